@@ -1,0 +1,86 @@
+/**
+ * Pure mapping from a validated environment to constructs: one cdk8s App and one Chart per
+ * environment (one validation pass per environment, so synthesis stays linear in the number of services).
+ */
+import { App, Chart } from 'cdk8s';
+import {
+  Exposure,
+  Migration,
+  NetworkPeer,
+  Scaling,
+  TIER_DEFAULTS,
+  TradingBackend,
+  TradingBackendProps,
+  TradingNamespace,
+} from '../../src';
+import {
+  Environment,
+  EnvironmentConfig,
+  environmentQuota,
+  secretRef,
+  secretStore,
+  ServiceConfig,
+  serviceAutoscaling,
+  serviceReplicas,
+  serviceResources,
+} from './config';
+
+/** TradingBackend props for one service of an environment file. */
+export function backendProps(env: EnvironmentConfig, name: string, svc: ServiceConfig): TradingBackendProps {
+  const autoscaling = serviceAutoscaling(env.tier, svc);
+  const exposure = svc.exposure?.gateway
+    ? Exposure.gateway(svc.exposure.gateway)
+    : svc.exposure?.ingress
+      ? Exposure.ingress(svc.exposure.ingress)
+      : Exposure.none();
+  const m = svc.migration;
+  const migration =
+    m?.mode === 'job'
+      ? Migration.job({ command: m.command ?? [], backoffLimit: m.backoffLimit, activeDeadlineSeconds: m.activeDeadlineSeconds })
+      : m?.mode === 'on-start'
+        ? Migration.onStart({ startupTimeoutSeconds: m.startupTimeoutSeconds })
+        : Migration.none();
+  return {
+    name,
+    image: svc.image,
+    allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag,
+    partOf: env.partOf,
+    instance: `${name}-${env.tier}`,
+    port: svc.port,
+    metricsPort: svc.metricsPort,
+    healthCheck: svc.healthCheck,
+    scaling: autoscaling ? Scaling.autoscale(autoscaling) : Scaling.fixed(serviceReplicas(env.tier, svc)),
+    resources: serviceResources(env.tier, svc),
+    config: svc.config,
+    secretEnv: Object.fromEntries(Object.entries(svc.secretEnv ?? {}).map(([k, v]) => [k, secretRef(v)])),
+    secretStore: secretStore(env),
+    exposure,
+    migration,
+    monitoring: { ...svc.monitoring, namespace: env.monitoringNamespace },
+    rollout: svc.rollout,
+    runAsUser: svc.runAsUser,
+    command: svc.command,
+    args: svc.args,
+  };
+}
+
+/** Builds the constructs of one environment in a fresh App; returns its single chart. */
+export function buildEnvironment(environment: Environment): Chart {
+  const env = environment.config;
+  const app = new App();
+  const chart = new Chart(app, environment.name, { namespace: env.namespace, disableResourceNameHashes: true });
+  new TradingNamespace(chart, 'Namespace', {
+    name: env.namespace,
+    partOf: env.partOf,
+    quota: environmentQuota(env),
+    containerLimits: TIER_DEFAULTS[env.tier].containerLimits,
+  });
+  for (const [name, svc] of Object.entries(env.services)) {
+    const backend = new TradingBackend(chart, name, backendProps(env, name, svc));
+    for (const rule of svc.egress ?? []) {
+      const peer = rule.namespace !== undefined ? NetworkPeer.namespace(rule.namespace) : NetworkPeer.cidr(rule.cidr ?? '');
+      backend.allowEgressTo(peer, ...rule.ports.map((port) => ({ port })));
+    }
+  }
+  return chart;
+}

@@ -1,0 +1,367 @@
+/**
+ * Environment files: parsed, checked against `environments/schema.json`, then checked with the same
+ * rules the constructs use, every problem reported at once with the file and field it is in.
+ */
+import Ajv, { ErrorObject } from 'ajv';
+import { parseDocument } from 'yaml';
+import {
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkCidr,
+  checkHostname,
+  checkPort,
+  checkSecretKey,
+  parseQuantity,
+  Problem,
+  ProblemCollector,
+  ResourceRequirements,
+  SecretRef,
+  SecretStore,
+  show,
+  Tier,
+  TIER_DEFAULTS,
+  validateAutoscaling,
+  validateFixed,
+  validateGatewayExposure,
+  validateIngressExposure,
+  validateJobMigration,
+  validateOnStart,
+  validateTradingBackendProps,
+  validateTradingNamespaceProps,
+} from '../../src';
+import schema from '../schema.json';
+
+/** A secret environment variable in an environment file. */
+export type SecretEnvConfig = { secretName: string; key: string } | { remoteKey: string; property?: string };
+
+/** One API service in an environment file. Mirrors TradingBackendProps. */
+export interface ServiceConfig {
+  image: string;
+  port?: number;
+  metricsPort?: number;
+  healthCheck?: { readinessPath?: string; livenessPath?: string };
+  replicas?: number;
+  autoscaling?: { minReplicas?: number; maxReplicas?: number; cpuUtilization?: number; memoryUtilization?: number };
+  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+  config?: Record<string, string>;
+  secretEnv?: Record<string, SecretEnvConfig>;
+  exposure?: {
+    gateway?: { gatewayName: string; gatewayNamespace: string; listenerName?: string; trafficNamespace?: string; hosts: string[] };
+    ingress?: { hosts: string[]; className?: string; clusterIssuer?: string; tlsSecretName?: string; controllerNamespace?: string };
+  };
+  migration?: { mode: 'none' | 'on-start' | 'job'; startupTimeoutSeconds?: number; command?: string[]; backoffLimit?: number; activeDeadlineSeconds?: number };
+  monitoring?: { serviceMonitor?: boolean; alerts?: boolean; path?: string; interval?: string };
+  rollout?: { minReadySeconds?: number; drainSeconds?: number; terminationGracePeriodSeconds?: number };
+  runAsUser?: number;
+  command?: string[];
+  args?: string[];
+  egress?: Array<{ namespace?: string; cidr?: string; ports: number[] }>;
+}
+
+/** One environment file. */
+export interface EnvironmentConfig {
+  tier: Tier;
+  namespace: string;
+  partOf?: string;
+  monitoringNamespace?: string;
+  secretStore?: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' };
+  quota?: { requestsCpu?: string; requestsMemory?: string; limitsCpu?: string; limitsMemory?: string; pods?: number };
+  services: Record<string, ServiceConfig>;
+}
+
+/** A validated environment. */
+export interface Environment {
+  /** Environment name: the file name without `.yaml`; also the `dist/` folder. */
+  readonly name: string;
+  /** The file it was read from, as shown in messages. */
+  readonly file: string;
+  readonly config: EnvironmentConfig;
+}
+
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+const validateSchema = ajv.compile<EnvironmentConfig>(schema);
+
+/** Parses and validates one environment file; returns the environment or every problem in it. */
+export function parseEnvironment(name: string, file: string, text: string): { environment?: Environment; problems: string[] } {
+  const prefix = (p: Problem): string => `${file}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, version: '1.2' });
+  if (doc.errors.length > 0) {
+    return { problems: doc.errors.map((e) => `${file}: cannot parse YAML: ${e.message.split('\n')[0]}`) };
+  }
+  const data: unknown = doc.toJS();
+  const errors = validateSchema(data) ? [] : validateSchema.errors ?? [];
+  const schemaProblems = schemaErrorsToProblems(errors);
+  // An unknown key leaves the types intact, so the value rules still run; a wrong type does not.
+  const typeErrors = errors.filter((e) => e.keyword !== 'additionalProperties');
+  const badServices = new Set(typeErrors.filter((e) => e.instancePath.startsWith('/services/')).map((e) => e.instancePath.split('/')[2]));
+  const topLevelBroken = typeErrors.some((e) => !e.instancePath.startsWith('/services/'));
+  const problems: Problem[] = [...schemaProblems];
+  if (!topLevelBroken && data !== null && typeof data === 'object') {
+    problems.push(...semanticProblems(data as EnvironmentConfig, badServices));
+  }
+  if (problems.length > 0) {
+    return { problems: problems.map(prefix) };
+  }
+  return { environment: { name, file, config: data as EnvironmentConfig }, problems: [] };
+}
+
+function jsonPointerToField(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+}
+
+function join(base: string, key: string): string {
+  return base ? `${base}.${key}` : key;
+}
+
+function schemaErrorsToProblems(errors: ErrorObject[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  const add = (field: string, message: string): void => {
+    const key = `${field}\u0000${message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push({ field, message });
+    }
+  };
+  // A secret reference is one of two shapes; say so once instead of listing both branches' errors.
+  const secretRefPaths = new Set(
+    errors.filter((e) => e.keyword === 'oneOf' && e.schemaPath.includes('secretEnv')).map((e) => e.instancePath),
+  );
+  for (const e of errors) {
+    const field = jsonPointerToField(e.instancePath);
+    if ([...secretRefPaths].some((p) => e.instancePath === p) || [...secretRefPaths].some((p) => e.instancePath.startsWith(`${p}/`))) {
+      if (e.keyword === 'oneOf') {
+        add(field, `${show(e.data)} must be {secretName, key} (an existing Secret) or {remoteKey, property} (an external secret store)`);
+      }
+      continue;
+    }
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const key = String((e.params as { additionalProperty: string }).additionalProperty);
+        const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
+        const guess = closest(key, allowed);
+        add(join(field, key), `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`);
+        break;
+      }
+      case 'required':
+        add(join(field, String((e.params as { missingProperty: string }).missingProperty)), 'is required');
+        break;
+      case 'type':
+        add(field, `${show(e.data)} must be ${(e.params as { type: string }).type === 'integer' ? 'a whole number' : `of type ${(e.params as { type: string }).type}`}`);
+        break;
+      case 'enum':
+        add(field, `${show(e.data)} is not allowed; use one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => show(v)).join(', ')}`);
+        break;
+      case 'maxProperties':
+        add(field, field.endsWith('exposure') ? 'choose one of "gateway" or "ingress", not both' : 'choose one of namespace or cidr, not both');
+        break;
+      case 'minProperties':
+        add(field, field.includes('egress[') ? 'needs ports and one of namespace or cidr' : 'must list at least one entry');
+        break;
+      default:
+        add(field, e.message ?? 'is invalid');
+    }
+  }
+  return problems;
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
+
+/** Resources of a service: what the file gives, the tier's matrix row for the rest. */
+export function serviceResources(tier: Tier, svc: ServiceConfig): ResourceRequirements {
+  const d = TIER_DEFAULTS[tier].resources;
+  return {
+    requests: { cpu: svc.resources?.requests?.cpu ?? d.requests.cpu, memory: svc.resources?.requests?.memory ?? d.requests.memory },
+    limits: { cpu: svc.resources?.limits?.cpu ?? d.limits.cpu, memory: svc.resources?.limits?.memory ?? d.limits.memory },
+  };
+}
+
+/** Autoscaling of a service, or `undefined` for fixed replicas. */
+export function serviceAutoscaling(tier: Tier, svc: ServiceConfig): Required<NonNullable<ServiceConfig['autoscaling']>> | undefined {
+  const d = TIER_DEFAULTS[tier].autoscaling;
+  if (svc.replicas !== undefined) return undefined;
+  if (!svc.autoscaling && !d) return undefined;
+  return {
+    minReplicas: svc.autoscaling?.minReplicas ?? d?.minReplicas ?? 3,
+    maxReplicas: svc.autoscaling?.maxReplicas ?? d?.maxReplicas ?? 20,
+    cpuUtilization: svc.autoscaling?.cpuUtilization ?? d?.cpuUtilization ?? 70,
+    memoryUtilization: svc.autoscaling?.memoryUtilization ?? d?.memoryUtilization ?? 80,
+  };
+}
+
+/** Replicas of a service when it does not autoscale. */
+export function serviceReplicas(tier: Tier, svc: ServiceConfig): number {
+  return svc.replicas ?? TIER_DEFAULTS[tier].replicas ?? 2;
+}
+
+/** The namespace quota: the file's values over the tier's. */
+export function environmentQuota(env: EnvironmentConfig): Required<NonNullable<EnvironmentConfig['quota']>> {
+  return { ...TIER_DEFAULTS[env.tier].quota, ...env.quota };
+}
+
+/** The SecretRef a config entry stands for. Call only on validated entries. */
+export function secretRef(entry: SecretEnvConfig): SecretRef {
+  return 'remoteKey' in entry
+    ? SecretRef.fromExternalStore(entry.remoteKey, entry.property)
+    : SecretRef.fromSecret(entry.secretName, entry.key);
+}
+
+/** The store of an environment, when it has one. */
+export function secretStore(env: EnvironmentConfig): SecretStore | undefined {
+  if (!env.secretStore) return undefined;
+  return env.secretStore.kind === 'SecretStore'
+    ? SecretStore.namespaced(env.secretStore.name)
+    : SecretStore.cluster(env.secretStore.name);
+}
+
+function semanticProblems(env: EnvironmentConfig, skipServices: Set<string>): Problem[] {
+  const c = new ProblemCollector();
+  const quota = environmentQuota(env);
+  c.nest('', validateTradingNamespaceProps({ name: env.namespace, partOf: env.partOf, quota, containerLimits: TIER_DEFAULTS[env.tier].containerLimits })
+    .map((p) => ({ field: p.field === 'name' ? 'namespace' : p.field, message: p.message })));
+  if (env.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(env.monitoringNamespace));
+  if (env.secretStore) c.check('secretStore.name', checkDnsSubdomain(env.secretStore.name));
+
+  const hostOwners = new Map<string, string>();
+  for (const [name, svc] of Object.entries(env.services)) {
+    if (skipServices.has(name)) continue;
+    c.nest(`services.${name}`, serviceProblems(env, name, svc, hostOwners));
+  }
+  c.nest('', quotaCapacityProblems(env, quota, skipServices));
+  return [...c.problems];
+}
+
+function serviceProblems(env: EnvironmentConfig, name: string, svc: ServiceConfig, hostOwners: Map<string, string>): Problem[] {
+  const c = new ProblemCollector();
+  const secretEnv: Record<string, SecretRef> = {};
+  for (const [envName, entry] of Object.entries(svc.secretEnv ?? {})) {
+    const field = `secretEnv.${envName}`;
+    if ('remoteKey' in entry) {
+      c.check(`${field}.remoteKey`, entry.remoteKey.trim() === '' ? `${show(entry.remoteKey)} must not be empty` : undefined);
+      if (entry.remoteKey.trim() !== '') secretEnv[envName] = secretRef(entry);
+    } else {
+      const problems = [checkDnsSubdomain(entry.secretName), checkSecretKey(entry.key)];
+      c.check(`${field}.secretName`, problems[0]);
+      c.check(`${field}.key`, problems[1]);
+      if (!problems[0] && !problems[1]) secretEnv[envName] = secretRef(entry);
+    }
+  }
+  const backendProblems = validateTradingBackendProps(name, {
+    name,
+    image: svc.image,
+    allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag,
+    port: svc.port,
+    metricsPort: svc.metricsPort,
+    healthCheck: svc.healthCheck,
+    resources: serviceResources(env.tier, svc),
+    config: svc.config,
+    secretEnv,
+    secretStore: env.secretStore && checkDnsSubdomain(env.secretStore.name) === undefined ? secretStore(env) : undefined,
+    monitoring: { ...svc.monitoring, namespace: env.monitoringNamespace },
+    rollout: svc.rollout,
+    runAsUser: svc.runAsUser,
+  });
+  for (const p of backendProblems) {
+    if (p.field !== 'secretStore') {
+      c.check(p.field, p.message);
+    } else if (!env.secretStore) {
+      // The store is set once per environment, not per service.
+      c.check('secretEnv', `needs the environment's secretStore, which ${p.message}`);
+    }
+  }
+  if (svc.replicas !== undefined && svc.autoscaling !== undefined) {
+    c.check('autoscaling', 'set either replicas or autoscaling, not both');
+  }
+  if (svc.replicas !== undefined) c.nest('', validateFixed(svc.replicas));
+  const autoscaling = serviceAutoscaling(env.tier, svc);
+  if (autoscaling && svc.replicas === undefined) c.nest('autoscaling', validateAutoscaling(autoscaling));
+  const exposure = svc.exposure;
+  if (exposure?.gateway) c.nest('exposure.gateway', validateGatewayExposure(exposure.gateway));
+  if (exposure?.ingress) c.nest('exposure.ingress', validateIngressExposure(exposure.ingress));
+  const hosts = exposure?.gateway?.hosts ?? exposure?.ingress?.hosts ?? [];
+  const hostField = exposure?.gateway ? 'exposure.gateway.hosts' : 'exposure.ingress.hosts';
+  hosts.forEach((host, i) => {
+    const owner = hostOwners.get(host);
+    if (owner !== undefined && owner !== name && checkHostname(host) === undefined) {
+      c.check(`${hostField}[${i}]`, `${show(host)} is already routed to service ${show(owner)}: a host belongs to one service`);
+    }
+    hostOwners.set(host, name);
+  });
+  (svc.egress ?? []).forEach((rule, i) => {
+    if (rule.namespace !== undefined) c.check(`egress[${i}].namespace`, checkDnsLabel(rule.namespace));
+    if (rule.cidr !== undefined) c.check(`egress[${i}].cidr`, checkCidr(rule.cidr));
+    rule.ports.forEach((port, j) => c.check(`egress[${i}].ports[${j}]`, checkPort(port)));
+  });
+  const m = svc.migration;
+  if (m) {
+    const jobOnly = (['command', 'backoffLimit', 'activeDeadlineSeconds'] as const).filter((k) => m[k] !== undefined);
+    if (m.mode === 'job') {
+      c.nest('migration', validateJobMigration(m));
+      if (m.startupTimeoutSeconds !== undefined) c.check('migration.startupTimeoutSeconds', 'applies only to mode "on-start"');
+    } else {
+      jobOnly.forEach((k) => c.check(`migration.${k}`, 'applies only to mode "job"'));
+      if (m.mode === 'on-start') c.nest('migration', validateOnStart(m));
+      else if (m.startupTimeoutSeconds !== undefined) c.check('migration.startupTimeoutSeconds', 'applies only to mode "on-start"');
+    }
+  }
+  return [...c.problems];
+}
+
+/**
+ * A quota too small for the services at full scale (plus one surge pod each during a rollout) would
+ * block the rollout in the cluster; say so at synth time instead.
+ */
+function quotaCapacityProblems(env: EnvironmentConfig, quota: Required<NonNullable<EnvironmentConfig['quota']>>, skip: Set<string>): Problem[] {
+  const need = { requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0, pods: 0 };
+  for (const [name, svc] of Object.entries(env.services)) {
+    if (skip.has(name)) continue;
+    const pods = (serviceAutoscaling(env.tier, svc)?.maxReplicas ?? serviceReplicas(env.tier, svc)) + 1;
+    const r = serviceResources(env.tier, svc);
+    const values = [r.requests.cpu, r.requests.memory, r.limits.cpu, r.limits.memory].map((q) => parseQuantity(q));
+    if (values.some((v) => v === undefined) || typeof pods !== 'number' || Number.isNaN(pods)) continue;
+    need.requestsCpu += pods * (values[0] as number);
+    need.requestsMemory += pods * (values[1] as number);
+    need.limitsCpu += pods * (values[2] as number);
+    need.limitsMemory += pods * (values[3] as number);
+    need.pods += pods;
+  }
+  const c = new ProblemCollector();
+  const fmt = (field: keyof typeof need, v: number): string =>
+    field.endsWith('Memory') ? `${Math.ceil(v / 2 ** 30)}Gi` : field === 'pods' ? String(v) : `${Math.ceil(v * 1000)}m`;
+  for (const field of ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'pods'] as const) {
+    const have = field === 'pods' ? quota.pods : parseQuantity(quota[field]);
+    if (typeof have === 'number' && have < need[field]) {
+      c.check(`quota.${field}`, `${show(quota[field])} is below ${fmt(field, need[field])}, what the services need at full scale plus one surge pod each`);
+    }
+  }
+  return [...c.problems];
+}

@@ -1,0 +1,40 @@
+/**
+ * The recommended `app.kubernetes.io/*` labels. Every object a construct of this library emits carries
+ * all five; pod selectors use only the stable subset (`name`, `instance`, `component`).
+ */
+export interface StandardLabelsOptions {
+  /** `app.kubernetes.io/name`: the application. */
+  readonly name: string;
+  /** `app.kubernetes.io/instance`: this installation of it. */
+  readonly instance: string;
+  /** `app.kubernetes.io/component`: its role (`api`, `migration`, `database`, ...). */
+  readonly component: string;
+  /** `app.kubernetes.io/part-of`: the larger system. */
+  readonly partOf: string;
+}
+
+/** The value of `app.kubernetes.io/managed-by` on everything this library emits. */
+export const MANAGED_BY = 'cdk8s';
+
+/** All five recommended labels. */
+export function standardLabels(o: StandardLabelsOptions): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': o.name,
+    'app.kubernetes.io/instance': o.instance,
+    'app.kubernetes.io/component': o.component,
+    'app.kubernetes.io/part-of': o.partOf,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  };
+}
+
+/** The labels a workload's pods are selected by. Immutable in a Deployment, so never add to it. */
+export function selectorLabels(o: StandardLabelsOptions): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': o.name,
+    'app.kubernetes.io/instance': o.instance,
+    'app.kubernetes.io/component': o.component,
+  };
+}
+
+/** The label every namespace carries with its own name (set by the apiserver since 1.21). */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

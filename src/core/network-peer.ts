@@ -1,0 +1,64 @@
+import { k8s } from 'cdk8s-plus-28';
+import { NAMESPACE_NAME_LABEL } from './labels';
+
+/**
+ * The other end of a NetworkPolicy rule: pods, a namespace, or an address block. Constructs that
+ * wire themselves together (`connectTo`) hand each other peers, so no policy copies a label by hand.
+ */
+export class NetworkPeer {
+  /** Every pod in the named namespace (selected by its `kubernetes.io/metadata.name` label). */
+  public static namespace(name: string): NetworkPeer {
+    return new NetworkPeer({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: name } } });
+  }
+
+  /** Pods with `labels`; in the named namespace, or in the policy's own namespace when none is given. */
+  public static pods(labels: Record<string, string>, namespace?: string): NetworkPeer {
+    return new NetworkPeer({
+      podSelector: { matchLabels: { ...labels } },
+      ...(namespace === undefined
+        ? {}
+        : { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } }),
+    });
+  }
+
+  /** An IP block, optionally with exceptions (for databases or APIs outside the cluster). */
+  public static cidr(cidr: string, except?: string[]): NetworkPeer {
+    return new NetworkPeer({ ipBlock: { cidr, ...(except ? { except } : {}) } });
+  }
+
+  private constructor(private readonly peer: k8s.NetworkPolicyPeer) {}
+
+  /** The `networking.k8s.io/v1` NetworkPolicyPeer. */
+  public toPolicyPeer(): k8s.NetworkPolicyPeer {
+    return this.peer;
+  }
+}
+
+/** A port of a NetworkPolicy rule. */
+export interface NetworkPort {
+  /** Port number. */
+  readonly port: number;
+  /** Protocol. @default 'TCP' */
+  readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+
+/** Builds an allow rule's port list. */
+export function policyPorts(ports: readonly NetworkPort[]): k8s.NetworkPolicyPort[] {
+  return ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
+}
+
+/** Egress to cluster DNS (kube-dns / CoreDNS in kube-system) on 53/UDP and 53/TCP. */
+export function dnsEgressRule(): k8s.NetworkPolicyEgressRule {
+  return {
+    to: [
+      {
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      },
+    ],
+    ports: policyPorts([
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ]),
+  };
+}

@@ -1,0 +1,159 @@
+import { JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { standardLabels } from '../core/labels';
+import { checkDnsLabel, checkInteger, checkNotBelow } from '../core/rules';
+import { checkQuantity } from '../core/quantity';
+import { Problem, ProblemCollector, throwIfProblems } from '../core/validation';
+import { requireUniqueObjectNames } from '../core/unique-names';
+import { ResourceQuantities } from '../trading-backend/pod';
+
+/** Hard caps for the whole namespace (a ResourceQuota). */
+export interface NamespaceQuota {
+  /** Sum of CPU requests. */
+  readonly requestsCpu: string;
+  /** Sum of memory requests. */
+  readonly requestsMemory: string;
+  /** Sum of CPU limits. */
+  readonly limitsCpu: string;
+  /** Sum of memory limits. */
+  readonly limitsMemory: string;
+  /** Number of pods. */
+  readonly pods: number;
+}
+
+/** Per-container defaults and caps (a LimitRange), for containers that set none. */
+export interface ContainerLimits {
+  /** Requests given to a container that sets none. */
+  readonly defaultRequest: ResourceQuantities;
+  /** Limits given to a container that sets none. */
+  readonly defaultLimit: ResourceQuantities;
+  /** Largest limits a container may set. */
+  readonly max: ResourceQuantities;
+}
+
+/** Props of a TradingNamespace. */
+export interface TradingNamespaceProps {
+  /** Namespace name (an RFC 1123 label). */
+  readonly name: string;
+  /** `app.kubernetes.io/part-of` of every object. @default 'trading' */
+  readonly partOf?: string;
+  /** ResourceQuota. @default - no quota */
+  readonly quota?: NamespaceQuota;
+  /** LimitRange. @default - no LimitRange */
+  readonly containerLimits?: ContainerLimits;
+  /** Emit a NetworkPolicy that denies all ingress and egress not allowed by another policy. @default true */
+  readonly defaultDeny?: boolean;
+  /** Pod Security Standards version the namespace enforces. @default 'v1.28' */
+  readonly podSecurityVersion?: string;
+}
+
+/**
+ * A namespace for one environment: the Namespace enforcing the Pod Security Standards "restricted"
+ * profile, a ResourceQuota, a LimitRange and a default-deny NetworkPolicy that every workload's own
+ * policy opens up.
+ */
+export class TradingNamespace extends Construct {
+  /** Namespace name. */
+  public readonly name: string;
+  /** The Namespace (the `'Resource'` child). */
+  public readonly namespace: k8s.KubeNamespace;
+  /** The ResourceQuota, when `quota` is given. */
+  public readonly resourceQuota?: k8s.KubeResourceQuota;
+  /** The LimitRange, when `containerLimits` is given. */
+  public readonly limitRange?: k8s.KubeLimitRange;
+  /** The default-deny NetworkPolicy, unless disabled. */
+  public readonly defaultDenyPolicy?: k8s.KubeNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: TradingNamespaceProps) {
+    super(scope, id);
+    throwIfProblems(`TradingNamespace ${this.node.path}`, validateTradingNamespaceProps(props));
+    requireUniqueObjectNames(this);
+    this.name = props.name;
+    const labels = standardLabels({ name: props.name, instance: props.name, component: 'namespace', partOf: props.partOf ?? 'trading' });
+    const version = props.podSecurityVersion ?? 'v1.28';
+
+    this.namespace = new k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        labels: {
+          ...labels,
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': version,
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/audit-version': version,
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/warn-version': version,
+        },
+      },
+    });
+    if (this.namespace.metadata.namespace !== undefined) {
+      // Namespaces are cluster-scoped; the chart's default namespace must not leak onto it.
+      this.namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    }
+
+    const meta = (name: string): k8s.ObjectMeta => ({ name, namespace: props.name, labels });
+    const q = props.quota;
+    if (q) {
+      this.resourceQuota = new k8s.KubeResourceQuota(this, 'Quota', {
+        metadata: meta('compute'),
+        spec: {
+          hard: {
+            'requests.cpu': k8s.Quantity.fromString(q.requestsCpu),
+            'requests.memory': k8s.Quantity.fromString(q.requestsMemory),
+            'limits.cpu': k8s.Quantity.fromString(q.limitsCpu),
+            'limits.memory': k8s.Quantity.fromString(q.limitsMemory),
+            pods: k8s.Quantity.fromString(String(q.pods)),
+          },
+        },
+      });
+    }
+    const l = props.containerLimits;
+    if (l) {
+      const quantities = (r: ResourceQuantities): Record<string, k8s.Quantity> => ({
+        cpu: k8s.Quantity.fromString(r.cpu),
+        memory: k8s.Quantity.fromString(r.memory),
+      });
+      this.limitRange = new k8s.KubeLimitRange(this, 'Limits', {
+        metadata: meta('container-defaults'),
+        spec: {
+          limits: [{ type: 'Container', defaultRequest: quantities(l.defaultRequest), default: quantities(l.defaultLimit), max: quantities(l.max) }],
+        },
+      });
+    }
+    if (props.defaultDeny ?? true) {
+      this.defaultDenyPolicy = new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+        metadata: meta('default-deny-all'),
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      });
+    }
+  }
+}
+
+/** Every problem with TradingNamespace props. */
+export function validateTradingNamespaceProps(props: TradingNamespaceProps): Problem[] {
+  const c = new ProblemCollector();
+  c.check('name', checkDnsLabel(props.name));
+  if (props.partOf !== undefined) c.check('partOf', checkDnsLabel(props.partOf));
+  const q = props.quota;
+  if (q) {
+    c.check('quota.requestsCpu', checkQuantity(q.requestsCpu, 'cpu'));
+    c.check('quota.requestsMemory', checkQuantity(q.requestsMemory, 'memory'));
+    c.check('quota.limitsCpu', checkQuantity(q.limitsCpu, 'cpu'));
+    c.check('quota.limitsMemory', checkQuantity(q.limitsMemory, 'memory'));
+    c.check('quota.limitsCpu', checkNotBelow(q.limitsCpu, q.requestsCpu, 'requestsCpu'));
+    c.check('quota.limitsMemory', checkNotBelow(q.limitsMemory, q.requestsMemory, 'requestsMemory'));
+    c.check('quota.pods', checkInteger(q.pods, 1, 100000));
+  }
+  const l = props.containerLimits;
+  if (l) {
+    for (const resource of ['cpu', 'memory'] as const) {
+      c.check(`containerLimits.defaultRequest.${resource}`, checkQuantity(l.defaultRequest[resource], resource));
+      c.check(`containerLimits.defaultLimit.${resource}`, checkQuantity(l.defaultLimit[resource], resource));
+      c.check(`containerLimits.max.${resource}`, checkQuantity(l.max[resource], resource));
+      c.check(`containerLimits.defaultLimit.${resource}`, checkNotBelow(l.defaultLimit[resource], l.defaultRequest[resource], 'the default request'));
+      c.check(`containerLimits.max.${resource}`, checkNotBelow(l.max[resource], l.defaultLimit[resource], 'the default limit'));
+    }
+  }
+  return [...c.problems];
+}

@@ -1,0 +1,66 @@
+import { NamespaceQuota, ContainerLimits } from './namespace/trading-namespace';
+import { ResourceRequirements } from './trading-backend/pod';
+import { AutoscalingOptions } from './trading-backend/scaling';
+
+/** The environment tiers of seed 003. */
+export type Tier = 'dev' | 'staging' | 'prod';
+
+/** The tiers, in promotion order. */
+export const TIERS: readonly Tier[] = ['dev', 'staging', 'prod'];
+
+/** What a tier implies for an API service and its namespace. */
+export interface TierDefaults {
+  /** Fixed replicas, when the tier does not autoscale. */
+  readonly replicas?: number;
+  /** Autoscaling range, when the tier autoscales. */
+  readonly autoscaling?: Required<AutoscalingOptions>;
+  /** Container requests and limits. */
+  readonly resources: ResourceRequirements;
+  /** Whether untagged and `latest` images are accepted. */
+  readonly allowLatestTag: boolean;
+  /** Namespace ResourceQuota. */
+  readonly quota: NamespaceQuota;
+  /** Namespace LimitRange. */
+  readonly containerLimits: ContainerLimits;
+}
+
+/**
+ * Seed 003, Appendix A ("Environment Configuration Matrix"), for the API: replicas 1 / 2 / HPA 3–20,
+ * CPU 250m→1000m / 500m→2000m / 500m→2000m, memory 256Mi→1Gi / 512Mi→2Gi / 512Mi→2Gi. Quotas leave
+ * room for a few services at full scale plus a rollout's surge pod.
+ */
+export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
+  dev: {
+    replicas: 1,
+    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '1Gi' } },
+    allowLatestTag: true,
+    quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '16', limitsMemory: '32Gi', pods: 30 },
+    containerLimits: {
+      defaultRequest: { cpu: '100m', memory: '128Mi' },
+      defaultLimit: { cpu: '500m', memory: '512Mi' },
+      max: { cpu: '2', memory: '4Gi' },
+    },
+  },
+  staging: {
+    replicas: 2,
+    resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2000m', memory: '2Gi' } },
+    allowLatestTag: false,
+    quota: { requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '32', limitsMemory: '64Gi', pods: 40 },
+    containerLimits: {
+      defaultRequest: { cpu: '100m', memory: '128Mi' },
+      defaultLimit: { cpu: '500m', memory: '512Mi' },
+      max: { cpu: '4', memory: '8Gi' },
+    },
+  },
+  prod: {
+    autoscaling: { minReplicas: 3, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80 },
+    resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2000m', memory: '2Gi' } },
+    allowLatestTag: false,
+    quota: { requestsCpu: '24', requestsMemory: '24Gi', limitsCpu: '96', limitsMemory: '96Gi', pods: 80 },
+    containerLimits: {
+      defaultRequest: { cpu: '100m', memory: '128Mi' },
+      defaultLimit: { cpu: '500m', memory: '512Mi' },
+      max: { cpu: '4', memory: '8Gi' },
+    },
+  },
+};

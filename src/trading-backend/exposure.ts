@@ -1,0 +1,113 @@
+import { Problem, ProblemCollector, throwIfProblems, show } from '../core/validation';
+import { checkDnsLabel, checkDnsSubdomain, checkHostname } from '../core/rules';
+
+/** Options for `Exposure.gateway`. */
+export interface GatewayExposureOptions {
+  /** Name of the Gateway the HTTPRoute attaches to. */
+  readonly gatewayName: string;
+  /** Namespace of that Gateway. */
+  readonly gatewayNamespace: string;
+  /** Public hostnames routed to the service. TLS is terminated by the Gateway's HTTPS listener. */
+  readonly hosts: string[];
+  /** Listener of the Gateway to attach to (`sectionName`). @default - every listener that admits the route */
+  readonly listenerName?: string;
+  /** Namespace the gateway's data-plane pods run in, admitted by the NetworkPolicy. @default - `gatewayNamespace` */
+  readonly trafficNamespace?: string;
+}
+
+/** Options for `Exposure.ingress`. */
+export interface IngressExposureOptions {
+  /** Public hostnames; each gets a rule and a TLS entry. */
+  readonly hosts: string[];
+  /** `spec.ingressClassName`. @default 'nginx' */
+  readonly className?: string;
+  /** cert-manager ClusterIssuer that issues the TLS certificate. @default 'letsencrypt-prod' */
+  readonly clusterIssuer?: string;
+  /** Secret cert-manager writes the certificate to. @default - `<name>-tls` */
+  readonly tlsSecretName?: string;
+  /** Namespace of the ingress controller pods, admitted by the NetworkPolicy. @default 'ingress-nginx' */
+  readonly controllerNamespace?: string;
+}
+
+/** How (and whether) a service is reachable from outside the cluster. */
+export class Exposure {
+  /** Cluster-internal only: a ClusterIP Service and no route. */
+  public static none(): Exposure {
+    return new Exposure(undefined, undefined);
+  }
+
+  /** A Gateway API `HTTPRoute` (`gateway.networking.k8s.io/v1`) attached to a named Gateway. The first-class option. */
+  public static gateway(options: GatewayExposureOptions): Exposure {
+    throwIfProblems('Exposure.gateway', validateGatewayExposure(options));
+    return new Exposure({ ...options, hosts: [...options.hosts] }, undefined);
+  }
+
+  /** A `networking.k8s.io/v1` Ingress with TLS from cert-manager. The legacy option (ingress-nginx is retired). */
+  public static ingress(options: IngressExposureOptions): Exposure {
+    throwIfProblems('Exposure.ingress', validateIngressExposure(options));
+    return new Exposure(undefined, {
+      hosts: [...options.hosts],
+      className: options.className ?? 'nginx',
+      clusterIssuer: options.clusterIssuer ?? 'letsencrypt-prod',
+      tlsSecretName: options.tlsSecretName,
+      controllerNamespace: options.controllerNamespace ?? 'ingress-nginx',
+    });
+  }
+
+  private constructor(
+    /** The Gateway API settings, when exposed through a Gateway. */
+    public readonly gatewayOptions: GatewayExposureOptions | undefined,
+    /** The Ingress settings, when exposed through an Ingress. */
+    public readonly ingressOptions:
+      | (Required<Omit<IngressExposureOptions, 'tlsSecretName'>> & { tlsSecretName?: string })
+      | undefined,
+  ) {}
+
+  /** The namespace external traffic arrives from, or `undefined` when not exposed. */
+  public get trafficNamespace(): string | undefined {
+    if (this.gatewayOptions) {
+      return this.gatewayOptions.trafficNamespace ?? this.gatewayOptions.gatewayNamespace;
+    }
+    return this.ingressOptions?.controllerNamespace;
+  }
+
+  /** Public hostnames. */
+  public get hosts(): readonly string[] {
+    return this.gatewayOptions?.hosts ?? this.ingressOptions?.hosts ?? [];
+  }
+}
+
+function validateHosts(c: ProblemCollector, hosts: unknown): void {
+  if (!Array.isArray(hosts) || hosts.length === 0) {
+    c.check('hosts', `${show(hosts)} must list at least one hostname`);
+    return;
+  }
+  hosts.forEach((h, i) => c.check(`hosts[${i}]`, checkHostname(h)));
+  const seen = new Set<unknown>();
+  hosts.forEach((h, i) => {
+    if (seen.has(h)) c.check(`hosts[${i}]`, `${show(h)} is listed twice`);
+    seen.add(h);
+  });
+}
+
+/** Problems with Gateway exposure options. */
+export function validateGatewayExposure(o: GatewayExposureOptions): Problem[] {
+  const c = new ProblemCollector();
+  c.check('gatewayName', checkDnsSubdomain(o.gatewayName));
+  c.check('gatewayNamespace', checkDnsLabel(o.gatewayNamespace));
+  if (o.trafficNamespace !== undefined) c.check('trafficNamespace', checkDnsLabel(o.trafficNamespace));
+  if (o.listenerName !== undefined) c.check('listenerName', checkDnsSubdomain(o.listenerName));
+  validateHosts(c, o.hosts);
+  return [...c.problems];
+}
+
+/** Problems with Ingress exposure options. */
+export function validateIngressExposure(o: IngressExposureOptions): Problem[] {
+  const c = new ProblemCollector();
+  validateHosts(c, o.hosts);
+  if (o.className !== undefined) c.check('className', checkDnsSubdomain(o.className));
+  if (o.clusterIssuer !== undefined) c.check('clusterIssuer', checkDnsSubdomain(o.clusterIssuer));
+  if (o.tlsSecretName !== undefined) c.check('tlsSecretName', checkDnsSubdomain(o.tlsSecretName));
+  if (o.controllerNamespace !== undefined) c.check('controllerNamespace', checkDnsLabel(o.controllerNamespace));
+  return [...c.problems];
+}

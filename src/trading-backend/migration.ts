@@ -1,0 +1,81 @@
+import { Problem, ProblemCollector, throwIfProblems, show } from '../core/validation';
+import { checkInteger } from '../core/rules';
+
+/** Options for `Migration.onStart`. */
+export interface OnStartMigrationOptions {
+  /** How long the startupProbe lets the container migrate before liveness takes over, in seconds. @default 300 */
+  readonly startupTimeoutSeconds?: number;
+}
+
+/** Options for `Migration.job`. */
+export interface JobMigrationOptions {
+  /** Command the Job runs, with the service's image (`["/app/server", "migrate"]`). */
+  readonly command: string[];
+  /** Retries before the Job fails. @default 2 */
+  readonly backoffLimit?: number;
+  /** Deadline for the whole Job, in seconds. @default 600 */
+  readonly activeDeadlineSeconds?: number;
+}
+
+/** The kinds of migration. */
+export type MigrationMode = 'none' | 'on-start' | 'job';
+
+/**
+ * How database migrations run. Seed 000 migrates in the binary before it serves (`onStart`); seed 003
+ * runs a Kubernetes Job before the rollout (`job`, an Argo CD PreSync hook).
+ */
+export class Migration {
+  /** No migrations. */
+  public static none(): Migration {
+    return new Migration('none', undefined, undefined);
+  }
+
+  /** The binary migrates before it serves; a generous startupProbe covers the migration. */
+  public static onStart(options: OnStartMigrationOptions = {}): Migration {
+    const startupTimeoutSeconds = options.startupTimeoutSeconds ?? 300;
+    throwIfProblems('Migration.onStart', validateOnStart({ startupTimeoutSeconds }));
+    return new Migration('on-start', startupTimeoutSeconds, undefined);
+  }
+
+  /** A Job with the same image runs `command` as an Argo CD PreSync hook, before the new pods roll out. */
+  public static job(options: JobMigrationOptions): Migration {
+    const resolved = {
+      command: [...(options.command ?? [])],
+      backoffLimit: options.backoffLimit ?? 2,
+      activeDeadlineSeconds: options.activeDeadlineSeconds ?? 600,
+    };
+    throwIfProblems('Migration.job', validateJobMigration(resolved));
+    return new Migration('job', undefined, resolved);
+  }
+
+  private constructor(
+    /** Which kind of migration. */
+    public readonly mode: MigrationMode,
+    /** Startup budget for `on-start`. */
+    public readonly startupTimeoutSeconds: number | undefined,
+    /** Job settings for `job`. */
+    public readonly job: Required<JobMigrationOptions> | undefined,
+  ) {}
+}
+
+/** Problems with on-start migration options. */
+export function validateOnStart(o: OnStartMigrationOptions): Problem[] {
+  const c = new ProblemCollector();
+  if (o.startupTimeoutSeconds !== undefined) {
+    c.check('startupTimeoutSeconds', checkInteger(o.startupTimeoutSeconds, 10, 3600));
+  }
+  return [...c.problems];
+}
+
+/** Problems with Job migration options. */
+export function validateJobMigration(o: Partial<JobMigrationOptions>): Problem[] {
+  const c = new ProblemCollector();
+  if (!Array.isArray(o.command) || o.command.length === 0 || o.command.some((a) => typeof a !== 'string' || a === '')) {
+    c.check('command', `${show(o.command)} must be a non-empty list of non-empty strings, like ["/app/server", "migrate"]`);
+  }
+  if (o.backoffLimit !== undefined) c.check('backoffLimit', checkInteger(o.backoffLimit, 0, 10));
+  if (o.activeDeadlineSeconds !== undefined) {
+    c.check('activeDeadlineSeconds', checkInteger(o.activeDeadlineSeconds, 30, 86400));
+  }
+  return [...c.problems];
+}

@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import { k8s } from 'cdk8s-plus-28';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
+
+/** Requests or limits of one container. */
+export interface ResourceQuantities {
+  /** CPU quantity (`500m`, `2`). */
+  readonly cpu: string;
+  /** Memory quantity (`512Mi`, `2Gi`). */
+  readonly memory: string;
+}
+
+/** Requests and limits of one container. */
+export interface ResourceRequirements {
+  /** What the scheduler reserves. */
+  readonly requests: ResourceQuantities;
+  /** What the container may use at most. */
+  readonly limits: ResourceQuantities;
+}
+
+/** Everything the pod of an API service is built from; the resolved form of TradingBackendProps. */
+export interface BackendPodInput {
+  readonly name: string;
+  readonly image: string;
+  readonly podLabels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  readonly serviceAccountName: string;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly readinessPath: string;
+  readonly livenessPath: string;
+  /** Startup budget in seconds; a startupProbe is emitted when set. */
+  readonly startupTimeoutSeconds: number | undefined;
+  readonly resources: ResourceRequirements;
+  readonly configMapName: string | undefined;
+  /** Config data, hashed into a pod annotation so a config change rolls the pods. */
+  readonly configData: Record<string, string>;
+  /** Env vars; mutable so wiring methods can add to it until synthesis. */
+  readonly env: k8s.EnvVar[];
+  readonly drainSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  readonly runAsUser: number;
+  /** Spread pods over zones and nodes (when more than one replica can run). */
+  readonly spread: boolean;
+  readonly command: string[] | undefined;
+  readonly args: string[] | undefined;
+}
+
+const TMP_VOLUME = 'tmp';
+
+function resources(r: ResourceRequirements): k8s.ResourceRequirements {
+  return {
+    requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
+    limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
+  };
+}
+
+function httpProbe(path: string, settings: Omit<k8s.Probe, 'httpGet'>): k8s.Probe {
+  return { httpGet: { path, port: k8s.IntOrString.fromString('http'), scheme: 'HTTP' }, ...settings };
+}
+
+function configChecksum(data: Record<string, string>): string {
+  const canonical = JSON.stringify(Object.keys(data).sort().map((k) => [k, data[k]]));
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function envFrom(i: BackendPodInput): k8s.EnvFromSource[] | undefined {
+  return i.configMapName ? [{ configMapRef: { name: i.configMapName } }] : undefined;
+}
+
+function podSpecBase(i: BackendPodInput): Omit<k8s.PodSpec, 'containers'> {
+  return {
+    serviceAccountName: i.serviceAccountName,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: restrictedPodSecurityContext(i.runAsUser),
+    volumes: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
+  };
+}
+
+function containerBase(i: BackendPodInput): Omit<k8s.Container, 'name'> {
+  return {
+    image: i.image,
+    imagePullPolicy: 'IfNotPresent',
+    ...(i.command ? { command: [...i.command] } : {}),
+    ...(i.args ? { args: [...i.args] } : {}),
+    envFrom: envFrom(i),
+    env: i.env,
+    resources: resources(i.resources),
+    securityContext: restrictedContainerSecurityContext(i.runAsUser),
+    volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }],
+  };
+}
+
+/**
+ * The pod template of an API service (seeds 000–004): HTTP and metrics ports, readiness on `/health`,
+ * a slower liveness probe, a startupProbe while on-start migrations run, a preStop drain shorter than
+ * the grace period, the restricted security profile with a writable `/tmp`, and zone/node spreading.
+ */
+export function backendPodTemplate(i: BackendPodInput): k8s.PodTemplateSpec {
+  const container: k8s.Container = {
+    name: i.name,
+    ...containerBase(i),
+    ports: [
+      { name: 'http', containerPort: i.port, protocol: 'TCP' },
+      { name: 'metrics', containerPort: i.metricsPort, protocol: 'TCP' },
+    ],
+    // Readiness gates traffic quickly (seed 000: 5 s delay, every 5 s); liveness is slower and more
+    // tolerant, so a busy pod is taken out of rotation long before it would be restarted.
+    readinessProbe: httpProbe(i.readinessPath, {
+      initialDelaySeconds: 5,
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+      successThreshold: 1,
+    }),
+    livenessProbe: httpProbe(i.livenessPath, {
+      initialDelaySeconds: i.startupTimeoutSeconds === undefined ? 30 : 0,
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+      successThreshold: 1,
+    }),
+    ...(i.startupTimeoutSeconds === undefined
+      ? {}
+      : {
+        startupProbe: httpProbe(i.readinessPath, {
+          periodSeconds: 5,
+          timeoutSeconds: 2,
+          failureThreshold: Math.ceil(i.startupTimeoutSeconds / 5),
+          successThreshold: 1,
+        }),
+      }),
+    // Endpoints are removed asynchronously; sleeping before SIGTERM lets load balancers stop sending.
+    lifecycle: { preStop: { exec: { command: ['sleep', String(i.drainSeconds)] } } },
+  };
+  return {
+    metadata: {
+      labels: { ...i.podLabels },
+      annotations: { 'checksum/config': configChecksum(i.configData) },
+    },
+    spec: {
+      ...podSpecBase(i),
+      terminationGracePeriodSeconds: i.terminationGracePeriodSeconds,
+      containers: [container],
+      ...(i.spread
+        ? {
+          topologySpreadConstraints: [
+            spreadOver('topology.kubernetes.io/zone', 'ScheduleAnyway', i.selector),
+            spreadOver('kubernetes.io/hostname', 'DoNotSchedule', i.selector),
+          ],
+        }
+        : {}),
+    },
+  };
+}
+
+function spreadOver(
+  topologyKey: string,
+  whenUnsatisfiable: string,
+  selector: Record<string, string>,
+): k8s.TopologySpreadConstraint {
+  return {
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable,
+    labelSelector: { matchLabels: { ...selector } },
+    // Count only pods of the same revision, so a rollout's surge pod does not skew the spread.
+    matchLabelKeys: ['pod-template-hash'],
+  };
+}
+
+/** The pod template of a one-shot task (migration Job) with the service's image, config and security profile. */
+export function taskPodTemplate(
+  i: BackendPodInput,
+  taskName: string,
+  labels: Record<string, string>,
+  command: string[],
+): k8s.PodTemplateSpec {
+  return {
+    metadata: { labels: { ...labels } },
+    spec: {
+      ...podSpecBase(i),
+      restartPolicy: 'Never',
+      containers: [{ name: taskName, ...containerBase({ ...i, command, args: undefined }) }],
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, checkRequestLimit, checkDuration } from '../core/rules';
+import { Problem, ProblemCollector, show } from '../core/validation';
+import type { TradingBackendProps } from './trading-backend';
+
+/** Longest service name, so that every derived name (`<name>-secrets`, `<name>-migrate`) stays a valid label. */
+export const MAX_SERVICE_NAME_LENGTH = 50;
+
+const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+
+/** Message for an HTTP path that is not absolute. */
+export function checkHttpPath(value: unknown): string | undefined {
+  return typeof value === 'string' && HTTP_PATH.test(value)
+    ? undefined
+    : `${show(value)} is not an HTTP path: use an absolute path like "/health"`;
+}
+
+/**
+ * Every problem with TradingBackend props that can be judged from the props alone. Factories
+ * (`Scaling`, `Exposure`, `Migration`, `SecretRef`) have already checked their own arguments.
+ */
+export function validateTradingBackendProps(id: string, props: TradingBackendProps): Problem[] {
+  const c = new ProblemCollector();
+  c.check('name', checkDnsLabel(props.name ?? id, MAX_SERVICE_NAME_LENGTH));
+  c.check('image', checkImage(props.image, props.allowLatestTag ?? false));
+  if (props.partOf !== undefined) c.check('partOf', checkDnsLabel(props.partOf));
+  if (props.instance !== undefined) c.check('instance', checkDnsLabel(props.instance));
+  if (props.port !== undefined) c.check('port', checkPort(props.port));
+  if (props.metricsPort !== undefined) c.check('metricsPort', checkPort(props.metricsPort));
+  if ((props.port ?? 8080) === (props.metricsPort ?? 9090)) {
+    c.check('metricsPort', `${show(props.metricsPort ?? 9090)} is the HTTP port too: metrics need their own port`);
+  }
+  if (props.healthCheck?.readinessPath !== undefined) {
+    c.check('healthCheck.readinessPath', checkHttpPath(props.healthCheck.readinessPath));
+  }
+  if (props.healthCheck?.livenessPath !== undefined) {
+    c.check('healthCheck.livenessPath', checkHttpPath(props.healthCheck.livenessPath));
+  }
+  if (props.resources !== undefined) {
+    c.nest('resources', checkRequestLimit('cpu', props.resources.requests?.cpu, props.resources.limits?.cpu));
+    c.nest('resources', checkRequestLimit('memory', props.resources.requests?.memory, props.resources.limits?.memory));
+  }
+  for (const key of Object.keys(props.config ?? {})) {
+    c.check(`config.${key}`, checkEnvVarName(key));
+  }
+  const secretEnv = props.secretEnv ?? {};
+  for (const key of Object.keys(secretEnv)) {
+    c.check(`secretEnv.${key}`, checkEnvVarName(key));
+    if (props.config && key in props.config) {
+      c.check(`secretEnv.${key}`, `${show(key)} is also set in config: a variable is either config or secret`);
+    }
+  }
+  if (!props.secretStore && Object.values(secretEnv).some((ref) => ref.isExternal)) {
+    const names = Object.entries(secretEnv).filter(([, ref]) => ref.isExternal).map(([k]) => k);
+    c.check('secretStore', `is required because ${names.join(', ')} ${names.length === 1 ? 'comes' : 'come'} from an external store`);
+  }
+  if (props.monitoring?.interval !== undefined) c.check('monitoring.interval', checkDuration(props.monitoring.interval));
+  if (props.monitoring?.path !== undefined) c.check('monitoring.path', checkHttpPath(props.monitoring.path));
+  if (props.monitoring?.namespace !== undefined) c.check('monitoring.namespace', checkDnsLabel(props.monitoring.namespace));
+  const r = props.rollout ?? {};
+  if (r.minReadySeconds !== undefined) c.check('rollout.minReadySeconds', checkInteger(r.minReadySeconds, 0, 3600));
+  if (r.drainSeconds !== undefined) c.check('rollout.drainSeconds', checkInteger(r.drainSeconds, 0, 600));
+  if (r.terminationGracePeriodSeconds !== undefined) {
+    c.check('rollout.terminationGracePeriodSeconds', checkInteger(r.terminationGracePeriodSeconds, 1, 3600));
+  }
+  const drain = r.drainSeconds ?? 10;
+  const grace = r.terminationGracePeriodSeconds ?? 45;
+  if (typeof drain === 'number' && typeof grace === 'number' && grace <= drain) {
+    c.check(
+      'rollout.terminationGracePeriodSeconds',
+      `${show(grace)} must be longer than the drain (${drain} s), or in-flight requests are cut off`,
+    );
+  }
+  if (props.runAsUser !== undefined) c.check('runAsUser', checkInteger(props.runAsUser, 1, 2147483647));
+  return [...c.problems];
+}

@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { parseEnvironment } from '../environments/app/config';
+
+const FILE = 'environments/prod.yaml';
+const base = readFileSync(join(__dirname, '..', 'environments', 'prod.yaml'), 'utf8');
+
+/** Problems of the prod file with `edit` applied to its parsed form (YAML in, YAML out). */
+function problemsAfter(edit: (doc: any) => void, tier?: string): string[] {
+  const doc = parseDocument(base).toJS();
+  if (tier) doc.tier = tier;
+  edit(doc);
+  return parseEnvironment('prod', FILE, JSON.stringify(doc)).problems;
+}
+
+const svc = (doc: any): any => doc.services['trading-api'];
+
+describe('environment files: one clear message per problem, naming the file and the field', () => {
+  it('the committed prod file is valid', () => {
+    expect(parseEnvironment('prod', FILE, base).problems).toEqual([]);
+  });
+
+  it('rejects a missing tag and the latest tag outside dev, accepts latest in dev', () => {
+    expect(problemsAfter((d) => { svc(d).image = 'ghcr.io/acme/api'; })).toEqual([
+      `${FILE}: services.trading-api.image: "ghcr.io/acme/api" has no tag: pin a version ("ghcr.io/acme/api:1.2.3") or a digest; untagged images are allowed only in dev`,
+    ]);
+    expect(problemsAfter((d) => { svc(d).image = 'ghcr.io/acme/api:latest'; }, 'staging')[0])
+      .toContain('services.trading-api.image: "ghcr.io/acme/api:latest" uses the "latest" tag');
+    expect(problemsAfter((d) => { svc(d).image = 'ghcr.io/acme/api:latest'; }, 'dev')).toEqual([]);
+  });
+
+  it('rejects a missing image', () => {
+    expect(problemsAfter((d) => { delete svc(d).image; })).toEqual([`${FILE}: services.trading-api.image: is required`]);
+  });
+
+  it('rejects a CPU or memory limit below its request (the tier default fills the other side)', () => {
+    expect(problemsAfter((d) => { svc(d).resources = { limits: { cpu: '100m' } }; })).toEqual([
+      `${FILE}: services.trading-api.resources.limits.cpu: "100m" is below the request "500m": it must be at least that`,
+    ]);
+    // Requests that large also overflow the namespace quota at full scale: both are reported.
+    expect(problemsAfter((d) => { svc(d).resources = { requests: { memory: '4Gi' } }; })).toEqual([
+      `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
+      `${FILE}: quota.requestsMemory: "24Gi" is below 84Gi, what the services need at full scale plus one surge pod each`,
+    ]);
+  });
+
+  it('rejects malformed quantities', () => {
+    expect(problemsAfter((d) => { svc(d).resources = { requests: { memory: '512MB' } }; })).toEqual([
+      `${FILE}: services.trading-api.resources.requests.memory: "512MB" is not a Kubernetes quantity; use a value like "512Mi" or "2Gi"`,
+    ]);
+    expect(problemsAfter((d) => { d.quota = { limitsCpu: 'lots' }; })[0])
+      .toBe(`${FILE}: quota.limitsCpu: "lots" is not a Kubernetes quantity; use a value like "500m" or "2"`);
+  });
+
+  it('rejects min replicas above max', () => {
+    expect(problemsAfter((d) => { svc(d).autoscaling = { minReplicas: 10, maxReplicas: 4 }; })).toEqual([
+      `${FILE}: services.trading-api.autoscaling.minReplicas: 10 is above maxReplicas 4: minReplicas must be at most maxReplicas`,
+    ]);
+  });
+
+  it('rejects replicas together with autoscaling', () => {
+    expect(problemsAfter((d) => { svc(d).replicas = 2; svc(d).autoscaling = { maxReplicas: 4 }; })).toEqual([
+      `${FILE}: services.trading-api.autoscaling: set either replicas or autoscaling, not both`,
+    ]);
+  });
+
+  it('rejects invalid DNS names (namespace, service, secret)', () => {
+    expect(problemsAfter((d) => { d.namespace = 'Trading_Prod'; })).toEqual([
+      `${FILE}: namespace: "Trading_Prod" is not a valid name: use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit`,
+    ]);
+    expect(problemsAfter((d) => { d.services['Trading-API'] = svc(d); delete d.services['trading-api']; })[0])
+      .toContain('services.Trading-API.name: "Trading-API" is not a valid name');
+    expect(problemsAfter((d) => { svc(d).secretEnv.JWT_SECRET = { secretName: 'jwt_secret', key: 'value' }; })).toEqual([
+      `${FILE}: services.trading-api.secretEnv.JWT_SECRET.secretName: "jwt_secret" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters`,
+    ]);
+  });
+
+  it('rejects unknown keys, suggesting the closest one', () => {
+    expect(problemsAfter((d) => { svc(d).replica = 3; })).toEqual([
+      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress`,
+    ]);
+    expect(problemsAfter((d) => { d.namespaces = 'x'; })[0]).toContain(`${FILE}: namespaces: unknown key (did you mean "namespace"?)`);
+  });
+
+  it('rejects ports out of range', () => {
+    expect(problemsAfter((d) => { svc(d).port = 0; svc(d).metricsPort = 65536; })).toEqual([
+      `${FILE}: services.trading-api.port: 0 is not a valid port: use a whole number from 1 to 65535`,
+      `${FILE}: services.trading-api.metricsPort: 65536 is not a valid port: use a whole number from 1 to 65535`,
+    ]);
+    expect(problemsAfter((d) => { svc(d).port = '8080'; })).toEqual([`${FILE}: services.trading-api.port: "8080" must be a whole number`]);
+  });
+
+  it('rejects invalid hostnames', () => {
+    expect(problemsAfter((d) => { svc(d).exposure.gateway.hosts = ['https://api.example.com']; })).toEqual([
+      `${FILE}: services.trading-api.exposure.gateway.hosts[0]: "https://api.example.com" is not a valid hostname: use a fully qualified lower-case DNS name like "api.example.com" (a leading "*." is allowed)`,
+    ]);
+  });
+
+  it('rejects duplicate service names and a host routed to two services', () => {
+    const duplicated = base.replace('services:\n  trading-api:', 'services:\n  trading-api:\n    image: ghcr.io/acme/api:1.0.0\n  trading-api:');
+    expect(parseEnvironment('prod', FILE, duplicated).problems[0]).toMatch(/^environments\/prod\.yaml: cannot parse YAML: Map keys must be unique/);
+    expect(problemsAfter((d) => { d.services['trading-api-v2'] = structuredClone(svc(d)); })).toContain(
+      `${FILE}: services.trading-api-v2.exposure.gateway.hosts[0]: "api.trading.example.com" is already routed to service "trading-api": a host belongs to one service`,
+    );
+  });
+
+  it('rejects an unparsable file with the line it failed on', () => {
+    const problems = parseEnvironment('prod', FILE, 'tier: prod\nservices: [unclosed\n').problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^environments\/prod\.yaml: cannot parse YAML: .*line \d+/);
+  });
+
+  it('rejects an unknown tier and a secret reference of neither shape', () => {
+    expect(problemsAfter((d) => { d.tier = 'production'; })).toEqual([
+      `${FILE}: tier: "production" is not allowed; use one of "dev", "staging", "prod"`,
+    ]);
+    expect(problemsAfter((d) => { svc(d).secretEnv.JWT_SECRET = { value: 'hunter2' }; })).toEqual([
+      `${FILE}: services.trading-api.secretEnv.JWT_SECRET: {"value":"hunter2"} must be {secretName, key} (an existing Secret) or {remoteKey, property} (an external secret store)`,
+    ]);
+  });
+
+  it('rejects external secrets without a store', () => {
+    expect(problemsAfter((d) => { delete d.secretStore; })).toEqual([
+      `${FILE}: services.trading-api.secretEnv: needs the environment's secretStore, which is required because DATABASE_URL, REDIS_URL, JWT_SECRET, SENTRY_DSN come from an external store`,
+    ]);
+  });
+
+  it('rejects both exposures at once and migration fields of another mode', () => {
+    expect(problemsAfter((d) => { svc(d).exposure.ingress = { hosts: ['api.example.com'] }; })).toEqual([
+      `${FILE}: services.trading-api.exposure: choose one of "gateway" or "ingress", not both`,
+    ]);
+    expect(problemsAfter((d) => { svc(d).migration = { mode: 'on-start', command: ['x'] }; })).toEqual([
+      `${FILE}: services.trading-api.migration.command: applies only to mode "job"`,
+    ]);
+    expect(problemsAfter((d) => { svc(d).migration = { mode: 'job' }; })).toEqual([
+      `${FILE}: services.trading-api.migration.command: undefined must be a non-empty list of non-empty strings, like ["/app/server", "migrate"]`,
+    ]);
+  });
+
+  it('rejects a quota too small for the services at full scale', () => {
+    expect(problemsAfter((d) => { d.quota = { requestsCpu: '10', limitsCpu: '10', pods: 5 }; })).toEqual([
+      `${FILE}: quota.requestsCpu: "10" is below 10500m, what the services need at full scale plus one surge pod each`,
+      `${FILE}: quota.limitsCpu: "10" is below 42000m, what the services need at full scale plus one surge pod each`,
+      `${FILE}: quota.pods: 5 is below 21, what the services need at full scale plus one surge pod each`,
+    ]);
+  });
+
+  it('rejects bad egress rules', () => {
+    expect(problemsAfter((d) => { svc(d).egress = [{ cidr: '10.0.0.0/33', ports: [5432] }, { namespace: 'db', cidr: '10.0.0.0/8', ports: [1] }, { ports: [1] }]; })).toEqual([
+      `${FILE}: services.trading-api.egress[1]: choose one of namespace or cidr, not both`,
+      `${FILE}: services.trading-api.egress[2]: needs ports and one of namespace or cidr`,
+    ]);
+    expect(problemsAfter((d) => { svc(d).egress = [{ cidr: '10.0.0.0/33', ports: [70000] }]; })).toEqual([
+      `${FILE}: services.trading-api.egress[0].cidr: "10.0.0.0/33" is not a CIDR block: use a value like "10.0.0.0/16" or "0.0.0.0/0"`,
+      `${FILE}: services.trading-api.egress[0].ports[0]: 70000 is not a valid port: use a whole number from 1 to 65535`,
+    ]);
+  });
+
+  it('reports every problem of a file at once', () => {
+    const problems = problemsAfter((d) => {
+      d.namespace = 'BAD';
+      svc(d).image = 'x:latest';
+      svc(d).resources = { limits: { cpu: '1m' } };
+      svc(d).unknown = true;
+    });
+    expect(problems).toHaveLength(4);
+    const other = problemsAfter((d) => {
+      d.namespace = 'BAD';
+      svc(d).image = 'x:latest';
+      svc(d).resources = { limits: { cpu: '1m' } };
+    });
+    expect(other).toHaveLength(3);
+  });
+});

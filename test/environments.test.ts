@@ -1,0 +1,134 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadEnvironments, renderEnvironment } from '../environments/app/synth';
+import { modelProblems } from './support/models';
+import { podSpecOf, restrictedViolations } from './support/pss';
+import { Obj } from './support/render';
+
+const ROOT = join(__dirname, '..');
+const environments = loadEnvironments(ROOT);
+const rendered = new Map(environments.map((e) => [e.name, renderEnvironment(e)]));
+const objectsOf = (env: string): Obj[] => (rendered.get(env)?.files ?? []).map((f) => parse(f.content) as Obj);
+const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout']);
+
+const MATRIX = {
+  dev: { replicas: 1, hpa: undefined, requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '1Gi' } },
+  staging: { replicas: 2, hpa: undefined, requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2000m', memory: '2Gi' } },
+  prod: { replicas: undefined, hpa: [3, 20], requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2000m', memory: '2Gi' } },
+} as const;
+
+it('has exactly the dev, staging and prod environments', () => {
+  expect(environments.map((e) => e.name)).toEqual(['dev', 'prod', 'staging']);
+});
+
+describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
+  const objects = objectsOf(env);
+  const api = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'trading-api') as Obj;
+  const container = api.spec.template.spec.containers[0];
+  const namespace = `trading-${env}`;
+
+  it('matches the reviewed snapshot', () => {
+    const files = rendered.get(env)?.files ?? [];
+    expect(Object.fromEntries(files.map((f) => [f.path, f.content]))).toMatchSnapshot();
+  });
+
+  it("follows seed 003's Appendix A matrix for the API", () => {
+    const m = MATRIX[env];
+    expect(api.spec.replicas).toBe(m.replicas);
+    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler');
+    expect(hpa ? [hpa.spec.minReplicas, hpa.spec.maxReplicas] : undefined).toEqual(m.hpa);
+    expect(container.resources).toEqual({ requests: m.requests, limits: m.limits });
+  });
+
+  it('has its own restricted Namespace with a ResourceQuota and a LimitRange', () => {
+    const ns = objects.find((o) => o.kind === 'Namespace') as Obj;
+    expect(ns.metadata.name).toBe(namespace);
+    expect(ns.metadata.namespace).toBeUndefined();
+    expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(objects.filter((o) => o.kind === 'ResourceQuota')).toHaveLength(1);
+    expect(objects.filter((o) => o.kind === 'LimitRange')).toHaveLength(1);
+    const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny-all') as Obj;
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace).toBe(namespace);
+  });
+
+  it('meets the restricted profile in every workload', () => {
+    const workloads = objects.filter((o) => workloadKinds.has(o.kind));
+    expect(workloads.length).toBeGreaterThan(0);
+    for (const w of workloads) expect(restrictedViolations(podSpecOf(w)), `${w.kind}/${w.metadata.name}`).toEqual([]);
+  });
+
+  it('gives every long-running workload probes, requests and limits, a PDB, spread (when it can have 2+ pods) and a NetworkPolicy', () => {
+    const selects = (selector: Record<string, string> | undefined, labels: Record<string, string>): boolean =>
+      selector !== undefined && Object.entries(selector).every(([k, v]) => labels[k] === v);
+    for (const w of objects.filter((o) => o.kind === 'Deployment')) {
+      const id = `${w.kind}/${w.metadata.name}`;
+      const labels = w.spec.template.metadata.labels;
+      for (const c of w.spec.template.spec.containers) {
+        expect(c.readinessProbe, id).toBeDefined();
+        expect(c.livenessProbe, id).toBeDefined();
+        expect(Object.keys(c.resources.requests).sort(), id).toEqual(['cpu', 'memory']);
+        expect(Object.keys(c.resources.limits).sort(), id).toEqual(['cpu', 'memory']);
+      }
+      expect(objects.some((o) => o.kind === 'PodDisruptionBudget' && selects(o.spec.selector.matchLabels, labels)), id).toBe(true);
+      expect(objects.some((o) => o.kind === 'NetworkPolicy' && o.metadata.name !== 'default-deny-all' && selects(o.spec.podSelector.matchLabels, labels)), id).toBe(true);
+      const canScaleOut = (w.spec.replicas ?? 2) > 1;
+      expect(Boolean(w.spec.template.spec.topologySpreadConstraints), id).toBe(canScaleOut);
+    }
+  });
+
+  it('contains no Secret with data, and no secret value anywhere', () => {
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const text = (rendered.get(env)?.files ?? []).map((f) => f.content).join('\n');
+    expect(text).not.toMatch(/password|BEGIN (RSA |EC )?PRIVATE KEY|postgres(ql)?:\/\/[^\s]*:[^\s]*@/i);
+  });
+
+  it('labels everything and uses stable, valid names without hash suffixes', () => {
+    for (const o of objects) {
+      const id = `${o.kind}/${o.metadata.name}`;
+      for (const label of ['name', 'instance', 'component', 'part-of', 'managed-by']) {
+        expect(o.metadata.labels?.[`app.kubernetes.io/${label}`], `${id} ${label}`).toBeTruthy();
+      }
+      expect(o.metadata.name, id).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      expect(o.metadata.name.length, id).toBeLessThanOrEqual(63);
+      expect(o.metadata.name, id).not.toMatch(/-c8[0-9a-f]{6}$/);
+    }
+  });
+
+  it('is valid against the Kubernetes and CRD models', async () => {
+    expect((await Promise.all(objects.map(modelProblems))).flat()).toEqual([]);
+  });
+
+  it('matches the committed dist/ exactly (run `npm run synth` after changing anything)', () => {
+    const dir = join(ROOT, 'dist', env);
+    expect(existsSync(dir), `${dir} is missing`).toBe(true);
+    const committed = Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+    const fresh = Object.fromEntries((rendered.get(env)?.files ?? []).map((f) => [f.path, f.content]));
+    expect(committed).toEqual(fresh);
+  });
+});
+
+describe('the reference app', () => {
+  it('runs migrations the way each environment expects: on start in dev, as a PreSync Job in staging and prod', () => {
+    const devApi = objectsOf('dev').find((o) => o.kind === 'Deployment') as Obj;
+    expect(devApi.spec.template.spec.containers[0].startupProbe).toBeDefined();
+    expect(objectsOf('dev').some((o) => o.kind === 'Job')).toBe(false);
+    for (const env of ['staging', 'prod']) {
+      const job = objectsOf(env).find((o) => o.kind === 'Job') as Obj;
+      expect(job.metadata.annotations?.['argocd.argoproj.io/hook']).toBe('PreSync');
+    }
+  });
+
+  it('accepts latest only in dev', () => {
+    expect((objectsOf('dev').find((o) => o.kind === 'Deployment') as Obj).spec.template.spec.containers[0].image).toMatch(/:latest$/);
+    for (const env of ['staging', 'prod']) {
+      expect((objectsOf(env).find((o) => o.kind === 'Deployment') as Obj).spec.template.spec.containers[0].image).toMatch(/:\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it('renders byte-identically twice', () => {
+    for (const e of environments) expect(renderEnvironment(e)).toEqual(rendered.get(e.name));
+  });
+});

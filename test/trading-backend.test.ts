@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { Exposure, Migration, NetworkPeer, Scaling, SecretRef, TradingBackend } from '../src';
+import { productionLikeBackend } from './support/fixtures';
+import { modelProblems } from './support/models';
+import { podSpecOf, restrictedViolations } from './support/pss';
+import { all, one, render } from './support/render';
+
+const SELECTOR = {
+  'app.kubernetes.io/name': 'trading-api',
+  'app.kubernetes.io/instance': 'trading-api',
+  'app.kubernetes.io/component': 'api',
+};
+
+describe('TradingBackend: production-like', () => {
+  const objects = render((scope) => productionLikeBackend(scope));
+  const deployment = one(objects, 'Deployment', 'trading-api');
+  const container = deployment.spec.template.spec.containers[0];
+
+  it('matches the reviewed snapshot', () => {
+    expect(objects.map((o) => stringify(o)).join('---\n')).toMatchSnapshot();
+  });
+
+  it('emits exactly the expected objects, with stable names', () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'ConfigMap/trading-api-config',
+      'Deployment/trading-api',
+      'ExternalSecret/trading-api-secrets',
+      'HTTPRoute/trading-api',
+      'HorizontalPodAutoscaler/trading-api',
+      'Job/trading-api-migrate',
+      'NetworkPolicy/trading-api',
+      'PodDisruptionBudget/trading-api',
+      'PrometheusRule/trading-api-alerts',
+      'Service/trading-api',
+      'ServiceAccount/trading-api',
+      'ServiceMonitor/trading-api',
+    ]);
+    for (const o of objects) expect(o.metadata.namespace).toBe('trading-test');
+  });
+
+  it('rolls out with zero downtime (seed 000): surge 1, unavailable 0, drain shorter than the grace period', () => {
+    expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    expect(deployment.spec.minReadySeconds).toBeGreaterThan(0);
+    const drain = Number(container.lifecycle.preStop.exec.command[1]);
+    expect(container.lifecycle.preStop.exec.command[0]).toBe('sleep');
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(drain);
+  });
+
+  it('probes /health on the http port, liveness differs from readiness', () => {
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http', scheme: 'HTTP' });
+    expect(container.readinessProbe.initialDelaySeconds).toBe(5);
+    expect(container.readinessProbe.periodSeconds).toBe(5);
+    expect(container.livenessProbe).toBeDefined();
+    expect(container.livenessProbe).not.toEqual(container.readinessProbe);
+    expect(container.ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+    ]);
+    // Job migrations: no startupProbe on the API.
+    expect(container.startupProbe).toBeUndefined();
+  });
+
+  it('autoscales with an HPA on CPU 70 % and memory 80 %, and leaves replicas to it', () => {
+    const hpa = one(objects, 'HorizontalPodAutoscaler');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'trading-api' });
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 20]);
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+      { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
+    ]);
+    expect(deployment.spec.replicas).toBeUndefined();
+  });
+
+  it('has a PDB that never blocks every eviction, and spreads over zones and nodes', () => {
+    const pdb = one(objects, 'PodDisruptionBudget');
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: SELECTOR } });
+    const spread = deployment.spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((s: any) => s.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    for (const s of spread) expect(s.labelSelector.matchLabels).toEqual(SELECTOR);
+  });
+
+  it('runs under the restricted profile with a read-only root and a writable /tmp', () => {
+    for (const o of objects) {
+      const pod = podSpecOf(o);
+      if (pod) expect(restrictedViolations(pod), `${o.kind}/${o.metadata.name}`).toEqual([]);
+    }
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(deployment.spec.template.spec.automountServiceAccountToken).toBe(false);
+    expect(one(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
+  it('sets requests and limits (default: the staging/prod row of seed 003)', () => {
+    expect(container.resources).toEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2000m', memory: '2Gi' } });
+  });
+
+  it('takes settings from a ConfigMap and secrets only by reference', () => {
+    expect(one(objects, 'ConfigMap').data).toEqual({ ENV: 'production', LOG_LEVEL: 'info' });
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'trading-api-config' } }]);
+    expect(container.env).toEqual([
+      { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'trading-api-secrets', key: 'DATABASE_URL' } } },
+      { name: 'JWT_SECRET', valueFrom: { secretKeyRef: { name: 'trading-secrets', key: 'jwt-secret' } } },
+    ]);
+    const es = one(objects, 'ExternalSecret');
+    expect(es.spec.secretStoreRef).toEqual({ name: 'vault', kind: 'ClusterSecretStore' });
+    expect(es.spec.data).toEqual([{ secretKey: 'DATABASE_URL', remoteRef: { key: 'trading/prod/api', property: 'database-url' } }]);
+    expect(all(objects, 'Secret')).toEqual([]);
+  });
+
+  it('rolls the pods when the config changes (checksum annotation)', () => {
+    const other = render((scope) => productionLikeBackend(scope, { config: { LOG_LEVEL: 'debug', ENV: 'production' } }));
+    const checksum = (objs: typeof objects) => one(objs, 'Deployment').spec.template.metadata.annotations['checksum/config'];
+    expect(checksum(other)).not.toBe(checksum(objects));
+    expect(checksum(objects)).toMatch(/^[a-f0-9]{64}$/);
+  });
+
+  it('routes the public host through the named Gateway', () => {
+    const route = one(objects, 'HTTPRoute');
+    expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
+    expect(route.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system' }]);
+    expect(route.spec.hostnames).toEqual(['api.example.com']);
+    expect(route.spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'trading-api', port: 8080 }]);
+  });
+
+  it('admits only the gateway (http) and Prometheus (metrics), and egress to DNS', () => {
+    const np = one(objects, 'NetworkPolicy');
+    expect(np.spec.podSelector.matchLabels).toEqual(SELECTOR);
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9090, protocol: 'TCP' }] },
+    ]);
+    expect(np.spec.egress).toHaveLength(1);
+    expect(np.spec.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+  });
+
+  it('scrapes the metrics port and alerts on the seeds\' thresholds', () => {
+    const sm = one(objects, 'ServiceMonitor');
+    expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s', scheme: 'http' }]);
+    expect(sm.spec.selector.matchLabels).toEqual(SELECTOR);
+    expect(one(objects, 'Service').spec.ports.map((p: any) => p.name)).toEqual(['http', 'metrics']);
+    const rules = one(objects, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules);
+    const byName = Object.fromEntries(rules.map((r: any) => [r.alert, r]));
+    expect(Object.keys(byName).sort()).toEqual([
+      'TradingApiContainerRestarts', 'TradingApiCriticalErrorRate', 'TradingApiHighCpu', 'TradingApiHighErrorRate',
+      'TradingApiHighLatencyP95', 'TradingApiHighMemory', 'TradingApiReplicasUnavailable',
+    ]);
+    expect(byName.TradingApiHighErrorRate.expr).toMatch(/> 0\.01$/);
+    expect(byName.TradingApiHighErrorRate).toMatchObject({ for: '5m', labels: { severity: 'warning' } });
+    expect(byName.TradingApiCriticalErrorRate.expr).toMatch(/> 0\.05$/);
+    expect(byName.TradingApiCriticalErrorRate).toMatchObject({ for: '5m', labels: { severity: 'critical' } });
+    expect(byName.TradingApiHighLatencyP95.expr).toContain('histogram_quantile(0.95');
+    expect(byName.TradingApiHighCpu.expr).toMatch(/> 0\.8$/);
+    expect(byName.TradingApiHighMemory.expr).toMatch(/> 0\.8$/);
+    expect(byName.TradingApiHighErrorRate.expr).toContain('namespace="trading-test"');
+  });
+
+  it('runs migrations as an Argo CD PreSync Job with the same image, env and security', () => {
+    const job = one(objects, 'Job');
+    expect(job.metadata.annotations).toEqual({
+      'argocd.argoproj.io/hook': 'PreSync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      'argocd.argoproj.io/sync-wave': '-1',
+    });
+    expect(job.spec.backoffLimit).toBe(2);
+    expect(job.spec.activeDeadlineSeconds).toBe(600);
+    const task = job.spec.template.spec.containers[0];
+    expect(task.image).toBe(container.image);
+    expect(task.command).toEqual(['/app/server', 'migrate']);
+    expect(task.env).toEqual(container.env);
+    expect(task.resources).toEqual(container.resources);
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+    expect(job.metadata.labels?.['app.kubernetes.io/component']).toBe('migration');
+  });
+
+  it('labels everything with the five recommended labels', () => {
+    for (const o of objects) {
+      expect(Object.keys(o.metadata.labels ?? {}).sort(), `${o.kind}/${o.metadata.name}`).toEqual([
+        'app.kubernetes.io/component', 'app.kubernetes.io/instance', 'app.kubernetes.io/managed-by',
+        'app.kubernetes.io/name', 'app.kubernetes.io/part-of',
+      ]);
+    }
+  });
+
+  it('is valid against the Kubernetes and CRD models', async () => {
+    const problems = (await Promise.all(objects.map(modelProblems))).flat();
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('TradingBackend: variants', () => {
+  it('with fixed replicas sets spec.replicas and emits no HPA; one replica means no spreading', () => {
+    const two = render((s) => new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:1.0.0', scaling: Scaling.fixed(2) }));
+    expect(one(two, 'Deployment').spec.replicas).toBe(2);
+    expect(all(two, 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(one(two, 'Deployment').spec.template.spec.topologySpreadConstraints).toHaveLength(2);
+    const single = render((s) => new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:1.0.0', scaling: Scaling.fixed(1) }));
+    expect(one(single, 'Deployment').spec.template.spec.topologySpreadConstraints).toBeUndefined();
+    expect(one(single, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+  });
+
+  it('with on-start migrations adds a generous startupProbe and no Job (seed 000)', () => {
+    const objects = render((s) => new TradingBackend(s, 'api', {
+      image: 'ghcr.io/acme/api:1.0.0',
+      migration: Migration.onStart({ startupTimeoutSeconds: 600 }),
+    }));
+    const c = one(objects, 'Deployment').spec.template.spec.containers[0];
+    expect(c.startupProbe).toMatchObject({ httpGet: { path: '/health', port: 'http' }, periodSeconds: 5, failureThreshold: 120 });
+    expect(c.livenessProbe.initialDelaySeconds).toBe(0);
+    expect(all(objects, 'Job')).toEqual([]);
+  });
+
+  it('with an Ingress sets the class, the cert-manager issuer and TLS for every host', () => {
+    const objects = render((s) => new TradingBackend(s, 'api', {
+      image: 'ghcr.io/acme/api:1.0.0',
+      exposure: Exposure.ingress({ hosts: ['api.example.com', 'www.example.com'], clusterIssuer: 'letsencrypt' }),
+    }));
+    const ing = one(objects, 'Ingress');
+    expect(ing.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt' });
+    expect(ing.spec.ingressClassName).toBe('nginx');
+    expect(ing.spec.tls).toEqual([{ hosts: ['api.example.com', 'www.example.com'], secretName: 'api-tls' }]);
+    expect(ing.spec.rules.map((r: any) => r.host)).toEqual(['api.example.com', 'www.example.com']);
+    expect(ing.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'api', port: { name: 'http' } } });
+    expect(one(objects, 'NetworkPolicy').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'ingress-nginx' });
+    expect(all(objects, 'HTTPRoute')).toEqual([]);
+  });
+
+  it('without exposure emits no route and admits only Prometheus', () => {
+    const objects = render((s) => new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:1.0.0' }));
+    expect(all(objects, 'HTTPRoute').concat(all(objects, 'Ingress'))).toEqual([]);
+    expect(one(objects, 'NetworkPolicy').spec.ingress).toHaveLength(1);
+  });
+
+  it('wiring methods add env vars and policy rules that synthesis picks up', () => {
+    const objects = render((s) => {
+      const api = new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:1.0.0', migration: Migration.job({ command: ['migrate'] }) });
+      api.addSecretEnv('DATABASE_URL', 'db-app', 'uri');
+      api.allowEgressTo(NetworkPeer.pods({ app: 'db' }), { port: 5432 });
+      const worker = new TradingBackend(s, 'worker', { image: 'ghcr.io/acme/worker:1.0.0' });
+      api.allowIngressFrom(worker.peer, { port: 8080 });
+    });
+    const api = one(objects, 'Deployment', 'api');
+    expect(api.spec.template.spec.containers[0].env).toEqual([
+      { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db-app', key: 'uri' } } },
+    ]);
+    expect(one(objects, 'Job').spec.template.spec.containers[0].env).toEqual(api.spec.template.spec.containers[0].env);
+    const np = one(objects, 'NetworkPolicy', 'api');
+    expect(np.spec.egress[1]).toEqual({ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 5432, protocol: 'TCP' }] });
+    expect(np.spec.ingress[1].from[0].podSelector.matchLabels['app.kubernetes.io/name']).toBe('worker');
+    expect(np.spec.ingress[1].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'trading-test' });
+  });
+
+  it('uses a pinned image, the latest tag only when allowed', () => {
+    const objects = render((s) => new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:latest', allowLatestTag: true }));
+    expect(one(objects, 'Deployment').spec.template.spec.containers[0].image).toBe('ghcr.io/acme/api:latest');
+  });
+
+  it('can opt out of monitoring and the NetworkPolicy', () => {
+    const objects = render((s) => new TradingBackend(s, 'api', {
+      image: 'ghcr.io/acme/api:1.0.0',
+      monitoring: { serviceMonitor: false, alerts: false },
+      networkPolicy: false,
+    }));
+    expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+  });
+
+  it('exposes its objects for escape hatches', () => {
+    const objects = render((s) => {
+      const api = new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:1.0.0', secretEnv: { TOKEN: SecretRef.fromSecret('tok', 'value') } });
+      expect(api.node.defaultChild).toBe(api.deployment);
+      api.deployment.metadata.addAnnotation('example.com/owner', 'desk-7');
+    });
+    expect(one(objects, 'Deployment').metadata.annotations).toEqual({ 'example.com/owner': 'desk-7' });
+  });
+});
