@@ -126,7 +126,10 @@ describe('TradingBackend: production-like', () => {
 
   it('admits only the gateway (http) and Prometheus (metrics), and egress to DNS', () => {
     const np = one(objects, 'NetworkPolicy');
-    expect(np.spec.podSelector.matchLabels).toEqual(SELECTOR);
+    // API and migration pods alike.
+    expect(np.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'trading-api', 'app.kubernetes.io/instance': 'trading-api' });
+    const job = one(objects, 'Job').spec.template.metadata.labels;
+    for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels)) expect(job[k]).toBe(v);
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(np.spec.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },

@@ -36,5 +36,10 @@ export function selectorLabels(o: StandardLabelsOptions): Record<string, string>
   };
 }
 
+/** Every pod of an installation, whatever its component (API and migration pods alike). */
+export function workloadPodSelector(o: StandardLabelsOptions): Record<string, string> {
+  return { 'app.kubernetes.io/name': o.name, 'app.kubernetes.io/instance': o.instance };
+}
+
 /** The label every namespace carries with its own name (set by the apiserver since 1.21). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

@@ -5,7 +5,7 @@ import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/mon
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with { 'resolution-mode': 'import' };
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
-import { selectorLabels, standardLabels, StandardLabelsOptions } from '../core/labels';
+import { selectorLabels, standardLabels, StandardLabelsOptions, workloadPodSelector } from '../core/labels';
 import { dnsEgressRule, NetworkPeer, NetworkPort, policyPorts } from '../core/network-peer';
 import { compareStrings, sortedRecord } from '../core/order';
 import { SecretRef, SecretStore } from '../core/secrets';
@@ -299,7 +299,8 @@ export class TradingBackend extends Construct {
       this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
         metadata: meta(name),
         spec: {
-          podSelector: { matchLabels: { ...this.selector } },
+          // name + instance, not component: the migration Job's pods need the same egress.
+          podSelector: { matchLabels: workloadPodSelector(this.labelOptions) },
           policyTypes: ['Ingress', 'Egress'],
           ingress: this.ingressRules,
           egress: this.egressRules,
