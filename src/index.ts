@@ -1,4 +1,5 @@
 // Public API of cdk8s-trading.
+export * from './core/database';
 export * from './core/labels';
 export * from './core/network-peer';
 export * from './core/order';
@@ -8,6 +9,9 @@ export * from './core/rules';
 export * from './core/secrets';
 export * from './core/validation';
 export * from './namespace/trading-namespace';
+export * from './postgres/cnpg-types';
+export * from './postgres/postgres-cluster';
+export * from './postgres/postgres-engine';
 export * from './trading-backend/exposure';
 export * from './trading-backend/migration';
 export * from './trading-backend/pod';

@@ -8,6 +8,24 @@ export type Tier = 'dev' | 'staging' | 'prod';
 /** The tiers, in promotion order. */
 export const TIERS: readonly Tier[] = ['dev', 'staging', 'prod'];
 
+/** What a tier implies for a PostgreSQL cluster. */
+export interface DatabaseTierDefaults {
+  /** Engine. */
+  readonly engine: 'cloudnative-pg' | 'statefulset';
+  /** Instances. */
+  readonly instances: number;
+  /** Whether fewer than three instances need `allowFewerInstances`. */
+  readonly requireHighAvailability: boolean;
+  /** Whether a PgBouncer pooler runs unless turned off. */
+  readonly pooler: boolean;
+  /** Whether backups must be configured. */
+  readonly requireBackup: boolean;
+  /** Requests and limits of each instance. */
+  readonly resources: ResourceRequirements;
+  /** Volume size of each instance. */
+  readonly storageSize: string;
+}
+
 /** What a tier implies for an API service and its namespace. */
 export interface TierDefaults {
   /** Fixed replicas, when the tier does not autoscale. */
@@ -22,6 +40,8 @@ export interface TierDefaults {
   readonly quota: NamespaceQuota;
   /** Namespace LimitRange. */
   readonly containerLimits: ContainerLimits;
+  /** PostgreSQL (seed 003: shared in dev, dedicated in staging, an HA cluster in production). */
+  readonly database: DatabaseTierDefaults;
 }
 
 /**
@@ -40,6 +60,15 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       defaultLimit: { cpu: '500m', memory: '512Mi' },
       max: { cpu: '2', memory: '4Gi' },
     },
+    database: {
+      engine: 'statefulset',
+      instances: 1,
+      requireHighAvailability: false,
+      pooler: false,
+      requireBackup: false,
+      resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+      storageSize: '5Gi',
+    },
   },
   staging: {
     replicas: 2,
@@ -51,6 +80,15 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       defaultLimit: { cpu: '500m', memory: '512Mi' },
       max: { cpu: '4', memory: '8Gi' },
     },
+    database: {
+      engine: 'cloudnative-pg',
+      instances: 2,
+      requireHighAvailability: false,
+      pooler: false,
+      requireBackup: false,
+      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '1Gi' } },
+      storageSize: '20Gi',
+    },
   },
   prod: {
     autoscaling: { minReplicas: 3, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80 },
@@ -61,6 +99,15 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       defaultRequest: { cpu: '100m', memory: '128Mi' },
       defaultLimit: { cpu: '500m', memory: '512Mi' },
       max: { cpu: '4', memory: '8Gi' },
+    },
+    database: {
+      engine: 'cloudnative-pg',
+      instances: 3,
+      requireHighAvailability: true,
+      pooler: true,
+      requireBackup: true,
+      resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '2Gi' } },
+      storageSize: '50Gi',
     },
   },
 };

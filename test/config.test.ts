@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { parseEnvironment } from '../environments/app/config';
+import { renderEnvironment } from '../environments/app/synth';
 
 const FILE = 'environments/prod.yaml';
 const base = readFileSync(join(__dirname, '..', 'environments', 'prod.yaml'), 'utf8');
@@ -28,7 +29,7 @@ describe('environment files: one clear message per problem, naming the file and 
     ]);
     expect(problemsAfter((d) => { svc(d).image = 'ghcr.io/acme/api:latest'; }, 'staging')[0])
       .toContain('services.trading-api.image: "ghcr.io/acme/api:latest" uses the "latest" tag');
-    expect(problemsAfter((d) => { svc(d).image = 'ghcr.io/acme/api:latest'; }, 'dev')).toEqual([]);
+    expect(problemsAfter((d) => { svc(d).image = 'ghcr.io/acme/api:latest'; d.databases['trading-db'].engine = 'cloudnative-pg'; }, 'dev')).toEqual([]);
   });
 
   it('rejects a missing image', () => {
@@ -42,7 +43,7 @@ describe('environment files: one clear message per problem, naming the file and 
     // Requests that large also overflow the namespace quota at full scale: both are reported.
     expect(problemsAfter((d) => { svc(d).resources = { requests: { memory: '4Gi' } }; })).toEqual([
       `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
-      `${FILE}: quota.requestsMemory: "24Gi" is below 84Gi, what the services need at full scale plus one surge pod each`,
+      `${FILE}: quota.requestsMemory: "24Gi" is below 91Gi, what the services and databases need at full scale, plus one surge pod per service`,
     ]);
   });
 
@@ -79,7 +80,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects unknown keys, suggesting the closest one', () => {
     expect(problemsAfter((d) => { svc(d).replica = 3; })).toEqual([
-      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress`,
+      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress, database`,
     ]);
     expect(problemsAfter((d) => { d.namespaces = 'x'; })[0]).toContain(`${FILE}: namespaces: unknown key (did you mean "namespace"?)`);
   });
@@ -123,7 +124,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects external secrets without a store', () => {
     expect(problemsAfter((d) => { delete d.secretStore; })).toEqual([
-      `${FILE}: services.trading-api.secretEnv: needs the environment's secretStore, which is required because DATABASE_URL, REDIS_URL, JWT_SECRET, SENTRY_DSN come from an external store`,
+      `${FILE}: services.trading-api.secretEnv: needs the environment's secretStore, which is required because REDIS_URL, JWT_SECRET, SENTRY_DSN come from an external store`,
     ]);
   });
 
@@ -141,9 +142,9 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects a quota too small for the services at full scale', () => {
     expect(problemsAfter((d) => { d.quota = { requestsCpu: '10', limitsCpu: '10', pods: 5 }; })).toEqual([
-      `${FILE}: quota.requestsCpu: "10" is below 10500m, what the services need at full scale plus one surge pod each`,
-      `${FILE}: quota.limitsCpu: "10" is below 42000m, what the services need at full scale plus one surge pod each`,
-      `${FILE}: quota.pods: 5 is below 21, what the services need at full scale plus one surge pod each`,
+      `${FILE}: quota.requestsCpu: "10" is below 13700m, what the services and databases need at full scale, plus one surge pod per service`,
+      `${FILE}: quota.limitsCpu: "10" is below 55000m, what the services and databases need at full scale, plus one surge pod per service`,
+      `${FILE}: quota.pods: 5 is below 26, what the services and databases need at full scale, plus one surge pod per service`,
     ]);
   });
 
@@ -172,5 +173,63 @@ describe('environment files: one clear message per problem, naming the file and 
       svc(d).resources = { limits: { cpu: '1m' } };
     });
     expect(other).toHaveLength(3);
+  });
+
+  describe('databases', () => {
+    const db = (doc: any): any => doc.databases['trading-db'];
+
+    it('rejects a prod database below 3 instances unless allowed explicitly', () => {
+      expect(problemsAfter((d) => { db(d).instances = 2; })).toEqual([
+        `${FILE}: databases.trading-db.instances: 2 is below 3, the minimum for high availability; set allowFewerInstances: true to allow it deliberately`,
+      ]);
+      expect(problemsAfter((d) => { db(d).instances = 2; db(d).allowFewerInstances = true; })).toEqual([]);
+      expect(problemsAfter((d) => { db(d).instances = 0; })[0]).toBe(`${FILE}: databases.trading-db.instances: 0 is out of range: use a whole number from 1 to 9`);
+    });
+
+    it('requires backups in prod, with credentials, a six-field cron and a retention like 30d', () => {
+      expect(problemsAfter((d) => { delete db(d).backup; })).toEqual([
+        `${FILE}: databases.trading-db.backup: is required in prod: set destinationPath and credentialsSecret of the object store`,
+      ]);
+      expect(problemsAfter((d) => { delete db(d).backup.credentialsSecret; db(d).backup.schedule = '0 2 * * *'; db(d).backup.retention = '30'; })).toEqual([
+        `${FILE}: databases.trading-db.backup.credentialsSecret: is required: backups need a Secret with the object store credentials`,
+        `${FILE}: databases.trading-db.backup.retention: "30" is not a retention: use a number of days, weeks or months like "30d", "4w" or "6m"`,
+        `${FILE}: databases.trading-db.backup.schedule: "0 2 * * *" is not a six-field cron (seconds first): use a value like "0 0 2 * * *" for daily at 02:00`,
+      ]);
+    });
+
+    it('rejects a storage size that is not a quantity and a pooler named like the cluster', () => {
+      expect(problemsAfter((d) => { db(d).storage.size = '100GB'; db(d).pooler.name = 'trading-db'; })).toEqual([
+        `${FILE}: databases.trading-db.storage.size: "100GB" is not a Kubernetes quantity; use a value like "10Gi"`,
+        `${FILE}: databases.trading-db.pooler.name: "trading-db" is the Cluster's name too: CNPG needs the Pooler's name (its Service) to differ from every Cluster name`,
+      ]);
+    });
+
+    it('rejects fields of the other engine, and a StatefulSet without its credentials Secret', () => {
+      expect(problemsAfter((d) => { db(d).engine = 'statefulset'; })).toEqual([
+        `${FILE}: databases.trading-db.backup: applies only to engine "cloudnative-pg"`,
+        `${FILE}: databases.trading-db.pooler: applies only to engine "cloudnative-pg"`,
+        `${FILE}: databases.trading-db.parameters: applies only to engine "cloudnative-pg"`,
+        `${FILE}: databases.trading-db.credentialsSecret: is required with engine "statefulset": an existing Secret with the superuser name and password`,
+      ]);
+    });
+
+    it('rejects a service that names an unknown database, and a database nobody uses', () => {
+      expect(problemsAfter((d) => { svc(d).database = 'orders-db'; })).toEqual([
+        `${FILE}: databases.trading-db: no service connects to it (set \`database: trading-db\` on the services that use it), or remove it`,
+        `${FILE}: services.trading-api.database: "orders-db" is not a database of this environment; use one of trading-db`,
+      ]);
+    });
+
+    it('rejects a variable the database connection would set twice', () => {
+      const e = (() => {
+        const doc = parseDocument(base).toJS();
+        svc(doc).config.PGHOST = 'elsewhere';
+        const parsed = parseEnvironment('prod', FILE, JSON.stringify(doc));
+        expect(parsed.problems).toEqual([]);
+        try { renderEnvironment(parsed.environment!); } catch (err) { return err as Error; }
+        return undefined;
+      })();
+      expect(e?.message).toContain('environments/prod.yaml: TradingBackend prod/trading-api: env: "PGHOST" is set twice');
+    });
   });
 });

@@ -82,7 +82,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
   it('contains no Secret with data, and no secret value anywhere', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     const text = (rendered.get(env)?.files ?? []).map((f) => f.content).join('\n');
-    expect(text).not.toMatch(/password|BEGIN (RSA |EC )?PRIVATE KEY|postgres(ql)?:\/\/[^\s]*:[^\s]*@/i);
+    // Credentials in URLs only as $(VAR) references to Secret-backed variables.
+    expect(text).not.toMatch(/BEGIN (RSA |EC )?PRIVATE KEY|postgres(ql)?:\/\/[^$\s][^\s]*:[^\s]*@/i);
+    expect(text).not.toMatch(/^\s*(password|POSTGRES_PASSWORD|PGPASSWORD):\s*\S/im);
   });
 
   it('labels everything and uses stable, valid names without hash suffixes', () => {
@@ -111,13 +113,47 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
 });
 
 describe('the reference app', () => {
-  it('runs migrations the way each environment expects: on start in dev, as a PreSync Job in staging and prod', () => {
+  it('runs migrations the way each environment expects: on start in dev, as a Job after the database in staging and prod', () => {
     const devApi = objectsOf('dev').find((o) => o.kind === 'Deployment') as Obj;
     expect(devApi.spec.template.spec.containers[0].startupProbe).toBeDefined();
     expect(objectsOf('dev').some((o) => o.kind === 'Job')).toBe(false);
     for (const env of ['staging', 'prod']) {
-      const job = objectsOf(env).find((o) => o.kind === 'Job') as Obj;
-      expect(job.metadata.annotations?.['argocd.argoproj.io/hook']).toBe('PreSync');
+      const objects = objectsOf(env);
+      const wave = (o: Obj): number => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+      const job = objects.find((o) => o.kind === 'Job') as Obj;
+      const cluster = objects.find((o) => o.kind === 'Cluster') as Obj;
+      const api = objects.find((o) => o.kind === 'Deployment') as Obj;
+      // The database exists in the cluster before a Sync-phase hook runs; a PreSync hook would not wait for it.
+      expect(job.metadata.annotations?.['argocd.argoproj.io/hook']).toBe('Sync');
+      expect(wave(cluster)).toBeLessThan(wave(job));
+      expect(wave(job)).toBeLessThan(wave(api));
+    }
+  });
+
+  it('runs PostgreSQL per seed 003: a StatefulSet in dev, CloudNativePG in staging (2) and prod (3, pooler, daily backups)', () => {
+    const dev = objectsOf('dev');
+    expect(dev.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name)).toEqual(['trading-db']);
+    expect(dev.some((o) => o.kind === 'Cluster')).toBe(false);
+    const staging = objectsOf('staging').find((o) => o.kind === 'Cluster') as Obj;
+    expect(staging.spec.instances).toBe(2);
+    const prod = objectsOf('prod');
+    expect((prod.find((o) => o.kind === 'Cluster') as Obj).spec.instances).toBe(3);
+    expect(prod.filter((o) => ['Pooler', 'ObjectStore', 'ScheduledBackup', 'PodMonitor'].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort())
+      .toEqual(['ObjectStore/trading-db-backups', 'PodMonitor/trading-db', 'PodMonitor/trading-db-pooler', 'Pooler/trading-db-pooler', 'ScheduledBackup/trading-db-scheduled']);
+    expect((prod.find((o) => o.kind === 'ScheduledBackup') as Obj).spec.schedule).toBe('0 0 2 * * *');
+  });
+
+  it('connects the API to its database in every environment through a Secret reference and matching policies', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const objects = objectsOf(env);
+      const api = objects.find((o) => o.kind === 'Deployment') as Obj;
+      const envVars = api.spec.template.spec.containers[0].env as any[];
+      const byName = Object.fromEntries(envVars.map((e) => [e.name, e]));
+      expect(byName.PGPASSWORD.valueFrom.secretKeyRef, env).toBeDefined();
+      expect(byName.DATABASE_URL.value, env).toMatch(/^postgresql:\/\/\$\(PGUSER\):\$\(PGPASSWORD\)@/);
+      const dbPolicy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === (env === 'prod' ? 'trading-db-pooler' : 'trading-db')) as Obj;
+      const admitted = dbPolicy.spec.ingress.flatMap((r: any) => r.from).map((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']);
+      expect(admitted, env).toContain('trading-api');
     }
   });
 

@@ -122,7 +122,7 @@ describe('npm run synth (the bundled CLI)', () => {
     const p = project();
     const r = run(p.root, '--outdir', 'dist');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^dist\/prod: 1\d files, \d+ bytes \(ConfigMap 1, Deployment 1, /m);
+    expect(r.stdout).toMatch(/^dist\/prod: \d+ files, \d+ bytes \(Cluster 1, ConfigMap 1, Deployment 1, /m);
     expect(r.stdout).toMatch(/synthesized 3 environment\(s\) in \d+ ms/);
   });
 

@@ -160,6 +160,13 @@ describe('test support can fail', () => {
       .toEqual(['Widget/w: no kubernetes-models validator for example.com/v1/Widget']);
   });
 
+  it('the vendored CRD schemas are strict: an unknown or deprecated-shape field fails', async () => {
+    const cluster = { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'db' }, spec: { instances: 3, instancess: 1 } };
+    expect((await modelProblems(cluster))[0]).toContain('must NOT have additional properties "instancess"');
+    const store = { apiVersion: 'barmancloud.cnpg.io/v1', kind: 'ObjectStore', metadata: { name: 's' }, spec: { retentionPolicy: '30 days', configuration: { destinationPath: 's3://b' } } };
+    expect((await modelProblems(store))[0]).toContain('/spec/retentionPolicy must match pattern');
+  });
+
   it('the restricted-profile checker flags a root, privileged container', () => {
     const v = restrictedViolations({ containers: [{ name: 'c', securityContext: { privileged: true, runAsUser: 0 } }], volumes: [{ name: 'h', hostPath: { path: '/' } }] });
     expect(v).toEqual(expect.arrayContaining([

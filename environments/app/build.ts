@@ -7,6 +7,7 @@ import {
   Exposure,
   Migration,
   NetworkPeer,
+  PostgresCluster,
   Scaling,
   TIER_DEFAULTS,
   TradingBackend,
@@ -14,6 +15,7 @@ import {
   TradingNamespace,
 } from '../../src';
 import {
+  databaseProps,
   Environment,
   EnvironmentConfig,
   environmentQuota,
@@ -75,8 +77,14 @@ export function buildEnvironment(environment: Environment): Chart {
     quota: environmentQuota(env),
     containerLimits: TIER_DEFAULTS[env.tier].containerLimits,
   });
+  const databases = new Map<string, PostgresCluster>();
+  for (const [name, db] of Object.entries(env.databases ?? {})) {
+    databases.set(name, new PostgresCluster(chart, name, databaseProps(env, name, db)));
+  }
   for (const [name, svc] of Object.entries(env.services)) {
     const backend = new TradingBackend(chart, name, backendProps(env, name, svc));
+    const database = svc.database === undefined ? undefined : databases.get(svc.database);
+    if (database) backend.connectTo(database);
     for (const rule of svc.egress ?? []) {
       const peer = rule.namespace !== undefined ? NetworkPeer.namespace(rule.namespace) : NetworkPeer.cidr(rule.cidr ?? '');
       backend.allowEgressTo(peer, ...rule.ports.map((port) => ({ port })));

@@ -28,6 +28,12 @@ import {
   validateOnStart,
   validateTradingBackendProps,
   validateTradingNamespaceProps,
+  PostgresClusterProps,
+  PostgresEngine,
+  PostgresPoolerOptions,
+  validateBackupOptions,
+  validatePoolerOptions,
+  validatePostgresClusterProps,
 } from '../../src';
 import schema from '../schema.json';
 
@@ -56,6 +62,28 @@ export interface ServiceConfig {
   command?: string[];
   args?: string[];
   egress?: Array<{ namespace?: string; cidr?: string; ports: number[] }>;
+  database?: string;
+}
+
+/** One PostgreSQL cluster in an environment file. Mirrors PostgresClusterProps. */
+export interface DatabaseConfig {
+  engine?: 'cloudnative-pg' | 'statefulset';
+  instances?: number;
+  allowFewerInstances?: boolean;
+  image?: string;
+  database?: string;
+  owner?: string;
+  storage?: { size?: string; storageClass?: string };
+  parameters?: Record<string, string>;
+  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+  credentialsSecret?: string;
+  usernameKey?: string;
+  passwordKey?: string;
+  backup?: {
+    destinationPath: string; endpointUrl?: string; credentialsSecret?: string; accessKeyIdKey?: string; secretAccessKeyKey?: string;
+    retention?: string; schedule?: string; walCompression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy' | 'xz' | 'zstd';
+  };
+  pooler?: boolean | { name?: string; instances?: number; poolMode?: 'session' | 'transaction'; maxClientConnections?: number; defaultPoolSize?: number };
 }
 
 /** One environment file. */
@@ -67,6 +95,7 @@ export interface EnvironmentConfig {
   secretStore?: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' };
   quota?: { requestsCpu?: string; requestsMemory?: string; limitsCpu?: string; limitsMemory?: string; pods?: number };
   services: Record<string, ServiceConfig>;
+  databases?: Record<string, DatabaseConfig>;
 }
 
 /** A validated environment. */
@@ -94,7 +123,8 @@ export function parseEnvironment(name: string, file: string, text: string): { en
   // An unknown key leaves the types intact, so the value rules still run; a wrong type does not.
   const typeErrors = errors.filter((e) => e.keyword !== 'additionalProperties');
   const badServices = new Set(typeErrors.filter((e) => e.instancePath.startsWith('/services/')).map((e) => e.instancePath.split('/')[2]));
-  const topLevelBroken = typeErrors.some((e) => !e.instancePath.startsWith('/services/'));
+  for (const e of typeErrors.filter((x) => x.instancePath.startsWith('/databases/'))) badServices.add(`db:${e.instancePath.split('/')[2]}`);
+  const topLevelBroken = typeErrors.some((e) => !e.instancePath.startsWith('/services/') && !e.instancePath.startsWith('/databases/'));
   const problems: Problem[] = [...schemaProblems];
   if (!topLevelBroken && data !== null && typeof data === 'object') {
     problems.push(...semanticProblems(data as EnvironmentConfig, badServices));
@@ -256,7 +286,95 @@ function semanticProblems(env: EnvironmentConfig, skipServices: Set<string>): Pr
     if (skipServices.has(name)) continue;
     c.nest(`services.${name}`, serviceProblems(env, name, svc, hostOwners));
   }
+  const badDatabases = new Set([...skipServices].filter((k) => k.startsWith('db:')).map((k) => k.slice(3)));
+  for (const [name, db] of Object.entries(env.databases ?? {})) {
+    if (badDatabases.has(name)) continue;
+    c.nest(`databases.${name}`, databaseProblems(env, name, db));
+    if (!Object.values(env.services).some((svc) => svc.database === name)) {
+      c.check(`databases.${name}`, 'no service connects to it (set `database: ' + name + '` on the services that use it), or remove it');
+    }
+  }
+  for (const [name, svc] of Object.entries(env.services)) {
+    if (svc.database !== undefined && !(svc.database in (env.databases ?? {}))) {
+      const known = Object.keys(env.databases ?? {});
+      c.check(`services.${name}.database`, `${show(svc.database)} is not a database of this environment; ${known.length ? `use one of ${known.join(', ')}` : 'define it under databases'}`);
+    }
+  }
   c.nest('', quotaCapacityProblems(env, quota, skipServices));
+  return [...c.problems];
+}
+
+/** Instances, resources and pooler pods of a database entry, tier defaults filled in. */
+export function databaseSize(env: EnvironmentConfig, db: DatabaseConfig): { instances: number; resources: ResourceRequirements; poolerInstances: number; pooler: PostgresPoolerOptions | undefined } {
+  const d = TIER_DEFAULTS[env.tier].database;
+  const engine = db.engine ?? d.engine;
+  const pooler = engine === 'statefulset' || db.pooler === false || (db.pooler === undefined && !d.pooler)
+    ? undefined
+    : typeof db.pooler === 'object' ? db.pooler : {};
+  return {
+    instances: db.instances ?? (engine === 'statefulset' ? 1 : d.instances),
+    resources: {
+      requests: { cpu: db.resources?.requests?.cpu ?? d.resources.requests.cpu, memory: db.resources?.requests?.memory ?? d.resources.requests.memory },
+      limits: { cpu: db.resources?.limits?.cpu ?? d.resources.limits.cpu, memory: db.resources?.limits?.memory ?? d.resources.limits.memory },
+    },
+    pooler,
+    poolerInstances: pooler ? pooler.instances ?? 2 : 0,
+  };
+}
+
+/** The PostgresCluster props a database entry stands for (tier defaults filled in). Call on validated entries. */
+export function databaseProps(env: EnvironmentConfig, name: string, db: DatabaseConfig): PostgresClusterProps {
+  const d = TIER_DEFAULTS[env.tier].database;
+  const engineKind = db.engine ?? d.engine;
+  const size = databaseSize(env, db);
+  const pooler = size.pooler;
+  const engine = engineKind === 'statefulset'
+    ? PostgresEngine.statefulSet({ credentialsSecret: db.credentialsSecret ?? '', usernameKey: db.usernameKey, passwordKey: db.passwordKey })
+    : PostgresEngine.cloudNativePg({
+      ...(db.backup ? { backup: { ...db.backup, credentialsSecret: db.backup.credentialsSecret ?? '' } } : {}),
+      ...(pooler ? { pooler } : {}),
+    });
+  return {
+    name,
+    engine,
+    instances: size.instances,
+    requireHighAvailability: d.requireHighAvailability && !(db.allowFewerInstances ?? false),
+    image: db.image,
+    database: db.database,
+    owner: db.owner,
+    storage: { size: db.storage?.size ?? d.storageSize, storageClass: db.storage?.storageClass },
+    parameters: db.parameters,
+    resources: size.resources,
+    partOf: env.partOf,
+    instance: `${name}-${env.tier}`,
+    monitoringNamespace: env.monitoringNamespace,
+  };
+}
+
+function databaseProblems(env: EnvironmentConfig, name: string, db: DatabaseConfig): Problem[] {
+  const c = new ProblemCollector();
+  const d = TIER_DEFAULTS[env.tier].database;
+  const engine = db.engine ?? d.engine;
+  const cnpgOnly = (['backup', 'pooler', 'parameters'] as const).filter((k) => db[k] !== undefined && db[k] !== false);
+  const stsOnly = (['credentialsSecret', 'usernameKey', 'passwordKey'] as const).filter((k) => db[k] !== undefined);
+  if (engine === 'statefulset') {
+    cnpgOnly.forEach((k) => c.check(k, 'applies only to engine "cloudnative-pg"'));
+    if (db.credentialsSecret === undefined) c.check('credentialsSecret', 'is required with engine "statefulset": an existing Secret with the superuser name and password');
+  } else {
+    stsOnly.forEach((k) => c.check(k, 'applies only to engine "statefulset"'));
+    if (d.requireBackup && db.backup === undefined) {
+      c.check('backup', `is required in ${env.tier}: set destinationPath and credentialsSecret of the object store`);
+    }
+    if (db.backup) c.nest('backup', validateBackupOptions(db.backup));
+    if (typeof db.pooler === 'object') c.nest('pooler', validatePoolerOptions(db.pooler));
+  }
+  if (db.allowFewerInstances !== undefined && !d.requireHighAvailability) c.check('allowFewerInstances', `applies only to prod`);
+  if (db.credentialsSecret !== undefined) c.check('credentialsSecret', checkDnsSubdomain(db.credentialsSecret));
+  if (c.problems.length > 0) return [...c.problems];
+  const props = databaseProps(env, name, db);
+  const problems = validatePostgresClusterProps(name, { ...props, engine: props.engine ?? PostgresEngine.cloudNativePg() });
+  // The engine's fields are flat in the file.
+  c.nest('', problems.map((p) => ({ field: p.field.replace(/^engine\./, ''), message: p.field === 'instances' && p.message.includes('requireHighAvailability') ? p.message.replace('set requireHighAvailability to false', 'set allowFewerInstances: true') : p.message })));
   return [...c.problems];
 }
 
@@ -341,6 +459,7 @@ function serviceProblems(env: EnvironmentConfig, name: string, svc: ServiceConfi
  * block the rollout in the cluster; say so at synth time instead.
  */
 function quotaCapacityProblems(env: EnvironmentConfig, quota: Required<NonNullable<EnvironmentConfig['quota']>>, skip: Set<string>): Problem[] {
+  // Services and databases at full scale, plus one surge pod per service.
   const need = { requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0, pods: 0 };
   for (const [name, svc] of Object.entries(env.services)) {
     if (skip.has(name)) continue;
@@ -354,13 +473,30 @@ function quotaCapacityProblems(env: EnvironmentConfig, quota: Required<NonNullab
     need.limitsMemory += pods * (values[3] as number);
     need.pods += pods;
   }
+  for (const [name, db] of Object.entries(env.databases ?? {})) {
+    if (skip.has(`db:${name}`)) continue;
+    const size = databaseSize(env, db);
+    const r = size.resources;
+    const values = [r.requests.cpu, r.requests.memory, r.limits.cpu, r.limits.memory].map((q) => parseQuantity(q));
+    if (values.some((v) => v === undefined) || typeof size.instances !== 'number') continue;
+    const add = (pods: number, q: number[]): void => {
+      need.requestsCpu += pods * q[0];
+      need.requestsMemory += pods * q[1];
+      need.limitsCpu += pods * q[2];
+      need.limitsMemory += pods * q[3];
+      need.pods += pods;
+    };
+    add(size.instances, values as number[]);
+    // PgBouncer pods: 100m/128Mi requested, 500m/256Mi limit each.
+    add(size.poolerInstances, [0.1, 128 * 2 ** 20, 0.5, 256 * 2 ** 20]);
+  }
   const c = new ProblemCollector();
   const fmt = (field: keyof typeof need, v: number): string =>
     field.endsWith('Memory') ? `${Math.ceil(v / 2 ** 30)}Gi` : field === 'pods' ? String(v) : `${Math.ceil(v * 1000)}m`;
   for (const field of ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'pods'] as const) {
     const have = field === 'pods' ? quota.pods : parseQuantity(quota[field]);
     if (typeof have === 'number' && have < need[field]) {
-      c.check(`quota.${field}`, `${show(quota[field])} is below ${fmt(field, need[field])}, what the services need at full scale plus one surge pod each`);
+      c.check(`quota.${field}`, `${show(quota[field])} is below ${fmt(field, need[field])}, what the services and databases need at full scale, plus one surge pod per service`);
     }
   }
   return [...c.problems];

@@ -48,7 +48,11 @@ export function loadEnvironments(root: string): Environment[] {
 export function renderEnvironment(environment: Environment): EnvironmentResult {
   let manifests: Manifest[];
   try {
-    manifests = buildEnvironment(environment).toJson() as Manifest[];
+    const chart = buildEnvironment(environment);
+    // The constructs' tree validations (duplicate names, unconnected databases, ...), each as one line.
+    const problems = chart.node.findAll().flatMap((c) => c.node.validate());
+    if (problems.length > 0) throw new ConfigurationError(problems);
+    manifests = chart.toJson() as Manifest[];
   } catch (e) {
     const problems = e instanceof ConfigurationError ? e.problems : [(e as Error).message];
     throw new ConfigurationError(problems.map((p) => `${environment.file}: ${p}`));

@@ -1,4 +1,4 @@
-import { JsonPatch } from 'cdk8s';
+import { JsonPatch, ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { standardLabels } from '../core/labels';
@@ -7,6 +7,7 @@ import { checkQuantity } from '../core/quantity';
 import { Problem, ProblemCollector, throwIfProblems } from '../core/validation';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { ResourceQuantities } from '../trading-backend/pod';
+import { kubeObject } from '../core/kube-object';
 
 /** Hard caps for the whole namespace (a ResourceQuota). */
 export interface NamespaceQuota {
@@ -57,13 +58,13 @@ export class TradingNamespace extends Construct {
   /** Namespace name. */
   public readonly name: string;
   /** The Namespace (the `'Resource'` child). */
-  public readonly namespace: k8s.KubeNamespace;
+  public readonly namespace: ApiObject;
   /** The ResourceQuota, when `quota` is given. */
-  public readonly resourceQuota?: k8s.KubeResourceQuota;
+  public readonly resourceQuota?: ApiObject;
   /** The LimitRange, when `containerLimits` is given. */
-  public readonly limitRange?: k8s.KubeLimitRange;
+  public readonly limitRange?: ApiObject;
   /** The default-deny NetworkPolicy, unless disabled. */
-  public readonly defaultDenyPolicy?: k8s.KubeNetworkPolicy;
+  public readonly defaultDenyPolicy?: ApiObject;
 
   constructor(scope: Construct, id: string, props: TradingNamespaceProps) {
     super(scope, id);
@@ -73,7 +74,7 @@ export class TradingNamespace extends Construct {
     const labels = standardLabels({ name: props.name, instance: props.name, component: 'namespace', partOf: props.partOf ?? 'trading' });
     const version = props.podSecurityVersion ?? 'v1.28';
 
-    this.namespace = new k8s.KubeNamespace(this, 'Resource', {
+    this.namespace = kubeObject(this, 'Resource', k8s.KubeNamespace.GVK, {
       metadata: {
         name: props.name,
         labels: {
@@ -86,7 +87,7 @@ export class TradingNamespace extends Construct {
           'pod-security.kubernetes.io/warn-version': version,
         },
       },
-    });
+    }, k8s.toJson_KubeNamespaceProps);
     if (this.namespace.metadata.namespace !== undefined) {
       // Namespaces are cluster-scoped; the chart's default namespace must not leak onto it.
       this.namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
@@ -95,7 +96,7 @@ export class TradingNamespace extends Construct {
     const meta = (name: string): k8s.ObjectMeta => ({ name, namespace: props.name, labels });
     const q = props.quota;
     if (q) {
-      this.resourceQuota = new k8s.KubeResourceQuota(this, 'Quota', {
+      this.resourceQuota = kubeObject(this, 'Quota', k8s.KubeResourceQuota.GVK, {
         metadata: meta('compute'),
         spec: {
           hard: {
@@ -106,7 +107,7 @@ export class TradingNamespace extends Construct {
             pods: k8s.Quantity.fromString(String(q.pods)),
           },
         },
-      });
+      }, k8s.toJson_KubeResourceQuotaProps);
     }
     const l = props.containerLimits;
     if (l) {
@@ -114,18 +115,18 @@ export class TradingNamespace extends Construct {
         cpu: k8s.Quantity.fromString(r.cpu),
         memory: k8s.Quantity.fromString(r.memory),
       });
-      this.limitRange = new k8s.KubeLimitRange(this, 'Limits', {
+      this.limitRange = kubeObject(this, 'Limits', k8s.KubeLimitRange.GVK, {
         metadata: meta('container-defaults'),
         spec: {
           limits: [{ type: 'Container', defaultRequest: quantities(l.defaultRequest), default: quantities(l.defaultLimit), max: quantities(l.max) }],
         },
-      });
+      }, k8s.toJson_KubeLimitRangeProps);
     }
     if (props.defaultDeny ?? true) {
-      this.defaultDenyPolicy = new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      this.defaultDenyPolicy = kubeObject(this, 'DefaultDeny', k8s.KubeNetworkPolicy.GVK, {
         metadata: meta('default-deny-all'),
         spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-      });
+      }, k8s.toJson_KubeNetworkPolicyProps);
     }
   }
 }

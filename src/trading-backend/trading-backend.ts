@@ -5,6 +5,7 @@ import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/mon
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with { 'resolution-mode': 'import' };
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
+import { DatabaseConnection, IDatabase, SyncWave } from '../core/database';
 import { selectorLabels, standardLabels, StandardLabelsOptions, workloadPodSelector } from '../core/labels';
 import { dnsEgressRule, NetworkPeer, NetworkPort, policyPorts } from '../core/network-peer';
 import { compareStrings, sortedRecord } from '../core/order';
@@ -17,6 +18,7 @@ import { Migration } from './migration';
 import { backendPodTemplate, BackendPodInput, ResourceRequirements, taskPodTemplate } from './pod';
 import { Scaling } from './scaling';
 import { validateTradingBackendProps } from './validate';
+import { kubeObject } from '../core/kube-object';
 
 /** Probe paths. */
 export interface HealthCheckOptions {
@@ -96,6 +98,12 @@ export interface TradingBackendProps {
   readonly args?: string[];
 }
 
+/** Options of `TradingBackend.connectTo`. */
+export interface DatabaseEnvOptions {
+  /** Variable that receives the connection URL. @default 'DATABASE_URL' */
+  readonly urlVariable?: string;
+}
+
 /** Seed 003's staging/production requests and limits. */
 export const DEFAULT_RESOURCES: ResourceRequirements = {
   requests: { cpu: '500m', memory: '512Mi' },
@@ -115,21 +123,21 @@ export class TradingBackend extends Construct {
   /** Labels the pods are selected by. */
   public readonly selector: Readonly<Record<string, string>>;
   /** The Deployment (also reachable as the `'Resource'` child). */
-  public readonly deployment: k8s.KubeDeployment;
+  public readonly deployment: ApiObject;
   /** The ClusterIP Service. */
-  public readonly service: k8s.KubeService;
+  public readonly service: ApiObject;
   /** The ServiceAccount. */
-  public readonly serviceAccount: k8s.KubeServiceAccount;
+  public readonly serviceAccount: ApiObject;
   /** The ConfigMap, when `config` is given. */
-  public readonly configMap?: k8s.KubeConfigMap;
+  public readonly configMap?: ApiObject;
   /** The ExternalSecret, when any external secret reference is used. */
   public readonly externalSecret?: ApiObject;
   /** The HPA, when autoscaling. */
-  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  public readonly autoscaler?: ApiObject;
   /** The PodDisruptionBudget. */
-  public readonly disruptionBudget: k8s.KubePodDisruptionBudget;
+  public readonly disruptionBudget: ApiObject;
   /** The NetworkPolicy, unless disabled. */
-  public readonly networkPolicy?: k8s.KubeNetworkPolicy;
+  public readonly networkPolicy?: ApiObject;
   /** The HTTPRoute or Ingress, when exposed. */
   public readonly route?: ApiObject;
   /** The ServiceMonitor, when enabled. */
@@ -137,9 +145,12 @@ export class TradingBackend extends Construct {
   /** The PrometheusRule, when enabled. */
   public readonly alertRules?: ApiObject;
   /** The migration Job, when migrations run as a Job. */
-  public readonly migrationJob?: k8s.KubeJob;
+  public readonly migrationJob?: ApiObject;
 
   private readonly env: k8s.EnvVar[] = [];
+  /** The migration Job's env: the API's, except that database connections bypass any pooler. */
+  private readonly migrationEnv: k8s.EnvVar[] = [];
+  private readonly configKeys: readonly string[];
   private readonly ingressRules: k8s.NetworkPolicyIngressRule[] = [];
   private readonly egressRules: k8s.NetworkPolicyEgressRule[] = [];
   private readonly labelOptions: StandardLabelsOptions;
@@ -148,6 +159,7 @@ export class TradingBackend extends Construct {
     super(scope, id);
     throwIfProblems(`TradingBackend ${this.node.path}`, validateTradingBackendProps(id, props));
     requireUniqueObjectNames(this);
+    this.node.addValidation({ validate: () => this.duplicateEnvProblems() });
 
     const name = props.name ?? id;
     this.name = name;
@@ -169,15 +181,15 @@ export class TradingBackend extends Construct {
       labels: standardLabels({ ...this.labelOptions, ...extra }),
     });
 
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+    this.serviceAccount = kubeObject(this, 'ServiceAccount', k8s.KubeServiceAccount.GVK, {
       metadata: meta(name),
       automountServiceAccountToken: false,
-    });
+    }, k8s.toJson_KubeServiceAccountProps);
 
     const config = props.config ?? {};
     const configMapName = Object.keys(config).length > 0 ? `${name}-config` : undefined;
     if (configMapName) {
-      this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata: meta(configMapName), data: sortedRecord(config) });
+      this.configMap = kubeObject(this, 'ConfigMap', k8s.KubeConfigMap.GVK, { metadata: meta(configMapName), data: sortedRecord(config) }, k8s.toJson_KubeConfigMapProps);
     }
 
     const externalSecretName = `${name}-secrets`;
@@ -211,6 +223,9 @@ export class TradingBackend extends Construct {
       this.externalSecret = new ApiObject(this, 'ExternalSecret', manifest);
     }
 
+    this.migrationEnv.push(...this.env);
+    this.configKeys = Object.keys(config);
+
     const podInput: BackendPodInput = {
       name,
       image: props.image,
@@ -234,7 +249,7 @@ export class TradingBackend extends Construct {
       args: props.args,
     };
 
-    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
+    this.deployment = kubeObject(this, 'Resource', k8s.KubeDeployment.GVK, {
       metadata: meta(name),
       spec: {
         ...(scaling.autoscaling ? {} : { replicas: scaling.minReplicas }),
@@ -248,9 +263,9 @@ export class TradingBackend extends Construct {
         },
         template: backendPodTemplate(podInput),
       },
-    });
+    }, k8s.toJson_KubeDeploymentProps);
 
-    this.service = new k8s.KubeService(this, 'Service', {
+    this.service = kubeObject(this, 'Service', k8s.KubeService.GVK, {
       metadata: meta(name),
       spec: {
         type: 'ClusterIP',
@@ -260,7 +275,7 @@ export class TradingBackend extends Construct {
           { name: 'metrics', port: metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' },
         ],
       },
-    });
+    }, k8s.toJson_KubeServiceProps);
 
     if (scaling.autoscaling) {
       const a = scaling.autoscaling;
@@ -268,7 +283,7 @@ export class TradingBackend extends Construct {
         type: 'Resource',
         resource: { name: resource, target: { type: 'Utilization', averageUtilization } },
       });
-      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+      this.autoscaler = kubeObject(this, 'Autoscaler', k8s.KubeHorizontalPodAutoscalerV2.GVK, {
         metadata: meta(name),
         spec: {
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
@@ -278,14 +293,14 @@ export class TradingBackend extends Construct {
           // Scale up at once, scale down slowly: trading load is bursty.
           behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
         },
-      });
+      }, k8s.toJson_KubeHorizontalPodAutoscalerV2Props);
     }
 
     // maxUnavailable 1 (never minAvailable = replicas) so a drain can always evict, even with one replica.
-    this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+    this.disruptionBudget = kubeObject(this, 'DisruptionBudget', k8s.KubePodDisruptionBudget.GVK, {
       metadata: meta(name),
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.selector } } },
-    });
+    }, k8s.toJson_KubePodDisruptionBudgetProps);
 
     const trafficNamespace = exposure.trafficNamespace;
     if (trafficNamespace) {
@@ -296,7 +311,7 @@ export class TradingBackend extends Construct {
     }
     this.egressRules.push(dnsEgressRule());
     if (props.networkPolicy ?? true) {
-      this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      this.networkPolicy = kubeObject(this, 'NetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
         metadata: meta(name),
         spec: {
           // name + instance, not component: the migration Job's pods need the same egress.
@@ -305,7 +320,7 @@ export class TradingBackend extends Construct {
           ingress: this.ingressRules,
           egress: this.egressRules,
         },
-      });
+      }, k8s.toJson_KubeNetworkPolicyProps);
     }
 
     this.route = this.buildRoute(exposure, meta(name));
@@ -334,7 +349,7 @@ export class TradingBackend extends Construct {
 
     if (migration.mode === 'job' && migration.job) {
       const jobName = `${name}-migrate`;
-      this.migrationJob = new k8s.KubeJob(this, 'Migration', {
+      this.migrationJob = kubeObject(this, 'Migration', k8s.KubeJob.GVK, {
         metadata: {
           ...meta(jobName, { component: 'migration' }),
           // Argo CD runs the Job before syncing the new Deployment and recreates it on every sync.
@@ -348,13 +363,13 @@ export class TradingBackend extends Construct {
           backoffLimit: migration.job.backoffLimit,
           activeDeadlineSeconds: migration.job.activeDeadlineSeconds,
           template: taskPodTemplate(
-            podInput,
+            { ...podInput, env: this.migrationEnv },
             'migrate',
             standardLabels({ ...this.labelOptions, component: 'migration' }),
             migration.job.command,
           ),
         },
-      });
+      }, k8s.toJson_KubeJobProps);
     }
   }
 
@@ -370,12 +385,62 @@ export class TradingBackend extends Construct {
 
   /** Adds an environment variable whose value comes from a Secret key, to the API and its migration Job. */
   public addSecretEnv(name: string, secretName: string, key: string): void {
-    this.env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key } } });
+    const entry = { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
+    this.env.push(entry);
+    this.migrationEnv.push(entry);
   }
 
-  /** A peer that selects this backend's pods, for other workloads' policies. */
+  /**
+   * Connects the API (and its migration Job) to a database in one call: libpq variables (`PGHOST`,
+   * `PGPORT`, `PGDATABASE`, and `PGUSER`/`PGPASSWORD` from the database's Secret by reference) plus a
+   * `DATABASE_URL` composed from them, egress to the database, and the database's admission of these
+   * pods. The migration Job connects past any pooler and runs after the database in the sync order.
+   */
+  public connectTo(database: IDatabase, options: DatabaseEnvOptions = {}): void {
+    const urlVariable = options.urlVariable ?? 'DATABASE_URL';
+    const here = Chart.of(this).namespace;
+    const there = Chart.of(database).namespace;
+    const host = (h: string): string => (there !== undefined && there !== here ? `${h}.${there}.svc` : h);
+    const envFor = (c: DatabaseConnection): k8s.EnvVar[] => [
+      { name: 'PGHOST', value: host(c.host) },
+      { name: 'PGPORT', value: String(c.port) },
+      { name: 'PGDATABASE', value: c.database },
+      { name: 'PGUSER', valueFrom: { secretKeyRef: { name: c.secretName, key: c.usernameKey } } },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: c.secretName, key: c.passwordKey } } },
+      // $(VAR) expands variables defined earlier in the list; the password never leaves the Secret.
+      { name: urlVariable, value: `postgresql://$(PGUSER):$(PGPASSWORD)@${host(c.host)}:${c.port}/${c.database}?sslmode=${c.sslMode}` },
+    ];
+    this.env.push(...envFor(database.connection));
+    this.migrationEnv.push(...envFor(database.directConnection));
+    const peers = [database.connection.clientPeer, database.directConnection.clientPeer];
+    for (const peer of peers.filter((p, i) => peers.indexOf(p) === i)) {
+      this.allowEgressTo(peer, { port: database.connection.port });
+    }
+    database.allowClientsFrom(this.peer);
+    if (this.migrationJob) {
+      // A PreSync hook would run before the database exists; a Sync hook between the database and
+      // the application waves runs after it.
+      this.migrationJob.metadata.addAnnotation('argocd.argoproj.io/hook', 'Sync');
+      this.migrationJob.metadata.addAnnotation('argocd.argoproj.io/sync-wave', String(SyncWave.MIGRATION));
+      this.deployment.metadata.addAnnotation('argocd.argoproj.io/sync-wave', String(SyncWave.APPLICATION));
+    }
+  }
+
+  /** A peer that selects this backend's pods (API and migration), for other workloads' policies. */
   public get peer(): NetworkPeer {
-    return NetworkPeer.pods(this.selector, Chart.of(this).namespace);
+    return NetworkPeer.pods(workloadPodSelector(this.labelOptions), Chart.of(this).namespace);
+  }
+
+  private duplicateEnvProblems(): string[] {
+    const seen = new Set<string>(this.configKeys);
+    const problems: string[] = [];
+    for (const e of this.env) {
+      if (seen.has(e.name)) {
+        problems.push(`TradingBackend ${this.node.path}: env: ${JSON.stringify(e.name)} is set twice (config, secretEnv, addSecretEnv or connectTo): each variable must have one source`);
+      }
+      seen.add(e.name);
+    }
+    return problems;
   }
 
   private buildRoute(exposure: Exposure, metadata: { name: string; labels: Record<string, string> }): ApiObject | undefined {
@@ -408,7 +473,7 @@ export class TradingBackend extends Construct {
     }
     const ingress = exposure.ingressOptions;
     if (ingress) {
-      return new k8s.KubeIngress(this, 'Ingress', {
+      return kubeObject(this, 'Ingress', k8s.KubeIngress.GVK, {
         metadata: { ...metadata, annotations: { 'cert-manager.io/cluster-issuer': ingress.clusterIssuer } },
         spec: {
           ingressClassName: ingress.className,
@@ -426,7 +491,7 @@ export class TradingBackend extends Construct {
             },
           })),
         },
-      });
+      }, k8s.toJson_KubeIngressProps);
     }
     return undefined;
   }

@@ -3,6 +3,10 @@
  * enums of the upstream OpenAPI schemas and CRDs). A kind without a model fails, so a new kind
  * cannot slip through unvalidated.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+
 type Model = { validate(): void };
 type ModelClass = new (data: any) => Model;
 
@@ -23,7 +27,33 @@ const MODELS: Record<string, () => Promise<ModelClass>> = {
   'monitoring.coreos.com/v1/ServiceMonitor': async () => (await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor')).ServiceMonitor,
   'monitoring.coreos.com/v1/PrometheusRule': async () => (await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule')).PrometheusRule,
   'external-secrets.io/v1/ExternalSecret': async () => (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret')).ExternalSecret,
+  'apps/v1/StatefulSet': async () => (await import('kubernetes-models/apps/v1/StatefulSet')).StatefulSet,
+  'monitoring.coreos.com/v1/PodMonitor': async () => (await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor')).PodMonitor,
+  'postgresql.cnpg.io/v1/Cluster': async () => crdModel('postgresql.cnpg.io_v1_cluster'),
+  'postgresql.cnpg.io/v1/Pooler': async () => crdModel('postgresql.cnpg.io_v1_pooler'),
+  'postgresql.cnpg.io/v1/ScheduledBackup': async () => crdModel('postgresql.cnpg.io_v1_scheduledbackup'),
+  'barmancloud.cnpg.io/v1/ObjectStore': async () => crdModel('barmancloud.cnpg.io_v1_objectstore'),
 };
+
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+const crdModels = new Map<string, ModelClass>();
+
+/** A model backed by a vendored strict CRD schema (test/schemas/), for CRDs without npm models. */
+function crdModel(file: string): ModelClass {
+  const cached = crdModels.get(file);
+  if (cached) return cached;
+  const validate = ajv.compile(JSON.parse(readFileSync(join(__dirname, '..', 'schemas', `${file}.json`), 'utf8')));
+  const model = class {
+    constructor(private readonly data: unknown) {}
+    validate(): void {
+      if (!validate(this.data)) {
+        throw new Error((validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`).join('; '));
+      }
+    }
+  };
+  crdModels.set(file, model);
+  return model;
+}
 
 /** Problems the models find in `obj`, as `Kind/name: message`; empty when valid. */
 export async function modelProblems(obj: { apiVersion: string; kind: string; metadata: { name: string } }): Promise<string[]> {
