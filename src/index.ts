@@ -19,4 +19,5 @@ export * from './trading-backend/scaling';
 export * from './trading-backend/trading-backend';
 export * from './trading-backend/validate';
 export * from './trading-backend/alerts';
+export * from './trading-backend/api-service-base';
 export * from './tiers';

@@ -18,7 +18,8 @@ describe('TradingBackend: production-like', () => {
   const container = deployment.spec.template.spec.containers[0];
 
   it('matches the reviewed snapshot', () => {
-    expect(objects.map((o) => stringify(o)).join('---\n')).toMatchSnapshot();
+    const sorted = [...objects].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+    expect(sorted.map((o) => stringify(o)).join('---\n')).toMatchSnapshot();
   });
 
   it('emits exactly the expected objects, with stable names', () => {

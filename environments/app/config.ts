@@ -26,7 +26,7 @@ import {
   validateIngressExposure,
   validateJobMigration,
   validateOnStart,
-  validateTradingBackendProps,
+  validateApiServiceProps,
   validateTradingNamespaceProps,
   PostgresClusterProps,
   PostgresEngine,
@@ -393,7 +393,7 @@ function serviceProblems(env: EnvironmentConfig, name: string, svc: ServiceConfi
       if (!problems[0] && !problems[1]) secretEnv[envName] = secretRef(entry);
     }
   }
-  const backendProblems = validateTradingBackendProps(name, {
+  const backendProblems = validateApiServiceProps(name, {
     name,
     image: svc.image,
     allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag,

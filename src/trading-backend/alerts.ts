@@ -13,12 +13,17 @@ export interface AlertRuleGroup {
   readonly rules: AlertRule[];
 }
 
-/** What the alerts of one API workload are about. */
+/** Kinds of workload whose availability the alerts watch. */
+export type WorkloadKind = 'Deployment' | 'Rollout';
+
+/** What the alerts of one API service are about. */
 export interface BackendAlertsInput {
   /** Service (and `job` label) name the metrics are scraped under. */
   readonly service: string;
-  /** Workload (Deployment) name; pod names start with it. */
-  readonly workload: string;
+  /** Kind of the workloads: Deployments (kube-state-metrics) or Argo Rollouts (the controller's metrics). */
+  readonly workloadKind: WorkloadKind;
+  /** Workload names; pod names start with them. */
+  readonly workloads: readonly string[];
   /** Container name. */
   readonly container: string;
   /** Namespace, when known; alerts match every namespace otherwise. */
@@ -43,7 +48,13 @@ export function backendAlertGroups(i: BackendAlertsInput): AlertRuleGroup[] {
   const prefix = alertPrefix(i.service);
   const ns = i.namespace === undefined ? '' : `namespace="${i.namespace}", `;
   const svc = `${ns}service="${i.service}"`;
-  const pod = `${ns}pod=~"${i.workload}-[a-z0-9]+-[a-z0-9]+", container="${i.container}"`;
+  const workloads = i.workloads.length === 1 ? i.workloads[0] : `(${i.workloads.join('|')})`;
+  const pod = `${ns}pod=~"${workloads}-[a-z0-9]+-[a-z0-9]+", container="${i.container}"`;
+  const unavailable = i.workloadKind === 'Rollout'
+    ? `rollout_info_replicas_unavailable{${ns}name=~"${workloads}"} > 0`
+    : i.workloads.length === 1
+      ? `kube_deployment_status_replicas_unavailable{${ns}deployment="${i.workloads[0]}"} > 0`
+      : `kube_deployment_status_replicas_unavailable{${ns}deployment=~"${workloads}"} > 0`;
   const errorRatio =
     `sum(rate(http_requests_total{${svc}, status=~"5.."}[5m]))\n` +
     `  / sum(rate(http_requests_total{${svc}}[5m]))`;
@@ -66,9 +77,8 @@ export function backendAlertGroups(i: BackendAlertsInput): AlertRuleGroup[] {
         rule('HighLatencyP95',
           `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${svc}}[5m]))) > 1`,
           '5m', 'warning', `${i.service}: p95 latency above 1 s`, 'The 95th percentile request latency has been above 1 second for 5 minutes.'),
-        rule('ReplicasUnavailable',
-          `kube_deployment_status_replicas_unavailable{${ns}deployment="${i.workload}"} > 0`,
-          '10m', 'critical', `${i.service}: replicas unavailable`, 'The Deployment has had unavailable replicas for 10 minutes.'),
+        rule('ReplicasUnavailable', unavailable,
+          '10m', 'critical', `${i.service}: replicas unavailable`, `The ${i.workloadKind} has had unavailable replicas for 10 minutes.`),
       ],
     },
     {

@@ -1,6 +1,6 @@
 import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, checkRequestLimit, checkDuration } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
-import type { TradingBackendProps } from './trading-backend';
+import type { ApiServiceProps } from './api-service-base';
 
 /** Longest service name, so that every derived name (`<name>-secrets`, `<name>-migrate`) stays a valid label. */
 export const MAX_SERVICE_NAME_LENGTH = 50;
@@ -15,10 +15,11 @@ export function checkHttpPath(value: unknown): string | undefined {
 }
 
 /**
- * Every problem with TradingBackend props that can be judged from the props alone. Factories
- * (`Scaling`, `Exposure`, `Migration`, `SecretRef`) have already checked their own arguments.
+ * Every problem with the props of an API service (TradingBackend, BlueGreenService, CanaryRollout)
+ * that can be judged from the props alone. Factories (`Scaling`, `Exposure`, `Migration`,
+ * `SecretRef`) have already checked their own arguments.
  */
-export function validateTradingBackendProps(id: string, props: TradingBackendProps): Problem[] {
+export function validateApiServiceProps(id: string, props: ApiServiceProps): Problem[] {
   const c = new ProblemCollector();
   c.check('name', checkDnsLabel(props.name ?? id, MAX_SERVICE_NAME_LENGTH));
   c.check('image', checkImage(props.image, props.allowLatestTag ?? false));
