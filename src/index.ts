@@ -1,4 +1,8 @@
 // Public API of cdk8s-trading.
+export * from './blue-green/blue-green-engine';
+export * from './blue-green/blue-green-service';
+export * from './canary/canary-engine';
+export * from './canary/canary-rollout';
 export * from './core/database';
 export * from './core/labels';
 export * from './core/network-peer';
@@ -20,4 +24,6 @@ export * from './trading-backend/trading-backend';
 export * from './trading-backend/validate';
 export * from './trading-backend/alerts';
 export * from './trading-backend/api-service-base';
+export * from './rollouts/analysis';
+export * from './rollouts/rollout';
 export * from './tiers';

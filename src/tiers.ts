@@ -94,7 +94,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
     autoscaling: { minReplicas: 3, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80 },
     resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2000m', memory: '2Gi' } },
     allowLatestTag: false,
-    quota: { requestsCpu: '24', requestsMemory: '24Gi', limitsCpu: '96', limitsMemory: '96Gi', pods: 80 },
+    quota: { requestsCpu: '32', requestsMemory: '48Gi', limitsCpu: '128', limitsMemory: '128Gi', pods: 100 },
     containerLimits: {
       defaultRequest: { cpu: '100m', memory: '128Mi' },
       defaultLimit: { cpu: '500m', memory: '512Mi' },

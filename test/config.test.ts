@@ -8,10 +8,17 @@ import { renderEnvironment } from '../environments/app/synth';
 const FILE = 'environments/prod.yaml';
 const base = readFileSync(join(__dirname, '..', 'environments', 'prod.yaml'), 'utf8');
 
-/** Problems of the prod file with `edit` applied to its parsed form (YAML in, YAML out). */
-function problemsAfter(edit: (doc: any) => void, tier?: string): string[] {
+/**
+ * Problems of the prod file with `edit` applied to its parsed form. The service is first turned into
+ * a plain rolling one with `image` (the committed file releases blue-green), unless `keepRelease`.
+ */
+function problemsAfter(edit: (doc: any) => void, tier?: string, keepRelease = false): string[] {
   const doc = parseDocument(base).toJS();
   if (tier) doc.tier = tier;
+  if (!keepRelease) {
+    delete doc.services['trading-api'].release;
+    doc.services['trading-api'].image = 'ghcr.io/acme-trading/trading-api:1.4.2';
+  }
   edit(doc);
   return parseEnvironment('prod', FILE, JSON.stringify(doc)).problems;
 }
@@ -43,7 +50,7 @@ describe('environment files: one clear message per problem, naming the file and 
     // Requests that large also overflow the namespace quota at full scale: both are reported.
     expect(problemsAfter((d) => { svc(d).resources = { requests: { memory: '4Gi' } }; })).toEqual([
       `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
-      `${FILE}: quota.requestsMemory: "24Gi" is below 91Gi, what the services and databases need at full scale, plus one surge pod per service`,
+      `${FILE}: quota.requestsMemory: "48Gi" is below 91Gi, what the services and databases need at full scale, with every colour, canary and surge pod`,
     ]);
   });
 
@@ -80,7 +87,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects unknown keys, suggesting the closest one', () => {
     expect(problemsAfter((d) => { svc(d).replica = 3; })).toEqual([
-      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress, database`,
+      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress, database, release`,
     ]);
     expect(problemsAfter((d) => { d.namespaces = 'x'; })[0]).toContain(`${FILE}: namespaces: unknown key (did you mean "namespace"?)`);
   });
@@ -142,9 +149,9 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects a quota too small for the services at full scale', () => {
     expect(problemsAfter((d) => { d.quota = { requestsCpu: '10', limitsCpu: '10', pods: 5 }; })).toEqual([
-      `${FILE}: quota.requestsCpu: "10" is below 13700m, what the services and databases need at full scale, plus one surge pod per service`,
-      `${FILE}: quota.limitsCpu: "10" is below 55000m, what the services and databases need at full scale, plus one surge pod per service`,
-      `${FILE}: quota.pods: 5 is below 26, what the services and databases need at full scale, plus one surge pod per service`,
+      `${FILE}: quota.requestsCpu: "10" is below 13700m, what the services and databases need at full scale, with every colour, canary and surge pod`,
+      `${FILE}: quota.limitsCpu: "10" is below 55000m, what the services and databases need at full scale, with every colour, canary and surge pod`,
+      `${FILE}: quota.pods: 5 is below 26, what the services and databases need at full scale, with every colour, canary and surge pod`,
     ]);
   });
 
@@ -224,12 +231,82 @@ describe('environment files: one clear message per problem, naming the file and 
       const e = (() => {
         const doc = parseDocument(base).toJS();
         svc(doc).config.PGHOST = 'elsewhere';
+        // (the committed blue-green release is kept: the check is the same for every construct)
         const parsed = parseEnvironment('prod', FILE, JSON.stringify(doc));
         expect(parsed.problems).toEqual([]);
         try { renderEnvironment(parsed.environment!); } catch (err) { return err as Error; }
         return undefined;
       })();
-      expect(e?.message).toContain('environments/prod.yaml: TradingBackend prod/trading-api: env: "PGHOST" is set twice');
+      expect(e?.message).toContain('environments/prod.yaml: BlueGreenService prod/trading-api: env: "PGHOST" is set twice');
+    });
+  });
+
+  describe('releases', () => {
+    const release = (doc: any): any => svc(doc).release;
+
+    it('the committed prod (blue-green) and staging (canary) releases are valid', () => {
+      expect(problemsAfter(() => undefined, undefined, true)).toEqual([]);
+      const staging = readFileSync(join(__dirname, '..', 'environments', 'staging.yaml'), 'utf8');
+      expect(parseEnvironment('staging', 'environments/staging.yaml', staging).problems).toEqual([]);
+    });
+
+    it('rejects an unknown colour and the same image on both colours with a staged release', () => {
+      expect(problemsAfter((d) => { release(d).activeColor = 'red'; }, undefined, true)).toEqual([
+        `${FILE}: services.trading-api.release.activeColor: "red" is not allowed; use one of "blue", "green"`,
+      ]);
+      expect(problemsAfter((d) => { release(d).greenImage = release(d).blueImage; }, undefined, true)).toEqual([
+        `${FILE}: services.trading-api.release.greenImage: "ghcr.io/acme-trading/trading-api:1.4.2" is the image of both colours, but a release is staged on "green": put the new version on the release colour, or remove releaseColor`,
+      ]);
+    });
+
+    it('rejects a preview host equal to the public host', () => {
+      expect(problemsAfter((d) => { release(d).previewHost = 'api.trading.example.com'; }, undefined, true)).toEqual([
+        `${FILE}: services.trading-api.release.previewHost: "api.trading.example.com" is also the public host: the preview needs its own host, or it would take production traffic`,
+      ]);
+    });
+
+    it('rejects fields of another engine, an engine of another strategy, and a service image the engine ignores', () => {
+      expect(problemsAfter((d) => { release(d).canaryWeight = 10; d.services['trading-api'].image = 'x/y:1'; }, undefined, true)).toEqual([
+        `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost`,
+        `${FILE}: services.trading-api.image: is not used with release "blue-green"/"service-switch", which names its images in release`,
+      ]);
+      expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', engine: 'service-switch' }; })).toEqual([
+        `${FILE}: services.trading-api.release.engine: "service-switch" is not an engine of strategy "canary": use "argo-rollouts" or "weighted"`,
+      ]);
+    });
+
+    it('rejects canary steps that do not increase, never pause before 100 %, or pause malformedly', () => {
+      expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', steps: [{ setWeight: 50 }, { pause: '5 min' }, { setWeight: 20 }] }; })).toEqual([
+        `${FILE}: services.trading-api.release.steps[1].pause: "5 min" is not a pause: use a duration like "30s", "5m" or "1h", or "indefinitely" to wait for a manual promotion`,
+        `${FILE}: services.trading-api.release.steps[2].setWeight: 20 is not above the previous weight (50): weights must increase`,
+        `${FILE}: services.trading-api.release.steps[2].setWeight: the last weight (20 %) has no pause or analysis after it, so traffic would jump to 100 % unobserved: add a pause after it, or end with setWeight 100`,
+      ]);
+    });
+
+    it('rejects analysis thresholds out of range and traffic routing that names no route', () => {
+      expect(problemsAfter((d) => {
+        svc(d).release = { strategy: 'canary', trafficRouting: 'nginx', analysis: { successRate: 1.5 } };
+      })).toEqual([
+        `${FILE}: services.trading-api.release.analysis.successRate: 1.5 is out of range: use a share above 0 and at most 1, like 0.99 for 99 %`,
+        `${FILE}: services.trading-api.release.trafficRouting: "nginx" names no Ingress: it needs an Ingress exposure`,
+      ]);
+    });
+
+    it('rejects canary weights outside 0-100 and a weighted canary without its images', () => {
+      expect(problemsAfter((d) => {
+        delete svc(d).image;
+        svc(d).release = { strategy: 'canary', engine: 'weighted', stableImage: 'a/b:1', canaryImage: 'a/b:2', canaryWeight: 150 };
+      })).toEqual([`${FILE}: services.trading-api.release.canaryWeight: 150 is out of range: use a whole number from 0 to 100`]);
+      expect(problemsAfter((d) => { delete svc(d).image; svc(d).release = { strategy: 'canary', engine: 'weighted', canaryWeight: 5 }; })).toEqual([
+        `${FILE}: services.trading-api.release.stableImage: is required`,
+        `${FILE}: services.trading-api.release.canaryImage: is required`,
+      ]);
+    });
+
+    it('counts both colours in the quota', () => {
+      expect(problemsAfter((d) => { d.quota = { pods: 30 }; }, undefined, true)).toEqual([
+        `${FILE}: quota.pods: 30 is below 47, what the services and databases need at full scale, with every colour, canary and surge pod`,
+      ]);
     });
   });
 });

@@ -12,6 +12,9 @@ const environments = loadEnvironments(ROOT);
 const rendered = new Map(environments.map((e) => [e.name, renderEnvironment(e)]));
 const objectsOf = (env: string): Obj[] => (rendered.get(env)?.files ?? []).map((f) => parse(f.content) as Obj);
 const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout']);
+/** The API's long-running workloads: one Deployment, two colours, or a Rollout. */
+const apiWorkloads = (objects: Obj[]): Obj[] =>
+  objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'Rollout') && o.metadata.labels?.['app.kubernetes.io/name'] === 'trading-api');
 
 const MATRIX = {
   dev: { replicas: 1, hpa: undefined, requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '1Gi' } },
@@ -25,8 +28,7 @@ it('has exactly the dev, staging and prod environments', () => {
 
 describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
   const objects = objectsOf(env);
-  const api = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'trading-api') as Obj;
-  const container = api.spec.template.spec.containers[0];
+  const workloads = apiWorkloads(objects);
   const namespace = `trading-${env}`;
 
   it('matches the reviewed snapshot', () => {
@@ -34,12 +36,16 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
     expect(Object.fromEntries(files.map((f) => [f.path, f.content]))).toMatchSnapshot();
   });
 
-  it("follows seed 003's Appendix A matrix for the API", () => {
+  it("follows seed 003's Appendix A matrix for the API (every colour or Rollout)", () => {
     const m = MATRIX[env];
-    expect(api.spec.replicas).toBe(m.replicas);
-    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler');
-    expect(hpa ? [hpa.spec.minReplicas, hpa.spec.maxReplicas] : undefined).toEqual(m.hpa);
-    expect(container.resources).toEqual({ requests: m.requests, limits: m.limits });
+    expect(workloads.length).toBeGreaterThan(0);
+    for (const w of workloads) {
+      expect(w.spec.replicas, w.metadata.name).toBe(m.replicas);
+      expect(w.spec.template.spec.containers[0].resources, w.metadata.name).toEqual({ requests: m.requests, limits: m.limits });
+    }
+    const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
+    expect(hpas.length).toBe(m.hpa ? workloads.length : 0);
+    for (const hpa of hpas) expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual(m.hpa);
   });
 
   it('has its own restricted Namespace with a ResourceQuota and a LimitRange', () => {
@@ -63,7 +69,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
   it('gives every long-running workload probes, requests and limits, a PDB, spread (when it can have 2+ pods) and a NetworkPolicy', () => {
     const selects = (selector: Record<string, string> | undefined, labels: Record<string, string>): boolean =>
       selector !== undefined && Object.entries(selector).every(([k, v]) => labels[k] === v);
-    for (const w of objects.filter((o) => o.kind === 'Deployment')) {
+    for (const w of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Rollout')) {
       const id = `${w.kind}/${w.metadata.name}`;
       const labels = w.spec.template.metadata.labels;
       for (const c of w.spec.template.spec.containers) {
@@ -114,7 +120,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
 
 describe('the reference app', () => {
   it('runs migrations the way each environment expects: on start in dev, as a Job after the database in staging and prod', () => {
-    const devApi = objectsOf('dev').find((o) => o.kind === 'Deployment') as Obj;
+    const devApi = apiWorkloads(objectsOf('dev'))[0];
     expect(devApi.spec.template.spec.containers[0].startupProbe).toBeDefined();
     expect(objectsOf('dev').some((o) => o.kind === 'Job')).toBe(false);
     for (const env of ['staging', 'prod']) {
@@ -122,11 +128,10 @@ describe('the reference app', () => {
       const wave = (o: Obj): number => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
       const job = objects.find((o) => o.kind === 'Job') as Obj;
       const cluster = objects.find((o) => o.kind === 'Cluster') as Obj;
-      const api = objects.find((o) => o.kind === 'Deployment') as Obj;
       // The database exists in the cluster before a Sync-phase hook runs; a PreSync hook would not wait for it.
       expect(job.metadata.annotations?.['argocd.argoproj.io/hook']).toBe('Sync');
       expect(wave(cluster)).toBeLessThan(wave(job));
-      expect(wave(job)).toBeLessThan(wave(api));
+      for (const api of apiWorkloads(objects)) expect(wave(job)).toBeLessThan(wave(api));
     }
   });
 
@@ -146,7 +151,7 @@ describe('the reference app', () => {
   it('connects the API to its database in every environment through a Secret reference and matching policies', () => {
     for (const env of ['dev', 'staging', 'prod']) {
       const objects = objectsOf(env);
-      const api = objects.find((o) => o.kind === 'Deployment') as Obj;
+      const api = apiWorkloads(objects)[0];
       const envVars = api.spec.template.spec.containers[0].env as any[];
       const byName = Object.fromEntries(envVars.map((e) => [e.name, e]));
       expect(byName.PGPASSWORD.valueFrom.secretKeyRef, env).toBeDefined();
@@ -158,10 +163,24 @@ describe('the reference app', () => {
   });
 
   it('accepts latest only in dev', () => {
-    expect((objectsOf('dev').find((o) => o.kind === 'Deployment') as Obj).spec.template.spec.containers[0].image).toMatch(/:latest$/);
+    expect(apiWorkloads(objectsOf('dev'))[0].spec.template.spec.containers[0].image).toMatch(/:latest$/);
     for (const env of ['staging', 'prod']) {
-      expect((objectsOf(env).find((o) => o.kind === 'Deployment') as Obj).spec.template.spec.containers[0].image).toMatch(/:\d+\.\d+\.\d+$/);
+      for (const w of apiWorkloads(objectsOf(env))) expect(w.spec.template.spec.containers[0].image).toMatch(/:\d+\.\d+\.\d+$/);
     }
+  });
+
+  it('releases dev by rolling update, staging by canary with analysis, prod blue-green', () => {
+    expect(apiWorkloads(objectsOf('dev')).map((w) => `${w.kind}/${w.metadata.name}`)).toEqual(['Deployment/trading-api']);
+    const staging = objectsOf('staging');
+    const canary = apiWorkloads(staging)[0];
+    expect(canary.kind).toBe('Rollout');
+    expect(canary.spec.strategy.canary.steps.some((s: any) => s.analysis)).toBe(true);
+    expect(canary.spec.strategy.canary.trafficRouting.plugins['argoproj-labs/gatewayAPI'].httpRoute).toBe('trading-api');
+    expect(staging.some((o) => o.kind === 'AnalysisTemplate')).toBe(true);
+    const prod = objectsOf('prod');
+    expect(apiWorkloads(prod).map((w) => w.metadata.name)).toEqual(['trading-api-blue', 'trading-api-green']);
+    const selector = (name: string): string => (prod.find((o) => o.kind === 'Service' && o.metadata.name === name) as Obj).spec.selector.version;
+    expect([selector('trading-api'), selector('trading-api-preview')]).toEqual(['blue', 'green']);
   });
 
   it('renders byte-identically twice', () => {

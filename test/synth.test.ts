@@ -60,8 +60,8 @@ describe('synthesize', () => {
     const results = synthesize({ root: p.root, outdir: p.out });
     expect(results.map((r) => r.name)).toEqual(['dev', 'prod', 'staging']);
     expect(readdirSync(p.out).sort()).toEqual(['dev', 'prod', 'staging']);
-    expect(readdirSync(join(p.out, 'prod'))).toContain('deployment-trading-api.yaml');
-    expect(results.find((r) => r.name === 'prod')?.kinds.Deployment).toBe(1);
+    expect(readdirSync(join(p.out, 'prod'))).toContain('deployment-trading-api-blue.yaml');
+    expect(results.find((r) => r.name === 'prod')?.kinds.Deployment).toBe(2);
   });
 
   it('is deterministic: a second run writes the same bytes', () => {
@@ -99,7 +99,7 @@ describe('synthesize', () => {
     const e = (() => { try { synthesize({ root: p.root, outdir: p.out }); } catch (err) { return err; } return undefined; })();
     expect(e).toBeInstanceOf(ConfigurationError);
     expect((e as ConfigurationError).problems).toEqual([
-      'environments/prod.yaml: services.trading-api.image: "ghcr.io/acme-trading/trading-api:latest" uses the "latest" tag: pin a version or a digest; "latest" is allowed only in dev',
+      'environments/prod.yaml: services.trading-api.release.blueImage: "ghcr.io/acme-trading/trading-api:latest" uses the "latest" tag: pin a version or a digest; "latest" is allowed only in dev',
     ]);
     expect(tree(p.out)).toEqual(before);
   });
@@ -122,7 +122,7 @@ describe('npm run synth (the bundled CLI)', () => {
     const p = project();
     const r = run(p.root, '--outdir', 'dist');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^dist\/prod: \d+ files, \d+ bytes \(Cluster 1, ConfigMap 1, Deployment 1, /m);
+    expect(r.stdout).toMatch(/^dist\/prod: \d+ files, \d+ bytes \(Cluster 1, ConfigMap 1, Deployment 2, /m);
     expect(r.stdout).toMatch(/synthesized 3 environment\(s\) in \d+ ms/);
   });
 

@@ -3,7 +3,14 @@
  * environment (one validation pass per environment, so synthesis stays linear in the number of services).
  */
 import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import {
+  ApiServiceBase,
+  BlueGreenEngine,
+  BlueGreenService,
+  CanaryEngine,
+  CanaryRollout,
+  CanaryStep,
   Exposure,
   Migration,
   NetworkPeer,
@@ -19,6 +26,7 @@ import {
   Environment,
   EnvironmentConfig,
   environmentQuota,
+  releaseKind,
   secretRef,
   secretStore,
   ServiceConfig,
@@ -27,8 +35,8 @@ import {
   serviceResources,
 } from './config';
 
-/** TradingBackend props for one service of an environment file. */
-export function backendProps(env: EnvironmentConfig, name: string, svc: ServiceConfig): TradingBackendProps {
+/** The props every API service construct shares, for one service of an environment file. */
+export function backendProps(env: EnvironmentConfig, name: string, svc: ServiceConfig): Omit<TradingBackendProps, 'image'> & { image: string | undefined } {
   const autoscaling = serviceAutoscaling(env.tier, svc);
   const exposure = svc.exposure?.gateway
     ? Exposure.gateway(svc.exposure.gateway)
@@ -66,6 +74,53 @@ export function backendProps(env: EnvironmentConfig, name: string, svc: ServiceC
   };
 }
 
+/** The construct for one service: TradingBackend, BlueGreenService or CanaryRollout, by its release. */
+export function buildService(scope: Construct, env: EnvironmentConfig, name: string, svc: ServiceConfig): ApiServiceBase {
+  const { image, ...props } = backendProps(env, name, svc);
+  const r = svc.release;
+  const allowLatestTag = TIER_DEFAULTS[env.tier].allowLatestTag;
+  const analysis = r?.analysis;
+  switch (releaseKind(r)) {
+    case 'blue-green/service-switch':
+      return new BlueGreenService(scope, name, {
+        ...props,
+        previewHost: r?.previewHost,
+        engine: BlueGreenEngine.serviceSwitch({
+          activeColor: r?.activeColor ?? 'blue', blueImage: r?.blueImage ?? '', greenImage: r?.greenImage ?? '',
+          releaseColor: r?.releaseColor, scaleDownIdle: r?.scaleDownIdle, allowLatestTag,
+        }),
+      });
+    case 'blue-green/argo-rollouts':
+      return new BlueGreenService(scope, name, {
+        ...props,
+        previewHost: r?.previewHost,
+        engine: BlueGreenEngine.argoRollouts({
+          image: image ?? '', allowLatestTag, analysis, scaleDownDelaySeconds: r?.scaleDownDelaySeconds,
+          // Production promotes by hand after the preview checks (seed 003); lower tiers promote on a passing analysis.
+          autoPromotion: r?.autoPromotion ?? env.tier !== 'prod',
+        }),
+      });
+    case 'canary/argo-rollouts':
+      return new CanaryRollout(scope, name, {
+        ...props,
+        engine: CanaryEngine.argoRollouts({
+          image: image ?? '', allowLatestTag, analysis, trafficRouting: r?.trafficRouting,
+          steps: r?.steps?.map((step) => CanaryStep.fromData(step)),
+        }),
+      });
+    case 'canary/weighted':
+      return new CanaryRollout(scope, name, {
+        ...props,
+        engine: CanaryEngine.weighted({
+          stableImage: r?.stableImage ?? '', canaryImage: r?.canaryImage ?? '', canaryWeight: r?.canaryWeight ?? 0,
+          canaryReplicas: r?.canaryReplicas, allowLatestTag,
+        }),
+      });
+    default:
+      return new TradingBackend(scope, name, { ...props, image: image ?? '' });
+  }
+}
+
 /** Builds the constructs of one environment in a fresh App; returns its single chart. */
 export function buildEnvironment(environment: Environment): Chart {
   const env = environment.config;
@@ -82,7 +137,7 @@ export function buildEnvironment(environment: Environment): Chart {
     databases.set(name, new PostgresCluster(chart, name, databaseProps(env, name, db)));
   }
   for (const [name, svc] of Object.entries(env.services)) {
-    const backend = new TradingBackend(chart, name, backendProps(env, name, svc));
+    const backend = buildService(chart, env, name, svc);
     const database = svc.database === undefined ? undefined : databases.get(svc.database);
     if (database) backend.connectTo(database);
     for (const rule of svc.egress ?? []) {

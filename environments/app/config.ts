@@ -28,6 +28,20 @@ import {
   validateOnStart,
   validateApiServiceProps,
   validateTradingNamespaceProps,
+  AnalysisOptions,
+  CanaryStep,
+  CanaryStepData,
+  CanaryTrafficMode,
+  Color,
+  ExposureKind,
+  ServiceSwitchOptions,
+  validateArgoBlueGreenOptions,
+  validateArgoCanaryOptions,
+  validateBlueGreenServiceProps,
+  validateCanaryRolloutProps,
+  validateServiceSwitchOptions,
+  validateWeightedCanaryOptions,
+  WeightedCanaryOptions,
   PostgresClusterProps,
   PostgresEngine,
   PostgresPoolerOptions,
@@ -40,9 +54,55 @@ import schema from '../schema.json';
 /** A secret environment variable in an environment file. */
 export type SecretEnvConfig = { secretName: string; key: string } | { remoteKey: string; property?: string };
 
+/** How a service releases; mirrors the BlueGreenEngine / CanaryEngine factories. */
+export interface ReleaseConfig {
+  strategy: 'rolling' | 'blue-green' | 'canary';
+  engine?: 'service-switch' | 'argo-rollouts' | 'weighted';
+  activeColor?: Color;
+  blueImage?: string;
+  greenImage?: string;
+  releaseColor?: Color;
+  scaleDownIdle?: boolean;
+  previewHost?: string;
+  autoPromotion?: boolean;
+  scaleDownDelaySeconds?: number;
+  analysis?: AnalysisOptions;
+  steps?: CanaryStepData[];
+  trafficRouting?: CanaryTrafficMode;
+  stableImage?: string;
+  canaryImage?: string;
+  canaryWeight?: number;
+  canaryReplicas?: number;
+}
+
+/** The release engines, one per strategy/engine pair. */
+export type ReleaseKind = 'rolling' | 'blue-green/service-switch' | 'blue-green/argo-rollouts' | 'canary/argo-rollouts' | 'canary/weighted';
+
+/** Fields each release kind takes (besides strategy and engine). */
+const RELEASE_FIELDS: Record<ReleaseKind, ReadonlyArray<keyof ReleaseConfig>> = {
+  'rolling': [],
+  'blue-green/service-switch': ['activeColor', 'blueImage', 'greenImage', 'releaseColor', 'scaleDownIdle', 'previewHost'],
+  'blue-green/argo-rollouts': ['autoPromotion', 'scaleDownDelaySeconds', 'analysis', 'previewHost'],
+  'canary/argo-rollouts': ['steps', 'trafficRouting', 'analysis'],
+  'canary/weighted': ['stableImage', 'canaryImage', 'canaryWeight', 'canaryReplicas'],
+};
+
+/** The release kind of a service (engines defaulted per strategy); `undefined` for an impossible pair. */
+export function releaseKind(release: ReleaseConfig | undefined): ReleaseKind | undefined {
+  if (!release || release.strategy === 'rolling') return release?.engine === undefined ? 'rolling' : undefined;
+  const engine = release.engine ?? (release.strategy === 'blue-green' ? 'service-switch' : 'argo-rollouts');
+  const kind = `${release.strategy}/${engine}`;
+  return kind in RELEASE_FIELDS ? (kind as ReleaseKind) : undefined;
+}
+
+/** Whether the service's `image` is used (the other kinds name their images in `release`). */
+function usesServiceImage(kind: ReleaseKind | undefined): boolean {
+  return kind !== 'blue-green/service-switch' && kind !== 'canary/weighted';
+}
+
 /** One API service in an environment file. Mirrors TradingBackendProps. */
 export interface ServiceConfig {
-  image: string;
+  image?: string;
   port?: number;
   metricsPort?: number;
   healthCheck?: { readinessPath?: string; livenessPath?: string };
@@ -63,6 +123,7 @@ export interface ServiceConfig {
   args?: string[];
   egress?: Array<{ namespace?: string; cidr?: string; ports: number[] }>;
   database?: string;
+  release?: ReleaseConfig;
 }
 
 /** One PostgreSQL cluster in an environment file. Mirrors PostgresClusterProps. */
@@ -393,9 +454,15 @@ function serviceProblems(env: EnvironmentConfig, name: string, svc: ServiceConfi
       if (!problems[0] && !problems[1]) secretEnv[envName] = secretRef(entry);
     }
   }
+  const kind = releaseKind(svc.release);
+  if (svc.release) c.nest('release', releaseProblems(env, svc, kind));
+  if (!usesServiceImage(kind) && svc.image !== undefined) {
+    c.check('image', `is not used with release ${show(svc.release?.strategy)}/${show(kind?.split('/')[1])}, which names its images in release`);
+  }
+  if (usesServiceImage(kind) && svc.image === undefined) c.check('image', 'is required');
   const backendProblems = validateApiServiceProps(name, {
     name,
-    image: svc.image,
+    image: svc.image ?? '',
     allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag,
     port: svc.port,
     metricsPort: svc.metricsPort,
@@ -409,7 +476,9 @@ function serviceProblems(env: EnvironmentConfig, name: string, svc: ServiceConfi
     runAsUser: svc.runAsUser,
   });
   for (const p of backendProblems) {
-    if (p.field !== 'secretStore') {
+    if (p.field === 'image' && (!usesServiceImage(kind) || svc.image === undefined)) {
+      // Reported above, or the engine names (and checks) its own images.
+    } else if (p.field !== 'secretStore') {
       c.check(p.field, p.message);
     } else if (!env.secretStore) {
       // The store is set once per environment, not per service.
@@ -454,6 +523,70 @@ function serviceProblems(env: EnvironmentConfig, name: string, svc: ServiceConfi
   return [...c.problems];
 }
 
+function releaseProblems(env: EnvironmentConfig, svc: ServiceConfig, kind: ReleaseKind | undefined): Problem[] {
+  const c = new ProblemCollector();
+  const r = svc.release as ReleaseConfig;
+  if (kind === undefined) {
+    c.check('engine', `${show(r.engine)} is not an engine of strategy ${show(r.strategy)}: use ${r.strategy === 'blue-green' ? '"service-switch" or "argo-rollouts"' : r.strategy === 'canary' ? '"argo-rollouts" or "weighted"' : 'none (rolling has no engine)'}`);
+    return [...c.problems];
+  }
+  const allowed = RELEASE_FIELDS[kind];
+  for (const field of Object.keys(r) as Array<keyof ReleaseConfig>) {
+    if (field !== 'strategy' && field !== 'engine' && !allowed.includes(field)) {
+      c.check(field, `does not apply to ${kind}${allowed.length ? `; it takes ${allowed.join(', ')}` : ''}`);
+    }
+  }
+  const allowLatestTag = TIER_DEFAULTS[env.tier].allowLatestTag;
+  const exposure: ExposureKind = svc.exposure?.gateway ? 'gateway' : svc.exposure?.ingress ? 'ingress' : 'none';
+  const hosts = svc.exposure?.gateway?.hosts ?? svc.exposure?.ingress?.hosts ?? [];
+  // The Argo engines' image is the service's `image`.
+  const imageAtServiceLevel = (problems: Problem[]): Problem[] => problems.filter((p) => p.field !== 'image');
+  switch (kind) {
+    case 'blue-green/service-switch':
+      for (const f of ['activeColor', 'blueImage', 'greenImage'] as const) if (r[f] === undefined) c.check(f, 'is required');
+      if (c.problems.length === 0) {
+        c.nest('', validateServiceSwitchOptions({ ...r as ServiceSwitchOptions, allowLatestTag }));
+      }
+      c.nest('', validateBlueGreenServiceProps(r.previewHost, exposure, hosts));
+      break;
+    case 'blue-green/argo-rollouts':
+      c.nest('', imageAtServiceLevel(validateArgoBlueGreenOptions({ ...r, image: svc.image, allowLatestTag })));
+      c.nest('', validateBlueGreenServiceProps(r.previewHost, exposure, hosts));
+      break;
+    case 'canary/argo-rollouts':
+      c.nest('', imageAtServiceLevel(validateArgoCanaryOptions({
+        image: svc.image, allowLatestTag, trafficRouting: r.trafficRouting, analysis: r.analysis,
+        steps: r.steps?.map((step) => CanaryStep.fromData(step)),
+      })));
+      c.nest('', validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposure));
+      break;
+    case 'canary/weighted':
+      for (const f of ['stableImage', 'canaryImage', 'canaryWeight'] as const) if (r[f] === undefined) c.check(f, 'is required');
+      if (c.problems.length === 0) c.nest('', validateWeightedCanaryOptions({ ...r as WeightedCanaryOptions, allowLatestTag }));
+      c.nest('', validateCanaryRolloutProps('weighted', undefined, exposure).map((p) => ({ ...p, field: p.field === 'exposure' ? 'engine' : p.field })));
+      break;
+    default:
+      break;
+  }
+  return [...c.problems];
+}
+
+/** Pods one service can run at once: every workload at full scale, plus rollout surge. */
+export function servicePods(tier: Tier, svc: ServiceConfig): number {
+  const max = serviceAutoscaling(tier, svc)?.maxReplicas ?? serviceReplicas(tier, svc);
+  switch (releaseKind(svc.release)) {
+    case 'blue-green/service-switch':
+    case 'blue-green/argo-rollouts':
+      return 2 * (max + 1);
+    case 'canary/argo-rollouts':
+      return max + Math.ceil(max / 4);
+    case 'canary/weighted':
+      return max + 1 + (svc.release?.canaryReplicas ?? 1) + 1;
+    default:
+      return max + 1;
+  }
+}
+
 /**
  * A quota too small for the services at full scale (plus one surge pod each during a rollout) would
  * block the rollout in the cluster; say so at synth time instead.
@@ -463,7 +596,7 @@ function quotaCapacityProblems(env: EnvironmentConfig, quota: Required<NonNullab
   const need = { requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0, pods: 0 };
   for (const [name, svc] of Object.entries(env.services)) {
     if (skip.has(name)) continue;
-    const pods = (serviceAutoscaling(env.tier, svc)?.maxReplicas ?? serviceReplicas(env.tier, svc)) + 1;
+    const pods = servicePods(env.tier, svc);
     const r = serviceResources(env.tier, svc);
     const values = [r.requests.cpu, r.requests.memory, r.limits.cpu, r.limits.memory].map((q) => parseQuantity(q));
     if (values.some((v) => v === undefined) || typeof pods !== 'number' || Number.isNaN(pods)) continue;
@@ -496,7 +629,7 @@ function quotaCapacityProblems(env: EnvironmentConfig, quota: Required<NonNullab
   for (const field of ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'pods'] as const) {
     const have = field === 'pods' ? quota.pods : parseQuantity(quota[field]);
     if (typeof have === 'number' && have < need[field]) {
-      c.check(`quota.${field}`, `${show(quota[field])} is below ${fmt(field, need[field])}, what the services and databases need at full scale, plus one surge pod per service`);
+      c.check(`quota.${field}`, `${show(quota[field])} is below ${fmt(field, need[field])}, what the services and databases need at full scale, with every colour, canary and surge pod`);
     }
   }
   return [...c.problems];

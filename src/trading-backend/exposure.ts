@@ -29,6 +29,9 @@ export interface IngressExposureOptions {
   readonly controllerNamespace?: string;
 }
 
+/** The kinds of exposure. */
+export type ExposureKind = 'gateway' | 'ingress' | 'none';
+
 /** How (and whether) a service is reachable from outside the cluster. */
 export class Exposure {
   /** Cluster-internal only: a ClusterIP Service and no route. */
@@ -69,6 +72,11 @@ export class Exposure {
       return this.gatewayOptions.trafficNamespace ?? this.gatewayOptions.gatewayNamespace;
     }
     return this.ingressOptions?.controllerNamespace;
+  }
+
+  /** Which kind of exposure this is. */
+  public get kind(): ExposureKind {
+    return this.gatewayOptions ? 'gateway' : this.ingressOptions ? 'ingress' : 'none';
   }
 
   /** Public hostnames. */

@@ -1,0 +1,100 @@
+import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate' with { 'resolution-mode': 'import' };
+import { checkDuration, checkInteger } from '../core/rules';
+import { Problem, ProblemCollector, show } from '../core/validation';
+
+/** Automatic analysis of a release by Prometheus queries (Argo Rollouts AnalysisTemplate). */
+export interface AnalysisOptions {
+  /** Lowest acceptable share of non-5xx responses, from 0 (exclusive) to 1. @default 0.99 */
+  readonly successRate?: number;
+  /** Highest acceptable p95 latency in seconds (canary only; omit to skip). @default - 1 for canaries, not checked for blue-green */
+  readonly maxLatencyP95Seconds?: number;
+  /** Time between measurements. @default '1m' */
+  readonly interval?: string;
+  /** Measurements per analysis run. @default 5 */
+  readonly count?: number;
+  /** Failed measurements tolerated before the run fails and the release is aborted. @default 1 */
+  readonly failureLimit?: number;
+  /** Prometheus the controller queries. @default 'http://prometheus-operated.monitoring.svc:9090' */
+  readonly prometheusAddress?: string;
+}
+
+/** The resolved analysis settings. */
+export type ResolvedAnalysis = Required<Omit<AnalysisOptions, 'maxLatencyP95Seconds'>> & { maxLatencyP95Seconds: number | undefined };
+
+/** Fills in the defaults. */
+export function resolveAnalysis(o: AnalysisOptions, defaultLatency: number | undefined): ResolvedAnalysis {
+  return {
+    successRate: o.successRate ?? 0.99,
+    maxLatencyP95Seconds: o.maxLatencyP95Seconds ?? defaultLatency,
+    interval: o.interval ?? '1m',
+    count: o.count ?? 5,
+    failureLimit: o.failureLimit ?? 1,
+    prometheusAddress: o.prometheusAddress ?? 'http://prometheus-operated.monitoring.svc:9090',
+  };
+}
+
+/** Problems with analysis options (thresholds out of range and the like). */
+export function validateAnalysisOptions(o: AnalysisOptions): Problem[] {
+  const c = new ProblemCollector();
+  if (o.successRate !== undefined && !(typeof o.successRate === 'number' && o.successRate > 0 && o.successRate <= 1)) {
+    c.check('successRate', `${show(o.successRate)} is out of range: use a share above 0 and at most 1, like 0.99 for 99 %`);
+  }
+  if (o.maxLatencyP95Seconds !== undefined && !(typeof o.maxLatencyP95Seconds === 'number' && o.maxLatencyP95Seconds > 0 && o.maxLatencyP95Seconds <= 60)) {
+    c.check('maxLatencyP95Seconds', `${show(o.maxLatencyP95Seconds)} is out of range: use seconds above 0 and at most 60, like 1`);
+  }
+  if (o.interval !== undefined) c.check('interval', checkDuration(o.interval));
+  if (o.count !== undefined) c.check('count', checkInteger(o.count, 1, 100));
+  if (o.failureLimit !== undefined) c.check('failureLimit', checkInteger(o.failureLimit, 0, 100));
+  if (typeof o.count === 'number' && typeof o.failureLimit === 'number' && o.failureLimit >= o.count) {
+    c.check('failureLimit', `${show(o.failureLimit)} must be below count (${o.count}), or the analysis can never fail`);
+  }
+  if (o.prometheusAddress !== undefined && !/^https?:\/\/[^\s]+$/.test(o.prometheusAddress)) {
+    c.check('prometheusAddress', `${show(o.prometheusAddress)} is not a URL: use a value like "http://prometheus-operated.monitoring.svc:9090"`);
+  }
+  return [...c.problems];
+}
+
+/**
+ * An AnalysisTemplate measuring the success rate (and p95 latency) of the Service named by the
+ * `service-name` argument, from the same `http_requests_total` / `http_request_duration_seconds`
+ * metrics the alerts use. A failed run aborts the release and traffic returns to the stable version.
+ */
+export function analysisTemplate(name: string, metadata: { name: string; labels: Record<string, string> }, a: ResolvedAnalysis): IAnalysisTemplate {
+  const selector = 'namespace="{{args.namespace}}", service="{{args.service-name}}"';
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisTemplate',
+    metadata: { ...metadata, name },
+    spec: {
+      args: [{ name: 'service-name' }, { name: 'namespace' }],
+      metrics: [
+        {
+          name: 'success-rate',
+          interval: a.interval,
+          count: a.count,
+          failureLimit: a.failureLimit,
+          successCondition: `len(result) == 0 || isNaN(result[0]) || result[0] >= ${a.successRate}`,
+          provider: {
+            prometheus: {
+              address: a.prometheusAddress,
+              query: `sum(rate(http_requests_total{${selector}, status!~"5.."}[2m])) / sum(rate(http_requests_total{${selector}}[2m]))`,
+            },
+          },
+        },
+        ...(a.maxLatencyP95Seconds === undefined ? [] : [{
+          name: 'latency-p95',
+          interval: a.interval,
+          count: a.count,
+          failureLimit: a.failureLimit,
+          successCondition: `len(result) == 0 || isNaN(result[0]) || result[0] < ${a.maxLatencyP95Seconds}`,
+          provider: {
+            prometheus: {
+              address: a.prometheusAddress,
+              query: `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[2m])))`,
+            },
+          },
+        }]),
+      ],
+    },
+  };
+}

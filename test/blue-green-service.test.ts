@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import {
+  BlueGreenEngine, BlueGreenService, BlueGreenServiceProps, Color, ConfigurationError, Exposure, Migration, PostgresCluster, PostgresEngine, Scaling,
+} from '../src';
+import { changedPaths } from './support/diff';
+import { modelProblems } from './support/models';
+import { podSpecOf, restrictedViolations } from './support/pss';
+import { all, errorOf, one, Obj, render } from './support/render';
+
+const GATEWAY = Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gateway-system', hosts: ['api.example.com'] });
+const V1 = 'ghcr.io/acme/trading-api:1.4.2';
+const V2 = 'ghcr.io/acme/trading-api:1.5.0';
+
+function serviceSwitch(activeColor: Color, extra: Partial<BlueGreenServiceProps> = {}, scaleDownIdle = false): Obj[] {
+  return render((s) => new BlueGreenService(s, 'trading-api', {
+    engine: BlueGreenEngine.serviceSwitch({ activeColor, blueImage: V1, greenImage: V2, releaseColor: 'green', scaleDownIdle }),
+    scaling: Scaling.autoscale(),
+    exposure: GATEWAY,
+    previewHost: 'preview.example.com',
+    migration: Migration.job({ command: ['/app/server', 'migrate'] }),
+    ...extra,
+  }));
+}
+
+const sorted = (objects: Obj[]): string => [...objects]
+  .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`))
+  .map((o) => stringify(o)).join('---\n');
+
+describe('BlueGreenService, Service-switch engine', () => {
+  const objects = serviceSwitch('blue');
+
+  it('matches the reviewed snapshot', () => {
+    expect(sorted(objects)).toMatchSnapshot();
+  });
+
+  it('runs two colours, each with its own image, colour label, HPA and PDB', () => {
+    for (const [color, image] of [['blue', V1], ['green', V2]] as const) {
+      const d = one(objects, 'Deployment', `trading-api-${color}`);
+      expect(d.spec.selector.matchLabels.version).toBe(color);
+      expect(d.spec.template.metadata.labels.version).toBe(color);
+      expect(d.spec.template.spec.containers[0].image).toBe(image);
+      expect(d.spec.replicas).toBeUndefined();
+      expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+      expect(one(objects, 'HorizontalPodAutoscaler', `trading-api-${color}`).spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: `trading-api-${color}` });
+      expect(one(objects, 'PodDisruptionBudget', `trading-api-${color}`).spec.selector.matchLabels.version).toBe(color);
+      expect(restrictedViolations(podSpecOf(d))).toEqual([]);
+    }
+  });
+
+  it('selects the active colour in the public Service and the idle one in the preview Service', () => {
+    expect(one(objects, 'Service', 'trading-api').spec.selector.version).toBe('blue');
+    expect(one(objects, 'Service', 'trading-api-preview').spec.selector.version).toBe('green');
+  });
+
+  it('routes the public host to the active Service and the preview host to the preview Service', () => {
+    const route = one(objects, 'HTTPRoute', 'trading-api');
+    expect(route.spec.hostnames).toEqual(['api.example.com']);
+    expect(route.spec.rules[0].backendRefs.map((b: any) => b.name)).toEqual(['trading-api']);
+    const preview = one(objects, 'HTTPRoute', 'trading-api-preview');
+    expect(preview.spec.hostnames).toEqual(['preview.example.com']);
+    expect(preview.spec.rules[0].backendRefs.map((b: any) => b.name)).toEqual(['trading-api-preview']);
+  });
+
+  it('shares one pod definition, policy and monitoring across colours, and migrates with the release image', () => {
+    const np = one(objects, 'NetworkPolicy');
+    for (const color of ['blue', 'green']) {
+      const labels = one(objects, 'Deployment', `trading-api-${color}`).spec.template.metadata.labels;
+      for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels)) expect(labels[k]).toBe(v);
+    }
+    expect(one(objects, 'ServiceMonitor').spec.selector.matchLabels.version).toBeUndefined();
+    expect(one(objects, 'Job').spec.template.spec.containers[0].image).toBe(V2);
+    const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules);
+    expect(alerts.find((r: any) => r.alert === 'TradingApiReplicasUnavailable').expr).toContain('deployment=~"(trading-api-blue|trading-api-green)"');
+  });
+
+  it('switches with a diff that touches only the Service selectors', () => {
+    expect(changedPaths(objects, serviceSwitch('green'))).toEqual([
+      'Service/trading-api-preview: spec.selector.version',
+      'Service/trading-api: spec.selector.version',
+    ]);
+  });
+
+  it('with scaleDownIdle, the switch also moves the zero replicas to the old colour, and nothing else', () => {
+    const blue = serviceSwitch('blue', {}, true);
+    expect(one(blue, 'Deployment', 'trading-api-green').spec.replicas).toBe(0);
+    expect(one(blue, 'Deployment', 'trading-api-blue').spec.replicas).toBeUndefined();
+    expect(changedPaths(blue, serviceSwitch('green', {}, true))).toEqual([
+      'Deployment/trading-api-blue: spec.replicas',
+      'Deployment/trading-api-green: spec.replicas',
+      'Service/trading-api-preview: spec.selector.version',
+      'Service/trading-api: spec.selector.version',
+    ]);
+  });
+
+  it('reuses the database wiring: every colour gets the connection, the Deployments wait for migrations', () => {
+    const withDb = render((s) => {
+      const db = new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.cloudNativePg() });
+      new BlueGreenService(s, 'trading-api', {
+        engine: BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2 }),
+        migration: Migration.job({ command: ['migrate'] }),
+      }).connectTo(db);
+    });
+    for (const color of ['blue', 'green']) {
+      const d = one(withDb, 'Deployment', `trading-api-${color}`);
+      expect(d.spec.template.spec.containers[0].env.map((e: any) => e.name)).toContain('DATABASE_URL');
+      expect(d.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('1');
+    }
+  });
+
+  it('is valid against the Kubernetes and CRD models', async () => {
+    expect((await Promise.all(objects.map(modelProblems))).flat()).toEqual([]);
+  });
+});
+
+describe('BlueGreenService, Argo Rollouts engine', () => {
+  const objects = render((s) => new BlueGreenService(s, 'trading-api', {
+    engine: BlueGreenEngine.argoRollouts({ image: V2 }),
+    scaling: Scaling.autoscale(),
+    exposure: GATEWAY,
+    previewHost: 'preview.example.com',
+  }));
+  const rollout = one(objects, 'Rollout');
+
+  it('matches the reviewed snapshot', () => {
+    expect(sorted(objects)).toMatchSnapshot();
+  });
+
+  it('uses strategy.blueGreen with active and preview Services, manual promotion and a scale-down delay', () => {
+    expect(rollout.apiVersion).toBe('argoproj.io/v1alpha1');
+    expect(rollout.spec.strategy.blueGreen).toMatchObject({
+      activeService: 'trading-api',
+      previewService: 'trading-api-preview',
+      autoPromotionEnabled: false,
+      scaleDownDelaySeconds: 600,
+    });
+    expect(one(objects, 'Service', 'trading-api').spec.selector).toEqual(rollout.spec.selector.matchLabels);
+    expect(all(objects, 'Deployment')).toEqual([]);
+  });
+
+  it('analyses the preview before promotion and the active Service after it, from Prometheus', () => {
+    const { prePromotionAnalysis, postPromotionAnalysis } = rollout.spec.strategy.blueGreen;
+    expect(prePromotionAnalysis.templates).toEqual([{ templateName: 'trading-api-success-rate' }]);
+    expect(prePromotionAnalysis.args).toContainEqual({ name: 'service-name', value: 'trading-api-preview' });
+    expect(postPromotionAnalysis.args).toContainEqual({ name: 'service-name', value: 'trading-api' });
+    const template = one(objects, 'AnalysisTemplate');
+    const metric = template.spec.metrics[0];
+    expect(metric.provider.prometheus.query).toContain('service="{{args.service-name}}"');
+    expect(metric.successCondition).toContain('result[0] >= 0.99');
+    expect(metric.failureLimit).toBe(1);
+  });
+
+  it('autoscales the Rollout and keeps the pod definition', () => {
+    expect(one(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'trading-api' });
+    expect(rollout.spec.replicas).toBeUndefined();
+    expect(restrictedViolations(podSpecOf(rollout))).toEqual([]);
+    expect(rollout.spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe('/health');
+    const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules);
+    expect(alerts.find((r: any) => r.alert === 'TradingApiReplicasUnavailable').expr).toContain('rollout_info_replicas_unavailable');
+  });
+
+  it('is valid against the Kubernetes and Argo Rollouts models', async () => {
+    expect((await Promise.all(objects.map(modelProblems))).flat()).toEqual([]);
+  });
+});
+
+describe('BlueGreenService: bad input', () => {
+  it('rejects the same image on both colours when a release is staged', () => {
+    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V1, releaseColor: 'green' })).message)
+      .toBe(`BlueGreenEngine.serviceSwitch: greenImage: "${V1}" is the image of both colours, but a release is staged on "green": put the new version on the release colour, or remove releaseColor`);
+    expect(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V1 })).not.toThrow();
+  });
+
+  it('rejects an unknown colour', () => {
+    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'red' as Color, blueImage: V1, greenImage: V2 })).message)
+      .toBe('BlueGreenEngine.serviceSwitch: activeColor: "red" is not a colour: use "blue" or "green"');
+  });
+
+  it('rejects a preview host equal to the public host, or without exposure', () => {
+    const e = errorOf(() => serviceSwitch('blue', { previewHost: 'api.example.com' })) as ConfigurationError;
+    expect(e.problems).toEqual(['BlueGreenService test/trading-api: previewHost: "api.example.com" is also the public host: the preview needs its own host, or it would take production traffic']);
+    expect(errorOf(() => serviceSwitch('blue', { exposure: Exposure.none() })).message).toContain('previewHost: needs an exposure');
+  });
+
+  it('rejects analysis thresholds out of range', () => {
+    expect(errorOf(() => BlueGreenEngine.argoRollouts({ image: V2, analysis: { successRate: 99, count: 3, failureLimit: 3 } })).message).toBe([
+      '2 configuration problems:',
+      '  - BlueGreenEngine.argoRollouts: analysis.successRate: 99 is out of range: use a share above 0 and at most 1, like 0.99 for 99 %',
+      '  - BlueGreenEngine.argoRollouts: analysis.failureLimit: 3 must be below count (3), or the analysis can never fail',
+    ].join('\n'));
+  });
+
+  it('rejects latest images outside dev', () => {
+    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: 'x/api:latest', greenImage: V2 })).message).toContain('blueImage: "x/api:latest" uses the "latest" tag');
+  });
+});

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { CanaryEngine, CanaryRollout, CanaryRolloutProps, CanaryStep, ConfigurationError, Exposure, Scaling } from '../src';
+import { modelProblems } from './support/models';
+import { podSpecOf, restrictedViolations } from './support/pss';
+import { all, errorOf, one, Obj, render } from './support/render';
+
+const GATEWAY = Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gateway-system', hosts: ['api.example.com'] });
+const INGRESS = Exposure.ingress({ hosts: ['api.example.com'] });
+const V1 = 'ghcr.io/acme/trading-api:1.4.2';
+const V2 = 'ghcr.io/acme/trading-api:1.5.0';
+
+const canary = (props: Partial<CanaryRolloutProps> & Pick<CanaryRolloutProps, 'engine'>): Obj[] =>
+  render((s) => new CanaryRollout(s, 'trading-api', { scaling: Scaling.autoscale(), ...props }));
+const sorted = (objects: Obj[]): string => [...objects]
+  .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`))
+  .map((o) => stringify(o)).join('---\n');
+
+describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
+  const objects = canary({ engine: CanaryEngine.argoRollouts({ image: V2 }), exposure: GATEWAY });
+  const rollout = one(objects, 'Rollout');
+  const strategy = rollout.spec.strategy.canary;
+
+  it('matches the reviewed snapshot', () => {
+    expect(sorted(objects)).toMatchSnapshot();
+  });
+
+  it("follows seed 001's steps: 10 %, 5 minutes, analysis, 25 %, 50 %, then full", () => {
+    expect(strategy.steps).toEqual([
+      { setWeight: 10 },
+      { pause: { duration: '5m' } },
+      { analysis: { templates: [{ templateName: 'trading-api-analysis' }], args: [{ name: 'service-name', value: 'trading-api-canary' }, { name: 'namespace', value: 'trading-test' }] } },
+      { setWeight: 25 },
+      { pause: { duration: '5m' } },
+      { setWeight: 50 },
+      { pause: { duration: '5m' } },
+    ]);
+  });
+
+  it('splits traffic through the plugin on an HTTPRoute that starts with all traffic on stable', () => {
+    expect(strategy.canaryService).toBe('trading-api-canary');
+    expect(strategy.stableService).toBe('trading-api');
+    expect(strategy.trafficRouting).toEqual({ plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'trading-api', namespace: 'trading-test' } } });
+    expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['trading-api', 100], ['trading-api-canary', 0]]);
+  });
+
+  it('measures success rate >= 99 % and p95 < 1 s, aborting after one failed measurement', () => {
+    const metrics = one(objects, 'AnalysisTemplate').spec.metrics;
+    expect(metrics.map((m: any) => m.name)).toEqual(['success-rate', 'latency-p95']);
+    expect(metrics[0].successCondition).toContain('result[0] >= 0.99');
+    expect(metrics[1].successCondition).toContain('result[0] < 1');
+    expect(metrics[1].provider.prometheus.query).toContain('histogram_quantile(0.95');
+    for (const m of metrics) expect(m.failureLimit).toBe(1);
+  });
+
+  it('autoscales the Rollout; PDB, NetworkPolicy and monitoring select its pods', () => {
+    const pods = rollout.spec.template.metadata.labels;
+    expect(one(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'trading-api' });
+    for (const selector of [one(objects, 'PodDisruptionBudget').spec.selector.matchLabels, one(objects, 'NetworkPolicy').spec.podSelector.matchLabels]) {
+      for (const [k, v] of Object.entries(selector)) expect(pods[k]).toBe(v);
+    }
+    expect(restrictedViolations(podSpecOf(rollout))).toEqual([]);
+  });
+
+  it('is valid against the Kubernetes and Argo Rollouts models', async () => {
+    expect((await Promise.all(objects.map(modelProblems))).flat()).toEqual([]);
+  });
+});
+
+describe('CanaryRollout, Argo Rollouts with NGINX and with replicas', () => {
+  it('with an Ingress exposure, names it as the stableIngress', () => {
+    const objects = canary({ engine: CanaryEngine.argoRollouts({ image: V2 }), exposure: INGRESS });
+    expect(one(objects, 'Rollout').spec.strategy.canary.trafficRouting).toEqual({ nginx: { stableIngress: 'trading-api' } });
+    expect(one(objects, 'Ingress').spec.rules[0].http.paths[0].backend.service.name).toBe('trading-api');
+  });
+
+  it('without routing, splits by replicas: no stableService, the public Service selects every pod', () => {
+    const objects = canary({ engine: CanaryEngine.argoRollouts({ image: V2, steps: [CanaryStep.setWeight(20), CanaryStep.pauseUntilPromoted()] }) });
+    const strategy = one(objects, 'Rollout').spec.strategy.canary;
+    expect(strategy.trafficRouting).toBeUndefined();
+    expect(strategy.stableService).toBeUndefined();
+    expect(strategy.steps).toEqual([{ setWeight: 20 }, { pause: {} }]);
+    expect(one(objects, 'Service', 'trading-api').spec.selector).toEqual(one(objects, 'Rollout').spec.selector.matchLabels);
+  });
+});
+
+describe('CanaryRollout without a controller (fixed weight)', () => {
+  const engine = CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10 });
+
+  it('routes by HTTPRoute backendRef weights to stable and canary workloads', () => {
+    const objects = canary({ engine, exposure: GATEWAY });
+    expect(sorted(objects)).toMatchSnapshot();
+    expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['trading-api', 90], ['trading-api-canary', 10]]);
+    expect(one(objects, 'Deployment', 'trading-api').spec.template.spec.containers[0].image).toBe(V1);
+    const canaryDeployment = one(objects, 'Deployment', 'trading-api-canary');
+    expect(canaryDeployment.spec.template.spec.containers[0].image).toBe(V2);
+    expect(canaryDeployment.spec.replicas).toBe(1);
+    expect(one(objects, 'Service', 'trading-api').spec.selector.track).toBe('stable');
+    expect(one(objects, 'Service', 'trading-api-canary').spec.selector.track).toBe('canary');
+    expect(all(objects, 'Rollout')).toEqual([]);
+  });
+
+  it('routes by an NGINX canary Ingress for clusters still on ingress-nginx', async () => {
+    const objects = canary({ engine, exposure: INGRESS });
+    const canaryIngress = one(objects, 'Ingress', 'trading-api-canary');
+    expect(canaryIngress.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/canary': 'true',
+      'nginx.ingress.kubernetes.io/canary-weight': '10',
+    });
+    expect(canaryIngress.spec.rules[0].host).toBe('api.example.com');
+    expect(canaryIngress.spec.rules[0].http.paths[0].backend.service.name).toBe('trading-api-canary');
+    expect(one(objects, 'Ingress', 'trading-api').metadata.annotations?.['cert-manager.io/cluster-issuer']).toBeDefined();
+    expect((await Promise.all(objects.map(modelProblems))).flat()).toEqual([]);
+  });
+});
+
+describe('CanaryRollout: bad input', () => {
+  const stepsError = (...steps: CanaryStep[]): string => errorOf(() => CanaryEngine.argoRollouts({ image: V2, steps })).message;
+
+  it('rejects weights outside 0-100 and weights that do not increase', () => {
+    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause('1m'), CanaryStep.setWeight(120), CanaryStep.pause('1m')))
+      .toBe('CanaryEngine.argoRollouts: steps[2].setWeight: 120 is out of range: use a whole number from 0 to 100');
+    expect(stepsError(CanaryStep.setWeight(50), CanaryStep.pause('1m'), CanaryStep.setWeight(25), CanaryStep.pause('1m')))
+      .toBe('CanaryEngine.argoRollouts: steps[2].setWeight: 25 is not above the previous weight (50): weights must increase');
+  });
+
+  it('rejects a final weight below 100 with no pause after it', () => {
+    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause('5m'), CanaryStep.setWeight(50)))
+      .toBe('CanaryEngine.argoRollouts: steps[2].setWeight: the last weight (50 %) has no pause or analysis after it, so traffic would jump to 100 % unobserved: add a pause after it, or end with setWeight 100');
+    expect(() => CanaryEngine.argoRollouts({ image: V2, steps: [CanaryStep.setWeight(10), CanaryStep.pause('5m'), CanaryStep.setWeight(100)] })).not.toThrow();
+  });
+
+  it('rejects malformed pause durations and steps with two actions', () => {
+    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause('5 minutes')))
+      .toBe('CanaryEngine.argoRollouts: steps[1].pause: "5 minutes" is not a pause: use a duration like "30s", "5m" or "1h", or "indefinitely" to wait for a manual promotion');
+    expect(stepsError(CanaryStep.fromData({ setWeight: 10, pause: '1m' }))).toContain('steps[0]: {"setWeight":10,"pause":"1m"} must be exactly one of setWeight, pause or analysis');
+  });
+
+  it('rejects analysis thresholds out of range', () => {
+    expect(errorOf(() => CanaryEngine.argoRollouts({ image: V2, analysis: { successRate: 0, maxLatencyP95Seconds: -1 } })).message).toBe([
+      '2 configuration problems:',
+      '  - CanaryEngine.argoRollouts: analysis.successRate: 0 is out of range: use a share above 0 and at most 1, like 0.99 for 99 %',
+      '  - CanaryEngine.argoRollouts: analysis.maxLatencyP95Seconds: -1 is out of range: use seconds above 0 and at most 60, like 1',
+    ].join('\n'));
+  });
+
+  it('rejects traffic routing that names no route or ingress, and weights outside 0-100', () => {
+    const e = errorOf(() => canary({ engine: CanaryEngine.argoRollouts({ image: V2, trafficRouting: 'gateway-api' }), exposure: INGRESS }));
+    expect((e as ConfigurationError).problems).toEqual(['CanaryRollout test/trading-api: trafficRouting: "gateway-api" names no HTTPRoute: it needs a Gateway exposure']);
+    expect(errorOf(() => canary({ engine: CanaryEngine.argoRollouts({ image: V2, trafficRouting: 'nginx' }) })).message).toContain('"nginx" names no Ingress');
+    expect(errorOf(() => canary({ engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10 }) })).message)
+      .toContain('exposure: a weighted canary splits traffic in an HTTPRoute or an NGINX canary Ingress');
+    expect(errorOf(() => CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 101 })).message)
+      .toBe('CanaryEngine.weighted: canaryWeight: 101 is out of range: use a whole number from 0 to 100');
+  });
+});
