@@ -30,9 +30,9 @@ function main(): number {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const r of results) {
       const kinds = Object.entries(r.kinds).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k} ${n}`).join(', ');
-      console.log(`${outdir}/${r.name}: ${r.files.length} files, ${r.bytes} bytes (${kinds})`);
+      console.log(`${outdir}/${r.name}: ${r.files.length} files, ${r.bytes} bytes, ${r.milliseconds.toFixed(0)} ms (${kinds})`);
     }
-    console.log(`synthesized ${results.length} environment(s) in ${ms.toFixed(0)} ms`);
+    console.log(`synthesized ${results.length} folder(s) in ${ms.toFixed(0)} ms`);
     return 0;
   } catch (e) {
     if (e instanceof ConfigurationError) {

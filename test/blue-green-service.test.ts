@@ -3,9 +3,9 @@ import { stringify } from 'yaml';
 import {
   BlueGreenEngine, BlueGreenService, BlueGreenServiceProps, Color, ConfigurationError, Exposure, Migration, PostgresCluster, PostgresEngine, Scaling,
 } from '../src';
-import { changedPaths } from './support/diff';
+import { changedPaths } from '../environments/app/compare';
 import { modelProblems } from './support/models';
-import { podSpecOf, restrictedViolations } from './support/pss';
+import { podSpecOf, restrictedViolations } from '../src';
 import { all, errorOf, one, Obj, render } from './support/render';
 
 const GATEWAY = Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gateway-system', hosts: ['api.example.com'] });

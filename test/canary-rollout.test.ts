@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { CanaryEngine, CanaryRollout, CanaryRolloutProps, CanaryStep, ConfigurationError, Exposure, Scaling } from '../src';
 import { modelProblems } from './support/models';
-import { podSpecOf, restrictedViolations } from './support/pss';
+import { podSpecOf, restrictedViolations } from '../src';
 import { all, errorOf, one, Obj, render } from './support/render';
 
 const GATEWAY = Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gateway-system', hosts: ['api.example.com'] });

@@ -1,16 +1,22 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadEnvironments, renderEnvironment } from '../environments/app/synth';
 import { modelProblems } from './support/models';
-import { podSpecOf, restrictedViolations } from './support/pss';
+import { podSpecOf, restrictedViolations } from '../src';
 import { Obj } from './support/render';
 
 const ROOT = join(__dirname, '..');
+
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix)).sort().flatMap((e) => (statSync(join(dir, prefix, e)).isDirectory()
+    ? filesUnder(dir, prefix ? `${prefix}/${e}` : e)
+    : [prefix ? `${prefix}/${e}` : e]));
+}
 const environments = loadEnvironments(ROOT);
 const rendered = new Map(environments.map((e) => [e.name, renderEnvironment(e)]));
-const objectsOf = (env: string): Obj[] => (rendered.get(env)?.files ?? []).map((f) => parse(f.content) as Obj);
+const objectsOf = (env: string): Obj[] => (rendered.get(env)?.files ?? []).filter((f) => f.path.endsWith('.yaml')).map((f) => parse(f.content) as Obj);
 const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout']);
 /** The API's long-running workloads: one Deployment, two colours, or a Rollout. */
 const apiWorkloads = (objects: Obj[]): Obj[] =>
@@ -112,9 +118,21 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
   it('matches the committed dist/ exactly (run `npm run synth` after changing anything)', () => {
     const dir = join(ROOT, 'dist', env);
     expect(existsSync(dir), `${dir} is missing`).toBe(true);
-    const committed = Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+    const committed = Object.fromEntries(filesUnder(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
     const fresh = Object.fromEntries((rendered.get(env)?.files ?? []).map((f) => [f.path, f.content]));
     expect(committed).toEqual(fresh);
+  });
+
+  it('is laid out in apply stages, each folder a kustomization', () => {
+    const files = (rendered.get(env)?.files ?? []).map((f) => f.path);
+    const top = parse((rendered.get(env)?.files ?? []).find((f) => f.path === 'Kustomization')?.content ?? '');
+    expect(top.kind).toBe('Kustomization');
+    for (const folder of top.resources) {
+      const k = parse((rendered.get(env)?.files ?? []).find((f) => f.path === `${folder}/Kustomization`)?.content ?? '');
+      expect(k.resources.map((r: string) => `${folder}/${r}`)).toEqual(files.filter((f) => f.startsWith(`${folder}/`) && f.endsWith('.yaml')));
+    }
+    expect(objectsOf(env).find((o) => o.kind === 'Namespace')).toBeDefined();
+    expect(files.find((f) => f.startsWith('10-namespace/namespace-'))).toBeDefined();
   });
 });
 
@@ -184,6 +202,6 @@ describe('the reference app', () => {
   });
 
   it('renders byte-identically twice', () => {
-    for (const e of environments) expect(renderEnvironment(e)).toEqual(rendered.get(e.name));
+    for (const e of environments) expect(renderEnvironment(e).files).toEqual(rendered.get(e.name)?.files);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigurationError, Migration, PostgresCluster, PostgresClusterProps, PostgresEngine, TradingBackend } from '../src';
 import { modelProblems } from './support/models';
-import { podSpecOf, restrictedViolations } from './support/pss';
+import { podSpecOf, restrictedViolations } from '../src';
 import { all, errorOf, one, Obj, render } from './support/render';
 
 const BACKUP = { destinationPath: 's3://backups/prod/db', credentialsSecret: 'db-backup-s3' };

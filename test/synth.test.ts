@@ -58,9 +58,10 @@ describe('synthesize', () => {
 
   it('writes every environment, one file per object', () => {
     const results = synthesize({ root: p.root, outdir: p.out });
-    expect(results.map((r) => r.name)).toEqual(['dev', 'prod', 'staging']);
-    expect(readdirSync(p.out).sort()).toEqual(['dev', 'prod', 'staging']);
-    expect(readdirSync(join(p.out, 'prod'))).toContain('deployment-trading-api-blue.yaml');
+    expect(results.map((r) => r.name)).toEqual(['dev', 'prod', 'staging', 'gitops']);
+    expect(readdirSync(p.out).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
+    expect(readdirSync(join(p.out, 'prod', '50-application'))).toContain('deployment-trading-api-blue.yaml');
+    expect(readdirSync(join(p.out, 'gitops')).sort()).toEqual(['argocd', 'flux']);
     expect(results.find((r) => r.name === 'prod')?.kinds.Deployment).toBe(2);
   });
 
@@ -73,11 +74,12 @@ describe('synthesize', () => {
 
   it('removes the file of an object that left the configuration, and folders of removed environments', () => {
     synthesize({ root: p.root, outdir: p.out });
-    expect(existsSync(join(p.out, 'prod', 'job-trading-api-migrate.yaml'))).toBe(true);
+    expect(existsSync(join(p.out, 'prod', '40-migration', 'job-trading-api-migrate.yaml'))).toBe(true);
     edit(p.root, 'prod', 'migration:\n      mode: job\n      command: [/app/server, migrate]\n', '');
     rmSync(join(p.root, 'environments', 'dev.yaml'));
+    rmSync(join(p.root, 'environments', 'gitops.yaml'));
     synthesize({ root: p.root, outdir: p.out });
-    expect(existsSync(join(p.out, 'prod', 'job-trading-api-migrate.yaml'))).toBe(false);
+    expect(existsSync(join(p.out, 'prod', '40-migration'))).toBe(false);
     expect(readdirSync(p.out).sort()).toEqual(['prod', 'staging']);
   });
 
@@ -86,7 +88,7 @@ describe('synthesize', () => {
     writeFileSync(join(p.out, 'dev', 'marker.yaml'), 'kept: true\n');
     edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
     synthesize({ root: p.root, outdir: p.out, only: ['prod'] });
-    expect(readFileSync(join(p.out, 'prod', 'configmap-trading-api-config.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
+    expect(readFileSync(join(p.out, 'prod', '20-config', 'configmap-trading-api-config.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
     expect(existsSync(join(p.out, 'dev', 'marker.yaml'))).toBe(true);
     expect(() => synthesize({ root: p.root, outdir: p.out, only: ['qa'] })).toThrow('--env qa: no such environment; use one of dev, prod, staging');
   });
@@ -111,7 +113,7 @@ describe('synthesize', () => {
     mkdirSync(join(p.out, '.tmp-staging-4242'));
     synthesize({ root: p.root, outdir: p.out, only: ['dev'] });
     expect(tree(join(p.out, 'prod'))).toEqual(prod);
-    expect(readdirSync(p.out).sort()).toEqual(['dev', 'prod', 'staging']);
+    expect(readdirSync(p.out).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
   });
 });
 
@@ -122,8 +124,9 @@ describe('npm run synth (the bundled CLI)', () => {
     const p = project();
     const r = run(p.root, '--outdir', 'dist');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^dist\/prod: \d+ files, \d+ bytes \(Cluster 1, ConfigMap 1, Deployment 2, /m);
-    expect(r.stdout).toMatch(/synthesized 3 environment\(s\) in \d+ ms/);
+    expect(r.stdout).toMatch(/^dist\/prod: \d+ files, \d+ bytes, \d+ ms \(Cluster 1, ConfigMap 1, Deployment 2, /m);
+    expect(r.stdout).toMatch(/^dist\/gitops: \d+ files, \d+ bytes, \d+ ms \(AppProject 1, Application 3, GitRepository 1, Kustomization \d+\)$/m);
+    expect(r.stdout).toMatch(/synthesized 4 folder\(s\) in \d+ ms/);
   });
 
   it('synthesizes one environment with --env', () => {

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { Exposure, Migration, NetworkPeer, Scaling, SecretRef, TradingBackend } from '../src';
 import { productionLikeBackend } from './support/fixtures';
 import { modelProblems } from './support/models';
-import { podSpecOf, restrictedViolations } from './support/pss';
+import { podSpecOf, restrictedViolations } from '../src';
 import { all, one, render } from './support/render';
 
 const SELECTOR = {

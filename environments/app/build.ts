@@ -5,6 +5,7 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
+  applySyncWaves,
   ApiServiceBase,
   BlueGreenEngine,
   BlueGreenService,
@@ -69,6 +70,7 @@ export function backendProps(env: EnvironmentConfig, name: string, svc: ServiceC
     monitoring: { ...svc.monitoring, namespace: env.monitoringNamespace },
     rollout: svc.rollout,
     runAsUser: svc.runAsUser,
+    networkPolicy: svc.networkPolicy,
     command: svc.command,
     args: svc.args,
   };
@@ -145,5 +147,6 @@ export function buildEnvironment(environment: Environment): Chart {
       backend.allowEgressTo(peer, ...rule.ports.map((port) => ({ port })));
     }
   }
+  applySyncWaves(chart);
   return chart;
 }

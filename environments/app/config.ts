@@ -2,7 +2,7 @@
  * Environment files: parsed, checked against `environments/schema.json`, then checked with the same
  * rules the constructs use, every problem reported at once with the file and field it is in.
  */
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import {
   checkDnsLabel,
@@ -42,6 +42,7 @@ import {
   validateServiceSwitchOptions,
   validateWeightedCanaryOptions,
   WeightedCanaryOptions,
+  PolicyWaiver,
   PostgresClusterProps,
   PostgresEngine,
   PostgresPoolerOptions,
@@ -124,6 +125,7 @@ export interface ServiceConfig {
   egress?: Array<{ namespace?: string; cidr?: string; ports: number[] }>;
   database?: string;
   release?: ReleaseConfig;
+  networkPolicy?: boolean;
 }
 
 /** One PostgreSQL cluster in an environment file. Mirrors PostgresClusterProps. */
@@ -155,6 +157,7 @@ export interface EnvironmentConfig {
   monitoringNamespace?: string;
   secretStore?: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' };
   quota?: { requestsCpu?: string; requestsMemory?: string; limitsCpu?: string; limitsMemory?: string; pods?: number };
+  waivers?: PolicyWaiver[];
   services: Record<string, ServiceConfig>;
   databases?: Record<string, DatabaseConfig>;
 }
@@ -171,27 +174,54 @@ export interface Environment {
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
 const validateSchema = ajv.compile<EnvironmentConfig>(schema);
 
-/** Parses and validates one environment file; returns the environment or every problem in it. */
-export function parseEnvironment(name: string, file: string, text: string): { environment?: Environment; problems: string[] } {
-  const prefix = (p: Problem): string => `${file}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
+/** Compiles another JSON Schema with the same settings (all errors, strict). */
+export function compileSchema(json: object): ValidateFunction {
+  return ajv.compile(json);
+}
+
+/** A YAML file parsed and checked against its JSON Schema. */
+export interface SchemaCheckedFile {
+  /** The parsed data (also when it has schema problems); `undefined` when unparsable. */
+  readonly data: unknown;
+  /** Parse and schema problems, relative to the file. */
+  readonly problems: Problem[];
+  /** The raw schema errors, for deciding what else can still be checked. */
+  readonly schemaErrors: ErrorObject[];
+}
+
+/** Parses YAML (duplicate keys are errors) and checks it against a compiled schema, every problem at once. */
+export function parseAndCheckSchema(text: string, validate: ValidateFunction): SchemaCheckedFile {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, version: '1.2' });
   if (doc.errors.length > 0) {
-    return { problems: doc.errors.map((e) => `${file}: cannot parse YAML: ${e.message.split('\n')[0]}`) };
+    return { data: undefined, schemaErrors: [], problems: doc.errors.map((e) => ({ field: '', message: `cannot parse YAML: ${e.message.split('\n')[0]}` })) };
   }
   const data: unknown = doc.toJS();
-  const errors = validateSchema(data) ? [] : validateSchema.errors ?? [];
-  const schemaProblems = schemaErrorsToProblems(errors);
+  const schemaErrors = validate(data) ? [] : [...(validate.errors ?? [])];
+  return { data, schemaErrors, problems: schemaErrorsToProblems(schemaErrors) };
+}
+
+/** Formats problems of a file as `file: field: message`. */
+export function inFile(file: string, problems: readonly Problem[]): string[] {
+  return problems.map((p) => `${file}: ${p.field ? `${p.field}: ` : ''}${p.message}`);
+}
+
+/** Parses and validates one environment file; returns the environment or every problem in it. */
+export function parseEnvironment(name: string, file: string, text: string): { environment?: Environment; problems: string[] } {
+  const parsed = parseAndCheckSchema(text, validateSchema);
+  if (parsed.data === undefined) return { problems: inFile(file, parsed.problems) };
+  const data = parsed.data;
+  const errors = parsed.schemaErrors;
   // An unknown key leaves the types intact, so the value rules still run; a wrong type does not.
   const typeErrors = errors.filter((e) => e.keyword !== 'additionalProperties');
   const badServices = new Set(typeErrors.filter((e) => e.instancePath.startsWith('/services/')).map((e) => e.instancePath.split('/')[2]));
   for (const e of typeErrors.filter((x) => x.instancePath.startsWith('/databases/'))) badServices.add(`db:${e.instancePath.split('/')[2]}`);
   const topLevelBroken = typeErrors.some((e) => !e.instancePath.startsWith('/services/') && !e.instancePath.startsWith('/databases/'));
-  const problems: Problem[] = [...schemaProblems];
+  const problems: Problem[] = [...parsed.problems];
   if (!topLevelBroken && data !== null && typeof data === 'object') {
     problems.push(...semanticProblems(data as EnvironmentConfig, badServices));
   }
   if (problems.length > 0) {
-    return { problems: problems.map(prefix) };
+    return { problems: inFile(file, problems) };
   }
   return { environment: { name, file, config: data as EnvironmentConfig }, problems: [] };
 }
@@ -340,6 +370,10 @@ function semanticProblems(env: EnvironmentConfig, skipServices: Set<string>): Pr
   c.nest('', validateTradingNamespaceProps({ name: env.namespace, partOf: env.partOf, quota, containerLimits: TIER_DEFAULTS[env.tier].containerLimits })
     .map((p) => ({ field: p.field === 'name' ? 'namespace' : p.field, message: p.message })));
   if (env.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(env.monitoringNamespace));
+  (env.waivers ?? []).forEach((w, i) => {
+    if (w.reason.trim().length < 15) c.check(`waivers[${i}].reason`, `${show(w.reason)} is too short: say why the exception is acceptable`);
+    if (!/^[A-Za-z]+\/[a-z0-9.-]+$/.test(w.object)) c.check(`waivers[${i}].object`, `${show(w.object)} is not an object: use Kind/name, like "Deployment/trading-api"`);
+  });
   if (env.secretStore) c.check('secretStore.name', checkDnsSubdomain(env.secretStore.name));
 
   const hostOwners = new Map<string, string>();

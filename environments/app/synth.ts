@@ -2,12 +2,16 @@
  * The synth pipeline: read and validate every environment file, build each environment, render
  * it, and only then write anything.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ConfigurationError, compareStrings } from '../../src';
+import { checkPolicies, ConfigurationError, compareStrings, ManifestView, TIER_DEFAULTS, unusedWaivers } from '../../src';
 import { buildEnvironment } from './build';
 import { Environment, parseEnvironment } from './config';
-import { Manifest, manifestFiles, OutputFile, writeEnvironments } from './write';
+import { buildGitOps, GITOPS_FILE, parseGitOps } from './gitops';
+import { Manifest, manifestFiles, OutputFile, stageFolders, writeEnvironments } from './write';
+
+/** The dist/ folder of the GitOps objects (no environment may be called so). */
+export const GITOPS_FOLDER = 'gitops';
 
 /** Options of `synthesize`. */
 export interface SynthOptions {
@@ -25,12 +29,14 @@ export interface EnvironmentResult {
   readonly files: readonly OutputFile[];
   readonly kinds: Readonly<Record<string, number>>;
   readonly bytes: number;
+  /** Milliseconds to build, check and render it. */
+  readonly milliseconds: number;
 }
 
 /** Reads and validates every environment file; throws a ConfigurationError listing every problem. */
 export function loadEnvironments(root: string): Environment[] {
   const dir = join(root, 'environments');
-  const names = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort(compareStrings);
+  const names = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE).sort(compareStrings);
   const problems: string[] = [];
   const environments: Environment[] = [];
   for (const fileName of names) {
@@ -44,8 +50,19 @@ export function loadEnvironments(root: string): Environment[] {
   return environments;
 }
 
+/** Policy problems of an environment's manifests: unwaived findings and waivers that accept nothing. */
+export function policyProblems(environment: Environment, manifests: readonly Manifest[]): string[] {
+  const waivers = environment.config.waivers ?? [];
+  const findings = checkPolicies(manifests as unknown as ManifestView[], { allowLatestTag: TIER_DEFAULTS[environment.config.tier].allowLatestTag, waivers });
+  return [
+    ...findings.filter((f) => !f.waiver).map((f) => `${environment.file}: policy ${f.rule}: ${f.object}: ${f.message}`),
+    ...unusedWaivers(findings, waivers).map((w) => `${environment.file}: waivers: ${w.rule} for ${w.object} accepts nothing; remove it`),
+  ];
+}
+
 /** Renders one environment to its files, without touching the disk. */
 export function renderEnvironment(environment: Environment): EnvironmentResult {
+  const started = process.hrtime.bigint();
   let manifests: Manifest[];
   try {
     const chart = buildEnvironment(environment);
@@ -57,22 +74,60 @@ export function renderEnvironment(environment: Environment): EnvironmentResult {
     const problems = e instanceof ConfigurationError ? e.problems : [(e as Error).message];
     throw new ConfigurationError(problems.map((p) => `${environment.file}: ${p}`));
   }
-  const files = manifestFiles(manifests);
+  const policy = policyProblems(environment, manifests);
+  if (policy.length > 0) throw new ConfigurationError(policy);
+  return summarize(environment.name, manifests, manifestFiles(manifests), started);
+}
+
+function summarize(name: string, manifests: readonly Manifest[], files: OutputFile[], started: bigint): EnvironmentResult {
   const kinds: Record<string, number> = {};
   for (const m of manifests) kinds[m.kind] = (kinds[m.kind] ?? 0) + 1;
-  return { name: environment.name, files, kinds, bytes: files.reduce((n, f) => n + Buffer.byteLength(f.content), 0) };
+  const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
+  return { name, files, kinds, bytes: files.reduce((n, f) => n + Buffer.byteLength(f.content), 0), milliseconds };
+}
+
+/** Renders the GitOps objects of `gitops.yaml` (if the file exists) for the rendered environments. */
+export function renderGitOps(root: string, environments: readonly Environment[], results: readonly EnvironmentResult[]): EnvironmentResult | undefined {
+  const file = join(root, 'environments', GITOPS_FILE);
+  if (!existsSync(file)) return undefined;
+  const started = process.hrtime.bigint();
+  const config = parseGitOps(relative(root, file), readFileSync(file, 'utf8'));
+  const folders = new Map(results.map((r) => [r.name, stageFolders(r.files)]));
+  const charts = buildGitOps(config, environments, folders);
+  const manifests = charts.flatMap((chart) => (chart.toJson() as Manifest[]).map((m) => ({ chart: chart.node.id, m })));
+  const byChart = new Map(manifests.map(({ chart, m }) => [m, chart]));
+  const files = manifestFiles(manifests.map(({ m }) => m), (m) => byChart.get(m) ?? 'gitops')
+    // Top level: one folder per tool; apply one of them, not both.
+    .filter((f) => f.path !== 'Kustomization');
+  return summarize(GITOPS_FOLDER, manifests.map(({ m }) => m), files, started);
 }
 
 /** Validates, renders and writes the environments; nothing is written unless every one succeeds. */
 export function synthesize(options: SynthOptions): EnvironmentResult[] {
   const all = loadEnvironments(options.root);
+  if (all.some((e) => e.name === GITOPS_FOLDER)) {
+    throw new ConfigurationError([`environments/${GITOPS_FOLDER}.yaml: the name "${GITOPS_FOLDER}" is reserved for the GitOps configuration`]);
+  }
   const only = options.only ?? [];
   const unknown = only.filter((name) => !all.some((e) => e.name === name));
   if (unknown.length > 0) {
     throw new ConfigurationError(unknown.map((n) => `--env ${n}: no such environment; use one of ${all.map((e) => e.name).join(', ')}`));
   }
   const selected = only.length > 0 ? all.filter((e) => only.includes(e.name)) : all;
-  const results = selected.map(renderEnvironment);
-  writeEnvironments(options.outdir, new Map(results.map((r) => [r.name, r.files])), only.length === 0);
-  return results;
+  const problems: string[] = [];
+  const results: EnvironmentResult[] = [];
+  for (const environment of selected) {
+    try {
+      results.push(renderEnvironment(environment));
+    } catch (e) {
+      if (!(e instanceof ConfigurationError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  // The GitOps objects list every environment, so only a full synth rewrites them.
+  const gitops = only.length === 0 ? renderGitOps(options.root, all, results) : undefined;
+  const outputs = gitops ? [...results, gitops] : results;
+  writeEnvironments(options.outdir, new Map(outputs.map((r) => [r.name, r.files])), only.length === 0);
+  return outputs;
 }

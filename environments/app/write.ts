@@ -2,15 +2,15 @@
  * Serialises manifests into one file per object and swaps each environment's folder in atomically.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { compareStrings } from '../../src';
+import { APPLY_STAGES, applyStageOf, compareStrings } from '../../src';
 
 /** A Kubernetes manifest as cdk8s renders it. */
 export interface Manifest {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Record<string, string> };
   readonly [key: string]: unknown;
 }
 
@@ -21,20 +21,51 @@ export interface OutputFile {
   readonly content: string;
 }
 
+/** kustomize's extensionless file name: kustomize and Flux read it, schema validators of `*.yaml` skip it. */
+export const KUSTOMIZATION_FILE = 'Kustomization';
+
 /**
- * One file per object, named `<kind>-<name>.yaml`: a GitOps diff then touches exactly the files of
- * the objects that changed, and a reviewer sees from the file list what was added or removed.
+ * One file per object, `<stage>/<kind>-<name>.yaml`, in the apply stage's folder (`10-namespace`,
+ * `20-config`, `30-database`, `40-migration`, `50-application`), each folder with a `Kustomization`
+ * listing its files and one at the top listing the folders. A GitOps diff then touches exactly the
+ * files of the objects that changed; `kubectl kustomize dist/<env>` renders the environment; Flux can
+ * apply stage by stage.
  */
-export function manifestFiles(manifests: readonly Manifest[]): OutputFile[] {
+export function manifestFiles(manifests: readonly Manifest[], folderOf: (m: Manifest) => string = stageFolderOf): OutputFile[] {
   const files = new Map<string, OutputFile>();
+  const byFolder = new Map<string, string[]>();
   for (const m of manifests) {
-    const path = `${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
+    const folder = folderOf(m);
+    const file = `${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
+    const path = `${folder}/${file}`;
     if (files.has(path)) {
       throw new Error(`two objects would be written to ${path}: ${m.apiVersion} ${m.kind} ${m.metadata.name} clashes with another object`);
     }
     files.set(path, { path, content: toYaml(m) });
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), file]);
   }
+  const folders = [...byFolder.keys()].sort(compareStrings);
+  for (const folder of folders) {
+    const path = `${folder}/${KUSTOMIZATION_FILE}`;
+    files.set(path, { path, content: kustomization((byFolder.get(folder) ?? []).sort(compareStrings)) });
+  }
+  files.set(KUSTOMIZATION_FILE, { path: KUSTOMIZATION_FILE, content: kustomization(folders) });
   return [...files.values()].sort((a, b) => compareStrings(a.path, b.path));
+}
+
+/** The apply-stage folder of an object (`30-database`). */
+export function stageFolderOf(m: Manifest): string {
+  return APPLY_STAGES.find((s) => s.stage === applyStageOf(m))?.folder ?? '50-application';
+}
+
+/** The stage folders that hold files, in apply order. */
+export function stageFolders(files: readonly OutputFile[]): string[] {
+  return APPLY_STAGES.map((s) => s.folder).filter((f) => files.some((file) => file.path.startsWith(`${f}/`)));
+}
+
+/** A kustomize `Kustomization` listing `resources`. */
+export function kustomization(resources: readonly string[]): string {
+  return stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] }, { lineWidth: 0 });
 }
 
 /**
@@ -59,6 +90,7 @@ export function writeEnvironments(outdir: string, outputs: ReadonlyMap<string, r
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     for (const f of files) {
+      mkdirSync(dirname(join(tmp, f.path)), { recursive: true });
       writeFileSync(join(tmp, f.path), f.content);
     }
   }

@@ -1,11 +1,10 @@
 /**
- * Validates rendered objects with the kubernetes-models packages (types, required fields and
- * enums of the upstream OpenAPI schemas and CRDs). A kind without a model fails, so a new kind
- * cannot slip through unvalidated.
+ * Validates rendered objects strictly against the vendored schemas (environments/schemas, ajv) and
+ * with the kubernetes-models packages where they have a model. A kind without a schema fails, so a
+ * new kind cannot slip through unvalidated.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { SCHEMA_DIR, SchemaValidator } from '../../environments/app/schemas';
 
 type Model = { validate(): void };
 type ModelClass = new (data: any) => Model;
@@ -31,42 +30,29 @@ const MODELS: Record<string, () => Promise<ModelClass>> = {
   'argoproj.io/v1alpha1/AnalysisTemplate': async () => (await import('@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate')).AnalysisTemplate,
   'apps/v1/StatefulSet': async () => (await import('kubernetes-models/apps/v1/StatefulSet')).StatefulSet,
   'monitoring.coreos.com/v1/PodMonitor': async () => (await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor')).PodMonitor,
-  'postgresql.cnpg.io/v1/Cluster': async () => crdModel('postgresql.cnpg.io_v1_cluster'),
-  'postgresql.cnpg.io/v1/Pooler': async () => crdModel('postgresql.cnpg.io_v1_pooler'),
-  'postgresql.cnpg.io/v1/ScheduledBackup': async () => crdModel('postgresql.cnpg.io_v1_scheduledbackup'),
-  'barmancloud.cnpg.io/v1/ObjectStore': async () => crdModel('barmancloud.cnpg.io_v1_objectstore'),
+  'argoproj.io/v1alpha1/Application': async () => (await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application')).Application,
+  'argoproj.io/v1alpha1/AppProject': async () => (await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject')).AppProject,
+  'kustomize.toolkit.fluxcd.io/v1/Kustomization': async () => (await import('@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization')).Kustomization,
+  'source.toolkit.fluxcd.io/v1/GitRepository': async () => (await import('@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository')).GitRepository,
 };
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-const crdModels = new Map<string, ModelClass>();
+const strict = new SchemaValidator(join(__dirname, '..', '..', SCHEMA_DIR));
 
-/** A model backed by a vendored strict CRD schema (test/schemas/), for CRDs without npm models. */
-function crdModel(file: string): ModelClass {
-  const cached = crdModels.get(file);
-  if (cached) return cached;
-  const validate = ajv.compile(JSON.parse(readFileSync(join(__dirname, '..', 'schemas', `${file}.json`), 'utf8')));
-  const model = class {
-    constructor(private readonly data: unknown) {}
-    validate(): void {
-      if (!validate(this.data)) {
-        throw new Error((validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`).join('; '));
-      }
-    }
-  };
-  crdModels.set(file, model);
-  return model;
-}
-
-/** Problems the models find in `obj`, as `Kind/name: message`; empty when valid. */
+/**
+ * Problems with `obj`, as `Kind/name: message`: strictly against the vendored schemas (unknown fields
+ * are errors), and with the kubernetes-models validator where a model exists. Empty when valid.
+ */
 export async function modelProblems(obj: { apiVersion: string; kind: string; metadata: { name: string } }): Promise<string[]> {
-  const load = MODELS[`${obj.apiVersion}/${obj.kind}`];
   const id = `${obj.kind}/${obj.metadata.name}`;
-  if (!load) return [`${id}: no kubernetes-models validator for ${obj.apiVersion}/${obj.kind}`];
-  const ModelCtor = await load();
-  try {
-    new ModelCtor(structuredClone(obj)).validate();
-    return [];
-  } catch (e) {
-    return [`${id}: ${(e as Error).message}`];
+  const problems = strict.validate(obj).map((p) => `${id}: ${p.field ? `${p.field}: ` : ''}${p.message}`);
+  const load = MODELS[`${obj.apiVersion}/${obj.kind}`];
+  if (load) {
+    const ModelCtor = await load();
+    try {
+      new ModelCtor(structuredClone(obj)).validate();
+    } catch (e) {
+      problems.push(`${id}: ${(e as Error).message}`);
+    }
   }
+  return problems;
 }

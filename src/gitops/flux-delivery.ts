@@ -1,0 +1,90 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository' with { 'resolution-mode': 'import' };
+import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization' with { 'resolution-mode': 'import' };
+import { standardLabels } from '../core/labels';
+import { checkDuration } from '../core/rules';
+import { requireUniqueObjectNames } from '../core/unique-names';
+import { ProblemCollector, throwIfProblems } from '../core/validation';
+import { DeliveredEnvironment, validateDeliveryProps } from './argo-cd-delivery';
+
+/** Props of FluxDelivery. */
+export interface FluxDeliveryProps {
+  /** Git repository holding `dist/`. */
+  readonly repository: string;
+  /** Branch Flux follows. @default 'main' */
+  readonly revision?: string;
+  /** Name of the GitRepository and prefix of the Kustomizations. @default 'trading' */
+  readonly name?: string;
+  /** Namespace Flux runs in. @default 'flux-system' */
+  readonly fluxNamespace?: string;
+  /** Reconcile interval. @default '5m' */
+  readonly interval?: string;
+  /** How long a stage may take to become ready before it fails. @default '10m' */
+  readonly timeout?: string;
+  /** The environments, with their stage folders. */
+  readonly environments: DeliveredEnvironment[];
+}
+
+/**
+ * Flux delivery: a GitRepository and, per environment, one Kustomization per apply stage (namespace,
+ * config, database, migration, application), each `dependsOn` the previous and `wait`ing for its
+ * objects to be ready, so migrations run after the database and before the application, as Argo CD's
+ * sync waves do. The migration stage is applied with `force`, since a Job's template is immutable.
+ */
+export class FluxDelivery extends Construct {
+  /** The GitRepository. */
+  public readonly source: ApiObject;
+  /** The Kustomizations, by environment, in apply order. */
+  public readonly kustomizations: Readonly<Record<string, ApiObject[]>>;
+
+  constructor(scope: Construct, id: string, props: FluxDeliveryProps) {
+    super(scope, id);
+    const c = new ProblemCollector();
+    c.nest('', validateDeliveryProps(props));
+    if (props.interval !== undefined) c.check('interval', checkDuration(props.interval));
+    if (props.timeout !== undefined) c.check('timeout', checkDuration(props.timeout));
+    throwIfProblems(`FluxDelivery ${this.node.path}`, c.problems);
+    requireUniqueObjectNames(this);
+    const name = props.name ?? 'trading';
+    const namespace = props.fluxNamespace ?? 'flux-system';
+    const interval = props.interval ?? '5m';
+    const labels = standardLabels({ name, instance: name, component: 'gitops', partOf: name });
+
+    const source: IGitRepository = {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name, namespace, labels },
+      spec: { interval: '1m', url: props.repository, ref: { branch: props.revision ?? 'main' } },
+    };
+    this.source = new ApiObject(this, 'Source', source);
+
+    const kustomizations: Record<string, ApiObject[]> = {};
+    for (const env of props.environments) {
+      const stages = env.stageFolders?.length ? env.stageFolders : [undefined];
+      let previous: string | undefined;
+      kustomizations[env.name] = stages.map((folder) => {
+        const stage = folder?.replace(/^\d+-/, '');
+        const objectName = stage ? `${name}-${env.name}-${stage}` : `${name}-${env.name}`;
+        const kustomization: IKustomization = {
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
+          metadata: { name: objectName, namespace, labels: { ...labels, 'app.kubernetes.io/instance': `${name}-${env.name}` } },
+          spec: {
+            interval,
+            path: `./${folder ? `${env.path}/${folder}` : env.path}`,
+            prune: true,
+            sourceRef: { kind: 'GitRepository', name },
+            wait: true,
+            timeout: props.timeout ?? '10m',
+            ...(previous ? { dependsOn: [{ name: previous }] } : {}),
+            ...(stage === 'migration' ? { force: true } : {}),
+          },
+        };
+        previous = objectName;
+        return new ApiObject(this, `Kustomization-${objectName}`, kustomization);
+      });
+    }
+    this.kustomizations = kustomizations;
+  }
+}

@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { checkPolicies, Exposure, ManifestView, POLICY_RULES, PolicyRuleId, Scaling, TradingBackend, unusedWaivers } from '../src';
+import { parseEnvironment } from '../environments/app/config';
+import { renderEnvironment } from '../environments/app/synth';
+import { Obj, render } from './support/render';
+
+/** A compliant, replicated backend: the baseline every rule test breaks one thing in. */
+const baseline = (): Obj[] => render((s) => new TradingBackend(s, 'api', {
+  image: 'ghcr.io/acme/api:1.0.0',
+  scaling: Scaling.autoscale({ minReplicas: 2, maxReplicas: 4 }),
+  exposure: Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gw', hosts: ['api.example.com'] }),
+}));
+
+const rulesOf = (objects: Obj[], options = {}): string[] =>
+  checkPolicies(objects as unknown as ManifestView[], options).filter((f) => !f.waiver).map((f) => `${f.rule} ${f.object}: ${f.message}`);
+
+function breaking(mutate: (objects: Obj[]) => void): string[] {
+  const objects = structuredClone(baseline());
+  mutate(objects);
+  return rulesOf(objects);
+}
+
+const deployment = (objects: Obj[]): Obj => objects.find((o) => o.kind === 'Deployment') as Obj;
+const container = (objects: Obj[]): any => deployment(objects).spec.template.spec.containers[0];
+
+describe('policy rules', () => {
+  it('the construct output passes every rule', () => {
+    expect(rulesOf(baseline())).toEqual([]);
+  });
+
+  it('has an id and a description for each rule', () => {
+    expect(Object.keys(POLICY_RULES)).toHaveLength(11);
+    for (const text of Object.values(POLICY_RULES)) expect(text.length).toBeGreaterThan(20);
+  });
+
+  it('pod-security-restricted: a privileged, root container', () => {
+    expect(breaking((o) => { container(o).securityContext = { privileged: true, runAsUser: 0 }; })).toEqual(expect.arrayContaining([
+      'pod-security-restricted Deployment/api: container api: privileged',
+      'pod-security-restricted Deployment/api: container api: runAsUser 0',
+    ]));
+  });
+
+  it('workload-probes: a container without probes', () => {
+    expect(breaking((o) => { delete container(o).readinessProbe; delete container(o).livenessProbe; })).toEqual([
+      'workload-probes Deployment/api: container "api" has no readinessProbe',
+      'workload-probes Deployment/api: container "api" has no livenessProbe',
+    ]);
+  });
+
+  it('resources-set: a container without a memory limit', () => {
+    expect(breaking((o) => { delete container(o).resources.limits.memory; })).toEqual(['resources-set Deployment/api: container "api" sets no memory limit']);
+  });
+
+  it('image-pinned: latest, unless allowed', () => {
+    expect(breaking((o) => { container(o).image = 'ghcr.io/acme/api:latest'; })).toEqual([
+      'image-pinned Deployment/api: container "api": image "ghcr.io/acme/api:latest" uses the "latest" tag: pin a version or a digest; "latest" is allowed only in dev',
+    ]);
+    const objects = structuredClone(baseline());
+    container(objects).image = 'ghcr.io/acme/api:latest';
+    expect(rulesOf(objects, { allowLatestTag: true })).toEqual([]);
+  });
+
+  it('replicated-has-pdb and pdb-selects-pods: a PDB that selects nothing', () => {
+    expect(breaking((o) => { (o.find((x) => x.kind === 'PodDisruptionBudget') as Obj).spec.selector.matchLabels = { app: 'other' }; })).toEqual([
+      'replicated-has-pdb Deployment/api: can run 4 pods but no PodDisruptionBudget selects them',
+      'pdb-selects-pods PodDisruptionBudget/api: its selector matches no workload\'s pods',
+    ]);
+  });
+
+  it('replicated-has-spread: a replicated workload without spread', () => {
+    expect(breaking((o) => { delete deployment(o).spec.template.spec.topologySpreadConstraints; })).toEqual([
+      'replicated-has-spread Deployment/api: can run 4 pods but sets no topologySpreadConstraints',
+    ]);
+  });
+
+  it('network-policy-coverage: no policy for the pods (a select-all default-deny does not count)', () => {
+    expect(breaking((o) => {
+      const np = o.find((x) => x.kind === 'NetworkPolicy') as Obj;
+      np.spec.podSelector = {};
+    })).toEqual(['network-policy-coverage Deployment/api: no NetworkPolicy (other than a select-all default-deny) selects its pods']);
+  });
+
+  it('service-selects-pods: a Service whose selector matches no pods', () => {
+    expect(breaking((o) => { (o.find((x) => x.kind === 'Service') as Obj).spec.selector = { 'app.kubernetes.io/name': 'typo' }; })).toEqual([
+      'service-selects-pods Service/api: its selector {"app.kubernetes.io/name":"typo"} matches no workload\'s pods',
+    ]);
+  });
+
+  it('hpa-target-exists: an HPA for a missing workload', () => {
+    expect(breaking((o) => { (o.find((x) => x.kind === 'HorizontalPodAutoscaler') as Obj).spec.scaleTargetRef.name = 'gone'; })).toEqual([
+      'hpa-target-exists HorizontalPodAutoscaler/api: targets Deployment/gone, which is not in the manifests',
+      // Without its HPA the Deployment runs one pod, so the replication rules no longer apply.
+    ]);
+  });
+
+  it('no-secret-data: a Secret with data', () => {
+    expect(breaking((o) => { o.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'aHVudGVyMg==' } }); })).toEqual([
+      'no-secret-data Secret/s: carries data; reference an existing Secret or an ExternalSecret instead',
+    ]);
+  });
+
+  it('a waiver accepts exactly its rule and object; one that accepts nothing is reported', () => {
+    const objects = structuredClone(baseline());
+    delete deployment(objects).spec.template.spec.topologySpreadConstraints;
+    const waivers = [
+      { rule: 'replicated-has-spread' as PolicyRuleId, object: 'Deployment/api', reason: 'single-zone lab cluster, one node' },
+      { rule: 'workload-probes' as PolicyRuleId, object: 'Deployment/api', reason: 'stale exception from an earlier release' },
+    ];
+    const findings = checkPolicies(objects as unknown as ManifestView[], { waivers });
+    expect(findings.map((f) => [f.rule, f.waiver?.reason])).toEqual([['replicated-has-spread', 'single-zone lab cluster, one node']]);
+    expect(unusedWaivers(findings, waivers)).toEqual([waivers[1]]);
+  });
+});
+
+describe('policy rules in the synth', () => {
+  const base = readFileSync(join(__dirname, '..', 'environments', 'staging.yaml'), 'utf8');
+  const FILE = 'environments/staging.yaml';
+  const renderWith = (edit: (doc: any) => void): string[] => {
+    const doc = parseDocument(base).toJS();
+    edit(doc);
+    const parsed = parseEnvironment('staging', FILE, JSON.stringify(doc));
+    expect(parsed.problems).toEqual([]);
+    try {
+      renderEnvironment(parsed.environment!);
+      return [];
+    } catch (e) {
+      return (e as { problems: string[] }).problems;
+    }
+  };
+
+  it('fails the synth on a violation, naming the file, the rule and the object; a waiver with a reason accepts it', () => {
+    expect(renderWith((d) => { d.services['trading-api'].networkPolicy = false; })).toEqual([
+      `${FILE}: policy network-policy-coverage: Job/trading-api-migrate: no NetworkPolicy (other than a select-all default-deny) selects its pods`,
+      `${FILE}: policy network-policy-coverage: Rollout/trading-api: no NetworkPolicy (other than a select-all default-deny) selects its pods`,
+    ]);
+    expect(renderWith((d) => {
+      d.services['trading-api'].networkPolicy = false;
+      d.waivers = [
+        { rule: 'network-policy-coverage', object: 'Rollout/trading-api', reason: 'a service mesh enforces traffic policy here' },
+        { rule: 'network-policy-coverage', object: 'Job/trading-api-migrate', reason: 'a service mesh enforces traffic policy here' },
+      ];
+    })).toEqual([]);
+  });
+
+  it('reports a waiver that accepts nothing', () => {
+    expect(renderWith((d) => { d.waivers = [{ rule: 'no-secret-data', object: 'Secret/nothing', reason: 'an exception nobody needs any more' }]; }))
+      .toEqual([`${FILE}: waivers: no-secret-data for Secret/nothing accepts nothing; remove it`]);
+  });
+
+  it('rejects waivers without a real reason', () => {
+    const doc = parseDocument(base).toJS();
+    doc.waivers = [{ rule: 'replicated-has-spread', object: 'Rollout/trading-api', reason: 'because' }];
+    expect(parseEnvironment('staging', FILE, JSON.stringify(doc)).problems).toEqual([
+      `${FILE}: waivers[0].reason: "because" is too short: say why the exception is acceptable`,
+    ]);
+  });
+});
