@@ -108,7 +108,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects duplicate service names and a host routed to two services', () => {
     const duplicated = base.replace('services:\n  trading-api:', 'services:\n  trading-api:\n    image: ghcr.io/acme/api:1.0.0\n  trading-api:');
-    expect(parseEnvironment('prod', FILE, duplicated).problems[0]).toMatch(/^environments\/prod\.yaml: cannot parse YAML: Map keys must be unique/);
+    expect(parseEnvironment('prod', FILE, duplicated).problems[0]).toMatch(/^environments\/prod\.yaml: cannot parse YAML: duplicated mapping key at line \d+, column \d+$/);
     expect(problemsAfter((d) => { d.services['trading-api-v2'] = structuredClone(svc(d)); })).toContain(
       `${FILE}: services.trading-api-v2.exposure.gateway.hosts[0]: "api.trading.example.com" is already routed to service "trading-api": a host belongs to one service`,
     );

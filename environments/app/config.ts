@@ -2,8 +2,8 @@
  * Environment files: parsed, checked against `environments/schema.json`, then checked with the same
  * rules the constructs use, every problem reported at once with the file and field it is in.
  */
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { parseDocument } from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import {
   checkDnsLabel,
   checkDnsSubdomain,
@@ -51,6 +51,7 @@ import {
   validatePostgresClusterProps,
 } from '../../src';
 import schema from '../schema.json';
+import { compileCached } from './schema-cache';
 
 /** A secret environment variable in an environment file. */
 export type SecretEnvConfig = { secretName: string; key: string } | { remoteKey: string; property?: string };
@@ -171,12 +172,11 @@ export interface Environment {
   readonly config: EnvironmentConfig;
 }
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-const validateSchema = ajv.compile<EnvironmentConfig>(schema);
-
-/** Compiles another JSON Schema with the same settings (all errors, strict). */
-export function compileSchema(json: object): ValidateFunction {
-  return ajv.compile(json);
+let environmentValidator: ValidateFunction | undefined;
+/** The environment schema's validator, compiled once (and cached across runs). */
+function validateSchema(): ValidateFunction {
+  environmentValidator ??= compileCached(schema);
+  return environmentValidator;
 }
 
 /** A YAML file parsed and checked against its JSON Schema. */
@@ -189,13 +189,20 @@ export interface SchemaCheckedFile {
   readonly schemaErrors: ErrorObject[];
 }
 
-/** Parses YAML (duplicate keys are errors) and checks it against a compiled schema, every problem at once. */
+/**
+ * Parses YAML (YAML 1.2 core schema; duplicate keys are errors) and checks it against a compiled
+ * schema, every problem at once. js-yaml reads environment files several times faster than `yaml`,
+ * which matters when a repository holds hundreds of services.
+ */
 export function parseAndCheckSchema(text: string, validate: ValidateFunction): SchemaCheckedFile {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, version: '1.2' });
-  if (doc.errors.length > 0) {
-    return { data: undefined, schemaErrors: [], problems: doc.errors.map((e) => ({ field: '', message: `cannot parse YAML: ${e.message.split('\n')[0]}` })) };
+  let data: unknown;
+  try {
+    data = load(text, { schema: CORE_SCHEMA });
+  } catch (e) {
+    const where = e instanceof YAMLException && e.mark ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '';
+    const reason = e instanceof YAMLException ? `${e.reason}${where}` : String(e);
+    return { data: undefined, schemaErrors: [], problems: [{ field: '', message: `cannot parse YAML: ${reason}` }] };
   }
-  const data: unknown = doc.toJS();
   const schemaErrors = validate(data) ? [] : [...(validate.errors ?? [])];
   return { data, schemaErrors, problems: schemaErrorsToProblems(schemaErrors) };
 }
@@ -207,7 +214,7 @@ export function inFile(file: string, problems: readonly Problem[]): string[] {
 
 /** Parses and validates one environment file; returns the environment or every problem in it. */
 export function parseEnvironment(name: string, file: string, text: string): { environment?: Environment; problems: string[] } {
-  const parsed = parseAndCheckSchema(text, validateSchema);
+  const parsed = parseAndCheckSchema(text, validateSchema());
   if (parsed.data === undefined) return { problems: inFile(file, parsed.problems) };
   const data = parsed.data;
   const errors = parsed.schemaErrors;

@@ -5,7 +5,8 @@
 import { App, Chart } from 'cdk8s';
 import { APPLY_STAGES, ArgoCdDelivery, ConfigurationError, DeliveredEnvironment, FluxDelivery, IgnoredDifference } from '../../src';
 import schema from '../gitops.schema.json';
-import { compileSchema, Environment, inFile, parseAndCheckSchema, releaseKind } from './config';
+import { Environment, inFile, parseAndCheckSchema, releaseKind } from './config';
+import { compileCached } from './schema-cache';
 
 /** The GitOps configuration. */
 export interface GitOpsConfig {
@@ -20,11 +21,9 @@ export interface GitOpsConfig {
 /** The file name of the GitOps configuration, in environments/. It is not an environment. */
 export const GITOPS_FILE = 'gitops.yaml';
 
-const validateSchema = compileSchema(schema);
-
 /** Parses `gitops.yaml`; throws a ConfigurationError with every problem. */
 export function parseGitOps(file: string, text: string): GitOpsConfig {
-  const parsed = parseAndCheckSchema(text, validateSchema);
+  const parsed = parseAndCheckSchema(text, compileCached(schema));
   if (parsed.problems.length > 0) throw new ConfigurationError(inFile(file, parsed.problems));
   return parsed.data as GitOpsConfig;
 }

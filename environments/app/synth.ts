@@ -3,6 +3,7 @@
  * it, and only then write anything.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { ApiObject, Chart } from 'cdk8s';
 import { join, relative } from 'node:path';
 import { checkPolicies, ConfigurationError, compareStrings, ManifestView, TIER_DEFAULTS, unusedWaivers } from '../../src';
 import { buildEnvironment } from './build';
@@ -50,6 +51,18 @@ export function loadEnvironments(root: string): Environment[] {
   return environments;
 }
 
+/**
+ * Validates a chart's construct tree (duplicate names, unconnected databases, ...; every problem as one
+ * line) and renders its objects. Unlike `chart.toJson()` it validates once and skips cdk8s's dependency
+ * ordering, which one-file-per-object output does not need.
+ */
+export function renderChart(chart: Chart): Manifest[] {
+  const constructs = chart.node.findAll();
+  const problems = constructs.flatMap((c) => c.node.validate());
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return constructs.filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson() as Manifest);
+}
+
 /** Policy problems of an environment's manifests: unwaived findings and waivers that accept nothing. */
 export function policyProblems(environment: Environment, manifests: readonly Manifest[]): string[] {
   const waivers = environment.config.waivers ?? [];
@@ -65,11 +78,7 @@ export function renderEnvironment(environment: Environment): EnvironmentResult {
   const started = process.hrtime.bigint();
   let manifests: Manifest[];
   try {
-    const chart = buildEnvironment(environment);
-    // The constructs' tree validations (duplicate names, unconnected databases, ...), each as one line.
-    const problems = chart.node.findAll().flatMap((c) => c.node.validate());
-    if (problems.length > 0) throw new ConfigurationError(problems);
-    manifests = chart.toJson() as Manifest[];
+    manifests = renderChart(buildEnvironment(environment));
   } catch (e) {
     const problems = e instanceof ConfigurationError ? e.problems : [(e as Error).message];
     throw new ConfigurationError(problems.map((p) => `${environment.file}: ${p}`));
@@ -94,7 +103,7 @@ export function renderGitOps(root: string, environments: readonly Environment[],
   const config = parseGitOps(relative(root, file), readFileSync(file, 'utf8'));
   const folders = new Map(results.map((r) => [r.name, stageFolders(r.files)]));
   const charts = buildGitOps(config, environments, folders);
-  const manifests = charts.flatMap((chart) => (chart.toJson() as Manifest[]).map((m) => ({ chart: chart.node.id, m })));
+  const manifests = charts.flatMap((chart) => renderChart(chart).map((m) => ({ chart: chart.node.id, m })));
   const byChart = new Map(manifests.map(({ chart, m }) => [m, chart]));
   const files = manifestFiles(manifests.map(({ m }) => m), (m) => byChart.get(m) ?? 'gitops')
     // Top level: one folder per tool; apply one of them, not both.

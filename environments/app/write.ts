@@ -3,8 +3,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { stringify } from 'yaml';
 import { APPLY_STAGES, applyStageOf, compareStrings } from '../../src';
+import { emitYaml, JsonValue } from './emit-yaml';
 
 /** A Kubernetes manifest as cdk8s renders it. */
 export interface Manifest {
@@ -65,15 +65,12 @@ export function stageFolders(files: readonly OutputFile[]): string[] {
 
 /** A kustomize `Kustomization` listing `resources`. */
 export function kustomization(resources: readonly string[]): string {
-  return stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] }, { lineWidth: 0 });
+  return emitYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] });
 }
 
-/**
- * YAML 1.1 quoting (so `"yes"`/`"on"` stay strings for Kubernetes' YAML 1.1 reader), no line folding,
- * no anchors: stable, diff-friendly output.
- */
+/** One manifest as YAML: see emit-yaml.ts (plain scalars only where YAML 1.1 and 1.2 agree, no anchors). */
 export function toYaml(manifest: Manifest): string {
-  return stringify(manifest, { version: '1.1', lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  return emitYaml(manifest as unknown as JsonValue);
 }
 
 /**

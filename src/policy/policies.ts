@@ -69,6 +69,53 @@ function matchLabels(selector: SelectorView | Record<string, string> | undefined
 }
 
 /**
+ * Label sets (selectors or pod labels), each filed under its rarest `key=value` pair. A set that is
+ * contained in some labels has its rarest pair among them, so a query looks only at the buckets of
+ * its own pairs; rare pairs (`name`, `instance`) keep those buckets small, and the rules stay linear.
+ */
+class LabelSetIndex {
+  private readonly buckets = new Map<string, Array<Record<string, string>>>();
+
+  constructor(sets: ReadonlyArray<Record<string, string> | undefined>) {
+    const nonEmpty = sets.filter((x): x is Record<string, string> => x !== undefined && Object.keys(x).length > 0);
+    const frequency = new Map<string, number>();
+    for (const set of nonEmpty) for (const [k, v] of Object.entries(set)) frequency.set(`${k}=${v}`, (frequency.get(`${k}=${v}`) ?? 0) + 1);
+    for (const set of nonEmpty) {
+      let rarest = '';
+      let count = Infinity;
+      for (const [k, v] of Object.entries(set)) {
+        const n = frequency.get(`${k}=${v}`) ?? 0;
+        if (n < count) {
+          rarest = `${k}=${v}`;
+          count = n;
+        }
+      }
+      const bucket = this.buckets.get(rarest);
+      if (bucket) bucket.push(set);
+      else this.buckets.set(rarest, [set]);
+    }
+  }
+
+  /** Whether some indexed set is contained in `labels` (for selectors: selects those pods). */
+  public anyContainedIn(labels: Record<string, string> | undefined): boolean {
+    if (!labels) return false;
+    return Object.entries(labels).some(([k, v]) => (this.buckets.get(`${k}=${v}`) ?? []).some((set) => selects(set, labels)));
+  }
+
+  /** Whether some indexed set contains `subset` (for pod labels: the selector selects them). */
+  public anyContaining(subset: Record<string, string> | undefined): boolean {
+    if (!subset || Object.keys(subset).length === 0) return false;
+    // Every bucket holding a superset is filed under a pair of that superset; scan the candidates
+    // filed under the subset's own pairs first, then the rest only when none matched.
+    for (const [k, v] of Object.entries(subset)) {
+      if ((this.buckets.get(`${k}=${v}`) ?? []).some((set) => selects(subset, set))) return true;
+    }
+    for (const bucket of this.buckets.values()) if (bucket.some((set) => selects(subset, set))) return true;
+    return false;
+  }
+}
+
+/**
  * Checks rendered manifests against the built-in rules (`POLICY_RULES`). Returns every finding;
  * waived ones carry their waiver. Pure: the same input gives the same findings, in a stable order.
  */
@@ -79,10 +126,15 @@ export function checkPolicies(manifests: readonly ManifestView[], options: Polic
   };
   const workloads = manifests.filter((m) => WORKLOAD_KINDS.has(m.kind) && podSpecOf(m));
   const podLabels = (m: ManifestView): Record<string, string> | undefined => m.spec?.template?.metadata?.labels ?? (m.kind === 'Pod' ? m.metadata.labels : undefined);
-  const maxPods = (m: ManifestView): number => {
-    const hpa = manifests.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.kind === m.kind && h.spec?.scaleTargetRef?.name === m.metadata.name);
-    return hpa?.spec?.maxReplicas ?? m.spec?.replicas ?? 1;
-  };
+  // Indexes keep the rules linear in the number of objects (thousands of services in one repository).
+  const hpaByTarget = new Map<string, ManifestView>();
+  for (const h of manifests) {
+    const t = h.kind === 'HorizontalPodAutoscaler' ? h.spec?.scaleTargetRef : undefined;
+    if (t) hpaByTarget.set(`${t.kind}/${t.name}`, h);
+  }
+  const pdbSelectors = new LabelSetIndex(manifests.filter((m) => m.kind === 'PodDisruptionBudget').map((m) => matchLabels(m.spec?.selector)));
+  const policySelectors = new LabelSetIndex(manifests.filter((m) => m.kind === 'NetworkPolicy').map((m) => m.spec?.podSelector?.matchLabels));
+  const maxPods = (m: ManifestView): number => hpaByTarget.get(`${m.kind}/${m.metadata.name}`)?.spec?.maxReplicas ?? m.spec?.replicas ?? 1;
 
   for (const w of workloads) {
     const pod = podSpecOf(w) as PodSpecView;
@@ -102,33 +154,34 @@ export function checkPolicies(manifests: readonly ManifestView[], options: Polic
     }
     if (LONG_RUNNING_KINDS.has(w.kind) && maxPods(w) > 1) {
       const labels = podLabels(w);
-      if (!manifests.some((p) => p.kind === 'PodDisruptionBudget' && selects(matchLabels(p.spec?.selector), labels))) {
+      if (!pdbSelectors.anyContainedIn(labels)) {
         add('replicated-has-pdb', w, `can run ${maxPods(w)} pods but no PodDisruptionBudget selects them`);
       }
       if (!(pod.topologySpreadConstraints ?? []).length) {
         add('replicated-has-spread', w, `can run ${maxPods(w)} pods but sets no topologySpreadConstraints`);
       }
     }
-    if (!manifests.some((p) => p.kind === 'NetworkPolicy' && selects(p.spec?.podSelector?.matchLabels, podLabels(w)))) {
+    if (!policySelectors.anyContainedIn(podLabels(w))) {
       add('network-policy-coverage', w, 'no NetworkPolicy (other than a select-all default-deny) selects its pods');
     }
   }
 
-  const allPodLabels = workloads.map(podLabels);
+  const pods = new LabelSetIndex(workloads.map(podLabels));
+  const workloadIds = new Set(workloads.map((w) => `${w.kind}/${w.metadata.name}`));
   for (const m of manifests) {
     if (m.kind === 'Service') {
       const selector = m.spec?.selector as Record<string, string> | undefined;
-      if (selector && Object.keys(selector).length > 0 && !allPodLabels.some((l) => selects(selector, l))) {
+      if (selector && Object.keys(selector).length > 0 && !pods.anyContaining(selector)) {
         add('service-selects-pods', m, `its selector ${JSON.stringify(selector)} matches no workload's pods`);
       }
     }
     if (m.kind === 'HorizontalPodAutoscaler') {
       const t = m.spec?.scaleTargetRef;
-      if (!t || !manifests.some((w) => w.kind === t.kind && w.metadata.name === t.name)) {
+      if (!t || !workloadIds.has(`${t.kind}/${t.name}`)) {
         add('hpa-target-exists', m, `targets ${t ? `${t.kind}/${t.name}` : 'nothing'}, which is not in the manifests`);
       }
     }
-    if (m.kind === 'PodDisruptionBudget' && !allPodLabels.some((l) => selects(matchLabels(m.spec?.selector), l))) {
+    if (m.kind === 'PodDisruptionBudget' && !pods.anyContaining(matchLabels(m.spec?.selector))) {
       add('pdb-selects-pods', m, "its selector matches no workload's pods");
     }
     if (m.kind === 'Secret' && (Object.keys(m.data ?? {}).length > 0 || Object.keys(m.stringData ?? {}).length > 0)) {
