@@ -31,5 +31,4 @@ export * from './trading-backend/validate';
 export * from './trading-backend/alerts';
 export * from './trading-backend/api-service-base';
 export * from './rollouts/analysis';
-export * from './rollouts/rollout';
 export * from './tiers';

@@ -5,7 +5,8 @@ import type { ICanaryStep } from '@kubernetes-models/argo-rollouts/argoproj.io/v
 import type { IRolloutTrafficRouting } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutTrafficRouting' with { 'resolution-mode': 'import' };
 import { kubeObject } from '../core/kube-object';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
-import { analysisTemplate, resolveAnalysis } from '../rollouts/analysis';
+import { resolveAnalysis } from '../rollouts/analysis';
+import { analysisTemplate } from '../rollouts/analysis-template';
 import { rolloutObject } from '../rollouts/rollout';
 import { ApiServiceBase, ApiServiceProps } from '../trading-backend/api-service-base';
 import { Exposure, ExposureKind } from '../trading-backend/exposure';

@@ -1,3 +1,4 @@
+// Internal: typed against @kubernetes-models (a dev dependency), so not part of the published API.
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';

@@ -1,0 +1,31 @@
+// The published package's declarations, as far as lib/index.d.ts reaches, may import only the peer
+// dependencies and Node: a dev dependency's types there break consumers that type-check libraries.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = process.argv[2] ?? 'lib';
+const allowed = /^(cdk8s|cdk8s-plus-28|constructs|node:.*)$/;
+const specifiers = /^\s*(?:import|export)\b[^;]*?\bfrom\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm;
+const bad = [];
+const seen = new Set();
+const visit = (file) => {
+  if (seen.has(file)) return;
+  seen.add(file);
+  for (const m of fs.readFileSync(file, 'utf8').matchAll(specifiers)) {
+    const spec = m[1] ?? m[2];
+    if (spec.startsWith('.')) {
+      const base = path.resolve(path.dirname(file), spec);
+      const next = [`${base}.d.ts`, path.join(base, 'index.d.ts')].find((f) => fs.existsSync(f));
+      if (next) visit(next);
+      else bad.push(`${file}: ${spec} (not found)`);
+    } else if (!allowed.test(spec)) {
+      bad.push(`${path.relative(process.cwd(), file)}: ${spec}`);
+    }
+  }
+};
+visit(path.resolve(root, 'index.d.ts'));
+if (bad.length > 0) {
+  console.error(`the public declarations import non-peer modules:\n${bad.join('\n')}`);
+  process.exit(1);
+}
+console.log(`${root}/index.d.ts reaches ${seen.size} declaration files; they import only peer dependencies and Node`);
