@@ -1,14 +1,15 @@
 /**
  * `npm run validate [-- DIR]`: strict schema validation of every object under DIR (default dist/)
  * against the vendored Kubernetes 1.28 and CRD schemas, plus the policy rules (with the environments'
- * waivers) on every environment folder. Offline. Exits 1 on any problem.
+ * waivers) on every environment folder and on what the environment files would synthesize now.
+ * Offline. Exits 1 on any problem.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { compareStrings, ConfigurationError } from '../src';
 import { SCHEMA_DIR, SchemaValidator } from './app/schemas';
-import { loadEnvironments, policyProblems } from './app/synth';
+import { loadEnvironments, policyProblems, renderEnvironment } from './app/synth';
 import { Manifest } from './app/write';
 
 function yamlFiles(dir: string): string[] {
@@ -61,6 +62,13 @@ export function validateTree(root: string, dir: string): { problems: string[]; d
   for (const env of environments) {
     const manifests = byFolder.get(env.name);
     if (manifests) problems.push(...policyProblems(env, manifests).map((p) => p.replace(env.file, relative(root, join(dir, env.name)))));
+    // The configuration too: what the next synth would write must pass the same rules.
+    try {
+      renderEnvironment(env);
+    } catch (e) {
+      if (!(e instanceof ConfigurationError)) throw e;
+      problems.push(...e.problems);
+    }
   }
   return { problems, documents };
 }

@@ -173,6 +173,29 @@ describe('npm run validate and npm run diff', () => {
     }
   });
 
+  it('fail on a policy-violating configuration, and pass once it is waived with a reason', () => {
+    const file = join(project, 'environments', 'staging.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('    database: trading-db\n', '    database: trading-db\n    networkPolicy: false\n'));
+    try {
+      const v = run('validate');
+      expect(v.status).toBe(1);
+      expect(v.stderr).toContain('environments/staging.yaml: policy network-policy-coverage: Rollout/trading-api: no NetworkPolicy (other than a select-all default-deny) selects its pods');
+      const d = run('diff');
+      expect(d.status).toBe(1);
+      expect(d.stderr).toContain('environments/staging.yaml: policy network-policy-coverage: Rollout/trading-api');
+      writeFileSync(file, `${readFileSync(file, 'utf8')}waivers:
+  - { rule: network-policy-coverage, object: Rollout/trading-api, reason: a service mesh enforces traffic policy here }
+  - { rule: network-policy-coverage, object: Job/trading-api-migrate, reason: a service mesh enforces traffic policy here }
+`);
+      synthesize({ root: project, outdir: join(project, 'dist') });
+      expect(validateTree(project, join(project, 'dist')).problems).toEqual([]);
+    } finally {
+      writeFileSync(file, original);
+      synthesize({ root: project, outdir: join(project, 'dist') });
+    }
+  });
+
   it('diff reports added and removed objects', () => {
     const extra = join(project, 'dist', 'staging', '20-config', 'secret-leaked.yaml');
     writeFileSync(extra, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: leaked\n');
