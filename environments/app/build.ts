@@ -23,18 +23,15 @@ import {
   TradingNamespace,
 } from '../../src';
 import {
-  databaseProps,
   Environment,
   EnvironmentConfig,
-  environmentQuota,
-  releaseKind,
   secretRef,
   secretStore,
   ServiceConfig,
-  serviceAutoscaling,
-  serviceReplicas,
-  serviceResources,
 } from './config';
+import { databaseProps } from './database-config';
+import { releaseKind } from './release-config';
+import { environmentQuota, serviceAutoscaling, serviceReplicas, serviceResources } from './tier-defaults';
 
 /** The props every API service construct shares, for one service of an environment file. */
 export function backendProps(env: EnvironmentConfig, name: string, svc: ServiceConfig): Omit<TradingBackendProps, 'image'> & { image: string | undefined } {

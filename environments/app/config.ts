@@ -14,7 +14,6 @@ import {
   parseQuantity,
   Problem,
   ProblemCollector,
-  ResourceRequirements,
   SecretRef,
   SecretStore,
   show,
@@ -28,79 +27,18 @@ import {
   validateOnStart,
   validateApiServiceProps,
   validateTradingNamespaceProps,
-  AnalysisOptions,
-  CanaryStep,
-  CanaryStepData,
-  CanaryTrafficMode,
-  Color,
-  ExposureKind,
-  ServiceSwitchOptions,
-  validateArgoBlueGreenOptions,
-  validateArgoCanaryOptions,
-  validateBlueGreenServiceProps,
-  validateCanaryRolloutProps,
-  validateServiceSwitchOptions,
-  validateWeightedCanaryOptions,
-  WeightedCanaryOptions,
   PolicyWaiver,
-  PostgresClusterProps,
-  PostgresEngine,
-  PostgresPoolerOptions,
-  validateBackupOptions,
-  validatePoolerOptions,
-  validatePostgresClusterProps,
 } from '../../src';
 import schema from '../schema.json';
+import { databaseProblems, databaseSize } from './database-config';
+import type { DatabaseConfig } from './database-config';
+import { releaseKind, releaseProblems, usesServiceImage } from './release-config';
+import type { ReleaseConfig } from './release-config';
+import { environmentQuota, serviceAutoscaling, serviceReplicas, serviceResources } from './tier-defaults';
 import { compileCached } from './schema-cache';
 
 /** A secret environment variable in an environment file. */
 export type SecretEnvConfig = { secretName: string; key: string } | { remoteKey: string; property?: string };
-
-/** How a service releases; mirrors the BlueGreenEngine / CanaryEngine factories. */
-export interface ReleaseConfig {
-  strategy: 'rolling' | 'blue-green' | 'canary';
-  engine?: 'service-switch' | 'argo-rollouts' | 'weighted';
-  activeColor?: Color;
-  blueImage?: string;
-  greenImage?: string;
-  releaseColor?: Color;
-  scaleDownIdle?: boolean;
-  previewHost?: string;
-  autoPromotion?: boolean;
-  scaleDownDelaySeconds?: number;
-  analysis?: AnalysisOptions;
-  steps?: CanaryStepData[];
-  trafficRouting?: CanaryTrafficMode;
-  stableImage?: string;
-  canaryImage?: string;
-  canaryWeight?: number;
-  canaryReplicas?: number;
-}
-
-/** The release engines, one per strategy/engine pair. */
-export type ReleaseKind = 'rolling' | 'blue-green/service-switch' | 'blue-green/argo-rollouts' | 'canary/argo-rollouts' | 'canary/weighted';
-
-/** Fields each release kind takes (besides strategy and engine). */
-const RELEASE_FIELDS: Record<ReleaseKind, ReadonlyArray<keyof ReleaseConfig>> = {
-  'rolling': [],
-  'blue-green/service-switch': ['activeColor', 'blueImage', 'greenImage', 'releaseColor', 'scaleDownIdle', 'previewHost'],
-  'blue-green/argo-rollouts': ['autoPromotion', 'scaleDownDelaySeconds', 'analysis', 'previewHost'],
-  'canary/argo-rollouts': ['steps', 'trafficRouting', 'analysis'],
-  'canary/weighted': ['stableImage', 'canaryImage', 'canaryWeight', 'canaryReplicas'],
-};
-
-/** The release kind of a service (engines defaulted per strategy); `undefined` for an impossible pair. */
-export function releaseKind(release: ReleaseConfig | undefined): ReleaseKind | undefined {
-  if (!release || release.strategy === 'rolling') return release?.engine === undefined ? 'rolling' : undefined;
-  const engine = release.engine ?? (release.strategy === 'blue-green' ? 'service-switch' : 'argo-rollouts');
-  const kind = `${release.strategy}/${engine}`;
-  return kind in RELEASE_FIELDS ? (kind as ReleaseKind) : undefined;
-}
-
-/** Whether the service's `image` is used (the other kinds name their images in `release`). */
-function usesServiceImage(kind: ReleaseKind | undefined): boolean {
-  return kind !== 'blue-green/service-switch' && kind !== 'canary/weighted';
-}
 
 /** One API service in an environment file. Mirrors TradingBackendProps. */
 export interface ServiceConfig {
@@ -127,27 +65,6 @@ export interface ServiceConfig {
   database?: string;
   release?: ReleaseConfig;
   networkPolicy?: boolean;
-}
-
-/** One PostgreSQL cluster in an environment file. Mirrors PostgresClusterProps. */
-export interface DatabaseConfig {
-  engine?: 'cloudnative-pg' | 'statefulset';
-  instances?: number;
-  allowFewerInstances?: boolean;
-  image?: string;
-  database?: string;
-  owner?: string;
-  storage?: { size?: string; storageClass?: string };
-  parameters?: Record<string, string>;
-  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
-  credentialsSecret?: string;
-  usernameKey?: string;
-  passwordKey?: string;
-  backup?: {
-    destinationPath: string; endpointUrl?: string; credentialsSecret?: string; accessKeyIdKey?: string; secretAccessKeyKey?: string;
-    retention?: string; schedule?: string; walCompression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy' | 'xz' | 'zstd';
-  };
-  pooler?: boolean | { name?: string; instances?: number; poolMode?: 'session' | 'transaction'; maxClientConnections?: number; defaultPoolSize?: number };
 }
 
 /** One environment file. */
@@ -324,38 +241,6 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** Resources of a service: what the file gives, the tier's matrix row for the rest. */
-export function serviceResources(tier: Tier, svc: ServiceConfig): ResourceRequirements {
-  const d = TIER_DEFAULTS[tier].resources;
-  return {
-    requests: { cpu: svc.resources?.requests?.cpu ?? d.requests.cpu, memory: svc.resources?.requests?.memory ?? d.requests.memory },
-    limits: { cpu: svc.resources?.limits?.cpu ?? d.limits.cpu, memory: svc.resources?.limits?.memory ?? d.limits.memory },
-  };
-}
-
-/** Autoscaling of a service, or `undefined` for fixed replicas. */
-export function serviceAutoscaling(tier: Tier, svc: ServiceConfig): Required<NonNullable<ServiceConfig['autoscaling']>> | undefined {
-  const d = TIER_DEFAULTS[tier].autoscaling;
-  if (svc.replicas !== undefined) return undefined;
-  if (!svc.autoscaling && !d) return undefined;
-  return {
-    minReplicas: svc.autoscaling?.minReplicas ?? d?.minReplicas ?? 3,
-    maxReplicas: svc.autoscaling?.maxReplicas ?? d?.maxReplicas ?? 20,
-    cpuUtilization: svc.autoscaling?.cpuUtilization ?? d?.cpuUtilization ?? 70,
-    memoryUtilization: svc.autoscaling?.memoryUtilization ?? d?.memoryUtilization ?? 80,
-  };
-}
-
-/** Replicas of a service when it does not autoscale. */
-export function serviceReplicas(tier: Tier, svc: ServiceConfig): number {
-  return svc.replicas ?? TIER_DEFAULTS[tier].replicas ?? 2;
-}
-
-/** The namespace quota: the file's values over the tier's. */
-export function environmentQuota(env: EnvironmentConfig): Required<NonNullable<EnvironmentConfig['quota']>> {
-  return { ...TIER_DEFAULTS[env.tier].quota, ...env.quota };
-}
-
 /** The SecretRef a config entry stands for. Call only on validated entries. */
 export function secretRef(entry: SecretEnvConfig): SecretRef {
   return 'remoteKey' in entry
@@ -403,80 +288,6 @@ function semanticProblems(env: EnvironmentConfig, skipServices: Set<string>): Pr
     }
   }
   c.nest('', quotaCapacityProblems(env, quota, skipServices));
-  return [...c.problems];
-}
-
-/** Instances, resources and pooler pods of a database entry, tier defaults filled in. */
-export function databaseSize(env: EnvironmentConfig, db: DatabaseConfig): { instances: number; resources: ResourceRequirements; poolerInstances: number; pooler: PostgresPoolerOptions | undefined } {
-  const d = TIER_DEFAULTS[env.tier].database;
-  const engine = db.engine ?? d.engine;
-  const pooler = engine === 'statefulset' || db.pooler === false || (db.pooler === undefined && !d.pooler)
-    ? undefined
-    : typeof db.pooler === 'object' ? db.pooler : {};
-  return {
-    instances: db.instances ?? (engine === 'statefulset' ? 1 : d.instances),
-    resources: {
-      requests: { cpu: db.resources?.requests?.cpu ?? d.resources.requests.cpu, memory: db.resources?.requests?.memory ?? d.resources.requests.memory },
-      limits: { cpu: db.resources?.limits?.cpu ?? d.resources.limits.cpu, memory: db.resources?.limits?.memory ?? d.resources.limits.memory },
-    },
-    pooler,
-    poolerInstances: pooler ? pooler.instances ?? 2 : 0,
-  };
-}
-
-/** The PostgresCluster props a database entry stands for (tier defaults filled in). Call on validated entries. */
-export function databaseProps(env: EnvironmentConfig, name: string, db: DatabaseConfig): PostgresClusterProps {
-  const d = TIER_DEFAULTS[env.tier].database;
-  const engineKind = db.engine ?? d.engine;
-  const size = databaseSize(env, db);
-  const pooler = size.pooler;
-  const engine = engineKind === 'statefulset'
-    ? PostgresEngine.statefulSet({ credentialsSecret: db.credentialsSecret ?? '', usernameKey: db.usernameKey, passwordKey: db.passwordKey })
-    : PostgresEngine.cloudNativePg({
-      ...(db.backup ? { backup: { ...db.backup, credentialsSecret: db.backup.credentialsSecret ?? '' } } : {}),
-      ...(pooler ? { pooler } : {}),
-    });
-  return {
-    name,
-    engine,
-    instances: size.instances,
-    requireHighAvailability: d.requireHighAvailability && !(db.allowFewerInstances ?? false),
-    image: db.image,
-    database: db.database,
-    owner: db.owner,
-    storage: { size: db.storage?.size ?? d.storageSize, storageClass: db.storage?.storageClass },
-    parameters: db.parameters,
-    resources: size.resources,
-    partOf: env.partOf,
-    instance: `${name}-${env.tier}`,
-    monitoringNamespace: env.monitoringNamespace,
-  };
-}
-
-function databaseProblems(env: EnvironmentConfig, name: string, db: DatabaseConfig): Problem[] {
-  const c = new ProblemCollector();
-  const d = TIER_DEFAULTS[env.tier].database;
-  const engine = db.engine ?? d.engine;
-  const cnpgOnly = (['backup', 'pooler', 'parameters'] as const).filter((k) => db[k] !== undefined && db[k] !== false);
-  const stsOnly = (['credentialsSecret', 'usernameKey', 'passwordKey'] as const).filter((k) => db[k] !== undefined);
-  if (engine === 'statefulset') {
-    cnpgOnly.forEach((k) => c.check(k, 'applies only to engine "cloudnative-pg"'));
-    if (db.credentialsSecret === undefined) c.check('credentialsSecret', 'is required with engine "statefulset": an existing Secret with the superuser name and password');
-  } else {
-    stsOnly.forEach((k) => c.check(k, 'applies only to engine "statefulset"'));
-    if (d.requireBackup && db.backup === undefined) {
-      c.check('backup', `is required in ${env.tier}: set destinationPath and credentialsSecret of the object store`);
-    }
-    if (db.backup) c.nest('backup', validateBackupOptions(db.backup));
-    if (typeof db.pooler === 'object') c.nest('pooler', validatePoolerOptions(db.pooler));
-  }
-  if (db.allowFewerInstances !== undefined && !d.requireHighAvailability) c.check('allowFewerInstances', `applies only to prod`);
-  if (db.credentialsSecret !== undefined) c.check('credentialsSecret', checkDnsSubdomain(db.credentialsSecret));
-  if (c.problems.length > 0) return [...c.problems];
-  const props = databaseProps(env, name, db);
-  const problems = validatePostgresClusterProps(name, { ...props, engine: props.engine ?? PostgresEngine.cloudNativePg() });
-  // The engine's fields are flat in the file.
-  c.nest('', problems.map((p) => ({ field: p.field.replace(/^engine\./, ''), message: p.field === 'instances' && p.message.includes('requireHighAvailability') ? p.message.replace('set requireHighAvailability to false', 'set allowFewerInstances: true') : p.message })));
   return [...c.problems];
 }
 
@@ -560,54 +371,6 @@ function serviceProblems(env: EnvironmentConfig, name: string, svc: ServiceConfi
       if (m.mode === 'on-start') c.nest('migration', validateOnStart(m));
       else if (m.startupTimeoutSeconds !== undefined) c.check('migration.startupTimeoutSeconds', 'applies only to mode "on-start"');
     }
-  }
-  return [...c.problems];
-}
-
-function releaseProblems(env: EnvironmentConfig, svc: ServiceConfig, kind: ReleaseKind | undefined): Problem[] {
-  const c = new ProblemCollector();
-  const r = svc.release as ReleaseConfig;
-  if (kind === undefined) {
-    c.check('engine', `${show(r.engine)} is not an engine of strategy ${show(r.strategy)}: use ${r.strategy === 'blue-green' ? '"service-switch" or "argo-rollouts"' : r.strategy === 'canary' ? '"argo-rollouts" or "weighted"' : 'none (rolling has no engine)'}`);
-    return [...c.problems];
-  }
-  const allowed = RELEASE_FIELDS[kind];
-  for (const field of Object.keys(r) as Array<keyof ReleaseConfig>) {
-    if (field !== 'strategy' && field !== 'engine' && !allowed.includes(field)) {
-      c.check(field, `does not apply to ${kind}${allowed.length ? `; it takes ${allowed.join(', ')}` : ''}`);
-    }
-  }
-  const allowLatestTag = TIER_DEFAULTS[env.tier].allowLatestTag;
-  const exposure: ExposureKind = svc.exposure?.gateway ? 'gateway' : svc.exposure?.ingress ? 'ingress' : 'none';
-  const hosts = svc.exposure?.gateway?.hosts ?? svc.exposure?.ingress?.hosts ?? [];
-  // The Argo engines' image is the service's `image`.
-  const imageAtServiceLevel = (problems: Problem[]): Problem[] => problems.filter((p) => p.field !== 'image');
-  switch (kind) {
-    case 'blue-green/service-switch':
-      for (const f of ['activeColor', 'blueImage', 'greenImage'] as const) if (r[f] === undefined) c.check(f, 'is required');
-      if (c.problems.length === 0) {
-        c.nest('', validateServiceSwitchOptions({ ...r as ServiceSwitchOptions, allowLatestTag }));
-      }
-      c.nest('', validateBlueGreenServiceProps(r.previewHost, exposure, hosts));
-      break;
-    case 'blue-green/argo-rollouts':
-      c.nest('', imageAtServiceLevel(validateArgoBlueGreenOptions({ ...r, image: svc.image, allowLatestTag })));
-      c.nest('', validateBlueGreenServiceProps(r.previewHost, exposure, hosts));
-      break;
-    case 'canary/argo-rollouts':
-      c.nest('', imageAtServiceLevel(validateArgoCanaryOptions({
-        image: svc.image, allowLatestTag, trafficRouting: r.trafficRouting, analysis: r.analysis,
-        steps: r.steps?.map((step) => CanaryStep.fromData(step)),
-      })));
-      c.nest('', validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposure));
-      break;
-    case 'canary/weighted':
-      for (const f of ['stableImage', 'canaryImage', 'canaryWeight'] as const) if (r[f] === undefined) c.check(f, 'is required');
-      if (c.problems.length === 0) c.nest('', validateWeightedCanaryOptions({ ...r as WeightedCanaryOptions, allowLatestTag }));
-      c.nest('', validateCanaryRolloutProps('weighted', undefined, exposure).map((p) => ({ ...p, field: p.field === 'exposure' ? 'engine' : p.field })));
-      break;
-    default:
-      break;
   }
   return [...c.problems];
 }

@@ -5,7 +5,8 @@
 import { App, Chart } from 'cdk8s';
 import { APPLY_STAGES, ArgoCdDelivery, ConfigurationError, DeliveredEnvironment, FluxDelivery, IgnoredDifference } from '../../src';
 import schema from '../gitops.schema.json';
-import { Environment, inFile, parseAndCheckSchema, releaseKind } from './config';
+import { Environment, inFile, parseAndCheckSchema } from './config';
+import { releaseKind } from './release-config';
 import { compileCached } from './schema-cache';
 
 /** The GitOps configuration. */
