@@ -11,6 +11,7 @@ export * from './core/pod-security';
 export * from './core/quantity';
 export * from './core/rules';
 export * from './core/secrets';
+export * from './core/sync-wave';
 export * from './core/validation';
 export * from './gitops/argo-cd-delivery';
 export * from './gitops/flux-delivery';

@@ -34,20 +34,3 @@ export interface IDatabase extends IConstruct {
   /** Admits `peer` to the client port (the database's NetworkPolicy denies everyone else). */
   allowClientsFrom(peer: NetworkPeer): void;
 }
-
-/**
- * Argo CD sync waves, in apply order: the namespace and its guards, then configuration and
- * secrets, then databases, then migrations, then the application.
- */
-export const SyncWave = {
-  NAMESPACE: -3,
-  CONFIG: -2,
-  DATABASE: -1,
-  MIGRATION: 0,
-  APPLICATION: 1,
-} as const;
-
-/** The annotation that puts an object in an Argo CD sync wave. */
-export function syncWaveAnnotation(wave: number): Record<string, string> {
-  return { 'argocd.argoproj.io/sync-wave': String(wave) };
-}

@@ -1,11 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { SyncWave } from '../core/database';
-
-/** Annotation of an Argo CD sync wave. */
-export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
-/** Annotation of an Argo CD hook. */
-export const HOOK_ANNOTATION = 'argocd.argoproj.io/hook';
+import { HOOK_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave } from '../core/sync-wave';
 
 /** The apply stages, in order; each is an Argo CD wave and a Flux Kustomization. */
 export type ApplyStage = 'namespace' | 'config' | 'database' | 'migration' | 'application';

@@ -5,7 +5,8 @@ import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/mon
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with { 'resolution-mode': 'import' };
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
-import { DatabaseConnection, IDatabase, SyncWave } from '../core/database';
+import { DatabaseConnection, IDatabase } from '../core/database';
+import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { kubeObject } from '../core/kube-object';
 import { selectorLabels, standardLabels, StandardLabelsOptions, workloadPodSelector } from '../core/labels';
 import { dnsEgressRule, NetworkPeer, NetworkPort, policyPorts } from '../core/network-peer';
@@ -246,9 +247,9 @@ export abstract class ApiServiceBase extends Construct {
           ...this.meta(`${name}-migrate`, { component: 'migration' }),
           // Argo CD runs the Job before syncing the new pods and recreates it on every sync.
           annotations: {
-            'argocd.argoproj.io/hook': 'PreSync',
-            'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-            'argocd.argoproj.io/sync-wave': '-1',
+            [HOOK_ANNOTATION]: 'PreSync',
+            [HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation',
+            ...syncWaveAnnotation(-1),
           },
         },
         spec: {
@@ -312,10 +313,10 @@ export abstract class ApiServiceBase extends Construct {
     if (this.migrationJob) {
       // A PreSync hook would run before the database exists; a Sync hook between the database and
       // the application waves runs after it.
-      this.migrationJob.metadata.addAnnotation('argocd.argoproj.io/hook', 'Sync');
-      this.migrationJob.metadata.addAnnotation('argocd.argoproj.io/sync-wave', String(SyncWave.MIGRATION));
+      this.migrationJob.metadata.addAnnotation(HOOK_ANNOTATION, 'Sync');
+      this.migrationJob.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(SyncWave.MIGRATION));
       for (const workload of this.applicationWorkloads) {
-        workload.metadata.addAnnotation('argocd.argoproj.io/sync-wave', String(SyncWave.APPLICATION));
+        workload.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(SyncWave.APPLICATION));
       }
     }
   }

@@ -1,0 +1,23 @@
+/**
+ * Argo CD sync waves, in apply order: the namespace and its guards, then configuration and
+ * secrets, then databases, then migrations, then the application.
+ */
+export const SyncWave = {
+  NAMESPACE: -3,
+  CONFIG: -2,
+  DATABASE: -1,
+  MIGRATION: 0,
+  APPLICATION: 1,
+} as const;
+
+/** Annotation of an Argo CD sync wave. */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+/** Annotation of an Argo CD hook. */
+export const HOOK_ANNOTATION = 'argocd.argoproj.io/hook';
+/** Annotation of an Argo CD hook's delete policy. */
+export const HOOK_DELETE_POLICY_ANNOTATION = 'argocd.argoproj.io/hook-delete-policy';
+
+/** The annotation that puts an object in an Argo CD sync wave. */
+export function syncWaveAnnotation(wave: number): Record<string, string> {
+  return { [SYNC_WAVE_ANNOTATION]: String(wave) };
+}
