@@ -9,6 +9,7 @@ export * from './core/network-peer';
 export * from './core/order';
 export * from './core/pod-security';
 export * from './core/quantity';
+export * from './core/resources';
 export * from './core/rules';
 export * from './core/secrets';
 export * from './core/sync-wave';

@@ -1,5 +1,5 @@
 import { NamespaceQuota, ContainerLimits } from './namespace/trading-namespace';
-import { ResourceRequirements } from './trading-backend/pod';
+import { ResourceRequirements } from './core/resources';
 import { AutoscalingOptions } from './trading-backend/scaling';
 
 /** The environment tiers of seed 003. */

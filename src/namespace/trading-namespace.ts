@@ -6,7 +6,7 @@ import { checkDnsLabel, checkInteger, checkNotBelow } from '../core/rules';
 import { checkQuantity } from '../core/quantity';
 import { Problem, ProblemCollector, throwIfProblems } from '../core/validation';
 import { requireUniqueObjectNames } from '../core/unique-names';
-import { ResourceQuantities } from '../trading-backend/pod';
+import { k8sQuantities, ResourceQuantities } from '../core/resources';
 import { kubeObject } from '../core/kube-object';
 
 /** Hard caps for the whole namespace (a ResourceQuota). */
@@ -111,14 +111,10 @@ export class TradingNamespace extends Construct {
     }
     const l = props.containerLimits;
     if (l) {
-      const quantities = (r: ResourceQuantities): Record<string, k8s.Quantity> => ({
-        cpu: k8s.Quantity.fromString(r.cpu),
-        memory: k8s.Quantity.fromString(r.memory),
-      });
       this.limitRange = kubeObject(this, 'Limits', k8s.KubeLimitRange.GVK, {
         metadata: meta('container-defaults'),
         spec: {
-          limits: [{ type: 'Container', defaultRequest: quantities(l.defaultRequest), default: quantities(l.defaultLimit), max: quantities(l.max) }],
+          limits: [{ type: 'Container', defaultRequest: k8sQuantities(l.defaultRequest), default: k8sQuantities(l.defaultLimit), max: k8sQuantities(l.max) }],
         },
       }, k8s.toJson_KubeLimitRangeProps);
     }

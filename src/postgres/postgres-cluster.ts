@@ -11,7 +11,7 @@ import { checkCidr, checkDnsLabel, checkImage, checkInteger, checkRequestLimit }
 import { checkQuantity } from '../core/quantity';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
-import { ResourceRequirements } from '../trading-backend/pod';
+import { k8sResources, ResourceRequirements } from '../core/resources';
 import type { BarmanObjectStore, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from './cnpg-types';
 import { PostgresEngine } from './postgres-engine';
 import { kubeObject } from '../core/kube-object';
@@ -310,10 +310,7 @@ export class PostgresCluster extends Construct implements IDatabase {
                 readinessProbe: { exec: { command: pgIsReady }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
                 livenessProbe: { exec: { command: pgIsReady }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
                 startupProbe: { exec: { command: pgIsReady }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 },
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString(resources.requests.cpu), memory: k8s.Quantity.fromString(resources.requests.memory) },
-                  limits: { cpu: k8s.Quantity.fromString(resources.limits.cpu), memory: k8s.Quantity.fromString(resources.limits.memory) },
-                },
+                resources: k8sResources(resources),
                 securityContext: restrictedContainerSecurityContext(uid),
                 volumeMounts: [
                   { name: 'data', mountPath: '/var/lib/postgresql/data' },

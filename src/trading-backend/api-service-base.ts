@@ -17,7 +17,8 @@ import { throwIfProblems } from '../core/validation';
 import { backendAlertGroups, WorkloadKind } from './alerts';
 import { Exposure } from './exposure';
 import { Migration } from './migration';
-import { BackendPodInput, ResourceRequirements, taskPodTemplate } from './pod';
+import { BackendPodInput, taskPodTemplate } from './pod';
+import { ResourceRequirements } from '../core/resources';
 import { Scaling } from './scaling';
 import { validateApiServiceProps } from './validate';
 

@@ -1,22 +1,7 @@
 import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
-
-/** Requests or limits of one container. */
-export interface ResourceQuantities {
-  /** CPU quantity (`500m`, `2`). */
-  readonly cpu: string;
-  /** Memory quantity (`512Mi`, `2Gi`). */
-  readonly memory: string;
-}
-
-/** Requests and limits of one container. */
-export interface ResourceRequirements {
-  /** What the scheduler reserves. */
-  readonly requests: ResourceQuantities;
-  /** What the container may use at most. */
-  readonly limits: ResourceQuantities;
-}
+import { k8sResources, ResourceRequirements } from '../core/resources';
 
 /** Everything the pod of an API service is built from; the resolved form of TradingBackendProps. */
 export interface BackendPodInput {
@@ -47,13 +32,6 @@ export interface BackendPodInput {
 }
 
 const TMP_VOLUME = 'tmp';
-
-function resources(r: ResourceRequirements): k8s.ResourceRequirements {
-  return {
-    requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
-    limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
-  };
-}
 
 function httpProbe(path: string, settings: Omit<k8s.Probe, 'httpGet'>): k8s.Probe {
   return { httpGet: { path, port: k8s.IntOrString.fromString('http'), scheme: 'HTTP' }, ...settings };
@@ -86,7 +64,7 @@ function containerBase(i: BackendPodInput): Omit<k8s.Container, 'name'> {
     ...(i.args ? { args: [...i.args] } : {}),
     envFrom: envFrom(i),
     env: i.env,
-    resources: resources(i.resources),
+    resources: k8sResources(i.resources),
     securityContext: restrictedContainerSecurityContext(i.runAsUser),
     volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }],
   };
