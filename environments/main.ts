@@ -3,7 +3,7 @@
  * Honours CDK8S_OUTDIR, so `npx cdk8s synth` writes to the same place.
  */
 import { resolve } from 'node:path';
-import { ConfigurationError } from '../src';
+import { compareStrings, ConfigurationError } from '../src';
 import { synthesize } from './app/synth';
 
 function parseArgs(argv: string[]): { only: string[]; outdir: string } {
@@ -29,7 +29,7 @@ function main(): number {
     const results = synthesize({ root: process.cwd(), outdir: resolve(outdir), only });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const r of results) {
-      const kinds = Object.entries(r.kinds).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k} ${n}`).join(', ');
+      const kinds = Object.entries(r.kinds).sort(([a], [b]) => compareStrings(a, b)).map(([k, n]) => `${k} ${n}`).join(', ');
       console.log(`${outdir}/${r.name}: ${r.files.length} files, ${r.bytes} bytes, ${r.milliseconds.toFixed(0)} ms (${kinds})`);
     }
     console.log(`synthesized ${results.length} folder(s) in ${ms.toFixed(0)} ms`);

@@ -4,26 +4,14 @@
  * waivers) on every environment folder and on what the environment files would synthesize now.
  * Offline. Exits 1 on any problem.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { compareStrings, ConfigurationError } from '../src';
+import { ConfigurationError } from '../src';
+import { filesUnder } from './app/compare';
 import { SCHEMA_DIR, SchemaValidator } from './app/schemas';
 import { loadEnvironments, policyProblems, renderEnvironment } from './app/synth';
 import { Manifest } from './app/write';
-
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d).sort(compareStrings)) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(e)) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** Validates a tree; returns the problem lines and the number of documents. */
 export function validateTree(root: string, dir: string): { problems: string[]; documents: number } {
@@ -32,7 +20,7 @@ export function validateTree(root: string, dir: string): { problems: string[]; d
   let documents = 0;
   const byFolder = new Map<string, Manifest[]>();
   const seen = new Map<string, string>();
-  for (const file of yamlFiles(dir)) {
+  for (const file of filesUnder(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f))) {
     const shown = relative(root, file);
     const folder = relative(dir, file).split('/')[0];
     parseAllDocuments(readFileSync(file, 'utf8'), { version: '1.1', uniqueKeys: true }).forEach((doc, i) => {

@@ -44,7 +44,8 @@ export interface FolderDiff {
   readonly changed: Array<{ readonly item: string; readonly fields: string[] }>;
 }
 
-function filesUnder(dir: string): string[] {
+/** Every file under `dir`, as paths relative to it, in a stable order; none when `dir` does not exist. */
+export function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   const walk = (d: string): void => {

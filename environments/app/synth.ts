@@ -11,7 +11,7 @@ import { Environment, parseEnvironment } from './config';
 import { buildGitOps, GITOPS_FILE, parseGitOps } from './gitops';
 import { Manifest, manifestFiles, OutputFile, stageFolders, writeEnvironments } from './write';
 
-/** The dist/ folder of the GitOps objects (no environment may be called so). */
+/** The dist/ folder of the GitOps objects (environment folders are named after environments/*.yaml other than gitops.yaml). */
 export const GITOPS_FOLDER = 'gitops';
 
 /** Options of `synthesize`. */
@@ -113,10 +113,8 @@ export function renderGitOps(root: string, environments: readonly Environment[],
 
 /** Validates, renders and writes the environments; nothing is written unless every one succeeds. */
 export function synthesize(options: SynthOptions): EnvironmentResult[] {
+  // gitops.yaml is the GitOps configuration, never an environment, so no environment folder is `gitops`.
   const all = loadEnvironments(options.root);
-  if (all.some((e) => e.name === GITOPS_FOLDER)) {
-    throw new ConfigurationError([`environments/${GITOPS_FOLDER}.yaml: the name "${GITOPS_FOLDER}" is reserved for the GitOps configuration`]);
-  }
   const only = options.only ?? [];
   const unknown = only.filter((name) => !all.some((e) => e.name === name));
   if (unknown.length > 0) {
