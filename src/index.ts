@@ -1,36 +1,61 @@
-// Public API of cdk8s-trading.
-export * from './blue-green/blue-green-engine';
-export * from './blue-green/blue-green-service';
-export * from './canary/canary-engine';
-export * from './canary/canary-rollout';
-export * from './core/database';
-export * from './core/labels';
-export * from './core/network-peer';
-export * from './core/order';
-export * from './core/pod-security';
-export * from './core/quantity';
-export * from './core/resources';
-export * from './core/rules';
-export * from './core/secrets';
-export * from './core/sync-wave';
-export * from './core/validation';
-export * from './gitops/argo-cd-delivery';
-export * from './gitops/flux-delivery';
-export * from './gitops/sync-waves';
-export * from './namespace/trading-namespace';
-export * from './policy/manifest-view';
-export * from './policy/pod-security-standards';
-export * from './policy/policies';
-export * from './postgres/cnpg-types';
-export * from './postgres/postgres-cluster';
-export * from './postgres/postgres-engine';
-export * from './trading-backend/exposure';
-export * from './trading-backend/migration';
-export * from './trading-backend/pod';
-export * from './trading-backend/scaling';
-export * from './trading-backend/trading-backend';
-export * from './trading-backend/validate';
-export * from './trading-backend/alerts';
-export * from './trading-backend/api-service-base';
-export * from './rollouts/analysis';
-export * from './tiers';
+// The public API of cdk8s-trading: constructs, their props and factories, the GitOps app, the
+// environment-file loader, the policy and delivery types. Validators, builders and raw CRD shapes stay
+// internal.
+
+// API services
+export { TradingBackend, TradingBackendProps } from './trading-backend/trading-backend';
+export {
+  ApiServiceBase, ApiServiceProps, DatabaseEnvOptions, HealthCheckOptions, MonitoringOptions, RolloutOptions,
+} from './trading-backend/api-service-base';
+export { Exposure, ExposureKind, GatewayExposureOptions, IngressExposureOptions } from './trading-backend/exposure';
+export { JobMigrationOptions, Migration, MigrationMode, OnStartMigrationOptions } from './trading-backend/migration';
+export { AutoscalingOptions, Scaling } from './trading-backend/scaling';
+export { BlueGreenService, BlueGreenServiceProps } from './blue-green/blue-green-service';
+export { ArgoBlueGreenOptions, BlueGreenEngine, BlueGreenEngineKind, Color, ServiceSwitchOptions } from './blue-green/blue-green-engine';
+export { CanaryRollout, CanaryRolloutProps } from './canary/canary-rollout';
+export {
+  ArgoCanaryOptions, CanaryEngine, CanaryEngineKind, CanaryStep, CanaryStepData, CanaryTrafficMode, WeightedCanaryOptions,
+} from './canary/canary-engine';
+export { AnalysisOptions } from './rollouts/analysis';
+
+// Data and namespace
+export { PostgresCluster, PostgresClusterProps, PostgresStorageOptions } from './postgres/postgres-cluster';
+export {
+  CloudNativePgOptions, PostgresBackupOptions, PostgresEngine, PostgresEngineKind, PostgresPoolerOptions, StatefulSetEngineOptions,
+} from './postgres/postgres-engine';
+export { DatabaseConnection, IDatabase } from './core/database';
+export { ContainerLimits, NamespaceQuota, TradingNamespace, TradingNamespaceProps } from './namespace/trading-namespace';
+
+// Wiring and shared value types
+export { NetworkPeer, NetworkPort } from './core/network-peer';
+export { SecretRef, SecretStore, SecretStoreKind } from './core/secrets';
+export { ResourceQuantities, ResourceRequirements } from './core/resources';
+export { ConfigurationError, Problem } from './core/validation';
+
+// GitOps delivery
+export { ArgoCdDelivery, ArgoCdDeliveryProps, DeliveredEnvironment, IgnoredDifference } from './gitops/argo-cd-delivery';
+export { FluxDelivery, FluxDeliveryProps } from './gitops/flux-delivery';
+export { APPLY_STAGES, ApplyStage, applySyncWaves } from './gitops/sync-waves';
+export { SyncWave } from './core/sync-wave';
+export { ChartLayout, ChartOutputOptions } from './gitops/chart-output';
+
+// Policy
+export { checkPolicies, POLICY_RULES, PolicyFinding, PolicyOptions, PolicyRuleId, PolicyWaiver } from './policy/policies';
+export { PolicyGate, PolicyGateProps } from './policy/policy-gate';
+export { ManifestView } from './policy/manifest-view';
+
+// Synthesis: GitOpsApp, environment files, validate and diff
+export { GitOpsApp, GitOpsAppProps } from './synth/gitops-app';
+export { RenderedFolder, renderChart } from './synth/render';
+export { OutputFile } from './synth/layout';
+export { WriteError, WriteStep, WriteTreeOptions } from './synth/write';
+export {
+  ENVIRONMENTS_DIR, loadProject, ProjectConfig, renderEnvironment, synthesizeProject, SynthesizeOptions, SynthesizeResult,
+} from './synth/project';
+export { EnvironmentExtension } from './synth/extension';
+export { TreeValidation, validateTree, ValidateTreeOptions } from './synth/validate-tree';
+export { buildEnvironment } from './config/build';
+export { parseEnvironment } from './config/environment';
+export { GitOpsConfig, parseGitOps } from './config/gitops-config';
+export { DatabaseConfig, Environment, EnvironmentConfig, ReleaseConfig, SecretEnvConfig, ServiceConfig } from './config/types';
+export { Tier, TIER_DEFAULTS, TierDefaults, DatabaseTierDefaults } from './config/tiers';

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import {
-  BlueGreenEngine, BlueGreenService, BlueGreenServiceProps, Color, ConfigurationError, Exposure, Migration, PostgresCluster, PostgresEngine, Scaling,
-} from '../src';
-import { changedPaths } from '../environments/app/compare';
+import { BlueGreenEngine, Color } from '../src/blue-green/blue-green-engine';
+import { BlueGreenService, BlueGreenServiceProps } from '../src/blue-green/blue-green-service';
+import { ConfigurationError } from '../src/core/validation';
+import { PostgresCluster } from '../src/postgres/postgres-cluster';
+import { PostgresEngine } from '../src/postgres/postgres-engine';
+import { Exposure } from '../src/trading-backend/exposure';
+import { Migration } from '../src/trading-backend/migration';
+import { Scaling } from '../src/trading-backend/scaling';
+import { changedPaths } from '../src/synth/compare';
 import { modelProblems } from './support/models';
-import { podSpecOf, restrictedViolations } from '../src';
+import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
 import { all, errorOf, one, Obj, render } from './support/render';
 
 const GATEWAY = Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gateway-system', hosts: ['api.example.com'] });

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { CanaryEngine, CanaryRollout, CanaryRolloutProps, CanaryStep, ConfigurationError, Exposure, Scaling } from '../src';
+import { CanaryEngine, CanaryStep } from '../src/canary/canary-engine';
+import { CanaryRollout, CanaryRolloutProps } from '../src/canary/canary-rollout';
+import { ConfigurationError } from '../src/core/validation';
+import { Exposure } from '../src/trading-backend/exposure';
+import { Scaling } from '../src/trading-backend/scaling';
 import { modelProblems } from './support/models';
-import { podSpecOf, restrictedViolations } from '../src';
+import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
 import { all, errorOf, one, Obj, render } from './support/render';
 
 const GATEWAY = Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gateway-system', hosts: ['api.example.com'] });

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { parseEnvironment } from '../environments/app/config';
-import { renderEnvironment } from '../environments/app/synth';
+import { parseEnvironment } from '../src/config/environment';
+import { renderEnvironment } from '../src/synth/project';
 
 const FILE = 'environments/prod.yaml';
 const base = readFileSync(join(__dirname, '..', 'environments', 'prod.yaml'), 'utf8');

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { emitYaml, JsonValue } from '../environments/app/emit-yaml';
+import { emitYaml, JsonValue } from '../src/synth/emit-yaml';
 
 /** Reads YAML the way Kubernetes does (1.1) and the way modern tools do (1.2). */
 const readBoth = (text: string): [unknown, unknown] => [parse(text, { version: '1.1' }), parse(text, { version: '1.2' })];

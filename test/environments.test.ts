@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadEnvironments, renderEnvironment } from '../environments/app/synth';
+import { loadEnvironments, renderEnvironment } from '../src/synth/project';
 import { modelProblems } from './support/models';
-import { podSpecOf, restrictedViolations } from '../src';
+import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
 import { Obj } from './support/render';
 
 const ROOT = join(__dirname, '..');
@@ -16,7 +16,7 @@ function filesUnder(dir: string, prefix = ''): string[] {
 }
 const environments = loadEnvironments(ROOT);
 const rendered = new Map(environments.map((e) => [e.name, renderEnvironment(e)]));
-const objectsOf = (env: string): Obj[] => (rendered.get(env)?.files ?? []).filter((f) => f.path.endsWith('.yaml')).map((f) => parse(f.content) as Obj);
+const objectsOf = (env: string): Obj[] => (rendered.get(env)?.files ?? []).filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml')).map((f) => parse(f.content) as Obj);
 const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout']);
 /** The API's long-running workloads: one Deployment, two colours, or a Rollout. */
 const apiWorkloads = (objects: Obj[]): Obj[] =>
@@ -125,11 +125,11 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
 
   it('is laid out in apply stages, each folder a kustomization', () => {
     const files = (rendered.get(env)?.files ?? []).map((f) => f.path);
-    const top = parse((rendered.get(env)?.files ?? []).find((f) => f.path === 'Kustomization')?.content ?? '');
+    const top = parse((rendered.get(env)?.files ?? []).find((f) => f.path === 'kustomization.yaml')?.content ?? '');
     expect(top.kind).toBe('Kustomization');
     for (const folder of top.resources) {
-      const k = parse((rendered.get(env)?.files ?? []).find((f) => f.path === `${folder}/Kustomization`)?.content ?? '');
-      expect(k.resources.map((r: string) => `${folder}/${r}`)).toEqual(files.filter((f) => f.startsWith(`${folder}/`) && f.endsWith('.yaml')));
+      const k = parse((rendered.get(env)?.files ?? []).find((f) => f.path === `${folder}/kustomization.yaml`)?.content ?? '');
+      expect(k.resources.map((r: string) => `${folder}/${r}`)).toEqual(files.filter((f) => f.startsWith(`${folder}/`) && f.endsWith('.yaml') && !f.endsWith('/kustomization.yaml')));
     }
     expect(objectsOf(env).find((o) => o.kind === 'Namespace')).toBeDefined();
     expect(files.find((f) => f.startsWith('10-namespace/namespace-'))).toBeDefined();

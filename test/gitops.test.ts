@@ -1,14 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ArgoCdDelivery, DeliveredEnvironment, FluxDelivery } from '../src';
-import { compareTrees } from '../environments/app/compare';
-import { loadEnvironments, renderEnvironment, renderGitOps, synthesize } from '../environments/app/synth';
-import { validateTree } from '../environments/validate';
+import { ArgoCdDelivery, DeliveredEnvironment } from '../src/gitops/argo-cd-delivery';
+import { FluxDelivery } from '../src/gitops/flux-delivery';
+import { compareTrees } from '../src/synth/compare';
+import { loadProject, renderEnvironment, renderGitOps, synthesizeProject } from '../src/synth/project';
+import { run as runCli } from '../src/cli/main';
+import { APPLY_STAGES } from '../src/gitops/sync-waves';
+import { validateTree } from '../src/synth/validate-tree';
 import { modelProblems } from './support/models';
 import { errorOf, one, Obj, render } from './support/render';
 
@@ -80,11 +81,14 @@ describe('FluxDelivery', () => {
 });
 
 describe('the reference app\'s GitOps objects', () => {
-  const environments = loadEnvironments(ROOT);
-  const results = environments.map(renderEnvironment);
-  const gitops = renderGitOps(ROOT, environments, results);
-  const files = gitops?.files ?? [];
-  const objectsIn = (folder: string): Obj[] => files.filter((f) => f.path.startsWith(`${folder}/`) && f.path.endsWith('.yaml')).map((f) => parse(f.content));
+  const { environments, gitops } = loadProject(ROOT);
+  const stageFolders = new Map(environments.map((e) => {
+    const files = renderEnvironment(e).files.map((f) => f.path);
+    return [e.name, APPLY_STAGES.map((s) => s.folder).filter((folder) => files.some((p) => p.startsWith(`${folder}/`)))];
+  }));
+  const folders = gitops ? renderGitOps(gitops, environments, stageFolders) : [];
+  const objectsIn = (tool: string): Obj[] => (folders.find((f) => f.folder === `gitops/${tool}`)?.files ?? [])
+    .filter((f) => f.path !== 'kustomization.yaml').map((f) => parse(f.content));
 
   it('delivers every environment through Argo CD (automated except prod) and Flux (staged)', () => {
     const apps = objectsIn('argocd').filter((o) => o.kind === 'Application');
@@ -102,31 +106,34 @@ describe('the reference app\'s GitOps objects', () => {
     expect((objectsIn('argocd').find((o) => o.metadata.name === 'trading-prod') as Obj).spec.ignoreDifferences).toBeUndefined();
   });
 
+  it('carries no sync waves: the delivery objects are applied once, as a whole', () => {
+    for (const o of [...objectsIn('argocd'), ...objectsIn('flux')]) expect(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBeUndefined();
+  });
+
   it('matches the committed dist/gitops', () => {
-    for (const f of files) expect(readFileSync(join(ROOT, 'dist', 'gitops', f.path), 'utf8'), f.path).toBe(f.content);
+    for (const folder of folders) {
+      for (const f of folder.files) expect(readFileSync(join(ROOT, 'dist', folder.folder, f.path), 'utf8'), f.path).toBe(f.content);
+    }
   });
 });
 
-describe('npm run validate and npm run diff', () => {
-  let work: string;
+describe('validate and diff', () => {
   let project: string;
-  let bundleDir: string;
   beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'cdk8s-trading-gitops-'));
-    project = join(work, 'project');
+    project = mkdtempSync(join(tmpdir(), 'cdk8s-trading-gitops-'));
     cpSync(join(ROOT, 'environments'), join(project, 'environments'), { recursive: true });
-    synthesize({ root: project, outdir: join(project, 'dist') });
-    bundleDir = join(ROOT, '.build', `tools-test-${process.pid}`);
-    buildSync({
-      entryPoints: ['validate', 'diff'].map((e) => join(ROOT, 'environments', `${e}.ts`)),
-      bundle: true, platform: 'node', format: 'cjs', packages: 'external', outdir: bundleDir, outExtension: { '.js': '.cjs' }, logLevel: 'silent',
-    });
+    synthesizeProject({ root: project, outdir: join(project, 'dist') });
   });
   afterAll(() => {
-    rmSync(work, { recursive: true, force: true });
-    rmSync(bundleDir, { recursive: true, force: true });
+    rmSync(project, { recursive: true, force: true });
   });
-  const run = (tool: 'validate' | 'diff') => spawnSync(process.execPath, [join(bundleDir, `${tool}.cjs`)], { cwd: project, encoding: 'utf8' });
+  // In-process: what is tested here is the commands' output, not process start-up (cli.test.ts has that).
+  const run = (tool: 'validate' | 'diff', ...args: string[]): { status: number; stdout: string; stderr: string } => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const status = runCli([tool, ...args], { cwd: project, out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
+    return { status, stdout: out.join('\n'), stderr: err.join('\n') };
+  };
   const tamper = (file: string, from: string, to: string): () => void => {
     const path = join(project, 'dist', file);
     const original = readFileSync(path, 'utf8');
@@ -136,7 +143,7 @@ describe('npm run validate and npm run diff', () => {
   };
 
   it('pass on a fresh synth', () => {
-    expect(validateTree(project, join(project, 'dist')).problems).toEqual([]);
+    expect(validateTree(join(project, 'dist'), { root: project }).problems).toEqual([]);
     expect(compareTrees(join(project, 'dist'), join(project, 'dist'))).toEqual([]);
     const v = run('validate');
     expect(v.status, v.stderr).toBe(0);
@@ -146,7 +153,7 @@ describe('npm run validate and npm run diff', () => {
     expect(d.stdout).toContain('dist/ matches a fresh synth');
   });
 
-  it('fail on a tampered file: an unknown field', () => {
+  it('fail on a tampered file: an unknown field; diff shows old → new values', () => {
     const restore = tamper('prod/50-application/service-trading-api.yaml', '  type: ClusterIP', '  type: ClusterIP\n  typo: 1');
     try {
       const v = run('validate');
@@ -155,19 +162,19 @@ describe('npm run validate and npm run diff', () => {
       const d = run('diff');
       expect(d.status).toBe(1);
       expect(d.stdout).toContain('dist/prod: 0 added, 0 removed, 1 changed');
-      expect(d.stdout).toContain('  ~ Service/trading-api: spec.typo');
+      expect(d.stdout).toContain('  ~ Service/trading-api\n      spec.typo: 1 → (none)');
     } finally {
       restore();
     }
   });
 
-  it('fail on a tampered file that breaks a policy', () => {
+  it('fail on a tampered file that breaks a policy, naming the file', () => {
     const restore = tamper('dev/50-application/deployment-trading-api.yaml', '            privileged: false', '            privileged: true');
     try {
       const v = run('validate');
       expect(v.status).toBe(1);
-      expect(v.stderr).toContain('dist/dev: policy pod-security-restricted: Deployment/trading-api: container trading-api: privileged');
-      expect(run('diff').stdout).toContain('  ~ Deployment/trading-api: spec.template.spec.containers[0].securityContext.privileged');
+      expect(v.stderr).toContain('dist/dev/50-application/deployment-trading-api.yaml: policy pod-security-restricted: Deployment/trading-api: container trading-api: privileged');
+      expect(run('diff').stdout).toContain('      spec.template.spec.containers[0].securityContext.privileged: true → false');
     } finally {
       restore();
     }
@@ -188,11 +195,11 @@ describe('npm run validate and npm run diff', () => {
   - { rule: network-policy-coverage, object: Rollout/trading-api, reason: a service mesh enforces traffic policy here }
   - { rule: network-policy-coverage, object: Job/trading-api-migrate, reason: a service mesh enforces traffic policy here }
 `);
-      synthesize({ root: project, outdir: join(project, 'dist') });
-      expect(validateTree(project, join(project, 'dist')).problems).toEqual([]);
+      synthesizeProject({ root: project, outdir: join(project, 'dist') });
+      expect(validateTree(join(project, 'dist'), { root: project }).problems).toEqual([]);
     } finally {
       writeFileSync(file, original);
-      synthesize({ root: project, outdir: join(project, 'dist') });
+      synthesizeProject({ root: project, outdir: join(project, 'dist') });
     }
   });
 
@@ -206,6 +213,23 @@ describe('npm run validate and npm run diff', () => {
       expect(d.stdout).toContain('  - Secret/leaked');
     } finally {
       rmSync(extra);
+    }
+  });
+
+  it('validate runs the policy rules on any folder of manifests, outside a project', () => {
+    const loose = mkdtempSync(join(tmpdir(), 'cdk8s-trading-loose-'));
+    try {
+      cpSync(join(project, 'dist', 'prod', '50-application'), join(loose, 'manifests'), { recursive: true });
+      const clean = validateTree(loose);
+      // Out of its environment, prod's workloads lack the NetworkPolicies of 10-namespace: the rules see that.
+      expect(clean.problems.some((p) => p.includes('policy network-policy-coverage'))).toBe(true);
+      cpSync(join(project, 'dist', 'prod'), join(loose, 'prod'), { recursive: true });
+      rmSync(join(loose, 'manifests'), { recursive: true });
+      expect(validateTree(loose).problems).toEqual([]);
+      const status = runCli(['validate', loose], { cwd: tmpdir(), out: () => undefined, err: () => undefined, env: {} });
+      expect(status).toBe(0);
+    } finally {
+      rmSync(loose, { recursive: true, force: true });
     }
   });
 });

@@ -2,9 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { checkPolicies, Exposure, ManifestView, POLICY_RULES, PolicyRuleId, Scaling, TradingBackend, unusedWaivers } from '../src';
-import { parseEnvironment } from '../environments/app/config';
-import { renderEnvironment } from '../environments/app/synth';
+import { ManifestView } from '../src/policy/manifest-view';
+import { checkPolicies, POLICY_RULES, PolicyRuleId, unusedWaivers } from '../src/policy/policies';
+import { Exposure } from '../src/trading-backend/exposure';
+import { Scaling } from '../src/trading-backend/scaling';
+import { TradingBackend } from '../src/trading-backend/trading-backend';
+import { parseEnvironment } from '../src/config/environment';
+import { renderEnvironment } from '../src/synth/project';
 import { Obj, render } from './support/render';
 
 /** A compliant, replicated backend: the baseline every rule test breaks one thing in. */

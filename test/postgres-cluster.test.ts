@@ -2,9 +2,13 @@ import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { ConfigurationError, Migration, PostgresCluster, PostgresClusterProps, PostgresEngine, TradingBackend } from '../src';
+import { ConfigurationError } from '../src/core/validation';
+import { PostgresCluster, PostgresClusterProps } from '../src/postgres/postgres-cluster';
+import { PostgresEngine } from '../src/postgres/postgres-engine';
+import { Migration } from '../src/trading-backend/migration';
+import { TradingBackend } from '../src/trading-backend/trading-backend';
 import { modelProblems } from './support/models';
-import { podSpecOf, restrictedViolations } from '../src';
+import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
 import { all, errorOf, one, Obj, render } from './support/render';
 
 const BACKUP = { destinationPath: 's3://backups/prod/db', credentialsSecret: 'db-backup-s3' };

@@ -1,104 +1,94 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { buildSync } from 'esbuild';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../src';
-import { synthesize } from '../environments/app/synth';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../src/core/validation';
+import { synthesizeProject } from '../src/synth/project';
+import { recoverInterruptedWrite, writeTree, WriteError, WriteStep, writerPaths } from '../src/synth/write';
+import { ensureBuilt } from './support/dev-build';
+import { cli, edit, ROOT, scratchProject, tree } from './support/project';
 
-const ROOT = join(__dirname, '..');
-let work: string;
-let bundle: string;
+const STEPS: WriteStep[] = ['locked', 'recovered', 'written', 'old-moved-aside', 'new-moved-in', 'old-removed'];
 
-/** A scratch project: a copy of environments/ (with edits), and an empty dist/. */
-function project(): { root: string; out: string } {
-  const root = mkdtempSync(join(work, 'project-'));
-  cpSync(join(ROOT, 'environments'), join(root, 'environments'), { recursive: true, filter: (src) => !src.includes(`${join('environments', 'app')}`) });
-  return { root, out: join(root, 'dist') };
-}
-
-/** Every file under `dir` with its content, for before/after comparisons. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d).sort()) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-function edit(root: string, env: string, from: string, to: string): void {
-  const file = join(root, 'environments', `${env}.yaml`);
-  const text = readFileSync(file, 'utf8');
-  expect(text).toContain(from);
-  writeFileSync(file, text.replace(from, to));
-}
-
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'cdk8s-trading-'));
-  // Inside the project, so the bundle resolves the project's node_modules like `npm run synth` does.
-  bundle = join(ROOT, '.build', `synth-test-${process.pid}.cjs`);
-  buildSync({ entryPoints: [join(ROOT, 'environments', 'main.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile: bundle, logLevel: 'silent' });
-});
-afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
-  rmSync(bundle, { force: true });
-});
-
-describe('synthesize', () => {
+describe('synthesizeProject', () => {
   let p: { root: string; out: string };
   beforeEach(() => {
-    p = project();
+    p = scratchProject();
   });
 
-  it('writes every environment, one file per object', () => {
-    const results = synthesize({ root: p.root, outdir: p.out });
-    expect(results.map((r) => r.name)).toEqual(['dev', 'prod', 'staging', 'gitops']);
+  it('writes every environment, one file per object, and the GitOps folders', () => {
+    const { rendered } = synthesizeProject({ root: p.root, outdir: p.out });
+    expect(rendered.map((r) => r.folder)).toEqual(['dev', 'prod', 'staging', 'gitops/argocd', 'gitops/flux']);
     expect(readdirSync(p.out).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
     expect(readdirSync(join(p.out, 'prod', '50-application'))).toContain('deployment-trading-api-blue.yaml');
     expect(readdirSync(join(p.out, 'gitops')).sort()).toEqual(['argocd', 'flux']);
-    expect(results.find((r) => r.name === 'prod')?.kinds.Deployment).toBe(2);
+    expect(rendered.find((r) => r.folder === 'prod')?.kinds.Deployment).toBe(2);
+  });
+
+  it('names every kustomize file kustomization.yaml, in every folder', () => {
+    synthesizeProject({ root: p.root, outdir: p.out });
+    const files = Object.keys(tree(p.out));
+    expect(files.filter((f) => /(^|\/)Kustomization$/.test(f))).toEqual([]);
+    for (const folder of ['dev', 'prod/10-namespace', 'prod/50-application', 'gitops/argocd', 'gitops/flux']) {
+      expect(files).toContain(`${folder}/kustomization.yaml`);
+    }
   });
 
   it('is deterministic: a second run writes the same bytes', () => {
-    synthesize({ root: p.root, outdir: p.out });
+    synthesizeProject({ root: p.root, outdir: p.out });
     const first = tree(p.out);
-    synthesize({ root: p.root, outdir: p.out });
+    synthesizeProject({ root: p.root, outdir: p.out });
     expect(tree(p.out)).toEqual(first);
   });
 
   it('removes the file of an object that left the configuration, and folders of removed environments', () => {
-    synthesize({ root: p.root, outdir: p.out });
+    synthesizeProject({ root: p.root, outdir: p.out });
     expect(existsSync(join(p.out, 'prod', '40-migration', 'job-trading-api-migrate.yaml'))).toBe(true);
     edit(p.root, 'prod', 'migration:\n      mode: job\n      command: [/app/server, migrate]\n', '');
     rmSync(join(p.root, 'environments', 'dev.yaml'));
     rmSync(join(p.root, 'environments', 'gitops.yaml'));
-    synthesize({ root: p.root, outdir: p.out });
+    synthesizeProject({ root: p.root, outdir: p.out });
     expect(existsSync(join(p.out, 'prod', '40-migration'))).toBe(false);
     expect(readdirSync(p.out).sort()).toEqual(['prod', 'staging']);
   });
 
-  it('with `only`, rewrites just those environments and keeps the others', () => {
-    synthesize({ root: p.root, outdir: p.out });
+  it('keeps a top-level file a person put in dist/, not stale folders', () => {
+    synthesizeProject({ root: p.root, outdir: p.out });
+    writeFileSync(join(p.out, 'README.md'), 'rendered by cdk8s-trading\n');
+    mkdirSync(join(p.out, 'qa'));
+    synthesizeProject({ root: p.root, outdir: p.out });
+    expect(readFileSync(join(p.out, 'README.md'), 'utf8')).toBe('rendered by cdk8s-trading\n');
+    expect(existsSync(join(p.out, 'qa'))).toBe(false);
+  });
+
+  it('with `only`, rewrites just those environments, keeps the others and renders gitops/ again', () => {
+    synthesizeProject({ root: p.root, outdir: p.out });
     writeFileSync(join(p.out, 'dev', 'marker.yaml'), 'kept: true\n');
     edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
-    synthesize({ root: p.root, outdir: p.out, only: ['prod'] });
+    edit(p.root, 'prod', 'migration:\n      mode: job\n      command: [/app/server, migrate]\n', '');
+    const { rendered, kept } = synthesizeProject({ root: p.root, outdir: p.out, only: ['prod'] });
+    expect(rendered.map((r) => r.folder)).toEqual(['prod', 'gitops/argocd', 'gitops/flux']);
+    expect(kept).toEqual(['dev', 'staging']);
     expect(readFileSync(join(p.out, 'prod', '20-config', 'configmap-trading-api-config.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
     expect(existsSync(join(p.out, 'dev', 'marker.yaml'))).toBe(true);
-    expect(() => synthesize({ root: p.root, outdir: p.out, only: ['qa'] })).toThrow('--env qa: no such environment; use one of dev, prod, staging');
+    // prod lost its migration stage: the Flux Kustomizations of prod follow, so gitops/ is never stale.
+    const flux = readdirSync(join(p.out, 'gitops', 'flux'));
+    expect(flux).not.toContain('kustomization-trading-prod-migration.yaml');
+    expect(flux).toContain('kustomization-trading-staging-migration.yaml');
+    // ...and equals what a full synth renders for the same tree.
+    const afterOnly = tree(join(p.out, 'gitops'));
+    rmSync(join(p.out, 'dev', 'marker.yaml'));
+    synthesizeProject({ root: p.root, outdir: p.out });
+    expect(tree(join(p.out, 'gitops'))).toEqual(afterOnly);
+    expect(() => synthesizeProject({ root: p.root, outdir: p.out, only: ['qa'] })).toThrow('--env qa: no such environment; use one of dev, prod, staging');
   });
 
   it('leaves the previous output untouched when any environment is invalid', () => {
-    synthesize({ root: p.root, outdir: p.out });
+    synthesizeProject({ root: p.root, outdir: p.out });
     const before = tree(p.out);
     edit(p.root, 'dev', 'LOG_LEVEL: debug', 'LOG_LEVEL: trace');
     edit(p.root, 'prod', 'ghcr.io/acme-trading/trading-api:1.4.2', 'ghcr.io/acme-trading/trading-api:latest');
-    const e = (() => { try { synthesize({ root: p.root, outdir: p.out }); } catch (err) { return err; } return undefined; })();
+    const e = (() => { try { synthesizeProject({ root: p.root, outdir: p.out }); } catch (err) { return err; } return undefined; })();
     expect(e).toBeInstanceOf(ConfigurationError);
     expect((e as ConfigurationError).problems).toEqual([
       'environments/prod.yaml: services.trading-api.release.blueImage: "ghcr.io/acme-trading/trading-api:latest" uses the "latest" tag: pin a version or a digest; "latest" is allowed only in dev',
@@ -106,53 +96,162 @@ describe('synthesize', () => {
     expect(tree(p.out)).toEqual(before);
   });
 
-  it('recovers a swap that was killed between its two renames, and drops stale temporaries', () => {
-    synthesize({ root: p.root, outdir: p.out });
-    const prod = tree(join(p.out, 'prod'));
-    renameSync(join(p.out, 'prod'), join(p.out, '.old-prod-4242'));
-    mkdirSync(join(p.out, '.tmp-staging-4242'));
-    synthesize({ root: p.root, outdir: p.out, only: ['dev'] });
-    expect(tree(join(p.out, 'prod'))).toEqual(prod);
-    expect(readdirSync(p.out).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
+  it('reports problems of gitops.yaml together with the environments\' problems', () => {
+    edit(p.root, 'prod', 'namespace: trading-prod', 'namespace: Trading-Prod');
+    writeFileSync(join(p.root, 'environments', 'gitops.yaml'), 'repository: https://example.com/x.git\nflux: { intervall: 5m }\n');
+    const e = (() => { try { synthesizeProject({ root: p.root, outdir: p.out }); } catch (err) { return err; } return undefined; })() as ConfigurationError;
+    expect(e.problems.some((x) => x.startsWith('environments/prod.yaml: namespace:'))).toBe(true);
+    expect(e.problems.some((x) => x.startsWith('environments/gitops.yaml: flux.intervall: unknown key'))).toBe(true);
+    expect(existsSync(p.out)).toBe(false);
   });
 });
 
-describe('npm run synth (the bundled CLI)', () => {
-  const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [bundle, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: '' } });
-
-  it('prints a summary per environment and exits 0', () => {
-    const p = project();
-    const r = run(p.root, '--outdir', 'dist');
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^dist\/prod: \d+ files, \d+ bytes, \d+ ms \(Cluster 1, ConfigMap 1, Deployment 2, /m);
-    expect(r.stdout).toMatch(/^dist\/gitops: \d+ files, \d+ bytes, \d+ ms \(AppProject 1, Application 3, GitRepository 1, Kustomization \d+\)$/m);
-    expect(r.stdout).toMatch(/synthesized 4 folder\(s\) in \d+ ms/);
+describe('the atomic writer', () => {
+  it('puts back a tree that a killed swap had moved aside, and drops a half-written one', () => {
+    const p = scratchProject();
+    synthesizeProject({ root: p.root, outdir: p.out });
+    const before = tree(p.out);
+    const { next, old } = writerPaths(p.out);
+    renameSync(p.out, old);
+    mkdirSync(join(next, 'prod'), { recursive: true });
+    recoverInterruptedWrite(p.out);
+    expect(tree(p.out)).toEqual(before);
+    expect(existsSync(next) || existsSync(old)).toBe(false);
   });
 
-  it('synthesizes one environment with --env', () => {
-    const p = project();
-    const r = run(p.root, '--outdir', 'dist', '--env', 'prod');
-    expect(r.status, r.stderr).toBe(0);
-    expect(readdirSync(join(p.root, 'dist'))).toEqual(['prod']);
+  it('fails on a write error with one line naming the path and cause, and leaves the old tree and nothing else', () => {
+    const p = scratchProject();
+    synthesizeProject({ root: p.root, outdir: p.out });
+    const before = tree(p.out);
+    const tooLong = `prod/${'x'.repeat(300)}.yaml`;
+    const e = (() => { try { writeTree(p.out, [{ path: 'prod/a.yaml', content: 'a: 1\n' }, { path: tooLong, content: '' }]); } catch (err) { return err; } return undefined; })();
+    expect(e).toBeInstanceOf(WriteError);
+    expect((e as Error).message).toMatch(/^cannot write .*dist\/prod\/x{300}\.yaml: .*; .*dist\/ was left as it was$/);
+    expect((e as Error).message).not.toContain('\n');
+    expect(tree(p.out)).toEqual(before);
+    const { next, old, lock } = writerPaths(p.out);
+    expect([next, old, lock].filter((f) => existsSync(f))).toEqual([]);
   });
 
-  it('exits non-zero with every problem of every file, and writes nothing', () => {
-    const p = project();
-    edit(p.root, 'dev', 'namespace: trading-dev', 'namespace: Trading-Dev');
-    edit(p.root, 'staging', '    config:', '    replica: 2\n    config:');
-    writeFileSync(join(p.root, 'environments', 'qa.yaml'), 'tier: [qa\n');
-    const r = run(p.root, '--outdir', 'dist');
+  it('refuses a missing parent folder and a file in the way, in one line each', () => {
+    expect(() => writeTree('/nonexistent-cdk8s-trading/dist', [])).toThrow(/^cannot write .*: its parent folder \/nonexistent-cdk8s-trading does not exist$/);
+    const p = scratchProject();
+    writeFileSync(p.out, 'not a folder');
+    expect(() => writeTree(p.out, [])).toThrow(/: it is a file, not a folder$/);
+  });
+
+  it('takes over the lock of a writer that died', () => {
+    const p = scratchProject();
+    const { lock } = writerPaths(p.out);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(lock, `${dead}\n`);
+    writeTree(p.out, [{ path: 'a/b.yaml', content: 'b: 1\n' }], { lockTimeoutMs: 1000 });
+    expect(tree(p.out)).toEqual({ 'a/b.yaml': 'b: 1\n' });
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('fails clearly when a live writer holds the lock past the timeout', () => {
+    const p = scratchProject();
+    const { lock } = writerPaths(p.out);
+    writeFileSync(lock, `${process.ppid}\n`);
+    expect(() => writeTree(p.out, [], { lockTimeoutMs: 200 })).toThrow(`another synth (pid ${process.ppid}) is writing it; wait for it to finish`);
+  });
+
+  // A process killed (SIGKILL) right after each step leaves, once the next run has recovered, exactly
+  // the old output or exactly the new one.
+  it.each(STEPS)('a kill right after "%s" leaves the old or the new output', (step) => {
+    const lib = ensureBuilt();
+    const p = scratchProject();
+    synthesizeProject({ root: p.root, outdir: p.out });
+    const old = tree(p.out);
+    edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
+    const script = `
+      const { synthesizeProject } = require(${JSON.stringify(join(lib, 'synth', 'project.js'))});
+      synthesizeProject({ root: ${JSON.stringify(p.root)}, outdir: ${JSON.stringify(p.out)},
+        onStep: (s) => { if (s === ${JSON.stringify(step)}) process.kill(process.pid, 'SIGKILL'); } });`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.signal).toBe('SIGKILL');
+    recoverInterruptedWrite(p.out);
+    const after = tree(p.out);
+    synthesizeProject({ root: p.root, outdir: p.out });
+    const fresh = tree(p.out);
+    expect([old, fresh]).toContainEqual(after);
+    if (STEPS.indexOf(step) >= STEPS.indexOf('new-moved-in')) expect(after).toEqual(fresh);
+    else expect(after).toEqual(old);
+  });
+
+  it('two synths started at once both succeed, one after the other', async () => {
+    const p = scratchProject();
+    const runOne = (): Promise<number | null> => new Promise((done) => {
+      const child = spawn(process.execPath, [join(ROOT, 'scripts', 'cli.cjs'), 'synth'], { cwd: p.root, stdio: 'ignore', env: { ...process.env, CDK8S_OUTDIR: '' } });
+      child.on('exit', (code) => done(code));
+    });
+    ensureBuilt();
+    const codes = await Promise.all([runOne(), runOne()]);
+    expect(codes).toEqual([0, 0]);
+    const result = tree(p.out);
+    synthesizeProject({ root: p.root, outdir: p.out });
+    expect(result).toEqual(tree(p.out));
+    expect(readdirSync(p.root).filter((f) => f.startsWith('.dist'))).toEqual([]);
+  });
+});
+
+describe('the committed dist/', () => {
+  it('equals a fresh synth of environments/', () => {
+    const p = scratchProject();
+    synthesizeProject({ root: p.root, outdir: p.out });
+    expect(tree(join(ROOT, 'dist'))).toEqual(tree(p.out));
+  });
+
+  it('environments/ carries the library\'s JSON schemas, unchanged', () => {
+    for (const [file, schema] of [['schema.json', 'environment.schema.json'], ['gitops.schema.json', 'gitops.schema.json']]) {
+      expect(JSON.parse(readFileSync(join(ROOT, 'environments', file), 'utf8'))).toEqual(JSON.parse(readFileSync(join(ROOT, 'src', 'config', schema), 'utf8')));
+    }
+  });
+});
+
+describe('cdk8s.yaml (for a cdk8s CLI run in this repository)', () => {
+  // cdk8s-cli deletes its `output` folder, then runs `app` with CDK8S_OUTDIR set to it.
+  const config = readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8');
+  const output = /^output:\s*(\S+)/m.exec(config)?.[1] ?? '';
+  const app = /^app:\s*(.+)$/m.exec(config)?.[1] ?? '';
+
+  it('never points its output folder at dist/', () => {
+    expect(output).not.toBe('');
+    expect(output.replace(/\/+$/, '')).not.toBe('dist');
+  });
+
+  it('with a bad configuration, leaves dist/ as it was and exits non-zero', () => {
+    const p = scratchProject();
+    synthesizeProject({ root: p.root, outdir: p.out });
+    const before = tree(p.out);
+    edit(p.root, 'prod', 'namespace: trading-prod', 'namespace: Trading-Prod');
+    rmSync(join(p.root, output), { recursive: true, force: true });
+    const r = spawnSync(app.replace('scripts/cli.cjs', join(ROOT, 'scripts', 'cli.cjs')), { shell: true, cwd: p.root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: output } });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('synth failed; dist/ was left as it was.');
-    expect(r.stderr).toContain('environments/dev.yaml: namespace: "Trading-Dev" is not a valid name');
-    expect(r.stderr).toContain('environments/staging.yaml: services.trading-api.replica: unknown key (did you mean "replicas"?)');
-    expect(r.stderr).toMatch(/environments\/qa\.yaml: cannot parse YAML/);
-    expect(existsSync(join(p.root, 'dist'))).toBe(false);
+    expect(r.stderr).toContain('environments/prod.yaml: namespace:');
+    expect(tree(p.out)).toEqual(before);
   });
 
-  it('rejects unknown arguments', () => {
-    const r = run(project().root, '--envs', 'prod');
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('unknown argument "--envs"');
+  it('with a good configuration, writes into its own output folder and leaves dist/ alone', () => {
+    const p = scratchProject();
+    synthesizeProject({ root: p.root, outdir: p.out });
+    const before = tree(p.out);
+    edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
+    const r = spawnSync(app.replace('scripts/cli.cjs', join(ROOT, 'scripts', 'cli.cjs')), { shell: true, cwd: p.root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: output } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(p.root, output, 'prod', '20-config', 'configmap-trading-api-config.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
+    expect(tree(p.out)).toEqual(before);
+  });
+});
+
+describe('a command line', () => {
+  it('runs from a subfolder of the project', () => {
+    const p = scratchProject();
+    mkdirSync(join(p.root, 'docs', 'deep'), { recursive: true });
+    const r = cli(join(p.root, 'docs', 'deep'), ['synth', '--env', 'dev']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\.\.\/\.\.\/dist\/dev: \d+ files/m);
+    expect(readdirSync(p.out).sort()).toEqual(['dev', 'gitops']);
   });
 });

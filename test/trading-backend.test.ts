@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { Exposure, Migration, NetworkPeer, Scaling, SecretRef, TradingBackend } from '../src';
+import { NetworkPeer } from '../src/core/network-peer';
+import { SecretRef } from '../src/core/secrets';
+import { Exposure } from '../src/trading-backend/exposure';
+import { Migration } from '../src/trading-backend/migration';
+import { Scaling } from '../src/trading-backend/scaling';
+import { TradingBackend } from '../src/trading-backend/trading-backend';
 import { productionLikeBackend } from './support/fixtures';
 import { modelProblems } from './support/models';
-import { podSpecOf, restrictedViolations } from '../src';
+import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
 import { all, one, render } from './support/render';
 
 const SELECTOR = {

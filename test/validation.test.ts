@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigurationError,
-  Exposure,
-  Migration,
-  parseQuantity,
-  Scaling,
-  SecretRef,
-  TradingBackend,
-  TradingBackendProps,
-  TradingNamespace,
-} from '../src';
+import { parseQuantity } from '../src/core/quantity';
+import { SecretRef } from '../src/core/secrets';
+import { ConfigurationError } from '../src/core/validation';
+import { TradingNamespace } from '../src/namespace/trading-namespace';
+import { Exposure } from '../src/trading-backend/exposure';
+import { Migration } from '../src/trading-backend/migration';
+import { Scaling } from '../src/trading-backend/scaling';
+import { TradingBackend, TradingBackendProps } from '../src/trading-backend/trading-backend';
 import { modelProblems } from './support/models';
-import { restrictedViolations } from '../src';
+import { restrictedViolations } from '../src/policy/pod-security-standards';
 import { errorOf, render } from './support/render';
 
 const IMAGE = 'ghcr.io/acme/api:1.0.0';

@@ -1,5 +1,9 @@
 import { Construct } from 'constructs';
-import { Exposure, Migration, Scaling, SecretRef, SecretStore, TradingBackend, TradingBackendProps } from '../../src';
+import { SecretRef, SecretStore } from '../../src/core/secrets';
+import { Exposure } from '../../src/trading-backend/exposure';
+import { Migration } from '../../src/trading-backend/migration';
+import { Scaling } from '../../src/trading-backend/scaling';
+import { TradingBackend, TradingBackendProps } from '../../src/trading-backend/trading-backend';
 
 /** A fully featured backend, the shape of the seeds' production API. */
 export function productionLikeBackend(scope: Construct, overrides: Partial<TradingBackendProps> = {}): TradingBackend {

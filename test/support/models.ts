@@ -3,8 +3,7 @@
  * with the kubernetes-models packages where they have a model. A kind without a schema fails, so a
  * new kind cannot slip through unvalidated.
  */
-import { join } from 'node:path';
-import { SCHEMA_DIR, SchemaValidator } from '../../environments/app/schemas';
+import { SchemaValidator } from '../../src/synth/strict-schemas';
 
 type Model = { validate(): void };
 type ModelClass = new (data: any) => Model;
@@ -36,7 +35,7 @@ const MODELS: Record<string, () => Promise<ModelClass>> = {
   'source.toolkit.fluxcd.io/v1/GitRepository': async () => (await import('@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository')).GitRepository,
 };
 
-const strict = new SchemaValidator(join(__dirname, '..', '..', SCHEMA_DIR));
+const strict = new SchemaValidator();
 
 /**
  * Problems with `obj`, as `Kind/name: message`: strictly against the vendored schemas (unknown fields

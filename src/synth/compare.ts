@@ -3,9 +3,10 @@
  * removed or changed, and which fields changed.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { compareStrings } from '../../src';
+import { compareStrings } from '../core/order';
+import { filesUnder } from './files';
 
 /** A rendered object, for comparison. */
 export interface ComparedObject {
@@ -14,13 +15,32 @@ export interface ComparedObject {
   readonly [key: string]: unknown;
 }
 
-/** Paths (`a.b[0].c`) where two values differ. */
-export function changedFields(before: unknown, after: unknown, path = ''): string[] {
+/** One field that differs: its path (`a.b[0].c`) and both values (`undefined` where absent). */
+export interface FieldChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/** Every field where two values differ, with both values. */
+export function fieldChanges(before: unknown, after: unknown, path = ''): FieldChange[] {
   if (before === after) return [];
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-  if (!isObject(before) || !isObject(after) || Array.isArray(before) !== Array.isArray(after)) return [path || '.'];
+  if (!isObject(before) || !isObject(after) || Array.isArray(before) !== Array.isArray(after)) return [{ path: path || '.', before, after }];
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  return keys.flatMap((k) => changedFields(before[k], after[k], Array.isArray(before) ? `${path}[${k}]` : path ? `${path}.${k}` : k));
+  return keys.flatMap((k) => fieldChanges(before[k], after[k], Array.isArray(before) ? `${path}[${k}]` : path ? `${path}.${k}` : k));
+}
+
+/** Paths (`a.b[0].c`) where two values differ. */
+export function changedFields(before: unknown, after: unknown): string[] {
+  return fieldChanges(before, after).map((c) => c.path);
+}
+
+/** A value as a diff line shows it: JSON, shortened; `(none)` when absent. */
+function brief(value: unknown): string {
+  if (value === undefined) return '(none)';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** `Kind/name: field` for every field that differs between two renders; added or removed objects as `Kind/name`. */
@@ -42,21 +62,6 @@ export interface FolderDiff {
   readonly added: string[];
   readonly removed: string[];
   readonly changed: Array<{ readonly item: string; readonly fields: string[] }>;
-}
-
-/** Every file under `dir`, as paths relative to it, in a stable order; none when `dir` does not exist. */
-export function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d).sort(compareStrings)) {
-      const p = join(d, entry);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 /** Objects of a folder by `Kind/name`, with the file each is in; other files by path. */
@@ -92,7 +97,7 @@ export function compareTrees(committedRoot: string, freshRoot: string): FolderDi
       const b = before.objects.get(id);
       if (!b) added.push(id);
       else {
-        const fields = changedFields(b.object, a.object);
+        const fields = fieldChanges(b.object, a.object).map((c) => `${c.path}: ${brief(c.before)} → ${brief(c.after)}`);
         if (b.file !== a.file) fields.unshift(`file ${b.file} → ${a.file}`);
         if (fields.length > 0) changed.push({ item: id, fields });
       }

@@ -1,16 +1,25 @@
 /**
  * Strict schema validation of rendered objects against the vendored Kubernetes 1.28 and CRD schemas
- * (environments/schemas): unknown fields, wrong types, missing required fields, closed enums and
+ * (`schemas/` of the package): unknown fields, wrong types, missing required fields, closed enums and
  * quantity patterns are errors. Offline; each kind's schema is compiled on first use.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import type { RegExpEngine } from 'ajv/dist/types';
-import { Problem, show } from '../../src';
+import { Problem, show } from '../core/validation';
 
-/** Where the schemas are, relative to the project root. */
-export const SCHEMA_DIR = join('environments', 'schemas');
+/**
+ * The strict schemas shipped with the package (`schemas/` at its root), found from this file whether it
+ * runs from `src/`, `lib/` or a build folder.
+ */
+export function packageSchemaDir(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'schemas');
+    if (existsSync(join(candidate, 'index.json'))) return candidate;
+    if (dirname(dir) === dir) throw new Error(`the strict schemas (schemas/index.json) are missing from the package installed at ${__dirname}`);
+  }
+}
 
 /** CRD patterns are Go RE2; compile what JavaScript can, and never fail on one that it cannot. */
 const goRegExp: RegExpEngine = Object.assign((pattern: string, flags: string): RegExp => {
@@ -36,7 +45,7 @@ export class SchemaValidator {
     code: { regExp: goRegExp },
   });
 
-  constructor(private readonly dir: string) {
+  constructor(private readonly dir: string = packageSchemaDir()) {
     this.index = (JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { schemas: Record<string, string> }).schemas;
   }
 

@@ -4,95 +4,28 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
-import {
-  checkDnsLabel,
-  checkDnsSubdomain,
-  checkCidr,
-  checkHostname,
-  checkPort,
-  checkSecretKey,
-  parseQuantity,
-  Problem,
-  ProblemCollector,
-  SecretRef,
-  SecretStore,
-  show,
-  Tier,
-  TIER_DEFAULTS,
-  validateAutoscaling,
-  validateFixed,
-  validateGatewayExposure,
-  validateIngressExposure,
-  validateJobMigration,
-  validateOnStart,
-  validateApiServiceProps,
-  validateTradingNamespaceProps,
-  PolicyWaiver,
-} from '../../src';
-import schema from '../schema.json';
+import { parseQuantity } from '../core/quantity';
+import { checkDnsLabel, checkDnsSubdomain, checkCidr, checkHostname, checkPort } from '../core/rules';
+import { checkSecretKey, SecretRef, SecretStore } from '../core/secrets';
+import { Problem, ProblemCollector, show } from '../core/validation';
+import { validateTradingNamespaceProps } from '../namespace/trading-namespace';
+import { validateGatewayExposure, validateIngressExposure } from '../trading-backend/exposure';
+import { validateJobMigration, validateOnStart } from '../trading-backend/migration';
+import { validateAutoscaling, validateFixed } from '../trading-backend/scaling';
+import { validateApiServiceProps } from '../trading-backend/validate';
+import { Tier, TIER_DEFAULTS } from './tiers';
+import schema from './environment.schema.json';
 import { databaseProblems, databaseSize } from './database-config';
-import type { DatabaseConfig } from './database-config';
 import { releaseKind, releaseProblems, usesServiceImage } from './release-config';
-import type { ReleaseConfig } from './release-config';
 import { environmentQuota, serviceAutoscaling, serviceReplicas, serviceResources } from './tier-defaults';
-import { compileCached } from './schema-cache';
+import { compileSchema } from './schema-validator';
+import type { EnvironmentConfig, Environment, SecretEnvConfig, ServiceConfig } from './types';
 
-/** A secret environment variable in an environment file. */
-export type SecretEnvConfig = { secretName: string; key: string } | { remoteKey: string; property?: string };
-
-/** One API service in an environment file. Mirrors TradingBackendProps. */
-export interface ServiceConfig {
-  image?: string;
-  port?: number;
-  metricsPort?: number;
-  healthCheck?: { readinessPath?: string; livenessPath?: string };
-  replicas?: number;
-  autoscaling?: { minReplicas?: number; maxReplicas?: number; cpuUtilization?: number; memoryUtilization?: number };
-  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
-  config?: Record<string, string>;
-  secretEnv?: Record<string, SecretEnvConfig>;
-  exposure?: {
-    gateway?: { gatewayName: string; gatewayNamespace: string; listenerName?: string; trafficNamespace?: string; hosts: string[] };
-    ingress?: { hosts: string[]; className?: string; clusterIssuer?: string; tlsSecretName?: string; controllerNamespace?: string };
-  };
-  migration?: { mode: 'none' | 'on-start' | 'job'; startupTimeoutSeconds?: number; command?: string[]; backoffLimit?: number; activeDeadlineSeconds?: number };
-  monitoring?: { serviceMonitor?: boolean; alerts?: boolean; path?: string; interval?: string };
-  rollout?: { minReadySeconds?: number; drainSeconds?: number; terminationGracePeriodSeconds?: number };
-  runAsUser?: number;
-  command?: string[];
-  args?: string[];
-  egress?: Array<{ namespace?: string; cidr?: string; ports: number[] }>;
-  database?: string;
-  release?: ReleaseConfig;
-  networkPolicy?: boolean;
-}
-
-/** One environment file. */
-export interface EnvironmentConfig {
-  tier: Tier;
-  namespace: string;
-  partOf?: string;
-  monitoringNamespace?: string;
-  secretStore?: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' };
-  quota?: { requestsCpu?: string; requestsMemory?: string; limitsCpu?: string; limitsMemory?: string; pods?: number };
-  waivers?: PolicyWaiver[];
-  services: Record<string, ServiceConfig>;
-  databases?: Record<string, DatabaseConfig>;
-}
-
-/** A validated environment. */
-export interface Environment {
-  /** Environment name: the file name without `.yaml`; also the `dist/` folder. */
-  readonly name: string;
-  /** The file it was read from, as shown in messages. */
-  readonly file: string;
-  readonly config: EnvironmentConfig;
-}
 
 let environmentValidator: ValidateFunction | undefined;
 /** The environment schema's validator, compiled once (and cached across runs). */
 function validateSchema(): ValidateFunction {
-  environmentValidator ??= compileCached(schema);
+  environmentValidator ??= compileSchema(schema);
   return environmentValidator;
 }
 

@@ -1,40 +1,13 @@
 /** The `databases` of an environment file: tier defaults, PostgresCluster props, and their checks. */
-import {
-  checkDnsSubdomain,
-  PostgresClusterProps,
-  PostgresEngine,
-  PostgresPoolerOptions,
-  Problem,
-  ProblemCollector,
-  ResourceRequirements,
-  TIER_DEFAULTS,
-  validateBackupOptions,
-  validatePoolerOptions,
-  validatePostgresClusterProps,
-} from '../../src';
-import type { EnvironmentConfig } from './config';
+import { ResourceRequirements } from '../core/resources';
+import { checkDnsSubdomain } from '../core/rules';
+import { Problem, ProblemCollector } from '../core/validation';
+import { PostgresClusterProps, validatePostgresClusterProps } from '../postgres/postgres-cluster';
+import { PostgresEngine, PostgresPoolerOptions, validateBackupOptions, validatePoolerOptions } from '../postgres/postgres-engine';
+import { TIER_DEFAULTS } from './tiers';
+import type { DatabaseConfig, EnvironmentConfig } from './types';
 import { resourcesWithDefaults } from './tier-defaults';
 
-/** One PostgreSQL cluster in an environment file. Mirrors PostgresClusterProps. */
-export interface DatabaseConfig {
-  engine?: 'cloudnative-pg' | 'statefulset';
-  instances?: number;
-  allowFewerInstances?: boolean;
-  image?: string;
-  database?: string;
-  owner?: string;
-  storage?: { size?: string; storageClass?: string };
-  parameters?: Record<string, string>;
-  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
-  credentialsSecret?: string;
-  usernameKey?: string;
-  passwordKey?: string;
-  backup?: {
-    destinationPath: string; endpointUrl?: string; credentialsSecret?: string; accessKeyIdKey?: string; secretAccessKeyKey?: string;
-    retention?: string; schedule?: string; walCompression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy' | 'xz' | 'zstd';
-  };
-  pooler?: boolean | { name?: string; instances?: number; poolMode?: 'session' | 'transaction'; maxClientConnections?: number; defaultPoolSize?: number };
-}
 
 
 /** Instances, resources and pooler pods of a database entry, tier defaults filled in. */

@@ -1,46 +1,13 @@
 /** The `release` block of a service: which engine, its fields, and their checks. */
-import {
-  AnalysisOptions,
-  CanaryStep,
-  CanaryStepData,
-  CanaryTrafficMode,
-  Color,
-  ExposureKind,
-  Problem,
-  ProblemCollector,
-  ServiceSwitchOptions,
-  show,
-  TIER_DEFAULTS,
-  validateArgoBlueGreenOptions,
-  validateArgoCanaryOptions,
-  validateBlueGreenServiceProps,
-  validateCanaryRolloutProps,
-  validateServiceSwitchOptions,
-  validateWeightedCanaryOptions,
-  WeightedCanaryOptions,
-} from '../../src';
-import type { EnvironmentConfig, ServiceConfig } from './config';
+import { ServiceSwitchOptions, validateArgoBlueGreenOptions, validateServiceSwitchOptions } from '../blue-green/blue-green-engine';
+import { validateBlueGreenServiceProps } from '../blue-green/blue-green-service';
+import { CanaryStep, validateArgoCanaryOptions, validateWeightedCanaryOptions, WeightedCanaryOptions } from '../canary/canary-engine';
+import { validateCanaryRolloutProps } from '../canary/canary-rollout';
+import { Problem, ProblemCollector, show } from '../core/validation';
+import { ExposureKind } from '../trading-backend/exposure';
+import { TIER_DEFAULTS } from './tiers';
+import type { EnvironmentConfig, ReleaseConfig, ServiceConfig } from './types';
 
-/** How a service releases; mirrors the BlueGreenEngine / CanaryEngine factories. */
-export interface ReleaseConfig {
-  strategy: 'rolling' | 'blue-green' | 'canary';
-  engine?: 'service-switch' | 'argo-rollouts' | 'weighted';
-  activeColor?: Color;
-  blueImage?: string;
-  greenImage?: string;
-  releaseColor?: Color;
-  scaleDownIdle?: boolean;
-  previewHost?: string;
-  autoPromotion?: boolean;
-  scaleDownDelaySeconds?: number;
-  analysis?: AnalysisOptions;
-  steps?: CanaryStepData[];
-  trafficRouting?: CanaryTrafficMode;
-  stableImage?: string;
-  canaryImage?: string;
-  canaryWeight?: number;
-  canaryReplicas?: number;
-}
 
 /** The release engines, one per strategy/engine pair. */
 export type ReleaseKind = 'rolling' | 'blue-green/service-switch' | 'blue-green/argo-rollouts' | 'canary/argo-rollouts' | 'canary/weighted';

@@ -4,31 +4,23 @@
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  applySyncWaves,
-  ApiServiceBase,
-  BlueGreenEngine,
-  BlueGreenService,
-  CanaryEngine,
-  CanaryRollout,
-  CanaryStep,
-  Exposure,
-  Migration,
-  NetworkPeer,
-  PostgresCluster,
-  Scaling,
-  TIER_DEFAULTS,
-  TradingBackend,
-  TradingBackendProps,
-  TradingNamespace,
-} from '../../src';
-import {
-  Environment,
-  EnvironmentConfig,
-  secretRef,
-  secretStore,
-  ServiceConfig,
-} from './config';
+import { BlueGreenEngine } from '../blue-green/blue-green-engine';
+import { BlueGreenService } from '../blue-green/blue-green-service';
+import { CanaryEngine, CanaryStep } from '../canary/canary-engine';
+import { CanaryRollout } from '../canary/canary-rollout';
+import { NetworkPeer } from '../core/network-peer';
+import { applySyncWaves } from '../gitops/sync-waves';
+import { TradingNamespace } from '../namespace/trading-namespace';
+import { PolicyGate } from '../policy/policy-gate';
+import { PostgresCluster } from '../postgres/postgres-cluster';
+import { ApiServiceBase } from '../trading-backend/api-service-base';
+import { Exposure } from '../trading-backend/exposure';
+import { Migration } from '../trading-backend/migration';
+import { Scaling } from '../trading-backend/scaling';
+import { TradingBackend, TradingBackendProps } from '../trading-backend/trading-backend';
+import { TIER_DEFAULTS } from './tiers';
+import { secretRef, secretStore } from './environment';
+import type { Environment, EnvironmentConfig, ServiceConfig } from './types';
 import { databaseProps } from './database-config';
 import { releaseKind } from './release-config';
 import { environmentQuota, serviceAutoscaling, serviceReplicas, serviceResources } from './tier-defaults';
@@ -120,11 +112,14 @@ export function buildService(scope: Construct, env: EnvironmentConfig, name: str
   }
 }
 
-/** Builds the constructs of one environment in a fresh App; returns its single chart. */
-export function buildEnvironment(environment: Environment): Chart {
+/**
+ * Builds the constructs of one environment into a new chart named after it (in `scope`, a fresh App
+ * by default), with a PolicyGate carrying the environment's waivers; returns the chart.
+ */
+export function buildEnvironment(environment: Environment, scope: Construct = new App()): Chart {
   const env = environment.config;
-  const app = new App();
-  const chart = new Chart(app, environment.name, { namespace: env.namespace, disableResourceNameHashes: true });
+  const chart = new Chart(scope, environment.name, { namespace: env.namespace, disableResourceNameHashes: true });
+  new PolicyGate(chart, 'PolicyGate', { allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, waivers: env.waivers });
   new TradingNamespace(chart, 'Namespace', {
     name: env.namespace,
     partOf: env.partOf,

@@ -1,6 +1,7 @@
 /** Environment-file values with the tier's defaults (seed 003, Appendix A) filled in. */
-import { ResourceRequirements, Tier, TIER_DEFAULTS } from '../../src';
-import type { EnvironmentConfig, ServiceConfig } from './config';
+import { ResourceRequirements } from '../core/resources';
+import { Tier, TIER_DEFAULTS } from './tiers';
+import type { EnvironmentConfig, ServiceConfig } from './types';
 
 /** Requests and limits as a file gives them, each missing quantity taken from `defaults`. */
 type PartialResources = { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };

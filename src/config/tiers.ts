@@ -1,6 +1,6 @@
-import { NamespaceQuota, ContainerLimits } from './namespace/trading-namespace';
-import { ResourceRequirements } from './core/resources';
-import { AutoscalingOptions } from './trading-backend/scaling';
+import { NamespaceQuota, ContainerLimits } from '../namespace/trading-namespace';
+import { ResourceRequirements } from '../core/resources';
+import { AutoscalingOptions } from '../trading-backend/scaling';
 
 /** The environment tiers of seed 003. */
 export type Tier = 'dev' | 'staging' | 'prod';

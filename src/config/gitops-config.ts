@@ -3,11 +3,17 @@
  * deliver every environment from it (written to dist/gitops/argocd and dist/gitops/flux).
  */
 import { App, Chart } from 'cdk8s';
-import { APPLY_STAGES, ArgoCdDelivery, ConfigurationError, DeliveredEnvironment, FluxDelivery, IgnoredDifference } from '../../src';
-import schema from '../gitops.schema.json';
-import { Environment, inFile, parseAndCheckSchema } from './config';
+import { Construct } from 'constructs';
+import { ChartLayout, setChartOutput } from '../gitops/chart-output';
+import { ConfigurationError } from '../core/validation';
+import { ArgoCdDelivery, DeliveredEnvironment, IgnoredDifference } from '../gitops/argo-cd-delivery';
+import { FluxDelivery } from '../gitops/flux-delivery';
+import { APPLY_STAGES } from '../gitops/sync-waves';
+import schema from './gitops.schema.json';
+import { inFile, parseAndCheckSchema } from './environment';
+import type { Environment } from './types';
 import { releaseKind } from './release-config';
-import { compileCached } from './schema-cache';
+import { compileSchema } from './schema-validator';
 
 /** The GitOps configuration. */
 export interface GitOpsConfig {
@@ -24,7 +30,7 @@ export const GITOPS_FILE = 'gitops.yaml';
 
 /** Parses `gitops.yaml`; throws a ConfigurationError with every problem. */
 export function parseGitOps(file: string, text: string): GitOpsConfig {
-  const parsed = parseAndCheckSchema(text, compileCached(schema));
+  const parsed = parseAndCheckSchema(text, compileSchema(schema));
   if (parsed.problems.length > 0) throw new ConfigurationError(inFile(file, parsed.problems));
   return parsed.data as GitOpsConfig;
 }
@@ -37,11 +43,14 @@ function ignoredDifferences(environment: Environment): IgnoredDifference[] {
     .map(([name]) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name, jsonPointers: ['/spec/rules/0/backendRefs'] }));
 }
 
+/** The output folder of the GitOps objects: `gitops/argocd` and `gitops/flux` under dist/. */
+export const GITOPS_FOLDER = 'gitops';
+
 /**
- * The GitOps charts: `argocd` and/or `flux`, each its own folder of dist/gitops. `stageFolders` are
- * the apply-stage folders each environment was written with.
+ * The GitOps charts, in `scope` (a fresh App by default): `argocd` and/or `flux`, each written flat to its
+ * own folder under `gitops/`. `stageFolders` are the apply-stage folders each environment was written with.
  */
-export function buildGitOps(config: GitOpsConfig, environments: readonly Environment[], stageFolders: ReadonlyMap<string, readonly string[]>): Chart[] {
+export function buildGitOps(config: GitOpsConfig, environments: readonly Environment[], stageFolders: ReadonlyMap<string, readonly string[]>, scope: Construct = new App()): Chart[] {
   const path = (config.path ?? 'dist').replace(/\/+$/, '');
   const delivered: DeliveredEnvironment[] = environments.map((e) => ({
     name: e.name,
@@ -51,10 +60,10 @@ export function buildGitOps(config: GitOpsConfig, environments: readonly Environ
     stageFolders: APPLY_STAGES.map((s) => s.folder).filter((f) => stageFolders.get(e.name)?.includes(f)),
     ignoreDifferences: ignoredDifferences(e),
   }));
-  const app = new App();
   const charts: Chart[] = [];
   if (config.argocd) {
-    const chart = new Chart(app, 'argocd', { disableResourceNameHashes: true });
+    const chart = new Chart(scope, 'argocd', { disableResourceNameHashes: true });
+    setChartOutput(chart, { folder: `${GITOPS_FOLDER}/argocd`, layout: ChartLayout.FLAT });
     new ArgoCdDelivery(chart, 'Delivery', {
       repository: config.repository,
       revision: config.revision,
@@ -66,7 +75,8 @@ export function buildGitOps(config: GitOpsConfig, environments: readonly Environ
     charts.push(chart);
   }
   if (config.flux) {
-    const chart = new Chart(app, 'flux', { disableResourceNameHashes: true });
+    const chart = new Chart(scope, 'flux', { disableResourceNameHashes: true });
+    setChartOutput(chart, { folder: `${GITOPS_FOLDER}/flux`, layout: ChartLayout.FLAT });
     new FluxDelivery(chart, 'Delivery', {
       repository: config.repository,
       revision: config.revision,

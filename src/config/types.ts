@@ -1,0 +1,105 @@
+/**
+ * The shapes of the environment files (`environments/<env>.yaml`), as `environment.schema.json`
+ * describes them. Every service, database and release key mirrors a construct's props.
+ */
+import type { PolicyWaiver } from '../policy/policies';
+import type { AnalysisOptions } from '../rollouts/analysis';
+import type { CanaryStepData, CanaryTrafficMode } from '../canary/canary-engine';
+import type { Color } from '../blue-green/blue-green-engine';
+import type { Tier } from './tiers';
+
+/** A secret environment variable in an environment file. */
+export type SecretEnvConfig = { secretName: string; key: string } | { remoteKey: string; property?: string };
+
+/** One API service in an environment file. Mirrors TradingBackendProps. */
+export interface ServiceConfig {
+  image?: string;
+  port?: number;
+  metricsPort?: number;
+  healthCheck?: { readinessPath?: string; livenessPath?: string };
+  replicas?: number;
+  autoscaling?: { minReplicas?: number; maxReplicas?: number; cpuUtilization?: number; memoryUtilization?: number };
+  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+  config?: Record<string, string>;
+  secretEnv?: Record<string, SecretEnvConfig>;
+  exposure?: {
+    gateway?: { gatewayName: string; gatewayNamespace: string; listenerName?: string; trafficNamespace?: string; hosts: string[] };
+    ingress?: { hosts: string[]; className?: string; clusterIssuer?: string; tlsSecretName?: string; controllerNamespace?: string };
+  };
+  migration?: { mode: 'none' | 'on-start' | 'job'; startupTimeoutSeconds?: number; command?: string[]; backoffLimit?: number; activeDeadlineSeconds?: number };
+  monitoring?: { serviceMonitor?: boolean; alerts?: boolean; path?: string; interval?: string };
+  rollout?: { minReadySeconds?: number; drainSeconds?: number; terminationGracePeriodSeconds?: number };
+  runAsUser?: number;
+  command?: string[];
+  args?: string[];
+  egress?: Array<{ namespace?: string; cidr?: string; ports: number[] }>;
+  database?: string;
+  release?: ReleaseConfig;
+  networkPolicy?: boolean;
+}
+
+/** One environment file. */
+export interface EnvironmentConfig {
+  tier: Tier;
+  namespace: string;
+  partOf?: string;
+  monitoringNamespace?: string;
+  secretStore?: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' };
+  quota?: { requestsCpu?: string; requestsMemory?: string; limitsCpu?: string; limitsMemory?: string; pods?: number };
+  waivers?: PolicyWaiver[];
+  services: Record<string, ServiceConfig>;
+  databases?: Record<string, DatabaseConfig>;
+}
+
+/** A validated environment. */
+export interface Environment {
+  /** Environment name: the file name without `.yaml`; also the `dist/` folder. */
+  readonly name: string;
+  /** The file it was read from, as shown in messages. */
+  readonly file: string;
+  readonly config: EnvironmentConfig;
+}
+
+/** How a service releases; mirrors the BlueGreenEngine / CanaryEngine factories. */
+export interface ReleaseConfig {
+  strategy: 'rolling' | 'blue-green' | 'canary';
+  engine?: 'service-switch' | 'argo-rollouts' | 'weighted';
+  activeColor?: Color;
+  blueImage?: string;
+  greenImage?: string;
+  releaseColor?: Color;
+  scaleDownIdle?: boolean;
+  previewHost?: string;
+  autoPromotion?: boolean;
+  scaleDownDelaySeconds?: number;
+  analysis?: AnalysisOptions;
+  steps?: CanaryStepData[];
+  trafficRouting?: CanaryTrafficMode;
+  stableImage?: string;
+  canaryImage?: string;
+  canaryWeight?: number;
+  canaryReplicas?: number;
+}
+
+
+/** One PostgreSQL cluster in an environment file. Mirrors PostgresClusterProps. */
+export interface DatabaseConfig {
+  engine?: 'cloudnative-pg' | 'statefulset';
+  instances?: number;
+  allowFewerInstances?: boolean;
+  image?: string;
+  database?: string;
+  owner?: string;
+  storage?: { size?: string; storageClass?: string };
+  parameters?: Record<string, string>;
+  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+  credentialsSecret?: string;
+  usernameKey?: string;
+  passwordKey?: string;
+  backup?: {
+    destinationPath: string; endpointUrl?: string; credentialsSecret?: string; accessKeyIdKey?: string; secretAccessKeyKey?: string;
+    retention?: string; schedule?: string; walCompression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy' | 'xz' | 'zstd';
+  };
+  pooler?: boolean | { name?: string; instances?: number; poolMode?: 'session' | 'transaction'; maxClientConnections?: number; defaultPoolSize?: number };
+}
+

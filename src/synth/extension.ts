@@ -1,0 +1,51 @@
+/**
+ * The extension point of environment-file projects: `environments/extend.ts` (or `.js`) default-exports
+ * a function that receives each environment's chart before it is rendered, so a team adds its own
+ * constructs without forking the loader. The file is compiled with esbuild; `cdk8s-trading` inside it
+ * resolves to the library that runs it, so its constructs and these are one and the same.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { Chart } from 'cdk8s';
+import type { Environment } from '../config/types';
+import { ConfigurationError } from '../core/validation';
+
+/** Receives each environment's chart (with its constructs built from the file) before it is rendered. */
+export type EnvironmentExtension = (chart: Chart, environment: Environment) => void;
+
+/** The extension files looked for in `environments/`, in order. */
+export const EXTENSION_FILES = ['extend.ts', 'extend.js', 'extend.cjs'] as const;
+
+const requireHere = createRequire(__filename);
+
+/** The extension of the project at `root`, when it has one. */
+export function loadExtension(root: string): EnvironmentExtension | undefined {
+  const file = EXTENSION_FILES.map((f) => join(root, 'environments', f)).find((f) => existsSync(f));
+  if (!file) return undefined;
+  const shown = relative(process.cwd(), file) || file;
+  const { buildSync } = requireHere('esbuild') as typeof import('esbuild');
+  let code: string;
+  try {
+    const out = buildSync({
+      entryPoints: [file], bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20',
+      packages: 'external', logLevel: 'silent', sourcemap: 'inline',
+    });
+    code = out.outputFiles[0].text;
+  } catch (e) {
+    const errors = (e as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors ?? [];
+    throw new ConfigurationError(errors.length > 0
+      ? errors.map((x) => `${shown}${x.location ? `:${x.location.line}:${x.location.column}` : ''}: ${x.text}`)
+      : [`${shown}: cannot compile: ${(e as Error).message}`]);
+  }
+  const requireThere = createRequire(file);
+  const library = requireHere('../index') as object;
+  const module = { exports: {} as { default?: unknown; extend?: unknown } };
+  const load = new Function('module', 'exports', 'require', '__filename', '__dirname', code);
+  load(module, module.exports, (id: string) => (id === 'cdk8s-trading' ? library : requireThere(id)), file, join(file, '..'));
+  const fn = module.exports.default ?? module.exports.extend ?? module.exports;
+  if (typeof fn !== 'function') {
+    throw new ConfigurationError([`${shown}: must export a function (export default function (chart, environment) { ... })`]);
+  }
+  return fn as EnvironmentExtension;
+}

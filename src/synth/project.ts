@@ -1,0 +1,164 @@
+/**
+ * The environment-file pipeline: read and check every file of `environments/`, build each environment
+ * into a chart, render it, and only when everything is valid replace the output folder at once.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { buildEnvironment } from '../config/build';
+import { parseEnvironment } from '../config/environment';
+import { buildGitOps, GITOPS_FILE, GITOPS_FOLDER, GitOpsConfig, parseGitOps } from '../config/gitops-config';
+import type { Environment } from '../config/types';
+import { compareStrings } from '../core/order';
+import { ConfigurationError } from '../core/validation';
+import { APPLY_STAGES } from '../gitops/sync-waves';
+import { filesUnder } from './files';
+import { GitOpsApp, treeFiles } from './gitops-app';
+import { EnvironmentExtension } from './extension';
+import { OutputFile } from './layout';
+import { RenderedFolder, renderChart } from './render';
+import { writeTree, WriteTreeOptions } from './write';
+
+/** The folder of the environment files, under the project root. */
+export const ENVIRONMENTS_DIR = 'environments';
+
+/** A project's configuration: its environments and, when `gitops.yaml` exists, the delivery settings. */
+export interface ProjectConfig {
+  readonly environments: readonly Environment[];
+  readonly gitops?: GitOpsConfig;
+}
+
+/** Reads and checks every file of `<root>/environments/`; throws one ConfigurationError listing every problem of every file. */
+export function loadProject(root: string): ProjectConfig {
+  const dir = join(root, ENVIRONMENTS_DIR);
+  const shownDir = relative(root, dir) || dir;
+  if (!existsSync(dir)) throw new ConfigurationError([`${shownDir}: no such folder; run cdk8s-trading init to create it`]);
+  const names = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE).sort(compareStrings);
+  const problems: string[] = [];
+  const environments: Environment[] = [];
+  for (const fileName of names) {
+    const file = relative(root, join(dir, fileName)) || fileName;
+    const result = parseEnvironment(fileName.replace(/\.yaml$/, ''), file, readFileSync(join(dir, fileName), 'utf8'));
+    problems.push(...result.problems);
+    if (result.environment) environments.push(result.environment);
+  }
+  let gitops: GitOpsConfig | undefined;
+  const gitopsFile = join(dir, GITOPS_FILE);
+  if (existsSync(gitopsFile)) {
+    try {
+      gitops = parseGitOps(relative(root, gitopsFile) || GITOPS_FILE, readFileSync(gitopsFile, 'utf8'));
+    } catch (e) {
+      if (!(e instanceof ConfigurationError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  if (names.length === 0) throw new ConfigurationError([`${shownDir}: no environment files (*.yaml besides ${GITOPS_FILE})`]);
+  return { environments, gitops };
+}
+
+/** Reads and checks the environment files (not `gitops.yaml`). */
+export function loadEnvironments(root: string): Environment[] {
+  return [...loadProject(root).environments];
+}
+
+/**
+ * Builds, checks and renders one environment, without touching the disk. `extend` receives the chart
+ * before it is rendered. Problems are reported against the environment's file.
+ */
+export function renderEnvironment(environment: Environment, extend?: EnvironmentExtension): RenderedFolder {
+  try {
+    const chart = buildEnvironment(environment, new GitOpsApp());
+    extend?.(chart, environment);
+    return renderChart(chart);
+  } catch (e) {
+    if (!(e instanceof ConfigurationError)) throw e;
+    throw new ConfigurationError(e.problems.map((p) => `${environment.file}: ${p}`));
+  }
+}
+
+/** Renders the GitOps folders (`gitops/argocd`, `gitops/flux`) for environments laid out in `stageFolders`. */
+export function renderGitOps(config: GitOpsConfig, environments: readonly Environment[], stageFolders: ReadonlyMap<string, readonly string[]>): RenderedFolder[] {
+  const app = new GitOpsApp();
+  buildGitOps(config, environments, stageFolders, app);
+  return app.render();
+}
+
+/** Options of `synthesizeProject`. */
+export interface SynthesizeOptions extends WriteTreeOptions {
+  /** Project root: the folder holding `environments/`. */
+  readonly root: string;
+  /** Output folder (absolute, or relative to the working directory). */
+  readonly outdir: string;
+  /** Only these environments; the other environments' folders are kept as they are. @default - all */
+  readonly only?: readonly string[];
+  /** Called with each environment's chart before it is rendered. @default - none */
+  readonly extend?: EnvironmentExtension;
+}
+
+/** What a synth wrote. */
+export interface SynthesizeResult {
+  /** The folders rendered now, in output order. */
+  readonly rendered: readonly RenderedFolder[];
+  /** Top-level folders kept from the previous output (`--env`). */
+  readonly kept: readonly string[];
+}
+
+/**
+ * Checks every environment file, renders the selected environments and the GitOps folders, then replaces
+ * the output folder atomically. Nothing is written unless everything is valid. With `only`, the other
+ * environments' folders are carried over unchanged and `gitops/` is rendered again from the whole result,
+ * so it never describes folders that are not there.
+ */
+export function synthesizeProject(options: SynthesizeOptions): SynthesizeResult {
+  const project = loadProject(options.root);
+  const only = options.only ?? [];
+  const all = project.environments;
+  const unknown = only.filter((name) => !all.some((e) => e.name === name));
+  if (unknown.length > 0) {
+    throw new ConfigurationError(unknown.map((n) => `--env ${n}: no such environment; use one of ${all.map((e) => e.name).join(', ')}`));
+  }
+  const selected = only.length > 0 ? all.filter((e) => only.includes(e.name)) : all;
+  const problems: string[] = [];
+  const rendered: RenderedFolder[] = [];
+  for (const environment of selected) {
+    try {
+      rendered.push(renderEnvironment(environment, options.extend));
+    } catch (e) {
+      if (!(e instanceof ConfigurationError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+
+  const keptFiles = previousOutput(options.outdir, only.length > 0 ? new Set([...selected.map((e) => e.name), GITOPS_FOLDER]) : undefined);
+  const kept = [...new Set(keptFiles.map((f) => f.path.split('/')[0]).filter((p) => keptFiles.some((f) => f.path.startsWith(`${p}/`))))];
+  if (project.gitops) {
+    const stageFolders = new Map<string, readonly string[]>();
+    for (const r of rendered) stageFolders.set(r.folder, stagesOf(r.files.map((f) => f.path)));
+    const delivered = all.filter((e) => stageFolders.has(e.name) || kept.includes(e.name));
+    for (const e of delivered) {
+      if (!stageFolders.has(e.name)) stageFolders.set(e.name, stagesOf(keptFiles.filter((f) => f.path.startsWith(`${e.name}/`)).map((f) => f.path.slice(e.name.length + 1))));
+    }
+    rendered.push(...renderGitOps(project.gitops, delivered, stageFolders));
+  }
+  writeTree(options.outdir, [...keptFiles, ...treeFiles(rendered)].sort((a, b) => compareStrings(a.path, b.path)), options);
+  return { rendered, kept };
+}
+
+/** The apply-stage folders among `paths` (relative to an environment folder), in apply order. */
+function stagesOf(paths: readonly string[]): string[] {
+  return APPLY_STAGES.map((s) => s.folder).filter((f) => paths.some((p) => p.startsWith(`${f}/`)));
+}
+
+/**
+ * What of the previous output survives a synth: with `replaced` (an `--env` synth), everything but those
+ * top-level folders; otherwise only top-level files a person put there (a README), never old folders.
+ */
+function previousOutput(outdir: string, replaced: ReadonlySet<string> | undefined): OutputFile[] {
+  if (!existsSync(outdir)) return [];
+  const files = filesUnder(outdir).filter((p) => !p.split('/').some((seg) => seg.startsWith('.')));
+  return files
+    .filter((p) => (replaced ? !replaced.has(p.split('/')[0]) : !p.includes('/')))
+    .filter((p) => statSync(join(outdir, p)).isFile())
+    .map((p) => ({ path: p, content: readFileSync(join(outdir, p), 'utf8') }));
+}
