@@ -2,7 +2,8 @@
  * The extension point of environment-file projects: `environments/extend.ts` (or `.js`) default-exports
  * a function that receives each environment's chart before it is rendered, so a team adds its own
  * constructs without forking the loader. The file is compiled with esbuild; `cdk8s-trading` inside it
- * resolves to the library that runs it, so its constructs and these are one and the same.
+ * (and cdk8s, cdk8s-plus-28, constructs) resolve to the modules that run it, so its constructs and these
+ * share one tree.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,6 +19,7 @@ export type EnvironmentExtension = (chart: Chart, environment: Environment) => v
 export const EXTENSION_FILES = ['extend.ts', 'extend.js', 'extend.cjs'] as const;
 
 const requireHere = createRequire(__filename);
+const SHARED = new Set(['cdk8s', 'cdk8s-plus-28', 'constructs']);
 
 /** The extension of the project at `root`, when it has one. */
 export function loadExtension(root: string): EnvironmentExtension | undefined {
@@ -42,7 +44,9 @@ export function loadExtension(root: string): EnvironmentExtension | undefined {
   const library = requireHere('../index') as object;
   const module = { exports: {} as { default?: unknown; extend?: unknown } };
   const load = new Function('module', 'exports', 'require', '__filename', '__dirname', code);
-  load(module, module.exports, (id: string) => (id === 'cdk8s-trading' ? library : requireThere(id)), file, join(file, '..'));
+  // The library and its peers resolve to the very modules running now: one cdk8s, one construct tree.
+  const requireFor = (id: string): unknown => (id === 'cdk8s-trading' ? library : SHARED.has(id.split('/')[0]) ? requireHere(id) : requireThere(id));
+  load(module, module.exports, requireFor, file, join(file, '..'));
   const fn = module.exports.default ?? module.exports.extend ?? module.exports;
   if (typeof fn !== 'function') {
     throw new ConfigurationError([`${shown}: must export a function (export default function (chart, environment) { ... })`]);

@@ -1,0 +1,151 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../src/cli/main';
+import { cli, edit, scratchProject, tree } from './support/project';
+
+/** Runs the CLI in-process; returns the exit code and what it printed. */
+function inProcess(cwd: string, ...args: string[]): { status: number; stdout: string; stderr: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = run(args, { cwd, out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
+  return { status, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('cdk8s-trading --help and usage errors', () => {
+  it('lists the subcommands', () => {
+    const r = inProcess(tmpdir(), '--help');
+    expect(r.status).toBe(0);
+    for (const c of ['init', 'synth', 'validate', 'diff']) expect(r.stdout).toMatch(new RegExp(`^  ${c} +\\S`, 'm'));
+    expect(inProcess(tmpdir()).stdout).toBe(r.stdout);
+  });
+
+  it.each(['init', 'synth', 'validate', 'diff'])('%s --help prints its usage', (c) => {
+    const r = inProcess(tmpdir(), c, '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Usage: cdk8s-trading ${c}`));
+    expect(inProcess(tmpdir(), 'help', c).stdout).toBe(r.stdout);
+  });
+
+  it('answers an unknown flag with the usage and exit 2, not "synth failed"', () => {
+    const p = scratchProject();
+    const r = inProcess(p.root, 'synth', '--envs', 'prod');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('cdk8s-trading synth: unknown option --envs\nUsage: cdk8s-trading synth [--env NAME]... [--outdir DIR] [--root DIR]\nRun cdk8s-trading synth --help for details.');
+    expect(existsSync(p.out)).toBe(false);
+    expect(inProcess(p.root, 'synth', '--env').stderr).toContain('--env needs a value');
+    expect(inProcess(p.root, 'validate', 'a', 'b').stderr).toContain('unexpected argument "b"');
+  });
+
+  it('answers an unknown command with the command list and exit 2', () => {
+    const r = inProcess(tmpdir(), 'synthesize');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^cdk8s-trading: unknown command "synthesize"\n\nUsage: cdk8s-trading <command>/);
+  });
+
+  it('says where it looked when there is no project, and how to start one', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'cdk8s-trading-empty-'));
+    const r = inProcess(empty, 'synth');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`no environments/ folder in ${empty} or above it; run cdk8s-trading init, or give --root DIR`);
+  });
+
+  it('prints its version', () => {
+    const r = inProcess(tmpdir(), '--version');
+    expect(r.stdout).toBe(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version);
+  });
+});
+
+describe('cdk8s-trading init', () => {
+  it('writes a starting point that synthesizes, validates and diffs clean at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-trading-init-'));
+    const init = inProcess(dir, 'init');
+    expect(init.status, init.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'environments')).sort()).toEqual(['README.md', 'dev.yaml', 'gitops.schema.json', 'gitops.yaml', 'prod.yaml', 'schema.json', 'staging.yaml']);
+    expect(init.stdout).toContain('set your image in environments/{dev,staging,prod}.yaml');
+    const synth = inProcess(dir, 'synth');
+    expect(synth.status, synth.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
+    const validate = inProcess(dir, 'validate');
+    expect(validate.status, validate.stderr).toBe(0);
+    expect(inProcess(dir, 'diff').status).toBe(0);
+    // prod autoscales from 3; the HPA, PDB and spread come with it.
+    expect(readdirSync(join(dir, 'dist', 'prod', '50-application'))).toContain('horizontalpodautoscaler-api.yaml');
+  });
+
+  it('never overwrites a file without --force', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-trading-init-'));
+    mkdirSync(join(dir, 'environments'));
+    writeFileSync(join(dir, 'environments', 'prod.yaml'), 'mine\n');
+    const r = inProcess(dir, 'init');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('kept environments/prod.yaml (exists; --force overwrites it)');
+    expect(readFileSync(join(dir, 'environments', 'prod.yaml'), 'utf8')).toBe('mine\n');
+    inProcess(dir, 'init', '--force');
+    expect(readFileSync(join(dir, 'environments', 'prod.yaml'), 'utf8')).toContain('tier: prod');
+  });
+});
+
+describe('cdk8s-trading synth, as a process', () => {
+  it('prints a summary per folder and exits 0', () => {
+    const p = scratchProject();
+    const r = cli(p.root, ['synth']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^dist\/prod: \d+ files, \d+ bytes, \d+ ms \(Cluster 1, ConfigMap 1, Deployment 2, /m);
+    expect(r.stdout).toMatch(/^dist\/gitops\/argocd: \d+ files, \d+ bytes, \d+ ms \(AppProject 1, Application 3\)$/m);
+    expect(r.stdout).toMatch(/^dist\/gitops\/flux: \d+ files, \d+ bytes, \d+ ms \(GitRepository 1, Kustomization 14\)$/m);
+    expect(r.stdout).toMatch(/synthesized 5 folder\(s\) into dist\/ in \d+ ms/);
+  });
+
+  it('exits 1 with every problem of every file, and writes nothing', () => {
+    const p = scratchProject();
+    edit(p.root, 'dev', 'namespace: trading-dev', 'namespace: Trading-Dev');
+    edit(p.root, 'staging', '    config:', '    replica: 2\n    config:');
+    writeFileSync(join(p.root, 'environments', 'qa.yaml'), 'tier: [qa\n');
+    const r = cli(p.root, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('synth failed; dist/ was left as it was.');
+    expect(r.stderr).toContain('environments/dev.yaml: namespace: "Trading-Dev" is not a valid name');
+    expect(r.stderr).toContain('environments/staging.yaml: services.trading-api.replica: unknown key (did you mean "replicas"?)');
+    expect(r.stderr).toMatch(/environments\/qa\.yaml: cannot parse YAML/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(existsSync(p.out)).toBe(false);
+  });
+
+  it('reports an unwritable output folder in one line, without a stack trace', () => {
+    const p = scratchProject();
+    for (const outdir of ['/sys/fs/dist', '/nonexistent-cdk8s-trading/dist']) {
+      const r = cli(p.root, ['synth', '--outdir', outdir]);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^synth failed: cannot write .*(permission denied|does not exist)/);
+    }
+  });
+
+  it('adds what environments/extend.ts builds to every environment', () => {
+    const p = scratchProject();
+    writeFileSync(join(p.root, 'environments', 'extend.ts'), `
+import { ApiObject, Chart } from 'cdk8s';
+import { applySyncWaves, type Environment } from 'cdk8s-trading';
+
+export default function extend(chart: Chart, environment: Environment): void {
+  new ApiObject(chart, 'team-info', {
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-info' },
+    data: { environment: environment.name, tier: environment.config.tier },
+  });
+  applySyncWaves(chart);
+}
+`);
+    const r = cli(p.root, ['synth']);
+    expect(r.status, r.stderr).toBe(0);
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(readFileSync(join(p.out, env, '20-config', 'configmap-team-info.yaml'), 'utf8')).toContain(`environment: ${env}`);
+    }
+    writeFileSync(join(p.root, 'environments', 'extend.ts'), 'export default 42;\n');
+    const bad = cli(p.root, ['synth']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('environments/extend.ts: must export a function');
+    expect(tree(p.out)['prod/20-config/configmap-team-info.yaml']).toBeDefined();
+  });
+});
