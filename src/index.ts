@@ -31,6 +31,7 @@ export { NetworkPeer, NetworkPort } from './core/network-peer';
 export { SecretRef, SecretStore, SecretStoreKind } from './core/secrets';
 export { ResourceQuantities, ResourceRequirements } from './core/resources';
 export { ConfigurationError, Problem } from './core/validation';
+export { PART_OF_CONTEXT } from './core/labels';
 
 // GitOps delivery
 export { ArgoCdDelivery, ArgoCdDeliveryProps, DeliveredEnvironment, IgnoredDifference } from './gitops/argo-cd-delivery';

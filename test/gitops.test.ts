@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ArgoCdDelivery, DeliveredEnvironment } from '../src/gitops/argo-cd-delivery';
+import { ArgoCdDelivery, DeliveredEnvironment, repositoryName } from '../src/gitops/argo-cd-delivery';
 import { FluxDelivery } from '../src/gitops/flux-delivery';
 import { compareTrees } from '../src/synth/compare';
 import { loadProject, renderEnvironment, renderGitOps, synthesizeProject } from '../src/synth/project';
@@ -24,19 +24,26 @@ const ENVS: DeliveredEnvironment[] = [
 describe('ArgoCdDelivery', () => {
   const objects = render((s) => new ArgoCdDelivery(s, 'Delivery', { repository: REPO, environments: ENVS }));
 
+  it('names its objects after the repository unless told otherwise', () => {
+    expect(repositoryName('git@github.com:acme/Shop_Deploy.git')).toBe('shop-deploy');
+    expect(repositoryName('https://git.example.com/acme/platform/')).toBe('platform');
+    const named = render((s) => new ArgoCdDelivery(s, 'Delivery', { repository: REPO, environments: ENVS, project: 'shop' }));
+    expect(named.map((o) => o.metadata.name)).toEqual(['shop', 'shop-dev', 'shop-prod']);
+  });
+
   it('restricts an AppProject to the repository and the environments\' namespaces', () => {
-    const project = one(objects, 'AppProject', 'trading');
+    const project = one(objects, 'AppProject', 'trading-deploy');
     expect(project.spec.sourceRepos).toEqual([REPO]);
     expect(project.spec.destinations.map((d: any) => d.namespace)).toEqual(['trading-dev', 'trading-prod']);
     expect(project.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
   });
 
   it('syncs dev automatically with prune and self-heal, prod by hand', () => {
-    const dev = one(objects, 'Application', 'trading-dev');
+    const dev = one(objects, 'Application', 'trading-deploy-dev');
     expect(dev.spec.source).toEqual({ repoURL: REPO, targetRevision: 'main', path: 'dist/dev' });
     expect(dev.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'trading-dev' });
     expect(dev.spec.syncPolicy.automated).toEqual({ enabled: true, prune: true, selfHeal: true });
-    expect(one(objects, 'Application', 'trading-prod').spec.syncPolicy.automated).toBeUndefined();
+    expect(one(objects, 'Application', 'trading-deploy-prod').spec.syncPolicy.automated).toBeUndefined();
   });
 
   it('is valid against the Argo CD models and CRD schemas', async () => {
@@ -57,17 +64,17 @@ describe('FluxDelivery', () => {
 
   it('stages each environment: one Kustomization per folder, each depending on the previous, waiting, with a timeout', () => {
     expect(one(objects, 'GitRepository').spec).toEqual({ interval: '1m', url: REPO, ref: { branch: 'main' } });
-    const prod = objects.filter((o) => o.kind === 'Kustomization' && o.metadata.name.startsWith('trading-prod-'));
+    const prod = objects.filter((o) => o.kind === 'Kustomization' && o.metadata.name.startsWith('trading-deploy-prod-'));
     expect(prod.map((k) => [k.metadata.name, k.spec.path, k.spec.dependsOn?.[0]?.name])).toEqual([
-      ['trading-prod-namespace', './dist/prod/10-namespace', undefined],
-      ['trading-prod-config', './dist/prod/20-config', 'trading-prod-namespace'],
-      ['trading-prod-database', './dist/prod/30-database', 'trading-prod-config'],
-      ['trading-prod-migration', './dist/prod/40-migration', 'trading-prod-database'],
-      ['trading-prod-application', './dist/prod/50-application', 'trading-prod-migration'],
+      ['trading-deploy-prod-namespace', './dist/prod/10-namespace', undefined],
+      ['trading-deploy-prod-config', './dist/prod/20-config', 'trading-deploy-prod-namespace'],
+      ['trading-deploy-prod-database', './dist/prod/30-database', 'trading-deploy-prod-config'],
+      ['trading-deploy-prod-migration', './dist/prod/40-migration', 'trading-deploy-prod-database'],
+      ['trading-deploy-prod-application', './dist/prod/50-application', 'trading-deploy-prod-migration'],
     ]);
-    for (const k of prod) expect(k.spec).toMatchObject({ wait: true, timeout: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'trading' } });
+    for (const k of prod) expect(k.spec).toMatchObject({ wait: true, timeout: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'trading-deploy' } });
     // A Job's template is immutable: the migration stage is recreated, not patched.
-    expect(prod.filter((k) => k.spec.force).map((k) => k.metadata.name)).toEqual(['trading-prod-migration']);
+    expect(prod.filter((k) => k.spec.force).map((k) => k.metadata.name)).toEqual(['trading-deploy-prod-migration']);
   });
 
   it('is valid against the Flux models and CRD schemas', async () => {

@@ -1,4 +1,7 @@
+import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { PART_OF_CONTEXT } from '../src/core/labels';
+import { TradingNamespace } from '../src/namespace/trading-namespace';
 import { stringify } from 'yaml';
 import { NetworkPeer } from '../src/core/network-peer';
 import { SecretRef } from '../src/core/secrets';
@@ -282,5 +285,25 @@ describe('TradingBackend: variants', () => {
       api.deployment.metadata.addAnnotation('example.com/owner', 'desk-7');
     });
     expect(one(objects, 'Deployment').metadata.annotations).toEqual({ 'example.com/owner': 'desk-7' });
+  });
+});
+
+describe('app.kubernetes.io/part-of, decided in one place', () => {
+  const partOf = (setup: (app: App) => Chart, props: { partOf?: string } = {}): Array<string | undefined> => {
+    const app = new App();
+    const chart = setup(app);
+    new TradingBackend(chart, 'api', { image: 'ghcr.io/acme/api:1.4.2', ...props });
+    new TradingNamespace(chart, 'ns', { name: 'shop-prod' });
+    return [...new Set(chart.toJson().map((o: { metadata: { labels?: Record<string, string> } }) => o.metadata.labels?.['app.kubernetes.io/part-of']))];
+  };
+
+  it('is the chart\'s namespace, else the chart\'s id, unless the context or the props say otherwise', () => {
+    expect(partOf((app) => new Chart(app, 'prod', { namespace: 'shop-prod' }))).toEqual(['shop-prod']);
+    expect(partOf((app) => new Chart(app, 'prod'))).toEqual(['prod']);
+    expect(partOf((app) => {
+      app.node.setContext(PART_OF_CONTEXT, 'shop');
+      return new Chart(app, 'prod', { namespace: 'shop-prod' });
+    })).toEqual(['shop']);
+    expect(partOf((app) => new Chart(app, 'prod'), { partOf: 'payments' })).toEqual(['payments', 'prod']);
   });
 });

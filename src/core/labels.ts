@@ -1,3 +1,6 @@
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
 /**
  * The recommended `app.kubernetes.io/*` labels. Every object a construct of this library emits carries
  * all five; pod selectors use only the stable subset (`name`, `instance`, `component`).
@@ -11,6 +14,21 @@ export interface StandardLabelsOptions {
   readonly component: string;
   /** `app.kubernetes.io/part-of`: the larger system. */
   readonly partOf: string;
+}
+
+/** The construct-context key that sets `app.kubernetes.io/part-of` for every construct below it. */
+export const PART_OF_CONTEXT = 'cdk8s-trading:partOf';
+
+/**
+ * The `app.kubernetes.io/part-of` of a construct whose props give none: the `cdk8s-trading:partOf`
+ * context of its scope (set once on the app or a chart: `app.node.setContext(PART_OF_CONTEXT, 'shop')`),
+ * else the namespace of its chart, else the chart's id. One place decides it, for every construct.
+ */
+export function defaultPartOf(scope: IConstruct): string {
+  const fromContext: unknown = scope.node.tryGetContext(PART_OF_CONTEXT);
+  if (typeof fromContext === 'string' && fromContext !== '') return fromContext;
+  const chart = Chart.of(scope);
+  return chart.namespace ?? chart.node.id;
 }
 
 /** The value of `app.kubernetes.io/managed-by` on everything this library emits. */

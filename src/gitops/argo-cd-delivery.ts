@@ -7,6 +7,16 @@ import { checkDnsLabel } from '../core/rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
 
+/**
+ * A DNS label from a Git repository's URL: its last path segment without `.git`
+ * (`https://github.com/acme/trading-deploy.git` → `trading-deploy`), the default name of the delivery objects.
+ */
+export function repositoryName(repository: string): string {
+  const last = repository.replace(/\.git\/?$/, '').replace(/\/+$/, '').split(/[/:]/).pop() ?? '';
+  const label = last.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  return label || 'gitops';
+}
+
 /** A field Argo CD should not compare, because a controller owns it (a canary's route weights). */
 export interface IgnoredDifference {
   /** API group (`gateway.networking.k8s.io`). */
@@ -41,7 +51,7 @@ export interface ArgoCdDeliveryProps {
   readonly repository: string;
   /** Branch, tag or commit Argo CD follows. @default 'main' */
   readonly revision?: string;
-  /** AppProject name; Applications are `<project>-<env>`. @default 'trading' */
+  /** AppProject name; Applications are `<project>-<env>`. @default - the repository's name (`trading-deploy` for `.../trading-deploy.git`) */
   readonly project?: string;
   /** Namespace Argo CD runs in (and its objects go to). @default 'argocd' */
   readonly argoNamespace?: string;
@@ -66,7 +76,7 @@ export class ArgoCdDelivery extends Construct {
     super(scope, id);
     throwIfProblems(`ArgoCdDelivery ${this.node.path}`, validateDeliveryProps(props));
     requireUniqueObjectNames(this);
-    const project = props.project ?? 'trading';
+    const project = props.project ?? repositoryName(props.repository);
     const namespace = props.argoNamespace ?? 'argocd';
     const server = props.destinationServer ?? 'https://kubernetes.default.svc';
     const revision = props.revision ?? 'main';

@@ -6,7 +6,7 @@ import { standardLabels } from '../core/labels';
 import { checkDuration } from '../core/rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { ProblemCollector, throwIfProblems } from '../core/validation';
-import { DeliveredEnvironment, validateDeliveryProps } from './argo-cd-delivery';
+import { DeliveredEnvironment, repositoryName, validateDeliveryProps } from './argo-cd-delivery';
 
 /** Props of FluxDelivery. */
 export interface FluxDeliveryProps {
@@ -14,7 +14,7 @@ export interface FluxDeliveryProps {
   readonly repository: string;
   /** Branch Flux follows. @default 'main' */
   readonly revision?: string;
-  /** Name of the GitRepository and prefix of the Kustomizations. @default 'trading' */
+  /** Name of the GitRepository and prefix of the Kustomizations. @default - the repository's name (`trading-deploy` for `.../trading-deploy.git`) */
   readonly name?: string;
   /** Namespace Flux runs in. @default 'flux-system' */
   readonly fluxNamespace?: string;
@@ -46,7 +46,7 @@ export class FluxDelivery extends Construct {
     if (props.timeout !== undefined) c.check('timeout', checkDuration(props.timeout));
     throwIfProblems(`FluxDelivery ${this.node.path}`, c.problems);
     requireUniqueObjectNames(this);
-    const name = props.name ?? 'trading';
+    const name = props.name ?? repositoryName(props.repository);
     const namespace = props.fluxNamespace ?? 'flux-system';
     const interval = props.interval ?? '5m';
     const labels = standardLabels({ name, instance: name, component: 'gitops', partOf: name });

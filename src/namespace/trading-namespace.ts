@@ -1,7 +1,7 @@
 import { JsonPatch, ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { standardLabels } from '../core/labels';
+import { defaultPartOf, standardLabels } from '../core/labels';
 import { checkDnsLabel, checkInteger, checkNotBelow } from '../core/rules';
 import { checkQuantity } from '../core/quantity';
 import { Problem, ProblemCollector, throwIfProblems } from '../core/validation';
@@ -37,7 +37,7 @@ export interface ContainerLimits {
 export interface TradingNamespaceProps {
   /** Namespace name (an RFC 1123 label). */
   readonly name: string;
-  /** `app.kubernetes.io/part-of` of every object. @default 'trading' */
+  /** `app.kubernetes.io/part-of` of every object. @default - the `cdk8s-trading:partOf` context, else the chart's namespace, else the chart's id */
   readonly partOf?: string;
   /** ResourceQuota. @default - no quota */
   readonly quota?: NamespaceQuota;
@@ -71,7 +71,7 @@ export class TradingNamespace extends Construct {
     throwIfProblems(`TradingNamespace ${this.node.path}`, validateTradingNamespaceProps(props));
     requireUniqueObjectNames(this);
     this.name = props.name;
-    const labels = standardLabels({ name: props.name, instance: props.name, component: 'namespace', partOf: props.partOf ?? 'trading' });
+    const labels = standardLabels({ name: props.name, instance: props.name, component: 'namespace', partOf: props.partOf ?? defaultPartOf(this) });
     const version = props.podSecurityVersion ?? 'v1.28';
 
     this.namespace = kubeObject(this, 'Resource', k8s.KubeNamespace.GVK, {

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' with { 'resolution-mode': 'import' };
 import { DatabaseConnection, IDatabase } from '../core/database';
 import { SyncWave, syncWaveAnnotation } from '../core/sync-wave';
-import { selectorLabels, standardLabels, StandardLabelsOptions } from '../core/labels';
+import { defaultPartOf, selectorLabels, standardLabels, StandardLabelsOptions } from '../core/labels';
 import { dnsEgressRule, NetworkPeer, policyPorts } from '../core/network-peer';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { checkCidr, checkDnsLabel, checkImage, checkInteger, checkRequestLimit } from '../core/rules';
@@ -52,7 +52,7 @@ export interface PostgresClusterProps {
   readonly monitoringNamespace?: string;
   /** Where the Kubernetes API (and object storage) is, for the instances' egress policy. @default '0.0.0.0/0' */
   readonly controlPlaneCidr?: string;
-  /** `app.kubernetes.io/part-of` of every object. @default 'trading' */
+  /** `app.kubernetes.io/part-of` of every object. @default - the `cdk8s-trading:partOf` context, else the chart's namespace, else the chart's id */
   readonly partOf?: string;
   /** `app.kubernetes.io/instance` of every object. @default - the name */
   readonly instance?: string;
@@ -106,7 +106,7 @@ export class PostgresCluster extends Construct implements IDatabase {
       name: this.name,
       instance: props.instance ?? this.name,
       component: 'database',
-      partOf: props.partOf ?? 'trading',
+      partOf: props.partOf ?? defaultPartOf(this),
     };
     const labels = standardLabels(labelOptions);
     const meta = (name: string, extra: Record<string, string> = {}): { name: string; labels: Record<string, string>; annotations: Record<string, string> } => ({

@@ -8,7 +8,7 @@ import type { IExternalSecret } from '@kubernetes-models/external-secrets/extern
 import { DatabaseConnection, IDatabase } from '../core/database';
 import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { kubeObject } from '../core/kube-object';
-import { selectorLabels, standardLabels, StandardLabelsOptions, workloadPodSelector } from '../core/labels';
+import { defaultPartOf, selectorLabels, standardLabels, StandardLabelsOptions, workloadPodSelector } from '../core/labels';
 import { dnsEgressRule, NetworkPeer, NetworkPort, policyPorts } from '../core/network-peer';
 import { compareStrings, sortedRecord } from '../core/order';
 import { SecretRef, SecretStore } from '../core/secrets';
@@ -68,7 +68,7 @@ export interface ApiServiceProps {
   readonly image: string;
   /** Accept an untagged or `latest` image. Meant for dev only. @default false */
   readonly allowLatestTag?: boolean;
-  /** `app.kubernetes.io/part-of` of every object. @default 'trading' */
+  /** `app.kubernetes.io/part-of` of every object. @default - the `cdk8s-trading:partOf` context, else the chart's namespace, else the chart's id */
   readonly partOf?: string;
   /** `app.kubernetes.io/instance` of every object. @default - the name */
   readonly instance?: string;
@@ -190,7 +190,7 @@ export abstract class ApiServiceBase extends Construct {
     const migration = props.migration ?? Migration.none();
     const monitoring = props.monitoring ?? {};
 
-    this.labelOptions = { name, instance: props.instance ?? name, component: 'api', partOf: props.partOf ?? 'trading' };
+    this.labelOptions = { name, instance: props.instance ?? name, component: 'api', partOf: props.partOf ?? defaultPartOf(this) };
     this.selector = selectorLabels(this.labelOptions);
 
     this.serviceAccount = kubeObject(this, 'ServiceAccount', k8s.KubeServiceAccount.GVK, {
