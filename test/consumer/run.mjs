@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// The package as another team gets it: `npm pack`, the tarball installed into an empty project with
+// only the peers (plus TypeScript and vitest for the code-first part), then what the README's
+// "Install and use in your own repository" section says to run. Fails if the bin, a declaration or a
+// runtime dependency is missing from the package. Run by .ci/run after the tests (it needs the npm
+// registry, or npm's cache).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const FIXTURES = join(ROOT, 'test', 'consumer', 'project');
+const work = mkdtempSync(join(tmpdir(), 'cdk8s-trading-consumer-'));
+const project = join(work, 'project');
+const version = (pkg) => JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+let failures = 0;
+let passed = 0;
+
+function sh(cmd, args, cwd, expectStatus = 0) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' } });
+  const ok = r.status === expectStatus;
+  const shown = `${cmd === process.execPath ? 'node' : cmd.split('/').pop()} ${args.join(' ')}`;
+  if (ok) {
+    passed++;
+    console.log(`ok    ${shown} (exit ${r.status})`);
+  } else {
+    failures++;
+    console.log(`FAIL  ${shown}: exit ${r.status}, expected ${expectStatus}\n${r.stdout}\n${r.stderr}`);
+  }
+  return r;
+}
+
+function check(name, condition, detail = '') {
+  if (condition) {
+    passed++;
+    console.log(`ok    ${name}`);
+  } else {
+    failures++;
+    console.log(`FAIL  ${name}${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+function tree(dir, prefix = '') {
+  const out = {};
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) Object.assign(out, tree(dir, rel));
+    else out[rel] = readFileSync(join(dir, rel), 'utf8');
+  }
+  return out;
+}
+
+try {
+  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop();
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'team-deploy', version: '1.0.0', private: true }, null, 2)}\n`);
+  sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '-D', join(work, tarball),
+    `cdk8s@${version('cdk8s')}`, `cdk8s-plus-28@${version('cdk8s-plus-28')}`, `constructs@${version('constructs')}`,
+    `typescript@${version('typescript')}`, `vitest@${version('vitest')}`, `@types/node@${version('@types/node')}`], project);
+
+  // The YAML-first path, through the bin, from the project root and from a subfolder.
+  const bin = join(project, 'node_modules', '.bin', 'cdk8s-trading');
+  const help = sh(bin, ['--help'], project);
+  check('--help lists init, synth, validate and diff', ['init', 'synth', 'validate', 'diff'].every((c) => help.stdout.includes(`  ${c} `)));
+  sh(bin, ['synth', '--no-such-flag'], project, 2);
+  sh(bin, ['init'], project);
+  sh(bin, ['synth'], project);
+  check('synth wrote dist/<env> and dist/gitops', ['dev', 'gitops', 'prod', 'staging'].every((d) => readdirSync(join(project, 'dist')).includes(d)));
+  sh(bin, ['validate'], project);
+  sh(bin, ['diff'], project);
+  mkdirSync(join(project, 'docs'));
+  sh(bin, ['validate'], join(project, 'docs'));
+  const cliDist = tree(join(project, 'dist'));
+
+  // An extension next to the environment files.
+  cpSync(join(FIXTURES, 'extend.ts'), join(project, 'environments', 'extend.ts'));
+  sh(bin, ['synth'], project);
+  check('extend.ts added its ConfigMap to every environment', ['dev', 'staging', 'prod'].every((e) => readdirSync(join(project, 'dist', e, '20-config')).includes('configmap-team-info.yaml')));
+  rmSync(join(project, 'environments', 'extend.ts'));
+  sh(bin, ['synth'], project);
+
+  // The code-first path: a GitOpsApp in TypeScript, type-checked strictly against the published declarations.
+  for (const f of ['tsconfig.json', 'app.ts', 'api.spec.ts']) cpSync(join(FIXTURES, f), join(project, f));
+  sh(join(project, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], project);
+  sh(process.execPath, ['build/app.js'], project);
+  const codeDist = tree(join(project, 'dist-code'));
+  const envFiles = (t) => Object.fromEntries(Object.entries(t).filter(([p]) => !p.startsWith('gitops/')));
+  check('GitOpsApp writes what the CLI writes for the same constructs', JSON.stringify(envFiles(codeDist)) === JSON.stringify(envFiles(cliDist)),
+    `${Object.keys(codeDist).length} files vs ${Object.keys(cliDist).length}`);
+
+  // A vitest snapshot with cdk8s Testing, as a team's own tests would do.
+  sh(join(project, 'node_modules', '.bin', 'vitest'), ['run', '--reporter=dot', 'api.spec.ts'], project);
+  check('the snapshot was written', readdirSync(join(project, '__snapshots__')).includes('api.spec.ts.snap'));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+console.log(`consumer: ${passed} passed, ${failures} failed`);
+process.exitCode = failures > 0 ? 1 : 0;
