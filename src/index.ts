@@ -56,7 +56,7 @@ export {
 export { EnvironmentExtension } from './synth/extension';
 export { TreeValidation, validateTree, ValidateTreeOptions } from './synth/validate-tree';
 export { buildEnvironment } from './config/build';
-export { parseEnvironment } from './config/environment';
+export { Environment, EnvironmentPlan, parseEnvironment } from './config/environment';
 export { GitOpsConfig, parseGitOps } from './config/gitops-config';
-export { DatabaseConfig, Environment, EnvironmentConfig, ReleaseConfig, SecretEnvConfig, ServiceConfig } from './config/types';
+export { DatabaseConfig, EnvironmentConfig, ReleaseConfig, SecretEnvConfig, ServiceConfig } from './config/types';
 export { Tier, TIER_DEFAULTS, TierDefaults, DatabaseTierDefaults } from './config/tiers';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { environmentProblems } from '../src/config/build';
 import { parseEnvironment } from '../src/config/environment';
 import { renderEnvironment } from '../src/synth/project';
 
@@ -20,7 +21,7 @@ function problemsAfter(edit: (doc: any) => void, tier?: string, keepRelease = fa
     doc.services['trading-api'].image = 'ghcr.io/acme-trading/trading-api:1.4.2';
   }
   edit(doc);
-  return parseEnvironment('prod', FILE, JSON.stringify(doc)).problems;
+  return environmentProblems('prod', FILE, JSON.stringify(doc));
 }
 
 const svc = (doc: any): any => doc.services['trading-api'];
@@ -49,8 +50,8 @@ describe('environment files: one clear message per problem, naming the file and 
     ]);
     // Requests that large also overflow the namespace quota at full scale: both are reported.
     expect(problemsAfter((d) => { svc(d).resources = { requests: { memory: '4Gi' } }; })).toEqual([
-      `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
       `${FILE}: quota.requestsMemory: "48Gi" is below 91Gi, what the services and databases need at full scale, with every colour, canary and surge pod`,
+      `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
     ]);
   });
 
@@ -79,7 +80,7 @@ describe('environment files: one clear message per problem, naming the file and 
       `${FILE}: namespace: "Trading_Prod" is not a valid name: use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit`,
     ]);
     expect(problemsAfter((d) => { d.services['Trading-API'] = svc(d); delete d.services['trading-api']; })[0])
-      .toContain('services.Trading-API.name: "Trading-API" is not a valid name');
+      .toContain('services.Trading-API: "Trading-API" is not a valid name');
     expect(problemsAfter((d) => { svc(d).secretEnv.JWT_SECRET = { secretName: 'jwt_secret', key: 'value' }; })).toEqual([
       `${FILE}: services.trading-api.secretEnv.JWT_SECRET.secretName: "jwt_secret" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters`,
     ]);
@@ -143,7 +144,7 @@ describe('environment files: one clear message per problem, naming the file and 
       `${FILE}: services.trading-api.migration.command: applies only to mode "job"`,
     ]);
     expect(problemsAfter((d) => { svc(d).migration = { mode: 'job' }; })).toEqual([
-      `${FILE}: services.trading-api.migration.command: undefined must be a non-empty list of non-empty strings, like ["/app/server", "migrate"]`,
+      `${FILE}: services.trading-api.migration.command: is required: the command that migrates, like ["/app/server", "migrate"]`,
     ]);
   });
 
@@ -187,7 +188,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
     it('rejects a prod database below 3 instances unless allowed explicitly', () => {
       expect(problemsAfter((d) => { db(d).instances = 2; })).toEqual([
-        `${FILE}: databases.trading-db.instances: 2 is below 3, the minimum for high availability; set allowFewerInstances: true to allow it deliberately`,
+        `${FILE}: databases.trading-db.instances: 2 is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)`,
       ]);
       expect(problemsAfter((d) => { db(d).instances = 2; db(d).allowFewerInstances = true; })).toEqual([]);
       expect(problemsAfter((d) => { db(d).instances = 0; })[0]).toBe(`${FILE}: databases.trading-db.instances: 0 is out of range: use a whole number from 1 to 9`);

@@ -210,7 +210,7 @@ describe('PostgresCluster: bad input', () => {
 
   it('rejects fewer than three instances when high availability is required, unless allowed', () => {
     expect(dbError({ instances: 2, requireHighAvailability: true })).toEqual([
-      'PostgresCluster test/trading-db: instances: 2 is below 3, the minimum for high availability; set requireHighAvailability to false to allow it deliberately',
+      'PostgresCluster test/trading-db: instances: 2 is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)',
     ]);
     expect(() => render((s) => withApi(s, { instances: 2, requireHighAvailability: false }))).not.toThrow();
   });

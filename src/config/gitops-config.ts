@@ -10,9 +10,9 @@ import { ArgoCdDelivery, DeliveredEnvironment, IgnoredDifference } from '../gito
 import { FluxDelivery } from '../gitops/flux-delivery';
 import { APPLY_STAGES } from '../gitops/sync-waves';
 import schema from './gitops.schema.json';
-import { inFile, parseAndCheckSchema } from './environment';
-import type { Environment } from './types';
-import { releaseKind } from './release-config';
+import { inFile, parseAndCheckSchema } from './yaml-file';
+import type { Environment } from './environment';
+
 import { compileSchema } from './schema-validator';
 
 /** The GitOps configuration. */
@@ -37,10 +37,9 @@ export function parseGitOps(file: string, text: string): GitOpsConfig {
 
 /** What Argo CD must not compare in an environment: the HTTPRoute weights the Argo Rollouts Gateway API plugin moves. */
 function ignoredDifferences(environment: Environment): IgnoredDifference[] {
-  return Object.entries(environment.config.services)
-    .filter(([, svc]) => releaseKind(svc.release) === 'canary/argo-rollouts' && svc.exposure?.gateway
-      && (svc.release?.trafficRouting ?? 'gateway-api') === 'gateway-api')
-    .map(([name]) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name, jsonPointers: ['/spec/rules/0/backendRefs'] }));
+  return environment.plan.services
+    .filter((svc) => svc.release.controllerMovesRouteWeights)
+    .map((svc) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: svc.name, jsonPointers: ['/spec/rules/0/backendRefs'] }));
 }
 
 /** The output folder of the GitOps objects: `gitops/argocd` and `gitops/flux` under dist/. */

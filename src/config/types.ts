@@ -51,14 +51,6 @@ export interface EnvironmentConfig {
   databases?: Record<string, DatabaseConfig>;
 }
 
-/** A validated environment. */
-export interface Environment {
-  /** Environment name: the file name without `.yaml`; also the `dist/` folder. */
-  readonly name: string;
-  /** The file it was read from, as shown in messages. */
-  readonly file: string;
-  readonly config: EnvironmentConfig;
-}
 
 /** How a service releases; mirrors the BlueGreenEngine / CanaryEngine factories. */
 export interface ReleaseConfig {

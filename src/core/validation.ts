@@ -8,22 +8,40 @@ export interface Problem {
   readonly message: string;
 }
 
+/** A problem and where it was found: a file (`environments/prod.yaml`) or a construct (`TradingBackend prod/api`). */
+export interface LocatedProblem extends Problem {
+  /** The file or construct; empty when the message says where. */
+  readonly where: string;
+}
+
+/** `where: field: message`, leaving out the empty parts. */
+export function formatProblem(p: LocatedProblem): string {
+  return [p.where, p.field, p.message].filter((part) => part !== '').join(': ');
+}
+
 /**
  * Thrown when configuration or props are invalid. Carries every problem found, not just the first,
- * so one synth run shows the whole list.
+ * so one synth run shows the whole list. The problems stay structured (`located`), so a caller can
+ * address one to the field of the file it came from without rewriting the text.
  */
 export class ConfigurationError extends Error {
-  /** Every problem, each already prefixed with where it was found. */
+  /** Every problem, with where it was found and the field. */
+  public readonly located: readonly LocatedProblem[];
+  /** Every problem as one line (`where: field: message`). */
   public readonly problems: readonly string[];
 
-  constructor(problems: readonly string[]) {
+  /** Lines that already say where they are, or located problems. */
+  constructor(problems: ReadonlyArray<string | LocatedProblem>) {
+    const located = problems.map((p) => (typeof p === 'string' ? { where: '', field: '', message: p } : p));
+    const lines = located.map(formatProblem);
     super(
-      problems.length === 1
-        ? problems[0]
-        : `${problems.length} configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      lines.length === 1
+        ? lines[0]
+        : `${lines.length} configuration problems:\n${lines.map((p) => `  - ${p}`).join('\n')}`,
     );
     this.name = 'ConfigurationError';
-    this.problems = problems;
+    this.located = located;
+    this.problems = lines;
   }
 }
 
@@ -31,7 +49,7 @@ export class ConfigurationError extends Error {
  * Formats problems found in a construct's props as `Kind path: field: message`.
  */
 export function formatProblems(owner: string, problems: readonly Problem[]): string[] {
-  return problems.map((p) => (p.field ? `${owner}: ${p.field}: ${p.message}` : `${owner}: ${p.message}`));
+  return problems.map((p) => formatProblem({ ...p, where: owner }));
 }
 
 /**
@@ -39,7 +57,7 @@ export function formatProblems(owner: string, problems: readonly Problem[]): str
  */
 export function throwIfProblems(owner: string, problems: readonly Problem[]): void {
   if (problems.length > 0) {
-    throw new ConfigurationError(formatProblems(owner, problems));
+    throw new ConfigurationError(problems.map((p) => ({ where: owner, field: p.field, message: p.message })));
   }
 }
 
@@ -62,6 +80,22 @@ export class ProblemCollector {
     for (const p of problems) {
       const field = !prefix ? p.field : p.field ? `${prefix}.${p.field}` : prefix;
       this.list.push({ field, message: p.message });
+    }
+  }
+
+  /**
+   * Runs `make` and returns its value; a ConfigurationError it throws (a factory or a constructor
+   * rejecting its arguments) is recorded instead, each problem under `prefix` and its own field, or at
+   * the field `prefix` maps it to. Any other error is a bug and propagates.
+   */
+  public attempt<T>(prefix: string | ((field: string) => string), make: () => T): T | undefined {
+    try {
+      return make();
+    } catch (e) {
+      if (!(e instanceof ConfigurationError)) throw e;
+      if (typeof prefix === 'string') this.nest(prefix, e.located);
+      else for (const p of e.located) this.list.push({ field: prefix(p.field), message: p.message });
+      return undefined;
     }
   }
 

@@ -394,7 +394,7 @@ export function validatePostgresClusterProps(id: string, props: PostgresClusterP
   }
   const instances = props.instances ?? (cnpg ? 3 : 1);
   if (props.requireHighAvailability && typeof instances === 'number' && instances < 3) {
-    c.check('instances', `${show(instances)} is below 3, the minimum for high availability; set requireHighAvailability to false to allow it deliberately`);
+    c.check('instances', `${show(instances)} is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)`);
   }
   if (props.image !== undefined) c.check('image', checkImage(props.image, false));
   if (props.database !== undefined) c.check('database', checkPgIdentifier(props.database));

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { Chart } from 'cdk8s';
-import type { Environment } from '../config/types';
+import type { Environment } from '../config/environment';
 import { ConfigurationError } from '../core/validation';
 
 /** Receives each environment's chart (with its constructs built from the file) before it is rendered. */

@@ -4,10 +4,10 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildEnvironment } from '../config/build';
+import { buildEnvironment, draftProblems } from '../config/build';
 import { parseEnvironment } from '../config/environment';
 import { buildGitOps, GITOPS_FILE, GITOPS_FOLDER, GitOpsConfig, parseGitOps } from '../config/gitops-config';
-import type { Environment } from '../config/types';
+import type { Environment } from '../config/environment';
 import { compareStrings } from '../core/order';
 import { ConfigurationError } from '../core/validation';
 import { APPLY_STAGES } from '../gitops/sync-waves';
@@ -29,6 +29,13 @@ export interface ProjectConfig {
 
 /** Reads and checks every file of `<root>/environments/`; throws one ConfigurationError listing every problem of every file. */
 export function loadProject(root: string): ProjectConfig {
+  const project = readProject(root);
+  if (project.problems.length > 0) throw new ConfigurationError(project.problems);
+  return project;
+}
+
+/** The project's valid environments (and gitops.yaml) with the problems of the others, every file read. */
+export function readProject(root: string): ProjectConfig & { readonly problems: readonly string[] } {
   const dir = join(root, ENVIRONMENTS_DIR);
   const shownDir = relative(root, dir) || dir;
   if (!existsSync(dir)) throw new ConfigurationError([`${shownDir}: no such folder; run cdk8s-trading init to create it`]);
@@ -40,6 +47,8 @@ export function loadProject(root: string): ProjectConfig {
     const result = parseEnvironment(fileName.replace(/\.yaml$/, ''), file, readFileSync(join(dir, fileName), 'utf8'));
     problems.push(...result.problems);
     if (result.environment) environments.push(result.environment);
+    // What only building finds is reported in the same run.
+    else if (result.draft) problems.push(...draftProblems(result.draft));
   }
   let gitops: GitOpsConfig | undefined;
   const gitopsFile = join(dir, GITOPS_FILE);
@@ -51,9 +60,8 @@ export function loadProject(root: string): ProjectConfig {
       problems.push(...e.problems);
     }
   }
-  if (problems.length > 0) throw new ConfigurationError(problems);
-  if (names.length === 0) throw new ConfigurationError([`${shownDir}: no environment files (*.yaml besides ${GITOPS_FILE})`]);
-  return { environments, gitops };
+  if (names.length === 0) problems.push(`${shownDir}: no environment files (*.yaml besides ${GITOPS_FILE})`);
+  return { environments, gitops, problems };
 }
 
 /** Reads and checks the environment files (not `gitops.yaml`). */
@@ -66,13 +74,15 @@ export function loadEnvironments(root: string): Environment[] {
  * before it is rendered. Problems are reported against the environment's file.
  */
 export function renderEnvironment(environment: Environment, extend?: EnvironmentExtension): RenderedFolder {
+  // Building reports against the file's fields itself; what the finished tree and the policy rules find
+  // is about the environment as a whole.
+  const chart = buildEnvironment(environment, new GitOpsApp());
   try {
-    const chart = buildEnvironment(environment, new GitOpsApp());
     extend?.(chart, environment);
     return renderChart(chart);
   } catch (e) {
     if (!(e instanceof ConfigurationError)) throw e;
-    throw new ConfigurationError(e.problems.map((p) => `${environment.file}: ${p}`));
+    throw new ConfigurationError(e.located.map((p) => ({ ...p, where: p.where ? `${environment.file}: ${p.where}` : environment.file })));
   }
 }
 
@@ -110,15 +120,16 @@ export interface SynthesizeResult {
  * so it never describes folders that are not there.
  */
 export function synthesizeProject(options: SynthesizeOptions): SynthesizeResult {
-  const project = loadProject(options.root);
+  const project = readProject(options.root);
   const only = options.only ?? [];
   const all = project.environments;
-  const unknown = only.filter((name) => !all.some((e) => e.name === name));
+  const problems: string[] = [...project.problems];
+  const names = readdirSync(join(options.root, ENVIRONMENTS_DIR)).filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE).map((f) => f.replace(/\.yaml$/, ''));
+  const unknown = only.filter((name) => !names.includes(name));
   if (unknown.length > 0) {
-    throw new ConfigurationError(unknown.map((n) => `--env ${n}: no such environment; use one of ${all.map((e) => e.name).join(', ')}`));
+    throw new ConfigurationError(unknown.map((n) => `--env ${n}: no such environment; use one of ${names.sort(compareStrings).join(', ')}`));
   }
   const selected = only.length > 0 ? all.filter((e) => only.includes(e.name)) : all;
-  const problems: string[] = [];
   const rendered: RenderedFolder[] = [];
   for (const environment of selected) {
     try {

@@ -7,13 +7,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { TIER_DEFAULTS } from '../config/tiers';
-import type { Environment } from '../config/types';
+import type { Environment } from '../config/environment';
 import { ConfigurationError } from '../core/validation';
 import { checkPolicies, unusedWaivers } from '../policy/policies';
 import { ManifestView } from '../policy/manifest-view';
 import { filesUnder } from './files';
 import { Manifest } from './layout';
-import { ENVIRONMENTS_DIR, loadProject, renderEnvironment } from './project';
+import { ENVIRONMENTS_DIR, readProject, renderEnvironment } from './project';
 import { SchemaValidator } from './strict-schemas';
 
 /** The result of a validation. */
@@ -79,12 +79,9 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
   let environments: readonly Environment[] = [];
   const inProject = root !== undefined && existsSync(join(root, ENVIRONMENTS_DIR));
   if (inProject) {
-    try {
-      environments = loadProject(root).environments;
-    } catch (e) {
-      if (!(e instanceof ConfigurationError)) throw e;
-      problems.push(...e.problems);
-    }
+    const project = readProject(root);
+    environments = project.environments;
+    problems.push(...project.problems);
   }
   // Selectors, NetworkPolicies and PDBs act within a namespace, so the rules judge one namespace at a time.
   for (const [namespace, entries] of byNamespace) {

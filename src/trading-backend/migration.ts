@@ -40,7 +40,7 @@ export class Migration {
   /** A Job with the same image runs `command` as an Argo CD PreSync hook, before the new pods roll out. */
   public static job(options: JobMigrationOptions): Migration {
     const resolved = {
-      command: [...(options.command ?? [])],
+      command: options.command === undefined ? options.command : [...options.command],
       backoffLimit: options.backoffLimit ?? 2,
       activeDeadlineSeconds: options.activeDeadlineSeconds ?? 600,
     };
@@ -70,7 +70,9 @@ export function validateOnStart(o: OnStartMigrationOptions): Problem[] {
 /** Problems with Job migration options. */
 export function validateJobMigration(o: Partial<JobMigrationOptions>): Problem[] {
   const c = new ProblemCollector();
-  if (!Array.isArray(o.command) || o.command.length === 0 || o.command.some((a) => typeof a !== 'string' || a === '')) {
+  if (o.command === undefined) {
+    c.check('command', 'is required: the command that migrates, like ["/app/server", "migrate"]');
+  } else if (!Array.isArray(o.command) || o.command.length === 0 || o.command.some((a) => typeof a !== 'string' || a === '')) {
     c.check('command', `${show(o.command)} must be a non-empty list of non-empty strings, like ["/app/server", "migrate"]`);
   }
   if (o.backoffLimit !== undefined) c.check('backoffLimit', checkInteger(o.backoffLimit, 0, 10));

@@ -1,0 +1,92 @@
+/**
+ * One entry of `databases`: the tier's defaults filled in and turned into PostgresCluster props with
+ * the engine factories (which check their arguments); the constructor checks the rest when the
+ * environment is built. The engine's fields are flat in the file (`backup`, `pooler`, not `engine.*`).
+ */
+import { ResourceRequirements } from '../../core/resources';
+import { Problem, ProblemCollector } from '../../core/validation';
+import { PostgresClusterProps } from '../../postgres/postgres-cluster';
+import { PostgresBackupOptions, PostgresEngine, PostgresPoolerOptions } from '../../postgres/postgres-engine';
+import { resourcesWithDefaults } from '../tier-defaults';
+import { TIER_DEFAULTS } from '../tiers';
+import type { DatabaseConfig, EnvironmentConfig } from '../types';
+
+/** A database of an environment file, ready to build. */
+export interface DatabasePlan {
+  /** Its key in `databases`: construct id and name. */
+  readonly name: string;
+  readonly props: PostgresClusterProps;
+  /** Instances, each with `resources`, and pooler pods. */
+  readonly instances: number;
+  readonly resources: ResourceRequirements;
+  readonly poolerInstances: number;
+}
+
+/** PgBouncer pods: 100m/128Mi requested, 500m/256Mi limit each (what the CNPG engine emits). */
+export const POOLER_POD_RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+
+/** The plan of one database, or its problems (fields relative to the entry). */
+export function databaseSection(env: EnvironmentConfig, name: string, db: DatabaseConfig): { plan?: DatabasePlan; problems: readonly Problem[] } {
+  const c = new ProblemCollector();
+  const d = TIER_DEFAULTS[env.tier].database;
+  const engineKind = db.engine ?? d.engine;
+  if (engineKind === 'statefulset') {
+    (['backup', 'pooler', 'parameters'] as const).filter((k) => db[k] !== undefined && db[k] !== false)
+      .forEach((k) => c.check(k, 'applies only to engine "cloudnative-pg"'));
+    if (db.credentialsSecret === undefined) c.check('credentialsSecret', 'is required with engine "statefulset": an existing Secret with the superuser name and password');
+  } else {
+    (['credentialsSecret', 'usernameKey', 'passwordKey'] as const).filter((k) => db[k] !== undefined)
+      .forEach((k) => c.check(k, 'applies only to engine "statefulset"'));
+    if (d.requireBackup && db.backup === undefined) {
+      c.check('backup', `is required in ${env.tier}: set destinationPath and credentialsSecret of the object store`);
+    }
+  }
+  if (db.allowFewerInstances !== undefined && !d.requireHighAvailability) c.check('allowFewerInstances', 'applies only to prod');
+  if (c.problems.length > 0) return { problems: c.problems };
+
+  const pooler: PostgresPoolerOptions | undefined = engineKind === 'statefulset' || db.pooler === false || (db.pooler === undefined && !d.pooler)
+    ? undefined
+    : typeof db.pooler === 'object' ? db.pooler : {};
+  const backup = db.backup;
+  const engine = engineKind === 'statefulset'
+    ? c.attempt('', () => PostgresEngine.statefulSet({ credentialsSecret: db.credentialsSecret as string, usernameKey: db.usernameKey, passwordKey: db.passwordKey }))
+    : c.attempt('', () => PostgresEngine.cloudNativePg({
+      // A missing credentialsSecret is the factory's to report, in its words.
+      ...(backup ? { backup: backup as PostgresBackupOptions } : {}),
+      ...(pooler ? { pooler } : {}),
+    }));
+  if (!engine) return { problems: c.problems };
+  const instances = db.instances ?? (engineKind === 'statefulset' ? 1 : d.instances);
+  const resources = resourcesWithDefaults(db.resources, d.resources);
+  return {
+    plan: {
+      name,
+      instances,
+      resources,
+      poolerInstances: pooler ? pooler.instances ?? 2 : 0,
+      props: {
+        name,
+        engine,
+        instances,
+        requireHighAvailability: d.requireHighAvailability && !(db.allowFewerInstances ?? false),
+        image: db.image,
+        database: db.database,
+        owner: db.owner,
+        storage: { size: db.storage?.size ?? d.storageSize, storageClass: db.storage?.storageClass },
+        parameters: db.parameters,
+        resources,
+        partOf: env.partOf,
+        instance: `${name}-${env.tier}`,
+        monitoringNamespace: env.monitoringNamespace,
+      },
+    },
+    problems: [],
+  };
+}
+
+/** Where a problem of a database's construct belongs in the environment file. */
+export function databaseField(name: string, propField: string): string {
+  if (propField === 'monitoringNamespace' || propField === 'partOf') return propField;
+  if (propField === 'name' || propField === 'instance') return `databases.${name}`;
+  return `databases.${name}.${propField.replace(/^engine\./, '')}`;
+}

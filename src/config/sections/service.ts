@@ -1,0 +1,147 @@
+/**
+ * One entry of `services`: turned into the props of its construct by the library's own factories
+ * (`Scaling`, `Exposure`, `Migration`, `SecretRef`, the release engines), which check their arguments.
+ * The construct's constructor checks the rest when the environment is built; `fieldOf` says where each
+ * of its props is in the file.
+ */
+import { NetworkPeer } from '../../core/network-peer';
+import { ResourceRequirements } from '../../core/resources';
+import { checkCidr, checkDnsLabel, checkPort } from '../../core/rules';
+import { SecretRef, SecretStore } from '../../core/secrets';
+import { Problem, ProblemCollector } from '../../core/validation';
+import { Exposure } from '../../trading-backend/exposure';
+import { Migration } from '../../trading-backend/migration';
+import { Scaling } from '../../trading-backend/scaling';
+import { serviceAutoscaling, serviceReplicas, serviceResources } from '../tier-defaults';
+import type { EnvironmentConfig, SecretEnvConfig, ServiceConfig } from '../types';
+import { BaseServiceProps, ReleasePlan, releaseSection } from './release';
+
+/** A service of an environment file, ready to build. */
+export interface ServicePlan {
+  /** The service's key in the file; its construct id and name. */
+  readonly name: string;
+  /** The props every API service construct shares. */
+  readonly props: BaseServiceProps;
+  /** How it releases and builds. */
+  readonly release: ReleasePlan;
+  /** The database it connects to, by its key in `databases`. */
+  readonly database?: string;
+  /** Extra egress rules. */
+  readonly egress: ReadonlyArray<{ readonly peer: NetworkPeer; readonly ports: readonly number[] }>;
+  /** Requests and limits of each pod. */
+  readonly resources: ResourceRequirements;
+  /** Pods at full scale, with every colour, canary and surge pod. */
+  readonly podsAtFullScale: number;
+}
+
+/** The SecretRef a config entry stands for. */
+export function secretRef(entry: SecretEnvConfig): SecretRef {
+  return 'remoteKey' in entry
+    ? SecretRef.fromExternalStore(entry.remoteKey, entry.property)
+    : SecretRef.fromSecret(entry.secretName, entry.key);
+}
+
+/** The store of an environment, when it has one. */
+export function secretStore(env: EnvironmentConfig): SecretStore | undefined {
+  if (!env.secretStore) return undefined;
+  return env.secretStore.kind === 'SecretStore'
+    ? SecretStore.namespaced(env.secretStore.name)
+    : SecretStore.cluster(env.secretStore.name);
+}
+
+/** The plan of one service, or its problems (fields relative to the service). */
+export function serviceSection(env: EnvironmentConfig, name: string, svc: ServiceConfig, store: SecretStore | undefined): { plan?: ServicePlan; problems: readonly Problem[] } {
+  const c = new ProblemCollector();
+  const secretEnv: Record<string, SecretRef> = {};
+  for (const [variable, entry] of Object.entries(svc.secretEnv ?? {})) {
+    const ref = c.attempt(`secretEnv.${variable}`, () => secretRef(entry));
+    if (ref) secretEnv[variable] = ref;
+  }
+  const external = Object.entries(secretEnv).filter(([, ref]) => ref.isExternal).map(([variable]) => variable);
+  if (external.length > 0 && !env.secretStore) {
+    c.check('secretEnv', `needs the environment's secretStore, which is required because ${external.join(', ')} ${external.length === 1 ? 'comes' : 'come'} from an external store`);
+  }
+  if (svc.replicas !== undefined && svc.autoscaling !== undefined) c.check('autoscaling', 'set either replicas or autoscaling, not both');
+  const autoscaling = serviceAutoscaling(env.tier, svc);
+  const scaling = autoscaling
+    ? c.attempt('autoscaling', () => Scaling.autoscale(autoscaling))
+    : c.attempt('replicas', () => Scaling.fixed(serviceReplicas(env.tier, svc)));
+  const gateway = svc.exposure?.gateway;
+  const ingress = svc.exposure?.ingress;
+  const exposure = gateway
+    ? c.attempt('exposure.gateway', () => Exposure.gateway(gateway))
+    : ingress ? c.attempt('exposure.ingress', () => Exposure.ingress(ingress)) : Exposure.none();
+  const migration = migrationOf(svc, c);
+  const egress = (svc.egress ?? []).map((rule, i) => {
+    if (rule.namespace !== undefined) c.check(`egress[${i}].namespace`, checkDnsLabel(rule.namespace));
+    if (rule.cidr !== undefined) c.check(`egress[${i}].cidr`, checkCidr(rule.cidr));
+    rule.ports.forEach((port, j) => c.check(`egress[${i}].ports[${j}]`, checkPort(port)));
+    return { rule, ports: rule.ports };
+  });
+  const release = releaseSection(env, svc);
+  c.nest('', release.problems);
+  const resources = serviceResources(env.tier, svc);
+  const maxReplicas = autoscaling?.maxReplicas ?? serviceReplicas(env.tier, svc);
+  if (c.problems.length > 0 || !release.plan) return { problems: c.problems };
+  const props: BaseServiceProps = {
+    name,
+    partOf: env.partOf,
+    instance: `${name}-${env.tier}`,
+    port: svc.port,
+    metricsPort: svc.metricsPort,
+    healthCheck: svc.healthCheck,
+    scaling,
+    resources,
+    config: svc.config,
+    secretEnv,
+    secretStore: store,
+    exposure,
+    migration,
+    monitoring: { ...svc.monitoring, namespace: env.monitoringNamespace },
+    rollout: svc.rollout,
+    runAsUser: svc.runAsUser,
+    networkPolicy: svc.networkPolicy,
+    command: svc.command,
+    args: svc.args,
+  };
+  return {
+    plan: {
+      name,
+      props,
+      release: release.plan,
+      database: svc.database,
+      egress: egress.map(({ rule, ports }) => ({ peer: rule.namespace !== undefined ? NetworkPeer.namespace(rule.namespace) : NetworkPeer.cidr(rule.cidr ?? ''), ports })),
+      resources,
+      podsAtFullScale: release.plan.podsAtFullScale(maxReplicas),
+    },
+    problems: [],
+  };
+}
+
+function migrationOf(svc: ServiceConfig, c: ProblemCollector): Migration | undefined {
+  const m = svc.migration;
+  if (!m || m.mode === 'none') {
+    for (const k of ['command', 'backoffLimit', 'activeDeadlineSeconds'] as const) if (m?.[k] !== undefined) c.check(`migration.${k}`, 'applies only to mode "job"');
+    if (m?.startupTimeoutSeconds !== undefined) c.check('migration.startupTimeoutSeconds', 'applies only to mode "on-start"');
+    return Migration.none();
+  }
+  if (m.mode === 'job') {
+    if (m.startupTimeoutSeconds !== undefined) c.check('migration.startupTimeoutSeconds', 'applies only to mode "on-start"');
+    // A missing command is the factory's to report, in its words.
+    return c.attempt('migration', () => Migration.job({ command: m.command as string[], backoffLimit: m.backoffLimit, activeDeadlineSeconds: m.activeDeadlineSeconds }));
+  }
+  for (const k of ['command', 'backoffLimit', 'activeDeadlineSeconds'] as const) if (m[k] !== undefined) c.check(`migration.${k}`, 'applies only to mode "job"');
+  return c.attempt('migration', () => Migration.onStart({ startupTimeoutSeconds: m.startupTimeoutSeconds }));
+}
+
+/**
+ * Where a problem of a service's construct belongs in the environment file: its own fields under
+ * `services.<name>`, the environment-wide ones (`monitoringNamespace`, `partOf`) at the top.
+ */
+export function serviceField(plan: Pick<ServicePlan, 'name' | 'release'>, propField: string): string {
+  if (propField === 'monitoring.namespace') return 'monitoringNamespace';
+  if (propField === 'partOf' || propField === 'secretStore') return propField;
+  if (propField === 'name' || propField === 'instance') return `services.${plan.name}`;
+  const field = plan.release.fieldOf(propField);
+  return field ? `services.${plan.name}.${field}` : `services.${plan.name}`;
+}
