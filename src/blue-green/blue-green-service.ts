@@ -20,11 +20,11 @@ export interface BlueGreenServiceProps extends Omit<ApiServiceProps, 'image' | '
   readonly previewHost?: string;
 }
 
-/** The label that tells the colours apart (seeds 001 and 003 switch traffic on it). */
+/** The label that tells the colours apart; the Services switch traffic on it. */
 export const COLOR_LABEL = 'version';
 
 /**
- * Blue-green releases (seeds 001 and 003): deploy the idle colour, smoke-test it through the preview
+ * Blue-green releases: deploy the idle colour, smoke-test it through the preview
  * Service, switch the public Service to it, keep the old colour for rollback. With the Service-switch
  * engine, switching and rolling back are one line (`activeColor`); with Argo Rollouts, promotion
  * follows the pre-promotion analysis. The pod definition, security profile, config, secrets,

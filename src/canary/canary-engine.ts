@@ -45,8 +45,8 @@ export class CanaryStep {
   ) {}
 }
 
-/** Seed 001: 10 % for 5 minutes with analysis, then 25 %, 50 %, and full. */
-export const SEED_CANARY_STEPS: readonly CanaryStep[] = [
+/** The default steps: 10 % for 5 minutes with analysis, then 25 %, 50 %, and full. */
+export const DEFAULT_CANARY_STEPS: readonly CanaryStep[] = [
   CanaryStep.setWeight(10),
   CanaryStep.pause('5m'),
   CanaryStep.analysis(),
@@ -63,7 +63,7 @@ export type CanaryTrafficMode = 'gateway-api' | 'nginx' | 'replicas';
 export interface ArgoCanaryOptions {
   /** Image of the Rollout; a new image starts a canary. */
   readonly image: string;
-  /** Steps. @default SEED_CANARY_STEPS */
+  /** Steps. @default DEFAULT_CANARY_STEPS */
   readonly steps?: CanaryStep[];
   /** How traffic is split: the Gateway API plugin (an HTTPRoute), NGINX (`stableIngress`), or replica counts. @default - from the exposure: gateway → 'gateway-api', ingress → 'nginx', none → 'replicas' */
   readonly trafficRouting?: CanaryTrafficMode;

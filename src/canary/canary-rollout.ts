@@ -11,7 +11,7 @@ import { rolloutObject } from '../rollouts/rollout';
 import { ApiServiceBase, ApiServiceProps } from '../trading-backend/api-service-base';
 import { Exposure, ExposureKind } from '../trading-backend/exposure';
 import { backendPodTemplate } from '../trading-backend/pod';
-import { CanaryEngine, CanaryEngineKind, CanaryStepData, CanaryTrafficMode, SEED_CANARY_STEPS } from './canary-engine';
+import { CanaryEngine, CanaryEngineKind, CanaryStepData, CanaryTrafficMode, DEFAULT_CANARY_STEPS } from './canary-engine';
 
 /** Props of a CanaryRollout. The image(s) come from the engine. */
 export interface CanaryRolloutProps extends Omit<ApiServiceProps, 'image' | 'allowLatestTag'> {
@@ -26,7 +26,7 @@ export const TRACK_LABEL = 'track';
 export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
 
 /**
- * Progressive delivery (seed 001): 10 % of traffic to the new version, watch the metrics, then
+ * Progressive delivery: 10 % of traffic to the new version, watch the metrics, then
  * 25 → 50 → 100 %, rolling back automatically when the analysis fails. With Argo Rollouts, traffic
  * is split by the Gateway API plugin, NGINX or replica counts; without a controller, by fixed
  * HTTPRoute weights or an NGINX canary Ingress. The pod definition is TradingBackend's.
@@ -70,7 +70,7 @@ export class CanaryRollout extends ApiServiceBase {
       const analysisName = `${this.name}-analysis`;
       this.analysisTemplate = new ApiObject(this, 'AnalysisTemplate',
         analysisTemplate(analysisName, this.meta(analysisName), resolveAnalysis(argo.analysis ?? {}, 1)));
-      const steps: ICanaryStep[] = (argo.steps ?? SEED_CANARY_STEPS).map((s) => toRolloutStep(s.data, analysisName, canaryName, namespace));
+      const steps: ICanaryStep[] = (argo.steps ?? DEFAULT_CANARY_STEPS).map((s) => toRolloutStep(s.data, analysisName, canaryName, namespace));
       const trafficRouting: IRolloutTrafficRouting | undefined =
         mode === 'gateway-api' ? { plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: this.name, namespace } } }
           : mode === 'nginx' ? { nginx: { stableIngress: this.name } }

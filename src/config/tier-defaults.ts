@@ -1,4 +1,4 @@
-/** Environment-file values with the tier's defaults (seed 003, Appendix A) filled in. */
+/** Environment-file values with the tier's defaults (TIER_DEFAULTS) filled in. */
 import { ResourceRequirements } from '../core/resources';
 import { Tier, TIER_DEFAULTS } from './tiers';
 import type { EnvironmentConfig, ServiceConfig } from './types';

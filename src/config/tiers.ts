@@ -2,7 +2,7 @@ import { NamespaceQuota, ContainerLimits } from '../namespace/trading-namespace'
 import { ResourceRequirements } from '../core/resources';
 import { AutoscalingOptions } from '../trading-backend/scaling';
 
-/** The environment tiers of seed 003. */
+/** The environment tiers: development, staging, production. */
 export type Tier = 'dev' | 'staging' | 'prod';
 
 /** The tiers, in promotion order. */
@@ -40,12 +40,12 @@ export interface TierDefaults {
   readonly quota: NamespaceQuota;
   /** Namespace LimitRange. */
   readonly containerLimits: ContainerLimits;
-  /** PostgreSQL (seed 003: shared in dev, dedicated in staging, an HA cluster in production). */
+  /** PostgreSQL: a single StatefulSet in dev, a dedicated cluster in staging, an HA cluster with backups and pooling in production. */
   readonly database: DatabaseTierDefaults;
 }
 
 /**
- * Seed 003, Appendix A ("Environment Configuration Matrix"), for the API: replicas 1 / 2 / HPA 3–20,
+ * What each tier implies, for the API: replicas 1 / 2 / HPA 3–20,
  * CPU 250m→1000m / 500m→2000m / 500m→2000m, memory 256Mi→1Gi / 512Mi→2Gi / 512Mi→2Gi. Quotas leave
  * room for a few services at full scale plus a rollout's surge pod.
  */

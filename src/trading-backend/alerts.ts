@@ -39,7 +39,7 @@ function alertPrefix(name: string): string {
 }
 
 /**
- * The seeds' alerts (seed 001 and 003): 5xx rate above 1 % (warning) and 5 % (critical) for 5 minutes,
+ * The alerts of an API service: 5xx rate above 1 % (warning) and 5 % (critical) for 5 minutes,
  * p95 latency above 1 s, CPU or memory above 80 % of the limit, container restarts and unavailable
  * replicas. Metric names are the Prometheus client defaults (`http_requests_total` with a `status`
  * label, `http_request_duration_seconds`), cAdvisor and kube-state-metrics.

@@ -34,7 +34,7 @@ export interface HealthCheckOptions {
 export interface MonitoringOptions {
   /** Emit a ServiceMonitor for the metrics port. @default true */
   readonly serviceMonitor?: boolean;
-  /** Emit a PrometheusRule with the seeds' alerts. @default true */
+  /** Emit a PrometheusRule with the error-rate, latency, saturation, restart and availability alerts. @default true */
   readonly alerts?: boolean;
   /** Metrics path. @default '/metrics' */
   readonly path?: string;
@@ -44,7 +44,7 @@ export interface MonitoringOptions {
   readonly namespace?: string;
 }
 
-/** Rollout timing (seed 000 and 002: zero-downtime rolling updates). */
+/** Rollout timing of zero-downtime rolling updates. */
 export interface RolloutOptions {
   /** Seconds a new pod must be ready before it counts as available. @default 10 */
   readonly minReadySeconds?: number;
@@ -72,15 +72,15 @@ export interface ApiServiceProps {
   readonly partOf?: string;
   /** `app.kubernetes.io/instance` of every object. @default - the name */
   readonly instance?: string;
-  /** HTTP port of the API (seeds: 8080). @default 8080 */
+  /** HTTP port of the API. @default 8080 */
   readonly port?: number;
-  /** Port of the Prometheus metrics endpoint (seeds: 9090). @default 9090 */
+  /** Port of the Prometheus metrics endpoint. @default 9090 */
   readonly metricsPort?: number;
   /** Probe paths. @default - readiness and liveness on `/health` */
   readonly healthCheck?: HealthCheckOptions;
   /** Replica count or autoscaling (per colour, for blue-green). @default Scaling.fixed(2) */
   readonly scaling?: Scaling;
-  /** CPU and memory requests and limits. @default - seed 003's staging row: 500m/512Mi requested, 2000m/2Gi limit */
+  /** CPU and memory requests and limits. @default - 500m/512Mi requested, 2000m/2Gi limit */
   readonly resources?: ResourceRequirements;
   /** Non-secret settings, stored in a ConfigMap and loaded as environment variables. @default - no ConfigMap */
   readonly config?: Record<string, string>;
@@ -92,7 +92,7 @@ export interface ApiServiceProps {
   readonly exposure?: Exposure;
   /** Database migrations. @default Migration.none() */
   readonly migration?: Migration;
-  /** Monitoring. @default - a ServiceMonitor and the seeds' alerts, Prometheus in `monitoring` */
+  /** Monitoring. @default - a ServiceMonitor and the alerts, Prometheus in `monitoring` */
   readonly monitoring?: MonitoringOptions;
   /** Rollout timing. @default - minReadySeconds 10, a 10 s drain, 45 s grace period */
   readonly rollout?: RolloutOptions;
@@ -106,7 +106,7 @@ export interface ApiServiceProps {
   readonly args?: string[];
 }
 
-/** Seed 003's staging/production requests and limits. */
+/** Requests and limits of an API container unless given: 500m/512Mi requested, 2000m/2Gi limit. */
 export const DEFAULT_RESOURCES: ResourceRequirements = {
   requests: { cpu: '500m', memory: '512Mi' },
   limits: { cpu: '2000m', memory: '2Gi' },
@@ -404,7 +404,7 @@ export abstract class ApiServiceBase extends Construct {
     }, k8s.toJson_KubePodDisruptionBudgetProps);
   }
 
-  /** The rolling-update Deployment spec of seed 000: surge 1, unavailable 0, minReadySeconds. */
+  /** The zero-downtime rolling-update Deployment spec: surge 1, unavailable 0, minReadySeconds. */
   protected deploymentSpec(selector: Record<string, string>, template: k8s.PodTemplateSpec, replicas: number | undefined): k8s.DeploymentSpec {
     return {
       ...(replicas === undefined ? {} : { replicas }),
@@ -468,7 +468,7 @@ export abstract class ApiServiceBase extends Construct {
     }, k8s.toJson_KubeIngressProps);
   }
 
-  /** The seeds' alerts for the workloads named `workloads` of `kind`, unless disabled. */
+  /** The alerts for the workloads named `workloads` of `kind`, unless disabled. */
   protected createAlerts(kind: WorkloadKind, workloads: readonly string[]): ApiObject | undefined {
     if (!(this.props.monitoring?.alerts ?? true)) return undefined;
     const rule: IPrometheusRule = {

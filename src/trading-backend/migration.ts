@@ -21,8 +21,8 @@ export interface JobMigrationOptions {
 export type MigrationMode = 'none' | 'on-start' | 'job';
 
 /**
- * How database migrations run. Seed 000 migrates in the binary before it serves (`onStart`); seed 003
- * runs a Kubernetes Job before the rollout (`job`, an Argo CD PreSync hook).
+ * How database migrations run: in the binary before it serves (`onStart`, with a startupProbe that waits
+ * for it), or as a Kubernetes Job before the rollout (`job`, an Argo CD PreSync hook).
  */
 export class Migration {
   /** No migrations. */

@@ -71,7 +71,7 @@ function containerBase(i: BackendPodInput): Omit<k8s.Container, 'name'> {
 }
 
 /**
- * The pod template of an API service (seeds 000–004): HTTP and metrics ports, readiness on `/health`,
+ * The pod template of an API service: HTTP and metrics ports, readiness on `/health`,
  * a slower liveness probe, a startupProbe while on-start migrations run, a preStop drain shorter than
  * the grace period, the restricted security profile with a writable `/tmp`, and zone/node spreading.
  */
@@ -83,7 +83,7 @@ export function backendPodTemplate(i: BackendPodInput): k8s.PodTemplateSpec {
       { name: 'http', containerPort: i.port, protocol: 'TCP' },
       { name: 'metrics', containerPort: i.metricsPort, protocol: 'TCP' },
     ],
-    // Readiness gates traffic quickly (seed 000: 5 s delay, every 5 s); liveness is slower and more
+    // Readiness gates traffic quickly (5 s delay, every 5 s); liveness is slower and more
     // tolerant, so a busy pod is taken out of rotation long before it would be restarted.
     readinessProbe: httpProbe(i.readinessPath, {
       initialDelaySeconds: 5,

@@ -24,7 +24,7 @@ export class Scaling {
     return new Scaling(replicas, replicas, undefined);
   }
 
-  /** An HPA on CPU and memory utilisation (seed 003: CPU 70 %, memory 80 %, 3 to 20 replicas). */
+  /** An HPA on CPU and memory utilisation (by default CPU 70 %, memory 80 %, 3 to 20 replicas). */
   public static autoscale(options: AutoscalingOptions = {}): Scaling {
     const resolved = {
       minReplicas: options.minReplicas ?? 3,
