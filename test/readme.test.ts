@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(__dirname, '..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => code.includes("from 'cdk8s-trading'"));
+const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => code.includes("from 'cdk8s-trading'") && code.includes('.synth()'));
 
 describe('the README examples', () => {
   it('are there, one per construct at least', () => {
@@ -31,7 +31,7 @@ describe('the README examples', () => {
       }
       const r = spawnSync(process.execPath, [bundle], { cwd: work, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
       expect(r.status, r.stderr).toBe(0);
-      const written = readdirSync(join(work, 'dist'));
+      const written = readdirSync(join(work, 'dist'), { recursive: true }).map(String).filter((f) => f.endsWith('.yaml'));
       expect(written.length).toBeGreaterThan(0);
       expect(readFileSync(join(work, 'dist', written[0]), 'utf8')).toContain('apiVersion');
     } finally {

@@ -12,6 +12,11 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURES = join(ROOT, 'test', 'consumer', 'project');
+// The README's "Install and use in your own repository" section: its commands and its extend.ts, verbatim.
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const section = readme.slice(readme.indexOf('## Install and use in your own repository'), readme.indexOf('## GitOpsApp and PolicyGate'));
+const readmeCommands = (/```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '').split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
+const readmeExtension = /```ts\n(\/\/ environments\/extend\.ts[\s\S]*?)```/.exec(section)?.[1];
 const work = mkdtempSync(join(tmpdir(), 'cdk8s-trading-consumer-'));
 const project = join(work, 'project');
 const version = (pkg) => JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
@@ -60,24 +65,29 @@ try {
     `cdk8s@${version('cdk8s')}`, `cdk8s-plus-28@${version('cdk8s-plus-28')}`, `constructs@${version('constructs')}`,
     `typescript@${version('typescript')}`, `vitest@${version('vitest')}`, `@types/node@${version('@types/node')}`], project);
 
-  // The YAML-first path, through the bin, from the project root and from a subfolder.
+  // The YAML-first path, through the bin: the README's commands, from the project root and a subfolder.
   const bin = join(project, 'node_modules', '.bin', 'cdk8s-trading');
+  check('the README lists npm i, init, synth, validate and diff', readmeCommands.length === 5 && readmeCommands[0].includes('npm i -D cdk8s-trading cdk8s cdk8s-plus-28 constructs'),
+    JSON.stringify(readmeCommands));
   const help = sh(bin, ['--help'], project);
   check('--help lists init, synth, validate and diff', ['init', 'synth', 'validate', 'diff'].every((c) => help.stdout.includes(`  ${c} `)));
   sh(bin, ['synth', '--no-such-flag'], project, 2);
-  sh(bin, ['init'], project);
-  sh(bin, ['synth'], project);
+  for (const command of readmeCommands.slice(1)) {
+    const [npx, name, ...args] = command.split(/\s+/);
+    check(`README command "${command}" runs the bin`, npx === 'npx' && name === 'cdk8s-trading');
+    sh(bin, args, project);
+  }
   check('synth wrote dist/<env> and dist/gitops', ['dev', 'gitops', 'prod', 'staging'].every((d) => readdirSync(join(project, 'dist')).includes(d)));
-  sh(bin, ['validate'], project);
-  sh(bin, ['diff'], project);
   mkdirSync(join(project, 'docs'));
   sh(bin, ['validate'], join(project, 'docs'));
   const cliDist = tree(join(project, 'dist'));
 
-  // An extension next to the environment files.
-  cpSync(join(FIXTURES, 'extend.ts'), join(project, 'environments', 'extend.ts'));
+  // The README's extension next to the environment files.
+  check('the README has an environments/extend.ts example', readmeExtension !== undefined);
+  writeFileSync(join(project, 'environments', 'extend.ts'), readmeExtension ?? '');
   sh(bin, ['synth'], project);
   check('extend.ts added its ConfigMap to every environment', ['dev', 'staging', 'prod'].every((e) => readdirSync(join(project, 'dist', e, '20-config')).includes('configmap-team-info.yaml')));
+  sh(bin, ['validate'], project);
   rmSync(join(project, 'environments', 'extend.ts'));
   sh(bin, ['synth'], project);
 
