@@ -8,14 +8,25 @@ import gitopsSchema from '../config/gitops.schema.json';
 /** The placeholder image of the templates; `init` says to replace it. */
 export const PLACEHOLDER_IMAGE = 'registry.example.com/your-team/api';
 
-function environment(tier: 'dev' | 'staging' | 'prod', comment: string, body: string): string {
+const TIERS = {
+  dev: { comment: 'Development: one replica; `latest` images are accepted here only.', logLevel: 'debug' },
+  staging: { comment: 'Staging: two replicas, pinned images.', logLevel: 'info' },
+  prod: { comment: 'Production: an autoscaler from 3 to 20 replicas, pinned images.', logLevel: 'info' },
+} as const;
+
+function environment(tier: keyof typeof TIERS): string {
   return `# yaml-language-server: $schema=./schema.json
-# ${comment}
+# ${TIERS[tier].comment}
 # Every key is described in schema.json; an editor with the YAML language server completes them.
 tier: ${tier}
 namespace: my-app-${tier}
 partOf: my-app
-${body}`;
+services:
+  api:
+    image: ${PLACEHOLDER_IMAGE}:0.1.0      # set your image
+    config:
+      LOG_LEVEL: ${TIERS[tier].logLevel}
+`;
 }
 
 /** The files `init` writes, by path relative to the project root. */
@@ -23,24 +34,7 @@ export function initFiles(): Record<string, string> {
   return {
     'environments/schema.json': `${JSON.stringify(environmentSchema, null, 2)}\n`,
     'environments/gitops.schema.json': `${JSON.stringify(gitopsSchema, null, 2)}\n`,
-    'environments/dev.yaml': environment('dev', 'Development: one replica; `latest` images are accepted here only.', `services:
-  api:
-    image: ${PLACEHOLDER_IMAGE}:0.1.0      # set your image
-    config:
-      LOG_LEVEL: debug
-`),
-    'environments/staging.yaml': environment('staging', 'Staging: two replicas, pinned images.', `services:
-  api:
-    image: ${PLACEHOLDER_IMAGE}:0.1.0      # set your image
-    config:
-      LOG_LEVEL: info
-`),
-    'environments/prod.yaml': environment('prod', 'Production: an autoscaler from 3 to 20 replicas, pinned images.', `services:
-  api:
-    image: ${PLACEHOLDER_IMAGE}:0.1.0      # set your image
-    config:
-      LOG_LEVEL: info
-`),
+    ...Object.fromEntries((Object.keys(TIERS) as Array<keyof typeof TIERS>).map((tier) => [`environments/${tier}.yaml`, environment(tier)])),
     'environments/gitops.yaml': `# yaml-language-server: $schema=./gitops.schema.json
 # Where dist/ lives in Git, and the Argo CD and Flux objects generated into dist/gitops/.
 # Apply one of dist/gitops/argocd or dist/gitops/flux once (kubectl apply -k ...).
