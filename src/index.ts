@@ -4,30 +4,34 @@
 
 // API services
 export { TradingBackend, TradingBackendProps } from './trading-backend/trading-backend';
-export {
-  ApiServiceBase, ApiServiceProps, DatabaseEnvOptions, HealthCheckOptions, MonitoringOptions, RolloutOptions,
-} from './trading-backend/api-service-base';
+export { ApiServiceBase, IApiService } from './trading-backend/api-service-base';
+export { ApiServiceProps, HealthCheckOptions, IServiceEngine, MonitoringOptions, RolloutOptions } from './trading-backend/api-service-props';
 export { Exposure, ExposureKind, GatewayExposureOptions, IngressExposureOptions } from './trading-backend/exposure';
 export { JobMigrationOptions, Migration, MigrationMode, OnStartMigrationOptions } from './trading-backend/migration';
 export { AutoscalingOptions, Scaling } from './trading-backend/scaling';
 export { BlueGreenService, BlueGreenServiceProps } from './blue-green/blue-green-service';
-export { ArgoBlueGreenOptions, BlueGreenEngine, BlueGreenEngineKind, Color, ServiceSwitchOptions } from './blue-green/blue-green-engine';
+export { BlueGreenEngine } from './blue-green/blue-green-engine';
+export { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, Color, IBlueGreenEngine, ServiceSwitchOptions } from './blue-green/engine';
 export { CanaryRollout, CanaryRolloutProps } from './canary/canary-rollout';
+export { CanaryEngine } from './canary/canary-engine';
 export {
-  ArgoCanaryOptions, CanaryEngine, CanaryEngineKind, CanaryStep, CanaryStepData, CanaryTrafficMode, WeightedCanaryOptions,
-} from './canary/canary-engine';
+  ArgoCanaryOptions, CanaryEngineKind, CanaryParts, CanaryStep, CanaryStepData, CanaryTrafficMode, ICanaryEngine, WeightedCanaryOptions,
+} from './canary/engine';
 export { AnalysisOptions } from './rollouts/analysis';
 
 // Data and namespace
 export { PostgresCluster, PostgresClusterProps, PostgresStorageOptions } from './postgres/postgres-cluster';
+export { PostgresEngine } from './postgres/postgres-engine';
 export {
-  CloudNativePgOptions, PostgresBackupOptions, PostgresEngine, PostgresEngineKind, PostgresPoolerOptions, StatefulSetEngineOptions,
-} from './postgres/postgres-engine';
+  CloudNativePgOptions, IPostgresEngine, PostgresBackupOptions, PostgresEngineKind, PostgresPoolerOptions, StatefulSetEngineOptions,
+} from './postgres/engine';
+export { DatabaseCredentials, ExternalPostgresProps } from './postgres/external-postgres';
 export { DatabaseConnection, IDatabase } from './core/database';
+export { ConnectionBinding, ConnectionRequest, ConnectOptions, IConnectable } from './core/connection';
 export { ContainerLimits, NamespaceQuota, TradingNamespace, TradingNamespaceProps } from './namespace/trading-namespace';
 
 // Wiring and shared value types
-export { NetworkPeer, NetworkPort } from './core/network-peer';
+export { INetworkPeer, NetworkPeer, NetworkPort } from './core/network-peer';
 export { SecretRef, SecretStore, SecretStoreKind } from './core/secrets';
 export { ResourceQuantities, ResourceRequirements } from './core/resources';
 export { ConfigurationError, Problem } from './core/validation';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { BlueGreenEngine, Color } from '../src/blue-green/blue-green-engine';
+import { BlueGreenEngine } from '../src/blue-green/blue-green-engine';
+import { Color } from '../src/blue-green/engine';
 import { BlueGreenService, BlueGreenServiceProps } from '../src/blue-green/blue-green-service';
 import { ConfigurationError } from '../src/core/validation';
 import { PostgresCluster } from '../src/postgres/postgres-cluster';

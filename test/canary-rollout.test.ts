@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { CanaryEngine, CanaryStep } from '../src/canary/canary-engine';
+import { CanaryEngine } from '../src/canary/canary-engine';
+import { CanaryStep } from '../src/canary/engine';
 import { CanaryRollout, CanaryRolloutProps } from '../src/canary/canary-rollout';
 import { ConfigurationError } from '../src/core/validation';
 import { Exposure } from '../src/trading-backend/exposure';

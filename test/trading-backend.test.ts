@@ -251,7 +251,7 @@ describe('TradingBackend: variants', () => {
       api.addSecretEnv('DATABASE_URL', 'db-app', 'uri');
       api.allowEgressTo(NetworkPeer.pods({ app: 'db' }), { port: 5432 });
       const worker = new TradingBackend(s, 'worker', { image: 'ghcr.io/acme/worker:1.0.0' });
-      api.allowIngressFrom(worker.peer, { port: 8080 });
+      api.allowIngressFrom(worker, { port: 8080 });
     });
     const api = one(objects, 'Deployment', 'api');
     expect(api.spec.template.spec.containers[0].env).toEqual([

@@ -4,8 +4,8 @@
  */
 import type { PolicyWaiver } from '../policy/policies';
 import type { AnalysisOptions } from '../rollouts/analysis';
-import type { CanaryStepData, CanaryTrafficMode } from '../canary/canary-engine';
-import type { Color } from '../blue-green/blue-green-engine';
+import type { CanaryStepData, CanaryTrafficMode } from '../canary/engine';
+import type { Color } from '../blue-green/engine';
 import type { Tier } from './tiers';
 
 /** A secret environment variable in an environment file. */

@@ -2,10 +2,20 @@ import { k8s } from 'cdk8s-plus-28';
 import { NAMESPACE_NAME_LABEL } from './labels';
 
 /**
+ * Anything that can be the other end of a NetworkPolicy rule: a `NetworkPeer`, or a construct whose pods
+ * it stands for (an API service, a database), so `api.allowEgressTo(otherApi, { port: 8080 })` and
+ * `db.allowFrom(api)` read like the intent.
+ */
+export interface INetworkPeer {
+  /** The peer: the construct's pods, a namespace or an address block. */
+  readonly networkPeer: NetworkPeer;
+}
+
+/**
  * The other end of a NetworkPolicy rule: pods, a namespace, or an address block. Constructs that
  * wire themselves together (`connectTo`) hand each other peers, so no policy copies a label by hand.
  */
-export class NetworkPeer {
+export class NetworkPeer implements INetworkPeer {
   /** Every pod in the named namespace (selected by its `kubernetes.io/metadata.name` label). */
   public static namespace(name: string): NetworkPeer {
     return new NetworkPeer({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: name } } });
@@ -27,6 +37,11 @@ export class NetworkPeer {
   }
 
   private constructor(private readonly peer: k8s.NetworkPolicyPeer) {}
+
+  /** Itself: a NetworkPeer is the peer it stands for. */
+  public get networkPeer(): NetworkPeer {
+    return this;
+  }
 
   /** The `networking.k8s.io/v1` NetworkPolicyPeer. */
   public toPolicyPeer(): k8s.NetworkPolicyPeer {

@@ -1,9 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { kubeObject } from '../core/kube-object';
-import { ApiServiceBase, ApiServiceProps } from './api-service-base';
-import { backendPodTemplate } from './pod';
+import { ApiServiceBase } from './api-service-base';
+import { ApiServiceProps } from './api-service-props';
 
 /** Props of a TradingBackend. */
 export interface TradingBackendProps extends ApiServiceProps {}
@@ -30,17 +28,12 @@ export class TradingBackend extends ApiServiceBase {
   constructor(scope: Construct, id: string, props: TradingBackendProps) {
     super(scope, id, props, 'TradingBackend');
     const selector = { ...this.selector };
-    const template = backendPodTemplate(this.podInput(selector));
-    this.deployment = kubeObject(this, 'Resource', k8s.KubeDeployment.GVK, {
-      metadata: this.meta(this.name),
-      spec: this.deploymentSpec(selector, template, this.scaling.autoscaling ? undefined : this.scaling.minReplicas),
-    }, k8s.toJson_KubeDeploymentProps);
-    this.applicationWorkloads.push(this.deployment);
-    this.service = this.createService('Service', this.name, selector);
-    this.autoscaler = this.createAutoscaler('Autoscaler', this.name, { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name });
-    this.disruptionBudget = this.createDisruptionBudget('DisruptionBudget', this.name, selector);
-    this.route = this.createHttpRoute('HttpRoute', this.name, this.exposure.hosts, [{ service: this.name }])
-      ?? this.createIngress('Ingress', this.name, this.exposure.hosts, this.name);
-    this.alertRules = this.createAlerts('Deployment', [this.name]);
+    const o = this.objects;
+    this.deployment = o.deployment('Resource', this.name, selector, o.podTemplate(selector));
+    this.service = o.service('Service', this.name, selector);
+    this.autoscaler = o.autoscaler('Autoscaler', this.name, { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name });
+    this.disruptionBudget = o.disruptionBudget('DisruptionBudget', this.name, selector);
+    this.route = o.route('', this.name, this.exposure.hosts, [{ service: this.name }]);
+    this.alertRules = o.alerts('Deployment', [this.name]);
   }
 }

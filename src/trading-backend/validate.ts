@@ -1,6 +1,6 @@
 import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, checkRequestLimit, checkDuration } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
-import type { ApiServiceProps } from './api-service-base';
+import type { ApiServiceProps } from './api-service-props';
 
 /** Longest service name, so that every derived name (`<name>-secrets`, `<name>-migrate`) stays a valid label. */
 export const MAX_SERVICE_NAME_LENGTH = 50;

@@ -6,7 +6,8 @@
 import { ResourceRequirements } from '../../core/resources';
 import { Problem, ProblemCollector } from '../../core/validation';
 import { PostgresClusterProps } from '../../postgres/postgres-cluster';
-import { PostgresBackupOptions, PostgresEngine, PostgresPoolerOptions } from '../../postgres/postgres-engine';
+import { PostgresBackupOptions, PostgresPoolerOptions } from '../../postgres/engine';
+import { PostgresEngine } from '../../postgres/postgres-engine';
 import { resourcesWithDefaults } from '../tier-defaults';
 import { TIER_DEFAULTS } from '../tiers';
 import type { DatabaseConfig, EnvironmentConfig } from '../types';

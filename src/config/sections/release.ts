@@ -6,11 +6,13 @@
 import { Construct } from 'constructs';
 import { BlueGreenEngine } from '../../blue-green/blue-green-engine';
 import { BlueGreenService, validateBlueGreenServiceProps } from '../../blue-green/blue-green-service';
-import { CanaryEngine, CanaryStep } from '../../canary/canary-engine';
-import { CanaryRollout, validateCanaryRolloutProps } from '../../canary/canary-rollout';
+import { CanaryEngine } from '../../canary/canary-engine';
+import { CanaryStep, validateCanaryRolloutProps } from '../../canary/engine';
+import { CanaryRollout } from '../../canary/canary-rollout';
 import { Problem, ProblemCollector, show } from '../../core/validation';
 import { ExposureKind } from '../../trading-backend/exposure';
-import { ApiServiceBase, ApiServiceProps } from '../../trading-backend/api-service-base';
+import { ApiServiceBase } from '../../trading-backend/api-service-base';
+import { ApiServiceProps } from '../../trading-backend/api-service-props';
 import { TradingBackend } from '../../trading-backend/trading-backend';
 import { TIER_DEFAULTS } from '../tiers';
 import type { EnvironmentConfig, ReleaseConfig, ServiceConfig } from '../types';

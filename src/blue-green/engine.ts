@@ -1,0 +1,112 @@
+import { ApiObject } from 'cdk8s';
+import { checkImage, checkInteger } from '../core/rules';
+import { Problem, ProblemCollector, show } from '../core/validation';
+import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
+import type { IServiceEngine } from '../trading-backend/api-service-props';
+import type { ServiceObjects } from '../trading-backend/service-objects';
+
+/** The two colours. */
+export type Color = 'blue' | 'green';
+
+/** The colours, in a fixed order. */
+export const COLORS: readonly Color[] = ['blue', 'green'];
+
+/** Options of the plain-Kubernetes Service-switch engine. */
+export interface ServiceSwitchOptions {
+  /** The colour the public Service selects. Switching and rolling back is changing this one value. */
+  readonly activeColor: Color;
+  /** Image of the blue workload. */
+  readonly blueImage: string;
+  /** Image of the green workload. */
+  readonly greenImage: string;
+  /** The colour carrying a staged release: its image must differ from the other's, and migrations run it. @default - no release staged; migrations run the active colour's image */
+  readonly releaseColor?: Color;
+  /** Run the idle colour with zero replicas (its HPA is then inactive). Rollback then needs a scale-up first. @default false */
+  readonly scaleDownIdle?: boolean;
+  /** Accept untagged or `latest` images (dev only). @default false */
+  readonly allowLatestTag?: boolean;
+}
+
+/** Options of the Argo Rollouts engine. */
+export interface ArgoBlueGreenOptions {
+  /** Image of the Rollout; a new image starts a blue-green release. */
+  readonly image: string;
+  /** Promote automatically once the preview is healthy and the pre-promotion analysis passed. @default false */
+  readonly autoPromotion?: boolean;
+  /** Seconds the old ReplicaSet keeps running after promotion, for a fast rollback. @default 600 */
+  readonly scaleDownDelaySeconds?: number;
+  /** Pre- and post-promotion analysis of the success rate. @default - 99 % success over 5 one-minute measurements */
+  readonly analysis?: AnalysisOptions;
+  /** Skip the analysis (not recommended). @default false */
+  readonly disableAnalysis?: boolean;
+  /** Accept an untagged or `latest` image (dev only). @default false */
+  readonly allowLatestTag?: boolean;
+}
+
+/** The kinds of blue-green engine. */
+export type BlueGreenEngineKind = 'service-switch' | 'argo-rollouts';
+
+/** The label that tells the colours apart; the Services switch traffic on it. */
+export const COLOR_LABEL = 'version';
+
+/** What an engine builds of a BlueGreenService. */
+export interface BlueGreenParts {
+  /** The public Service. */
+  readonly activeService: ApiObject;
+  /** The preview Service. */
+  readonly previewService: ApiObject;
+  /** The Deployments by colour (Service-switch engine). */
+  readonly deployments?: Readonly<Partial<Record<Color, ApiObject>>>;
+  /** The Rollout (Argo Rollouts engine). */
+  readonly rollout?: ApiObject;
+  /** The AnalysisTemplate (Argo Rollouts engine, unless analysis is disabled). */
+  readonly analysisTemplate?: ApiObject;
+  /** The colour the public Service selects (Service-switch engine). */
+  readonly activeColor?: Color;
+  /** The colour the preview Service selects (Service-switch engine). */
+  readonly idleColor?: Color;
+}
+
+/**
+ * How a blue-green release runs; `BlueGreenEngine.serviceSwitch()` or `BlueGreenEngine.argoRollouts()`.
+ * An engine builds its own objects into the service it is bound to.
+ */
+export interface IBlueGreenEngine extends IServiceEngine {
+  /** Which engine. */
+  readonly kind: BlueGreenEngineKind;
+  /**
+   * Builds the workloads, Services, autoscalers, budgets and alerts through `objects`, for pods selected
+   * by `selector`, with the preview Service named `previewName`.
+   * @internal
+   */
+  _bind(objects: ServiceObjects, selector: Readonly<Record<string, string>>, previewName: string): BlueGreenParts;
+}
+
+function checkColor(value: unknown): string | undefined {
+  return value === 'blue' || value === 'green' ? undefined : `${show(value)} is not a colour: use "blue" or "green"`;
+}
+
+/** Problems with Service-switch options. */
+export function validateServiceSwitchOptions(o: Partial<ServiceSwitchOptions>): Problem[] {
+  const c = new ProblemCollector();
+  c.check('activeColor', checkColor(o.activeColor));
+  c.check('blueImage', checkImage(o.blueImage, o.allowLatestTag ?? false));
+  c.check('greenImage', checkImage(o.greenImage, o.allowLatestTag ?? false));
+  if (o.releaseColor !== undefined) {
+    c.check('releaseColor', checkColor(o.releaseColor));
+    if (o.blueImage === o.greenImage && typeof o.blueImage === 'string') {
+      c.check(`${o.releaseColor === 'blue' ? 'blue' : 'green'}Image`,
+        `${show(o.blueImage)} is the image of both colours, but a release is staged on ${show(o.releaseColor)}: put the new version on the release colour, or remove releaseColor`);
+    }
+  }
+  return [...c.problems];
+}
+
+/** Problems with Argo Rollouts blue-green options. */
+export function validateArgoBlueGreenOptions(o: Partial<ArgoBlueGreenOptions>): Problem[] {
+  const c = new ProblemCollector();
+  c.check('image', checkImage(o.image, o.allowLatestTag ?? false));
+  if (o.scaleDownDelaySeconds !== undefined) c.check('scaleDownDelaySeconds', checkInteger(o.scaleDownDelaySeconds, 0, 86400));
+  if (o.analysis) c.nest('analysis', validateAnalysisOptions(o.analysis));
+  return [...c.problems];
+}

@@ -1,0 +1,68 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { throwIfProblems } from '../../core/validation';
+import { resolveAnalysis } from '../../rollouts/analysis';
+import { analysisTemplate } from '../../rollouts/analysis-template';
+import { rolloutObject } from '../../rollouts/rollout';
+import type { ServiceObjects } from '../../trading-backend/service-objects';
+import { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, IBlueGreenEngine, validateArgoBlueGreenOptions } from '../engine';
+
+/**
+ * Argo Rollouts blue-green: a `Rollout` with `strategy.blueGreen` between the active and preview
+ * Services, pre- and post-promotion analysis of the success rate, an HPA targeting the Rollout.
+ */
+export class ArgoBlueGreenEngine implements IBlueGreenEngine {
+  /** A checked engine. */
+  public static of(options: ArgoBlueGreenOptions): ArgoBlueGreenEngine {
+    throwIfProblems('BlueGreenEngine.argoRollouts', validateArgoBlueGreenOptions(options));
+    return new ArgoBlueGreenEngine(options);
+  }
+
+  public readonly kind: BlueGreenEngineKind = 'argo-rollouts';
+
+  private constructor(private readonly options: ArgoBlueGreenOptions) {}
+
+  public get primaryImage(): string {
+    return this.options.image;
+  }
+
+  public get allowLatestTag(): boolean {
+    return this.options.allowLatestTag ?? false;
+  }
+
+  /** @internal */
+  public _bind(o: ServiceObjects, selector: Readonly<Record<string, string>>, previewName: string): BlueGreenParts {
+    const options = this.options;
+    const scope = o.scope;
+    const activeService = o.service('Service', o.name, { ...selector });
+    const previewService = o.service('PreviewService', previewName, { ...selector });
+    const namespace = o.namespace ?? 'default';
+    const analysisName = `${o.name}-success-rate`;
+    const template = options.disableAnalysis ? undefined
+      : new ApiObject(scope, 'AnalysisTemplate', analysisTemplate(analysisName, o.meta(analysisName), resolveAnalysis(options.analysis ?? {}, undefined)));
+    const analysisFor = (service: string) => ({
+      templates: [{ templateName: analysisName }],
+      args: [{ name: 'service-name', value: service }, { name: 'namespace', value: namespace }],
+    });
+    const rollout = rolloutObject(scope as Construct, 'Resource', o.meta(o.name), {
+      ...o.workloadSpecBase({ ...selector }),
+      strategy: {
+        blueGreen: {
+          activeService: o.name,
+          previewService: previewName,
+          autoPromotionEnabled: options.autoPromotion ?? false,
+          scaleDownDelaySeconds: options.scaleDownDelaySeconds ?? 600,
+          ...(options.disableAnalysis ? {} : {
+            prePromotionAnalysis: analysisFor(previewName),
+            postPromotionAnalysis: analysisFor(o.name),
+          }),
+        },
+      },
+    }, o.podTemplate({ ...selector }));
+    o.applicationWorkloads.push(rollout);
+    o.autoscaler('Autoscaler', o.name, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: o.name });
+    o.disruptionBudget('DisruptionBudget', o.name, { ...selector });
+    o.alerts('Rollout', [o.name]);
+    return { activeService, previewService, rollout, analysisTemplate: template };
+  }
+}

@@ -1,0 +1,52 @@
+import { ApiObject } from 'cdk8s';
+import { throwIfProblems } from '../../core/validation';
+import type { ServiceObjects } from '../../trading-backend/service-objects';
+import { BlueGreenEngineKind, BlueGreenParts, Color, COLOR_LABEL, COLORS, IBlueGreenEngine, ServiceSwitchOptions, validateServiceSwitchOptions } from '../engine';
+
+/**
+ * Plain Kubernetes blue-green: `<name>-blue` and `<name>-green` Deployments, each with its HPA and
+ * PDB; the public Service selects `version: <activeColor>`, the preview Service the other colour.
+ */
+export class ServiceSwitchEngine implements IBlueGreenEngine {
+  /** A checked engine. */
+  public static of(options: ServiceSwitchOptions): ServiceSwitchEngine {
+    throwIfProblems('BlueGreenEngine.serviceSwitch', validateServiceSwitchOptions(options));
+    return new ServiceSwitchEngine(options);
+  }
+
+  public readonly kind: BlueGreenEngineKind = 'service-switch';
+
+  private constructor(private readonly options: ServiceSwitchOptions) {}
+
+  /** The release colour's image (migrations run the version being released), else the active one's. */
+  public get primaryImage(): string {
+    return this.options[`${this.options.releaseColor ?? this.options.activeColor}Image`];
+  }
+
+  public get allowLatestTag(): boolean {
+    return this.options.allowLatestTag ?? false;
+  }
+
+  /** @internal */
+  public _bind(o: ServiceObjects, selector: Readonly<Record<string, string>>, previewName: string): BlueGreenParts {
+    const active = this.options.activeColor;
+    const idle: Color = active === 'blue' ? 'green' : 'blue';
+    const deployments: Partial<Record<Color, ApiObject>> = {};
+    for (const color of COLORS) {
+      const workload = `${o.name}-${color}`;
+      const id = color === 'blue' ? 'Blue' : 'Green';
+      const colorSelector = { ...selector, [COLOR_LABEL]: color };
+      const scaledDown = color === idle && (this.options.scaleDownIdle ?? false);
+      // Zero replicas also turns the colour's HPA off (the HPA controller skips targets at zero).
+      deployments[color] = o.deployment(`${id}Deployment`, workload, colorSelector,
+        o.podTemplate(colorSelector, { [COLOR_LABEL]: color }, this.options[`${color}Image`]),
+        scaledDown ? 0 : o.replicas(), { [COLOR_LABEL]: color });
+      o.autoscaler(`${id}Autoscaler`, workload, { apiVersion: 'apps/v1', kind: 'Deployment', name: workload });
+      o.disruptionBudget(`${id}DisruptionBudget`, workload, colorSelector);
+    }
+    const activeService = o.service('Service', o.name, { ...selector, [COLOR_LABEL]: active });
+    const previewService = o.service('PreviewService', previewName, { ...selector, [COLOR_LABEL]: idle });
+    o.alerts('Deployment', COLORS.map((c) => `${o.name}-${c}`));
+    return { activeService, previewService, deployments, activeColor: active, idleColor: idle };
+  }
+}

@@ -1,0 +1,93 @@
+import { ApiObject } from 'cdk8s';
+import type { ICanaryStep } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/CanaryStep' with { 'resolution-mode': 'import' };
+import type { IRolloutTrafficRouting } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutTrafficRouting' with { 'resolution-mode': 'import' };
+import { Problem, throwIfProblems } from '../../core/validation';
+import { resolveAnalysis } from '../../rollouts/analysis';
+import { analysisTemplate } from '../../rollouts/analysis-template';
+import { rolloutObject } from '../../rollouts/rollout';
+import type { ExposureKind } from '../../trading-backend/exposure';
+import type { ServiceObjects } from '../../trading-backend/service-objects';
+import {
+  ArgoCanaryOptions, CanaryEngineKind, CanaryParts, CanaryStepData, CanaryTrafficMode, DEFAULT_CANARY_STEPS, GATEWAY_API_PLUGIN, ICanaryEngine,
+  validateArgoCanaryOptions, validateCanaryRolloutProps,
+} from '../engine';
+
+/**
+ * Argo Rollouts canary: a `Rollout` with `strategy.canary` and the steps, an AnalysisTemplate on the
+ * success rate and p95 latency, traffic split by the Gateway API plugin (an HTTPRoute that starts at
+ * 100/0), NGINX (`stableIngress`) or replica counts.
+ */
+export class ArgoCanaryEngine implements ICanaryEngine {
+  /** A checked engine. */
+  public static of(options: ArgoCanaryOptions): ArgoCanaryEngine {
+    throwIfProblems('CanaryEngine.argoRollouts', validateArgoCanaryOptions(options));
+    return new ArgoCanaryEngine(options);
+  }
+
+  public readonly kind: CanaryEngineKind = 'argo-rollouts';
+
+  private constructor(private readonly options: ArgoCanaryOptions) {}
+
+  public get primaryImage(): string {
+    return this.options.image;
+  }
+
+  public get allowLatestTag(): boolean {
+    return this.options.allowLatestTag ?? false;
+  }
+
+  public exposureProblems(exposure: ExposureKind): Problem[] {
+    return validateCanaryRolloutProps('argo-rollouts', this.options.trafficRouting, exposure);
+  }
+
+  /** @internal */
+  public _bind(o: ServiceObjects, selector: Readonly<Record<string, string>>, canaryName: string): CanaryParts {
+    const exposure = o.exposure;
+    const mode: CanaryTrafficMode = this.options.trafficRouting ?? (exposure.gatewayOptions ? 'gateway-api' : exposure.ingressOptions ? 'nginx' : 'replicas');
+    const namespace = o.namespace ?? 'default';
+    // Replica-based canaries are reached through a Service over all pods; Argo would narrow a stableService to the stable pods.
+    const stableService = o.service('Service', o.name, { ...selector });
+    const canaryService = o.service('CanaryService', canaryName, { ...selector });
+    const analysisName = `${o.name}-analysis`;
+    const template = new ApiObject(o.scope, 'AnalysisTemplate',
+      analysisTemplate(analysisName, o.meta(analysisName), resolveAnalysis(this.options.analysis ?? {}, 1)));
+    const steps: ICanaryStep[] = (this.options.steps ?? DEFAULT_CANARY_STEPS).map((s) => toRolloutStep(s.data, analysisName, canaryName, namespace));
+    const trafficRouting: IRolloutTrafficRouting | undefined =
+      mode === 'gateway-api' ? { plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: o.name, namespace } } }
+        : mode === 'nginx' ? { nginx: { stableIngress: o.name } }
+          : undefined;
+    const rollout = rolloutObject(o.scope, 'Resource', o.meta(o.name), {
+      ...o.workloadSpecBase({ ...selector }),
+      progressDeadlineAbort: true,
+      strategy: {
+        canary: {
+          canaryService: canaryName,
+          ...(trafficRouting ? { stableService: o.name, trafficRouting } : {}),
+          maxSurge: '25%',
+          maxUnavailable: 0,
+          steps,
+        },
+      },
+    }, o.podTemplate({ ...selector }));
+    o.applicationWorkloads.push(rollout);
+    o.autoscaler('Autoscaler', o.name, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: o.name });
+    o.disruptionBudget('DisruptionBudget', o.name, { ...selector });
+    o.alerts('Rollout', [o.name]);
+    // The plugin moves the weights; start with all traffic on stable.
+    const route = mode === 'gateway-api'
+      ? o.httpRoute('HttpRoute', o.name, exposure.hosts, [{ service: o.name, weight: 100 }, { service: canaryName, weight: 0 }])
+      : o.route('', o.name, exposure.hosts, [{ service: o.name }]);
+    return { stableService, canaryService, route, trafficRouting: mode, rollout, analysisTemplate: template };
+  }
+}
+
+function toRolloutStep(step: CanaryStepData, analysisName: string, canaryService: string, namespace: string): ICanaryStep {
+  if (step.setWeight !== undefined) return { setWeight: step.setWeight };
+  if (step.pause !== undefined) return { pause: step.pause === 'indefinitely' ? {} : { duration: step.pause } };
+  return {
+    analysis: {
+      templates: [{ templateName: analysisName }],
+      args: [{ name: 'service-name', value: canaryService }, { name: 'namespace', value: namespace }],
+    },
+  };
+}

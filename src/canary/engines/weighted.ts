@@ -1,0 +1,69 @@
+import { ApiObject } from 'cdk8s';
+import { Problem, throwIfProblems } from '../../core/validation';
+import type { ExposureKind } from '../../trading-backend/exposure';
+import type { ServiceObjects } from '../../trading-backend/service-objects';
+import {
+  CanaryEngineKind, CanaryParts, ICanaryEngine, TRACK_LABEL, validateCanaryRolloutProps, validateWeightedCanaryOptions, WeightedCanaryOptions,
+} from '../engine';
+
+/**
+ * A canary without a controller: stable and canary Deployments (`track` label), the HTTPRoute's
+ * backend weights (or an NGINX canary Ingress with `canary-weight`) send the canary its share.
+ */
+export class WeightedCanaryEngine implements ICanaryEngine {
+  /** A checked engine. */
+  public static of(options: WeightedCanaryOptions): WeightedCanaryEngine {
+    throwIfProblems('CanaryEngine.weighted', validateWeightedCanaryOptions(options));
+    return new WeightedCanaryEngine(options);
+  }
+
+  public readonly kind: CanaryEngineKind = 'weighted';
+
+  private constructor(private readonly options: WeightedCanaryOptions) {}
+
+  /** The canary's image: migrations run the version being released. */
+  public get primaryImage(): string {
+    return this.options.canaryImage;
+  }
+
+  public get allowLatestTag(): boolean {
+    return this.options.allowLatestTag ?? false;
+  }
+
+  public exposureProblems(exposure: ExposureKind): Problem[] {
+    return validateCanaryRolloutProps('weighted', undefined, exposure);
+  }
+
+  /** @internal */
+  public _bind(o: ServiceObjects, selector: Readonly<Record<string, string>>, canaryName: string): CanaryParts {
+    const w = this.options;
+    const exposure = o.exposure;
+    const tracks = [
+      { track: 'stable', workload: o.name, id: 'Resource', image: w.stableImage, replicas: o.replicas() },
+      { track: 'canary', workload: canaryName, id: 'CanaryDeployment', image: w.canaryImage, replicas: w.canaryReplicas ?? 1 },
+    ];
+    const deployments: ApiObject[] = [];
+    for (const t of tracks) {
+      const trackSelector = { ...selector, [TRACK_LABEL]: t.track };
+      deployments.push(o.deployment(t.id, t.workload, trackSelector, o.podTemplate(trackSelector, { [TRACK_LABEL]: t.track }, t.image),
+        t.replicas, { [TRACK_LABEL]: t.track }));
+      o.disruptionBudget(t.track === 'stable' ? 'DisruptionBudget' : 'CanaryDisruptionBudget', t.workload, trackSelector);
+    }
+    o.autoscaler('Autoscaler', o.name, { apiVersion: 'apps/v1', kind: 'Deployment', name: o.name });
+    const stableService = o.service('Service', o.name, { ...selector, [TRACK_LABEL]: 'stable' });
+    const canaryService = o.service('CanaryService', canaryName, { ...selector, [TRACK_LABEL]: 'canary' });
+    o.alerts('Deployment', [o.name, canaryName]);
+    const route = o.httpRoute('HttpRoute', o.name, exposure.hosts, [
+      { service: o.name, weight: 100 - w.canaryWeight },
+      { service: canaryName, weight: w.canaryWeight },
+    ]) ?? o.ingress('Ingress', o.name, exposure.hosts, o.name);
+    // ingress-nginx sends canary-weight % of the host's traffic to this Ingress's backend.
+    const canaryIngress = exposure.ingressOptions
+      ? o.ingress('CanaryIngress', canaryName, exposure.hosts, canaryName, {
+        'nginx.ingress.kubernetes.io/canary': 'true',
+        'nginx.ingress.kubernetes.io/canary-weight': String(w.canaryWeight),
+      }, false)
+      : undefined;
+    return { stableService, canaryService, route, deployments, canaryIngress };
+  }
+}

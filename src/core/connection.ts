@@ -1,0 +1,38 @@
+import { k8s } from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { INetworkPeer, NetworkPeer, NetworkPort } from './network-peer';
+
+/** Options of `connectTo`. */
+export interface ConnectOptions {
+  /** Variable that receives the connection URL. @default - the target's (`DATABASE_URL` for PostgreSQL) */
+  readonly urlVariable?: string;
+}
+
+/** Who asks to connect: the client's pods and where they run. */
+export interface ConnectionRequest extends ConnectOptions {
+  /** The client's pods (for the target's admission). */
+  readonly client: INetworkPeer;
+  /** The client's namespace (a target elsewhere is then named by its cluster DNS name). @default - the target's */
+  readonly namespace?: string;
+}
+
+/** What a client gets from a target: variables, where it may connect to, and ordering. */
+export interface ConnectionBinding {
+  /** Variables of the client's pods (secrets only by reference). */
+  readonly env: readonly k8s.EnvVar[];
+  /** Variables of the client's migration Job (for example past a transaction pooler). */
+  readonly migrationEnv: readonly k8s.EnvVar[];
+  /** Egress the client needs. */
+  readonly egress: ReadonlyArray<{ readonly peer: NetworkPeer; readonly ports: readonly NetworkPort[] }>;
+  /** Whether the client's migrations must wait for the target in a sync (it is deployed with them). */
+  readonly migrationsWaitForIt: boolean;
+}
+
+/**
+ * Something a workload connects to with one call (`api.connectTo(target)`): a database, a cache, in
+ * the cluster or outside it. The target decides the variables and the egress, and admits the client.
+ */
+export interface IConnectable extends IConstruct {
+  /** Binds a client: admits it and returns what it needs. */
+  bindClient(request: ConnectionRequest): ConnectionBinding;
+}

@@ -1,0 +1,197 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { DatabaseConnection } from '../core/database';
+import type { StandardLabelsOptions } from '../core/labels';
+import type { NetworkPeer } from '../core/network-peer';
+import type { ResourceRequirements } from '../core/resources';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../core/rules';
+import { checkSecretKey } from '../core/secrets';
+import { Problem, ProblemCollector, show } from '../core/validation';
+
+/** Where backups go: an S3-compatible bucket through the Barman Cloud plugin. */
+export interface PostgresBackupOptions {
+  /** Bucket and prefix (`s3://trading-backups/prod`). */
+  readonly destinationPath: string;
+  /** Endpoint of an S3-compatible store (MinIO, Ceph). @default - AWS S3 */
+  readonly endpointUrl?: string;
+  /** Secret with the access key id and secret access key. */
+  readonly credentialsSecret: string;
+  /** Key of the access key id in that Secret. @default 'ACCESS_KEY_ID' */
+  readonly accessKeyIdKey?: string;
+  /** Key of the secret access key in that Secret. @default 'ACCESS_SECRET_KEY' */
+  readonly secretAccessKeyKey?: string;
+  /** How long backups and WAL are kept (`30d`, `4w`, `6m`). @default '30d' */
+  readonly retention?: string;
+  /** Six-field cron (seconds first) of the base backup. @default '0 0 2 * * *' (daily at 02:00) */
+  readonly schedule?: string;
+  /** WAL compression. @default 'gzip' */
+  readonly walCompression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy' | 'xz' | 'zstd';
+}
+
+/** Connection pooling with PgBouncer (a CNPG Pooler of type rw). */
+export interface PostgresPoolerOptions {
+  /** Pooler name; also its Service. Must differ from every Cluster name. @default - `<cluster>-pooler` */
+  readonly name?: string;
+  /** PgBouncer pods. @default 2 */
+  readonly instances?: number;
+  /** PgBouncer pool mode. @default 'transaction' */
+  readonly poolMode?: 'session' | 'transaction';
+  /** `max_client_conn`. @default 1000 */
+  readonly maxClientConnections?: number;
+  /** `default_pool_size`: server connections per user/database pair. @default 20 */
+  readonly defaultPoolSize?: number;
+}
+
+/** Options of the CloudNativePG engine. */
+export interface CloudNativePgOptions {
+  /** Backups through the Barman Cloud plugin. @default - no backups */
+  readonly backup?: PostgresBackupOptions;
+  /** A PgBouncer pooler in front of the primary. @default - none; clients connect to `<cluster>-rw` */
+  readonly pooler?: PostgresPoolerOptions;
+  /** Namespace of the CNPG operator (and the Barman Cloud plugin), admitted to the instances. @default 'cnpg-system' */
+  readonly operatorNamespace?: string;
+}
+
+/** Options of the StatefulSet engine. */
+export interface StatefulSetEngineOptions {
+  /** Existing Secret with the superuser name and password (the official image's POSTGRES_USER/POSTGRES_PASSWORD). */
+  readonly credentialsSecret: string;
+  /** Key of the user name in that Secret. @default 'username' */
+  readonly usernameKey?: string;
+  /** Key of the password in that Secret. @default 'password' */
+  readonly passwordKey?: string;
+  /** UID/GID the official image's `postgres` user has (999 in the Debian images). @default 999 */
+  readonly runAsUser?: number;
+}
+
+/** The kinds of engine. */
+export type PostgresEngineKind = 'cloudnative-pg' | 'statefulset';
+
+/** What an engine builds a PostgresCluster with: the cluster's names, labels and settings. */
+export interface PostgresBuild {
+  /** The PostgresCluster, which every object is built into. */
+  readonly scope: Construct;
+  /** Name of the Cluster or StatefulSet. */
+  readonly name: string;
+  /** Namespace of the chart. */
+  readonly namespace?: string;
+  readonly labels: Record<string, string>;
+  readonly labelOptions: StandardLabelsOptions;
+  /** Metadata with the labels and the database sync wave. */
+  meta(name: string): { name: string; labels: Record<string, string>; annotations: Record<string, string> };
+  /** The props (image, instances, owner, parameters, storage class). */
+  readonly props: { readonly image?: string; readonly instances?: number; readonly owner?: string; readonly parameters?: Record<string, string>; readonly storage?: { readonly storageClass?: string } };
+  readonly database: string;
+  readonly resources: ResourceRequirements;
+  readonly storageSize: string;
+  readonly monitoring: boolean;
+  readonly monitoringPeer: NetworkPeer;
+  readonly controlPlane: NetworkPeer;
+}
+
+/** What an engine built. */
+export interface PostgresParts {
+  /** The Cluster or StatefulSet. */
+  readonly resource: ApiObject;
+  /** The instances' NetworkPolicy. */
+  readonly networkPolicy: ApiObject;
+  readonly pooler?: ApiObject;
+  readonly objectStore?: ApiObject;
+  readonly scheduledBackup?: ApiObject;
+  readonly poolerNetworkPolicy?: ApiObject;
+  /** Connection settings for clients (through the pooler when there is one). */
+  readonly connection: DatabaseConnection;
+  /** Connection settings that bypass the pooler, for migrations. */
+  readonly directConnection: DatabaseConnection;
+  /** The instances' pods. */
+  readonly peer: NetworkPeer;
+  /** Admits a client to PostgreSQL (the pooler and, for migrations, the instances). */
+  admit(peer: NetworkPeer): void;
+}
+
+/** How PostgreSQL runs; `PostgresEngine.cloudNativePg()` or `PostgresEngine.statefulSet()`. */
+export interface IPostgresEngine {
+  /** Which engine. */
+  readonly kind: PostgresEngineKind;
+  /** Instances unless the props say. */
+  readonly defaultInstances: number;
+  /** Problems of the cluster's props that depend on the engine. */
+  propsProblems(name: string, props: { readonly instances?: number; readonly parameters?: Record<string, string> }): Problem[];
+  /**
+   * Builds the engine's objects.
+   * @internal
+   */
+  _bind(build: PostgresBuild): PostgresParts;
+}
+
+const CRON_FIELD = /^(\*|\?|[0-9A-Za-z,\-*/#LW]+)$/;
+
+/** A six-field cron (seconds first), as CNPG's ScheduledBackup takes it. */
+export function checkSixFieldCron(value: unknown): string | undefined {
+  const fields = typeof value === 'string' ? value.trim().split(/\s+/) : [];
+  if (fields.length !== 6 || !fields.every((f) => CRON_FIELD.test(f))) {
+    return `${show(value)} is not a six-field cron (seconds first): use a value like "0 0 2 * * *" for daily at 02:00`;
+  }
+  return undefined;
+}
+
+/** A Barman retention policy: a positive number of days, weeks or months. */
+export function checkRetention(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[1-9][0-9]*[dwm]$/.test(value)
+    ? undefined
+    : `${show(value)} is not a retention: use a number of days, weeks or months like "30d", "4w" or "6m"`;
+}
+
+/** Problems with backup options. */
+export function validateBackupOptions(o: Partial<PostgresBackupOptions>): Problem[] {
+  const c = new ProblemCollector();
+  if (typeof o.destinationPath !== 'string' || !/^(s3|gs|https?):\/\/[^\s]+$/.test(o.destinationPath)) {
+    c.check('destinationPath', `${show(o.destinationPath)} is not an object store path: use a value like "s3://bucket/prefix"`);
+  }
+  if (o.endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(o.endpointUrl)) {
+    c.check('endpointUrl', `${show(o.endpointUrl)} is not a URL: use a value like "https://minio.example.com"`);
+  }
+  if (o.credentialsSecret === undefined) {
+    c.check('credentialsSecret', 'is required: backups need a Secret with the object store credentials');
+  } else {
+    c.check('credentialsSecret', checkDnsSubdomain(o.credentialsSecret));
+  }
+  if (o.accessKeyIdKey !== undefined) c.check('accessKeyIdKey', checkSecretKey(o.accessKeyIdKey));
+  if (o.secretAccessKeyKey !== undefined) c.check('secretAccessKeyKey', checkSecretKey(o.secretAccessKeyKey));
+  if (o.retention !== undefined) c.check('retention', checkRetention(o.retention));
+  if (o.schedule !== undefined) c.check('schedule', checkSixFieldCron(o.schedule));
+  return [...c.problems];
+}
+
+/** Problems with pooler options. */
+export function validatePoolerOptions(o: PostgresPoolerOptions): Problem[] {
+  const c = new ProblemCollector();
+  if (o.name !== undefined) c.check('name', checkDnsLabel(o.name, 50));
+  if (o.instances !== undefined) c.check('instances', checkInteger(o.instances, 1, 20));
+  if (o.maxClientConnections !== undefined) c.check('maxClientConnections', checkInteger(o.maxClientConnections, 1, 100000));
+  if (o.defaultPoolSize !== undefined) c.check('defaultPoolSize', checkInteger(o.defaultPoolSize, 1, 10000));
+  return [...c.problems];
+}
+
+/** Problems with CloudNativePG engine options. */
+export function validateCloudNativePgOptions(o: CloudNativePgOptions): Problem[] {
+  const c = new ProblemCollector();
+  if (o.backup) c.nest('backup', validateBackupOptions(o.backup));
+  if (o.pooler) c.nest('pooler', validatePoolerOptions(o.pooler));
+  if (o.operatorNamespace !== undefined) c.check('operatorNamespace', checkDnsLabel(o.operatorNamespace));
+  return [...c.problems];
+}
+
+/** Problems with StatefulSet engine options. */
+export function validateStatefulSetOptions(o: Partial<StatefulSetEngineOptions>): Problem[] {
+  const c = new ProblemCollector();
+  if (o.credentialsSecret === undefined) {
+    c.check('credentialsSecret', 'is required: the StatefulSet engine reads the superuser credentials from an existing Secret');
+  } else {
+    c.check('credentialsSecret', checkDnsSubdomain(o.credentialsSecret));
+  }
+  if (o.usernameKey !== undefined) c.check('usernameKey', checkSecretKey(o.usernameKey));
+  if (o.passwordKey !== undefined) c.check('passwordKey', checkSecretKey(o.passwordKey));
+  if (o.runAsUser !== undefined) c.check('runAsUser', checkInteger(o.runAsUser, 1, 2147483647));
+  return [...c.problems];
+}

@@ -1,0 +1,221 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' with { 'resolution-mode': 'import' };
+import { DatabaseConnection } from '../../core/database';
+import { kubeObject } from '../../core/kube-object';
+import { dnsEgressRule, NetworkPeer, policyPorts } from '../../core/network-peer';
+import { SyncWave, syncWaveAnnotation } from '../../core/sync-wave';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/validation';
+import type { BarmanObjectStore, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from '../cnpg-types';
+import { CloudNativePgOptions, IPostgresEngine, PostgresBuild, PostgresEngineKind, PostgresParts, validateCloudNativePgOptions } from '../engine';
+
+const CNPG_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+
+/**
+ * PostgreSQL under the CloudNativePG operator: a `Cluster` with required anti-affinity, Barman Cloud
+ * backups (an `ObjectStore`, the plugin as WAL archiver, a `ScheduledBackup`), a PgBouncer `Pooler`,
+ * PodMonitors and NetworkPolicies for the instances and the pooler.
+ */
+export class CloudNativePgEngine implements IPostgresEngine {
+  /** A checked engine. */
+  public static of(options: CloudNativePgOptions): CloudNativePgEngine {
+    throwIfProblems('PostgresEngine.cloudNativePg', validateCloudNativePgOptions(options));
+    return new CloudNativePgEngine(options);
+  }
+
+  public readonly kind: PostgresEngineKind = 'cloudnative-pg';
+  public readonly defaultInstances = 3;
+
+  private constructor(private readonly options: CloudNativePgOptions) {}
+
+  /** The pooler must not take a name CNPG uses for the Cluster's own Services. */
+  public propsProblems(name: string): Problem[] {
+    const c = new ProblemCollector();
+    const pooler = this.options.pooler;
+    if (pooler) {
+      const poolerName = pooler.name ?? `${name}-pooler`;
+      if (poolerName === name) {
+        c.check('engine.pooler.name', `${show(poolerName)} is the Cluster's name too: CNPG needs the Pooler's name (its Service) to differ from every Cluster name`);
+      }
+      if ([`${name}-rw`, `${name}-ro`, `${name}-r`].includes(poolerName)) {
+        c.check('engine.pooler.name', `${show(poolerName)} is one of the Services CNPG creates for the Cluster; choose another`);
+      }
+    }
+    return [...c.problems];
+  }
+
+  /** @internal */
+  public _bind(b: PostgresBuild): PostgresParts {
+    const o = this.options;
+    let pooler: ApiObject | undefined;
+    let objectStore: ApiObject | undefined;
+    let scheduledBackup: ApiObject | undefined;
+    let poolerNetworkPolicy: ApiObject | undefined;
+    const instanceIngress: k8s.NetworkPolicyIngressRule[] = [];
+    const poolerIngress: k8s.NetworkPolicyIngressRule[] = [];
+    const instancesPeer = NetworkPeer.pods({ 'cnpg.io/cluster': b.name }, b.namespace);
+    const cluster: CnpgCluster = {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Cluster',
+      metadata: b.meta(b.name),
+      spec: {
+        instances: b.props.instances ?? 3,
+        imageName: b.props.image ?? 'ghcr.io/cloudnative-pg/postgresql:17.5',
+        primaryUpdateStrategy: 'unsupervised',
+        primaryUpdateMethod: 'switchover',
+        enablePDB: true,
+        inheritedMetadata: { labels: b.labels },
+        affinity: { enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' },
+        storage: { size: b.storageSize, ...(b.props.storage?.storageClass ? { storageClass: b.props.storage.storageClass } : {}) },
+        bootstrap: { initdb: { database: b.database, owner: b.props.owner ?? 'app', dataChecksums: true } },
+        ...(b.props.parameters ? { postgresql: { parameters: { ...b.props.parameters } } } : {}),
+        resources: { requests: { ...b.resources.requests }, limits: { ...b.resources.limits } },
+        ...(o.backup
+          ? { plugins: [{ name: CNPG_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: `${b.name}-backups` } }] }
+          : {}),
+      },
+    };
+    const resource = new ApiObject(b.scope, 'Resource', cluster);
+
+    if (o.backup) {
+      const bk = o.backup;
+      const store: BarmanObjectStore = {
+        apiVersion: 'barmancloud.cnpg.io/v1',
+        kind: 'ObjectStore',
+        metadata: b.meta(`${b.name}-backups`),
+        spec: {
+          retentionPolicy: bk.retention ?? '30d',
+          configuration: {
+            destinationPath: bk.destinationPath,
+            ...(bk.endpointUrl ? { endpointURL: bk.endpointUrl } : {}),
+            s3Credentials: {
+              accessKeyId: { name: bk.credentialsSecret, key: bk.accessKeyIdKey ?? 'ACCESS_KEY_ID' },
+              secretAccessKey: { name: bk.credentialsSecret, key: bk.secretAccessKeyKey ?? 'ACCESS_SECRET_KEY' },
+            },
+            wal: { compression: bk.walCompression ?? 'gzip', maxParallel: 2 },
+            data: { compression: 'gzip', jobs: 2 },
+          },
+        },
+      };
+      objectStore = new ApiObject(b.scope, 'ObjectStore', store);
+      const scheduled: CnpgScheduledBackup = {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'ScheduledBackup',
+        metadata: b.meta(`${b.name}-scheduled`),
+        spec: {
+          schedule: bk.schedule ?? '0 0 2 * * *',
+          cluster: { name: b.name },
+          method: 'plugin',
+          pluginConfiguration: { name: CNPG_PLUGIN },
+          backupOwnerReference: 'self',
+          immediate: true,
+          target: 'prefer-standby',
+        },
+      };
+      scheduledBackup = new ApiObject(b.scope, 'ScheduledBackup', scheduled);
+    }
+
+    const rw = `${b.name}-rw`;
+    const poolerName = o.pooler ? o.pooler.name ?? `${b.name}-pooler` : undefined;
+    if (o.pooler && poolerName) {
+      const p = o.pooler;
+      const poolerManifest: CnpgPooler = {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'Pooler',
+        metadata: b.meta(poolerName),
+        spec: {
+          cluster: { name: b.name },
+          instances: p.instances ?? 2,
+          type: 'rw',
+          pgbouncer: {
+            poolMode: p.poolMode ?? 'transaction',
+            parameters: {
+              default_pool_size: String(p.defaultPoolSize ?? 20),
+              max_client_conn: String(p.maxClientConnections ?? 1000),
+            },
+          },
+          template: {
+            metadata: { labels: b.labels },
+            spec: {
+              containers: [{
+                name: 'pgbouncer',
+                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+              }],
+            },
+          },
+        },
+      };
+      pooler = new ApiObject(b.scope, 'Pooler', poolerManifest);
+    }
+
+    // Instances: replication and status among themselves, the operator, the pooler, Prometheus.
+    instanceIngress.push(
+      { from: [instancesPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }, { port: 8000 }]) },
+      { from: [NetworkPeer.namespace(o.operatorNamespace ?? 'cnpg-system').toPolicyPeer()], ports: policyPorts([{ port: 8000 }, { port: 5432 }]) },
+    );
+    if (b.monitoring) instanceIngress.push({ from: [b.monitoringPeer.toPolicyPeer()], ports: policyPorts([{ port: 9187 }]) });
+    const networkPolicy = kubeObject(b.scope, 'NetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
+      metadata: b.meta(b.name),
+      spec: {
+        podSelector: { matchLabels: { 'cnpg.io/cluster': b.name } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: instanceIngress,
+        egress: [
+          dnsEgressRule(),
+          { to: [instancesPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }, { port: 8000 }]) },
+          // The instance manager watches the Kubernetes API; the Barman sidecar writes to object storage.
+          { to: [b.controlPlane.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) },
+        ],
+      },
+    }, k8s.toJson_KubeNetworkPolicyProps);
+
+    if (poolerName) {
+      const poolerPeer = NetworkPeer.pods({ 'cnpg.io/poolerName': poolerName }, b.namespace);
+      instanceIngress.push({ from: [poolerPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) });
+      if (b.monitoring) poolerIngress.push({ from: [b.monitoringPeer.toPolicyPeer()], ports: policyPorts([{ port: 9127 }]) });
+      poolerNetworkPolicy = kubeObject(b.scope, 'PoolerNetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
+        metadata: b.meta(poolerName),
+        spec: {
+          podSelector: { matchLabels: { 'cnpg.io/poolerName': poolerName } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: poolerIngress,
+          egress: [
+            dnsEgressRule(),
+            { to: [instancesPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) },
+            { to: [b.controlPlane.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) },
+          ],
+        },
+      }, k8s.toJson_KubeNetworkPolicyProps);
+    }
+
+    if (b.monitoring) {
+      podMonitor(b, `${b.name}`, { 'cnpg.io/cluster': b.name }, 'Monitor');
+      if (poolerName) podMonitor(b, poolerName, { 'cnpg.io/poolerName': poolerName }, 'PoolerMonitor');
+    }
+
+    // CNPG writes `<cluster>-app` with username, password, dbname, host, port and uri for the owner.
+    const secret = { secretName: `${b.name}-app`, usernameKey: 'username', passwordKey: 'password' };
+    const directConnection: DatabaseConnection = { host: rw, port: 5432, database: b.database, sslMode: 'require', clientPeer: instancesPeer, namespace: b.namespace, ...secret };
+    const connection: DatabaseConnection = poolerName
+      ? { ...directConnection, host: poolerName, clientPeer: NetworkPeer.pods({ 'cnpg.io/poolerName': poolerName }, b.namespace) }
+      : directConnection;
+    return {
+      resource, pooler, objectStore, scheduledBackup, networkPolicy, poolerNetworkPolicy, connection, directConnection, peer: instancesPeer,
+      admit: (peer) => {
+        const rule = { from: [peer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) };
+        instanceIngress.push(rule);
+        if (poolerNetworkPolicy) poolerIngress.push(rule);
+      },
+    };
+  }
+}
+
+function podMonitor(b: PostgresBuild, name: string, selector: Record<string, string>, id: string): void {
+  const monitor: IPodMonitor = {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PodMonitor',
+    metadata: { name, labels: b.labels, annotations: syncWaveAnnotation(SyncWave.DATABASE) },
+    spec: { selector: { matchLabels: selector }, podMetricsEndpoints: [{ port: 'metrics' }] },
+  };
+  new ApiObject(b.scope, id, monitor);
+}

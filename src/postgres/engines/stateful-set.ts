@@ -1,0 +1,128 @@
+import { k8s } from 'cdk8s-plus-28';
+import { DatabaseConnection } from '../../core/database';
+import { kubeObject } from '../../core/kube-object';
+import { selectorLabels } from '../../core/labels';
+import { dnsEgressRule, NetworkPeer, policyPorts } from '../../core/network-peer';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../core/pod-security';
+import { k8sResources } from '../../core/resources';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/validation';
+import { IPostgresEngine, PostgresBuild, PostgresEngineKind, PostgresParts, StatefulSetEngineOptions, validateStatefulSetOptions } from '../engine';
+
+/**
+ * PostgreSQL without an operator, for dev clusters: a single-instance StatefulSet with the official
+ * image under the restricted profile, a real volume, `pg_isready` probes, headless and client
+ * Services, a PDB and a NetworkPolicy.
+ */
+export class StatefulSetEngine implements IPostgresEngine {
+  /** A checked engine. */
+  public static of(options: StatefulSetEngineOptions): StatefulSetEngine {
+    throwIfProblems('PostgresEngine.statefulSet', validateStatefulSetOptions(options));
+    return new StatefulSetEngine(options);
+  }
+
+  public readonly kind: PostgresEngineKind = 'statefulset';
+  public readonly defaultInstances = 1;
+
+  private constructor(private readonly options: StatefulSetEngineOptions) {}
+
+  /** One instance, no replication, no postgresql.conf parameters. */
+  public propsProblems(_name: string, props: { readonly instances?: number; readonly parameters?: Record<string, string> }): Problem[] {
+    const c = new ProblemCollector();
+    if (props.instances !== undefined && props.instances !== 1) {
+      c.check('instances', `${show(props.instances)} is not possible with the StatefulSet engine, which runs one instance without replication; use PostgresEngine.cloudNativePg() for more`);
+    }
+    if (props.parameters !== undefined) c.check('parameters', 'applies only to the CloudNativePG engine');
+    return [...c.problems];
+  }
+
+  /** @internal */
+  public _bind(b: PostgresBuild): PostgresParts {
+    const o = this.options;
+    const instanceIngress: k8s.NetworkPolicyIngressRule[] = [];
+    const uid = o.runAsUser ?? 999;
+    const selector = selectorLabels(b.labelOptions);
+    const peer = NetworkPeer.pods(selector, b.namespace);
+    const usernameKey = o.usernameKey ?? 'username';
+    const passwordKey = o.passwordKey ?? 'password';
+    const headless = `${b.name}-headless`;
+    const pgIsReady = ['pg_isready', '--host', '127.0.0.1', '--port', '5432'];
+    const resource = kubeObject(b.scope, 'Resource', k8s.KubeStatefulSet.GVK, {
+      metadata: b.meta(b.name),
+      spec: {
+        serviceName: headless,
+        replicas: 1,
+        selector: { matchLabels: selector },
+        podManagementPolicy: 'OrderedReady',
+        updateStrategy: { type: 'RollingUpdate' },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: {
+          metadata: { labels: b.labels },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(uid),
+            terminationGracePeriodSeconds: 60,
+            containers: [{
+              name: 'postgres',
+              image: b.props.image ?? 'docker.io/library/postgres:17.5',
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ name: 'postgres', containerPort: 5432, protocol: 'TCP' }],
+              env: [
+                { name: 'POSTGRES_USER', valueFrom: { secretKeyRef: { name: o.credentialsSecret, key: usernameKey } } },
+                { name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: o.credentialsSecret, key: passwordKey } } },
+                { name: 'POSTGRES_DB', value: b.database },
+                // A subdirectory: the volume's root holds lost+found, which initdb refuses.
+                { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+              ],
+              readinessProbe: { exec: { command: pgIsReady }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+              livenessProbe: { exec: { command: pgIsReady }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+              startupProbe: { exec: { command: pgIsReady }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 },
+              resources: k8sResources(b.resources),
+              securityContext: restrictedContainerSecurityContext(uid),
+              volumeMounts: [
+                { name: 'data', mountPath: '/var/lib/postgresql/data' },
+                { name: 'run', mountPath: '/var/run/postgresql' },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            }],
+            volumes: [
+              { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+            ],
+          },
+        },
+        volumeClaimTemplates: [{
+          metadata: { name: 'data', labels: b.labels },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            ...(b.props.storage?.storageClass ? { storageClassName: b.props.storage.storageClass } : {}),
+            resources: { requests: { storage: k8s.Quantity.fromString(b.storageSize) } },
+          },
+        }],
+      },
+    }, k8s.toJson_KubeStatefulSetProps);
+    const servicePorts: k8s.ServicePort[] = [{ name: 'postgres', port: 5432, targetPort: k8s.IntOrString.fromString('postgres'), protocol: 'TCP' }];
+    kubeObject(b.scope, 'HeadlessService', k8s.KubeService.GVK, {
+      metadata: b.meta(headless),
+      spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector, ports: servicePorts },
+    }, k8s.toJson_KubeServiceProps);
+    kubeObject(b.scope, 'Service', k8s.KubeService.GVK, { metadata: b.meta(b.name), spec: { type: 'ClusterIP', selector, ports: servicePorts } }, k8s.toJson_KubeServiceProps);
+    kubeObject(b.scope, 'DisruptionBudget', k8s.KubePodDisruptionBudget.GVK, {
+      metadata: b.meta(b.name),
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+    }, k8s.toJson_KubePodDisruptionBudgetProps);
+    const networkPolicy = kubeObject(b.scope, 'NetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
+      metadata: b.meta(b.name),
+      spec: { podSelector: { matchLabels: selector }, policyTypes: ['Ingress', 'Egress'], ingress: instanceIngress, egress: [dnsEgressRule()] },
+    }, k8s.toJson_KubeNetworkPolicyProps);
+    const directConnection: DatabaseConnection = {
+      host: b.name, port: 5432, database: b.database, secretName: o.credentialsSecret, usernameKey, passwordKey, sslMode: 'disable', clientPeer: peer, namespace: b.namespace,
+    };
+    return {
+      resource, networkPolicy, connection: directConnection, directConnection, peer,
+      admit: (client) => {
+        instanceIngress.push({ from: [client.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) });
+      },
+    };
+  }
+}

@@ -1,0 +1,122 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
+import { ConnectionBinding, ConnectionRequest } from '../core/connection';
+import { DatabaseConnection, IDatabase, postgresClientBinding } from '../core/database';
+import { INetworkPeer, NetworkPeer } from '../core/network-peer';
+import { checkCidr, checkDnsSubdomain, checkHostname, checkPort } from '../core/rules';
+import { checkSecretKey, SecretStore } from '../core/secrets';
+import { ProblemCollector, show, throwIfProblems } from '../core/validation';
+
+/** Where the credentials of an external database come from. */
+export class DatabaseCredentials {
+  /** A Secret that already exists in the clients' namespace. */
+  public static fromSecret(secretName: string, options: { readonly usernameKey?: string; readonly passwordKey?: string } = {}): DatabaseCredentials {
+    const c = new ProblemCollector();
+    c.check('secretName', checkDnsSubdomain(secretName));
+    if (options.usernameKey !== undefined) c.check('usernameKey', checkSecretKey(options.usernameKey));
+    if (options.passwordKey !== undefined) c.check('passwordKey', checkSecretKey(options.passwordKey));
+    throwIfProblems('DatabaseCredentials.fromSecret', c.problems);
+    return new DatabaseCredentials(secretName, options.usernameKey ?? 'username', options.passwordKey ?? 'password', undefined);
+  }
+
+  /** An entry of an external secret manager, synced into a Secret by an external-secrets.io `ExternalSecret`. */
+  public static fromExternalStore(store: SecretStore, remoteKey: string, options: { readonly usernameProperty?: string; readonly passwordProperty?: string } = {}): DatabaseCredentials {
+    if (typeof remoteKey !== 'string' || remoteKey.trim() === '') {
+      throwIfProblems('DatabaseCredentials.fromExternalStore', [{ field: 'remoteKey', message: `${show(remoteKey)} must be the non-empty key of the entry in the secret manager` }]);
+    }
+    return new DatabaseCredentials(undefined, 'username', 'password', {
+      store, remoteKey, usernameProperty: options.usernameProperty ?? 'username', passwordProperty: options.passwordProperty ?? 'password',
+    });
+  }
+
+  private constructor(
+    /** The existing Secret, for `fromSecret`. */
+    public readonly secretName: string | undefined,
+    /** Key of the user name in the Secret. */
+    public readonly usernameKey: string,
+    /** Key of the password in the Secret. */
+    public readonly passwordKey: string,
+    /** The store entry, for `fromExternalStore`. */
+    public readonly external: { readonly store: SecretStore; readonly remoteKey: string; readonly usernameProperty: string; readonly passwordProperty: string } | undefined,
+  ) {}
+}
+
+/** Props of `PostgresCluster.fromExternal`. */
+export interface ExternalPostgresProps {
+  /** DNS name or IP address of the server (`trading.abc123.eu-west-1.rds.amazonaws.com`). */
+  readonly host: string;
+  /** Port. @default 5432 */
+  readonly port?: number;
+  /** Database name. */
+  readonly database: string;
+  /** libpq `sslmode` clients use. @default 'require' */
+  readonly sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  /** Address block of the server, for the clients' egress rule (a NetworkPolicy cannot name a DNS name). @default '0.0.0.0/0' on the port only */
+  readonly cidr?: string;
+  /** Where the user name and password come from. */
+  readonly credentials: DatabaseCredentials;
+}
+
+/** A PostgreSQL database outside the cluster; see `PostgresCluster.fromExternal`. */
+export class ExternalPostgres extends Construct implements IDatabase {
+  public readonly connection: DatabaseConnection;
+  public readonly directConnection: DatabaseConnection;
+  /** The ExternalSecret that syncs the credentials, with `DatabaseCredentials.fromExternalStore`. */
+  public readonly externalSecret?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ExternalPostgresProps) {
+    super(scope, id);
+    const c = new ProblemCollector();
+    c.check('host', checkHostname(props.host) === undefined || /^[0-9.]+$/.test(props.host) ? undefined : checkHostname(props.host));
+    if (props.port !== undefined) c.check('port', checkPort(props.port));
+    if (typeof props.database !== 'string' || props.database === '') c.check('database', `${show(props.database)} must be the name of the database`);
+    if (props.cidr !== undefined) c.check('cidr', checkCidr(props.cidr));
+    throwIfProblems(`PostgresCluster.fromExternal ${this.node.path}`, c.problems);
+    const credentials = props.credentials;
+    let secretName = credentials.secretName ?? `${id}-credentials`;
+    if (credentials.external) {
+      const e = credentials.external;
+      secretName = `${id}-credentials`;
+      const manifest: IExternalSecret = {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: secretName },
+        spec: {
+          refreshInterval: '1h',
+          secretStoreRef: { name: e.store.name, kind: e.store.kind },
+          target: { name: secretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+          data: [
+            { secretKey: 'username', remoteRef: { key: e.remoteKey, property: e.usernameProperty } },
+            { secretKey: 'password', remoteRef: { key: e.remoteKey, property: e.passwordProperty } },
+          ],
+        },
+      };
+      this.externalSecret = new ApiObject(this, 'ExternalSecret', manifest);
+    }
+    this.connection = {
+      host: props.host,
+      port: props.port ?? 5432,
+      database: props.database,
+      secretName,
+      usernameKey: credentials.usernameKey,
+      passwordKey: credentials.passwordKey,
+      sslMode: props.sslMode ?? 'require',
+      clientPeer: NetworkPeer.cidr(props.cidr ?? '0.0.0.0/0'),
+    };
+    this.directConnection = this.connection;
+  }
+
+  /** The server's address block. */
+  public get networkPeer(): NetworkPeer {
+    return this.connection.clientPeer;
+  }
+
+  /** Nothing to admit: the server's own firewall decides. */
+  public allowFrom(_peer: INetworkPeer): void {}
+
+  /** libpq variables and a URL, egress to the server's address block; migrations need not wait for it (it is not deployed with them). */
+  public bindClient(request: ConnectionRequest): ConnectionBinding {
+    return postgresClientBinding(this, request, false);
+  }
+}

@@ -1,0 +1,113 @@
+/** What an API service (TradingBackend, BlueGreenService, CanaryRollout) is configured with. */
+import { ResourceRequirements } from '../core/resources';
+import { SecretRef, SecretStore } from '../core/secrets';
+import { Exposure } from './exposure';
+import { Migration } from './migration';
+import { Scaling } from './scaling';
+
+/** Probe paths. */
+export interface HealthCheckOptions {
+  /** HTTP path of the readiness (and startup) probe. @default '/health' */
+  readonly readinessPath?: string;
+  /** HTTP path of the liveness probe. @default - the readiness path, probed less often and more tolerantly */
+  readonly livenessPath?: string;
+}
+
+/** Prometheus scraping and alerting. */
+export interface MonitoringOptions {
+  /** Emit a ServiceMonitor for the metrics port. @default true */
+  readonly serviceMonitor?: boolean;
+  /** Emit a PrometheusRule with the error-rate, latency, saturation, restart and availability alerts. @default true */
+  readonly alerts?: boolean;
+  /** Metrics path. @default '/metrics' */
+  readonly path?: string;
+  /** Scrape interval. @default '30s' */
+  readonly interval?: string;
+  /** Namespace Prometheus runs in; admitted to the metrics port. @default 'monitoring' */
+  readonly namespace?: string;
+}
+
+/** Rollout timing of zero-downtime rolling updates. */
+export interface RolloutOptions {
+  /** Seconds a new pod must be ready before it counts as available. @default 10 */
+  readonly minReadySeconds?: number;
+  /** Seconds the preStop hook waits so load balancers stop sending before SIGTERM. @default 10 */
+  readonly drainSeconds?: number;
+  /** Grace period; must be longer than the drain so the server can finish in-flight requests. @default 45 */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** What every API service (TradingBackend, BlueGreenService, CanaryRollout) is built from. */
+export interface ApiServiceProps {
+  /** `metadata.name` of the workload, its Service and the rest (an RFC 1123 label of at most 40 characters). @default - the construct id */
+  readonly name?: string;
+  /** Container image with a tag or digest (`ghcr.io/acme/trading-api:1.4.2`). */
+  readonly image: string;
+  /** Accept an untagged or `latest` image. Meant for dev only. @default false */
+  readonly allowLatestTag?: boolean;
+  /** `app.kubernetes.io/part-of` of every object. @default - the `cdk8s-trading:partOf` context, else the chart's namespace, else the chart's id */
+  readonly partOf?: string;
+  /** `app.kubernetes.io/instance` of every object. @default - the name */
+  readonly instance?: string;
+  /** HTTP port of the API. @default 8080 */
+  readonly port?: number;
+  /** Port of the Prometheus metrics endpoint. @default 9090 */
+  readonly metricsPort?: number;
+  /** Probe paths. @default - readiness and liveness on `/health` */
+  readonly healthCheck?: HealthCheckOptions;
+  /** Replica count or autoscaling (per colour, for blue-green). @default Scaling.fixed(2) */
+  readonly scaling?: Scaling;
+  /** CPU and memory requests and limits. @default - 500m/512Mi requested, 2000m/2Gi limit */
+  readonly resources?: ResourceRequirements;
+  /** Non-secret settings, stored in a ConfigMap and loaded as environment variables. @default - no ConfigMap */
+  readonly config?: Record<string, string>;
+  /** Secret environment variables, each a reference; values never pass through the library. @default - none */
+  readonly secretEnv?: Record<string, SecretRef>;
+  /** Store that `SecretRef.fromExternalStore` entries are read from. @default - none; required when any external reference is used */
+  readonly secretStore?: SecretStore;
+  /** Route from outside the cluster. @default Exposure.none() */
+  readonly exposure?: Exposure;
+  /** Database migrations. @default Migration.none() */
+  readonly migration?: Migration;
+  /** Monitoring. @default - a ServiceMonitor and the alerts, Prometheus in `monitoring` */
+  readonly monitoring?: MonitoringOptions;
+  /** Rollout timing. @default - minReadySeconds 10, a 10 s drain, 45 s grace period */
+  readonly rollout?: RolloutOptions;
+  /** Emit a NetworkPolicy for the pods. @default true */
+  readonly networkPolicy?: boolean;
+  /** Non-zero UID (and GID) the container runs as. @default 10001 */
+  readonly runAsUser?: number;
+  /** Overrides the image's entrypoint. @default - the image's ENTRYPOINT */
+  readonly command?: string[];
+  /** Arguments to the entrypoint. @default - the image's CMD */
+  readonly args?: string[];
+}
+
+/** Requests and limits of an API container unless given: 500m/512Mi requested, 2000m/2Gi limit. */
+export const DEFAULT_RESOURCES: ResourceRequirements = {
+  requests: { cpu: '500m', memory: '512Mi' },
+  limits: { cpu: '2000m', memory: '2Gi' },
+};
+
+/** A backend Service a route sends traffic to. */
+export interface RouteBackend {
+  /** Service name. */
+  readonly service: string;
+  /** Share of the traffic (Gateway API `weight`). @default - unweighted */
+  readonly weight?: number;
+}
+
+/** Plain name + labels (+ annotations): assignable to both the k8s ObjectMeta and the CRD models' metadata. */
+export interface PlainMetadata {
+  name: string;
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** What an engine that runs a service's pods tells the service (blue-green and canary engines). */
+export interface IServiceEngine {
+  /** The image the shared parts (the migration Job) run. */
+  readonly primaryImage: string;
+  /** Whether untagged or `latest` images are accepted. */
+  readonly allowLatestTag: boolean;
+}
