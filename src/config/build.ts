@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { ConfigurationError, LocatedProblem } from '../core/validation';
 import { TradingNamespace } from '../namespace/trading-namespace';
 import { PolicyGate } from '../policy/policy-gate';
-import { PostgresCluster } from '../postgres/postgres-cluster';
+import { IDatabase } from '../core/database';
 import { Environment, parseEnvironment } from './environment';
 import { databaseField } from './sections/database';
 import { serviceField } from './sections/service';
@@ -41,10 +41,10 @@ export function buildEnvironment(environment: Environment, scope: Construct = ne
     quota: environmentQuota(env),
     containerLimits: TIER_DEFAULTS[env.tier].containerLimits,
   }));
-  const databases = new Map<string, PostgresCluster>();
+  const databases = new Map<string, IDatabase>();
   for (const db of environment.plan.databases) {
-    const cluster = build((f) => databaseField(db.name, f), () => new PostgresCluster(chart, db.name, db.props));
-    if (cluster) databases.set(db.name, cluster);
+    const database = build((f) => databaseField(db, f), () => db.build(chart));
+    if (database) databases.set(db.name, database);
   }
   for (const svc of environment.plan.services) {
     const fieldOf = (f: string): string => serviceField(svc, f);

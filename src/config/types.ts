@@ -93,5 +93,21 @@ export interface DatabaseConfig {
     retention?: string; schedule?: string; walCompression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy' | 'xz' | 'zstd';
   };
   pooler?: boolean | { name?: string; instances?: number; poolMode?: 'session' | 'transaction'; maxClientConnections?: number; defaultPoolSize?: number };
+  external?: ExternalDatabaseConfig;
+}
+
+/** A database outside the cluster, in an environment file. Mirrors ExternalPostgresProps. */
+export interface ExternalDatabaseConfig {
+  host: string;
+  port?: number;
+  database: string;
+  sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  cidr?: string;
+  credentialsSecret?: string;
+  usernameKey?: string;
+  passwordKey?: string;
+  remoteKey?: string;
+  usernameProperty?: string;
+  passwordProperty?: string;
 }
 

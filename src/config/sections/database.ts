@@ -5,18 +5,26 @@
  */
 import { ResourceRequirements } from '../../core/resources';
 import { Problem, ProblemCollector } from '../../core/validation';
-import { PostgresClusterProps } from '../../postgres/postgres-cluster';
+import { Construct } from 'constructs';
+import { IDatabase } from '../../core/database';
+import { SecretStore } from '../../core/secrets';
+import { PostgresCluster, PostgresClusterProps } from '../../postgres/postgres-cluster';
+import { DatabaseCredentials, ExternalPostgresProps } from '../../postgres/external-postgres';
+import { secretStore } from './service';
 import { PostgresBackupOptions, PostgresPoolerOptions } from '../../postgres/engine';
 import { PostgresEngine } from '../../postgres/postgres-engine';
 import { resourcesWithDefaults } from '../tier-defaults';
 import { TIER_DEFAULTS } from '../tiers';
-import type { DatabaseConfig, EnvironmentConfig } from '../types';
+import type { DatabaseConfig, EnvironmentConfig, ExternalDatabaseConfig } from '../types';
 
 /** A database of an environment file, ready to build. */
 export interface DatabasePlan {
   /** Its key in `databases`: construct id and name. */
   readonly name: string;
-  readonly props: PostgresClusterProps;
+  /** Builds it (a PostgresCluster, or the reference to an external database) into `scope`. */
+  build(scope: Construct): IDatabase;
+  /** The field of the entry a construct's prop field stands for. */
+  fieldOf(propField: string): string;
   /** Instances, each with `resources`, and pooler pods. */
   readonly instances: number;
   readonly resources: ResourceRequirements;
@@ -28,6 +36,7 @@ export const POOLER_POD_RESOURCES: ResourceRequirements = { requests: { cpu: '10
 
 /** The plan of one database, or its problems (fields relative to the entry). */
 export function databaseSection(env: EnvironmentConfig, name: string, db: DatabaseConfig): { plan?: DatabasePlan; problems: readonly Problem[] } {
+  if (db.external) return externalDatabase(env, name, db, db.external);
   const c = new ProblemCollector();
   const d = TIER_DEFAULTS[env.tier].database;
   const engineKind = db.engine ?? d.engine;
@@ -59,35 +68,58 @@ export function databaseSection(env: EnvironmentConfig, name: string, db: Databa
   if (!engine) return { problems: c.problems };
   const instances = db.instances ?? (engineKind === 'statefulset' ? 1 : d.instances);
   const resources = resourcesWithDefaults(db.resources, d.resources);
+  const props: PostgresClusterProps = {
+    name,
+    engine,
+    instances,
+    requireHighAvailability: d.requireHighAvailability && !(db.allowFewerInstances ?? false),
+    image: db.image,
+    database: db.database,
+    owner: db.owner,
+    storage: { size: db.storage?.size ?? d.storageSize, storageClass: db.storage?.storageClass },
+    parameters: db.parameters,
+    resources,
+    partOf: env.partOf,
+    instance: `${name}-${env.tier}`,
+    monitoringNamespace: env.monitoringNamespace,
+  };
   return {
-    plan: {
-      name,
-      instances,
-      resources,
-      poolerInstances: pooler ? pooler.instances ?? 2 : 0,
-      props: {
-        name,
-        engine,
-        instances,
-        requireHighAvailability: d.requireHighAvailability && !(db.allowFewerInstances ?? false),
-        image: db.image,
-        database: db.database,
-        owner: db.owner,
-        storage: { size: db.storage?.size ?? d.storageSize, storageClass: db.storage?.storageClass },
-        parameters: db.parameters,
-        resources,
-        partOf: env.partOf,
-        instance: `${name}-${env.tier}`,
-        monitoringNamespace: env.monitoringNamespace,
-      },
-    },
+    plan: { name, instances, resources, poolerInstances: pooler ? pooler.instances ?? 2 : 0, build: (scope) => new PostgresCluster(scope, name, props), fieldOf: (f) => f.replace(/^engine\./, '') },
     problems: [],
   };
 }
 
+/** An entry with `external`: a reference to a database outside the cluster; none of the in-cluster keys apply. */
+function externalDatabase(env: EnvironmentConfig, name: string, db: DatabaseConfig, x: ExternalDatabaseConfig): { plan?: DatabasePlan; problems: readonly Problem[] } {
+  const c = new ProblemCollector();
+  for (const key of Object.keys(db).filter((k) => k !== 'external')) c.check(key, 'does not apply to an external database');
+  if ((x.credentialsSecret === undefined) === (x.remoteKey === undefined)) {
+    c.check('external', 'needs exactly one of credentialsSecret (an existing Secret) or remoteKey (an entry of the secretStore)');
+  }
+  if (x.credentialsSecret !== undefined) {
+    for (const k of ['usernameProperty', 'passwordProperty'] as const) if (x[k] !== undefined) c.check(`external.${k}`, 'applies only with remoteKey');
+  }
+  if (x.remoteKey !== undefined) {
+    for (const k of ['usernameKey', 'passwordKey'] as const) if (x[k] !== undefined) c.check(`external.${k}`, 'applies only with credentialsSecret');
+    if (!env.secretStore) c.check('external.remoteKey', "needs the environment's secretStore, which the credentials are read from");
+  }
+  if (c.problems.length > 0) return { problems: c.problems };
+  const credentials = x.credentialsSecret !== undefined
+    ? c.attempt('external', () => DatabaseCredentials.fromSecret(x.credentialsSecret as string, { usernameKey: x.usernameKey, passwordKey: x.passwordKey }))
+    : c.attempt('external', () => DatabaseCredentials.fromExternalStore(secretStore(env) as SecretStore, x.remoteKey as string, { usernameProperty: x.usernameProperty, passwordProperty: x.passwordProperty }));
+  if (!credentials) return { problems: c.problems };
+  const props: ExternalPostgresProps = { host: x.host, port: x.port, database: x.database, sslMode: x.sslMode, cidr: x.cidr, credentials };
+  return {
+    plan: { name, instances: 0, resources: NO_RESOURCES, poolerInstances: 0, build: (scope) => PostgresCluster.fromExternal(scope, name, props), fieldOf: (f) => `external.${f}` },
+    problems: [],
+  };
+}
+
+const NO_RESOURCES: ResourceRequirements = { requests: { cpu: '0', memory: '0' }, limits: { cpu: '0', memory: '0' } };
+
 /** Where a problem of a database's construct belongs in the environment file. */
-export function databaseField(name: string, propField: string): string {
+export function databaseField(plan: Pick<DatabasePlan, 'name' | 'fieldOf'>, propField: string): string {
   if (propField === 'monitoringNamespace' || propField === 'partOf') return propField;
-  if (propField === 'name' || propField === 'instance') return `databases.${name}`;
-  return `databases.${name}.${propField.replace(/^engine\./, '')}`;
+  if (propField === 'name' || propField === 'instance' || propField === '') return `databases.${plan.name}`;
+  return `databases.${plan.name}.${plan.fieldOf(propField)}`;
 }
