@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { CanaryEngine } from '../src/canary/canary-engine';
@@ -123,21 +124,23 @@ describe('CanaryRollout: bad input', () => {
   const stepsError = (...steps: CanaryStep[]): string => errorOf(() => CanaryEngine.argoRollouts({ image: V2, steps })).message;
 
   it('rejects weights outside 0-100 and weights that do not increase', () => {
-    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause('1m'), CanaryStep.setWeight(120), CanaryStep.pause('1m')))
+    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause(Duration.minutes(1)), CanaryStep.setWeight(120), CanaryStep.pause(Duration.minutes(1))))
       .toBe('CanaryEngine.argoRollouts: steps[2].setWeight: 120 is out of range: use a whole number from 0 to 100');
-    expect(stepsError(CanaryStep.setWeight(50), CanaryStep.pause('1m'), CanaryStep.setWeight(25), CanaryStep.pause('1m')))
+    expect(stepsError(CanaryStep.setWeight(50), CanaryStep.pause(Duration.minutes(1)), CanaryStep.setWeight(25), CanaryStep.pause(Duration.minutes(1))))
       .toBe('CanaryEngine.argoRollouts: steps[2].setWeight: 25 is not above the previous weight (50): weights must increase');
   });
 
   it('rejects a final weight below 100 with no pause after it', () => {
-    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause('5m'), CanaryStep.setWeight(50)))
+    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause(Duration.minutes(5)), CanaryStep.setWeight(50)))
       .toBe('CanaryEngine.argoRollouts: steps[2].setWeight: the last weight (50 %) has no pause or analysis after it, so traffic would jump to 100 % unobserved: add a pause after it, or end with setWeight 100');
-    expect(() => CanaryEngine.argoRollouts({ image: V2, steps: [CanaryStep.setWeight(10), CanaryStep.pause('5m'), CanaryStep.setWeight(100)] })).not.toThrow();
+    expect(() => CanaryEngine.argoRollouts({ image: V2, steps: [CanaryStep.setWeight(10), CanaryStep.pause(Duration.minutes(5)), CanaryStep.setWeight(100)] })).not.toThrow();
   });
 
   it('rejects malformed pause durations and steps with two actions', () => {
-    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause('5 minutes')))
+    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.fromData({ pause: '5 minutes' })))
       .toBe('CanaryEngine.argoRollouts: steps[1].pause: "5 minutes" is not a pause: use a duration like "30s", "5m" or "1h", or "indefinitely" to wait for a manual promotion');
+    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause(Duration.millis(1500))))
+      .toBe('CanaryEngine.argoRollouts: steps[1].pause: "1500ms" is not a pause: use a duration like "30s", "5m" or "1h", or "indefinitely" to wait for a manual promotion');
     expect(stepsError(CanaryStep.fromData({ setWeight: 10, pause: '1m' }))).toContain('steps[0]: {"setWeight":10,"pause":"1m"} must be exactly one of setWeight, pause or analysis');
   });
 

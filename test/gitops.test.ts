@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Duration } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ArgoCdDelivery, DeliveredEnvironment, repositoryName } from '../src/gitops/argo-cd-delivery';
@@ -82,8 +83,8 @@ describe('FluxDelivery', () => {
   });
 
   it('rejects a malformed interval', () => {
-    expect(errorOf(() => render((s) => new FluxDelivery(s, 'D', { repository: REPO, environments: ENVS, interval: '5 minutes' }))).message)
-      .toBe('FluxDelivery test/D: interval: "5 minutes" is not a duration: use a value like "30s", "5m" or "1h"');
+    expect(errorOf(() => render((s) => new FluxDelivery(s, 'D', { repository: REPO, environments: ENVS, interval: Duration.millis(1500) }))).message)
+      .toBe('FluxDelivery test/D: interval: 1500 ms is not a whole number of seconds: use 1s to 24h');
   });
 });
 

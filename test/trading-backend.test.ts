@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Duration } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { PART_OF_CONTEXT } from '../src/core/labels';
 import { TradingNamespace } from '../src/namespace/trading-namespace';
@@ -216,7 +216,7 @@ describe('TradingBackend: variants', () => {
   it('with on-start migrations adds a generous startupProbe and no Job (seed 000)', () => {
     const objects = render((s) => new TradingBackend(s, 'api', {
       image: 'ghcr.io/acme/api:1.0.0',
-      migration: Migration.onStart({ startupTimeoutSeconds: 600 }),
+      migration: Migration.onStart({ startupTimeout: Duration.minutes(10) }),
     }));
     const c = one(objects, 'Deployment').spec.template.spec.containers[0];
     expect(c.startupProbe).toMatchObject({ httpGet: { path: '/health', port: 'http' }, periodSeconds: 5, failureThreshold: 120 });

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { parseQuantity } from '../src/core/quantity';
 import { SecretRef } from '../src/core/secrets';
@@ -94,8 +95,8 @@ describe('TradingBackend props: each bad value names the construct, the field an
   });
 
   it('rejects a grace period not longer than the drain', () => {
-    expect(backendError({ rollout: { drainSeconds: 30, terminationGracePeriodSeconds: 30 } }).message)
-      .toContain('rollout.terminationGracePeriodSeconds: 30 must be longer than the drain (30 s)');
+    expect(backendError({ rollout: { drain: Duration.seconds(30), terminationGracePeriod: Duration.seconds(30) } }).message)
+      .toContain('rollout.terminationGracePeriod: 30s must be longer than the drain (30s)');
   });
 
   it('rejects external secrets without a store, and a variable that is both config and secret', () => {

@@ -1,5 +1,6 @@
-import { ApiObject } from 'cdk8s';
-import { checkImage, checkInteger } from '../core/rules';
+import { ApiObject, Duration } from 'cdk8s';
+import { checkDurationRange } from '../core/duration';
+import { checkImage } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
 import type { IServiceEngine } from '../trading-backend/api-service-props';
@@ -33,8 +34,8 @@ export interface ArgoBlueGreenOptions {
   readonly image: string;
   /** Promote automatically once the preview is healthy and the pre-promotion analysis passed. @default false */
   readonly autoPromotion?: boolean;
-  /** Seconds the old ReplicaSet keeps running after promotion, for a fast rollback. @default 600 */
-  readonly scaleDownDelaySeconds?: number;
+  /** How long the old ReplicaSet keeps running after promotion, for a fast rollback (0 s to 24 h). @default Duration.minutes(10) */
+  readonly scaleDownDelay?: Duration;
   /** Pre- and post-promotion analysis of the success rate. @default - 99 % success over 5 one-minute measurements */
   readonly analysis?: AnalysisOptions;
   /** Skip the analysis (not recommended). @default false */
@@ -106,7 +107,7 @@ export function validateServiceSwitchOptions(o: Partial<ServiceSwitchOptions>): 
 export function validateArgoBlueGreenOptions(o: Partial<ArgoBlueGreenOptions>): Problem[] {
   const c = new ProblemCollector();
   c.check('image', checkImage(o.image, o.allowLatestTag ?? false));
-  if (o.scaleDownDelaySeconds !== undefined) c.check('scaleDownDelaySeconds', checkInteger(o.scaleDownDelaySeconds, 0, 86400));
+  if (o.scaleDownDelay !== undefined) c.check('scaleDownDelay', checkDurationRange(o.scaleDownDelay, 0, 86400));
   if (o.analysis) c.nest('analysis', validateAnalysisOptions(o.analysis));
   return [...c.problems];
 }

@@ -1,6 +1,7 @@
 import { checkImage, checkInteger } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
+import { durationText } from '../core/duration';
 import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
 import type { IServiceEngine } from '../trading-backend/api-service-props';
 import type { ExposureKind } from '../trading-backend/exposure';
@@ -23,9 +24,10 @@ export class CanaryStep {
     return new CanaryStep({ setWeight: percent });
   }
 
-  /** Wait `duration` (`30s`, `5m`, `1h`) before the next step. */
-  public static pause(duration: string): CanaryStep {
-    return new CanaryStep({ pause: duration });
+  /** Wait `duration` (whole seconds) before the next step. */
+  public static pause(duration: Duration): CanaryStep {
+    // Argo Rollouts pauses in whole seconds; anything else is left for the validator to reject, as written.
+    return new CanaryStep({ pause: duration.toMilliseconds() % 1000 === 0 ? durationText(duration) : `${duration.toMilliseconds()}ms` });
   }
 
   /** Wait until promoted by hand (`kubectl argo rollouts promote`). */
@@ -52,12 +54,12 @@ export class CanaryStep {
 /** The default steps: 10 % for 5 minutes with analysis, then 25 %, 50 %, and full. */
 export const DEFAULT_CANARY_STEPS: readonly CanaryStep[] = [
   CanaryStep.setWeight(10),
-  CanaryStep.pause('5m'),
+  CanaryStep.pause(Duration.minutes(5)),
   CanaryStep.analysis(),
   CanaryStep.setWeight(25),
-  CanaryStep.pause('5m'),
+  CanaryStep.pause(Duration.minutes(5)),
   CanaryStep.setWeight(50),
-  CanaryStep.pause('5m'),
+  CanaryStep.pause(Duration.minutes(5)),
 ];
 
 /** How the canary's share of traffic is enforced. */

@@ -5,7 +5,9 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChartLayout, setChartOutput } from '../gitops/chart-output';
-import { ConfigurationError } from '../core/validation';
+import { parseDurationText } from '../core/duration';
+import { checkDuration } from '../core/rules';
+import { ConfigurationError, ProblemCollector } from '../core/validation';
 import { ArgoCdDelivery, DeliveredEnvironment, IgnoredDifference } from '../gitops/argo-cd-delivery';
 import { FluxDelivery } from '../gitops/flux-delivery';
 import { APPLY_STAGES } from '../gitops/sync-waves';
@@ -32,7 +34,12 @@ export const GITOPS_FILE = 'gitops.yaml';
 export function parseGitOps(file: string, text: string): GitOpsConfig {
   const parsed = parseAndCheckSchema(text, compileSchema(schema));
   if (parsed.problems.length > 0) throw new ConfigurationError(inFile(file, parsed.problems));
-  return parsed.data as GitOpsConfig;
+  const config = parsed.data as GitOpsConfig;
+  const c = new ProblemCollector();
+  if (config.flux?.interval !== undefined) c.check('flux.interval', checkDuration(config.flux.interval));
+  if (config.flux?.timeout !== undefined) c.check('flux.timeout', checkDuration(config.flux.timeout));
+  if (c.problems.length > 0) throw new ConfigurationError(inFile(file, c.problems));
+  return config;
 }
 
 /** What Argo CD must not compare in an environment: the HTTPRoute weights the Argo Rollouts Gateway API plugin moves. */
@@ -81,8 +88,8 @@ export function buildGitOps(config: GitOpsConfig, environments: readonly Environ
       revision: config.revision,
       name: config.project,
       fluxNamespace: config.flux.namespace,
-      interval: config.flux.interval,
-      timeout: config.flux.timeout,
+      interval: config.flux.interval === undefined ? undefined : parseDurationText(config.flux.interval),
+      timeout: config.flux.timeout === undefined ? undefined : parseDurationText(config.flux.timeout),
       environments: delivered,
     });
     charts.push(chart);

@@ -3,7 +3,6 @@
  * describes them. Every service, database and release key mirrors a construct's props.
  */
 import type { PolicyWaiver } from '../policy/policies';
-import type { AnalysisOptions } from '../rollouts/analysis';
 import type { CanaryStepData, CanaryTrafficMode } from '../canary/engine';
 import type { Color } from '../blue-green/engine';
 import type { Tier } from './tiers';
@@ -64,7 +63,7 @@ export interface ReleaseConfig {
   previewHost?: string;
   autoPromotion?: boolean;
   scaleDownDelaySeconds?: number;
-  analysis?: AnalysisOptions;
+  analysis?: AnalysisConfig;
   steps?: CanaryStepData[];
   trafficRouting?: CanaryTrafficMode;
   stableImage?: string;
@@ -111,3 +110,12 @@ export interface ExternalDatabaseConfig {
   passwordProperty?: string;
 }
 
+/** The analysis of a release in an environment file. Mirrors AnalysisOptions. */
+export interface AnalysisConfig {
+  successRate?: number;
+  maxLatencyP95Seconds?: number;
+  interval?: string;
+  count?: number;
+  failureLimit?: number;
+  prometheusAddress?: string;
+}

@@ -68,11 +68,12 @@ export function throwIfProblems(owner: string, problems: readonly Problem[]): vo
 export class ProblemCollector {
   private readonly list: Problem[] = [];
 
-  /** Records `message` for `field` when the message is defined. */
-  public check(field: string, message: string | undefined): void {
+  /** Records `message` for `field` when the message is defined; returns it. */
+  public check(field: string, message: string | undefined): string | undefined {
     if (message !== undefined) {
       this.list.push({ field, message });
     }
+    return message;
   }
 
   /** Records problems found by a nested validator under `prefix`. */

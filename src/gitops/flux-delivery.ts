@@ -1,9 +1,9 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
+import { checkDurationRange, durationText } from '../core/duration';
 import { Construct } from 'constructs';
 import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository' with { 'resolution-mode': 'import' };
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization' with { 'resolution-mode': 'import' };
 import { standardLabels } from '../core/labels';
-import { checkDuration } from '../core/rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { ProblemCollector, throwIfProblems } from '../core/validation';
 import { DeliveredEnvironment, repositoryName, validateDeliveryProps } from './argo-cd-delivery';
@@ -18,10 +18,10 @@ export interface FluxDeliveryProps {
   readonly name?: string;
   /** Namespace Flux runs in. @default 'flux-system' */
   readonly fluxNamespace?: string;
-  /** Reconcile interval. @default '5m' */
-  readonly interval?: string;
-  /** How long a stage may take to become ready before it fails. @default '10m' */
-  readonly timeout?: string;
+  /** Reconcile interval. @default Duration.minutes(5) */
+  readonly interval?: Duration;
+  /** How long a stage may take to become ready before it fails. @default Duration.minutes(10) */
+  readonly timeout?: Duration;
   /** The environments, with their stage folders. */
   readonly environments: DeliveredEnvironment[];
 }
@@ -42,13 +42,13 @@ export class FluxDelivery extends Construct {
     super(scope, id);
     const c = new ProblemCollector();
     c.nest('', validateDeliveryProps(props));
-    if (props.interval !== undefined) c.check('interval', checkDuration(props.interval));
-    if (props.timeout !== undefined) c.check('timeout', checkDuration(props.timeout));
+    if (props.interval !== undefined) c.check('interval', checkDurationRange(props.interval, 1, 86400));
+    if (props.timeout !== undefined) c.check('timeout', checkDurationRange(props.timeout, 1, 86400));
     throwIfProblems(`FluxDelivery ${this.node.path}`, c.problems);
     requireUniqueObjectNames(this);
     const name = props.name ?? repositoryName(props.repository);
     const namespace = props.fluxNamespace ?? 'flux-system';
-    const interval = props.interval ?? '5m';
+    const interval = props.interval ? durationText(props.interval) : '5m';
     const labels = standardLabels({ name, instance: name, component: 'gitops', partOf: name });
 
     const source: IGitRepository = {
@@ -76,7 +76,7 @@ export class FluxDelivery extends Construct {
             prune: true,
             sourceRef: { kind: 'GitRepository', name },
             wait: true,
-            timeout: props.timeout ?? '10m',
+            timeout: props.timeout ? durationText(props.timeout) : '10m',
             ...(previous ? { dependsOn: [{ name: previous }] } : {}),
             ...(stage === 'migration' ? { force: true } : {}),
           },

@@ -1,4 +1,6 @@
-import { checkDuration, checkInteger } from '../core/rules';
+import { Duration } from 'cdk8s';
+import { checkDurationRange, durationText } from '../core/duration';
+import { checkInteger } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
 
 /** Automatic analysis of a release by Prometheus queries (Argo Rollouts AnalysisTemplate). */
@@ -7,8 +9,8 @@ export interface AnalysisOptions {
   readonly successRate?: number;
   /** Highest acceptable p95 latency in seconds (canary only; omit to skip). @default - 1 for canaries, not checked for blue-green */
   readonly maxLatencyP95Seconds?: number;
-  /** Time between measurements. @default '1m' */
-  readonly interval?: string;
+  /** Time between measurements (1 s to 1 h). @default Duration.minutes(1) */
+  readonly interval?: Duration;
   /** Measurements per analysis run. @default 5 */
   readonly count?: number;
   /** Failed measurements tolerated before the run fails and the release is aborted. @default 1 */
@@ -18,14 +20,14 @@ export interface AnalysisOptions {
 }
 
 /** The resolved analysis settings. */
-export type ResolvedAnalysis = Required<Omit<AnalysisOptions, 'maxLatencyP95Seconds'>> & { maxLatencyP95Seconds: number | undefined };
+export type ResolvedAnalysis = Required<Omit<AnalysisOptions, 'maxLatencyP95Seconds' | 'interval'>> & { maxLatencyP95Seconds: number | undefined; interval: string };
 
 /** Fills in the defaults. */
 export function resolveAnalysis(o: AnalysisOptions, defaultLatency: number | undefined): ResolvedAnalysis {
   return {
     successRate: o.successRate ?? 0.99,
     maxLatencyP95Seconds: o.maxLatencyP95Seconds ?? defaultLatency,
-    interval: o.interval ?? '1m',
+    interval: o.interval ? durationText(o.interval) : '1m',
     count: o.count ?? 5,
     failureLimit: o.failureLimit ?? 1,
     prometheusAddress: o.prometheusAddress ?? 'http://prometheus-operated.monitoring.svc:9090',
@@ -41,7 +43,7 @@ export function validateAnalysisOptions(o: AnalysisOptions): Problem[] {
   if (o.maxLatencyP95Seconds !== undefined && !(typeof o.maxLatencyP95Seconds === 'number' && o.maxLatencyP95Seconds > 0 && o.maxLatencyP95Seconds <= 60)) {
     c.check('maxLatencyP95Seconds', `${show(o.maxLatencyP95Seconds)} is out of range: use seconds above 0 and at most 60, like 1`);
   }
-  if (o.interval !== undefined) c.check('interval', checkDuration(o.interval));
+  if (o.interval !== undefined) c.check('interval', checkDurationRange(o.interval, 1, 3600));
   if (o.count !== undefined) c.check('count', checkInteger(o.count, 1, 100));
   if (o.failureLimit !== undefined) c.check('failureLimit', checkInteger(o.failureLimit, 0, 100));
   if (typeof o.count === 'number' && typeof o.failureLimit === 'number' && o.failureLimit >= o.count) {

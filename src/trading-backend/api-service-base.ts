@@ -5,6 +5,7 @@ import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/mon
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
 import { ConnectOptions, IConnectable } from '../core/connection';
 import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
+import { durationText } from '../core/duration';
 import { kubeObject } from '../core/kube-object';
 import { defaultPartOf, selectorLabels, standardLabels, StandardLabelsOptions, workloadPodSelector } from '../core/labels';
 import { dnsEgressRule, INetworkPeer, NetworkPeer, NetworkPort, policyPorts } from '../core/network-peer';
@@ -155,7 +156,7 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
         metadata: this.objects.meta(name),
         spec: {
           selector: { matchLabels: { ...this.selector } },
-          endpoints: [{ port: 'metrics', path: monitoring.path ?? '/metrics', interval: monitoring.interval ?? '30s', scheme: 'http' }],
+          endpoints: [{ port: 'metrics', path: monitoring.path ?? '/metrics', interval: monitoring.interval ? durationText(monitoring.interval) : '30s', scheme: 'http' }],
         },
       };
       this.serviceMonitor = new ApiObject(this, 'ServiceMonitor', serviceMonitor);

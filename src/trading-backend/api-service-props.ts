@@ -1,4 +1,5 @@
 /** What an API service (TradingBackend, BlueGreenService, CanaryRollout) is configured with. */
+import { Duration } from 'cdk8s';
 import { ResourceRequirements } from '../core/resources';
 import { SecretRef, SecretStore } from '../core/secrets';
 import { Exposure } from './exposure';
@@ -21,20 +22,20 @@ export interface MonitoringOptions {
   readonly alerts?: boolean;
   /** Metrics path. @default '/metrics' */
   readonly path?: string;
-  /** Scrape interval. @default '30s' */
-  readonly interval?: string;
+  /** Scrape interval. @default Duration.seconds(30) */
+  readonly interval?: Duration;
   /** Namespace Prometheus runs in; admitted to the metrics port. @default 'monitoring' */
   readonly namespace?: string;
 }
 
 /** Rollout timing of zero-downtime rolling updates. */
 export interface RolloutOptions {
-  /** Seconds a new pod must be ready before it counts as available. @default 10 */
-  readonly minReadySeconds?: number;
-  /** Seconds the preStop hook waits so load balancers stop sending before SIGTERM. @default 10 */
-  readonly drainSeconds?: number;
-  /** Grace period; must be longer than the drain so the server can finish in-flight requests. @default 45 */
-  readonly terminationGracePeriodSeconds?: number;
+  /** How long a new pod must be ready before it counts as available (0 s to 1 h). @default Duration.seconds(10) */
+  readonly minReady?: Duration;
+  /** How long the preStop hook waits so load balancers stop sending before SIGTERM (0 s to 10 m). @default Duration.seconds(10) */
+  readonly drain?: Duration;
+  /** Grace period; must be longer than the drain so the server can finish in-flight requests (1 s to 1 h). @default Duration.seconds(45) */
+  readonly terminationGracePeriod?: Duration;
 }
 
 /** What every API service (TradingBackend, BlueGreenService, CanaryRollout) is built from. */
@@ -71,7 +72,7 @@ export interface ApiServiceProps {
   readonly migration?: Migration;
   /** Monitoring. @default - a ServiceMonitor and the alerts, Prometheus in `monitoring` */
   readonly monitoring?: MonitoringOptions;
-  /** Rollout timing. @default - minReadySeconds 10, a 10 s drain, 45 s grace period */
+  /** Rollout timing. @default - ready for 10 s, a 10 s drain, a 45 s grace period */
   readonly rollout?: RolloutOptions;
   /** Emit a NetworkPolicy for the pods. @default true */
   readonly networkPolicy?: boolean;

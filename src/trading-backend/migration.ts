@@ -1,10 +1,12 @@
+import { Duration } from 'cdk8s';
+import { checkDurationRange, wholeSeconds } from '../core/duration';
 import { Problem, ProblemCollector, throwIfProblems, show } from '../core/validation';
 import { checkInteger } from '../core/rules';
 
 /** Options for `Migration.onStart`. */
 export interface OnStartMigrationOptions {
-  /** How long the startupProbe lets the container migrate before liveness takes over, in seconds. @default 300 */
-  readonly startupTimeoutSeconds?: number;
+  /** How long the startupProbe lets the container migrate before liveness takes over (10 s to 1 h). @default Duration.minutes(5) */
+  readonly startupTimeout?: Duration;
 }
 
 /** Options for `Migration.job`. */
@@ -13,8 +15,8 @@ export interface JobMigrationOptions {
   readonly command: string[];
   /** Retries before the Job fails. @default 2 */
   readonly backoffLimit?: number;
-  /** Deadline for the whole Job, in seconds. @default 600 */
-  readonly activeDeadlineSeconds?: number;
+  /** Deadline for the whole Job (30 s to 24 h). @default Duration.minutes(10) */
+  readonly activeDeadline?: Duration;
 }
 
 /** The kinds of migration. */
@@ -32,20 +34,20 @@ export class Migration {
 
   /** The binary migrates before it serves; a generous startupProbe covers the migration. */
   public static onStart(options: OnStartMigrationOptions = {}): Migration {
-    const startupTimeoutSeconds = options.startupTimeoutSeconds ?? 300;
-    throwIfProblems('Migration.onStart', validateOnStart({ startupTimeoutSeconds }));
-    return new Migration('on-start', startupTimeoutSeconds, undefined);
+    const startupTimeout = options.startupTimeout ?? Duration.minutes(5);
+    throwIfProblems('Migration.onStart', validateOnStart({ startupTimeout }));
+    return new Migration('on-start', wholeSeconds(startupTimeout), undefined);
   }
 
   /** A Job with the same image runs `command` as an Argo CD PreSync hook, before the new pods roll out. */
   public static job(options: JobMigrationOptions): Migration {
-    const resolved = {
+    const checked = {
       command: options.command === undefined ? options.command : [...options.command],
       backoffLimit: options.backoffLimit ?? 2,
-      activeDeadlineSeconds: options.activeDeadlineSeconds ?? 600,
+      activeDeadline: options.activeDeadline ?? Duration.minutes(10),
     };
-    throwIfProblems('Migration.job', validateJobMigration(resolved));
-    return new Migration('job', undefined, resolved);
+    throwIfProblems('Migration.job', validateJobMigration(checked));
+    return new Migration('job', undefined, { command: checked.command as string[], backoffLimit: checked.backoffLimit, activeDeadlineSeconds: wholeSeconds(checked.activeDeadline) });
   }
 
   private constructor(
@@ -54,15 +56,15 @@ export class Migration {
     /** Startup budget for `on-start`. */
     public readonly startupTimeoutSeconds: number | undefined,
     /** Job settings for `job`. */
-    public readonly job: Required<JobMigrationOptions> | undefined,
+    public readonly job: { readonly command: string[]; readonly backoffLimit: number; readonly activeDeadlineSeconds: number } | undefined,
   ) {}
 }
 
 /** Problems with on-start migration options. */
 export function validateOnStart(o: OnStartMigrationOptions): Problem[] {
   const c = new ProblemCollector();
-  if (o.startupTimeoutSeconds !== undefined) {
-    c.check('startupTimeoutSeconds', checkInteger(o.startupTimeoutSeconds, 10, 3600));
+  if (o.startupTimeout !== undefined) {
+    c.check('startupTimeout', checkDurationRange(o.startupTimeout, 10, 3600));
   }
   return [...c.problems];
 }
@@ -76,8 +78,8 @@ export function validateJobMigration(o: Partial<JobMigrationOptions>): Problem[]
     c.check('command', `${show(o.command)} must be a non-empty list of non-empty strings, like ["/app/server", "migrate"]`);
   }
   if (o.backoffLimit !== undefined) c.check('backoffLimit', checkInteger(o.backoffLimit, 0, 10));
-  if (o.activeDeadlineSeconds !== undefined) {
-    c.check('activeDeadlineSeconds', checkInteger(o.activeDeadlineSeconds, 30, 86400));
+  if (o.activeDeadline !== undefined) {
+    c.check('activeDeadline', checkDurationRange(o.activeDeadline, 30, 86400));
   }
   return [...c.problems];
 }

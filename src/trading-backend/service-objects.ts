@@ -8,6 +8,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with { 'resolution-mode': 'import' };
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
+import { wholeSeconds } from '../core/duration';
 import { kubeObject } from '../core/kube-object';
 import { standardLabels, StandardLabelsOptions } from '../core/labels';
 import { backendAlertGroups, WorkloadKind } from './alerts';
@@ -86,8 +87,8 @@ export class ServiceObjects {
       configMapName: this.spec.configMapName,
       configData: props.config ?? {},
       env: this.spec.env as k8s.EnvVar[],
-      drainSeconds: rollout.drainSeconds ?? 10,
-      terminationGracePeriodSeconds: rollout.terminationGracePeriodSeconds ?? 45,
+      drainSeconds: rollout.drain ? wholeSeconds(rollout.drain) : 10,
+      terminationGracePeriodSeconds: rollout.terminationGracePeriod ? wholeSeconds(rollout.terminationGracePeriod) : 45,
       runAsUser: props.runAsUser ?? 10001,
       spread: this.spec.scaling.maxReplicas > 1,
       command: props.command,
@@ -159,7 +160,7 @@ export class ServiceObjects {
     return {
       ...(replicas === undefined ? {} : { replicas }),
       revisionHistoryLimit: 5,
-      minReadySeconds: this.spec.props.rollout?.minReadySeconds ?? 10,
+      minReadySeconds: this.spec.props.rollout?.minReady ? wholeSeconds(this.spec.props.rollout.minReady) : 10,
       progressDeadlineSeconds: 600,
       selector: { matchLabels: { ...selector } },
     };

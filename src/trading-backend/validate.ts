@@ -1,4 +1,6 @@
-import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, checkRequestLimit, checkDuration } from '../core/rules';
+import { Duration } from 'cdk8s';
+import { checkDurationRange, durationText } from '../core/duration';
+import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, checkRequestLimit } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import type { ApiServiceProps } from './api-service-props';
 
@@ -54,21 +56,18 @@ export function validateApiServiceProps(id: string, props: ApiServiceProps): Pro
     const names = Object.entries(secretEnv).filter(([, ref]) => ref.isExternal).map(([k]) => k);
     c.check('secretStore', `is required because ${names.join(', ')} ${names.length === 1 ? 'comes' : 'come'} from an external store`);
   }
-  if (props.monitoring?.interval !== undefined) c.check('monitoring.interval', checkDuration(props.monitoring.interval));
+  if (props.monitoring?.interval !== undefined) c.check('monitoring.interval', checkDurationRange(props.monitoring.interval, 1, 3600));
   if (props.monitoring?.path !== undefined) c.check('monitoring.path', checkHttpPath(props.monitoring.path));
   if (props.monitoring?.namespace !== undefined) c.check('monitoring.namespace', checkDnsLabel(props.monitoring.namespace));
   const r = props.rollout ?? {};
-  if (r.minReadySeconds !== undefined) c.check('rollout.minReadySeconds', checkInteger(r.minReadySeconds, 0, 3600));
-  if (r.drainSeconds !== undefined) c.check('rollout.drainSeconds', checkInteger(r.drainSeconds, 0, 600));
-  if (r.terminationGracePeriodSeconds !== undefined) {
-    c.check('rollout.terminationGracePeriodSeconds', checkInteger(r.terminationGracePeriodSeconds, 1, 3600));
-  }
-  const drain = r.drainSeconds ?? 10;
-  const grace = r.terminationGracePeriodSeconds ?? 45;
-  if (typeof drain === 'number' && typeof grace === 'number' && grace <= drain) {
+  const ranges = [['minReady', r.minReady, 0, 3600], ['drain', r.drain, 0, 600], ['terminationGracePeriod', r.terminationGracePeriod, 1, 3600]] as const;
+  const bad = ranges.filter(([field, value, min, max]) => value !== undefined && c.check(`rollout.${field}`, checkDurationRange(value, min, max)) !== undefined);
+  const drain = r.drain ?? Duration.seconds(10);
+  const grace = r.terminationGracePeriod ?? Duration.seconds(45);
+  if (bad.length === 0 && grace.toMilliseconds() <= drain.toMilliseconds()) {
     c.check(
-      'rollout.terminationGracePeriodSeconds',
-      `${show(grace)} must be longer than the drain (${drain} s), or in-flight requests are cut off`,
+      'rollout.terminationGracePeriod',
+      `${durationText(grace)} must be longer than the drain (${durationText(drain)}), or in-flight requests are cut off`,
     );
   }
   if (props.runAsUser !== undefined) c.check('runAsUser', checkInteger(props.runAsUser, 1, 2147483647));

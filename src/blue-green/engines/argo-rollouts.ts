@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { wholeSeconds } from '../../core/duration';
 import { throwIfProblems } from '../../core/validation';
 import { resolveAnalysis } from '../../rollouts/analysis';
 import { analysisTemplate } from '../../rollouts/analysis-template';
@@ -44,14 +44,14 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
       templates: [{ templateName: analysisName }],
       args: [{ name: 'service-name', value: service }, { name: 'namespace', value: namespace }],
     });
-    const rollout = rolloutObject(scope as Construct, 'Resource', o.meta(o.name), {
+    const rollout = rolloutObject(scope, 'Resource', o.meta(o.name), {
       ...o.workloadSpecBase({ ...selector }),
       strategy: {
         blueGreen: {
           activeService: o.name,
           previewService: previewName,
           autoPromotionEnabled: options.autoPromotion ?? false,
-          scaleDownDelaySeconds: options.scaleDownDelaySeconds ?? 600,
+          scaleDownDelaySeconds: options.scaleDownDelay ? wholeSeconds(options.scaleDownDelay) : 600,
           ...(options.disableAnalysis ? {} : {
             prePromotionAnalysis: analysisFor(previewName),
             postPromotionAnalysis: analysisFor(o.name),

@@ -15,6 +15,7 @@ import { ApiServiceBase } from '../../trading-backend/api-service-base';
 import { ApiServiceProps } from '../../trading-backend/api-service-props';
 import { TradingBackend } from '../../trading-backend/trading-backend';
 import { TIER_DEFAULTS } from '../tiers';
+import { analysisOf, seconds, secondsField } from './durations';
 import type { EnvironmentConfig, ReleaseConfig, ServiceConfig } from '../types';
 
 /** The shared props of a service: everything but the image, which the release decides. */
@@ -43,7 +44,7 @@ interface ReleaseAdapter {
 
 const inRelease = (field: string): string => (field ? `release.${field}` : 'release');
 /** Argo engines take the service's own image; their other fields are in `release`. */
-const argoField = (field: string): string => (field === 'image' ? 'image' : inRelease(field));
+const argoField = (field: string): string => (field === 'image' ? 'image' : inRelease(secondsField(field)));
 const exposureOf = (svc: ServiceConfig): ExposureKind => (svc.exposure?.gateway ? 'gateway' : svc.exposure?.ingress ? 'ingress' : 'none');
 const hostsOf = (svc: ServiceConfig): string[] => svc.exposure?.gateway?.hosts ?? svc.exposure?.ingress?.hosts ?? [];
 const blueGreenPods = (max: number): number => 2 * (max + 1);
@@ -85,9 +86,10 @@ const ADAPTERS = {
     adapt: (env, svc, c) => {
       const r = svc.release as ReleaseConfig;
       c.nest('release', validateBlueGreenServiceProps(r.previewHost, exposureOf(svc), hostsOf(svc)));
+      const analysis = analysisOf(c, 'release.analysis', r.analysis);
       const engine = c.attempt(argoField, () => BlueGreenEngine.argoRollouts({
-        image: svc.image ?? '', allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, analysis: r.analysis,
-        scaleDownDelaySeconds: r.scaleDownDelaySeconds,
+        image: svc.image ?? '', allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, analysis,
+        scaleDownDelay: seconds(r.scaleDownDelaySeconds),
         // Production promotes by hand after the preview checks; lower tiers promote on a passing analysis.
         autoPromotion: r.autoPromotion ?? env.tier !== 'prod',
       }));
@@ -106,8 +108,9 @@ const ADAPTERS = {
       const r = svc.release as ReleaseConfig;
       const steps = r.steps && c.attempt('release', () => r.steps?.map((step) => CanaryStep.fromData(step)));
       if (r.steps && !steps) return undefined;
+      const analysis = analysisOf(c, 'release.analysis', r.analysis);
       const engine = c.attempt(argoField, () => CanaryEngine.argoRollouts({
-        image: svc.image ?? '', allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, analysis: r.analysis,
+        image: svc.image ?? '', allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, analysis,
         trafficRouting: r.trafficRouting, steps,
       }));
       c.nest('release', validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposureOf(svc)));

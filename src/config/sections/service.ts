@@ -14,6 +14,7 @@ import { Migration } from '../../trading-backend/migration';
 import { Scaling } from '../../trading-backend/scaling';
 import { serviceAutoscaling, serviceReplicas, serviceResources } from '../tier-defaults';
 import type { EnvironmentConfig, SecretEnvConfig, ServiceConfig } from '../types';
+import { durationOf, seconds, secondsField } from './durations';
 import { BaseServiceProps, ReleasePlan, releaseSection } from './release';
 
 /** A service of an environment file, ready to build. */
@@ -78,6 +79,7 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
     rule.ports.forEach((port, j) => c.check(`egress[${i}].ports[${j}]`, checkPort(port)));
     return { rule, ports: rule.ports };
   });
+  const monitoringInterval = durationOf(c, 'monitoring.interval', svc.monitoring?.interval);
   const release = releaseSection(env, svc);
   c.nest('', release.problems);
   const resources = serviceResources(env.tier, svc);
@@ -97,8 +99,12 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
     secretStore: store,
     exposure,
     migration,
-    monitoring: { ...svc.monitoring, namespace: env.monitoringNamespace },
-    rollout: svc.rollout,
+    monitoring: { ...svc.monitoring, interval: monitoringInterval, namespace: env.monitoringNamespace },
+    rollout: svc.rollout && {
+      minReady: seconds(svc.rollout.minReadySeconds),
+      drain: seconds(svc.rollout.drainSeconds),
+      terminationGracePeriod: seconds(svc.rollout.terminationGracePeriodSeconds),
+    },
     runAsUser: svc.runAsUser,
     networkPolicy: svc.networkPolicy,
     command: svc.command,
@@ -128,10 +134,10 @@ function migrationOf(svc: ServiceConfig, c: ProblemCollector): Migration | undef
   if (m.mode === 'job') {
     if (m.startupTimeoutSeconds !== undefined) c.check('migration.startupTimeoutSeconds', 'applies only to mode "on-start"');
     // A missing command is the factory's to report, in its words.
-    return c.attempt('migration', () => Migration.job({ command: m.command as string[], backoffLimit: m.backoffLimit, activeDeadlineSeconds: m.activeDeadlineSeconds }));
+    return c.attempt((f) => `migration.${secondsField(f)}`, () => Migration.job({ command: m.command as string[], backoffLimit: m.backoffLimit, activeDeadline: seconds(m.activeDeadlineSeconds) }));
   }
   for (const k of ['command', 'backoffLimit', 'activeDeadlineSeconds'] as const) if (m[k] !== undefined) c.check(`migration.${k}`, 'applies only to mode "job"');
-  return c.attempt('migration', () => Migration.onStart({ startupTimeoutSeconds: m.startupTimeoutSeconds }));
+  return c.attempt((f) => `migration.${secondsField(f)}`, () => Migration.onStart({ startupTimeout: seconds(m.startupTimeoutSeconds) }));
 }
 
 /**
@@ -142,6 +148,6 @@ export function serviceField(plan: Pick<ServicePlan, 'name' | 'release'>, propFi
   if (propField === 'monitoring.namespace') return 'monitoringNamespace';
   if (propField === 'partOf' || propField === 'secretStore') return propField;
   if (propField === 'name' || propField === 'instance') return `services.${plan.name}`;
-  const field = plan.release.fieldOf(propField);
+  const field = plan.release.fieldOf(secondsField(propField));
   return field ? `services.${plan.name}.${field}` : `services.${plan.name}`;
 }

@@ -1,0 +1,34 @@
+/**
+ * Times in environment files are whole seconds in keys named `…Seconds` (`drainSeconds: 10`) or Go
+ * duration strings where Kubernetes tools use them (`interval: 30s`); props take a cdk8s `Duration`.
+ */
+import { Duration } from 'cdk8s';
+import { parseDurationText } from '../../core/duration';
+import { checkDuration } from '../../core/rules';
+import { ProblemCollector } from '../../core/validation';
+import { AnalysisOptions } from '../../rollouts/analysis';
+import type { AnalysisConfig } from '../types';
+
+/** The key of the file a Duration prop stands for (`rollout.drain` → `rollout.drainSeconds`). */
+export function secondsField(propField: string): string {
+  return propField.replace(/\b(minReady|drain|terminationGracePeriod|startupTimeout|activeDeadline|scaleDownDelay)$/, '$1Seconds');
+}
+
+/** `n` seconds, when given. */
+export function seconds(n: number | undefined): Duration | undefined {
+  return n === undefined ? undefined : Duration.seconds(n);
+}
+
+/** A duration string of the file (`30s`, `5m`) as a Duration; a malformed one is a problem at `field`. */
+export function durationOf(c: ProblemCollector, field: string, text: string | undefined): Duration | undefined {
+  if (text === undefined) return undefined;
+  if (c.check(field, checkDuration(text)) !== undefined) return undefined;
+  return parseDurationText(text);
+}
+
+/** The analysis block of a release. */
+export function analysisOf(c: ProblemCollector, field: string, a: AnalysisConfig | undefined): AnalysisOptions | undefined {
+  if (a === undefined) return undefined;
+  const { interval, ...rest } = a;
+  return { ...rest, interval: durationOf(c, `${field}.interval`, interval) };
+}
