@@ -50,7 +50,7 @@ describe('environment files: one clear message per problem, naming the file and 
     ]);
     // Requests that large also overflow the namespace quota at full scale: both are reported.
     expect(problemsAfter((d) => { svc(d).resources = { requests: { memory: '4Gi' } }; })).toEqual([
-      `${FILE}: quota.requestsMemory: "48Gi" is below 91Gi, what the services and databases need at full scale, with every colour, canary and surge pod`,
+      `${FILE}: quota.requestsMemory: 48Gi is below the 90.3Gi the services and databases need at full scale, with every colour, canary and surge pod (trading-api 84Gi, trading-db 6Gi, trading-db pooler 256Mi): set quota.requestsMemory to at least 90.3Gi, or lower the replicas or requests`,
       `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
     ]);
   });
@@ -126,7 +126,7 @@ describe('environment files: one clear message per problem, naming the file and 
       `${FILE}: tier: "production" is not allowed; use one of "dev", "staging", "prod"`,
     ]);
     expect(problemsAfter((d) => { svc(d).secretEnv.JWT_SECRET = { value: 'hunter2' }; })).toEqual([
-      `${FILE}: services.trading-api.secretEnv.JWT_SECRET: {"value":"hunter2"} must be {secretName, key} (an existing Secret) or {remoteKey, property} (an external secret store)`,
+      `${FILE}: services.trading-api.secretEnv.JWT_SECRET: must be a reference, {secretName, key} (an existing Secret) or {remoteKey, property} (an external secret store), not a value (the value is not shown here: it may be a secret)`,
     ]);
   });
 
@@ -150,9 +150,9 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects a quota too small for the services at full scale', () => {
     expect(problemsAfter((d) => { d.quota = { requestsCpu: '10', limitsCpu: '10', pods: 5 }; })).toEqual([
-      `${FILE}: quota.requestsCpu: "10" is below 13700m, what the services and databases need at full scale, with every colour, canary and surge pod`,
-      `${FILE}: quota.limitsCpu: "10" is below 55000m, what the services and databases need at full scale, with every colour, canary and surge pod`,
-      `${FILE}: quota.pods: 5 is below 26, what the services and databases need at full scale, with every colour, canary and surge pod`,
+      `${FILE}: quota.requestsCpu: 10000m is below the 13700m the services and databases need at full scale, with every colour, canary and surge pod (trading-api 10500m, trading-db 3000m, trading-db pooler 200m): set quota.requestsCpu to at least 13700m, or lower the replicas or requests`,
+      `${FILE}: quota.limitsCpu: 10000m is below the 55000m the services and databases need at full scale, with every colour, canary and surge pod (trading-api 42000m, trading-db 12000m, trading-db pooler 1000m): set quota.limitsCpu to at least 55000m, or lower the replicas or requests`,
+      `${FILE}: quota.pods: 5 is below the 26 the services and databases need at full scale, with every colour, canary and surge pod (trading-api 21, trading-db 3, trading-db pooler 2): set quota.pods to at least 26, or lower the replicas or requests`,
     ]);
   });
 
@@ -306,7 +306,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
     it('counts both colours in the quota', () => {
       expect(problemsAfter((d) => { d.quota = { pods: 30 }; }, undefined, true)).toEqual([
-        `${FILE}: quota.pods: 30 is below 47, what the services and databases need at full scale, with every colour, canary and surge pod`,
+        `${FILE}: quota.pods: 30 is below the 47 the services and databases need at full scale, with every colour, canary and surge pod (trading-api 42, trading-db 3, trading-db pooler 2): set quota.pods to at least 47, or lower the replicas or requests`,
       ]);
     });
   });

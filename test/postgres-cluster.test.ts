@@ -252,11 +252,12 @@ describe('PostgresCluster: bad input', () => {
     expect(e.message).toContain('PostgresCluster test/orphan-db: no workload connects to it');
   });
 
-  it('rejects connecting twice (the variables would have two sources)', () => {
+  it('rejects connecting twice, in one message (not one per variable)', () => {
     const e = errorOf(() => render((s) => {
       const { db, api } = withApi(s, {});
       api.connectTo(db);
     }));
-    expect(e.message).toContain('TradingBackend test/trading-api: env: "PGHOST" is set twice');
+    expect(e).toBeInstanceOf(ConfigurationError);
+    expect((e as ConfigurationError).problems).toEqual(['TradingBackend test/trading-api: connectTo: test/trading-db is connected twice: connect each database or cache once']);
   });
 });

@@ -77,7 +77,8 @@ export function parseEnvironment(name: string, file: string, text: string): Pars
  * sections (references, hosts, the quota at full scale). Sections with problems are left out of the
  * plan. `skip` holds `services/<name>` and `databases/<name>` entries whose types are already wrong.
  */
-export function planEnvironment(env: EnvironmentConfig, skip: ReadonlySet<string> = new Set()): { plan: EnvironmentPlan; problems: readonly Problem[] } {
+export function planEnvironment(env: EnvironmentConfig, skipped: ReadonlySet<string> = new Set()): { plan: EnvironmentPlan; problems: readonly Problem[] } {
+  let skip = skipped;
   const c = new ProblemCollector();
   if (env.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(env.monitoringNamespace));
   (env.waivers ?? []).forEach((w, i) => {
@@ -86,6 +87,11 @@ export function planEnvironment(env: EnvironmentConfig, skip: ReadonlySet<string
   });
   const store: SecretStore | undefined = env.secretStore ? c.attempt('secretStore', () => secretStore(env)) : undefined;
 
+  // A service and a database are constructs of one chart: one name cannot be both.
+  for (const name of Object.keys(env.databases ?? {}).filter((n) => n in env.services)) {
+    c.check(`databases.${name}`, `has the name of a service (services.${name}): a service and a database need different names`);
+    skip = new Set([...skip, `databases/${name}`]);
+  }
   const services: ServicePlan[] = [];
   for (const [name, svc] of Object.entries(env.services)) {
     if (skip.has(`services/${name}`)) continue;
@@ -134,34 +140,37 @@ function hostProblems(env: EnvironmentConfig): Problem[] {
 
 /**
  * A quota too small for the services at full scale (every colour, canary and surge pod) and the
- * databases would block a rollout in the cluster; say so at synth time instead.
+ * databases would block a rollout in the cluster; say so at synth time, with what drives the need.
  */
 function quotaCapacityProblems(env: EnvironmentConfig, services: readonly ServicePlan[], databases: readonly DatabasePlan[]): Problem[] {
   const quota = environmentQuota(env);
-  const need = { requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0, pods: 0 };
-  const add = (pods: number, r: ResourceRequirements): void => {
+  type Field = 'requestsCpu' | 'requestsMemory' | 'limitsCpu' | 'limitsMemory' | 'pods';
+  const fields: readonly Field[] = ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'pods'];
+  const need = new Map<Field, Array<{ who: string; amount: number }>>(fields.map((f) => [f, []]));
+  const add = (who: string, pods: number, r: ResourceRequirements): void => {
     const q = [r.requests.cpu, r.requests.memory, r.limits.cpu, r.limits.memory].map((v) => parseQuantity(v));
-    if (q.some((v) => v === undefined)) return;
-    const [rc, rm, lc, lm] = q as number[];
-    need.requestsCpu += pods * rc;
-    need.requestsMemory += pods * rm;
-    need.limitsCpu += pods * lc;
-    need.limitsMemory += pods * lm;
-    need.pods += pods;
+    if (pods === 0 || q.some((v) => v === undefined)) return;
+    [...q as number[], 1].forEach((per, i) => need.get(fields[i])?.push({ who, amount: pods * per }));
   };
-  for (const s of services) add(s.podsAtFullScale, s.resources);
+  for (const s of services) add(s.name, s.podsAtFullScale, s.resources);
   for (const d of databases) {
-    add(d.instances, d.resources);
-    add(d.poolerInstances, POOLER_POD_RESOURCES);
+    add(d.name, d.instances, d.resources);
+    add(`${d.name} pooler`, d.poolerInstances, POOLER_POD_RESOURCES);
   }
   const c = new ProblemCollector();
-  const fmt = (field: keyof typeof need, v: number): string =>
-    field.endsWith('Memory') ? `${Math.ceil(v / 2 ** 30)}Gi` : field === 'pods' ? String(v) : `${Math.ceil(v * 1000)}m`;
-  for (const field of ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'pods'] as const) {
+  // Both numbers in one unit: millicores for CPU, Mi or Gi for memory.
+  const fmt = (field: Field, v: number): string => {
+    if (field === 'pods') return String(v);
+    if (field.endsWith('Cpu')) return `${Math.ceil(v * 1000 - 1e-9)}m`;
+    return v >= 2 ** 30 ? `${Math.ceil((v / 2 ** 30) * 10 - 1e-9) / 10}Gi` : `${Math.ceil(v / 2 ** 20 - 1e-9)}Mi`;
+  };
+  for (const field of fields) {
     const have = field === 'pods' ? quota.pods : parseQuantity(quota[field]);
-    if (typeof have === 'number' && have < need[field]) {
-      c.check(`quota.${field}`, `${show(quota[field])} is below ${fmt(field, need[field])}, what the services and databases need at full scale, with every colour, canary and surge pod`);
-    }
+    const parts = need.get(field) ?? [];
+    const total = parts.reduce((n, p) => n + p.amount, 0);
+    if (typeof have !== 'number' || have >= total) continue;
+    const drivers = [...parts].sort((a, b) => b.amount - a.amount).slice(0, 3).map((p) => `${p.who} ${fmt(field, p.amount)}`).join(', ');
+    c.check(`quota.${field}`, `${fmt(field, have)} is below the ${fmt(field, total)} the services and databases need at full scale, with every colour, canary and surge pod (${drivers}${parts.length > 3 ? ', ...' : ''}): set quota.${field} to at least ${fmt(field, total)}, or lower the replicas or requests`);
   }
   return [...c.problems];
 }

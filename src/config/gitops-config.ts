@@ -6,7 +6,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChartLayout, setChartOutput } from '../gitops/chart-output';
 import { parseDurationText } from '../core/duration';
-import { checkDuration } from '../core/rules';
+import { checkDnsLabel, checkDuration, checkGitRevision, checkGitUrl, checkHttpsUrl, checkRepositoryPath } from '../core/rules';
 import { ConfigurationError, ProblemCollector } from '../core/validation';
 import { ArgoCdDelivery, DeliveredEnvironment, IgnoredDifference } from '../gitops/argo-cd-delivery';
 import { FluxDelivery } from '../gitops/flux-delivery';
@@ -35,7 +35,16 @@ export function parseGitOps(file: string, text: string): GitOpsConfig {
   const parsed = parseAndCheckSchema(text, compileSchema(schema));
   if (parsed.problems.length > 0) throw new ConfigurationError(inFile(file, parsed.problems));
   const config = parsed.data as GitOpsConfig;
+  // The rules of ArgoCdDelivery/FluxDelivery, checked here so problems name this file's fields.
   const c = new ProblemCollector();
+  c.check('repository', checkGitUrl(config.repository));
+  if (config.revision !== undefined) c.check('revision', checkGitRevision(config.revision));
+  if (config.path !== undefined) c.check('path', checkRepositoryPath(config.path.replace(/\/+$/, '')));
+  if (config.project !== undefined) c.check('project', checkDnsLabel(config.project, 40));
+  if (config.argocd?.namespace !== undefined) c.check('argocd.namespace', checkDnsLabel(config.argocd.namespace));
+  if (config.argocd?.destinationServer !== undefined) c.check('argocd.destinationServer', checkHttpsUrl(config.argocd.destinationServer));
+  if (config.flux?.namespace !== undefined) c.check('flux.namespace', checkDnsLabel(config.flux.namespace));
+  if (!config.argocd && !config.flux) c.check('', 'names no delivery tool: add argocd: {} and/or flux: {}');
   if (config.flux?.interval !== undefined) c.check('flux.interval', checkDuration(config.flux.interval));
   if (config.flux?.timeout !== undefined) c.check('flux.timeout', checkDuration(config.flux.timeout));
   if (c.problems.length > 0) throw new ConfigurationError(inFile(file, c.problems));

@@ -69,7 +69,8 @@ function schemaErrorsToProblems(errors: ErrorObject[]): Problem[] {
     const field = jsonPointerToField(e.instancePath);
     if ([...secretRefPaths].some((p) => e.instancePath === p) || [...secretRefPaths].some((p) => e.instancePath.startsWith(`${p}/`))) {
       if (e.keyword === 'oneOf') {
-        add(field, `${show(e.data)} must be {secretName, key} (an existing Secret) or {remoteKey, property} (an external secret store)`);
+        // The value may be the secret itself, written in the wrong place: never repeat it.
+        add(field, 'must be a reference, {secretName, key} (an existing Secret) or {remoteKey, property} (an external secret store), not a value (the value is not shown here: it may be a secret)');
       }
       continue;
     }
@@ -85,7 +86,7 @@ function schemaErrorsToProblems(errors: ErrorObject[]): Problem[] {
         add(join(field, String((e.params as { missingProperty: string }).missingProperty)), 'is required');
         break;
       case 'type':
-        add(field, `${show(e.data)} must be ${(e.params as { type: string }).type === 'integer' ? 'a whole number' : `of type ${(e.params as { type: string }).type}`}`);
+        add(field, field === '' ? 'the file must be a mapping of keys (like "tier: prod"), not a list or a single value' : `${show(e.data)} must be ${typeWords((e.params as { type: string }).type)}`);
         break;
       case 'enum':
         add(field, `${show(e.data)} is not allowed; use one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => show(v)).join(', ')}`);
@@ -96,8 +97,11 @@ function schemaErrorsToProblems(errors: ErrorObject[]): Problem[] {
       case 'minProperties':
         add(field, field.includes('egress[') ? 'needs ports and one of namespace or cidr' : 'must list at least one entry');
         break;
+      case 'minItems':
+        add(field, `must list at least ${(e.params as { limit: number }).limit} ${(e.params as { limit: number }).limit === 1 ? 'entry' : 'entries'}`);
+        break;
       default:
-        add(field, e.message ?? 'is invalid');
+        add(field, `${show(e.data)} is not allowed here`);
     }
   }
   return problems;
@@ -128,4 +132,16 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length];
+}
+
+/** A JSON Schema type in words. */
+function typeWords(type: string): string {
+  switch (type) {
+    case 'integer': return 'a whole number';
+    case 'number': return 'a number';
+    case 'boolean': return 'true or false';
+    case 'object': return 'a mapping of keys';
+    case 'array': return 'a list';
+    default: return `a ${type}`;
+  }
 }

@@ -1,5 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { NAMESPACE_NAME_LABEL } from './labels';
+import { checkCidr, checkDnsLabel } from './rules';
+import { ProblemCollector, throwIfProblems } from './validation';
 
 /**
  * Anything that can be the other end of a NetworkPolicy rule: a `NetworkPeer`, or a construct whose pods
@@ -18,6 +20,7 @@ export interface INetworkPeer {
 export class NetworkPeer implements INetworkPeer {
   /** Every pod in the named namespace (selected by its `kubernetes.io/metadata.name` label). */
   public static namespace(name: string): NetworkPeer {
+    throwIfProblems('NetworkPeer.namespace', checkDnsLabel(name) ? [{ field: 'name', message: checkDnsLabel(name) as string }] : []);
     return new NetworkPeer({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: name } } });
   }
 
@@ -33,6 +36,10 @@ export class NetworkPeer implements INetworkPeer {
 
   /** An IP block, optionally with exceptions (for databases or APIs outside the cluster). */
   public static cidr(cidr: string, except?: string[]): NetworkPeer {
+    const c = new ProblemCollector();
+    c.check('cidr', checkCidr(cidr));
+    (except ?? []).forEach((e, i) => c.check(`except[${i}]`, checkCidr(e)));
+    throwIfProblems('NetworkPeer.cidr', c.problems);
     return new NetworkPeer({ ipBlock: { cidr, ...(except ? { except } : {}) } });
   }
 

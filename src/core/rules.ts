@@ -17,6 +17,22 @@ export function checkDnsLabel(value: unknown, maxLength = 63): string | undefine
   return undefined;
 }
 
+/** Namespaces the cluster itself runs in (and the `kube-` prefix Kubernetes reserves). */
+export const CLUSTER_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/**
+ * The namespace an environment owns: a valid name that is not one of the cluster's own, since the
+ * environment puts a quota, container limits and a default-deny policy into it.
+ */
+export function checkOwnNamespace(value: unknown): string | undefined {
+  const invalid = checkDnsLabel(value);
+  if (invalid) return invalid;
+  if (CLUSTER_NAMESPACES.includes(value as string) || (value as string).startsWith('kube-')) {
+    return `${show(value)} belongs to the cluster itself: an environment puts a quota, container limits and a default-deny NetworkPolicy into its namespace; use a namespace of its own, like "shop-prod"`;
+  }
+  return undefined;
+}
+
 /** An RFC 1123 subdomain (Secret, ConfigMap, ExternalSecret store names): labels joined by dots, 253 characters at most. */
 export function checkDnsSubdomain(value: unknown): string | undefined {
   if (
@@ -83,27 +99,59 @@ export function checkDuration(value: unknown): string | undefined {
     : `${show(value)} is not a duration: use a value like "30s", "5m" or "1h"`;
 }
 
+const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** Why `domain` (`registry.example.com:5000`, `[::1]:5000`) is not a registry host, if it is not. */
+function registryProblem(domain: string): string | undefined {
+  const [host, port, ...rest] = domain.startsWith('[') ? [domain.slice(0, domain.indexOf(']') + 1), ...domain.slice(domain.indexOf(']') + 1).replace(/^:/, '').split(':').filter((x, i) => i > 0 || x !== '')] : domain.split(':');
+  if (rest.length > 0 || (port !== undefined && !/^[0-9]+$/.test(port))) return `its registry ${JSON.stringify(domain)} has a malformed port`;
+  const hostOk = host.startsWith('[') ? /^\[[0-9a-fA-F:]+\]$/.test(host) : host.split('.').every((c) => DOMAIN_COMPONENT.test(c));
+  return hostOk ? undefined : `its registry ${JSON.stringify(domain)} is not a host name`;
+}
+
 /**
- * An image reference must pin a version: a tag other than `latest`, or a digest. `latest` and untagged
- * images are accepted only when `allowLatest` is set (dev), since they make rollouts unreproducible.
+ * An image reference in the OCI grammar (`[registry[:port]/]path[:tag][@algorithm:digest]`, lower-case
+ * path, a tag of at most 128 characters), which must pin a version: a tag other than `latest`, or a
+ * digest. `latest` and untagged images are accepted only when `allowLatest` is set (dev), since they make
+ * rollouts unreproducible. Kubernetes accepts a malformed reference and the pod fails with
+ * InvalidImageName; this says so before anything is applied.
  */
 export function checkImage(value: unknown, allowLatest: boolean): string | undefined {
+  const usage = 'use "registry/name:tag" or "registry/name@sha256:<digest>"';
   if (typeof value !== 'string' || value.trim() === '' || /\s/.test(value)) {
-    return `${show(value)} is not an image reference: use "registry/name:tag" or "registry/name@sha256:<digest>"`;
+    return `${show(value)} is not an image reference: ${usage}`;
   }
-  if (value.includes('@')) {
-    return /@sha256:[a-f0-9]{64}$/.test(value)
-      ? undefined
-      : `${show(value)} has a malformed digest: use "@sha256:" followed by 64 hex digits`;
+  const at = value.indexOf('@');
+  const digest = at >= 0 ? value.slice(at + 1) : undefined;
+  const named = at >= 0 ? value.slice(0, at) : value;
+  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest) && !/^sha512:[a-f0-9]{128}$/.test(digest)) {
+    return `${show(value)} has a malformed digest: use "@sha256:" followed by 64 lower-case hex digits`;
   }
-  const lastSegment = value.slice(value.lastIndexOf('/') + 1);
-  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
-  if (tag !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
-    return `${show(value)} has a malformed tag ${show(tag)}`;
+  const slash = named.lastIndexOf('/');
+  const colon = named.lastIndexOf(':');
+  const tag = colon > slash ? named.slice(colon + 1) : undefined;
+  const name = colon > slash ? named.slice(0, colon) : named;
+  if (tag !== undefined && !TAG.test(tag)) {
+    return `${show(value)} has a malformed tag ${show(tag.length > 40 ? `${tag.slice(0, 37)}...` : tag)}: use at most 128 letters, digits, "_", "." and "-", not starting with "." or "-"`;
   }
-  if (allowLatest) {
-    return undefined;
+  const parts = name.split('/');
+  const first = parts[0];
+  const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['));
+  if (hasRegistry) {
+    const problem = registryProblem(first);
+    if (problem) return `${show(value)} is not an image reference: ${problem}`;
   }
+  const path = hasRegistry ? parts.slice(1) : parts;
+  if (path.some((c) => c !== c.toLowerCase() && PATH_COMPONENT.test(c.toLowerCase()))) {
+    return `${show(value)} has upper-case letters in its repository path: image names must be lower case`;
+  }
+  if (path.length === 0 || !path.every((c) => PATH_COMPONENT.test(c))) {
+    return `${show(value)} is not an image reference: the repository path takes lower-case letters, digits and single ".", "_" or "-" between them; ${usage}`;
+  }
+  if (name.length > 255) return `${show(value)} is not an image reference: the name is longer than 255 characters`;
+  if (allowLatest || digest !== undefined) return undefined;
   if (tag === undefined) {
     return `${show(value)} has no tag: pin a version ("${value}:1.2.3") or a digest; untagged images are allowed only in dev`;
   }
@@ -142,4 +190,31 @@ export function checkRequestLimit(
   add(`limits.${resource}`, limit === undefined ? undefined : checkQuantity(limit, resource));
   add(`limits.${resource}`, checkNotBelow(limit, request, 'the request'));
   return problems;
+}
+
+/** A Git URL Argo CD and Flux can clone: `https://…`, `ssh://…` or `git@host:org/repo.git`. */
+export function checkGitUrl(value: unknown): string | undefined {
+  return typeof value === 'string' && /^(https:\/\/|ssh:\/\/|git@)[^\s]+$/.test(value)
+    ? undefined
+    : `${show(value)} is not a Git URL: use "https://…", "ssh://…" or "git@host:org/repo.git"`;
+}
+
+/** A branch, tag or commit as `git check-ref-format` accepts it (no spaces, no `..`, not empty). */
+export function checkGitRevision(value: unknown): string | undefined {
+  const ok = typeof value === 'string' && value !== '' && !/[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|^[-/.]|[/.]$|\/\/|\.lock$/.test(value);
+  return ok ? undefined : `${show(value)} is not a branch, tag or commit: use a name like "main" or "release-1.4", without spaces or ".."`;
+}
+
+/** A folder inside a repository: relative, without `..`. */
+export function checkRepositoryPath(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9._/-]+$/.test(value) && !value.startsWith('/') && !value.split('/').includes('..')
+    ? undefined
+    : `${show(value)} is not a relative path in the repository, like "dist" or "deploy/dist"`;
+}
+
+/** An https URL (an API server). */
+export function checkHttpsUrl(value: unknown): string | undefined {
+  return typeof value === 'string' && /^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(value)
+    ? undefined
+    : `${show(value)} is not an https URL, like "https://kubernetes.default.svc"`;
 }

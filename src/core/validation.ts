@@ -106,7 +106,12 @@ export class ProblemCollector {
   }
 }
 
-/** JSON-style rendering of a value for messages, so strings are visibly quoted. */
+/**
+ * JSON-style rendering of a value for messages, so strings are visibly quoted; a missing value reads
+ * "nothing", and a long one is cut (a message quotes the value, never a whole document).
+ */
 export function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject' with { 'resolution-mode': 'import' };
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application' with { 'resolution-mode': 'import' };
 import { standardLabels } from '../core/labels';
-import { checkDnsLabel } from '../core/rules';
+import { checkDnsLabel, checkGitRevision, checkGitUrl, checkHttpsUrl } from '../core/rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
 
@@ -74,7 +74,12 @@ export class ArgoCdDelivery extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdDeliveryProps) {
     super(scope, id);
-    throwIfProblems(`ArgoCdDelivery ${this.node.path}`, validateDeliveryProps(props));
+    const c = new ProblemCollector();
+    c.nest('', validateDeliveryProps(props));
+    if (props.project !== undefined) c.check('project', checkDnsLabel(props.project, 40));
+    if (props.argoNamespace !== undefined) c.check('argoNamespace', checkDnsLabel(props.argoNamespace));
+    if (props.destinationServer !== undefined) c.check('destinationServer', checkHttpsUrl(props.destinationServer));
+    throwIfProblems(`ArgoCdDelivery ${this.node.path}`, c.problems);
     requireUniqueObjectNames(this);
     const project = props.project ?? repositoryName(props.repository);
     const namespace = props.argoNamespace ?? 'argocd';
@@ -123,11 +128,10 @@ export class ArgoCdDelivery extends Construct {
 }
 
 /** Problems shared by the delivery constructs. */
-export function validateDeliveryProps(props: { repository: string; environments: readonly DeliveredEnvironment[] }): Problem[] {
+export function validateDeliveryProps(props: { repository: string; revision?: string; environments: readonly DeliveredEnvironment[] }): Problem[] {
   const c = new ProblemCollector();
-  if (typeof props.repository !== 'string' || !/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/.test(props.repository)) {
-    c.check('repository', `${show(props.repository)} is not a Git URL: use "https://…", "ssh://…" or "git@host:org/repo.git"`);
-  }
+  c.check('repository', checkGitUrl(props.repository));
+  if (props.revision !== undefined) c.check('revision', checkGitRevision(props.revision));
   if (props.environments.length === 0) c.check('environments', 'must list at least one environment');
   props.environments.forEach((e, i) => {
     c.check(`environments[${i}].name`, checkDnsLabel(e.name, 40));

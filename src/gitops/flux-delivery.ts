@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository' with { 'resolution-mode': 'import' };
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization' with { 'resolution-mode': 'import' };
 import { standardLabels } from '../core/labels';
+import { checkDnsLabel } from '../core/rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { ProblemCollector, throwIfProblems } from '../core/validation';
 import { DeliveredEnvironment, repositoryName, validateDeliveryProps } from './argo-cd-delivery';
@@ -42,6 +43,8 @@ export class FluxDelivery extends Construct {
     super(scope, id);
     const c = new ProblemCollector();
     c.nest('', validateDeliveryProps(props));
+    if (props.name !== undefined) c.check('name', checkDnsLabel(props.name, 40));
+    if (props.fluxNamespace !== undefined) c.check('fluxNamespace', checkDnsLabel(props.fluxNamespace));
     if (props.interval !== undefined) c.check('interval', checkDurationRange(props.interval, 1, 86400));
     if (props.timeout !== undefined) c.check('timeout', checkDurationRange(props.timeout, 1, 86400));
     throwIfProblems(`FluxDelivery ${this.node.path}`, c.problems);

@@ -2,7 +2,7 @@ import { JsonPatch, ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { defaultPartOf, standardLabels } from '../core/labels';
-import { checkDnsLabel, checkInteger, checkNotBelow } from '../core/rules';
+import { checkDnsLabel, checkInteger, checkNotBelow, checkOwnNamespace } from '../core/rules';
 import { checkQuantity } from '../core/quantity';
 import { Problem, ProblemCollector, throwIfProblems } from '../core/validation';
 import { requireUniqueObjectNames } from '../core/unique-names';
@@ -130,7 +130,7 @@ export class TradingNamespace extends Construct {
 /** Every problem with TradingNamespace props. */
 export function validateTradingNamespaceProps(props: TradingNamespaceProps): Problem[] {
   const c = new ProblemCollector();
-  c.check('name', checkDnsLabel(props.name));
+  c.check('name', checkOwnNamespace(props.name));
   if (props.partOf !== undefined) c.check('partOf', checkDnsLabel(props.partOf));
   const q = props.quota;
   if (q) {

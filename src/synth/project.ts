@@ -9,7 +9,7 @@ import { parseEnvironment } from '../config/environment';
 import { buildGitOps, GITOPS_FILE, GITOPS_FOLDER, GitOpsConfig, parseGitOps } from '../config/gitops-config';
 import type { Environment } from '../config/environment';
 import { compareStrings } from '../core/order';
-import { ConfigurationError } from '../core/validation';
+import { ConfigurationError, show } from '../core/validation';
 import { APPLY_STAGES } from '../gitops/sync-waves';
 import { filesUnder } from './files';
 import { GitOpsApp, treeFiles } from './gitops-app';
@@ -61,6 +61,13 @@ export function readProject(root: string): ProjectConfig & { readonly problems: 
     }
   }
   if (names.length === 0) problems.push(`${shownDir}: no environment files (*.yaml besides ${GITOPS_FILE})`);
+  // Two environments in one namespace would be two GitOps applications owning (and pruning) the same objects.
+  const owners = new Map<string, Environment>();
+  for (const e of environments) {
+    const first = owners.get(e.config.namespace);
+    if (first) problems.push(`${e.file}: namespace: ${show(e.config.namespace)} is also the namespace of ${first.file}: each environment needs a namespace of its own`);
+    else owners.set(e.config.namespace, e);
+  }
   return { environments, gitops, problems };
 }
 

@@ -10,9 +10,10 @@ import { kubeObject } from '../core/kube-object';
 import { defaultPartOf, selectorLabels, standardLabels, StandardLabelsOptions, workloadPodSelector } from '../core/labels';
 import { dnsEgressRule, INetworkPeer, NetworkPeer, NetworkPort, policyPorts } from '../core/network-peer';
 import { compareStrings, sortedRecord } from '../core/order';
-import { SecretRef } from '../core/secrets';
 import { requireUniqueObjectNames } from '../core/unique-names';
-import { throwIfProblems } from '../core/validation';
+import { ConfigurationError, ProblemCollector, throwIfProblems } from '../core/validation';
+import { checkDnsSubdomain, checkEnvVarName } from '../core/rules';
+import { checkSecretKey, SecretRef } from '../core/secrets';
 import { ApiServiceProps, IServiceEngine } from './api-service-props';
 import { Exposure } from './exposure';
 import { Migration } from './migration';
@@ -84,6 +85,8 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   private readonly configMapName: string | undefined;
   private readonly ingressRules: k8s.NetworkPolicyIngressRule[] = [];
   private readonly egressRules: k8s.NetworkPolicyEgressRule[] = [];
+  private readonly connected = new Set<IConnectable>();
+  private readonly kindName: string;
 
   /** The props of a service whose pods an engine runs: the engine's image and tag policy. */
   protected static withEngine(props: Omit<ApiServiceProps, 'image' | 'allowLatestTag'>, engine: IServiceEngine): ApiServiceProps {
@@ -92,6 +95,7 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
 
   protected constructor(scope: Construct, id: string, props: ApiServiceProps, kindName: string) {
     super(scope, id);
+    this.kindName = kindName;
     throwIfProblems(`${kindName} ${this.node.path}`, validateApiServiceProps(id, props));
     requireUniqueObjectNames(this);
     this.node.addValidation({ validate: () => this.duplicateEnvProblems(kindName) });
@@ -199,6 +203,11 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
 
   /** Adds an environment variable whose value comes from a Secret key, to the API and its migration Job. */
   public addSecretEnv(name: string, secretName: string, key: string): void {
+    const c = new ProblemCollector();
+    c.check('name', checkEnvVarName(name));
+    c.check('secretName', checkDnsSubdomain(secretName));
+    c.check('key', checkSecretKey(key));
+    throwIfProblems(`${this.kindName} ${this.node.path}: addSecretEnv`, c.problems);
     const entry = { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
     this.env.push(entry);
     this.migrationEnv.push(entry);
@@ -212,6 +221,10 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
    * before the database exists).
    */
   public connectTo(target: IConnectable, options: ConnectOptions = {}): void {
+    if (this.connected.has(target)) {
+      throw new ConfigurationError([{ where: `${this.kindName} ${this.node.path}`, field: 'connectTo', message: `${target.node.path} is connected twice: connect each database or cache once` }]);
+    }
+    this.connected.add(target);
     const binding = target.bindClient({ ...options, client: this, namespace: Chart.of(this).namespace });
     this.env.push(...binding.env);
     this.migrationEnv.push(...binding.migrationEnv);
