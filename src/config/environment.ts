@@ -55,21 +55,57 @@ export interface ParsedEnvironment {
 export function parseEnvironment(name: string, file: string, text: string): ParsedEnvironment {
   const parsed = parseAndCheckSchema(text, compileSchema(schema));
   if (parsed.data === undefined) return { problems: inFile(file, parsed.problems) };
-  const errors = parsed.schemaErrors;
-  // An unknown key leaves the types intact, so the value rules still run; a wrong type does not.
-  const typeErrors = errors.filter((e) => e.keyword !== 'additionalProperties');
-  const broken = new Set(typeErrors.map((e) => e.instancePath.split('/').slice(1, 3).join('/')));
-  const topLevelBroken = typeErrors.some((e) => !e.instancePath.startsWith('/services/') && !e.instancePath.startsWith('/databases/'));
+  // An unknown key leaves the types intact, so the value rules still run. A value of the wrong type is
+  // taken out (its parent, for the keys that decide what the rest means), the rules run on the rest, and
+  // what they would say about the removed value is dropped: the schema has said it.
+  const typeErrors = parsed.schemaErrors.filter((e) => e.keyword !== 'additionalProperties');
+  const paths = typeErrors.map((e) => brokenPath(pointerSegments(e.instancePath)));
+  const topLevelBroken = paths.some((p) => p.length < 2 || (p[0] !== 'services' && p[0] !== 'databases'));
+  const broken = new Set(paths.filter((p) => p.length === 2).map((p) => p.join('/')));
   const problems: Problem[] = [...parsed.problems];
   let plan: EnvironmentPlan | undefined;
   if (!topLevelBroken && parsed.data !== null && typeof parsed.data === 'object') {
-    const planned = planEnvironment(parsed.data as EnvironmentConfig, broken);
-    problems.push(...planned.problems);
+    const data = structuredClone(parsed.data) as Record<string, unknown>;
+    for (const p of paths.filter((x) => x.length > 2)) removeAt(data, p);
+    const removed = paths.filter((p) => p.length > 2).map(fieldOf);
+    const planned = planEnvironment(data as unknown as EnvironmentConfig, broken);
+    problems.push(...planned.problems.filter((pr) => !removed.some((f) => pr.field === f || pr.field.startsWith(`${f}.`) || pr.field.startsWith(`${f}[`))));
     plan = planned.plan;
   }
   if (!plan) return { problems: inFile(file, problems) };
   const environment: Environment = { name, file, config: parsed.data as EnvironmentConfig, plan };
   return problems.length > 0 ? { problems: inFile(file, problems), draft: environment } : { environment, problems: [] };
+}
+
+/** Keys that decide what the rest of their block means: a wrong one takes its whole block out. */
+const DISCRIMINATORS = new Set(['strategy', 'engine', 'mode']);
+
+function pointerSegments(pointer: string): string[] {
+  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function fieldOf(segments: readonly string[]): string {
+  return segments.reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+}
+
+/**
+ * What to take out for a type error at `segments`: the value itself; its whole list when it is in one
+ * (rules read lists whole); its block when it is a key that decides what the block means.
+ */
+function brokenPath(segments: readonly string[]): string[] {
+  const inList = segments.findIndex((s) => /^\d+$/.test(s));
+  const cut = inList >= 0 ? segments.slice(0, inList) : [...segments];
+  return DISCRIMINATORS.has(cut[cut.length - 1] ?? '') ? cut.slice(0, -1) : cut;
+}
+
+/** Deletes the key at `segments` of a parsed file. */
+function removeAt(root: Record<string, unknown>, segments: readonly string[]): void {
+  let node: unknown = root;
+  for (const seg of segments.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return;
+    node = (node as Record<string, unknown>)[seg];
+  }
+  if (node !== null && typeof node === 'object' && !Array.isArray(node)) delete (node as Record<string, unknown>)[segments[segments.length - 1]];
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { NetworkPeer } from '../../core/network-peer';
 import { ResourceRequirements } from '../../core/resources';
-import { checkCidr, checkDnsLabel, checkPort } from '../../core/rules';
+import { checkPort } from '../../core/rules';
 import { SecretRef, SecretStore } from '../../core/secrets';
 import { Problem, ProblemCollector } from '../../core/validation';
 import { Exposure } from '../../trading-backend/exposure';
@@ -73,11 +73,15 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
     ? c.attempt('exposure.gateway', () => Exposure.gateway(gateway))
     : ingress ? c.attempt('exposure.ingress', () => Exposure.ingress(ingress)) : Exposure.none();
   const migration = migrationOf(svc, c);
-  const egress = (svc.egress ?? []).map((rule, i) => {
-    if (rule.namespace !== undefined) c.check(`egress[${i}].namespace`, checkDnsLabel(rule.namespace));
-    if (rule.cidr !== undefined) c.check(`egress[${i}].cidr`, checkCidr(rule.cidr));
+  // The peer factories check the namespace or address block, as they do for the TypeScript API.
+  const egress = (svc.egress ?? []).flatMap((rule, i) => {
+    const peer = rule.namespace !== undefined
+      ? c.attempt(() => `egress[${i}].namespace`, () => NetworkPeer.namespace(rule.namespace as string))
+      : rule.cidr !== undefined
+        ? c.attempt(() => `egress[${i}].cidr`, () => NetworkPeer.cidr(rule.cidr as string))
+        : (c.check(`egress[${i}]`, 'needs one of namespace or cidr'), undefined);
     rule.ports.forEach((port, j) => c.check(`egress[${i}].ports[${j}]`, checkPort(port)));
-    return { rule, ports: rule.ports };
+    return peer ? [{ peer, ports: rule.ports }] : [];
   });
   const monitoringInterval = durationOf(c, 'monitoring.interval', svc.monitoring?.interval);
   const release = releaseSection(env, svc);
@@ -116,7 +120,7 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
       props,
       release: release.plan,
       database: svc.database,
-      egress: egress.map(({ rule, ports }) => ({ peer: rule.namespace !== undefined ? NetworkPeer.namespace(rule.namespace) : NetworkPeer.cidr(rule.cidr ?? ''), ports })),
+      egress,
       resources,
       podsAtFullScale: release.plan.podsAtFullScale(maxReplicas),
     },
