@@ -11,6 +11,10 @@ import { TradingNamespace } from '../src/namespace/trading-namespace';
 import { loadProject, renderEnvironment, renderGitOps, synthesizeProject } from '../src/synth/project';
 import { SchemaValidator } from '../src/synth/strict-schemas';
 import { TradingBackend } from '../src/trading-backend/trading-backend';
+import { Chart } from 'cdk8s';
+import { ArgoCdDelivery } from '../src/gitops/argo-cd-delivery';
+import { FluxDelivery } from '../src/gitops/flux-delivery';
+import { GitOpsApp } from '../src/synth/gitops-app';
 import { scratchProject } from './support/project';
 import { errorOf, render } from './support/render';
 
@@ -107,6 +111,32 @@ flux: { namespace: flux_system, interval: 5 minutes }
     ]);
     expect(configurationProblems(() => parseGitOps(F, 'repository: https://git.example.com/deploy.git\nrevision: ""\nargocd: {}\n')))
       .toEqual([`${F}: revision: "" is not a branch, tag or commit: use a name like "main" or "release-1.4", without spaces or ".."`]);
+  });
+});
+
+describe('rules across charts and in the delivery constructs (the TypeScript door)', () => {
+  it('GitOpsApp: two environment charts may not share a namespace', () => {
+    const app = new GitOpsApp({ outdir: join(ROOT, '.build', 'never-written') });
+    for (const id of ['staging', 'qa']) new TradingBackend(new Chart(app, id, { namespace: 'shop-staging', disableResourceNameHashes: true }), 'api', { image: IMAGE });
+    expect(configurationProblems(() => app.render())).toContain('chart qa: namespace "shop-staging" is also the namespace of chart staging: each environment needs a namespace of its own');
+  });
+
+  it('ArgoCdDelivery and FluxDelivery check what gitops.yaml checks', () => {
+    const environments = [{ name: 'prod', namespace: 'shop-prod', path: 'dist/prod', automated: false }];
+    expect(configurationProblems(() => render((s) => new ArgoCdDelivery(s, 'D', {
+      repository: 'https://git.example.com/deploy.git', revision: 'main branch', project: 'Shop', argoNamespace: 'Argo', destinationServer: 'http://k8s', environments,
+    })))).toEqual([
+      'ArgoCdDelivery test/D: revision: "main branch" is not a branch, tag or commit: use a name like "main" or "release-1.4", without spaces or ".."',
+      expect.stringMatching(/^ArgoCdDelivery test\/D: project: "Shop" is not a valid name/),
+      expect.stringMatching(/^ArgoCdDelivery test\/D: argoNamespace: "Argo" is not a valid name/),
+      'ArgoCdDelivery test/D: destinationServer: "http://k8s" is not an https URL, like "https://kubernetes.default.svc"',
+    ]);
+    expect(configurationProblems(() => render((s) => new FluxDelivery(s, 'D', {
+      repository: 'https://git.example.com/deploy.git', revision: '', fluxNamespace: 'flux_system', environments,
+    })))).toEqual([
+      'FluxDelivery test/D: revision: "" is not a branch, tag or commit: use a name like "main" or "release-1.4", without spaces or ".."',
+      expect.stringMatching(/^FluxDelivery test\/D: fluxNamespace: "flux_system" is not a valid name/),
+    ]);
   });
 });
 

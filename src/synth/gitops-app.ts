@@ -4,7 +4,7 @@ import { compareStrings } from '../core/order';
 import { ConfigurationError, show } from '../core/validation';
 import { PolicyOptions } from '../policy/policies';
 import { OutputFile } from './layout';
-import { ChartOutputOptions, setChartOutput } from '../gitops/chart-output';
+import { ChartLayout, chartOutput, ChartOutputOptions, setChartOutput } from '../gitops/chart-output';
 import { RenderedFolder, renderChart } from './render';
 import { writeTree, WriteTreeOptions } from './write';
 
@@ -53,7 +53,15 @@ export class GitOpsApp extends App {
   public render(): RenderedFolder[] {
     const problems: string[] = [];
     const folders: RenderedFolder[] = [];
-    for (const chart of this.node.children.filter((c): c is Chart => c instanceof Chart)) {
+    const charts = this.node.children.filter((c): c is Chart => c instanceof Chart);
+    // Each environment folder becomes one GitOps application; two owning one namespace would fight over it.
+    const owners = new Map<string, string>();
+    for (const chart of charts.filter((c) => c.namespace !== undefined && chartOutput(c).layout !== ChartLayout.FLAT)) {
+      const first = owners.get(chart.namespace as string);
+      if (first) problems.push(`chart ${chart.node.id}: namespace ${show(chart.namespace)} is also the namespace of chart ${first}: each environment needs a namespace of its own`);
+      else owners.set(chart.namespace as string, chart.node.id);
+    }
+    for (const chart of charts) {
       try {
         folders.push(renderChart(chart, this.policy));
       } catch (e) {
