@@ -88,7 +88,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects unknown keys, suggesting the closest one', () => {
     expect(problemsAfter((d) => { svc(d).replica = 3; })).toEqual([
-      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress, database, release, networkPolicy`,
+      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress, database, release, networkPolicy, readReplicas`,
     ]);
     expect(problemsAfter((d) => { d.namespaces = 'x'; })[0]).toContain(`${FILE}: namespaces: unknown key (did you mean "namespace"?)`);
   });

@@ -51,7 +51,7 @@ export function buildEnvironment(environment: Environment, scope: Construct = ne
     const backend = build(fieldOf, () => svc.release.build(chart, svc.name, svc.props));
     if (!backend) continue;
     const database = svc.database === undefined ? undefined : databases.get(svc.database);
-    if (database) build(fieldOf, () => backend.connectTo(database));
+    if (database) build((f) => (f === 'readUrlVariable' ? `services.${svc.name}.readReplicas` : fieldOf(f)), () => backend.connectTo(database, svc.readReplicas ? { readUrlVariable: 'READ_DATABASE_URL' } : {}));
     for (const rule of svc.egress) backend.allowEgressTo(rule.peer, ...rule.ports.map((port) => ({ port })));
   }
   if (problems.length > 0) {

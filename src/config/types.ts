@@ -33,6 +33,7 @@ export interface ServiceConfig {
   args?: string[];
   egress?: Array<{ namespace?: string; cidr?: string; ports: number[] }>;
   database?: string;
+  readReplicas?: boolean;
   release?: ReleaseConfig;
   networkPolicy?: boolean;
 }
@@ -93,6 +94,8 @@ export interface DatabaseConfig {
   };
   pooler?: boolean | { name?: string; instances?: number; poolMode?: 'session' | 'transaction'; maxClientConnections?: number; defaultPoolSize?: number };
   external?: ExternalDatabaseConfig;
+  archiveServerName?: string;
+  recovery?: { serverName: string; targetTime?: string; objectStore?: DatabaseConfig['backup'] };
 }
 
 /** A database outside the cluster, in an environment file. Mirrors ExternalPostgresProps. */

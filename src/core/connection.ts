@@ -6,6 +6,8 @@ import { INetworkPeer, NetworkPeer, NetworkPort } from './network-peer';
 export interface ConnectOptions {
   /** Variable that receives the connection URL. @default - the target's (`DATABASE_URL` for PostgreSQL) */
   readonly urlVariable?: string;
+  /** Also a URL of the read-only replicas, in this variable (`READ_DATABASE_URL`). @default - none */
+  readonly readUrlVariable?: string;
 }
 
 /** Who asks to connect: the client's pods and where they run. */

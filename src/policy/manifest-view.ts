@@ -62,5 +62,7 @@ export interface ManifestView {
     readonly maxReplicas?: number;
     readonly minReplicas?: number;
     readonly containers?: ContainerView[];
+    /** CloudNativePG Cluster: labels of its instance pods. */
+    readonly inheritedMetadata?: { readonly labels?: Record<string, string> };
   } & PodSpecView;
 }

@@ -51,6 +51,17 @@ export interface PolicyOptions {
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Rollout', 'Pod']);
 const LONG_RUNNING_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Rollout']);
 
+/**
+ * Labels of the pods an operator runs for a custom resource (CloudNativePG Cluster instances and Pooler
+ * pods), so Services and PDBs that select them are judged like those of workloads.
+ */
+function operatorPodLabels(m: ManifestView): Record<string, string> | undefined {
+  if (!m.apiVersion.startsWith('postgresql.cnpg.io/')) return undefined;
+  if (m.kind === 'Cluster') return { ...m.spec?.inheritedMetadata?.labels, 'cnpg.io/cluster': m.metadata.name };
+  if (m.kind === 'Pooler') return { ...m.spec?.template?.metadata?.labels, 'cnpg.io/poolerName': m.metadata.name };
+  return undefined;
+}
+
 function id(m: ManifestView): string {
   return `${m.kind}/${m.metadata.name}`;
 }
@@ -166,7 +177,7 @@ export function checkPolicies(manifests: readonly ManifestView[], options: Polic
     }
   }
 
-  const pods = new LabelSetIndex(workloads.map(podLabels));
+  const pods = new LabelSetIndex([...workloads.map(podLabels), ...manifests.map(operatorPodLabels)]);
   const workloadIds = new Set(workloads.map((w) => `${w.kind}/${w.metadata.name}`));
   for (const m of manifests) {
     if (m.kind === 'Service') {

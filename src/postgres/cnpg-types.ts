@@ -37,7 +37,11 @@ export interface CnpgCluster {
     inheritedMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
     affinity?: { enablePodAntiAffinity?: boolean; podAntiAffinityType?: 'preferred' | 'required'; topologyKey?: string };
     storage?: { size?: string; storageClass?: string; resizeInUseVolumes?: boolean };
-    bootstrap?: { initdb?: { database?: string; owner?: string; dataChecksums?: boolean; encoding?: string } };
+    bootstrap?: {
+      initdb?: { database?: string; owner?: string; dataChecksums?: boolean; encoding?: string };
+      recovery?: { source: string; database?: string; owner?: string; recoveryTarget?: { targetTime?: string } };
+    };
+    externalClusters?: Array<{ name: string; plugin?: { name: string; parameters?: Record<string, string> } }>;
     postgresql?: { parameters?: Record<string, string> };
     resources?: CnpgResources;
     plugins?: Array<{ name: string; enabled?: boolean; isWALArchiver?: boolean; parameters?: Record<string, string> }>;
@@ -56,7 +60,10 @@ export interface CnpgPooler {
     pgbouncer: { poolMode?: 'session' | 'transaction'; parameters?: Record<string, string> };
     template?: {
       metadata?: { labels?: Record<string, string> };
-      spec: { containers: Array<{ name: string; resources?: CnpgResources }> };
+      spec: {
+        containers: Array<{ name: string; resources?: CnpgResources }>;
+        topologySpreadConstraints?: Array<{ maxSkew: number; topologyKey: string; whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway'; labelSelector: { matchLabels: Record<string, string> } }>;
+      };
     };
   };
 }

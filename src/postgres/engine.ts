@@ -42,10 +42,31 @@ export interface PostgresPoolerOptions {
   readonly defaultPoolSize?: number;
 }
 
+/**
+ * Point-in-time recovery: the new Cluster bootstraps from a Barman Cloud archive (a base backup plus WAL
+ * up to `targetTime`) instead of an empty `initdb`.
+ */
+export interface PostgresRecoveryOptions {
+  /** The archive's server name: the name of the cluster whose backups are restored. */
+  readonly serverName: string;
+  /** Restore up to this instant (RFC 3339, `2026-11-23T09:30:00Z`). @default - the end of the archive */
+  readonly targetTime?: string;
+  /** Where that archive is. @default - the `backup` object store of this cluster */
+  readonly objectStore?: PostgresBackupOptions;
+}
+
 /** Options of the CloudNativePG engine. */
 export interface CloudNativePgOptions {
   /** Backups through the Barman Cloud plugin. @default - no backups */
   readonly backup?: PostgresBackupOptions;
+  /**
+   * Server name the cluster archives its own WAL and backups under; must differ from a recovery source,
+   * so a restored cluster never writes into the archive it came from.
+   * @default - the cluster's name, or `<name>-restored` when that is the recovery source's
+   */
+  readonly archiveServerName?: string;
+  /** Bootstrap from a backup archive (disaster recovery) instead of an empty database. @default - a new, empty database (initdb) */
+  readonly recovery?: PostgresRecoveryOptions;
   /** A PgBouncer pooler in front of the primary. @default - none; clients connect to `<cluster>-rw` */
   readonly pooler?: PostgresPoolerOptions;
   /** Namespace of the CNPG operator (and the Barman Cloud plugin), admitted to the instances. @default 'cnpg-system' */
@@ -103,6 +124,8 @@ export interface PostgresParts {
   readonly connection: DatabaseConnection;
   /** Connection settings that bypass the pooler, for migrations. */
   readonly directConnection: DatabaseConnection;
+  /** Connection settings of the read-only replicas, when the engine has them. */
+  readonly readConnection?: DatabaseConnection;
   /** The instances' pods. */
   readonly peer: NetworkPeer;
   /** Admits a client to PostgreSQL (the pooler and, for migrations, the instances). */
@@ -179,6 +202,19 @@ export function validateCloudNativePgOptions(o: CloudNativePgOptions): Problem[]
   if (o.backup) c.nest('backup', validateBackupOptions(o.backup));
   if (o.pooler) c.nest('pooler', validatePoolerOptions(o.pooler));
   if (o.operatorNamespace !== undefined) c.check('operatorNamespace', checkDnsLabel(o.operatorNamespace));
+  if (o.archiveServerName !== undefined) c.check('archiveServerName', checkDnsLabel(o.archiveServerName));
+  const r = o.recovery;
+  if (r) {
+    c.check('recovery.serverName', checkDnsLabel(r.serverName));
+    if (r.targetTime !== undefined && !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/.test(r.targetTime)) {
+      c.check('recovery.targetTime', `${show(r.targetTime)} is not an instant: use RFC 3339 with a zone, like "2026-11-23T09:30:00Z"`);
+    }
+    if (r.objectStore) c.nest('recovery.objectStore', validateBackupOptions(r.objectStore));
+    else if (!o.backup) c.check('recovery.objectStore', 'is required when the cluster has no backup object store to restore from');
+    if (o.archiveServerName !== undefined && o.archiveServerName === r.serverName) {
+      c.check('archiveServerName', `${show(o.archiveServerName)} is the server name of the archive being restored: the restored cluster would write into it; choose another`);
+    }
+  }
   return [...c.problems];
 }
 

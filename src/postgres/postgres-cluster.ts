@@ -85,6 +85,8 @@ export class PostgresCluster extends Construct implements IDatabase {
   public readonly connection: DatabaseConnection;
   /** Connection settings that bypass the pooler, for migrations (session-level locks). */
   public readonly directConnection: DatabaseConnection;
+  /** Connection settings of the read-only replicas (`<cluster>-ro`; CloudNativePG). */
+  public readonly readConnection?: DatabaseConnection;
   /** The CNPG Cluster or the StatefulSet (the `'Resource'` child). */
   public readonly resource: ApiObject;
   /** The Pooler, when there is one. */
@@ -137,6 +139,7 @@ export class PostgresCluster extends Construct implements IDatabase {
     this.poolerNetworkPolicy = this.parts.poolerNetworkPolicy;
     this.connection = this.parts.connection;
     this.directConnection = this.parts.directConnection;
+    this.readConnection = this.parts.readConnection;
     this.node.addValidation({
       validate: () => (this.clients > 0
         ? []

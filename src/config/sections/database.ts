@@ -41,7 +41,7 @@ export function databaseSection(env: EnvironmentConfig, name: string, db: Databa
   const d = TIER_DEFAULTS[env.tier].database;
   const engineKind = db.engine ?? d.engine;
   if (engineKind === 'statefulset') {
-    (['backup', 'pooler', 'parameters'] as const).filter((k) => db[k] !== undefined && db[k] !== false)
+    (['backup', 'pooler', 'parameters', 'recovery', 'archiveServerName'] as const).filter((k) => db[k] !== undefined && db[k] !== false)
       .forEach((k) => c.check(k, 'applies only to engine "cloudnative-pg"'));
     if (db.credentialsSecret === undefined) c.check('credentialsSecret', 'is required with engine "statefulset": an existing Secret with the superuser name and password');
   } else {
@@ -63,6 +63,8 @@ export function databaseSection(env: EnvironmentConfig, name: string, db: Databa
     : c.attempt('', () => PostgresEngine.cloudNativePg({
       // A missing credentialsSecret is the factory's to report, in its words.
       ...(backup ? { backup: backup as PostgresBackupOptions } : {}),
+      archiveServerName: db.archiveServerName,
+      ...(db.recovery ? { recovery: { ...db.recovery, objectStore: db.recovery.objectStore as PostgresBackupOptions | undefined } } : {}),
       ...(pooler ? { pooler } : {}),
     }));
   if (!engine) return { problems: c.problems };

@@ -27,6 +27,8 @@ export interface ServicePlan {
   readonly release: ReleasePlan;
   /** The database it connects to, by its key in `databases`. */
   readonly database?: string;
+  /** Whether it also gets READ_DATABASE_URL, through the database's replicas. */
+  readonly readReplicas: boolean;
   /** Extra egress rules. */
   readonly egress: ReadonlyArray<{ readonly peer: NetworkPeer; readonly ports: readonly number[] }>;
   /** Requests and limits of each pod. */
@@ -84,6 +86,7 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
     return peer ? [{ peer, ports: rule.ports }] : [];
   });
   const monitoringInterval = durationOf(c, 'monitoring.interval', svc.monitoring?.interval);
+  if (svc.readReplicas && svc.database === undefined) c.check('readReplicas', 'needs a database: set database: <name>');
   const release = releaseSection(env, svc);
   c.nest('', release.problems);
   const resources = serviceResources(env.tier, svc);
@@ -120,6 +123,7 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
       props,
       release: release.plan,
       database: svc.database,
+      readReplicas: svc.readReplicas ?? false,
       egress,
       resources,
       podsAtFullScale: release.plan.podsAtFullScale(maxReplicas),

@@ -7,9 +7,11 @@ import { dnsEgressRule, NetworkPeer, policyPorts } from '../../core/network-peer
 import { SyncWave, syncWaveAnnotation } from '../../core/sync-wave';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/validation';
 import type { BarmanObjectStore, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from '../cnpg-types';
-import { CloudNativePgOptions, IPostgresEngine, PostgresBuild, PostgresEngineKind, PostgresParts, validateCloudNativePgOptions } from '../engine';
+import { CloudNativePgOptions, IPostgresEngine, PostgresBackupOptions, PostgresBuild, PostgresEngineKind, PostgresParts, validateCloudNativePgOptions } from '../engine';
 
 const CNPG_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+/** The name of the archive a recovering cluster restores from, among its externalClusters. */
+const RECOVERY_SOURCE = 'origin';
 
 /**
  * PostgreSQL under the CloudNativePG operator: a `Cluster` with required anti-affinity, Barman Cloud
@@ -54,6 +56,10 @@ export class CloudNativePgEngine implements IPostgresEngine {
     const instanceIngress: k8s.NetworkPolicyIngressRule[] = [];
     const poolerIngress: k8s.NetworkPolicyIngressRule[] = [];
     const instancesPeer = NetworkPeer.pods({ 'cnpg.io/cluster': b.name }, b.namespace);
+    const recovery = o.recovery;
+    // A restored cluster archives under a server name of its own, never into the archive it came from.
+    const archiveServerName = o.archiveServerName ?? (recovery?.serverName === b.name ? `${b.name}-restored` : b.name);
+    const recoveryStore = recovery?.objectStore ? `${b.name}-recovery-source` : `${b.name}-backups`;
     const cluster: CnpgCluster = {
       apiVersion: 'postgresql.cnpg.io/v1',
       kind: 'Cluster',
@@ -67,37 +73,23 @@ export class CloudNativePgEngine implements IPostgresEngine {
         inheritedMetadata: { labels: b.labels },
         affinity: { enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' },
         storage: { size: b.storageSize, ...(b.props.storage?.storageClass ? { storageClass: b.props.storage.storageClass } : {}) },
-        bootstrap: { initdb: { database: b.database, owner: b.props.owner ?? 'app', dataChecksums: true } },
+        bootstrap: recovery
+          ? { recovery: { source: RECOVERY_SOURCE, database: b.database, owner: b.props.owner ?? 'app', ...(recovery.targetTime ? { recoveryTarget: { targetTime: recovery.targetTime } } : {}) } }
+          : { initdb: { database: b.database, owner: b.props.owner ?? 'app', dataChecksums: true } },
+        ...(recovery ? { externalClusters: [{ name: RECOVERY_SOURCE, plugin: { name: CNPG_PLUGIN, parameters: { barmanObjectName: recoveryStore, serverName: recovery.serverName } } }] } : {}),
         ...(b.props.parameters ? { postgresql: { parameters: { ...b.props.parameters } } } : {}),
         resources: { requests: { ...b.resources.requests }, limits: { ...b.resources.limits } },
         ...(o.backup
-          ? { plugins: [{ name: CNPG_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: `${b.name}-backups` } }] }
+          ? { plugins: [{ name: CNPG_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: `${b.name}-backups`, ...(archiveServerName !== b.name ? { serverName: archiveServerName } : {}) } }] }
           : {}),
       },
     };
     const resource = new ApiObject(b.scope, 'Resource', cluster);
 
+    if (recovery?.objectStore) objectStoreOf(b, 'RecoveryObjectStore', recoveryStore, recovery.objectStore);
     if (o.backup) {
       const bk = o.backup;
-      const store: BarmanObjectStore = {
-        apiVersion: 'barmancloud.cnpg.io/v1',
-        kind: 'ObjectStore',
-        metadata: b.meta(`${b.name}-backups`),
-        spec: {
-          retentionPolicy: bk.retention ?? '30d',
-          configuration: {
-            destinationPath: bk.destinationPath,
-            ...(bk.endpointUrl ? { endpointURL: bk.endpointUrl } : {}),
-            s3Credentials: {
-              accessKeyId: { name: bk.credentialsSecret, key: bk.accessKeyIdKey ?? 'ACCESS_KEY_ID' },
-              secretAccessKey: { name: bk.credentialsSecret, key: bk.secretAccessKeyKey ?? 'ACCESS_SECRET_KEY' },
-            },
-            wal: { compression: bk.walCompression ?? 'gzip', maxParallel: 2 },
-            data: { compression: 'gzip', jobs: 2 },
-          },
-        },
-      };
-      objectStore = new ApiObject(b.scope, 'ObjectStore', store);
+      objectStore = objectStoreOf(b, 'ObjectStore', `${b.name}-backups`, bk);
       const scheduled: CnpgScheduledBackup = {
         apiVersion: 'postgresql.cnpg.io/v1',
         kind: 'ScheduledBackup',
@@ -141,11 +133,20 @@ export class CloudNativePgEngine implements IPostgresEngine {
                 name: 'pgbouncer',
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
               }],
+              // CNPG sets neither spread nor a PDB: one node drain could take every PgBouncer (and the API's database) at once.
+              topologySpreadConstraints: [{
+                maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule',
+                labelSelector: { matchLabels: { 'cnpg.io/poolerName': poolerName } },
+              }],
             },
           },
         },
       };
       pooler = new ApiObject(b.scope, 'Pooler', poolerManifest);
+      kubeObject(b.scope, 'PoolerDisruptionBudget', k8s.KubePodDisruptionBudget.GVK, {
+        metadata: b.meta(poolerName),
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { 'cnpg.io/poolerName': poolerName } } },
+      }, k8s.toJson_KubePodDisruptionBudgetProps);
     }
 
     // Instances: replication and status among themselves, the operator, the pooler, Prometheus.
@@ -196,11 +197,13 @@ export class CloudNativePgEngine implements IPostgresEngine {
     // CNPG writes `<cluster>-app` with username, password, dbname, host, port and uri for the owner.
     const secret = { secretName: `${b.name}-app`, usernameKey: 'username', passwordKey: 'password' };
     const directConnection: DatabaseConnection = { host: rw, port: 5432, database: b.database, sslMode: 'require', clientPeer: instancesPeer, namespace: b.namespace, ...secret };
+    // `<cluster>-ro` selects the replicas: reads that tolerate replication lag.
+    const readConnection: DatabaseConnection = { ...directConnection, host: `${b.name}-ro` };
     const connection: DatabaseConnection = poolerName
       ? { ...directConnection, host: poolerName, clientPeer: NetworkPeer.pods({ 'cnpg.io/poolerName': poolerName }, b.namespace) }
       : directConnection;
     return {
-      resource, pooler, objectStore, scheduledBackup, networkPolicy, poolerNetworkPolicy, connection, directConnection, peer: instancesPeer,
+      resource, pooler, objectStore, scheduledBackup, networkPolicy, poolerNetworkPolicy, connection, directConnection, readConnection, peer: instancesPeer,
       admit: (peer) => {
         const rule = { from: [peer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) };
         instanceIngress.push(rule);
@@ -218,4 +221,27 @@ function podMonitor(b: PostgresBuild, name: string, selector: Record<string, str
     spec: { selector: { matchLabels: selector }, podMetricsEndpoints: [{ port: 'metrics' }] },
   };
   new ApiObject(b.scope, id, monitor);
+}
+
+/** A Barman Cloud ObjectStore named `name` for the bucket of `bk`. */
+function objectStoreOf(b: PostgresBuild, id: string, name: string, bk: PostgresBackupOptions): ApiObject {
+  const store: BarmanObjectStore = {
+    apiVersion: 'barmancloud.cnpg.io/v1',
+    kind: 'ObjectStore',
+    metadata: b.meta(name),
+    spec: {
+      retentionPolicy: bk.retention ?? '30d',
+      configuration: {
+        destinationPath: bk.destinationPath,
+        ...(bk.endpointUrl ? { endpointURL: bk.endpointUrl } : {}),
+        s3Credentials: {
+          accessKeyId: { name: bk.credentialsSecret, key: bk.accessKeyIdKey ?? 'ACCESS_KEY_ID' },
+          secretAccessKey: { name: bk.credentialsSecret, key: bk.secretAccessKeyKey ?? 'ACCESS_SECRET_KEY' },
+        },
+        wal: { compression: bk.walCompression ?? 'gzip', maxParallel: 2 },
+        data: { compression: 'gzip', jobs: 2 },
+      },
+    },
+  };
+  return new ApiObject(b.scope, id, store);
 }
