@@ -12,7 +12,7 @@ import { Scaling } from '../src/trading-backend/scaling';
 import { changedPaths } from '../src/synth/compare';
 import { modelProblems } from './support/models';
 import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
-import { all, errorOf, one, Obj, render } from './support/render';
+import { all, asManifest, errorOf, one, Obj, render } from './support/render';
 
 const GATEWAY = Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gateway-system', hosts: ['api.example.com'] });
 const V1 = 'ghcr.io/acme/trading-api:1.4.2';
@@ -50,7 +50,7 @@ describe('BlueGreenService, Service-switch engine', () => {
       expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
       expect(one(objects, 'HorizontalPodAutoscaler', `trading-api-${color}`).spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: `trading-api-${color}` });
       expect(one(objects, 'PodDisruptionBudget', `trading-api-${color}`).spec.selector.matchLabels.version).toBe(color);
-      expect(restrictedViolations(podSpecOf(d))).toEqual([]);
+      expect(restrictedViolations(podSpecOf(asManifest(d)))).toEqual([]);
     }
   });
 
@@ -62,10 +62,10 @@ describe('BlueGreenService, Service-switch engine', () => {
   it('routes the public host to the active Service and the preview host to the preview Service', () => {
     const route = one(objects, 'HTTPRoute', 'trading-api');
     expect(route.spec.hostnames).toEqual(['api.example.com']);
-    expect(route.spec.rules[0].backendRefs.map((b: any) => b.name)).toEqual(['trading-api']);
+    expect(route.spec.rules[0].backendRefs.map((b) => b.name)).toEqual(['trading-api']);
     const preview = one(objects, 'HTTPRoute', 'trading-api-preview');
     expect(preview.spec.hostnames).toEqual(['preview.example.com']);
-    expect(preview.spec.rules[0].backendRefs.map((b: any) => b.name)).toEqual(['trading-api-preview']);
+    expect(preview.spec.rules[0].backendRefs.map((b) => b.name)).toEqual(['trading-api-preview']);
   });
 
   it('shares one pod definition, policy and monitoring across colours, and migrates with the release image', () => {
@@ -76,8 +76,8 @@ describe('BlueGreenService, Service-switch engine', () => {
     }
     expect(one(objects, 'ServiceMonitor').spec.selector.matchLabels.version).toBeUndefined();
     expect(one(objects, 'Job').spec.template.spec.containers[0].image).toBe(V2);
-    const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules);
-    expect(alerts.find((r: any) => r.alert === 'TradingApiReplicasUnavailable').expr).toContain('deployment=~"(trading-api-blue|trading-api-green)"');
+    const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g) => g.rules);
+    expect(alerts.find((r) => r.alert === 'TradingApiReplicasUnavailable')?.expr).toContain('deployment=~"(trading-api-blue|trading-api-green)"');
   });
 
   it('switches with a diff that touches only the Service selectors', () => {
@@ -109,7 +109,7 @@ describe('BlueGreenService, Service-switch engine', () => {
     });
     for (const color of ['blue', 'green']) {
       const d = one(withDb, 'Deployment', `trading-api-${color}`);
-      expect(d.spec.template.spec.containers[0].env.map((e: any) => e.name)).toContain('DATABASE_URL');
+      expect(d.spec.template.spec.containers[0].env.map((e) => e.name)).toContain('DATABASE_URL');
       expect(d.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('1');
     }
   });
@@ -159,10 +159,10 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
   it('autoscales the Rollout and keeps the pod definition', () => {
     expect(one(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'trading-api' });
     expect(rollout.spec.replicas).toBeUndefined();
-    expect(restrictedViolations(podSpecOf(rollout))).toEqual([]);
+    expect(restrictedViolations(podSpecOf(asManifest(rollout)))).toEqual([]);
     expect(rollout.spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe('/health');
-    const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules);
-    expect(alerts.find((r: any) => r.alert === 'TradingApiReplicasUnavailable').expr).toContain('rollout_info_replicas_unavailable');
+    const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g) => g.rules);
+    expect(alerts.find((r) => r.alert === 'TradingApiReplicasUnavailable')?.expr).toContain('rollout_info_replicas_unavailable');
   });
 
   it('is valid against the Kubernetes and Argo Rollouts models', async () => {

@@ -9,7 +9,7 @@ import { Exposure } from '../src/trading-backend/exposure';
 import { Scaling } from '../src/trading-backend/scaling';
 import { modelProblems } from './support/models';
 import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
-import { all, errorOf, one, Obj, render } from './support/render';
+import { all, asManifest, errorOf, one, Obj, render } from './support/render';
 
 const GATEWAY = Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gateway-system', hosts: ['api.example.com'] });
 const INGRESS = Exposure.ingress({ hosts: ['api.example.com'] });
@@ -47,12 +47,12 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
     expect(strategy.canaryService).toBe('trading-api-canary');
     expect(strategy.stableService).toBe('trading-api');
     expect(strategy.trafficRouting).toEqual({ plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'trading-api', namespace: 'trading-test' } } });
-    expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['trading-api', 100], ['trading-api-canary', 0]]);
+    expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b) => [b.name, b.weight])).toEqual([['trading-api', 100], ['trading-api-canary', 0]]);
   });
 
   it('measures success rate >= 99 % and p95 < 1 s, aborting after one failed measurement', () => {
     const metrics = one(objects, 'AnalysisTemplate').spec.metrics;
-    expect(metrics.map((m: any) => m.name)).toEqual(['success-rate', 'latency-p95']);
+    expect(metrics.map((m) => m.name)).toEqual(['success-rate', 'latency-p95']);
     expect(metrics[0].successCondition).toContain('result[0] >= 0.99');
     expect(metrics[1].successCondition).toContain('result[0] < 1');
     expect(metrics[1].provider.prometheus.query).toContain('histogram_quantile(0.95');
@@ -65,7 +65,7 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
     for (const selector of [one(objects, 'PodDisruptionBudget').spec.selector.matchLabels, one(objects, 'NetworkPolicy').spec.podSelector.matchLabels]) {
       for (const [k, v] of Object.entries(selector)) expect(pods[k]).toBe(v);
     }
-    expect(restrictedViolations(podSpecOf(rollout))).toEqual([]);
+    expect(restrictedViolations(podSpecOf(asManifest(rollout)))).toEqual([]);
   });
 
   it('is valid against the Kubernetes and Argo Rollouts models', async () => {
@@ -96,7 +96,7 @@ describe('CanaryRollout without a controller (fixed weight)', () => {
   it('routes by HTTPRoute backendRef weights to stable and canary workloads', () => {
     const objects = canary({ engine, exposure: GATEWAY });
     expect(sorted(objects)).toMatchSnapshot();
-    expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['trading-api', 90], ['trading-api-canary', 10]]);
+    expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b) => [b.name, b.weight])).toEqual([['trading-api', 90], ['trading-api-canary', 10]]);
     expect(one(objects, 'Deployment', 'trading-api').spec.template.spec.containers[0].image).toBe(V1);
     const canaryDeployment = one(objects, 'Deployment', 'trading-api-canary');
     expect(canaryDeployment.spec.template.spec.containers[0].image).toBe(V2);

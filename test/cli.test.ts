@@ -53,7 +53,7 @@ describe('cdk8s-trading --help and usage errors', () => {
 
   it('prints its version', () => {
     const r = inProcess(tmpdir(), '--version');
-    expect(r.stdout).toBe(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version);
+    expect(r.stdout).toBe((JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version);
   });
 });
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
 import { environmentProblems } from '../src/config/build';
 import { parseEnvironment } from '../src/config/environment';
 import { renderEnvironment } from '../src/synth/project';
+import { at, JsonMap, parseMap } from './support/yaml';
 
 const FILE = 'environments/prod.yaml';
 const base = readFileSync(join(__dirname, '..', 'environments', 'prod.yaml'), 'utf8');
@@ -13,18 +13,18 @@ const base = readFileSync(join(__dirname, '..', 'environments', 'prod.yaml'), 'u
  * Problems of the prod file with `edit` applied to its parsed form. The service is first turned into
  * a plain rolling one with `image` (the committed file releases blue-green), unless `keepRelease`.
  */
-function problemsAfter(edit: (doc: any) => void, tier?: string, keepRelease = false): string[] {
-  const doc = parseDocument(base).toJS();
+function problemsAfter(edit: (doc: JsonMap) => void, tier?: string, keepRelease = false): string[] {
+  const doc = parseMap(base);
   if (tier) doc.tier = tier;
   if (!keepRelease) {
-    delete doc.services['trading-api'].release;
-    doc.services['trading-api'].image = 'ghcr.io/acme-trading/trading-api:1.4.2';
+    delete at(doc, 'services', 'trading-api').release;
+    at(doc, 'services', 'trading-api').image = 'ghcr.io/acme-trading/trading-api:1.4.2';
   }
   edit(doc);
   return environmentProblems('prod', FILE, JSON.stringify(doc));
 }
 
-const svc = (doc: any): any => doc.services['trading-api'];
+const svc = (doc: JsonMap): JsonMap => at(doc, 'services', 'trading-api');
 
 describe('environment files: one clear message per problem, naming the file and the field', () => {
   it('the committed prod file is valid', () => {
@@ -37,7 +37,7 @@ describe('environment files: one clear message per problem, naming the file and 
     ]);
     expect(problemsAfter((d) => { svc(d).image = 'ghcr.io/acme/api:latest'; }, 'staging')[0])
       .toContain('services.trading-api.image: "ghcr.io/acme/api:latest" uses the "latest" tag');
-    expect(problemsAfter((d) => { svc(d).image = 'ghcr.io/acme/api:latest'; d.databases['trading-db'].engine = 'cloudnative-pg'; }, 'dev')).toEqual([]);
+    expect(problemsAfter((d) => { svc(d).image = 'ghcr.io/acme/api:latest'; at(d, 'databases', 'trading-db').engine = 'cloudnative-pg'; }, 'dev')).toEqual([]);
   });
 
   it('rejects a missing image', () => {
@@ -79,9 +79,9 @@ describe('environment files: one clear message per problem, naming the file and 
     expect(problemsAfter((d) => { d.namespace = 'Trading_Prod'; })).toEqual([
       `${FILE}: namespace: "Trading_Prod" is not a valid name: use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit`,
     ]);
-    expect(problemsAfter((d) => { d.services['Trading-API'] = svc(d); delete d.services['trading-api']; })[0])
+    expect(problemsAfter((d) => { at(d, 'services')['Trading-API'] = svc(d); delete at(d, 'services')['trading-api']; })[0])
       .toContain('services.Trading-API: "Trading-API" is not a valid name');
-    expect(problemsAfter((d) => { svc(d).secretEnv.JWT_SECRET = { secretName: 'jwt_secret', key: 'value' }; })).toEqual([
+    expect(problemsAfter((d) => { at(svc(d), 'secretEnv').JWT_SECRET = { secretName: 'jwt_secret', key: 'value' }; })).toEqual([
       `${FILE}: services.trading-api.secretEnv.JWT_SECRET.secretName: "jwt_secret" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters`,
     ]);
   });
@@ -102,7 +102,7 @@ describe('environment files: one clear message per problem, naming the file and 
   });
 
   it('rejects invalid hostnames', () => {
-    expect(problemsAfter((d) => { svc(d).exposure.gateway.hosts = ['https://api.example.com']; })).toEqual([
+    expect(problemsAfter((d) => { at(svc(d), 'exposure', 'gateway').hosts = ['https://api.example.com']; })).toEqual([
       `${FILE}: services.trading-api.exposure.gateway.hosts[0]: "https://api.example.com" is not a valid hostname: use a fully qualified lower-case DNS name like "api.example.com" (a leading "*." is allowed)`,
     ]);
   });
@@ -110,7 +110,7 @@ describe('environment files: one clear message per problem, naming the file and 
   it('rejects duplicate service names and a host routed to two services', () => {
     const duplicated = base.replace('services:\n  trading-api:', 'services:\n  trading-api:\n    image: ghcr.io/acme/api:1.0.0\n  trading-api:');
     expect(parseEnvironment('prod', FILE, duplicated).problems[0]).toMatch(/^environments\/prod\.yaml: cannot parse YAML: duplicated mapping key at line \d+, column \d+$/);
-    expect(problemsAfter((d) => { d.services['trading-api-v2'] = structuredClone(svc(d)); })).toContain(
+    expect(problemsAfter((d) => { at(d, 'services')['trading-api-v2'] = structuredClone(svc(d)); })).toContain(
       `${FILE}: services.trading-api-v2.exposure.gateway.hosts[0]: "api.trading.example.com" is already routed to service "trading-api": a host belongs to one service`,
     );
   });
@@ -125,7 +125,7 @@ describe('environment files: one clear message per problem, naming the file and 
     expect(problemsAfter((d) => { d.tier = 'production'; })).toEqual([
       `${FILE}: tier: "production" is not allowed; use one of "dev", "staging", "prod"`,
     ]);
-    expect(problemsAfter((d) => { svc(d).secretEnv.JWT_SECRET = { value: 'hunter2' }; })).toEqual([
+    expect(problemsAfter((d) => { at(svc(d), 'secretEnv').JWT_SECRET = { value: 'hunter2' }; })).toEqual([
       `${FILE}: services.trading-api.secretEnv.JWT_SECRET: must be a reference, {secretName, key} (an existing Secret) or {remoteKey, property} (an external secret store), not a value (the value is not shown here: it may be a secret)`,
     ]);
   });
@@ -137,7 +137,7 @@ describe('environment files: one clear message per problem, naming the file and 
   });
 
   it('rejects both exposures at once and migration fields of another mode', () => {
-    expect(problemsAfter((d) => { svc(d).exposure.ingress = { hosts: ['api.example.com'] }; })).toEqual([
+    expect(problemsAfter((d) => { at(svc(d), 'exposure').ingress = { hosts: ['api.example.com'] }; })).toEqual([
       `${FILE}: services.trading-api.exposure: choose one of "gateway" or "ingress", not both`,
     ]);
     expect(problemsAfter((d) => { svc(d).migration = { mode: 'on-start', command: ['x'] }; })).toEqual([
@@ -184,7 +184,7 @@ describe('environment files: one clear message per problem, naming the file and 
   });
 
   describe('databases', () => {
-    const db = (doc: any): any => doc.databases['trading-db'];
+    const db = (doc: JsonMap): JsonMap => at(doc, 'databases', 'trading-db');
 
     it('rejects a prod database below 3 instances unless allowed explicitly', () => {
       expect(problemsAfter((d) => { db(d).instances = 2; })).toEqual([
@@ -198,7 +198,7 @@ describe('environment files: one clear message per problem, naming the file and 
       expect(problemsAfter((d) => { delete db(d).backup; })).toEqual([
         `${FILE}: databases.trading-db.backup: is required in prod: set destinationPath and credentialsSecret of the object store`,
       ]);
-      expect(problemsAfter((d) => { delete db(d).backup.credentialsSecret; db(d).backup.schedule = '0 2 * * *'; db(d).backup.retention = '30'; })).toEqual([
+      expect(problemsAfter((d) => { delete at(db(d), 'backup').credentialsSecret; at(db(d), 'backup').schedule = '0 2 * * *'; at(db(d), 'backup').retention = '30'; })).toEqual([
         `${FILE}: databases.trading-db.backup.credentialsSecret: is required: backups need a Secret with the object store credentials`,
         `${FILE}: databases.trading-db.backup.retention: "30" is not a retention: use a number of days, weeks or months like "30d", "4w" or "6m"`,
         `${FILE}: databases.trading-db.backup.schedule: "0 2 * * *" is not a six-field cron (seconds first): use a value like "0 0 2 * * *" for daily at 02:00`,
@@ -206,7 +206,7 @@ describe('environment files: one clear message per problem, naming the file and 
     });
 
     it('rejects a storage size that is not a quantity and a pooler named like the cluster', () => {
-      expect(problemsAfter((d) => { db(d).storage.size = '100GB'; db(d).pooler.name = 'trading-db'; })).toEqual([
+      expect(problemsAfter((d) => { at(db(d), 'storage').size = '100GB'; at(db(d), 'pooler').name = 'trading-db'; })).toEqual([
         `${FILE}: databases.trading-db.storage.size: "100GB" is not a Kubernetes quantity; use a value like "10Gi"`,
         `${FILE}: databases.trading-db.pooler.name: "trading-db" is the Cluster's name too: CNPG needs the Pooler's name (its Service) to differ from every Cluster name`,
       ]);
@@ -230,8 +230,8 @@ describe('environment files: one clear message per problem, naming the file and 
 
     it('rejects a variable the database connection would set twice', () => {
       const e = (() => {
-        const doc = parseDocument(base).toJS();
-        svc(doc).config.PGHOST = 'elsewhere';
+        const doc = parseMap(base);
+        at(svc(doc), 'config').PGHOST = 'elsewhere';
         // (the committed blue-green release is kept: the check is the same for every construct)
         const parsed = parseEnvironment('prod', FILE, JSON.stringify(doc));
         expect(parsed.problems).toEqual([]);
@@ -243,7 +243,7 @@ describe('environment files: one clear message per problem, naming the file and 
   });
 
   describe('releases', () => {
-    const release = (doc: any): any => svc(doc).release;
+    const release = (doc: JsonMap): JsonMap => at(svc(doc), 'release');
 
     it('the committed prod (blue-green) and staging (canary) releases are valid', () => {
       expect(problemsAfter(() => undefined, undefined, true)).toEqual([]);
@@ -267,7 +267,7 @@ describe('environment files: one clear message per problem, naming the file and 
     });
 
     it('rejects fields of another engine, an engine of another strategy, and a service image the engine ignores', () => {
-      expect(problemsAfter((d) => { release(d).canaryWeight = 10; d.services['trading-api'].image = 'x/y:1'; }, undefined, true)).toEqual([
+      expect(problemsAfter((d) => { release(d).canaryWeight = 10; at(d, 'services', 'trading-api').image = 'x/y:1'; }, undefined, true)).toEqual([
         `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost`,
         `${FILE}: services.trading-api.image: is not used with release "blue-green"/"service-switch", which names its images in release`,
       ]);

@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { loadEnvironments, renderEnvironment } from '../src/synth/project';
 import { modelProblems } from './support/models';
 import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
-import { Obj } from './support/render';
+import { all, KindView, Obj, viewAs } from './support/render';
+import { kustomizeFile } from './support/yaml';
 
 const ROOT = join(__dirname, '..');
 
@@ -19,8 +20,8 @@ const rendered = new Map(environments.map((e) => [e.name, renderEnvironment(e)])
 const objectsOf = (env: string): Obj[] => (rendered.get(env)?.files ?? []).filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml')).map((f) => parse(f.content) as Obj);
 const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout']);
 /** The API's long-running workloads: one Deployment, two colours, or a Rollout. */
-const apiWorkloads = (objects: Obj[]): Obj[] =>
-  objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'Rollout') && o.metadata.labels?.['app.kubernetes.io/name'] === 'trading-api');
+const apiWorkloads = (objects: Obj[]): Array<KindView<'Deployment' | 'Rollout'>> =>
+  all(objects, 'Deployment', 'Rollout').filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'trading-api');
 
 const MATRIX = {
   dev: { replicas: 1, hpa: undefined, requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '1Gi' } },
@@ -49,7 +50,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
       expect(w.spec.replicas, w.metadata.name).toBe(m.replicas);
       expect(w.spec.template.spec.containers[0].resources, w.metadata.name).toEqual({ requests: m.requests, limits: m.limits });
     }
-    const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
+    const hpas = all(objects, 'HorizontalPodAutoscaler');
     expect(hpas.length).toBe(m.hpa ? workloads.length : 0);
     for (const hpa of hpas) expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual(m.hpa);
   });
@@ -75,7 +76,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
   it('gives every long-running workload probes, requests and limits, a PDB, spread (when it can have 2+ pods) and a NetworkPolicy', () => {
     const selects = (selector: Record<string, string> | undefined, labels: Record<string, string>): boolean =>
       selector !== undefined && Object.entries(selector).every(([k, v]) => labels[k] === v);
-    for (const w of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Rollout')) {
+    for (const w of all(objects, 'Deployment', 'Rollout')) {
       const id = `${w.kind}/${w.metadata.name}`;
       const labels = w.spec.template.metadata.labels;
       for (const c of w.spec.template.spec.containers) {
@@ -84,8 +85,8 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
         expect(Object.keys(c.resources.requests).sort(), id).toEqual(['cpu', 'memory']);
         expect(Object.keys(c.resources.limits).sort(), id).toEqual(['cpu', 'memory']);
       }
-      expect(objects.some((o) => o.kind === 'PodDisruptionBudget' && selects(o.spec.selector.matchLabels, labels)), id).toBe(true);
-      expect(objects.some((o) => o.kind === 'NetworkPolicy' && o.metadata.name !== 'default-deny-all' && selects(o.spec.podSelector.matchLabels, labels)), id).toBe(true);
+      expect(all(objects, 'PodDisruptionBudget').some((o) => selects(o.spec.selector.matchLabels, labels)), id).toBe(true);
+      expect(all(objects, 'NetworkPolicy').some((o) => o.metadata.name !== 'default-deny-all' && selects(o.spec.podSelector.matchLabels, labels)), id).toBe(true);
       const canScaleOut = (w.spec.replicas ?? 2) > 1;
       expect(Boolean(w.spec.template.spec.topologySpreadConstraints), id).toBe(canScaleOut);
     }
@@ -125,11 +126,11 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
 
   it('is laid out in apply stages, each folder a kustomization', () => {
     const files = (rendered.get(env)?.files ?? []).map((f) => f.path);
-    const top = parse((rendered.get(env)?.files ?? []).find((f) => f.path === 'kustomization.yaml')?.content ?? '');
+    const top = kustomizeFile((rendered.get(env)?.files ?? []).find((f) => f.path === 'kustomization.yaml')?.content ?? '');
     expect(top.kind).toBe('Kustomization');
     for (const folder of top.resources) {
-      const k = parse((rendered.get(env)?.files ?? []).find((f) => f.path === `${folder}/kustomization.yaml`)?.content ?? '');
-      expect(k.resources.map((r: string) => `${folder}/${r}`)).toEqual(files.filter((f) => f.startsWith(`${folder}/`) && f.endsWith('.yaml') && !f.endsWith('/kustomization.yaml')));
+      const k = kustomizeFile((rendered.get(env)?.files ?? []).find((f) => f.path === `${folder}/kustomization.yaml`)?.content ?? '');
+      expect(k.resources.map((r) => `${folder}/${r}`)).toEqual(files.filter((f) => f.startsWith(`${folder}/`) && f.endsWith('.yaml') && !f.endsWith('/kustomization.yaml')));
     }
     expect(objectsOf(env).find((o) => o.kind === 'Namespace')).toBeDefined();
     expect(files.find((f) => f.startsWith('10-namespace/namespace-'))).toBeDefined();
@@ -157,25 +158,25 @@ describe('the reference app', () => {
     const dev = objectsOf('dev');
     expect(dev.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name)).toEqual(['trading-db']);
     expect(dev.some((o) => o.kind === 'Cluster')).toBe(false);
-    const staging = objectsOf('staging').find((o) => o.kind === 'Cluster') as Obj;
+    const staging = all(objectsOf('staging'), 'Cluster')[0];
     expect(staging.spec.instances).toBe(2);
     const prod = objectsOf('prod');
-    expect((prod.find((o) => o.kind === 'Cluster') as Obj).spec.instances).toBe(3);
+    expect(all(prod, 'Cluster')[0].spec.instances).toBe(3);
     expect(prod.filter((o) => ['Pooler', 'ObjectStore', 'ScheduledBackup', 'PodMonitor'].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort())
       .toEqual(['ObjectStore/trading-db-backups', 'PodMonitor/trading-db', 'PodMonitor/trading-db-pooler', 'Pooler/trading-db-pooler', 'ScheduledBackup/trading-db-scheduled']);
-    expect((prod.find((o) => o.kind === 'ScheduledBackup') as Obj).spec.schedule).toBe('0 0 2 * * *');
+    expect(all(prod, 'ScheduledBackup')[0].spec.schedule).toBe('0 0 2 * * *');
   });
 
   it('connects the API to its database in every environment through a Secret reference and matching policies', () => {
     for (const env of ['dev', 'staging', 'prod']) {
       const objects = objectsOf(env);
       const api = apiWorkloads(objects)[0];
-      const envVars = api.spec.template.spec.containers[0].env as any[];
+      const envVars = api.spec.template.spec.containers[0].env;
       const byName = Object.fromEntries(envVars.map((e) => [e.name, e]));
       expect(byName.PGPASSWORD.valueFrom.secretKeyRef, env).toBeDefined();
       expect(byName.DATABASE_URL.value, env).toMatch(/^postgresql:\/\/\$\(PGUSER\):\$\(PGPASSWORD\)@/);
-      const dbPolicy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === (env === 'prod' ? 'trading-db-pooler' : 'trading-db')) as Obj;
-      const admitted = dbPolicy.spec.ingress.flatMap((r: any) => r.from).map((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']);
+      const dbPolicy = viewAs('NetworkPolicy', objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === (env === 'prod' ? 'trading-db-pooler' : 'trading-db')));
+      const admitted = dbPolicy.spec.ingress.flatMap((r) => r.from).map((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']);
       expect(admitted, env).toContain('trading-api');
     }
   });
@@ -192,12 +193,12 @@ describe('the reference app', () => {
     const staging = objectsOf('staging');
     const canary = apiWorkloads(staging)[0];
     expect(canary.kind).toBe('Rollout');
-    expect(canary.spec.strategy.canary.steps.some((s: any) => s.analysis)).toBe(true);
-    expect(canary.spec.strategy.canary.trafficRouting.plugins['argoproj-labs/gatewayAPI'].httpRoute).toBe('trading-api');
+    expect(viewAs('Rollout', canary).spec.strategy.canary.steps.some((s) => s.analysis)).toBe(true);
+    expect(viewAs('Rollout', canary).spec.strategy.canary.trafficRouting.plugins['argoproj-labs/gatewayAPI'].httpRoute).toBe('trading-api');
     expect(staging.some((o) => o.kind === 'AnalysisTemplate')).toBe(true);
     const prod = objectsOf('prod');
     expect(apiWorkloads(prod).map((w) => w.metadata.name)).toEqual(['trading-api-blue', 'trading-api-green']);
-    const selector = (name: string): string => (prod.find((o) => o.kind === 'Service' && o.metadata.name === name) as Obj).spec.selector.version;
+    const selector = (name: string): string => viewAs('Service', prod.find((o) => o.kind === 'Service' && o.metadata.name === name)).spec.selector.version;
     expect([selector('trading-api'), selector('trading-api-preview')]).toEqual(['blue', 'green']);
   });
 

@@ -12,7 +12,8 @@ import { GitOpsApp } from '../src/synth/gitops-app';
 import { loadProject } from '../src/synth/project';
 import { Scaling } from '../src/trading-backend/scaling';
 import { TradingBackend } from '../src/trading-backend/trading-backend';
-import { errorOf } from './support/render';
+import { errorOf, viewAs } from './support/render';
+import { kustomizeFile } from './support/yaml';
 import { ROOT, tree } from './support/project';
 
 const PRIVILEGED = JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true);
@@ -46,10 +47,10 @@ describe('GitOpsApp', () => {
       'prod/kustomization.yaml', 'prod/20-config/kustomization.yaml', 'prod/20-config/serviceaccount-api.yaml',
       'prod/50-application/deployment-api.yaml', 'prod/50-application/horizontalpodautoscaler-api.yaml',
     ]));
-    expect(parse(files['prod/kustomization.yaml']).resources).toEqual(['10-namespace', '20-config', '50-application']);
-    const deployment = parse(files['prod/50-application/deployment-api.yaml']);
+    expect(kustomizeFile(files['prod/kustomization.yaml']).resources).toEqual(['10-namespace', '20-config', '50-application']);
+    const deployment = viewAs('Deployment', parse(files['prod/50-application/deployment-api.yaml']));
     expect(deployment.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
-    expect(parse(files['prod/20-config/serviceaccount-api.yaml']).metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-2');
+    expect(viewAs('ServiceAccount', parse(files['prod/20-config/serviceaccount-api.yaml'])).metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-2');
     build().synth();
     expect(tree(out)).toEqual(files);
   });
@@ -91,7 +92,7 @@ describe('GitOpsApp', () => {
     app.synth();
     const files = tree(out);
     expect(Object.keys(files)).toEqual(['gitops/custom/configmap-settings.yaml', 'gitops/custom/kustomization.yaml']);
-    expect(parse(files['gitops/custom/configmap-settings.yaml']).metadata.annotations).toBeUndefined();
+    expect(viewAs('ConfigMap', parse(files['gitops/custom/configmap-settings.yaml'])).metadata.annotations).toBeUndefined();
   });
 
   it('refuses two objects that would be written to one file', () => {

@@ -12,7 +12,7 @@ import { run as runCli } from '../src/cli/main';
 import { APPLY_STAGES } from '../src/gitops/sync-waves';
 import { validateTree } from '../src/synth/validate-tree';
 import { modelProblems } from './support/models';
-import { errorOf, one, Obj, render } from './support/render';
+import { all, errorOf, one, Obj, render, viewAs } from './support/render';
 
 const ROOT = join(__dirname, '..');
 const REPO = 'https://github.com/acme-trading/trading-deploy.git';
@@ -35,7 +35,7 @@ describe('ArgoCdDelivery', () => {
   it('restricts an AppProject to the repository and the environments\' namespaces', () => {
     const project = one(objects, 'AppProject', 'trading-deploy');
     expect(project.spec.sourceRepos).toEqual([REPO]);
-    expect(project.spec.destinations.map((d: any) => d.namespace)).toEqual(['trading-dev', 'trading-prod']);
+    expect(project.spec.destinations.map((d) => d.namespace)).toEqual(['trading-dev', 'trading-prod']);
     expect(project.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
   });
 
@@ -65,7 +65,7 @@ describe('FluxDelivery', () => {
 
   it('stages each environment: one Kustomization per folder, each depending on the previous, waiting, with a timeout', () => {
     expect(one(objects, 'GitRepository').spec).toEqual({ interval: '1m', url: REPO, ref: { branch: 'main' } });
-    const prod = objects.filter((o) => o.kind === 'Kustomization' && o.metadata.name.startsWith('trading-deploy-prod-'));
+    const prod = all(objects, 'Kustomization').filter((o) => o.metadata.name.startsWith('trading-deploy-prod-'));
     expect(prod.map((k) => [k.metadata.name, k.spec.path, k.spec.dependsOn?.[0]?.name])).toEqual([
       ['trading-deploy-prod-namespace', './dist/prod/10-namespace', undefined],
       ['trading-deploy-prod-config', './dist/prod/20-config', 'trading-deploy-prod-namespace'],
@@ -96,10 +96,10 @@ describe('the reference app\'s GitOps objects', () => {
   }));
   const folders = gitops ? renderGitOps(gitops, environments, stageFolders) : [];
   const objectsIn = (tool: string): Obj[] => (folders.find((f) => f.folder === `gitops/${tool}`)?.files ?? [])
-    .filter((f) => f.path !== 'kustomization.yaml').map((f) => parse(f.content));
+    .filter((f) => f.path !== 'kustomization.yaml').map((f) => parse(f.content) as Obj);
 
   it('delivers every environment through Argo CD (automated except prod) and Flux (staged)', () => {
-    const apps = objectsIn('argocd').filter((o) => o.kind === 'Application');
+    const apps = all(objectsIn('argocd'), 'Application');
     expect(apps.map((a) => [a.metadata.name, Boolean(a.spec.syncPolicy.automated)])).toEqual([
       ['trading-dev', true], ['trading-prod', false], ['trading-staging', true],
     ]);
@@ -109,9 +109,9 @@ describe('the reference app\'s GitOps objects', () => {
   });
 
   it('tells Argo CD to ignore the route weights the canary plugin moves in staging', () => {
-    const staging = objectsIn('argocd').find((o) => o.metadata.name === 'trading-staging') as Obj;
+    const staging = viewAs('Application', objectsIn('argocd').find((o) => o.metadata.name === 'trading-staging'));
     expect(staging.spec.ignoreDifferences).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'trading-api', jsonPointers: ['/spec/rules/0/backendRefs'] }]);
-    expect((objectsIn('argocd').find((o) => o.metadata.name === 'trading-prod') as Obj).spec.ignoreDifferences).toBeUndefined();
+    expect(viewAs('Application', objectsIn('argocd').find((o) => o.metadata.name === 'trading-prod')).spec.ignoreDifferences).toBeUndefined();
   });
 
   it('carries no sync waves: the delivery objects are applied once, as a whole', () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
 import { ManifestView } from '../src/policy/manifest-view';
 import { checkPolicies, POLICY_RULES, PolicyRuleId, unusedWaivers } from '../src/policy/policies';
 import { Exposure } from '../src/trading-backend/exposure';
@@ -9,26 +8,29 @@ import { Scaling } from '../src/trading-backend/scaling';
 import { TradingBackend } from '../src/trading-backend/trading-backend';
 import { parseEnvironment } from '../src/config/environment';
 import { renderEnvironment } from '../src/synth/project';
-import { Obj, render } from './support/render';
+import { Container, PodSpec } from './support/kinds';
+import { editable, Manifest, renderManifests } from './support/render';
+import { at, JsonMap, parseMap } from './support/yaml';
 
 /** A compliant, replicated backend: the baseline every rule test breaks one thing in. */
-const baseline = (): Obj[] => render((s) => new TradingBackend(s, 'api', {
+const baseline = (): Manifest[] => renderManifests((s) => new TradingBackend(s, 'api', {
   image: 'ghcr.io/acme/api:1.0.0',
   scaling: Scaling.autoscale({ minReplicas: 2, maxReplicas: 4 }),
   exposure: Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gw', hosts: ['api.example.com'] }),
 }));
 
-const rulesOf = (objects: Obj[], options = {}): string[] =>
+const rulesOf = (objects: Manifest[], options = {}): string[] =>
   checkPolicies(objects as unknown as ManifestView[], options).filter((f) => !f.waiver).map((f) => `${f.rule} ${f.object}: ${f.message}`);
 
-function breaking(mutate: (objects: Obj[]) => void): string[] {
+function breaking(mutate: (objects: Manifest[]) => void): string[] {
   const objects = structuredClone(baseline());
   mutate(objects);
   return rulesOf(objects);
 }
 
-const deployment = (objects: Obj[]): Obj => objects.find((o) => o.kind === 'Deployment') as Obj;
-const container = (objects: Obj[]): any => deployment(objects).spec.template.spec.containers[0];
+// The baseline's Deployment has a pod spec with a container; `!` skips the model's optionality.
+const podSpec = (objects: Manifest[]): PodSpec => editable(objects, 'Deployment').spec!.template.spec!;
+const container = (objects: Manifest[]): Container => podSpec(objects).containers[0];
 
 describe('policy rules', () => {
   it('the construct output passes every rule', () => {
@@ -55,7 +57,7 @@ describe('policy rules', () => {
   });
 
   it('resources-set: a container without a memory limit', () => {
-    expect(breaking((o) => { delete container(o).resources.limits.memory; })).toEqual(['resources-set Deployment/api: container "api" sets no memory limit']);
+    expect(breaking((o) => { delete container(o).resources!.limits!.memory; })).toEqual(['resources-set Deployment/api: container "api" sets no memory limit']);
   });
 
   it('image-pinned: latest, unless allowed', () => {
@@ -68,33 +70,33 @@ describe('policy rules', () => {
   });
 
   it('replicated-has-pdb and pdb-selects-pods: a PDB that selects nothing', () => {
-    expect(breaking((o) => { (o.find((x) => x.kind === 'PodDisruptionBudget') as Obj).spec.selector.matchLabels = { app: 'other' }; })).toEqual([
+    expect(breaking((o) => { editable(o, 'PodDisruptionBudget').spec!.selector!.matchLabels = { app: 'other' }; })).toEqual([
       'replicated-has-pdb Deployment/api: can run 4 pods but no PodDisruptionBudget selects them',
       'pdb-selects-pods PodDisruptionBudget/api: its selector matches no workload\'s pods',
     ]);
   });
 
   it('replicated-has-spread: a replicated workload without spread', () => {
-    expect(breaking((o) => { delete deployment(o).spec.template.spec.topologySpreadConstraints; })).toEqual([
+    expect(breaking((o) => { delete podSpec(o).topologySpreadConstraints; })).toEqual([
       'replicated-has-spread Deployment/api: can run 4 pods but sets no topologySpreadConstraints',
     ]);
   });
 
   it('network-policy-coverage: no policy for the pods (a select-all default-deny does not count)', () => {
     expect(breaking((o) => {
-      const np = o.find((x) => x.kind === 'NetworkPolicy') as Obj;
-      np.spec.podSelector = {};
+      const np = editable(o, 'NetworkPolicy');
+      np.spec!.podSelector = {};
     })).toEqual(['network-policy-coverage Deployment/api: no NetworkPolicy (other than a select-all default-deny) selects its pods']);
   });
 
   it('service-selects-pods: a Service whose selector matches no pods', () => {
-    expect(breaking((o) => { (o.find((x) => x.kind === 'Service') as Obj).spec.selector = { 'app.kubernetes.io/name': 'typo' }; })).toEqual([
+    expect(breaking((o) => { editable(o, 'Service').spec!.selector = { 'app.kubernetes.io/name': 'typo' }; })).toEqual([
       'service-selects-pods Service/api: its selector {"app.kubernetes.io/name":"typo"} matches no workload\'s pods',
     ]);
   });
 
   it('hpa-target-exists: an HPA for a missing workload', () => {
-    expect(breaking((o) => { (o.find((x) => x.kind === 'HorizontalPodAutoscaler') as Obj).spec.scaleTargetRef.name = 'gone'; })).toEqual([
+    expect(breaking((o) => { editable(o, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name = 'gone'; })).toEqual([
       'hpa-target-exists HorizontalPodAutoscaler/api: targets Deployment/gone, which is not in the manifests',
       // Without its HPA the Deployment runs one pod, so the replication rules no longer apply.
     ]);
@@ -108,7 +110,7 @@ describe('policy rules', () => {
 
   it('a waiver accepts exactly its rule and object; one that accepts nothing is reported', () => {
     const objects = structuredClone(baseline());
-    delete deployment(objects).spec.template.spec.topologySpreadConstraints;
+    delete podSpec(objects).topologySpreadConstraints;
     const waivers = [
       { rule: 'replicated-has-spread' as PolicyRuleId, object: 'Deployment/api', reason: 'single-zone lab cluster, one node' },
       { rule: 'workload-probes' as PolicyRuleId, object: 'Deployment/api', reason: 'stale exception from an earlier release' },
@@ -122,8 +124,8 @@ describe('policy rules', () => {
 describe('policy rules in the synth', () => {
   const base = readFileSync(join(__dirname, '..', 'environments', 'staging.yaml'), 'utf8');
   const FILE = 'environments/staging.yaml';
-  const renderWith = (edit: (doc: any) => void): string[] => {
-    const doc = parseDocument(base).toJS();
+  const renderWith = (edit: (doc: JsonMap) => void): string[] => {
+    const doc = parseMap(base);
     edit(doc);
     const parsed = parseEnvironment('staging', FILE, JSON.stringify(doc));
     expect(parsed.problems).toEqual([]);
@@ -136,12 +138,12 @@ describe('policy rules in the synth', () => {
   };
 
   it('fails the synth on a violation, naming the file, the rule and the object; a waiver with a reason accepts it', () => {
-    expect(renderWith((d) => { d.services['trading-api'].networkPolicy = false; })).toEqual([
+    expect(renderWith((d) => { at(d, 'services', 'trading-api').networkPolicy = false; })).toEqual([
       `${FILE}: policy network-policy-coverage: Job/trading-api-migrate: no NetworkPolicy (other than a select-all default-deny) selects its pods`,
       `${FILE}: policy network-policy-coverage: Rollout/trading-api: no NetworkPolicy (other than a select-all default-deny) selects its pods`,
     ]);
     expect(renderWith((d) => {
-      d.services['trading-api'].networkPolicy = false;
+      at(d, 'services', 'trading-api').networkPolicy = false;
       d.waivers = [
         { rule: 'network-policy-coverage', object: 'Rollout/trading-api', reason: 'a service mesh enforces traffic policy here' },
         { rule: 'network-policy-coverage', object: 'Job/trading-api-migrate', reason: 'a service mesh enforces traffic policy here' },
@@ -155,7 +157,7 @@ describe('policy rules in the synth', () => {
   });
 
   it('rejects waivers without a real reason', () => {
-    const doc = parseDocument(base).toJS();
+    const doc = parseMap(base);
     doc.waivers = [{ rule: 'replicated-has-spread', object: 'Rollout/trading-api', reason: 'because' }];
     expect(parseEnvironment('staging', FILE, JSON.stringify(doc)).problems).toEqual([
       `${FILE}: waivers[0].reason: "because" is too short: say why the exception is acceptable`,

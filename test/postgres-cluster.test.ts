@@ -9,7 +9,8 @@ import { Migration } from '../src/trading-backend/migration';
 import { TradingBackend } from '../src/trading-backend/trading-backend';
 import { modelProblems } from './support/models';
 import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
-import { all, errorOf, one, Obj, render } from './support/render';
+import { EnvVar, PodTemplateSpec } from './support/kinds';
+import { all, asManifest, errorOf, KindView, one, Obj, render, View } from './support/render';
 
 const BACKUP = { destinationPath: 's3://backups/prod/db', credentialsSecret: 'db-backup-s3' };
 
@@ -20,8 +21,9 @@ function withApi(scope: Construct, props: PostgresClusterProps): { db: PostgresC
   return { db, api };
 }
 
-const envOf = (o: Obj, container = 0): Record<string, any> =>
-  Object.fromEntries((o.spec.template.spec.containers[container].env as any[]).map((e) => [e.name, e]));
+/** The env vars of a container of a workload (Deployment, Job, StatefulSet), by name. */
+const envOf = (o: { readonly spec: { readonly template: View<PodTemplateSpec> } }, container = 0): Record<string, View<EnvVar>> =>
+  Object.fromEntries(o.spec.template.spec.containers[container].env.map((e) => [e.name, e]));
 
 describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
   const objects = render((s) => withApi(s, {
@@ -99,11 +101,11 @@ describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
     const apiPods = { 'app.kubernetes.io/name': 'trading-api', 'app.kubernetes.io/instance': 'trading-api' };
     const sameLabels = (a: Record<string, string> | undefined, b: Record<string, string>): boolean =>
       a !== undefined && Object.keys(a).length === Object.keys(b).length && Object.entries(b).every(([k, v]) => a[k] === v);
-    const admits = (policy: Obj): boolean => policy.spec.ingress.some((r: any) =>
-      r.from.some((f: any) => sameLabels(f.podSelector?.matchLabels, apiPods)) && r.ports.some((p: any) => p.port === 5432));
+    const admits = (policy: KindView<'NetworkPolicy'>): boolean => policy.spec.ingress.some((r) =>
+      r.from.some((f) => sameLabels(f.podSelector?.matchLabels, apiPods)) && r.ports.some((p) => p.port === 5432));
     expect(admits(one(objects, 'NetworkPolicy', 'trading-db-pooler'))).toBe(true);
     expect(admits(one(objects, 'NetworkPolicy', 'trading-db'))).toBe(true);
-    const egress = one(objects, 'NetworkPolicy', 'trading-api').spec.egress.flatMap((r: any) => r.to.map((t: any) => t.podSelector?.matchLabels));
+    const egress = one(objects, 'NetworkPolicy', 'trading-api').spec.egress.flatMap((r) => r.to.map((t) => t.podSelector?.matchLabels));
     expect(egress).toContainEqual({ 'cnpg.io/poolerName': 'trading-db-pooler' });
     expect(egress).toContainEqual({ 'cnpg.io/cluster': 'trading-db' });
   });
@@ -111,11 +113,11 @@ describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
   it('lets the instances replicate and talk to the operator, the API server and Prometheus', () => {
     const np = one(objects, 'NetworkPolicy', 'trading-db');
     expect(np.spec.podSelector.matchLabels).toEqual({ 'cnpg.io/cluster': 'trading-db' });
-    const from = np.spec.ingress.map((r: any) => [r.from[0].podSelector?.matchLabels ?? r.from[0].namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], r.ports.map((p: any) => p.port)]);
+    const from = np.spec.ingress.map((r) => [r.from[0].podSelector?.matchLabels ?? r.from[0].namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], r.ports.map((p) => p.port)]);
     expect(from).toContainEqual(['cnpg-system', [8000, 5432]]);
     expect(from).toContainEqual(['monitoring', [9187]]);
     expect(from).toContainEqual([{ 'cnpg.io/cluster': 'trading-db' }, [5432, 8000]]);
-    expect(np.spec.egress.map((r: any) => r.ports.map((p: any) => p.port))).toContainEqual([443, 6443]);
+    expect(np.spec.egress.map((r) => r.ports.map((p) => p.port))).toContainEqual([443, 6443]);
   });
 
   it('orders the database before the migration and the migration before the API (Argo CD waves)', () => {
@@ -136,7 +138,7 @@ describe('PostgresCluster on CloudNativePG, minimal', () => {
     const objects = render((s) => withApi(s, { engine: PostgresEngine.cloudNativePg(), instances: 2 }));
     expect(envOf(one(objects, 'Deployment')).PGHOST.value).toBe('trading-db-rw');
     expect(one(objects, 'Cluster').spec.plugins).toBeUndefined();
-    expect(all(objects, 'Pooler').concat(all(objects, 'ObjectStore'), all(objects, 'ScheduledBackup'))).toEqual([]);
+    expect(all(objects, 'Pooler', 'ObjectStore', 'ScheduledBackup')).toEqual([]);
   });
 
   it('qualifies the host with the namespace when the database lives in another chart', () => {
@@ -178,7 +180,7 @@ describe('PostgresCluster as a StatefulSet (dev without the operator)', () => {
 
   it('probes with pg_isready, runs restricted as the postgres UID with PGDATA in a subdirectory', () => {
     for (const probe of [pg.readinessProbe, pg.livenessProbe, pg.startupProbe]) expect(probe.exec.command[0]).toBe('pg_isready');
-    expect(restrictedViolations(podSpecOf(sts))).toEqual([]);
+    expect(restrictedViolations(podSpecOf(asManifest(sts)))).toEqual([]);
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsUser: 999, fsGroup: 999 });
     const env = envOf(sts);
     expect(env.PGDATA.value).toBe('/var/lib/postgresql/data/pgdata');

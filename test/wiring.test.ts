@@ -14,8 +14,8 @@ import { modelProblems } from './support/models';
 import { errorOf, Obj, one, render } from './support/render';
 
 const IMAGE = 'ghcr.io/acme/api:1.4.2';
-const envOf = (objects: Obj[], kind = 'Deployment'): Record<string, unknown> => Object.fromEntries(
-  (one(objects, kind).spec.template.spec.containers[0].env as Array<{ name: string; value?: string; valueFrom?: unknown }>).map((e) => [e.name, e.value ?? e.valueFrom]),
+const envOf = (objects: Obj[], kind: 'Deployment' | 'Job' = 'Deployment'): Record<string, unknown> => Object.fromEntries(
+  one(objects, kind).spec.template.spec.containers[0].env.map((e) => [e.name, e.value ?? e.valueFrom]),
 );
 
 describe('wiring through interfaces', () => {
