@@ -13,7 +13,7 @@ export interface SentinelEngineOptions {
   readonly masterName?: string;
   /** Sentinels that must agree the primary is down before a failover. @default - a majority of the pods (2 of 3) */
   readonly quorum?: number;
-  /** How long the primary must be unreachable before it counts as down. @default Duration.seconds(5) */
+  /** How long the primary may fail to answer before it counts as down. @default Duration.seconds(5) */
   readonly downAfter?: Duration;
   /** How long a failover may take before another Sentinel retries it. @default Duration.minutes(1) */
   readonly failoverTimeout?: Duration;

@@ -27,6 +27,8 @@ export interface ServicePlan {
   readonly release: ReleasePlan;
   /** The database it connects to, by its key in `databases`. */
   readonly database?: string;
+  /** The cache it connects to, by its key in `caches`. */
+  readonly cache?: string;
   /** Extra egress rules. */
   readonly egress: ReadonlyArray<{ readonly peer: NetworkPeer; readonly ports: readonly number[] }>;
   /** Requests and limits of each pod. */
@@ -120,6 +122,7 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
       props,
       release: release.plan,
       database: svc.database,
+      cache: svc.cache,
       egress,
       resources,
       podsAtFullScale: release.plan.podsAtFullScale(maxReplicas),
