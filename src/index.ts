@@ -28,6 +28,12 @@ export {
 export { DatabaseCredentials, ExternalPostgresProps } from './postgres/external-postgres';
 export { DatabaseConnection, IDatabase } from './core/database';
 export { ConnectionBinding, ConnectionRequest, ConnectOptions, IConnectable } from './core/connection';
+export { RedisCache, RedisCacheProps, RedisEvictionPolicy, RedisPersistenceOptions, RedisStorageOptions } from './redis/redis-cache';
+export { RedisEngine } from './redis/redis-engine';
+export { IRedisEngine, RedisEngineKind, SentinelEngineOptions } from './redis/engine';
+export { RedisCredentials } from './redis/redis-credentials';
+export { ExternalRedisProps } from './redis/external-redis';
+export { CacheConnection, ICache, SentinelConnection } from './core/cache';
 export { ContainerLimits, NamespaceQuota, TradingNamespace, TradingNamespaceProps } from './namespace/trading-namespace';
 
 // Wiring and shared value types

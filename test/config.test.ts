@@ -50,7 +50,7 @@ describe('environment files: one clear message per problem, naming the file and 
     ]);
     // Requests that large also overflow the namespace quota at full scale: both are reported.
     expect(problemsAfter((d) => { svc(d).resources = { requests: { memory: '4Gi' } }; })).toEqual([
-      `${FILE}: quota.requestsMemory: 48Gi is below the 90.3Gi the services and databases need at full scale, with every colour, canary and surge pod (trading-api 84Gi, trading-db 6Gi, trading-db pooler 256Mi): set quota.requestsMemory to at least 90.3Gi, or lower the replicas or requests`,
+      `${FILE}: quota.requestsMemory: 48Gi is below the 93.7Gi the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 84Gi, trading-db 6Gi, trading-cache 3.4Gi, ...): set quota.requestsMemory to at least 93.7Gi, or lower the replicas or requests`,
       `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
     ]);
   });
@@ -88,7 +88,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects unknown keys, suggesting the closest one', () => {
     expect(problemsAfter((d) => { svc(d).replica = 3; })).toEqual([
-      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress, database, release, networkPolicy, readReplicas`,
+      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress, database, cache, release, networkPolicy, readReplicas`,
     ]);
     expect(problemsAfter((d) => { d.namespaces = 'x'; })[0]).toContain(`${FILE}: namespaces: unknown key (did you mean "namespace"?)`);
   });
@@ -132,7 +132,8 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects external secrets without a store', () => {
     expect(problemsAfter((d) => { delete d.secretStore; })).toEqual([
-      `${FILE}: services.trading-api.secretEnv: needs the environment's secretStore, which is required because REDIS_URL, JWT_SECRET, SENTRY_DSN come from an external store`,
+      `${FILE}: services.trading-api.secretEnv: needs the environment's secretStore, which is required because JWT_SECRET, SENTRY_DSN come from an external store`,
+      `${FILE}: caches.trading-cache.remoteKey: needs the environment's secretStore, which the password is read from`,
     ]);
   });
 
@@ -150,9 +151,9 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects a quota too small for the services at full scale', () => {
     expect(problemsAfter((d) => { d.quota = { requestsCpu: '10', limitsCpu: '10', pods: 5 }; })).toEqual([
-      `${FILE}: quota.requestsCpu: 10000m is below the 13700m the services and databases need at full scale, with every colour, canary and surge pod (trading-api 10500m, trading-db 3000m, trading-db pooler 200m): set quota.requestsCpu to at least 13700m, or lower the replicas or requests`,
-      `${FILE}: quota.limitsCpu: 10000m is below the 55000m the services and databases need at full scale, with every colour, canary and surge pod (trading-api 42000m, trading-db 12000m, trading-db pooler 1000m): set quota.limitsCpu to at least 55000m, or lower the replicas or requests`,
-      `${FILE}: quota.pods: 5 is below the 26 the services and databases need at full scale, with every colour, canary and surge pod (trading-api 21, trading-db 3, trading-db pooler 2): set quota.pods to at least 26, or lower the replicas or requests`,
+      `${FILE}: quota.requestsCpu: 10000m is below the 15500m the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 10500m, trading-db 3000m, trading-cache 1800m, ...): set quota.requestsCpu to at least 15500m, or lower the replicas or requests`,
+      `${FILE}: quota.limitsCpu: 10000m is below the 62350m the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 42000m, trading-db 12000m, trading-cache 7350m, ...): set quota.limitsCpu to at least 62350m, or lower the replicas or requests`,
+      `${FILE}: quota.pods: 5 is below the 29 the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 21, trading-db 3, trading-cache 3, ...): set quota.pods to at least 29, or lower the replicas or requests`,
     ]);
   });
 
@@ -306,7 +307,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
     it('counts both colours in the quota', () => {
       expect(problemsAfter((d) => { d.quota = { pods: 30 }; }, undefined, true)).toEqual([
-        `${FILE}: quota.pods: 30 is below the 47 the services and databases need at full scale, with every colour, canary and surge pod (trading-api 42, trading-db 3, trading-db pooler 2): set quota.pods to at least 47, or lower the replicas or requests`,
+        `${FILE}: quota.pods: 30 is below the 50 the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 42, trading-db 3, trading-cache 3, ...): set quota.pods to at least 50, or lower the replicas or requests`,
       ]);
     });
   });

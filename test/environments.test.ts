@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { loadEnvironments, renderEnvironment } from '../src/synth/project';
 import { modelProblems } from './support/models';
 import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
-import { all, KindView, Obj, viewAs } from './support/render';
+import { all, KindView, Obj, viewAs, one } from './support/render';
 import { kustomizeFile } from './support/yaml';
 
 const ROOT = join(__dirname, '..');
@@ -156,7 +156,7 @@ describe('the reference app', () => {
 
   it('runs PostgreSQL per seed 003: a StatefulSet in dev, CloudNativePG in staging (2) and prod (3, pooler, daily backups)', () => {
     const dev = objectsOf('dev');
-    expect(dev.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name)).toEqual(['trading-db']);
+    expect(dev.filter((o) => o.kind === 'StatefulSet' && o.metadata.labels?.['app.kubernetes.io/component'] === 'database').map((o) => o.metadata.name)).toEqual(['trading-db']);
     expect(dev.some((o) => o.kind === 'Cluster')).toBe(false);
     const staging = all(objectsOf('staging'), 'Cluster')[0];
     expect(staging.spec.instances).toBe(2);
@@ -178,6 +178,31 @@ describe('the reference app', () => {
       const dbPolicy = viewAs('NetworkPolicy', objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === (env === 'prod' ? 'trading-db-pooler' : 'trading-db')));
       const admitted = dbPolicy.spec.ingress.flatMap((r) => r.from).map((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']);
       expect(admitted, env).toContain('trading-api');
+    }
+  });
+
+  it('runs Redis per seed 003: one pod in dev and staging, Sentinel with 3 pods in prod; the API connects by reference only', () => {
+    const expected = { dev: [1, ['redis', 'exporter']], staging: [1, ['redis', 'exporter']], prod: [3, ['redis', 'sentinel', 'exporter']] } as const;
+    for (const [env, [replicas, containers]] of Object.entries(expected)) {
+      const objects = objectsOf(env);
+      const sts = one(objects, 'StatefulSet', 'trading-cache');
+      expect(sts.spec.replicas, env).toBe(replicas);
+      expect(sts.spec.template.spec.containers.map((c) => c.name), env).toEqual(containers);
+      const byName = Object.fromEntries(apiWorkloads(objects)[0].spec.template.spec.containers[0].env.map((e) => [e.name, e]));
+      expect(byName.REDIS_PASSWORD.valueFrom.secretKeyRef.name, env).toBe('trading-cache-credentials');
+      if (env === 'prod') {
+        expect(byName.REDIS_SENTINEL_MASTER.value).toBe('mymaster');
+        expect(byName.REDIS_SENTINEL_ADDRESSES.value.split(',')).toHaveLength(3);
+        expect(byName.REDIS_URL).toBeUndefined();
+      } else {
+        expect(byName.REDIS_URL.value, env).toBe('redis://:$(REDIS_PASSWORD)@trading-cache:6379/0');
+      }
+      const admitted = one(objects, 'NetworkPolicy', 'trading-cache').spec.ingress
+        .flatMap((r) => r.from).map((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']);
+      expect(admitted, env).toContain('trading-api');
+      // No hand-written Redis egress left: the connection adds it.
+      const apiEgress = one(objects, 'NetworkPolicy', 'trading-api').spec.egress;
+      expect(apiEgress.filter((r) => r.to[0].ipBlock && r.ports.some((p) => p.port === 6379)), env).toEqual([]);
     }
   });
 

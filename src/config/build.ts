@@ -8,8 +8,10 @@ import { Construct } from 'constructs';
 import { ConfigurationError, LocatedProblem } from '../core/validation';
 import { TradingNamespace } from '../namespace/trading-namespace';
 import { PolicyGate } from '../policy/policy-gate';
+import { ICache } from '../core/cache';
 import { IDatabase } from '../core/database';
 import { Environment, parseEnvironment } from './environment';
+import { cacheField } from './sections/cache';
 import { databaseField } from './sections/database';
 import { serviceField } from './sections/service';
 import { environmentQuota } from './tier-defaults';
@@ -46,12 +48,19 @@ export function buildEnvironment(environment: Environment, scope: Construct = ne
     const database = build((f) => databaseField(db, f), () => db.build(chart));
     if (database) databases.set(db.name, database);
   }
+  const caches = new Map<string, ICache>();
+  for (const plan of environment.plan.caches) {
+    const cache = build((f) => cacheField(plan, f), () => plan.build(chart));
+    if (cache) caches.set(plan.name, cache);
+  }
   for (const svc of environment.plan.services) {
     const fieldOf = (f: string): string => serviceField(svc, f);
     const backend = build(fieldOf, () => svc.release.build(chart, svc.name, svc.props));
     if (!backend) continue;
     const database = svc.database === undefined ? undefined : databases.get(svc.database);
     if (database) build((f) => (f === 'readUrlVariable' ? `services.${svc.name}.readReplicas` : fieldOf(f)), () => backend.connectTo(database, svc.readReplicas ? { readUrlVariable: 'READ_DATABASE_URL' } : {}));
+    const cache = svc.cache === undefined ? undefined : caches.get(svc.cache);
+    if (cache) build(fieldOf, () => backend.connectTo(cache));
     for (const rule of svc.egress) backend.allowEgressTo(rule.peer, ...rule.ports.map((port) => ({ port })));
   }
   if (problems.length > 0) {

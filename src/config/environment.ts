@@ -11,6 +11,7 @@ import { SecretStore } from '../core/secrets';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import schema from './environment.schema.json';
 import { compileSchema } from './schema-validator';
+import { CachePlan, cacheSection } from './sections/cache';
 import { DatabasePlan, databaseSection, POOLER_POD_RESOURCES } from './sections/database';
 import { secretStore, ServicePlan, serviceSection } from './sections/service';
 import { environmentQuota } from './tier-defaults';
@@ -21,6 +22,7 @@ import { inFile, parseAndCheckSchema } from './yaml-file';
 export interface EnvironmentPlan {
   readonly services: readonly ServicePlan[];
   readonly databases: readonly DatabasePlan[];
+  readonly caches: readonly CachePlan[];
 }
 
 /** A checked environment. */
@@ -60,7 +62,7 @@ export function parseEnvironment(name: string, file: string, text: string): Pars
   // what they would say about the removed value is dropped: the schema has said it.
   const typeErrors = parsed.schemaErrors.filter((e) => e.keyword !== 'additionalProperties');
   const paths = typeErrors.map((e) => brokenPath(pointerSegments(e.instancePath)));
-  const topLevelBroken = paths.some((p) => p.length < 2 || (p[0] !== 'services' && p[0] !== 'databases'));
+  const topLevelBroken = paths.some((p) => p.length < 2 || !['services', 'databases', 'caches'].includes(p[0]));
   const broken = new Set(paths.filter((p) => p.length === 2).map((p) => p.join('/')));
   const problems: Problem[] = [...parsed.problems];
   let plan: EnvironmentPlan | undefined;
@@ -111,7 +113,7 @@ function removeAt(root: Record<string, unknown>, segments: readonly string[]): v
 /**
  * The plan of an environment and its problems: each section through its adapter, then the rules across
  * sections (references, hosts, the quota at full scale). Sections with problems are left out of the
- * plan. `skip` holds `services/<name>` and `databases/<name>` entries whose types are already wrong.
+ * plan. `skip` holds `services/<name>`, `databases/<name>` and `caches/<name>` entries whose types are already wrong.
  */
 export function planEnvironment(env: EnvironmentConfig, skipped: ReadonlySet<string> = new Set()): { plan: EnvironmentPlan; problems: readonly Problem[] } {
   let skip = skipped;
@@ -127,6 +129,13 @@ export function planEnvironment(env: EnvironmentConfig, skipped: ReadonlySet<str
   for (const name of Object.keys(env.databases ?? {}).filter((n) => n in env.services)) {
     c.check(`databases.${name}`, `has the name of a service (services.${name}): a service and a database need different names`);
     skip = new Set([...skip, `databases/${name}`]);
+  }
+  // A cache is a construct of the same chart too.
+  for (const name of Object.keys(env.caches ?? {})) {
+    const other = name in env.services ? `services.${name}` : name in (env.databases ?? {}) ? `databases.${name}` : undefined;
+    if (other === undefined) continue;
+    c.check(`caches.${name}`, `has the name of ${other.startsWith('services') ? 'a service' : 'a database'} (${other}): give the cache a name of its own`);
+    skip = new Set([...skip, `caches/${name}`]);
   }
   const services: ServicePlan[] = [];
   for (const [name, svc] of Object.entries(env.services)) {
@@ -151,9 +160,25 @@ export function planEnvironment(env: EnvironmentConfig, skipped: ReadonlySet<str
       c.check(`services.${name}.database`, `${show(svc.database)} is not a database of this environment; ${known.length ? `use one of ${known.join(', ')}` : 'define it under databases'}`);
     }
   }
+  const caches: CachePlan[] = [];
+  for (const [name, cache] of Object.entries(env.caches ?? {})) {
+    if (skip.has(`caches/${name}`)) continue;
+    const p = cacheSection(env, name, cache, store);
+    c.nest(`caches.${name}`, p.problems);
+    if (p.plan) caches.push(p.plan);
+    if (!Object.values(env.services).some((svc) => svc.cache === name)) {
+      c.check(`caches.${name}`, `no service connects to it (set \`cache: ${name}\` on the services that use it), or remove it`);
+    }
+  }
+  for (const [name, svc] of Object.entries(env.services)) {
+    if (svc.cache !== undefined && !(svc.cache in (env.caches ?? {}))) {
+      const known = Object.keys(env.caches ?? {});
+      c.check(`services.${name}.cache`, `${show(svc.cache)} is not a cache of this environment; ${known.length ? `use one of ${known.join(', ')}` : 'define it under caches'}`);
+    }
+  }
   c.nest('', hostProblems(env));
-  c.nest('', quotaCapacityProblems(env, services, databases));
-  return { plan: { services, databases }, problems: c.problems };
+  c.nest('', quotaCapacityProblems(env, services, databases, caches));
+  return { plan: { services, databases, caches }, problems: c.problems };
 }
 
 /** A host routed to two services. */
@@ -175,10 +200,10 @@ function hostProblems(env: EnvironmentConfig): Problem[] {
 }
 
 /**
- * A quota too small for the services at full scale (every colour, canary and surge pod) and the
- * databases would block a rollout in the cluster; say so at synth time, with what drives the need.
+ * A quota too small for the services at full scale (every colour, canary and surge pod), the
+ * databases and the caches would block a rollout in the cluster; say so at synth time, with what drives the need.
  */
-function quotaCapacityProblems(env: EnvironmentConfig, services: readonly ServicePlan[], databases: readonly DatabasePlan[]): Problem[] {
+function quotaCapacityProblems(env: EnvironmentConfig, services: readonly ServicePlan[], databases: readonly DatabasePlan[], caches: readonly CachePlan[]): Problem[] {
   const quota = environmentQuota(env);
   type Field = 'requestsCpu' | 'requestsMemory' | 'limitsCpu' | 'limitsMemory' | 'pods';
   const fields: readonly Field[] = ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'pods'];
@@ -193,6 +218,7 @@ function quotaCapacityProblems(env: EnvironmentConfig, services: readonly Servic
     add(d.name, d.instances, d.resources);
     add(`${d.name} pooler`, d.poolerInstances, POOLER_POD_RESOURCES);
   }
+  for (const k of caches) add(k.name, k.pods, k.podResources);
   const c = new ProblemCollector();
   // Both numbers in one unit: millicores for CPU, Mi or Gi for memory.
   const fmt = (field: Field, v: number): string => {
@@ -206,7 +232,7 @@ function quotaCapacityProblems(env: EnvironmentConfig, services: readonly Servic
     const total = parts.reduce((n, p) => n + p.amount, 0);
     if (typeof have !== 'number' || have >= total) continue;
     const drivers = [...parts].sort((a, b) => b.amount - a.amount).slice(0, 3).map((p) => `${p.who} ${fmt(field, p.amount)}`).join(', ');
-    c.check(`quota.${field}`, `${fmt(field, have)} is below the ${fmt(field, total)} the services and databases need at full scale, with every colour, canary and surge pod (${drivers}${parts.length > 3 ? ', ...' : ''}): set quota.${field} to at least ${fmt(field, total)}, or lower the replicas or requests`);
+    c.check(`quota.${field}`, `${fmt(field, have)} is below the ${fmt(field, total)} the services, databases and caches need at full scale, with every colour, canary and surge pod (${drivers}${parts.length > 3 ? ', ...' : ''}): set quota.${field} to at least ${fmt(field, total)}, or lower the replicas or requests`);
   }
   return [...c.problems];
 }

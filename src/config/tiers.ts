@@ -26,6 +26,20 @@ export interface DatabaseTierDefaults {
   readonly storageSize: string;
 }
 
+/** What a tier implies for a Redis cache (seed 003: a single instance in dev and staging, Sentinel in production). */
+export interface CacheTierDefaults {
+  /** Engine. */
+  readonly engine: 'standalone' | 'sentinel';
+  /** Pods. */
+  readonly replicas: number;
+  /** Whether fewer than three pods need `allowFewerReplicas`. */
+  readonly requireHighAvailability: boolean;
+  /** Requests and limits of the Redis container (`maxmemory` is 80 % of the memory limit). */
+  readonly resources: ResourceRequirements;
+  /** Volume size of each pod. */
+  readonly storageSize: string;
+}
+
 /** What a tier implies for an API service and its namespace. */
 export interface TierDefaults {
   /** Fixed replicas, when the tier does not autoscale. */
@@ -42,6 +56,8 @@ export interface TierDefaults {
   readonly containerLimits: ContainerLimits;
   /** PostgreSQL: a single StatefulSet in dev, a dedicated cluster in staging, an HA cluster with backups and pooling in production. */
   readonly database: DatabaseTierDefaults;
+  /** Redis: one pod in dev and staging, a primary with two replicas and a Sentinel quorum in production. */
+  readonly cache: CacheTierDefaults;
 }
 
 /**
@@ -69,6 +85,13 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
       storageSize: '5Gi',
     },
+    cache: {
+      engine: 'standalone',
+      replicas: 1,
+      requireHighAvailability: false,
+      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      storageSize: '1Gi',
+    },
   },
   staging: {
     replicas: 2,
@@ -89,6 +112,13 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '1Gi' } },
       storageSize: '20Gi',
     },
+    cache: {
+      engine: 'standalone',
+      replicas: 1,
+      requireHighAvailability: false,
+      resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+      storageSize: '2Gi',
+    },
   },
   prod: {
     autoscaling: { minReplicas: 3, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80 },
@@ -108,6 +138,13 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       requireBackup: true,
       resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '2Gi' } },
       storageSize: '50Gi',
+    },
+    cache: {
+      engine: 'sentinel',
+      replicas: 3,
+      requireHighAvailability: true,
+      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '1Gi' } },
+      storageSize: '5Gi',
     },
   },
 };

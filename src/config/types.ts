@@ -5,6 +5,7 @@
 import type { PolicyWaiver } from '../policy/policies';
 import type { CanaryStepData, CanaryTrafficMode } from '../canary/engine';
 import type { Color } from '../blue-green/engine';
+import type { RedisEvictionPolicy } from '../redis/redis-cache';
 import type { Tier } from './tiers';
 
 /** A secret environment variable in an environment file. */
@@ -34,6 +35,7 @@ export interface ServiceConfig {
   egress?: Array<{ namespace?: string; cidr?: string; ports: number[] }>;
   database?: string;
   readReplicas?: boolean;
+  cache?: string;
   release?: ReleaseConfig;
   networkPolicy?: boolean;
 }
@@ -49,6 +51,7 @@ export interface EnvironmentConfig {
   waivers?: PolicyWaiver[];
   services: Record<string, ServiceConfig>;
   databases?: Record<string, DatabaseConfig>;
+  caches?: Record<string, CacheConfig>;
 }
 
 
@@ -121,4 +124,40 @@ export interface AnalysisConfig {
   count?: number;
   failureLimit?: number;
   prometheusAddress?: string;
+}
+
+/** One Redis cache in an environment file. Mirrors RedisCacheProps; the Sentinel engine's options are flat. */
+export interface CacheConfig {
+  engine?: 'standalone' | 'sentinel';
+  replicas?: number;
+  allowFewerReplicas?: boolean;
+  image?: string;
+  storage?: { size?: string; storageClass?: string };
+  persistence?: { appendOnly?: boolean; appendFsync?: 'always' | 'everysec' | 'no' };
+  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+  maxMemory?: string;
+  maxMemoryPolicy?: RedisEvictionPolicy;
+  monitoring?: boolean;
+  credentialsSecret?: string;
+  passwordKey?: string;
+  remoteKey?: string;
+  passwordProperty?: string;
+  masterName?: string;
+  quorum?: number;
+  downAfterSeconds?: number;
+  failoverTimeoutSeconds?: number;
+  external?: ExternalCacheConfig;
+}
+
+/** A Redis outside the cluster, in an environment file. Mirrors ExternalRedisProps. */
+export interface ExternalCacheConfig {
+  host: string;
+  port?: number;
+  tls?: boolean;
+  database?: number;
+  cidr?: string;
+  credentialsSecret?: string;
+  passwordKey?: string;
+  remoteKey?: string;
+  passwordProperty?: string;
 }

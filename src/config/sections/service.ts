@@ -29,6 +29,8 @@ export interface ServicePlan {
   readonly database?: string;
   /** Whether it also gets READ_DATABASE_URL, through the database's replicas. */
   readonly readReplicas: boolean;
+  /** The cache it connects to, by its key in `caches`. */
+  readonly cache?: string;
   /** Extra egress rules. */
   readonly egress: ReadonlyArray<{ readonly peer: NetworkPeer; readonly ports: readonly number[] }>;
   /** Requests and limits of each pod. */
@@ -124,6 +126,7 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
       release: release.plan,
       database: svc.database,
       readReplicas: svc.readReplicas ?? false,
+      cache: svc.cache,
       egress,
       resources,
       podsAtFullScale: release.plan.podsAtFullScale(maxReplicas),

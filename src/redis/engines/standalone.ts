@@ -1,0 +1,52 @@
+import { Problem, ProblemCollector, show } from '../../core/validation';
+import { IRedisEngine, RedisBuild, RedisEngineKind, RedisParts } from '../engine';
+import { buildRedisObjects, PASSWORD_SHELL, pingProbe, REDIS_PORT, redisConf, redisContainer } from '../redis-objects';
+
+/**
+ * One Redis pod (dev, staging): a StatefulSet of one with its data volume, no replication. A restart
+ * is a short outage; the append-only file brings the data back.
+ */
+export class StandaloneEngine implements IRedisEngine {
+  /** The engine. */
+  public static of(): StandaloneEngine {
+    return new StandaloneEngine();
+  }
+
+  public readonly kind: RedisEngineKind = 'standalone';
+  public readonly defaultReplicas = 1;
+
+  private constructor() {}
+
+  /** Exactly one pod: a second one would be a second, unrelated primary. */
+  public propsProblems(props: { readonly replicas?: number }): Problem[] {
+    const c = new ProblemCollector();
+    if (props.replicas !== undefined && props.replicas !== 1) {
+      c.check('replicas', `${show(props.replicas)} is not possible with the standalone engine, which runs one pod without replication; use RedisEngine.sentinel() for more`);
+    }
+    return [...c.problems];
+  }
+
+  /** @internal */
+  public _bind(b: RedisBuild): RedisParts {
+    const start = [
+      '#!/bin/sh',
+      '# Renders the configuration with the password from the environment (never stored in the ConfigMap) and starts Redis.',
+      'set -eu',
+      'umask 077',
+      PASSWORD_SHELL,
+      `{ cat /config/redis.conf; printf 'requirepass "%s"\\n' "$pw"; } > /etc/redis/redis.conf`,
+      'exec redis-server /etc/redis/redis.conf',
+      '',
+    ].join('\n');
+    return buildRedisObjects(b, {
+      configData: { 'redis.conf': redisConf(b), 'start-redis.sh': start },
+      containers: [redisContainer(b, {
+        name: 'redis', script: 'start-redis.sh', port: { name: 'redis', port: REDIS_PORT }, resources: b.resources,
+        readiness: pingProbe(REDIS_PORT, false), liveness: pingProbe(REDIS_PORT, true), mounts: [{ name: 'data', mountPath: '/data' }],
+      })],
+      ports: [{ name: 'redis', port: REDIS_PORT }],
+      peerPorts: [],
+      spread: false,
+    });
+  }
+}

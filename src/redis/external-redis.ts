@@ -1,0 +1,85 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
+import { CacheConnection, ICache, redisClientBinding } from '../core/cache';
+import { ConnectionBinding, ConnectionRequest } from '../core/connection';
+import { INetworkPeer, NetworkPeer } from '../core/network-peer';
+import { checkCidr, checkHostname, checkInteger, checkPort } from '../core/rules';
+import { ProblemCollector, throwIfProblems } from '../core/validation';
+import { RedisCredentials } from './redis-credentials';
+
+/** Props of `RedisCache.fromExternal`. */
+export interface ExternalRedisProps {
+  /** DNS name or IP address of the primary endpoint (`trading.abc123.euw1.cache.amazonaws.com`). */
+  readonly host: string;
+  /** Port. @default 6379 */
+  readonly port?: number;
+  /** Whether clients connect with TLS (`rediss://`); ElastiCache with in-transit encryption and Memorystore need it. @default true */
+  readonly tls?: boolean;
+  /** Logical database number. @default 0 */
+  readonly database?: number;
+  /** Address block of the endpoint, for the clients' egress rule (a NetworkPolicy cannot name a DNS name). @default '0.0.0.0/0' on the port only */
+  readonly cidr?: string;
+  /** Where the password comes from. */
+  readonly credentials: RedisCredentials;
+}
+
+/** A Redis outside the cluster; see `RedisCache.fromExternal`. */
+export class ExternalRedis extends Construct implements ICache {
+  public readonly connection: CacheConnection;
+  /** The ExternalSecret that syncs the password, with `RedisCredentials.fromExternalStore`. */
+  public readonly externalSecret?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ExternalRedisProps) {
+    super(scope, id);
+    const c = new ProblemCollector();
+    c.check('host', checkHostname(props.host) === undefined || /^[0-9.]+$/.test(props.host) ? undefined : checkHostname(props.host));
+    if (props.port !== undefined) c.check('port', checkPort(props.port));
+    if (props.database !== undefined) c.check('database', checkInteger(props.database, 0, 15));
+    if (props.cidr !== undefined) c.check('cidr', checkCidr(props.cidr));
+    if (!(props.credentials instanceof RedisCredentials)) c.check('credentials', 'is required: RedisCredentials.fromSecret(...) or RedisCredentials.fromExternalStore(...)');
+    throwIfProblems(`RedisCache.fromExternal ${this.node.path}`, c.problems);
+    const credentials = props.credentials;
+    let secretName = credentials.secretName ?? `${id}-credentials`;
+    if (credentials.external) {
+      const e = credentials.external;
+      secretName = `${id}-credentials`;
+      const manifest: IExternalSecret = {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: secretName },
+        spec: {
+          refreshInterval: '1h',
+          secretStoreRef: { name: e.store.name, kind: e.store.kind },
+          target: { name: secretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+          data: [{ secretKey: 'password', remoteRef: { key: e.remoteKey, property: e.passwordProperty } }],
+        },
+      };
+      this.externalSecret = new ApiObject(this, 'ExternalSecret', manifest);
+    }
+    const port = props.port ?? 6379;
+    this.connection = {
+      host: props.host,
+      port,
+      database: props.database ?? 0,
+      tls: props.tls ?? true,
+      secretName,
+      passwordKey: credentials.passwordKey,
+      clientPeer: NetworkPeer.cidr(props.cidr ?? '0.0.0.0/0'),
+      clientPorts: [port],
+    };
+  }
+
+  /** The endpoint's address block. */
+  public get networkPeer(): NetworkPeer {
+    return this.connection.clientPeer;
+  }
+
+  /** Nothing to admit: the endpoint's own security group decides. */
+  public allowFrom(_peer: INetworkPeer): void {}
+
+  /** `REDIS_PASSWORD` and `REDIS_URL`, egress to the endpoint's address block. */
+  public bindClient(request: ConnectionRequest): ConnectionBinding {
+    return redisClientBinding(this, request);
+  }
+}
