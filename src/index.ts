@@ -42,6 +42,7 @@ export { SecretRef, SecretStore, SecretStoreKind } from './core/secrets';
 export { ResourceQuantities, ResourceRequirements } from './core/resources';
 export { ConfigurationError, Problem } from './core/validation';
 export { PART_OF_CONTEXT } from './core/labels';
+export { PLACEMENT_CONTEXT, PodPlacement, Toleration } from './core/placement';
 
 // GitOps delivery
 export { ArgoCdDelivery, ArgoCdDeliveryProps, DeliveredEnvironment, IgnoredDifference } from './gitops/argo-cd-delivery';

@@ -7,6 +7,7 @@
 import { parseQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
 import { checkDnsLabel, checkHostname } from '../core/rules';
+import { validatePlacement } from '../core/placement';
 import { SecretStore } from '../core/secrets';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import schema from './environment.schema.json';
@@ -115,9 +116,13 @@ function removeAt(root: Record<string, unknown>, segments: readonly string[]): v
  * sections (references, hosts, the quota at full scale). Sections with problems are left out of the
  * plan. `skip` holds `services/<name>`, `databases/<name>` and `caches/<name>` entries whose types are already wrong.
  */
-export function planEnvironment(env: EnvironmentConfig, skipped: ReadonlySet<string> = new Set()): { plan: EnvironmentPlan; problems: readonly Problem[] } {
+export function planEnvironment(file: EnvironmentConfig, skipped: ReadonlySet<string> = new Set()): { plan: EnvironmentPlan; problems: readonly Problem[] } {
   let skip = skipped;
   const c = new ProblemCollector();
+  // Placement applies to every pod of the environment: reported once here, and left out when wrong.
+  const placementProblems = file.placement ? validatePlacement(file.placement) : [];
+  c.nest('placement', placementProblems);
+  const env: EnvironmentConfig = placementProblems.length > 0 ? { ...file, placement: undefined } : file;
   if (env.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(env.monitoringNamespace));
   (env.waivers ?? []).forEach((w, i) => {
     if (w.reason.trim().length < 15) c.check(`waivers[${i}].reason`, `${show(w.reason)} is too short: say why the exception is acceptable`);

@@ -2,6 +2,7 @@
  * The shapes of the environment files (`environments/<env>.yaml`), as `environment.schema.json`
  * describes them. Every service, database and release key mirrors a construct's props.
  */
+import type { PodPlacement } from '../core/placement';
 import type { PolicyWaiver } from '../policy/policies';
 import type { CanaryStepData, CanaryTrafficMode } from '../canary/engine';
 import type { Color } from '../blue-green/engine';
@@ -45,6 +46,7 @@ export interface EnvironmentConfig {
   tier: Tier;
   namespace: string;
   partOf?: string;
+  placement?: PodPlacement;
   monitoringNamespace?: string;
   secretStore?: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' };
   quota?: { requestsCpu?: string; requestsMemory?: string; limitsCpu?: string; limitsMemory?: string; pods?: number };

@@ -23,6 +23,15 @@ export interface CnpgResources {
   limits?: Record<string, string>;
 }
 
+/** A toleration, as the CRDs take it. */
+export interface CnpgToleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
+
 /** `postgresql.cnpg.io/v1` Cluster. */
 export interface CnpgCluster {
   apiVersion: 'postgresql.cnpg.io/v1';
@@ -35,7 +44,12 @@ export interface CnpgCluster {
     primaryUpdateMethod?: 'switchover' | 'restart';
     enablePDB?: boolean;
     inheritedMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-    affinity?: { enablePodAntiAffinity?: boolean; podAntiAffinityType?: 'preferred' | 'required'; topologyKey?: string };
+    affinity?: {
+      enablePodAntiAffinity?: boolean; podAntiAffinityType?: 'preferred' | 'required'; topologyKey?: string;
+      nodeSelector?: Record<string, string>; tolerations?: CnpgToleration[];
+    };
+    imagePullSecrets?: Array<{ name?: string }>;
+    priorityClassName?: string;
     storage?: { size?: string; storageClass?: string; resizeInUseVolumes?: boolean };
     bootstrap?: {
       initdb?: { database?: string; owner?: string; dataChecksums?: boolean; encoding?: string };
@@ -62,6 +76,10 @@ export interface CnpgPooler {
       metadata?: { labels?: Record<string, string> };
       spec: {
         containers: Array<{ name: string; resources?: CnpgResources }>;
+        imagePullSecrets?: Array<{ name?: string }>;
+        priorityClassName?: string;
+        nodeSelector?: Record<string, string>;
+        tolerations?: CnpgToleration[];
         topologySpreadConstraints?: Array<{ maxSkew: number; topologyKey: string; whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway'; labelSelector: { matchLabels: Record<string, string> } }>;
       };
     };

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { DatabaseConnection } from '../core/database';
 import type { StandardLabelsOptions } from '../core/labels';
 import type { NetworkPeer } from '../core/network-peer';
+import type { PodPlacement } from '../core/placement';
 import type { ResourceRequirements } from '../core/resources';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../core/rules';
 import { checkSecretKey } from '../core/secrets';
@@ -108,6 +109,8 @@ export interface PostgresBuild {
   readonly monitoring: boolean;
   readonly monitoringPeer: NetworkPeer;
   readonly controlPlane: NetworkPeer;
+  /** Registry credentials, priority, node selection and tolerations of every pod. */
+  readonly placement: PodPlacement;
 }
 
 /** What an engine built. */

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { DatabaseConnection, IDatabase, postgresClientBinding } from '../core/database';
 import { defaultPartOf, standardLabels, StandardLabelsOptions } from '../core/labels';
+import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
 import { checkCidr, checkDnsLabel, checkImage, checkInteger, checkRequestLimit } from '../core/rules';
 import { checkQuantity } from '../core/quantity';
@@ -54,6 +55,8 @@ export interface PostgresClusterProps {
   readonly partOf?: string;
   /** `app.kubernetes.io/instance` of every object. @default - the name */
   readonly instance?: string;
+  /** Registry credentials, priority, node selection and tolerations of the instances (and the pooler). @default - the `cdk8s-trading:placement` context, else none */
+  readonly placement?: PodPlacement;
 }
 
 const DEFAULT_RESOURCES: ResourceRequirements = {
@@ -130,6 +133,7 @@ export class PostgresCluster extends Construct implements IDatabase {
       monitoring: props.monitoring ?? true,
       monitoringPeer: NetworkPeer.namespace(props.monitoringNamespace ?? 'monitoring'),
       controlPlane: NetworkPeer.cidr(props.controlPlaneCidr ?? '0.0.0.0/0'),
+      placement: placementOf(this, props.placement),
     });
     this.resource = this.parts.resource;
     this.pooler = this.parts.pooler;
@@ -186,6 +190,7 @@ export function validatePostgresClusterProps(id: string, props: PostgresClusterP
   if (props.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(props.monitoringNamespace));
   if (props.controlPlaneCidr !== undefined) c.check('controlPlaneCidr', checkCidr(props.controlPlaneCidr));
   c.nest('', props.engine.propsProblems(name, props));
+  if (props.placement !== undefined) c.nest('placement', validatePlacement(props.placement));
   return [...c.problems];
 }
 

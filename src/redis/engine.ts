@@ -1,3 +1,4 @@
+import type { PodPlacement } from '../core/placement';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { CacheConnection } from '../core/cache';
@@ -50,6 +51,8 @@ export interface RedisBuild {
   readonly storage: { readonly size: string; readonly storageClass?: string };
   /** UID/GID of the pods. */
   readonly runAsUser: number;
+  /** Registry credentials, priority, node selection and tolerations of the pods. */
+  readonly placement: PodPlacement;
   /** The exporter sidecar and who scrapes it; none when monitoring is off. */
   readonly exporter?: { readonly image: string; readonly monitoringPeer: NetworkPeer };
 }

@@ -1,3 +1,4 @@
+import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
@@ -72,6 +73,8 @@ export interface RedisCacheProps {
   readonly monitoringNamespace?: string;
   /** UID/GID of the pods (the official image's `redis` user is 999). @default 999 */
   readonly runAsUser?: number;
+  /** Registry credentials, priority, node selection and tolerations of the pods. @default - the `cdk8s-trading:placement` context, else none */
+  readonly placement?: PodPlacement;
   /** `app.kubernetes.io/part-of` of every object. @default - the `cdk8s-trading:partOf` context, else the chart's namespace, else the chart's id */
   readonly partOf?: string;
   /** `app.kubernetes.io/instance` of every object. @default - the name */
@@ -186,6 +189,7 @@ export class RedisCache extends Construct implements ICache {
       resources,
       storage: { size: props.storage?.size ?? '2Gi', storageClass: props.storage?.storageClass },
       runAsUser: props.runAsUser ?? 999,
+      placement: placementOf(this, props.placement),
       exporter: monitoring
         ? { image: props.exporterImage ?? DEFAULT_EXPORTER_IMAGE, monitoringPeer: NetworkPeer.namespace(props.monitoringNamespace ?? 'monitoring') }
         : undefined,
@@ -268,6 +272,7 @@ export function validateRedisCacheProps(id: string, props: RedisCacheProps & { e
   }
   if (props.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(props.monitoringNamespace));
   if (props.runAsUser !== undefined) c.check('runAsUser', checkInteger(props.runAsUser, 1, 2147483647));
+  if (props.placement !== undefined) c.nest('placement', validatePlacement(props.placement));
   if (props.partOf !== undefined) c.check('partOf', checkDnsLabel(props.partOf));
   if (props.instance !== undefined) c.check('instance', checkDnsLabel(props.instance));
   if (c.problems.every((p) => p.field !== 'replicas')) c.nest('', props.engine.propsProblems({ replicas: props.replicas }));

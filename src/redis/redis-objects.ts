@@ -4,6 +4,7 @@
  * real volume, a ConfigMap with the configuration templates and start scripts, headless and client
  * Services, a PDB, a NetworkPolicy and the exporter's ServiceMonitor.
  */
+import { placementPodSpec } from '../core/placement';
 import { createHash } from 'node:crypto';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
@@ -151,6 +152,7 @@ export function buildRedisObjects(b: RedisBuild, plan: RedisPodPlan): RedisParts
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           securityContext: restrictedPodSecurityContext(b.runAsUser),
+          ...placementPodSpec(b.placement),
           terminationGracePeriodSeconds: 30,
           containers,
           volumes: [

@@ -1,5 +1,6 @@
 /** What an API service (TradingBackend, BlueGreenService, CanaryRollout) is configured with. */
 import { Duration } from 'cdk8s';
+import { PodPlacement } from '../core/placement';
 import { ResourceRequirements } from '../core/resources';
 import { SecretRef, SecretStore } from '../core/secrets';
 import { Exposure } from './exposure';
@@ -82,6 +83,8 @@ export interface ApiServiceProps {
   readonly command?: string[];
   /** Arguments to the entrypoint. @default - the image's CMD */
   readonly args?: string[];
+  /** Registry credentials, priority, node selection and tolerations of every pod (API, colours, canary, migration Job). @default - the `cdk8s-trading:placement` context, else none */
+  readonly placement?: PodPlacement;
 }
 
 /** Requests and limits of an API container unless given: 500m/512Mi requested, 2000m/2Gi limit. */

@@ -1,3 +1,4 @@
+import { PodPlacement, placementPodSpec } from '../core/placement';
 import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
@@ -6,6 +7,8 @@ import { k8sResources, ResourceRequirements } from '../core/resources';
 /** Everything the pod of an API service is built from; the resolved form of TradingBackendProps. */
 export interface BackendPodInput {
   readonly name: string;
+  /** Registry credentials, priority, node selection and tolerations. */
+  readonly placement: PodPlacement;
   readonly image: string;
   readonly podLabels: Record<string, string>;
   readonly selector: Record<string, string>;
@@ -52,6 +55,7 @@ function podSpecBase(i: BackendPodInput): Omit<k8s.PodSpec, 'containers'> {
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     securityContext: restrictedPodSecurityContext(i.runAsUser),
+    ...placementPodSpec(i.placement),
     volumes: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
   };
 }

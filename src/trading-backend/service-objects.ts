@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with { 'resolution-mode': 'import' };
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
 import { wholeSeconds } from '../core/duration';
+import { placementOf } from '../core/placement';
 import { kubeObject } from '../core/kube-object';
 import { standardLabels, StandardLabelsOptions } from '../core/labels';
 import { backendAlertGroups, WorkloadKind } from './alerts';
@@ -74,6 +75,7 @@ export class ServiceObjects {
     const rollout = props.rollout ?? {};
     return {
       name: this.spec.name,
+      placement: placementOf(this.scope, props.placement),
       image,
       podLabels: { ...standardLabels(this.spec.labelOptions), ...extraLabels },
       selector,

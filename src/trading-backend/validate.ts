@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { checkDurationRange, durationText } from '../core/duration';
+import { validatePlacement } from '../core/placement';
 import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, checkRequestLimit } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import type { ApiServiceProps } from './api-service-props';
@@ -71,5 +72,6 @@ export function validateApiServiceProps(id: string, props: ApiServiceProps): Pro
     );
   }
   if (props.runAsUser !== undefined) c.check('runAsUser', checkInteger(props.runAsUser, 1, 2147483647));
+  if (props.placement !== undefined) c.nest('placement', validatePlacement(props.placement));
   return [...c.problems];
 }

@@ -72,6 +72,7 @@ export function cacheSection(env: EnvironmentConfig, name: string, cache: CacheC
     monitoring,
     monitoringNamespace: env.monitoringNamespace,
     partOf: env.partOf,
+    placement: env.placement,
     instance: `${name}-${env.tier}`,
   };
   const podResources = sumResources([resources, ...(sentinel ? [SENTINEL_RESOURCES] : []), ...(monitoring ? [EXPORTER_RESOURCES] : [])]);

@@ -82,6 +82,7 @@ export function databaseSection(env: EnvironmentConfig, name: string, db: Databa
     parameters: db.parameters,
     resources,
     partOf: env.partOf,
+    placement: env.placement,
     instance: `${name}-${env.tier}`,
     monitoringNamespace: env.monitoringNamespace,
   };

@@ -97,6 +97,7 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
   const props: BaseServiceProps = {
     name,
     partOf: env.partOf,
+    placement: env.placement,
     instance: `${name}-${env.tier}`,
     port: svc.port,
     metricsPort: svc.metricsPort,

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' with { 'resolution-mode': 'import' };
 import { DatabaseConnection } from '../../core/database';
 import { kubeObject } from '../../core/kube-object';
+import { placementPodSpec } from '../../core/placement';
 import { dnsEgressRule, NetworkPeer, policyPorts } from '../../core/network-peer';
 import { SyncWave, syncWaveAnnotation } from '../../core/sync-wave';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/validation';
@@ -56,6 +57,7 @@ export class CloudNativePgEngine implements IPostgresEngine {
     const instanceIngress: k8s.NetworkPolicyIngressRule[] = [];
     const poolerIngress: k8s.NetworkPolicyIngressRule[] = [];
     const instancesPeer = NetworkPeer.pods({ 'cnpg.io/cluster': b.name }, b.namespace);
+    const placement = placementPodSpec(b.placement);
     const recovery = o.recovery;
     // A restored cluster archives under a server name of its own, never into the archive it came from.
     const archiveServerName = o.archiveServerName ?? (recovery?.serverName === b.name ? `${b.name}-restored` : b.name);
@@ -71,7 +73,13 @@ export class CloudNativePgEngine implements IPostgresEngine {
         primaryUpdateMethod: 'switchover',
         enablePDB: true,
         inheritedMetadata: { labels: b.labels },
-        affinity: { enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' },
+        affinity: {
+          enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname',
+          ...(placement.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
+          ...(placement.tolerations ? { tolerations: placement.tolerations } : {}),
+        },
+        ...(placement.imagePullSecrets ? { imagePullSecrets: placement.imagePullSecrets } : {}),
+        ...(placement.priorityClassName ? { priorityClassName: placement.priorityClassName } : {}),
         storage: { size: b.storageSize, ...(b.props.storage?.storageClass ? { storageClass: b.props.storage.storageClass } : {}) },
         bootstrap: recovery
           ? { recovery: { source: RECOVERY_SOURCE, database: b.database, owner: b.props.owner ?? 'app', ...(recovery.targetTime ? { recoveryTarget: { targetTime: recovery.targetTime } } : {}) } }
@@ -129,6 +137,7 @@ export class CloudNativePgEngine implements IPostgresEngine {
           template: {
             metadata: { labels: b.labels },
             spec: {
+              ...placement,
               containers: [{
                 name: 'pgbouncer',
                 resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },

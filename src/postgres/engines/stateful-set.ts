@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { DatabaseConnection } from '../../core/database';
 import { kubeObject } from '../../core/kube-object';
+import { placementPodSpec } from '../../core/placement';
 import { selectorLabels } from '../../core/labels';
 import { dnsEgressRule, NetworkPeer, policyPorts } from '../../core/network-peer';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../core/pod-security';
@@ -61,6 +62,7 @@ export class StatefulSetEngine implements IPostgresEngine {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext(uid),
+            ...placementPodSpec(b.placement),
             terminationGracePeriodSeconds: 60,
             containers: [{
               name: 'postgres',

@@ -1,0 +1,91 @@
+/**
+ * Where pods may run and how they pull their images: registry credentials, priority, node selection and
+ * tolerations, the same for every pod template the library creates (Deployments, Rollouts, StatefulSets,
+ * Jobs, the CloudNativePG Cluster and Pooler).
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { IConstruct } from 'constructs';
+import { checkDnsSubdomain, checkInteger } from './rules';
+import { Problem, ProblemCollector, show } from './validation';
+
+/** A taint the pods tolerate. */
+export interface Toleration {
+  /** Taint key. @default - every key (only with operator 'Exists') */
+  readonly key?: string;
+  /** 'Equal' matches `value`; 'Exists' any value. @default 'Equal' */
+  readonly operator?: 'Equal' | 'Exists';
+  /** Taint value, with operator 'Equal'. @default - none */
+  readonly value?: string;
+  /** Taint effect. @default - every effect */
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  /** How long a NoExecute taint is tolerated, in seconds. @default - forever */
+  readonly tolerationSeconds?: number;
+}
+
+/** Registry credentials, priority, node selection and tolerations of a construct's pods. */
+export interface PodPlacement {
+  /** Secrets with registry credentials (`kubernetes.io/dockerconfigjson`), like `regcred`. @default - none */
+  readonly imagePullSecrets?: string[];
+  /** PriorityClass of the pods. @default - the cluster's default priority */
+  readonly priorityClassName?: string;
+  /** Node labels the pods must run on. @default - any node */
+  readonly nodeSelector?: Record<string, string>;
+  /** Taints the pods tolerate. @default - none */
+  readonly tolerations?: Toleration[];
+}
+
+/** The construct-context key that sets the placement of every construct below it that sets none in its props. */
+export const PLACEMENT_CONTEXT = 'cdk8s-trading:placement';
+
+/** The placement of a construct: its props', else the `cdk8s-trading:placement` context's, else none. */
+export function placementOf(scope: IConstruct, own: PodPlacement | undefined): PodPlacement {
+  if (own) return own;
+  const fromContext: unknown = scope.node.tryGetContext(PLACEMENT_CONTEXT);
+  return fromContext !== null && typeof fromContext === 'object' ? fromContext as PodPlacement : {};
+}
+
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** A label key (`[prefix/]name`) as node labels and selectors take it. */
+function checkLabelKey(key: string): string | undefined {
+  const [prefix, name] = key.includes('/') ? [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)] : [undefined, key];
+  const ok = LABEL_NAME.test(name) && (prefix === undefined || checkDnsSubdomain(prefix) === undefined);
+  return ok ? undefined : `${show(key)} is not a label key: use "name" or "prefix/name", like "node-role.kubernetes.io/trading"`;
+}
+
+/** Every problem of a placement. */
+export function validatePlacement(p: PodPlacement): Problem[] {
+  const c = new ProblemCollector();
+  (p.imagePullSecrets ?? []).forEach((s, i) => c.check(`imagePullSecrets[${i}]`, checkDnsSubdomain(s)));
+  if (p.priorityClassName !== undefined) c.check('priorityClassName', checkDnsSubdomain(p.priorityClassName));
+  for (const [key, value] of Object.entries(p.nodeSelector ?? {})) {
+    c.check(`nodeSelector.${key}`, checkLabelKey(key) ?? (typeof value === 'string' && value.length <= 63 && LABEL_VALUE.test(value)
+      ? undefined
+      : `${show(value)} is not a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit`));
+  }
+  (p.tolerations ?? []).forEach((t, i) => {
+    const at = `tolerations[${i}]`;
+    if (t.operator !== undefined && t.operator !== 'Equal' && t.operator !== 'Exists') c.check(`${at}.operator`, `${show(t.operator)} is not an operator: use "Equal" or "Exists"`);
+    if (t.operator === 'Exists' && t.value !== undefined) c.check(`${at}.value`, 'must be left out with operator "Exists"');
+    if (t.key === undefined && t.operator !== 'Exists') c.check(`${at}.key`, 'is required unless operator is "Exists" (which then tolerates every taint)');
+    if (t.key !== undefined) c.check(`${at}.key`, checkLabelKey(t.key));
+    if (t.effect !== undefined && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {
+      c.check(`${at}.effect`, `${show(t.effect)} is not an effect: use "NoSchedule", "PreferNoSchedule" or "NoExecute"`);
+    }
+    if (t.tolerationSeconds !== undefined) {
+      c.check(`${at}.tolerationSeconds`, t.effect === 'NoExecute' ? checkInteger(t.tolerationSeconds, 0) : 'applies only to effect "NoExecute"');
+    }
+  });
+  return [...c.problems];
+}
+
+/** The pod-spec fields of a placement (only those it sets), for any pod template. */
+export function placementPodSpec(p: PodPlacement): Pick<k8s.PodSpec, 'imagePullSecrets' | 'priorityClassName' | 'nodeSelector' | 'tolerations'> {
+  return {
+    ...(p.imagePullSecrets?.length ? { imagePullSecrets: p.imagePullSecrets.map((name) => ({ name })) } : {}),
+    ...(p.priorityClassName ? { priorityClassName: p.priorityClassName } : {}),
+    ...(p.nodeSelector && Object.keys(p.nodeSelector).length ? { nodeSelector: { ...p.nodeSelector } } : {}),
+    ...(p.tolerations?.length ? { tolerations: p.tolerations.map((t) => ({ ...t })) } : {}),
+  };
+}
