@@ -1,6 +1,9 @@
+import { SchemaValidator } from '../../src/synth/strict-schemas';
 import { ensureBuilt } from './dev-build';
 
-// Compile the CLI once before the test files run in parallel.
+// Before the test files run in parallel: compile the CLI once, and generate the strict validators once
+// (a fresh checkout has no cache yet; otherwise every worker would compile them at the same time).
 export default function setup(): void {
   ensureBuilt();
+  new SchemaValidator().prepare();
 }
