@@ -310,6 +310,19 @@ describe('the strict validators of validate', () => {
     expect(new SchemaValidator(dir, { cacheDir: false }).validate(badMap)).toEqual(expected);
   });
 
+  it('check the formats the schemas name when asked (as the tests do)', () => {
+    const dir = schemaDir();
+    const odd = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n', creationTimestamp: 'yesterday', deletionGracePeriodSeconds: 2 ** 60 } };
+    expect(new SchemaValidator(dir, { cacheDir: join(dir, 'cache') }).validate(odd)).toEqual([]);
+    for (let i = 0; i < 2; i++) {
+      expect(new SchemaValidator(dir, { cacheDir: join(dir, 'cache'), checkFormats: true }).validate(odd)).toEqual([
+        { field: 'metadata.creationTimestamp', message: 'must match format "date-time"' },
+        { field: 'metadata.deletionGracePeriodSeconds', message: 'must match format "int64"' },
+      ]);
+    }
+    expect(readdirSync(join(dir, 'cache')).filter((f) => f.endsWith('.cjs'))).toHaveLength(2);
+  });
+
   it('live in node_modules/.cache/cdk8s-trading of the installation that holds the schemas', () => {
     expect(defaultStrictCacheDir('/p/node_modules/cdk8s-trading/schemas')).toBe('/p/node_modules/.cache/cdk8s-trading');
     expect(defaultStrictCacheDir(join(ROOT, 'schemas'))).toBe(join(ROOT, 'node_modules', '.cache', 'cdk8s-trading'));

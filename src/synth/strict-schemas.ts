@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import Ajv, { ErrorObject, Options, ValidateFunction } from 'ajv';
+import Ajv, { _, ErrorObject, Format, Options, ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import type { RegExpEngine } from 'ajv/dist/types';
 import { Problem, show } from '../core/validation';
@@ -61,15 +61,30 @@ const goRegExp: RegExpEngine = Object.assign((pattern: string, flags: string): R
   return /[\s\S]*/;
 }, { code: `require(${JSON.stringify(GO_REGEXP_MODULE)})` });
 
-const AJV_OPTIONS: Options = {
-  allErrors: true,
-  strict: false, // the schemas carry x-kubernetes-* annotations
-  allowUnionTypes: true,
-  validateFormats: false,
-  // Shared subschemas (below) stay functions of their own instead of being inlined at every use.
-  inlineRefs: false,
-  code: { source: true, regExp: goRegExp },
+/** How generated code reaches FORMATS (see `moduleRequire`). */
+const FORMATS_MODULE = 'cdk8s-trading:formats';
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** The formats the schemas name, as the apiserver and kubernetes-models' validators read them. */
+const FORMATS: Record<string, Format> = {
+  'int32': { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 },
+  'int64': { type: 'number', validate: (n: number) => Number.isSafeInteger(n) },
+  'date-time': { type: 'string', validate: (s: string) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)) },
+  'byte': { type: 'string', validate: (s: string) => BASE64.test(s) },
 };
+
+function ajvOptions(checkFormats: boolean): Options {
+  return {
+    allErrors: true,
+    strict: false, // the schemas carry x-kubernetes-* annotations
+    allowUnionTypes: true,
+    validateFormats: checkFormats,
+    ...(checkFormats ? { formats: FORMATS } : {}),
+    // Shared subschemas (below) stay functions of their own instead of being inlined at every use.
+    inlineRefs: false,
+    code: { source: true, regExp: goRegExp, ...(checkFormats ? { formats: _`require(${FORMATS_MODULE})` } : {}) },
+  };
+}
 /** Part of the cache key: bump when the generated code changes shape. */
 const GENERATOR_VERSION = 1;
 
@@ -83,12 +98,18 @@ export interface SchemaValidatorOptions {
    * @default - node_modules/.cache/cdk8s-trading of the installation holding the schemas
    */
   readonly cacheDir?: string | false;
+  /**
+   * Also check the formats the schemas name (int32 and int64 ranges, RFC 3339 date-times, base64 bytes).
+   * @default false
+   */
+  readonly checkFormats?: boolean;
 }
 
 /** A strict validator over one schema directory. */
 export class SchemaValidator {
   private readonly index: Record<string, string>;
   private readonly cacheDir: string | undefined;
+  private readonly options: Options;
   private validators: Validators | undefined;
   /** The loaded cache file and its V8 code cache, while that code cache is still to be written. */
   private unsavedCodeCache: { script: Script; file: string } | undefined;
@@ -96,6 +117,7 @@ export class SchemaValidator {
   constructor(private readonly dir: string = packageSchemaDir(), options: SchemaValidatorOptions = {}) {
     this.index = (JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { schemas: Record<string, string> }).schemas;
     this.cacheDir = options.cacheDir === false ? undefined : options.cacheDir ?? defaultStrictCacheDir(dir);
+    this.options = ajvOptions(options.checkFormats ?? false);
   }
 
   /** Whether a schema exists for the kind. */
@@ -134,7 +156,7 @@ export class SchemaValidator {
   /** The cache file of the current schemas: a hash of their text, the ajv version and the options. */
   private cacheFile(): string | undefined {
     if (!this.cacheDir) return undefined;
-    const hash = createHash('sha256').update(JSON.stringify([GENERATOR_VERSION, ajvVersion(), AJV_OPTIONS, this.index]));
+    const hash = createHash('sha256').update(JSON.stringify([GENERATOR_VERSION, ajvVersion(), this.options, Object.keys(this.options.formats ?? {}), this.index]));
     for (const file of Object.values(this.index).sort()) hash.update(`\u0000${file}\u0000`).update(readFileSync(join(this.dir, file)));
     return join(this.cacheDir, `strict-validators-${hash.digest('hex').slice(0, 24)}.cjs`);
   }
@@ -159,7 +181,7 @@ export class SchemaValidator {
   private generate(): Validators {
     const schemas = Object.fromEntries(Object.entries(this.index).map(([key, file]) => [key, JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as JsonSchema]));
     const { definitions, rewritten } = shareSubschemas(schemas);
-    const ajv = new Ajv(AJV_OPTIONS);
+    const ajv = new Ajv(this.options);
     ajv.addSchema({ $id: SHARED_ID, definitions });
     const ids = Object.fromEntries(Object.keys(rewritten).map((key, i) => [key, `kind-${i}`]));
     for (const [key, schema] of Object.entries(rewritten)) ajv.addSchema({ ...schema, $id: ids[key] });
@@ -170,9 +192,9 @@ export class SchemaValidator {
   }
 }
 
-/** The `require` of the generated code: ajv's runtime helpers, and the RegExp engine. */
+/** The `require` of the generated code: ajv's runtime helpers, the RegExp engine and the formats. */
 function moduleRequire(id: string): unknown {
-  return id === GO_REGEXP_MODULE ? goRegExp : requireHere(id);
+  return id === GO_REGEXP_MODULE ? goRegExp : id === FORMATS_MODULE ? FORMATS : requireHere(id);
 }
 
 function ajvVersion(): string {
