@@ -5,7 +5,7 @@
  *
  * Compiling the ~0.8 MB of schemas with ajv takes seconds, so the validators are generated once, for every
  * kind at once, and kept as code in a cache folder (by default `node_modules/.cache/cdk8s-trading` nearest
- * the package): later runs load them (with V8's compiled code, when saved) instead of compiling. The file
+ * the package): later runs load them (with V8's compiled code) instead of compiling. The file
  * name is a hash of the schemas, the ajv version and the options, so a changed schema is compiled again.
  * A read-only or missing cache folder only loses the cache.
  */
@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import Ajv, { _, ErrorObject, Format, Options, ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
@@ -111,8 +112,6 @@ export class SchemaValidator {
   private readonly cacheDir: string | undefined;
   private readonly options: Options;
   private validators: Validators | undefined;
-  /** The loaded cache file and its V8 code cache, while that code cache is still to be written. */
-  private unsavedCodeCache: { script: Script; file: string } | undefined;
 
   constructor(private readonly dir: string = packageSchemaDir(), options: SchemaValidatorOptions = {}) {
     this.index = (JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { schemas: Record<string, string> }).schemas;
@@ -138,16 +137,6 @@ export class SchemaValidator {
     this.load();
   }
 
-  /**
-   * Saves V8's compiled code for the cached validators beside them, once, so later runs skip compiling
-   * them too. Call it after validating: what V8 compiled by then is what is saved.
-   */
-  public saveCodeCache(): void {
-    const pending = this.unsavedCodeCache;
-    this.unsavedCodeCache = undefined;
-    if (pending) writeAtomically(`${pending.file}.v8`, pending.script.createCachedData());
-  }
-
   private load(): Validators {
     this.validators ??= this.loadCached() ?? this.generate();
     return this.validators;
@@ -170,10 +159,11 @@ export class SchemaValidator {
     } catch {
       // not saved yet
     }
-    const script = new Script(`(function (module, exports, require) {${readFileSync(file, 'utf8')}\n})`, { filename: file, cachedData });
+    const source = moduleSource(readFileSync(file, 'utf8'));
+    const script = new Script(source, { filename: file, cachedData });
+    if (cachedData === undefined || script.cachedDataRejected) writeCodeCache(file, source);
     const module = { exports: {} as Validators };
     (script.runInThisContext() as (m: object, e: object, r: (id: string) => unknown) => void)(module, module.exports, moduleRequire);
-    if (cachedData === undefined || script.cachedDataRejected) this.unsavedCodeCache = { script, file };
     return module.exports;
   }
 
@@ -187,9 +177,35 @@ export class SchemaValidator {
     for (const [key, schema] of Object.entries(rewritten)) ajv.addSchema({ ...schema, $id: ids[key] });
     const validators = Object.fromEntries(Object.entries(ids).map(([key, id]) => [key, ajv.getSchema(id) as ValidateFunction]));
     const file = this.cacheFile();
-    if (file) writeAtomically(file, standaloneCode(ajv, ids));
+    if (file) {
+      const code = standaloneCode(ajv, ids);
+      writeAtomically(file, code);
+      writeCodeCache(file, moduleSource(code));
+    }
     return validators;
   }
+}
+
+/** The generated code as a function of `module`, `exports` and `require`, like a CommonJS module. */
+function moduleSource(code: string): string {
+  return `(function (module, exports, require) {${code}\n})`;
+}
+
+/**
+ * Writes V8's compiled code for a cache file beside it, with every function compiled (V8 compiles most
+ * functions on first call, so a cache taken after one run would hold only what that run needed): loading
+ * the ~3 MB of validators then costs tens of milliseconds instead of parsing and compiling them. Once per
+ * cache file (and again should V8 reject it: another Node version).
+ */
+function writeCodeCache(file: string, source: string): void {
+  setFlagsFromString('--no-lazy');
+  let eager: Script;
+  try {
+    eager = new Script(source, { filename: file });
+  } finally {
+    setFlagsFromString('--lazy');
+  }
+  writeAtomically(`${file}.v8`, eager.createCachedData());
 }
 
 /** The `require` of the generated code: ajv's runtime helpers, the RegExp engine and the formats. */

@@ -96,8 +96,6 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
     });
   }
 
-  schemas.saveCodeCache();
-
   let environments: readonly Environment[] = [];
   const inProject = root !== undefined && existsSync(join(root, ENVIRONMENTS_DIR));
   if (inProject) {
