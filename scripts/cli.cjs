@@ -5,7 +5,9 @@
 // run in this process (no nested npm, no bundling on an unchanged tree).
 const { requireCli } = require('./dev-build.cjs');
 
-process.exitCode = requireCli().run(process.argv.slice(2), {
+const argv = process.argv.slice(2);
+const cli = requireCli({ saveCodeCache: ['synth', 'validate', 'diff'].includes(argv[0]) });
+process.exitCode = cli.run(argv, {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 });

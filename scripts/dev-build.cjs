@@ -1,9 +1,12 @@
 'use strict';
-// Compiles src/ with esbuild when a source file (or this script) changed since the last compile; what this
-// repository's own commands and the CLI tests run. Two outputs, built together (~0.3 s) into .build/dev/:
+// Compiles src/ with esbuild when a source file (or this script, or node_modules) changed since the last
+// compile; what this repository's own commands and the CLI tests run. Two outputs, built together (~0.4 s)
+// into .build/dev/:
 //   lib/         one file per module, like the published lib/ (tests load single modules from it);
-//   cli/main.js  the CLI as one file (ajv, js-yaml and yaml inside; cdk8s, cdk8s-plus-28, constructs and
-//                esbuild outside): one file to load instead of ~200, which is a fifth of a synth's start-up.
+//   cli/main.js  the CLI as one file, its dependencies and cdk8s, cdk8s-plus-28 and constructs inside:
+//                one file to read and compile (from a V8 code cache) instead of ~330 modules, which is
+//                most of a warm synth's start-up. Whatever requires the peers by name (an extension, a
+//                cdk8s-plus-28 subpath) gets the bundled instances: the bundle registers them.
 // index.js beside it hands environments/extend.ts the bundle's own copy of the library (extension.ts asks
 // for '../index'), so the extension's constructs and the CLI's share one set of classes.
 const { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
@@ -15,8 +18,11 @@ const root = join(__dirname, '..');
 const src = join(root, 'src');
 const out = join(root, '.build', 'dev');
 const stampFile = join(out, '.stamp');
-// The peers are external so that an extension and the CLI share one cdk8s; esbuild has a native binary.
-const EXTERNAL = ['cdk8s', 'cdk8s-plus-28', 'constructs', 'esbuild'];
+// esbuild has a native binary.
+const EXTERNAL = ['esbuild'];
+const PEERS = ['cdk8s', 'cdk8s-plus-28', 'constructs'];
+// npm rewrites it on every install: a changed dependency compiles the bundle again.
+const INSTALLED = join(root, 'node_modules', '.package-lock.json');
 // Inside the bundle but evaluated on first use: `yaml` serves only validate and diff, and `ajv` only a
 // schema whose generated validator is not cached yet; evaluating both costs a synth ~10 % of its time.
 const LAZY = ['yaml', 'ajv', 'ajv/dist/standalone'];
@@ -52,9 +58,36 @@ function sources(dir, acc = []) {
 }
 
 function stampOf(files) {
-  // Names and modification times: an added, removed or edited file changes the stamp; so does this script.
-  return [__filename, ...files].map((f) => `${relative(root, f)}:${statSync(f).mtimeMs}`).join('\n');
+  // Names and modification times: an added, removed or edited file changes the stamp; so do this script
+  // and an install.
+  return [__filename, ...(existsSync(INSTALLED) ? [INSTALLED] : []), ...files].map((f) => `${relative(root, f)}:${statSync(f).mtimeMs}`).join('\n');
 }
+
+/** The bundle's entry: the CLI, the library on demand, and the peers registered under their names. */
+const ENTRY = `
+import { createRequire, Module } from 'node:module';
+import { dirname } from 'node:path';
+export { run } from './src/cli/main';
+// A function, so that the public API (and what only validate/diff need) is initialized only when an
+// extension asks for it.
+export function library(): unknown { return require('./src/index'); }
+const requireHere = createRequire(__filename);
+const peers: Array<[string, unknown]> = [${PEERS.map((p) => `['${p}', require('${p}')]`).join(', ')}];
+for (const [name, exports] of peers) {
+  try {
+    const file = requireHere.resolve(name);
+    if (requireHere.cache[file]) continue;
+    const m = new Module(file);
+    m.filename = file;
+    m.exports = exports;
+    m.loaded = true;
+    m.paths = (Module as any)._nodeModulePaths(dirname(file));
+    requireHere.cache[file] = m;
+  } catch {
+    // not installed beside the bundle: nothing else can require it either
+  }
+}
+`;
 
 function compile(files, next) {
   const esbuild = require('esbuild');
@@ -71,13 +104,10 @@ function compile(files, next) {
     external: EXTERNAL,
     alias: lazyShims(join(next, 'lazy')),
     outfile: join(next, 'cli', 'main.js'),
-    // `library` is a function so that the public API (and what only validate/diff need) is initialized
-    // only when an extension asks for it.
-    stdin: {
-      contents: "export { run } from './src/cli/main';\nexport function library(): unknown { return require('./src/index'); }\n",
-      resolveDir: root, sourcefile: 'cli-entry.ts', loader: 'ts',
-    },
+    stdin: { contents: ENTRY, resolveDir: root, sourcefile: 'cli-entry.ts', loader: 'ts' },
   });
+  // cdk8s loads URLs (Include, Helm) with this script beside its code.
+  copyFileSync(join(root, 'node_modules', 'cdk8s', 'lib', '_loadurl.mjs'), join(next, 'cli', '_loadurl.mjs'));
   writeFileSync(join(next, 'index.js'), "'use strict';\nmodule.exports = require('./cli/main.js').library();\n");
 }
 
@@ -115,11 +145,12 @@ function ensureCli() {
 }
 
 /**
- * The CLI bundle, compiled first when stale, loaded with a V8 code cache beside it (written after the first
- * run, when it holds every function that run compiled): parsing and compiling the ~0.8 MB bundle is a tenth
- * of a warm synth. A cache V8 rejects (another Node version or flags) is simply written again.
+ * The CLI bundle, compiled first when stale, loaded with a V8 code cache beside it: parsing and compiling
+ * the ~1.7 MB bundle would be a third of a warm synth. V8 compiles most functions on first call, so the
+ * cache is written at the exit of the first run that does real work (`saveCodeCache`: synth, validate or
+ * diff, not --help), holding what it compiled; a cache V8 rejects (another Node version) is written again.
  */
-function requireCli() {
+function requireCli({ saveCodeCache = false } = {}) {
   const file = ensureCli();
   const cacheFile = `${file}.v8cache`;
   let cachedData;
@@ -135,7 +166,7 @@ function requireCli() {
   require.cache[file] = mod;
   script.runInThisContext().call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
   mod.loaded = true;
-  if (cachedData === undefined || script.cachedDataRejected) {
+  if (saveCodeCache && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', () => {
       try {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
