@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -5,6 +6,13 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
+    // vitest's default is one worker fewer than the cores (one, on a 2-core machine); the files spend much
+    // of their time waiting for the CLI processes they start, so use every core.
+    maxWorkers: availableParallelism(),
+    // A worker keeps its loaded modules from one test file to the next: cdk8s, cdk8s-plus-28 and the
+    // library are loaded once per worker instead of once per file (~40 % of the suite's CPU time). No test
+    // changes process-wide state that another file depends on (no mocks, no chdir).
+    isolate: false,
     testTimeout: 30_000,
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ['default', 'json'],

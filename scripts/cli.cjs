@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 'use strict';
 // This repository's entry to its own CLI (npm run synth / validate / diff): the same code as the
-// published bin, compiled from src/ only when a source changed (scripts/dev-build.cjs), run in this
-// process (no nested npm, no bundling on every run).
-const { join } = require('node:path');
-const { ensureBuilt } = require('./dev-build.cjs');
+// published bin, compiled from src/ into one file only when a source changed (scripts/dev-build.cjs),
+// run in this process (no nested npm, no bundling on an unchanged tree).
+const { requireCli } = require('./dev-build.cjs');
 
-const { run } = require(join(ensureBuilt(), 'cli', 'main.js'));
-process.exitCode = run(process.argv.slice(2), {
+const argv = process.argv.slice(2);
+const cli = requireCli({ saveCodeCache: ['synth', 'validate', 'diff'].includes(argv[0]) });
+process.exitCode = cli.run(argv, {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 });

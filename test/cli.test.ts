@@ -113,10 +113,12 @@ describe('cdk8s-trading synth, as a process', () => {
     expect(existsSync(p.out)).toBe(false);
   });
 
+  // In-process: what is tested is the message (an exception escaping run() would fail the test as a
+  // stack trace would), not the process around it, which the tests above and below start.
   it('reports an unwritable output folder in one line, without a stack trace', () => {
     const p = scratchProject();
     for (const outdir of ['/sys/fs/dist', '/nonexistent-cdk8s-trading/dist']) {
-      const r = cli(p.root, ['synth', '--outdir', outdir]);
+      const r = inProcess(p.root, 'synth', '--outdir', outdir);
       expect(r.status).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/^synth failed: cannot write .*(permission denied|does not exist)/);
@@ -147,5 +149,30 @@ export default function extend(chart: Chart, environment: Environment): void {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('environments/extend.ts: must export a function');
     expect(tree(p.out)['prod/20-config/configmap-team-info.yaml']).toBeDefined();
+  });
+
+  // The CLI that npm run synth starts carries cdk8s, cdk8s-plus-28, constructs and the library in one file:
+  // an extension must still get those very instances, by name or by subpath.
+  it('gives environments/extend.ts the very cdk8s, cdk8s-plus-28, constructs and library it runs', () => {
+    const p = scratchProject();
+    writeFileSync(join(p.root, 'environments', 'extend.ts'), `
+import { Chart } from 'cdk8s';
+import { ConfigMap } from 'cdk8s-plus-28';
+import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { GitOpsApp, TradingBackend, type Environment } from 'cdk8s-trading';
+
+export default function extend(chart: Chart, environment: Environment): void {
+  if (!(chart instanceof Chart) || !(chart instanceof Construct)) throw new Error('another cdk8s or constructs');
+  if (!(chart.node.root instanceof GitOpsApp)) throw new Error('another copy of the library');
+  new ConfigMap(chart, 'plus', { metadata: { name: 'plus' }, data: { env: environment.name } });
+  new KubeConfigMap(chart, 'kube', { metadata: { name: 'kube' }, data: { env: environment.name } });
+  new TradingBackend(chart, 'extra', { image: 'ghcr.io/acme/extra:1.0.0' });
+}
+`);
+    const r = cli(p.root, ['synth', '--env', 'dev']);
+    expect(r.status, r.stderr).toBe(0);
+    const files = Object.keys(tree(join(p.out, 'dev')));
+    expect(files).toEqual(expect.arrayContaining(['20-config/configmap-plus.yaml', '20-config/configmap-kube.yaml', '50-application/deployment-extra.yaml']));
   });
 });

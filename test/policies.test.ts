@@ -96,7 +96,7 @@ describe('policy rules', () => {
   });
 
   it('hpa-target-exists: an HPA for a missing workload', () => {
-    expect(breaking((o) => { editable(o, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name = 'gone'; })).toEqual([
+    expect(breaking((o) => { editable(o, 'HorizontalPodAutoscaler').spec!.scaleTargetRef.name = 'gone'; })).toEqual([
       'hpa-target-exists HorizontalPodAutoscaler/api: targets Deployment/gone, which is not in the manifests',
       // Without its HPA the Deployment runs one pod, so the replication rules no longer apply.
     ]);

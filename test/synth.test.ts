@@ -1,12 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../src/cli/main';
 import { ConfigurationError } from '../src/core/validation';
 import { synthesizeProject } from '../src/synth/project';
+import { defaultStrictCacheDir, SchemaValidator } from '../src/synth/strict-schemas';
 import { recoverInterruptedWrite, writeTree, WriteError, WriteStep, writerPaths } from '../src/synth/write';
 import { ensureBuilt } from './support/dev-build';
-import { cli, edit, ROOT, scratchProject, tree } from './support/project';
+import { edit, ROOT, scratchProject, tree } from './support/project';
 
 const STEPS: WriteStep[] = ['locked', 'recovered', 'written', 'old-moved-aside', 'new-moved-in', 'old-removed'];
 
@@ -160,13 +163,13 @@ describe('the atomic writer', () => {
   // A process killed (SIGKILL) right after each step leaves, once the next run has recovered, exactly
   // the old output or exactly the new one.
   it.each(STEPS)('a kill right after "%s" leaves the old or the new output', (step) => {
-    const lib = ensureBuilt();
     const p = scratchProject();
     synthesizeProject({ root: p.root, outdir: p.out });
     const old = tree(p.out);
     edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
+    // The library as the CLI runs it (one bundled file: the child starts in a fraction of the time).
     const script = `
-      const { synthesizeProject } = require(${JSON.stringify(join(lib, 'synth', 'project.js'))});
+      const { synthesizeProject } = require(${JSON.stringify(join(ROOT, 'scripts', 'dev-build.cjs'))}).requireCli().library();
       synthesizeProject({ root: ${JSON.stringify(p.root)}, outdir: ${JSON.stringify(p.out)},
         onStep: (s) => { if (s === ${JSON.stringify(step)}) process.kill(process.pid, 'SIGKILL'); } });`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
@@ -249,9 +252,78 @@ describe('a command line', () => {
   it('runs from a subfolder of the project', () => {
     const p = scratchProject();
     mkdirSync(join(p.root, 'docs', 'deep'), { recursive: true });
-    const r = cli(join(p.root, 'docs', 'deep'), ['synth', '--env', 'dev']);
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^\.\.\/\.\.\/dist\/dev: \d+ files/m);
+    // In-process with that working folder: finding the project is what is tested, not the process.
+    const out: string[] = [];
+    const err: string[] = [];
+    const status = run(['synth', '--env', 'dev'], { cwd: join(p.root, 'docs', 'deep'), out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
+    expect(status, err.join('\n')).toBe(0);
+    expect(out.join('\n')).toMatch(/^\.\.\/\.\.\/dist\/dev: \d+ files/m);
     expect(readdirSync(p.out).sort()).toEqual(['dev', 'gitops']);
+  });
+});
+
+describe('the strict validators of validate', () => {
+  /** A schema folder with three of the package's schemas, to keep generating them quick. */
+  function schemaDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-trading-schemas-'));
+    const kinds = { 'v1/ConfigMap': 'configmap-v1.json', 'v1/Namespace': 'namespace-v1.json', 'v1/ServiceAccount': 'serviceaccount-v1.json' };
+    for (const file of Object.values(kinds)) cpSync(join(ROOT, 'schemas', file), join(dir, file));
+    writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemas: kinds }));
+    return dir;
+  }
+  const badMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 1 }, extra: true };
+  const expected = [{ field: '', message: 'unknown field "extra"' }, { field: 'data.a', message: 'must be string' }];
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } };
+
+  it('are generated once, kept in the cache folder and loaded from it afterwards, with the same results', () => {
+    const dir = schemaDir();
+    const cacheDir = join(dir, 'cache');
+    const first = new SchemaValidator(dir, { cacheDir });
+    expect(first.validate(badMap)).toEqual(expected);
+    const cached = readdirSync(cacheDir).filter((f) => f.endsWith('.cjs'));
+    expect(cached).toHaveLength(1);
+    const generatedAt = statSync(join(cacheDir, cached[0])).mtimeMs;
+    const second = new SchemaValidator(dir, { cacheDir });
+    expect(second.validate(badMap)).toEqual(expected);
+    expect(second.validate(namespace)).toEqual([]);
+    expect(readdirSync(cacheDir).sort()).toEqual([cached[0], `${cached[0]}.v8`]);
+    expect(statSync(join(cacheDir, cached[0])).mtimeMs).toBe(generatedAt);
+    expect(new SchemaValidator(dir, { cacheDir }).validate(badMap)).toEqual(expected);
+  });
+
+  it('are generated again when a schema changes', () => {
+    const dir = schemaDir();
+    const cacheDir = join(dir, 'cache');
+    new SchemaValidator(dir, { cacheDir }).prepare();
+    const schema = JSON.parse(readFileSync(join(dir, 'configmap-v1.json'), 'utf8'));
+    schema.properties.data.additionalProperties = { type: ['string', 'integer'] };
+    writeFileSync(join(dir, 'configmap-v1.json'), JSON.stringify(schema));
+    expect(new SchemaValidator(dir, { cacheDir }).validate(badMap)).toEqual([{ field: '', message: 'unknown field "extra"' }]);
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.cjs'))).toHaveLength(2);
+  });
+
+  it('still validate when the cache folder cannot be written, or is switched off', () => {
+    const dir = schemaDir();
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    expect(new SchemaValidator(dir, { cacheDir: join(dir, 'not-a-folder', 'cache') }).validate(badMap)).toEqual(expected);
+    expect(new SchemaValidator(dir, { cacheDir: false }).validate(badMap)).toEqual(expected);
+  });
+
+  it('check the formats the schemas name when asked (as the tests do)', () => {
+    const dir = schemaDir();
+    const odd = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n', creationTimestamp: 'yesterday', deletionGracePeriodSeconds: 2 ** 60 } };
+    expect(new SchemaValidator(dir, { cacheDir: join(dir, 'cache') }).validate(odd)).toEqual([]);
+    for (let i = 0; i < 2; i++) {
+      expect(new SchemaValidator(dir, { cacheDir: join(dir, 'cache'), checkFormats: true }).validate(odd)).toEqual([
+        { field: 'metadata.creationTimestamp', message: 'must match format "date-time"' },
+        { field: 'metadata.deletionGracePeriodSeconds', message: 'must match format "int64"' },
+      ]);
+    }
+    expect(readdirSync(join(dir, 'cache')).filter((f) => f.endsWith('.cjs'))).toHaveLength(2);
+  });
+
+  it('live in node_modules/.cache/cdk8s-trading of the installation that holds the schemas', () => {
+    expect(defaultStrictCacheDir('/p/node_modules/cdk8s-trading/schemas')).toBe('/p/node_modules/.cache/cdk8s-trading');
+    expect(defaultStrictCacheDir(join(ROOT, 'schemas'))).toBe(join(ROOT, 'node_modules', '.cache', 'cdk8s-trading'));
   });
 });
