@@ -81,7 +81,7 @@ for (const [name, exports] of peers) {
     m.filename = file;
     m.exports = exports;
     m.loaded = true;
-    m.paths = (Module as any)._nodeModulePaths(dirname(file));
+    m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
     requireHere.cache[file] = m;
   } catch {
     // not installed beside the bundle: nothing else can require it either
