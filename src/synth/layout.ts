@@ -43,7 +43,10 @@ export function manifestFiles(manifests: readonly Manifest[], folderOf: (m: Mani
       throw new ConfigurationError([`${m.kind}/${m.metadata.name}: two objects of this kind and name would be written to ${path}; give one of them another name`]);
     }
     files.set(path, { path, content: toYaml(m) });
-    byFolder.set(folder, [...(byFolder.get(folder) ?? []), file]);
+    // Push, not copy: copying the list per object made a folder of n objects cost n².
+    const list = byFolder.get(folder);
+    if (list) list.push(file);
+    else byFolder.set(folder, [file]);
   }
   const folders = [...byFolder.keys()].sort(compareStrings);
   for (const folder of folders) {

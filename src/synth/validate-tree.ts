@@ -92,7 +92,9 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
       const first = seen.get(key);
       if (first) problems.push(`${shown}: ${id}: duplicate object, also in ${first}`);
       seen.set(key, shown);
-      byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), { manifest: m, file: shown }]);
+      const entries = byNamespace.get(namespace);
+      if (entries) entries.push({ manifest: m, file: shown });
+      else byNamespace.set(namespace, [{ manifest: m, file: shown }]);
     });
   }
 
