@@ -3,10 +3,13 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { run } from '../src/cli/main';
 import { ConfigurationError } from '../src/core/validation';
 import { synthesizeProject } from '../src/synth/project';
+import { emitYaml, JsonValue } from '../src/synth/emit-yaml';
 import { defaultStrictCacheDir, SchemaValidator } from '../src/synth/strict-schemas';
+import { readEmitted } from '../src/synth/validate-tree';
 import { recoverInterruptedWrite, writeTree, WriteError, WriteStep, writerPaths } from '../src/synth/write';
 import { ensureBuilt } from './support/dev-build';
 import { edit, ROOT, scratchProject, tree } from './support/project';
@@ -325,5 +328,38 @@ describe('the strict validators of validate', () => {
   it('live in node_modules/.cache/cdk8s-trading of the installation that holds the schemas', () => {
     expect(defaultStrictCacheDir('/p/node_modules/cdk8s-trading/schemas')).toBe('/p/node_modules/.cache/cdk8s-trading');
     expect(defaultStrictCacheDir(join(ROOT, 'schemas'))).toBe(join(ROOT, 'node_modules', '.cache', 'cdk8s-trading'));
+  });
+});
+
+describe('validate reads the files synth writes', () => {
+  const tricky = {
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { 'app.kubernetes.io/name': 'x', 'a: b': 'c' } },
+    data: {
+      empty: '', yes: 'yes', version: '1.4.2', time: '1:30', date: '2024-01-01', hash: 'a #b', colon: 'a: b', dash: '- x', quote: '"q"',
+      backslash: 'a\\b', unicode: 'ünï ☃', multi: 'line 1\nline 2\n', multiNoEnd: 'a\n\nb', spaces: ' lead', tab: 'a\tb', '"key"': 'v',
+    },
+    spec: {
+      numbers: [0, -5, 0.5, 1e21, 123456789], flags: [true, false, null], nested: [[1, [2]], [], {}, [{ a: 1, b: [{ c: 'd' }] }]],
+      empty: { list: [], map: {} }, items: [{ '- k': 'v', '"q"': { x: 'y' } }, 'plain', '"quoted: yes"'],
+    },
+  };
+
+  it('reads back every file of a synth and adversarial values exactly as YAML 1.1 does', () => {
+    const p = scratchProject();
+    synthesizeProject({ root: p.root, outdir: p.out });
+    const texts = [...Object.values(tree(p.out)), emitYaml(tricky as unknown as JsonValue)];
+    for (const text of texts) {
+      const value = readEmitted(text);
+      expect(value).toEqual(parse(text, { version: '1.1' }));
+      expect(emitYaml(value as JsonValue)).toBe(text);
+    }
+    expect(readEmitted(emitYaml(tricky as unknown as JsonValue))).toEqual(tricky);
+  });
+
+  it('declines what it was not written by the emitter, for the full YAML reader', () => {
+    for (const text of ['a: 1 # note\n', 'a: [1, 2]\n', '- a\n', 'a:\n    b: 1\n', 'a: 1\na: 2\n', 'a: 1\n---\nb: 2\n', 'a: 1']) {
+      const value = readEmitted(text);
+      expect(value === undefined || emitYaml(value) !== text).toBe(true);
+    }
   });
 });

@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CORE_SCHEMA, load } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import { TIER_DEFAULTS } from '../config/tiers';
 import type { Environment } from '../config/environment';
@@ -34,21 +33,116 @@ function strictValidator(): SchemaValidator {
 }
 
 /**
- * The documents of a manifest file as Kubernetes reads them (YAML 1.1). A file as this tool writes it is
- * read with js-yaml, several times faster than `yaml`, and taken when emitting what was read gives back the
- * file byte for byte: the emitter writes only what YAML 1.1 reads back unchanged (emit-yaml.ts, tested on
- * all of dist/ and adversarial strings), so the result is the same. Anything else (edited by hand, several
- * documents, comments, other quoting) is read by `yaml` in YAML 1.1 mode.
+ * The documents of a manifest file as Kubernetes reads them (YAML 1.1). A file as this tool writes it is read
+ * by `readEmitted`, a reader of exactly the emitter's output (a fraction of a full YAML parser's time, most of
+ * which is its start-up in a short process), and taken when emitting what was read gives back the file byte
+ * for byte: the emitter writes only what YAML 1.1 reads back unchanged (emit-yaml.ts, tested on all of dist/
+ * and adversarial strings), so the result is the same, whatever the reader got wrong. Anything else (edited
+ * by hand, several documents, comments, other quoting) is read by `yaml` in YAML 1.1 mode.
  */
 function readDocuments(text: string): Array<{ value: unknown } | { errors: string[] }> {
-  try {
-    const value = load(text, { schema: CORE_SCHEMA });
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && emitYaml(value as JsonValue) === text) return [{ value }];
-  } catch {
-    // not in the emitter's form: the full reader below decides
-  }
+  const value = readEmitted(text);
+  if (value !== undefined && emitYaml(value) === text) return [{ value }];
   return parseAllDocuments(text, { version: '1.1', uniqueKeys: true })
     .map((doc) => (doc.errors.length > 0 ? { errors: doc.errors.map((e) => e.message.split('\n')[0]) } : { value: doc.toJS() }));
+}
+
+/**
+ * A mapping as emit-yaml.ts writes it (block collections, two-space indentation), or undefined.
+ * @internal exported for tests
+ */
+export function readEmitted(text: string): JsonValue | undefined {
+  if (!text.endsWith('\n')) return undefined;
+  const lines = text.slice(0, -1).split('\n');
+  let at = 0;
+  const indentOf = (line: string): number => line.length - line.trimStart().length;
+
+  // `key: value`, `key:` (a block follows) or `"quoted key": ...`; undefined when the line is not one.
+  const entry = (rest: string): { key: string; value: string | undefined } | undefined => {
+    let key: string;
+    let after: string;
+    if (rest.startsWith('"')) {
+      const end = endOfQuoted(rest);
+      if (end < 0) return undefined;
+      key = JSON.parse(rest.slice(0, end + 1)) as string;
+      after = rest.slice(end + 1);
+    } else {
+      const colon = rest.indexOf(':');
+      if (colon <= 0) return undefined;
+      key = rest.slice(0, colon);
+      after = rest.slice(colon);
+    }
+    if (after === ':') return { key, value: undefined };
+    return after.startsWith(': ') ? { key, value: after.slice(2) } : undefined;
+  };
+
+  // A value on the line, or a literal block starting there, owned by a line at `indent`.
+  const scalar = (raw: string, indent: number): JsonValue | undefined => {
+    if (raw === 'null') return null;
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    if (raw === '[]') return [];
+    if (raw === '{}') return {};
+    if (raw.startsWith('"')) return endOfQuoted(raw) === raw.length - 1 ? (JSON.parse(raw) as string) : undefined;
+    if (raw === '|' || raw === '|-') {
+      const pad = ' '.repeat(indent + 2);
+      const body: string[] = [];
+      while (at < lines.length && (lines[at] === '' || lines[at].startsWith(pad))) body.push(lines[at++].slice(pad.length));
+      return `${body.join('\n')}${raw === '|' ? '\n' : ''}`;
+    }
+    if (/^-?\d+(?:\.\d+)?(?:e[+-]\d+)?$/.test(raw)) return Number(raw);
+    return raw;
+  };
+
+  // The collection whose first line is lines[at], at `indent` (that line may have been rewritten).
+  const block = (indent: number): JsonValue | undefined => {
+    const first = lines[at];
+    if (first === undefined || indentOf(first) !== indent) return undefined;
+    return first.startsWith('- ', indent) ? sequence(indent) : mapping(indent);
+  };
+
+  const mapping = (indent: number): { [key: string]: JsonValue } | undefined => {
+    const map: { [key: string]: JsonValue } = {};
+    while (at < lines.length && indentOf(lines[at]) === indent && !lines[at].startsWith('- ', indent)) {
+      const e = entry(lines[at].slice(indent));
+      if (!e || e.key in map) return undefined;
+      at++;
+      const value = e.value === undefined ? block(indent + 2) : scalar(e.value, indent);
+      if (value === undefined) return undefined;
+      map[e.key] = value;
+    }
+    return map;
+  };
+
+  const sequence = (indent: number): JsonValue[] | undefined => {
+    const seq: JsonValue[] = [];
+    while (at < lines.length && indentOf(lines[at]) === indent && lines[at].startsWith('- ', indent)) {
+      const rest = lines[at].slice(indent + 2);
+      let value: JsonValue | undefined;
+      if (rest.startsWith('- ') || entry(rest) !== undefined) {
+        // A collection whose first line shares the dash's line: read it as if on a line of its own.
+        lines[at] = `${' '.repeat(indent + 2)}${rest}`;
+        value = block(indent + 2);
+      } else {
+        at++;
+        value = scalar(rest, indent);
+      }
+      if (value === undefined) return undefined;
+      seq.push(value);
+    }
+    return seq;
+  };
+
+  const value = mapping(0);
+  return value !== undefined && at === lines.length ? value : undefined;
+}
+
+/** The index of the quote that closes the JSON string opening `s`, or -1. */
+function endOfQuoted(s: string): number {
+  for (let i = 1; i < s.length; i++) {
+    if (s[i] === '\\') i++;
+    else if (s[i] === '"') return i;
+  }
+  return -1;
 }
 
 /** kustomize's own files: not Kubernetes objects. */
