@@ -3,7 +3,7 @@
  * synth itself, so the I/O edge may install a compiler that caches generated code on disk
  * (`useSchemaCompiler`); by default schemas are compiled in memory, once per process.
  */
-import Ajv, { type Options, type ValidateFunction } from 'ajv';
+import type { Options, ValidateFunction } from 'ajv';
 
 /** ajv options of the configuration schemas; part of any cache key. */
 export const CONFIG_SCHEMA_OPTIONS: Options = { allErrors: true, verbose: true, strict: true, code: { source: true } };
@@ -11,7 +11,11 @@ export const CONFIG_SCHEMA_OPTIONS: Options = { allErrors: true, verbose: true, 
 /** Turns a JSON Schema into a validator. */
 export type SchemaCompiler = (schema: object) => ValidateFunction;
 
-const compileInMemory: SchemaCompiler = (schema) => new Ajv(CONFIG_SCHEMA_OPTIONS).compile(schema);
+// ajv is loaded on first use: a synth whose validators come from the disk cache never needs it.
+const compileInMemory: SchemaCompiler = (schema) => {
+  const { default: Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv(CONFIG_SCHEMA_OPTIONS).compile(schema);
+};
 let compiler: SchemaCompiler = compileInMemory;
 const compiled = new Map<object, ValidateFunction>();
 
