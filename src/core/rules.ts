@@ -45,6 +45,11 @@ export function checkDnsSubdomain(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A server to connect to: a DNS name or an IPv4 address. */
+export function checkHost(value: unknown): string | undefined {
+  return typeof value === 'string' && /^(\d{1,3}\.){3}\d{1,3}$/.test(value) ? undefined : checkHostname(value);
+}
+
 /** A public hostname for a route or certificate; a leading `*.` wildcard is allowed. */
 export function checkHostname(value: unknown): string | undefined {
   const host = typeof value === 'string' && value.startsWith('*.') ? value.slice(2) : value;

@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
+import { externalSecretObject } from '../core/external-secret';
 import { ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { DatabaseConnection, IDatabase, postgresClientBinding } from '../core/database';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
-import { checkCidr, checkDnsSubdomain, checkHostname, checkPort } from '../core/rules';
+import { checkCidr, checkDnsSubdomain, checkHost, checkPort } from '../core/rules';
 import { checkSecretKey, SecretStore } from '../core/secrets';
 import { ProblemCollector, show, throwIfProblems } from '../core/validation';
 
@@ -68,7 +68,7 @@ export class ExternalPostgres extends Construct implements IDatabase {
   constructor(scope: Construct, id: string, props: ExternalPostgresProps) {
     super(scope, id);
     const c = new ProblemCollector();
-    c.check('host', checkHostname(props.host) === undefined || /^[0-9.]+$/.test(props.host) ? undefined : checkHostname(props.host));
+    c.check('host', checkHost(props.host));
     if (props.port !== undefined) c.check('port', checkPort(props.port));
     if (typeof props.database !== 'string' || props.database === '') c.check('database', `${show(props.database)} must be the name of the database`);
     if (props.cidr !== undefined) c.check('cidr', checkCidr(props.cidr));
@@ -78,21 +78,10 @@ export class ExternalPostgres extends Construct implements IDatabase {
     if (credentials.external) {
       const e = credentials.external;
       secretName = `${id}-credentials`;
-      const manifest: IExternalSecret = {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ExternalSecret',
-        metadata: { name: secretName },
-        spec: {
-          refreshInterval: '1h',
-          secretStoreRef: { name: e.store.name, kind: e.store.kind },
-          target: { name: secretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-          data: [
-            { secretKey: 'username', remoteRef: { key: e.remoteKey, property: e.usernameProperty } },
-            { secretKey: 'password', remoteRef: { key: e.remoteKey, property: e.passwordProperty } },
-          ],
-        },
-      };
-      this.externalSecret = new ApiObject(this, 'ExternalSecret', manifest);
+      this.externalSecret = externalSecretObject(this, 'ExternalSecret', { name: secretName }, e.store, [
+        { secretKey: 'username', remoteKey: e.remoteKey, property: e.usernameProperty },
+        { secretKey: 'password', remoteKey: e.remoteKey, property: e.passwordProperty },
+      ]);
     }
     this.connection = {
       host: props.host,

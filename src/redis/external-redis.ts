@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
+import { externalSecretObject } from '../core/external-secret';
 import { CacheConnection, ICache, redisClientBinding } from '../core/cache';
 import { ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
-import { checkCidr, checkHostname, checkInteger, checkPort } from '../core/rules';
+import { checkCidr, checkHost, checkInteger, checkPort } from '../core/rules';
 import { ProblemCollector, throwIfProblems } from '../core/validation';
 import { RedisCredentials } from './redis-credentials';
 
@@ -33,7 +33,7 @@ export class ExternalRedis extends Construct implements ICache {
   constructor(scope: Construct, id: string, props: ExternalRedisProps) {
     super(scope, id);
     const c = new ProblemCollector();
-    c.check('host', checkHostname(props.host) === undefined || /^[0-9.]+$/.test(props.host) ? undefined : checkHostname(props.host));
+    c.check('host', checkHost(props.host));
     if (props.port !== undefined) c.check('port', checkPort(props.port));
     if (props.database !== undefined) c.check('database', checkInteger(props.database, 0, 15));
     if (props.cidr !== undefined) c.check('cidr', checkCidr(props.cidr));
@@ -44,18 +44,9 @@ export class ExternalRedis extends Construct implements ICache {
     if (credentials.external) {
       const e = credentials.external;
       secretName = `${id}-credentials`;
-      const manifest: IExternalSecret = {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ExternalSecret',
-        metadata: { name: secretName },
-        spec: {
-          refreshInterval: '1h',
-          secretStoreRef: { name: e.store.name, kind: e.store.kind },
-          target: { name: secretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-          data: [{ secretKey: 'password', remoteRef: { key: e.remoteKey, property: e.passwordProperty } }],
-        },
-      };
-      this.externalSecret = new ApiObject(this, 'ExternalSecret', manifest);
+      this.externalSecret = externalSecretObject(this, 'ExternalSecret', { name: secretName }, e.store, [
+        { secretKey: 'password', remoteKey: e.remoteKey, property: e.passwordProperty },
+      ]);
     }
     const port = props.port ?? 6379;
     this.connection = {

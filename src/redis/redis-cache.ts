@@ -1,7 +1,7 @@
 import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
+import { externalSecretObject } from '../core/external-secret';
 import { CacheConnection, ICache, redisClientBinding } from '../core/cache';
 import { ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { defaultPartOf, selectorLabels, standardLabels } from '../core/labels';
@@ -156,18 +156,9 @@ export class RedisCache extends Construct implements ICache {
     const secretName = credentials.secretName ?? `${this.name}-credentials`;
     if (credentials.external) {
       const e = credentials.external;
-      const manifest: IExternalSecret = {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ExternalSecret',
-        metadata: meta(secretName, SyncWave.CONFIG),
-        spec: {
-          refreshInterval: '1h',
-          secretStoreRef: { name: e.store.name, kind: e.store.kind },
-          target: { name: secretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-          data: [{ secretKey: 'password', remoteRef: { key: e.remoteKey, property: e.passwordProperty } }],
-        },
-      };
-      this.externalSecret = new ApiObject(this, 'ExternalSecret', manifest);
+      this.externalSecret = externalSecretObject(this, 'ExternalSecret', meta(secretName, SyncWave.CONFIG), e.store, [
+        { secretKey: 'password', remoteKey: e.remoteKey, property: e.passwordProperty },
+      ]);
     }
     const monitoring = props.monitoring ?? true;
     this.parts = this.engine._bind({

@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor' with { 'resolution-mode': 'import' };
-import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
+import { externalSecretObject } from '../core/external-secret';
 import { ConnectOptions, IConnectable } from '../core/connection';
 import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { durationText } from '../core/duration';
@@ -258,21 +258,8 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
       });
     }
     if (externalRefs.length === 0 || !props.secretStore) return undefined;
-    const manifest: IExternalSecret = {
-      apiVersion: 'external-secrets.io/v1',
-      kind: 'ExternalSecret',
-      metadata: this.objects.meta(externalSecretName),
-      spec: {
-        refreshInterval: '1h',
-        secretStoreRef: { name: props.secretStore.name, kind: props.secretStore.kind },
-        target: { name: externalSecretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-        data: externalRefs.map(([envName, ref]) => ({
-          secretKey: envName,
-          remoteRef: { key: ref.remoteKey as string, ...(ref.property ? { property: ref.property } : {}) },
-        })),
-      },
-    };
-    return new ApiObject(this, 'ExternalSecret', manifest);
+    return externalSecretObject(this, 'ExternalSecret', this.objects.meta(externalSecretName), props.secretStore,
+      externalRefs.map(([envName, ref]) => ({ secretKey: envName, remoteKey: ref.remoteKey as string, property: ref.property })));
   }
 
   private duplicateEnvProblems(kindName: string): string[] {
