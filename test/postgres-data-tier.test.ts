@@ -1,12 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { environmentProblems } from '../src/config/build';
 import { parseEnvironment } from '../src/config/environment';
 import { ConfigurationError } from '../src/core/validation';
 import { PostgresCluster } from '../src/postgres/postgres-cluster';
 import { PostgresEngine } from '../src/postgres/postgres-engine';
 import { renderEnvironment } from '../src/synth/project';
+import { Migration } from '../src/trading-backend/migration';
 import { TradingBackend } from '../src/trading-backend/trading-backend';
 import { modelProblems } from './support/models';
 import { errorOf, one, render } from './support/render';
@@ -146,5 +149,142 @@ describe('the reference deployment', () => {
       expect(files).toContain('30-database/scheduledbackup-trading-db-scheduled.yaml');
       expect(files).toContain('30-database/objectstore-trading-db-backups.yaml');
     }
+  });
+});
+
+describe('a backup before each release migrates', () => {
+  const build = (image: string, extra: { backupFirst?: boolean; config?: Record<string, string> } = {}) => render((s) => {
+    const db = new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.cloudNativePg({ backup: BACKUP }) });
+    new TradingBackend(s, 'api', {
+      image,
+      config: extra.config,
+      migration: Migration.job({ command: ['/app/server', 'migrate'], backupFirst: extra.backupFirst }),
+    }).connectTo(db);
+  });
+  const objects = build(IMAGE);
+
+  it('takes an on-demand plugin backup named after the release, in the migration wave', () => {
+    const backup = one(objects, 'Backup', 'api-pre-migrate-1-4-2');
+    expect(backup.spec).toEqual({ cluster: { name: 'trading-db' }, method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' }, target: 'prefer-standby' });
+    expect(backup.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '0' });
+    expect(one(objects, 'Job', 'api-migrate').metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('0');
+  });
+
+  it('holds the migration in an init container until that backup completed, and fails it when the backup failed', () => {
+    const job = one(objects, 'Job', 'api-migrate');
+    const spec = job.spec!.template.spec!;
+    expect(spec.initContainers?.map((c) => c.name)).toEqual(['wait-for-backup']);
+    const wait = spec.initContainers![0];
+    expect(wait.env).toContainEqual({ name: 'BACKUP', value: 'api-pre-migrate-1-4-2' });
+    expect(wait.command?.[2]).toContain('/apis/postgresql.cnpg.io/v1/namespaces/$NAMESPACE/backups/$BACKUP');
+    expect(wait.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(wait.resources?.limits).toBeDefined();
+    // The migration container itself gets no token; only the waiting container mounts one.
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.containers[0].volumeMounts?.map((m) => m.name)).not.toContain('backup-wait-token');
+    // The backup's time comes on top of the migration's own deadline (10 min + 30 min).
+    expect(job.spec!.activeDeadlineSeconds).toBe(2400);
+  });
+
+  it('lets the Job read that one backup and nothing else, and reach the API server', () => {
+    expect(one(objects, 'Job', 'api-migrate').spec!.template.spec!.serviceAccountName).toBe('api-migrate');
+    expect(one(objects, 'Role', 'api-migrate').rules).toEqual([
+      { apiGroups: ['postgresql.cnpg.io'], resources: ['backups'], resourceNames: ['api-pre-migrate-1-4-2'], verbs: ['get'] },
+    ]);
+    expect(one(objects, 'RoleBinding', 'api-migrate').subjects).toEqual([{ kind: 'ServiceAccount', name: 'api-migrate' }]);
+    const policy = one(objects, 'NetworkPolicy', 'api-migrate');
+    expect(policy.spec?.podSelector.matchLabels?.['app.kubernetes.io/component']).toBe('migration');
+    expect(policy.spec?.egress?.[0].ports?.map((p) => p.port)).toEqual([443, 6443]);
+  });
+
+  it('keeps the backup name while the release does, and takes a new one for a new release', () => {
+    const names = (o: ReturnType<typeof build>) => o.filter((x) => x.kind === 'Backup').map((x) => x.metadata.name);
+    expect(names(build(IMAGE, { config: { LOG_LEVEL: 'debug' } }))).toEqual(['api-pre-migrate-1-4-2']);
+    expect(names(build('ghcr.io/acme/api:1.5.0'))).toEqual(['api-pre-migrate-1-5-0']);
+    expect(names(build(`ghcr.io/acme/api@sha256:${'ab12'.repeat(16)}`))).toEqual(['api-pre-migrate-ab12ab12ab12']);
+    const long = names(build(`ghcr.io/acme/api:2026.11.24-build.${'9'.repeat(60)}`))[0];
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(long).toMatch(/^api-pre-migrate-2026-11-24-build-9+-[0-9a-f]{8}$/);
+  });
+
+  it('is skipped with backupFirst: false, without backups, and for engines without on-demand backups', () => {
+    const none = (o: ReturnType<typeof build>) => {
+      expect(o.filter((x) => ['Backup', 'Role', 'RoleBinding'].includes(x.kind))).toEqual([]);
+      expect(one(o, 'Job', 'api-migrate').spec!.template.spec!.initContainers).toBeUndefined();
+      expect(one(o, 'Job', 'api-migrate').spec!.activeDeadlineSeconds).toBe(600);
+    };
+    none(build(IMAGE, { backupFirst: false }));
+    none(render((s) => {
+      const db = new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.cloudNativePg() });
+      new TradingBackend(s, 'api', { image: IMAGE, migration: Migration.job({ command: ['migrate'] }) }).connectTo(db);
+    }));
+    none(render((s) => {
+      const db = new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.statefulSet({ credentialsSecret: 'db-credentials' }) });
+      new TradingBackend(s, 'api', { image: IMAGE, migration: Migration.job({ command: ['migrate'] }) }).connectTo(db);
+    }));
+  });
+
+  it('is valid against the CRD and Kubernetes schemas', async () => {
+    expect((await Promise.all(objects.map(modelProblems))).flat()).toEqual([]);
+  });
+
+  describe('the waiting script, run against a fake API server', () => {
+    const script = one(objects, 'Job', 'api-migrate').spec!.template.spec!.initContainers![0].command![2];
+    const bin = mkdtempSync(join(tmpdir(), 'backup-wait-'));
+    // curl answers with the backup as the API server would; date advances ten minutes per call; sleep returns at once.
+    writeFileSync(join(bin, 'curl'), '#!/bin/sh\nprintf \'%s\' "$FAKE_BODY"\n', { mode: 0o755 });
+    writeFileSync(join(bin, 'sleep'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    writeFileSync(join(bin, 'date'), `#!/bin/sh\nn=$(cat "${bin}/now" 2>/dev/null || echo 1000000)\necho $((n + 600)) > "${bin}/now"\necho $n\n`, { mode: 0o755 });
+    const run = (body: string) => {
+      rmSync(join(bin, 'now'), { force: true });
+      return spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, NAMESPACE: 'shop', BACKUP: 'api-pre-migrate-1-4-2', FAKE_BODY: body } });
+    };
+    afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+    it('lets the migration start once the backup completed', () => {
+      const r = run('{"kind":"Backup","status":{"phase":"completed","backupId":"20261124T010000"}}');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('backup api-pre-migrate-1-4-2 completed');
+    });
+
+    it('fails when the backup failed, saying why', () => {
+      const r = run('{"kind":"Backup","status":{"phase":"failed","error":"no space left"}}');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('backup api-pre-migrate-1-4-2 failed, not migrating: "phase":"failed","error":"no space left"');
+    });
+
+    it('gives up after the timeout while the backup is still running, or missing', () => {
+      for (const body of ['{"kind":"Backup","status":{"phase":"running"}}', '']) {
+        const r = run(body);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain('did not complete within 1800s');
+      }
+    });
+  });
+});
+
+describe('backupFirst in an environment file', () => {
+  const file = (migration: string) => `tier: staging
+namespace: shop-staging
+databases:
+  trading-db:
+    backup: { destinationPath: "s3://acme/staging/trading-db", credentialsSecret: s3 }
+services:
+  api: { image: ${IMAGE}, database: trading-db, migration: ${migration} }
+`;
+
+  it('is on by default for a job migration and can be turned off', () => {
+    const paths = (migration: string) => renderEnvironment(parseEnvironment('staging', 'environments/staging.yaml', file(migration)).environment!).files.map((f) => f.path);
+    expect(paths('{ mode: job, command: [migrate] }')).toContain('40-migration/backup-api-pre-migrate-1-4-2.yaml');
+    expect(paths('{ mode: job, command: [migrate], backupFirst: false }').some((p) => p.includes('backup-api'))).toBe(false);
+  });
+
+  it('names the field of a bad value', () => {
+    expect(environmentProblems('staging', 'environments/staging.yaml', file('{ mode: on-start, backupFirst: true }'))).toEqual([
+      'environments/staging.yaml: services.api.migration.backupFirst: applies only to mode "job"',
+    ]);
+    expect(environmentProblems('staging', 'environments/staging.yaml', file('{ mode: job, command: [migrate], backupTimeoutSeconds: 5 }'))).toEqual([
+      'environments/staging.yaml: services.api.migration.backupTimeoutSeconds: 5s is out of range: use 1m to 24h',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { INetworkPeer, NetworkPeer, NetworkPort } from './network-peer';
 
 /** Options of `connectTo`. */
@@ -18,6 +19,33 @@ export interface ConnectionRequest extends ConnectOptions {
   readonly namespace?: string;
 }
 
+/** Name, labels and annotations of an object a target builds for a client. */
+export interface ClientObjectMetadata {
+  name: string;
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** An on-demand backup taken for a migration, and how a waiting pod finds it through the Kubernetes API. */
+export interface MigrationBackup {
+  /** The backup object. */
+  readonly object: ApiObject;
+  /** API group of its kind. */
+  readonly group: string;
+  /** API version of its kind. */
+  readonly version: string;
+  /** Plural resource name of its kind (RBAC rules and the API path). */
+  readonly resource: string;
+  /** `metadata.name`. */
+  readonly name: string;
+  /** `status.phase` values that mean the backup is usable. */
+  readonly donePhases: readonly string[];
+  /** `status.phase` values that mean it will never be. */
+  readonly failedPhases: readonly string[];
+  /** The Kubernetes API server, for the waiting pod's egress. */
+  readonly apiServer: NetworkPeer;
+}
+
 /** What a client gets from a target: variables, where it may connect to, and ordering. */
 export interface ConnectionBinding {
   /** Variables of the client's pods (secrets only by reference). */
@@ -28,6 +56,12 @@ export interface ConnectionBinding {
   readonly egress: ReadonlyArray<{ readonly peer: NetworkPeer; readonly ports: readonly NetworkPort[] }>;
   /** Whether the client's migrations must wait for the target in a sync (it is deployed with them). */
   readonly migrationsWaitForIt: boolean;
+  /**
+   * Builds, in `scope`, an on-demand backup of the target for the client's migration to wait for:
+   * offered by targets with backups configured.
+   * @default - the target takes no backup before migrations
+   */
+  readonly backupBeforeMigration?: (scope: Construct, id: string, metadata: ClientObjectMetadata) => MigrationBackup;
 }
 
 /**

@@ -102,6 +102,19 @@ export interface CnpgScheduledBackup {
   };
 }
 
+/** `postgresql.cnpg.io/v1` Backup (on demand). */
+export interface CnpgBackup {
+  apiVersion: 'postgresql.cnpg.io/v1';
+  kind: 'Backup';
+  metadata: CnpgMetadata;
+  spec: {
+    cluster: { name: string };
+    method?: 'barmanObjectStore' | 'volumeSnapshot' | 'plugin';
+    pluginConfiguration?: { name: string; parameters?: Record<string, string> };
+    target?: 'primary' | 'prefer-standby';
+  };
+}
+
 /** `barmancloud.cnpg.io/v1` ObjectStore. */
 export interface BarmanObjectStore {
   apiVersion: 'barmancloud.cnpg.io/v1';

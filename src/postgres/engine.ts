@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { ClientObjectMetadata } from '../core/connection';
 import type { DatabaseConnection } from '../core/database';
 import type { StandardLabelsOptions } from '../core/labels';
 import type { NetworkPeer } from '../core/network-peer';
@@ -113,6 +114,16 @@ export interface PostgresBuild {
   readonly placement: PodPlacement;
 }
 
+/** An on-demand backup object and how its progress is read (`status.phase`). */
+export interface OnDemandBackup {
+  readonly object: ApiObject;
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+  readonly donePhases: readonly string[];
+  readonly failedPhases: readonly string[];
+}
+
 /** What an engine built. */
 export interface PostgresParts {
   /** The Cluster or StatefulSet. */
@@ -131,6 +142,11 @@ export interface PostgresParts {
   readonly readConnection?: DatabaseConnection;
   /** The instances' pods. */
   readonly peer: NetworkPeer;
+  /**
+   * Builds an on-demand backup object in `scope` (engines with backups configured).
+   * @default - the engine takes no on-demand backups
+   */
+  readonly onDemandBackup?: (scope: Construct, id: string, metadata: ClientObjectMetadata) => OnDemandBackup;
   /** Admits a client to PostgreSQL (the pooler and, for migrations, the instances). */
   admit(peer: NetworkPeer): void;
 }

@@ -104,6 +104,8 @@ export class PostgresCluster extends Construct implements IDatabase {
   public readonly poolerNetworkPolicy?: ApiObject;
 
   private readonly parts: PostgresParts;
+  /** Where the Kubernetes API server is (egress of the instances and of pods that wait for backups). */
+  private readonly controlPlane: NetworkPeer;
   private clients = 0;
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps = {}) {
@@ -119,6 +121,7 @@ export class PostgresCluster extends Construct implements IDatabase {
       partOf: props.partOf ?? defaultPartOf(this),
     };
     const labels = standardLabels(labelOptions);
+    this.controlPlane = NetworkPeer.cidr(props.controlPlaneCidr ?? '0.0.0.0/0');
     this.parts = this.engine._bind({
       scope: this,
       name: this.name,
@@ -132,7 +135,7 @@ export class PostgresCluster extends Construct implements IDatabase {
       storageSize: props.storage?.size ?? '10Gi',
       monitoring: props.monitoring ?? true,
       monitoringPeer: NetworkPeer.namespace(props.monitoringNamespace ?? 'monitoring'),
-      controlPlane: NetworkPeer.cidr(props.controlPlaneCidr ?? '0.0.0.0/0'),
+      controlPlane: this.controlPlane,
       placement: placementOf(this, props.placement),
     });
     this.resource = this.parts.resource;
@@ -162,9 +165,18 @@ export class PostgresCluster extends Construct implements IDatabase {
     this.parts.admit(peer.networkPeer);
   }
 
-  /** Binds a client (see `connectTo`): libpq variables and a URL, egress, admission; migrations wait for the database. */
+  /**
+   * Binds a client (see `connectTo`): libpq variables and a URL, egress, admission; migrations wait for
+   * the database and, with backups configured, can wait for an on-demand backup of it.
+   */
   public bindClient(request: ConnectionRequest): ConnectionBinding {
-    return postgresClientBinding(this, request, true);
+    const binding = postgresClientBinding(this, request, true);
+    const onDemandBackup = this.parts.onDemandBackup;
+    if (!onDemandBackup) return binding;
+    return {
+      ...binding,
+      backupBeforeMigration: (scope, id, metadata) => ({ ...onDemandBackup(scope, id, metadata), name: metadata.name, apiServer: this.controlPlane }),
+    };
   }
 }
 

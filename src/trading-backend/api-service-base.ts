@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor' with { 'resolution-mode': 'import' };
 import { externalSecretObject } from '../core/external-secret';
-import { ConnectOptions, IConnectable } from '../core/connection';
+import { ConnectionBinding, ConnectOptions, IConnectable, MigrationBackup } from '../core/connection';
 import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { durationText } from '../core/duration';
 import { kubeObject } from '../core/kube-object';
@@ -17,6 +17,7 @@ import { checkSecretKey, SecretRef } from '../core/secrets';
 import { ApiServiceProps, IServiceEngine } from './api-service-props';
 import { Exposure } from './exposure';
 import { Migration } from './migration';
+import { backupWaitContainer, backupWaitTokenVolume, migrationBackupName } from './backup-wait';
 import { taskPodTemplate } from './pod';
 import { Scaling } from './scaling';
 import { ServiceObjects } from './service-objects';
@@ -86,6 +87,10 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   private readonly ingressRules: k8s.NetworkPolicyIngressRule[] = [];
   private readonly egressRules: k8s.NetworkPolicyEgressRule[] = [];
   private readonly connected = new Set<IConnectable>();
+  /** Backups the migration Job waits for, and the rules that let it read them. */
+  private readonly backupWaits: MigrationBackup[] = [];
+  private readonly backupReadRules: k8s.PolicyRule[] = [];
+  private migrationImage?: string;
   private readonly kindName: string;
 
   /** The props of a service whose pods an engine runs: the engine's image and tag policy. */
@@ -167,6 +172,16 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     }
 
     if (migration.mode === 'job' && migration.job) {
+      const job = migration.job;
+      const waits = this.backupWaits;
+      const uid = props.runAsUser ?? 10001;
+      const task = taskPodTemplate(
+        { ...this.objects.podInput(this.selector), env: this.migrationEnv },
+        'migrate',
+        standardLabels({ ...this.labelOptions, component: 'migration' }),
+        job.command,
+      );
+      this.migrationImage = this.objects.podInput(this.selector).image;
       this.migrationJob = kubeObject(this, 'Migration', k8s.KubeJob.GVK, {
         metadata: {
           ...this.objects.meta(`${name}-migrate`, { component: 'migration' }),
@@ -177,15 +192,26 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
             ...syncWaveAnnotation(-1),
           },
         },
+        // Read at synthesis: connectTo may add backups to wait for until then.
         spec: {
-          backoffLimit: migration.job.backoffLimit,
-          activeDeadlineSeconds: migration.job.activeDeadlineSeconds,
-          template: taskPodTemplate(
-            { ...this.objects.podInput(this.selector), env: this.migrationEnv },
-            'migrate',
-            standardLabels({ ...this.labelOptions, component: 'migration' }),
-            migration.job.command,
-          ),
+          backoffLimit: job.backoffLimit,
+          get activeDeadlineSeconds() {
+            return job.activeDeadlineSeconds + (waits.length > 0 ? job.backupTimeoutSeconds : 0);
+          },
+          template: {
+            metadata: task.metadata,
+            get spec(): k8s.PodSpec {
+              if (waits.length === 0) return task.spec as k8s.PodSpec;
+              const spec = task.spec as k8s.PodSpec;
+              return {
+                ...spec,
+                serviceAccountName: `${name}-migrate`,
+                volumes: [...(spec.volumes ?? []), backupWaitTokenVolume()],
+                initContainers: waits.map((backup, i) =>
+                  backupWaitContainer(i === 0 ? 'wait-for-backup' : `wait-for-backup-${i + 1}`, backup, job.backupWaitImage, job.backupTimeoutSeconds, uid)),
+              };
+            },
+          },
         },
       }, k8s.toJson_KubeJobProps);
     }
@@ -229,6 +255,10 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     this.env.push(...binding.env);
     this.migrationEnv.push(...binding.migrationEnv);
     for (const rule of binding.egress) this.allowEgressTo(rule.peer, ...rule.ports);
+    const migration = this.props.migration?.job;
+    if (binding.backupBeforeMigration && migration?.backupFirst && this.migrationImage !== undefined) {
+      this.waitForBackup(binding.backupBeforeMigration, this.migrationImage);
+    }
     if (binding.migrationsWaitForIt && this.migrationJob) {
       this.migrationJob.metadata.addAnnotation(HOOK_ANNOTATION, 'Sync');
       this.migrationJob.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(SyncWave.MIGRATION));
@@ -241,6 +271,46 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   /** This service's pods (API and migration), as a peer for other workloads' policies. */
   public get networkPeer(): NetworkPeer {
     return NetworkPeer.pods(workloadPodSelector(this.labelOptions), Chart.of(this).namespace);
+  }
+
+  /**
+   * Has the target take a backup for this release's migration and holds the Job until it completed:
+   * the backup object (in the migration stage), a ServiceAccount and Role that may read only it, and
+   * egress from the migration pods to the Kubernetes API.
+   */
+  private waitForBackup(takeBackup: NonNullable<ConnectionBinding['backupBeforeMigration']>, image: string): void {
+    const index = this.backupWaits.length;
+    const backupName = migrationBackupName(this.name, image, index);
+    const component = { component: 'migration' };
+    const backup = takeBackup(this, index === 0 ? 'MigrationBackup' : `MigrationBackup${index + 1}`, {
+      ...this.objects.meta(backupName, component),
+      annotations: syncWaveAnnotation(SyncWave.MIGRATION),
+    });
+    this.backupWaits.push(backup);
+    const accountName = `${this.name}-migrate`;
+    const configWave = { ...this.objects.meta(accountName, component), annotations: syncWaveAnnotation(SyncWave.CONFIG) };
+    if (index === 0) {
+      kubeObject(this, 'MigrationServiceAccount', k8s.KubeServiceAccount.GVK, { metadata: configWave, automountServiceAccountToken: false }, k8s.toJson_KubeServiceAccountProps);
+      kubeObject(this, 'MigrationRole', k8s.KubeRole.GVK, { metadata: configWave, rules: this.backupReadRules }, k8s.toJson_KubeRoleProps);
+      kubeObject(this, 'MigrationRoleBinding', k8s.KubeRoleBinding.GVK, {
+        metadata: configWave,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: accountName },
+        subjects: [{ kind: 'ServiceAccount', name: accountName }],
+      }, k8s.toJson_KubeRoleBindingProps);
+      if (this.props.networkPolicy ?? true) {
+        kubeObject(this, 'MigrationNetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
+          metadata: this.objects.meta(accountName, component),
+          spec: {
+            podSelector: { matchLabels: { ...workloadPodSelector(this.labelOptions), 'app.kubernetes.io/component': 'migration' } },
+            policyTypes: ['Egress'],
+            egress: [{ to: [backup.apiServer.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) }],
+          },
+        }, k8s.toJson_KubeNetworkPolicyProps);
+      }
+    }
+    const rule = this.backupReadRules.find((r) => r.apiGroups?.[0] === backup.group && r.resources?.[0] === backup.resource);
+    if (rule) (rule.resourceNames as string[]).push(backup.name);
+    else this.backupReadRules.push({ apiGroups: [backup.group], resources: [backup.resource], resourceNames: [backup.name], verbs: ['get'] });
   }
 
   private secretEnvironment(props: ApiServiceProps): ApiObject | undefined {

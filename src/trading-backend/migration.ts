@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { checkDurationRange, wholeSeconds } from '../core/duration';
 import { Problem, ProblemCollector, throwIfProblems, show } from '../core/validation';
-import { checkInteger } from '../core/rules';
+import { checkImage, checkInteger } from '../core/rules';
 
 /** Options for `Migration.onStart`. */
 export interface OnStartMigrationOptions {
@@ -15,9 +15,32 @@ export interface JobMigrationOptions {
   readonly command: string[];
   /** Retries before the Job fails. @default 2 */
   readonly backoffLimit?: number;
-  /** Deadline for the whole Job (30 s to 24 h). @default Duration.minutes(10) */
+  /** Deadline of the migration itself (30 s to 24 h); a backup wait comes on top. @default Duration.minutes(10) */
   readonly activeDeadline?: Duration;
+  /**
+   * Take an on-demand backup of each connected database that has backups configured (CloudNativePG with
+   * an object store) and let the migration start only once it completed; a failed backup fails the Job.
+   * @default true
+   */
+  readonly backupFirst?: boolean;
+  /** How long the Job waits for that backup before it fails (1 m to 24 h). @default Duration.minutes(30) */
+  readonly backupTimeout?: Duration;
+  /** Image of the container that waits for the backup (it needs `sh` and `curl`). @default 'curlimages/curl:8.11.1' */
+  readonly backupWaitImage?: string;
 }
+
+/** The settings of a Job migration, resolved. */
+export interface JobMigrationSettings {
+  readonly command: string[];
+  readonly backoffLimit: number;
+  readonly activeDeadlineSeconds: number;
+  readonly backupFirst: boolean;
+  readonly backupTimeoutSeconds: number;
+  readonly backupWaitImage: string;
+}
+
+/** The image that waits for a pre-migration backup unless given. */
+export const DEFAULT_BACKUP_WAIT_IMAGE = 'curlimages/curl:8.11.1';
 
 /** The kinds of migration. */
 export type MigrationMode = 'none' | 'on-start' | 'job';
@@ -39,15 +62,27 @@ export class Migration {
     return new Migration('on-start', wholeSeconds(startupTimeout), undefined);
   }
 
-  /** A Job with the same image runs `command` as an Argo CD PreSync hook, before the new pods roll out. */
+  /**
+   * A Job with the same image runs `command` before the new pods roll out (an Argo CD hook; its own
+   * Flux stage); with a backed-up database connected, it first waits for a fresh backup.
+   */
   public static job(options: JobMigrationOptions): Migration {
     const checked = {
+      ...options,
       command: options.command === undefined ? options.command : [...options.command],
       backoffLimit: options.backoffLimit ?? 2,
       activeDeadline: options.activeDeadline ?? Duration.minutes(10),
+      backupTimeout: options.backupTimeout ?? Duration.minutes(30),
     };
     throwIfProblems('Migration.job', validateJobMigration(checked));
-    return new Migration('job', undefined, { command: checked.command as string[], backoffLimit: checked.backoffLimit, activeDeadlineSeconds: wholeSeconds(checked.activeDeadline) });
+    return new Migration('job', undefined, {
+      command: checked.command as string[],
+      backoffLimit: checked.backoffLimit,
+      activeDeadlineSeconds: wholeSeconds(checked.activeDeadline),
+      backupFirst: options.backupFirst ?? true,
+      backupTimeoutSeconds: wholeSeconds(checked.backupTimeout),
+      backupWaitImage: options.backupWaitImage ?? DEFAULT_BACKUP_WAIT_IMAGE,
+    });
   }
 
   private constructor(
@@ -56,7 +91,7 @@ export class Migration {
     /** Startup budget for `on-start`. */
     public readonly startupTimeoutSeconds: number | undefined,
     /** Job settings for `job`. */
-    public readonly job: { readonly command: string[]; readonly backoffLimit: number; readonly activeDeadlineSeconds: number } | undefined,
+    public readonly job: JobMigrationSettings | undefined,
   ) {}
 }
 
@@ -81,5 +116,8 @@ export function validateJobMigration(o: Partial<JobMigrationOptions>): Problem[]
   if (o.activeDeadline !== undefined) {
     c.check('activeDeadline', checkDurationRange(o.activeDeadline, 30, 86400));
   }
+  if (o.backupFirst !== undefined && typeof o.backupFirst !== 'boolean') c.check('backupFirst', `${show(o.backupFirst)} must be true or false`);
+  if (o.backupTimeout !== undefined) c.check('backupTimeout', checkDurationRange(o.backupTimeout, 60, 86400));
+  if (o.backupWaitImage !== undefined) c.check('backupWaitImage', checkImage(o.backupWaitImage, false));
   return [...c.problems];
 }

@@ -26,6 +26,8 @@ import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget' with { 'resolution-mode': 'import' };
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress' with { 'resolution-mode': 'import' };
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy' with { 'resolution-mode': 'import' };
+import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role' with { 'resolution-mode': 'import' };
+import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding' with { 'resolution-mode': 'import' };
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' with { 'resolution-mode': 'import' };
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with { 'resolution-mode': 'import' };
@@ -37,7 +39,7 @@ import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alph
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject' with { 'resolution-mode': 'import' };
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization' with { 'resolution-mode': 'import' };
 import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository' with { 'resolution-mode': 'import' };
-import type { BarmanObjectStore, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from '../../src/postgres/cnpg-types';
+import type { BarmanObjectStore, CnpgBackup, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from '../../src/postgres/cnpg-types';
 
 /**
  * The configuration of the Argo Rollouts Gateway API traffic plugin, which the Rollout model leaves
@@ -81,6 +83,8 @@ export interface Kinds {
   PodDisruptionBudget: IPodDisruptionBudget;
   NetworkPolicy: INetworkPolicy;
   Ingress: IIngress;
+  Role: IRole;
+  RoleBinding: IRoleBinding;
   // CRDs (@kubernetes-models/*)
   HTTPRoute: IHTTPRoute;
   ServiceMonitor: IServiceMonitor;
@@ -98,6 +102,7 @@ export interface Kinds {
   Cluster: Cluster;
   Pooler: CnpgPooler;
   ScheduledBackup: CnpgScheduledBackup;
+  Backup: CnpgBackup;
   ObjectStore: BarmanObjectStore;
 }
 
@@ -126,6 +131,8 @@ export const API_VERSIONS: { readonly [K in Kind]: Kinds[K]['apiVersion'] } = {
   PodDisruptionBudget: 'policy/v1',
   NetworkPolicy: 'networking.k8s.io/v1',
   Ingress: 'networking.k8s.io/v1',
+  Role: 'rbac.authorization.k8s.io/v1',
+  RoleBinding: 'rbac.authorization.k8s.io/v1',
   HTTPRoute: 'gateway.networking.k8s.io/v1',
   ServiceMonitor: 'monitoring.coreos.com/v1',
   PodMonitor: 'monitoring.coreos.com/v1',
@@ -140,6 +147,7 @@ export const API_VERSIONS: { readonly [K in Kind]: Kinds[K]['apiVersion'] } = {
   Cluster: 'postgresql.cnpg.io/v1',
   Pooler: 'postgresql.cnpg.io/v1',
   ScheduledBackup: 'postgresql.cnpg.io/v1',
+  Backup: 'postgresql.cnpg.io/v1',
   ObjectStore: 'barmancloud.cnpg.io/v1',
 };
 

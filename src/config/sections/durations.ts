@@ -11,7 +11,7 @@ import type { AnalysisConfig } from '../types';
 
 /** The key of the file a Duration prop stands for (`rollout.drain` → `rollout.drainSeconds`). */
 export function secondsField(propField: string): string {
-  return propField.replace(/\b(minReady|drain|terminationGracePeriod|startupTimeout|activeDeadline|scaleDownDelay)$/, '$1Seconds');
+  return propField.replace(/\b(minReady|drain|terminationGracePeriod|startupTimeout|activeDeadline|backupTimeout|scaleDownDelay)$/, '$1Seconds');
 }
 
 /** `n` seconds, when given. */

@@ -138,17 +138,21 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
 
 function migrationOf(svc: ServiceConfig, c: ProblemCollector): Migration | undefined {
   const m = svc.migration;
+  const jobOnly = ['command', 'backoffLimit', 'activeDeadlineSeconds', 'backupFirst', 'backupTimeoutSeconds'] as const;
   if (!m || m.mode === 'none') {
-    for (const k of ['command', 'backoffLimit', 'activeDeadlineSeconds'] as const) if (m?.[k] !== undefined) c.check(`migration.${k}`, 'applies only to mode "job"');
+    for (const k of jobOnly) if (m?.[k] !== undefined) c.check(`migration.${k}`, 'applies only to mode "job"');
     if (m?.startupTimeoutSeconds !== undefined) c.check('migration.startupTimeoutSeconds', 'applies only to mode "on-start"');
     return Migration.none();
   }
   if (m.mode === 'job') {
     if (m.startupTimeoutSeconds !== undefined) c.check('migration.startupTimeoutSeconds', 'applies only to mode "on-start"');
     // A missing command is the factory's to report, in its words.
-    return c.attempt((f) => `migration.${secondsField(f)}`, () => Migration.job({ command: m.command as string[], backoffLimit: m.backoffLimit, activeDeadline: seconds(m.activeDeadlineSeconds) }));
+    return c.attempt((f) => `migration.${secondsField(f)}`, () => Migration.job({
+      command: m.command as string[], backoffLimit: m.backoffLimit, activeDeadline: seconds(m.activeDeadlineSeconds),
+      backupFirst: m.backupFirst, backupTimeout: seconds(m.backupTimeoutSeconds),
+    }));
   }
-  for (const k of ['command', 'backoffLimit', 'activeDeadlineSeconds'] as const) if (m[k] !== undefined) c.check(`migration.${k}`, 'applies only to mode "job"');
+  for (const k of jobOnly) if (m[k] !== undefined) c.check(`migration.${k}`, 'applies only to mode "job"');
   return c.attempt((f) => `migration.${secondsField(f)}`, () => Migration.onStart({ startupTimeout: seconds(m.startupTimeoutSeconds) }));
 }
 

@@ -1,14 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' with { 'resolution-mode': 'import' };
+import { Construct } from 'constructs';
+import type { ClientObjectMetadata } from '../../core/connection';
 import { DatabaseConnection } from '../../core/database';
 import { kubeObject } from '../../core/kube-object';
 import { placementPodSpec } from '../../core/placement';
 import { dnsEgressRule, NetworkPeer, policyPorts } from '../../core/network-peer';
 import { SyncWave, syncWaveAnnotation } from '../../core/sync-wave';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/validation';
-import type { BarmanObjectStore, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from '../cnpg-types';
-import { CloudNativePgOptions, IPostgresEngine, PostgresBackupOptions, PostgresBuild, PostgresEngineKind, PostgresParts, validateCloudNativePgOptions } from '../engine';
+import type { BarmanObjectStore, CnpgBackup, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from '../cnpg-types';
+import { CloudNativePgOptions, IPostgresEngine, OnDemandBackup, PostgresBackupOptions, PostgresBuild, PostgresEngineKind, PostgresParts, validateCloudNativePgOptions } from '../engine';
 
 const CNPG_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 /** The name of the archive a recovering cluster restores from, among its externalClusters. */
@@ -211,8 +213,28 @@ export class CloudNativePgEngine implements IPostgresEngine {
     const connection: DatabaseConnection = poolerName
       ? { ...directConnection, host: poolerName, clientPeer: NetworkPeer.pods({ 'cnpg.io/poolerName': poolerName }, b.namespace) }
       : directConnection;
+    // An on-demand base backup through the same plugin and archive as the scheduled ones; CNPG keeps
+    // no finalizer on a Backup, so deleting the object later leaves the backup in the store.
+    const onDemandBackup = o.backup
+      ? (scope: Construct, id: string, metadata: ClientObjectMetadata): OnDemandBackup => {
+        const manifest: CnpgBackup = {
+          apiVersion: 'postgresql.cnpg.io/v1',
+          kind: 'Backup',
+          metadata,
+          spec: { cluster: { name: b.name }, method: 'plugin', pluginConfiguration: { name: CNPG_PLUGIN }, target: 'prefer-standby' },
+        };
+        return {
+          object: new ApiObject(scope, id, manifest),
+          group: 'postgresql.cnpg.io',
+          version: 'v1',
+          resource: 'backups',
+          donePhases: ['completed'],
+          failedPhases: ['failed', 'walArchivingFailing', 'invalid backup definition'],
+        };
+      }
+      : undefined;
     return {
-      resource, pooler, objectStore, scheduledBackup, networkPolicy, poolerNetworkPolicy, connection, directConnection, readConnection, peer: instancesPeer,
+      resource, pooler, objectStore, scheduledBackup, networkPolicy, poolerNetworkPolicy, connection, directConnection, readConnection, peer: instancesPeer, onDemandBackup,
       admit: (peer) => {
         const rule = { from: [peer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) };
         instanceIngress.push(rule);
