@@ -44,6 +44,9 @@ export { ConfigurationError, Problem } from './core/validation';
 export { PART_OF_CONTEXT } from './core/labels';
 export { PLACEMENT_CONTEXT, PodPlacement, Toleration } from './core/placement';
 
+// Monitoring: where alerts and dashboards point
+export { DEFAULT_RUNBOOK_BASE_URL, MONITORING_CONTEXT, ObservabilityOptions } from './monitoring/settings';
+
 // GitOps delivery
 export { ArgoCdDelivery, ArgoCdDeliveryProps, DeliveredEnvironment, IgnoredDifference } from './gitops/argo-cd-delivery';
 export { FluxDelivery, FluxDeliveryProps } from './gitops/flux-delivery';
@@ -69,5 +72,5 @@ export { TreeValidation, validateTree, ValidateTreeOptions } from './synth/valid
 export { buildEnvironment } from './config/build';
 export { Environment, EnvironmentPlan, parseEnvironment } from './config/environment';
 export { GitOpsConfig, parseGitOps } from './config/gitops-config';
-export { DatabaseConfig, EnvironmentConfig, ReleaseConfig, SecretEnvConfig, ServiceConfig } from './config/types';
+export { DatabaseConfig, EnvironmentConfig, MonitoringConfig, ReleaseConfig, SecretEnvConfig, ServiceConfig } from './config/types';
 export { Tier, TIER_DEFAULTS, TierDefaults, DatabaseTierDefaults } from './config/tiers';

@@ -77,7 +77,7 @@ describe('BlueGreenService, Service-switch engine', () => {
     expect(one(objects, 'ServiceMonitor').spec.selector.matchLabels.version).toBeUndefined();
     expect(one(objects, 'Job').spec.template.spec.containers[0].image).toBe(V2);
     const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g) => g.rules);
-    expect(alerts.find((r) => r.alert === 'TradingApiReplicasUnavailable')?.expr).toContain('deployment=~"(trading-api-blue|trading-api-green)"');
+    expect(alerts.find((r) => r.alert === 'ApiReplicasUnavailable')?.expr).toContain('deployment=~"(trading-api-blue|trading-api-green)"');
   });
 
   it('switches with a diff that touches only the Service selectors', () => {
@@ -162,7 +162,7 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
     expect(restrictedViolations(podSpecOf(asManifest(rollout)))).toEqual([]);
     expect(rollout.spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe('/health');
     const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g) => g.rules);
-    expect(alerts.find((r) => r.alert === 'TradingApiReplicasUnavailable')?.expr).toContain('rollout_info_replicas_unavailable');
+    expect(alerts.find((r) => r.alert === 'ApiReplicasUnavailable')?.expr).toContain('rollout_info_replicas_unavailable');
   });
 
   it('is valid against the Kubernetes and Argo Rollouts models', async () => {

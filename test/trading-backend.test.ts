@@ -33,6 +33,7 @@ describe('TradingBackend: production-like', () => {
   it('emits exactly the expected objects, with stable names', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'ConfigMap/trading-api-config',
+      'ConfigMap/trading-api-dashboard',
       'Deployment/trading-api',
       'ExternalSecret/trading-api-secrets',
       'HTTPRoute/trading-api',
@@ -106,7 +107,7 @@ describe('TradingBackend: production-like', () => {
   });
 
   it('takes settings from a ConfigMap and secrets only by reference', () => {
-    expect(one(objects, 'ConfigMap').data).toEqual({ ENV: 'production', LOG_LEVEL: 'info' });
+    expect(one(objects, 'ConfigMap', 'trading-api-config').data).toEqual({ ENV: 'production', LOG_LEVEL: 'info' });
     expect(container.envFrom).toEqual([{ configMapRef: { name: 'trading-api-config' } }]);
     expect(container.env).toEqual([
       { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'trading-api-secrets', key: 'DATABASE_URL' } } },
@@ -156,17 +157,21 @@ describe('TradingBackend: production-like', () => {
     const rules = one(objects, 'PrometheusRule').spec.groups.flatMap((g) => g.rules);
     const byName = Object.fromEntries(rules.map((r) => [r.alert, r]));
     expect(Object.keys(byName).sort()).toEqual([
-      'TradingApiContainerRestarts', 'TradingApiCriticalErrorRate', 'TradingApiHighCpu', 'TradingApiHighErrorRate',
-      'TradingApiHighLatencyP95', 'TradingApiHighMemory', 'TradingApiReplicasUnavailable',
+      'ApiContainerRestarts', 'ApiCriticalErrorRate', 'ApiCriticalMemory', 'ApiDeploymentNotProgressing', 'ApiDown', 'ApiHighCpu',
+      'ApiHighErrorRate', 'ApiHighLatencyP95', 'ApiHighMemory', 'ApiMigrationFailed', 'ApiReplicasUnavailable',
     ]);
-    expect(byName.TradingApiHighErrorRate.expr).toMatch(/> 0\.01$/);
-    expect(byName.TradingApiHighErrorRate).toMatchObject({ for: '5m', labels: { severity: 'warning' } });
-    expect(byName.TradingApiCriticalErrorRate.expr).toMatch(/> 0\.05$/);
-    expect(byName.TradingApiCriticalErrorRate).toMatchObject({ for: '5m', labels: { severity: 'critical' } });
-    expect(byName.TradingApiHighLatencyP95.expr).toContain('histogram_quantile(0.95');
-    expect(byName.TradingApiHighCpu.expr).toMatch(/> 0\.8$/);
-    expect(byName.TradingApiHighMemory.expr).toMatch(/> 0\.8$/);
-    expect(byName.TradingApiHighErrorRate.expr).toContain('namespace="trading-test"');
+    expect(byName.ApiHighErrorRate.expr).toMatch(/> 0\.01$/);
+    expect(byName.ApiHighErrorRate).toMatchObject({ for: '5m', labels: { severity: 'warning', service: 'trading-api' } });
+    expect(byName.ApiCriticalErrorRate.expr).toMatch(/> 0\.05$/);
+    expect(byName.ApiCriticalErrorRate).toMatchObject({ for: '5m', labels: { severity: 'critical' } });
+    expect(byName.ApiHighLatencyP95.expr).toContain('histogram_quantile(0.95');
+    expect(byName.ApiHighCpu.expr).toMatch(/> 0\.8$/);
+    expect(byName.ApiHighMemory.expr).toMatch(/> 0\.8$/);
+    expect(byName.ApiCriticalMemory.expr).toMatch(/> 0\.9$/);
+    expect(byName.ApiCriticalMemory.labels.severity).toBe('critical');
+    expect(byName.ApiDown.expr).toContain('absent(up{namespace="trading-test", service="trading-api"})');
+    expect(byName.ApiMigrationFailed.expr).toContain('job_name="trading-api-migrate"');
+    expect(byName.ApiHighErrorRate.expr).toContain('namespace="trading-test"');
   });
 
   it('runs migrations as an Argo CD PreSync Job with the same image, env and security', () => {
@@ -189,9 +194,11 @@ describe('TradingBackend: production-like', () => {
 
   it('labels everything with the five recommended labels', () => {
     for (const o of objects) {
+      // The dashboard also carries the Grafana sidecar's label.
+      const extra = o.metadata.name === 'trading-api-dashboard' ? ['grafana_dashboard'] : [];
       expect(Object.keys(o.metadata.labels ?? {}).sort(), `${o.kind}/${o.metadata.name}`).toEqual([
         'app.kubernetes.io/component', 'app.kubernetes.io/instance', 'app.kubernetes.io/managed-by',
-        'app.kubernetes.io/name', 'app.kubernetes.io/part-of',
+        'app.kubernetes.io/name', 'app.kubernetes.io/part-of', ...extra,
       ]);
     }
   });
@@ -272,7 +279,7 @@ describe('TradingBackend: variants', () => {
   it('can opt out of monitoring and the NetworkPolicy', () => {
     const objects = render((s) => new TradingBackend(s, 'api', {
       image: 'ghcr.io/acme/api:1.0.0',
-      monitoring: { serviceMonitor: false, alerts: false },
+      monitoring: { serviceMonitor: false, alerts: false, dashboard: false },
       networkPolicy: false,
     }));
     expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);

@@ -13,7 +13,9 @@ import { IDatabase } from '../core/database';
 import { Environment, parseEnvironment } from './environment';
 import { cacheField } from './sections/cache';
 import { databaseField } from './sections/database';
+import { environmentObservability } from './sections/monitoring';
 import { serviceField } from './sections/service';
+import { MONITORING_CONTEXT } from '../monitoring/settings';
 import { environmentQuota } from './tier-defaults';
 import { TIER_DEFAULTS } from './tiers';
 
@@ -36,6 +38,7 @@ export function buildEnvironment(environment: Environment, scope: Construct = ne
     }
   };
   const chart = new Chart(scope, environment.name, { namespace: env.namespace, disableResourceNameHashes: true });
+  chart.node.setContext(MONITORING_CONTEXT, environmentObservability(env, environment.name));
   new PolicyGate(chart, 'PolicyGate', { allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, waivers: env.waivers });
   build((f) => (f === 'name' ? 'namespace' : f), () => new TradingNamespace(chart, 'Namespace', {
     name: env.namespace,

@@ -14,6 +14,7 @@ import schema from './environment.schema.json';
 import { compileSchema } from './schema-validator';
 import { CachePlan, cacheSection } from './sections/cache';
 import { DatabasePlan, databaseSection, POOLER_POD_RESOURCES } from './sections/database';
+import { monitoringProblems } from './sections/monitoring';
 import { secretStore, ServicePlan, serviceSection } from './sections/service';
 import { environmentQuota } from './tier-defaults';
 import type { EnvironmentConfig } from './types';
@@ -124,6 +125,7 @@ export function planEnvironment(file: EnvironmentConfig, skipped: ReadonlySet<st
   c.nest('placement', placementProblems);
   const env: EnvironmentConfig = placementProblems.length > 0 ? { ...file, placement: undefined } : file;
   if (env.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(env.monitoringNamespace));
+  c.nest('', monitoringProblems(env));
   (env.waivers ?? []).forEach((w, i) => {
     if (w.reason.trim().length < 15) c.check(`waivers[${i}].reason`, `${show(w.reason)} is too short: say why the exception is acceptable`);
     if (!/^[A-Za-z]+\/[a-z0-9.-]+$/.test(w.object)) c.check(`waivers[${i}].object`, `${show(w.object)} is not an object: use Kind/name, like "Deployment/trading-api"`);

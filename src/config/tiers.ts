@@ -58,6 +58,8 @@ export interface TierDefaults {
   readonly database: DatabaseTierDefaults;
   /** Redis: one pod in dev and staging, a primary with two replicas and a Sentinel quorum in production. */
   readonly cache: CacheTierDefaults;
+  /** Alerts: seed 003's matrix alerts in production only, so dev and staging warn and never page. */
+  readonly monitoring: { readonly warningOnly: boolean };
 }
 
 /**
@@ -92,6 +94,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
       storageSize: '1Gi',
     },
+    monitoring: { warningOnly: true },
   },
   staging: {
     replicas: 2,
@@ -119,6 +122,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '512Mi' } },
       storageSize: '2Gi',
     },
+    monitoring: { warningOnly: true },
   },
   prod: {
     autoscaling: { minReplicas: 3, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80 },
@@ -146,5 +150,6 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '1Gi' } },
       storageSize: '5Gi',
     },
+    monitoring: { warningOnly: false },
   },
 };

@@ -28,7 +28,7 @@ export interface ServiceConfig {
     ingress?: { hosts: string[]; className?: string; clusterIssuer?: string; tlsSecretName?: string; controllerNamespace?: string };
   };
   migration?: { mode: 'none' | 'on-start' | 'job'; startupTimeoutSeconds?: number; command?: string[]; backoffLimit?: number; activeDeadlineSeconds?: number; backupFirst?: boolean; backupTimeoutSeconds?: number };
-  monitoring?: { serviceMonitor?: boolean; alerts?: boolean; path?: string; interval?: string };
+  monitoring?: { serviceMonitor?: boolean; alerts?: boolean; dashboard?: boolean; path?: string; interval?: string };
   rollout?: { minReadySeconds?: number; drainSeconds?: number; terminationGracePeriodSeconds?: number };
   runAsUser?: number;
   command?: string[];
@@ -48,6 +48,7 @@ export interface EnvironmentConfig {
   partOf?: string;
   placement?: PodPlacement;
   monitoringNamespace?: string;
+  monitoring?: MonitoringConfig;
   secretStore?: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' };
   quota?: { requestsCpu?: string; requestsMemory?: string; limitsCpu?: string; limitsMemory?: string; pods?: number };
   waivers?: PolicyWaiver[];
@@ -56,6 +57,13 @@ export interface EnvironmentConfig {
   caches?: Record<string, CacheConfig>;
 }
 
+/** Alerts and dashboards of an environment. Mirrors ObservabilityOptions. */
+export interface MonitoringConfig {
+  environment?: string;
+  runbookBaseUrl?: string;
+  warningOnly?: boolean;
+  dashboards?: { folder?: string; folderAnnotation?: string };
+}
 
 /** How a service releases; mirrors the BlueGreenEngine / CanaryEngine factories. */
 export interface ReleaseConfig {
@@ -84,6 +92,8 @@ export interface DatabaseConfig {
   engine?: 'cloudnative-pg' | 'statefulset';
   instances?: number;
   allowFewerInstances?: boolean;
+  alerts?: boolean;
+  dashboard?: boolean;
   image?: string;
   database?: string;
   owner?: string;

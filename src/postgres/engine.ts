@@ -6,6 +6,7 @@ import type { StandardLabelsOptions } from '../core/labels';
 import type { NetworkPeer } from '../core/network-peer';
 import type { PodPlacement } from '../core/placement';
 import type { ResourceRequirements } from '../core/resources';
+import type { ObservabilitySettings } from '../monitoring/settings';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../core/rules';
 import { checkSecretKey } from '../core/secrets';
 import { Problem, ProblemCollector, show } from '../core/validation';
@@ -109,6 +110,12 @@ export interface PostgresBuild {
   readonly storageSize: string;
   readonly monitoring: boolean;
   readonly monitoringPeer: NetworkPeer;
+  /** Whether to emit the PrometheusRule. */
+  readonly alerts: boolean;
+  /** Whether to emit the Grafana dashboard ConfigMap. */
+  readonly dashboard: boolean;
+  /** Environment label, runbooks, severity and dashboard folder. */
+  readonly observability: ObservabilitySettings;
   readonly controlPlane: NetworkPeer;
   /** Registry credentials, priority, node selection and tolerations of every pod. */
   readonly placement: PodPlacement;
@@ -134,6 +141,10 @@ export interface PostgresParts {
   readonly objectStore?: ApiObject;
   readonly scheduledBackup?: ApiObject;
   readonly poolerNetworkPolicy?: ApiObject;
+  /** The PrometheusRule, when alerts are on. */
+  readonly alertRules?: ApiObject;
+  /** The Grafana dashboard ConfigMap, when the dashboard is on. */
+  readonly dashboard?: ApiObject;
   /** Connection settings for clients (through the pooler when there is one). */
   readonly connection: DatabaseConnection;
   /** Connection settings that bypass the pooler, for migrations. */

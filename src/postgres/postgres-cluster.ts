@@ -11,6 +11,7 @@ import { ResourceRequirements } from '../core/resources';
 import { SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
+import { ObservabilityOptions, observabilityOf, validateObservabilityOptions } from '../monitoring/settings';
 import { IPostgresEngine, PostgresParts } from './engine';
 import { ExternalPostgres, ExternalPostgresProps } from './external-postgres';
 import { PostgresEngine } from './postgres-engine';
@@ -47,6 +48,17 @@ export interface PostgresClusterProps {
   readonly resources?: ResourceRequirements;
   /** Emit PodMonitors for the instances (and the pooler). @default true */
   readonly monitoring?: boolean;
+  /**
+   * Emit a PrometheusRule: instance down, storage almost full and restarts with either engine; with
+   * CloudNativePG also HA lost, replication lag, connections near max_connections, backups and WAL
+   * archiving, PgBouncer waits.
+   * @default true
+   */
+  readonly alerts?: boolean;
+  /** Emit a Grafana dashboard ConfigMap (`<name>-dashboard`, label `grafana_dashboard: "1"`). @default true */
+  readonly dashboard?: boolean;
+  /** Environment label, runbook URLs, severity and dashboard folder of the alerts and dashboard. @default - the `cdk8s-trading:monitoring` context, else the defaults of `ObservabilityOptions` */
+  readonly observability?: ObservabilityOptions;
   /** Namespace Prometheus runs in, admitted to the metrics ports. @default 'monitoring' */
   readonly monitoringNamespace?: string;
   /** Where the Kubernetes API (and object storage) is, for the instances' egress policy. @default '0.0.0.0/0' */
@@ -102,6 +114,10 @@ export class PostgresCluster extends Construct implements IDatabase {
   public readonly networkPolicy: ApiObject;
   /** The NetworkPolicy of the pooler, when there is one. */
   public readonly poolerNetworkPolicy?: ApiObject;
+  /** The PrometheusRule, when alerts are on. */
+  public readonly alertRules?: ApiObject;
+  /** The Grafana dashboard ConfigMap, when the dashboard is on. */
+  public readonly dashboard?: ApiObject;
 
   private readonly parts: PostgresParts;
   /** Where the Kubernetes API server is (egress of the instances and of pods that wait for backups). */
@@ -135,6 +151,9 @@ export class PostgresCluster extends Construct implements IDatabase {
       storageSize: props.storage?.size ?? '10Gi',
       monitoring: props.monitoring ?? true,
       monitoringPeer: NetworkPeer.namespace(props.monitoringNamespace ?? 'monitoring'),
+      alerts: props.alerts ?? true,
+      dashboard: props.dashboard ?? true,
+      observability: observabilityOf(this, props.observability),
       controlPlane: this.controlPlane,
       placement: placementOf(this, props.placement),
     });
@@ -144,6 +163,8 @@ export class PostgresCluster extends Construct implements IDatabase {
     this.scheduledBackup = this.parts.scheduledBackup;
     this.networkPolicy = this.parts.networkPolicy;
     this.poolerNetworkPolicy = this.parts.poolerNetworkPolicy;
+    this.alertRules = this.parts.alertRules;
+    this.dashboard = this.parts.dashboard;
     this.connection = this.parts.connection;
     this.directConnection = this.parts.directConnection;
     this.readConnection = this.parts.readConnection;
@@ -201,6 +222,7 @@ export function validatePostgresClusterProps(id: string, props: PostgresClusterP
   }
   if (props.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(props.monitoringNamespace));
   if (props.controlPlaneCidr !== undefined) c.check('controlPlaneCidr', checkCidr(props.controlPlaneCidr));
+  if (props.observability !== undefined) c.nest('observability', validateObservabilityOptions(props.observability));
   c.nest('', props.engine.propsProblems(name, props));
   if (props.placement !== undefined) c.nest('placement', validatePlacement(props.placement));
   return [...c.problems];

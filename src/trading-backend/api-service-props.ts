@@ -1,6 +1,7 @@
 /** What an API service (TradingBackend, BlueGreenService, CanaryRollout) is configured with. */
 import { Duration } from 'cdk8s';
 import { PodPlacement } from '../core/placement';
+import { ObservabilityOptions } from '../monitoring/settings';
 import { ResourceRequirements } from '../core/resources';
 import { SecretRef, SecretStore } from '../core/secrets';
 import { Exposure } from './exposure';
@@ -15,12 +16,14 @@ export interface HealthCheckOptions {
   readonly livenessPath?: string;
 }
 
-/** Prometheus scraping and alerting. */
-export interface MonitoringOptions {
+/** Prometheus scraping, alerting and the Grafana dashboard. */
+export interface MonitoringOptions extends ObservabilityOptions {
   /** Emit a ServiceMonitor for the metrics port. @default true */
   readonly serviceMonitor?: boolean;
-  /** Emit a PrometheusRule with the error-rate, latency, saturation, restart and availability alerts. @default true */
+  /** Emit a PrometheusRule with the availability, error-rate, latency, saturation, restart, rollout and migration alerts. @default true */
   readonly alerts?: boolean;
+  /** Emit a Grafana dashboard ConfigMap (`<name>-dashboard`, label `grafana_dashboard: "1"`). @default true */
+  readonly dashboard?: boolean;
   /** Metrics path. @default '/metrics' */
   readonly path?: string;
   /** Scrape interval. @default Duration.seconds(30) */
@@ -71,7 +74,7 @@ export interface ApiServiceProps {
   readonly exposure?: Exposure;
   /** Database migrations. @default Migration.none() */
   readonly migration?: Migration;
-  /** Monitoring. @default - a ServiceMonitor and the alerts, Prometheus in `monitoring` */
+  /** Monitoring. @default - a ServiceMonitor, the alerts and a dashboard, Prometheus in `monitoring`, settings from the `cdk8s-trading:monitoring` context */
   readonly monitoring?: MonitoringOptions;
   /** Rollout timing. @default - ready for 10 s, a 10 s drain, a 45 s grace period */
   readonly rollout?: RolloutOptions;

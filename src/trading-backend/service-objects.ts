@@ -6,13 +6,16 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with { 'resolution-mode': 'import' };
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
 import { wholeSeconds } from '../core/duration';
 import { placementOf } from '../core/placement';
 import { kubeObject } from '../core/kube-object';
 import { standardLabels, StandardLabelsOptions } from '../core/labels';
-import { backendAlertGroups, WorkloadKind } from './alerts';
+import { apiAlertGroups } from '../monitoring/api-alerts';
+import { apiDashboard } from '../monitoring/api-dashboard';
+import { ApiSignalTarget, WorkloadKind } from '../monitoring/api-signals';
+import { monitoringObjects } from '../monitoring/objects';
+import { observabilityOf } from '../monitoring/settings';
 import { ApiServiceProps, DEFAULT_RESOURCES, PlainMetadata, RouteBackend } from './api-service-props';
 import { Exposure } from './exposure';
 import { Migration } from './migration';
@@ -39,6 +42,8 @@ export interface ServiceObjectsSpec {
 export class ServiceObjects {
   /** Workloads that run the application (ordered after migrations when a database is connected). */
   public readonly applicationWorkloads: ApiObject[] = [];
+  /** Names of the HPAs built so far (the dashboard plots their replicas). */
+  private readonly autoscalerNames: string[] = [];
 
   /** `scope`: the service's construct, which every object is built into. */
   constructor(public readonly scope: Construct, private readonly spec: ServiceObjectsSpec) {}
@@ -122,6 +127,7 @@ export class ServiceObjects {
   public autoscaler(id: string, name: string, target: k8s.CrossVersionObjectReferenceV2): ApiObject | undefined {
     const a = this.spec.scaling.autoscaling;
     if (!a) return undefined;
+    this.autoscalerNames.push(name);
     const utilization = (resource: string, averageUtilization: number): k8s.MetricSpecV2 => ({
       type: 'Resource',
       resource: { name: resource, target: { type: 'Utilization', averageUtilization } },
@@ -243,17 +249,31 @@ export class ServiceObjects {
       ?? this.ingress(`${idPrefix}Ingress`, name, hosts, backends[0].service);
   }
 
-  /** The alerts for the workloads named `workloads` of `kind`, unless disabled. */
-  public alerts(kind: WorkloadKind, workloads: readonly string[]): ApiObject | undefined {
-    if (!(this.spec.props.monitoring?.alerts ?? true)) return undefined;
-    const rule: IPrometheusRule = {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'PrometheusRule',
-      metadata: this.meta(`${this.spec.name}-alerts`),
-      spec: {
-        groups: backendAlertGroups({ service: this.spec.name, workloadKind: kind, workloads, container: this.spec.name, namespace: this.namespace }),
-      },
+  /**
+   * The PrometheusRule `<name>-alerts` and the dashboard ConfigMap `<name>-dashboard` for the workloads
+   * named `workloads` of `kind`, each unless disabled; call it after the workloads and HPAs are built.
+   */
+  public monitoring(kind: WorkloadKind, workloads: readonly string[]): { alertRules?: ApiObject; dashboard?: ApiObject } {
+    const monitoring = this.spec.props.monitoring ?? {};
+    const settings = observabilityOf(this.scope, monitoring);
+    const migration = this.spec.props.migration ?? Migration.none();
+    const target: ApiSignalTarget = {
+      namespace: this.namespace,
+      service: this.spec.name,
+      workloadKind: kind,
+      workloads,
+      container: this.spec.name,
+      autoscalers: [...this.autoscalerNames],
+      migrationJob: migration.mode === 'job' ? `${this.spec.name}-migrate` : undefined,
     };
-    return new ApiObject(this.scope, 'Alerts', rule);
+    return monitoringObjects(this.scope, {
+      name: this.spec.name,
+      meta: (n) => this.meta(n),
+      settings,
+      alerts: monitoring.alerts ?? true,
+      dashboard: monitoring.dashboard ?? true,
+      groups: () => apiAlertGroups(target, settings),
+      dashboardModel: () => apiDashboard(target, settings.environment),
+    });
   }
 }

@@ -9,7 +9,7 @@ export interface TradingBackendProps extends ApiServiceProps {}
 /**
  * An API service of a trading backend: Deployment, Service, ServiceAccount, ConfigMap, secret
  * references, HPA, PodDisruptionBudget, NetworkPolicy, Ingress or HTTPRoute, ServiceMonitor,
- * PrometheusRule and migrations, secure and zero-downtime by default.
+ * PrometheusRule, Grafana dashboard and migrations, secure and zero-downtime by default.
  */
 export class TradingBackend extends ApiServiceBase {
   /** The Deployment (also reachable as the `'Resource'` child). */
@@ -24,6 +24,8 @@ export class TradingBackend extends ApiServiceBase {
   public readonly route?: ApiObject;
   /** The PrometheusRule, when enabled. */
   public readonly alertRules?: ApiObject;
+  /** The Grafana dashboard ConfigMap, when enabled. */
+  public readonly dashboard?: ApiObject;
 
   constructor(scope: Construct, id: string, props: TradingBackendProps) {
     super(scope, id, props, 'TradingBackend');
@@ -34,6 +36,8 @@ export class TradingBackend extends ApiServiceBase {
     this.autoscaler = o.autoscaler('Autoscaler', this.name, { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name });
     this.disruptionBudget = o.disruptionBudget('DisruptionBudget', this.name, selector);
     this.route = o.route('', this.name, this.exposure.hosts, [{ service: this.name }]);
-    this.alertRules = o.alerts('Deployment', [this.name]);
+    const monitoring = o.monitoring('Deployment', [this.name]);
+    this.alertRules = monitoring.alertRules;
+    this.dashboard = monitoring.dashboard;
   }
 }

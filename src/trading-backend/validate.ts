@@ -3,6 +3,7 @@ import { checkDurationRange, durationText } from '../core/duration';
 import { validatePlacement } from '../core/placement';
 import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, checkRequestLimit } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
+import { validateObservabilityOptions } from '../monitoring/settings';
 import type { ApiServiceProps } from './api-service-props';
 
 /** Longest service name, so that every derived name (`<name>-secrets`, `<name>-migrate`) stays a valid label. */
@@ -60,6 +61,7 @@ export function validateApiServiceProps(id: string, props: ApiServiceProps): Pro
   if (props.monitoring?.interval !== undefined) c.check('monitoring.interval', checkDurationRange(props.monitoring.interval, 1, 3600));
   if (props.monitoring?.path !== undefined) c.check('monitoring.path', checkHttpPath(props.monitoring.path));
   if (props.monitoring?.namespace !== undefined) c.check('monitoring.namespace', checkDnsLabel(props.monitoring.namespace));
+  if (props.monitoring) c.nest('monitoring', validateObservabilityOptions(props.monitoring));
   const r = props.rollout ?? {};
   const ranges = [['minReady', r.minReady, 0, 3600], ['drain', r.drain, 0, 600], ['terminationGracePeriod', r.terminationGracePeriod, 1, 3600]] as const;
   const bad = ranges.filter(([field, value, min, max]) => value !== undefined && c.check(`rollout.${field}`, checkDurationRange(value, min, max)) !== undefined);

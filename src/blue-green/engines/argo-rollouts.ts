@@ -62,7 +62,7 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
     o.applicationWorkloads.push(rollout);
     o.autoscaler('Autoscaler', o.name, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: o.name });
     o.disruptionBudget('DisruptionBudget', o.name, { ...selector });
-    o.alerts('Rollout', [o.name]);
+    o.monitoring('Rollout', [o.name]);
     return { activeService, previewService, rollout, analysisTemplate: template };
   }
 }

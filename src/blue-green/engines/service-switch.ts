@@ -46,7 +46,7 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
     }
     const activeService = o.service('Service', o.name, { ...selector, [COLOR_LABEL]: active });
     const previewService = o.service('PreviewService', previewName, { ...selector, [COLOR_LABEL]: idle });
-    o.alerts('Deployment', COLORS.map((c) => `${o.name}-${c}`));
+    o.monitoring('Deployment', COLORS.map((c) => `${o.name}-${c}`));
     return { activeService, previewService, deployments, activeColor: active, idleColor: idle };
   }
 }

@@ -72,7 +72,7 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     o.applicationWorkloads.push(rollout);
     o.autoscaler('Autoscaler', o.name, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: o.name });
     o.disruptionBudget('DisruptionBudget', o.name, { ...selector });
-    o.alerts('Rollout', [o.name]);
+    o.monitoring('Rollout', [o.name]);
     // The plugin moves the weights; start with all traffic on stable.
     const route = mode === 'gateway-api'
       ? o.httpRoute('HttpRoute', o.name, exposure.hosts, [{ service: o.name, weight: 100 }, { service: canaryName, weight: 0 }])

@@ -52,7 +52,7 @@ export class WeightedCanaryEngine implements ICanaryEngine {
     o.autoscaler('Autoscaler', o.name, { apiVersion: 'apps/v1', kind: 'Deployment', name: o.name });
     const stableService = o.service('Service', o.name, { ...selector, [TRACK_LABEL]: 'stable' });
     const canaryService = o.service('CanaryService', canaryName, { ...selector, [TRACK_LABEL]: 'canary' });
-    o.alerts('Deployment', [o.name, canaryName]);
+    o.monitoring('Deployment', [o.name, canaryName]);
     const route = o.httpRoute('HttpRoute', o.name, exposure.hosts, [
       { service: o.name, weight: 100 - w.canaryWeight },
       { service: canaryName, weight: w.canaryWeight },

@@ -85,6 +85,8 @@ export function databaseSection(env: EnvironmentConfig, name: string, db: Databa
     placement: env.placement,
     instance: `${name}-${env.tier}`,
     monitoringNamespace: env.monitoringNamespace,
+    alerts: db.alerts,
+    dashboard: db.dashboard,
   };
   return {
     plan: { name, instances, resources, poolerInstances: pooler ? pooler.instances ?? 2 : 0, build: (scope) => new PostgresCluster(scope, name, props), fieldOf: (f) => f.replace(/^engine\./, '') },

@@ -9,6 +9,10 @@ import { placementPodSpec } from '../../core/placement';
 import { dnsEgressRule, NetworkPeer, policyPorts } from '../../core/network-peer';
 import { SyncWave, syncWaveAnnotation } from '../../core/sync-wave';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/validation';
+import { monitoringObjects } from '../../monitoring/objects';
+import { cnpgAlertSpecs, postgresAlertGroups } from '../../monitoring/postgres-alerts';
+import { cnpgDashboardPanels, postgresDashboard } from '../../monitoring/postgres-dashboard';
+import type { PostgresSignalTarget } from '../../monitoring/postgres-signals';
 import type { BarmanObjectStore, CnpgBackup, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from '../cnpg-types';
 import { CloudNativePgOptions, IPostgresEngine, OnDemandBackup, PostgresBackupOptions, PostgresBuild, PostgresEngineKind, PostgresParts, validateCloudNativePgOptions } from '../engine';
 
@@ -205,6 +209,21 @@ export class CloudNativePgEngine implements IPostgresEngine {
       if (poolerName) podMonitor(b, poolerName, { 'cnpg.io/poolerName': poolerName }, 'PoolerMonitor');
     }
 
+    const signals: PostgresSignalTarget = {
+      namespace: b.namespace,
+      cluster: b.name,
+      podPattern: `${b.name}-[0-9]+`,
+      pvcPattern: `${b.name}-[0-9]+(-wal)?`,
+      container: 'postgres',
+      poolerPodPattern: poolerName ? `${poolerName}-[a-z0-9]+-[a-z0-9]+` : undefined,
+    };
+    const cnpg = { instances: b.props.instances ?? 3, backups: o.backup !== undefined };
+    const { alertRules, dashboard } = monitoringObjects(b.scope, {
+      name: b.name, meta: (n) => b.meta(n), settings: b.observability, alerts: b.alerts, dashboard: b.dashboard,
+      groups: () => postgresAlertGroups(signals, cnpgAlertSpecs(signals, cnpg), b.observability),
+      dashboardModel: () => postgresDashboard(signals, 'CloudNativePG', cnpgDashboardPanels(signals, cnpg), b.observability.environment),
+    });
+
     // CNPG writes `<cluster>-app` with username, password, dbname, host, port and uri for the owner.
     const secret = { secretName: `${b.name}-app`, usernameKey: 'username', passwordKey: 'password' };
     const directConnection: DatabaseConnection = { host: rw, port: 5432, database: b.database, sslMode: 'require', clientPeer: instancesPeer, namespace: b.namespace, ...secret };
@@ -234,7 +253,7 @@ export class CloudNativePgEngine implements IPostgresEngine {
       }
       : undefined;
     return {
-      resource, pooler, objectStore, scheduledBackup, networkPolicy, poolerNetworkPolicy, connection, directConnection, readConnection, peer: instancesPeer, onDemandBackup,
+      resource, pooler, objectStore, scheduledBackup, networkPolicy, poolerNetworkPolicy, alertRules, dashboard, connection, directConnection, readConnection, peer: instancesPeer, onDemandBackup,
       admit: (peer) => {
         const rule = { from: [peer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) };
         instanceIngress.push(rule);

@@ -6,6 +6,10 @@ import { selectorLabels } from '../../core/labels';
 import { dnsEgressRule, NetworkPeer, policyPorts } from '../../core/network-peer';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../core/pod-security';
 import { k8sResources } from '../../core/resources';
+import { monitoringObjects } from '../../monitoring/objects';
+import { postgresAlertGroups, statefulSetAlertSpecs } from '../../monitoring/postgres-alerts';
+import { postgresDashboard, statefulSetDashboardPanels } from '../../monitoring/postgres-dashboard';
+import type { PostgresSignalTarget } from '../../monitoring/postgres-signals';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/validation';
 import { IPostgresEngine, PostgresBuild, PostgresEngineKind, PostgresParts, StatefulSetEngineOptions, validateStatefulSetOptions } from '../engine';
 
@@ -117,11 +121,24 @@ export class StatefulSetEngine implements IPostgresEngine {
       metadata: b.meta(b.name),
       spec: { podSelector: { matchLabels: selector }, policyTypes: ['Ingress', 'Egress'], ingress: instanceIngress, egress: [dnsEgressRule()] },
     }, k8s.toJson_KubeNetworkPolicyProps);
+    const signals: PostgresSignalTarget = {
+      namespace: b.namespace,
+      cluster: b.name,
+      podPattern: `${b.name}-0`,
+      pvcPattern: `data-${b.name}-0`,
+      container: 'postgres',
+      poolerPodPattern: undefined,
+    };
+    const { alertRules, dashboard } = monitoringObjects(b.scope, {
+      name: b.name, meta: (n) => b.meta(n), settings: b.observability, alerts: b.alerts, dashboard: b.dashboard,
+      groups: () => postgresAlertGroups(signals, statefulSetAlertSpecs(signals), b.observability),
+      dashboardModel: () => postgresDashboard(signals, 'StatefulSet', statefulSetDashboardPanels(signals), b.observability.environment),
+    });
     const directConnection: DatabaseConnection = {
       host: b.name, port: 5432, database: b.database, secretName: o.credentialsSecret, usernameKey, passwordKey, sslMode: 'disable', clientPeer: peer, namespace: b.namespace,
     };
     return {
-      resource, networkPolicy, connection: directConnection, directConnection, peer,
+      resource, networkPolicy, alertRules, dashboard, connection: directConnection, directConnection, peer,
       admit: (client) => {
         instanceIngress.push({ from: [client.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) });
       },

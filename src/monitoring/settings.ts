@@ -1,0 +1,101 @@
+/**
+ * What every alert and dashboard of an app, a chart or one construct is told about where it runs: the
+ * environment it names, where its runbooks are, whether it may page, and the Grafana folder its
+ * dashboards go to. Set once with the `cdk8s-trading:monitoring` context (an environment file does it
+ * for its chart) or per construct in its props; props win, field by field.
+ */
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { ConfigurationError, Problem, ProblemCollector, show } from '../core/validation';
+
+/** Where alerts and dashboards point and how loud the alerts are. */
+export interface ObservabilityOptions {
+  /**
+   * Value of the `environment` label of every alert (`prod`, `staging-eu`), so a page says where it comes from.
+   * @default - the `cdk8s-trading:monitoring` context's, else the chart's namespace, else the chart's id
+   */
+  readonly environment?: string;
+  /**
+   * Start of every rule's `runbook_url`: the URL is this followed by the alert's name in lower case, so it
+   * ends in `/` (a runbook site, `https://runbooks.acme.com/trading/`) or `#` (one page with a section per alert).
+   * @default - the context's, else this library's runbooks page (`DEFAULT_RUNBOOK_BASE_URL`)
+   */
+  readonly runbookBaseUrl?: string;
+  /**
+   * Emit every rule with `severity: warning` (nothing pages), as seed 003's matrix keeps alerting for production.
+   * @default - the context's, else false (environment files: true in the dev and staging tiers)
+   */
+  readonly warningOnly?: boolean;
+  /** Grafana folder of the dashboards (the value of the folder annotation). @default - the context's, else the environment */
+  readonly dashboardFolder?: string;
+  /**
+   * Annotation of the dashboard ConfigMaps that names their folder: the Grafana chart's
+   * `sidecar.dashboards.folderAnnotation` (with `sidecar.dashboards.provider.foldersFromFilesStructure: true`).
+   * @default - the context's, else 'grafana_folder'
+   */
+  readonly dashboardFolderAnnotation?: string;
+}
+
+/** The construct-context key whose value (an `ObservabilityOptions`) applies to every construct below it. */
+export const MONITORING_CONTEXT = 'cdk8s-trading:monitoring';
+
+/** This library's repository (package.json `homepage`, without `#readme`). */
+export const REPOSITORY_URL = 'https://github.com/acme-trading/cdk8s-trading';
+
+/** The runbooks shipped with this library: one section per alert, anchored by the alert's name in lower case. */
+export const DEFAULT_RUNBOOK_BASE_URL = `${REPOSITORY_URL}/blob/main/docs/runbooks.md#`;
+
+/** The annotation the dashboards' folder is written to unless configured. */
+export const DEFAULT_FOLDER_ANNOTATION = 'grafana_folder';
+
+/** The settings of one construct, every field decided. */
+export interface ObservabilitySettings {
+  readonly environment: string;
+  readonly runbookBaseUrl: string;
+  readonly warningOnly: boolean;
+  readonly dashboardFolder: string;
+  readonly dashboardFolderAnnotation: string;
+}
+
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const ANNOTATION_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** Every problem of observability options (fields relative to them). */
+export function validateObservabilityOptions(o: ObservabilityOptions): Problem[] {
+  const c = new ProblemCollector();
+  if (o.environment !== undefined && !(typeof o.environment === 'string' && LABEL_VALUE.test(o.environment))) {
+    c.check('environment', `${show(o.environment)} is not a label value: use up to 63 letters, digits, "-", "_" or ".", like "prod"`);
+  }
+  if (o.runbookBaseUrl !== undefined && !(typeof o.runbookBaseUrl === 'string' && /^https?:\/\/[^\s/]+(\/[^\s]*)?[/#]$/.test(o.runbookBaseUrl))) {
+    c.check('runbookBaseUrl', `${show(o.runbookBaseUrl)} is not a runbook base URL: use an http(s) URL ending in "/" or "#" (the alert's name in lower case is appended), like "https://runbooks.example.com/trading/"`);
+  }
+  if (o.dashboardFolder !== undefined && !(typeof o.dashboardFolder === 'string' && /^[^\u0000-\u001f]{1,100}$/.test(o.dashboardFolder) && o.dashboardFolder.trim() !== '')) {
+    c.check('dashboardFolder', `${show(o.dashboardFolder)} is not a folder name: use 1 to 100 printable characters, like "Trading"`);
+  }
+  if (o.dashboardFolderAnnotation !== undefined && !(typeof o.dashboardFolderAnnotation === 'string' && ANNOTATION_NAME.test(o.dashboardFolderAnnotation))) {
+    c.check('dashboardFolderAnnotation', `${show(o.dashboardFolderAnnotation)} is not an annotation name: use "name" or "prefix/name", like "grafana_folder"`);
+  }
+  return [...c.problems];
+}
+
+/**
+ * The settings of a construct: its own options, else the `cdk8s-trading:monitoring` context's, else the
+ * defaults. A context with a wrong value is a ConfigurationError naming the context key.
+ */
+export function observabilityOf(scope: IConstruct, own: ObservabilityOptions = {}): ObservabilitySettings {
+  const raw: unknown = scope.node.tryGetContext(MONITORING_CONTEXT);
+  const context: ObservabilityOptions = raw !== null && typeof raw === 'object' ? raw as ObservabilityOptions : {};
+  const contextProblems = validateObservabilityOptions(context);
+  if (contextProblems.length > 0) {
+    throw new ConfigurationError(contextProblems.map((p) => ({ where: `context ${MONITORING_CONTEXT}`, field: p.field, message: p.message })));
+  }
+  const chart = Chart.of(scope);
+  const environment = own.environment ?? context.environment ?? chart.namespace ?? chart.node.id;
+  return {
+    environment,
+    runbookBaseUrl: own.runbookBaseUrl ?? context.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL,
+    warningOnly: own.warningOnly ?? context.warningOnly ?? false,
+    dashboardFolder: own.dashboardFolder ?? context.dashboardFolder ?? environment,
+    dashboardFolderAnnotation: own.dashboardFolderAnnotation ?? context.dashboardFolderAnnotation ?? DEFAULT_FOLDER_ANNOTATION,
+  };
+}

@@ -1,0 +1,329 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { environmentProblems } from '../src/config/build';
+import { Environment, parseEnvironment } from '../src/config/environment';
+import * as apiSignals from '../src/monitoring/api-signals';
+import * as pgSignals from '../src/monitoring/postgres-signals';
+import { dashboardUid } from '../src/monitoring/dashboard';
+import { DEFAULT_RUNBOOK_BASE_URL, MONITORING_CONTEXT, REPOSITORY_URL } from '../src/monitoring/settings';
+import { PostgresCluster } from '../src/postgres/postgres-cluster';
+import { PostgresEngine } from '../src/postgres/postgres-engine';
+import { loadEnvironments, renderEnvironment } from '../src/synth/project';
+import { Migration } from '../src/trading-backend/migration';
+import { Scaling } from '../src/trading-backend/scaling';
+import { TradingBackend } from '../src/trading-backend/trading-backend';
+import { ConfigurationError } from '../src/core/validation';
+import { errorOf, one, all, Obj } from './support/render';
+
+const ROOT = join(__dirname, '..');
+const DIST = join(ROOT, 'dist');
+const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+
+/** Every object of the committed dist/<env>/ (what CI checks equals a fresh synth). */
+function distObjects(env: string): Obj[] {
+  const walk = (dir: string): string[] => readdirSync(dir).flatMap((e) => (statSync(join(dir, e)).isDirectory() ? walk(join(dir, e)) : [join(dir, e)]));
+  return walk(join(DIST, env)).filter((f) => f.endsWith('.yaml') && !f.endsWith('kustomization.yaml')).map((f) => parse(readFileSync(f, 'utf8')) as Obj);
+}
+
+interface Rule { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> }
+const rulesOf = (objects: Obj[]): Array<Rule & { object: string }> => all(objects, 'PrometheusRule')
+  .flatMap((r) => r.spec.groups.flatMap((g) => (g.rules as unknown as Rule[]).map((rule) => ({ ...rule, object: r.metadata.name as string }))));
+
+/**
+ * Where `expr` could lose the namespace: a vector selector without `namespace="<ns>"`, an aggregation
+ * without `by (namespace, ...)`, or one `without (...)`.
+ */
+function namespaceProblems(expr: string, namespace: string): string[] {
+  const problems: string[] = [];
+  for (const m of expr.matchAll(/\{([^{}]*)\}/g)) {
+    if (!m[1].split(/,\s*/).includes(`namespace="${namespace}"`)) problems.push(`selector {${m[1]}} has no namespace matcher`);
+  }
+  for (const m of expr.matchAll(/\b(sum|max|min|avg|count|topk|bottomk|quantile|stddev|group)\b\s*(\b(by|without)\s*\(([^)]*)\))?\s*\(/g)) {
+    if (m[3] !== 'by' || !m[4].split(/,\s*/).includes('namespace')) problems.push(`${m[0]} drops the namespace`);
+  }
+  if (!expr.includes(`namespace="${namespace}"`)) problems.push('no namespace matcher at all');
+  return problems;
+}
+
+interface Dashboard {
+  uid: string; title: string; schemaVersion: number;
+  templating: { list: Array<{ name: string; type: string; query: string }> };
+  panels: Array<{ title: string; type: string; datasource: { type: string; uid: string }; gridPos: { x: number; y: number; w: number; h: number }; targets: Array<{ expr: string; datasource: { type: string; uid: string } }> }>;
+}
+const dashboardsOf = (objects: Obj[]): Array<{ name: string; labels: Record<string, string>; annotations: Record<string, string>; key: string; json: Dashboard }> =>
+  all(objects, 'ConfigMap').filter((c) => c.metadata.name?.endsWith('-dashboard')).map((c) => {
+    const [key, text] = Object.entries(c.data ?? {})[0];
+    return { name: c.metadata.name as string, labels: { ...c.metadata.labels }, annotations: { ...c.metadata.annotations }, key, json: JSON.parse(text as string) as Dashboard };
+  });
+
+describe('the check of namespaces in PromQL (it can fail)', () => {
+  it('finds a bare sum, a selector without the namespace and a without clause', () => {
+    expect(namespaceProblems('sum(rate(http_requests_total{namespace="ns", service="a"}[5m])) > 1', 'ns')).toEqual(['sum( drops the namespace']);
+    expect(namespaceProblems('sum by (namespace) (up{service="a"})', 'ns')).toEqual(['selector {service="a"} has no namespace matcher', 'no namespace matcher at all']);
+    expect(namespaceProblems('max without (pod) (up{namespace="ns"})', 'ns')).toEqual(['max without (pod) ( drops the namespace']);
+    expect(namespaceProblems('sum by (namespace, pod) (up{namespace="ns"}) == 0 or absent(up{namespace="ns"})', 'ns')).toEqual([]);
+  });
+});
+
+describe.each(ENVIRONMENTS)('alerts and dashboards in dist/%s', (env) => {
+  const objects = distObjects(env);
+  const namespace = `trading-${env}`;
+  const rules = rulesOf(objects);
+
+  it('has a PrometheusRule for the API service and one for the database', () => {
+    expect(all(objects, 'PrometheusRule').map((r) => r.metadata.name).sort()).toEqual(['trading-api-alerts', 'trading-db-alerts']);
+    expect(rules.length).toBeGreaterThan(10);
+  });
+
+  it('keeps the namespace in every expression: a matcher in every selector, `by (namespace, ...)` in every aggregation', () => {
+    for (const r of rules) expect(namespaceProblems(r.expr, namespace), `${r.object} ${r.alert}: ${r.expr}`).toEqual([]);
+  });
+
+  it('labels every rule with severity, its subject and the environment, and gives it a summary, a description and its runbook', () => {
+    for (const r of rules) {
+      const where = `${r.object} ${r.alert}`;
+      expect(['warning', 'critical'], where).toContain(r.labels.severity);
+      expect(r.labels.environment, where).toBe(env);
+      expect(r.object === 'trading-db-alerts' ? r.labels.cluster : r.labels.service, where).toBe(r.object.replace(/-alerts$/, ''));
+      expect(r.annotations.summary, where).toMatch(/\S/);
+      expect(r.annotations.description, where).toMatch(/\S/);
+      expect(r.annotations.runbook_url, where).toBe(`${DEFAULT_RUNBOOK_BASE_URL}${r.alert.toLowerCase()}`);
+      expect(r.for, where).toMatch(/^\d+m$/);
+    }
+  });
+
+  it(env === 'prod' ? 'pages (critical) in production' : 'only warns outside production (seed 003: alerts in prod)', () => {
+    const severities = new Set(rules.map((r) => r.labels.severity));
+    expect(severities.has('critical')).toBe(env === 'prod');
+  });
+
+  it('has a dashboard ConfigMap for the API service and for the database, labelled for the Grafana sidecar', () => {
+    const dashboards = dashboardsOf(objects);
+    expect(dashboards.map((d) => d.name).sort()).toEqual(['trading-api-dashboard', 'trading-db-dashboard']);
+    for (const d of dashboards) {
+      expect(d.labels.grafana_dashboard, d.name).toBe('1');
+      expect(d.annotations.grafana_folder, d.name).toBe(env);
+      expect(d.key, d.name).toBe(`${d.name.replace(/-dashboard$/, '')}.json`);
+    }
+  });
+
+  it('writes valid dashboard JSON: schemaVersion, a uid of at most 40 characters, every query on the datasource variable', () => {
+    for (const { name, json } of dashboardsOf(objects)) {
+      expect(json.schemaVersion, name).toBe(39);
+      expect(json.uid, name).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
+      expect(json.uid, name).toBe(dashboardUid(namespace, name.replace(/-dashboard$/, '')));
+      expect(json.templating.list, name).toContainEqual(expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }));
+      expect(json.panels.length, name).toBeGreaterThan(3);
+      expect(new Set(json.panels.map((p) => p.type))).toEqual(new Set(['stat', 'timeseries']));
+      for (const p of json.panels) {
+        expect(p.datasource, `${name} ${p.title}`).toEqual({ type: 'prometheus', uid: '${datasource}' });
+        expect(p.gridPos.x + p.gridPos.w, `${name} ${p.title}`).toBeLessThanOrEqual(24);
+        expect(p.targets.length, `${name} ${p.title}`).toBeGreaterThan(0);
+        for (const t of p.targets) {
+          expect(t.datasource, `${name} ${p.title}`).toEqual({ type: 'prometheus', uid: '${datasource}' });
+          expect(namespaceProblems(t.expr, namespace), `${name} ${p.title}: ${t.expr}`).toEqual([]);
+        }
+      }
+    }
+  });
+});
+
+describe('dashboards across environments and synths', () => {
+  it('have uids that are stable across two synths and unique per dashboard', () => {
+    const uids = (): string[] => loadEnvironments(ROOT).flatMap((e) => renderEnvironment(e).files
+      .filter((f) => /configmap-.*-dashboard\.yaml$/.test(f.path))
+      .map((f) => (JSON.parse(Object.values((parse(f.content) as { data: Record<string, string> }).data)[0]) as Dashboard).uid));
+    const first = uids();
+    expect(first).toHaveLength(6);
+    expect(uids()).toEqual(first);
+    expect(new Set(first).size).toBe(first.length);
+  });
+});
+
+describe('one source: the panels and the alerts use the same signal functions', () => {
+  it('the prod API dashboard plots exactly the signals, and the alerts compare the same signals', () => {
+    const objects = distObjects('prod');
+    const target: apiSignals.ApiSignalTarget = {
+      namespace: 'trading-prod', service: 'trading-api', workloadKind: 'Deployment',
+      workloads: ['trading-api-blue', 'trading-api-green'], container: 'trading-api',
+      autoscalers: ['trading-api-blue', 'trading-api-green'], migrationJob: 'trading-api-migrate',
+    };
+    const signalOutputs = new Set<string>();
+    for (const fn of Object.values(apiSignals)) {
+      if (typeof fn !== 'function' || fn === apiSignals.nameMatcher) continue;
+      for (const q of [0.5, 0.95, 0.99]) {
+        const out = (fn as (t: apiSignals.ApiSignalTarget, q: number) => string | undefined)(target, q);
+        if (out !== undefined) signalOutputs.add(out);
+      }
+    }
+    const api = dashboardsOf(objects).find((d) => d.name === 'trading-api-dashboard')?.json as Dashboard;
+    const exprs = api.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    for (const e of exprs) expect(signalOutputs, e).toContain(e);
+    const panel = (title: string): string[] => api.panels.find((p) => p.title === title)?.targets.map((t) => t.expr) ?? [];
+    expect(panel('Error ratio (5xx)')).toEqual([apiSignals.apiErrorRatio(target)]);
+    expect(panel('Latency p50 / p95 / p99')).toEqual([0.5, 0.95, 0.99].map((q) => apiSignals.apiLatency(target, q)));
+    expect(panel('Memory of limit')).toEqual([apiSignals.apiMemoryOfLimit(target)]);
+
+    const byName = Object.fromEntries(rulesOf(objects).map((r) => [r.alert, r]));
+    expect(byName.ApiHighErrorRate.expr).toBe(`${apiSignals.apiErrorRatio(target)} > 0.01`);
+    expect(byName.ApiCriticalErrorRate.expr).toBe(`${apiSignals.apiErrorRatio(target)} > 0.05`);
+    expect(byName.ApiHighLatencyP95.expr).toBe(`${apiSignals.apiLatency(target, 0.95)} > 1`);
+    expect(byName.ApiCriticalMemory.expr).toBe(`${apiSignals.apiMemoryOfLimit(target)} > 0.9`);
+    expect(byName.ApiDeploymentNotProgressing.expr).toBe(`${apiSignals.apiRolloutStuck(target)} > 0`);
+    expect(byName.ApiMigrationFailed.expr).toBe(`${apiSignals.apiMigrationFailed(target)} > 0`);
+  });
+
+  it('the prod database dashboard plots exactly the CNPG signals, and the alerts compare the same signals', () => {
+    const objects = distObjects('prod');
+    const target: pgSignals.PostgresSignalTarget = {
+      namespace: 'trading-prod', cluster: 'trading-db', podPattern: 'trading-db-[0-9]+', pvcPattern: 'trading-db-[0-9]+(-wal)?',
+      container: 'postgres', poolerPodPattern: 'trading-db-pooler-[a-z0-9]+-[a-z0-9]+',
+    };
+    const signalOutputs = new Set(Object.values(pgSignals)
+      .filter((fn): fn is (t: pgSignals.PostgresSignalTarget) => string | undefined => typeof fn === 'function')
+      .map((fn) => fn(target)).filter((e): e is string => e !== undefined));
+    const db = dashboardsOf(objects).find((d) => d.name === 'trading-db-dashboard')?.json as Dashboard;
+    for (const e of db.panels.flatMap((p) => p.targets.map((t) => t.expr))) expect(signalOutputs, e).toContain(e);
+    expect(db.panels.map((p) => p.title)).toEqual(expect.arrayContaining(['Replication lag', 'Connections of max_connections', 'PgBouncer clients waiting', 'Backups', 'Volume used']));
+
+    const byName = Object.fromEntries(rulesOf(objects).filter((r) => r.object === 'trading-db-alerts').map((r) => [r.alert, r]));
+    expect(Object.keys(byName).sort()).toEqual([
+      'PostgresBackupFailed', 'PostgresBackupTooOld', 'PostgresConnectionsNearLimit', 'PostgresContainerRestarts', 'PostgresHighAvailabilityLost',
+      'PostgresInstanceDown', 'PostgresPoolerClientsWaiting', 'PostgresReplicasMissing', 'PostgresReplicationLag', 'PostgresReplicationLagCritical',
+      'PostgresStorageAlmostFull', 'PostgresStorageCritical', 'PostgresWalArchivingFailing',
+    ]);
+    expect(byName.PostgresReplicationLag.expr).toBe(`${pgSignals.pgReplicationLag(target)} > 30`);
+    expect(byName.PostgresConnectionsNearLimit.expr).toBe(`${pgSignals.pgConnectionsOfMax(target)} > 0.8`);
+    expect(byName.PostgresStorageAlmostFull.expr).toBe(`${pgSignals.pgStorageUsed(target)} > 0.8`);
+    expect(byName.PostgresPoolerClientsWaiting.expr).toBe(`${pgSignals.pgPoolerClientsWaiting(target) as string} > 0`);
+    expect(byName.PostgresBackupTooOld.expr).toBe(`${pgSignals.pgLastBackupAge(target)} > 93600`);
+    expect(byName.PostgresHighAvailabilityLost.labels.severity).toBe('critical');
+  });
+
+  it('the dev database (StatefulSet engine) gets what Kubernetes can see: pod readiness, volume and restarts', () => {
+    const rules = rulesOf(distObjects('dev')).filter((r) => r.object === 'trading-db-alerts');
+    expect(rules.map((r) => r.alert).sort()).toEqual(['PostgresContainerRestarts', 'PostgresInstanceDown', 'PostgresStorageAlmostFull', 'PostgresStorageCritical']);
+    expect(rules.find((r) => r.alert === 'PostgresInstanceDown')?.expr).toContain('kube_statefulset_status_replicas_ready{namespace="trading-dev", statefulset="trading-db"}');
+    expect(rules.find((r) => r.alert === 'PostgresStorageAlmostFull')?.expr).toContain('persistentvolumeclaim=~"data-trading-db-0"');
+  });
+});
+
+describe('runbooks', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'runbooks.md'), 'utf8');
+  const anchors = new Set([...doc.matchAll(/^##+ (.+)$/gm)].map((m) => m[1].trim().toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+
+  it('has a section for every alert any environment emits, with kubectl first checks', () => {
+    const alerts = new Set(ENVIRONMENTS.flatMap((env) => rulesOf(distObjects(env)).map((r) => r.alert)));
+    alerts.add('ApiRolloutDegraded');
+    for (const alert of alerts) expect(anchors, alert).toContain(alert.toLowerCase());
+    // Each section says what to run, or points at the section that does.
+    const sections = doc.split(/^### /m).slice(1);
+    expect(sections.length).toBeGreaterThanOrEqual(alerts.size);
+    for (const s of sections) expect(s, s.split('\n')[0]).toMatch(/kubectl|as for \[\w+\]\(#\w+\)/);
+  });
+
+  it('are linked from the repository in package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { homepage: string };
+    expect(pkg.homepage.replace(/#readme$/, '')).toBe(REPOSITORY_URL);
+    expect(DEFAULT_RUNBOOK_BASE_URL).toBe(`${REPOSITORY_URL}/blob/main/docs/runbooks.md#`);
+  });
+});
+
+describe('settings from the props, the context and the environment file', () => {
+  const synth = (build: (chart: Chart) => void, context?: Record<string, unknown>): Obj[] => {
+    const app = new App();
+    if (context) app.node.setContext(MONITORING_CONTEXT, context);
+    const chart = new Chart(app, 'prod', { namespace: 'shop-prod', disableResourceNameHashes: true });
+    build(chart);
+    return chart.toJson() as Obj[];
+  };
+  const api = (chart: Chart, monitoring = {}): TradingBackend => new TradingBackend(chart, 'api', {
+    image: 'ghcr.io/acme/api:1.0.0', scaling: Scaling.autoscale(), migration: Migration.job({ command: ['migrate'] }), monitoring,
+  });
+
+  it('default: the chart\'s namespace as environment and folder, this library\'s runbooks, criticals kept', () => {
+    const objects = synth((c) => api(c));
+    const rules = rulesOf(objects);
+    expect(new Set(rules.map((r) => r.labels.environment))).toEqual(new Set(['shop-prod']));
+    expect(rules.some((r) => r.labels.severity === 'critical')).toBe(true);
+    expect(one(objects, 'ConfigMap', 'api-dashboard').metadata.annotations).toEqual({ grafana_folder: 'shop-prod' });
+  });
+
+  it('the context sets them for a whole app; props win field by field', () => {
+    const context = { environment: 'eu-prod', runbookBaseUrl: 'https://runbooks.acme.com/', warningOnly: true, dashboardFolder: 'Shop', dashboardFolderAnnotation: 'k8s-sidecar-target-directory' };
+    const objects = synth((c) => api(c, { runbookBaseUrl: 'https://wiki.acme.com/runbooks#' }), context);
+    const rules = rulesOf(objects);
+    expect(new Set(rules.map((r) => r.labels.environment))).toEqual(new Set(['eu-prod']));
+    expect(new Set(rules.map((r) => r.labels.severity))).toEqual(new Set(['warning']));
+    expect(rules.find((r) => r.alert === 'ApiDown')?.annotations.runbook_url).toBe('https://wiki.acme.com/runbooks#apidown');
+    const cm = one(objects, 'ConfigMap', 'api-dashboard');
+    expect(cm.metadata.annotations).toEqual({ 'k8s-sidecar-target-directory': 'Shop' });
+    expect(cm.metadata.labels?.grafana_dashboard).toBe('1');
+  });
+
+  it('plots the HPA when autoscaling, and each construct can turn alerts and dashboards off', () => {
+    const objects = synth((c) => api(c));
+    const json = JSON.parse(Object.values(one(objects, 'ConfigMap', 'api-dashboard').data ?? {})[0] as string) as Dashboard;
+    expect(json.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n')).toContain('kube_horizontalpodautoscaler_spec_max_replicas{namespace="shop-prod", horizontalpodautoscaler="api"}');
+    const off = synth((c) => {
+      const a = api(c, { alerts: false, dashboard: false });
+      const db = new PostgresCluster(c, 'db', { engine: PostgresEngine.cloudNativePg(), alerts: false, dashboard: false });
+      a.connectTo(db);
+      expect(db.alertRules).toBeUndefined();
+      expect(db.dashboard).toBeUndefined();
+    });
+    expect(all(off, 'PrometheusRule')).toEqual([]);
+    expect(all(off, 'ConfigMap').map((c) => c.metadata.name)).toEqual([]);
+    const on = synth((c) => api(c).connectTo(new PostgresCluster(c, 'db', { instances: 1, observability: { environment: 'db-env' } })));
+    const dbRules = rulesOf(on).filter((r) => r.object === 'db-alerts');
+    expect(dbRules.map((r) => r.alert)).not.toContain('PostgresHighAvailabilityLost');
+    expect(new Set(dbRules.map((r) => r.labels.environment))).toEqual(new Set(['db-env']));
+  });
+
+  it('rejects bad settings in props and in the context, naming the field', () => {
+    const problems = (fn: () => unknown): string[] => {
+      const e = errorOf(fn);
+      expect(e).toBeInstanceOf(ConfigurationError);
+      return [...(e as ConfigurationError).problems];
+    };
+    expect(problems(() => synth((c) => api(c, { runbookBaseUrl: 'https://runbooks.acme.com/trading', environment: 'eu prod' })))).toEqual([
+      'TradingBackend prod/api: monitoring.environment: "eu prod" is not a label value: use up to 63 letters, digits, "-", "_" or ".", like "prod"',
+      'TradingBackend prod/api: monitoring.runbookBaseUrl: "https://runbooks.acme.com/trading" is not a runbook base URL: use an http(s) URL ending in "/" or "#" (the alert\'s name in lower case is appended), like "https://runbooks.example.com/trading/"',
+    ]);
+    expect(problems(() => synth((c) => new PostgresCluster(c, 'db', { observability: { dashboardFolderAnnotation: 'not an annotation' } })))).toEqual([
+      'PostgresCluster prod/db: observability.dashboardFolderAnnotation: "not an annotation" is not an annotation name: use "name" or "prefix/name", like "grafana_folder"',
+    ]);
+    expect(problems(() => synth((c) => api(c), { dashboardFolder: '' }))).toEqual([
+      'context cdk8s-trading:monitoring: dashboardFolder: "" is not a folder name: use 1 to 100 printable characters, like "Trading"',
+    ]);
+  });
+
+  it('an environment file sets them under monitoring:, and names the field of a bad value', () => {
+    const prod = parse(readFileSync(join(ROOT, 'environments', 'prod.yaml'), 'utf8')) as Record<string, unknown>;
+    const withMonitoring = (monitoring: unknown): string => stringify({ ...prod, monitoring });
+    expect(environmentProblems('prod', 'environments/prod.yaml', withMonitoring({
+      runbookBaseUrl: 'ftp://runbooks', warningOnly: true, dashboards: { folder: 'Trading', folderAnnotation: '-bad-' },
+    }))).toEqual([
+      'environments/prod.yaml: monitoring.runbookBaseUrl: "ftp://runbooks" is not a runbook base URL: use an http(s) URL ending in "/" or "#" (the alert\'s name in lower case is appended), like "https://runbooks.example.com/trading/"',
+      'environments/prod.yaml: monitoring.dashboards.folderAnnotation: "-bad-" is not an annotation name: use "name" or "prefix/name", like "grafana_folder"',
+    ]);
+    expect(environmentProblems('prod', 'environments/prod.yaml', withMonitoring({ warningOnly: 'yes', dashboard: {} }))).toEqual([
+      'environments/prod.yaml: monitoring.dashboard: unknown key (did you mean "dashboards"?); allowed: environment, runbookBaseUrl, warningOnly, dashboards',
+      'environments/prod.yaml: monitoring.warningOnly: "yes" must be true or false',
+    ]);
+    const staging = parse(readFileSync(join(ROOT, 'environments', 'staging.yaml'), 'utf8')) as Record<string, unknown>;
+    const text = stringify({ ...staging, monitoring: { environment: 'staging-eu', runbookBaseUrl: 'https://runbooks.acme.com/', warningOnly: false, dashboards: { folder: 'Trading staging' } } });
+    const environment = parseEnvironment('staging', 'environments/staging.yaml', text).environment;
+    expect(environment).toBeDefined();
+    const objects = renderEnvironment(environment as Environment).files
+      .filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml')).map((f) => parse(f.content) as Obj);
+    const rules = rulesOf(objects);
+    expect(new Set(rules.map((r) => r.labels.environment))).toEqual(new Set(['staging-eu']));
+    expect(rules.some((r) => r.labels.severity === 'critical')).toBe(true);
+    expect(new Set(rules.map((r) => r.annotations.runbook_url.replace(/[a-z0-9]+$/, '')))).toEqual(new Set(['https://runbooks.acme.com/']));
+    expect(new Set(dashboardsOf(objects).map((d) => d.annotations.grafana_folder))).toEqual(new Set(['Trading staging']));
+  });
+});
