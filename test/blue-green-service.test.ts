@@ -74,7 +74,7 @@ describe('BlueGreenService, Service-switch engine', () => {
       const labels = one(objects, 'Deployment', `trading-api-${color}`).spec.template.metadata.labels;
       for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels)) expect(labels[k]).toBe(v);
     }
-    expect(one(objects, 'ServiceMonitor').spec.selector.matchLabels.version).toBeUndefined();
+    expect(one(objects, 'PodMonitor').spec.selector.matchLabels.version).toBeUndefined();
     expect(one(objects, 'Job').spec.template.spec.containers[0].image).toBe(V2);
     const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g) => g.rules);
     expect(alerts.find((r) => r.alert === 'TradingApiReplicasUnavailable')?.expr).toContain('deployment=~"(trading-api-blue|trading-api-green)"');

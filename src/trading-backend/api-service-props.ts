@@ -17,7 +17,11 @@ export interface HealthCheckOptions {
 
 /** Prometheus scraping and alerting. */
 export interface MonitoringOptions {
-  /** Emit a ServiceMonitor for the metrics port. @default true */
+  /**
+   * Scrape the metrics port: a PodMonitor selecting every pod of the service once, whatever Services
+   * exist, with `service="<name>"` on every series. (The name is older than the PodMonitor: a
+   * ServiceMonitor scraped a canary's pods twice, through the stable and the canary Service.) @default true
+   */
   readonly serviceMonitor?: boolean;
   /** Emit a PrometheusRule with the error-rate, latency, saturation, restart and availability alerts. @default true */
   readonly alerts?: boolean;
@@ -71,7 +75,7 @@ export interface ApiServiceProps {
   readonly exposure?: Exposure;
   /** Database migrations. @default Migration.none() */
   readonly migration?: Migration;
-  /** Monitoring. @default - a ServiceMonitor and the alerts, Prometheus in `monitoring` */
+  /** Monitoring. @default - a PodMonitor and the alerts, Prometheus in `monitoring` */
   readonly monitoring?: MonitoringOptions;
   /** Rollout timing. @default - ready for 10 s, a 10 s drain, a 45 s grace period */
   readonly rollout?: RolloutOptions;
