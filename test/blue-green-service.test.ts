@@ -10,6 +10,7 @@ import { Exposure } from '../src/trading-backend/exposure';
 import { Migration } from '../src/trading-backend/migration';
 import { Scaling } from '../src/trading-backend/scaling';
 import { changedPaths } from '../src/synth/compare';
+import { decide, NO_DATA } from './support/analysis';
 import { modelProblems } from './support/models';
 import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
 import { all, asManifest, errorOf, one, Obj, render } from './support/render';
@@ -144,16 +145,22 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
     expect(all(objects, 'Deployment')).toEqual([]);
   });
 
-  it('analyses the preview before promotion and the active Service after it, from Prometheus', () => {
+  it('analyses the new ReplicaSet\'s pods alone, watching 5 one-minute measurements after the switch, from Prometheus', () => {
     const { prePromotionAnalysis, postPromotionAnalysis } = rollout.spec.strategy.blueGreen;
-    expect(prePromotionAnalysis.templates).toEqual([{ templateName: 'trading-api-success-rate' }]);
-    expect(prePromotionAnalysis.args).toContainEqual({ name: 'service-name', value: 'trading-api-preview' });
-    expect(postPromotionAnalysis.args).toContainEqual({ name: 'service-name', value: 'trading-api' });
-    const template = one(objects, 'AnalysisTemplate');
-    const metric = template.spec.metrics[0];
-    expect(metric.provider.prometheus.query).toContain('service="{{args.service-name}}"');
-    expect(metric.successCondition).toContain('result[0] >= 0.99');
-    expect(metric.failureLimit).toBe(1);
+    for (const analysis of [prePromotionAnalysis, postPromotionAnalysis]) {
+      expect(analysis.templates).toEqual([{ templateName: 'trading-api-success-rate' }]);
+      expect(analysis.args).toEqual([
+        { name: 'service-name', value: 'trading-api' },
+        { name: 'namespace', value: 'trading-test' },
+        { name: 'pod-template-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+      ]);
+    }
+    const metric = one(objects, 'AnalysisTemplate').spec.metrics[0];
+    expect(metric.provider.prometheus.query).toContain('service="{{args.service-name}}", rollouts_pod_template_hash="{{args.pod-template-hash}}"');
+    expect([metric.count, metric.interval, metric.failureLimit, metric.inconclusiveLimit]).toEqual([5, '1m', 1, 1]);
+    expect(decide(metric, [0.995])).toBe('Successful');
+    expect(decide(metric, [0.9])).toBe('Failed');
+    for (const result of NO_DATA) expect(decide(metric, result)).toBe('Inconclusive');
   });
 
   it('autoscales the Rollout and keeps the pod definition', () => {

@@ -7,6 +7,7 @@ import { CanaryRollout, CanaryRolloutProps } from '../src/canary/canary-rollout'
 import { ConfigurationError } from '../src/core/validation';
 import { Exposure } from '../src/trading-backend/exposure';
 import { Scaling } from '../src/trading-backend/scaling';
+import { decide, NO_DATA } from './support/analysis';
 import { modelProblems } from './support/models';
 import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
 import { all, asManifest, errorOf, one, Obj, render } from './support/render';
@@ -31,16 +32,32 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
     expect(sorted(objects)).toMatchSnapshot();
   });
 
+  const measured = (templateName: string) => ({
+    templates: [{ templateName }],
+    args: [
+      { name: 'service-name', value: 'trading-api' },
+      { name: 'namespace', value: 'trading-test' },
+      { name: 'pod-template-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+    ],
+  });
+
   it("follows seed 001's steps: 10 %, 5 minutes, analysis, 25 %, 50 %, then full", () => {
     expect(strategy.steps).toEqual([
       { setWeight: 10 },
       { pause: { duration: '5m' } },
-      { analysis: { templates: [{ templateName: 'trading-api-analysis' }], args: [{ name: 'service-name', value: 'trading-api-canary' }, { name: 'namespace', value: 'trading-test' }] } },
+      { analysis: measured('trading-api-analysis') },
       { setWeight: 25 },
       { pause: { duration: '5m' } },
       { setWeight: 50 },
       { pause: { duration: '5m' } },
     ]);
+  });
+
+  it('analyses in the background from the step after the first setWeight to the end, with no count', () => {
+    expect(strategy.analysis).toEqual({ ...measured('trading-api-background-analysis'), startingStep: 1 });
+    const background = one(objects, 'AnalysisTemplate', 'trading-api-background-analysis').spec.metrics;
+    expect(background.map((m) => [m.name, m.count, m.interval, m.failureLimit, m.inconclusiveLimit]))
+      .toEqual([['success-rate', undefined, '1m', 1, 1], ['latency-p95', undefined, '1m', 1, 1]]);
   });
 
   it('splits traffic through the plugin on an HTTPRoute that starts with all traffic on stable', () => {
@@ -51,8 +68,11 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
   });
 
   it('measures success rate >= 99 % and p95 < 1 s, aborting after one failed measurement', () => {
-    const metrics = one(objects, 'AnalysisTemplate').spec.metrics;
+    const metrics = one(objects, 'AnalysisTemplate', 'trading-api-analysis').spec.metrics;
     expect(metrics.map((m) => m.name)).toEqual(['success-rate', 'latency-p95']);
+    expect([decide(metrics[0], [0.995]), decide(metrics[0], [0.9])]).toEqual(['Successful', 'Failed']);
+    expect([decide(metrics[1], [0.4]), decide(metrics[1], [1.5])]).toEqual(['Successful', 'Failed']);
+    for (const m of metrics) for (const result of NO_DATA) expect(decide(m, result), m.name).toBe('Inconclusive');
     expect(metrics[0].successCondition).toContain('result[0] >= 0.99');
     expect(metrics[1].successCondition).toContain('result[0] < 1');
     expect(metrics[1].provider.prometheus.query).toContain('histogram_quantile(0.95');

@@ -294,6 +294,22 @@ describe('environment files: one clear message per problem, naming the file and 
       ]);
     });
 
+    it('rejects analysis limits that would let a run succeed without one measured value, and a background switch that is not a boolean', () => {
+      expect(problemsAfter((d) => {
+        svc(d).release = { strategy: 'canary', analysis: { count: 3, failureLimit: 1, inconclusiveLimit: 2 } };
+      })).toEqual([
+        `${FILE}: services.trading-api.release.analysis.inconclusiveLimit: 2 lets a run of 3 measurements succeed without one good value (failureLimit 1 + inconclusiveLimit 2 >= count 3): raise count or lower the limits`,
+      ]);
+      expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', analysis: { count: 2 } }; })).toEqual([
+        `${FILE}: services.trading-api.release.analysis.count: 2 lets a run of 2 measurements succeed without one good value (failureLimit 1 + inconclusiveLimit 1 >= count 2): raise count or lower the limits`,
+      ]);
+      expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', analysis: { inconclusiveLimit: -1 } }; })).toEqual([
+        `${FILE}: services.trading-api.release.analysis.inconclusiveLimit: -1 is out of range: use a whole number from 0 to 100`,
+      ]);
+      expect(problemsAfter((d) => { svc(d).release = { strategy: 'blue-green', engine: 'argo-rollouts', backgroundAnalysis: false }; }).join('\n'))
+        .toContain(`${FILE}: services.trading-api.release.backgroundAnalysis: does not apply to blue-green/argo-rollouts`);
+    });
+
     it('rejects canary weights outside 0-100 and a weighted canary without its images', () => {
       expect(problemsAfter((d) => {
         delete svc(d).image;

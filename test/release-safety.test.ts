@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadEnvironments, renderEnvironment } from '../src/synth/project';
-import { all, Obj } from './support/render';
+import { decide, NO_DATA } from './support/analysis';
+import { all, one, Obj } from './support/render';
 
 const ROOT = join(__dirname, '..');
 const environments = loadEnvironments(ROOT);
@@ -58,4 +59,32 @@ it('in staging, the canary\'s stable and canary Services select the same pods, a
   for (const m of all(objects, 'ServiceMonitor')) {
     expect([stable, canary].filter((s) => selects(m.spec.selector.matchLabels, s?.metadata.labels ?? {})).length, m.metadata.name).toBeLessThan(2);
   }
+});
+
+describe.each(['dev', 'staging', 'prod'] as const)('analysis in %s', (env) => {
+  it('has no AnalysisTemplate metric that succeeds without data', () => {
+    for (const template of all(objectsOf(env), 'AnalysisTemplate')) {
+      for (const metric of template.spec.metrics) {
+        const where = `${template.metadata.name}/${metric.name}`;
+        // A Job metric succeeds only when its Job does; every other metric must require a value.
+        if (metric.provider.job !== undefined) continue;
+        expect(metric.provider.prometheus, where).toBeDefined();
+        for (const result of NO_DATA) expect(decide(metric, result), `${where} on ${JSON.stringify(result)}`).not.toBe('Successful');
+        expect(Number(metric.failureLimit) + Number(metric.inconclusiveLimit), where).toBeLessThan(metric.count === undefined ? Infinity : Number(metric.count));
+      }
+    }
+  });
+});
+
+it("staging's canary analyses every step after the first in the background, measuring the canary's pods alone", () => {
+  const objects = objectsOf('staging');
+  const canary = one(objects, 'Rollout').spec.strategy.canary;
+  const firstWeight = canary.steps.findIndex((s) => s.setWeight !== undefined);
+  expect(canary.analysis.startingStep).toBe(firstWeight + 1);
+  expect(canary.analysis.args).toContainEqual({ name: 'pod-template-hash', valueFrom: { podTemplateHashValue: 'Latest' } });
+  const [template] = canary.analysis.templates;
+  const metrics = one(objects, 'AnalysisTemplate', template.templateName).spec.metrics;
+  // No count: the run lasts until the rollout completes (or fails it).
+  for (const m of metrics) expect(m.count, m.name).toBeUndefined();
+  expect(metrics.every((m) => m.provider.prometheus.query.includes('rollouts_pod_template_hash="{{args.pod-template-hash}}"'))).toBe(true);
 });

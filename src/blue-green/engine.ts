@@ -36,7 +36,7 @@ export interface ArgoBlueGreenOptions {
   readonly autoPromotion?: boolean;
   /** How long the old ReplicaSet keeps running after promotion, for a fast rollback (0 s to 24 h). @default Duration.minutes(10) */
   readonly scaleDownDelay?: Duration;
-  /** Pre- and post-promotion analysis of the success rate. @default - 99 % success over 5 one-minute measurements */
+  /** Pre- and post-promotion analysis of the new version's success rate; post-promotion lasts count × interval. @default - 99 % success over 5 one-minute measurements (the seeds' 5 minutes), 1 failure and 1 measurement without data tolerated */
   readonly analysis?: AnalysisOptions;
   /** Skip the analysis (not recommended). @default false */
   readonly disableAnalysis?: boolean;

@@ -26,8 +26,10 @@ export class CanaryRollout extends ApiServiceBase {
   public readonly canaryService: ApiObject;
   /** The Rollout (Argo Rollouts engine). */
   public readonly rollout?: ApiObject;
-  /** The AnalysisTemplate (Argo Rollouts engine). */
+  /** The AnalysisTemplate of the analysis steps (Argo Rollouts engine, when a step analyses). */
   public readonly analysisTemplate?: ApiObject;
+  /** The AnalysisTemplate of the background analysis over every step after the first (Argo Rollouts engine, unless turned off). */
+  public readonly backgroundAnalysisTemplate?: ApiObject;
   /** The stable and canary Deployments (weighted engine). */
   public readonly deployments: readonly ApiObject[];
   /** The HTTPRoute or Ingress. */
@@ -45,6 +47,7 @@ export class CanaryRollout extends ApiServiceBase {
     this.trafficRouting = parts.trafficRouting;
     this.rollout = parts.rollout;
     this.analysisTemplate = parts.analysisTemplate;
+    this.backgroundAnalysisTemplate = parts.backgroundAnalysisTemplate;
     this.deployments = parts.deployments ?? [];
     this.canaryIngress = parts.canaryIngress;
   }

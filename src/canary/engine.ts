@@ -35,7 +35,7 @@ export class CanaryStep {
     return new CanaryStep({ pause: 'indefinitely' });
   }
 
-  /** Run the analysis (success rate, p95 latency); a failure aborts and returns traffic to stable. */
+  /** Run the analysis (success rate, p95 latency) for `count` measurements; a failure aborts and returns traffic to stable. */
   public static analysis(): CanaryStep {
     return new CanaryStep({ analysis: true });
   }
@@ -51,7 +51,7 @@ export class CanaryStep {
   ) {}
 }
 
-/** The default steps: 10 % for 5 minutes with analysis, then 25 %, 50 %, and full. */
+/** The default steps: 10 % for 5 minutes with analysis, then 25 %, 50 %, and full (the background analysis guards them all). */
 export const DEFAULT_CANARY_STEPS: readonly CanaryStep[] = [
   CanaryStep.setWeight(10),
   CanaryStep.pause(Duration.minutes(5)),
@@ -73,8 +73,14 @@ export interface ArgoCanaryOptions {
   readonly steps?: CanaryStep[];
   /** How traffic is split: the Gateway API plugin (an HTTPRoute), NGINX (`stableIngress`), or replica counts. @default - from the exposure: gateway → 'gateway-api', ingress → 'nginx', none → 'replicas' */
   readonly trafficRouting?: CanaryTrafficMode;
-  /** Analysis thresholds. @default - success rate ≥ 99 %, p95 latency < 1 s, 5 one-minute measurements, 1 failure tolerated */
+  /** Analysis thresholds. @default - success rate ≥ 99 %, p95 latency < 1 s, one-minute measurements (5 per analysis step), 1 failure and 1 measurement without data tolerated */
   readonly analysis?: AnalysisOptions;
+  /**
+   * Run the analysis in the background (`strategy.canary.analysis`) from the step after the first
+   * `setWeight` until the rollout completes, so every step after the first is guarded, not only those
+   * followed by an analysis step. @default true
+   */
+  readonly backgroundAnalysis?: boolean;
   /** Accept an untagged or `latest` image (dev only). @default false */
   readonly allowLatestTag?: boolean;
 }
@@ -179,8 +185,10 @@ export interface CanaryParts {
   readonly trafficRouting?: CanaryTrafficMode;
   /** The Rollout (Argo Rollouts engine). */
   readonly rollout?: ApiObject;
-  /** The AnalysisTemplate (Argo Rollouts engine). */
+  /** The AnalysisTemplate of the analysis steps (Argo Rollouts engine, when a step analyses). */
   readonly analysisTemplate?: ApiObject;
+  /** The AnalysisTemplate of the background analysis (Argo Rollouts engine, unless turned off). */
+  readonly backgroundAnalysisTemplate?: ApiObject;
   /** The stable and canary Deployments (weighted engine). */
   readonly deployments?: readonly ApiObject[];
   /** The NGINX canary Ingress (weighted engine with an Ingress exposure). */

@@ -72,6 +72,7 @@ export interface ReleaseConfig {
   analysis?: AnalysisConfig;
   steps?: CanaryStepData[];
   trafficRouting?: CanaryTrafficMode;
+  backgroundAnalysis?: boolean;
   stableImage?: string;
   canaryImage?: string;
   canaryWeight?: number;
@@ -125,6 +126,7 @@ export interface AnalysisConfig {
   interval?: string;
   count?: number;
   failureLimit?: number;
+  inconclusiveLimit?: number;
   prometheusAddress?: string;
 }
 

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { wholeSeconds } from '../../core/duration';
 import { throwIfProblems } from '../../core/validation';
 import { resolveAnalysis } from '../../rollouts/analysis';
-import { analysisTemplate } from '../../rollouts/analysis-template';
+import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-template';
 import { rolloutObject } from '../../rollouts/rollout';
 import type { ServiceObjects } from '../../trading-backend/service-objects';
 import { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, IBlueGreenEngine, validateArgoBlueGreenOptions } from '../engine';
@@ -40,10 +40,8 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
     const analysisName = `${o.name}-success-rate`;
     const template = options.disableAnalysis ? undefined
       : new ApiObject(scope, 'AnalysisTemplate', analysisTemplate(analysisName, o.meta(analysisName), resolveAnalysis(options.analysis ?? {}, undefined)));
-    const analysisFor = (service: string) => ({
-      templates: [{ templateName: analysisName }],
-      args: [{ name: 'service-name', value: service }, { name: 'namespace', value: namespace }],
-    });
+    // The service's series (its PodMonitor's `service` label) of the new ReplicaSet's pods alone.
+    const measured = metricsAnalysis(analysisName, o.name, namespace);
     const rollout = rolloutObject(scope, 'Resource', o.meta(o.name), {
       ...o.workloadSpecBase({ ...selector }),
       strategy: {
@@ -53,8 +51,9 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
           autoPromotionEnabled: options.autoPromotion ?? false,
           scaleDownDelaySeconds: options.scaleDownDelay ? wholeSeconds(options.scaleDownDelay) : 600,
           ...(options.disableAnalysis ? {} : {
-            prePromotionAnalysis: analysisFor(previewName),
-            postPromotionAnalysis: analysisFor(o.name),
+            prePromotionAnalysis: measured,
+            // count × interval: 5 × 1 minute by default, the seeds' 5-minute watch after the switch.
+            postPromotionAnalysis: measured,
           }),
         },
       },

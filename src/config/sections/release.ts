@@ -102,7 +102,7 @@ const ADAPTERS = {
     },
   },
   'canary/argo-rollouts': {
-    fields: ['steps', 'trafficRouting', 'analysis'],
+    fields: ['steps', 'trafficRouting', 'analysis', 'backgroundAnalysis'],
     usesServiceImage: true,
     adapt: (env, svc, c) => {
       const r = svc.release as ReleaseConfig;
@@ -111,7 +111,7 @@ const ADAPTERS = {
       const analysis = analysisOf(c, 'release.analysis', r.analysis);
       const engine = c.attempt(argoField, () => CanaryEngine.argoRollouts({
         image: svc.image ?? '', allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, analysis,
-        trafficRouting: r.trafficRouting, steps,
+        trafficRouting: r.trafficRouting, steps, backgroundAnalysis: r.backgroundAnalysis,
       }));
       c.nest('release', validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposureOf(svc)));
       const viaGateway = (r.trafficRouting ?? 'gateway-api') === 'gateway-api' && svc.exposure?.gateway !== undefined;
@@ -119,7 +119,7 @@ const ADAPTERS = {
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine }),
         podsAtFullScale: (max) => max + Math.ceil(max / 4),
         controllerMovesRouteWeights: viaGateway,
-        fieldOf: (f) => (f === 'trafficRouting' ? inRelease(f) : f),
+        fieldOf: (f) => (f === 'trafficRouting' || f === 'backgroundAnalysis' ? inRelease(f) : f),
       };
     },
   },
