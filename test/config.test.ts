@@ -269,7 +269,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
     it('rejects fields of another engine, an engine of another strategy, and a service image the engine ignores', () => {
       expect(problemsAfter((d) => { release(d).canaryWeight = 10; at(d, 'services', 'trading-api').image = 'x/y:1'; }, undefined, true)).toEqual([
-        `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost`,
+        `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost, smokeTest`,
         `${FILE}: services.trading-api.image: is not used with release "blue-green"/"service-switch", which names its images in release`,
       ]);
       expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', engine: 'service-switch' }; })).toEqual([
@@ -308,6 +308,16 @@ describe('environment files: one clear message per problem, naming the file and 
       ]);
       expect(problemsAfter((d) => { svc(d).release = { strategy: 'blue-green', engine: 'argo-rollouts', backgroundAnalysis: false }; }).join('\n'))
         .toContain(`${FILE}: services.trading-api.release.backgroundAnalysis: does not apply to blue-green/argo-rollouts`);
+    });
+
+    it('rejects smoke checks with paths that are not paths, a timeout out of range or an unpinned image', () => {
+      expect(problemsAfter((d) => {
+        release(d).smokeTest = { paths: ['health', '/ok'], timeoutSeconds: 600, image: 'curlimages/curl:latest' };
+      }, undefined, true)).toEqual([
+        `${FILE}: services.trading-api.release.smokeTest.paths[0]: "health" is not a URL path: use a path starting with "/", like "/health/db"`,
+        `${FILE}: services.trading-api.release.smokeTest.timeoutSeconds: 10m is out of range: use 1s to 1m`,
+        `${FILE}: services.trading-api.release.smokeTest.image: "curlimages/curl:latest" uses the "latest" tag: pin a version or a digest; "latest" is allowed only in dev`,
+      ]);
     });
 
     it('rejects canary weights outside 0-100 and a weighted canary without its images', () => {

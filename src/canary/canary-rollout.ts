@@ -36,6 +36,8 @@ export class CanaryRollout extends ApiServiceBase {
   public readonly route?: ApiObject;
   /** The NGINX canary Ingress (weighted engine with Ingress exposure). */
   public readonly canaryIngress?: ApiObject;
+  /** The smoke check: a PostSync Job `<name>-smoke-test` (weighted engine) or the AnalysisTemplate of its `job` metric (Argo Rollouts engine), unless turned off. */
+  public readonly smokeTest?: ApiObject;
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id, ApiServiceBase.withEngine(props, props.engine), 'CanaryRollout');
@@ -50,5 +52,6 @@ export class CanaryRollout extends ApiServiceBase {
     this.backgroundAnalysisTemplate = parts.backgroundAnalysisTemplate;
     this.deployments = parts.deployments ?? [];
     this.canaryIngress = parts.canaryIngress;
+    this.smokeTest = parts.smokeTest;
   }
 }

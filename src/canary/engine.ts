@@ -6,6 +6,7 @@ import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
 import type { IServiceEngine } from '../trading-backend/api-service-props';
 import type { ExposureKind } from '../trading-backend/exposure';
 import type { ServiceObjects } from '../trading-backend/service-objects';
+import { SmokeTestOptions, validateSmokeTestOptions } from '../trading-backend/smoke-test';
 
 /** One step of an Argo Rollouts canary, as data (what environment files hold). */
 export interface CanaryStepData {
@@ -81,6 +82,11 @@ export interface ArgoCanaryOptions {
    * followed by an analysis step. @default true
    */
   readonly backgroundAnalysis?: boolean;
+  /**
+   * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:
+   * the first steps scale the canary to one pod with no traffic (`setCanaryScale`), run a `job` metric against the canary Service, then let the canary follow the weights; with `trafficRouting: 'replicas'`, which cannot hold a canary pod at zero traffic, the `job` metric runs right after the first `setWeight`. @default - on, GETting the readiness path and the health path of each connected database and cache
+   */
+  readonly smokeTest?: SmokeTestOptions;
   /** Accept an untagged or `latest` image (dev only). @default false */
   readonly allowLatestTag?: boolean;
 }
@@ -95,6 +101,11 @@ export interface WeightedCanaryOptions {
   readonly canaryWeight: number;
   /** Replicas of the canary workload. @default 1 */
   readonly canaryReplicas?: number;
+  /**
+   * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:
+   * a Job `<name>-smoke-test` against the canary Service, run as an Argo CD PostSync hook and as Flux's `smoke-test` stage (after the sync: the canary already has its weight). @default - on, GETting the readiness path and the health path of each connected database and cache
+   */
+  readonly smokeTest?: SmokeTestOptions;
   /** Accept untagged or `latest` images (dev only). @default false */
   readonly allowLatestTag?: boolean;
 }
@@ -151,6 +162,7 @@ export function validateArgoCanaryOptions(o: Partial<ArgoCanaryOptions>): Proble
     c.check('trafficRouting', `${show(o.trafficRouting)} is not a traffic routing: use "gateway-api", "nginx" or "replicas"`);
   }
   if (o.analysis) c.nest('analysis', validateAnalysisOptions(o.analysis));
+  if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
   return [...c.problems];
 }
 
@@ -161,6 +173,7 @@ export function validateWeightedCanaryOptions(o: Partial<WeightedCanaryOptions>)
   c.check('canaryImage', checkImage(o.canaryImage, o.allowLatestTag ?? false));
   c.check('canaryWeight', checkInteger(o.canaryWeight, 0, 100));
   if (o.canaryReplicas !== undefined) c.check('canaryReplicas', checkInteger(o.canaryReplicas, 1, 100));
+  if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
   return [...c.problems];
 }
 
@@ -193,6 +206,8 @@ export interface CanaryParts {
   readonly deployments?: readonly ApiObject[];
   /** The NGINX canary Ingress (weighted engine with an Ingress exposure). */
   readonly canaryIngress?: ApiObject;
+  /** The smoke check: a PostSync Job (weighted engine) or the AnalysisTemplate of its `job` metric (Argo Rollouts engine). */
+  readonly smokeTest?: ApiObject;
 }
 
 /**

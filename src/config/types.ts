@@ -73,6 +73,7 @@ export interface ReleaseConfig {
   steps?: CanaryStepData[];
   trafficRouting?: CanaryTrafficMode;
   backgroundAnalysis?: boolean;
+  smokeTest?: SmokeTestConfig;
   stableImage?: string;
   canaryImage?: string;
   canaryWeight?: number;
@@ -117,6 +118,14 @@ export interface ExternalDatabaseConfig {
   remoteKey?: string;
   usernameProperty?: string;
   passwordProperty?: string;
+}
+
+/** The smoke check of a release in an environment file. Mirrors SmokeTestOptions. */
+export interface SmokeTestConfig {
+  enabled?: boolean;
+  paths?: string[];
+  timeoutSeconds?: number;
+  image?: string;
 }
 
 /** The analysis of a release in an environment file. Mirrors AnalysisOptions. */

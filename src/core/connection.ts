@@ -28,6 +28,8 @@ export interface ConnectionBinding {
   readonly egress: ReadonlyArray<{ readonly peer: NetworkPeer; readonly ports: readonly NetworkPort[] }>;
   /** Whether the client's migrations must wait for the target in a sync (it is deployed with them). */
   readonly migrationsWaitForIt: boolean;
+  /** The client's health path that checks this dependency (the seeds' `/health/db`, `/health/redis`), smoke-tested before traffic moves. @default - none */
+  readonly healthCheckPath?: string;
 }
 
 /**

@@ -86,6 +86,8 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   protected readonly objects: ServiceObjects;
 
   private readonly env: k8s.EnvVar[] = [];
+  /** What a smoke check GETs by default: the readiness path, then a path per connected dependency. */
+  private readonly healthPaths: string[] = [];
   /** The migration Job's env: the API's, except that database connections bypass any pooler. */
   private readonly migrationEnv: k8s.EnvVar[] = [];
   private readonly configKeys: readonly string[];
@@ -125,7 +127,9 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     this.objects = new ServiceObjects(this, {
       name, port: this.port, metricsPort: this.metricsPort, labelOptions: this.labelOptions, props,
       scaling: this.scaling, exposure: this.exposure, env: this.env, configMapName: this.configMapName,
+      healthPaths: this.healthPaths, admitToHttp: (peer) => this.allowIngressFrom(peer, { port: this.port }),
     });
+    this.healthPaths.push(props.healthCheck?.readinessPath ?? '/health');
 
     this.serviceAccount = kubeObject(this, 'ServiceAccount', k8s.KubeServiceAccount.GVK, {
       metadata: this.objects.meta(name),
@@ -246,6 +250,7 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     this.env.push(...binding.env);
     this.migrationEnv.push(...binding.migrationEnv);
     for (const rule of binding.egress) this.allowEgressTo(rule.peer, ...rule.ports);
+    if (binding.healthCheckPath !== undefined && !this.healthPaths.includes(binding.healthCheckPath)) this.healthPaths.push(binding.healthCheckPath);
     if (binding.migrationsWaitForIt && this.migrationJob) {
       this.migrationJob.metadata.addAnnotation(HOOK_ANNOTATION, 'Sync');
       this.migrationJob.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(SyncWave.MIGRATION));

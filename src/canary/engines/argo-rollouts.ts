@@ -7,6 +7,7 @@ import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-templ
 import { rolloutObject } from '../../rollouts/rollout';
 import type { ExposureKind } from '../../trading-backend/exposure';
 import type { ServiceObjects } from '../../trading-backend/service-objects';
+import { resolveSmokeTest } from '../../trading-backend/smoke-test';
 import {
   ArgoCanaryOptions, CanaryEngineKind, CanaryParts, CanaryStepData, CanaryTrafficMode, DEFAULT_CANARY_STEPS, GATEWAY_API_PLUGIN, ICanaryEngine,
   validateArgoCanaryOptions, validateCanaryRolloutProps,
@@ -57,7 +58,12 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     const template = stepData.some((s) => s.analysis)
       ? new ApiObject(o.scope, 'AnalysisTemplate', analysisTemplate(analysisName, o.meta(analysisName), analysis))
       : undefined;
-    const steps: ICanaryStep[] = stepData.map((s) => toRolloutStep(s, measured(analysisName)));
+    const smoke = resolveSmokeTest(this.options.smokeTest);
+    const smokeTest = smoke && o.smokeTestTemplate(smoke);
+    const smokeStep: ICanaryStep | undefined = smokeTest && {
+      analysis: { templates: [{ templateName: smokeTest.name }], args: [{ name: 'service-name', value: canaryName }, { name: 'namespace', value: namespace }] },
+    };
+    const steps = withSmokeTest(stepData.map((s) => toRolloutStep(s, measured(analysisName))), smokeStep, mode);
     const background = (this.options.backgroundAnalysis ?? true)
       ? new ApiObject(o.scope, 'BackgroundAnalysisTemplate', analysisTemplate(backgroundName, o.meta(backgroundName), analysis, 'background'))
       : undefined;
@@ -87,7 +93,10 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     const route = mode === 'gateway-api'
       ? o.httpRoute('HttpRoute', o.name, exposure.hosts, [{ service: o.name, weight: 100 }, { service: canaryName, weight: 0 }])
       : o.route('', o.name, exposure.hosts, [{ service: o.name }]);
-    return { stableService, canaryService, route, trafficRouting: mode, rollout, analysisTemplate: template, backgroundAnalysisTemplate: background };
+    return {
+      stableService, canaryService, route, trafficRouting: mode, rollout, analysisTemplate: template, backgroundAnalysisTemplate: background,
+      smokeTest: smokeTest?.template,
+    };
   }
 }
 
@@ -95,6 +104,20 @@ function toRolloutStep(step: CanaryStepData, analysis: NonNullable<ICanaryStep['
   if (step.setWeight !== undefined) return { setWeight: step.setWeight };
   if (step.pause !== undefined) return { pause: step.pause === 'indefinitely' ? {} : { duration: step.pause } };
   return { analysis };
+}
+
+/**
+ * The steps with the smoke check first. With traffic routing, one canary pod is started with no
+ * traffic (`setCanaryScale`), smoke-tested through the canary Service (which the controller narrows to
+ * the canary's pods), then the canary follows the weights again (`matchTrafficWeight`): nothing reaches
+ * the new version before it answered. Replica-based canaries take traffic as soon as a canary pod is
+ * ready and cannot hold one at zero weight, so the check runs right after the first `setWeight`.
+ */
+function withSmokeTest(steps: ICanaryStep[], smokeStep: ICanaryStep | undefined, mode: CanaryTrafficMode): ICanaryStep[] {
+  if (!smokeStep) return steps;
+  if (mode !== 'replicas') return [{ setCanaryScale: { replicas: 1 } }, smokeStep, { setCanaryScale: { matchTrafficWeight: true } }, ...steps];
+  const first = steps.findIndex((s) => s.setWeight !== undefined);
+  return [...steps.slice(0, first + 1), smokeStep, ...steps.slice(first + 1)];
 }
 
 /**
