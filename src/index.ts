@@ -18,6 +18,7 @@ export {
   ArgoCanaryOptions, CanaryEngineKind, CanaryParts, CanaryStep, CanaryStepData, CanaryTrafficMode, ICanaryEngine, WeightedCanaryOptions,
 } from './canary/engine';
 export { AnalysisOptions } from './rollouts/analysis';
+export { DEFAULT_SMOKE_TEST_IMAGE, SmokeTestOptions } from './trading-backend/smoke-test';
 
 // Data and namespace
 export { PostgresCluster, PostgresClusterProps, PostgresStorageOptions } from './postgres/postgres-cluster';

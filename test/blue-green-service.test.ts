@@ -10,6 +10,7 @@ import { Exposure } from '../src/trading-backend/exposure';
 import { Migration } from '../src/trading-backend/migration';
 import { Scaling } from '../src/trading-backend/scaling';
 import { changedPaths } from '../src/synth/compare';
+import { decide, NO_DATA } from './support/analysis';
 import { modelProblems } from './support/models';
 import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
 import { all, asManifest, errorOf, one, Obj, render } from './support/render';
@@ -69,13 +70,13 @@ describe('BlueGreenService, Service-switch engine', () => {
   });
 
   it('shares one pod definition, policy and monitoring across colours, and migrates with the release image', () => {
-    const np = one(objects, 'NetworkPolicy');
+    const np = one(objects, 'NetworkPolicy', 'trading-api');
     for (const color of ['blue', 'green']) {
       const labels = one(objects, 'Deployment', `trading-api-${color}`).spec.template.metadata.labels;
       for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels)) expect(labels[k]).toBe(v);
     }
-    expect(one(objects, 'ServiceMonitor').spec.selector.matchLabels.version).toBeUndefined();
-    expect(one(objects, 'Job').spec.template.spec.containers[0].image).toBe(V2);
+    expect(one(objects, 'PodMonitor').spec.selector.matchLabels.version).toBeUndefined();
+    expect(one(objects, 'Job', 'trading-api-migrate').spec.template.spec.containers[0].image).toBe(V2);
     const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g) => g.rules);
     expect(alerts.find((r) => r.alert === 'ApiReplicasUnavailable')?.expr).toContain('deployment=~"(trading-api-blue|trading-api-green)"');
   });
@@ -144,16 +145,33 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
     expect(all(objects, 'Deployment')).toEqual([]);
   });
 
-  it('analyses the preview before promotion and the active Service after it, from Prometheus', () => {
-    const { prePromotionAnalysis, postPromotionAnalysis } = rollout.spec.strategy.blueGreen;
-    expect(prePromotionAnalysis.templates).toEqual([{ templateName: 'trading-api-success-rate' }]);
-    expect(prePromotionAnalysis.args).toContainEqual({ name: 'service-name', value: 'trading-api-preview' });
-    expect(postPromotionAnalysis.args).toContainEqual({ name: 'service-name', value: 'trading-api' });
-    const template = one(objects, 'AnalysisTemplate');
-    const metric = template.spec.metrics[0];
-    expect(metric.provider.prometheus.query).toContain('service="{{args.service-name}}"');
-    expect(metric.successCondition).toContain('result[0] >= 0.99');
-    expect(metric.failureLimit).toBe(1);
+  it('smoke-tests the preview before promotion, with a job metric that passes only when its Job does', () => {
+    expect(rollout.spec.strategy.blueGreen.prePromotionAnalysis).toEqual({
+      templates: [{ templateName: 'trading-api-smoke-test' }],
+      args: [{ name: 'service-name', value: 'trading-api-preview' }, { name: 'namespace', value: 'trading-test' }],
+    });
+    const [metric] = one(objects, 'AnalysisTemplate', 'trading-api-smoke-test').spec.metrics;
+    expect([metric.name, metric.count, metric.failureLimit, metric.successCondition]).toEqual(['smoke-test', 1, 0, undefined]);
+    const pod = metric.provider.job.spec.template;
+    expect(pod.spec.containers[0].command.slice(-1)).toEqual(['http://{{args.service-name}}.{{args.namespace}}.svc:8080/health']);
+    expect(restrictedViolations(pod.spec as unknown as Parameters<typeof restrictedViolations>[0])).toEqual([]);
+  });
+
+  it('analyses the new ReplicaSet\'s pods alone for 5 one-minute measurements after the switch, from Prometheus', () => {
+    expect(rollout.spec.strategy.blueGreen.postPromotionAnalysis).toEqual({
+      templates: [{ templateName: 'trading-api-success-rate' }],
+      args: [
+        { name: 'service-name', value: 'trading-api' },
+        { name: 'namespace', value: 'trading-test' },
+        { name: 'pod-template-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+      ],
+    });
+    const metric = one(objects, 'AnalysisTemplate', 'trading-api-success-rate').spec.metrics[0];
+    expect(metric.provider.prometheus.query).toContain('service="{{args.service-name}}", rollouts_pod_template_hash="{{args.pod-template-hash}}"');
+    expect([metric.count, metric.interval, metric.failureLimit, metric.inconclusiveLimit]).toEqual([5, '1m', 1, 1]);
+    expect(decide(metric, [0.995])).toBe('Successful');
+    expect(decide(metric, [0.9])).toBe('Failed');
+    for (const result of NO_DATA) expect(decide(metric, result)).toBe('Inconclusive');
   });
 
   it('autoscales the Rollout and keeps the pod definition', () => {

@@ -7,6 +7,7 @@ import { CanaryRollout, CanaryRolloutProps } from '../src/canary/canary-rollout'
 import { ConfigurationError } from '../src/core/validation';
 import { Exposure } from '../src/trading-backend/exposure';
 import { Scaling } from '../src/trading-backend/scaling';
+import { decide, NO_DATA } from './support/analysis';
 import { modelProblems } from './support/models';
 import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
 import { all, asManifest, errorOf, one, Obj, render } from './support/render';
@@ -31,16 +32,36 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
     expect(sorted(objects)).toMatchSnapshot();
   });
 
-  it("follows seed 001's steps: 10 %, 5 minutes, analysis, 25 %, 50 %, then full", () => {
+  const measured = (templateName: string) => ({
+    templates: [{ templateName }],
+    args: [
+      { name: 'service-name', value: 'trading-api' },
+      { name: 'namespace', value: 'trading-test' },
+      { name: 'pod-template-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+    ],
+  });
+
+  it("smoke-tests one canary pod with no traffic, then follows seed 001's steps: 10 %, 5 minutes, analysis, 25 %, 50 %, then full", () => {
     expect(strategy.steps).toEqual([
+      { setCanaryScale: { replicas: 1 } },
+      { analysis: { templates: [{ templateName: 'trading-api-smoke-test' }], args: [{ name: 'service-name', value: 'trading-api-canary' }, { name: 'namespace', value: 'trading-test' }] } },
+      { setCanaryScale: { matchTrafficWeight: true } },
       { setWeight: 10 },
       { pause: { duration: '5m' } },
-      { analysis: { templates: [{ templateName: 'trading-api-analysis' }], args: [{ name: 'service-name', value: 'trading-api-canary' }, { name: 'namespace', value: 'trading-test' }] } },
+      { analysis: measured('trading-api-analysis') },
       { setWeight: 25 },
       { pause: { duration: '5m' } },
       { setWeight: 50 },
       { pause: { duration: '5m' } },
     ]);
+  });
+
+  it('analyses in the background from the step after the first setWeight to the end, with no count', () => {
+    expect(strategy.analysis).toEqual({ ...measured('trading-api-background-analysis'), startingStep: 4 });
+    expect(strategy.steps[3]).toEqual({ setWeight: 10 });
+    const background = one(objects, 'AnalysisTemplate', 'trading-api-background-analysis').spec.metrics;
+    expect(background.map((m) => [m.name, m.count, m.interval, m.failureLimit, m.inconclusiveLimit]))
+      .toEqual([['success-rate', undefined, '1m', 1, 1], ['latency-p95', undefined, '1m', 1, 1]]);
   });
 
   it('splits traffic through the plugin on an HTTPRoute that starts with all traffic on stable', () => {
@@ -51,8 +72,11 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
   });
 
   it('measures success rate >= 99 % and p95 < 1 s, aborting after one failed measurement', () => {
-    const metrics = one(objects, 'AnalysisTemplate').spec.metrics;
+    const metrics = one(objects, 'AnalysisTemplate', 'trading-api-analysis').spec.metrics;
     expect(metrics.map((m) => m.name)).toEqual(['success-rate', 'latency-p95']);
+    expect([decide(metrics[0], [0.995]), decide(metrics[0], [0.9])]).toEqual(['Successful', 'Failed']);
+    expect([decide(metrics[1], [0.4]), decide(metrics[1], [1.5])]).toEqual(['Successful', 'Failed']);
+    for (const m of metrics) for (const result of NO_DATA) expect(decide(m, result), m.name).toBe('Inconclusive');
     expect(metrics[0].successCondition).toContain('result[0] >= 0.99');
     expect(metrics[1].successCondition).toContain('result[0] < 1');
     expect(metrics[1].provider.prometheus.query).toContain('histogram_quantile(0.95');
@@ -62,7 +86,7 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
   it('autoscales the Rollout; PDB, NetworkPolicy and monitoring select its pods', () => {
     const pods = rollout.spec.template.metadata.labels;
     expect(one(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'trading-api' });
-    for (const selector of [one(objects, 'PodDisruptionBudget').spec.selector.matchLabels, one(objects, 'NetworkPolicy').spec.podSelector.matchLabels]) {
+    for (const selector of [one(objects, 'PodDisruptionBudget').spec.selector.matchLabels, one(objects, 'NetworkPolicy', 'trading-api').spec.podSelector.matchLabels]) {
       for (const [k, v] of Object.entries(selector)) expect(pods[k]).toBe(v);
     }
     expect(restrictedViolations(podSpecOf(asManifest(rollout)))).toEqual([]);
@@ -85,7 +109,13 @@ describe('CanaryRollout, Argo Rollouts with NGINX and with replicas', () => {
     const strategy = one(objects, 'Rollout').spec.strategy.canary;
     expect(strategy.trafficRouting).toBeUndefined();
     expect(strategy.stableService).toBeUndefined();
-    expect(strategy.steps).toEqual([{ setWeight: 20 }, { pause: {} }]);
+    // Without routing, a canary pod takes traffic as soon as it is ready: the smoke check runs right after the first weight.
+    expect(strategy.steps).toEqual([
+      { setWeight: 20 },
+      { analysis: { templates: [{ templateName: 'trading-api-smoke-test' }], args: [{ name: 'service-name', value: 'trading-api-canary' }, { name: 'namespace', value: 'trading-test' }] } },
+      { pause: {} },
+    ]);
+    expect(strategy.analysis.startingStep).toBe(1);
     expect(one(objects, 'Service', 'trading-api').spec.selector).toEqual(one(objects, 'Rollout').spec.selector.matchLabels);
   });
 });
@@ -104,6 +134,20 @@ describe('CanaryRollout without a controller (fixed weight)', () => {
     expect(one(objects, 'Service', 'trading-api').spec.selector.track).toBe('stable');
     expect(one(objects, 'Service', 'trading-api-canary').spec.selector.track).toBe('canary');
     expect(all(objects, 'Rollout')).toEqual([]);
+  });
+
+  it('smoke-tests the canary Service with a PostSync Job; smokeTest can set the paths or turn it off', () => {
+    const objects = canary({ engine, exposure: GATEWAY });
+    const job = one(objects, 'Job', 'trading-api-smoke-test');
+    expect(job.metadata.annotations?.['argocd.argoproj.io/hook']).toBe('PostSync');
+    expect(job.spec.template.spec.containers[0].command.filter((a) => a.startsWith('http'))).toEqual(['http://trading-api-canary.trading-test.svc:8080/health']);
+    const custom = canary({ engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10, smokeTest: { paths: ['/ready', '/health/db'], timeout: Duration.seconds(2) } }), exposure: GATEWAY });
+    const command = one(custom, 'Job', 'trading-api-smoke-test').spec.template.spec.containers[0].command;
+    expect(command.filter((a) => a.startsWith('http'))).toEqual(['/ready', '/health/db'].map((p) => `http://trading-api-canary.trading-test.svc:8080${p}`));
+    expect(command[command.indexOf('--max-time') + 1]).toBe('2');
+    const off = canary({ engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10, smokeTest: { enabled: false } }), exposure: GATEWAY });
+    expect(all(off, 'Job')).toEqual([]);
+    expect(all(off, 'NetworkPolicy').map((p) => p.metadata.name)).toEqual(['trading-api']);
   });
 
   it('routes by an NGINX canary Ingress for clusters still on ingress-nginx', async () => {

@@ -269,7 +269,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
     it('rejects fields of another engine, an engine of another strategy, and a service image the engine ignores', () => {
       expect(problemsAfter((d) => { release(d).canaryWeight = 10; at(d, 'services', 'trading-api').image = 'x/y:1'; }, undefined, true)).toEqual([
-        `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost`,
+        `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost, smokeTest`,
         `${FILE}: services.trading-api.image: is not used with release "blue-green"/"service-switch", which names its images in release`,
       ]);
       expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', engine: 'service-switch' }; })).toEqual([
@@ -291,6 +291,32 @@ describe('environment files: one clear message per problem, naming the file and 
       })).toEqual([
         `${FILE}: services.trading-api.release.analysis.successRate: 1.5 is out of range: use a share above 0 and at most 1, like 0.99 for 99 %`,
         `${FILE}: services.trading-api.release.trafficRouting: "nginx" names no Ingress: it needs an Ingress exposure`,
+      ]);
+    });
+
+    it('rejects analysis limits that would let a run succeed without one measured value, and a background switch that is not a boolean', () => {
+      expect(problemsAfter((d) => {
+        svc(d).release = { strategy: 'canary', analysis: { count: 3, failureLimit: 1, inconclusiveLimit: 2 } };
+      })).toEqual([
+        `${FILE}: services.trading-api.release.analysis.inconclusiveLimit: 2 lets a run of 3 measurements succeed without one good value (failureLimit 1 + inconclusiveLimit 2 >= count 3): raise count or lower the limits`,
+      ]);
+      expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', analysis: { count: 2 } }; })).toEqual([
+        `${FILE}: services.trading-api.release.analysis.count: 2 lets a run of 2 measurements succeed without one good value (failureLimit 1 + inconclusiveLimit 1 >= count 2): raise count or lower the limits`,
+      ]);
+      expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', analysis: { inconclusiveLimit: -1 } }; })).toEqual([
+        `${FILE}: services.trading-api.release.analysis.inconclusiveLimit: -1 is out of range: use a whole number from 0 to 100`,
+      ]);
+      expect(problemsAfter((d) => { svc(d).release = { strategy: 'blue-green', engine: 'argo-rollouts', backgroundAnalysis: false }; }).join('\n'))
+        .toContain(`${FILE}: services.trading-api.release.backgroundAnalysis: does not apply to blue-green/argo-rollouts`);
+    });
+
+    it('rejects smoke checks with paths that are not paths, a timeout out of range or an unpinned image', () => {
+      expect(problemsAfter((d) => {
+        release(d).smokeTest = { paths: ['health', '/ok'], timeoutSeconds: 600, image: 'curlimages/curl:latest' };
+      }, undefined, true)).toEqual([
+        `${FILE}: services.trading-api.release.smokeTest.paths[0]: "health" is not a URL path: use a path starting with "/", like "/health/db"`,
+        `${FILE}: services.trading-api.release.smokeTest.timeoutSeconds: 10m is out of range: use 1s to 1m`,
+        `${FILE}: services.trading-api.release.smokeTest.image: "curlimages/curl:latest" uses the "latest" tag: pin a version or a digest; "latest" is allowed only in dev`,
       ]);
     });
 

@@ -162,7 +162,7 @@ describe('the reference app', () => {
     expect(staging.spec.instances).toBe(2);
     const prod = objectsOf('prod');
     expect(all(prod, 'Cluster')[0].spec.instances).toBe(3);
-    expect(prod.filter((o) => ['Pooler', 'ObjectStore', 'ScheduledBackup', 'PodMonitor'].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort())
+    expect(prod.filter((o) => ['Pooler', 'ObjectStore', 'ScheduledBackup', 'PodMonitor'].includes(o.kind) && o.metadata.name.startsWith('trading-db')).map((o) => `${o.kind}/${o.metadata.name}`).sort())
       .toEqual(['ObjectStore/trading-db-backups', 'PodMonitor/trading-db', 'PodMonitor/trading-db-pooler', 'Pooler/trading-db-pooler', 'ScheduledBackup/trading-db-scheduled']);
     expect(all(prod, 'ScheduledBackup')[0].spec.schedule).toBe('0 0 2 * * *');
   });

@@ -9,14 +9,14 @@ import { FluxDelivery } from '../src/gitops/flux-delivery';
 import { compareTrees } from '../src/synth/compare';
 import { loadProject, renderEnvironment, renderGitOps, synthesizeProject } from '../src/synth/project';
 import { run as runCli } from '../src/cli/main';
-import { APPLY_STAGES } from '../src/gitops/sync-waves';
+import { APPLY_STAGES, applyStageOf } from '../src/gitops/sync-waves';
 import { validateTree } from '../src/synth/validate-tree';
 import { modelProblems } from './support/models';
 import { all, errorOf, one, Obj, render, viewAs } from './support/render';
 
 const ROOT = join(__dirname, '..');
 const REPO = 'https://github.com/acme-trading/trading-deploy.git';
-const STAGES = ['10-namespace', '20-config', '30-database', '40-migration', '50-application'];
+const STAGES = ['10-namespace', '20-config', '30-database', '40-migration', '50-application', '60-smoke-test'];
 const ENVS: DeliveredEnvironment[] = [
   { name: 'dev', namespace: 'trading-dev', path: 'dist/dev', automated: true, stageFolders: ['10-namespace', '20-config', '30-database', '50-application'] },
   { name: 'prod', namespace: 'trading-prod', path: 'dist/prod', automated: false, stageFolders: STAGES },
@@ -60,6 +60,18 @@ describe('ArgoCdDelivery', () => {
   });
 });
 
+describe('apply stages', () => {
+  it('place hooks by their phase and wave: PreSync and Sync Jobs in migration, PostSync Jobs in the smoke-test stage after the application', () => {
+    const hook = (phase: string, wave?: string) => applyStageOf({ kind: 'Job', metadata: { annotations: { 'argocd.argoproj.io/hook': phase, ...(wave ? { 'argocd.argoproj.io/sync-wave': wave } : {}) } } });
+    expect([hook('PreSync', '-1'), hook('Sync', '0'), hook('PostSync', '2'), hook('PostSync')]).toEqual(['migration', 'migration', 'smoke-test', 'smoke-test']);
+    expect(APPLY_STAGES.map((s) => [s.folder, s.hooks])).toEqual([
+      ['10-namespace', []], ['20-config', []], ['30-database', []], ['40-migration', ['PreSync', 'Sync']], ['50-application', []], ['60-smoke-test', ['PostSync']],
+    ]);
+    const waves = APPLY_STAGES.map((s) => s.wave);
+    expect([...waves].sort((a, b) => a - b)).toEqual(waves);
+  });
+});
+
 describe('FluxDelivery', () => {
   const objects = render((s) => new FluxDelivery(s, 'Delivery', { repository: REPO, environments: ENVS }));
 
@@ -72,10 +84,11 @@ describe('FluxDelivery', () => {
       ['trading-deploy-prod-database', './dist/prod/30-database', 'trading-deploy-prod-config'],
       ['trading-deploy-prod-migration', './dist/prod/40-migration', 'trading-deploy-prod-database'],
       ['trading-deploy-prod-application', './dist/prod/50-application', 'trading-deploy-prod-migration'],
+      ['trading-deploy-prod-smoke-test', './dist/prod/60-smoke-test', 'trading-deploy-prod-application'],
     ]);
     for (const k of prod) expect(k.spec).toMatchObject({ wait: true, timeout: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'trading-deploy' } });
-    // A Job's template is immutable: the migration stage is recreated, not patched.
-    expect(prod.filter((k) => k.spec.force).map((k) => k.metadata.name)).toEqual(['trading-deploy-prod-migration']);
+    // A Job's template is immutable: the stages of hooks (migration, smoke test) are recreated, not patched.
+    expect(prod.filter((k) => k.spec.force).map((k) => k.metadata.name)).toEqual(['trading-deploy-prod-migration', 'trading-deploy-prod-smoke-test']);
   });
 
   it('is valid against the Flux models and CRD schemas', async () => {

@@ -55,10 +55,10 @@ function podSpecs(objects: Obj[]): Array<[string, unknown]> {
 describe('pod placement', () => {
   const objects = render((s) => everything(PLACEMENT)(s as Chart));
 
-  it('is applied to every pod template the library creates: API, colours, migration Job, StatefulSets', () => {
+  it('is applied to every pod template the library creates: API, colours, migration and smoke-test Jobs, StatefulSets', () => {
     const specs = podSpecs(objects);
     expect(specs.map(([id]) => id).sort()).toEqual([
-      'Deployment/api', 'Deployment/orders-blue', 'Deployment/orders-green', 'Deployment/reports', 'Job/api-migrate', 'StatefulSet/cache', 'StatefulSet/dev-db',
+      'Deployment/api', 'Deployment/orders-blue', 'Deployment/orders-green', 'Deployment/reports', 'Job/api-migrate', 'Job/orders-smoke-test', 'StatefulSet/cache', 'StatefulSet/dev-db',
     ]);
     for (const [id, spec] of specs) expect(spec, id).toMatchObject(EXPECTED);
   });

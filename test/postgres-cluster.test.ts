@@ -79,7 +79,7 @@ describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
 
   it('monitors with PodMonitors, not the deprecated enablePodMonitor', () => {
     expect(cluster.spec.monitoring).toBeUndefined();
-    expect(all(objects, 'PodMonitor').map((m) => [m.metadata.name, m.spec.selector.matchLabels])).toEqual([
+    expect(all(objects, 'PodMonitor').filter((m) => m.metadata.name.startsWith('trading-db')).map((m) => [m.metadata.name, m.spec.selector.matchLabels])).toEqual([
       ['trading-db', { 'cnpg.io/cluster': 'trading-db' }],
       ['trading-db-pooler', { 'cnpg.io/poolerName': 'trading-db-pooler' }],
     ]);

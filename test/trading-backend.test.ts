@@ -41,10 +41,10 @@ describe('TradingBackend: production-like', () => {
       'Job/trading-api-migrate',
       'NetworkPolicy/trading-api',
       'PodDisruptionBudget/trading-api',
+      'PodMonitor/trading-api',
       'PrometheusRule/trading-api-alerts',
       'Service/trading-api',
       'ServiceAccount/trading-api',
-      'ServiceMonitor/trading-api',
     ]);
     for (const o of objects) expect(o.metadata.namespace).toBe('trading-test');
   });
@@ -150,9 +150,15 @@ describe('TradingBackend: production-like', () => {
   });
 
   it('scrapes the metrics port and alerts on the seeds\' thresholds', () => {
-    const sm = one(objects, 'ServiceMonitor');
-    expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s', scheme: 'http' }]);
-    expect(sm.spec.selector.matchLabels).toEqual(SELECTOR);
+    expect(all(objects, 'ServiceMonitor')).toEqual([]);
+    const pm = one(objects, 'PodMonitor');
+    expect(pm.spec.podMetricsEndpoints).toEqual([{
+      port: 'metrics', path: '/metrics', interval: '30s', scheme: 'http',
+      // Every series says which service it is, whatever Service (if any) fronts the pod.
+      relabelings: [{ action: 'replace', targetLabel: 'service', replacement: 'trading-api' }],
+    }]);
+    expect(pm.spec.podTargetLabels).toEqual(['version', 'track', 'rollouts-pod-template-hash']);
+    expect(pm.spec.selector.matchLabels).toEqual(SELECTOR);
     expect(one(objects, 'Service').spec.ports.map((p) => p.name)).toEqual(['http', 'metrics']);
     const rules = one(objects, 'PrometheusRule').spec.groups.flatMap((g) => g.rules);
     const byName = Object.fromEntries(rules.map((r) => [r.alert, r]));

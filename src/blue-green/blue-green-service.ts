@@ -37,6 +37,8 @@ export class BlueGreenService extends ApiServiceBase {
   public readonly rollout?: ApiObject;
   /** The AnalysisTemplate (Argo Rollouts engine, unless analysis is disabled). */
   public readonly analysisTemplate?: ApiObject;
+  /** The smoke check: a PostSync Job `<name>-smoke-test` (Service-switch engine) or the AnalysisTemplate of its `job` metric (Argo Rollouts engine), unless turned off. */
+  public readonly smokeTest?: ApiObject;
   /** The public route. */
   public readonly route?: ApiObject;
   /** The preview route, when `previewHost` is set. */
@@ -54,6 +56,7 @@ export class BlueGreenService extends ApiServiceBase {
     this.analysisTemplate = parts.analysisTemplate;
     this.activeColor = parts.activeColor;
     this.idleColor = parts.idleColor;
+    this.smokeTest = parts.smokeTest;
     this.route = this.objects.route('', this.name, this.exposure.hosts, [{ service: this.name }]);
     if (props.previewHost) {
       this.previewRoute = this.objects.route('Preview', previewName, [props.previewHost], [{ service: previewName }]);

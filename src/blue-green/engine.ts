@@ -4,6 +4,7 @@ import { checkImage } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
 import type { IServiceEngine } from '../trading-backend/api-service-props';
+import { SmokeTestOptions, validateSmokeTestOptions } from '../trading-backend/smoke-test';
 import type { ServiceObjects } from '../trading-backend/service-objects';
 
 /** The two colours. */
@@ -24,6 +25,11 @@ export interface ServiceSwitchOptions {
   readonly releaseColor?: Color;
   /** Run the idle colour with zero replicas (its HPA is then inactive). Rollback then needs a scale-up first. @default false */
   readonly scaleDownIdle?: boolean;
+  /**
+   * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:
+   * a Job `<name>-smoke-test` against the preview Service (the idle colour, which carries a staged release), run as an Argo CD PostSync hook and as Flux's `smoke-test` stage. @default - on, GETting the readiness path and the health path of each connected database and cache
+   */
+  readonly smokeTest?: SmokeTestOptions;
   /** Accept untagged or `latest` images (dev only). @default false */
   readonly allowLatestTag?: boolean;
 }
@@ -36,10 +42,15 @@ export interface ArgoBlueGreenOptions {
   readonly autoPromotion?: boolean;
   /** How long the old ReplicaSet keeps running after promotion, for a fast rollback (0 s to 24 h). @default Duration.minutes(10) */
   readonly scaleDownDelay?: Duration;
-  /** Pre- and post-promotion analysis of the success rate. @default - 99 % success over 5 one-minute measurements */
+  /** Pre- and post-promotion analysis of the new version's success rate; post-promotion lasts count × interval. @default - 99 % success over 5 one-minute measurements (the seeds' 5 minutes), 1 failure and 1 measurement without data tolerated */
   readonly analysis?: AnalysisOptions;
-  /** Skip the analysis (not recommended). @default false */
+  /** Skip the Prometheus analysis (not recommended). @default false */
   readonly disableAnalysis?: boolean;
+  /**
+   * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:
+   * a `job` metric in the pre-promotion analysis, against the preview Service, so nothing is promoted that does not answer. @default - on, GETting the readiness path and the health path of each connected database and cache
+   */
+  readonly smokeTest?: SmokeTestOptions;
   /** Accept an untagged or `latest` image (dev only). @default false */
   readonly allowLatestTag?: boolean;
 }
@@ -62,6 +73,8 @@ export interface BlueGreenParts {
   readonly rollout?: ApiObject;
   /** The AnalysisTemplate (Argo Rollouts engine, unless analysis is disabled). */
   readonly analysisTemplate?: ApiObject;
+  /** The smoke check: a PostSync Job (Service-switch engine) or the AnalysisTemplate of its `job` metric (Argo Rollouts engine). */
+  readonly smokeTest?: ApiObject;
   /** The colour the public Service selects (Service-switch engine). */
   readonly activeColor?: Color;
   /** The colour the preview Service selects (Service-switch engine). */
@@ -93,6 +106,7 @@ export function validateServiceSwitchOptions(o: Partial<ServiceSwitchOptions>): 
   c.check('activeColor', checkColor(o.activeColor));
   c.check('blueImage', checkImage(o.blueImage, o.allowLatestTag ?? false));
   c.check('greenImage', checkImage(o.greenImage, o.allowLatestTag ?? false));
+  if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
   if (o.releaseColor !== undefined) {
     c.check('releaseColor', checkColor(o.releaseColor));
     if (o.blueImage === o.greenImage && typeof o.blueImage === 'string') {
@@ -109,5 +123,6 @@ export function validateArgoBlueGreenOptions(o: Partial<ArgoBlueGreenOptions>): 
   c.check('image', checkImage(o.image, o.allowLatestTag ?? false));
   if (o.scaleDownDelay !== undefined) c.check('scaleDownDelay', checkDurationRange(o.scaleDownDelay, 0, 86400));
   if (o.analysis) c.nest('analysis', validateAnalysisOptions(o.analysis));
+  if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
   return [...c.problems];
 }

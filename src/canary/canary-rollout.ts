@@ -26,14 +26,18 @@ export class CanaryRollout extends ApiServiceBase {
   public readonly canaryService: ApiObject;
   /** The Rollout (Argo Rollouts engine). */
   public readonly rollout?: ApiObject;
-  /** The AnalysisTemplate (Argo Rollouts engine). */
+  /** The AnalysisTemplate of the analysis steps (Argo Rollouts engine, when a step analyses). */
   public readonly analysisTemplate?: ApiObject;
+  /** The AnalysisTemplate of the background analysis over every step after the first (Argo Rollouts engine, unless turned off). */
+  public readonly backgroundAnalysisTemplate?: ApiObject;
   /** The stable and canary Deployments (weighted engine). */
   public readonly deployments: readonly ApiObject[];
   /** The HTTPRoute or Ingress. */
   public readonly route?: ApiObject;
   /** The NGINX canary Ingress (weighted engine with Ingress exposure). */
   public readonly canaryIngress?: ApiObject;
+  /** The smoke check: a PostSync Job `<name>-smoke-test` (weighted engine) or the AnalysisTemplate of its `job` metric (Argo Rollouts engine), unless turned off. */
+  public readonly smokeTest?: ApiObject;
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id, ApiServiceBase.withEngine(props, props.engine), 'CanaryRollout');
@@ -45,7 +49,9 @@ export class CanaryRollout extends ApiServiceBase {
     this.trafficRouting = parts.trafficRouting;
     this.rollout = parts.rollout;
     this.analysisTemplate = parts.analysisTemplate;
+    this.backgroundAnalysisTemplate = parts.backgroundAnalysisTemplate;
     this.deployments = parts.deployments ?? [];
     this.canaryIngress = parts.canaryIngress;
+    this.smokeTest = parts.smokeTest;
   }
 }

@@ -6,6 +6,7 @@ import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
 import type { IServiceEngine } from '../trading-backend/api-service-props';
 import type { ExposureKind } from '../trading-backend/exposure';
 import type { ServiceObjects } from '../trading-backend/service-objects';
+import { SmokeTestOptions, validateSmokeTestOptions } from '../trading-backend/smoke-test';
 
 /** One step of an Argo Rollouts canary, as data (what environment files hold). */
 export interface CanaryStepData {
@@ -35,7 +36,7 @@ export class CanaryStep {
     return new CanaryStep({ pause: 'indefinitely' });
   }
 
-  /** Run the analysis (success rate, p95 latency); a failure aborts and returns traffic to stable. */
+  /** Run the analysis (success rate, p95 latency) for `count` measurements; a failure aborts and returns traffic to stable. */
   public static analysis(): CanaryStep {
     return new CanaryStep({ analysis: true });
   }
@@ -51,7 +52,7 @@ export class CanaryStep {
   ) {}
 }
 
-/** The default steps: 10 % for 5 minutes with analysis, then 25 %, 50 %, and full. */
+/** The default steps: 10 % for 5 minutes with analysis, then 25 %, 50 %, and full (the background analysis guards them all). */
 export const DEFAULT_CANARY_STEPS: readonly CanaryStep[] = [
   CanaryStep.setWeight(10),
   CanaryStep.pause(Duration.minutes(5)),
@@ -73,8 +74,19 @@ export interface ArgoCanaryOptions {
   readonly steps?: CanaryStep[];
   /** How traffic is split: the Gateway API plugin (an HTTPRoute), NGINX (`stableIngress`), or replica counts. @default - from the exposure: gateway → 'gateway-api', ingress → 'nginx', none → 'replicas' */
   readonly trafficRouting?: CanaryTrafficMode;
-  /** Analysis thresholds. @default - success rate ≥ 99 %, p95 latency < 1 s, 5 one-minute measurements, 1 failure tolerated */
+  /** Analysis thresholds. @default - success rate ≥ 99 %, p95 latency < 1 s, one-minute measurements (5 per analysis step), 1 failure and 1 measurement without data tolerated */
   readonly analysis?: AnalysisOptions;
+  /**
+   * Run the analysis in the background (`strategy.canary.analysis`) from the step after the first
+   * `setWeight` until the rollout completes, so every step after the first is guarded, not only those
+   * followed by an analysis step. @default true
+   */
+  readonly backgroundAnalysis?: boolean;
+  /**
+   * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:
+   * the first steps scale the canary to one pod with no traffic (`setCanaryScale`), run a `job` metric against the canary Service, then let the canary follow the weights; with `trafficRouting: 'replicas'`, which cannot hold a canary pod at zero traffic, the `job` metric runs right after the first `setWeight`. @default - on, GETting the readiness path and the health path of each connected database and cache
+   */
+  readonly smokeTest?: SmokeTestOptions;
   /** Accept an untagged or `latest` image (dev only). @default false */
   readonly allowLatestTag?: boolean;
 }
@@ -89,6 +101,11 @@ export interface WeightedCanaryOptions {
   readonly canaryWeight: number;
   /** Replicas of the canary workload. @default 1 */
   readonly canaryReplicas?: number;
+  /**
+   * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:
+   * a Job `<name>-smoke-test` against the canary Service, run as an Argo CD PostSync hook and as Flux's `smoke-test` stage (after the sync: the canary already has its weight). @default - on, GETting the readiness path and the health path of each connected database and cache
+   */
+  readonly smokeTest?: SmokeTestOptions;
   /** Accept untagged or `latest` images (dev only). @default false */
   readonly allowLatestTag?: boolean;
 }
@@ -145,6 +162,7 @@ export function validateArgoCanaryOptions(o: Partial<ArgoCanaryOptions>): Proble
     c.check('trafficRouting', `${show(o.trafficRouting)} is not a traffic routing: use "gateway-api", "nginx" or "replicas"`);
   }
   if (o.analysis) c.nest('analysis', validateAnalysisOptions(o.analysis));
+  if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
   return [...c.problems];
 }
 
@@ -155,6 +173,7 @@ export function validateWeightedCanaryOptions(o: Partial<WeightedCanaryOptions>)
   c.check('canaryImage', checkImage(o.canaryImage, o.allowLatestTag ?? false));
   c.check('canaryWeight', checkInteger(o.canaryWeight, 0, 100));
   if (o.canaryReplicas !== undefined) c.check('canaryReplicas', checkInteger(o.canaryReplicas, 1, 100));
+  if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
   return [...c.problems];
 }
 
@@ -179,12 +198,16 @@ export interface CanaryParts {
   readonly trafficRouting?: CanaryTrafficMode;
   /** The Rollout (Argo Rollouts engine). */
   readonly rollout?: ApiObject;
-  /** The AnalysisTemplate (Argo Rollouts engine). */
+  /** The AnalysisTemplate of the analysis steps (Argo Rollouts engine, when a step analyses). */
   readonly analysisTemplate?: ApiObject;
+  /** The AnalysisTemplate of the background analysis (Argo Rollouts engine, unless turned off). */
+  readonly backgroundAnalysisTemplate?: ApiObject;
   /** The stable and canary Deployments (weighted engine). */
   readonly deployments?: readonly ApiObject[];
   /** The NGINX canary Ingress (weighted engine with an Ingress exposure). */
   readonly canaryIngress?: ApiObject;
+  /** The smoke check: a PostSync Job (weighted engine) or the AnalysisTemplate of its `job` metric (Argo Rollouts engine). */
+  readonly smokeTest?: ApiObject;
 }
 
 /**

@@ -80,6 +80,8 @@ export interface ReleaseConfig {
   analysis?: AnalysisConfig;
   steps?: CanaryStepData[];
   trafficRouting?: CanaryTrafficMode;
+  backgroundAnalysis?: boolean;
+  smokeTest?: SmokeTestConfig;
   stableImage?: string;
   canaryImage?: string;
   canaryWeight?: number;
@@ -128,6 +130,14 @@ export interface ExternalDatabaseConfig {
   passwordProperty?: string;
 }
 
+/** The smoke check of a release in an environment file. Mirrors SmokeTestOptions. */
+export interface SmokeTestConfig {
+  enabled?: boolean;
+  paths?: string[];
+  timeoutSeconds?: number;
+  image?: string;
+}
+
 /** The analysis of a release in an environment file. Mirrors AnalysisOptions. */
 export interface AnalysisConfig {
   successRate?: number;
@@ -135,6 +145,7 @@ export interface AnalysisConfig {
   interval?: string;
   count?: number;
   failureLimit?: number;
+  inconclusiveLimit?: number;
   prometheusAddress?: string;
 }
 

@@ -84,5 +84,6 @@ export function redisClientBinding(cache: ICache, request: ConnectionRequest): C
     migrationEnv: env,
     egress: [{ peer: c.clientPeer, ports: c.clientPorts.map((port) => ({ port })) }],
     migrationsWaitForIt: false,
+    healthCheckPath: '/health/redis',
   };
 }

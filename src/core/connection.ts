@@ -62,6 +62,8 @@ export interface ConnectionBinding {
    * @default - the target takes no backup before migrations
    */
   readonly backupBeforeMigration?: (scope: Construct, id: string, metadata: ClientObjectMetadata) => MigrationBackup;
+  /** The client's health path that checks this dependency (the seeds' `/health/db`, `/health/redis`), smoke-tested before traffic moves. @default - none */
+  readonly healthCheckPath?: string;
 }
 
 /**

@@ -74,5 +74,6 @@ export function postgresClientBinding(database: IDatabase, request: ConnectionRe
     migrationEnv: envFor(database.directConnection),
     egress: peers.map((c) => ({ peer: c.clientPeer, ports: [{ port: c.port }] })),
     migrationsWaitForIt,
+    healthCheckPath: '/health/db',
   };
 }

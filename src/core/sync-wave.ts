@@ -1,6 +1,7 @@
 /**
  * Argo CD sync waves, in apply order: the namespace and its guards, then configuration and
- * secrets, then databases, then migrations, then the application.
+ * secrets, then databases, then migrations, then the application, then the smoke check of the
+ * release (a PostSync hook, which Argo CD runs once every wave is synced and healthy).
  */
 export const SyncWave = {
   NAMESPACE: -3,
@@ -8,6 +9,7 @@ export const SyncWave = {
   DATABASE: -1,
   MIGRATION: 0,
   APPLICATION: 1,
+  SMOKE_TEST: 2,
 } as const;
 
 /** Annotation of an Argo CD sync wave. */

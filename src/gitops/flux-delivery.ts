@@ -8,6 +8,7 @@ import { checkDnsLabel } from '../core/rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { ProblemCollector, throwIfProblems } from '../core/validation';
 import { DeliveredEnvironment, repositoryName, validateDeliveryProps } from './argo-cd-delivery';
+import { stageOfFolder } from './sync-waves';
 
 /** Props of FluxDelivery. */
 export interface FluxDeliveryProps {
@@ -29,9 +30,11 @@ export interface FluxDeliveryProps {
 
 /**
  * Flux delivery: a GitRepository and, per environment, one Kustomization per apply stage (namespace,
- * config, database, migration, application), each `dependsOn` the previous and `wait`ing for its
- * objects to be ready, so migrations run after the database and before the application, as Argo CD's
- * sync waves do. The migration stage is applied with `force`, since a Job's template is immutable.
+ * config, database, migration, application, smoke-test), each `dependsOn` the previous and `wait`ing
+ * for its objects to be ready, so migrations run after the database and before the application, and
+ * the smoke check after the application, as Argo CD's sync waves and hooks do. The stages of Jobs
+ * (migration, smoke-test) are applied with `force`, since a Job's template is immutable; `wait` makes
+ * the smoke-test Kustomization Ready only when its Job has succeeded, so a next step can `dependsOn` it.
  */
 export class FluxDelivery extends Construct {
   /** The GitRepository. */
@@ -81,7 +84,8 @@ export class FluxDelivery extends Construct {
             wait: true,
             timeout: props.timeout ? durationText(props.timeout) : '10m',
             ...(previous ? { dependsOn: [{ name: previous }] } : {}),
-            ...(stage === 'migration' ? { force: true } : {}),
+            // Stages of hooks hold Jobs, whose template is immutable: replace them when they change.
+            ...(folder !== undefined && (stageOfFolder(folder)?.hooks.length ?? 0) > 0 ? { force: true } : {}),
           },
         };
         previous = objectName;

@@ -3,25 +3,54 @@ import { IConstruct } from 'constructs';
 import { HOOK_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave } from '../core/sync-wave';
 
 /** The apply stages, in order; each is an Argo CD wave and a Flux Kustomization. */
-export type ApplyStage = 'namespace' | 'config' | 'database' | 'migration' | 'application';
+export type ApplyStage = 'namespace' | 'config' | 'database' | 'migration' | 'application' | 'smoke-test';
 
-/** The stages in apply order with their Argo CD wave and `dist/` folder. */
-export const APPLY_STAGES: ReadonlyArray<{ readonly stage: ApplyStage; readonly wave: number; readonly folder: string }> = [
-  { stage: 'namespace', wave: SyncWave.NAMESPACE, folder: '10-namespace' },
-  { stage: 'config', wave: SyncWave.CONFIG, folder: '20-config' },
-  { stage: 'database', wave: SyncWave.DATABASE, folder: '30-database' },
-  { stage: 'migration', wave: SyncWave.MIGRATION, folder: '40-migration' },
-  { stage: 'application', wave: SyncWave.APPLICATION, folder: '50-application' },
+/** An Argo CD hook phase. */
+export type HookPhase = 'PreSync' | 'Sync' | 'PostSync';
+
+/** One apply stage: its Argo CD wave, its `dist/` folder, and the hooks it holds. */
+export interface ApplyStageSpec {
+  readonly stage: ApplyStage;
+  readonly wave: number;
+  readonly folder: string;
+  /**
+   * The Argo CD hook phases whose objects live in this stage (Jobs: Flux applies a stage holding
+   * hooks with `force`, since a Job's template is immutable, and waits for them to complete).
+   */
+  readonly hooks: readonly HookPhase[];
+}
+
+/** The stages in apply order with their Argo CD wave, `dist/` folder and hooks. */
+export const APPLY_STAGES: readonly ApplyStageSpec[] = [
+  { stage: 'namespace', wave: SyncWave.NAMESPACE, folder: '10-namespace', hooks: [] },
+  { stage: 'config', wave: SyncWave.CONFIG, folder: '20-config', hooks: [] },
+  { stage: 'database', wave: SyncWave.DATABASE, folder: '30-database', hooks: [] },
+  { stage: 'migration', wave: SyncWave.MIGRATION, folder: '40-migration', hooks: ['PreSync', 'Sync'] },
+  { stage: 'application', wave: SyncWave.APPLICATION, folder: '50-application', hooks: [] },
+  { stage: 'smoke-test', wave: SyncWave.SMOKE_TEST, folder: '60-smoke-test', hooks: ['PostSync'] },
 ];
+
+/** The stage of a `dist/` folder (`60-smoke-test`), if it is one. */
+export function stageOfFolder(folder: string): ApplyStageSpec | undefined {
+  return APPLY_STAGES.find((s) => s.folder === folder);
+}
 
 const NAMESPACE_KINDS = new Set(['Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy']);
 const CONFIG_KINDS = new Set(['ConfigMap', 'ExternalSecret', 'Secret', 'ServiceAccount']);
 
-/** The stage an object belongs to: by its wave when it has one, by its kind otherwise. */
+/**
+ * The stage an object belongs to: a hook by its phase (and its wave, when several stages hold that
+ * phase), any other object by its wave when it has one, by its kind otherwise.
+ */
 export function applyStageOf(manifest: { kind: string; metadata: { annotations?: Record<string, string> } }): ApplyStage {
   const annotations = manifest.metadata.annotations ?? {};
-  if (annotations[HOOK_ANNOTATION] !== undefined) return 'migration';
   const wave = annotations[SYNC_WAVE_ANNOTATION];
+  const hook = annotations[HOOK_ANNOTATION];
+  if (hook !== undefined) {
+    const phases = hook.split(',').map((p) => p.trim());
+    const holding = APPLY_STAGES.filter((s) => s.hooks.some((h) => phases.includes(h)));
+    return (holding.find((s) => wave !== undefined && s.wave === Number(wave)) ?? holding[0])?.stage ?? 'migration';
+  }
   if (wave !== undefined) {
     return APPLY_STAGES.find((s) => s.wave === Number(wave))?.stage ?? 'application';
   }

@@ -2,47 +2,67 @@
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate' with { 'resolution-mode': 'import' };
 import { ResolvedAnalysis } from './analysis';
 
+type Metric = NonNullable<NonNullable<IAnalysisTemplate['spec']>['metrics']>[number];
+type RolloutAnalysis = { templates: Array<{ templateName: string }>; args: Array<{ name: string; value?: string; valueFrom?: { podTemplateHashValue: string } }> };
+
+/** A measurement that holds a value: at least one series, and not NaN. */
+const HAS_VALUE = 'len(result) > 0 && !isNaN(result[0])';
+
+/** Whether an analysis run takes `count` measurements (a step, post-promotion) or runs until the rollout ends (background). */
+export type AnalysisRun = 'bounded' | 'background';
+
 /**
- * An AnalysisTemplate measuring the success rate (and p95 latency) of the Service named by the
- * `service-name` argument, from the same `http_requests_total` / `http_request_duration_seconds`
- * metrics the alerts use. A failed run aborts the release and traffic returns to the stable version.
+ * An AnalysisTemplate measuring the success rate (and p95 latency) of the pods of one ReplicaSet of
+ * the service: series with `namespace`, `service` (set by the service's PodMonitor) and
+ * `rollouts_pod_template_hash` (the pod label Argo Rollouts stamps on every pod), so the new version is
+ * measured alone. It fails closed: a value must exist and pass the threshold for success, a value that
+ * misses it fails, and no data is inconclusive (`inconclusiveLimit` of them pause the rollout). A failed
+ * run aborts the release and traffic returns to the stable version.
  */
-export function analysisTemplate(name: string, metadata: { name: string; labels: Record<string, string> }, a: ResolvedAnalysis): IAnalysisTemplate {
-  const selector = 'namespace="{{args.namespace}}", service="{{args.service-name}}"';
+export function analysisTemplate(name: string, metadata: { name: string; labels: Record<string, string> }, a: ResolvedAnalysis, run: AnalysisRun = 'bounded'): IAnalysisTemplate {
+  const selector = 'namespace="{{args.namespace}}", service="{{args.service-name}}", rollouts_pod_template_hash="{{args.pod-template-hash}}"';
+  const limits = {
+    interval: a.interval,
+    ...(run === 'bounded' ? { count: a.count } : {}),
+    failureLimit: a.failureLimit,
+    inconclusiveLimit: a.inconclusiveLimit,
+  };
+  const metric = (metricName: string, pass: string, fail: string, query: string): Metric => ({
+    name: metricName,
+    ...limits,
+    successCondition: `${HAS_VALUE} && ${pass}`,
+    failureCondition: `${HAS_VALUE} && ${fail}`,
+    provider: { prometheus: { address: a.prometheusAddress, query } },
+  });
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AnalysisTemplate',
     metadata: { ...metadata, name },
     spec: {
-      args: [{ name: 'service-name' }, { name: 'namespace' }],
+      args: [{ name: 'service-name' }, { name: 'namespace' }, { name: 'pod-template-hash' }],
       metrics: [
-        {
-          name: 'success-rate',
-          interval: a.interval,
-          count: a.count,
-          failureLimit: a.failureLimit,
-          successCondition: `len(result) == 0 || isNaN(result[0]) || result[0] >= ${a.successRate}`,
-          provider: {
-            prometheus: {
-              address: a.prometheusAddress,
-              query: `sum(rate(http_requests_total{${selector}, status!~"5.."}[2m])) / sum(rate(http_requests_total{${selector}}[2m]))`,
-            },
-          },
-        },
-        ...(a.maxLatencyP95Seconds === undefined ? [] : [{
-          name: 'latency-p95',
-          interval: a.interval,
-          count: a.count,
-          failureLimit: a.failureLimit,
-          successCondition: `len(result) == 0 || isNaN(result[0]) || result[0] < ${a.maxLatencyP95Seconds}`,
-          provider: {
-            prometheus: {
-              address: a.prometheusAddress,
-              query: `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[2m])))`,
-            },
-          },
-        }]),
+        metric('success-rate', `result[0] >= ${a.successRate}`, `result[0] < ${a.successRate}`,
+          `sum(rate(http_requests_total{${selector}, status!~"5.."}[2m])) / sum(rate(http_requests_total{${selector}}[2m]))`),
+        ...(a.maxLatencyP95Seconds === undefined ? [] : [
+          metric('latency-p95', `result[0] < ${a.maxLatencyP95Seconds}`, `result[0] >= ${a.maxLatencyP95Seconds}`,
+            `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[2m])))`),
+        ]),
       ],
     },
+  };
+}
+
+/**
+ * How a Rollout calls the metrics template: the service's series (`service`, as the PodMonitor labels
+ * them) of the newest ReplicaSet's pods (`podTemplateHashValue: Latest`: the canary, or the promoted colour).
+ */
+export function metricsAnalysis(templateName: string, service: string, namespace: string): RolloutAnalysis {
+  return {
+    templates: [{ templateName }],
+    args: [
+      { name: 'service-name', value: service },
+      { name: 'namespace', value: namespace },
+      { name: 'pod-template-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+    ],
   };
 }

@@ -3,7 +3,10 @@ import { checkDurationRange, durationText } from '../core/duration';
 import { checkInteger } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
 
-/** Automatic analysis of a release by Prometheus queries (Argo Rollouts AnalysisTemplate). */
+/**
+ * Automatic analysis of a release by Prometheus queries (Argo Rollouts AnalysisTemplate). It fails
+ * closed: a measurement without data (no series, or NaN) is inconclusive, never a success.
+ */
 export interface AnalysisOptions {
   /** Lowest acceptable share of non-5xx responses, from 0 (exclusive) to 1. @default 0.99 */
   readonly successRate?: number;
@@ -11,10 +14,16 @@ export interface AnalysisOptions {
   readonly maxLatencyP95Seconds?: number;
   /** Time between measurements (1 s to 1 h). @default Duration.minutes(1) */
   readonly interval?: Duration;
-  /** Measurements per analysis run. @default 5 */
+  /** Measurements per analysis run (blue-green post-promotion and canary analysis steps; background analysis runs until the rollout ends). @default 5 */
   readonly count?: number;
   /** Failed measurements tolerated before the run fails and the release is aborted. @default 1 */
   readonly failureLimit?: number;
+  /**
+   * Measurements without data (no series yet, or NaN) tolerated before the run is inconclusive and the
+   * rollout pauses for a human to promote or abort. A run never succeeds without a measured value:
+   * `failureLimit + inconclusiveLimit` must stay below `count`. @default 1
+   */
+  readonly inconclusiveLimit?: number;
   /** Prometheus the controller queries. @default 'http://prometheus-operated.monitoring.svc:9090' */
   readonly prometheusAddress?: string;
 }
@@ -30,6 +39,7 @@ export function resolveAnalysis(o: AnalysisOptions, defaultLatency: number | und
     interval: o.interval ? durationText(o.interval) : '1m',
     count: o.count ?? 5,
     failureLimit: o.failureLimit ?? 1,
+    inconclusiveLimit: o.inconclusiveLimit ?? 1,
     prometheusAddress: o.prometheusAddress ?? 'http://prometheus-operated.monitoring.svc:9090',
   };
 }
@@ -46,8 +56,18 @@ export function validateAnalysisOptions(o: AnalysisOptions): Problem[] {
   if (o.interval !== undefined) c.check('interval', checkDurationRange(o.interval, 1, 3600));
   if (o.count !== undefined) c.check('count', checkInteger(o.count, 1, 100));
   if (o.failureLimit !== undefined) c.check('failureLimit', checkInteger(o.failureLimit, 0, 100));
+  if (o.inconclusiveLimit !== undefined) c.check('inconclusiveLimit', checkInteger(o.inconclusiveLimit, 0, 100));
   if (typeof o.count === 'number' && typeof o.failureLimit === 'number' && o.failureLimit >= o.count) {
     c.check('failureLimit', `${show(o.failureLimit)} must be below count (${o.count}), or the analysis can never fail`);
+  } else if (c.problems.length === 0) {
+    // Argo Rollouts calls a run successful once `count` measurements are taken within the limits: if the
+    // limits could absorb every measurement, a run without a single good value would pass.
+    const r = resolveAnalysis(o, undefined);
+    if (r.failureLimit + r.inconclusiveLimit >= r.count) {
+      c.check(o.inconclusiveLimit !== undefined ? 'inconclusiveLimit' : 'count',
+        `${show(o.inconclusiveLimit !== undefined ? r.inconclusiveLimit : r.count)} lets a run of ${r.count} measurements succeed without one good value `
+        + `(failureLimit ${r.failureLimit} + inconclusiveLimit ${r.inconclusiveLimit} >= count ${r.count}): raise count or lower the limits`);
+    }
   }
   if (o.prometheusAddress !== undefined && !/^https?:\/\/[^\s]+$/.test(o.prometheusAddress)) {
     c.check('prometheusAddress', `${show(o.prometheusAddress)} is not a URL: use a value like "http://prometheus-operated.monitoring.svc:9090"`);

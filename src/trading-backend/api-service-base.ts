@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor' with { 'resolution-mode': 'import' };
+import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' with { 'resolution-mode': 'import' };
 import { externalSecretObject } from '../core/external-secret';
 import { ConnectionBinding, ConnectOptions, IConnectable, MigrationBackup } from '../core/connection';
 import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
@@ -24,6 +24,13 @@ import { ServiceObjects } from './service-objects';
 import { validateApiServiceProps } from './validate';
 
 /**
+ * Pod labels copied onto every scraped series (`version` of a blue-green colour, `track` of a weighted
+ * canary, `rollouts-pod-template-hash` of an Argo Rollouts ReplicaSet; Prometheus names the last
+ * `rollouts_pod_template_hash`). Labels a pod does not carry are skipped.
+ */
+export const POD_TARGET_LABELS: readonly string[] = ['version', 'track', 'rollouts-pod-template-hash'];
+
+/**
  * An API service as other code wires to it: it connects to databases and caches, admits and reaches
  * other peers, takes secret variables, and is itself a network peer (its pods).
  */
@@ -42,7 +49,7 @@ export interface IApiService extends IConstruct, INetworkPeer {
 
 /**
  * The part every API service shares, whatever runs its pods: ServiceAccount, ConfigMap, secret
- * references, NetworkPolicy, ServiceMonitor, migration Job, and the wiring methods. Subclasses add
+ * references, NetworkPolicy, PodMonitor, migration Job, and the wiring methods. Subclasses add
  * the workloads (a Deployment, two colours, a Rollout) with the protected builders, so the pod
  * definition, security profile and policies exist once.
  */
@@ -63,8 +70,8 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   public readonly externalSecret?: ApiObject;
   /** The NetworkPolicy, unless disabled. */
   public readonly networkPolicy?: ApiObject;
-  /** The ServiceMonitor, when enabled. */
-  public readonly serviceMonitor?: ApiObject;
+  /** The PodMonitor that scrapes every pod of the service once, when monitoring is on (`monitoring.serviceMonitor`). */
+  public readonly podMonitor?: ApiObject;
   /** The migration Job, when migrations run as a Job. */
   public readonly migrationJob?: ApiObject;
 
@@ -80,6 +87,8 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   protected readonly objects: ServiceObjects;
 
   private readonly env: k8s.EnvVar[] = [];
+  /** What a smoke check GETs by default: the readiness path, then a path per connected dependency. */
+  private readonly healthPaths: string[] = [];
   /** The migration Job's env: the API's, except that database connections bypass any pooler. */
   private readonly migrationEnv: k8s.EnvVar[] = [];
   private readonly configKeys: readonly string[];
@@ -123,7 +132,9 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     this.objects = new ServiceObjects(this, {
       name, port: this.port, metricsPort: this.metricsPort, labelOptions: this.labelOptions, props,
       scaling: this.scaling, exposure: this.exposure, env: this.env, configMapName: this.configMapName,
+      healthPaths: this.healthPaths, admitToHttp: (peer) => this.allowIngressFrom(peer, { port: this.port }),
     });
+    this.healthPaths.push(props.healthCheck?.readinessPath ?? '/health');
 
     this.serviceAccount = kubeObject(this, 'ServiceAccount', k8s.KubeServiceAccount.GVK, {
       metadata: this.objects.meta(name),
@@ -159,16 +170,26 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     }
 
     if (monitoring.serviceMonitor ?? true) {
-      const serviceMonitor: IServiceMonitor = {
+      // A PodMonitor, not a ServiceMonitor: the pods are scraped once whatever Services select them
+      // (a canary's stable and canary Services, a preview Service), and every series is labelled with the
+      // service's name and the pod labels that tell releases apart, which analysis and alerts select by.
+      const podMonitor: IPodMonitor = {
         apiVersion: 'monitoring.coreos.com/v1',
-        kind: 'ServiceMonitor',
+        kind: 'PodMonitor',
         metadata: this.objects.meta(name),
         spec: {
           selector: { matchLabels: { ...this.selector } },
-          endpoints: [{ port: 'metrics', path: monitoring.path ?? '/metrics', interval: monitoring.interval ? durationText(monitoring.interval) : '30s', scheme: 'http' }],
+          podTargetLabels: [...POD_TARGET_LABELS],
+          podMetricsEndpoints: [{
+            port: 'metrics',
+            path: monitoring.path ?? '/metrics',
+            interval: monitoring.interval ? durationText(monitoring.interval) : '30s',
+            scheme: 'http',
+            relabelings: [{ action: 'replace', targetLabel: 'service', replacement: name }],
+          }],
         },
       };
-      this.serviceMonitor = new ApiObject(this, 'ServiceMonitor', serviceMonitor);
+      this.podMonitor = new ApiObject(this, 'PodMonitor', podMonitor);
     }
 
     if (migration.mode === 'job' && migration.job) {
@@ -259,6 +280,7 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     if (binding.backupBeforeMigration && migration?.backupFirst && this.migrationImage !== undefined) {
       this.waitForBackup(binding.backupBeforeMigration, this.migrationImage);
     }
+    if (binding.healthCheckPath !== undefined && !this.healthPaths.includes(binding.healthCheckPath)) this.healthPaths.push(binding.healthCheckPath);
     if (binding.migrationsWaitForIt && this.migrationJob) {
       this.migrationJob.metadata.addAnnotation(HOOK_ANNOTATION, 'Sync');
       this.migrationJob.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(SyncWave.MIGRATION));
@@ -266,6 +288,15 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
         workload.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(SyncWave.APPLICATION));
       }
     }
+  }
+
+  /**
+   * The PodMonitor (its old name: the service is scraped by a PodMonitor since a canary's two Services
+   * made a ServiceMonitor scrape every pod twice).
+   * @deprecated use `podMonitor`
+   */
+  public get serviceMonitor(): ApiObject | undefined {
+    return this.podMonitor;
   }
 
   /** This service's pods (API and migration), as a peer for other workloads' policies. */

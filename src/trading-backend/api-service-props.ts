@@ -18,7 +18,11 @@ export interface HealthCheckOptions {
 
 /** Prometheus scraping, alerting and the Grafana dashboard. */
 export interface MonitoringOptions extends ObservabilityOptions {
-  /** Emit a ServiceMonitor for the metrics port. @default true */
+  /**
+   * Scrape the metrics port: a PodMonitor selecting every pod of the service once, whatever Services
+   * exist, with `service="<name>"` on every series. (The name is older than the PodMonitor: a
+   * ServiceMonitor scraped a canary's pods twice, through the stable and the canary Service.) @default true
+   */
   readonly serviceMonitor?: boolean;
   /** Emit a PrometheusRule with the availability, error-rate, latency, saturation, restart, rollout and migration alerts. @default true */
   readonly alerts?: boolean;
@@ -74,7 +78,7 @@ export interface ApiServiceProps {
   readonly exposure?: Exposure;
   /** Database migrations. @default Migration.none() */
   readonly migration?: Migration;
-  /** Monitoring. @default - a ServiceMonitor, the alerts and a dashboard, Prometheus in `monitoring`, settings from the `cdk8s-trading:monitoring` context */
+  /** Monitoring. @default - a PodMonitor, the alerts and a dashboard, Prometheus in `monitoring`, settings from the `cdk8s-trading:monitoring` context */
   readonly monitoring?: MonitoringOptions;
   /** Rollout timing. @default - ready for 10 s, a 10 s drain, a 45 s grace period */
   readonly rollout?: RolloutOptions;

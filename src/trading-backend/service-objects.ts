@@ -3,14 +3,17 @@
  * built into the service's construct with its names, labels and pod definition. The constructs and
  * their release engines build through these, so each object's shape exists once.
  */
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
+import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate' with { 'resolution-mode': 'import' };
 import { wholeSeconds } from '../core/duration';
 import { placementOf } from '../core/placement';
 import { kubeObject } from '../core/kube-object';
-import { standardLabels, StandardLabelsOptions } from '../core/labels';
+import { selectorLabels, standardLabels, StandardLabelsOptions } from '../core/labels';
+import { dnsEgressRule, NetworkPeer, policyPorts } from '../core/network-peer';
+import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { apiAlertGroups } from '../monitoring/api-alerts';
 import { apiDashboard } from '../monitoring/api-dashboard';
 import { ApiSignalTarget, WorkloadKind } from '../monitoring/api-signals';
@@ -21,6 +24,10 @@ import { Exposure } from './exposure';
 import { Migration } from './migration';
 import { BackendPodInput, backendPodTemplate } from './pod';
 import { Scaling } from './scaling';
+import { ResolvedSmokeTest, smokeTestJobSpec } from './smoke-test';
+
+/** Annotation of a smoke-check pod naming what it tests (the Service and the image of the release). */
+export const SMOKE_TEST_TARGET_ANNOTATION = 'cdk8s-trading/smoke-test-target';
 
 /** What the builders need to know about their service. */
 export interface ServiceObjectsSpec {
@@ -36,6 +43,10 @@ export interface ServiceObjectsSpec {
   readonly env: readonly k8s.EnvVar[];
   /** The ConfigMap loaded as variables, if any. */
   readonly configMapName?: string;
+  /** The health paths a smoke check GETs by default; the service adds to it as it is connected, the builders read it at synthesis. */
+  readonly healthPaths: readonly string[];
+  /** Admits `peer` to the pods' HTTP port (the service's NetworkPolicy). */
+  readonly admitToHttp: (peer: NetworkPeer) => void;
 }
 
 /** The builders of one API service, scoped to its construct. */
@@ -247,6 +258,106 @@ export class ServiceObjects {
   public route(idPrefix: string, name: string, hosts: readonly string[], backends: readonly RouteBackend[]): ApiObject | undefined {
     return this.httpRoute(`${idPrefix}HttpRoute`, name, hosts, backends)
       ?? this.ingress(`${idPrefix}Ingress`, name, hosts, backends[0].service);
+  }
+
+  /** Labels of smoke-check pods: their own `name` (`<name>-smoke-test`), so the service's NetworkPolicy does not select them. */
+  public smokeTestLabels(): Record<string, string> {
+    return standardLabels({ ...this.spec.labelOptions, name: `${this.spec.name}-smoke-test`, component: 'smoke-test' });
+  }
+
+  /**
+   * The NetworkPolicy of the smoke-check pods (egress to DNS and to the service's pods' HTTP port, no
+   * ingress), and the service's admission of them; built once, by the first smoke check.
+   */
+  public smokeTestNetworkPolicy(): ApiObject {
+    const existing = this.scope.node.tryFindChild('SmokeTestNetworkPolicy');
+    if (existing instanceof ApiObject) return existing;
+    const labels = this.smokeTestLabels();
+    const selector = selectorLabels({ ...this.spec.labelOptions, name: labels['app.kubernetes.io/name'], component: 'smoke-test' });
+    this.spec.admitToHttp(NetworkPeer.pods(selector));
+    return kubeObject(this.scope, 'SmokeTestNetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
+      metadata: this.meta(`${this.spec.name}-smoke-test`, { name: labels['app.kubernetes.io/name'], component: 'smoke-test' }),
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [],
+        egress: [
+          dnsEgressRule(),
+          { to: [{ podSelector: { matchLabels: selectorLabels(this.spec.labelOptions) } }], ports: policyPorts([{ port: this.spec.port }]) },
+        ],
+      },
+    }, k8s.toJson_KubeNetworkPolicyProps);
+  }
+
+  /** The URLs a smoke check GETs through `service` (a name, or an Argo Rollouts `{{args.…}}` placeholder). */
+  private smokeUrls(smoke: ResolvedSmokeTest, service: string, namespace: string | undefined): string[] {
+    const host = namespace === undefined ? service : `${service}.${namespace}.svc`;
+    return (smoke.paths ?? this.spec.healthPaths).map((path) => `http://${host}:${this.spec.port}${path}`);
+  }
+
+  /**
+   * A smoke-check Job `<name>-smoke-test` against `service`, run by Argo CD after every sync (a
+   * `PostSync` hook, recreated each time) and by Flux in its own stage after the application. The pods
+   * carry `target` as an annotation, so a new release changes the Job and Flux (which applies the
+   * stage with `force`) runs it again.
+   */
+  public smokeTestJob(smoke: ResolvedSmokeTest, service: string, target: string): ApiObject {
+    this.smokeTestNetworkPolicy();
+    const name = `${this.spec.name}-smoke-test`;
+    return new ApiObject(this.scope, 'SmokeTest', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        ...this.meta(name, { name, component: 'smoke-test' }),
+        annotations: {
+          [HOOK_ANNOTATION]: 'PostSync',
+          [HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation',
+          ...syncWaveAnnotation(SyncWave.SMOKE_TEST),
+        },
+      },
+      spec: Lazy.any({
+        produce: () => k8s.toJson_JobSpec(smokeTestJobSpec({
+          smoke, urls: this.smokeUrls(smoke, service, this.namespace), labels: this.smokeTestLabels(),
+          annotations: { [SMOKE_TEST_TARGET_ANNOTATION]: target }, placement: placementOf(this.scope, this.spec.props.placement),
+        })),
+      }),
+    });
+  }
+
+  /**
+   * An AnalysisTemplate `<name>-smoke-test` with one `job` metric: Argo Rollouts runs the smoke-check
+   * Job against the Service named by the `service-name` argument, and the metric passes only when the
+   * Job succeeds.
+   */
+  public smokeTestTemplate(smoke: ResolvedSmokeTest): { readonly name: string; readonly template: ApiObject } {
+    this.smokeTestNetworkPolicy();
+    const name = `${this.spec.name}-smoke-test`;
+    const labels = this.smokeTestLabels();
+    const template: IAnalysisTemplate = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: this.meta(name),
+      spec: {
+        args: [{ name: 'service-name' }, { name: 'namespace' }],
+        metrics: [{
+          name: 'smoke-test',
+          count: 1,
+          failureLimit: 0,
+          provider: {
+            job: {
+              metadata: { labels },
+              spec: Lazy.any({
+                produce: () => k8s.toJson_JobSpec(smokeTestJobSpec({
+                  smoke, urls: this.smokeUrls(smoke, '{{args.service-name}}', '{{args.namespace}}'), labels, annotations: {},
+                  placement: placementOf(this.scope, this.spec.props.placement),
+                })),
+              }) as unknown as NonNullable<NonNullable<NonNullable<IAnalysisTemplate['spec']>['metrics']>[number]['provider']['job']>['spec'],
+            },
+          },
+        }],
+      },
+    };
+    return { name, template: new ApiObject(this.scope, 'SmokeTestTemplate', template) };
   }
 
   /**

@@ -8,7 +8,7 @@ export interface TradingBackendProps extends ApiServiceProps {}
 
 /**
  * An API service of a trading backend: Deployment, Service, ServiceAccount, ConfigMap, secret
- * references, HPA, PodDisruptionBudget, NetworkPolicy, Ingress or HTTPRoute, ServiceMonitor,
+ * references, HPA, PodDisruptionBudget, NetworkPolicy, Ingress or HTTPRoute, PodMonitor,
  * PrometheusRule, Grafana dashboard and migrations, secure and zero-downtime by default.
  */
 export class TradingBackend extends ApiServiceBase {

@@ -2,14 +2,16 @@ import { ApiObject } from 'cdk8s';
 import { wholeSeconds } from '../../core/duration';
 import { throwIfProblems } from '../../core/validation';
 import { resolveAnalysis } from '../../rollouts/analysis';
-import { analysisTemplate } from '../../rollouts/analysis-template';
+import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-template';
 import { rolloutObject } from '../../rollouts/rollout';
 import type { ServiceObjects } from '../../trading-backend/service-objects';
+import { resolveSmokeTest } from '../../trading-backend/smoke-test';
 import { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, IBlueGreenEngine, validateArgoBlueGreenOptions } from '../engine';
 
 /**
  * Argo Rollouts blue-green: a `Rollout` with `strategy.blueGreen` between the active and preview
- * Services, pre- and post-promotion analysis of the success rate, an HPA targeting the Rollout.
+ * Services, a smoke check of the preview before promotion, post-promotion analysis of the success
+ * rate, an HPA targeting the Rollout.
  */
 export class ArgoBlueGreenEngine implements IBlueGreenEngine {
   /** A checked engine. */
@@ -40,10 +42,15 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
     const analysisName = `${o.name}-success-rate`;
     const template = options.disableAnalysis ? undefined
       : new ApiObject(scope, 'AnalysisTemplate', analysisTemplate(analysisName, o.meta(analysisName), resolveAnalysis(options.analysis ?? {}, undefined)));
-    const analysisFor = (service: string) => ({
-      templates: [{ templateName: analysisName }],
-      args: [{ name: 'service-name', value: service }, { name: 'namespace', value: namespace }],
-    });
+    // The service's series (its PodMonitor's `service` label) of the new ReplicaSet's pods alone.
+    const measured = metricsAnalysis(analysisName, o.name, namespace);
+    // The preview takes no production traffic, so Prometheus has nothing to judge it by: before the
+    // switch, the smoke check asks it directly (a Job run by the controller against the preview Service).
+    const smoke = resolveSmokeTest(options.smokeTest);
+    const smokeTest = smoke && o.smokeTestTemplate(smoke);
+    const prePromotion = smokeTest
+      ? { templates: [{ templateName: smokeTest.name }], args: [{ name: 'service-name', value: previewName }, { name: 'namespace', value: namespace }] }
+      : options.disableAnalysis ? undefined : measured;
     const rollout = rolloutObject(scope, 'Resource', o.meta(o.name), {
       ...o.workloadSpecBase({ ...selector }),
       strategy: {
@@ -52,10 +59,9 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
           previewService: previewName,
           autoPromotionEnabled: options.autoPromotion ?? false,
           scaleDownDelaySeconds: options.scaleDownDelay ? wholeSeconds(options.scaleDownDelay) : 600,
-          ...(options.disableAnalysis ? {} : {
-            prePromotionAnalysis: analysisFor(previewName),
-            postPromotionAnalysis: analysisFor(o.name),
-          }),
+          ...(prePromotion ? { prePromotionAnalysis: prePromotion } : {}),
+          // count × interval: 5 × 1 minute by default, the seeds' 5-minute watch after the switch.
+          ...(options.disableAnalysis ? {} : { postPromotionAnalysis: measured }),
         },
       },
     }, o.podTemplate({ ...selector }));
@@ -63,6 +69,6 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
     o.autoscaler('Autoscaler', o.name, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: o.name });
     o.disruptionBudget('DisruptionBudget', o.name, { ...selector });
     o.monitoring('Rollout', [o.name]);
-    return { activeService, previewService, rollout, analysisTemplate: template };
+    return { activeService, previewService, rollout, analysisTemplate: template, smokeTest: smokeTest?.template };
   }
 }

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { throwIfProblems } from '../../core/validation';
 import type { ServiceObjects } from '../../trading-backend/service-objects';
+import { resolveSmokeTest } from '../../trading-backend/smoke-test';
 import { BlueGreenEngineKind, BlueGreenParts, Color, COLOR_LABEL, COLORS, IBlueGreenEngine, ServiceSwitchOptions, validateServiceSwitchOptions } from '../engine';
 
 /**
@@ -47,6 +48,11 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
     const activeService = o.service('Service', o.name, { ...selector, [COLOR_LABEL]: active });
     const previewService = o.service('PreviewService', previewName, { ...selector, [COLOR_LABEL]: idle });
     o.monitoring('Deployment', COLORS.map((c) => `${o.name}-${c}`));
-    return { activeService, previewService, deployments, activeColor: active, idleColor: idle };
+    // The preview Service selects the idle colour, which carries a staged release: smoke-test it before the
+    // switch. The Job names both colours' images, not the active colour, so staging a release changes it (Flux
+    // runs it again) and the switch itself stays a change of the Services' selectors only.
+    const smoke = resolveSmokeTest(this.options.smokeTest);
+    const smokeTest = smoke && o.smokeTestJob(smoke, previewName, COLORS.map((c) => `${c}=${this.options[`${c}Image`]}`).join(' '));
+    return { activeService, previewService, deployments, activeColor: active, idleColor: idle, smokeTest };
   }
 }

@@ -3,10 +3,11 @@ import type { ICanaryStep } from '@kubernetes-models/argo-rollouts/argoproj.io/v
 import type { IRolloutTrafficRouting } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutTrafficRouting' with { 'resolution-mode': 'import' };
 import { Problem, throwIfProblems } from '../../core/validation';
 import { resolveAnalysis } from '../../rollouts/analysis';
-import { analysisTemplate } from '../../rollouts/analysis-template';
+import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-template';
 import { rolloutObject } from '../../rollouts/rollout';
 import type { ExposureKind } from '../../trading-backend/exposure';
 import type { ServiceObjects } from '../../trading-backend/service-objects';
+import { resolveSmokeTest } from '../../trading-backend/smoke-test';
 import {
   ArgoCanaryOptions, CanaryEngineKind, CanaryParts, CanaryStepData, CanaryTrafficMode, DEFAULT_CANARY_STEPS, GATEWAY_API_PLUGIN, ICanaryEngine,
   validateArgoCanaryOptions, validateCanaryRolloutProps,
@@ -49,9 +50,23 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     const stableService = o.service('Service', o.name, { ...selector });
     const canaryService = o.service('CanaryService', canaryName, { ...selector });
     const analysisName = `${o.name}-analysis`;
-    const template = new ApiObject(o.scope, 'AnalysisTemplate',
-      analysisTemplate(analysisName, o.meta(analysisName), resolveAnalysis(this.options.analysis ?? {}, 1)));
-    const steps: ICanaryStep[] = (this.options.steps ?? DEFAULT_CANARY_STEPS).map((s) => toRolloutStep(s.data, analysisName, canaryName, namespace));
+    const backgroundName = `${o.name}-background-analysis`;
+    const analysis = resolveAnalysis(this.options.analysis ?? {}, 1);
+    // Analysis measures the service's series (its PodMonitor's `service` label) of the canary's pods alone.
+    const measured = (templateName: string) => metricsAnalysis(templateName, o.name, namespace);
+    const stepData = (this.options.steps ?? DEFAULT_CANARY_STEPS).map((s) => s.data);
+    const template = stepData.some((s) => s.analysis)
+      ? new ApiObject(o.scope, 'AnalysisTemplate', analysisTemplate(analysisName, o.meta(analysisName), analysis))
+      : undefined;
+    const smoke = resolveSmokeTest(this.options.smokeTest);
+    const smokeTest = smoke && o.smokeTestTemplate(smoke);
+    const smokeStep: ICanaryStep | undefined = smokeTest && {
+      analysis: { templates: [{ templateName: smokeTest.name }], args: [{ name: 'service-name', value: canaryName }, { name: 'namespace', value: namespace }] },
+    };
+    const steps = withSmokeTest(stepData.map((s) => toRolloutStep(s, measured(analysisName))), smokeStep, mode);
+    const background = (this.options.backgroundAnalysis ?? true)
+      ? new ApiObject(o.scope, 'BackgroundAnalysisTemplate', analysisTemplate(backgroundName, o.meta(backgroundName), analysis, 'background'))
+      : undefined;
     const trafficRouting: IRolloutTrafficRouting | undefined =
       mode === 'gateway-api' ? { plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: o.name, namespace } } }
         : mode === 'nginx' ? { nginx: { stableIngress: o.name } }
@@ -66,6 +81,7 @@ export class ArgoCanaryEngine implements ICanaryEngine {
           maxSurge: '25%',
           maxUnavailable: 0,
           steps,
+          ...(background ? { analysis: { ...measured(backgroundName), ...startingStep(steps) } } : {}),
         },
       },
     }, o.podTemplate({ ...selector }));
@@ -77,17 +93,39 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     const route = mode === 'gateway-api'
       ? o.httpRoute('HttpRoute', o.name, exposure.hosts, [{ service: o.name, weight: 100 }, { service: canaryName, weight: 0 }])
       : o.route('', o.name, exposure.hosts, [{ service: o.name }]);
-    return { stableService, canaryService, route, trafficRouting: mode, rollout, analysisTemplate: template };
+    return {
+      stableService, canaryService, route, trafficRouting: mode, rollout, analysisTemplate: template, backgroundAnalysisTemplate: background,
+      smokeTest: smokeTest?.template,
+    };
   }
 }
 
-function toRolloutStep(step: CanaryStepData, analysisName: string, canaryService: string, namespace: string): ICanaryStep {
+function toRolloutStep(step: CanaryStepData, analysis: NonNullable<ICanaryStep['analysis']>): ICanaryStep {
   if (step.setWeight !== undefined) return { setWeight: step.setWeight };
   if (step.pause !== undefined) return { pause: step.pause === 'indefinitely' ? {} : { duration: step.pause } };
-  return {
-    analysis: {
-      templates: [{ templateName: analysisName }],
-      args: [{ name: 'service-name', value: canaryService }, { name: 'namespace', value: namespace }],
-    },
-  };
+  return { analysis };
+}
+
+/**
+ * The steps with the smoke check first. With traffic routing, one canary pod is started with no
+ * traffic (`setCanaryScale`), smoke-tested through the canary Service (which the controller narrows to
+ * the canary's pods), then the canary follows the weights again (`matchTrafficWeight`): nothing reaches
+ * the new version before it answered. Replica-based canaries take traffic as soon as a canary pod is
+ * ready and cannot hold one at zero weight, so the check runs right after the first `setWeight`.
+ */
+function withSmokeTest(steps: ICanaryStep[], smokeStep: ICanaryStep | undefined, mode: CanaryTrafficMode): ICanaryStep[] {
+  if (!smokeStep) return steps;
+  if (mode !== 'replicas') return [{ setCanaryScale: { replicas: 1 } }, smokeStep, { setCanaryScale: { matchTrafficWeight: true } }, ...steps];
+  const first = steps.findIndex((s) => s.setWeight !== undefined);
+  return [...steps.slice(0, first + 1), smokeStep, ...steps.slice(first + 1)];
+}
+
+/**
+ * Where background analysis starts: the step after the first `setWeight`, once the canary takes
+ * traffic (before it, there is nothing to measure); from the start when no step sets a weight.
+ */
+function startingStep(steps: readonly ICanaryStep[]): { startingStep?: number } {
+  const first = steps.findIndex((s) => s.setWeight !== undefined);
+  if (first < 0) return {};
+  return { startingStep: Math.min(first + 1, steps.length - 1) };
 }

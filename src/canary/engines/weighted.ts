@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Problem, throwIfProblems } from '../../core/validation';
 import type { ExposureKind } from '../../trading-backend/exposure';
 import type { ServiceObjects } from '../../trading-backend/service-objects';
+import { resolveSmokeTest } from '../../trading-backend/smoke-test';
 import {
   CanaryEngineKind, CanaryParts, ICanaryEngine, TRACK_LABEL, validateCanaryRolloutProps, validateWeightedCanaryOptions, WeightedCanaryOptions,
 } from '../engine';
@@ -64,6 +65,8 @@ export class WeightedCanaryEngine implements ICanaryEngine {
         'nginx.ingress.kubernetes.io/canary-weight': String(w.canaryWeight),
       }, false)
       : undefined;
-    return { stableService, canaryService, route, deployments, canaryIngress };
+    const smoke = resolveSmokeTest(w.smokeTest);
+    const smokeTest = smoke && o.smokeTestJob(smoke, canaryName, `${canaryName} ${w.canaryImage}`);
+    return { stableService, canaryService, route, deployments, canaryIngress, smokeTest };
   }
 }

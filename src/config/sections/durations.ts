@@ -7,11 +7,12 @@ import { parseDurationText } from '../../core/duration';
 import { checkDuration } from '../../core/rules';
 import { ProblemCollector } from '../../core/validation';
 import { AnalysisOptions } from '../../rollouts/analysis';
-import type { AnalysisConfig } from '../types';
+import { SmokeTestOptions } from '../../trading-backend/smoke-test';
+import type { AnalysisConfig, SmokeTestConfig } from '../types';
 
 /** The key of the file a Duration prop stands for (`rollout.drain` → `rollout.drainSeconds`). */
 export function secondsField(propField: string): string {
-  return propField.replace(/\b(minReady|drain|terminationGracePeriod|startupTimeout|activeDeadline|backupTimeout|scaleDownDelay)$/, '$1Seconds');
+  return propField.replace(/\b(minReady|drain|terminationGracePeriod|startupTimeout|activeDeadline|backupTimeout|scaleDownDelay|timeout)$/, '$1Seconds');
 }
 
 /** `n` seconds, when given. */
@@ -31,4 +32,11 @@ export function analysisOf(c: ProblemCollector, field: string, a: AnalysisConfig
   if (a === undefined) return undefined;
   const { interval, ...rest } = a;
   return { ...rest, interval: durationOf(c, `${field}.interval`, interval) };
+}
+
+/** The smoke check block of a release. */
+export function smokeTestOf(s: SmokeTestConfig | undefined): SmokeTestOptions | undefined {
+  if (s === undefined) return undefined;
+  const { timeoutSeconds, ...rest } = s;
+  return { ...rest, timeout: seconds(timeoutSeconds) };
 }

@@ -15,7 +15,7 @@ import { ApiServiceBase } from '../../trading-backend/api-service-base';
 import { ApiServiceProps } from '../../trading-backend/api-service-props';
 import { TradingBackend } from '../../trading-backend/trading-backend';
 import { TIER_DEFAULTS } from '../tiers';
-import { analysisOf, seconds, secondsField } from './durations';
+import { analysisOf, seconds, secondsField, smokeTestOf } from './durations';
 import type { EnvironmentConfig, ReleaseConfig, ServiceConfig } from '../types';
 
 /** The shared props of a service: everything but the image, which the release decides. */
@@ -61,16 +61,17 @@ const ADAPTERS = {
     }),
   },
   'blue-green/service-switch': {
-    fields: ['activeColor', 'blueImage', 'greenImage', 'releaseColor', 'scaleDownIdle', 'previewHost'],
+    fields: ['activeColor', 'blueImage', 'greenImage', 'releaseColor', 'scaleDownIdle', 'previewHost', 'smokeTest'],
     usesServiceImage: false,
     adapt: (env, svc, c) => {
       const r = svc.release as ReleaseConfig;
       for (const f of ['activeColor', 'blueImage', 'greenImage'] as const) if (r[f] === undefined) c.check(inRelease(f), 'is required');
       if (c.problems.length > 0) return undefined;
       c.nest('release', validateBlueGreenServiceProps(r.previewHost, exposureOf(svc), hostsOf(svc)));
-      const engine = c.attempt('release', () => BlueGreenEngine.serviceSwitch({
+      const engine = c.attempt((f) => inRelease(secondsField(f)), () => BlueGreenEngine.serviceSwitch({
         activeColor: r.activeColor ?? 'blue', blueImage: r.blueImage ?? '', greenImage: r.greenImage ?? '',
         releaseColor: r.releaseColor, scaleDownIdle: r.scaleDownIdle, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag,
+        smokeTest: smokeTestOf(r.smokeTest),
       }));
       return engine && {
         build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
@@ -81,7 +82,7 @@ const ADAPTERS = {
     },
   },
   'blue-green/argo-rollouts': {
-    fields: ['autoPromotion', 'scaleDownDelaySeconds', 'analysis', 'previewHost'],
+    fields: ['autoPromotion', 'scaleDownDelaySeconds', 'analysis', 'previewHost', 'smokeTest'],
     usesServiceImage: true,
     adapt: (env, svc, c) => {
       const r = svc.release as ReleaseConfig;
@@ -92,6 +93,7 @@ const ADAPTERS = {
         scaleDownDelay: seconds(r.scaleDownDelaySeconds),
         // Production promotes by hand after the preview checks; lower tiers promote on a passing analysis.
         autoPromotion: r.autoPromotion ?? env.tier !== 'prod',
+        smokeTest: smokeTestOf(r.smokeTest),
       }));
       return engine && {
         build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
@@ -102,7 +104,7 @@ const ADAPTERS = {
     },
   },
   'canary/argo-rollouts': {
-    fields: ['steps', 'trafficRouting', 'analysis'],
+    fields: ['steps', 'trafficRouting', 'analysis', 'backgroundAnalysis', 'smokeTest'],
     usesServiceImage: true,
     adapt: (env, svc, c) => {
       const r = svc.release as ReleaseConfig;
@@ -111,7 +113,7 @@ const ADAPTERS = {
       const analysis = analysisOf(c, 'release.analysis', r.analysis);
       const engine = c.attempt(argoField, () => CanaryEngine.argoRollouts({
         image: svc.image ?? '', allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, analysis,
-        trafficRouting: r.trafficRouting, steps,
+        trafficRouting: r.trafficRouting, steps, backgroundAnalysis: r.backgroundAnalysis, smokeTest: smokeTestOf(r.smokeTest),
       }));
       c.nest('release', validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposureOf(svc)));
       const viaGateway = (r.trafficRouting ?? 'gateway-api') === 'gateway-api' && svc.exposure?.gateway !== undefined;
@@ -119,12 +121,12 @@ const ADAPTERS = {
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine }),
         podsAtFullScale: (max) => max + Math.ceil(max / 4),
         controllerMovesRouteWeights: viaGateway,
-        fieldOf: (f) => (f === 'trafficRouting' ? inRelease(f) : f),
+        fieldOf: (f) => (f === 'trafficRouting' || f === 'backgroundAnalysis' ? inRelease(f) : f),
       };
     },
   },
   'canary/weighted': {
-    fields: ['stableImage', 'canaryImage', 'canaryWeight', 'canaryReplicas'],
+    fields: ['stableImage', 'canaryImage', 'canaryWeight', 'canaryReplicas', 'smokeTest'],
     usesServiceImage: false,
     adapt: (env, svc, c) => {
       const r = svc.release as ReleaseConfig;
@@ -132,9 +134,9 @@ const ADAPTERS = {
       if (c.problems.length > 0) return undefined;
       // A weighted canary splits traffic in a route or an Ingress: without an exposure, its engine cannot work.
       c.nest('', validateCanaryRolloutProps('weighted', undefined, exposureOf(svc)).map((p) => ({ ...p, field: p.field === 'exposure' ? 'release.engine' : inRelease(p.field) })));
-      const engine = c.attempt('release', () => CanaryEngine.weighted({
+      const engine = c.attempt((f) => inRelease(secondsField(f)), () => CanaryEngine.weighted({
         stableImage: r.stableImage ?? '', canaryImage: r.canaryImage ?? '', canaryWeight: r.canaryWeight ?? 0,
-        canaryReplicas: r.canaryReplicas, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag,
+        canaryReplicas: r.canaryReplicas, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, smokeTest: smokeTestOf(r.smokeTest),
       }));
       return engine && {
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine }),

@@ -1,0 +1,163 @@
+/**
+ * Issue 12's facts about the reference deployment (environments/ synthesized as `npm run synth` does):
+ * every pod is scraped once, analysis fails closed, and releases are smoke-tested before traffic moves.
+ * Each assertion reads the emitted objects, not a snapshot.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadEnvironments, renderEnvironment } from '../src/synth/project';
+import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
+import { decide, NO_DATA } from './support/analysis';
+import { all, asManifest, one, Obj } from './support/render';
+
+const ROOT = join(__dirname, '..');
+const environments = loadEnvironments(ROOT);
+const rendered = new Map(environments.map((e) => [e.name, renderEnvironment(e)]));
+const objectsOf = (env: string): Obj[] => (rendered.get(env)?.files ?? [])
+  .filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml'))
+  .map((f) => parse(f.content) as Obj);
+
+/** Whether `selector` (matchLabels) selects pods labelled `labels`. */
+const selects = (selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean =>
+  selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+describe.each(['dev', 'staging', 'prod'] as const)('scraping in %s', (env) => {
+  const objects = objectsOf(env);
+  const apiPods = all(objects, 'Deployment', 'Rollout')
+    .filter((w) => w.metadata.labels?.['app.kubernetes.io/name'] === 'trading-api')
+    .map((w) => ({ name: w.metadata.name, labels: w.spec.template.metadata.labels }));
+  const services = all(objects, 'Service');
+
+  /** Every way Prometheus reaches pods labelled `labels`: one per PodMonitor, one per Service a ServiceMonitor selects. */
+  const scrapePaths = (labels: Readonly<Record<string, string>>): string[] => [
+    ...all(objects, 'PodMonitor').filter((m) => selects(m.spec.selector.matchLabels, labels)).map((m) => `PodMonitor/${m.metadata.name}`),
+    ...all(objects, 'ServiceMonitor').flatMap((m) => services
+      .filter((s) => selects(m.spec.selector.matchLabels, s.metadata.labels ?? {}) && selects(s.spec.selector, labels))
+      .map((s) => `ServiceMonitor/${m.metadata.name} via Service/${s.metadata.name}`)),
+  ];
+
+  it('scrapes every API pod exactly once, whatever Services select it', () => {
+    expect(apiPods.length).toBeGreaterThan(0);
+    for (const pod of apiPods) expect(scrapePaths(pod.labels), pod.name).toEqual(['PodMonitor/trading-api']);
+  });
+
+  it('labels every series with the service, and the pod labels that tell releases apart', () => {
+    const [monitor] = all(objects, 'PodMonitor').filter((m) => m.metadata.name === 'trading-api');
+    expect(monitor.spec.podMetricsEndpoints.map((e) => [e.port, e.relabelings])).toEqual([
+      ['metrics', [{ action: 'replace', targetLabel: 'service', replacement: 'trading-api' }]],
+    ]);
+    expect(monitor.spec.podTargetLabels).toEqual(['version', 'track', 'rollouts-pod-template-hash']);
+  });
+});
+
+it('in staging, the canary\'s stable and canary Services select the same pods, and no Service-based monitor selects both', () => {
+  const objects = objectsOf('staging');
+  const stable = all(objects, 'Service').find((s) => s.metadata.name === 'trading-api');
+  const canary = all(objects, 'Service').find((s) => s.metadata.name === 'trading-api-canary');
+  // Argo Rollouts narrows both selectors at run time; in Git they are the same, which is what made a ServiceMonitor scrape twice.
+  expect(stable?.spec.selector).toEqual(canary?.spec.selector);
+  for (const m of all(objects, 'ServiceMonitor')) {
+    expect([stable, canary].filter((s) => selects(m.spec.selector.matchLabels, s?.metadata.labels ?? {})).length, m.metadata.name).toBeLessThan(2);
+  }
+});
+
+describe.each(['dev', 'staging', 'prod'] as const)('analysis in %s', (env) => {
+  it('has no AnalysisTemplate metric that succeeds without data', () => {
+    for (const template of all(objectsOf(env), 'AnalysisTemplate')) {
+      for (const metric of template.spec.metrics) {
+        const where = `${template.metadata.name}/${metric.name}`;
+        // A Job metric succeeds only when its Job does; every other metric must require a value.
+        if (metric.provider.job !== undefined) continue;
+        expect(metric.provider.prometheus, where).toBeDefined();
+        for (const result of NO_DATA) expect(decide(metric, result), `${where} on ${JSON.stringify(result)}`).not.toBe('Successful');
+        expect(Number(metric.failureLimit) + Number(metric.inconclusiveLimit), where).toBeLessThan(metric.count === undefined ? Infinity : Number(metric.count));
+      }
+    }
+  });
+});
+
+it("staging's canary analyses every step after the first in the background, measuring the canary's pods alone", () => {
+  const objects = objectsOf('staging');
+  const canary = one(objects, 'Rollout').spec.strategy.canary;
+  const firstWeight = canary.steps.findIndex((s) => s.setWeight !== undefined);
+  expect(canary.analysis.startingStep).toBe(firstWeight + 1);
+  expect(canary.analysis.args).toContainEqual({ name: 'pod-template-hash', valueFrom: { podTemplateHashValue: 'Latest' } });
+  const [template] = canary.analysis.templates;
+  const metrics = one(objects, 'AnalysisTemplate', template.templateName).spec.metrics;
+  // No count: the run lasts until the rollout completes (or fails it).
+  for (const m of metrics) expect(m.count, m.name).toBeUndefined();
+  expect(metrics.every((m) => m.provider.prometheus.query.includes('rollouts_pod_template_hash="{{args.pod-template-hash}}"'))).toBe(true);
+});
+
+/** The NetworkPolicies whose podSelector selects pods labelled `labels`. */
+const policiesOf = (objects: Obj[], labels: Readonly<Record<string, string>>) =>
+  all(objects, 'NetworkPolicy').filter((p) => selects(p.spec.podSelector.matchLabels, labels));
+const allowsEgressTo = (objects: Obj[], from: Readonly<Record<string, string>>, to: Readonly<Record<string, string>>, port: number): boolean =>
+  policiesOf(objects, from).some((p) => p.spec.egress.some((r) => r.to.some((peer) => selects(peer.podSelector?.matchLabels, to)) && r.ports.some((x) => x.port === port)));
+const admitsFrom = (objects: Obj[], to: Readonly<Record<string, string>>, from: Readonly<Record<string, string>>, port: number): boolean =>
+  policiesOf(objects, to).some((p) => p.spec.ingress.some((r) => r.from.some((peer) => selects(peer.podSelector?.matchLabels, from)) && r.ports.some((x) => x.port === port)));
+
+describe('smoke check before traffic moves', () => {
+  it("prod's blue-green release is smoke-tested through the preview Service by an Argo CD PostSync hook in its own stage", () => {
+    const objects = objectsOf('prod');
+    const files = rendered.get('prod')?.files ?? [];
+    expect(files.map((f) => f.path)).toContain('60-smoke-test/job-trading-api-smoke-test.yaml');
+    const job = one(objects, 'Job', 'trading-api-smoke-test');
+    expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+    const preview = one(objects, 'Service', 'trading-api-preview');
+    // The preview selects the colour that carries the staged release, not the active one.
+    expect(preview.spec.selector.version).toBe('green');
+    const container = job.spec.template.spec.containers[0];
+    expect(container.command.filter((a) => a.startsWith('http'))).toEqual(['/health', '/health/db', '/health/redis']
+      .map((path) => `http://trading-api-preview.trading-prod.svc:8080${path}`));
+    expect(container.command).toEqual(expect.arrayContaining(['--fail', '--fail-early', '--max-time']));
+    expect(container.image).toMatch(/^curlimages\/curl:\d+\.\d+\.\d+$/);
+    expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+    expect(job.spec.backoffLimit).toBeGreaterThanOrEqual(0);
+    expect(container.resources.requests.cpu).toBeDefined();
+    expect(container.resources.limits.memory).toBeDefined();
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(restrictedViolations(podSpecOf(asManifest(job)))).toEqual([]);
+  });
+
+  it("lets the smoke pods (and only what they need) through the namespace's default deny", () => {
+    for (const env of ['prod', 'staging'] as const) {
+      const objects = objectsOf(env);
+      const api = all(objects, 'Deployment', 'Rollout').find((w) => w.metadata.labels?.['app.kubernetes.io/name'] === 'trading-api');
+      const apiPods = api?.spec.template.metadata.labels ?? {};
+      const smokePods = env === 'prod'
+        ? one(objects, 'Job', 'trading-api-smoke-test').spec.template.metadata.labels
+        : one(objects, 'AnalysisTemplate', 'trading-api-smoke-test').spec.metrics[0].provider.job.spec.template.metadata.labels;
+      expect(allowsEgressTo(objects, smokePods, apiPods, 8080), env).toBe(true);
+      expect(admitsFrom(objects, apiPods, smokePods, 8080), env).toBe(true);
+      // Not the API's own policy: the smoke pods get no database, cache or internet egress.
+      expect(policiesOf(objects, smokePods).map((p) => p.metadata.name), env).toEqual(['trading-api-smoke-test']);
+    }
+  });
+
+  it("staging's canary runs a job-provider smoke check against one canary pod before any traffic moves", () => {
+    const objects = objectsOf('staging');
+    const steps = one(objects, 'Rollout').spec.strategy.canary.steps;
+    const firstWeight = steps.findIndex((s) => s.setWeight !== undefined);
+    const smokeIndex = steps.findIndex((s) => s.analysis?.templates.some((t) => t.templateName === 'trading-api-smoke-test'));
+    expect(smokeIndex).toBeGreaterThanOrEqual(0);
+    expect(smokeIndex).toBeLessThan(firstWeight);
+    expect(steps.slice(0, smokeIndex)).toEqual([{ setCanaryScale: { replicas: 1 } }]);
+    expect(steps[smokeIndex].analysis.args).toContainEqual({ name: 'service-name', value: 'trading-api-canary' });
+    const [metric] = one(objects, 'AnalysisTemplate', 'trading-api-smoke-test').spec.metrics;
+    const pod = metric.provider.job.spec.template;
+    expect(pod.spec.containers[0].command.filter((a) => a.startsWith('http'))).toEqual(['/health', '/health/db', '/health/redis']
+      .map((path) => `http://{{args.service-name}}.{{args.namespace}}.svc:8080${path}`));
+    expect(restrictedViolations(pod.spec as unknown as Parameters<typeof restrictedViolations>[0])).toEqual([]);
+  });
+
+  it('Flux applies the smoke check as its own stage after the application, waiting for the Job, replacing it when it changes', () => {
+    const flux = parse(readFileSync(join(ROOT, 'dist', 'gitops', 'flux', 'kustomization-trading-prod-smoke-test.yaml'), 'utf8')) as Obj;
+    const k = one([flux], 'Kustomization');
+    expect(k.spec.path).toBe('./dist/prod/60-smoke-test');
+    expect(k.spec.dependsOn).toEqual([{ name: 'trading-prod-application' }]);
+    expect([k.spec.wait, k.spec.force, k.spec.timeout]).toEqual([true, true, '10m']);
+  });
+});
