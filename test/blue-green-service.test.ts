@@ -165,6 +165,14 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
     expect(alerts.find((r) => r.alert === 'TradingApiReplicasUnavailable')?.expr).toContain('rollout_info_replicas_unavailable');
   });
 
+  it('spreads a revision by rollouts-pod-template-hash; the Service-switch colours by pod-template-hash', () => {
+    const keys = (template: { spec: { topologySpreadConstraints?: ReadonlyArray<{ matchLabelKeys?: readonly string[] }> } }) =>
+      (template.spec.topologySpreadConstraints ?? []).map((t) => t.matchLabelKeys);
+    expect(keys(rollout.spec.template)).toEqual([['rollouts-pod-template-hash'], ['rollouts-pod-template-hash']]);
+    const colours = all(serviceSwitch('blue'), 'Deployment');
+    expect(colours.map((d) => keys(d.spec.template))).toEqual([[['pod-template-hash'], ['pod-template-hash']], [['pod-template-hash'], ['pod-template-hash']]]);
+  });
+
   it('is valid against the Kubernetes and Argo Rollouts models', async () => {
     expect((await Promise.all(objects.map(modelProblems))).flat()).toEqual([]);
   });

@@ -68,6 +68,12 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
     expect(restrictedViolations(podSpecOf(asManifest(rollout)))).toEqual([]);
   });
 
+  it('spreads by the revision label Argo Rollouts puts on its pods, rollouts-pod-template-hash', () => {
+    const spread = rollout.spec.template.spec.topologySpreadConstraints ?? [];
+    expect(spread.map((s) => s.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    for (const s of spread) expect(s.matchLabelKeys).toEqual(['rollouts-pod-template-hash']);
+  });
+
   it('is valid against the Kubernetes and Argo Rollouts models', async () => {
     expect((await Promise.all(objects.map(modelProblems))).flat()).toEqual([]);
   });

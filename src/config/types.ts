@@ -29,7 +29,7 @@ export interface ServiceConfig {
   };
   migration?: { mode: 'none' | 'on-start' | 'job'; startupTimeoutSeconds?: number; command?: string[]; backoffLimit?: number; activeDeadlineSeconds?: number };
   monitoring?: { serviceMonitor?: boolean; alerts?: boolean; path?: string; interval?: string };
-  rollout?: { minReadySeconds?: number; drainSeconds?: number; terminationGracePeriodSeconds?: number };
+  rollout?: { minReadySeconds?: number; drainSeconds?: number; terminationGracePeriodSeconds?: number; restartToken?: string };
   runAsUser?: number;
   command?: string[];
   args?: string[];

@@ -37,6 +37,13 @@ export interface RolloutOptions {
   readonly drain?: Duration;
   /** Grace period; must be longer than the drain so the server can finish in-flight requests (1 s to 1 h). @default Duration.seconds(45) */
   readonly terminationGracePeriod?: Duration;
+  /**
+   * Any value (a date, a build id); changing it rolls the pods, through a pod-template annotation
+   * (`cdk8s-trading.dev/restart-token`). For images that float (`latest`): they are pulled on every pod start
+   * (`imagePullPolicy: Always`), and a new token in Git is what makes a new `latest` reach running pods.
+   * @default - no annotation
+   */
+  readonly restartToken?: string;
 }
 
 /** What every API service (TradingBackend, BlueGreenService, CanaryRollout) is built from. */

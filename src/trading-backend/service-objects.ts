@@ -95,6 +95,7 @@ export class ServiceObjects {
       spread: this.spec.scaling.maxReplicas > 1,
       command: props.command,
       args: props.args,
+      restartToken: rollout.restartToken,
     };
   }
 
