@@ -50,6 +50,10 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
     expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b) => [b.name, b.weight])).toEqual([['trading-api', 100], ['trading-api-canary', 0]]);
   });
 
+  it('tells Flux to create the route and leave it alone, so a reconcile mid-canary keeps the plugin\'s weights', () => {
+    expect(one(objects, 'HTTPRoute').metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' });
+  });
+
   it('measures success rate >= 99 % and p95 < 1 s, aborting after one failed measurement', () => {
     const metrics = one(objects, 'AnalysisTemplate').spec.metrics;
     expect(metrics.map((m) => m.name)).toEqual(['success-rate', 'latency-p95']);
@@ -103,6 +107,8 @@ describe('CanaryRollout without a controller (fixed weight)', () => {
     const objects = canary({ engine, exposure: GATEWAY });
     expect(sorted(objects)).toMatchSnapshot();
     expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b) => [b.name, b.weight])).toEqual([['trading-api', 90], ['trading-api-canary', 10]]);
+    // The weights are Git's here: Flux keeps applying them.
+    expect(one(objects, 'HTTPRoute').metadata.annotations).toBeUndefined();
     expect(one(objects, 'Deployment', 'trading-api').spec.template.spec.containers[0].image).toBe(V1);
     const canaryDeployment = one(objects, 'Deployment', 'trading-api-canary');
     expect(canaryDeployment.spec.template.spec.containers[0].image).toBe(V2);

@@ -114,6 +114,16 @@ describe('the reference app\'s GitOps objects', () => {
     expect(viewAs('Application', objectsIn('argocd').find((o) => o.metadata.name === 'trading-prod')).spec.ignoreDifferences).toBeUndefined();
   });
 
+  it('has Flux leave the staging route\'s weights to the canary plugin: created once, never re-applied', () => {
+    const annotation = (env: string) => one(renderEnvironment(environments.find((e) => e.name === env) ?? environments[0]).files
+      .filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml')).map((f) => parse(f.content) as Obj), 'HTTPRoute', 'trading-api')
+      .metadata.annotations?.['kustomize.toolkit.fluxcd.io/ssa'];
+    expect(annotation('staging')).toBe('IfNotPresent');
+    // dev rolls and prod switches colours by Service selector: their routes are Git's alone.
+    expect(annotation('dev')).toBeUndefined();
+    expect(annotation('prod')).toBeUndefined();
+  });
+
   it('carries no sync waves: the delivery objects are applied once, as a whole', () => {
     for (const o of [...objectsIn('argocd'), ...objectsIn('flux')]) expect(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBeUndefined();
   });

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { FLUX_SSA_ANNOTATION } from '../core/sync-wave';
 import { throwIfProblems } from '../core/validation';
 import { ApiServiceBase } from '../trading-backend/api-service-base';
 import { ApiServiceProps } from '../trading-backend/api-service-props';
@@ -47,5 +48,11 @@ export class CanaryRollout extends ApiServiceBase {
     this.analysisTemplate = parts.analysisTemplate;
     this.deployments = parts.deployments ?? [];
     this.canaryIngress = parts.canaryIngress;
+    if (this.rollout && this.trafficRouting === 'gateway-api') {
+      // The Argo Rollouts Gateway API plugin moves this route's weights mid-canary. Flux would put them back
+      // at its next reconcile (rules is an atomic list, so Flux's Merge policy cannot share it): Flux creates
+      // the route and leaves it alone afterwards. Argo CD gets an ignoreDifferences entry instead.
+      this.route?.metadata.addAnnotation(FLUX_SSA_ANNOTATION, 'IfNotPresent');
+    }
   }
 }
