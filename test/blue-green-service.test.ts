@@ -80,6 +80,36 @@ describe('BlueGreenService, Service-switch engine', () => {
     expect(alerts.find((r) => r.alert === 'TradingApiReplicasUnavailable')?.expr).toContain('deployment=~"(trading-api-blue|trading-api-green)"');
   });
 
+  it('gives each colour its own ConfigMap and checksum: a release colour\'s config change rolls that colour alone', () => {
+    const build = (greenConfig: Record<string, string>, config: Record<string, string> = { LOG_LEVEL: 'info' }) => render((s) => new BlueGreenService(s, 'trading-api', {
+      engine: BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, releaseColor: 'green', greenConfig }),
+      config,
+      migration: Migration.job({ command: ['/app/server', 'migrate'] }),
+    }));
+    const before = build({ FEATURE_X: 'off' });
+    expect(all(before, 'ConfigMap').map((c) => [c.metadata.name, c.data])).toEqual([
+      ['trading-api-green-config', { FEATURE_X: 'off', LOG_LEVEL: 'info' }],
+      ['trading-api-blue-config', { LOG_LEVEL: 'info' }],
+    ]);
+    for (const color of ['blue', 'green']) {
+      expect(one(before, 'Deployment', `trading-api-${color}`).spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: `trading-api-${color}-config` } }]);
+    }
+    // Migrations run the release's image with the release's configuration.
+    expect(one(before, 'Job').spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: 'trading-api-green-config' } }]);
+    // The release colour's change: green's ConfigMap and pod template change, blue (live) does not.
+    expect(changedPaths(before, build({ FEATURE_X: 'on' }))).toEqual([
+      'ConfigMap/trading-api-green-config: data.FEATURE_X',
+      'Deployment/trading-api-green: spec.template.metadata.annotations.checksum/config',
+    ]);
+    // A change of the shared config is every colour's.
+    expect(changedPaths(before, build({ FEATURE_X: 'off' }, { LOG_LEVEL: 'debug' })).filter((p) => p.startsWith('Deployment/'))).toEqual([
+      'Deployment/trading-api-blue: spec.template.metadata.annotations.checksum/config',
+      'Deployment/trading-api-green: spec.template.metadata.annotations.checksum/config',
+    ]);
+    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, greenConfig: { 'bad-name': 'x' } })).message)
+      .toContain('greenConfig.bad-name: "bad-name" is not');
+  });
+
   it('switches with a diff that touches only the Service selectors', () => {
     expect(changedPaths(objects, serviceSwitch('green'))).toEqual([
       'Service/trading-api-preview: spec.selector.version',

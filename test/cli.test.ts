@@ -92,7 +92,7 @@ describe('cdk8s-trading synth, as a process', () => {
     const p = scratchProject();
     const r = cli(p.root, ['synth']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^dist\/prod: \d+ files, \d+ bytes, \d+ ms \(Cluster 1, ConfigMap 2, Deployment 2, /m);
+    expect(r.stdout).toMatch(/^dist\/prod: \d+ files, \d+ bytes, \d+ ms \(Cluster 1, ConfigMap 3, Deployment 2, /m);
     expect(r.stdout).toMatch(/^dist\/gitops\/argocd: \d+ files, \d+ bytes, \d+ ms \(AppProject 1, Application 3\)$/m);
     expect(r.stdout).toMatch(/^dist\/gitops\/flux: \d+ files, \d+ bytes, \d+ ms \(GitRepository 1, Kustomization 14\)$/m);
     expect(r.stdout).toMatch(/synthesized 5 folder\(s\) into dist\/ in \d+ ms/);

@@ -261,6 +261,17 @@ describe('environment files: one clear message per problem, naming the file and 
       ]);
     });
 
+    it('gives each colour its own ConfigMap: release.greenConfig reaches green alone; its keys are checked', () => {
+      const doc = parseMap(base);
+      release(doc).greenConfig = { LOG_LEVEL: 'debug' };
+      const objects = renderEnvironment(parseEnvironment('prod', FILE, JSON.stringify(doc)).environment ?? (() => { throw new Error('invalid'); })()).files
+        .filter((f) => f.path.includes('configmap-trading-api-')).map((f) => [f.path, f.content.includes('LOG_LEVEL: debug')]);
+      expect(objects).toEqual([['20-config/configmap-trading-api-blue-config.yaml', false], ['20-config/configmap-trading-api-green-config.yaml', true]]);
+      expect(problemsAfter((d) => { release(d).blueConfig = { 'log-level': 'debug' }; }, undefined, true)).toEqual([
+        `${FILE}: services.trading-api.release.blueConfig.log-level: "log-level" is not a valid environment variable name: use letters, digits and "_", not starting with a digit`,
+      ]);
+    });
+
     it('rejects a preview host equal to the public host', () => {
       expect(problemsAfter((d) => { release(d).previewHost = 'api.trading.example.com'; }, undefined, true)).toEqual([
         `${FILE}: services.trading-api.release.previewHost: "api.trading.example.com" is also the public host: the preview needs its own host, or it would take production traffic`,
@@ -269,7 +280,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
     it('rejects fields of another engine, an engine of another strategy, and a service image the engine ignores', () => {
       expect(problemsAfter((d) => { release(d).canaryWeight = 10; at(d, 'services', 'trading-api').image = 'x/y:1'; }, undefined, true)).toEqual([
-        `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost`,
+        `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost, blueConfig, greenConfig`,
         `${FILE}: services.trading-api.image: is not used with release "blue-green"/"service-switch", which names its images in release`,
       ]);
       expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', engine: 'service-switch' }; })).toEqual([

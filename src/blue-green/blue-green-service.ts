@@ -43,7 +43,7 @@ export class BlueGreenService extends ApiServiceBase {
   public readonly previewRoute?: ApiObject;
 
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
-    super(scope, id, ApiServiceBase.withEngine(props, props.engine), 'BlueGreenService');
+    super(scope, id, ApiServiceBase.withEngine(props, props.engine), 'BlueGreenService', props.engine.workloadConfig);
     throwIfProblems(`BlueGreenService ${this.node.path}`, validateBlueGreenServiceProps(props.previewHost, this.exposure.kind, this.exposure.hosts));
     const previewName = `${this.name}-preview`;
     const parts = props.engine._bind(this.objects, this.selector, previewName);

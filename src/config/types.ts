@@ -66,6 +66,8 @@ export interface ReleaseConfig {
   greenImage?: string;
   releaseColor?: Color;
   scaleDownIdle?: boolean;
+  blueConfig?: Record<string, string>;
+  greenConfig?: Record<string, string>;
   previewHost?: string;
   autoPromotion?: boolean;
   scaleDownDelaySeconds?: number;

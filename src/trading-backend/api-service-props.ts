@@ -121,4 +121,20 @@ export interface IServiceEngine {
   readonly primaryImage: string;
   /** Whether untagged or `latest` images are accepted. */
   readonly allowLatestTag: boolean;
+  /**
+   * For engines whose workloads each load a ConfigMap of their own (the blue-green colours), one entry per
+   * workload: its name suffix (`blue` → `<name>-blue-config`) and the variables merged over the shared
+   * `config`. A change to one entry then rolls only that workload. The shared parts (the migration Job)
+   * load the first entry's ConfigMap.
+   * @default - one ConfigMap `<name>-config`, loaded by every workload
+   */
+  readonly workloadConfig?: readonly WorkloadConfig[];
+}
+
+/** The configuration of one workload of an engine: see `IServiceEngine.workloadConfig`. */
+export interface WorkloadConfig {
+  /** Suffix of the workload's name (`blue`); its ConfigMap is `<name>-<suffix>-config`. */
+  readonly suffix: string;
+  /** Variables of this workload only, merged over the shared `config`. */
+  readonly overrides: Readonly<Record<string, string>>;
 }

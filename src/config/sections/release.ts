@@ -61,7 +61,7 @@ const ADAPTERS = {
     }),
   },
   'blue-green/service-switch': {
-    fields: ['activeColor', 'blueImage', 'greenImage', 'releaseColor', 'scaleDownIdle', 'previewHost'],
+    fields: ['activeColor', 'blueImage', 'greenImage', 'releaseColor', 'scaleDownIdle', 'previewHost', 'blueConfig', 'greenConfig'],
     usesServiceImage: false,
     adapt: (env, svc, c) => {
       const r = svc.release as ReleaseConfig;
@@ -71,6 +71,7 @@ const ADAPTERS = {
       const engine = c.attempt('release', () => BlueGreenEngine.serviceSwitch({
         activeColor: r.activeColor ?? 'blue', blueImage: r.blueImage ?? '', greenImage: r.greenImage ?? '',
         releaseColor: r.releaseColor, scaleDownIdle: r.scaleDownIdle, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag,
+        blueConfig: r.blueConfig, greenConfig: r.greenConfig,
       }));
       return engine && {
         build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
