@@ -4,6 +4,7 @@ import { BlueGreenEngine } from '../src/blue-green/blue-green-engine';
 import { Color } from '../src/blue-green/engine';
 import { BlueGreenService, BlueGreenServiceProps } from '../src/blue-green/blue-green-service';
 import { ConfigurationError } from '../src/core/validation';
+import { Notifications } from '../src/gitops/notifications';
 import { PostgresCluster } from '../src/postgres/postgres-cluster';
 import { PostgresEngine } from '../src/postgres/postgres-engine';
 import { Exposure } from '../src/trading-backend/exposure';
@@ -129,6 +130,10 @@ describe('BlueGreenService, Service-switch engine', () => {
     ]);
   });
 
+  it('rejects notifications: no Rollout carries them (Argo CD and Flux notify of this engine\'s releases)', () => {
+    expect(() => serviceSwitch('blue', { notifications: Notifications.slack({ channel: 'ops' }) })).toThrow(/notifications: applies only to the Argo Rollouts engine/);
+  });
+
   it('reuses the database wiring: every colour gets the connection, the Deployments wait for migrations', () => {
     const withDb = render((s) => {
       const db = new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.cloudNativePg() });
@@ -184,6 +189,17 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
     expect(metric.provider.prometheus.query).toContain('service="{{args.service-name}}"');
     expect(metric.successCondition).toContain('result[0] >= 0.99');
     expect(metric.failureLimit).toBe(1);
+  });
+
+  it('subscribes the Rollout to its release events when given notifications', () => {
+    const notified = render((s) => new BlueGreenService(s, 'trading-api', {
+      engine: BlueGreenEngine.argoRollouts({ image: V2 }), notifications: Notifications.slack({ channel: 'C0123ABCD' }),
+    }));
+    expect(one(notified, 'Rollout').metadata.annotations).toEqual({
+      'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': 'C0123ABCD',
+      'notifications.argoproj.io/subscribe.on-analysis-run-failed.slack': 'C0123ABCD',
+      'notifications.argoproj.io/subscribe.on-rollout-completed.slack': 'C0123ABCD',
+    });
   });
 
   it('autoscales the Rollout and keeps the pod definition', () => {

@@ -5,6 +5,7 @@ import { CanaryEngine } from '../src/canary/canary-engine';
 import { CanaryStep } from '../src/canary/engine';
 import { CanaryRollout, CanaryRolloutProps } from '../src/canary/canary-rollout';
 import { ConfigurationError } from '../src/core/validation';
+import { Notifications } from '../src/gitops/notifications';
 import { Exposure } from '../src/trading-backend/exposure';
 import { Scaling } from '../src/trading-backend/scaling';
 import { modelProblems } from './support/models';
@@ -80,6 +81,25 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
 
   it('is valid against the Kubernetes and Argo Rollouts models', async () => {
     expect((await Promise.all(objects.map(modelProblems))).flat()).toEqual([]);
+  });
+});
+
+describe('CanaryRollout: notifications', () => {
+  const slack = Notifications.slack({ channel: '#trading-releases' });
+
+  it('subscribe the Rollout to rollout aborted, analysis failed and rollout completed', () => {
+    const rollout = one(canary({ engine: CanaryEngine.argoRollouts({ image: V2 }), exposure: GATEWAY, notifications: slack }), 'Rollout');
+    expect(rollout.metadata.annotations).toEqual({
+      'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': 'trading-releases',
+      'notifications.argoproj.io/subscribe.on-analysis-run-failed.slack': 'trading-releases',
+      'notifications.argoproj.io/subscribe.on-rollout-completed.slack': 'trading-releases',
+    });
+    expect(one(canary({ engine: CanaryEngine.argoRollouts({ image: V2 }), exposure: GATEWAY }), 'Rollout').metadata.annotations).toBeUndefined();
+  });
+
+  it('are rejected on the weighted engine, which has no Rollout to carry them', () => {
+    expect(errorOf(() => canary({ engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10 }), exposure: GATEWAY, notifications: slack })).message)
+      .toBe('CanaryRollout test/trading-api: notifications: applies only to the Argo Rollouts engine, whose Rollout carries the subscriptions: deliver the notifications of this engine\'s releases through ArgoCdDelivery or FluxDelivery');
   });
 });
 

@@ -243,6 +243,18 @@ describe('environment files: one clear message per problem, naming the file and 
     });
   });
 
+  it('rejects a webhook URL as the notification channel without repeating it, and a malformed Secret name', () => {
+    const problems = problemsAfter((d) => {
+      at(d, 'notifications', 'slack').channel = 'https://hooks.slack.com/services/T000/B000/XXXX';
+      at(d, 'notifications', 'slack').secretName = 'Slack Token';
+    });
+    expect(problems).toEqual([
+      `${FILE}: notifications.slack.channel: looks like a webhook URL or a token: credentials never go into the configuration; put the bot token in the Secret named by secretName and give the channel's name here, like "trading-releases"`,
+      `${FILE}: notifications.slack.secretName: "Slack Token" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters`,
+    ]);
+    expect(problems.join('\n')).not.toContain('hooks.slack.com');
+  });
+
   describe('releases', () => {
     const release = (doc: JsonMap): JsonMap => at(svc(doc), 'release');
 

@@ -51,11 +51,17 @@ export interface EnvironmentConfig {
   secretStore?: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' };
   quota?: { requestsCpu?: string; requestsMemory?: string; limitsCpu?: string; limitsMemory?: string; pods?: number };
   waivers?: PolicyWaiver[];
+  notifications?: NotificationsConfig;
   services: Record<string, ServiceConfig>;
   databases?: Record<string, DatabaseConfig>;
   caches?: Record<string, CacheConfig>;
 }
 
+
+/** Where an environment's release and delivery events go. Mirrors `Notifications.slack`. */
+export interface NotificationsConfig {
+  slack: { channel: string; secretName: string };
+}
 
 /** How a service releases; mirrors the BlueGreenEngine / CanaryEngine factories. */
 export interface ReleaseConfig {

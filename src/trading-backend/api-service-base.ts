@@ -21,6 +21,7 @@ import { taskPodTemplate } from './pod';
 import { Scaling } from './scaling';
 import { ServiceObjects } from './service-objects';
 import { validateApiServiceProps } from './validate';
+import type { Notifications } from '../gitops/notifications';
 
 /**
  * An API service as other code wires to it: it connects to databases and caches, admits and reaches
@@ -37,6 +38,18 @@ export interface IApiService extends IConstruct, INetworkPeer {
   allowEgressTo(peer: INetworkPeer, ...ports: NetworkPort[]): void;
   /** Adds a variable whose value comes from a Secret key, to the pods and the migration Job. */
   addSecretEnv(name: string, secretName: string, key: string): void;
+}
+
+/**
+ * Subscribes `rollout` to `notifications` (annotations on the Rollout); with notifications but no
+ * Rollout (an engine without a controller), says the prop does not apply.
+ */
+export function subscribeRollout(kindName: string, scope: IConstruct, rollout: ApiObject | undefined, notifications: Notifications | undefined): void {
+  if (!notifications) return;
+  if (!rollout) {
+    throw new ConfigurationError([{ where: `${kindName} ${scope.node.path}`, field: 'notifications', message: 'applies only to the Argo Rollouts engine, whose Rollout carries the subscriptions: deliver the notifications of this engine\'s releases through ArgoCdDelivery or FluxDelivery' }]);
+  }
+  for (const [key, value] of Object.entries(notifications.rolloutAnnotations())) rollout.metadata.addAnnotation(key, value);
 }
 
 /**

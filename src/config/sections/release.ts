@@ -16,6 +16,7 @@ import { ApiServiceProps } from '../../trading-backend/api-service-props';
 import { TradingBackend } from '../../trading-backend/trading-backend';
 import { TIER_DEFAULTS } from '../tiers';
 import { analysisOf, seconds, secondsField } from './durations';
+import { environmentNotifications } from './notifications';
 import type { EnvironmentConfig, ReleaseConfig, ServiceConfig } from '../types';
 
 /** The shared props of a service: everything but the image, which the release decides. */
@@ -95,7 +96,7 @@ const ADAPTERS = {
         autoPromotion: r.autoPromotion ?? env.tier !== 'prod',
       }));
       return engine && {
-        build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
+        build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine, notifications: environmentNotifications(env) }),
         podsAtFullScale: blueGreenPods,
         controllerMovesRouteWeights: false,
         fieldOf: (f) => (f === 'previewHost' ? inRelease(f) : f),
@@ -117,7 +118,7 @@ const ADAPTERS = {
       c.nest('release', validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposureOf(svc)));
       const viaGateway = (r.trafficRouting ?? 'gateway-api') === 'gateway-api' && svc.exposure?.gateway !== undefined;
       return engine && {
-        build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine }),
+        build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine, notifications: environmentNotifications(env) }),
         podsAtFullScale: (max) => max + Math.ceil(max / 4),
         controllerMovesRouteWeights: viaGateway,
         fieldOf: (f) => (f === 'trafficRouting' ? inRelease(f) : f),
