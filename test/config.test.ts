@@ -243,6 +243,18 @@ describe('environment files: one clear message per problem, naming the file and 
     });
   });
 
+  it('rolls on a new rollout.restartToken, and rejects one that is not a tidy annotation value', () => {
+    expect(problemsAfter((d) => { svc(d).rollout = { restartToken: 'build 42' }; })).toEqual([
+      `${FILE}: services.trading-api.rollout.restartToken: "build 42" is not a restart token: use up to 63 letters, digits, ".", "_", ":", "+" or "-", starting with a letter or digit, like a date ("2026-05-01T10.00Z") or a build id`,
+    ]);
+    const doc = parseMap(base);
+    svc(doc).rollout = { restartToken: 'build-42' };
+    const files = renderEnvironment(parseEnvironment('prod', FILE, JSON.stringify(doc)).environment ?? (() => { throw new Error('invalid'); })()).files;
+    const colours = files.filter((f) => /deployment-trading-api-(blue|green)/.test(f.path));
+    expect(colours).toHaveLength(2);
+    for (const f of colours) expect(f.content).toContain('cdk8s-trading.dev/restart-token: build-42');
+  });
+
   it('rejects a webhook URL as the notification channel without repeating it, and a malformed Secret name', () => {
     const problems = problemsAfter((d) => {
       at(d, 'notifications', 'slack').channel = 'https://hooks.slack.com/services/T000/B000/XXXX';
