@@ -51,6 +51,7 @@ export { DEFAULT_RUNBOOK_BASE_URL, MONITORING_CONTEXT, ObservabilityOptions } fr
 // GitOps delivery
 export { ArgoCdDelivery, ArgoCdDeliveryProps, DeliveredEnvironment, IgnoredDifference } from './gitops/argo-cd-delivery';
 export { FluxDelivery, FluxDeliveryProps } from './gitops/flux-delivery';
+export { Notifications, SlackNotificationOptions } from './gitops/notifications';
 export { APPLY_STAGES, ApplyStage, applySyncWaves } from './gitops/sync-waves';
 export { SyncWave } from './core/sync-wave';
 export { ChartLayout, ChartOutputOptions } from './gitops/chart-output';

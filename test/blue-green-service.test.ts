@@ -4,6 +4,7 @@ import { BlueGreenEngine } from '../src/blue-green/blue-green-engine';
 import { Color } from '../src/blue-green/engine';
 import { BlueGreenService, BlueGreenServiceProps } from '../src/blue-green/blue-green-service';
 import { ConfigurationError } from '../src/core/validation';
+import { Notifications } from '../src/gitops/notifications';
 import { PostgresCluster } from '../src/postgres/postgres-cluster';
 import { PostgresEngine } from '../src/postgres/postgres-engine';
 import { Exposure } from '../src/trading-backend/exposure';
@@ -81,6 +82,36 @@ describe('BlueGreenService, Service-switch engine', () => {
     expect(alerts.find((r) => r.alert === 'ApiReplicasUnavailable')?.expr).toContain('deployment=~"(trading-api-blue|trading-api-green)"');
   });
 
+  it('gives each colour its own ConfigMap and checksum: a release colour\'s config change rolls that colour alone', () => {
+    const build = (greenConfig: Record<string, string>, config: Record<string, string> = { LOG_LEVEL: 'info' }) => render((s) => new BlueGreenService(s, 'trading-api', {
+      engine: BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, releaseColor: 'green', greenConfig }),
+      config,
+      migration: Migration.job({ command: ['/app/server', 'migrate'] }),
+    }));
+    const before = build({ FEATURE_X: 'off' });
+    expect(all(before, 'ConfigMap').filter((c) => c.metadata.name.endsWith('-config')).map((c) => [c.metadata.name, c.data])).toEqual([
+      ['trading-api-green-config', { FEATURE_X: 'off', LOG_LEVEL: 'info' }],
+      ['trading-api-blue-config', { LOG_LEVEL: 'info' }],
+    ]);
+    for (const color of ['blue', 'green']) {
+      expect(one(before, 'Deployment', `trading-api-${color}`).spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: `trading-api-${color}-config` } }]);
+    }
+    // Migrations run the release's image with the release's configuration.
+    expect(one(before, 'Job', 'trading-api-migrate').spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: 'trading-api-green-config' } }]);
+    // The release colour's change: green's ConfigMap and pod template change, blue (live) does not.
+    expect(changedPaths(before, build({ FEATURE_X: 'on' }))).toEqual([
+      'ConfigMap/trading-api-green-config: data.FEATURE_X',
+      'Deployment/trading-api-green: spec.template.metadata.annotations.checksum/config',
+    ]);
+    // A change of the shared config is every colour's.
+    expect(changedPaths(before, build({ FEATURE_X: 'off' }, { LOG_LEVEL: 'debug' })).filter((p) => p.startsWith('Deployment/'))).toEqual([
+      'Deployment/trading-api-blue: spec.template.metadata.annotations.checksum/config',
+      'Deployment/trading-api-green: spec.template.metadata.annotations.checksum/config',
+    ]);
+    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, greenConfig: { 'bad-name': 'x' } })).message)
+      .toContain('greenConfig.bad-name: "bad-name" is not');
+  });
+
   it('switches with a diff that touches only the Service selectors', () => {
     expect(changedPaths(objects, serviceSwitch('green'))).toEqual([
       'Service/trading-api-preview: spec.selector.version',
@@ -98,6 +129,10 @@ describe('BlueGreenService, Service-switch engine', () => {
       'Service/trading-api-preview: spec.selector.version',
       'Service/trading-api: spec.selector.version',
     ]);
+  });
+
+  it('rejects notifications: no Rollout carries them (Argo CD and Flux notify of this engine\'s releases)', () => {
+    expect(() => serviceSwitch('blue', { notifications: Notifications.slack({ channel: 'ops' }) })).toThrow(/notifications: applies only to the Argo Rollouts engine/);
   });
 
   it('reuses the database wiring: every colour gets the connection, the Deployments wait for migrations', () => {
@@ -174,6 +209,17 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
     for (const result of NO_DATA) expect(decide(metric, result)).toBe('Inconclusive');
   });
 
+  it('subscribes the Rollout to its release events when given notifications', () => {
+    const notified = render((s) => new BlueGreenService(s, 'trading-api', {
+      engine: BlueGreenEngine.argoRollouts({ image: V2 }), notifications: Notifications.slack({ channel: 'C0123ABCD' }),
+    }));
+    expect(one(notified, 'Rollout').metadata.annotations).toEqual({
+      'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': 'C0123ABCD',
+      'notifications.argoproj.io/subscribe.on-analysis-run-failed.slack': 'C0123ABCD',
+      'notifications.argoproj.io/subscribe.on-rollout-completed.slack': 'C0123ABCD',
+    });
+  });
+
   it('autoscales the Rollout and keeps the pod definition', () => {
     expect(one(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'trading-api' });
     expect(rollout.spec.replicas).toBeUndefined();
@@ -181,6 +227,14 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
     expect(rollout.spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe('/health');
     const alerts = one(objects, 'PrometheusRule').spec.groups.flatMap((g) => g.rules);
     expect(alerts.find((r) => r.alert === 'ApiReplicasUnavailable')?.expr).toContain('rollout_info_replicas_unavailable');
+  });
+
+  it('spreads a revision by rollouts-pod-template-hash; the Service-switch colours by pod-template-hash', () => {
+    const keys = (template: { spec: { topologySpreadConstraints?: ReadonlyArray<{ matchLabelKeys?: readonly string[] }> } }) =>
+      (template.spec.topologySpreadConstraints ?? []).map((t) => t.matchLabelKeys);
+    expect(keys(rollout.spec.template)).toEqual([['rollouts-pod-template-hash'], ['rollouts-pod-template-hash']]);
+    const colours = all(serviceSwitch('blue'), 'Deployment');
+    expect(colours.map((d) => keys(d.spec.template))).toEqual([[['pod-template-hash'], ['pod-template-hash']], [['pod-template-hash'], ['pod-template-hash']]]);
   });
 
   it('is valid against the Kubernetes and Argo Rollouts models', async () => {

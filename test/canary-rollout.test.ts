@@ -5,6 +5,7 @@ import { CanaryEngine } from '../src/canary/canary-engine';
 import { CanaryStep } from '../src/canary/engine';
 import { CanaryRollout, CanaryRolloutProps } from '../src/canary/canary-rollout';
 import { ConfigurationError } from '../src/core/validation';
+import { Notifications } from '../src/gitops/notifications';
 import { Exposure } from '../src/trading-backend/exposure';
 import { Scaling } from '../src/trading-backend/scaling';
 import { decide, NO_DATA } from './support/analysis';
@@ -71,6 +72,10 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
     expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b) => [b.name, b.weight])).toEqual([['trading-api', 100], ['trading-api-canary', 0]]);
   });
 
+  it('tells Flux to create the route and leave it alone, so a reconcile mid-canary keeps the plugin\'s weights', () => {
+    expect(one(objects, 'HTTPRoute').metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' });
+  });
+
   it('measures success rate >= 99 % and p95 < 1 s, aborting after one failed measurement', () => {
     const metrics = one(objects, 'AnalysisTemplate', 'trading-api-analysis').spec.metrics;
     expect(metrics.map((m) => m.name)).toEqual(['success-rate', 'latency-p95']);
@@ -92,8 +97,33 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
     expect(restrictedViolations(podSpecOf(asManifest(rollout)))).toEqual([]);
   });
 
+  it('spreads by the revision label Argo Rollouts puts on its pods, rollouts-pod-template-hash', () => {
+    const spread = rollout.spec.template.spec.topologySpreadConstraints ?? [];
+    expect(spread.map((s) => s.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    for (const s of spread) expect(s.matchLabelKeys).toEqual(['rollouts-pod-template-hash']);
+  });
+
   it('is valid against the Kubernetes and Argo Rollouts models', async () => {
     expect((await Promise.all(objects.map(modelProblems))).flat()).toEqual([]);
+  });
+});
+
+describe('CanaryRollout: notifications', () => {
+  const slack = Notifications.slack({ channel: '#trading-releases' });
+
+  it('subscribe the Rollout to rollout aborted, analysis failed and rollout completed', () => {
+    const rollout = one(canary({ engine: CanaryEngine.argoRollouts({ image: V2 }), exposure: GATEWAY, notifications: slack }), 'Rollout');
+    expect(rollout.metadata.annotations).toEqual({
+      'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': 'trading-releases',
+      'notifications.argoproj.io/subscribe.on-analysis-run-failed.slack': 'trading-releases',
+      'notifications.argoproj.io/subscribe.on-rollout-completed.slack': 'trading-releases',
+    });
+    expect(one(canary({ engine: CanaryEngine.argoRollouts({ image: V2 }), exposure: GATEWAY }), 'Rollout').metadata.annotations).toBeUndefined();
+  });
+
+  it('are rejected on the weighted engine, which has no Rollout to carry them', () => {
+    expect(errorOf(() => canary({ engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10 }), exposure: GATEWAY, notifications: slack })).message)
+      .toBe('CanaryRollout test/trading-api: notifications: applies only to the Argo Rollouts engine, whose Rollout carries the subscriptions: deliver the notifications of this engine\'s releases through ArgoCdDelivery or FluxDelivery');
   });
 });
 
@@ -127,6 +157,8 @@ describe('CanaryRollout without a controller (fixed weight)', () => {
     const objects = canary({ engine, exposure: GATEWAY });
     expect(sorted(objects)).toMatchSnapshot();
     expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b) => [b.name, b.weight])).toEqual([['trading-api', 90], ['trading-api-canary', 10]]);
+    // The weights are Git's here: Flux keeps applying them.
+    expect(one(objects, 'HTTPRoute').metadata.annotations).toBeUndefined();
     expect(one(objects, 'Deployment', 'trading-api').spec.template.spec.containers[0].image).toBe(V1);
     const canaryDeployment = one(objects, 'Deployment', 'trading-api-canary');
     expect(canaryDeployment.spec.template.spec.containers[0].image).toBe(V2);

@@ -243,6 +243,30 @@ describe('environment files: one clear message per problem, naming the file and 
     });
   });
 
+  it('rolls on a new rollout.restartToken, and rejects one that is not a tidy annotation value', () => {
+    expect(problemsAfter((d) => { svc(d).rollout = { restartToken: 'build 42' }; })).toEqual([
+      `${FILE}: services.trading-api.rollout.restartToken: "build 42" is not a restart token: use up to 63 letters, digits, ".", "_", ":", "+" or "-", starting with a letter or digit, like a date ("2026-05-01T10.00Z") or a build id`,
+    ]);
+    const doc = parseMap(base);
+    svc(doc).rollout = { restartToken: 'build-42' };
+    const files = renderEnvironment(parseEnvironment('prod', FILE, JSON.stringify(doc)).environment ?? (() => { throw new Error('invalid'); })()).files;
+    const colours = files.filter((f) => /deployment-trading-api-(blue|green)/.test(f.path));
+    expect(colours).toHaveLength(2);
+    for (const f of colours) expect(f.content).toContain('cdk8s-trading.dev/restart-token: build-42');
+  });
+
+  it('rejects a webhook URL as the notification channel without repeating it, and a malformed Secret name', () => {
+    const problems = problemsAfter((d) => {
+      at(d, 'notifications', 'slack').channel = 'https://hooks.slack.com/services/T000/B000/XXXX';
+      at(d, 'notifications', 'slack').secretName = 'Slack Token';
+    });
+    expect(problems).toEqual([
+      `${FILE}: notifications.slack.channel: looks like a webhook URL or a token: credentials never go into the configuration; put the bot token in the Secret named by secretName and give the channel's name here, like "trading-releases"`,
+      `${FILE}: notifications.slack.secretName: "Slack Token" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters`,
+    ]);
+    expect(problems.join('\n')).not.toContain('hooks.slack.com');
+  });
+
   describe('releases', () => {
     const release = (doc: JsonMap): JsonMap => at(svc(doc), 'release');
 
@@ -261,6 +285,17 @@ describe('environment files: one clear message per problem, naming the file and 
       ]);
     });
 
+    it('gives each colour its own ConfigMap: release.greenConfig reaches green alone; its keys are checked', () => {
+      const doc = parseMap(base);
+      release(doc).greenConfig = { LOG_LEVEL: 'debug' };
+      const objects = renderEnvironment(parseEnvironment('prod', FILE, JSON.stringify(doc)).environment ?? (() => { throw new Error('invalid'); })()).files
+        .filter((f) => /configmap-trading-api-.*-config\.yaml$/.test(f.path)).map((f) => [f.path, f.content.includes('LOG_LEVEL: debug')]);
+      expect(objects).toEqual([['20-config/configmap-trading-api-blue-config.yaml', false], ['20-config/configmap-trading-api-green-config.yaml', true]]);
+      expect(problemsAfter((d) => { release(d).blueConfig = { 'log-level': 'debug' }; }, undefined, true)).toEqual([
+        `${FILE}: services.trading-api.release.blueConfig.log-level: "log-level" is not a valid environment variable name: use letters, digits and "_", not starting with a digit`,
+      ]);
+    });
+
     it('rejects a preview host equal to the public host', () => {
       expect(problemsAfter((d) => { release(d).previewHost = 'api.trading.example.com'; }, undefined, true)).toEqual([
         `${FILE}: services.trading-api.release.previewHost: "api.trading.example.com" is also the public host: the preview needs its own host, or it would take production traffic`,
@@ -269,7 +304,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
     it('rejects fields of another engine, an engine of another strategy, and a service image the engine ignores', () => {
       expect(problemsAfter((d) => { release(d).canaryWeight = 10; at(d, 'services', 'trading-api').image = 'x/y:1'; }, undefined, true)).toEqual([
-        `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost, smokeTest`,
+        `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost, smokeTest, blueConfig, greenConfig`,
         `${FILE}: services.trading-api.image: is not used with release "blue-green"/"service-switch", which names its images in release`,
       ]);
       expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', engine: 'service-switch' }; })).toEqual([

@@ -206,10 +206,15 @@ describe('the reference app', () => {
     }
   });
 
-  it('accepts latest only in dev', () => {
-    expect(apiWorkloads(objectsOf('dev'))[0].spec.template.spec.containers[0].image).toMatch(/:latest$/);
+  it('accepts latest only in dev, and pulls it on every pod start there', () => {
+    const dev = apiWorkloads(objectsOf('dev'))[0].spec.template.spec.containers[0];
+    expect(dev.image).toMatch(/:latest$/);
+    expect(dev.imagePullPolicy).toBe('Always');
     for (const env of ['staging', 'prod']) {
-      for (const w of apiWorkloads(objectsOf(env))) expect(w.spec.template.spec.containers[0].image).toMatch(/:\d+\.\d+\.\d+$/);
+      for (const w of apiWorkloads(objectsOf(env))) {
+        expect(w.spec.template.spec.containers[0].image).toMatch(/:\d+\.\d+\.\d+$/);
+        expect(w.spec.template.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
+      }
     }
   });
 

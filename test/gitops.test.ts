@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ArgoCdDelivery, DeliveredEnvironment, repositoryName } from '../src/gitops/argo-cd-delivery';
 import { FluxDelivery } from '../src/gitops/flux-delivery';
+import { Notifications } from '../src/gitops/notifications';
 import { compareTrees } from '../src/synth/compare';
 import { loadProject, renderEnvironment, renderGitOps, synthesizeProject } from '../src/synth/project';
 import { run as runCli } from '../src/cli/main';
@@ -101,6 +102,59 @@ describe('FluxDelivery', () => {
   });
 });
 
+describe('notifications, per environment', () => {
+  const slack = Notifications.slack({ channel: '#trading-releases', secretName: 'slack-notifications' });
+  const notified: DeliveredEnvironment[] = [ENVS[0], { ...ENVS[1], notifications: slack }];
+  const argo = render((s) => new ArgoCdDelivery(s, 'Delivery', { repository: REPO, environments: notified }));
+  const flux = render((s) => new FluxDelivery(s, 'Delivery', { repository: REPO, environments: notified }));
+
+  it('subscribe the Argo CD Application to sync failed and health degraded, on the channel without "#"', () => {
+    expect(one(argo, 'Application', 'trading-deploy-prod').metadata.annotations).toEqual({
+      'notifications.argoproj.io/subscribe.on-sync-failed.slack': 'trading-releases',
+      'notifications.argoproj.io/subscribe.on-health-degraded.slack': 'trading-releases',
+    });
+    expect(one(argo, 'Application', 'trading-deploy-dev').metadata.annotations).toBeUndefined();
+  });
+
+  it('give Flux a Slack Provider (token by Secret reference) and an Alert on the environment\'s failed reconciliations', () => {
+    expect(one(flux, 'Provider').metadata).toMatchObject({ name: 'trading-deploy-prod-slack', namespace: 'flux-system' });
+    expect(one(flux, 'Provider').spec).toEqual({
+      type: 'slack', channel: 'trading-releases', address: 'https://slack.com/api/chat.postMessage', secretRef: { name: 'slack-notifications' },
+    });
+    const alert = one(flux, 'Alert');
+    expect(alert.metadata).toMatchObject({ name: 'trading-deploy-prod', namespace: 'flux-system' });
+    expect(alert.spec.providerRef).toEqual({ name: 'trading-deploy-prod-slack' });
+    expect(alert.spec.eventSeverity).toBe('error');
+    expect(alert.spec.eventSources).toEqual([
+      { kind: 'GitRepository', name: 'trading-deploy' },
+      ...STAGES.map((s) => ({ kind: 'Kustomization', name: `trading-deploy-prod-${s.replace(/^\d+-/, '')}` })),
+    ]);
+    // dev has no notifications: no objects for it.
+    expect(all(flux, 'Alert').map((a) => a.metadata.name)).toEqual(['trading-deploy-prod']);
+  });
+
+  it('are valid against the Flux and Argo CD models and the strict schemas', async () => {
+    expect((await Promise.all([...argo, ...flux].map(modelProblems))).flat()).toEqual([]);
+  });
+
+  it('reject a webhook URL or a token as the channel without repeating it, a bad Secret name, and Flux without a Secret', () => {
+    const webhook = 'https://hooks.slack.com/services/T000/B000/XXXX';
+    const message = errorOf(() => Notifications.slack({ channel: webhook, secretName: 'Slack_Token' })).message;
+    expect(message).toBe([
+      '2 configuration problems:',
+      '  - Notifications.slack: channel: looks like a webhook URL or a token: credentials never go into the configuration; put the bot token in the Secret named by secretName and give the channel\'s name here, like "trading-releases"',
+      '  - Notifications.slack: secretName: "Slack_Token" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters',
+    ].join('\n'));
+    expect(message).not.toContain('hooks.slack.com');
+    expect(errorOf(() => Notifications.slack({ channel: 'xoxb-123-456-abc' })).message).not.toContain('xoxb');
+    expect(errorOf(() => Notifications.slack({ channel: 'Trading Releases' })).message)
+      .toBe('Notifications.slack: channel: "Trading Releases" is not a Slack channel: use its name (lower-case letters, digits, "-", "_" and ".", up to 80; "#" optional) or its ID, like "C0123ABCD"');
+    expect(Notifications.slack({ channel: 'C0123ABCD' }).channel).toBe('C0123ABCD');
+    expect(errorOf(() => render((s) => new FluxDelivery(s, 'D', { repository: REPO, environments: [{ ...ENVS[1], notifications: Notifications.slack({ channel: 'ops' }) }] }))).message)
+      .toBe('FluxDelivery test/D: environments[0].notifications.secretName: is required by Flux: its Provider reads the Slack bot token (key "token") from that Secret in Flux\'s namespace');
+  });
+});
+
 describe('the reference app\'s GitOps objects', () => {
   const { environments, gitops } = loadProject(ROOT);
   const stageFolders = new Map(environments.map((e) => {
@@ -125,6 +179,36 @@ describe('the reference app\'s GitOps objects', () => {
     const staging = viewAs('Application', objectsIn('argocd').find((o) => o.metadata.name === 'trading-staging'));
     expect(staging.spec.ignoreDifferences).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'trading-api', jsonPointers: ['/spec/rules/0/backendRefs'] }]);
     expect(viewAs('Application', objectsIn('argocd').find((o) => o.metadata.name === 'trading-prod')).spec.ignoreDifferences).toBeUndefined();
+  });
+
+  it('has Flux leave the staging route\'s weights to the canary plugin: created once, never re-applied', () => {
+    const annotation = (env: string) => one(renderEnvironment(environments.find((e) => e.name === env) ?? environments[0]).files
+      .filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml')).map((f) => parse(f.content) as Obj), 'HTTPRoute', 'trading-api')
+      .metadata.annotations?.['kustomize.toolkit.fluxcd.io/ssa'];
+    expect(annotation('staging')).toBe('IfNotPresent');
+    // dev rolls and prod switches colours by Service selector: their routes are Git's alone.
+    expect(annotation('dev')).toBeUndefined();
+    expect(annotation('prod')).toBeUndefined();
+  });
+
+  it('notifies staging and prod in #trading-releases through Argo CD and Flux, not dev', () => {
+    const subscribed = all(objectsIn('argocd'), 'Application').filter((a) => a.metadata.annotations?.['notifications.argoproj.io/subscribe.on-sync-failed.slack'] === 'trading-releases');
+    expect(subscribed.map((a) => a.metadata.name)).toEqual(['trading-prod', 'trading-staging']);
+    expect(all(objectsIn('flux'), 'Provider').map((p) => [p.metadata.name, p.spec.channel, p.spec.secretRef?.name])).toEqual([
+      ['trading-prod-slack', 'trading-releases', 'slack-notifications'], ['trading-staging-slack', 'trading-releases', 'slack-notifications'],
+    ]);
+    expect(all(objectsIn('flux'), 'Alert').map((a) => a.spec.eventSources.map((e) => e.name))).toEqual([
+      ['trading', 'trading-prod-namespace', 'trading-prod-config', 'trading-prod-database', 'trading-prod-migration', 'trading-prod-application', 'trading-prod-smoke-test'],
+      ['trading', 'trading-staging-namespace', 'trading-staging-config', 'trading-staging-database', 'trading-staging-migration', 'trading-staging-application'],
+    ]);
+    // The staging canary's Rollout subscribes to the release events; dev's Deployment has none to subscribe to.
+    const rollout = one(renderEnvironment(environments.find((e) => e.name === 'staging') ?? environments[0]).files
+      .filter((f) => f.path.startsWith('50-application/rollout-')).map((f) => parse(f.content) as Obj), 'Rollout');
+    expect(Object.entries(rollout.metadata.annotations ?? {}).filter(([k]) => k.startsWith('notifications.'))).toEqual([
+      ['notifications.argoproj.io/subscribe.on-analysis-run-failed.slack', 'trading-releases'],
+      ['notifications.argoproj.io/subscribe.on-rollout-aborted.slack', 'trading-releases'],
+      ['notifications.argoproj.io/subscribe.on-rollout-completed.slack', 'trading-releases'],
+    ]);
   });
 
   it('carries no sync waves: the delivery objects are applied once, as a whole', () => {

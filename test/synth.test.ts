@@ -75,7 +75,7 @@ describe('synthesizeProject', () => {
     const { rendered, kept } = synthesizeProject({ root: p.root, outdir: p.out, only: ['prod'] });
     expect(rendered.map((r) => r.folder)).toEqual(['prod', 'gitops/argocd', 'gitops/flux']);
     expect(kept).toEqual(['dev', 'staging']);
-    expect(readFileSync(join(p.out, 'prod', '20-config', 'configmap-trading-api-config.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
+    expect(readFileSync(join(p.out, 'prod', '20-config', 'configmap-trading-api-blue-config.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
     expect(existsSync(join(p.out, 'dev', 'marker.yaml'))).toBe(true);
     // prod lost its migration stage: the Flux Kustomizations of prod follow, so gitops/ is never stale.
     const flux = readdirSync(join(p.out, 'gitops', 'flux'));
@@ -246,7 +246,7 @@ describe('cdk8s.yaml (for a cdk8s CLI run in this repository)', () => {
     edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
     const r = spawnSync(app.replace('scripts/cli.cjs', join(ROOT, 'scripts', 'cli.cjs')), { shell: true, cwd: p.root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: output } });
     expect(r.status, r.stderr).toBe(0);
-    expect(readFileSync(join(p.root, output, 'prod', '20-config', 'configmap-trading-api-config.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
+    expect(readFileSync(join(p.root, output, 'prod', '20-config', 'configmap-trading-api-blue-config.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
     expect(tree(p.out)).toEqual(before);
   });
 });

@@ -12,7 +12,7 @@ import { TradingBackend } from '../src/trading-backend/trading-backend';
 import { productionLikeBackend } from './support/fixtures';
 import { modelProblems } from './support/models';
 import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
-import { all, one, render } from './support/render';
+import { all, errorOf, one, render } from './support/render';
 
 const SELECTOR = {
   'app.kubernetes.io/name': 'trading-api',
@@ -89,6 +89,8 @@ describe('TradingBackend: production-like', () => {
     const spread = deployment.spec.template.spec.topologySpreadConstraints;
     expect(spread.map((s) => s.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
     for (const s of spread) expect(s.labelSelector.matchLabels).toEqual(SELECTOR);
+    // A Deployment's ReplicaSets label their pods pod-template-hash: the spread counts one revision.
+    for (const s of spread) expect(s.matchLabelKeys).toEqual(['pod-template-hash']);
   });
 
   it('runs under the restricted profile with a read-only root and a writable /tmp', () => {
@@ -280,6 +282,37 @@ describe('TradingBackend: variants', () => {
   it('uses a pinned image, the latest tag only when allowed', () => {
     const objects = render((s) => new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:latest', allowLatestTag: true }));
     expect(one(objects, 'Deployment').spec.template.spec.containers[0].image).toBe('ghcr.io/acme/api:latest');
+  });
+
+  it('pulls a floating image (latest, or no tag) on every pod start; a pinned tag or digest only when missing', () => {
+    const policy = (image: string): unknown => {
+      const objects = render((s) => new TradingBackend(s, 'api', { image, allowLatestTag: true, migration: Migration.job({ command: ['migrate'] }) }));
+      const pulls = [one(objects, 'Deployment'), one(objects, 'Job')].map((w) => w.spec.template.spec.containers[0].imagePullPolicy);
+      expect(new Set(pulls).size).toBe(1);
+      return pulls[0];
+    };
+    expect(policy('ghcr.io/acme/api:latest')).toBe('Always');
+    expect(policy('ghcr.io/acme/api')).toBe('Always');
+    expect(policy('localhost:5000/api')).toBe('Always');
+    expect(policy('ghcr.io/acme/api:1.4.2')).toBe('IfNotPresent');
+    expect(policy('localhost:5000/api:1.4.2')).toBe('IfNotPresent');
+    expect(policy(`ghcr.io/acme/api:latest@sha256:${'a'.repeat(64)}`)).toBe('IfNotPresent');
+  });
+
+  it('rolls the pods when rollout.restartToken changes, and only the pod template changes', () => {
+    const build = (restartToken?: string) => render((s) => new TradingBackend(s, 'api', {
+      image: 'ghcr.io/acme/api:latest', allowLatestTag: true, config: { A: '1' }, rollout: { restartToken },
+    }));
+    const none = one(build(), 'Deployment').spec.template.metadata.annotations;
+    expect(Object.keys(none)).toEqual(['checksum/config']);
+    const first = build('2026-05-01T10.00Z');
+    expect(one(first, 'Deployment').spec.template.metadata.annotations['cdk8s-trading.dev/restart-token']).toBe('2026-05-01T10.00Z');
+    const second = build('build-4711');
+    expect(one(second, 'Deployment').spec.template.metadata.annotations['cdk8s-trading.dev/restart-token']).toBe('build-4711');
+    const changed = first.map((o, i) => JSON.stringify(o) === JSON.stringify(second[i]) ? undefined : `${o.kind}/${o.metadata.name}`).filter(Boolean);
+    expect(changed).toEqual(['Deployment/api']);
+    expect(errorOf(() => render((s) => new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:1.0.0', rollout: { restartToken: 'new build\n' } }))).message)
+      .toBe('TradingBackend test/api: rollout.restartToken: "new build\\n" is not a restart token: use up to 63 letters, digits, ".", "_", ":", "+" or "-", starting with a letter or digit, like a date ("2026-05-01T10.00Z") or a build id');
   });
 
   it('can opt out of monitoring and the NetworkPolicy', () => {

@@ -2,7 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkHostname } from '../core/rules';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
-import { ApiServiceBase } from '../trading-backend/api-service-base';
+import { Notifications } from '../gitops/notifications';
+import { ApiServiceBase, subscribeRollout } from '../trading-backend/api-service-base';
 import { ApiServiceProps } from '../trading-backend/api-service-props';
 import { ExposureKind } from '../trading-backend/exposure';
 import { Color, IBlueGreenEngine } from './engine';
@@ -13,6 +14,12 @@ export interface BlueGreenServiceProps extends Omit<ApiServiceProps, 'image' | '
   readonly engine: IBlueGreenEngine;
   /** Public host routed to the preview (idle) colour for smoke tests. @default - none: the preview Service is reachable in-cluster only */
   readonly previewHost?: string;
+  /**
+   * Where the Rollout's release events go (Argo Rollouts engine only): subscriptions to rollout aborted,
+   * analysis failed and rollout completed, as `notifications.argoproj.io/subscribe.<trigger>.<service>` annotations.
+   * @default - no subscriptions
+   */
+  readonly notifications?: Notifications;
 }
 
 /**
@@ -45,7 +52,7 @@ export class BlueGreenService extends ApiServiceBase {
   public readonly previewRoute?: ApiObject;
 
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
-    super(scope, id, ApiServiceBase.withEngine(props, props.engine), 'BlueGreenService');
+    super(scope, id, ApiServiceBase.withEngine(props, props.engine), 'BlueGreenService', props.engine.workloadConfig);
     throwIfProblems(`BlueGreenService ${this.node.path}`, validateBlueGreenServiceProps(props.previewHost, this.exposure.kind, this.exposure.hosts));
     const previewName = `${this.name}-preview`;
     const parts = props.engine._bind(this.objects, this.selector, previewName);
@@ -57,6 +64,7 @@ export class BlueGreenService extends ApiServiceBase {
     this.activeColor = parts.activeColor;
     this.idleColor = parts.idleColor;
     this.smokeTest = parts.smokeTest;
+    subscribeRollout('BlueGreenService', this, this.rollout, props.notifications);
     this.route = this.objects.route('', this.name, this.exposure.hosts, [{ service: this.name }]);
     if (props.previewHost) {
       this.previewRoute = this.objects.route('Preview', previewName, [props.previewHost], [{ service: previewName }]);

@@ -1,6 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { checkDurationRange } from '../core/duration';
-import { checkImage } from '../core/rules';
+import { checkEnvVarName, checkImage } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
 import type { IServiceEngine } from '../trading-backend/api-service-props';
@@ -32,6 +32,15 @@ export interface ServiceSwitchOptions {
   readonly smokeTest?: SmokeTestOptions;
   /** Accept untagged or `latest` images (dev only). @default false */
   readonly allowLatestTag?: boolean;
+  /**
+   * Variables of the blue colour only, merged over the service's `config` into its own ConfigMap
+   * `<name>-blue-config`. Each colour loads its own ConfigMap and hashes it into its own pods, so a change
+   * here rolls blue alone: put what changes with a release on the release colour.
+   * @default - the service's `config`
+   */
+  readonly blueConfig?: Record<string, string>;
+  /** Variables of the green colour only, merged over the service's `config` into `<name>-green-config` (see `blueConfig`). @default - the service's `config` */
+  readonly greenConfig?: Record<string, string>;
 }
 
 /** Options of the Argo Rollouts engine. */
@@ -107,6 +116,9 @@ export function validateServiceSwitchOptions(o: Partial<ServiceSwitchOptions>): 
   c.check('blueImage', checkImage(o.blueImage, o.allowLatestTag ?? false));
   c.check('greenImage', checkImage(o.greenImage, o.allowLatestTag ?? false));
   if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
+  for (const field of ['blueConfig', 'greenConfig'] as const) {
+    for (const key of Object.keys(o[field] ?? {})) c.check(`${field}.${key}`, checkEnvVarName(key));
+  }
   if (o.releaseColor !== undefined) {
     c.check('releaseColor', checkColor(o.releaseColor));
     if (o.blueImage === o.greenImage && typeof o.blueImage === 'string') {

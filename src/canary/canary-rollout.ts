@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { FLUX_SSA_ANNOTATION } from '../core/sync-wave';
 import { throwIfProblems } from '../core/validation';
-import { ApiServiceBase } from '../trading-backend/api-service-base';
+import { Notifications } from '../gitops/notifications';
+import { ApiServiceBase, subscribeRollout } from '../trading-backend/api-service-base';
 import { ApiServiceProps } from '../trading-backend/api-service-props';
 import { CanaryTrafficMode, ICanaryEngine } from './engine';
 
@@ -9,6 +11,12 @@ import { CanaryTrafficMode, ICanaryEngine } from './engine';
 export interface CanaryRolloutProps extends Omit<ApiServiceProps, 'image' | 'allowLatestTag'> {
   /** How the canary runs: Argo Rollouts with steps and analysis, or a fixed weight without a controller. */
   readonly engine: ICanaryEngine;
+  /**
+   * Where the Rollout's release events go (Argo Rollouts engine only): subscriptions to rollout aborted,
+   * analysis failed and rollout completed, as `notifications.argoproj.io/subscribe.<trigger>.<service>` annotations.
+   * @default - no subscriptions
+   */
+  readonly notifications?: Notifications;
 }
 
 /**
@@ -53,5 +61,12 @@ export class CanaryRollout extends ApiServiceBase {
     this.deployments = parts.deployments ?? [];
     this.canaryIngress = parts.canaryIngress;
     this.smokeTest = parts.smokeTest;
+    subscribeRollout('CanaryRollout', this, this.rollout, props.notifications);
+    if (this.rollout && this.trafficRouting === 'gateway-api') {
+      // The Argo Rollouts Gateway API plugin moves this route's weights mid-canary. Flux would put them back
+      // at its next reconcile (rules is an atomic list, so Flux's Merge policy cannot share it): Flux creates
+      // the route and leaves it alone afterwards. Argo CD gets an ignoreDifferences entry instead.
+      this.route?.metadata.addAnnotation(FLUX_SSA_ANNOTATION, 'IfNotPresent');
+    }
   }
 }

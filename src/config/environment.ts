@@ -8,6 +8,7 @@ import { parseQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
 import { checkDnsLabel, checkHostname } from '../core/rules';
 import { validatePlacement } from '../core/placement';
+import { validateSlackOptions } from '../gitops/notifications';
 import { SecretStore } from '../core/secrets';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import schema from './environment.schema.json';
@@ -123,7 +124,14 @@ export function planEnvironment(file: EnvironmentConfig, skipped: ReadonlySet<st
   // Placement applies to every pod of the environment: reported once here, and left out when wrong.
   const placementProblems = file.placement ? validatePlacement(file.placement) : [];
   c.nest('placement', placementProblems);
-  const env: EnvironmentConfig = placementProblems.length > 0 ? { ...file, placement: undefined } : file;
+  // So do notifications (every Rollout, the Application, Flux's Alert): reported once, left out when wrong.
+  const notificationProblems = file.notifications ? validateSlackOptions(file.notifications.slack) : [];
+  c.nest('notifications.slack', notificationProblems);
+  const env: EnvironmentConfig = {
+    ...file,
+    ...(placementProblems.length > 0 ? { placement: undefined } : {}),
+    ...(notificationProblems.length > 0 ? { notifications: undefined } : {}),
+  };
   if (env.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(env.monitoringNamespace));
   c.nest('', monitoringProblems(env));
   (env.waivers ?? []).forEach((w, i) => {

@@ -11,6 +11,7 @@ import { ConfigurationError, ProblemCollector } from '../core/validation';
 import { ArgoCdDelivery, DeliveredEnvironment, IgnoredDifference } from '../gitops/argo-cd-delivery';
 import { FluxDelivery } from '../gitops/flux-delivery';
 import { APPLY_STAGES } from '../gitops/sync-waves';
+import { environmentNotifications } from './sections/notifications';
 import schema from './gitops.schema.json';
 import { inFile, parseAndCheckSchema } from './yaml-file';
 import type { Environment } from './environment';
@@ -74,6 +75,7 @@ export function buildGitOps(config: GitOpsConfig, environments: readonly Environ
     automated: e.config.tier !== 'prod',
     stageFolders: APPLY_STAGES.map((s) => s.folder).filter((f) => stageFolders.get(e.name)?.includes(f)),
     ignoreDifferences: ignoredDifferences(e),
+    notifications: environmentNotifications(e.config),
   }));
   const charts: Chart[] = [];
   if (config.argocd) {

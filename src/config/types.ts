@@ -29,7 +29,7 @@ export interface ServiceConfig {
   };
   migration?: { mode: 'none' | 'on-start' | 'job'; startupTimeoutSeconds?: number; command?: string[]; backoffLimit?: number; activeDeadlineSeconds?: number; backupFirst?: boolean; backupTimeoutSeconds?: number };
   monitoring?: { serviceMonitor?: boolean; alerts?: boolean; dashboard?: boolean; path?: string; interval?: string };
-  rollout?: { minReadySeconds?: number; drainSeconds?: number; terminationGracePeriodSeconds?: number };
+  rollout?: { minReadySeconds?: number; drainSeconds?: number; terminationGracePeriodSeconds?: number; restartToken?: string };
   runAsUser?: number;
   command?: string[];
   args?: string[];
@@ -52,6 +52,7 @@ export interface EnvironmentConfig {
   secretStore?: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' };
   quota?: { requestsCpu?: string; requestsMemory?: string; limitsCpu?: string; limitsMemory?: string; pods?: number };
   waivers?: PolicyWaiver[];
+  notifications?: NotificationsConfig;
   services: Record<string, ServiceConfig>;
   databases?: Record<string, DatabaseConfig>;
   caches?: Record<string, CacheConfig>;
@@ -65,6 +66,11 @@ export interface MonitoringConfig {
   dashboards?: { folder?: string; folderAnnotation?: string };
 }
 
+/** Where an environment's release and delivery events go. Mirrors `Notifications.slack`. */
+export interface NotificationsConfig {
+  slack: { channel: string; secretName: string };
+}
+
 /** How a service releases; mirrors the BlueGreenEngine / CanaryEngine factories. */
 export interface ReleaseConfig {
   strategy: 'rolling' | 'blue-green' | 'canary';
@@ -74,6 +80,8 @@ export interface ReleaseConfig {
   greenImage?: string;
   releaseColor?: Color;
   scaleDownIdle?: boolean;
+  blueConfig?: Record<string, string>;
+  greenConfig?: Record<string, string>;
   previewHost?: string;
   autoPromotion?: boolean;
   scaleDownDelaySeconds?: number;

@@ -167,6 +167,17 @@ export function checkImage(value: unknown, allowLatest: boolean): string | undef
 }
 
 /**
+ * Whether `image` floats: no digest, and the tag `latest` or none (which means `latest`). The image a
+ * floating reference names changes over time without the reference changing.
+ */
+export function isFloatingImage(image: string): boolean {
+  if (image.includes('@')) return false;
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  return colon <= slash || image.slice(colon + 1) === 'latest';
+}
+
+/**
  * Message when quantity `value` is below `floor` (both already well formed), naming what the floor is
  * (`the request "500m"`); `undefined` otherwise or when either is malformed (reported elsewhere).
  */

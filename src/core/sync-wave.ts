@@ -18,6 +18,11 @@ export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 export const HOOK_ANNOTATION = 'argocd.argoproj.io/hook';
 /** Annotation of an Argo CD hook's delete policy. */
 export const HOOK_DELETE_POLICY_ANNOTATION = 'argocd.argoproj.io/hook-delete-policy';
+/**
+ * Flux kustomize-controller's apply policy of one object. `IfNotPresent`: create the object when it is
+ * missing, never update it afterwards (so fields another controller moves are left alone).
+ */
+export const FLUX_SSA_ANNOTATION = 'kustomize.toolkit.fluxcd.io/ssa';
 
 /** The annotation that puts an object in an Argo CD sync wave. */
 export function syncWaveAnnotation(wave: number): Record<string, string> {

@@ -6,6 +6,7 @@ import { standardLabels } from '../core/labels';
 import { checkDnsLabel, checkGitRevision, checkGitUrl, checkHttpsUrl } from '../core/rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
+import { Notifications } from './notifications';
 
 /**
  * A DNS label from a Git repository's URL: its last path segment without `.git`
@@ -43,6 +44,12 @@ export interface DeliveredEnvironment {
   readonly stageFolders?: string[];
   /** Fields Argo CD should not compare. @default - none */
   readonly ignoreDifferences?: IgnoredDifference[];
+  /**
+   * Where the environment's delivery events go: Argo CD subscribes its Application to sync failed and
+   * health degraded; Flux alerts on the environment's failed reconciliations through a `Provider` and an `Alert`.
+   * @default - no notifications
+   */
+  readonly notifications?: Notifications;
 }
 
 /** Props of ArgoCdDelivery. */
@@ -107,7 +114,12 @@ export class ArgoCdDelivery extends Construct {
       const application: IApplication = {
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'Application',
-        metadata: { name: `${project}-${env.name}`, namespace, labels: { ...labels, 'app.kubernetes.io/instance': `${project}-${env.name}` } },
+        metadata: {
+          name: `${project}-${env.name}`,
+          namespace,
+          labels: { ...labels, 'app.kubernetes.io/instance': `${project}-${env.name}` },
+          ...(env.notifications ? { annotations: env.notifications.applicationAnnotations() } : {}),
+        },
         spec: {
           project,
           source: { repoURL: props.repository, targetRevision: revision, path: env.path },

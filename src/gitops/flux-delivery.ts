@@ -3,12 +3,15 @@ import { checkDurationRange, durationText } from '../core/duration';
 import { Construct } from 'constructs';
 import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository' with { 'resolution-mode': 'import' };
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization' with { 'resolution-mode': 'import' };
+import type { IAlert } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Alert' with { 'resolution-mode': 'import' };
+import type { IProvider } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Provider' with { 'resolution-mode': 'import' };
 import { standardLabels } from '../core/labels';
 import { checkDnsLabel } from '../core/rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { ProblemCollector, throwIfProblems } from '../core/validation';
 import { DeliveredEnvironment, repositoryName, validateDeliveryProps } from './argo-cd-delivery';
 import { stageOfFolder } from './sync-waves';
+import { SLACK_API_ADDRESS } from './notifications';
 
 /** Props of FluxDelivery. */
 export interface FluxDeliveryProps {
@@ -41,6 +44,8 @@ export class FluxDelivery extends Construct {
   public readonly source: ApiObject;
   /** The Kustomizations, by environment, in apply order. */
   public readonly kustomizations: Readonly<Record<string, ApiObject[]>>;
+  /** The notification `Provider` and `Alert`, by environment, for environments with notifications. */
+  public readonly notifications: Readonly<Record<string, { readonly provider: ApiObject; readonly alert: ApiObject }>>;
 
   constructor(scope: Construct, id: string, props: FluxDeliveryProps) {
     super(scope, id);
@@ -50,6 +55,11 @@ export class FluxDelivery extends Construct {
     if (props.fluxNamespace !== undefined) c.check('fluxNamespace', checkDnsLabel(props.fluxNamespace));
     if (props.interval !== undefined) c.check('interval', checkDurationRange(props.interval, 1, 86400));
     if (props.timeout !== undefined) c.check('timeout', checkDurationRange(props.timeout, 1, 86400));
+    props.environments.forEach((e, i) => {
+      if (e.notifications && e.notifications.secretName === undefined) {
+        c.check(`environments[${i}].notifications.secretName`, 'is required by Flux: its Provider reads the Slack bot token (key "token") from that Secret in Flux\'s namespace');
+      }
+    });
     throwIfProblems(`FluxDelivery ${this.node.path}`, c.problems);
     requireUniqueObjectNames(this);
     const name = props.name ?? repositoryName(props.repository);
@@ -93,5 +103,40 @@ export class FluxDelivery extends Construct {
       });
     }
     this.kustomizations = kustomizations;
+
+    // Per environment with notifications: a Provider for its channel and an Alert on its failed
+    // reconciliations (the GitRepository's and every stage's), in Flux's namespace.
+    const notifications: Record<string, { provider: ApiObject; alert: ApiObject }> = {};
+    for (const env of props.environments) {
+      const n = env.notifications;
+      if (!n?.secretName) continue;
+      const objectName = `${name}-${env.name}`;
+      const meta = (metaName: string) => ({ name: metaName, namespace, labels: { ...labels, 'app.kubernetes.io/instance': objectName } });
+      const provider: IProvider = {
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Provider',
+        metadata: meta(`${objectName}-${n.service}`),
+        spec: { type: n.service, channel: n.channel, address: SLACK_API_ADDRESS, secretRef: { name: n.secretName } },
+      };
+      const alert: IAlert = {
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Alert',
+        metadata: meta(objectName),
+        spec: {
+          providerRef: { name: `${objectName}-${n.service}` },
+          eventSeverity: 'error',
+          eventMetadata: { environment: env.name },
+          eventSources: [
+            { kind: 'GitRepository', name },
+            ...kustomizations[env.name].map((k) => ({ kind: 'Kustomization' as const, name: k.metadata.name as string })),
+          ],
+        },
+      };
+      notifications[env.name] = {
+        provider: new ApiObject(this, `Provider-${objectName}`, provider),
+        alert: new ApiObject(this, `Alert-${objectName}`, alert),
+      };
+    }
+    this.notifications = notifications;
   }
 }

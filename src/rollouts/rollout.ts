@@ -2,13 +2,15 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { forWorkloadKind } from '../trading-backend/pod';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout' with { 'resolution-mode': 'import' };
 
 type RolloutSpec = IRollout['spec'];
 
 /**
  * An Argo Rollouts `Rollout` whose pod template is the library's typed `k8s.PodTemplateSpec`,
- * converted at synthesis (after wiring has added env and before JSON patches apply).
+ * converted at synthesis (after wiring has added env and before JSON patches apply). Its topology
+ * spreads count revisions by `rollouts-pod-template-hash`, the label Argo Rollouts puts on its pods.
  */
 export function rolloutObject(
   scope: Construct,
@@ -20,6 +22,6 @@ export function rolloutObject(
   const manifest: Omit<IRollout, 'spec'> = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata };
   return new ApiObject(scope, id, {
     ...manifest,
-    spec: { ...spec, template: Lazy.any({ produce: () => k8s.toJson_PodTemplateSpec(template) }) },
+    spec: { ...spec, template: Lazy.any({ produce: () => k8s.toJson_PodTemplateSpec(forWorkloadKind(template, 'Rollout')) }) },
   });
 }

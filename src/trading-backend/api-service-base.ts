@@ -14,7 +14,7 @@ import { requireUniqueObjectNames } from '../core/unique-names';
 import { ConfigurationError, ProblemCollector, throwIfProblems } from '../core/validation';
 import { checkDnsSubdomain, checkEnvVarName } from '../core/rules';
 import { checkSecretKey, SecretRef } from '../core/secrets';
-import { ApiServiceProps, IServiceEngine } from './api-service-props';
+import { ApiServiceProps, IServiceEngine, WorkloadConfig } from './api-service-props';
 import { Exposure } from './exposure';
 import { Migration } from './migration';
 import { backupWaitContainer, backupWaitTokenVolume, migrationBackupName } from './backup-wait';
@@ -22,6 +22,7 @@ import { taskPodTemplate } from './pod';
 import { Scaling } from './scaling';
 import { ServiceObjects } from './service-objects';
 import { validateApiServiceProps } from './validate';
+import type { Notifications } from '../gitops/notifications';
 
 /**
  * Pod labels copied onto every scraped series (`version` of a blue-green colour, `track` of a weighted
@@ -48,6 +49,18 @@ export interface IApiService extends IConstruct, INetworkPeer {
 }
 
 /**
+ * Subscribes `rollout` to `notifications` (annotations on the Rollout); with notifications but no
+ * Rollout (an engine without a controller), says the prop does not apply.
+ */
+export function subscribeRollout(kindName: string, scope: IConstruct, rollout: ApiObject | undefined, notifications: Notifications | undefined): void {
+  if (!notifications) return;
+  if (!rollout) {
+    throw new ConfigurationError([{ where: `${kindName} ${scope.node.path}`, field: 'notifications', message: 'applies only to the Argo Rollouts engine, whose Rollout carries the subscriptions: deliver the notifications of this engine\'s releases through ArgoCdDelivery or FluxDelivery' }]);
+  }
+  for (const [key, value] of Object.entries(notifications.rolloutAnnotations())) rollout.metadata.addAnnotation(key, value);
+}
+
+/**
  * The part every API service shares, whatever runs its pods: ServiceAccount, ConfigMap, secret
  * references, NetworkPolicy, PodMonitor, migration Job, and the wiring methods. Subclasses add
  * the workloads (a Deployment, two colours, a Rollout) with the protected builders, so the pod
@@ -64,8 +77,10 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   public readonly selector: Readonly<Record<string, string>>;
   /** The ServiceAccount. */
   public readonly serviceAccount: ApiObject;
-  /** The ConfigMap, when `config` is given. */
+  /** The ConfigMap `<name>-config`, when `config` is given and the workloads share it. */
   public readonly configMap?: ApiObject;
+  /** The per-workload ConfigMaps (`<name>-<suffix>-config`), by workload suffix, when the engine gives each workload its own (blue-green colours). */
+  public readonly configMaps: Readonly<Record<string, ApiObject>>;
   /** The ExternalSecret, when any external secret reference is used. */
   public readonly externalSecret?: ApiObject;
   /** The NetworkPolicy, unless disabled. */
@@ -92,7 +107,6 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   /** The migration Job's env: the API's, except that database connections bypass any pooler. */
   private readonly migrationEnv: k8s.EnvVar[] = [];
   private readonly configKeys: readonly string[];
-  private readonly configMapName: string | undefined;
   private readonly ingressRules: k8s.NetworkPolicyIngressRule[] = [];
   private readonly egressRules: k8s.NetworkPolicyEgressRule[] = [];
   private readonly connected = new Set<IConnectable>();
@@ -107,7 +121,8 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     return { ...props, image: engine.primaryImage, allowLatestTag: engine.allowLatestTag };
   }
 
-  protected constructor(scope: Construct, id: string, props: ApiServiceProps, kindName: string) {
+  /** `workloadConfig`: per-workload ConfigMaps from the engine (see `IServiceEngine.workloadConfig`). */
+  protected constructor(scope: Construct, id: string, props: ApiServiceProps, kindName: string, workloadConfig?: readonly WorkloadConfig[]) {
     super(scope, id);
     this.kindName = kindName;
     throwIfProblems(`${kindName} ${this.node.path}`, validateApiServiceProps(id, props));
@@ -127,11 +142,18 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     this.labelOptions = { name, instance: props.instance ?? name, component: 'api', partOf: props.partOf ?? defaultPartOf(this) };
     this.selector = selectorLabels(this.labelOptions);
     const config = props.config ?? {};
-    this.configKeys = Object.keys(config);
-    this.configMapName = this.configKeys.length > 0 ? `${name}-config` : undefined;
+    // One ConfigMap for every workload, or one per workload (the shared config with its overrides), so a
+    // change to one workload's configuration rolls that workload alone.
+    const shared = Object.keys(config).length > 0 ? { name: `${name}-config`, data: config } : undefined;
+    const perWorkload = workloadConfig?.length
+      ? new Map(workloadConfig.map((w) => [w.suffix, { name: `${name}-${w.suffix}-config`, data: { ...config, ...w.overrides } }]))
+      : undefined;
+    for (const [suffix, ref] of perWorkload ?? []) if (Object.keys(ref.data).length === 0) perWorkload?.delete(suffix);
+    this.configKeys = [...new Set([...Object.keys(config), ...(workloadConfig ?? []).flatMap((w) => Object.keys(w.overrides))])];
     this.objects = new ServiceObjects(this, {
       name, port: this.port, metricsPort: this.metricsPort, labelOptions: this.labelOptions, props,
-      scaling: this.scaling, exposure: this.exposure, env: this.env, configMapName: this.configMapName,
+      scaling: this.scaling, exposure: this.exposure, env: this.env,
+      config: perWorkload ? undefined : shared, workloadConfigs: perWorkload,
       healthPaths: this.healthPaths, admitToHttp: (peer) => this.allowIngressFrom(peer, { port: this.port }),
     });
     this.healthPaths.push(props.healthCheck?.readinessPath ?? '/health');
@@ -141,9 +163,15 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
       automountServiceAccountToken: false,
     }, k8s.toJson_KubeServiceAccountProps);
 
-    if (this.configMapName) {
-      this.configMap = kubeObject(this, 'ConfigMap', k8s.KubeConfigMap.GVK, { metadata: this.objects.meta(this.configMapName), data: sortedRecord(config) }, k8s.toJson_KubeConfigMapProps);
+    const configMapOf = (cid: string, ref: { name: string; data: Record<string, string> }): ApiObject =>
+      kubeObject(this, cid, k8s.KubeConfigMap.GVK, { metadata: this.objects.meta(ref.name), data: sortedRecord(ref.data) }, k8s.toJson_KubeConfigMapProps);
+    const configMaps: Record<string, ApiObject> = {};
+    if (perWorkload) {
+      for (const [suffix, ref] of perWorkload) configMaps[suffix] = configMapOf(`ConfigMap-${suffix}`, ref);
+    } else if (shared) {
+      this.configMap = configMapOf('ConfigMap', shared);
     }
+    this.configMaps = configMaps;
 
     this.externalSecret = this.secretEnvironment(props);
     this.migrationEnv.push(...this.env);

@@ -44,6 +44,13 @@ export interface RolloutOptions {
   readonly drain?: Duration;
   /** Grace period; must be longer than the drain so the server can finish in-flight requests (1 s to 1 h). @default Duration.seconds(45) */
   readonly terminationGracePeriod?: Duration;
+  /**
+   * Any value (a date, a build id); changing it rolls the pods, through a pod-template annotation
+   * (`cdk8s-trading.dev/restart-token`). For images that float (`latest`): they are pulled on every pod start
+   * (`imagePullPolicy: Always`), and a new token in Git is what makes a new `latest` reach running pods.
+   * @default - no annotation
+   */
+  readonly restartToken?: string;
 }
 
 /** What every API service (TradingBackend, BlueGreenService, CanaryRollout) is built from. */
@@ -121,4 +128,20 @@ export interface IServiceEngine {
   readonly primaryImage: string;
   /** Whether untagged or `latest` images are accepted. */
   readonly allowLatestTag: boolean;
+  /**
+   * For engines whose workloads each load a ConfigMap of their own (the blue-green colours), one entry per
+   * workload: its name suffix (`blue` → `<name>-blue-config`) and the variables merged over the shared
+   * `config`. A change to one entry then rolls only that workload. The shared parts (the migration Job)
+   * load the first entry's ConfigMap.
+   * @default - one ConfigMap `<name>-config`, loaded by every workload
+   */
+  readonly workloadConfig?: readonly WorkloadConfig[];
+}
+
+/** The configuration of one workload of an engine: see `IServiceEngine.workloadConfig`. */
+export interface WorkloadConfig {
+  /** Suffix of the workload's name (`blue`); its ConfigMap is `<name>-<suffix>-config`. */
+  readonly suffix: string;
+  /** Variables of this workload only, merged over the shared `config`. */
+  readonly overrides: Readonly<Record<string, string>>;
 }

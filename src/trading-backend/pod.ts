@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { k8sResources, ResourceRequirements } from '../core/resources';
+import { isFloatingImage } from '../core/rules';
 
 /** Everything the pod of an API service is built from; the resolved form of TradingBackendProps. */
 export interface BackendPodInput {
@@ -32,7 +33,22 @@ export interface BackendPodInput {
   readonly spread: boolean;
   readonly command: string[] | undefined;
   readonly args: string[] | undefined;
+  /** A value that rolls the pods when it changes (a pod-template annotation). */
+  readonly restartToken: string | undefined;
 }
+
+/** The pod-template annotation that carries `rollout.restartToken`: changing it changes the template, so the pods roll. */
+export const RESTART_TOKEN_ANNOTATION = 'cdk8s-trading.dev/restart-token';
+
+/**
+ * The label each workload kind's controller puts on the pods of one revision: what a topology spread's
+ * `matchLabelKeys` names so that only pods of the same revision are counted. Deployments label their
+ * pods `pod-template-hash`; Argo Rollouts labels them `rollouts-pod-template-hash` (and never `pod-template-hash`).
+ */
+export const POD_TEMPLATE_HASH_LABEL = {
+  Deployment: 'pod-template-hash',
+  Rollout: 'rollouts-pod-template-hash',
+} as const;
 
 const TMP_VOLUME = 'tmp';
 
@@ -63,7 +79,9 @@ function podSpecBase(i: BackendPodInput): Omit<k8s.PodSpec, 'containers'> {
 function containerBase(i: BackendPodInput): Omit<k8s.Container, 'name'> {
   return {
     image: i.image,
-    imagePullPolicy: 'IfNotPresent',
+    // A floating tag (`latest`, or none) names a different image over time: pull it whenever a pod starts,
+    // as Kubernetes' own default does for such images; a pinned tag or digest never changes.
+    imagePullPolicy: isFloatingImage(i.image) ? 'Always' : 'IfNotPresent',
     ...(i.command ? { command: [...i.command] } : {}),
     ...(i.args ? { args: [...i.args] } : {}),
     envFrom: envFrom(i),
@@ -119,7 +137,10 @@ export function backendPodTemplate(i: BackendPodInput): k8s.PodTemplateSpec {
   return {
     metadata: {
       labels: { ...i.podLabels },
-      annotations: { 'checksum/config': configChecksum(i.configData) },
+      annotations: {
+        'checksum/config': configChecksum(i.configData),
+        ...(i.restartToken === undefined ? {} : { [RESTART_TOKEN_ANNOTATION]: i.restartToken }),
+      },
     },
     spec: {
       ...podSpecBase(i),
@@ -147,8 +168,30 @@ function spreadOver(
     topologyKey,
     whenUnsatisfiable,
     labelSelector: { matchLabels: { ...selector } },
-    // Count only pods of the same revision, so a rollout's surge pod does not skew the spread.
-    matchLabelKeys: ['pod-template-hash'],
+    // Count only pods of the same revision, so a rollout's surge pod does not skew the spread
+    // (a Rollout's template is re-keyed by `forWorkloadKind`).
+    matchLabelKeys: [POD_TEMPLATE_HASH_LABEL.Deployment],
+  };
+}
+
+/**
+ * `template` for a workload of `kind`: its topology spreads count pods of one revision by the label that
+ * kind's controller sets (see POD_TEMPLATE_HASH_LABEL). The pod spec's other parts are shared, not copied,
+ * so variables wired in later still reach it.
+ */
+export function forWorkloadKind(template: k8s.PodTemplateSpec, kind: keyof typeof POD_TEMPLATE_HASH_LABEL): k8s.PodTemplateSpec {
+  const spec = template.spec;
+  if (!spec?.topologySpreadConstraints) return template;
+  const hashLabels: readonly string[] = Object.values(POD_TEMPLATE_HASH_LABEL);
+  return {
+    ...template,
+    spec: {
+      ...spec,
+      topologySpreadConstraints: spec.topologySpreadConstraints.map((t) => ({
+        ...t,
+        ...(t.matchLabelKeys ? { matchLabelKeys: t.matchLabelKeys.map((k) => (hashLabels.includes(k) ? POD_TEMPLATE_HASH_LABEL[kind] : k)) } : {}),
+      })),
+    },
   };
 }
 

@@ -41,12 +41,22 @@ export interface ServiceObjectsSpec {
   readonly exposure: Exposure;
   /** The pods' variables; the service adds to it while it is wired, the builders read it at synthesis. */
   readonly env: readonly k8s.EnvVar[];
-  /** The ConfigMap loaded as variables, if any. */
-  readonly configMapName?: string;
+  /** The ConfigMap loaded as variables, if any, and the variables in it (hashed into the pods). */
+  readonly config?: ConfigMapRef;
+  /** Per-workload ConfigMaps, by workload suffix (see `IServiceEngine.workloadConfig`); they replace `config`. */
+  readonly workloadConfigs?: ReadonlyMap<string, ConfigMapRef>;
   /** The health paths a smoke check GETs by default; the service adds to it as it is connected, the builders read it at synthesis. */
   readonly healthPaths: readonly string[];
   /** Admits `peer` to the pods' HTTP port (the service's NetworkPolicy). */
   readonly admitToHttp: (peer: NetworkPeer) => void;
+}
+
+/** A ConfigMap the pods load as variables. */
+export interface ConfigMapRef {
+  /** Its name. */
+  readonly name: string;
+  /** Its data. */
+  readonly data: Readonly<Record<string, string>>;
 }
 
 /** The builders of one API service, scoped to its construct. */
@@ -84,9 +94,21 @@ export class ServiceObjects {
     return { name: objectName, labels: { ...standardLabels({ ...this.spec.labelOptions, ...extra }), ...extraLabels } };
   }
 
-  /** The pod definition of this service, for pods selected by `selector` (with `extraLabels`) running `image`. */
-  public podInput(selector: Record<string, string>, extraLabels: Record<string, string> = {}, image = this.spec.props.image): BackendPodInput {
+  /** The ConfigMap the pods of workload `suffix` load (the shared one without a suffix, or when there are no per-workload ones). */
+  public configOf(suffix?: string): ConfigMapRef | undefined {
+    const own = this.spec.workloadConfigs;
+    if (!own) return this.spec.config;
+    if (suffix !== undefined && own.has(suffix)) return own.get(suffix);
+    return own.values().next().value;
+  }
+
+  /**
+   * The pod definition of this service, for pods selected by `selector` (with `extraLabels`) running `image`,
+   * loading the ConfigMap of workload `configOf` (see `configOf`).
+   */
+  public podInput(selector: Record<string, string>, extraLabels: Record<string, string> = {}, image = this.spec.props.image, configOf?: string): BackendPodInput {
     const props = this.spec.props;
+    const config = this.configOf(configOf);
     const migration = props.migration ?? Migration.none();
     const rollout = props.rollout ?? {};
     return {
@@ -102,8 +124,8 @@ export class ServiceObjects {
       livenessPath: props.healthCheck?.livenessPath ?? props.healthCheck?.readinessPath ?? '/health',
       startupTimeoutSeconds: migration.mode === 'on-start' ? migration.startupTimeoutSeconds : undefined,
       resources: props.resources ?? DEFAULT_RESOURCES,
-      configMapName: this.spec.configMapName,
-      configData: props.config ?? {},
+      configMapName: config?.name,
+      configData: { ...config?.data },
       env: this.spec.env as k8s.EnvVar[],
       drainSeconds: rollout.drain ? wholeSeconds(rollout.drain) : 10,
       terminationGracePeriodSeconds: rollout.terminationGracePeriod ? wholeSeconds(rollout.terminationGracePeriod) : 45,
@@ -111,12 +133,13 @@ export class ServiceObjects {
       spread: this.spec.scaling.maxReplicas > 1,
       command: props.command,
       args: props.args,
+      restartToken: rollout.restartToken,
     };
   }
 
-  /** The pod template of pods selected by `selector` (with `extraLabels`) running `image`. */
-  public podTemplate(selector: Record<string, string>, extraLabels: Record<string, string> = {}, image?: string): k8s.PodTemplateSpec {
-    return backendPodTemplate(this.podInput(selector, extraLabels, image));
+  /** The pod template of pods selected by `selector` (with `extraLabels`) running `image`, loading workload `configOf`'s ConfigMap. */
+  public podTemplate(selector: Record<string, string>, extraLabels: Record<string, string> = {}, image?: string, configOf?: string): k8s.PodTemplateSpec {
+    return backendPodTemplate(this.podInput(selector, extraLabels, image, configOf));
   }
 
   /** A ClusterIP Service with the http and metrics ports, selecting `selector`. */

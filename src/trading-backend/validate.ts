@@ -18,6 +18,15 @@ export function checkHttpPath(value: unknown): string | undefined {
     : `${show(value)} is not an HTTP path: use an absolute path like "/health"`;
 }
 
+const RESTART_TOKEN = /^[A-Za-z0-9][A-Za-z0-9._:+-]{0,62}$/;
+
+/** Message for a restart token that would not make a tidy annotation value. */
+export function checkRestartToken(value: unknown): string | undefined {
+  return typeof value === 'string' && RESTART_TOKEN.test(value)
+    ? undefined
+    : `${show(value)} is not a restart token: use up to 63 letters, digits, ".", "_", ":", "+" or "-", starting with a letter or digit, like a date ("2026-05-01T10.00Z") or a build id`;
+}
+
 /**
  * Every problem with the props of an API service (TradingBackend, BlueGreenService, CanaryRollout)
  * that can be judged from the props alone. Factories (`Scaling`, `Exposure`, `Migration`,
@@ -73,6 +82,7 @@ export function validateApiServiceProps(id: string, props: ApiServiceProps): Pro
       `${durationText(grace)} must be longer than the drain (${durationText(drain)}), or in-flight requests are cut off`,
     );
   }
+  if (r.restartToken !== undefined) c.check('rollout.restartToken', checkRestartToken(r.restartToken));
   if (props.runAsUser !== undefined) c.check('runAsUser', checkInteger(props.runAsUser, 1, 2147483647));
   if (props.placement !== undefined) c.nest('placement', validatePlacement(props.placement));
   return [...c.problems];

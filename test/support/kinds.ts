@@ -39,6 +39,8 @@ import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alph
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject' with { 'resolution-mode': 'import' };
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization' with { 'resolution-mode': 'import' };
 import type { IGitRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository' with { 'resolution-mode': 'import' };
+import type { IProvider } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Provider' with { 'resolution-mode': 'import' };
+import type { IAlert } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Alert' with { 'resolution-mode': 'import' };
 import type { BarmanObjectStore, CnpgBackup, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from '../../src/postgres/cnpg-types';
 
 /**
@@ -98,6 +100,8 @@ export interface Kinds {
   GitRepository: IGitRepository;
   /** Flux's Kustomization (kustomize.toolkit.fluxcd.io), not a kustomize `kustomization.yaml`. */
   Kustomization: IKustomization;
+  Provider: IProvider;
+  Alert: IAlert;
   // CloudNativePG and the Barman Cloud plugin (src/postgres/cnpg-types.ts)
   Cluster: Cluster;
   Pooler: CnpgPooler;
@@ -144,6 +148,8 @@ export const API_VERSIONS: { readonly [K in Kind]: Kinds[K]['apiVersion'] } = {
   AppProject: 'argoproj.io/v1alpha1',
   GitRepository: 'source.toolkit.fluxcd.io/v1',
   Kustomization: 'kustomize.toolkit.fluxcd.io/v1',
+  Provider: 'notification.toolkit.fluxcd.io/v1beta3',
+  Alert: 'notification.toolkit.fluxcd.io/v1beta3',
   Cluster: 'postgresql.cnpg.io/v1',
   Pooler: 'postgresql.cnpg.io/v1',
   ScheduledBackup: 'postgresql.cnpg.io/v1',

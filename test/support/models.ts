@@ -37,6 +37,8 @@ const MODELS: Record<string, () => Promise<ModelClass>> = {
   'monitoring.coreos.com/v1/PodMonitor': async () => (await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor')).PodMonitor,
   'kustomize.toolkit.fluxcd.io/v1/Kustomization': async () => (await import('@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization')).Kustomization,
   'source.toolkit.fluxcd.io/v1/GitRepository': async () => (await import('@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository')).GitRepository,
+  'notification.toolkit.fluxcd.io/v1beta3/Provider': async () => (await import('@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Provider')).Provider,
+  'notification.toolkit.fluxcd.io/v1beta3/Alert': async () => (await import('@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Alert')).Alert,
 };
 
 const strict = new SchemaValidator(undefined, { checkFormats: true });

@@ -1,12 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { throwIfProblems } from '../../core/validation';
+import type { WorkloadConfig } from '../../trading-backend/api-service-props';
 import type { ServiceObjects } from '../../trading-backend/service-objects';
 import { resolveSmokeTest } from '../../trading-backend/smoke-test';
 import { BlueGreenEngineKind, BlueGreenParts, Color, COLOR_LABEL, COLORS, IBlueGreenEngine, ServiceSwitchOptions, validateServiceSwitchOptions } from '../engine';
 
 /**
- * Plain Kubernetes blue-green: `<name>-blue` and `<name>-green` Deployments, each with its HPA and
- * PDB; the public Service selects `version: <activeColor>`, the preview Service the other colour.
+ * Plain Kubernetes blue-green: `<name>-blue` and `<name>-green` Deployments, each with its HPA, PDB
+ * and ConfigMap; the public Service selects `version: <activeColor>`, the preview Service the other colour.
  */
 export class ServiceSwitchEngine implements IBlueGreenEngine {
   /** A checked engine. */
@@ -28,6 +29,12 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
     return this.options.allowLatestTag ?? false;
   }
 
+  /** A ConfigMap per colour (the release colour's first: migrations load it), so a config change rolls one colour. */
+  public get workloadConfig(): readonly WorkloadConfig[] {
+    const first = this.options.releaseColor ?? this.options.activeColor;
+    return [first, first === 'blue' ? 'green' : 'blue'].map((color) => ({ suffix: color, overrides: { ...this.options[`${color as Color}Config`] } }));
+  }
+
   /** @internal */
   public _bind(o: ServiceObjects, selector: Readonly<Record<string, string>>, previewName: string): BlueGreenParts {
     const active = this.options.activeColor;
@@ -40,7 +47,7 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
       const scaledDown = color === idle && (this.options.scaleDownIdle ?? false);
       // Zero replicas also turns the colour's HPA off (the HPA controller skips targets at zero).
       deployments[color] = o.deployment(`${id}Deployment`, workload, colorSelector,
-        o.podTemplate(colorSelector, { [COLOR_LABEL]: color }, this.options[`${color}Image`]),
+        o.podTemplate(colorSelector, { [COLOR_LABEL]: color }, this.options[`${color}Image`], color),
         scaledDown ? 0 : o.replicas(), { [COLOR_LABEL]: color });
       o.autoscaler(`${id}Autoscaler`, workload, { apiVersion: 'apps/v1', kind: 'Deployment', name: workload });
       o.disruptionBudget(`${id}DisruptionBudget`, workload, colorSelector);

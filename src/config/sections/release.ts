@@ -16,6 +16,7 @@ import { ApiServiceProps } from '../../trading-backend/api-service-props';
 import { TradingBackend } from '../../trading-backend/trading-backend';
 import { TIER_DEFAULTS } from '../tiers';
 import { analysisOf, seconds, secondsField, smokeTestOf } from './durations';
+import { environmentNotifications } from './notifications';
 import type { EnvironmentConfig, ReleaseConfig, ServiceConfig } from '../types';
 
 /** The shared props of a service: everything but the image, which the release decides. */
@@ -61,7 +62,7 @@ const ADAPTERS = {
     }),
   },
   'blue-green/service-switch': {
-    fields: ['activeColor', 'blueImage', 'greenImage', 'releaseColor', 'scaleDownIdle', 'previewHost', 'smokeTest'],
+    fields: ['activeColor', 'blueImage', 'greenImage', 'releaseColor', 'scaleDownIdle', 'previewHost', 'smokeTest', 'blueConfig', 'greenConfig'],
     usesServiceImage: false,
     adapt: (env, svc, c) => {
       const r = svc.release as ReleaseConfig;
@@ -72,6 +73,7 @@ const ADAPTERS = {
         activeColor: r.activeColor ?? 'blue', blueImage: r.blueImage ?? '', greenImage: r.greenImage ?? '',
         releaseColor: r.releaseColor, scaleDownIdle: r.scaleDownIdle, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag,
         smokeTest: smokeTestOf(r.smokeTest),
+        blueConfig: r.blueConfig, greenConfig: r.greenConfig,
       }));
       return engine && {
         build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
@@ -96,7 +98,7 @@ const ADAPTERS = {
         smokeTest: smokeTestOf(r.smokeTest),
       }));
       return engine && {
-        build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
+        build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine, notifications: environmentNotifications(env) }),
         podsAtFullScale: blueGreenPods,
         controllerMovesRouteWeights: false,
         fieldOf: (f) => (f === 'previewHost' ? inRelease(f) : f),
@@ -118,7 +120,7 @@ const ADAPTERS = {
       c.nest('release', validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposureOf(svc)));
       const viaGateway = (r.trafficRouting ?? 'gateway-api') === 'gateway-api' && svc.exposure?.gateway !== undefined;
       return engine && {
-        build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine }),
+        build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine, notifications: environmentNotifications(env) }),
         podsAtFullScale: (max) => max + Math.ceil(max / 4),
         controllerMovesRouteWeights: viaGateway,
         fieldOf: (f) => (f === 'trafficRouting' || f === 'backgroundAnalysis' ? inRelease(f) : f),

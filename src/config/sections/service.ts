@@ -114,6 +114,7 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
       minReady: seconds(svc.rollout.minReadySeconds),
       drain: seconds(svc.rollout.drainSeconds),
       terminationGracePeriod: seconds(svc.rollout.terminationGracePeriodSeconds),
+      restartToken: svc.rollout.restartToken,
     },
     runAsUser: svc.runAsUser,
     networkPolicy: svc.networkPolicy,
