@@ -112,20 +112,27 @@ describe('BlueGreenService, Service-switch engine', () => {
       .toContain('greenConfig.bad-name: "bad-name" is not');
   });
 
-  it('switches with a diff that touches only the Service selectors', () => {
-    expect(changedPaths(objects, serviceSwitch('green'))).toEqual([
+  it('switches with a diff that touches only the Service selectors, and the smoke check follows the release onto the public Service', () => {
+    const switched = serviceSwitch('green');
+    expect(changedPaths(objects, switched)).toEqual([
+      'Job/trading-api-smoke-test: spec.template.spec.containers[0].command[9]',
       'Service/trading-api-preview: spec.selector.version',
       'Service/trading-api: spec.selector.version',
     ]);
+    // Staged on green: checked through the preview (green); live on green: through the public Service (green), never the old colour.
+    const urls = (o: Obj[]) => one(o, 'Job', 'trading-api-smoke-test').spec.template.spec.containers[0].command?.filter((a) => a.startsWith('http://'));
+    expect(urls(objects)).toEqual(['http://trading-api-preview.trading-test.svc:8080/health']);
+    expect(urls(switched)).toEqual(['http://trading-api.trading-test.svc:8080/health']);
   });
 
-  it('with scaleDownIdle, the switch also moves the zero replicas to the old colour, and nothing else', () => {
+  it('with scaleDownIdle, the switch also moves the zero replicas to the old colour, and nothing else but the smoke check target', () => {
     const blue = serviceSwitch('blue', {}, true);
     expect(one(blue, 'Deployment', 'trading-api-green').spec.replicas).toBe(0);
     expect(one(blue, 'Deployment', 'trading-api-blue').spec.replicas).toBeUndefined();
     expect(changedPaths(blue, serviceSwitch('green', {}, true))).toEqual([
       'Deployment/trading-api-blue: spec.replicas',
       'Deployment/trading-api-green: spec.replicas',
+      'Job/trading-api-smoke-test: spec.template.spec.containers[0].command[9]',
       'Service/trading-api-preview: spec.selector.version',
       'Service/trading-api: spec.selector.version',
     ]);

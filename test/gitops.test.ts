@@ -175,6 +175,21 @@ describe('the reference app\'s GitOps objects', () => {
     expect(flux).not.toContain('trading-dev-migration');
   });
 
+  it('has Flux judge the staging Rollout by its phase (kstatus cannot read its string observedGeneration), in the application stage only', () => {
+    const kustomizations = all(objectsIn('flux'), 'Kustomization');
+    const application = kustomizations.find((k) => k.metadata.name === 'trading-staging-application');
+    expect(application?.spec.wait).toBe(true);
+    expect(application?.spec.healthCheckExprs).toEqual([{
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      inProgress: 'has(status.observedGeneration) && status.observedGeneration != string(metadata.generation)',
+      failed: "status.phase == 'Degraded'",
+      current: "status.phase in ['Healthy', 'Paused']",
+    }]);
+    expect(kustomizations.filter((k) => k.spec.healthCheckExprs !== undefined).map((k) => k.metadata.name).sort())
+      .toEqual(['trading-dev-application', 'trading-prod-application', 'trading-staging-application']);
+  });
+
   it('tells Argo CD to ignore the route weights the canary plugin moves in staging', () => {
     const staging = viewAs('Application', objectsIn('argocd').find((o) => o.metadata.name === 'trading-staging'));
     expect(staging.spec.ignoreDifferences).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'trading-api', jsonPointers: ['/spec/rules/0/backendRefs'] }]);

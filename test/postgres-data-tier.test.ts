@@ -232,12 +232,12 @@ describe('a backup before each release migrates', () => {
     const script = one(objects, 'Job', 'api-migrate').spec!.template.spec!.initContainers![0].command![2];
     const bin = mkdtempSync(join(tmpdir(), 'backup-wait-'));
     // curl answers with the backup as the API server would; date advances ten minutes per call; sleep returns at once.
-    writeFileSync(join(bin, 'curl'), '#!/bin/sh\nprintf \'%s\' "$FAKE_BODY"\n', { mode: 0o755 });
+    writeFileSync(join(bin, 'curl'), '#!/bin/sh\nprintf \'%s\\n%s\' "$FAKE_BODY" "$FAKE_CODE"\n', { mode: 0o755 });
     writeFileSync(join(bin, 'sleep'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     writeFileSync(join(bin, 'date'), `#!/bin/sh\nn=$(cat "${bin}/now" 2>/dev/null || echo 1000000)\necho $((n + 600)) > "${bin}/now"\necho $n\n`, { mode: 0o755 });
-    const run = (body: string) => {
+    const run = (body: string, code = '200') => {
       rmSync(join(bin, 'now'), { force: true });
-      return spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, NAMESPACE: 'shop', BACKUP: 'api-pre-migrate-1-4-2', FAKE_BODY: body } });
+      return spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, NAMESPACE: 'shop', BACKUP: 'api-pre-migrate-1-4-2', FAKE_BODY: body, FAKE_CODE: code } });
     };
     afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
@@ -253,11 +253,30 @@ describe('a backup before each release migrates', () => {
       expect(r.stderr).toContain('backup api-pre-migrate-1-4-2 failed, not migrating: "phase":"failed","error":"no space left"');
     });
 
-    it('gives up after the timeout while the backup is still running, or missing', () => {
-      for (const body of ['{"kind":"Backup","status":{"phase":"running"}}', '']) {
-        const r = run(body);
+    it('gives up after the timeout while the backup is still running, or missing, saying where it stood', () => {
+      const cases: Array<[string, string, string]> = [
+        ['{"kind":"Backup","status":{"phase":"running"}}', '200', '(backup api-pre-migrate-1-4-2: "phase":"running")'],
+        ['{"kind":"Status","reason":"NotFound"}', '404', '(backup api-pre-migrate-1-4-2 does not exist yet)'],
+        ['', '', '(no answer from the Kubernetes API yet)'],
+      ];
+      for (const [body, code, where] of cases) {
+        const r = run(body, code);
         expect(r.status).toBe(1);
-        expect(r.stderr).toContain('did not complete within 1800s');
+        expect(r.stderr).toContain(`did not complete within 1800s, not migrating ${where}`);
+      }
+    });
+
+    it('waits out phases the operator retries (WAL archiving failing) instead of failing at once', () => {
+      const r = run('{"kind":"Backup","status":{"phase":"walArchivingFailing"}}');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('did not complete within 1800s, not migrating (backup api-pre-migrate-1-4-2 is not progressing: "phase":"walArchivingFailing")');
+    });
+
+    it('fails at once when the Job may not read the backup', () => {
+      for (const code of ['401', '403']) {
+        const r = run('{"kind":"Status","reason":"Forbidden"}', code);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain(`cannot read backup api-pre-migrate-1-4-2 (HTTP ${code}): check the ServiceAccount, Role and RoleBinding`);
       }
     });
   });

@@ -13,6 +13,20 @@ import { DeliveredEnvironment, repositoryName, validateDeliveryProps } from './a
 import { stageOfFolder } from './sync-waves';
 import { SLACK_API_ADDRESS } from './notifications';
 
+/**
+ * How Flux judges an Argo Rollouts `Rollout` (kstatus cannot: its `status.observedGeneration` is a
+ * string): in progress until the controller has seen the spec, failed when `Degraded` (an aborted
+ * release), ready when `Healthy` or `Paused` (a canary waiting at a step belongs to Argo Rollouts, whose
+ * analysis and notifications take it from there, not to the Kustomization's timeout).
+ */
+const ROLLOUT_HEALTH_CHECK = {
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Rollout',
+  inProgress: "has(status.observedGeneration) && status.observedGeneration != string(metadata.generation)",
+  failed: "status.phase == 'Degraded'",
+  current: "status.phase in ['Healthy', 'Paused']",
+} as const;
+
 /** Props of FluxDelivery. */
 export interface FluxDeliveryProps {
   /** Git repository holding `dist/`. */
@@ -96,6 +110,7 @@ export class FluxDelivery extends Construct {
             ...(previous ? { dependsOn: [{ name: previous }] } : {}),
             // Stages of hooks hold Jobs, whose template is immutable: replace them when they change.
             ...(folder !== undefined && (stageOfFolder(folder)?.hooks.length ?? 0) > 0 ? { force: true } : {}),
+            ...(stage === undefined || stage === 'application' ? { healthCheckExprs: [ROLLOUT_HEALTH_CHECK] } : {}),
           },
         };
         previous = objectName;

@@ -40,20 +40,34 @@ export function migrationBackupName(service: string, image: string, index: numbe
   return `${prefix}${release}${suffix}`;
 }
 
-/** The shell loop of the waiting container: completed passes, a failed phase or the timeout fails. */
+/**
+ * The shell loop of the waiting container: `completed` passes; a terminal failure (`failed`) fails at
+ * once; phases the operator retries (WAL archiving failing, ...) are waited out and reported at the
+ * deadline; an API answer of 401/403 (no token, no permission) fails at once, since waiting cannot help.
+ */
 function waitScript(backup: MigrationBackup, timeoutSeconds: number): string {
   const phase = (p: string): string => `*'"phase":"${p}"'*`;
+  const [terminal, ...retried] = backup.failedPhases;
+  const status = `$(echo "$body" | sed -n 's/.*"status":{\\([^}]*\\)}.*/\\1/p')`;
   return [
     'set -u',
     `url="https://kubernetes.default.svc/apis/${backup.group}/${backup.version}/namespaces/$NAMESPACE/${backup.resource}/$BACKUP"`,
     `deadline=$(( $(date +%s) + ${timeoutSeconds} ))`,
+    'last="no answer from the Kubernetes API yet"',
     'while :; do',
-    `  body=$(curl -sS --max-time 10 --cacert ${TOKEN_DIR}/ca.crt -H "Authorization: Bearer $(cat ${TOKEN_DIR}/token)" "$url") || body=""`,
+    `  out=$(curl -sS --max-time 10 -w '\\n%{http_code}' --cacert ${TOKEN_DIR}/ca.crt -H "Authorization: Bearer $(cat ${TOKEN_DIR}/token)" "$url") || out=""`,
+    `  code=$(printf '%s' "$out" | tail -n 1); body=$(printf '%s' "$out" | sed '$d')`,
+    '  case "$code" in',
+    '    401|403) echo "cannot read backup $BACKUP (HTTP $code): check the ServiceAccount, Role and RoleBinding of this Job" >&2; exit 1 ;;',
+    '    404) last="backup $BACKUP does not exist yet" ;;',
+    '  esac',
     '  case "$body" in',
     `    ${backup.donePhases.map(phase).join('|')}) echo "backup $BACKUP completed; migrating"; exit 0 ;;`,
-    `    ${backup.failedPhases.map(phase).join('|')}) echo "backup $BACKUP failed, not migrating: $(echo "$body" | sed -n 's/.*"status":{\\([^}]*\\)}.*/\\1/p')" >&2; exit 1 ;;`,
+    `    ${phase(terminal)}) echo "backup $BACKUP failed, not migrating: ${status}" >&2; exit 1 ;;`,
+    ...(retried.length > 0 ? [`    ${retried.map(phase).join('|')}) last="backup $BACKUP is not progressing: ${status}" ;;`] : []),
+    `    *'"phase":'*) last="backup $BACKUP: ${status}" ;;`,
     '  esac',
-    `  if [ "$(date +%s)" -ge "$deadline" ]; then echo "backup $BACKUP did not complete within ${timeoutSeconds}s, not migrating" >&2; exit 1; fi`,
+    `  if [ "$(date +%s)" -ge "$deadline" ]; then echo "backup $BACKUP did not complete within ${timeoutSeconds}s, not migrating ($last)" >&2; exit 1; fi`,
     '  sleep 10',
     'done',
   ].join('\n');

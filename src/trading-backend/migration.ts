@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { checkDurationRange, wholeSeconds } from '../core/duration';
 import { Problem, ProblemCollector, throwIfProblems, show } from '../core/validation';
 import { checkImage, checkInteger } from '../core/rules';
+import { DEFAULT_SMOKE_TEST_IMAGE } from './smoke-test';
 
 /** Options for `Migration.onStart`. */
 export interface OnStartMigrationOptions {
@@ -25,7 +26,7 @@ export interface JobMigrationOptions {
   readonly backupFirst?: boolean;
   /** How long the Job waits for that backup before it fails (1 m to 24 h). @default Duration.minutes(30) */
   readonly backupTimeout?: Duration;
-  /** Image of the container that waits for the backup (it needs `sh` and `curl`). @default 'curlimages/curl:8.11.1' */
+  /** Image of the container that waits for the backup (it needs `sh` and `curl`). @default - the smoke check's curl image (`DEFAULT_SMOKE_TEST_IMAGE`) */
   readonly backupWaitImage?: string;
 }
 
@@ -40,7 +41,7 @@ export interface JobMigrationSettings {
 }
 
 /** The image that waits for a pre-migration backup unless given. */
-export const DEFAULT_BACKUP_WAIT_IMAGE = 'curlimages/curl:8.11.1';
+export const DEFAULT_BACKUP_WAIT_IMAGE = DEFAULT_SMOKE_TEST_IMAGE;
 
 /** The kinds of migration. */
 export type MigrationMode = 'none' | 'on-start' | 'job';

@@ -55,11 +55,14 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
     const activeService = o.service('Service', o.name, { ...selector, [COLOR_LABEL]: active });
     const previewService = o.service('PreviewService', previewName, { ...selector, [COLOR_LABEL]: idle });
     o.monitoring('Deployment', COLORS.map((c) => `${o.name}-${c}`));
-    // The preview Service selects the idle colour, which carries a staged release: smoke-test it before the
-    // switch. The Job names both colours' images, not the active colour, so staging a release changes it (Flux
-    // runs it again) and the switch itself stays a change of the Services' selectors only.
+    // The smoke check follows the release colour: staged on the idle colour, it is tested through the preview
+    // Service before the switch; once the switch made it live (activeColor = releaseColor), through the public
+    // Service, so the check never passes by testing the colour just taken out of service. The Job names both
+    // colours' images, so staging a release changes it (Flux runs it again).
+    const release = this.options.releaseColor;
     const smoke = resolveSmokeTest(this.options.smokeTest);
-    const smokeTest = smoke && o.smokeTestJob(smoke, previewName, COLORS.map((c) => `${c}=${this.options[`${c}Image`]}`).join(' '));
+    const smokeTest = smoke && o.smokeTestJob(smoke, release !== undefined && release === active ? o.name : previewName,
+      COLORS.map((c) => `${c}=${this.options[`${c}Image`]}`).join(' '));
     return { activeService, previewService, deployments, activeColor: active, idleColor: idle, smokeTest };
   }
 }
