@@ -150,6 +150,17 @@ describe('CanaryRollout, Argo Rollouts with NGINX and with replicas', () => {
   });
 });
 
+describe('CanaryRollout, Argo Rollouts: a Rollout paused too long', () => {
+  const pausedFor = (steps?: CanaryStep[]): string | undefined => one(canary({ engine: CanaryEngine.argoRollouts({ image: V2, steps }) }), 'PrometheusRule')
+    .spec.groups.flatMap((g) => g.rules).find((r) => r.alert === 'ApiRolloutPausedTooLong')?.for;
+
+  it('is reported after 30 minutes, or 15 minutes past the longest timed pause step', () => {
+    expect(pausedFor()).toBe('30m');
+    expect(pausedFor([CanaryStep.setWeight(20), CanaryStep.pauseUntilPromoted()])).toBe('30m');
+    expect(pausedFor([CanaryStep.setWeight(20), CanaryStep.pause(Duration.hours(1)), CanaryStep.setWeight(50), CanaryStep.pause(Duration.seconds(90))])).toBe('75m');
+  });
+});
+
 describe('CanaryRollout without a controller (fixed weight)', () => {
   const engine = CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10 });
 

@@ -32,19 +32,27 @@ interface Rule { alert: string; expr: string; for: string; labels: Record<string
 const rulesOf = (objects: Obj[]): Array<Rule & { object: string }> => all(objects, 'PrometheusRule')
   .flatMap((r) => r.spec.groups.flatMap((g) => (g.rules as unknown as Rule[]).map((rule) => ({ ...rule, object: r.metadata.name as string }))));
 
+/** `label_replace(metric{...}, "namespace", "$1", "exported_namespace", "(.+)")`: the Argo Rollouts controller's series scraped without honorLabels. */
+const COPY_EXPORTED_NAMESPACE = /label_replace\((\w+)\{([^{}]*)\}, "namespace", "\$1", "exported_namespace", "\(\.\+\)"\)/g;
+
 /**
  * Where `expr` could lose the namespace: a vector selector without `namespace="<ns>"`, an aggregation
- * without `by (namespace, ...)`, or one `without (...)`.
+ * without `by (namespace, ...)`, or one `without (...)`. The one exception to the first: a selector with
+ * `exported_namespace="<ns>"` whose value `label_replace` copies into `namespace`.
  */
 function namespaceProblems(expr: string, namespace: string): string[] {
   const problems: string[] = [];
-  for (const m of expr.matchAll(/\{([^{}]*)\}/g)) {
+  const rest = expr.replace(COPY_EXPORTED_NAMESPACE, (_, metric: string, matchers: string) => {
+    if (!matchers.split(/,\s*/).includes(`exported_namespace="${namespace}"`)) problems.push(`label_replace of {${matchers}} has no exported_namespace matcher`);
+    return metric;
+  });
+  for (const m of rest.matchAll(/\{([^{}]*)\}/g)) {
     if (!m[1].split(/,\s*/).includes(`namespace="${namespace}"`)) problems.push(`selector {${m[1]}} has no namespace matcher`);
   }
-  for (const m of expr.matchAll(/\b(sum|max|min|avg|count|topk|bottomk|quantile|stddev|group)\b\s*(\b(by|without)\s*\(([^)]*)\))?\s*\(/g)) {
+  for (const m of rest.matchAll(/\b(sum|max|min|avg|count|topk|bottomk|quantile|stddev|group)\b\s*(\b(by|without)\s*\(([^)]*)\))?\s*\(/g)) {
     if (m[3] !== 'by' || !m[4].split(/,\s*/).includes('namespace')) problems.push(`${m[0]} drops the namespace`);
   }
-  if (!expr.includes(`namespace="${namespace}"`)) problems.push('no namespace matcher at all');
+  if (!new RegExp(`(^|\\W)namespace="${namespace}"`).test(rest)) problems.push('no namespace matcher at all');
   return problems;
 }
 
@@ -65,6 +73,19 @@ describe('the check of namespaces in PromQL (it can fail)', () => {
     expect(namespaceProblems('sum by (namespace) (up{service="a"})', 'ns')).toEqual(['selector {service="a"} has no namespace matcher', 'no namespace matcher at all']);
     expect(namespaceProblems('max without (pod) (up{namespace="ns"})', 'ns')).toEqual(['max without (pod) ( drops the namespace']);
     expect(namespaceProblems('sum by (namespace, pod) (up{namespace="ns"}) == 0 or absent(up{namespace="ns"})', 'ns')).toEqual([]);
+  });
+
+  it('accepts exported_namespace only where label_replace copies it into namespace', () => {
+    const copy = (matchers: string, from = 'exported_namespace'): string => `label_replace(rollout_info{${matchers}}, "namespace", "$1", "${from}", "(.+)")`;
+    expect(namespaceProblems(`max by (namespace, name) (rollout_info{namespace="ns", exported_namespace="", name="a"} or ${copy('exported_namespace="ns", name="a"')})`, 'ns')).toEqual([]);
+    expect(namespaceProblems(`max by (namespace, name) (rollout_info{namespace="ns", exported_namespace="", name="a"} or ${copy('exported_namespace="other", name="a"')})`, 'ns'))
+      .toEqual(['label_replace of {exported_namespace="other", name="a"} has no exported_namespace matcher']);
+    expect(namespaceProblems(`max by (namespace, name) (rollout_info{namespace="ns", name="a"} or ${copy('exported_namespace="ns", name="a"', 'pod')})`, 'ns'))
+      .toEqual(['selector {exported_namespace="ns", name="a"} has no namespace matcher']);
+    expect(namespaceProblems('max by (namespace, name) (rollout_info{exported_namespace="ns", name="a"})', 'ns'))
+      .toEqual(['selector {exported_namespace="ns", name="a"} has no namespace matcher', 'no namespace matcher at all']);
+    expect(namespaceProblems(`max by (name) (${copy('exported_namespace="ns", name="a"')})`, 'ns'))
+      .toEqual(['max by (name) ( drops the namespace', 'no namespace matcher at all']);
   });
 });
 
@@ -128,6 +149,63 @@ describe.each(ENVIRONMENTS)('alerts and dashboards in dist/%s', (env) => {
         }
       }
     }
+  });
+});
+
+/**
+ * Where a series of the Argo Rollouts controller in `expr` is matched in one scrape setup only: each
+ * `rollout_*{namespace="<ns>", exported_namespace="", ...}` (label honoured) must come with the same
+ * series by `exported_namespace="<ns>"` copied into `namespace` (label renamed: a ServiceMonitor without honorLabels).
+ */
+function rolloutSetupProblems(expr: string, namespace: string): string[] {
+  const problems: string[] = [];
+  const rest = expr.replace(COPY_EXPORTED_NAMESPACE, '');
+  for (const [selector, metric, matchers] of rest.matchAll(/(rollout_\w+)\{([^{}]*)\}/g)) {
+    const others = matchers.split(/,\s*/).filter((m) => m !== `namespace="${namespace}"` && m !== 'exported_namespace=""');
+    if (others.length !== matchers.split(/,\s*/).length - 2) problems.push(`${selector} does not require the namespace and no exported_namespace`);
+    const copy = `label_replace(${metric}{${[`exported_namespace="${namespace}"`, ...others].join(', ')}}, "namespace", "$1", "exported_namespace", "(.+)")`;
+    if (!expr.includes(`${selector} or ${copy}`)) problems.push(`${selector} has no "or ${copy}"`);
+  }
+  return problems;
+}
+
+describe('the Argo Rollouts signals in dist/staging (a canary Rollout)', () => {
+  const objects = distObjects('staging');
+  const namespace = 'trading-staging';
+  const rules = rulesOf(objects);
+  const byName = Object.fromEntries(rules.map((r) => [r.alert, r]));
+  const api = dashboardsOf(objects).find((d) => d.name === 'trading-api-dashboard')?.json as Dashboard;
+  const panel = (title: string): Dashboard['panels'][number] | undefined => api.panels.find((p) => p.title === title);
+
+  it('match the controller\'s series whether or not the ServiceMonitor honours their namespace label', () => {
+    expect(rolloutSetupProblems('sum by (namespace, name) (rollout_info_replicas_unavailable{namespace="trading-staging", name="trading-api"})', namespace))
+      .toEqual(['rollout_info_replicas_unavailable{namespace="trading-staging", name="trading-api"} does not require the namespace and no exported_namespace',
+        'rollout_info_replicas_unavailable{namespace="trading-staging", name="trading-api"} has no "or label_replace(rollout_info_replicas_unavailable{exported_namespace="trading-staging", name="trading-api"}, "namespace", "$1", "exported_namespace", "(.+)")"']);
+    const exprs = [...rules.map((r) => r.expr), ...api.panels.flatMap((p) => p.targets.map((t) => t.expr))].filter((e) => e.includes('rollout_'));
+    expect(exprs.length).toBeGreaterThanOrEqual(7);
+    for (const e of exprs) expect(rolloutSetupProblems(e, namespace), e).toEqual([]);
+    for (const alert of ['ApiReplicasUnavailable', 'ApiRolloutDegraded', 'ApiRolloutPausedTooLong']) {
+      expect(byName[alert].expr, alert).toMatch(/^max by \(namespace, name\) \(|^sum by \(namespace, name\) \(/);
+      expect(byName[alert].expr, alert).toContain('label_replace(rollout_info');
+    }
+  });
+
+  it('warn when the Rollout stays Paused for 30 minutes, longer than any of its pause steps (an inconclusive analysis, a promotion nobody gave)', () => {
+    const paused = byName.ApiRolloutPausedTooLong;
+    expect(paused.expr).toBe(`${apiSignals.apiRolloutPaused({ namespace, service: 'trading-api', workloadKind: 'Rollout', workloads: ['trading-api'], container: 'trading-api', autoscalers: [], migrationJob: undefined }) as string} > 0`);
+    expect(paused.expr).toContain('phase="Paused"');
+    expect(paused.for).toBe('30m');
+    expect(paused.labels.severity).toBe('warning');
+    expect(panel('Rollout stuck')?.targets.map((t) => t.expr)).toContain(paused.expr.replace(/ > 0$/, ''));
+    for (const env of ['dev', 'prod']) expect(rulesOf(distObjects(env)).map((r) => r.alert), env).not.toContain('ApiRolloutPausedTooLong');
+  });
+
+  it('show which revision serves the traffic by the pods\' rollouts_pod_template_hash (Rollout pods have no version or track)', () => {
+    expect(panel('Traffic by release')?.targets.map((t) => t.expr))
+      .toEqual(['sum by (namespace, service, rollouts_pod_template_hash) (rate(http_requests_total{namespace="trading-staging", service="trading-api"}[5m]))']);
+    const prod = dashboardsOf(distObjects('prod')).find((d) => d.name === 'trading-api-dashboard')?.json as Dashboard;
+    expect(prod.panels.find((p) => p.title === 'Traffic by release')?.targets[0].expr).toContain('sum by (namespace, service, version, track) (');
+    expect(one(objects, 'PodMonitor', 'trading-api').spec.podTargetLabels).toContain('rollouts-pod-template-hash');
   });
 });
 
@@ -218,6 +296,7 @@ describe('runbooks', () => {
   it('has a section for every alert any environment emits, with kubectl first checks', () => {
     const alerts = new Set(ENVIRONMENTS.flatMap((env) => rulesOf(distObjects(env)).map((r) => r.alert)));
     alerts.add('ApiRolloutDegraded');
+    alerts.add('ApiRolloutPausedTooLong');
     for (const alert of alerts) expect(anchors, alert).toContain(alert.toLowerCase());
     // Each section says what to run, or points at the section that does.
     const sections = doc.split(/^### /m).slice(1);

@@ -2,8 +2,8 @@
  * The alerts of an API service, on the seeds' thresholds: 5xx above 1 % (warning, seed 001) and 5 %
  * (critical, seeds 003 and 004), p95 latency above 1 s (warning), CPU or memory above 80 % of the limit
  * (warning, seed 003), memory above 90 % (critical, seed 004), the API down (critical, seed 004),
- * restarts, unavailable replicas, a stuck rollout and a failed migration Job ("failed deployments",
- * seed 003). Each expression is a signal of `api-signals.ts` against its threshold.
+ * restarts, unavailable replicas, a stuck rollout, an Argo Rollout paused longer than any of its pause
+ * steps and a failed migration Job ("failed deployments", seed 003). Each expression is a signal of `api-signals.ts` against its threshold.
  */
 import * as s from './api-signals';
 import { AlertRuleGroup, alertRules, AlertSpec } from './rules';
@@ -52,6 +52,15 @@ export function apiAlertSpecs(t: s.ApiSignalTarget): Array<{ group: string; spec
         description: `The Deployment {{ $labels.deployment }} of ${subject} passed its progress deadline: new pods do not become ready; the old ones keep serving.`,
       },
   ];
+  const paused = s.apiRolloutPaused(t);
+  if (paused) {
+    const after = pausedAlertAfterMinutes(t.longestPauseSeconds ?? 0);
+    availability.push({
+      alert: 'ApiRolloutPausedTooLong', expr: `${paused} > 0`, for: `${after}m`, severity: 'warning',
+      summary: `${subject}: Argo Rollout paused for ${after} minutes`,
+      description: `The Rollout {{ $labels.name }} of ${subject} has been Paused for ${after} minutes, longer than any of its pause steps: an inconclusive analysis or a manual-promotion pause waits for someone to promote or abort it.`,
+    });
+  }
   if (migration) {
     availability.push({
       alert: 'ApiMigrationFailed', expr: `${migration} > 0`, for: '0m', severity: 'critical',
@@ -82,6 +91,14 @@ export function apiAlertSpecs(t: s.ApiSignalTarget): Array<{ group: string; spec
     },
   ];
   return [{ group: 'availability', specs: availability }, { group: 'resources', specs: resources }];
+}
+
+/**
+ * How long a Rollout may stay Paused before it is reported: 30 minutes, or 15 minutes more than the
+ * longest timed pause step when that is longer.
+ */
+export function pausedAlertAfterMinutes(longestPauseSeconds: number): number {
+  return Math.max(30, Math.ceil(longestPauseSeconds / 60) + 15);
 }
 
 /** The rule groups of one service, labelled for its environment. */

@@ -35,11 +35,14 @@ export function apiDashboardPanels(t: s.ApiSignalTarget): PanelSpec[] {
       ],
     },
     { title: 'Restarts (15 m)', description: 'Container restarts per pod over 15 minutes.', unit: 'short', min: 0, queries: [{ expr: s.apiRestarts(t), legend: '{{pod}}' }] },
-    { title: 'Traffic by release', description: 'Requests per second by colour (version) and track: which release serves the traffic.', unit: 'reqps', queries: [{ expr: s.apiRequestRateByRelease(t), legend: '{{version}} {{track}}' }] },
+    t.workloadKind === 'Rollout'
+      ? { title: 'Traffic by release', description: 'Requests per second by Argo Rollouts revision (rollouts-pod-template-hash of the pods): which release serves the traffic.', unit: 'reqps', queries: [{ expr: s.apiRequestRateByRelease(t), legend: '{{rollouts_pod_template_hash}}' }] }
+      : { title: 'Traffic by release', description: 'Requests per second by colour (version) and track: which release serves the traffic.', unit: 'reqps', queries: [{ expr: s.apiRequestRateByRelease(t), legend: '{{version}} {{track}}' }] },
     {
-      title: 'Rollout stuck', description: t.workloadKind === 'Rollout' ? 'Rollouts in phase Degraded.' : 'Deployments past their progress deadline.', unit: 'short', min: 0,
+      title: 'Rollout stuck', description: t.workloadKind === 'Rollout' ? 'Rollouts in phase Degraded, and in phase Paused (a pause step, or waiting for a promotion).' : 'Deployments past their progress deadline.', unit: 'short', min: 0,
       queries: [
-        { expr: s.apiRolloutStuck(t), legend: workloadLegend },
+        { expr: s.apiRolloutStuck(t), legend: t.workloadKind === 'Rollout' ? `degraded ${workloadLegend}` : workloadLegend },
+        ...(s.apiRolloutPaused(t) ? [{ expr: s.apiRolloutPaused(t) as string, legend: `paused ${workloadLegend}` }] : []),
         ...(s.apiMigrationFailed(t) ? [{ expr: s.apiMigrationFailed(t) as string, legend: 'migration failed {{job_name}}' }] : []),
       ],
     },

@@ -10,6 +10,10 @@
  * (`kube_pod_container_resource_limits`, `kube_pod_container_status_restarts_total`,
  * `kube_deployment_status_*`, `kube_horizontalpodautoscaler_*`, `kube_job_failed`) and the Argo Rollouts
  * controller (`rollout_info`, `rollout_info_replicas_*`).
+ *
+ * The controller labels its series with the Rollout's own `namespace`. Scraped by a ServiceMonitor without
+ * `honorLabels` (the argo-helm chart's), Prometheus renames that label `exported_namespace` and sets
+ * `namespace` to the controller's; the Rollout signals match both forms (see {@link rolloutMetric}).
  */
 
 /** Kinds of workload whose availability the signals watch. */
@@ -31,6 +35,8 @@ export interface ApiSignalTarget {
   readonly autoscalers: readonly string[];
   /** The migration Job's name, when migrations run as a Job. */
   readonly migrationJob: string | undefined;
+  /** The longest timed pause step of a Rollout, in seconds: a pause longer than that is reported. @default 0 */
+  readonly longestPauseSeconds?: number;
 }
 
 /** The rate window of every signal. */
@@ -74,9 +80,14 @@ export function apiRequestRate(t: ApiSignalTarget): string {
   return `sum by (namespace, service) (rate(http_requests_total${service(t)}[${WINDOW}]))`;
 }
 
-/** Requests per second by colour (`version`) and track: which release serves the traffic. */
+/**
+ * Requests per second by release: by colour (`version`) and track for Deployments, by
+ * `rollouts_pod_template_hash` (the pod label Argo Rollouts stamps on each revision's pods, copied by the
+ * PodMonitor) for Rollouts, whose pods carry neither `version` nor `track`.
+ */
 export function apiRequestRateByRelease(t: ApiSignalTarget): string {
-  return `sum by (namespace, service, version, track) (rate(http_requests_total${service(t)}[${WINDOW}]))`;
+  const release = t.workloadKind === 'Rollout' ? 'rollouts_pod_template_hash' : 'version, track';
+  return `sum by (namespace, service, ${release}) (rate(http_requests_total${service(t)}[${WINDOW}]))`;
 }
 
 /** Share of requests answered with a 5xx status. */
@@ -107,9 +118,24 @@ export function apiRestarts(t: ApiSignalTarget): string {
   return `sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total${pods(t)}[15m]))`;
 }
 
+/**
+ * A series of the Argo Rollouts controller for the workloads, with `namespace` the Rollout's in both
+ * scrape setups: either the label was honoured (and there is no `exported_namespace`; requiring its
+ * absence keeps a controller that runs in the app's namespace from matching every namespace's Rollouts),
+ * or Prometheus renamed it `exported_namespace`, which `label_replace` copies back into `namespace`.
+ * Only ever the argument of an aggregation `by (namespace, ...)`, which drops the controller's own labels
+ * (and holds the `or` together).
+ */
+function rolloutMetric(t: ApiSignalTarget, metric: string, ...extra: string[]): string {
+  const names = nameMatcher('name', t.workloads);
+  const exported = t.namespace === undefined ? 'exported_namespace!=""' : `exported_namespace="${t.namespace}"`;
+  return `${metric}${selector(ns(t), 'exported_namespace=""', names, ...extra)}`
+    + ` or label_replace(${metric}${selector(exported, names, ...extra)}, "namespace", "$1", "exported_namespace", "(.+)")`;
+}
+
 function workloadMetric(t: ApiSignalTarget, deployment: string, rollout: string, ...extra: string[]): string {
   return t.workloadKind === 'Rollout'
-    ? `rollout_${rollout}${selector(ns(t), nameMatcher('name', t.workloads), ...extra)}`
+    ? rolloutMetric(t, `rollout_${rollout}`, ...extra)
     : `kube_deployment_${deployment}${selector(ns(t), nameMatcher('deployment', t.workloads), ...extra)}`;
 }
 
@@ -135,6 +161,14 @@ export function apiRolloutStuck(t: ApiSignalTarget): string {
   return t.workloadKind === 'Rollout'
     ? `max by (namespace, name) (${workloadMetric(t, '', 'info', 'phase="Degraded"')})`
     : `max by (namespace, deployment) (${workloadMetric(t, 'status_condition', '', 'condition="Progressing"', 'status="false"')})`;
+}
+
+/**
+ * 1 while an Argo Rollout is in phase `Paused`: a pause step, a manual-promotion pause or an inconclusive
+ * analysis waiting for a human (undefined for Deployments).
+ */
+export function apiRolloutPaused(t: ApiSignalTarget): string | undefined {
+  return t.workloadKind === 'Rollout' ? `max by (namespace, name) (${workloadMetric(t, '', 'info', 'phase="Paused"')})` : undefined;
 }
 
 /** Current replicas per HPA (undefined without autoscaling). */

@@ -386,8 +386,9 @@ export class ServiceObjects {
   /**
    * The PrometheusRule `<name>-alerts` and the dashboard ConfigMap `<name>-dashboard` for the workloads
    * named `workloads` of `kind`, each unless disabled; call it after the workloads and HPAs are built.
+   * `longestPauseSeconds` is a Rollout's longest timed pause step (a longer pause is alerted on).
    */
-  public monitoring(kind: WorkloadKind, workloads: readonly string[]): { alertRules?: ApiObject; dashboard?: ApiObject } {
+  public monitoring(kind: WorkloadKind, workloads: readonly string[], longestPauseSeconds = 0): { alertRules?: ApiObject; dashboard?: ApiObject } {
     const monitoring = this.spec.props.monitoring ?? {};
     const settings = observabilityOf(this.scope, monitoring);
     const migration = this.spec.props.migration ?? Migration.none();
@@ -399,6 +400,7 @@ export class ServiceObjects {
       container: this.spec.name,
       autoscalers: [...this.autoscalerNames],
       migrationJob: migration.mode === 'job' ? `${this.spec.name}-migrate` : undefined,
+      longestPauseSeconds,
     };
     return monitoringObjects(this.scope, {
       name: this.spec.name,

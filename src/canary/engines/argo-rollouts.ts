@@ -1,6 +1,7 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import type { ICanaryStep } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/CanaryStep' with { 'resolution-mode': 'import' };
 import type { IRolloutTrafficRouting } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutTrafficRouting' with { 'resolution-mode': 'import' };
+import { parseDurationText, wholeSeconds } from '../../core/duration';
 import { Problem, throwIfProblems } from '../../core/validation';
 import { resolveAnalysis } from '../../rollouts/analysis';
 import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-template';
@@ -88,7 +89,7 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     o.applicationWorkloads.push(rollout);
     o.autoscaler('Autoscaler', o.name, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: o.name });
     o.disruptionBudget('DisruptionBudget', o.name, { ...selector });
-    o.monitoring('Rollout', [o.name]);
+    o.monitoring('Rollout', [o.name], longestPauseSeconds(stepData));
     // The plugin moves the weights; start with all traffic on stable.
     const route = mode === 'gateway-api'
       ? o.httpRoute('HttpRoute', o.name, exposure.hosts, [{ service: o.name, weight: 100 }, { service: canaryName, weight: 0 }])
@@ -98,6 +99,12 @@ export class ArgoCanaryEngine implements ICanaryEngine {
       smokeTest: smokeTest?.template,
     };
   }
+}
+
+/** The longest timed pause of `steps`, in seconds (0 without one; `indefinitely` waits for a human and is not timed). */
+function longestPauseSeconds(steps: readonly CanaryStepData[]): number {
+  return Math.max(0, ...steps.map((s) => (s.pause === undefined ? undefined : parseDurationText(s.pause)))
+    .filter((d): d is Duration => d !== undefined).map((d) => wholeSeconds(d)));
 }
 
 function toRolloutStep(step: CanaryStepData, analysis: NonNullable<ICanaryStep['analysis']>): ICanaryStep {
