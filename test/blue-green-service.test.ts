@@ -210,7 +210,8 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
     });
     const metric = one(objects, 'AnalysisTemplate', 'trading-api-success-rate').spec.metrics[0];
     expect(metric.provider.prometheus.query).toContain('service="{{args.service-name}}", rollouts_pod_template_hash="{{args.pod-template-hash}}"');
-    expect([metric.count, metric.interval, metric.failureLimit, metric.inconclusiveLimit]).toEqual([5, '1m', 1, 1]);
+    // Post-promotion starts as the new colour takes traffic: its first measurement waits for a full 2m rate window and a scrape.
+    expect([metric.initialDelay, metric.count, metric.interval, metric.failureLimit, metric.inconclusiveLimit]).toEqual(['2m30s', 5, '1m', 1, 1]);
     expect(decide(metric, [0.995])).toBe('Successful');
     expect(decide(metric, [0.9])).toBe('Failed');
     for (const result of NO_DATA) expect(decide(metric, result)).toBe('Inconclusive');

@@ -61,8 +61,9 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
     expect(strategy.analysis).toEqual({ ...measured('trading-api-background-analysis'), startingStep: 4 });
     expect(strategy.steps[3]).toEqual({ setWeight: 10 });
     const background = one(objects, 'AnalysisTemplate', 'trading-api-background-analysis').spec.metrics;
-    expect(background.map((m) => [m.name, m.count, m.interval, m.failureLimit, m.inconclusiveLimit]))
-      .toEqual([['success-rate', undefined, '1m', 1, 1], ['latency-p95', undefined, '1m', 1, 1]]);
+    // Open-ended, so it meets every quiet minute of the canary: more inconclusive measurements tolerated than a step's 1.
+    expect(background.map((m) => [m.name, m.count, m.initialDelay, m.interval, m.failureLimit, m.inconclusiveLimit]))
+      .toEqual([['success-rate', undefined, '2m30s', '1m', 1, 3], ['latency-p95', undefined, '2m30s', '1m', 1, 3]]);
   });
 
   it('splits traffic through the plugin on an HTTPRoute that starts with all traffic on stable', () => {
@@ -229,6 +230,24 @@ describe('CanaryRollout: bad input', () => {
     expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause(Duration.millis(1500))))
       .toBe('CanaryEngine.argoRollouts: steps[1].pause: "1500ms" is not a pause: use a duration like "30s", "5m" or "1h", or "indefinitely" to wait for a manual promotion');
     expect(stepsError(CanaryStep.fromData({ setWeight: 10, pause: '1m' }))).toContain('steps[0]: {"setWeight":10,"pause":"1m"} must be exactly one of setWeight, pause or analysis');
+  });
+
+  it('rejects an analysis initial delay beyond 1 h or not in whole seconds, and a background inconclusive limit that is not a whole number', () => {
+    expect(errorOf(() => CanaryEngine.argoRollouts({ image: V2, analysis: { initialDelay: Duration.hours(2), backgroundInconclusiveLimit: 1.5 } })).message).toBe([
+      '2 configuration problems:',
+      '  - CanaryEngine.argoRollouts: analysis.initialDelay: 2h is out of range: use 0s to 1h',
+      '  - CanaryEngine.argoRollouts: analysis.backgroundInconclusiveLimit: 1.5 is out of range: use a whole number from 0 to 100',
+    ].join('\n'));
+    expect(errorOf(() => CanaryEngine.argoRollouts({ image: V2, analysis: { initialDelay: Duration.millis(1500) } })).message)
+      .toBe('CanaryEngine.argoRollouts: analysis.initialDelay: 1500 ms is not a whole number of seconds: use 0s to 1h');
+  });
+
+  it('derives the default initial delay from the rate window and the scrape interval, and measures at once with 0', () => {
+    const delays = (props: Partial<CanaryRolloutProps>, analysis = {}): string[] => all(canary({ engine: CanaryEngine.argoRollouts({ image: V2, analysis }), exposure: GATEWAY, ...props }), 'AnalysisTemplate')
+      .flatMap((t) => t.spec.metrics.filter((m) => m.provider.prometheus).map((m) => m.initialDelay));
+    expect(delays({})).toEqual(Array(4).fill('2m30s'));
+    expect(delays({ monitoring: { interval: Duration.minutes(1) } })).toEqual(Array(4).fill('3m'));
+    expect(delays({}, { initialDelay: Duration.seconds(0) })).toEqual(Array(4).fill(undefined));
   });
 
   it('rejects analysis thresholds out of range', () => {

@@ -345,6 +345,37 @@ describe('environment files: one clear message per problem, naming the file and 
         .toContain(`${FILE}: services.trading-api.release.backgroundAnalysis: does not apply to blue-green/argo-rollouts`);
     });
 
+    it('rejects an analysis initial delay that is not a duration or beyond 1h, and a background inconclusive limit out of range or on blue-green', () => {
+      expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', analysis: { initialDelay: '2h', backgroundInconclusiveLimit: -1 } }; })).toEqual([
+        `${FILE}: services.trading-api.release.analysis.initialDelay: 2h is out of range: use 0s to 1h`,
+        `${FILE}: services.trading-api.release.analysis.backgroundInconclusiveLimit: -1 is out of range: use a whole number from 0 to 100`,
+      ]);
+      expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', analysis: { initialDelay: 'soon' } }; })).toEqual([
+        `${FILE}: services.trading-api.release.analysis.initialDelay: "soon" is not a duration: use a value like "30s", "5m" or "1h"`,
+      ]);
+      expect(problemsAfter((d) => { svc(d).release = { strategy: 'blue-green', engine: 'argo-rollouts', analysis: { backgroundInconclusiveLimit: 3 } }; })).toEqual([
+        `${FILE}: services.trading-api.release.analysis.backgroundInconclusiveLimit: does not apply to blue-green, which has no background analysis: use inconclusiveLimit`,
+      ]);
+    });
+
+    it('takes the analysis initial delay as a Go duration (compound ones too) and the background limit into every Prometheus metric', () => {
+      const templates = (analysis: JsonMap): string => {
+        const doc = parseMap(base);
+        delete svc(doc).release;
+        svc(doc).image = 'ghcr.io/acme-trading/trading-api:1.4.2';
+        svc(doc).release = { strategy: 'canary', trafficRouting: 'replicas', analysis };
+        const parsed = parseEnvironment('prod', FILE, JSON.stringify(doc));
+        expect(parsed.problems).toEqual([]);
+        return renderEnvironment(parsed.environment ?? (() => { throw new Error('invalid'); })()).files
+          .filter((f) => f.path.includes('analysistemplate-trading-api-')).map((f) => f.content).join('---\n');
+      };
+      const delayed = templates({ initialDelay: '1m30s', backgroundInconclusiveLimit: 5, interval: '1m30s' });
+      expect(delayed.match(/initialDelay: .*/g)).toEqual(Array(4).fill('initialDelay: 1m30s'));
+      expect(delayed.match(/interval: .*/g)).toEqual(Array(4).fill('interval: 1m30s'));
+      expect(delayed.match(/inconclusiveLimit: .*/g)?.sort()).toEqual(['inconclusiveLimit: 1', 'inconclusiveLimit: 1', 'inconclusiveLimit: 5', 'inconclusiveLimit: 5']);
+      expect(templates({ initialDelay: '0s' })).not.toContain('initialDelay');
+    });
+
     it('rejects smoke checks with paths that are not paths, a timeout out of range or an unpinned image', () => {
       expect(problemsAfter((d) => {
         release(d).smokeTest = { paths: ['health', '/ok'], timeoutSeconds: 600, image: 'curlimages/curl:latest' };

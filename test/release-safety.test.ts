@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadEnvironments, renderEnvironment } from '../src/synth/project';
 import { podSpecOf, restrictedViolations } from '../src/policy/pod-security-standards';
-import { decide, NO_DATA } from './support/analysis';
+import { decide, durationSeconds, newReplicaSet, NO_DATA, runMetric } from './support/analysis';
 import { all, asManifest, one, Obj } from './support/render';
 
 const ROOT = join(__dirname, '..');
@@ -75,6 +75,51 @@ describe.each(['dev', 'staging', 'prod'] as const)('analysis in %s', (env) => {
         expect(Number(metric.failureLimit) + Number(metric.inconclusiveLimit), where).toBeLessThan(metric.count === undefined ? Infinity : Number(metric.count));
       }
     }
+  });
+
+  it('waits the rate window plus a scrape before the first measurement of every Prometheus metric', () => {
+    const objects = objectsOf(env);
+    const metrics = all(objects, 'AnalysisTemplate').flatMap((t) => t.spec.metrics.map((m) => ({ ...m, where: `${t.metadata.name}/${m.name}` })))
+      .filter((m) => m.provider.prometheus !== undefined);
+    // The reference deployment analyses in staging (canary); prod's blue-green is a Service switch, dev rolls.
+    if (env === 'staging') expect(metrics.length).toBeGreaterThan(0);
+    const scrape = all(objects, 'PodMonitor').filter((m) => m.metadata.name === 'trading-api').map((m) => durationSeconds(m.spec.podMetricsEndpoints[0].interval));
+    for (const m of metrics) {
+      const window = durationSeconds(/\[(\w+)\]\)/.exec(m.provider.prometheus.query)?.[1]);
+      expect(window, m.where).toBe(120);
+      expect(m.initialDelay, m.where).toMatch(/^(\d+[hms])+$/);
+      expect(durationSeconds(m.initialDelay), m.where).toBeGreaterThanOrEqual(window + Math.max(...scrape));
+    }
+  });
+});
+
+describe("staging's canary analysis over a new ReplicaSet's first minutes", () => {
+  const objects = objectsOf('staging');
+  const metricsOf = (name: string) => one(objects, 'AnalysisTemplate', name).spec.metrics;
+  const background = metricsOf('trading-api-background-analysis');
+  const step = metricsOf('trading-api-analysis');
+  const HOUR = 3600;
+
+  it('would pause at the first quiet minute without the initial delay and the background tolerance (the defect)', () => {
+    // The previous template: measure at once, one inconclusive allowed over the whole run.
+    const before = { ...background[0], initialDelay: undefined, inconclusiveLimit: 1 };
+    expect(runMetric(before, newReplicaSet({ quiet: [[600, 660]] }), HOUR)).toBe('Inconclusive');
+  });
+
+  it('does not spend the inconclusive allowance on the empty first minutes, and rides out a few quiet minutes in the background', () => {
+    for (const m of [...background, ...step]) expect(runMetric(m, newReplicaSet(), 0), m.name).toBe('Running');
+    for (const m of background) {
+      expect(runMetric(m, newReplicaSet(), HOUR), m.name).toBe('Running');
+      expect(runMetric(m, newReplicaSet({ quiet: [[600, 660], [1200, 1320]] }), HOUR), m.name).toBe('Running');
+    }
+    for (const m of step) expect(runMetric(m, newReplicaSet(), HOUR), m.name).toBe('Successful');
+  });
+
+  it('still never succeeds without data: a canary nobody calls pauses for a human, a bad one fails', () => {
+    const silent = newReplicaSet({ quiet: [[0, Infinity]] });
+    for (const m of [...background, ...step]) expect(runMetric(m, silent, HOUR), m.name).toBe('Inconclusive');
+    // Half the canary's requests fail: the success-rate metric of either run aborts the release.
+    for (const m of [background[0], step[0]]) expect([m.name, runMetric(m, newReplicaSet({ value: 0.5 }), HOUR)]).toEqual(['success-rate', 'Failed']);
   });
 });
 

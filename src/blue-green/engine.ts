@@ -135,6 +135,9 @@ export function validateArgoBlueGreenOptions(o: Partial<ArgoBlueGreenOptions>): 
   c.check('image', checkImage(o.image, o.allowLatestTag ?? false));
   if (o.scaleDownDelay !== undefined) c.check('scaleDownDelay', checkDurationRange(o.scaleDownDelay, 0, 86400));
   if (o.analysis) c.nest('analysis', validateAnalysisOptions(o.analysis));
+  if (o.analysis?.backgroundInconclusiveLimit !== undefined) {
+    c.check('analysis.backgroundInconclusiveLimit', 'does not apply to blue-green, which has no background analysis: use inconclusiveLimit');
+  }
   if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
   return [...c.problems];
 }

@@ -154,6 +154,8 @@ export interface AnalysisConfig {
   count?: number;
   failureLimit?: number;
   inconclusiveLimit?: number;
+  initialDelay?: string;
+  backgroundInconclusiveLimit?: number;
   prometheusAddress?: string;
 }
 

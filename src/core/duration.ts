@@ -11,21 +11,24 @@ export function wholeSeconds(d: Duration): number {
   return Math.round(d.toMilliseconds() / 1000);
 }
 
-/** The shortest Go-style text of a whole number of seconds: `30s`, `5m`, `1h`. */
+/** The shortest Go-style text of a whole number of seconds: `30s`, `5m`, `1h`, `2m30s`. */
 export function durationText(d: Duration): string {
   const s = wholeSeconds(d);
-  if (s > 0 && s % 3600 === 0) return `${s / 3600}h`;
-  if (s > 0 && s % 60 === 0) return `${s / 60}m`;
-  return `${s}s`;
+  if (s === 0) return '0s';
+  const parts: Array<[number, string]> = [[Math.floor(s / 3600), 'h'], [Math.floor((s % 3600) / 60), 'm'], [s % 60, 's']];
+  return parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`).join('');
 }
 
-/** A Go-style duration text (`30s`, `5m`, `1h`) as a Duration; `undefined` when it is not one. */
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go-style duration text (`30s`, `5m`, `1h`, `2m30s`) as a Duration; `undefined` when it is not one. */
 export function parseDurationText(text: string): Duration | undefined {
   if (checkDuration(text) !== undefined) return undefined;
-  const m = /^(\d+)(ms|s|m|h)$/.exec(text);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return m[2] === 'h' ? Duration.hours(n) : m[2] === 'm' ? Duration.minutes(n) : m[2] === 's' ? Duration.seconds(n) : Duration.millis(n);
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h)/g)) ms += Number(n) * UNIT_MS[unit];
+  return ms % 3_600_000 === 0 ? Duration.hours(ms / 3_600_000)
+    : ms % 60_000 === 0 ? Duration.minutes(ms / 60_000)
+      : ms % 1000 === 0 ? Duration.seconds(ms / 1000) : Duration.millis(ms);
 }
 
 /** A Duration of whole seconds from `minSeconds` to `maxSeconds`; the message names both ends. */

@@ -4,9 +4,12 @@
  * dashboards go to. Set once with the `cdk8s-trading:monitoring` context (an environment file does it
  * for its chart) or per construct in its props; props win, field by field.
  */
-import { Chart } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ConfigurationError, Problem, ProblemCollector, show } from '../core/validation';
+
+/** How often Prometheus scrapes a service's pods (its PodMonitor) when `monitoring.interval` is not set. */
+export const DEFAULT_SCRAPE_INTERVAL = Duration.seconds(30);
 
 /** Where alerts and dashboards point and how loud the alerts are. */
 export interface ObservabilityOptions {

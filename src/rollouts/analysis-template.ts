@@ -1,6 +1,7 @@
 // Internal: typed against @kubernetes-models (a dev dependency), so not part of the published API.
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate' with { 'resolution-mode': 'import' };
-import { ResolvedAnalysis } from './analysis';
+import { durationText } from '../core/duration';
+import { RATE_WINDOW, ResolvedAnalysis } from './analysis';
 
 type Metric = NonNullable<NonNullable<IAnalysisTemplate['spec']>['metrics']>[number];
 type RolloutAnalysis = { templates: Array<{ templateName: string }>; args: Array<{ name: string; value?: string; valueFrom?: { podTemplateHashValue: string } }> };
@@ -16,16 +17,22 @@ export type AnalysisRun = 'bounded' | 'background';
  * the service: series with `namespace`, `service` (set by the service's PodMonitor) and
  * `rollouts_pod_template_hash` (the pod label Argo Rollouts stamps on every pod), so the new version is
  * measured alone. It fails closed: a value must exist and pass the threshold for success, a value that
- * misses it fails, and no data is inconclusive (`inconclusiveLimit` of them pause the rollout). A failed
- * run aborts the release and traffic returns to the stable version.
+ * misses it fails, and no data is inconclusive (more than `inconclusiveLimit` of them pause the rollout).
+ * A failed run aborts the release and traffic returns to the stable version.
+ *
+ * Every metric waits `initialDelay` (the rate window plus a scrape by default) before its first
+ * measurement, so it does not measure a ReplicaSet with no samples yet. The background run has no `count`
+ * and meets every quiet minute of the canary, so it tolerates more of them (`backgroundInconclusiveLimit`).
  */
 export function analysisTemplate(name: string, metadata: { name: string; labels: Record<string, string> }, a: ResolvedAnalysis, run: AnalysisRun = 'bounded'): IAnalysisTemplate {
   const selector = 'namespace="{{args.namespace}}", service="{{args.service-name}}", rollouts_pod_template_hash="{{args.pod-template-hash}}"';
+  const window = durationText(RATE_WINDOW);
   const limits = {
+    ...(a.initialDelay !== undefined ? { initialDelay: a.initialDelay } : {}),
     interval: a.interval,
     ...(run === 'bounded' ? { count: a.count } : {}),
     failureLimit: a.failureLimit,
-    inconclusiveLimit: a.inconclusiveLimit,
+    inconclusiveLimit: run === 'bounded' ? a.inconclusiveLimit : a.backgroundInconclusiveLimit,
   };
   const metric = (metricName: string, pass: string, fail: string, query: string): Metric => ({
     name: metricName,
@@ -42,10 +49,10 @@ export function analysisTemplate(name: string, metadata: { name: string; labels:
       args: [{ name: 'service-name' }, { name: 'namespace' }, { name: 'pod-template-hash' }],
       metrics: [
         metric('success-rate', `result[0] >= ${a.successRate}`, `result[0] < ${a.successRate}`,
-          `sum(rate(http_requests_total{${selector}, status!~"5.."}[2m])) / sum(rate(http_requests_total{${selector}}[2m]))`),
+          `sum(rate(http_requests_total{${selector}, status!~"5.."}[${window}])) / sum(rate(http_requests_total{${selector}}[${window}]))`),
         ...(a.maxLatencyP95Seconds === undefined ? [] : [
           metric('latency-p95', `result[0] < ${a.maxLatencyP95Seconds}`, `result[0] >= ${a.maxLatencyP95Seconds}`,
-            `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[2m])))`),
+            `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${window}])))`),
         ]),
       ],
     },

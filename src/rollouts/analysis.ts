@@ -1,7 +1,14 @@
 import { Duration } from 'cdk8s';
-import { checkDurationRange, durationText } from '../core/duration';
+import { checkDurationRange, durationText, wholeSeconds } from '../core/duration';
 import { checkInteger } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
+import { DEFAULT_SCRAPE_INTERVAL } from '../monitoring/settings';
+
+/** The window of the `rate(...)` in every Prometheus query of the analysis. */
+export const RATE_WINDOW = Duration.minutes(2);
+
+/** Default `inconclusiveLimit` of the canary's background analysis, which has no `count`. */
+export const DEFAULT_BACKGROUND_INCONCLUSIVE_LIMIT = 3;
 
 /**
  * Automatic analysis of a release by Prometheus queries (Argo Rollouts AnalysisTemplate). It fails
@@ -24,22 +31,39 @@ export interface AnalysisOptions {
    * `failureLimit + inconclusiveLimit` must stay below `count`. @default 1
    */
   readonly inconclusiveLimit?: number;
+  /**
+   * Time each Prometheus metric waits before its first measurement (Argo Rollouts `initialDelay`; 0 s to 1 h,
+   * 0 to measure at once). A new ReplicaSet has no samples in the query's 2-minute rate window at first, so
+   * measuring at once would spend the inconclusive allowance on a certainty.
+   * @default - the rate window plus one scrape interval: 2m30s with the default 30 s scrape interval
+   */
+  readonly initialDelay?: Duration;
+  /**
+   * `inconclusiveLimit` of the canary's background analysis, which runs until the rollout ends (no `count`)
+   * and so meets every quiet minute of the canary: a run that reaches it pauses for a human, it never succeeds
+   * on no data. Canary only. @default 3
+   */
+  readonly backgroundInconclusiveLimit?: number;
   /** Prometheus the controller queries. @default 'http://prometheus-operated.monitoring.svc:9090' */
   readonly prometheusAddress?: string;
 }
 
-/** The resolved analysis settings. */
-export type ResolvedAnalysis = Required<Omit<AnalysisOptions, 'maxLatencyP95Seconds' | 'interval'>> & { maxLatencyP95Seconds: number | undefined; interval: string };
+/** The resolved analysis settings; `initialDelay` is `undefined` for none. */
+export type ResolvedAnalysis = Required<Omit<AnalysisOptions, 'maxLatencyP95Seconds' | 'interval' | 'initialDelay'>>
+  & { maxLatencyP95Seconds: number | undefined; interval: string; initialDelay: string | undefined };
 
-/** Fills in the defaults. */
-export function resolveAnalysis(o: AnalysisOptions, defaultLatency: number | undefined): ResolvedAnalysis {
+/** Fills in the defaults; the default initial delay is the rate window plus the service's scrape interval. */
+export function resolveAnalysis(o: AnalysisOptions, defaultLatency: number | undefined, scrapeInterval: Duration = DEFAULT_SCRAPE_INTERVAL): ResolvedAnalysis {
+  const initialDelay = o.initialDelay ?? Duration.seconds(wholeSeconds(RATE_WINDOW) + wholeSeconds(scrapeInterval));
   return {
     successRate: o.successRate ?? 0.99,
     maxLatencyP95Seconds: o.maxLatencyP95Seconds ?? defaultLatency,
     interval: o.interval ? durationText(o.interval) : '1m',
+    initialDelay: wholeSeconds(initialDelay) > 0 ? durationText(initialDelay) : undefined,
     count: o.count ?? 5,
     failureLimit: o.failureLimit ?? 1,
     inconclusiveLimit: o.inconclusiveLimit ?? 1,
+    backgroundInconclusiveLimit: o.backgroundInconclusiveLimit ?? DEFAULT_BACKGROUND_INCONCLUSIVE_LIMIT,
     prometheusAddress: o.prometheusAddress ?? 'http://prometheus-operated.monitoring.svc:9090',
   };
 }
@@ -57,6 +81,8 @@ export function validateAnalysisOptions(o: AnalysisOptions): Problem[] {
   if (o.count !== undefined) c.check('count', checkInteger(o.count, 1, 100));
   if (o.failureLimit !== undefined) c.check('failureLimit', checkInteger(o.failureLimit, 0, 100));
   if (o.inconclusiveLimit !== undefined) c.check('inconclusiveLimit', checkInteger(o.inconclusiveLimit, 0, 100));
+  if (o.initialDelay !== undefined) c.check('initialDelay', checkDurationRange(o.initialDelay, 0, 3600));
+  if (o.backgroundInconclusiveLimit !== undefined) c.check('backgroundInconclusiveLimit', checkInteger(o.backgroundInconclusiveLimit, 0, 100));
   if (typeof o.count === 'number' && typeof o.failureLimit === 'number' && o.failureLimit >= o.count) {
     c.check('failureLimit', `${show(o.failureLimit)} must be below count (${o.count}), or the analysis can never fail`);
   } else if (c.problems.length === 0) {

@@ -211,7 +211,7 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
           podMetricsEndpoints: [{
             port: 'metrics',
             path: monitoring.path ?? '/metrics',
-            interval: monitoring.interval ? durationText(monitoring.interval) : '30s',
+            interval: durationText(this.objects.scrapeInterval),
             scheme: 'http',
             relabelings: [{ action: 'replace', targetLabel: 'service', replacement: name }],
           }],

@@ -3,7 +3,7 @@
  * built into the service's construct with its names, labels and pod definition. The constructs and
  * their release engines build through these, so each object's shape exists once.
  */
-import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
@@ -18,7 +18,7 @@ import { apiAlertGroups } from '../monitoring/api-alerts';
 import { apiDashboard } from '../monitoring/api-dashboard';
 import { ApiSignalTarget, WorkloadKind } from '../monitoring/api-signals';
 import { monitoringObjects } from '../monitoring/objects';
-import { observabilityOf } from '../monitoring/settings';
+import { DEFAULT_SCRAPE_INTERVAL, observabilityOf } from '../monitoring/settings';
 import { ApiServiceProps, DEFAULT_RESOURCES, PlainMetadata, RouteBackend } from './api-service-props';
 import { Exposure } from './exposure';
 import { Migration } from './migration';
@@ -82,6 +82,11 @@ export class ServiceObjects {
   /** Route settings. */
   public get exposure(): Exposure {
     return this.spec.exposure;
+  }
+
+  /** How often Prometheus scrapes the service's pods (`monitoring.interval`). */
+  public get scrapeInterval(): Duration {
+    return this.spec.props.monitoring?.interval ?? DEFAULT_SCRAPE_INTERVAL;
   }
 
   /** The namespace of the service's chart. */

@@ -41,7 +41,7 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
     const namespace = o.namespace ?? 'default';
     const analysisName = `${o.name}-success-rate`;
     const template = options.disableAnalysis ? undefined
-      : new ApiObject(scope, 'AnalysisTemplate', analysisTemplate(analysisName, o.meta(analysisName), resolveAnalysis(options.analysis ?? {}, undefined)));
+      : new ApiObject(scope, 'AnalysisTemplate', analysisTemplate(analysisName, o.meta(analysisName), resolveAnalysis(options.analysis ?? {}, undefined, o.scrapeInterval)));
     // The service's series (its PodMonitor's `service` label) of the new ReplicaSet's pods alone.
     const measured = metricsAnalysis(analysisName, o.name, namespace);
     // The preview takes no production traffic, so Prometheus has nothing to judge it by: before the

@@ -30,8 +30,8 @@ export function durationOf(c: ProblemCollector, field: string, text: string | un
 /** The analysis block of a release. */
 export function analysisOf(c: ProblemCollector, field: string, a: AnalysisConfig | undefined): AnalysisOptions | undefined {
   if (a === undefined) return undefined;
-  const { interval, ...rest } = a;
-  return { ...rest, interval: durationOf(c, `${field}.interval`, interval) };
+  const { interval, initialDelay, ...rest } = a;
+  return { ...rest, interval: durationOf(c, `${field}.interval`, interval), initialDelay: durationOf(c, `${field}.initialDelay`, initialDelay) };
 }
 
 /** The smoke check block of a release. */
