@@ -1,7 +1,6 @@
 import { checkImage, checkInteger } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import { ApiObject, Duration } from 'cdk8s';
-import { durationText } from '../core/duration';
 import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
 import type { IServiceEngine } from '../trading-backend/api-service-props';
 import type { ExposureKind } from '../trading-backend/exposure';
@@ -27,8 +26,11 @@ export class CanaryStep {
 
   /** Wait `duration` (whole seconds) before the next step. */
   public static pause(duration: Duration): CanaryStep {
-    // Argo Rollouts pauses in whole seconds; anything else is left for the validator to reject, as written.
-    return new CanaryStep({ pause: duration.toMilliseconds() % 1000 === 0 ? durationText(duration) : `${duration.toMilliseconds()}ms` });
+    // Argo Rollouts pauses in whole seconds, written with one unit (`90s`, not `1m30s`); anything else is left
+    // for the validator to reject, as written.
+    const ms = duration.toMilliseconds();
+    const text = ms % 3_600_000 === 0 && ms > 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 && ms > 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+    return new CanaryStep({ pause: text });
   }
 
   /** Wait until promoted by hand (`kubectl argo rollouts promote`). */

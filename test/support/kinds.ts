@@ -66,6 +66,18 @@ export type Cluster = CnpgCluster & {
   spec: { backup?: { barmanObjectStore?: object }; monitoring?: { enablePodMonitor?: boolean } };
 };
 
+/** A CEL health check of a Flux Kustomization (kustomize-controller v1.5+; the model predates it). */
+export interface HealthCheckExpression {
+  readonly apiVersion: string;
+  readonly kind?: string;
+  readonly current: string;
+  readonly failed?: string;
+  readonly inProgress?: string;
+}
+
+/** Flux's Kustomization with `spec.healthCheckExprs`, which the model package does not know yet. */
+export type Kustomization = IKustomization & { spec: { healthCheckExprs?: HealthCheckExpression[] } };
+
 /** Kind → model type, for every kind the tests read. */
 export interface Kinds {
   // core (kubernetes-models)
@@ -99,7 +111,7 @@ export interface Kinds {
   AppProject: IAppProject;
   GitRepository: IGitRepository;
   /** Flux's Kustomization (kustomize.toolkit.fluxcd.io), not a kustomize `kustomization.yaml`. */
-  Kustomization: IKustomization;
+  Kustomization: Kustomization;
   Provider: IProvider;
   Alert: IAlert;
   // CloudNativePG and the Barman Cloud plugin (src/postgres/cnpg-types.ts)
