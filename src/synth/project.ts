@@ -15,6 +15,7 @@ import { filesUnder } from './files';
 import { GitOpsApp, treeFiles } from './gitops-app';
 import { EnvironmentExtension } from './extension';
 import { OutputFile } from './layout';
+import { collectIfLarge } from './collect';
 import { CheckedChart, checkChart, RenderedFolder, renderChecked } from './render';
 import { writeTree, WriteTreeOptions } from './write';
 
@@ -157,6 +158,8 @@ export function synthesizeProject(options: SynthesizeOptions): SynthesizeResult 
   for (const environment of selected) {
     try {
       rendered.push(renderEnvironment(environment, options.extend));
+      // Nothing of the environment but its files is alive now: the moment for a full collection.
+      collectIfLarge();
     } catch (e) {
       if (!(e instanceof ConfigurationError)) throw e;
       problems.push(...e.problems);
