@@ -32,10 +32,15 @@ export const KUSTOMIZATION_FILE = 'kustomization.yaml';
  * files of the objects that changed; `kubectl kustomize dist/<env>` renders the environment; Flux can
  * apply stage by stage.
  */
-export function manifestFiles(manifests: readonly Manifest[], folderOf: (m: Manifest) => string = stageFolderOf): OutputFile[] {
+export function manifestFiles(manifests: readonly Manifest[], folderOf?: (m: Manifest) => string): OutputFile[];
+/** @internal With `consume`, each entry of `manifests` is dropped once its file is emitted, so the JSON and the YAML of an object are not both kept. */
+export function manifestFiles(manifests: Manifest[], folderOf: ((m: Manifest) => string) | undefined, consume: boolean): OutputFile[];
+export function manifestFiles(manifests: readonly Manifest[], folderOf: (m: Manifest) => string = stageFolderOf, consume = false): OutputFile[] {
   const files = new Map<string, OutputFile>();
   const byFolder = new Map<string, string[]>();
-  for (const m of manifests) {
+  for (let i = 0; i < manifests.length; i++) {
+    const m = manifests[i];
+    if (consume) (manifests as Manifest[])[i] = undefined as unknown as Manifest;
     const folder = folderOf(m);
     const file = `${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
     const path = `${folder}/${file}`;
@@ -58,8 +63,11 @@ export function manifestFiles(manifests: readonly Manifest[], folderOf: (m: Mani
 }
 
 /** Every object directly in the folder, with a `kustomization.yaml` listing them. */
-export function flatFiles(manifests: readonly Manifest[]): OutputFile[] {
-  return manifestFiles(manifests, () => '.').filter((f) => f.path !== KUSTOMIZATION_FILE)
+export function flatFiles(manifests: readonly Manifest[]): OutputFile[];
+/** @internal With `consume`, `manifests` is emptied as its files are emitted (see `manifestFiles`). */
+export function flatFiles(manifests: Manifest[], consume: boolean): OutputFile[];
+export function flatFiles(manifests: readonly Manifest[], consume = false): OutputFile[] {
+  return manifestFiles(manifests as Manifest[], () => '.', consume).filter((f) => f.path !== KUSTOMIZATION_FILE)
     .map((f) => ({ path: f.path.replace(/^\.\//, ''), content: f.content }));
 }
 

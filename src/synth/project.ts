@@ -15,7 +15,8 @@ import { filesUnder } from './files';
 import { GitOpsApp, treeFiles } from './gitops-app';
 import { EnvironmentExtension } from './extension';
 import { OutputFile } from './layout';
-import { RenderedFolder, renderChart } from './render';
+import { collectIfLarge } from './collect';
+import { CheckedChart, checkChart, RenderedFolder, renderChecked } from './render';
 import { writeTree, WriteTreeOptions } from './write';
 
 /** The folder of the environment files, under the project root. */
@@ -81,16 +82,32 @@ export function loadEnvironments(root: string): Environment[] {
  * before it is rendered. Problems are reported against the environment's file.
  */
 export function renderEnvironment(environment: Environment, extend?: EnvironmentExtension): RenderedFolder {
+  // Two steps: only the first holds the construct tree, so it can be collected while the YAML is emitted.
+  const checked = checkEnvironment(environment, extend);
+  try {
+    return renderChecked(checked);
+  } catch (e) {
+    throw locatedIn(environment, e);
+  }
+}
+
+/** Builds `environment`, hands it to `extend` and checks it: its objects' JSON. */
+function checkEnvironment(environment: Environment, extend: EnvironmentExtension | undefined): CheckedChart {
   // Building reports against the file's fields itself; what the finished tree and the policy rules find
   // is about the environment as a whole.
   const chart = buildEnvironment(environment, new GitOpsApp());
   try {
     extend?.(chart, environment);
-    return renderChart(chart);
+    return checkChart(chart);
   } catch (e) {
-    if (!(e instanceof ConfigurationError)) throw e;
-    throw new ConfigurationError(e.located.map((p) => ({ ...p, where: p.where ? `${environment.file}: ${p.where}` : environment.file })));
+    throw locatedIn(environment, e);
   }
+}
+
+/** A ConfigurationError with its problems reported against the environment's file; anything else as it is. */
+function locatedIn(environment: Environment, e: unknown): unknown {
+  if (!(e instanceof ConfigurationError)) return e;
+  return new ConfigurationError(e.located.map((p) => ({ ...p, where: p.where ? `${environment.file}: ${p.where}` : environment.file })));
 }
 
 /** Renders the GitOps folders (`gitops/argocd`, `gitops/flux`) for environments laid out in `stageFolders`. */
@@ -141,6 +158,8 @@ export function synthesizeProject(options: SynthesizeOptions): SynthesizeResult 
   for (const environment of selected) {
     try {
       rendered.push(renderEnvironment(environment, options.extend));
+      // Nothing of the environment but its files is alive now: the moment for a full collection.
+      collectIfLarge();
     } catch (e) {
       if (!(e instanceof ConfigurationError)) throw e;
       problems.push(...e.problems);

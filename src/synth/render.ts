@@ -10,7 +10,7 @@ import { ChartLayout, chartOutput } from '../gitops/chart-output';
 import { applySyncWaves } from '../gitops/sync-waves';
 import { PolicyOptions } from '../policy/policies';
 import { PolicyGate, policyProblems } from '../policy/policy-gate';
-import { flatFiles, Manifest, manifestFiles, OutputFile } from './layout';
+import { flatFiles, Manifest, manifestFiles, OutputFile, stageFolderOf } from './layout';
 
 /** What one chart produced. */
 export interface RenderedFolder {
@@ -26,12 +26,33 @@ export interface RenderedFolder {
   readonly milliseconds: number;
 }
 
+/** A chart validated and checked: its objects' JSON, without the construct tree. */
+export interface CheckedChart {
+  /** Folder under the output folder. */
+  readonly folder: string;
+  /** Whether its objects go to apply-stage folders (otherwise directly into `folder`). */
+  readonly staged: boolean;
+  /** The objects' JSON; `renderChecked` empties the list as it emits their files. */
+  readonly manifests: Manifest[];
+  /** When the check started (process.hrtime.bigint()). */
+  readonly started: bigint;
+}
+
 /**
  * Validates `chart`'s construct tree and renders it to the files of its folder. Every problem (a
  * construct's validation, a policy finding) is one line of the ConfigurationError thrown. When the
  * chart has no PolicyGate, the rules run with `defaultPolicy`.
  */
 export function renderChart(chart: Chart, defaultPolicy: PolicyOptions = {}): RenderedFolder {
+  return renderChecked(checkChart(chart, defaultPolicy));
+}
+
+/**
+ * The first half of `renderChart`: validation (policy gate included), sync waves and the objects' JSON.
+ * A caller that keeps nothing else of the chart lets its construct tree be collected while
+ * `renderChecked` emits the YAML.
+ */
+export function checkChart(chart: Chart, defaultPolicy: PolicyOptions = {}): CheckedChart {
   const started = process.hrtime.bigint();
   const options = chartOutput(chart);
   const staged = options.layout !== ChartLayout.FLAT;
@@ -45,14 +66,23 @@ export function renderChart(chart: Chart, defaultPolicy: PolicyOptions = {}): Re
   const manifests = constructs.filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson() as Manifest);
   const policy = gate ? gate.check(manifests) : policyProblems(manifests, defaultPolicy);
   if (policy.length > 0) throw new ConfigurationError(policy);
-  const files = staged ? manifestFiles(manifests) : flatFiles(manifests);
+  return { folder: options.folder ?? chart.node.id, staged, manifests, started };
+}
+
+/**
+ * The second half of `renderChart`: the files of a checked chart. It takes the chart's manifests: each
+ * is dropped from the list once its file is emitted, so an object's JSON and its YAML are not both kept.
+ */
+export function renderChecked(checked: CheckedChart): RenderedFolder {
+  const { manifests } = checked;
   const kinds: Record<string, number> = {};
   for (const m of manifests) kinds[m.kind] = (kinds[m.kind] ?? 0) + 1;
+  const files = checked.staged ? manifestFiles(manifests, stageFolderOf, true) : flatFiles(manifests, true);
   return {
-    folder: options.folder ?? chart.node.id,
+    folder: checked.folder,
     files,
     kinds: Object.fromEntries(Object.entries(kinds).sort(([a], [b]) => compareStrings(a, b))),
     bytes: files.reduce((n, f) => n + Buffer.byteLength(f.content), 0),
-    milliseconds: Number(process.hrtime.bigint() - started) / 1e6,
+    milliseconds: Number(process.hrtime.bigint() - checked.started) / 1e6,
   };
 }
