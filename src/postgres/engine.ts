@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { ClientObjectMetadata } from '../core/connection';
+import type { ClientObjectMetadata, MigrationBackup } from '../core/connection';
 import type { DatabaseConnection } from '../core/database';
 import type { StandardLabelsOptions } from '../core/labels';
 import type { NetworkPeer } from '../core/network-peer';
@@ -121,15 +121,8 @@ export interface PostgresBuild {
   readonly placement: PodPlacement;
 }
 
-/** An on-demand backup object and how its progress is read (`status.phase`). */
-export interface OnDemandBackup {
-  readonly object: ApiObject;
-  readonly group: string;
-  readonly version: string;
-  readonly resource: string;
-  readonly donePhases: readonly string[];
-  readonly failedPhases: readonly string[];
-}
+/** An on-demand backup object and how its progress is read (`status.phase`); the cluster adds its name and the API server. */
+export type OnDemandBackup = Omit<MigrationBackup, 'name' | 'apiServer'>;
 
 /** What an engine built. */
 export interface PostgresParts {
