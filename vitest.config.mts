@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The cluster tests need Go and a control plane: `npm run test:cluster` (vitest.cluster.config.mts).
+    exclude: ['test/cluster/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     // vitest's default is one worker fewer than the cores (one, on a 2-core machine); the files spend much

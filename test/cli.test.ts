@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/cli/main';
+import { runNow as run } from './support/run-now';
 import { cli, edit, scratchProject, tree } from './support/project';
 
 /** Runs the CLI in-process; returns the exit code and what it printed. */
@@ -51,6 +51,12 @@ describe('cdk8s-trading --help and usage errors', () => {
     expect(r.stderr).toContain(`no environments/ folder in ${empty} or above it; run cdk8s-trading init, or give --root DIR`);
   });
 
+  it('takes --context and --kubeconfig only with validate --server', () => {
+    const r = inProcess(tmpdir(), 'validate', '--context', 'staging');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^cdk8s-trading validate: --context and --kubeconfig go with --server\n/);
+  });
+
   it('prints its version', () => {
     const r = inProcess(tmpdir(), '--version');
     expect(r.stdout).toBe((JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version);
@@ -84,6 +90,16 @@ describe('cdk8s-trading init', () => {
     expect(readFileSync(join(dir, 'environments', 'prod.yaml'), 'utf8')).toBe('mine\n');
     inProcess(dir, 'init', '--force');
     expect(readFileSync(join(dir, 'environments', 'prod.yaml'), 'utf8')).toContain('tier: prod');
+  });
+});
+
+describe('cdk8s-trading validate --server, without a cluster', () => {
+  it('says in one line that kubectl cannot be run, exit 1 (the cluster tests run it against an API server)', () => {
+    const p = scratchProject();
+    expect(cli(p.root, ['synth', '--env', 'dev']).status).toBe(0);
+    const r = cli(p.root, ['validate', '--server'], { PATH: '/nonexistent' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('validate --server: cannot run kubectl: spawn kubectl ENOENT\n');
   });
 });
 

@@ -9,7 +9,7 @@ import { FluxDelivery } from '../src/gitops/flux-delivery';
 import { Notifications } from '../src/gitops/notifications';
 import { compareTrees } from '../src/synth/compare';
 import { loadProject, renderEnvironment, renderGitOps, synthesizeProject } from '../src/synth/project';
-import { run as runCli } from '../src/cli/main';
+import { runNow as runCli } from './support/run-now';
 import { APPLY_STAGES, applyStageOf } from '../src/gitops/sync-waves';
 import { validateTree } from '../src/synth/validate-tree';
 import { modelProblems } from './support/models';

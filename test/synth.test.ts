@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { run } from '../src/cli/main';
+import { runNow as run } from './support/run-now';
 import { ConfigurationError } from '../src/core/validation';
 import { synthesizeProject } from '../src/synth/project';
 import { emitYaml, JsonValue } from '../src/synth/emit-yaml';

@@ -15,6 +15,9 @@ import { diskCachedCompiler } from '../synth/schema-cache';
 import { validateTree } from '../synth/validate-tree';
 import { describeFsError, WriteError } from '../synth/write';
 import { ArgSpec, parseArgs, ParsedArgs, UsageError } from './args';
+import { ApiClient } from './cluster/api-client';
+import { KubectlProxy, KubectlProxyError, KubectlProxyOptions, startKubectlProxy } from './cluster/kubectl-proxy';
+import { checkOnServer } from './cluster/server-check';
 import { initFiles, PLACEHOLDER_IMAGE } from './templates';
 
 /** Where the CLI prints. */
@@ -34,7 +37,7 @@ interface Command {
   readonly usage: string;
   readonly details: string;
   readonly spec: ArgSpec;
-  readonly run: (args: ParsedArgs, io: Required<CliIo>) => number;
+  readonly run: (args: ParsedArgs, io: Required<CliIo>) => number | Promise<number>;
 }
 
 const ROOT_OPTION = { root: {} } as const;
@@ -60,11 +63,16 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   validate: {
     summary: 'strict Kubernetes 1.28 / CRD schemas and the policy rules on dist/ (and the environment files)',
-    usage: 'cdk8s-trading validate [DIR] [--root DIR]',
+    usage: 'cdk8s-trading validate [DIR] [--root DIR] [--server [--context NAME] [--kubeconfig FILE]]',
     details: 'Checks every object under DIR (default: dist/ in the project root, or the current folder outside a\n'
       + 'project) against the strict schemas, runs the policy rules per namespace, and, in a project, checks and\n'
-      + 'renders the environment files too. One line per problem; exit 1 on any.',
-    spec: { values: ROOT_OPTION, positionals: 1 },
+      + 'renders the environment files too. One line per problem; exit 1 on any.\n'
+      + '\n'
+      + 'With --server, the same objects go to the API server of a kube context instead (through kubectl proxy):\n'
+      + 'a server-side apply in dry-run mode with strict field validation, stage by stage in apply order, so\n'
+      + 'admission (PodSecurity, webhooks, CRD rules) and immutable fields are judged by the cluster. Every\n'
+      + 'rejection and warning is a problem; nothing is changed on the cluster.',
+    spec: { values: { ...ROOT_OPTION, context: {}, kubeconfig: {} }, booleans: { server: {} }, positionals: 1 },
     run: runValidate,
   },
   diff: {
@@ -108,8 +116,11 @@ function commandHelp(c: Command): string {
   return [`Usage: ${c.usage}`, '', c.details].join('\n');
 }
 
-/** Runs the CLI with `argv` (without node and the script); returns the exit code. */
-export function run(argv: readonly string[], io: CliIo): number {
+/**
+ * Runs the CLI with `argv` (without node and the script); returns the exit code, or a promise of it for the
+ * commands that talk to a cluster (`validate --server`).
+ */
+export function run(argv: readonly string[], io: CliIo): number | Promise<number> {
   const full: Required<CliIo> = { cwd: process.cwd(), env: process.env, ...io };
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -233,19 +244,54 @@ function runSynth(args: ParsedArgs, io: Required<CliIo>): number {
   }
 }
 
-function runValidate(args: ParsedArgs, io: Required<CliIo>): number {
+function runValidate(args: ParsedArgs, io: Required<CliIo>): number | Promise<number> {
   const root = projectRoot(args, io, false);
   const given = args.positionals[0];
   const dir = given !== undefined ? resolve(io.cwd, given) : root ? join(root, 'dist') : resolve(io.cwd);
+  if (!args.booleans.has('server') && (args.values.context || args.values.kubeconfig)) {
+    throw new UsageError('--context and --kubeconfig go with --server');
+  }
   if (!existsSync(dir)) {
     io.err(`${shown(io, dir)}: no such folder${given === undefined ? '; run cdk8s-trading synth first' : ''}`);
     return 1;
+  }
+  if (args.booleans.has('server')) {
+    const kubeconfig = args.values.kubeconfig?.[0];
+    return validateOnServer(dir, shown(io, dir), io, {
+      ...(kubeconfig !== undefined ? { kubeconfig: resolve(io.cwd, kubeconfig) } : {}),
+      ...(args.values.context ? { context: args.values.context[0] } : {}),
+    });
   }
   if (root) useProjectCache(root);
   const { problems, documents } = validateTree(dir, { root, cwd: io.cwd });
   for (const p of problems) io.err(p);
   io.out(`validated ${documents} documents under ${shown(io, dir)}: ${problems.length} problem(s)`);
   return problems.length > 0 ? 1 : 0;
+}
+
+async function validateOnServer(dir: string, label: string, io: Required<CliIo>, options: KubectlProxyOptions): Promise<number> {
+  let proxy: KubectlProxy;
+  try {
+    proxy = await startKubectlProxy(options);
+  } catch (e) {
+    if (e instanceof KubectlProxyError) {
+      io.err(`validate --server: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  try {
+    const result = await checkOnServer(new ApiClient(proxy.url), dir, label);
+    for (const p of result.problems) io.err(p);
+    for (const n of result.notes) io.out(`note: ${n}`);
+    io.out(`dry-ran ${result.objects} objects under ${label} on the API server: ${result.accepted} accepted, ${result.problems.length} problem(s)`);
+    return result.problems.length > 0 ? 1 : 0;
+  } catch (e) {
+    io.err(`validate --server: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    proxy.stop();
+  }
 }
 
 /** Diff lines of a comparison. */

@@ -1,0 +1,218 @@
+/**
+ * Applies an environment folder of `dist/` the way Argo CD or Flux does: stage by stage in order, each
+ * object by server-side apply with strict field validation, waiting for the stage to be healthy before the
+ * next (Argo CD's waves, Flux's `dependsOn` + `wait`); Argo CD hooks recreated, objects the tool may
+ * replace (Argo CD `Replace=true`/`Force=true`, Flux `force`) recreated on an immutable-field error, and
+ * objects that left the folder pruned. Everything else the API server refuses or warns about is reported.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiClient, KubeObject, statusMessage, UnknownKindError } from '../../src/cli/cluster/api-client';
+import { applyOrder, TreeStage } from '../../src/synth/apply-order';
+import { waitFor } from './control-plane';
+import { HealthReport, namespaceHealth } from './health';
+
+/** Which tool's rules to follow. */
+export type GitOpsTool = 'argocd' | 'flux';
+
+/** An object and where it came from. */
+export interface Finding {
+  readonly file: string;
+  readonly object: string;
+  readonly message: string;
+}
+
+/** What applying one folder did. */
+export interface ApplyReport {
+  readonly applied: number;
+  readonly rejected: readonly Finding[];
+  readonly warnings: readonly Finding[];
+  /** Objects deleted and created again because the tool does so (hooks, force, Replace=true). */
+  readonly recreated: readonly string[];
+  /** Objects deleted because they left the folder. */
+  readonly pruned: readonly string[];
+  /** Objects that left the folder and were kept because they say so (prune disabled). */
+  readonly keptFromPrune: readonly string[];
+  /** The namespaces' health after the last stage. */
+  readonly health: HealthReport;
+}
+
+const FIELD_MANAGER = 'gitops';
+const IMMUTABLE = /field is immutable|Forbidden: updates to statefulset spec for fields other than|may not be changed|is immutable/;
+
+const key = (o: KubeObject): string => `${o.apiVersion.split('/').slice(0, -1).join('/') || 'core'}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const label = (o: KubeObject): string => `${o.kind}/${o.metadata.name}`;
+const annotations = (o: KubeObject): Record<string, string> => (o.metadata.annotations as Record<string, string> | undefined) ?? {};
+
+/** The Flux Kustomization's `force` of each stage folder (`./dist/<env>/<stage>` → force). */
+function fluxForce(distRoot: string): Map<string, boolean> {
+  const forced = new Map<string, boolean>();
+  const folder = join(distRoot, 'gitops', 'flux');
+  if (!existsSync(folder)) return forced;
+  for (const stage of applyOrder(folder).stages) {
+    for (const f of stage.files) {
+      for (const o of f.objects) {
+        const spec = o.spec as { path?: string; force?: boolean } | undefined;
+        if (o.kind === 'Kustomization' && spec?.path) forced.set(spec.path.replace(/^\.\/(dist\/)?/, ''), spec.force === true);
+      }
+    }
+  }
+  return forced;
+}
+
+/**
+ * The order of kinds within one step. Argo CD sorts a wave by kind (gitops-engine's sync order, Helm's
+ * install order); Flux applies what `kustomize build` gives, which sorts by kind too (kustomize's legacy
+ * order) after CRDs and Namespaces. Kinds not listed come after the listed ones, in file order.
+ */
+const KIND_ORDER: Readonly<Record<GitOpsTool, readonly string[]>> = {
+  argocd: ['Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget', 'ServiceAccount',
+    'Secret', 'SecretList', 'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'CustomResourceDefinition',
+    'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding', 'ClusterRoleBindingList', 'Role', 'RoleList', 'RoleBinding', 'RoleBindingList',
+    'Service', 'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job',
+    'CronJob', 'IngressClass', 'Ingress', 'APIService'],
+  flux: ['CustomResourceDefinition', 'Namespace', 'ResourceQuota', 'StorageClass', 'ServiceAccount', 'PodSecurityPolicy', 'Role',
+    'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Secret', 'Endpoints', 'Service', 'LimitRange', 'PriorityClass',
+    'PersistentVolume', 'PersistentVolumeClaim', 'Deployment', 'StatefulSet', 'CronJob', 'PodDisruptionBudget'],
+};
+
+function inKindOrder<T extends { object: KubeObject }>(tool: GitOpsTool, items: readonly T[]): T[] {
+  const rank = (kind: string): number => {
+    const i = KIND_ORDER[tool].indexOf(kind);
+    return i < 0 ? KIND_ORDER[tool].length : i;
+  };
+  return items.map((item, i) => ({ item, i })).sort((a, b) => rank(a.item.object.kind) - rank(b.item.object.kind) || a.i - b.i).map((x) => x.item);
+}
+
+function argoHook(o: KubeObject): boolean {
+  return annotations(o)['argocd.argoproj.io/hook'] !== undefined;
+}
+
+/** Whether the tool would delete and recreate `o` when the API server refuses to change it in place. */
+function mayRecreate(tool: GitOpsTool, o: KubeObject, stageForced: boolean): boolean {
+  const a = annotations(o);
+  if (tool === 'argocd') return /\b(Replace|Force)=true\b/.test(a['argocd.argoproj.io/sync-options'] ?? '');
+  return stageForced || (a['kustomize.toolkit.fluxcd.io/force'] ?? '').toLowerCase() === 'enabled';
+}
+
+function keepsFromPrune(tool: GitOpsTool, o: KubeObject): boolean {
+  const a = annotations(o);
+  if (tool === 'argocd') return /\b(Prune|Delete)=false\b/.test(a['argocd.argoproj.io/sync-options'] ?? '');
+  return (a['kustomize.toolkit.fluxcd.io/prune'] ?? '').toLowerCase() === 'disabled';
+}
+
+async function deleteAndWait(client: ApiClient, o: KubeObject): Promise<void> {
+  const r = await client.delete(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
+  if (r.status >= 300 && r.status !== 404) throw new Error(`deleting ${label(o)}: ${statusMessage(r)}`);
+  await waitFor(`${label(o)} to be gone`, 60_000, async () =>
+    ((await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)) === undefined ? true : undefined));
+}
+
+/** Options of one apply. */
+export interface ApplyOptions {
+  /** The `dist/` folder (for the GitOps objects of dist/gitops/). */
+  readonly distRoot: string;
+  /** The environment folder under it. */
+  readonly environment: string;
+  readonly tool: GitOpsTool;
+  /** The objects the previous apply of this environment left (for pruning). */
+  readonly previous?: readonly KubeObject[];
+  /** How long one stage may take to become healthy. @default 120000 */
+  readonly stageTimeoutMs?: number;
+}
+
+/** The objects of an environment folder, in apply order. */
+export function environmentObjects(distRoot: string, environment: string): KubeObject[] {
+  return applyOrder(join(distRoot, environment)).stages.flatMap((s) => s.files.flatMap((f) => f.objects));
+}
+
+/** Applies one environment folder as `tool` would. */
+export async function applyEnvironment(client: ApiClient, options: ApplyOptions): Promise<ApplyReport> {
+  const root = join(options.distRoot, options.environment);
+  const order = applyOrder(root);
+  if (order.problems.length > 0) throw new Error(`cannot read ${root}: ${order.problems.join('; ')}`);
+  const forced = fluxForce(options.distRoot);
+  const rejected: Finding[] = [];
+  const warnings: Finding[] = [];
+  const recreated: string[] = [];
+  const pruned: string[] = [];
+  const keptFromPrune: string[] = [];
+  let applied = 0;
+  const all = order.stages.flatMap((s) => s.files.flatMap((f) => f.objects));
+  const namespaces = [...new Set(all.map((o) => (o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace)).filter((n): n is string => !!n))];
+  let health: HealthReport = { healthy: [], problems: [], acceptedOnly: [] };
+
+  const applyOne = async (stage: TreeStage, file: string, o: KubeObject): Promise<void> => {
+    const stageForced = forced.get(`${options.environment}/${stage.folder}`) ?? false;
+    if (options.tool === 'argocd' && argoHook(o)) {
+      // Argo CD runs a hook afresh on every sync: the one before is deleted first (BeforeHookCreation is
+      // its default delete policy).
+      const policy = annotations(o)['argocd.argoproj.io/hook-delete-policy'] ?? 'BeforeHookCreation';
+      if (policy.includes('BeforeHookCreation') && (await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name))) {
+        await deleteAndWait(client, o);
+        recreated.push(label(o));
+      }
+    }
+    let r;
+    try {
+      r = await client.apply(o, { fieldManager: FIELD_MANAGER });
+    } catch (e) {
+      if (e instanceof UnknownKindError) {
+        rejected.push({ file, object: label(o), message: e.message });
+        return;
+      }
+      throw e;
+    }
+    if (r.status >= 300 && IMMUTABLE.test(statusMessage(r)) && mayRecreate(options.tool, o, stageForced)) {
+      await deleteAndWait(client, o);
+      recreated.push(label(o));
+      r = await client.apply(o, { fieldManager: FIELD_MANAGER });
+    }
+    for (const w of r.warnings) warnings.push({ file, object: label(o), message: w });
+    if (r.status >= 300) rejected.push({ file, object: label(o), message: statusMessage(r) });
+    else applied++;
+  };
+
+  for (const stage of order.stages) {
+    const items = stage.files.flatMap((f) => f.objects.map((object) => ({ file: `${options.environment}/${f.path}`, object })));
+    for (const { file, object } of inKindOrder(options.tool, items)) await applyOne(stage, file, object);
+    const stageObjects = stage.files.flatMap((f) => f.objects);
+    if (!stageObjects.some((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind))) continue;
+    // Wait like Flux's `wait: true` and Argo CD's waves: the stage's workloads healthy before the next.
+    const deadline = Date.now() + (options.stageTimeoutMs ?? 120_000);
+    for (;;) {
+      const reports = await Promise.all(namespaces.map((ns) => namespaceHealth(client, ns, all.filter((o) => o.metadata.namespace === ns))));
+      const names = new Set(stageObjects.filter((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind)).map(label));
+      const pending = reports.flatMap((r) => r.problems).filter((p) => names.has(p.split(':')[0]));
+      if (pending.length === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  if (options.previous) {
+    const now = new Set(all.map(key));
+    for (const o of [...options.previous].reverse()) {
+      if (now.has(key(o))) continue;
+      if (keepsFromPrune(options.tool, o)) {
+        keptFromPrune.push(label(o));
+        continue;
+      }
+      await deleteAndWait(client, o);
+      pruned.push(label(o));
+    }
+  }
+
+  // Settled: the controllers have had every stage's wait; one last look at everything.
+  const deadline = Date.now() + (options.stageTimeoutMs ?? 120_000);
+  for (;;) {
+    const reports = await Promise.all(namespaces.map((ns) => namespaceHealth(client, ns, all.filter((o) => o.metadata.namespace === ns))));
+    health = {
+      healthy: reports.flatMap((r) => r.healthy),
+      problems: reports.flatMap((r) => r.problems),
+      acceptedOnly: reports.flatMap((r) => r.acceptedOnly),
+    };
+    if (health.problems.length === 0 || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { applied, rejected, warnings, recreated, pruned, keptFromPrune, health };
+}

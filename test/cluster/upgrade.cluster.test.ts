@@ -1,0 +1,75 @@
+/**
+ * Upgrades, the way each GitOps tool carries them out (Argo CD: hooks recreated, Replace/Force sync
+ * options, prune; Flux: `force` per stage, prune): the previous release's dist/ (from Git) → the committed
+ * one, and the committed one → the next release (every pinned image one patch newer, synthesized by the
+ * CLI). An immutable-field error the output does not handle is a failure, as it is on a cluster.
+ */
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { ApiClient } from '../../src/cli/cluster/api-client';
+import { cli, scratchProject } from '../support/project';
+import { DIST, environmentsOf, previousDist, renamedCopy } from './fixtures';
+import { applyEnvironment, environmentObjects, GitOpsTool } from './gitops-apply';
+import { record } from './record';
+
+const client = new ApiClient(inject('apiUrl'));
+const scratch: string[] = [];
+afterAll(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
+
+/** The next release: every `name:X.Y.Z` image in the environment files one patch newer, synthesized. */
+function nextRelease(): string {
+  const project = scratchProject();
+  scratch.push(project.root);
+  const folder = join(project.root, 'environments');
+  for (const f of readdirSync(folder).filter((n) => n.endsWith('.yaml'))) {
+    const text = readFileSync(join(folder, f), 'utf8');
+    writeFileSync(join(folder, f), text.replace(/(Image|image): (\S+):(\d+)\.(\d+)\.(\d+)$/gm, (_m, key: string, name: string, a: string, b: string, c: string) =>
+      `${key}: ${name}:${a}.${b}.${Number(c) + 1}`));
+  }
+  const r = cli(project.root, ['synth']);
+  if (r.status !== 0) throw new Error(`synth of the next release failed: ${r.stderr}`);
+  return project.out;
+}
+
+async function upgrade(tool: GitOpsTool, environment: string, fromDist: string, toDist: string, prefix: string, what: string): Promise<void> {
+  const before = renamedCopy(fromDist, environment, prefix);
+  const after = renamedCopy(toDist, environment, prefix);
+  scratch.push(before.dist, after.dist);
+  const first = await applyEnvironment(client, { distRoot: before.dist, environment, tool });
+  expect(first.rejected, 'the release upgraded from').toEqual([]);
+  expect(first.health.problems, 'the release upgraded from').toEqual([]);
+  const second = await applyEnvironment(client, { distRoot: after.dist, environment, tool, previous: environmentObjects(before.dist, environment) });
+  record(inject('recordDir'), `upgrade-${prefix}-${environment}`, {
+    upgrade: `${what} ${tool} ${environment}: ${second.rejected.length} rejected, ${second.recreated.length} recreated, ${second.pruned.length} pruned`,
+  });
+  expect(second.rejected).toEqual([]);
+  expect(second.warnings).toEqual([]);
+  expect(second.health.problems).toEqual([]);
+  // Nothing that holds data leaves with a prune.
+  expect(second.pruned.filter((p) => /^(StatefulSet|Cluster|PersistentVolumeClaim|Namespace)\//.test(p))).toEqual([]);
+}
+
+const previous = previousDist();
+scratch.push(previous.dist);
+const tools = ['argocd', 'flux'] as const;
+
+describe.concurrent(`upgrade from the previous release's dist/ (${previous.commit}) to the committed one`, () => {
+  const environments = environmentsOf(DIST).filter((e) => environmentsOf(previous.dist).includes(e));
+  const cases = tools.flatMap((tool) => environments.map((environment) => [tool, environment] as [GitOpsTool, string]));
+  it.each(cases)('%s: %s upgrades with no rejection, no warning, healthy after', (tool, environment) =>
+    upgrade(tool, environment, previous.dist, DIST, `up-${tool}`, `${previous.commit}→N`));
+});
+
+describe.concurrent('upgrade from the committed dist/ to the next release (every pinned image a patch newer)', () => {
+  const next = nextRelease();
+  it('changes the images of staging and prod', () => {
+    expect(readFileSync(join(next, 'staging', '50-application', 'rollout-trading-api.yaml'), 'utf8')).toContain('trading-api:1.4.3');
+    expect(readFileSync(join(next, 'prod', '40-migration', 'job-trading-api-migrate.yaml'), 'utf8')).toContain('trading-api:1.5.1');
+  });
+  const cases = tools.flatMap((tool) => ['staging', 'prod'].map((environment) => [tool, environment] as [GitOpsTool, string]));
+  it.each(cases)('%s: %s takes the next release with no rejection, no warning, healthy after', (tool, environment) =>
+    upgrade(tool, environment, DIST, next, `next-${tool}`, 'N→N+1'));
+});
