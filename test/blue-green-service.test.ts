@@ -125,13 +125,20 @@ describe('BlueGreenService, Service-switch engine', () => {
     expect(urls(switched)).toEqual(['http://trading-api.trading-test.svc:8080/health']);
   });
 
-  it('with scaleDownIdle, the switch also moves the zero replicas to the old colour, and nothing else but the smoke check target', () => {
+  it('with scaleDownIdle, the idle colour runs while a release is staged on it; the switch scales the old colour to zero', () => {
+    // Staged on green (idle): both colours run, so the smoke check through the preview Service and the
+    // switch find ready pods (the cluster tests showed a preview Service with no endpoints before).
     const blue = serviceSwitch('blue', {}, true);
-    expect(one(blue, 'Deployment', 'trading-api-green').spec.replicas).toBe(0);
+    expect(one(blue, 'Deployment', 'trading-api-green').spec.replicas).toBeUndefined();
     expect(one(blue, 'Deployment', 'trading-api-blue').spec.replicas).toBeUndefined();
-    expect(changedPaths(blue, serviceSwitch('green', {}, true))).toEqual([
+    const green = serviceSwitch('green', {}, true);
+    expect(one(green, 'Deployment', 'trading-api-blue').spec.replicas).toBe(0);
+    const unstaged = render((s) => new BlueGreenService(s, 'trading-api', {
+      engine: BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, scaleDownIdle: true }),
+    }));
+    expect(one(unstaged, 'Deployment', 'trading-api-green').spec.replicas).toBe(0);
+    expect(changedPaths(blue, green)).toEqual([
       'Deployment/trading-api-blue: spec.replicas',
-      'Deployment/trading-api-green: spec.replicas',
       'Job/trading-api-smoke-test: spec.template.spec.containers[0].command[9]',
       'Service/trading-api-preview: spec.selector.version',
       'Service/trading-api: spec.selector.version',

@@ -23,7 +23,11 @@ export interface ServiceSwitchOptions {
   readonly greenImage: string;
   /** The colour carrying a staged release: its image must differ from the other's, and migrations run it. @default - no release staged; migrations run the active colour's image */
   readonly releaseColor?: Color;
-  /** Run the idle colour with zero replicas (its HPA is then inactive). Rollback then needs a scale-up first. @default false */
+  /**
+   * Run the idle colour with zero replicas (its HPA is then inactive), except while it is the `releaseColor`: a
+   * staged release keeps running for its smoke check and the switch. Rollback then needs a scale-up first.
+   * @default false
+   */
   readonly scaleDownIdle?: boolean;
   /**
    * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:

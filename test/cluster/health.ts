@@ -69,7 +69,7 @@ export async function namespaceHealth(client: ApiClient, namespace: string, expe
   for (const d of deployments) {
     const want = d.spec.replicas ?? 1;
     const s = d.status ?? {};
-    if ((s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) && s.updatedReplicas === want && s.availableReplicas === want
+    if ((s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) && (s.updatedReplicas ?? 0) === want && (s.availableReplicas ?? 0) === want
       && (s.replicas ?? 0) === want) {
       healthy.push(name(d, 'Deployment'));
       continue;
@@ -83,7 +83,7 @@ export async function namespaceHealth(client: ApiClient, namespace: string, expe
   for (const st of statefulSets) {
     const want = st.spec.replicas ?? 1;
     const s = st.status ?? {};
-    if ((s.observedGeneration ?? 0) >= (st.metadata.generation ?? 0) && s.readyReplicas === want && s.updatedReplicas === want
+    if ((s.observedGeneration ?? 0) >= (st.metadata.generation ?? 0) && (s.readyReplicas ?? 0) === want && (s.updatedReplicas ?? 0) === want
       && s.currentRevision === s.updateRevision) {
       healthy.push(name(st, 'StatefulSet'));
       continue;
@@ -120,13 +120,12 @@ export async function namespaceHealth(client: ApiClient, namespace: string, expe
       acceptedOnly.push(`Service/${svc.metadata.name}`);
       continue;
     }
-    // A Service whose pods are scaled to zero on purpose (the idle colour) has no endpoints by design.
-    const scaledToZero = [...deployments, ...statefulSets].some((w) => (w.spec.replicas ?? 1) === 0 && matches(selector, w.spec.template?.metadata?.labels));
+    // No exception for pods scaled to zero: a Service that GitOps keeps must answer (a smoke check or a
+    // switch to a colour with no pods fails on a cluster).
     if (!podTemplates.some((labels) => matches(selector, labels))) {
       problems.push(`Service/${svc.metadata.name}: its selector ${JSON.stringify(selector)} matches no pod template in the namespace`);
       continue;
     }
-    if (scaledToZero) continue;
     const ep = endpoints.find((e) => e.metadata.name === svc.metadata.name);
     for (const port of svc.spec.ports ?? []) {
       const ready = ep?.subsets?.some((s) => (s.addresses?.length ?? 0) > 0 && (s.ports ?? []).some((p) => (p.name ?? '') === (port.name ?? '')));
@@ -151,6 +150,12 @@ export async function namespaceHealth(client: ApiClient, namespace: string, expe
     }
   }
   for (const hpa of hpas) {
+    // A Rollout gets its `spec.replicas` from the Argo Rollouts controller (argo-rollouts#119); without the
+    // controller the scale subresource has nothing to read.
+    if (hpa.spec.scaleTargetRef?.kind === 'Rollout') {
+      acceptedOnly.push(`HorizontalPodAutoscaler/${hpa.metadata.name}`);
+      continue;
+    }
     const able = hpa.status?.conditions?.find((c) => c.type === 'AbleToScale');
     if (able?.status !== 'True') {
       problems.push(`HorizontalPodAutoscaler/${hpa.metadata.name}: cannot scale ${hpa.spec.scaleTargetRef?.kind}/${hpa.spec.scaleTargetRef?.name}`

@@ -44,7 +44,9 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
       const workload = `${o.name}-${color}`;
       const id = color === 'blue' ? 'Blue' : 'Green';
       const colorSelector = { ...selector, [COLOR_LABEL]: color };
-      const scaledDown = color === idle && (this.options.scaleDownIdle ?? false);
+      // A release staged on the idle colour keeps it running: its smoke check goes through the preview
+      // Service, and the switch must find ready pods behind the public one.
+      const scaledDown = color === idle && color !== this.options.releaseColor && (this.options.scaleDownIdle ?? false);
       // Zero replicas also turns the colour's HPA off (the HPA controller skips targets at zero).
       deployments[color] = o.deployment(`${id}Deployment`, workload, colorSelector,
         o.podTemplate(colorSelector, { [COLOR_LABEL]: color }, this.options[`${color}Image`], color),
