@@ -3,7 +3,7 @@
  * fake API server that records the requests and answers as kube-apiserver does (Status bodies, Warning
  * headers). The cluster tests run the same code against a real API server.
  */
-import { createServer, IncomingMessage, Server } from 'node:http';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ beforeAll(() => {
   write('prod/10-namespace/kustomization.yaml', 'resources:\n  - namespace-shop.yaml\n');
   write('prod/10-namespace/namespace-shop.yaml', object('Namespace', 'shop'));
   write('prod/50-application/kustomization.yaml', 'resources:\n  - service-api.yaml\n  - deployment-api.yaml\n  - rollout-api.yaml\n');
-  write('prod/50-application/deployment-api.yaml', object('Deployment', 'api', 'shop', 'apps/v1'));
+  write('prod/50-application/deployment-api.yaml', `${object('Deployment', 'api', 'shop', 'apps/v1')}spec:\n  minReadySeconds: 10\n  newerField: true\n  paused: false\n  empty: []\n`);
   write('prod/50-application/service-api.yaml', object('Service', 'api', 'shop'));
   write('prod/50-application/rollout-api.yaml', object('Rollout', 'api', 'shop', 'argoproj.io/v1alpha1'));
   write('dev/service-other.yaml', object('Service', 'other', 'elsewhere'));
@@ -61,7 +61,16 @@ describe('checkOnServer against a fake API server', () => {
   const requests: string[] = [];
   beforeAll(async () => {
     server = createServer((req: IncomingMessage, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+      req.on('end', () => answer(req, text, res));
+    });
+    // Answers as kube-apiserver does: the stored object (here the applied one, less a field it does not know).
+    const answer = (req: IncomingMessage, text: string, res: ServerResponse): void => {
       requests.push(`${req.method} ${req.url}`);
+      const sent = text ? JSON.parse(text) as { spec?: Record<string, unknown> } : {};
+      // Go's omitempty leaves zero values out: not a dropped field.
+      if (sent.spec) for (const k of ['newerField', 'paused', 'empty']) delete sent.spec[k];
       const json = (status: number, body: unknown, headers: Record<string, string | string[]> = {}): void => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
@@ -75,13 +84,13 @@ describe('checkOnServer against a fake API server', () => {
       if (req.method === 'GET' && path === '/api/v1/namespaces/shop') return json(200, { kind: 'Namespace' });
       if (req.method === 'GET' && path.startsWith('/api/v1/namespaces/')) return json(404, { kind: 'Status' });
       if (req.method === 'PATCH' && path.endsWith('/deployments/api')) {
-        return json(200, {}, { warning: ['299 - "would violate PodSecurity \\"restricted:v1.28\\": runAsNonRoot != true"', '299 - "second"'] });
+        return json(200, sent, { warning: ['299 - "would violate PodSecurity \\"restricted:v1.28\\": runAsNonRoot != true"', '299 - "second"'] });
       }
       if (req.method === 'PATCH' && path.endsWith('/services/api')) {
         return json(422, { kind: 'Status', message: 'Service "api" is invalid: spec.ports[1]: Duplicate value' });
       }
-      return json(200, {});
-    });
+      return json(200, sent);
+    };
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
@@ -93,9 +102,10 @@ describe('checkOnServer against a fake API server', () => {
       'dist/prod/50-application/service-api.yaml: Service/api: rejected: Service "api" is invalid: spec.ports[1]: Duplicate value',
       'dist/prod/50-application/deployment-api.yaml: Deployment/api: warning: would violate PodSecurity "restricted:v1.28": runAsNonRoot != true',
       'dist/prod/50-application/deployment-api.yaml: Deployment/api: warning: second',
+      'dist/prod/50-application/deployment-api.yaml: Deployment/api: dropped: the API server does not keep spec.newerField',
       'dist/prod/50-application/rollout-api.yaml: Rollout/api: rejected: the API server does not serve Rollout in argoproj.io/v1alpha1 (is its CRD installed?)',
     ]));
-    expect(result.problems).toHaveLength(4);
+    expect(result.problems).toHaveLength(5);
     expect(result.notes).toEqual([
       '1 object(s) in namespace elsewhere not checked: the cluster has no such namespace (apply its Namespace first, or check against a cluster that has it)',
     ]);

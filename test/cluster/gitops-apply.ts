@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient, KubeObject, statusMessage, UnknownKindError } from '../../src/cli/cluster/api-client';
+import { droppedFields } from '../../src/cli/cluster/dropped-fields';
 import { applyOrder, TreeStage } from '../../src/synth/apply-order';
 import { waitFor } from './control-plane';
 import { HealthReport, namespaceHealth } from './health';
@@ -169,8 +170,13 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
       r = await client.apply(o, { fieldManager: FIELD_MANAGER });
     }
     for (const w of r.warnings) warnings.push({ file, object: label(o), message: w });
-    if (r.status >= 300) rejected.push({ file, object: label(o), message: statusMessage(r) });
-    else applied++;
+    if (r.status >= 300) {
+      rejected.push({ file, object: label(o), message: statusMessage(r) });
+      return;
+    }
+    applied++;
+    const dropped = droppedFields(o, r.body);
+    if (dropped.length > 0) warnings.push({ file, object: label(o), message: `dropped: the API server does not keep ${dropped.join(', ')}` });
   };
 
   for (const stage of order.stages) {

@@ -1,10 +1,12 @@
 /**
  * `validate --server`: every object of an output tree sent to a real API server as a server-side apply in
  * dry-run mode (strict field validation, every admission plugin and webhook, immutable fields compared with
- * what the cluster holds), stage by stage in apply order. Rejections and warnings are reported per file.
+ * what the cluster holds), stage by stage in apply order. Rejections, warnings and fields the server does
+ * not keep are reported per file.
  */
 import { applyOrder } from '../../synth/apply-order';
 import { ApiClient, statusMessage, UnknownKindError } from './api-client';
+import { droppedFields } from './dropped-fields';
 
 /** What the API server said of an output tree. */
 export interface ServerCheck {
@@ -58,8 +60,13 @@ export async function checkOnServer(client: ApiClient, dir: string, label: strin
           return;
         }
         const r = await client.apply(object, { fieldManager: FIELD_MANAGER, dryRun: true });
-        if (r.status >= 200 && r.status < 300) accepted++;
-        else problems.push(`${where}: rejected: ${statusMessage(r)}`);
+        if (r.status >= 200 && r.status < 300) {
+          accepted++;
+          // A field the server drops without a warning (a feature gate off, a field newer than the server)
+          // would silently not take effect on this cluster.
+          const dropped = droppedFields(object, r.body);
+          if (dropped.length > 0) problems.push(`${where}: dropped: the API server does not keep ${dropped.join(', ')}`);
+        } else problems.push(`${where}: rejected: ${statusMessage(r)}`);
         for (const w of r.warnings) problems.push(`${where}: warning: ${w}`);
       } catch (e) {
         if (e instanceof UnknownKindError) problems.push(`${where}: rejected: ${e.message}`);
