@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // `npm run test:cluster`: dist/ on a local Kubernetes control plane built from Go modules (test/cluster/).
-// One control plane for the run (started by the global setup); the files run one after another, in the
-// order below, since they share it.
+// One control plane for the run (started by the global setup); the files run one after another (each in
+// namespaces of its own, so their order does not matter), most of their tests concurrently.
 export default defineConfig({
   test: {
     include: ['test/cluster/**/*.cluster.test.ts'],

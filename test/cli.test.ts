@@ -54,7 +54,7 @@ describe('cdk8s-trading --help and usage errors', () => {
   it('takes --context and --kubeconfig only with validate --server', () => {
     const r = inProcess(tmpdir(), 'validate', '--context', 'staging');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^cdk8s-trading validate: --context and --kubeconfig go with --server\n/);
+    expect(r.stderr).toMatch(/^cdk8s-trading validate: --context, --kubeconfig and --allow-missing-namespaces go with --server\n/);
   });
 
   it('prints its version', () => {

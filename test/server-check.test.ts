@@ -24,7 +24,8 @@ beforeAll(() => {
   write('prod/kustomization.yaml', 'resources:\n  - 10-namespace\n  - 50-application\n');
   write('prod/10-namespace/kustomization.yaml', 'resources:\n  - namespace-shop.yaml\n');
   write('prod/10-namespace/namespace-shop.yaml', object('Namespace', 'shop'));
-  write('prod/50-application/kustomization.yaml', 'resources:\n  - service-api.yaml\n  - deployment-api.yaml\n  - rollout-api.yaml\n');
+  write('prod/50-application/kustomization.yaml', 'resources:\n  - service-api.yaml\n  - deployment-api.yaml\n  - rollout-api.yaml\n  - job-migrate.yaml\n');
+  write('prod/50-application/job-migrate.yaml', `${object('Job', 'migrate', 'shop', 'batch/v1')}  annotations:\n    argocd.argoproj.io/hook: Sync\n`);
   write('prod/50-application/deployment-api.yaml', `${object('Deployment', 'api', 'shop', 'apps/v1')}spec:\n  minReadySeconds: 10\n  newerField: true\n  paused: false\n  empty: []\n`);
   write('prod/50-application/service-api.yaml', object('Service', 'api', 'shop'));
   write('prod/50-application/rollout-api.yaml', object('Rollout', 'api', 'shop', 'argoproj.io/v1alpha1'));
@@ -39,7 +40,8 @@ describe('applyOrder', () => {
     expect(order.stages.map((s) => [s.folder, s.files.map((f) => f.path)])).toEqual([
       ['dev', ['dev/service-other.yaml']],
       ['prod/10-namespace', ['prod/10-namespace/namespace-shop.yaml']],
-      ['prod/50-application', ['prod/50-application/service-api.yaml', 'prod/50-application/deployment-api.yaml', 'prod/50-application/rollout-api.yaml']],
+      ['prod/50-application', ['prod/50-application/service-api.yaml', 'prod/50-application/deployment-api.yaml', 'prod/50-application/rollout-api.yaml',
+        'prod/50-application/job-migrate.yaml']],
     ]);
   });
 
@@ -80,6 +82,8 @@ describe('checkOnServer against a fake API server', () => {
         return json(200, { resources: [{ name: 'namespaces', kind: 'Namespace', namespaced: false }, { name: 'services', kind: 'Service', namespaced: true }] });
       }
       if (path === '/apis/apps/v1') return json(200, { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }] });
+      if (path === '/apis/batch/v1') return json(200, { resources: [{ name: 'jobs', kind: 'Job', namespaced: true }] });
+      if (req.method === 'POST') return json(201, sent);
       if (path === '/apis/argoproj.io/v1alpha1') return json(404, { kind: 'Status', message: 'not found' });
       if (req.method === 'GET' && path === '/api/v1/namespaces/shop') return json(200, { kind: 'Namespace' });
       if (req.method === 'GET' && path.startsWith('/api/v1/namespaces/')) return json(404, { kind: 'Status' });
@@ -96,20 +100,20 @@ describe('checkOnServer against a fake API server', () => {
   });
   afterAll(() => server.close());
 
-  it('reports every rejection and warning per file and object, and what it could not check', async () => {
+  it('reports every rejection, warning and dropped field per file and object, in the tree\'s order, and what it could not check', async () => {
     const result = await checkOnServer(new ApiClient(url), tree, 'dist');
-    expect(result.problems).toEqual(expect.arrayContaining([
+    expect(result.problems).toEqual([
       'dist/prod/50-application/service-api.yaml: Service/api: rejected: Service "api" is invalid: spec.ports[1]: Duplicate value',
+      'dist/prod/50-application/deployment-api.yaml: Deployment/api: dropped: the API server does not keep spec.newerField',
       'dist/prod/50-application/deployment-api.yaml: Deployment/api: warning: would violate PodSecurity "restricted:v1.28": runAsNonRoot != true',
       'dist/prod/50-application/deployment-api.yaml: Deployment/api: warning: second',
-      'dist/prod/50-application/deployment-api.yaml: Deployment/api: dropped: the API server does not keep spec.newerField',
       'dist/prod/50-application/rollout-api.yaml: Rollout/api: rejected: the API server does not serve Rollout in argoproj.io/v1alpha1 (is its CRD installed?)',
-    ]));
-    expect(result.problems).toHaveLength(5);
-    expect(result.notes).toEqual([
-      '1 object(s) in namespace elsewhere not checked: the cluster has no such namespace (apply its Namespace first, or check against a cluster that has it)',
     ]);
-    expect(result).toMatchObject({ objects: 5, accepted: 2 });
+    expect(result.skipped).toEqual(['1 object(s) in namespace elsewhere: the cluster has no such namespace']);
+    expect(result).toMatchObject({ checked: 5, accepted: 3, skippedObjects: 1 });
+    // An Argo CD hook is created afresh on every sync: checked as a new object under a name nothing has.
+    expect(requests).toContainEqual(expect.stringMatching(/^POST \/apis\/batch\/v1\/namespaces\/shop\/jobs\?/));
+    expect(requests.some((r) => r.includes('/jobs/migrate'))).toBe(false);
     const patch = requests.find((r) => r.startsWith('PATCH /apis/apps/v1/namespaces/shop/deployments/api?'));
     expect(new URLSearchParams(patch?.split('?')[1])).toEqual(new URLSearchParams({ fieldManager: 'cdk8s-trading', fieldValidation: 'Strict', force: 'true', dryRun: 'All' }));
   });

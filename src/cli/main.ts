@@ -63,7 +63,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   validate: {
     summary: 'strict Kubernetes 1.28 / CRD schemas and the policy rules on dist/ (and the environment files)',
-    usage: 'cdk8s-trading validate [DIR] [--root DIR] [--server [--context NAME] [--kubeconfig FILE]]',
+    usage: 'cdk8s-trading validate [DIR] [--root DIR] [--server [--context NAME] [--kubeconfig FILE] [--allow-missing-namespaces]]',
     details: 'Checks every object under DIR (default: dist/ in the project root, or the current folder outside a\n'
       + 'project) against the strict schemas, runs the policy rules per namespace, and, in a project, checks and\n'
       + 'renders the environment files too. One line per problem; exit 1 on any.\n'
@@ -71,8 +71,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       + 'With --server, the same objects go to the API server of a kube context instead (through kubectl proxy):\n'
       + 'a server-side apply in dry-run mode with strict field validation, stage by stage in apply order, so\n'
       + 'admission (PodSecurity, webhooks, CRD rules) and immutable fields are judged by the cluster. Every\n'
-      + 'rejection and warning is a problem; nothing is changed on the cluster.',
-    spec: { values: { ...ROOT_OPTION, context: {}, kubeconfig: {} }, booleans: { server: {} }, positionals: 1 },
+      + 'rejection, warning and dropped field is a problem; nothing is changed on the cluster. Objects in a\n'
+      + 'namespace the cluster does not have cannot be checked: that fails too, unless --allow-missing-namespaces.',
+    spec: { values: { ...ROOT_OPTION, context: {}, kubeconfig: {} }, booleans: { server: {}, 'allow-missing-namespaces': {} }, positionals: 1 },
     run: runValidate,
   },
   diff: {
@@ -248,8 +249,8 @@ function runValidate(args: ParsedArgs, io: Required<CliIo>): number | Promise<nu
   const root = projectRoot(args, io, false);
   const given = args.positionals[0];
   const dir = given !== undefined ? resolve(io.cwd, given) : root ? join(root, 'dist') : resolve(io.cwd);
-  if (!args.booleans.has('server') && (args.values.context || args.values.kubeconfig)) {
-    throw new UsageError('--context and --kubeconfig go with --server');
+  if (!args.booleans.has('server') && (args.values.context || args.values.kubeconfig || args.booleans.has('allow-missing-namespaces'))) {
+    throw new UsageError('--context, --kubeconfig and --allow-missing-namespaces go with --server');
   }
   if (!existsSync(dir)) {
     io.err(`${shown(io, dir)}: no such folder${given === undefined ? '; run cdk8s-trading synth first' : ''}`);
@@ -260,7 +261,7 @@ function runValidate(args: ParsedArgs, io: Required<CliIo>): number | Promise<nu
     return validateOnServer(dir, shown(io, dir), io, {
       ...(kubeconfig !== undefined ? { kubeconfig: resolve(io.cwd, kubeconfig) } : {}),
       ...(args.values.context ? { context: args.values.context[0] } : {}),
-    });
+    }, args.booleans.has('allow-missing-namespaces'));
   }
   if (root) useProjectCache(root);
   const { problems, documents } = validateTree(dir, { root, cwd: io.cwd });
@@ -269,7 +270,8 @@ function runValidate(args: ParsedArgs, io: Required<CliIo>): number | Promise<nu
   return problems.length > 0 ? 1 : 0;
 }
 
-async function validateOnServer(dir: string, label: string, io: Required<CliIo>, options: KubectlProxyOptions): Promise<number> {
+async function validateOnServer(dir: string, label: string, io: Required<CliIo>, options: KubectlProxyOptions,
+  allowMissingNamespaces: boolean): Promise<number> {
   let proxy: KubectlProxy;
   try {
     proxy = await startKubectlProxy(options);
@@ -283,9 +285,16 @@ async function validateOnServer(dir: string, label: string, io: Required<CliIo>,
   try {
     const result = await checkOnServer(new ApiClient(proxy.url), dir, label);
     for (const p of result.problems) io.err(p);
+    // A check that skipped objects must not pass as if it had seen them.
+    for (const n of result.skipped) {
+      if (allowMissingNamespaces) io.out(`note: not checked: ${n}`);
+      else io.err(`${label}: not checked: ${n} (apply its Namespace first, or pass --allow-missing-namespaces)`);
+    }
     for (const n of result.notes) io.out(`note: ${n}`);
-    io.out(`dry-ran ${result.objects} objects under ${label} on the API server: ${result.accepted} accepted, ${result.problems.length} problem(s)`);
-    return result.problems.length > 0 ? 1 : 0;
+    const failed = result.problems.length + (allowMissingNamespaces ? 0 : result.skipped.length);
+    io.out(`dry-ran ${result.checked} objects under ${label} on the API server: ${result.accepted} accepted, ${result.problems.length} problem(s)`
+      + `${result.skippedObjects > 0 ? `, ${result.skippedObjects} not checked (no namespace)` : ''}`);
+    return failed > 0 ? 1 : 0;
   } catch (e) {
     io.err(`validate --server: ${(e as Error).message}`);
     return 1;

@@ -42,6 +42,8 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
       const v = await check();
       if (v !== undefined) return v;
     } catch (e) {
+      // A component that exited will not come back: no point waiting out the timeout.
+      if ((e as { fatal?: boolean }).fatal) throw e;
       last = e;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
@@ -69,9 +71,12 @@ export class ControlPlane {
     const log = openSync(join(this.dir, `${name}.log`), 'a');
     const child = spawn(this.programs.paths[name], args, { stdio: ['ignore', log, log], cwd: this.dir });
     closeSync(log);
+    child.on('error', (e) => writeFileSync(join(this.dir, `${name}.exited`), `${e.message}\n`));
     child.on('exit', (code, signal) => {
       if (!this.stopping) writeFileSync(join(this.dir, `${name}.exited`), `${code ?? signal}\n`);
     });
+    // However this process ends, no component outlives it.
+    process.once('exit', () => child.kill('SIGKILL'));
     this.processes.push({ name, child });
     return child;
   }
@@ -86,7 +91,8 @@ export class ControlPlane {
 
   private exited(): string | undefined {
     for (const { name } of this.processes) {
-      if (existsSync(join(this.dir, `${name}.exited`))) return `${name} exited:\n${this.logTail(name)}`;
+      const marker = join(this.dir, `${name}.exited`);
+      if (existsSync(marker)) return `${name} exited (${readFileSync(marker, 'utf8').trim()}):\n${this.logTail(name)}`;
     }
     return undefined;
   }
@@ -171,7 +177,7 @@ export class ControlPlane {
     this.provisioner = setInterval(() => void this.provisionVolumes().catch(() => undefined), 500);
     await waitFor('the default ServiceAccount', 60_000, async () => {
       const failed = this.exited();
-      if (failed) throw new Error(failed);
+      if (failed) throw Object.assign(new Error(failed), { fatal: true });
       return this.client.get('v1', 'ServiceAccount', 'default', 'default');
     });
     await waitFor('every Node to be Ready', 60_000, async () => {

@@ -7,8 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiClient, KubeObject, statusMessage, UnknownKindError } from '../../src/cli/cluster/api-client';
+import { ApiClient, ApiResponse, KubeObject, statusMessage, UnknownKindError } from '../../src/cli/cluster/api-client';
 import { droppedFields } from '../../src/cli/cluster/dropped-fields';
+import { IMMUTABLE } from '../../src/cli/cluster/server-check';
 import { applyOrder, TreeStage } from '../../src/synth/apply-order';
 import { waitFor } from './control-plane';
 import { HealthReport, namespaceHealth } from './health';
@@ -39,7 +40,6 @@ export interface ApplyReport {
 }
 
 const FIELD_MANAGER = 'gitops';
-const IMMUTABLE = /field is immutable|Forbidden: updates to statefulset spec for fields other than|may not be changed|is immutable/;
 
 const key = (o: KubeObject): string => `${o.apiVersion.split('/').slice(0, -1).join('/') || 'core'}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const label = (o: KubeObject): string => `${o.kind}/${o.metadata.name}`;
@@ -64,7 +64,7 @@ function fluxForce(distRoot: string): Map<string, boolean> {
 /**
  * The order of kinds within one step. Argo CD sorts a wave by kind (gitops-engine's sync order, Helm's
  * install order); Flux applies what `kustomize build` gives, which sorts by kind too (kustomize's legacy
- * order) after CRDs and Namespaces. Kinds not listed come after the listed ones, in file order.
+ * order) after CRDs and Namespaces. Kinds not listed come after the listed ones.
  */
 const KIND_ORDER: Readonly<Record<GitOpsTool, readonly string[]>> = {
   argocd: ['Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget', 'ServiceAccount',
@@ -82,23 +82,32 @@ function inKindOrder<T extends { object: KubeObject }>(tool: GitOpsTool, items: 
     const i = KIND_ORDER[tool].indexOf(kind);
     return i < 0 ? KIND_ORDER[tool].length : i;
   };
-  return items.map((item, i) => ({ item, i })).sort((a, b) => rank(a.item.object.kind) - rank(b.item.object.kind) || a.i - b.i).map((x) => x.item);
+  // Both break ties by kind, then by name (gitops-engine; kustomize's legacy order).
+  return [...items].sort((a, b) => rank(a.object.kind) - rank(b.object.kind) || a.object.kind.localeCompare(b.object.kind)
+    || a.object.metadata.name.localeCompare(b.object.metadata.name));
 }
 
 function argoHook(o: KubeObject): boolean {
   return annotations(o)['argocd.argoproj.io/hook'] !== undefined;
 }
 
-/** Whether the tool would delete and recreate `o` when the API server refuses to change it in place. */
-function mayRecreate(tool: GitOpsTool, o: KubeObject, stageForced: boolean): boolean {
+/**
+ * Whether the tool would delete and recreate `o` when the API server refuses to change it in place: Argo CD
+ * with `Force=true` (`Replace=true` alone replaces, which an immutable field refuses too); Flux with `force`
+ * on the stage or the object, for any invalid (422) or conflicting (409) change or an immutable-field message
+ * (fluxcd/pkg ssa's IsImmutableError, as kubectl's patcher decides).
+ */
+function mayRecreate(tool: GitOpsTool, o: KubeObject, stageForced: boolean, r: ApiResponse): boolean {
   const a = annotations(o);
-  if (tool === 'argocd') return /\b(Replace|Force)=true\b/.test(a['argocd.argoproj.io/sync-options'] ?? '');
-  return stageForced || (a['kustomize.toolkit.fluxcd.io/force'] ?? '').toLowerCase() === 'enabled';
+  if (tool === 'argocd') return IMMUTABLE.test(statusMessage(r)) && /\bForce=true\b/.test(a['argocd.argoproj.io/sync-options'] ?? '');
+  return (r.status === 422 || r.status === 409 || IMMUTABLE.test(statusMessage(r)))
+    && (stageForced || (a['kustomize.toolkit.fluxcd.io/force'] ?? '').toLowerCase() === 'enabled');
 }
 
+/** Whether the tool keeps `o` when it leaves Git (Argo CD: `Prune=false`, or `Prune=confirm` until someone confirms). */
 function keepsFromPrune(tool: GitOpsTool, o: KubeObject): boolean {
   const a = annotations(o);
-  if (tool === 'argocd') return /\b(Prune|Delete)=false\b/.test(a['argocd.argoproj.io/sync-options'] ?? '');
+  if (tool === 'argocd') return /\bPrune=(false|confirm)\b/.test(a['argocd.argoproj.io/sync-options'] ?? '');
   return (a['kustomize.toolkit.fluxcd.io/prune'] ?? '').toLowerCase() === 'disabled';
 }
 
@@ -154,7 +163,7 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
         recreated.push(label(o));
       }
     }
-    let r;
+    let r: ApiResponse;
     try {
       r = await client.apply(o, { fieldManager: FIELD_MANAGER });
     } catch (e) {
@@ -164,7 +173,7 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
       }
       throw e;
     }
-    if (r.status >= 300 && IMMUTABLE.test(statusMessage(r)) && mayRecreate(options.tool, o, stageForced)) {
+    if (r.status >= 300 && mayRecreate(options.tool, o, stageForced, r)) {
       await deleteAndWait(client, o);
       recreated.push(label(o));
       r = await client.apply(o, { fieldManager: FIELD_MANAGER });

@@ -120,12 +120,15 @@ export async function namespaceHealth(client: ApiClient, namespace: string, expe
       acceptedOnly.push(`Service/${svc.metadata.name}`);
       continue;
     }
-    // No exception for pods scaled to zero: a Service that GitOps keeps must answer (a smoke check or a
-    // switch to a colour with no pods fails on a cluster).
     if (!podTemplates.some((labels) => matches(selector, labels))) {
       problems.push(`Service/${svc.metadata.name}: its selector ${JSON.stringify(selector)} matches no pod template in the namespace`);
       continue;
     }
+    // Pods scaled to zero on purpose (the idle colour) leave a Service without endpoints; that is a problem only
+    // when something is sent there: a Job (the smoke check) that names the Service.
+    const scaledToZero = [...deployments, ...statefulSets].some((w) => (w.spec.replicas ?? 1) === 0 && matches(selector, w.spec.template?.metadata?.labels));
+    const host = new RegExp(`//${svc.metadata.name}[.:/]`);
+    if (scaledToZero && !jobs.some((j) => host.test(JSON.stringify(j.spec.template)))) continue;
     const ep = endpoints.find((e) => e.metadata.name === svc.metadata.name);
     for (const port of svc.spec.ports ?? []) {
       const ready = ep?.subsets?.some((s) => (s.addresses?.length ?? 0) > 0 && (s.ports ?? []).some((p) => (p.name ?? '') === (port.name ?? '')));

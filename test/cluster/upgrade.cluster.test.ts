@@ -4,12 +4,11 @@
  * one, and the committed one → the next release (every pinned image one patch newer, synthesized by the
  * CLI). An immutable-field error the output does not handle is a failure, as it is on a cluster.
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../../src/cli/cluster/api-client';
-import { cli, scratchProject } from '../support/project';
-import { DIST, environmentsOf, previousDist, renamedCopy } from './fixtures';
+import { DIST, environmentsOf, nextRelease, previousDist, renamedCopy } from './fixtures';
 import { applyEnvironment, environmentObjects, GitOpsTool } from './gitops-apply';
 import { record } from './record';
 
@@ -18,21 +17,6 @@ const scratch: string[] = [];
 afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
-
-/** The next release: every `name:X.Y.Z` image in the environment files one patch newer, synthesized. */
-function nextRelease(): string {
-  const project = scratchProject();
-  scratch.push(project.root);
-  const folder = join(project.root, 'environments');
-  for (const f of readdirSync(folder).filter((n) => n.endsWith('.yaml'))) {
-    const text = readFileSync(join(folder, f), 'utf8');
-    writeFileSync(join(folder, f), text.replace(/(Image|image): (\S+):(\d+)\.(\d+)\.(\d+)$/gm, (_m, key: string, name: string, a: string, b: string, c: string) =>
-      `${key}: ${name}:${a}.${b}.${Number(c) + 1}`));
-  }
-  const r = cli(project.root, ['synth']);
-  if (r.status !== 0) throw new Error(`synth of the next release failed: ${r.stderr}`);
-  return project.out;
-}
 
 async function upgrade(tool: GitOpsTool, environment: string, fromDist: string, toDist: string, prefix: string, what: string): Promise<void> {
   const before = renamedCopy(fromDist, environment, prefix);
@@ -53,7 +37,7 @@ async function upgrade(tool: GitOpsTool, environment: string, fromDist: string, 
 }
 
 const previous = previousDist();
-scratch.push(previous.dist);
+scratch.push(previous.folder);
 const tools = ['argocd', 'flux'] as const;
 
 describe.concurrent(`upgrade from the previous release's dist/ (${previous.commit}) to the committed one`, () => {
@@ -65,11 +49,12 @@ describe.concurrent(`upgrade from the previous release's dist/ (${previous.commi
 
 describe.concurrent('upgrade from the committed dist/ to the next release (every pinned image a patch newer)', () => {
   const next = nextRelease();
+  scratch.push(next.root);
   it('changes the images of staging and prod', () => {
-    expect(readFileSync(join(next, 'staging', '50-application', 'rollout-trading-api.yaml'), 'utf8')).toContain('trading-api:1.4.3');
-    expect(readFileSync(join(next, 'prod', '40-migration', 'job-trading-api-migrate.yaml'), 'utf8')).toContain('trading-api:1.5.1');
+    expect(readFileSync(join(next.dist, 'staging', '50-application', 'rollout-trading-api.yaml'), 'utf8')).toContain('trading-api:1.4.3');
+    expect(readFileSync(join(next.dist, 'prod', '40-migration', 'job-trading-api-migrate.yaml'), 'utf8')).toContain('trading-api:1.5.1');
   });
   const cases = tools.flatMap((tool) => ['staging', 'prod'].map((environment) => [tool, environment] as [GitOpsTool, string]));
   it.each(cases)('%s: %s takes the next release with no rejection, no warning, healthy after', (tool, environment) =>
-    upgrade(tool, environment, DIST, next, `next-${tool}`, 'N→N+1'));
+    upgrade(tool, environment, DIST, next.dist, `next-${tool}`, 'N→N+1'));
 });

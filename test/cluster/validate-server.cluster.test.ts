@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../../src/cli/cluster/api-client';
 import { applyOrder } from '../../src/synth/apply-order';
 import { cli } from '../support/project';
-import { DIST, editYaml, ROOT } from './fixtures';
+import { DIST, editYaml, nextRelease, renamedCopy, ROOT } from './fixtures';
+import { applyEnvironment } from './gitops-apply';
 
 const client = new ApiClient(inject('apiUrl'));
 const kubeconfig = inject('kubeconfig');
@@ -54,6 +55,39 @@ describe('cdk8s-trading validate --server', () => {
     ]));
     expect(lines).toHaveLength(2);
     expect(r.stdout).toMatch(/: \d+ accepted, 2 problem\(s\)$/m);
+  });
+
+  it('passes the next release of an environment the cluster already runs: hooks are checked as GitOps recreates them', async () => {
+    // The committed release installed (its migration and smoke-check Jobs stay behind, finished), then the
+    // next one (images a patch newer) checked: the Jobs' templates change, which GitOps handles by creating
+    // them afresh; applied in place, the API server would refuse them (immutable).
+    const next = nextRelease();
+    try {
+      const before = renamedCopy(DIST, 'prod', 'vs', join(scratch, 'before'));
+      const installed = await applyEnvironment(client, { distRoot: before.dist, environment: 'prod', tool: 'argocd' });
+      expect(installed.rejected).toEqual([]);
+      const after = renamedCopy(next.dist, 'prod', 'vs', join(scratch, 'after'));
+      expect(after.namespace).toBe(before.namespace);
+      const r = cli(scratch, ['validate', '--server', join('after', 'prod'), '--kubeconfig', kubeconfig]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/: (\d+) accepted, 0 problem\(s\)$/m);
+    } finally {
+      rmSync(next.root, { recursive: true, force: true });
+    }
+  });
+
+  it('fails when objects could not be checked because their namespace is missing, unless told to allow it', () => {
+    const copy = renamedCopy(DIST, 'dev', 'absent', join(scratch, 'absent'));
+    const r = cli(scratch, ['validate', '--server', join('absent', 'dev'), '--kubeconfig', kubeconfig]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(new RegExp(`^absent/dev: not checked: \\d+ object\\(s\\) in namespace ${copy.namespace}: the cluster has no such namespace `
+      + '\\(apply its Namespace first, or pass --allow-missing-namespaces\\)$'));
+    expect(r.stdout).toMatch(/: \d+ accepted, 0 problem\(s\), \d+ not checked \(no namespace\)$/m);
+    const allowed = cli(scratch, ['validate', '--server', join('absent', 'dev'), '--kubeconfig', kubeconfig, '--allow-missing-namespaces']);
+    expect(allowed.stderr).toBe('');
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain(`note: not checked: `);
   });
 
   it('reports a context kubectl does not know as one line, exit 1', () => {

@@ -37,6 +37,19 @@ const VARIANTS: readonly Variant[] = [
       previewHost: preview.api.trading.example.com`,
   },
   {
+    // The same after the switch: the old colour at zero, the preview Service without endpoints (nothing is
+    // sent there: the smoke check follows the release onto the public Service).
+    name: 'prod-idle-switched', base: 'prod',
+    release: `strategy: blue-green
+      engine: service-switch
+      activeColor: green
+      blueImage: ghcr.io/acme-trading/trading-api:1.4.2
+      greenImage: ghcr.io/acme-trading/trading-api:1.5.0
+      releaseColor: green
+      scaleDownIdle: true
+      previewHost: preview.api.trading.example.com`,
+  },
+  {
     name: 'staging-weighted', base: 'staging',
     release: `strategy: canary
       engine: weighted

@@ -1,8 +1,8 @@
 /**
  * A small client of the Kubernetes API for `validate --server` and the cluster tests: server-side apply
- * (optionally as a dry run), get, list and delete, with the API server's warnings kept per request. It
- * talks plain HTTP to a `kubectl proxy` on loopback, which takes care of the kube context's
- * authentication (certificates, tokens, exec plugins) exactly as kubectl does.
+ * (optionally as a dry run), create, get, list and delete, with the API server's warnings kept per request.
+ * It talks plain HTTP to a `kubectl proxy` on a Unix socket of the user's own, which takes care of the kube
+ * context's authentication (certificates, tokens, exec plugins) exactly as kubectl does.
  */
 import { request } from 'node:http';
 
@@ -51,10 +51,11 @@ export interface ApplyOptions {
   readonly force?: boolean;
 }
 
-/** The text of a `Warning` header: `299 - "text"`. */
-function warningText(value: string): string {
-  const m = /^\d{3} \S+ "((?:[^"\\]|\\.)*)"/.exec(value);
-  return m ? m[1].replace(/\\(.)/g, '$1') : value;
+/** The texts of a `Warning` header: `299 - "text"`, possibly several. */
+function warningTexts(value: string): string[] {
+  // One header may carry several warnings, comma-separated (RFC 7234 §5.5).
+  const found = [...value.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, '$1'));
+  return found.length > 0 ? found : [value];
 }
 
 /** The message of an API error body (a `Status` object), or the raw text. */
@@ -70,16 +71,22 @@ export function statusMessage(response: ApiResponse): string {
 export class ApiClient {
   private readonly groupVersions = new Map<string, Promise<Map<string, ApiResource> | undefined>>();
 
-  /** @param baseUrl the proxy's address, e.g. `http://127.0.0.1:38123` */
-  constructor(readonly baseUrl: string) {}
+  /**
+   * @param baseUrl the proxy's address: `unix:/path/to/socket` (what `startKubectlProxy` starts: only this user
+   * can reach it) or `http://127.0.0.1:38123`
+   * @param timeoutMs how long one request may take
+   */
+  constructor(readonly baseUrl: string, private readonly timeoutMs = 60_000) {}
 
   /** Sends one request; never throws for an HTTP error status (the caller reads `status`). */
   send(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse> {
-    const url = new URL(path, this.baseUrl);
+    const socketPath = this.baseUrl.startsWith('unix:') ? this.baseUrl.slice('unix:'.length) : undefined;
+    const url = new URL(path, socketPath ? 'http://localhost' : this.baseUrl);
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     return new Promise((resolvePromise, reject) => {
       const req = request(url, {
         method,
+        ...(socketPath ? { socketPath } : {}),
         headers: {
           accept: 'application/json',
           ...(payload ? { 'content-type': contentType, 'content-length': String(payload.length) } : {}),
@@ -98,12 +105,13 @@ export class ApiClient {
           }
           const warnings: string[] = [];
           for (let i = 0; i < res.rawHeaders.length; i += 2) {
-            if (res.rawHeaders[i].toLowerCase() === 'warning') warnings.push(warningText(res.rawHeaders[i + 1]));
+            if (res.rawHeaders[i].toLowerCase() === 'warning') warnings.push(...warningTexts(res.rawHeaders[i + 1]));
           }
           resolvePromise({ status: res.statusCode ?? 0, body: parsed, warnings });
         });
       });
       req.on('error', reject);
+      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer from the API server within ${this.timeoutMs / 1000} s`)));
       if (payload) req.write(payload);
       req.end();
     });
@@ -131,6 +139,8 @@ export class ApiClient {
       if (!known || attempt > 0) {
         known = this.loadGroupVersion(apiVersion);
         this.groupVersions.set(apiVersion, known);
+        // A failed look-up is not remembered: the next call asks again.
+        known.catch(() => this.groupVersions.delete(apiVersion));
       }
       const found = (await known)?.get(kind);
       if (found) return found;
@@ -152,6 +162,14 @@ export class ApiClient {
     if (options.force ?? true) query.set('force', 'true');
     if (options.dryRun) query.set('dryRun', 'All');
     return this.send('PATCH', `${path}?${query}`, object, 'application/apply-patch+yaml');
+  }
+
+  /** Creates one object (as a dry run: validated and admitted, not kept), with strict field validation. */
+  async create(object: KubeObject, options: Omit<ApplyOptions, 'force'>): Promise<ApiResponse> {
+    const path = await this.pathOf(object.apiVersion, object.kind, object.metadata.namespace);
+    const query = new URLSearchParams({ fieldManager: options.fieldManager, fieldValidation: 'Strict' });
+    if (options.dryRun) query.set('dryRun', 'All');
+    return this.send('POST', `${path}?${query}`, object);
   }
 
   /** One object, or undefined when it does not exist. */

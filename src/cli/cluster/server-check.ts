@@ -2,79 +2,139 @@
  * `validate --server`: every object of an output tree sent to a real API server as a server-side apply in
  * dry-run mode (strict field validation, every admission plugin and webhook, immutable fields compared with
  * what the cluster holds), stage by stage in apply order. Rejections, warnings and fields the server does
- * not keep are reported per file.
+ * not keep are reported per file, in the tree's order.
  */
-import { applyOrder } from '../../synth/apply-order';
-import { ApiClient, statusMessage, UnknownKindError } from './api-client';
+import { applyOrder, TreeObject } from '../../synth/apply-order';
+import { ApiClient, ApiResponse, statusMessage, UnknownKindError } from './api-client';
 import { droppedFields } from './dropped-fields';
 
 /** What the API server said of an output tree. */
 export interface ServerCheck {
-  /** One line per rejection or warning, each naming the file and the object. */
+  /** One line per rejection, warning or dropped field, each naming the file and the object. */
   readonly problems: readonly string[];
-  /** One line per thing that could not be checked (objects in a namespace the cluster does not have). */
+  /** One line per thing worth knowing that is not a problem (objects checked as GitOps recreates them). */
   readonly notes: readonly string[];
+  /** One line per namespace the cluster lacks, with how many objects in it could not be checked. */
+  readonly skipped: readonly string[];
   /** Objects the API server accepted. */
   readonly accepted: number;
-  /** Objects sent. */
-  readonly objects: number;
+  /** Objects sent to the API server. */
+  readonly checked: number;
+  /** Objects not sent: their namespace does not exist on the cluster. */
+  readonly skippedObjects: number;
 }
 
 /** The field manager `validate --server` names in its dry runs. */
 export const FIELD_MANAGER = 'cdk8s-trading';
 
-/** Runs at most `limit` of `tasks` at once, in order. */
-async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+/** An immutable field changed (kube-apiserver's words for it, as Flux's and Argo CD's force options match them). */
+export const IMMUTABLE = /is immutable|immutable field|may not change once set|updates to statefulset spec for fields other than/;
+
+/** Runs at most `limit` of `tasks` at once. */
+async function inParallel<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++]);
+    while (next < items.length) {
+      const i = next++;
+      await task(items[i], i);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+const annotation = (o: TreeObject, key: string): string | undefined => (o.metadata.annotations as Record<string, string> | undefined)?.[key];
+
+/** Whether GitOps creates `o` afresh on a sync: an Argo CD hook (deleted before it is created again). */
+function createdAfresh(o: TreeObject): boolean {
+  return annotation(o, 'argocd.argoproj.io/hook') !== undefined
+    && (annotation(o, 'argocd.argoproj.io/hook-delete-policy') ?? 'BeforeHookCreation').includes('BeforeHookCreation');
+}
+
+/** The stage folders whose Flux Kustomization sets `force` (it recreates objects whose immutable fields change). */
+function forcedFolders(objects: readonly TreeObject[]): string[] {
+  return objects.filter((o) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'))
+    .map((o) => o.spec as { path?: string; force?: boolean } | undefined)
+    .filter((s) => s?.force === true && typeof s.path === 'string')
+    .map((s) => (s?.path as string).replace(/^\.\//, '').replace(/\/$/, ''));
+}
+
+/** Whether GitOps deletes and recreates `o` when an immutable field changes. */
+function recreatedOnChange(o: TreeObject, folder: string, forced: readonly string[]): boolean {
+  return /\bForce=true\b/.test(annotation(o, 'argocd.argoproj.io/sync-options') ?? '')
+    || (annotation(o, 'kustomize.toolkit.fluxcd.io/force') ?? '').toLowerCase() === 'enabled'
+    || forced.some((f) => f === folder || f.endsWith(`/${folder}`));
+}
+
+/** The object under a name nothing on the cluster has, for a dry-run create. */
+function asNew(o: TreeObject, index: number): TreeObject {
+  const suffix = `-dryrun-${index.toString(36)}`;
+  return { ...o, metadata: { ...o.metadata, name: `${o.metadata.name.slice(0, 52 - suffix.length)}${suffix}` } };
 }
 
 /** Dry-runs every object under `dir` (paths in the lines are relative to `dir`, prefixed with `label`). */
 export async function checkOnServer(client: ApiClient, dir: string, label: string): Promise<ServerCheck> {
   const order = applyOrder(dir);
   const problems = order.problems.map((p) => `${label}/${p}`);
-  const missingNamespaces = new Map<string, number>();
-  const namespaceExists = new Map<string, Promise<boolean>>();
+  const notes: string[] = [];
+  const missing = new Map<string, number>();
+  const namespaces = new Map<string, Promise<boolean>>();
+  const forced = forcedFolders(order.stages.flatMap((s) => s.files.flatMap((f) => f.objects)));
   let accepted = 0;
-  let objects = 0;
+  let checked = 0;
+  let skippedObjects = 0;
   const exists = (ns: string): Promise<boolean> => {
-    let known = namespaceExists.get(ns);
+    let known = namespaces.get(ns);
     if (!known) {
-      known = client.get('v1', 'Namespace', undefined, ns).then((n) => n !== undefined);
-      namespaceExists.set(ns, known);
+      // Credentials that may not read Namespaces (403) may still apply in one: try it.
+      known = client.send('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}`).then((r) => r.status !== 404);
+      namespaces.set(ns, known);
     }
     return known;
   };
+  let index = 0;
   for (const stage of order.stages) {
-    const work = stage.files.flatMap((file) => file.objects.map((object) => ({ file, object })));
-    objects += work.length;
-    await inParallel(work, 8, async ({ file, object }) => {
+    const work = stage.files.flatMap((file) => file.objects.map((object) => ({ file, object, index: index++ })));
+    const lines: string[][] = work.map(() => []);
+    const noted: string[][] = work.map(() => []);
+    await inParallel(work, 8, async ({ file, object, index: n }, i) => {
       const where = `${label}/${file.path}: ${object.kind}/${object.metadata.name}`;
       const ns = object.metadata.namespace;
-      try {
-        if (ns !== undefined && (await client.resource(object.apiVersion, object.kind)).namespaced && !(await exists(ns))) {
-          missingNamespaces.set(ns, (missingNamespaces.get(ns) ?? 0) + 1);
-          return;
-        }
-        const r = await client.apply(object, { fieldManager: FIELD_MANAGER, dryRun: true });
-        if (r.status >= 200 && r.status < 300) {
-          accepted++;
-          // A field the server drops without a warning (a feature gate off, a field newer than the server)
-          // would silently not take effect on this cluster.
-          const dropped = droppedFields(object, r.body);
-          if (dropped.length > 0) problems.push(`${where}: dropped: the API server does not keep ${dropped.join(', ')}`);
-        } else problems.push(`${where}: rejected: ${statusMessage(r)}`);
-        for (const w of r.warnings) problems.push(`${where}: warning: ${w}`);
-      } catch (e) {
-        if (e instanceof UnknownKindError) problems.push(`${where}: rejected: ${e.message}`);
-        else throw e;
+      if (ns !== undefined && !(await exists(ns))) {
+        missing.set(ns, (missing.get(ns) ?? 0) + 1);
+        skippedObjects++;
+        return;
       }
+      checked++;
+      let r: ApiResponse;
+      try {
+        if (createdAfresh(object)) {
+          r = await client.create(asNew(object, n), { fieldManager: FIELD_MANAGER, dryRun: true });
+        } else {
+          r = await client.apply(object, { fieldManager: FIELD_MANAGER, dryRun: true });
+          if (r.status >= 300 && IMMUTABLE.test(statusMessage(r)) && recreatedOnChange(object, stage.folder, forced)) {
+            noted[i].push(`${where}: changes immutable fields; GitOps recreates it, so it was checked as a new object`);
+            r = await client.create(asNew(object, n), { fieldManager: FIELD_MANAGER, dryRun: true });
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof UnknownKindError)) throw e;
+        lines[i].push(`${where}: rejected: ${e.message}`);
+        return;
+      }
+      if (r.status >= 200 && r.status < 300) {
+        accepted++;
+        // A field the server drops without a warning (a feature gate off, a field newer than the server)
+        // would silently not take effect on this cluster.
+        const dropped = droppedFields(object, r.body);
+        if (dropped.length > 0) lines[i].push(`${where}: dropped: the API server does not keep ${dropped.join(', ')}`);
+      } else {
+        lines[i].push(`${where}: rejected: ${statusMessage(r)}`);
+      }
+      for (const w of r.warnings) lines[i].push(`${where}: warning: ${w}`);
     });
+    problems.push(...lines.flat());
+    notes.push(...noted.flat());
   }
-  const notes = [...missingNamespaces].map(([ns, n]) =>
-    `${n} object(s) in namespace ${ns} not checked: the cluster has no such namespace (apply its Namespace first, or check against a cluster that has it)`);
-  return { problems, notes, accepted, objects };
+  const skipped = [...missing].map(([ns, n]) => `${n} object(s) in namespace ${ns}: the cluster has no such namespace`);
+  return { problems, notes, skipped, accepted, checked, skippedObjects };
 }
