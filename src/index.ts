@@ -44,6 +44,7 @@ export { ResourceQuantities, ResourceRequirements } from './core/resources';
 export { ConfigurationError, Problem } from './core/validation';
 export { PART_OF_CONTEXT } from './core/labels';
 export { PLACEMENT_CONTEXT, PodPlacement, Toleration } from './core/placement';
+export { PRUNE_PROTECTION_ANNOTATIONS, PRUNE_PROTECTION_CONTEXT } from './core/prune-protection';
 
 // Monitoring: where alerts and dashboards point
 export { DEFAULT_RUNBOOK_BASE_URL, MONITORING_CONTEXT, ObservabilityOptions } from './monitoring/settings';

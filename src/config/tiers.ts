@@ -60,6 +60,8 @@ export interface TierDefaults {
   readonly cache: CacheTierDefaults;
   /** Alerts: seed 003's matrix alerts in production only, so dev and staging warn and never page. */
   readonly monitoring: { readonly warningOnly: boolean };
+  /** Whether GitOps keeps the namespace, databases and caches when they leave Git (off in dev, where data is disposable). */
+  readonly pruneProtection: boolean;
 }
 
 /**
@@ -95,6 +97,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       storageSize: '1Gi',
     },
     monitoring: { warningOnly: true },
+    pruneProtection: false,
   },
   staging: {
     replicas: 2,
@@ -123,6 +126,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       storageSize: '2Gi',
     },
     monitoring: { warningOnly: true },
+    pruneProtection: true,
   },
   prod: {
     autoscaling: { minReplicas: 3, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80 },
@@ -151,5 +155,6 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
       storageSize: '5Gi',
     },
     monitoring: { warningOnly: false },
+    pruneProtection: true,
   },
 };

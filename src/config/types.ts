@@ -46,6 +46,7 @@ export interface EnvironmentConfig {
   tier: Tier;
   namespace: string;
   partOf?: string;
+  pruneProtection?: boolean;
   placement?: PodPlacement;
   monitoringNamespace?: string;
   monitoring?: MonitoringConfig;

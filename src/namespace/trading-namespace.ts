@@ -8,6 +8,7 @@ import { Problem, ProblemCollector, throwIfProblems } from '../core/validation';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { k8sQuantities, ResourceQuantities } from '../core/resources';
 import { kubeObject } from '../core/kube-object';
+import { protectFromPrune, pruneProtectionOf } from '../core/prune-protection';
 
 /** Hard caps for the whole namespace (a ResourceQuota). */
 export interface NamespaceQuota {
@@ -47,6 +48,12 @@ export interface TradingNamespaceProps {
   readonly defaultDeny?: boolean;
   /** Pod Security Standards version the namespace enforces. @default 'v1.28' */
   readonly podSecurityVersion?: string;
+  /**
+   * Keep the Namespace (and so everything in it) when it leaves Git or its Argo CD Application or Flux
+   * Kustomization is deleted: GitOps never deletes it; removing it is a deliberate `kubectl delete`.
+   * @default - the `cdk8s-trading:pruneProtection` context, else true
+   */
+  readonly pruneProtection?: boolean;
 }
 
 /**
@@ -88,6 +95,7 @@ export class TradingNamespace extends Construct {
         },
       },
     }, k8s.toJson_KubeNamespaceProps);
+    if (pruneProtectionOf(this, props.pruneProtection)) protectFromPrune(this.namespace);
     if (this.namespace.metadata.namespace !== undefined) {
       // Namespaces are cluster-scoped; the chart's default namespace must not leak onto it.
       this.namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));

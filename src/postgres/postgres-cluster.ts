@@ -4,6 +4,7 @@ import { ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { DatabaseConnection, IDatabase, postgresClientBinding } from '../core/database';
 import { defaultPartOf, standardLabels, StandardLabelsOptions } from '../core/labels';
 import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
+import { protectFromPrune, pruneProtectionOf } from '../core/prune-protection';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
 import { checkCidr, checkDnsLabel, checkImage, checkInteger, checkRequestLimit } from '../core/rules';
 import { checkQuantity } from '../core/quantity';
@@ -69,6 +70,12 @@ export interface PostgresClusterProps {
   readonly instance?: string;
   /** Registry credentials, priority, node selection and tolerations of the instances (and the pooler). @default - the `cdk8s-trading:placement` context, else none */
   readonly placement?: PodPlacement;
+  /**
+   * Keep the Cluster (or StatefulSet) and so its volumes when it leaves Git or its Argo CD Application or Flux
+   * Kustomization is deleted: removing a database is then a deliberate `kubectl delete`.
+   * @default - the `cdk8s-trading:pruneProtection` context, else true
+   */
+  readonly pruneProtection?: boolean;
 }
 
 const DEFAULT_RESOURCES: ResourceRequirements = {
@@ -158,6 +165,7 @@ export class PostgresCluster extends Construct implements IDatabase {
       placement: placementOf(this, props.placement),
     });
     this.resource = this.parts.resource;
+    if (pruneProtectionOf(this, props.pruneProtection)) protectFromPrune(this.resource);
     this.pooler = this.parts.pooler;
     this.objectStore = this.parts.objectStore;
     this.scheduledBackup = this.parts.scheduledBackup;

@@ -1,4 +1,5 @@
 import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
+import { protectFromPrune, pruneProtectionOf } from '../core/prune-protection';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { externalSecretObject } from '../core/external-secret';
@@ -75,6 +76,12 @@ export interface RedisCacheProps {
   readonly runAsUser?: number;
   /** Registry credentials, priority, node selection and tolerations of the pods. @default - the `cdk8s-trading:placement` context, else none */
   readonly placement?: PodPlacement;
+  /**
+   * Keep the StatefulSet (its volumes hold the append-only file) when it leaves Git or its Argo CD Application
+   * or Flux Kustomization is deleted: removing a cache is then a deliberate `kubectl delete`.
+   * @default - the `cdk8s-trading:pruneProtection` context, else true
+   */
+  readonly pruneProtection?: boolean;
   /** `app.kubernetes.io/part-of` of every object. @default - the `cdk8s-trading:partOf` context, else the chart's namespace, else the chart's id */
   readonly partOf?: string;
   /** `app.kubernetes.io/instance` of every object. @default - the name */
@@ -186,6 +193,7 @@ export class RedisCache extends Construct implements ICache {
         : undefined,
     });
     this.statefulSet = this.parts.statefulSet;
+    if (pruneProtectionOf(this, props.pruneProtection)) protectFromPrune(this.statefulSet);
     this.configMap = this.parts.configMap;
     this.headlessService = this.parts.headlessService;
     this.service = this.parts.service;

@@ -4,10 +4,11 @@
  * one, and the committed one → the next release (every pinned image one patch newer, synthesized by the
  * CLI). An immutable-field error the output does not handle is a failure, as it is on a cluster.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../../src/cli/cluster/api-client';
+import { cli, scratchProject } from '../support/project';
 import { DIST, environmentsOf, nextRelease, previousDist, renamedCopy } from './fixtures';
 import { applyEnvironment, environmentObjects, GitOpsTool } from './gitops-apply';
 import { record } from './record';
@@ -57,4 +58,26 @@ describe.concurrent('upgrade from the committed dist/ to the next release (every
   const cases = tools.flatMap((tool) => ['staging', 'prod'].map((environment) => [tool, environment] as [GitOpsTool, string]));
   it.each(cases)('%s: %s takes the next release with no rejection, no warning, healthy after', (tool, environment) =>
     upgrade(tool, environment, DIST, next.dist, `next-${tool}`, 'N→N+1'));
+});
+
+describe.concurrent('a cache removed from staging\'s file: GitOps keeps its data', () => {
+  // The same environment without its cache: its StatefulSet (and volumes) must survive the prune that takes
+  // its Services, ConfigMap and policies.
+  const project = scratchProject();
+  scratch.push(project.root);
+  const file = join(project.root, 'environments', 'staging.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^caches:\n(  .*\n)+/m, '').replace(/^    cache: trading-cache\n/m, ''));
+  const synth = cli(project.root, ['synth', '--env', 'staging']);
+  it.each(tools)('%s: the StatefulSet is kept, the rest of the cache pruned', async (tool) => {
+    expect(synth.stderr).toBe('');
+    const before = renamedCopy(DIST, 'staging', `gone-${tool}`);
+    const after = renamedCopy(project.out, 'staging', `gone-${tool}`);
+    scratch.push(before.dist, after.dist);
+    expect((await applyEnvironment(client, { distRoot: before.dist, environment: 'staging', tool })).rejected).toEqual([]);
+    const second = await applyEnvironment(client, { distRoot: after.dist, environment: 'staging', tool, previous: environmentObjects(before.dist, 'staging') });
+    expect(second.rejected).toEqual([]);
+    expect(second.keptFromPrune).toEqual(['StatefulSet/trading-cache']);
+    expect(second.pruned).toEqual(expect.arrayContaining(['Service/trading-cache', 'ConfigMap/trading-cache-config']));
+    expect(await client.get('apps/v1', 'StatefulSet', after.namespace, 'trading-cache')).toBeDefined();
+  });
 });
