@@ -27,7 +27,7 @@ describe('PgBouncer pooler high availability', () => {
     const pooler = one(objects, 'Pooler', 'trading-db-pooler');
     expect(pooler.spec.template.spec.topologySpreadConstraints).toEqual([{
       maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule',
-      labelSelector: { matchLabels: { 'cnpg.io/poolerName': 'trading-db-pooler' } },
+      labelSelector: { matchLabels: { 'cnpg.io/poolerName': 'trading-db-pooler' } }, nodeTaintsPolicy: 'Honor',
     }]);
     const pdb = one(objects, 'PodDisruptionBudget', 'trading-db-pooler');
     expect(pdb.spec.maxUnavailable).toBe(1);

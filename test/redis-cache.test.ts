@@ -203,8 +203,8 @@ describe('RedisCache with Sentinel (prod)', () => {
     expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
     const pod = sts.spec.template.spec;
     expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: cachePods } }]);
-    expect(pod.topologySpreadConstraints.map((t) => [t.topologyKey, t.whenUnsatisfiable])).toEqual([
-      ['topology.kubernetes.io/zone', 'ScheduleAnyway'], ['kubernetes.io/hostname', 'DoNotSchedule'],
+    expect(pod.topologySpreadConstraints.map((t) => [t.topologyKey, t.whenUnsatisfiable, t.nodeTaintsPolicy])).toEqual([
+      ['topology.kubernetes.io/zone', 'ScheduleAnyway', 'Honor'], ['kubernetes.io/hostname', 'DoNotSchedule', 'Honor'],
     ]);
     expect(pod.containers.map((c) => c.name)).toEqual(['redis', 'sentinel', 'exporter']);
   });

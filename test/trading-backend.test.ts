@@ -91,6 +91,8 @@ describe('TradingBackend: production-like', () => {
     for (const s of spread) expect(s.labelSelector.matchLabels).toEqual(SELECTOR);
     // A Deployment's ReplicaSets label their pods pod-template-hash: the spread counts one revision.
     for (const s of spread) expect(s.matchLabelKeys).toEqual(['pod-template-hash']);
+    // Tainted nodes are no domains (placement.cluster.test.ts: without it, pods past one per untainted node stay Pending).
+    for (const s of spread) expect(s.nodeTaintsPolicy).toBe('Honor');
   });
 
   it('runs under the restricted profile with a read-only root and a writable /tmp', () => {

@@ -80,7 +80,10 @@ export interface CnpgPooler {
         priorityClassName?: string;
         nodeSelector?: Record<string, string>;
         tolerations?: CnpgToleration[];
-        topologySpreadConstraints?: Array<{ maxSkew: number; topologyKey: string; whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway'; labelSelector: { matchLabels: Record<string, string> } }>;
+        topologySpreadConstraints?: Array<{
+          maxSkew: number; topologyKey: string; whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway'; labelSelector: { matchLabels: Record<string, string> };
+          nodeTaintsPolicy?: 'Honor' | 'Ignore';
+        }>;
       };
     };
   };

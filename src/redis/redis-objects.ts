@@ -131,8 +131,9 @@ export function buildRedisObjects(b: RedisBuild, plan: RedisPodPlan): RedisParts
         },
       },
       topologySpreadConstraints: [
-        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...b.selector } } },
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { ...b.selector } } },
+        // Tainted nodes are no domains (see the API's spread): otherwise they hold the minimum at zero.
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...b.selector } }, nodeTaintsPolicy: 'Honor' },
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { ...b.selector } }, nodeTaintsPolicy: 'Honor' },
       ],
     }
     : {};

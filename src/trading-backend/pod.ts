@@ -171,6 +171,9 @@ function spreadOver(
     // Count only pods of the same revision, so a rollout's surge pod does not skew the spread
     // (a Rollout's template is re-keyed by `forWorkloadKind`).
     matchLabelKeys: [POD_TEMPLATE_HASH_LABEL.Deployment],
+    // Nodes the pods cannot run on (tainted) are no domains: by default they count as empty ones, which
+    // holds the global minimum at zero and leaves scale-out Pending under DoNotSchedule (seen on a cluster).
+    nodeTaintsPolicy: 'Honor',
   };
 }
 

@@ -152,6 +152,8 @@ export class CloudNativePgEngine implements IPostgresEngine {
               topologySpreadConstraints: [{
                 maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule',
                 labelSelector: { matchLabels: { 'cnpg.io/poolerName': poolerName } },
+                // Tainted nodes are no domains (see the API's spread).
+                nodeTaintsPolicy: 'Honor',
               }],
             },
           },
