@@ -77,10 +77,12 @@ describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
     expect(pooler.spec.pgbouncer.parameters.max_client_conn).toBe('1000');
   });
 
-  it('monitors with PodMonitors, not the deprecated enablePodMonitor', () => {
+  it('monitors with PodMonitors, not the deprecated enablePodMonitor; the instances\' selects no PgBouncer pod', () => {
     expect(cluster.spec.monitoring).toBeUndefined();
+    // CloudNativePG labels PgBouncer pods cnpg.io/cluster too (podRole: pooler): the instances are podRole: instance,
+    // as the operator's own PodMonitor selects them, so pooler series are not scraped twice.
     expect(all(objects, 'PodMonitor').filter((m) => m.metadata.name.startsWith('trading-db')).map((m) => [m.metadata.name, m.spec.selector.matchLabels])).toEqual([
-      ['trading-db', { 'cnpg.io/cluster': 'trading-db' }],
+      ['trading-db', { 'cnpg.io/cluster': 'trading-db', 'cnpg.io/podRole': 'instance' }],
       ['trading-db-pooler', { 'cnpg.io/poolerName': 'trading-db-pooler' }],
     ]);
   });
@@ -107,16 +109,16 @@ describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
     expect(admits(one(objects, 'NetworkPolicy', 'trading-db'))).toBe(true);
     const egress = one(objects, 'NetworkPolicy', 'trading-api').spec.egress.flatMap((r) => r.to.map((t) => t.podSelector?.matchLabels));
     expect(egress).toContainEqual({ 'cnpg.io/poolerName': 'trading-db-pooler' });
-    expect(egress).toContainEqual({ 'cnpg.io/cluster': 'trading-db' });
+    expect(egress).toContainEqual({ 'cnpg.io/cluster': 'trading-db', 'cnpg.io/podRole': 'instance' });
   });
 
-  it('lets the instances replicate and talk to the operator, the API server and Prometheus', () => {
+  it('lets the instances (not the PgBouncer pods) replicate and talk to the operator, the API server and Prometheus', () => {
     const np = one(objects, 'NetworkPolicy', 'trading-db');
-    expect(np.spec.podSelector.matchLabels).toEqual({ 'cnpg.io/cluster': 'trading-db' });
+    expect(np.spec.podSelector.matchLabels).toEqual({ 'cnpg.io/cluster': 'trading-db', 'cnpg.io/podRole': 'instance' });
     const from = np.spec.ingress.map((r) => [r.from[0].podSelector?.matchLabels ?? r.from[0].namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], r.ports.map((p) => p.port)]);
     expect(from).toContainEqual(['cnpg-system', [8000, 5432]]);
     expect(from).toContainEqual(['monitoring', [9187]]);
-    expect(from).toContainEqual([{ 'cnpg.io/cluster': 'trading-db' }, [5432, 8000]]);
+    expect(from).toContainEqual([{ 'cnpg.io/cluster': 'trading-db', 'cnpg.io/podRole': 'instance' }, [5432, 8000]]);
     expect(np.spec.egress.map((r) => r.ports.map((p) => p.port))).toContainEqual([443, 6443]);
   });
 

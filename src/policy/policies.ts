@@ -57,8 +57,11 @@ const LONG_RUNNING_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'R
  */
 function operatorPodLabels(m: ManifestView): Record<string, string> | undefined {
   if (!m.apiVersion.startsWith('postgresql.cnpg.io/')) return undefined;
-  if (m.kind === 'Cluster') return { ...m.spec?.inheritedMetadata?.labels, 'cnpg.io/cluster': m.metadata.name };
-  if (m.kind === 'Pooler') return { ...m.spec?.template?.metadata?.labels, 'cnpg.io/poolerName': m.metadata.name };
+  if (m.kind === 'Cluster') return { ...m.spec?.inheritedMetadata?.labels, 'cnpg.io/cluster': m.metadata.name, 'cnpg.io/podRole': 'instance' };
+  if (m.kind === 'Pooler') {
+    const cluster = (m.spec as { cluster?: { name?: string } } | undefined)?.cluster?.name;
+    return { ...m.spec?.template?.metadata?.labels, 'cnpg.io/poolerName': m.metadata.name, 'cnpg.io/podRole': 'pooler', ...(cluster ? { 'cnpg.io/cluster': cluster } : {}) };
+  }
   return undefined;
 }
 

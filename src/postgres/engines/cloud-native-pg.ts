@@ -62,7 +62,10 @@ export class CloudNativePgEngine implements IPostgresEngine {
     let poolerNetworkPolicy: ApiObject | undefined;
     const instanceIngress: k8s.NetworkPolicyIngressRule[] = [];
     const poolerIngress: k8s.NetworkPolicyIngressRule[] = [];
-    const instancesPeer = NetworkPeer.pods({ 'cnpg.io/cluster': b.name }, b.namespace);
+    // CloudNativePG labels its PgBouncer pods `cnpg.io/cluster` too: the instances are the pods whose
+    // `cnpg.io/podRole` is `instance` (what the operator's own Services and PodMonitor select).
+    const instanceSelector = { 'cnpg.io/cluster': b.name, 'cnpg.io/podRole': 'instance' };
+    const instancesPeer = NetworkPeer.pods(instanceSelector, b.namespace);
     const placement = placementPodSpec(b.placement);
     const recovery = o.recovery;
     // A restored cluster archives under a server name of its own, never into the archive it came from.
@@ -175,7 +178,7 @@ export class CloudNativePgEngine implements IPostgresEngine {
     const networkPolicy = kubeObject(b.scope, 'NetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
       metadata: b.meta(b.name),
       spec: {
-        podSelector: { matchLabels: { 'cnpg.io/cluster': b.name } },
+        podSelector: { matchLabels: { ...instanceSelector } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: instanceIngress,
         egress: [
@@ -207,7 +210,7 @@ export class CloudNativePgEngine implements IPostgresEngine {
     }
 
     if (b.monitoring) {
-      podMonitor(b, `${b.name}`, { 'cnpg.io/cluster': b.name }, 'Monitor');
+      podMonitor(b, `${b.name}`, { ...instanceSelector }, 'Monitor');
       if (poolerName) podMonitor(b, poolerName, { 'cnpg.io/poolerName': poolerName }, 'PoolerMonitor');
     }
 
