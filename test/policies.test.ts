@@ -38,7 +38,7 @@ describe('policy rules', () => {
   });
 
   it('has an id and a description for each rule', () => {
-    expect(Object.keys(POLICY_RULES)).toHaveLength(11);
+    expect(Object.keys(POLICY_RULES)).toHaveLength(12);
     for (const text of Object.values(POLICY_RULES)) expect(text.length).toBeGreaterThan(20);
   });
 
@@ -108,6 +108,28 @@ describe('policy rules', () => {
     ]);
   });
 
+  it('limit-range-admits: limits above max, requests below min, a ratio above the maximum, all after the defaults', () => {
+    const limitRange = (limits: Record<string, unknown>): Manifest => ({
+      apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'bounds', namespace: 'trading-test' }, spec: { limits: [{ type: 'Container', ...limits }] },
+    });
+    // The baseline's container: 500m/512Mi requested, 2000m/2Gi limit (a production matrix row).
+    expect(rulesOf([...baseline(), limitRange({ max: { cpu: '4', memory: '8Gi' }, min: { cpu: '100m' } })])).toEqual([]);
+    expect(rulesOf([...baseline(), limitRange({ max: { cpu: '1', memory: '1Gi' } })])).toEqual([
+      'limit-range-admits Deployment/api: container "api": cpu limit "2000m" is above the max "1" of LimitRange bounds: the API server rejects every pod',
+      'limit-range-admits Deployment/api: container "api": memory limit "2Gi" is above the max "1Gi" of LimitRange bounds: the API server rejects every pod',
+    ]);
+    expect(rulesOf([...baseline(), limitRange({ min: { memory: '1Gi' }, maxLimitRequestRatio: { cpu: '2' } })])).toEqual([
+      'limit-range-admits Deployment/api: container "api": memory request "512Mi" is below the min "1Gi" of LimitRange bounds: the API server rejects every pod',
+      'limit-range-admits Deployment/api: container "api": cpu limit "2000m" is 4 times the request "500m", above the maxLimitRequestRatio "2" of LimitRange bounds: the API server rejects every pod',
+    ]);
+    // A container without limits gets the LimitRange's default, which is then held to the max.
+    const objects = structuredClone(baseline());
+    delete container(objects).resources;
+    expect(rulesOf([...objects, limitRange({ max: { cpu: '1' }, default: { cpu: '2' } })]).filter((r) => r.startsWith('limit-range'))).toEqual([
+      'limit-range-admits Deployment/api: container "api": cpu limit "2" is above the max "1" of LimitRange bounds: the API server rejects every pod',
+    ]);
+  });
+
   it('a waiver accepts exactly its rule and object; one that accepts nothing is reported', () => {
     const objects = structuredClone(baseline());
     delete podSpec(objects).topologySpreadConstraints;
@@ -149,6 +171,15 @@ describe('policy rules in the synth', () => {
         { rule: 'network-policy-coverage', object: 'Job/trading-api-migrate', reason: 'a service mesh enforces traffic policy here' },
       ];
     })).toEqual([]);
+  });
+
+  it('fails the synth when a database\'s limits are above the tier\'s LimitRange max (the API server would reject its pods)', () => {
+    expect(renderWith((d) => {
+      at(d, 'databases', 'trading-db').resources = { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '8', memory: '16Gi' } };
+    })).toEqual([
+      `${FILE}: policy limit-range-admits: Cluster/trading-db: container "postgres": cpu limit "8" is above the max "4" of LimitRange container-defaults: the API server rejects every pod`,
+      `${FILE}: policy limit-range-admits: Cluster/trading-db: container "postgres": memory limit "16Gi" is above the max "8Gi" of LimitRange container-defaults: the API server rejects every pod`,
+    ]);
   });
 
   it('reports a waiver that accepts nothing', () => {

@@ -64,5 +64,19 @@ export interface ManifestView {
     readonly containers?: ContainerView[];
     /** CloudNativePG Cluster: labels of its instance pods. */
     readonly inheritedMetadata?: { readonly labels?: Record<string, string> };
+    /** CloudNativePG Cluster: requests and limits of its instances' containers. */
+    readonly resources?: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
+    /** LimitRange: per-container (or per-pod) defaults and bounds. */
+    readonly limits?: ReadonlyArray<LimitRangeItemView>;
   } & PodSpecView;
+}
+
+/** One item of a LimitRange. */
+export interface LimitRangeItemView {
+  readonly type: string;
+  readonly max?: Record<string, string>;
+  readonly min?: Record<string, string>;
+  readonly default?: Record<string, string>;
+  readonly defaultRequest?: Record<string, string>;
+  readonly maxLimitRequestRatio?: Record<string, string>;
 }

@@ -1,3 +1,4 @@
+import { parseQuantity } from '../core/quantity';
 import { checkImage } from '../core/rules';
 import { ContainerView, ManifestView, PodSpecView, SelectorView } from './manifest-view';
 import { podSpecOf, restrictedViolations } from './pod-security-standards';
@@ -15,6 +16,7 @@ export const POLICY_RULES = {
   'hpa-target-exists': 'Every HorizontalPodAutoscaler targets a workload that exists.',
   'pdb-selects-pods': 'Every PodDisruptionBudget selects the pods of a workload.',
   'no-secret-data': 'No Secret carries data: secrets come by reference.',
+  'limit-range-admits': "Every container (init containers, Jobs and operator-run pods included) fits the namespace's LimitRange, which the API server enforces on every pod.",
 } as const;
 
 /** A policy rule id. */
@@ -63,6 +65,59 @@ function operatorPodLabels(m: ManifestView): Record<string, string> | undefined 
     return { ...m.spec?.template?.metadata?.labels, 'cnpg.io/poolerName': m.metadata.name, 'cnpg.io/podRole': 'pooler', ...(cluster ? { 'cnpg.io/cluster': cluster } : {}) };
   }
   return undefined;
+}
+
+/**
+ * What the API server's LimitRanger would refuse, per object: a container's limit above `max` or its request
+ * below `min`, and a limit-to-request ratio above `maxLimitRequestRatio`, each after the LimitRange has filled
+ * in what the container leaves out (`default` for a missing limit; `defaultRequest`, else the limit, for a
+ * missing request). A refused container means every pod of the object is refused.
+ */
+function limitRangeProblems(manifests: readonly ManifestView[], workloads: readonly ManifestView[]): Array<[ManifestView, string[]]> {
+  const items = manifests.filter((m) => m.kind === 'LimitRange')
+    .flatMap((m) => (m.spec?.limits ?? []).filter((l) => l.type === 'Container').map((l) => ({ name: m.metadata.name, item: l })));
+  if (items.length === 0) return [];
+  type Resources = { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
+  const pods: Array<[ManifestView, Array<{ name: string; resources?: Resources }>]> = workloads.map((w) => [w, containersOf(podSpecOf(w) as PodSpecView)]);
+  for (const m of manifests) {
+    // Pods an operator runs: CloudNativePG's instances take the Cluster's resources; a Pooler's, its template's.
+    if (m.apiVersion.startsWith('postgresql.cnpg.io/') && m.kind === 'Cluster') pods.push([m, [{ name: 'postgres', resources: m.spec?.resources }]]);
+    if (m.apiVersion.startsWith('postgresql.cnpg.io/') && m.kind === 'Pooler') pods.push([m, containersOf(m.spec?.template?.spec ?? {})]);
+  }
+  const out: Array<[ManifestView, string[]]> = [];
+  for (const [m, containers] of pods) {
+    const problems: string[] = [];
+    for (const c of containers) {
+      for (const { name, item } of items) {
+        const resources = new Set([...Object.keys(item.max ?? {}), ...Object.keys(item.min ?? {}), ...Object.keys(item.maxLimitRequestRatio ?? {})]);
+        for (const r of resources) {
+          const limit = c.resources?.limits?.[r] ?? item.default?.[r];
+          const request = c.resources?.requests?.[r] ?? item.defaultRequest?.[r] ?? limit;
+          const where = `container ${JSON.stringify(c.name)}`;
+          const max = item.max?.[r];
+          if (max !== undefined) {
+            if (limit === undefined) problems.push(`${where} sets no ${r} limit, and LimitRange ${name} has a max but no default: the API server rejects every pod`);
+            else if ((parseQuantity(limit) ?? 0) > (parseQuantity(max) ?? Infinity)) {
+              problems.push(`${where}: ${r} limit ${JSON.stringify(limit)} is above the max ${JSON.stringify(max)} of LimitRange ${name}: the API server rejects every pod`);
+            }
+          }
+          const min = item.min?.[r];
+          if (min !== undefined && request !== undefined && (parseQuantity(request) ?? Infinity) < (parseQuantity(min) ?? 0)) {
+            problems.push(`${where}: ${r} request ${JSON.stringify(request)} is below the min ${JSON.stringify(min)} of LimitRange ${name}: the API server rejects every pod`);
+          }
+          const ratio = item.maxLimitRequestRatio?.[r];
+          if (ratio !== undefined && limit !== undefined && request !== undefined) {
+            const actual = (parseQuantity(limit) ?? 0) / (parseQuantity(request) ?? 1);
+            if (actual > (parseQuantity(ratio) ?? Infinity)) {
+              problems.push(`${where}: ${r} limit ${JSON.stringify(limit)} is ${actual.toFixed(2).replace(/\.?0+$/, '')} times the request ${JSON.stringify(request)}, above the maxLimitRequestRatio ${JSON.stringify(ratio)} of LimitRange ${name}: the API server rejects every pod`);
+            }
+          }
+        }
+      }
+    }
+    if (problems.length > 0) out.push([m, problems]);
+  }
+  return out;
 }
 
 function id(m: ManifestView): string {
@@ -202,6 +257,8 @@ export function checkPolicies(manifests: readonly ManifestView[], options: Polic
       add('no-secret-data', m, 'carries data; reference an existing Secret or an ExternalSecret instead');
     }
   }
+
+  for (const [m, problems] of limitRangeProblems(manifests, workloads)) for (const p of problems) add('limit-range-admits', m, p);
 
   const waivers = options.waivers ?? [];
   return findings.map((f) => {

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../../src/cli/cluster/api-client';
 import { DIST, editYaml, renamedCopy } from './fixtures';
-import { applyEnvironment, ApplyReport } from './gitops-apply';
+import { ManifestView } from '../../src/policy/manifest-view';
+import { checkPolicies } from '../../src/policy/policies';
+import { applyEnvironment, ApplyReport, environmentObjects } from './gitops-apply';
 
 const client = new ApiClient(inject('apiUrl'));
 const scratch: string[] = [];
@@ -53,14 +55,20 @@ describe.concurrent('faults injected into dist/ are caught', () => {
     })]);
   });
 
-  it('a container above the LimitRange max: every pod rejected, named with the LimitRanger message', async () => {
-    const report = await apply(faulty('limits', /deployment-trading-api\.yaml$/, (d) => {
+  it('a container above the LimitRange max: every pod rejected, named with the LimitRanger message; the policy rule agrees', async () => {
+    const dist = faulty('limits', /deployment-trading-api\.yaml$/, (d) => {
       app(d).resources.limits.cpu = '64';
-    }));
+    });
+    const report = await apply(dist);
     expect(report.rejected).toEqual([]);
     expect(report.health.problems).toEqual(expect.arrayContaining([
       expect.stringMatching(/^Deployment\/trading-api: 0\/1 available.*maximum cpu usage per Container is \d+, but limit is 64/),
     ]));
+    // The offline rule (synth, validate) says what the API server did.
+    const findings = checkPolicies(environmentObjects(dist, 'dev') as unknown as ManifestView[]).filter((f) => f.rule === 'limit-range-admits');
+    expect(findings.map((f) => `${f.object}: ${f.message}`)).toEqual([
+      'Deployment/trading-api: container "trading-api": cpu limit "64" is above the max "2" of LimitRange container-defaults: the API server rejects every pod',
+    ]);
   });
 
   it('a pod that PodSecurity restricted rejects: a warning at apply, then no pod', async () => {
