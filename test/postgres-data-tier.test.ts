@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { environmentProblems } from '../src/config/build';
 import { parseEnvironment } from '../src/config/environment';
 import { ConfigurationError } from '../src/core/validation';
+import { DatabaseCredentials } from '../src/postgres/external-postgres';
 import { PostgresCluster } from '../src/postgres/postgres-cluster';
 import { PostgresEngine } from '../src/postgres/postgres-engine';
 import { renderEnvironment } from '../src/synth/project';
@@ -207,6 +208,19 @@ describe('a backup before each release migrates', () => {
     expect(long).toMatch(/^api-pre-migrate-2026-11-24-build-9+-[0-9a-f]{8}$/);
   });
 
+  it('refuses an explicit backupFirst: true where no backup can be taken, in the TypeScript door', () => {
+    const connecting = (db: (s: import('constructs').Construct) => import('../src/core/connection').IConnectable): string => errorOf(() => render((s) => {
+      new TradingBackend(s, 'api', { image: IMAGE, migration: Migration.job({ command: ['migrate'], backupFirst: true }) }).connectTo(db(s));
+    })).message;
+    expect(connecting((s) => new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.statefulSet({ credentialsSecret: 'db-credentials' }) }))).toBe(
+      'TradingBackend test/api: migration.backupFirst: true, but the database test/trading-db runs as a StatefulSet, which takes no backups: '
+        + 'no backup can precede the migration; set backupFirst to false, or give the database backups');
+    expect(connecting((s) => PostgresCluster.fromExternal(s, 'ledger', {
+      host: 'ledger.example.com', database: 'ledger', cidr: '10.0.0.0/24', credentials: DatabaseCredentials.fromSecret('ledger'),
+    })))
+      .toContain('but the database test/ledger is outside the cluster, where its backups are taken by whoever runs it');
+  });
+
   it('is skipped with backupFirst: false, without backups, and for engines without on-demand backups', () => {
     const none = (o: ReturnType<typeof build>) => {
       expect(o.filter((x) => ['Backup', 'Role', 'RoleBinding'].includes(x.kind))).toEqual([]);
@@ -296,6 +310,14 @@ services:
     const paths = (migration: string) => renderEnvironment(parseEnvironment('staging', 'environments/staging.yaml', file(migration)).environment!).files.map((f) => f.path);
     expect(paths('{ mode: job, command: [migrate] }')).toContain('40-migration/backup-api-pre-migrate-1-4-2.yaml');
     expect(paths('{ mode: job, command: [migrate], backupFirst: false }').some((p) => p.includes('backup-api'))).toBe(false);
+  });
+
+  it('refuses backupFirst: true for a database that takes no backups, naming the field', () => {
+    const noBackups = file('{ mode: job, command: [migrate], backupFirst: true }').replace(/    backup: .*\n/, '    database: trading\n');
+    expect(environmentProblems('staging', 'environments/staging.yaml', noBackups)).toEqual([
+      'environments/staging.yaml: services.api.migration.backupFirst: true, but the database staging/trading-db has no backup configured (backup): '
+        + 'no backup can precede the migration; set backupFirst to false, or give the database backups',
+    ]);
   });
 
   it('names the field of a bad value', () => {

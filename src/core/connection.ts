@@ -62,6 +62,12 @@ export interface ConnectionBinding {
    * @default - the target takes no backup before migrations
    */
   readonly backupBeforeMigration?: (scope: Construct, id: string, metadata: ClientObjectMetadata) => MigrationBackup;
+  /**
+   * Why a database target offers no backup before migrations (completing "the database ..."), so a client
+   * that asked for one explicitly is told instead of silently migrating without it.
+   * @default - not a database, or one that offers the backup
+   */
+  readonly noBackupBeforeMigration?: string;
   /** The client's health path that checks this dependency (the seeds' `/health/db`, `/health/redis`), smoke-tested before traffic moves. @default - none */
   readonly healthCheckPath?: string;
 }

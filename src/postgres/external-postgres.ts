@@ -106,6 +106,6 @@ export class ExternalPostgres extends Construct implements IDatabase {
 
   /** libpq variables and a URL, egress to the server's address block; migrations need not wait for it (it is not deployed with them). */
   public bindClient(request: ConnectionRequest): ConnectionBinding {
-    return postgresClientBinding(this, request, false);
+    return { ...postgresClientBinding(this, request, false), noBackupBeforeMigration: 'is outside the cluster, where its backups are taken by whoever runs it' };
   }
 }

@@ -201,7 +201,10 @@ export class PostgresCluster extends Construct implements IDatabase {
   public bindClient(request: ConnectionRequest): ConnectionBinding {
     const binding = postgresClientBinding(this, request, true);
     const onDemandBackup = this.parts.onDemandBackup;
-    if (!onDemandBackup) return binding;
+    if (!onDemandBackup) {
+      const why = this.resource.kind === 'StatefulSet' ? 'runs as a StatefulSet, which takes no backups' : 'has no backup configured (backup)';
+      return { ...binding, noBackupBeforeMigration: why };
+    }
     return {
       ...binding,
       backupBeforeMigration: (scope, id, metadata) => ({ ...onDemandBackup(scope, id, metadata), name: metadata.name, apiServer: this.controlPlane }),

@@ -305,6 +305,12 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     this.migrationEnv.push(...binding.migrationEnv);
     for (const rule of binding.egress) this.allowEgressTo(rule.peer, ...rule.ports);
     const migration = this.props.migration?.job;
+    if (migration?.backupFirstRequested && !binding.backupBeforeMigration && binding.noBackupBeforeMigration) {
+      throw new ConfigurationError([{
+        where: `${this.kindName} ${this.node.path}`, field: 'migration.backupFirst',
+        message: `true, but the database ${target.node.path} ${binding.noBackupBeforeMigration}: no backup can precede the migration; set backupFirst to false, or give the database backups`,
+      }]);
+    }
     if (binding.backupBeforeMigration && migration?.backupFirst && this.migrationImage !== undefined) {
       this.waitForBackup(binding.backupBeforeMigration, this.migrationImage);
     }

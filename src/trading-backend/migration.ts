@@ -21,7 +21,9 @@ export interface JobMigrationOptions {
   /**
    * Take an on-demand backup of each connected database that has backups configured (CloudNativePG with
    * an object store) and let the migration start only once it completed; a failed backup fails the Job.
-   * @default true
+   * Set to true explicitly, a connected database that cannot take one (a StatefulSet, an external database,
+   * a CloudNativePG cluster without `backup`) is an error.
+   * @default true (for the databases that can)
    */
   readonly backupFirst?: boolean;
   /** How long the Job waits for that backup before it fails (1 m to 24 h). @default Duration.minutes(30) */
@@ -36,6 +38,8 @@ export interface JobMigrationSettings {
   readonly backoffLimit: number;
   readonly activeDeadlineSeconds: number;
   readonly backupFirst: boolean;
+  /** Whether `backupFirst` was asked for (not only the default): a database that cannot honour it is then an error. */
+  readonly backupFirstRequested: boolean;
   readonly backupTimeoutSeconds: number;
   readonly backupWaitImage: string;
 }
@@ -81,6 +85,7 @@ export class Migration {
       backoffLimit: checked.backoffLimit,
       activeDeadlineSeconds: wholeSeconds(checked.activeDeadline),
       backupFirst: options.backupFirst ?? true,
+      backupFirstRequested: options.backupFirst === true,
       backupTimeoutSeconds: wholeSeconds(checked.backupTimeout),
       backupWaitImage: options.backupWaitImage ?? DEFAULT_BACKUP_WAIT_IMAGE,
     });
