@@ -255,6 +255,18 @@ describe('environment files: one clear message per problem, naming the file and 
     for (const f of colours) expect(f.content).toContain('cdk8s-trading.dev/restart-token: build-42');
   });
 
+  it('takes healthCheck.livenessPath for an HTTP liveness probe; without it, liveness is a TCP check of the http port', () => {
+    const doc = parseMap(base);
+    const liveness = (d: typeof doc): string => {
+      const files = renderEnvironment(parseEnvironment('prod', FILE, JSON.stringify(d)).environment ?? (() => { throw new Error('invalid'); })()).files;
+      const text = files.find((f) => f.path.endsWith('deployment-trading-api-blue.yaml'))?.content ?? '';
+      return text.slice(text.indexOf('livenessProbe:'), text.indexOf('name: trading-api', text.indexOf('livenessProbe:')));
+    };
+    expect(liveness(doc)).toContain('tcpSocket:\n              port: http');
+    svc(doc).healthCheck = { livenessPath: '/health/live' };
+    expect(liveness(doc)).toContain('path: /health/live');
+  });
+
   it('rejects a webhook URL as the notification channel without repeating it, and a malformed Secret name', () => {
     const problems = problemsAfter((d) => {
       at(d, 'notifications', 'slack').channel = 'https://hooks.slack.com/services/T000/B000/XXXX';

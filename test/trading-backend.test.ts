@@ -57,12 +57,13 @@ describe('TradingBackend: production-like', () => {
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(drain);
   });
 
-  it('probes /health on the http port, liveness differs from readiness', () => {
+  it('probes readiness on /health; liveness checks the http port alone, so a database outage restarts no pod', () => {
     expect(container.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http', scheme: 'HTTP' });
     expect(container.readinessProbe.initialDelaySeconds).toBe(5);
     expect(container.readinessProbe.periodSeconds).toBe(5);
-    expect(container.livenessProbe).toBeDefined();
-    expect(container.livenessProbe).not.toEqual(container.readinessProbe);
+    expect(container.livenessProbe.tcpSocket).toEqual({ port: 'http' });
+    expect(container.livenessProbe.httpGet).toBeUndefined();
+    expect(container.livenessProbe.periodSeconds).toBe(10);
     expect(container.ports).toEqual([
       { name: 'http', containerPort: 8080, protocol: 'TCP' },
       { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
@@ -228,6 +229,14 @@ describe('TradingBackend: variants', () => {
     const single = render((s) => new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:1.0.0', scaling: Scaling.fixed(1) }));
     expect(one(single, 'Deployment').spec.template.spec.topologySpreadConstraints).toBeUndefined();
     expect(one(single, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+  });
+
+  it('probes liveness over HTTP on a path of its own when given one', () => {
+    const objects = render((s) => new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:1.0.0', healthCheck: { livenessPath: '/health/live' } }));
+    const c = one(objects, 'Deployment').spec.template.spec.containers[0];
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http', scheme: 'HTTP' });
+    expect(c.livenessProbe.tcpSocket).toBeUndefined();
+    expect(c.readinessProbe.httpGet?.path).toBe('/health');
   });
 
   it('with on-start migrations adds a generous startupProbe and no Job (seed 000)', () => {

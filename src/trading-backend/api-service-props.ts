@@ -12,7 +12,11 @@ import { Scaling } from './scaling';
 export interface HealthCheckOptions {
   /** HTTP path of the readiness (and startup) probe. @default '/health' */
   readonly readinessPath?: string;
-  /** HTTP path of the liveness probe. @default - the readiness path, probed less often and more tolerantly */
+  /**
+   * HTTP path of the liveness probe: one that answers while the process is sound, whatever the database or
+   * the cache do (a path that checks them restarts every pod during their outage).
+   * @default - a TCP check of the HTTP port, probed less often and more tolerantly than readiness
+   */
   readonly livenessPath?: string;
 }
 
@@ -69,7 +73,7 @@ export interface ApiServiceProps {
   readonly port?: number;
   /** Port of the Prometheus metrics endpoint. @default 9090 */
   readonly metricsPort?: number;
-  /** Probe paths. @default - readiness and liveness on `/health` */
+  /** Probe paths. @default - readiness on `/health`, liveness a TCP check of the HTTP port */
   readonly healthCheck?: HealthCheckOptions;
   /** Replica count or autoscaling (per colour, for blue-green). @default Scaling.fixed(2) */
   readonly scaling?: Scaling;

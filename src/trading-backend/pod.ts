@@ -17,7 +17,8 @@ export interface BackendPodInput {
   readonly port: number;
   readonly metricsPort: number;
   readonly readinessPath: string;
-  readonly livenessPath: string;
+  /** HTTP path of the liveness probe; undefined: a TCP check of the HTTP port. */
+  readonly livenessPath: string | undefined;
   /** Startup budget in seconds; a startupProbe is emitted when set. */
   readonly startupTimeoutSeconds: number | undefined;
   readonly resources: ResourceRequirements;
@@ -54,6 +55,10 @@ const TMP_VOLUME = 'tmp';
 
 function httpProbe(path: string, settings: Omit<k8s.Probe, 'httpGet'>): k8s.Probe {
   return { httpGet: { path, port: k8s.IntOrString.fromString('http'), scheme: 'HTTP' }, ...settings };
+}
+
+function livenessProbe(path: string | undefined, settings: Omit<k8s.Probe, 'httpGet' | 'tcpSocket'>): k8s.Probe {
+  return path === undefined ? { tcpSocket: { port: k8s.IntOrString.fromString('http') }, ...settings } : httpProbe(path, settings);
 }
 
 function configChecksum(data: Record<string, string>): string {
@@ -114,7 +119,9 @@ export function backendPodTemplate(i: BackendPodInput): k8s.PodTemplateSpec {
       failureThreshold: 3,
       successThreshold: 1,
     }),
-    livenessProbe: httpProbe(i.livenessPath, {
+    // Liveness asks only whether the process answers: a path that checks the database or the cache (the
+    // readiness path does) would restart every pod during their outage, which readiness already handles.
+    livenessProbe: livenessProbe(i.livenessPath, {
       initialDelaySeconds: i.startupTimeoutSeconds === undefined ? 30 : 0,
       periodSeconds: 10,
       timeoutSeconds: 3,

@@ -126,7 +126,7 @@ export class ServiceObjects {
       port: this.spec.port,
       metricsPort: this.spec.metricsPort,
       readinessPath: props.healthCheck?.readinessPath ?? '/health',
-      livenessPath: props.healthCheck?.livenessPath ?? props.healthCheck?.readinessPath ?? '/health',
+      livenessPath: props.healthCheck?.livenessPath,
       startupTimeoutSeconds: migration.mode === 'on-start' ? migration.startupTimeoutSeconds : undefined,
       resources: props.resources ?? DEFAULT_RESOURCES,
       configMapName: config?.name,
