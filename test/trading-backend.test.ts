@@ -5,7 +5,7 @@ import { TradingNamespace } from '../src/namespace/trading-namespace';
 import { stringify } from 'yaml';
 import { NetworkPeer } from '../src/core/network-peer';
 import { SecretRef } from '../src/core/secrets';
-import { Exposure } from '../src/trading-backend/exposure';
+import { Exposure, IngressExposureOptions } from '../src/trading-backend/exposure';
 import { Migration } from '../src/trading-backend/migration';
 import { Scaling } from '../src/trading-backend/scaling';
 import { TradingBackend } from '../src/trading-backend/trading-backend';
@@ -263,6 +263,18 @@ describe('TradingBackend: variants', () => {
     expect(ing.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'api', port: { name: 'http' } } });
     expect(one(objects, 'NetworkPolicy').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'ingress-nginx' });
     expect(all(objects, 'HTTPRoute')).toEqual([]);
+  });
+
+  it('with an Ingress and a TLS Secret of the user\'s own, leaves cert-manager out of it (it would take the Secret over)', () => {
+    const ingress = (options: Partial<IngressExposureOptions>) => one(render((s) => new TradingBackend(s, 'api', {
+      image: 'ghcr.io/acme/api:1.0.0', exposure: Exposure.ingress({ hosts: ['api.example.com'], ...options }),
+    })), 'Ingress');
+    const own = ingress({ tlsSecretName: 'api-certificate' });
+    expect(own.metadata.annotations?.['cert-manager.io/cluster-issuer']).toBeUndefined();
+    expect(own.spec.tls).toEqual([{ hosts: ['api.example.com'], secretName: 'api-certificate' }]);
+    // With an issuer too, cert-manager writes into the named Secret; with neither, into <name>-tls.
+    expect(ingress({ tlsSecretName: 'api-certificate', clusterIssuer: 'corp-ca' }).metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'corp-ca' });
+    expect(ingress({}).metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
   });
 
   it('without exposure emits no route and admits only Prometheus', () => {

@@ -21,9 +21,15 @@ export interface IngressExposureOptions {
   readonly hosts: string[];
   /** `spec.ingressClassName`. @default 'nginx' */
   readonly className?: string;
-  /** cert-manager ClusterIssuer that issues the TLS certificate. @default 'letsencrypt-prod' */
+  /**
+   * cert-manager ClusterIssuer that issues the TLS certificate (the `cert-manager.io/cluster-issuer` annotation).
+   * @default - 'letsencrypt-prod', unless `tlsSecretName` names a Secret of your own: then no cert-manager annotation, which would make cert-manager take that Secret over
+   */
   readonly clusterIssuer?: string;
-  /** Secret cert-manager writes the certificate to. @default - `<name>-tls` */
+  /**
+   * The TLS Secret: your own certificate when `clusterIssuer` is not given, else the Secret cert-manager writes to.
+   * @default - `<name>-tls`, written by cert-manager
+   */
   readonly tlsSecretName?: string;
   /** Namespace of the ingress controller pods, admitted by the NetworkPolicy. @default 'ingress-nginx' */
   readonly controllerNamespace?: string;
@@ -51,7 +57,8 @@ export class Exposure {
     return new Exposure(undefined, {
       hosts: [...options.hosts],
       className: options.className ?? 'nginx',
-      clusterIssuer: options.clusterIssuer ?? 'letsencrypt-prod',
+      // A Secret the user names without an issuer is theirs: cert-manager must not manage (and overwrite) it.
+      clusterIssuer: options.clusterIssuer ?? (options.tlsSecretName === undefined ? 'letsencrypt-prod' : undefined),
       tlsSecretName: options.tlsSecretName,
       controllerNamespace: options.controllerNamespace ?? 'ingress-nginx',
     });
@@ -62,7 +69,7 @@ export class Exposure {
     public readonly gatewayOptions: GatewayExposureOptions | undefined,
     /** The Ingress settings, when exposed through an Ingress. */
     public readonly ingressOptions:
-      | (Required<Omit<IngressExposureOptions, 'tlsSecretName'>> & { tlsSecretName?: string })
+      | (Required<Omit<IngressExposureOptions, 'tlsSecretName' | 'clusterIssuer'>> & { tlsSecretName?: string; clusterIssuer?: string })
       | undefined,
   ) {}
 

@@ -266,7 +266,7 @@ export class ServiceObjects {
     return kubeObject(this.scope, id, k8s.KubeIngress.GVK, {
       metadata: {
         ...this.meta(name),
-        annotations: { ...(tls ? { 'cert-manager.io/cluster-issuer': ingress.clusterIssuer } : {}), ...annotations },
+        annotations: { ...(tls && ingress.clusterIssuer !== undefined ? { 'cert-manager.io/cluster-issuer': ingress.clusterIssuer } : {}), ...annotations },
       },
       spec: {
         ingressClassName: ingress.className,
