@@ -409,6 +409,16 @@ describe('environment files: one clear message per problem, naming the file and 
       ]);
     });
 
+    it('counts an Argo canary with traffic routing at twice its replicas in the quota (the stable set stays full while the canary grows)', () => {
+      const pods = (release: JsonMap): string => problemsAfter((d) => {
+        svc(d).release = release;
+        d.quota = { pods: 1 };
+      }).join('\n').replace(/.*\(trading-api (\d+),.*/s, '$1');
+      // HPA up to 20: with the Gateway API plugin 2 x 20; by replicas 20 + 25 % surge.
+      expect(pods({ strategy: 'canary', engine: 'argo-rollouts' })).toBe('40');
+      expect(pods({ strategy: 'canary', engine: 'argo-rollouts', trafficRouting: 'replicas' })).toBe('25');
+    });
+
     it('counts both colours in the quota', () => {
       expect(problemsAfter((d) => { d.quota = { pods: 30 }; }, undefined, true)).toEqual([
         `${FILE}: quota.pods: 30 is below the 50 the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 42, trading-db 3, trading-cache 3, ...): set quota.pods to at least 50, or lower the replicas or requests`,

@@ -222,6 +222,11 @@ export interface ICanaryEngine extends IServiceEngine {
   /** Problems of this engine with the service's exposure (a traffic routing that names no route, ...). */
   exposureProblems(exposure: ExposureKind): Problem[];
   /**
+   * The most pods the engine runs during a release when the service runs `maxReplicas`, every canary and surge
+   * pod counted: what the namespace's quota must admit.
+   */
+  podsAtFullScale(maxReplicas: number, exposure: ExposureKind): number;
+  /**
    * Builds the workloads, Services, routes, autoscaler, budgets and alerts through `objects`, for pods
    * selected by `selector`, with the canary Service named `canaryName`.
    * @internal

@@ -42,10 +42,24 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     return validateCanaryRolloutProps('argo-rollouts', this.options.trafficRouting, exposure);
   }
 
+  /**
+   * With traffic routing, Argo Rollouts keeps the stable ReplicaSet at full size while the canary's grows to the
+   * step's weight, and to full size before the promotion: twice the replicas (its docs, "Traffic Management":
+   * the stable set is scaled down only after the switch, unless `dynamicStableScale`). Without traffic routing
+   * the canary replaces pods within `maxSurge` (25 %).
+   */
+  public podsAtFullScale(maxReplicas: number, exposure: ExposureKind): number {
+    return this.mode(exposure) === 'replicas' ? maxReplicas + Math.ceil(maxReplicas / 4) : 2 * maxReplicas;
+  }
+
+  private mode(exposure: ExposureKind): CanaryTrafficMode {
+    return this.options.trafficRouting ?? (exposure === 'gateway' ? 'gateway-api' : exposure === 'ingress' ? 'nginx' : 'replicas');
+  }
+
   /** @internal */
   public _bind(o: ServiceObjects, selector: Readonly<Record<string, string>>, canaryName: string): CanaryParts {
     const exposure = o.exposure;
-    const mode: CanaryTrafficMode = this.options.trafficRouting ?? (exposure.gatewayOptions ? 'gateway-api' : exposure.ingressOptions ? 'nginx' : 'replicas');
+    const mode = this.mode(exposure.gatewayOptions ? 'gateway' : exposure.ingressOptions ? 'ingress' : 'none');
     const namespace = o.namespace ?? 'default';
     // Replica-based canaries are reached through a Service over all pods; Argo would narrow a stableService to the stable pods.
     const stableService = o.service('Service', o.name, { ...selector });

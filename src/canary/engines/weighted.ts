@@ -35,6 +35,11 @@ export class WeightedCanaryEngine implements ICanaryEngine {
     return validateCanaryRolloutProps('weighted', undefined, exposure);
   }
 
+  /** The stable Deployment and the canary's, each with a surge pod while it rolls. */
+  public podsAtFullScale(maxReplicas: number): number {
+    return maxReplicas + 1 + (this.options.canaryReplicas ?? 1) + 1;
+  }
+
   /** @internal */
   public _bind(o: ServiceObjects, selector: Readonly<Record<string, string>>, canaryName: string): CanaryParts {
     const w = this.options;

@@ -121,7 +121,7 @@ const ADAPTERS = {
       const viaGateway = (r.trafficRouting ?? 'gateway-api') === 'gateway-api' && svc.exposure?.gateway !== undefined;
       return engine && {
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine, notifications: environmentNotifications(env) }),
-        podsAtFullScale: (max) => max + Math.ceil(max / 4),
+        podsAtFullScale: (max) => engine.podsAtFullScale(max, exposureOf(svc)),
         controllerMovesRouteWeights: viaGateway,
         fieldOf: (f) => (f === 'trafficRouting' || f === 'backgroundAnalysis' ? inRelease(f) : f),
       };
@@ -142,7 +142,7 @@ const ADAPTERS = {
       }));
       return engine && {
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine }),
-        podsAtFullScale: (max) => max + 1 + (r.canaryReplicas ?? 1) + 1,
+        podsAtFullScale: (max) => engine.podsAtFullScale(max, exposureOf(svc)),
         controllerMovesRouteWeights: false,
         // A weighted canary needs a route or an Ingress to split traffic in: its engine asks for the exposure.
         fieldOf: (f) => (f === 'exposure' ? 'release.engine' : f),
