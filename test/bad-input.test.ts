@@ -97,7 +97,7 @@ revision: "main branch"
 path: /dist
 project: Trading
 argocd: { namespace: "Argo CD", destinationServer: "http://kubernetes" }
-flux: { namespace: flux_system, interval: 5 minutes }
+flux: { namespace: flux_system, interval: 5 minutes, credentialsSecret: Deploy_Key }
 `));
     expect(problems).toEqual([
       `${F}: repository: "github.com/acme/deploy" is not a Git URL: use "https://…", "ssh://…" or "git@host:org/repo.git"`,
@@ -108,6 +108,7 @@ flux: { namespace: flux_system, interval: 5 minutes }
       `${F}: argocd.destinationServer: "http://kubernetes" is not an https URL, like "https://kubernetes.default.svc"`,
       expect.stringMatching(/^environments\/gitops\.yaml: flux\.namespace: "flux_system" is not a valid name/),
       `${F}: flux.interval: "5 minutes" is not a duration: use a value like "30s", "5m" or "1h"`,
+      expect.stringMatching(/^environments\/gitops\.yaml: flux\.credentialsSecret: "Deploy_Key" is not a valid name/),
     ]);
     expect(configurationProblems(() => parseGitOps(F, 'repository: https://git.example.com/deploy.git\nrevision: ""\nargocd: {}\n')))
       .toEqual([`${F}: revision: "" is not a branch, tag or commit: use a name like "main" or "release-1.4", without spaces or ".."`]);

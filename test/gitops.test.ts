@@ -76,6 +76,14 @@ describe('apply stages', () => {
 describe('FluxDelivery', () => {
   const objects = render((s) => new FluxDelivery(s, 'Delivery', { repository: REPO, environments: ENVS }));
 
+  it('names the credentials of a private repository in the GitRepository', () => {
+    const source = one(render((s) => new FluxDelivery(s, 'Delivery', { repository: REPO, environments: ENVS, credentialsSecret: 'deploy-key' })), 'GitRepository');
+    expect(source.spec.secretRef).toEqual({ name: 'deploy-key' });
+    expect(one(objects, 'GitRepository').spec.secretRef).toBeUndefined();
+    expect(errorOf(() => render((s) => new FluxDelivery(s, 'Delivery', { repository: REPO, environments: ENVS, credentialsSecret: 'Deploy_Key' }))).message)
+      .toMatch(/^FluxDelivery test\/Delivery: credentialsSecret: "Deploy_Key" is not a valid name/);
+  });
+
   it('stages each environment: one Kustomization per folder, each depending on the previous, waiting, with a timeout', () => {
     expect(one(objects, 'GitRepository').spec).toEqual({ interval: '1m', url: REPO, ref: { branch: 'main' } });
     const prod = all(objects, 'Kustomization').filter((o) => o.metadata.name.startsWith('trading-deploy-prod-'));

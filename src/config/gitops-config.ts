@@ -6,7 +6,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChartLayout, setChartOutput } from '../gitops/chart-output';
 import { parseDurationText } from '../core/duration';
-import { checkDnsLabel, checkDuration, checkGitRevision, checkGitUrl, checkHttpsUrl, checkRepositoryPath } from '../core/rules';
+import { checkDnsLabel, checkDnsSubdomain, checkDuration, checkGitRevision, checkGitUrl, checkHttpsUrl, checkRepositoryPath } from '../core/rules';
 import { ConfigurationError, ProblemCollector } from '../core/validation';
 import { ArgoCdDelivery, DeliveredEnvironment, IgnoredDifference } from '../gitops/argo-cd-delivery';
 import { FluxDelivery } from '../gitops/flux-delivery';
@@ -25,7 +25,7 @@ export interface GitOpsConfig {
   path?: string;
   project?: string;
   argocd?: { namespace?: string; destinationServer?: string };
-  flux?: { namespace?: string; interval?: string; timeout?: string };
+  flux?: { namespace?: string; interval?: string; timeout?: string; credentialsSecret?: string };
 }
 
 /** The file name of the GitOps configuration, in environments/. It is not an environment. */
@@ -48,6 +48,7 @@ export function parseGitOps(file: string, text: string): GitOpsConfig {
   if (!config.argocd && !config.flux) c.check('', 'names no delivery tool: add argocd: {} and/or flux: {}');
   if (config.flux?.interval !== undefined) c.check('flux.interval', checkDuration(config.flux.interval));
   if (config.flux?.timeout !== undefined) c.check('flux.timeout', checkDuration(config.flux.timeout));
+  if (config.flux?.credentialsSecret !== undefined) c.check('flux.credentialsSecret', checkDnsSubdomain(config.flux.credentialsSecret));
   if (c.problems.length > 0) throw new ConfigurationError(inFile(file, c.problems));
   return config;
 }
@@ -101,6 +102,7 @@ export function buildGitOps(config: GitOpsConfig, environments: readonly Environ
       fluxNamespace: config.flux.namespace,
       interval: config.flux.interval === undefined ? undefined : parseDurationText(config.flux.interval),
       timeout: config.flux.timeout === undefined ? undefined : parseDurationText(config.flux.timeout),
+      credentialsSecret: config.flux.credentialsSecret,
       environments: delivered,
     });
     charts.push(chart);

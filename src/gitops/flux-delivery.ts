@@ -6,7 +6,7 @@ import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolki
 import type { IAlert } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Alert' with { 'resolution-mode': 'import' };
 import type { IProvider } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Provider' with { 'resolution-mode': 'import' };
 import { standardLabels } from '../core/labels';
-import { checkDnsLabel } from '../core/rules';
+import { checkDnsLabel, checkDnsSubdomain } from '../core/rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { ProblemCollector, throwIfProblems } from '../core/validation';
 import { DeliveredEnvironment, repositoryName, validateDeliveryProps } from './argo-cd-delivery';
@@ -41,6 +41,12 @@ export interface FluxDeliveryProps {
   readonly interval?: Duration;
   /** How long a stage may take to become ready before it fails. @default Duration.minutes(10) */
   readonly timeout?: Duration;
+  /**
+   * The Secret in Flux's namespace with the credentials of a private repository (`username`/`password` for
+   * HTTPS, `identity`/`known_hosts` for SSH): the GitRepository's `secretRef`.
+   * @default - none: a public repository
+   */
+  readonly credentialsSecret?: string;
   /** The environments, with their stage folders. */
   readonly environments: DeliveredEnvironment[];
 }
@@ -69,6 +75,7 @@ export class FluxDelivery extends Construct {
     if (props.fluxNamespace !== undefined) c.check('fluxNamespace', checkDnsLabel(props.fluxNamespace));
     if (props.interval !== undefined) c.check('interval', checkDurationRange(props.interval, 1, 86400));
     if (props.timeout !== undefined) c.check('timeout', checkDurationRange(props.timeout, 1, 86400));
+    if (props.credentialsSecret !== undefined) c.check('credentialsSecret', checkDnsSubdomain(props.credentialsSecret));
     props.environments.forEach((e, i) => {
       if (e.notifications && e.notifications.secretName === undefined) {
         c.check(`environments[${i}].notifications.secretName`, 'is required by Flux: its Provider reads the Slack bot token (key "token") from that Secret in Flux\'s namespace');
@@ -85,7 +92,10 @@ export class FluxDelivery extends Construct {
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'GitRepository',
       metadata: { name, namespace, labels },
-      spec: { interval: '1m', url: props.repository, ref: { branch: props.revision ?? 'main' } },
+      spec: {
+        interval: '1m', url: props.repository, ref: { branch: props.revision ?? 'main' },
+        ...(props.credentialsSecret ? { secretRef: { name: props.credentialsSecret } } : {}),
+      },
     };
     this.source = new ApiObject(this, 'Source', source);
 
