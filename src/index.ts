@@ -38,7 +38,7 @@ export { CacheConnection, ICache, SentinelConnection } from './core/cache';
 export { ContainerLimits, NamespaceQuota, TradingNamespace, TradingNamespaceProps } from './namespace/trading-namespace';
 
 // Wiring and shared value types
-export { INetworkPeer, NetworkPeer, NetworkPort } from './core/network-peer';
+export { ClusterDns, DNS_CONTEXT, INetworkPeer, NetworkPeer, NetworkPort } from './core/network-peer';
 export { SecretRef, SecretStore, SecretStoreKind } from './core/secrets';
 export { ResourceQuantities, ResourceRequirements } from './core/resources';
 export { ConfigurationError, Problem } from './core/validation';

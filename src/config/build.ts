@@ -16,6 +16,7 @@ import { databaseField } from './sections/database';
 import { environmentObservability } from './sections/monitoring';
 import { serviceField } from './sections/service';
 import { MONITORING_CONTEXT } from '../monitoring/settings';
+import { DNS_CONTEXT } from '../core/network-peer';
 import { PRUNE_PROTECTION_CONTEXT } from '../core/prune-protection';
 import { environmentQuota } from './tier-defaults';
 import { TIER_DEFAULTS } from './tiers';
@@ -41,6 +42,7 @@ export function buildEnvironment(environment: Environment, scope: Construct = ne
   const chart = new Chart(scope, environment.name, { namespace: env.namespace, disableResourceNameHashes: true });
   chart.node.setContext(MONITORING_CONTEXT, environmentObservability(env, environment.name));
   chart.node.setContext(PRUNE_PROTECTION_CONTEXT, env.pruneProtection ?? TIER_DEFAULTS[env.tier].pruneProtection);
+  if (environment.plan.dns) chart.node.setContext(DNS_CONTEXT, environment.plan.dns);
   new PolicyGate(chart, 'PolicyGate', { allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, waivers: env.waivers });
   build((f) => (f === 'name' ? 'namespace' : f), () => new TradingNamespace(chart, 'Namespace', {
     name: env.namespace,

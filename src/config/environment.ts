@@ -7,6 +7,7 @@
 import { parseQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
 import { checkDnsLabel, checkHostname } from '../core/rules';
+import { ClusterDns, validateClusterDns } from '../core/network-peer';
 import { validatePlacement } from '../core/placement';
 import { validateSlackOptions } from '../gitops/notifications';
 import { SecretStore } from '../core/secrets';
@@ -26,6 +27,8 @@ export interface EnvironmentPlan {
   readonly services: readonly ServicePlan[];
   readonly databases: readonly DatabasePlan[];
   readonly caches: readonly CachePlan[];
+  /** The cluster DNS every pod's egress allows, when the file names one (and it is valid). */
+  readonly dns?: ClusterDns;
 }
 
 /** A checked environment. */
@@ -127,9 +130,13 @@ export function planEnvironment(file: EnvironmentConfig, skipped: ReadonlySet<st
   // So do notifications (every Rollout, the Application, Flux's Alert): reported once, left out when wrong.
   const notificationProblems = file.notifications ? validateSlackOptions(file.notifications.slack) : [];
   c.nest('notifications.slack', notificationProblems);
+  // And the cluster DNS (every pod's egress).
+  const dnsProblems = file.dns ? validateClusterDns(file.dns) : [];
+  c.nest('dns', dnsProblems);
   const env: EnvironmentConfig = {
     ...file,
     ...(placementProblems.length > 0 ? { placement: undefined } : {}),
+    ...(dnsProblems.length > 0 ? { dns: undefined } : {}),
     ...(notificationProblems.length > 0 ? { notifications: undefined } : {}),
   };
   if (env.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(env.monitoringNamespace));
@@ -193,7 +200,7 @@ export function planEnvironment(file: EnvironmentConfig, skipped: ReadonlySet<st
   }
   c.nest('', hostProblems(env));
   c.nest('', quotaCapacityProblems(env, services, databases, caches));
-  return { plan: { services, databases, caches }, problems: c.problems };
+  return { plan: { services, databases, caches, ...(env.dns ? { dns: env.dns } : {}) }, problems: c.problems };
 }
 
 /** A host routed to two services. */

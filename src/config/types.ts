@@ -47,6 +47,7 @@ export interface EnvironmentConfig {
   namespace: string;
   partOf?: string;
   pruneProtection?: boolean;
+  dns?: { namespace?: string; podLabels?: Record<string, string>; cidr?: string };
   placement?: PodPlacement;
   monitoringNamespace?: string;
   monitoring?: MonitoringConfig;

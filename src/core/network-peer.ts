@@ -1,7 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { NAMESPACE_NAME_LABEL } from './labels';
 import { checkCidr, checkDnsLabel } from './rules';
-import { ProblemCollector, throwIfProblems } from './validation';
+import { IConstruct } from 'constructs';
+import { ConfigurationError, Problem, ProblemCollector, throwIfProblems } from './validation';
 
 /**
  * Anything that can be the other end of a NetworkPolicy rule: a `NetworkPeer`, or a construct whose pods
@@ -69,14 +70,62 @@ export function policyPorts(ports: readonly NetworkPort[]): k8s.NetworkPolicyPor
   return ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
 }
 
-/** Egress to cluster DNS (kube-dns / CoreDNS in kube-system) on 53/UDP and 53/TCP. */
-export function dnsEgressRule(): k8s.NetworkPolicyEgressRule {
+/**
+ * Where the pods' DNS queries go, which every pod's default-deny egress must allow: the cluster DNS pods
+ * (CoreDNS labelled `k8s-app: kube-dns` in kube-system on most clusters; OpenShift's in openshift-dns), or an
+ * address block (NodeLocal DNSCache's link-local `169.254.20.10/32`, a cloud provider's DNS).
+ */
+export interface ClusterDns {
+  /** Namespace of the DNS pods. @default 'kube-system' */
+  readonly namespace?: string;
+  /** Labels of the DNS pods. @default { 'k8s-app': 'kube-dns' } */
+  readonly podLabels?: Record<string, string>;
+  /** An address block instead of pods; then `namespace` and `podLabels` do not apply. @default - the DNS pods */
+  readonly cidr?: string;
+}
+
+/** The construct-context key that sets the cluster DNS for every construct below it (the DNS egress of every pod). */
+export const DNS_CONTEXT = 'cdk8s-trading:dns';
+
+const LABEL_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
+
+/** Every problem of a ClusterDns. */
+export function validateClusterDns(d: ClusterDns): Problem[] {
+  const c = new ProblemCollector();
+  if (d.cidr !== undefined) {
+    c.check('cidr', checkCidr(d.cidr));
+    if (d.namespace !== undefined || d.podLabels !== undefined) c.check('cidr', 'names an address block: namespace and podLabels do not apply with it');
+  }
+  if (d.namespace !== undefined) c.check('namespace', checkDnsLabel(d.namespace));
+  if (d.podLabels !== undefined && Object.keys(d.podLabels).length === 0) c.check('podLabels', 'is empty: it would select every pod of the namespace; name the DNS pods\' labels');
+  for (const [key, value] of Object.entries(d.podLabels ?? {})) {
+    const name = key.includes('/') ? key.slice(key.indexOf('/') + 1) : key;
+    if (!LABEL_PART.test(name)) c.check(`podLabels.${key}`, `${JSON.stringify(key)} is not a label key`);
+    else if (typeof value !== 'string' || value.length > 63 || !(value === '' || LABEL_PART.test(value))) c.check(`podLabels.${key}`, `${JSON.stringify(value)} is not a label value`);
+  }
+  return [...c.problems];
+}
+
+/** The cluster DNS below `scope`: the `cdk8s-trading:dns` context, else kube-dns in kube-system. */
+export function clusterDnsOf(scope: IConstruct): ClusterDns {
+  const fromContext: unknown = scope.node.tryGetContext(DNS_CONTEXT);
+  if (fromContext === undefined || fromContext === null) return {};
+  const problems = typeof fromContext === 'object' ? validateClusterDns(fromContext as ClusterDns) : [{ field: '', message: `${JSON.stringify(fromContext)} is not a mapping` }];
+  if (problems.length > 0) throw new ConfigurationError(problems.map((p) => ({ where: `context ${DNS_CONTEXT}`, field: p.field, message: p.message })));
+  return fromContext as ClusterDns;
+}
+
+/** Egress to the cluster DNS (kube-dns / CoreDNS in kube-system unless the `cdk8s-trading:dns` context says otherwise) on 53/UDP and 53/TCP. */
+export function dnsEgressRule(scope: IConstruct): k8s.NetworkPolicyEgressRule {
+  const dns = clusterDnsOf(scope);
   return {
     to: [
-      {
-        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: 'kube-system' } },
-        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-      },
+      dns.cidr !== undefined
+        ? { ipBlock: { cidr: dns.cidr } }
+        : {
+          namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace ?? 'kube-system' } },
+          podSelector: { matchLabels: { ...(dns.podLabels ?? { 'k8s-app': 'kube-dns' }) } },
+        },
     ],
     ports: policyPorts([
       { port: 53, protocol: 'UDP' },

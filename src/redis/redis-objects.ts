@@ -198,7 +198,7 @@ export function buildRedisObjects(b: RedisBuild, plan: RedisPodPlan): RedisParts
 
   const clientPorts = plan.ports.map((p) => p.port);
   const ingress: k8s.NetworkPolicyIngressRule[] = [];
-  const egress: k8s.NetworkPolicyEgressRule[] = [dnsEgressRule()];
+  const egress: k8s.NetworkPolicyEgressRule[] = [dnsEgressRule(b.scope)];
   if (plan.peerPorts.length > 0) {
     ingress.push({ from: [peer.toPolicyPeer()], ports: policyPorts(plan.peerPorts.map((port) => ({ port }))) });
     egress.push({ to: [peer.toPolicyPeer()], ports: policyPorts(plan.peerPorts.map((port) => ({ port }))) });

@@ -183,7 +183,7 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     if (monitoring.serviceMonitor ?? true) {
       this.allowIngressFrom(NetworkPeer.namespace(monitoring.namespace ?? 'monitoring'), { port: this.metricsPort });
     }
-    this.egressRules.push(dnsEgressRule());
+    this.egressRules.push(dnsEgressRule(this));
     if (props.networkPolicy ?? true) {
       this.networkPolicy = kubeObject(this, 'NetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
         metadata: this.objects.meta(name),

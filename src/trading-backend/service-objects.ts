@@ -310,7 +310,7 @@ export class ServiceObjects {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [],
         egress: [
-          dnsEgressRule(),
+          dnsEgressRule(this.scope),
           { to: [{ podSelector: { matchLabels: selectorLabels(this.spec.labelOptions) } }], ports: policyPorts([{ port: this.spec.port }]) },
         ],
       },

@@ -59,9 +59,10 @@ const VARIANTS: readonly Variant[] = [
     edit: (text) => text.replace(/^    image: .*\n/m, ''),
   },
   {
+    // With NodeLocal DNSCache's address as the cluster DNS, too.
     name: 'staging-ingress', base: 'staging',
     release: 'strategy: rolling',
-    edit: (text) => text.replace(/    exposure:\n(      .*\n)+/, '    exposure:\n      ingress:\n        hosts: [api.staging.trading.example.com]\n'),
+    edit: (text) => `${text.replace(/    exposure:\n(      .*\n)+/, '    exposure:\n      ingress:\n        hosts: [api.staging.trading.example.com]\n')}dns: { cidr: 169.254.20.10/32 }\n`,
   },
   {
     name: 'prod-argo-blue-green', base: 'prod',

@@ -182,7 +182,7 @@ export class CloudNativePgEngine implements IPostgresEngine {
         policyTypes: ['Ingress', 'Egress'],
         ingress: instanceIngress,
         egress: [
-          dnsEgressRule(),
+          dnsEgressRule(b.scope),
           { to: [instancesPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }, { port: 8000 }]) },
           // The instance manager watches the Kubernetes API; the Barman sidecar writes to object storage.
           { to: [b.controlPlane.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) },
@@ -201,7 +201,7 @@ export class CloudNativePgEngine implements IPostgresEngine {
           policyTypes: ['Ingress', 'Egress'],
           ingress: poolerIngress,
           egress: [
-            dnsEgressRule(),
+            dnsEgressRule(b.scope),
             { to: [instancesPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) },
             { to: [b.controlPlane.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) },
           ],

@@ -119,7 +119,7 @@ export class StatefulSetEngine implements IPostgresEngine {
     }, k8s.toJson_KubePodDisruptionBudgetProps);
     const networkPolicy = kubeObject(b.scope, 'NetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
       metadata: b.meta(b.name),
-      spec: { podSelector: { matchLabels: selector }, policyTypes: ['Ingress', 'Egress'], ingress: instanceIngress, egress: [dnsEgressRule()] },
+      spec: { podSelector: { matchLabels: selector }, policyTypes: ['Ingress', 'Egress'], ingress: instanceIngress, egress: [dnsEgressRule(b.scope)] },
     }, k8s.toJson_KubeNetworkPolicyProps);
     const signals: PostgresSignalTarget = {
       namespace: b.namespace,
