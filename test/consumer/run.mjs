@@ -105,6 +105,17 @@ try {
   sh(join(project, 'node_modules', '.bin', 'vitest'), ['run', '-u', '--reporter=dot', 'api.spec.ts'], project);
   check('the snapshot was written', existsSync(join(project, '__snapshots__', 'api.spec.ts.snap')));
   sh(join(project, 'node_modules', '.bin', 'vitest'), ['run', '--reporter=dot', 'api.spec.ts'], project);
+  // The spec can fail: the same spec with a container made privileged by a JSON patch (the policy gate's case)
+  // must fail at app.synth().
+  const spec = readFileSync(join(project, 'api.spec.ts'), 'utf8');
+  const broken = spec.replace("new PolicyGate(chart, 'PolicyGate');",
+    "new PolicyGate(chart, 'PolicyGate');\n  chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Deployment')"
+    + "\n    .forEach((d) => d.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true)));")
+    .replace("import { Chart, Testing } from 'cdk8s';", "import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';");
+  check('the broken spec differs from the spec', broken !== spec && broken.includes('privileged'));
+  writeFileSync(join(project, 'broken.spec.ts'), broken);
+  const failed = sh(join(project, 'node_modules', '.bin', 'vitest'), ['run', '-u', '--reporter=dot', 'broken.spec.ts'], project, 1);
+  check('the spec fails when the policy gate is bypassed', /pod-security-restricted/.test(`${failed.stdout}${failed.stderr}`));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
