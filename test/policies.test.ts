@@ -6,6 +6,7 @@ import { checkPolicies, POLICY_RULES, PolicyRuleId, unusedWaivers } from '../src
 import { Exposure } from '../src/trading-backend/exposure';
 import { Scaling } from '../src/trading-backend/scaling';
 import { TradingBackend } from '../src/trading-backend/trading-backend';
+import { environmentProblems } from '../src/config/build';
 import { parseEnvironment } from '../src/config/environment';
 import { renderEnvironment } from '../src/synth/project';
 import { Container, PodSpec } from './support/kinds';
@@ -193,5 +194,40 @@ describe('policy rules in the synth', () => {
     expect(parseEnvironment('staging', FILE, JSON.stringify(doc)).problems).toEqual([
       `${FILE}: waivers[0].reason: "because" is too short: say why the exception is acceptable`,
     ]);
+  });
+});
+
+describe('the namespace LimitRange from an environment file', () => {
+  const FILE = 'environments/prod.yaml';
+  const prod = readFileSync(join(__dirname, '..', 'environments', 'prod.yaml'), 'utf8');
+  const big = '  trading-db:\n    resources: { requests: { cpu: "1", memory: 2Gi }, limits: { cpu: "8", memory: 8Gi } }\n';
+  // Every problem a synth reports: the file's, then the rendered objects' (the policy rules).
+  const synthProblems = (text: string): string[] => {
+    const parsed = parseEnvironment('prod', FILE, text);
+    if (parsed.problems.length > 0) return parsed.problems;
+    try {
+      renderEnvironment(parsed.environment!);
+      return [];
+    } catch (e) {
+      return (e as { problems: string[] }).problems;
+    }
+  };
+
+  it('is the tier\'s, quantity by quantity under what the file gives; what it admits follows', () => {
+    const withDb = prod.replace(/^  trading-db:\n/m, big);
+    expect(withDb).not.toBe(prod);
+    expect(synthProblems(withDb)).toEqual(expect.arrayContaining([expect.stringContaining('policy limit-range-admits: Cluster/trading-db:')]));
+    const raised = `${withDb}containerLimits: { max: { cpu: "8" } }\n`;
+    expect(synthProblems(raised)).toEqual([]);
+    const files = renderEnvironment(parseEnvironment('prod', FILE, raised).environment!).files;
+    const limitRange = files.find((f) => f.path.endsWith('limitrange-container-defaults.yaml'))?.content ?? '';
+    expect(limitRange).toMatch(/max:\n {8}cpu: "8"\n {8}memory: 8Gi/);
+    expect(limitRange).toMatch(/default:\n {8}cpu: 500m\n {8}memory: 512Mi/);
+  });
+
+  it('names the field of a bound below a default', () => {
+    expect(environmentProblems('prod', FILE, `${prod}containerLimits: { max: { cpu: 100m } }\n`)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^environments\/prod\.yaml: containerLimits\.max\.cpu: "100m" is below the default limit/),
+    ]));
   });
 });

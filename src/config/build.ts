@@ -18,7 +18,7 @@ import { serviceField } from './sections/service';
 import { MONITORING_CONTEXT } from '../monitoring/settings';
 import { DNS_CONTEXT } from '../core/network-peer';
 import { PRUNE_PROTECTION_CONTEXT } from '../core/prune-protection';
-import { environmentQuota } from './tier-defaults';
+import { environmentContainerLimits, environmentQuota } from './tier-defaults';
 import { TIER_DEFAULTS } from './tiers';
 
 /**
@@ -48,7 +48,7 @@ export function buildEnvironment(environment: Environment, scope: Construct = ne
     name: env.namespace,
     partOf: env.partOf,
     quota: environmentQuota(env),
-    containerLimits: TIER_DEFAULTS[env.tier].containerLimits,
+    containerLimits: environmentContainerLimits(env),
   }));
   const databases = new Map<string, IDatabase>();
   for (const db of environment.plan.databases) {

@@ -1,5 +1,6 @@
 /** Environment-file values with the tier's defaults (TIER_DEFAULTS) filled in. */
 import { ResourceRequirements } from '../core/resources';
+import type { ContainerLimits } from '../namespace/trading-namespace';
 import { Tier, TIER_DEFAULTS } from './tiers';
 import type { EnvironmentConfig, ServiceConfig } from './types';
 
@@ -40,3 +41,14 @@ export function environmentQuota(env: EnvironmentConfig): Required<NonNullable<E
   return { ...TIER_DEFAULTS[env.tier].quota, ...env.quota };
 }
 
+
+/** The namespace LimitRange: the file's values over the tier's, quantity by quantity. */
+export function environmentContainerLimits(env: EnvironmentConfig): ContainerLimits {
+  const tier = TIER_DEFAULTS[env.tier].containerLimits;
+  const given = env.containerLimits ?? {};
+  return {
+    defaultRequest: { ...tier.defaultRequest, ...given.defaultRequest },
+    defaultLimit: { ...tier.defaultLimit, ...given.defaultLimit },
+    max: { ...tier.max, ...given.max },
+  };
+}

@@ -48,6 +48,7 @@ export interface EnvironmentConfig {
   partOf?: string;
   pruneProtection?: boolean;
   dns?: { namespace?: string; podLabels?: Record<string, string>; cidr?: string };
+  containerLimits?: { defaultRequest?: { cpu?: string; memory?: string }; defaultLimit?: { cpu?: string; memory?: string }; max?: { cpu?: string; memory?: string } };
   placement?: PodPlacement;
   monitoringNamespace?: string;
   monitoring?: MonitoringConfig;
