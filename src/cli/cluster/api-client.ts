@@ -5,14 +5,10 @@
  * context's authentication (certificates, tokens, exec plugins) exactly as kubectl does.
  */
 import { request } from 'node:http';
+import type { TreeObject } from '../../synth/apply-order';
 
-/** An object as the API server reads it. */
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
-}
+/** An object as the API server reads it (what a manifest file of the tree holds). */
+export type KubeObject = TreeObject;
 
 /** What the API server answered to one request. */
 export interface ApiResponse {
