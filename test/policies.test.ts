@@ -144,20 +144,25 @@ describe('policy rules', () => {
   });
 });
 
+/** Every problem a synth of `text` reports: the file's, else the rendered objects' (the policy rules). */
+function synthProblems(env: string, file: string, text: string): string[] {
+  const parsed = parseEnvironment(env, file, text);
+  if (parsed.problems.length > 0) return parsed.problems;
+  try {
+    renderEnvironment(parsed.environment!);
+    return [];
+  } catch (e) {
+    return (e as { problems: string[] }).problems;
+  }
+}
+
 describe('policy rules in the synth', () => {
   const base = readFileSync(join(__dirname, '..', 'environments', 'staging.yaml'), 'utf8');
   const FILE = 'environments/staging.yaml';
   const renderWith = (edit: (doc: JsonMap) => void): string[] => {
     const doc = parseMap(base);
     edit(doc);
-    const parsed = parseEnvironment('staging', FILE, JSON.stringify(doc));
-    expect(parsed.problems).toEqual([]);
-    try {
-      renderEnvironment(parsed.environment!);
-      return [];
-    } catch (e) {
-      return (e as { problems: string[] }).problems;
-    }
+    return synthProblems('staging', FILE, JSON.stringify(doc));
   };
 
   it('fails the synth on a violation, naming the file, the rule and the object; a waiver with a reason accepts it', () => {
@@ -201,24 +206,13 @@ describe('the namespace LimitRange from an environment file', () => {
   const FILE = 'environments/prod.yaml';
   const prod = readFileSync(join(__dirname, '..', 'environments', 'prod.yaml'), 'utf8');
   const big = '  trading-db:\n    resources: { requests: { cpu: "1", memory: 2Gi }, limits: { cpu: "8", memory: 8Gi } }\n';
-  // Every problem a synth reports: the file's, then the rendered objects' (the policy rules).
-  const synthProblems = (text: string): string[] => {
-    const parsed = parseEnvironment('prod', FILE, text);
-    if (parsed.problems.length > 0) return parsed.problems;
-    try {
-      renderEnvironment(parsed.environment!);
-      return [];
-    } catch (e) {
-      return (e as { problems: string[] }).problems;
-    }
-  };
 
   it('is the tier\'s, quantity by quantity under what the file gives; what it admits follows', () => {
     const withDb = prod.replace(/^  trading-db:\n/m, big);
     expect(withDb).not.toBe(prod);
-    expect(synthProblems(withDb)).toEqual(expect.arrayContaining([expect.stringContaining('policy limit-range-admits: Cluster/trading-db:')]));
+    expect(synthProblems('prod', FILE, withDb)).toEqual(expect.arrayContaining([expect.stringContaining('policy limit-range-admits: Cluster/trading-db:')]));
     const raised = `${withDb}containerLimits: { max: { cpu: "8" } }\n`;
-    expect(synthProblems(raised)).toEqual([]);
+    expect(synthProblems('prod', FILE, raised)).toEqual([]);
     const files = renderEnvironment(parseEnvironment('prod', FILE, raised).environment!).files;
     const limitRange = files.find((f) => f.path.endsWith('limitrange-container-defaults.yaml'))?.content ?? '';
     expect(limitRange).toMatch(/max:\n {8}cpu: "8"\n {8}memory: 8Gi/);

@@ -41,7 +41,6 @@ export function environmentQuota(env: EnvironmentConfig): Required<NonNullable<E
   return { ...TIER_DEFAULTS[env.tier].quota, ...env.quota };
 }
 
-
 /** The namespace LimitRange: the file's values over the tier's, quantity by quantity. */
 export function environmentContainerLimits(env: EnvironmentConfig): ContainerLimits {
   const tier = TIER_DEFAULTS[env.tier].containerLimits;

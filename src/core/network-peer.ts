@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { NAMESPACE_NAME_LABEL } from './labels';
-import { checkCidr, checkDnsLabel } from './rules';
 import { IConstruct } from 'constructs';
+import { checkCidr, checkDnsLabel, checkLabelKey, checkLabelValue } from './rules';
 import { ConfigurationError, Problem, ProblemCollector, throwIfProblems } from './validation';
 
 /**
@@ -87,8 +87,6 @@ export interface ClusterDns {
 /** The construct-context key that sets the cluster DNS for every construct below it (the DNS egress of every pod). */
 export const DNS_CONTEXT = 'cdk8s-trading:dns';
 
-const LABEL_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
-
 /** Every problem of a ClusterDns. */
 export function validateClusterDns(d: ClusterDns): Problem[] {
   const c = new ProblemCollector();
@@ -98,11 +96,7 @@ export function validateClusterDns(d: ClusterDns): Problem[] {
   }
   if (d.namespace !== undefined) c.check('namespace', checkDnsLabel(d.namespace));
   if (d.podLabels !== undefined && Object.keys(d.podLabels).length === 0) c.check('podLabels', 'is empty: it would select every pod of the namespace; name the DNS pods\' labels');
-  for (const [key, value] of Object.entries(d.podLabels ?? {})) {
-    const name = key.includes('/') ? key.slice(key.indexOf('/') + 1) : key;
-    if (!LABEL_PART.test(name)) c.check(`podLabels.${key}`, `${JSON.stringify(key)} is not a label key`);
-    else if (typeof value !== 'string' || value.length > 63 || !(value === '' || LABEL_PART.test(value))) c.check(`podLabels.${key}`, `${JSON.stringify(value)} is not a label value`);
-  }
+  for (const [key, value] of Object.entries(d.podLabels ?? {})) c.check(`podLabels.${key}`, checkLabelKey(key) ?? checkLabelValue(value));
   return [...c.problems];
 }
 

@@ -5,7 +5,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
-import { checkDnsSubdomain, checkInteger } from './rules';
+import { checkDnsSubdomain, checkInteger, checkLabelKey, checkLabelValue } from './rules';
 import { Problem, ProblemCollector, show } from './validation';
 
 /** A taint the pods tolerate. */
@@ -44,25 +44,13 @@ export function placementOf(scope: IConstruct, own: PodPlacement | undefined): P
   return fromContext !== null && typeof fromContext === 'object' ? fromContext as PodPlacement : {};
 }
 
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
-/** A label key (`[prefix/]name`) as node labels and selectors take it. */
-function checkLabelKey(key: string): string | undefined {
-  const [prefix, name] = key.includes('/') ? [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)] : [undefined, key];
-  const ok = LABEL_NAME.test(name) && (prefix === undefined || checkDnsSubdomain(prefix) === undefined);
-  return ok ? undefined : `${show(key)} is not a label key: use "name" or "prefix/name", like "node-role.kubernetes.io/trading"`;
-}
-
 /** Every problem of a placement. */
 export function validatePlacement(p: PodPlacement): Problem[] {
   const c = new ProblemCollector();
   (p.imagePullSecrets ?? []).forEach((s, i) => c.check(`imagePullSecrets[${i}]`, checkDnsSubdomain(s)));
   if (p.priorityClassName !== undefined) c.check('priorityClassName', checkDnsSubdomain(p.priorityClassName));
   for (const [key, value] of Object.entries(p.nodeSelector ?? {})) {
-    c.check(`nodeSelector.${key}`, checkLabelKey(key) ?? (typeof value === 'string' && value.length <= 63 && LABEL_VALUE.test(value)
-      ? undefined
-      : `${show(value)} is not a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit`));
+    c.check(`nodeSelector.${key}`, checkLabelKey(key) ?? checkLabelValue(value));
   }
   (p.tolerations ?? []).forEach((t, i) => {
     const at = `tolerations[${i}]`;

@@ -9,6 +9,23 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DURATION = /^([0-9]+(ms|s|m|h))+$/;
 
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** A label key (`[prefix/]name`) as node labels and selectors take it. */
+export function checkLabelKey(key: string): string | undefined {
+  const [prefix, name] = key.includes('/') ? [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)] : [undefined, key];
+  const ok = LABEL_NAME.test(name) && (prefix === undefined || checkDnsSubdomain(prefix) === undefined);
+  return ok ? undefined : `${show(key)} is not a label key: use "name" or "prefix/name", like "node-role.kubernetes.io/trading"`;
+}
+
+/** A label value: at most 63 characters, empty allowed. */
+export function checkLabelValue(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length <= 63 && LABEL_VALUE.test(value)
+    ? undefined
+    : `${show(value)} is not a label value: at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit`;
+}
+
 /** An RFC 1123 label: what Service, Namespace and most names must be (63 characters at most). */
 export function checkDnsLabel(value: unknown, maxLength = 63): string | undefined {
   if (typeof value !== 'string' || !DNS_LABEL.test(value) || value.length > maxLength) {

@@ -9,7 +9,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient, ApiResponse, KubeObject, statusMessage, UnknownKindError } from '../../src/cli/cluster/api-client';
 import { droppedFields } from '../../src/cli/cluster/dropped-fields';
-import { IMMUTABLE } from '../../src/cli/cluster/server-check';
+import {
+  annotationOf, argoCdForces, fluxForcedFolders, fluxForces, IMMUTABLE, isForcedFolder, recreatedAsHook,
+} from '../../src/cli/cluster/gitops-rules';
 import { applyOrder, TreeStage } from '../../src/synth/apply-order';
 import { waitFor } from './control-plane';
 import { HealthReport, namespaceHealth } from './health';
@@ -43,22 +45,10 @@ const FIELD_MANAGER = 'gitops';
 
 const key = (o: KubeObject): string => `${o.apiVersion.split('/').slice(0, -1).join('/') || 'core'}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const label = (o: KubeObject): string => `${o.kind}/${o.metadata.name}`;
-const annotations = (o: KubeObject): Record<string, string> => (o.metadata.annotations as Record<string, string> | undefined) ?? {};
-
-/** The Flux Kustomization's `force` of each stage folder (`./dist/<env>/<stage>` → force). */
-function fluxForce(distRoot: string): Map<string, boolean> {
-  const forced = new Map<string, boolean>();
+/** The `dist/<env>/<stage>` folders whose Flux Kustomization sets `force`. */
+function fluxForcedStages(distRoot: string): string[] {
   const folder = join(distRoot, 'gitops', 'flux');
-  if (!existsSync(folder)) return forced;
-  for (const stage of applyOrder(folder).stages) {
-    for (const f of stage.files) {
-      for (const o of f.objects) {
-        const spec = o.spec as { path?: string; force?: boolean } | undefined;
-        if (o.kind === 'Kustomization' && spec?.path) forced.set(spec.path.replace(/^\.\/(dist\/)?/, ''), spec.force === true);
-      }
-    }
-  }
-  return forced;
+  return existsSync(folder) ? fluxForcedFolders(applyOrder(folder).stages.flatMap((s) => s.files.flatMap((f) => f.objects))) : [];
 }
 
 /**
@@ -87,28 +77,20 @@ function inKindOrder<T extends { object: KubeObject }>(tool: GitOpsTool, items: 
     || a.object.metadata.name.localeCompare(b.object.metadata.name));
 }
 
-function argoHook(o: KubeObject): boolean {
-  return annotations(o)['argocd.argoproj.io/hook'] !== undefined;
-}
-
 /**
  * Whether the tool would delete and recreate `o` when the API server refuses to change it in place: Argo CD
- * with `Force=true` (`Replace=true` alone replaces, which an immutable field refuses too); Flux with `force`
- * on the stage or the object, for any invalid (422) or conflicting (409) change or an immutable-field message
+ * for an immutable field; Flux for any invalid (422) or conflicting (409) change or an immutable-field message
  * (fluxcd/pkg ssa's IsImmutableError, as kubectl's patcher decides).
  */
 function mayRecreate(tool: GitOpsTool, o: KubeObject, stageForced: boolean, r: ApiResponse): boolean {
-  const a = annotations(o);
-  if (tool === 'argocd') return IMMUTABLE.test(statusMessage(r)) && /\bForce=true\b/.test(a['argocd.argoproj.io/sync-options'] ?? '');
-  return (r.status === 422 || r.status === 409 || IMMUTABLE.test(statusMessage(r)))
-    && (stageForced || (a['kustomize.toolkit.fluxcd.io/force'] ?? '').toLowerCase() === 'enabled');
+  if (tool === 'argocd') return IMMUTABLE.test(statusMessage(r)) && argoCdForces(o);
+  return (r.status === 422 || r.status === 409 || IMMUTABLE.test(statusMessage(r))) && fluxForces(o, stageForced);
 }
 
 /** Whether the tool keeps `o` when it leaves Git (Argo CD: `Prune=false`, or `Prune=confirm` until someone confirms). */
 function keepsFromPrune(tool: GitOpsTool, o: KubeObject): boolean {
-  const a = annotations(o);
-  if (tool === 'argocd') return /\bPrune=(false|confirm)\b/.test(a['argocd.argoproj.io/sync-options'] ?? '');
-  return (a['kustomize.toolkit.fluxcd.io/prune'] ?? '').toLowerCase() === 'disabled';
+  if (tool === 'argocd') return /\bPrune=(false|confirm)\b/.test(annotationOf(o, 'argocd.argoproj.io/sync-options') ?? '');
+  return (annotationOf(o, 'kustomize.toolkit.fluxcd.io/prune') ?? '').toLowerCase() === 'disabled';
 }
 
 async function deleteAndWait(client: ApiClient, o: KubeObject): Promise<void> {
@@ -141,7 +123,7 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
   const root = join(options.distRoot, options.environment);
   const order = applyOrder(root);
   if (order.problems.length > 0) throw new Error(`cannot read ${root}: ${order.problems.join('; ')}`);
-  const forced = fluxForce(options.distRoot);
+  const forced = fluxForcedStages(options.distRoot);
   const rejected: Finding[] = [];
   const warnings: Finding[] = [];
   const recreated: string[] = [];
@@ -153,12 +135,10 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
   let health: HealthReport = { healthy: [], problems: [], acceptedOnly: [] };
 
   const applyOne = async (stage: TreeStage, file: string, o: KubeObject): Promise<void> => {
-    const stageForced = forced.get(`${options.environment}/${stage.folder}`) ?? false;
-    if (options.tool === 'argocd' && argoHook(o)) {
-      // Argo CD runs a hook afresh on every sync: the one before is deleted first (BeforeHookCreation is
-      // its default delete policy).
-      const policy = annotations(o)['argocd.argoproj.io/hook-delete-policy'] ?? 'BeforeHookCreation';
-      if (policy.includes('BeforeHookCreation') && (await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name))) {
+    const stageForced = isForcedFolder(forced, `${options.environment}/${stage.folder}`);
+    // Argo CD runs a hook afresh on every sync: the one before is deleted first.
+    if (options.tool === 'argocd' && recreatedAsHook(o)) {
+      if (await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)) {
         await deleteAndWait(client, o);
         recreated.push(label(o));
       }

@@ -23,31 +23,25 @@ interface Variant {
   readonly edit?: (text: string) => string;
 }
 
+/** prod's file with its Service-switch release running the idle colour at zero replicas; `switched`: green made live. */
+function scaleDownIdle(text: string, switched = false): string {
+  const staged = '      activeColor: blue\n';
+  if (!text.includes(staged) || !text.includes('      releaseColor: green\n')) throw new Error('the base has no release staged on green');
+  return text.replace('      releaseColor: green\n', '      releaseColor: green\n      scaleDownIdle: true\n')
+    .replace(staged, switched ? '      activeColor: green\n' : staged);
+}
+
 const VARIANTS: readonly Variant[] = [
   {
-    // The idle colour scaled down while a release is staged on it.
+    // prod's release (green staged, blue active) with the idle colour scaled down.
     name: 'prod-idle', base: 'prod',
-    release: `strategy: blue-green
-      engine: service-switch
-      activeColor: blue
-      blueImage: ghcr.io/acme-trading/trading-api:1.4.2
-      greenImage: ghcr.io/acme-trading/trading-api:1.5.0
-      releaseColor: green
-      scaleDownIdle: true
-      previewHost: preview.api.trading.example.com`,
+    edit: (text) => scaleDownIdle(text),
   },
   {
     // The same after the switch: the old colour at zero, the preview Service without endpoints (nothing is
     // sent there: the smoke check follows the release onto the public Service).
     name: 'prod-idle-switched', base: 'prod',
-    release: `strategy: blue-green
-      engine: service-switch
-      activeColor: green
-      blueImage: ghcr.io/acme-trading/trading-api:1.4.2
-      greenImage: ghcr.io/acme-trading/trading-api:1.5.0
-      releaseColor: green
-      scaleDownIdle: true
-      previewHost: preview.api.trading.example.com`,
+    edit: (text) => scaleDownIdle(text, true),
   },
   {
     name: 'staging-weighted', base: 'staging',

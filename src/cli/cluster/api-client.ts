@@ -144,10 +144,13 @@ export class ApiClient {
     throw new UnknownKindError(apiVersion, kind);
   }
 
-  /** The path of one object (or of its collection when `name` is omitted). */
+  /**
+   * The path of one object (or of its collection when `name` is omitted). A namespaced kind without a
+   * namespace is read across namespaces for a collection, in `default` for one object.
+   */
   async pathOf(apiVersion: string, kind: string, namespace: string | undefined, name?: string): Promise<string> {
     const res = await this.resource(apiVersion, kind);
-    const ns = res.namespaced ? `/namespaces/${encodeURIComponent(namespace ?? 'default')}` : '';
+    const ns = res.namespaced && (namespace !== undefined || name !== undefined) ? `/namespaces/${encodeURIComponent(namespace ?? 'default')}` : '';
     return `${res.groupVersionPath}${ns}/${res.name}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
   }
 
@@ -162,7 +165,7 @@ export class ApiClient {
 
   /** Creates one object (as a dry run: validated and admitted, not kept), with strict field validation. */
   async create(object: KubeObject, options: Omit<ApplyOptions, 'force'>): Promise<ApiResponse> {
-    const path = await this.pathOf(object.apiVersion, object.kind, object.metadata.namespace);
+    const path = await this.pathOf(object.apiVersion, object.kind, object.metadata.namespace ?? 'default');
     const query = new URLSearchParams({ fieldManager: options.fieldManager, fieldValidation: 'Strict' });
     if (options.dryRun) query.set('dryRun', 'All');
     return this.send('POST', `${path}?${query}`, object);
@@ -179,7 +182,7 @@ export class ApiClient {
   /** The objects of a kind in a namespace (or cluster-wide). */
   async list<T = KubeObject>(apiVersion: string, kind: string, namespace?: string): Promise<T[]> {
     const path = await this.pathOf(apiVersion, kind, namespace);
-    const r = await this.send('GET', namespace === undefined && path.includes('/namespaces/') ? path.replace(/\/namespaces\/[^/]+/, '') : path);
+    const r = await this.send('GET', path);
     if (r.status !== 200) throw new Error(`GET ${path}: ${statusMessage(r)}`);
     return (r.body as { items: T[] }).items;
   }

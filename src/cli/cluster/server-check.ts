@@ -7,6 +7,7 @@
 import { applyOrder, TreeObject } from '../../synth/apply-order';
 import { ApiClient, ApiResponse, statusMessage, UnknownKindError } from './api-client';
 import { droppedFields } from './dropped-fields';
+import { argoCdForces, fluxForcedFolders, fluxForces, IMMUTABLE, isForcedFolder, recreatedAsHook } from './gitops-rules';
 
 /** What the API server said of an output tree. */
 export interface ServerCheck {
@@ -27,9 +28,6 @@ export interface ServerCheck {
 /** The field manager `validate --server` names in its dry runs. */
 export const FIELD_MANAGER = 'cdk8s-trading';
 
-/** An immutable field changed (kube-apiserver's words for it, as Flux's and Argo CD's force options match them). */
-export const IMMUTABLE = /is immutable|immutable field|may not change once set|updates to statefulset spec for fields other than/;
-
 /** Runs at most `limit` of `tasks` at once. */
 async function inParallel<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -40,29 +38,6 @@ async function inParallel<T>(items: readonly T[], limit: number, task: (item: T,
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-const annotation = (o: TreeObject, key: string): string | undefined => (o.metadata.annotations as Record<string, string> | undefined)?.[key];
-
-/** Whether GitOps creates `o` afresh on a sync: an Argo CD hook (deleted before it is created again). */
-function createdAfresh(o: TreeObject): boolean {
-  return annotation(o, 'argocd.argoproj.io/hook') !== undefined
-    && (annotation(o, 'argocd.argoproj.io/hook-delete-policy') ?? 'BeforeHookCreation').includes('BeforeHookCreation');
-}
-
-/** The stage folders whose Flux Kustomization sets `force` (it recreates objects whose immutable fields change). */
-function forcedFolders(objects: readonly TreeObject[]): string[] {
-  return objects.filter((o) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'))
-    .map((o) => o.spec as { path?: string; force?: boolean } | undefined)
-    .filter((s) => s?.force === true && typeof s.path === 'string')
-    .map((s) => (s?.path as string).replace(/^\.\//, '').replace(/\/$/, ''));
-}
-
-/** Whether GitOps deletes and recreates `o` when an immutable field changes. */
-function recreatedOnChange(o: TreeObject, folder: string, forced: readonly string[]): boolean {
-  return /\bForce=true\b/.test(annotation(o, 'argocd.argoproj.io/sync-options') ?? '')
-    || (annotation(o, 'kustomize.toolkit.fluxcd.io/force') ?? '').toLowerCase() === 'enabled'
-    || forced.some((f) => f === folder || f.endsWith(`/${folder}`));
 }
 
 /** The object under a name nothing on the cluster has, for a dry-run create. */
@@ -78,7 +53,7 @@ export async function checkOnServer(client: ApiClient, dir: string, label: strin
   const notes: string[] = [];
   const missing = new Map<string, number>();
   const namespaces = new Map<string, Promise<boolean>>();
-  const forced = forcedFolders(order.stages.flatMap((s) => s.files.flatMap((f) => f.objects)));
+  const forced = fluxForcedFolders(order.stages.flatMap((s) => s.files.flatMap((f) => f.objects)));
   let accepted = 0;
   let checked = 0;
   let skippedObjects = 0;
@@ -107,11 +82,13 @@ export async function checkOnServer(client: ApiClient, dir: string, label: strin
       checked++;
       let r: ApiResponse;
       try {
-        if (createdAfresh(object)) {
+        // Objects GitOps creates afresh (hooks), or recreates when an immutable field changes, are checked as new.
+        if (recreatedAsHook(object)) {
           r = await client.create(asNew(object, n), { fieldManager: FIELD_MANAGER, dryRun: true });
         } else {
           r = await client.apply(object, { fieldManager: FIELD_MANAGER, dryRun: true });
-          if (r.status >= 300 && IMMUTABLE.test(statusMessage(r)) && recreatedOnChange(object, stage.folder, forced)) {
+          if (r.status >= 300 && IMMUTABLE.test(statusMessage(r))
+            && (argoCdForces(object) || fluxForces(object, isForcedFolder(forced, stage.folder)))) {
             noted[i].push(`${where}: changes immutable fields; GitOps recreates it, so it was checked as a new object`);
             r = await client.create(asNew(object, n), { fieldManager: FIELD_MANAGER, dryRun: true });
           }
