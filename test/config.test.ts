@@ -48,10 +48,10 @@ describe('environment files: one clear message per problem, naming the file and 
     expect(problemsAfter((d) => { svc(d).resources = { limits: { cpu: '100m' } }; })).toEqual([
       `${FILE}: services.trading-api.resources.limits.cpu: "100m" is below the request "500m": it must be at least that`,
     ]);
-    // Requests that large also overflow the namespace quota at full scale: both are reported.
+    // Requests that large also overflow the namespace quota at full scale: both are reported, the service's own first.
     expect(problemsAfter((d) => { svc(d).resources = { requests: { memory: '4Gi' } }; })).toEqual([
-      `${FILE}: quota.requestsMemory: 48Gi is below the 93.7Gi the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 84Gi, trading-db 6Gi, trading-cache 3.4Gi, ...): set quota.requestsMemory to at least 93.7Gi, or lower the replicas or requests`,
       `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
+      `${FILE}: quota.requestsMemory: 48Gi is below the 93.7Gi the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 84Gi, trading-db 6Gi, trading-cache 3.4Gi, ...): set quota.requestsMemory to at least 93.7Gi, or lower the replicas or requests`,
     ]);
   });
 
@@ -132,7 +132,7 @@ describe('environment files: one clear message per problem, naming the file and 
 
   it('rejects external secrets without a store', () => {
     expect(problemsAfter((d) => { delete d.secretStore; })).toEqual([
-      `${FILE}: services.trading-api.secretEnv: needs the environment's secretStore, which is required because JWT_SECRET, SENTRY_DSN come from an external store`,
+      `${FILE}: secretStore: is required because JWT_SECRET, SENTRY_DSN come from an external store`,
       `${FILE}: caches.trading-cache.remoteKey: needs the environment's secretStore, which the password is read from`,
     ]);
   });

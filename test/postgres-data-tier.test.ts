@@ -56,7 +56,7 @@ describe('read replicas', () => {
       const db = new PostgresCluster(s, 'db', { engine: PostgresEngine.statefulSet({ credentialsSecret: 'db-credentials' }) });
       new TradingBackend(s, 'api', { image: IMAGE }).connectTo(db, { readUrlVariable: 'READ_DATABASE_URL' });
     }));
-    expect((e as ConfigurationError).problems).toEqual(['test/db: readUrlVariable: this database has no read-only replicas: connect without readUrlVariable, or run it with CloudNativePG']);
+    expect((e as ConfigurationError).problems).toEqual(['TradingBackend test/api: readUrlVariable: this database has no read-only replicas: connect without readUrlVariable, or run it with CloudNativePG']);
     const file = `tier: dev
 namespace: shop-dev
 databases:
@@ -315,7 +315,7 @@ services:
   it('refuses backupFirst: true for a database that takes no backups, naming the field', () => {
     const noBackups = file('{ mode: job, command: [migrate], backupFirst: true }').replace(/    backup: .*\n/, '    database: trading\n');
     expect(environmentProblems('staging', 'environments/staging.yaml', noBackups)).toEqual([
-      'environments/staging.yaml: services.api.migration.backupFirst: true, but the database staging/trading-db has no backup configured (backup): '
+      'environments/staging.yaml: services.api.migration.backupFirst: true, but the database trading-db has no backup configured (backup): '
         + 'no backup can precede the migration; set backupFirst to false, or give the database backups',
     ]);
   });

@@ -1,3 +1,4 @@
+import { FieldPath } from '../core/field-path';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkHostname } from '../core/rules';
@@ -73,15 +74,15 @@ export class BlueGreenService extends ApiServiceBase {
 }
 
 /** Problems with the preview host, given the service's exposure. */
-export function validateBlueGreenServiceProps(previewHost: string | undefined, exposure: ExposureKind, publicHosts: readonly string[]): Problem[] {
+export function validateBlueGreenServiceProps(previewHost: string | undefined, exposure: ExposureKind, publicHosts: readonly string[], path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
   if (previewHost !== undefined) {
-    c.check('previewHost', checkHostname(previewHost));
+    c.check(path.child('previewHost'), checkHostname(previewHost));
     if (publicHosts.includes(previewHost)) {
-      c.check('previewHost', `${show(previewHost)} is also the public host: the preview needs its own host, or it would take production traffic`);
+      c.check(path.child('previewHost'), `${show(previewHost)} is also the public host: the preview needs its own host, or it would take production traffic`);
     }
     if (exposure === 'none') {
-      c.check('previewHost', 'needs an exposure (Exposure.gateway or Exposure.ingress) to route it through');
+      c.check(path.child('previewHost'), 'needs an exposure (Exposure.gateway or Exposure.ingress) to route it through');
     }
   }
   return [...c.problems];

@@ -1,3 +1,4 @@
+import { FieldPath } from '../core/field-path';
 import { ApiObject, Duration } from 'cdk8s';
 import { checkDurationRange } from '../core/duration';
 import { checkEnvVarName, checkImage } from '../core/rules';
@@ -114,19 +115,19 @@ function checkColor(value: unknown): string | undefined {
 }
 
 /** Problems with Service-switch options. */
-export function validateServiceSwitchOptions(o: Partial<ServiceSwitchOptions>): Problem[] {
+export function validateServiceSwitchOptions(o: Partial<ServiceSwitchOptions>, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  c.check('activeColor', checkColor(o.activeColor));
-  c.check('blueImage', checkImage(o.blueImage, o.allowLatestTag ?? false));
-  c.check('greenImage', checkImage(o.greenImage, o.allowLatestTag ?? false));
-  if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
+  c.check(path.child('activeColor'), checkColor(o.activeColor));
+  c.check(path.child('blueImage'), checkImage(o.blueImage, o.allowLatestTag ?? false));
+  c.check(path.child('greenImage'), checkImage(o.greenImage, o.allowLatestTag ?? false));
+  if (o.smokeTest) c.add(validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false, path.child('smokeTest')));
   for (const field of ['blueConfig', 'greenConfig'] as const) {
-    for (const key of Object.keys(o[field] ?? {})) c.check(`${field}.${key}`, checkEnvVarName(key));
+    for (const key of Object.keys(o[field] ?? {})) c.check(path.child(`${field}.${key}`), checkEnvVarName(key));
   }
   if (o.releaseColor !== undefined) {
-    c.check('releaseColor', checkColor(o.releaseColor));
+    c.check(path.child('releaseColor'), checkColor(o.releaseColor));
     if (o.blueImage === o.greenImage && typeof o.blueImage === 'string') {
-      c.check(`${o.releaseColor === 'blue' ? 'blue' : 'green'}Image`,
+      c.check(path.child(`${o.releaseColor === 'blue' ? 'blue' : 'green'}Image`),
         `${show(o.blueImage)} is the image of both colours, but a release is staged on ${show(o.releaseColor)}: put the new version on the release colour, or remove releaseColor`);
     }
   }
@@ -134,14 +135,16 @@ export function validateServiceSwitchOptions(o: Partial<ServiceSwitchOptions>): 
 }
 
 /** Problems with Argo Rollouts blue-green options. */
-export function validateArgoBlueGreenOptions(o: Partial<ArgoBlueGreenOptions>): Problem[] {
+export function validateArgoBlueGreenOptions(
+  o: Partial<ArgoBlueGreenOptions>, path: FieldPath = FieldPath.props(), imagePath: FieldPath = path.child('image'),
+): Problem[] {
   const c = new ProblemCollector();
-  c.check('image', checkImage(o.image, o.allowLatestTag ?? false));
-  if (o.scaleDownDelay !== undefined) c.check('scaleDownDelay', checkDurationRange(o.scaleDownDelay, 0, 86400));
-  if (o.analysis) c.nest('analysis', validateAnalysisOptions(o.analysis));
+  c.check(imagePath, checkImage(o.image, o.allowLatestTag ?? false));
+  if (o.scaleDownDelay !== undefined) c.check(path.seconds('scaleDownDelay'), checkDurationRange(o.scaleDownDelay, 0, 86400));
+  if (o.analysis) c.add(validateAnalysisOptions(o.analysis, path.child('analysis')));
   if (o.analysis?.backgroundInconclusiveLimit !== undefined) {
-    c.check('analysis.backgroundInconclusiveLimit', 'does not apply to blue-green, which has no background analysis: use inconclusiveLimit');
+    c.check(path.child('analysis.backgroundInconclusiveLimit'), 'does not apply to blue-green, which has no background analysis: use inconclusiveLimit');
   }
-  if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
+  if (o.smokeTest) c.add(validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false, path.child('smokeTest')));
   return [...c.problems];
 }

@@ -1,3 +1,4 @@
+import { FieldPath } from '../core/field-path';
 import { checkImage, checkInteger } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import { ApiObject, Duration } from 'cdk8s';
@@ -122,60 +123,62 @@ export function checkPauseDuration(value: unknown): string | undefined {
 }
 
 /** Problems with canary steps: each step one action, weights 0–100 and increasing, no unobserved jump to 100 %. */
-export function validateCanarySteps(steps: readonly CanaryStepData[]): Problem[] {
+export function validateCanarySteps(steps: readonly CanaryStepData[], path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  if (steps.length === 0) c.check('steps', 'must list at least one step');
+  if (steps.length === 0) c.check(path.child('steps'), 'must list at least one step');
   let lastWeight = 0;
   let lastWeightIndex = -1;
   steps.forEach((step, i) => {
     const actions = (['setWeight', 'pause', 'analysis'] as const).filter((k) => step[k] !== undefined);
     if (actions.length !== 1) {
-      c.check(`steps[${i}]`, `${show(step)} must be exactly one of setWeight, pause or analysis`);
+      c.check(path.child(`steps[${i}]`), `${show(step)} must be exactly one of setWeight, pause or analysis`);
       return;
     }
     if (step.setWeight !== undefined) {
       const range = checkInteger(step.setWeight, 0, 100);
-      c.check(`steps[${i}].setWeight`, range);
+      c.check(path.child(`steps[${i}].setWeight`), range);
       if (!range && step.setWeight <= lastWeight && lastWeightIndex >= 0) {
-        c.check(`steps[${i}].setWeight`, `${step.setWeight} is not above the previous weight (${lastWeight}): weights must increase`);
+        c.check(path.child(`steps[${i}].setWeight`), `${step.setWeight} is not above the previous weight (${lastWeight}): weights must increase`);
       }
       if (!range) {
         lastWeight = step.setWeight;
         lastWeightIndex = i;
       }
     }
-    if (step.pause !== undefined) c.check(`steps[${i}].pause`, checkPauseDuration(step.pause));
-    if (step.analysis !== undefined && step.analysis !== true) c.check(`steps[${i}].analysis`, `${show(step.analysis)} must be true`);
+    if (step.pause !== undefined) c.check(path.child(`steps[${i}].pause`), checkPauseDuration(step.pause));
+    if (step.analysis !== undefined && step.analysis !== true) c.check(path.child(`steps[${i}].analysis`), `${show(step.analysis)} must be true`);
   });
   const observedAfter = steps.slice(lastWeightIndex + 1).some((s) => s.pause !== undefined || s.analysis === true);
   if (lastWeightIndex >= 0 && lastWeight < 100 && !observedAfter) {
-    c.check(`steps[${lastWeightIndex}].setWeight`,
+    c.check(path.child(`steps[${lastWeightIndex}].setWeight`),
       `the last weight (${lastWeight} %) has no pause or analysis after it, so traffic would jump to 100 % unobserved: add a pause after it, or end with setWeight 100`);
   }
   return [...c.problems];
 }
 
 /** Problems with Argo canary options. */
-export function validateArgoCanaryOptions(o: Partial<ArgoCanaryOptions>): Problem[] {
+export function validateArgoCanaryOptions(
+  o: Partial<ArgoCanaryOptions>, path: FieldPath = FieldPath.props(), imagePath: FieldPath = path.child('image'),
+): Problem[] {
   const c = new ProblemCollector();
-  c.check('image', checkImage(o.image, o.allowLatestTag ?? false));
-  if (o.steps !== undefined) c.nest('', validateCanarySteps(o.steps.map((s) => s.data)));
+  c.check(imagePath, checkImage(o.image, o.allowLatestTag ?? false));
+  if (o.steps !== undefined) c.add(validateCanarySteps(o.steps.map((s) => s.data), path));
   if (o.trafficRouting !== undefined && !['gateway-api', 'nginx', 'replicas'].includes(o.trafficRouting)) {
-    c.check('trafficRouting', `${show(o.trafficRouting)} is not a traffic routing: use "gateway-api", "nginx" or "replicas"`);
+    c.check(path.child('trafficRouting'), `${show(o.trafficRouting)} is not a traffic routing: use "gateway-api", "nginx" or "replicas"`);
   }
-  if (o.analysis) c.nest('analysis', validateAnalysisOptions(o.analysis));
-  if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
+  if (o.analysis) c.add(validateAnalysisOptions(o.analysis, path.child('analysis')));
+  if (o.smokeTest) c.add(validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false, path.child('smokeTest')));
   return [...c.problems];
 }
 
 /** Problems with weighted canary options. */
-export function validateWeightedCanaryOptions(o: Partial<WeightedCanaryOptions>): Problem[] {
+export function validateWeightedCanaryOptions(o: Partial<WeightedCanaryOptions>, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  c.check('stableImage', checkImage(o.stableImage, o.allowLatestTag ?? false));
-  c.check('canaryImage', checkImage(o.canaryImage, o.allowLatestTag ?? false));
-  c.check('canaryWeight', checkInteger(o.canaryWeight, 0, 100));
-  if (o.canaryReplicas !== undefined) c.check('canaryReplicas', checkInteger(o.canaryReplicas, 1, 100));
-  if (o.smokeTest) c.nest('smokeTest', validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false));
+  c.check(path.child('stableImage'), checkImage(o.stableImage, o.allowLatestTag ?? false));
+  c.check(path.child('canaryImage'), checkImage(o.canaryImage, o.allowLatestTag ?? false));
+  c.check(path.child('canaryWeight'), checkInteger(o.canaryWeight, 0, 100));
+  if (o.canaryReplicas !== undefined) c.check(path.child('canaryReplicas'), checkInteger(o.canaryReplicas, 1, 100));
+  if (o.smokeTest) c.add(validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false, path.child('smokeTest')));
   return [...c.problems];
 }
 
@@ -219,8 +222,11 @@ export interface CanaryParts {
 export interface ICanaryEngine extends IServiceEngine {
   /** Which engine. */
   readonly kind: CanaryEngineKind;
-  /** Problems of this engine with the service's exposure (a traffic routing that names no route, ...). */
-  exposureProblems(exposure: ExposureKind): Problem[];
+  /**
+   * Problems of this engine with the service's exposure (a traffic routing that names no route, ...): the
+   * engine's options are at `path`, the service's exposure at `exposurePath`.
+   */
+  exposureProblems(exposure: ExposureKind, path?: FieldPath, exposurePath?: FieldPath): Problem[];
   /**
    * The most pods the engine runs during a release when the service runs `maxReplicas`, every canary and surge
    * pod counted: what the namespace's quota must admit.
@@ -235,16 +241,19 @@ export interface ICanaryEngine extends IServiceEngine {
 }
 
 /** Problems of a canary that depend on the exposure: the traffic routing must name a route or an ingress. */
-export function validateCanaryRolloutProps(engine: CanaryEngineKind, trafficRouting: CanaryTrafficMode | undefined, exposure: ExposureKind): Problem[] {
+export function validateCanaryRolloutProps(
+  engine: CanaryEngineKind, trafficRouting: CanaryTrafficMode | undefined, exposure: ExposureKind,
+  path: FieldPath = FieldPath.props(), exposurePath: FieldPath = FieldPath.props().child('exposure'),
+): Problem[] {
   const c = new ProblemCollector();
   if (trafficRouting === 'gateway-api' && exposure !== 'gateway') {
-    c.check('trafficRouting', `${show(trafficRouting)} names no HTTPRoute: it needs a Gateway exposure`);
+    c.check(path.child('trafficRouting'), `${show(trafficRouting)} names no HTTPRoute: it needs a Gateway exposure`);
   }
   if (trafficRouting === 'nginx' && exposure !== 'ingress') {
-    c.check('trafficRouting', `${show(trafficRouting)} names no Ingress: it needs an Ingress exposure`);
+    c.check(path.child('trafficRouting'), `${show(trafficRouting)} names no Ingress: it needs an Ingress exposure`);
   }
   if (engine === 'weighted' && exposure === 'none') {
-    c.check('exposure', 'a weighted canary splits traffic in an HTTPRoute or an NGINX canary Ingress: it needs a Gateway or Ingress exposure');
+    c.check(exposurePath, 'a weighted canary splits traffic in an HTTPRoute or an NGINX canary Ingress: it needs a Gateway or Ingress exposure');
   }
   return [...c.problems];
 }

@@ -1,8 +1,8 @@
 /**
  * Environment files: parsed, checked against `environment.schema.json`, then turned into a plan (the
- * props of every construct) by one adapter per section. The adapters use the library's factories, so
- * the rules are the constructs' own; what only a built construct can judge is checked when the plan is
- * built (`buildEnvironment`), and reported against the same file and field.
+ * props of every construct) by one adapter per section. Each adapter is given the path of what it reads
+ * and judges it with the library's own rules (the ones the constructs and factories run) at that path, so
+ * every problem is created where it is found; a plan is only built when the file has none.
  */
 import { parseQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
@@ -10,17 +10,21 @@ import { checkDnsLabel, checkHostname } from '../core/rules';
 import { ClusterDns, validateClusterDns } from '../core/network-peer';
 import { validatePlacement } from '../core/placement';
 import { validateSlackOptions } from '../gitops/notifications';
-import { SecretStore } from '../core/secrets';
+import { validateClientAsk } from '../core/connection';
+import { FieldPath } from '../core/field-path';
+import { validateStoreName } from '../core/secrets';
 import { Problem, ProblemCollector, show } from '../core/validation';
+import { TradingNamespaceProps, validateTradingNamespaceProps } from '../namespace/trading-namespace';
 import schema from './environment.schema.json';
 import { compileSchema } from './schema-validator';
 import { CachePlan, cacheSection } from './sections/cache';
 import { DatabasePlan, databaseSection, POOLER_POD_RESOURCES } from './sections/database';
 import { monitoringProblems } from './sections/monitoring';
-import { secretStore, ServicePlan, serviceSection } from './sections/service';
-import { environmentQuota } from './tier-defaults';
+import { checked } from './sections/checked';
+import { READ_URL_VARIABLE, secretStore, ServiceCapacity, ServicePlan, serviceSection } from './sections/service';
+import { environmentContainerLimits, environmentQuota } from './tier-defaults';
 import type { EnvironmentConfig } from './types';
-import { inFile, parseAndCheckSchema } from './yaml-file';
+import { inFile, parseAndCheckSchema, readableData } from './yaml-file';
 
 /** What an environment file stands for: every construct's props, checked, ready to build. */
 export interface EnvironmentPlan {
@@ -49,11 +53,6 @@ export interface ParsedEnvironment {
   readonly environment?: Environment;
   /** Every problem, as `file: field: message`. */
   readonly problems: string[];
-  /**
-   * With problems: the environment as far as it could be planned (sections with problems left out), so
-   * that building it can report the problems only a constructor finds, in the same run.
-   */
-  readonly draft?: Environment;
 }
 
 /**
@@ -63,148 +62,146 @@ export interface ParsedEnvironment {
 export function parseEnvironment(name: string, file: string, text: string): ParsedEnvironment {
   const parsed = parseAndCheckSchema(text, compileSchema(schema));
   if (parsed.data === undefined) return { problems: inFile(file, parsed.problems) };
-  // An unknown key leaves the types intact, so the value rules still run. A value of the wrong type is
-  // taken out (its parent, for the keys that decide what the rest means), the rules run on the rest, and
-  // what they would say about the removed value is dropped: the schema has said it.
-  const typeErrors = parsed.schemaErrors.filter((e) => e.keyword !== 'additionalProperties');
-  const paths = typeErrors.map((e) => brokenPath(pointerSegments(e.instancePath)));
-  const topLevelBroken = paths.some((p) => p.length < 2 || !['services', 'databases', 'caches'].includes(p[0]));
-  const broken = new Set(paths.filter((p) => p.length === 2).map((p) => p.join('/')));
-  const problems: Problem[] = [...parsed.problems];
-  let plan: EnvironmentPlan | undefined;
-  if (!topLevelBroken && parsed.data !== null && typeof parsed.data === 'object') {
-    const data = structuredClone(parsed.data) as Record<string, unknown>;
-    for (const p of paths.filter((x) => x.length > 2)) removeAt(data, p);
-    const removed = paths.filter((p) => p.length > 2).map(fieldOf);
-    const planned = planEnvironment(data as unknown as EnvironmentConfig, broken);
-    problems.push(...planned.problems.filter((pr) => !removed.some((f) => pr.field === f || pr.field.startsWith(`${f}.`) || pr.field.startsWith(`${f}[`))));
-    plan = planned.plan;
-  }
-  if (!plan) return { problems: inFile(file, problems) };
-  const environment: Environment = { name, file, config: parsed.data as EnvironmentConfig, plan };
-  return problems.length > 0 ? { problems: inFile(file, problems), draft: environment } : { environment, problems: [] };
+  // The value rules read what the schema admits: a value it rejects is absent for them, and what they
+  // would say about it is the schema's to say. A whole entry rejected is skipped; a value rejected outside
+  // the entries leaves the file to the schema.
+  const readable = readableData(parsed.data, parsed.schemaErrors, DISCRIMINATORS, 3);
+  const entries = readable.rejected.map((field) => entryOf(field));
+  if (entries.some((entry) => entry === undefined)) return { problems: inFile(file, parsed.problems) };
+  const wholeEntries = new Set(entries.filter((e): e is { entry: string; whole: boolean } => e !== undefined && e.whole).map((e) => e.entry));
+  const planned = planEnvironment(readable.data as EnvironmentConfig, wholeEntries);
+  const problems = [...parsed.problems, ...planned.problems.filter((p) => !readable.rejected.some((f) => within(p.field, f)))];
+  if (problems.length > 0) return { problems: inFile(file, problems) };
+  return { environment: { name, file, config: parsed.data as EnvironmentConfig, plan: planned.plan }, problems: [] };
 }
 
 /** Keys that decide what the rest of their block means: a wrong one takes its whole block out. */
-const DISCRIMINATORS = new Set(['strategy', 'engine', 'mode']);
+const DISCRIMINATORS: ReadonlySet<string> = new Set(['strategy', 'engine', 'mode']);
 
-function pointerSegments(pointer: string): string[] {
-  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+/** The entry of services, databases or caches a field (`services.api.port`) is in, and whether it is the entry itself. */
+function entryOf(field: string): { entry: string; whole: boolean } | undefined {
+  const m = /^(services|databases|caches)\.([^.[]+)(.*)$/.exec(field);
+  return m ? { entry: `${m[1]}/${m[2]}`, whole: m[3] === '' } : undefined;
 }
 
-function fieldOf(segments: readonly string[]): string {
-  return segments.reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
-}
-
-/**
- * What to take out for a type error at `segments`: the value itself; its whole list when it is in one
- * (rules read lists whole); its block when it is a key that decides what the block means.
- */
-function brokenPath(segments: readonly string[]): string[] {
-  const inList = segments.findIndex((s) => /^\d+$/.test(s));
-  const cut = inList >= 0 ? segments.slice(0, inList) : [...segments];
-  return DISCRIMINATORS.has(cut[cut.length - 1] ?? '') ? cut.slice(0, -1) : cut;
-}
-
-/** Deletes the key at `segments` of a parsed file. */
-function removeAt(root: Record<string, unknown>, segments: readonly string[]): void {
-  let node: unknown = root;
-  for (const seg of segments.slice(0, -1)) {
-    if (node === null || typeof node !== 'object') return;
-    node = (node as Record<string, unknown>)[seg];
-  }
-  if (node !== null && typeof node === 'object' && !Array.isArray(node)) delete (node as Record<string, unknown>)[segments[segments.length - 1]];
+/** Whether `field` is `parent` or below it. */
+function within(field: string, parent: string): boolean {
+  return field === parent || field.startsWith(`${parent}.`) || field.startsWith(`${parent}[`);
 }
 
 /**
- * The plan of an environment and its problems: each section through its adapter, then the rules across
- * sections (references, hosts, the quota at full scale). Sections with problems are left out of the
- * plan. `skip` holds `services/<name>`, `databases/<name>` and `caches/<name>` entries whose types are already wrong.
+ * The plan of an environment and its problems, each created at its path in the file: the values every
+ * pod shares first, then each section through its adapter, then the rules across sections (references,
+ * hosts, connections, the quota at full scale). `skipped` holds `services/<name>`, `databases/<name>`
+ * and `caches/<name>` entries whose types are already wrong.
  */
-export function planEnvironment(file: EnvironmentConfig, skipped: ReadonlySet<string> = new Set()): { plan: EnvironmentPlan; problems: readonly Problem[] } {
-  let skip = skipped;
+export function planEnvironment(env: EnvironmentConfig, skipped: ReadonlySet<string> = new Set()): { plan: EnvironmentPlan; problems: readonly Problem[] } {
+  const root = FieldPath.file();
+  const skip = new Set(skipped);
   const c = new ProblemCollector();
-  // Placement applies to every pod of the environment: reported once here, and left out when wrong.
-  const placementProblems = file.placement ? validatePlacement(file.placement) : [];
-  c.nest('placement', placementProblems);
-  // So do notifications (every Rollout, the Application, Flux's Alert): reported once, left out when wrong.
-  const notificationProblems = file.notifications ? validateSlackOptions(file.notifications.slack) : [];
-  c.nest('notifications.slack', notificationProblems);
-  // And the cluster DNS (every pod's egress).
-  const dnsProblems = file.dns ? validateClusterDns(file.dns) : [];
-  c.nest('dns', dnsProblems);
-  const env: EnvironmentConfig = {
-    ...file,
-    ...(placementProblems.length > 0 ? { placement: undefined } : {}),
-    ...(dnsProblems.length > 0 ? { dns: undefined } : {}),
-    ...(notificationProblems.length > 0 ? { notifications: undefined } : {}),
-  };
-  if (env.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(env.monitoringNamespace));
-  c.nest('', monitoringProblems(env));
+  // What every pod, alert and release of the environment shares is judged once, here.
+  if (env.placement) c.add(validatePlacement(env.placement, root.child('placement')));
+  if (env.notifications) c.add(validateSlackOptions(env.notifications.slack, root.child('notifications.slack')));
+  if (env.dns) c.add(validateClusterDns(env.dns, root.child('dns')));
+  if (env.monitoringNamespace !== undefined) c.check(root.child('monitoringNamespace'), checkDnsLabel(env.monitoringNamespace));
+  c.add(monitoringProblems(env, root.child('monitoring')));
   (env.waivers ?? []).forEach((w, i) => {
-    if (w.reason.trim().length < 15) c.check(`waivers[${i}].reason`, `${show(w.reason)} is too short: say why the exception is acceptable`);
-    if (!/^[A-Za-z]+\/[a-z0-9.-]+$/.test(w.object)) c.check(`waivers[${i}].object`, `${show(w.object)} is not an object: use Kind/name, like "Deployment/trading-api"`);
+    const at = root.child('waivers').index(i);
+    if (w.reason.trim().length < 15) c.check(at.child('reason'), `${show(w.reason)} is too short: say why the exception is acceptable`);
+    if (!/^[A-Za-z]+\/[a-z0-9.-]+$/.test(w.object)) c.check(at.child('object'), `${show(w.object)} is not an object: use Kind/name, like "Deployment/trading-api"`);
   });
-  const store: SecretStore | undefined = env.secretStore ? c.attempt('secretStore', () => secretStore(env)) : undefined;
+  const store = env.secretStore
+    ? checked(c, validateStoreName(env.secretStore.name, root.child('secretStore')), () => secretStore(env))
+    : undefined;
 
-  // A service and a database are constructs of one chart: one name cannot be both.
+  // A service, a database and a cache are constructs of one chart: one name cannot be two of them.
   for (const name of Object.keys(env.databases ?? {}).filter((n) => n in env.services)) {
-    c.check(`databases.${name}`, `has the name of a service (services.${name}): a service and a database need different names`);
-    skip = new Set([...skip, `databases/${name}`]);
+    c.check(root.child('databases').child(name), `has the name of a service (services.${name}): a service and a database need different names`);
+    skip.add(`databases/${name}`);
   }
-  // A cache is a construct of the same chart too.
   for (const name of Object.keys(env.caches ?? {})) {
     const other = name in env.services ? `services.${name}` : name in (env.databases ?? {}) ? `databases.${name}` : undefined;
     if (other === undefined) continue;
-    c.check(`caches.${name}`, `has the name of ${other.startsWith('services') ? 'a service' : 'a database'} (${other}): give the cache a name of its own`);
-    skip = new Set([...skip, `caches/${name}`]);
+    c.check(root.child('caches').child(name), `has the name of ${other.startsWith('services') ? 'a service' : 'a database'} (${other}): give the cache a name of its own`);
+    skip.add(`caches/${name}`);
   }
   const services: ServicePlan[] = [];
+  const capacities: ServiceCapacity[] = [];
   for (const [name, svc] of Object.entries(env.services)) {
     if (skip.has(`services/${name}`)) continue;
-    const s = serviceSection(env, name, svc, store);
-    c.nest(`services.${name}`, s.problems);
+    const s = serviceSection(env, name, svc, store, root.child('services').entry(name));
+    c.add(s.problems);
     if (s.plan) services.push(s.plan);
+    if (s.capacity) capacities.push(s.capacity);
   }
   const databases: DatabasePlan[] = [];
   for (const [name, db] of Object.entries(env.databases ?? {})) {
     if (skip.has(`databases/${name}`)) continue;
-    const d = databaseSection(env, name, db);
-    c.nest(`databases.${name}`, d.problems);
+    const d = databaseSection(env, name, db, store, root.child('databases').entry(name));
+    c.add(d.problems);
     if (d.plan) databases.push(d.plan);
-    if (!Object.values(env.services).some((svc) => svc.database === name)) {
-      c.check(`databases.${name}`, `no service connects to it (set \`database: ${name}\` on the services that use it), or remove it`);
-    }
+    c.add(clientProblems(env, root, 'databases', name));
   }
-  for (const [name, svc] of Object.entries(env.services)) {
-    if (svc.database !== undefined && !(svc.database in (env.databases ?? {}))) {
-      const known = Object.keys(env.databases ?? {});
-      c.check(`services.${name}.database`, `${show(svc.database)} is not a database of this environment; ${known.length ? `use one of ${known.join(', ')}` : 'define it under databases'}`);
-    }
-  }
+  c.add(referenceProblems(env, root, 'databases'));
   const caches: CachePlan[] = [];
   for (const [name, cache] of Object.entries(env.caches ?? {})) {
     if (skip.has(`caches/${name}`)) continue;
-    const p = cacheSection(env, name, cache, store);
-    c.nest(`caches.${name}`, p.problems);
+    const p = cacheSection(env, name, cache, store, root.child('caches').entry(name));
+    c.add(p.problems);
     if (p.plan) caches.push(p.plan);
-    if (!Object.values(env.services).some((svc) => svc.cache === name)) {
-      c.check(`caches.${name}`, `no service connects to it (set \`cache: ${name}\` on the services that use it), or remove it`);
-    }
+    c.add(clientProblems(env, root, 'caches', name));
   }
-  for (const [name, svc] of Object.entries(env.services)) {
-    if (svc.cache !== undefined && !(svc.cache in (env.caches ?? {}))) {
-      const known = Object.keys(env.caches ?? {});
-      c.check(`services.${name}.cache`, `${show(svc.cache)} is not a cache of this environment; ${known.length ? `use one of ${known.join(', ')}` : 'define it under caches'}`);
-    }
-  }
-  c.nest('', hostProblems(env));
-  c.nest('', quotaCapacityProblems(env, services, databases, caches));
+  c.add(referenceProblems(env, root, 'caches'));
+  c.add(hostProblems(env, root));
+  c.add(quotaCapacityProblems(env, root, capacities, databases, caches));
+  c.add(validateTradingNamespaceProps(namespaceProps(env), root, root.child('namespace')));
+  c.add(connectionProblems(env, root, databases));
   return { plan: { services, databases, caches, ...(env.dns ? { dns: env.dns } : {}) }, problems: c.problems };
 }
 
+/** The namespace's props: the file's values over the tier's. */
+export function namespaceProps(env: EnvironmentConfig): TradingNamespaceProps {
+  return { name: env.namespace, partOf: env.partOf, quota: environmentQuota(env), containerLimits: environmentContainerLimits(env) };
+}
+
+const KEY_OF = { databases: 'database', caches: 'cache' } as const;
+
+/** A database or cache no service connects to. */
+function clientProblems(env: EnvironmentConfig, root: FieldPath, section: 'databases' | 'caches', name: string): Problem[] {
+  const key = KEY_OF[section];
+  if (Object.values(env.services).some((svc) => svc[key] === name)) return [];
+  return [{ field: String(root.child(section).child(name)), message: `no service connects to it (set \`${key}: ${name}\` on the services that use it), or remove it` }];
+}
+
+/** Services that name a database or cache the environment does not define. */
+function referenceProblems(env: EnvironmentConfig, root: FieldPath, section: 'databases' | 'caches'): Problem[] {
+  const c = new ProblemCollector();
+  const key = KEY_OF[section];
+  const defined = Object.keys(env[section] ?? {});
+  for (const [name, svc] of Object.entries(env.services)) {
+    const wanted = svc[key];
+    if (wanted !== undefined && !defined.includes(wanted)) {
+      c.check(root.child('services').child(name).child(key), `${show(wanted)} is not a ${key} of this environment; ${defined.length ? `use one of ${defined.join(', ')}` : `define it under ${section}`}`);
+    }
+  }
+  return [...c.problems];
+}
+
+/** A service asks of its database only what the database offers (read replicas, a backup before migrating). */
+function connectionProblems(env: EnvironmentConfig, root: FieldPath, databases: readonly DatabasePlan[]): Problem[] {
+  const c = new ProblemCollector();
+  for (const [name, svc] of Object.entries(env.services)) {
+    const database = databases.find((d) => d.name === svc.database);
+    if (!database) continue;
+    const at = root.child('services').child(name);
+    const ask = { readUrlVariable: svc.readReplicas ? READ_URL_VARIABLE : undefined, backupFirst: svc.migration?.mode === 'job' ? svc.migration.backupFirst : undefined };
+    c.add(validateClientAsk(ask, database.offer, database.name, { readUrlVariable: at.child('readReplicas'), backupFirst: at.child('migration.backupFirst') }));
+  }
+  return [...c.problems];
+}
+
 /** A host routed to two services. */
-function hostProblems(env: EnvironmentConfig): Problem[] {
+function hostProblems(env: EnvironmentConfig, root: FieldPath): Problem[] {
   const c = new ProblemCollector();
   const owners = new Map<string, string>();
   for (const [name, svc] of Object.entries(env.services)) {
@@ -213,7 +210,7 @@ function hostProblems(env: EnvironmentConfig): Problem[] {
     (exposure?.gateway?.hosts ?? exposure?.ingress?.hosts ?? []).forEach((host, i) => {
       const owner = owners.get(host);
       if (owner !== undefined && owner !== name && checkHostname(host) === undefined) {
-        c.check(`services.${name}.${field}[${i}]`, `${show(host)} is already routed to service ${show(owner)}: a host belongs to one service`);
+        c.check(root.child('services').child(name).child(field).index(i), `${show(host)} is already routed to service ${show(owner)}: a host belongs to one service`);
       }
       owners.set(host, name);
     });
@@ -225,7 +222,7 @@ function hostProblems(env: EnvironmentConfig): Problem[] {
  * A quota too small for the services at full scale (every colour, canary and surge pod), the
  * databases and the caches would block a rollout in the cluster; say so at synth time, with what drives the need.
  */
-function quotaCapacityProblems(env: EnvironmentConfig, services: readonly ServicePlan[], databases: readonly DatabasePlan[], caches: readonly CachePlan[]): Problem[] {
+function quotaCapacityProblems(env: EnvironmentConfig, root: FieldPath, services: readonly ServiceCapacity[], databases: readonly DatabasePlan[], caches: readonly CachePlan[]): Problem[] {
   const quota = environmentQuota(env);
   type Field = 'requestsCpu' | 'requestsMemory' | 'limitsCpu' | 'limitsMemory' | 'pods';
   const fields: readonly Field[] = ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'pods'];
@@ -254,7 +251,7 @@ function quotaCapacityProblems(env: EnvironmentConfig, services: readonly Servic
     const total = parts.reduce((n, p) => n + p.amount, 0);
     if (typeof have !== 'number' || have >= total) continue;
     const drivers = [...parts].sort((a, b) => b.amount - a.amount).slice(0, 3).map((p) => `${p.who} ${fmt(field, p.amount)}`).join(', ');
-    c.check(`quota.${field}`, `${fmt(field, have)} is below the ${fmt(field, total)} the services, databases and caches need at full scale, with every colour, canary and surge pod (${drivers}${parts.length > 3 ? ', ...' : ''}): set quota.${field} to at least ${fmt(field, total)}, or lower the replicas or requests`);
+    c.check(root.child('quota').child(field), `${fmt(field, have)} is below the ${fmt(field, total)} the services, databases and caches need at full scale, with every colour, canary and surge pod (${drivers}${parts.length > 3 ? ', ...' : ''}): set quota.${field} to at least ${fmt(field, total)}, or lower the replicas or requests`);
   }
   return [...c.problems];
 }

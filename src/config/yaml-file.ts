@@ -34,17 +34,46 @@ export function parseAndCheckSchema(text: string, validate: ValidateFunction): S
   return { data, schemaErrors, problems: schemaErrorsToProblems(schemaErrors) };
 }
 
+/**
+ * The data as value rules may read it, and the fields taken out: each value the schema rejected for its
+ * type (or a missing key), with its whole list when it is in one (rules read lists whole) and with its
+ * block when it is one of the `discriminators`, the keys that decide what their block means. The schema
+ * has reported these fields; a rule never sees them. Values less than `depth` keys deep stay (the caller
+ * skips what holds them).
+ */
+export function readableData(
+  data: unknown, errors: readonly ErrorObject[], discriminators: ReadonlySet<string>, depth: number,
+): { data: unknown; rejected: string[] } {
+  const cuts = errors.filter((e) => e.keyword !== 'additionalProperties').map((e) => {
+    const segments = pointerSegments(e.instancePath);
+    const inList = segments.findIndex((s) => /^\d+$/.test(s));
+    const cut = inList >= 0 ? segments.slice(0, inList) : segments;
+    return discriminators.has(cut[cut.length - 1] ?? '') ? cut.slice(0, -1) : cut;
+  });
+  if (cuts.length === 0) return { data, rejected: [] };
+  const readable = structuredClone(data);
+  for (const cut of cuts.filter((c) => c.length >= depth)) {
+    const parent = cut.slice(0, -1).reduce<unknown>((node, seg) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined), readable);
+    if (parent !== null && typeof parent === 'object' && !Array.isArray(parent)) delete (parent as Record<string, unknown>)[cut[cut.length - 1]];
+  }
+  return { data: readable, rejected: cuts.map(segmentsToField) };
+}
+
 /** Formats problems of a file as `file: field: message`. */
 export function inFile(file: string, problems: readonly Problem[]): string[] {
   return problems.map((p) => `${file}: ${p.field ? `${p.field}: ` : ''}${p.message}`);
 }
 
+function pointerSegments(pointer: string): string[] {
+  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function segmentsToField(segments: readonly string[]): string {
+  return segments.reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+}
+
 function jsonPointerToField(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+  return segmentsToField(pointerSegments(pointer));
 }
 
 function join(base: string, key: string): string {

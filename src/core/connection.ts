@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { FieldPath } from './field-path';
 import { INetworkPeer, NetworkPeer, NetworkPort } from './network-peer';
+import { Problem, ProblemCollector } from './validation';
 
 /** Options of `connectTo`. */
 export interface ConnectOptions {
@@ -62,12 +64,6 @@ export interface ConnectionBinding {
    * @default - the target takes no backup before migrations
    */
   readonly backupBeforeMigration?: (scope: Construct, id: string, metadata: ClientObjectMetadata) => MigrationBackup;
-  /**
-   * Why a database target offers no backup before migrations (completing "the database ..."), so a client
-   * that asked for one explicitly is told instead of silently migrating without it.
-   * @default - not a database, or one that offers the backup
-   */
-  readonly noBackupBeforeMigration?: string;
   /** The client's health path that checks this dependency (the seeds' `/health/db`, `/health/redis`), smoke-tested before traffic moves. @default - none */
   readonly healthCheckPath?: string;
 }
@@ -77,6 +73,48 @@ export interface ConnectionBinding {
  * the cluster or outside it. The target decides the variables and the egress, and admits the client.
  */
 export interface IConnectable extends IConstruct {
+  /** What it offers a client beyond the connection, when it is a database. @default - a cache: nothing more */
+  readonly clientOffer?: ClientOffer;
   /** Binds a client: admits it and returns what it needs. */
   bindClient(request: ConnectionRequest): ConnectionBinding;
+}
+
+/**
+ * What a database offers its clients beyond a connection. It follows from the database's engine and
+ * options, so a connection can be judged before anything is built.
+ */
+export interface ClientOffer {
+  /** Whether it has read-only replicas a client can read from (`readUrlVariable`). */
+  readonly readReplicas: boolean;
+  /**
+   * Why no backup can precede a client's migration, completing "the database ..."; so a client that asked
+   * for one explicitly is told instead of silently migrating without it.
+   * @default - a backup can precede the migration
+   */
+  readonly noBackupBeforeMigration?: string;
+}
+
+/** What a client asks of a database it connects to. */
+export interface ClientAsk {
+  /** The variable it wants the read replicas' URL in. @default - none */
+  readonly readUrlVariable?: string;
+  /** Whether its migration explicitly asked for a backup first. @default false */
+  readonly backupFirst?: boolean;
+}
+
+/**
+ * Problems of a client asking `ask` of the database `target` (its name as the user knows it) that offers
+ * `offer`; each at the path where the client's setting is written.
+ */
+export function validateClientAsk(
+  ask: ClientAsk, offer: ClientOffer, target: string, at: { readonly readUrlVariable: FieldPath; readonly backupFirst: FieldPath },
+): Problem[] {
+  const c = new ProblemCollector();
+  if (ask.readUrlVariable !== undefined && !offer.readReplicas) {
+    c.check(at.readUrlVariable, 'this database has no read-only replicas: connect without readUrlVariable, or run it with CloudNativePG');
+  }
+  if (ask.backupFirst === true && offer.noBackupBeforeMigration !== undefined) {
+    c.check(at.backupFirst, `true, but the database ${target} ${offer.noBackupBeforeMigration}: no backup can precede the migration; set backupFirst to false, or give the database backups`);
+  }
+  return [...c.problems];
 }

@@ -1,7 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
-import { ConnectionBinding, ConnectionRequest, IConnectable } from './connection';
+import { ClientOffer, ConnectionBinding, ConnectionRequest, IConnectable } from './connection';
 import { INetworkPeer, NetworkPeer } from './network-peer';
-import { ConfigurationError } from './validation';
 
 /** How a client reaches a database: where, and which Secret holds the credentials. */
 export interface DatabaseConnection {
@@ -38,6 +37,8 @@ export interface IDatabase extends IConnectable, INetworkPeer {
   readonly directConnection: DatabaseConnection;
   /** Connection settings of read-only replicas, when there are any. @default - none */
   readonly readConnection?: DatabaseConnection;
+  /** What it offers a client beyond the connection. */
+  readonly clientOffer: ClientOffer;
   /** Admits `peer` to the client port (an in-cluster database's NetworkPolicy denies everyone else). */
   allowFrom(peer: INetworkPeer): void;
 }
@@ -62,9 +63,6 @@ export function postgresClientBinding(database: IDatabase, request: ConnectionRe
   ];
   const peers = [database.connection, database.directConnection]
     .filter((c, i, all) => all.findIndex((o) => o.clientPeer === c.clientPeer && o.port === c.port) === i);
-  if (request.readUrlVariable !== undefined && !database.readConnection) {
-    throw new ConfigurationError([{ where: database.node.path, field: 'readUrlVariable', message: 'this database has no read-only replicas: connect without readUrlVariable, or run it with CloudNativePG' }]);
-  }
   database.allowFrom(request.client);
   const read = request.readUrlVariable !== undefined && database.readConnection
     ? [{ name: request.readUrlVariable, value: `postgresql://$(PGUSER):$(PGPASSWORD)@${host(database.readConnection)}:${database.readConnection.port}/${database.readConnection.database}?sslmode=${database.readConnection.sslMode}` }]

@@ -1,3 +1,4 @@
+import { FieldPath } from './field-path';
 import { k8s } from 'cdk8s-plus-28';
 import { NAMESPACE_NAME_LABEL } from './labels';
 import { IConstruct } from 'constructs';
@@ -88,15 +89,15 @@ export interface ClusterDns {
 export const DNS_CONTEXT = 'cdk8s-trading:dns';
 
 /** Every problem of a ClusterDns. */
-export function validateClusterDns(d: ClusterDns): Problem[] {
+export function validateClusterDns(d: ClusterDns, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
   if (d.cidr !== undefined) {
-    c.check('cidr', checkCidr(d.cidr));
-    if (d.namespace !== undefined || d.podLabels !== undefined) c.check('cidr', 'names an address block: namespace and podLabels do not apply with it');
+    c.check(path.child('cidr'), checkCidr(d.cidr));
+    if (d.namespace !== undefined || d.podLabels !== undefined) c.check(path.child('cidr'), 'names an address block: namespace and podLabels do not apply with it');
   }
-  if (d.namespace !== undefined) c.check('namespace', checkDnsLabel(d.namespace));
-  if (d.podLabels !== undefined && Object.keys(d.podLabels).length === 0) c.check('podLabels', 'is empty: it would select every pod of the namespace; name the DNS pods\' labels');
-  for (const [key, value] of Object.entries(d.podLabels ?? {})) c.check(`podLabels.${key}`, checkLabelKey(key) ?? checkLabelValue(value));
+  if (d.namespace !== undefined) c.check(path.child('namespace'), checkDnsLabel(d.namespace));
+  if (d.podLabels !== undefined && Object.keys(d.podLabels).length === 0) c.check(path.child('podLabels'), 'is empty: it would select every pod of the namespace; name the DNS pods\' labels');
+  for (const [key, value] of Object.entries(d.podLabels ?? {})) c.check(path.child(`podLabels.${key}`), checkLabelKey(key) ?? checkLabelValue(value));
   return [...c.problems];
 }
 

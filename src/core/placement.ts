@@ -3,6 +3,7 @@
  * tolerations, the same for every pod template the library creates (Deployments, Rollouts, StatefulSets,
  * Jobs, the CloudNativePG Cluster and Pooler).
  */
+import { FieldPath } from './field-path';
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { checkDnsSubdomain, checkInteger, checkLabelKey, checkLabelValue } from './rules';
@@ -45,24 +46,24 @@ export function placementOf(scope: IConstruct, own: PodPlacement | undefined): P
 }
 
 /** Every problem of a placement. */
-export function validatePlacement(p: PodPlacement): Problem[] {
+export function validatePlacement(p: PodPlacement, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  (p.imagePullSecrets ?? []).forEach((s, i) => c.check(`imagePullSecrets[${i}]`, checkDnsSubdomain(s)));
-  if (p.priorityClassName !== undefined) c.check('priorityClassName', checkDnsSubdomain(p.priorityClassName));
+  (p.imagePullSecrets ?? []).forEach((s, i) => c.check(path.child(`imagePullSecrets[${i}]`), checkDnsSubdomain(s)));
+  if (p.priorityClassName !== undefined) c.check(path.child('priorityClassName'), checkDnsSubdomain(p.priorityClassName));
   for (const [key, value] of Object.entries(p.nodeSelector ?? {})) {
-    c.check(`nodeSelector.${key}`, checkLabelKey(key) ?? checkLabelValue(value));
+    c.check(path.child(`nodeSelector.${key}`), checkLabelKey(key) ?? checkLabelValue(value));
   }
   (p.tolerations ?? []).forEach((t, i) => {
     const at = `tolerations[${i}]`;
-    if (t.operator !== undefined && t.operator !== 'Equal' && t.operator !== 'Exists') c.check(`${at}.operator`, `${show(t.operator)} is not an operator: use "Equal" or "Exists"`);
-    if (t.operator === 'Exists' && t.value !== undefined) c.check(`${at}.value`, 'must be left out with operator "Exists"');
-    if (t.key === undefined && t.operator !== 'Exists') c.check(`${at}.key`, 'is required unless operator is "Exists" (which then tolerates every taint)');
-    if (t.key !== undefined) c.check(`${at}.key`, checkLabelKey(t.key));
+    if (t.operator !== undefined && t.operator !== 'Equal' && t.operator !== 'Exists') c.check(path.child(`${at}.operator`), `${show(t.operator)} is not an operator: use "Equal" or "Exists"`);
+    if (t.operator === 'Exists' && t.value !== undefined) c.check(path.child(`${at}.value`), 'must be left out with operator "Exists"');
+    if (t.key === undefined && t.operator !== 'Exists') c.check(path.child(`${at}.key`), 'is required unless operator is "Exists" (which then tolerates every taint)');
+    if (t.key !== undefined) c.check(path.child(`${at}.key`), checkLabelKey(t.key));
     if (t.effect !== undefined && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {
-      c.check(`${at}.effect`, `${show(t.effect)} is not an effect: use "NoSchedule", "PreferNoSchedule" or "NoExecute"`);
+      c.check(path.child(`${at}.effect`), `${show(t.effect)} is not an effect: use "NoSchedule", "PreferNoSchedule" or "NoExecute"`);
     }
     if (t.tolerationSeconds !== undefined) {
-      c.check(`${at}.tolerationSeconds`, t.effect === 'NoExecute' ? checkInteger(t.tolerationSeconds, 0) : 'applies only to effect "NoExecute"');
+      c.check(path.child(`${at}.tolerationSeconds`), t.effect === 'NoExecute' ? checkInteger(t.tolerationSeconds, 0) : 'applies only to effect "NoExecute"');
     }
   });
   return [...c.problems];

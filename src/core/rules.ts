@@ -3,7 +3,8 @@
  * path, which the caller knows) or `undefined` when the value is fine.
  */
 import { checkQuantity, parseQuantity } from './quantity';
-import { show } from './validation';
+import { FieldPath } from './field-path';
+import { Problem, ProblemCollector, show } from './validation';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -207,22 +208,22 @@ export function checkNotBelow(value: unknown, floor: unknown, floorName: string)
 }
 
 /**
- * A request/limit pair: both well-formed quantities and the limit not below the request.
- * Returns problems keyed by `requests.<resource>` / `limits.<resource>`.
+ * Requests and limits of CPU and memory at `path`: well-formed quantities, each limit not below its
+ * request.
  */
-export function checkRequestLimit(
-  resource: 'cpu' | 'memory',
-  request: unknown,
-  limit: unknown,
-): Array<{ field: string; message: string }> {
-  const problems: Array<{ field: string; message: string }> = [];
-  const add = (field: string, message: string | undefined): void => {
-    if (message !== undefined) problems.push({ field, message });
-  };
-  add(`requests.${resource}`, request === undefined ? undefined : checkQuantity(request, resource));
-  add(`limits.${resource}`, limit === undefined ? undefined : checkQuantity(limit, resource));
-  add(`limits.${resource}`, checkNotBelow(limit, request, 'the request'));
-  return problems;
+export function validateResources(
+  resources: { readonly requests?: { readonly cpu?: unknown; readonly memory?: unknown }; readonly limits?: { readonly cpu?: unknown; readonly memory?: unknown } },
+  path: FieldPath,
+): Problem[] {
+  const c = new ProblemCollector();
+  for (const resource of ['cpu', 'memory'] as const) {
+    const request = resources.requests?.[resource];
+    const limit = resources.limits?.[resource];
+    c.check(path.child(`requests.${resource}`), request === undefined ? undefined : checkQuantity(request, resource));
+    c.check(path.child(`limits.${resource}`), limit === undefined ? undefined : checkQuantity(limit, resource));
+    c.check(path.child(`limits.${resource}`), checkNotBelow(limit, request, 'the request'));
+  }
+  return [...c.problems];
 }
 
 /** A Git URL Argo CD and Flux can clone: `https://…`, `ssh://…` or `git@host:org/repo.git`. */

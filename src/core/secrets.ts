@@ -1,5 +1,33 @@
+import { FieldPath } from './field-path';
 import { Problem, ProblemCollector, throwIfProblems, show } from './validation';
 import { checkDnsSubdomain } from './rules';
+
+/**
+ * Problems of a reference to an existing Secret: its name (at `secretNamePath`) and the keys read from
+ * it (each at `path.<key field>`, when given).
+ */
+export function validateSecretReference(
+  secretName: unknown, keys: Readonly<Record<string, unknown>>, path: FieldPath = FieldPath.props(), secretNamePath: FieldPath = path.child('secretName'),
+): Problem[] {
+  const c = new ProblemCollector();
+  c.check(secretNamePath, checkDnsSubdomain(secretName));
+  for (const [field, key] of Object.entries(keys)) if (key !== undefined) c.check(path.child(field), checkSecretKey(key));
+  return [...c.problems];
+}
+
+/** Problems of a reference to an entry of an external secret manager: its key and the properties read from it. */
+export function validateStoreReference(remoteKey: unknown, properties: Readonly<Record<string, unknown>>, path: FieldPath = FieldPath.props()): Problem[] {
+  const c = new ProblemCollector();
+  if (typeof remoteKey !== 'string' || remoteKey.trim() === '') {
+    c.check(path.child('remoteKey'), `${show(remoteKey)} must be the non-empty key of the entry in the secret manager`);
+  }
+  for (const [field, property] of Object.entries(properties)) {
+    if (property !== undefined && (typeof property !== 'string' || property === '')) {
+      c.check(path.child(field), `${show(property)} must be a non-empty property name`);
+    }
+  }
+  return [...c.problems];
+}
 
 /**
  * Where a secret value comes from. Values never pass through this library: only the name of a
@@ -9,10 +37,7 @@ import { checkDnsSubdomain } from './rules';
 export class SecretRef {
   /** A key of a Secret that already exists in the namespace (created by an operator, Sealed Secrets, ...). */
   public static fromSecret(secretName: string, key: string): SecretRef {
-    const c = new ProblemCollector();
-    c.check('secretName', checkDnsSubdomain(secretName));
-    c.check('key', checkSecretKey(key));
-    throwIfProblems('SecretRef.fromSecret', c.problems);
+    throwIfProblems('SecretRef.fromSecret', validateSecretReference(secretName, { key: key ?? null }));
     return new SecretRef(secretName, key, undefined, undefined);
   }
 
@@ -21,14 +46,7 @@ export class SecretRef {
    * `ExternalSecret` from the construct's `secretStore`.
    */
   public static fromExternalStore(remoteKey: string, property?: string): SecretRef {
-    const c = new ProblemCollector();
-    if (typeof remoteKey !== 'string' || remoteKey.trim() === '') {
-      c.check('remoteKey', `${show(remoteKey)} must be the non-empty key of the entry in the secret manager`);
-    }
-    if (property !== undefined && (typeof property !== 'string' || property === '')) {
-      c.check('property', `${show(property)} must be a non-empty property name`);
-    }
-    throwIfProblems('SecretRef.fromExternalStore', c.problems);
+    throwIfProblems('SecretRef.fromExternalStore', validateStoreReference(remoteKey, { property }));
     return new SecretRef(undefined, undefined, remoteKey, property);
   }
 
@@ -74,9 +92,10 @@ export class SecretStore {
   ) {}
 }
 
-function validateStoreName(name: string): Problem[] {
+/** Problems of the name of a secret store. */
+export function validateStoreName(name: string, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  c.check('name', checkDnsSubdomain(name));
+  c.check(path.name(), checkDnsSubdomain(name));
   return [...c.problems];
 }
 

@@ -1,8 +1,11 @@
+
 /**
  * One configuration problem: where it is and what is wrong with it.
  */
+import { FieldPath } from './field-path';
+
 export interface Problem {
-  /** Dotted path of the offending field, relative to the thing being validated (`resources.limits.cpu`). */
+  /** Dotted path of the offending field from the root of what the user wrote: props (`resources.limits.cpu`) or a file (`services.api.resources.limits.cpu`). */
   readonly field: string;
   /** What is wrong and what is allowed. */
   readonly message: string;
@@ -67,36 +70,22 @@ export function throwIfProblems(owner: string, problems: readonly Problem[]): vo
  */
 export class ProblemCollector {
   private readonly list: Problem[] = [];
+  /** One value judged by two rules that agree (a service's image is also its engine's) is one problem. */
+  private readonly seen = new Set<string>();
 
   /** Records `message` for `field` when the message is defined; returns it. */
-  public check(field: string, message: string | undefined): string | undefined {
-    if (message !== undefined) {
-      this.list.push({ field, message });
-    }
+  public check(field: string | FieldPath, message: string | undefined): string | undefined {
+    if (message !== undefined) this.add([{ field: String(field), message }]);
     return message;
   }
 
-  /** Records problems found by a nested validator under `prefix`. */
-  public nest(prefix: string, problems: readonly Problem[]): void {
+  /** Records problems a rule has already placed (it was given the path). */
+  public add(problems: readonly Problem[]): void {
     for (const p of problems) {
-      const field = !prefix ? p.field : p.field ? `${prefix}.${p.field}` : prefix;
-      this.list.push({ field, message: p.message });
-    }
-  }
-
-  /**
-   * Runs `make` and returns its value; a ConfigurationError it throws (a factory or a constructor
-   * rejecting its arguments) is recorded instead, each problem under `prefix` and its own field, or at
-   * the field `prefix` maps it to. Any other error is a bug and propagates.
-   */
-  public attempt<T>(prefix: string | ((field: string) => string), make: () => T): T | undefined {
-    try {
-      return make();
-    } catch (e) {
-      if (!(e instanceof ConfigurationError)) throw e;
-      if (typeof prefix === 'string') this.nest(prefix, e.located);
-      else for (const p of e.located) this.list.push({ field: prefix(p.field), message: p.message });
-      return undefined;
+      const key = `${p.field}\u0000${p.message}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.list.push(p);
     }
   }
 

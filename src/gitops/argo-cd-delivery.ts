@@ -82,7 +82,7 @@ export class ArgoCdDelivery extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdDeliveryProps) {
     super(scope, id);
     const c = new ProblemCollector();
-    c.nest('', validateDeliveryProps(props));
+    c.add(validateDeliveryProps(props));
     if (props.project !== undefined) c.check('project', checkDnsLabel(props.project, 40));
     if (props.argoNamespace !== undefined) c.check('argoNamespace', checkDnsLabel(props.argoNamespace));
     if (props.destinationServer !== undefined) c.check('destinationServer', checkHttpsUrl(props.destinationServer));

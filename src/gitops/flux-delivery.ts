@@ -70,7 +70,7 @@ export class FluxDelivery extends Construct {
   constructor(scope: Construct, id: string, props: FluxDeliveryProps) {
     super(scope, id);
     const c = new ProblemCollector();
-    c.nest('', validateDeliveryProps(props));
+    c.add(validateDeliveryProps(props));
     if (props.name !== undefined) c.check('name', checkDnsLabel(props.name, 40));
     if (props.fluxNamespace !== undefined) c.check('fluxNamespace', checkDnsLabel(props.fluxNamespace));
     if (props.interval !== undefined) c.check('interval', checkDurationRange(props.interval, 1, 86400));

@@ -3,6 +3,7 @@
  * analysis fails or a rollout completes (Argo Rollouts), when a sync fails or the application degrades
  * (Argo CD), and when Flux fails to apply it. The channel by name; credentials only by Secret reference.
  */
+import { FieldPath } from '../core/field-path';
 import { checkDnsSubdomain } from '../core/rules';
 import { ProblemCollector, Problem, show, throwIfProblems } from '../core/validation';
 
@@ -40,10 +41,10 @@ export function checkSlackChannel(value: unknown): string | undefined {
 }
 
 /** Problems with Slack notification options. */
-export function validateSlackOptions(o: Partial<SlackNotificationOptions>): Problem[] {
+export function validateSlackOptions(o: Partial<SlackNotificationOptions>, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  c.check('channel', checkSlackChannel(o.channel));
-  if (o.secretName !== undefined) c.check('secretName', checkDnsSubdomain(o.secretName));
+  c.check(path.child('channel'), checkSlackChannel(o.channel));
+  if (o.secretName !== undefined) c.check(path.child('secretName'), checkDnsSubdomain(o.secretName));
   return [...c.problems];
 }
 

@@ -4,6 +4,7 @@
  * dashboards go to. Set once with the `cdk8s-trading:monitoring` context (an environment file does it
  * for its chart) or per construct in its props; props win, field by field.
  */
+import { FieldPath } from '../core/field-path';
 import { Chart, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ConfigurationError, Problem, ProblemCollector, show } from '../core/validation';
@@ -63,20 +64,25 @@ export interface ObservabilitySettings {
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const ANNOTATION_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
-/** Every problem of observability options (fields relative to them). */
-export function validateObservabilityOptions(o: ObservabilityOptions): Problem[] {
+/**
+ * Every problem of observability options at `path`; the dashboard folder and its annotation at
+ * `dashboardsPath` (`folder`, `folderAnnotation`) when a file groups them, else beside the others.
+ */
+export function validateObservabilityOptions(o: ObservabilityOptions, path: FieldPath = FieldPath.props(), dashboardsPath?: FieldPath): Problem[] {
+  const folderPath = dashboardsPath ? dashboardsPath.child('folder') : path.child('dashboardFolder');
+  const annotationPath = dashboardsPath ? dashboardsPath.child('folderAnnotation') : path.child('dashboardFolderAnnotation');
   const c = new ProblemCollector();
   if (o.environment !== undefined && !(typeof o.environment === 'string' && LABEL_VALUE.test(o.environment))) {
-    c.check('environment', `${show(o.environment)} is not a label value: use up to 63 letters, digits, "-", "_" or ".", like "prod"`);
+    c.check(path.child('environment'), `${show(o.environment)} is not a label value: use up to 63 letters, digits, "-", "_" or ".", like "prod"`);
   }
   if (o.runbookBaseUrl !== undefined && !(typeof o.runbookBaseUrl === 'string' && /^https?:\/\/[^\s/]+(\/[^\s]*)?[/#]$/.test(o.runbookBaseUrl))) {
-    c.check('runbookBaseUrl', `${show(o.runbookBaseUrl)} is not a runbook base URL: use an http(s) URL ending in "/" or "#" (the alert's name in lower case is appended), like "https://runbooks.example.com/trading/"`);
+    c.check(path.child('runbookBaseUrl'), `${show(o.runbookBaseUrl)} is not a runbook base URL: use an http(s) URL ending in "/" or "#" (the alert's name in lower case is appended), like "https://runbooks.example.com/trading/"`);
   }
   if (o.dashboardFolder !== undefined && !(typeof o.dashboardFolder === 'string' && /^[^\u0000-\u001f]{1,100}$/.test(o.dashboardFolder) && o.dashboardFolder.trim() !== '')) {
-    c.check('dashboardFolder', `${show(o.dashboardFolder)} is not a folder name: use 1 to 100 printable characters, like "Trading"`);
+    c.check(folderPath, `${show(o.dashboardFolder)} is not a folder name: use 1 to 100 printable characters, like "Trading"`);
   }
   if (o.dashboardFolderAnnotation !== undefined && !(typeof o.dashboardFolderAnnotation === 'string' && ANNOTATION_NAME.test(o.dashboardFolderAnnotation))) {
-    c.check('dashboardFolderAnnotation', `${show(o.dashboardFolderAnnotation)} is not an annotation name: use "name" or "prefix/name", like "grafana_folder"`);
+    c.check(annotationPath, `${show(o.dashboardFolderAnnotation)} is not an annotation name: use "name" or "prefix/name", like "grafana_folder"`);
   }
   return [...c.problems];
 }

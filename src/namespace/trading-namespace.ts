@@ -1,3 +1,4 @@
+import { FieldPath } from '../core/field-path';
 import { JsonPatch, ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -136,28 +137,28 @@ export class TradingNamespace extends Construct {
 }
 
 /** Every problem with TradingNamespace props. */
-export function validateTradingNamespaceProps(props: TradingNamespaceProps): Problem[] {
+export function validateTradingNamespaceProps(props: TradingNamespaceProps, path: FieldPath = FieldPath.props(), namePath: FieldPath = path.name()): Problem[] {
   const c = new ProblemCollector();
-  c.check('name', checkOwnNamespace(props.name));
-  if (props.partOf !== undefined) c.check('partOf', checkDnsLabel(props.partOf));
+  c.check(namePath, checkOwnNamespace(props.name));
+  if (props.partOf !== undefined) c.check(path.child('partOf'), checkDnsLabel(props.partOf));
   const q = props.quota;
   if (q) {
-    c.check('quota.requestsCpu', checkQuantity(q.requestsCpu, 'cpu'));
-    c.check('quota.requestsMemory', checkQuantity(q.requestsMemory, 'memory'));
-    c.check('quota.limitsCpu', checkQuantity(q.limitsCpu, 'cpu'));
-    c.check('quota.limitsMemory', checkQuantity(q.limitsMemory, 'memory'));
-    c.check('quota.limitsCpu', checkNotBelow(q.limitsCpu, q.requestsCpu, 'requestsCpu'));
-    c.check('quota.limitsMemory', checkNotBelow(q.limitsMemory, q.requestsMemory, 'requestsMemory'));
-    c.check('quota.pods', checkInteger(q.pods, 1, 100000));
+    c.check(path.child('quota.requestsCpu'), checkQuantity(q.requestsCpu, 'cpu'));
+    c.check(path.child('quota.requestsMemory'), checkQuantity(q.requestsMemory, 'memory'));
+    c.check(path.child('quota.limitsCpu'), checkQuantity(q.limitsCpu, 'cpu'));
+    c.check(path.child('quota.limitsMemory'), checkQuantity(q.limitsMemory, 'memory'));
+    c.check(path.child('quota.limitsCpu'), checkNotBelow(q.limitsCpu, q.requestsCpu, 'requestsCpu'));
+    c.check(path.child('quota.limitsMemory'), checkNotBelow(q.limitsMemory, q.requestsMemory, 'requestsMemory'));
+    c.check(path.child('quota.pods'), checkInteger(q.pods, 1, 100000));
   }
   const l = props.containerLimits;
   if (l) {
     for (const resource of ['cpu', 'memory'] as const) {
-      c.check(`containerLimits.defaultRequest.${resource}`, checkQuantity(l.defaultRequest[resource], resource));
-      c.check(`containerLimits.defaultLimit.${resource}`, checkQuantity(l.defaultLimit[resource], resource));
-      c.check(`containerLimits.max.${resource}`, checkQuantity(l.max[resource], resource));
-      c.check(`containerLimits.defaultLimit.${resource}`, checkNotBelow(l.defaultLimit[resource], l.defaultRequest[resource], 'the default request'));
-      c.check(`containerLimits.max.${resource}`, checkNotBelow(l.max[resource], l.defaultLimit[resource], 'the default limit'));
+      c.check(path.child(`containerLimits.defaultRequest.${resource}`), checkQuantity(l.defaultRequest[resource], resource));
+      c.check(path.child(`containerLimits.defaultLimit.${resource}`), checkQuantity(l.defaultLimit[resource], resource));
+      c.check(path.child(`containerLimits.max.${resource}`), checkQuantity(l.max[resource], resource));
+      c.check(path.child(`containerLimits.defaultLimit.${resource}`), checkNotBelow(l.defaultLimit[resource], l.defaultRequest[resource], 'the default request'));
+      c.check(path.child(`containerLimits.max.${resource}`), checkNotBelow(l.max[resource], l.defaultLimit[resource], 'the default limit'));
     }
   }
   return [...c.problems];

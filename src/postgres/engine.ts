@@ -1,6 +1,7 @@
+import { FieldPath } from '../core/field-path';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { ClientObjectMetadata, MigrationBackup } from '../core/connection';
+import type { ClientObjectMetadata, ClientOffer, MigrationBackup } from '../core/connection';
 import type { DatabaseConnection } from '../core/database';
 import type { StandardLabelsOptions } from '../core/labels';
 import type { NetworkPeer } from '../core/network-peer';
@@ -161,8 +162,15 @@ export interface IPostgresEngine {
   readonly kind: PostgresEngineKind;
   /** Instances unless the props say. */
   readonly defaultInstances: number;
-  /** Problems of the cluster's props that depend on the engine. */
-  propsProblems(name: string, props: { readonly instances?: number; readonly parameters?: Record<string, string> }): Problem[];
+  /** What a cluster of this engine offers its clients beyond the connection. */
+  readonly clientOffer: ClientOffer;
+  /**
+   * Problems of the cluster's props that depend on the engine: the props are at `path`, the engine's own
+   * options at `enginePath`.
+   */
+  propsProblems(
+    name: string, props: { readonly instances?: number; readonly parameters?: Record<string, string> }, path?: FieldPath, enginePath?: FieldPath,
+  ): Problem[];
   /**
    * Builds the engine's objects.
    * @internal
@@ -189,68 +197,68 @@ export function checkRetention(value: unknown): string | undefined {
 }
 
 /** Problems with backup options. */
-export function validateBackupOptions(o: Partial<PostgresBackupOptions>): Problem[] {
+export function validateBackupOptions(o: Partial<PostgresBackupOptions>, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
   if (typeof o.destinationPath !== 'string' || !/^(s3|gs|https?):\/\/[^\s]+$/.test(o.destinationPath)) {
-    c.check('destinationPath', `${show(o.destinationPath)} is not an object store path: use a value like "s3://bucket/prefix"`);
+    c.check(path.child('destinationPath'), `${show(o.destinationPath)} is not an object store path: use a value like "s3://bucket/prefix"`);
   }
   if (o.endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(o.endpointUrl)) {
-    c.check('endpointUrl', `${show(o.endpointUrl)} is not a URL: use a value like "https://minio.example.com"`);
+    c.check(path.child('endpointUrl'), `${show(o.endpointUrl)} is not a URL: use a value like "https://minio.example.com"`);
   }
   if (o.credentialsSecret === undefined) {
-    c.check('credentialsSecret', 'is required: backups need a Secret with the object store credentials');
+    c.check(path.child('credentialsSecret'), 'is required: backups need a Secret with the object store credentials');
   } else {
-    c.check('credentialsSecret', checkDnsSubdomain(o.credentialsSecret));
+    c.check(path.child('credentialsSecret'), checkDnsSubdomain(o.credentialsSecret));
   }
-  if (o.accessKeyIdKey !== undefined) c.check('accessKeyIdKey', checkSecretKey(o.accessKeyIdKey));
-  if (o.secretAccessKeyKey !== undefined) c.check('secretAccessKeyKey', checkSecretKey(o.secretAccessKeyKey));
-  if (o.retention !== undefined) c.check('retention', checkRetention(o.retention));
-  if (o.schedule !== undefined) c.check('schedule', checkSixFieldCron(o.schedule));
+  if (o.accessKeyIdKey !== undefined) c.check(path.child('accessKeyIdKey'), checkSecretKey(o.accessKeyIdKey));
+  if (o.secretAccessKeyKey !== undefined) c.check(path.child('secretAccessKeyKey'), checkSecretKey(o.secretAccessKeyKey));
+  if (o.retention !== undefined) c.check(path.child('retention'), checkRetention(o.retention));
+  if (o.schedule !== undefined) c.check(path.child('schedule'), checkSixFieldCron(o.schedule));
   return [...c.problems];
 }
 
 /** Problems with pooler options. */
-export function validatePoolerOptions(o: PostgresPoolerOptions): Problem[] {
+export function validatePoolerOptions(o: PostgresPoolerOptions, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  if (o.name !== undefined) c.check('name', checkDnsLabel(o.name, 50));
-  if (o.instances !== undefined) c.check('instances', checkInteger(o.instances, 1, 20));
-  if (o.maxClientConnections !== undefined) c.check('maxClientConnections', checkInteger(o.maxClientConnections, 1, 100000));
-  if (o.defaultPoolSize !== undefined) c.check('defaultPoolSize', checkInteger(o.defaultPoolSize, 1, 10000));
+  if (o.name !== undefined) c.check(path.child('name'), checkDnsLabel(o.name, 50));
+  if (o.instances !== undefined) c.check(path.child('instances'), checkInteger(o.instances, 1, 20));
+  if (o.maxClientConnections !== undefined) c.check(path.child('maxClientConnections'), checkInteger(o.maxClientConnections, 1, 100000));
+  if (o.defaultPoolSize !== undefined) c.check(path.child('defaultPoolSize'), checkInteger(o.defaultPoolSize, 1, 10000));
   return [...c.problems];
 }
 
 /** Problems with CloudNativePG engine options. */
-export function validateCloudNativePgOptions(o: CloudNativePgOptions): Problem[] {
+export function validateCloudNativePgOptions(o: CloudNativePgOptions, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  if (o.backup) c.nest('backup', validateBackupOptions(o.backup));
-  if (o.pooler) c.nest('pooler', validatePoolerOptions(o.pooler));
-  if (o.operatorNamespace !== undefined) c.check('operatorNamespace', checkDnsLabel(o.operatorNamespace));
-  if (o.archiveServerName !== undefined) c.check('archiveServerName', checkDnsLabel(o.archiveServerName));
+  if (o.backup) c.add(validateBackupOptions(o.backup, path.child('backup')));
+  if (o.pooler) c.add(validatePoolerOptions(o.pooler, path.child('pooler')));
+  if (o.operatorNamespace !== undefined) c.check(path.child('operatorNamespace'), checkDnsLabel(o.operatorNamespace));
+  if (o.archiveServerName !== undefined) c.check(path.child('archiveServerName'), checkDnsLabel(o.archiveServerName));
   const r = o.recovery;
   if (r) {
-    c.check('recovery.serverName', checkDnsLabel(r.serverName));
+    c.check(path.child('recovery.serverName'), checkDnsLabel(r.serverName));
     if (r.targetTime !== undefined && !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/.test(r.targetTime)) {
-      c.check('recovery.targetTime', `${show(r.targetTime)} is not an instant: use RFC 3339 with a zone, like "2026-11-23T09:30:00Z"`);
+      c.check(path.child('recovery.targetTime'), `${show(r.targetTime)} is not an instant: use RFC 3339 with a zone, like "2026-11-23T09:30:00Z"`);
     }
-    if (r.objectStore) c.nest('recovery.objectStore', validateBackupOptions(r.objectStore));
-    else if (!o.backup) c.check('recovery.objectStore', 'is required when the cluster has no backup object store to restore from');
+    if (r.objectStore) c.add(validateBackupOptions(r.objectStore, path.child('recovery.objectStore')));
+    else if (!o.backup) c.check(path.child('recovery.objectStore'), 'is required when the cluster has no backup object store to restore from');
     if (o.archiveServerName !== undefined && o.archiveServerName === r.serverName) {
-      c.check('archiveServerName', `${show(o.archiveServerName)} is the server name of the archive being restored: the restored cluster would write into it; choose another`);
+      c.check(path.child('archiveServerName'), `${show(o.archiveServerName)} is the server name of the archive being restored: the restored cluster would write into it; choose another`);
     }
   }
   return [...c.problems];
 }
 
 /** Problems with StatefulSet engine options. */
-export function validateStatefulSetOptions(o: Partial<StatefulSetEngineOptions>): Problem[] {
+export function validateStatefulSetOptions(o: Partial<StatefulSetEngineOptions>, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
   if (o.credentialsSecret === undefined) {
-    c.check('credentialsSecret', 'is required: the StatefulSet engine reads the superuser credentials from an existing Secret');
+    c.check(path.child('credentialsSecret'), 'is required: the StatefulSet engine reads the superuser credentials from an existing Secret');
   } else {
-    c.check('credentialsSecret', checkDnsSubdomain(o.credentialsSecret));
+    c.check(path.child('credentialsSecret'), checkDnsSubdomain(o.credentialsSecret));
   }
-  if (o.usernameKey !== undefined) c.check('usernameKey', checkSecretKey(o.usernameKey));
-  if (o.passwordKey !== undefined) c.check('passwordKey', checkSecretKey(o.passwordKey));
-  if (o.runAsUser !== undefined) c.check('runAsUser', checkInteger(o.runAsUser, 1, 2147483647));
+  if (o.usernameKey !== undefined) c.check(path.child('usernameKey'), checkSecretKey(o.usernameKey));
+  if (o.passwordKey !== undefined) c.check(path.child('passwordKey'), checkSecretKey(o.passwordKey));
+  if (o.runAsUser !== undefined) c.check(path.child('runAsUser'), checkInteger(o.runAsUser, 1, 2147483647));
   return [...c.problems];
 }

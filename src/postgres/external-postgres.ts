@@ -1,30 +1,27 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { externalSecretObject } from '../core/external-secret';
-import { ConnectionBinding, ConnectionRequest } from '../core/connection';
+import { ClientOffer, ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { DatabaseConnection, IDatabase, postgresClientBinding } from '../core/database';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
-import { checkCidr, checkDnsSubdomain, checkHost, checkPort } from '../core/rules';
-import { checkSecretKey, SecretStore } from '../core/secrets';
-import { ProblemCollector, show, throwIfProblems } from '../core/validation';
+import { FieldPath } from '../core/field-path';
+import { checkCidr, checkHost, checkPort } from '../core/rules';
+import { SecretStore, validateSecretReference, validateStoreReference } from '../core/secrets';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
 
 /** Where the credentials of an external database come from. */
 export class DatabaseCredentials {
   /** A Secret that already exists in the clients' namespace. */
   public static fromSecret(secretName: string, options: { readonly usernameKey?: string; readonly passwordKey?: string } = {}): DatabaseCredentials {
-    const c = new ProblemCollector();
-    c.check('secretName', checkDnsSubdomain(secretName));
-    if (options.usernameKey !== undefined) c.check('usernameKey', checkSecretKey(options.usernameKey));
-    if (options.passwordKey !== undefined) c.check('passwordKey', checkSecretKey(options.passwordKey));
-    throwIfProblems('DatabaseCredentials.fromSecret', c.problems);
+    throwIfProblems('DatabaseCredentials.fromSecret', validateSecretReference(secretName, { usernameKey: options.usernameKey, passwordKey: options.passwordKey }));
     return new DatabaseCredentials(secretName, options.usernameKey ?? 'username', options.passwordKey ?? 'password', undefined);
   }
 
   /** An entry of an external secret manager, synced into a Secret by an external-secrets.io `ExternalSecret`. */
   public static fromExternalStore(store: SecretStore, remoteKey: string, options: { readonly usernameProperty?: string; readonly passwordProperty?: string } = {}): DatabaseCredentials {
-    if (typeof remoteKey !== 'string' || remoteKey.trim() === '') {
-      throwIfProblems('DatabaseCredentials.fromExternalStore', [{ field: 'remoteKey', message: `${show(remoteKey)} must be the non-empty key of the entry in the secret manager` }]);
-    }
+    throwIfProblems('DatabaseCredentials.fromExternalStore', validateStoreReference(remoteKey, {
+      usernameProperty: options.usernameProperty, passwordProperty: options.passwordProperty,
+    }));
     return new DatabaseCredentials(undefined, 'username', 'password', {
       store, remoteKey, usernameProperty: options.usernameProperty ?? 'username', passwordProperty: options.passwordProperty ?? 'password',
     });
@@ -58,21 +55,30 @@ export interface ExternalPostgresProps {
   readonly credentials: DatabaseCredentials;
 }
 
+/** What a database outside the cluster offers: no replicas to read from, no backup before a migration (whoever runs it takes its backups). */
+export const EXTERNAL_DATABASE_OFFER: ClientOffer = { readReplicas: false, noBackupBeforeMigration: 'is outside the cluster, where its backups are taken by whoever runs it' };
+
+/** Problems of the props of an external database (the credentials have been checked by their factory). */
+export function validateExternalPostgresProps(props: Omit<ExternalPostgresProps, 'credentials'>, path: FieldPath = FieldPath.props()): Problem[] {
+  const c = new ProblemCollector();
+  c.check(path.child('host'), checkHost(props.host));
+  if (props.port !== undefined) c.check(path.child('port'), checkPort(props.port));
+  if (typeof props.database !== 'string' || props.database === '') c.check(path.child('database'), `${show(props.database)} must be the name of the database`);
+  if (props.cidr !== undefined) c.check(path.child('cidr'), checkCidr(props.cidr));
+  return [...c.problems];
+}
+
 /** A PostgreSQL database outside the cluster; see `PostgresCluster.fromExternal`. */
 export class ExternalPostgres extends Construct implements IDatabase {
   public readonly connection: DatabaseConnection;
   public readonly directConnection: DatabaseConnection;
+  public readonly clientOffer: ClientOffer = EXTERNAL_DATABASE_OFFER;
   /** The ExternalSecret that syncs the credentials, with `DatabaseCredentials.fromExternalStore`. */
   public readonly externalSecret?: ApiObject;
 
   constructor(scope: Construct, id: string, props: ExternalPostgresProps) {
     super(scope, id);
-    const c = new ProblemCollector();
-    c.check('host', checkHost(props.host));
-    if (props.port !== undefined) c.check('port', checkPort(props.port));
-    if (typeof props.database !== 'string' || props.database === '') c.check('database', `${show(props.database)} must be the name of the database`);
-    if (props.cidr !== undefined) c.check('cidr', checkCidr(props.cidr));
-    throwIfProblems(`PostgresCluster.fromExternal ${this.node.path}`, c.problems);
+    throwIfProblems(`PostgresCluster.fromExternal ${this.node.path}`, validateExternalPostgresProps(props));
     const credentials = props.credentials;
     let secretName = credentials.secretName ?? `${id}-credentials`;
     if (credentials.external) {
@@ -106,6 +112,6 @@ export class ExternalPostgres extends Construct implements IDatabase {
 
   /** libpq variables and a URL, egress to the server's address block; migrations need not wait for it (it is not deployed with them). */
   public bindClient(request: ConnectionRequest): ConnectionBinding {
-    return { ...postgresClientBinding(this, request, false), noBackupBeforeMigration: 'is outside the cluster, where its backups are taken by whoever runs it' };
+    return postgresClientBinding(this, request, false);
   }
 }

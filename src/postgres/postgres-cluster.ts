@@ -1,12 +1,13 @@
+import { FieldPath } from '../core/field-path';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ConnectionBinding, ConnectionRequest } from '../core/connection';
+import { ClientOffer, ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { DatabaseConnection, IDatabase, postgresClientBinding } from '../core/database';
 import { defaultPartOf, standardLabels, StandardLabelsOptions } from '../core/labels';
 import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
 import { protectFromPrune, pruneProtectionOf } from '../core/prune-protection';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
-import { checkCidr, checkDnsLabel, checkImage, checkInteger, checkRequestLimit } from '../core/rules';
+import { checkCidr, checkDnsLabel, checkImage, checkInteger, validateResources } from '../core/rules';
 import { checkQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
 import { SyncWave, syncWaveAnnotation } from '../core/sync-wave';
@@ -109,6 +110,7 @@ export class PostgresCluster extends Construct implements IDatabase {
   public readonly directConnection: DatabaseConnection;
   /** Connection settings of the read-only replicas (`<cluster>-ro`; CloudNativePG). */
   public readonly readConnection?: DatabaseConnection;
+  public readonly clientOffer: ClientOffer;
   /** The CNPG Cluster or the StatefulSet (the `'Resource'` child). */
   public readonly resource: ApiObject;
   /** The Pooler, when there is one. */
@@ -176,6 +178,7 @@ export class PostgresCluster extends Construct implements IDatabase {
     this.connection = this.parts.connection;
     this.directConnection = this.parts.directConnection;
     this.readConnection = this.parts.readConnection;
+    this.clientOffer = this.engine.clientOffer;
     this.node.addValidation({
       validate: () => (this.clients > 0
         ? []
@@ -201,10 +204,7 @@ export class PostgresCluster extends Construct implements IDatabase {
   public bindClient(request: ConnectionRequest): ConnectionBinding {
     const binding = postgresClientBinding(this, request, true);
     const onDemandBackup = this.parts.onDemandBackup;
-    if (!onDemandBackup) {
-      const why = this.resource.kind === 'StatefulSet' ? 'runs as a StatefulSet, which takes no backups' : 'has no backup configured (backup)';
-      return { ...binding, noBackupBeforeMigration: why };
-    }
+    if (!onDemandBackup) return binding;
     return {
       ...binding,
       backupBeforeMigration: (scope, id, metadata) => ({ ...onDemandBackup(scope, id, metadata), name: metadata.name, apiServer: this.controlPlane }),
@@ -213,29 +213,28 @@ export class PostgresCluster extends Construct implements IDatabase {
 }
 
 /** Every problem with PostgresCluster props. */
-export function validatePostgresClusterProps(id: string, props: PostgresClusterProps & { engine: IPostgresEngine }): Problem[] {
+export function validatePostgresClusterProps(id: string, props: PostgresClusterProps & { engine: IPostgresEngine }, path: FieldPath = FieldPath.props(), enginePath: FieldPath = path.child('engine')): Problem[] {
   const c = new ProblemCollector();
   const name = props.name ?? id;
-  c.check('name', checkDnsLabel(name, 40));
-  if (props.instances !== undefined) c.check('instances', checkInteger(props.instances, 1, 9));
+  c.check(path.name(), checkDnsLabel(name, 40));
+  if (props.instances !== undefined) c.check(path.child('instances'), checkInteger(props.instances, 1, 9));
   const instances = props.instances ?? props.engine.defaultInstances;
   if (props.requireHighAvailability && typeof instances === 'number' && instances < 3) {
-    c.check('instances', `${show(instances)} is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)`);
+    c.check(path.child('instances'), `${show(instances)} is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)`);
   }
-  if (props.image !== undefined) c.check('image', checkImage(props.image, false));
-  if (props.database !== undefined) c.check('database', checkPgIdentifier(props.database));
-  if (props.owner !== undefined) c.check('owner', checkPgIdentifier(props.owner));
-  if (props.storage?.size !== undefined) c.check('storage.size', checkQuantity(props.storage.size, 'storage'));
-  if (props.storage?.storageClass !== undefined) c.check('storage.storageClass', checkDnsLabel(props.storage.storageClass, 253));
+  if (props.image !== undefined) c.check(path.child('image'), checkImage(props.image, false));
+  if (props.database !== undefined) c.check(path.child('database'), checkPgIdentifier(props.database));
+  if (props.owner !== undefined) c.check(path.child('owner'), checkPgIdentifier(props.owner));
+  if (props.storage?.size !== undefined) c.check(path.child('storage.size'), checkQuantity(props.storage.size, 'storage'));
+  if (props.storage?.storageClass !== undefined) c.check(path.child('storage.storageClass'), checkDnsLabel(props.storage.storageClass, 253));
   if (props.resources) {
-    c.nest('resources', checkRequestLimit('cpu', props.resources.requests?.cpu, props.resources.limits?.cpu));
-    c.nest('resources', checkRequestLimit('memory', props.resources.requests?.memory, props.resources.limits?.memory));
+    c.add(validateResources(props.resources, path.child('resources')));
   }
-  if (props.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(props.monitoringNamespace));
-  if (props.controlPlaneCidr !== undefined) c.check('controlPlaneCidr', checkCidr(props.controlPlaneCidr));
-  if (props.observability !== undefined) c.nest('observability', validateObservabilityOptions(props.observability));
-  c.nest('', props.engine.propsProblems(name, props));
-  if (props.placement !== undefined) c.nest('placement', validatePlacement(props.placement));
+  if (props.monitoringNamespace !== undefined) c.check(path.child('monitoringNamespace'), checkDnsLabel(props.monitoringNamespace));
+  if (props.controlPlaneCidr !== undefined) c.check(path.child('controlPlaneCidr'), checkCidr(props.controlPlaneCidr));
+  if (props.observability !== undefined) c.add(validateObservabilityOptions(props.observability, path.child('observability')));
+  c.add(props.engine.propsProblems(name, props, path, enginePath));
+  if (props.placement !== undefined) c.add(validatePlacement(props.placement, path.child('placement')));
   return [...c.problems];
 }
 

@@ -1,3 +1,4 @@
+import { FieldPath } from '../core/field-path';
 import type { PodPlacement } from '../core/placement';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -89,8 +90,11 @@ export interface IRedisEngine {
   readonly kind: RedisEngineKind;
   /** Pods unless the props say. */
   readonly defaultReplicas: number;
-  /** Problems of the cache's props that depend on the engine. */
-  propsProblems(props: { readonly replicas?: number }): Problem[];
+  /**
+   * Problems of the cache's props that depend on the engine: the props are at `path`, the engine's own
+   * options at `enginePath`.
+   */
+  propsProblems(props: { readonly replicas?: number }, path?: FieldPath, enginePath?: FieldPath): Problem[];
   /**
    * Builds the engine's objects.
    * @internal
@@ -99,13 +103,13 @@ export interface IRedisEngine {
 }
 
 /** Problems with Sentinel engine options. */
-export function validateSentinelOptions(o: SentinelEngineOptions): Problem[] {
+export function validateSentinelOptions(o: SentinelEngineOptions, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
   if (o.masterName !== undefined && (typeof o.masterName !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(o.masterName))) {
-    c.check('masterName', `${show(o.masterName)} is not a master name: use up to 64 letters, digits, ".", "_" and "-"`);
+    c.check(path.child('masterName'), `${show(o.masterName)} is not a master name: use up to 64 letters, digits, ".", "_" and "-"`);
   }
-  if (o.quorum !== undefined) c.check('quorum', checkInteger(o.quorum, 1, 9));
-  if (o.downAfter !== undefined) c.check('downAfter', checkDurationRange(o.downAfter, 1, 600));
-  if (o.failoverTimeout !== undefined) c.check('failoverTimeout', checkDurationRange(o.failoverTimeout, 10, 3600));
+  if (o.quorum !== undefined) c.check(path.child('quorum'), checkInteger(o.quorum, 1, 9));
+  if (o.downAfter !== undefined) c.check(path.seconds('downAfter'), checkDurationRange(o.downAfter, 1, 600));
+  if (o.failoverTimeout !== undefined) c.check(path.seconds('failoverTimeout'), checkDurationRange(o.failoverTimeout, 10, 3600));
   return [...c.problems];
 }

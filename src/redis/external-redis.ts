@@ -5,7 +5,8 @@ import { CacheConnection, ICache, redisClientBinding } from '../core/cache';
 import { ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
 import { checkCidr, checkHost, checkInteger, checkPort } from '../core/rules';
-import { ProblemCollector, throwIfProblems } from '../core/validation';
+import { FieldPath } from '../core/field-path';
+import { Problem, ProblemCollector, throwIfProblems } from '../core/validation';
 import { RedisCredentials } from './redis-credentials';
 
 /** Props of `RedisCache.fromExternal`. */
@@ -24,6 +25,16 @@ export interface ExternalRedisProps {
   readonly credentials: RedisCredentials;
 }
 
+/** Problems of the props of an external Redis (the credentials have been checked by their factory). */
+export function validateExternalRedisProps(props: Omit<ExternalRedisProps, 'credentials'>, path: FieldPath = FieldPath.props()): Problem[] {
+  const c = new ProblemCollector();
+  c.check(path.child('host'), checkHost(props.host));
+  if (props.port !== undefined) c.check(path.child('port'), checkPort(props.port));
+  if (props.database !== undefined) c.check(path.child('database'), checkInteger(props.database, 0, 15));
+  if (props.cidr !== undefined) c.check(path.child('cidr'), checkCidr(props.cidr));
+  return [...c.problems];
+}
+
 /** A Redis outside the cluster; see `RedisCache.fromExternal`. */
 export class ExternalRedis extends Construct implements ICache {
   public readonly connection: CacheConnection;
@@ -33,10 +44,7 @@ export class ExternalRedis extends Construct implements ICache {
   constructor(scope: Construct, id: string, props: ExternalRedisProps) {
     super(scope, id);
     const c = new ProblemCollector();
-    c.check('host', checkHost(props.host));
-    if (props.port !== undefined) c.check('port', checkPort(props.port));
-    if (props.database !== undefined) c.check('database', checkInteger(props.database, 0, 15));
-    if (props.cidr !== undefined) c.check('cidr', checkCidr(props.cidr));
+    c.add(validateExternalRedisProps(props));
     if (!(props.credentials instanceof RedisCredentials)) c.check('credentials', 'is required: RedisCredentials.fromSecret(...) or RedisCredentials.fromExternalStore(...)');
     throwIfProblems(`RedisCache.fromExternal ${this.node.path}`, c.problems);
     const credentials = props.credentials;

@@ -1,3 +1,4 @@
+import { FieldPath } from '../core/field-path';
 import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
 import { protectFromPrune, pruneProtectionOf } from '../core/prune-protection';
 import { ApiObject, Chart } from 'cdk8s';
@@ -9,7 +10,7 @@ import { defaultPartOf, selectorLabels, standardLabels } from '../core/labels';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
-import { checkDnsLabel, checkImage, checkInteger, checkRequestLimit } from '../core/rules';
+import { checkDnsLabel, checkImage, checkInteger, validateResources } from '../core/rules';
 import { SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
@@ -232,48 +233,47 @@ function maxMemoryBytes(maxMemory: string | undefined, limit: string): number {
 }
 
 /** Every problem with RedisCache props. */
-export function validateRedisCacheProps(id: string, props: RedisCacheProps & { engine: IRedisEngine }): Problem[] {
+export function validateRedisCacheProps(id: string, props: RedisCacheProps & { engine: IRedisEngine }, path: FieldPath = FieldPath.props(), enginePath: FieldPath = path.child('engine')): Problem[] {
   const c = new ProblemCollector();
-  c.check('name', checkDnsLabel(props.name ?? id, 40));
-  if (props.replicas !== undefined) c.check('replicas', checkInteger(props.replicas, 1, 9));
+  c.check(path.name(), checkDnsLabel(props.name ?? id, 40));
+  if (props.replicas !== undefined) c.check(path.child('replicas'), checkInteger(props.replicas, 1, 9));
   const replicas = props.replicas ?? props.engine.defaultReplicas;
   if (props.requireHighAvailability && typeof replicas === 'number' && replicas < 3) {
-    c.check('replicas', props.engine.defaultReplicas === 1
+    c.check(path.child('replicas'), props.engine.defaultReplicas === 1
       ? 'the standalone engine runs one pod, below the 3 high availability needs: use RedisEngine.sentinel(), or say so (requireHighAvailability: false in props, allowFewerReplicas: true in an environment file)'
       : `${show(replicas)} is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerReplicas: true in an environment file)`);
   }
   if (!(props.credentials instanceof RedisCredentials)) {
-    c.check('credentials', 'is required: RedisCredentials.fromSecret(name, { passwordKey }) or RedisCredentials.fromExternalStore(store, remoteKey)');
+    c.check(path.child('credentials'), 'is required: RedisCredentials.fromSecret(name, { passwordKey }) or RedisCredentials.fromExternalStore(store, remoteKey)');
   }
-  if (props.image !== undefined) c.check('image', checkImage(props.image, false));
-  if (props.exporterImage !== undefined) c.check('exporterImage', checkImage(props.exporterImage, false));
-  if (props.storage?.size !== undefined) c.check('storage.size', checkQuantity(props.storage.size, 'storage'));
-  if (props.storage?.storageClass !== undefined) c.check('storage.storageClass', checkDnsLabel(props.storage.storageClass, 253));
+  if (props.image !== undefined) c.check(path.child('image'), checkImage(props.image, false));
+  if (props.exporterImage !== undefined) c.check(path.child('exporterImage'), checkImage(props.exporterImage, false));
+  if (props.storage?.size !== undefined) c.check(path.child('storage.size'), checkQuantity(props.storage.size, 'storage'));
+  if (props.storage?.storageClass !== undefined) c.check(path.child('storage.storageClass'), checkDnsLabel(props.storage.storageClass, 253));
   const limit = props.resources?.limits?.memory ?? DEFAULT_REDIS_RESOURCES.limits.memory;
   if (props.resources) {
-    c.nest('resources', checkRequestLimit('cpu', props.resources.requests?.cpu, props.resources.limits?.cpu));
-    c.nest('resources', checkRequestLimit('memory', props.resources.requests?.memory, props.resources.limits?.memory));
+    c.add(validateResources(props.resources, path.child('resources')));
   }
-  if (props.maxMemory !== undefined && c.check('maxMemory', checkQuantity(props.maxMemory, 'memory')) === undefined) {
+  if (props.maxMemory !== undefined && c.check(path.child('maxMemory'), checkQuantity(props.maxMemory, 'memory')) === undefined) {
     const max = parseQuantity(props.maxMemory) ?? 0;
     const lim = typeof limit === 'string' ? parseQuantity(limit) : undefined;
-    if (max < 2 ** 20) c.check('maxMemory', `${show(props.maxMemory)} is below 1Mi: Redis could hold almost nothing; use a value like "400Mi"`);
+    if (max < 2 ** 20) c.check(path.child('maxMemory'), `${show(props.maxMemory)} is below 1Mi: Redis could hold almost nothing; use a value like "400Mi"`);
     else if (lim !== undefined && lim < max) {
-      c.check('resources.limits.memory', `${show(limit)} is below maxMemory ${show(props.maxMemory)}: the container would be OOM-killed before Redis evicts anything; raise the limit or lower maxMemory (default: 80 % of the limit)`);
+      c.check(path.child('resources.limits.memory'), `${show(limit)} is below maxMemory ${show(props.maxMemory)}: the container would be OOM-killed before Redis evicts anything; raise the limit or lower maxMemory (default: 80 % of the limit)`);
     }
   }
   if (props.maxMemoryPolicy !== undefined && !EVICTION_POLICIES.includes(props.maxMemoryPolicy)) {
-    c.check('maxMemoryPolicy', `${show(props.maxMemoryPolicy)} is not an eviction policy; use one of ${EVICTION_POLICIES.join(', ')}`);
+    c.check(path.child('maxMemoryPolicy'), `${show(props.maxMemoryPolicy)} is not an eviction policy; use one of ${EVICTION_POLICIES.join(', ')}`);
   }
   const appendFsync = props.persistence?.appendFsync;
   if (appendFsync !== undefined && !['always', 'everysec', 'no'].includes(appendFsync)) {
-    c.check('persistence.appendFsync', `${show(appendFsync)} is not an fsync policy; use one of always, everysec, no`);
+    c.check(path.child('persistence.appendFsync'), `${show(appendFsync)} is not an fsync policy; use one of always, everysec, no`);
   }
-  if (props.monitoringNamespace !== undefined) c.check('monitoringNamespace', checkDnsLabel(props.monitoringNamespace));
-  if (props.runAsUser !== undefined) c.check('runAsUser', checkInteger(props.runAsUser, 1, 2147483647));
-  if (props.placement !== undefined) c.nest('placement', validatePlacement(props.placement));
-  if (props.partOf !== undefined) c.check('partOf', checkDnsLabel(props.partOf));
-  if (props.instance !== undefined) c.check('instance', checkDnsLabel(props.instance));
-  if (c.problems.every((p) => p.field !== 'replicas')) c.nest('', props.engine.propsProblems({ replicas: props.replicas }));
+  if (props.monitoringNamespace !== undefined) c.check(path.child('monitoringNamespace'), checkDnsLabel(props.monitoringNamespace));
+  if (props.runAsUser !== undefined) c.check(path.child('runAsUser'), checkInteger(props.runAsUser, 1, 2147483647));
+  if (props.placement !== undefined) c.add(validatePlacement(props.placement, path.child('placement')));
+  if (props.partOf !== undefined) c.check(path.child('partOf'), checkDnsLabel(props.partOf));
+  if (props.instance !== undefined) c.check(path.child('instance'), checkDnsLabel(props.instance));
+  if (c.problems.every((p) => p.field !== String(path.child('replicas')))) c.add(props.engine.propsProblems({ replicas: props.replicas }, path, enginePath));
   return [...c.problems];
 }

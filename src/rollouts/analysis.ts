@@ -1,3 +1,4 @@
+import { FieldPath } from '../core/field-path';
 import { Duration } from 'cdk8s';
 import { checkDurationRange, durationText, wholeSeconds } from '../core/duration';
 import { checkInteger } from '../core/rules';
@@ -69,34 +70,34 @@ export function resolveAnalysis(o: AnalysisOptions, defaultLatency: number | und
 }
 
 /** Problems with analysis options (thresholds out of range and the like). */
-export function validateAnalysisOptions(o: AnalysisOptions): Problem[] {
+export function validateAnalysisOptions(o: AnalysisOptions, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
   if (o.successRate !== undefined && !(typeof o.successRate === 'number' && o.successRate > 0 && o.successRate <= 1)) {
-    c.check('successRate', `${show(o.successRate)} is out of range: use a share above 0 and at most 1, like 0.99 for 99 %`);
+    c.check(path.child('successRate'), `${show(o.successRate)} is out of range: use a share above 0 and at most 1, like 0.99 for 99 %`);
   }
   if (o.maxLatencyP95Seconds !== undefined && !(typeof o.maxLatencyP95Seconds === 'number' && o.maxLatencyP95Seconds > 0 && o.maxLatencyP95Seconds <= 60)) {
-    c.check('maxLatencyP95Seconds', `${show(o.maxLatencyP95Seconds)} is out of range: use seconds above 0 and at most 60, like 1`);
+    c.check(path.child('maxLatencyP95Seconds'), `${show(o.maxLatencyP95Seconds)} is out of range: use seconds above 0 and at most 60, like 1`);
   }
-  if (o.interval !== undefined) c.check('interval', checkDurationRange(o.interval, 1, 3600));
-  if (o.count !== undefined) c.check('count', checkInteger(o.count, 1, 100));
-  if (o.failureLimit !== undefined) c.check('failureLimit', checkInteger(o.failureLimit, 0, 100));
-  if (o.inconclusiveLimit !== undefined) c.check('inconclusiveLimit', checkInteger(o.inconclusiveLimit, 0, 100));
-  if (o.initialDelay !== undefined) c.check('initialDelay', checkDurationRange(o.initialDelay, 0, 3600));
-  if (o.backgroundInconclusiveLimit !== undefined) c.check('backgroundInconclusiveLimit', checkInteger(o.backgroundInconclusiveLimit, 0, 100));
+  if (o.interval !== undefined) c.check(path.child('interval'), checkDurationRange(o.interval, 1, 3600));
+  if (o.count !== undefined) c.check(path.child('count'), checkInteger(o.count, 1, 100));
+  if (o.failureLimit !== undefined) c.check(path.child('failureLimit'), checkInteger(o.failureLimit, 0, 100));
+  if (o.inconclusiveLimit !== undefined) c.check(path.child('inconclusiveLimit'), checkInteger(o.inconclusiveLimit, 0, 100));
+  if (o.initialDelay !== undefined) c.check(path.child('initialDelay'), checkDurationRange(o.initialDelay, 0, 3600));
+  if (o.backgroundInconclusiveLimit !== undefined) c.check(path.child('backgroundInconclusiveLimit'), checkInteger(o.backgroundInconclusiveLimit, 0, 100));
   if (typeof o.count === 'number' && typeof o.failureLimit === 'number' && o.failureLimit >= o.count) {
-    c.check('failureLimit', `${show(o.failureLimit)} must be below count (${o.count}), or the analysis can never fail`);
+    c.check(path.child('failureLimit'), `${show(o.failureLimit)} must be below count (${o.count}), or the analysis can never fail`);
   } else if (c.problems.length === 0) {
     // Argo Rollouts calls a run successful once `count` measurements are taken within the limits: if the
     // limits could absorb every measurement, a run without a single good value would pass.
     const r = resolveAnalysis(o, undefined);
     if (r.failureLimit + r.inconclusiveLimit >= r.count) {
-      c.check(o.inconclusiveLimit !== undefined ? 'inconclusiveLimit' : 'count',
+      c.check(path.child(o.inconclusiveLimit !== undefined ? 'inconclusiveLimit' : 'count'),
         `${show(o.inconclusiveLimit !== undefined ? r.inconclusiveLimit : r.count)} lets a run of ${r.count} measurements succeed without one good value `
         + `(failureLimit ${r.failureLimit} + inconclusiveLimit ${r.inconclusiveLimit} >= count ${r.count}): raise count or lower the limits`);
     }
   }
   if (o.prometheusAddress !== undefined && !/^https?:\/\/[^\s]+$/.test(o.prometheusAddress)) {
-    c.check('prometheusAddress', `${show(o.prometheusAddress)} is not a URL: use a value like "http://prometheus-operated.monitoring.svc:9090"`);
+    c.check(path.child('prometheusAddress'), `${show(o.prometheusAddress)} is not a URL: use a value like "http://prometheus-operated.monitoring.svc:9090"`);
   }
   return [...c.problems];
 }

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildEnvironment, draftProblems } from '../config/build';
+import { buildEnvironment } from '../config/build';
 import { parseEnvironment } from '../config/environment';
 import { buildGitOps, GITOPS_FILE, GITOPS_FOLDER, GitOpsConfig, parseGitOps } from '../config/gitops-config';
 import type { Environment } from '../config/environment';
@@ -48,8 +48,6 @@ export function readProject(root: string): ProjectConfig & { readonly problems: 
     const result = parseEnvironment(fileName.replace(/\.yaml$/, ''), file, readFileSync(join(dir, fileName), 'utf8'));
     problems.push(...result.problems);
     if (result.environment) environments.push(result.environment);
-    // What only building finds is reported in the same run.
-    else if (result.draft) problems.push(...draftProblems(result.draft));
   }
   let gitops: GitOpsConfig | undefined;
   const gitopsFile = join(dir, GITOPS_FILE);

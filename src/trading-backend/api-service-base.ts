@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' with { 'resolution-mode': 'import' };
 import { externalSecretObject } from '../core/external-secret';
-import { ConnectionBinding, ConnectOptions, IConnectable, MigrationBackup } from '../core/connection';
+import { ConnectionBinding, ConnectOptions, IConnectable, MigrationBackup, validateClientAsk } from '../core/connection';
+import { FieldPath } from '../core/field-path';
 import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { durationText } from '../core/duration';
 import { kubeObject } from '../core/kube-object';
@@ -125,7 +126,7 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   protected constructor(scope: Construct, id: string, props: ApiServiceProps, kindName: string, workloadConfig?: readonly WorkloadConfig[]) {
     super(scope, id);
     this.kindName = kindName;
-    throwIfProblems(`${kindName} ${this.node.path}`, validateApiServiceProps(id, props));
+    throwIfProblems(`${kindName} ${this.node.path}`, validateApiServiceProps(id, { ...props, image: props.image }));
     requireUniqueObjectNames(this);
     this.node.addValidation({ validate: () => this.duplicateEnvProblems(kindName) });
     this.props = props;
@@ -296,6 +297,12 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
    * before the database exists).
    */
   public connectTo(target: IConnectable, options: ConnectOptions = {}): void {
+    const migration = this.props.migration?.job;
+    if (target.clientOffer) {
+      const ask = { readUrlVariable: options.readUrlVariable, backupFirst: migration?.backupFirstRequested };
+      const at = { readUrlVariable: FieldPath.props().child('readUrlVariable'), backupFirst: FieldPath.props().child('migration.backupFirst') };
+      throwIfProblems(`${this.kindName} ${this.node.path}`, validateClientAsk(ask, target.clientOffer, target.node.path, at));
+    }
     if (this.connected.has(target)) {
       throw new ConfigurationError([{ where: `${this.kindName} ${this.node.path}`, field: 'connectTo', message: `${target.node.path} is connected twice: connect each database or cache once` }]);
     }
@@ -304,13 +311,6 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     this.env.push(...binding.env);
     this.migrationEnv.push(...binding.migrationEnv);
     for (const rule of binding.egress) this.allowEgressTo(rule.peer, ...rule.ports);
-    const migration = this.props.migration?.job;
-    if (migration?.backupFirstRequested && !binding.backupBeforeMigration && binding.noBackupBeforeMigration) {
-      throw new ConfigurationError([{
-        where: `${this.kindName} ${this.node.path}`, field: 'migration.backupFirst',
-        message: `true, but the database ${target.node.path} ${binding.noBackupBeforeMigration}: no backup can precede the migration; set backupFirst to false, or give the database backups`,
-      }]);
-    }
     if (binding.backupBeforeMigration && migration?.backupFirst && this.migrationImage !== undefined) {
       this.waitForBackup(binding.backupBeforeMigration, this.migrationImage);
     }

@@ -1,3 +1,4 @@
+import { FieldPath } from '../core/field-path';
 import { Problem, ProblemCollector, throwIfProblems, show } from '../core/validation';
 import { checkDnsLabel, checkDnsSubdomain, checkHostname } from '../core/rules';
 
@@ -92,37 +93,37 @@ export class Exposure {
   }
 }
 
-function validateHosts(c: ProblemCollector, hosts: unknown): void {
+function validateHosts(c: ProblemCollector, hosts: unknown, path: FieldPath): void {
   if (!Array.isArray(hosts) || hosts.length === 0) {
-    c.check('hosts', `${show(hosts)} must list at least one hostname`);
+    c.check(path.child('hosts'), `${show(hosts)} must list at least one hostname`);
     return;
   }
-  hosts.forEach((h, i) => c.check(`hosts[${i}]`, checkHostname(h)));
+  hosts.forEach((h, i) => c.check(path.child(`hosts[${i}]`), checkHostname(h)));
   const seen = new Set<unknown>();
   hosts.forEach((h, i) => {
-    if (seen.has(h)) c.check(`hosts[${i}]`, `${show(h)} is listed twice`);
+    if (seen.has(h)) c.check(path.child(`hosts[${i}]`), `${show(h)} is listed twice`);
     seen.add(h);
   });
 }
 
 /** Problems with Gateway exposure options. */
-export function validateGatewayExposure(o: GatewayExposureOptions): Problem[] {
+export function validateGatewayExposure(o: GatewayExposureOptions, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  c.check('gatewayName', checkDnsSubdomain(o.gatewayName));
-  c.check('gatewayNamespace', checkDnsLabel(o.gatewayNamespace));
-  if (o.trafficNamespace !== undefined) c.check('trafficNamespace', checkDnsLabel(o.trafficNamespace));
-  if (o.listenerName !== undefined) c.check('listenerName', checkDnsSubdomain(o.listenerName));
-  validateHosts(c, o.hosts);
+  c.check(path.child('gatewayName'), checkDnsSubdomain(o.gatewayName));
+  c.check(path.child('gatewayNamespace'), checkDnsLabel(o.gatewayNamespace));
+  if (o.trafficNamespace !== undefined) c.check(path.child('trafficNamespace'), checkDnsLabel(o.trafficNamespace));
+  if (o.listenerName !== undefined) c.check(path.child('listenerName'), checkDnsSubdomain(o.listenerName));
+  validateHosts(c, o.hosts, path);
   return [...c.problems];
 }
 
 /** Problems with Ingress exposure options. */
-export function validateIngressExposure(o: IngressExposureOptions): Problem[] {
+export function validateIngressExposure(o: IngressExposureOptions, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  validateHosts(c, o.hosts);
-  if (o.className !== undefined) c.check('className', checkDnsSubdomain(o.className));
-  if (o.clusterIssuer !== undefined) c.check('clusterIssuer', checkDnsSubdomain(o.clusterIssuer));
-  if (o.tlsSecretName !== undefined) c.check('tlsSecretName', checkDnsSubdomain(o.tlsSecretName));
-  if (o.controllerNamespace !== undefined) c.check('controllerNamespace', checkDnsLabel(o.controllerNamespace));
+  validateHosts(c, o.hosts, path);
+  if (o.className !== undefined) c.check(path.child('className'), checkDnsSubdomain(o.className));
+  if (o.clusterIssuer !== undefined) c.check(path.child('clusterIssuer'), checkDnsSubdomain(o.clusterIssuer));
+  if (o.tlsSecretName !== undefined) c.check(path.child('tlsSecretName'), checkDnsSubdomain(o.tlsSecretName));
+  if (o.controllerNamespace !== undefined) c.check(path.child('controllerNamespace'), checkDnsLabel(o.controllerNamespace));
   return [...c.problems];
 }

@@ -1,3 +1,4 @@
+import { FieldPath } from '../core/field-path';
 import { Duration } from 'cdk8s';
 import { checkDurationRange, wholeSeconds } from '../core/duration';
 import { Problem, ProblemCollector, throwIfProblems, show } from '../core/validation';
@@ -102,28 +103,28 @@ export class Migration {
 }
 
 /** Problems with on-start migration options. */
-export function validateOnStart(o: OnStartMigrationOptions): Problem[] {
+export function validateOnStart(o: OnStartMigrationOptions, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
   if (o.startupTimeout !== undefined) {
-    c.check('startupTimeout', checkDurationRange(o.startupTimeout, 10, 3600));
+    c.check(path.seconds('startupTimeout'), checkDurationRange(o.startupTimeout, 10, 3600));
   }
   return [...c.problems];
 }
 
 /** Problems with Job migration options. */
-export function validateJobMigration(o: Partial<JobMigrationOptions>): Problem[] {
+export function validateJobMigration(o: Partial<JobMigrationOptions>, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
   if (o.command === undefined) {
-    c.check('command', 'is required: the command that migrates, like ["/app/server", "migrate"]');
+    c.check(path.child('command'), 'is required: the command that migrates, like ["/app/server", "migrate"]');
   } else if (!Array.isArray(o.command) || o.command.length === 0 || o.command.some((a) => typeof a !== 'string' || a === '')) {
-    c.check('command', `${show(o.command)} must be a non-empty list of non-empty strings, like ["/app/server", "migrate"]`);
+    c.check(path.child('command'), `${show(o.command)} must be a non-empty list of non-empty strings, like ["/app/server", "migrate"]`);
   }
-  if (o.backoffLimit !== undefined) c.check('backoffLimit', checkInteger(o.backoffLimit, 0, 10));
+  if (o.backoffLimit !== undefined) c.check(path.child('backoffLimit'), checkInteger(o.backoffLimit, 0, 10));
   if (o.activeDeadline !== undefined) {
-    c.check('activeDeadline', checkDurationRange(o.activeDeadline, 30, 86400));
+    c.check(path.seconds('activeDeadline'), checkDurationRange(o.activeDeadline, 30, 86400));
   }
-  if (o.backupFirst !== undefined && typeof o.backupFirst !== 'boolean') c.check('backupFirst', `${show(o.backupFirst)} must be true or false`);
-  if (o.backupTimeout !== undefined) c.check('backupTimeout', checkDurationRange(o.backupTimeout, 60, 86400));
-  if (o.backupWaitImage !== undefined) c.check('backupWaitImage', checkImage(o.backupWaitImage, false));
+  if (o.backupFirst !== undefined && typeof o.backupFirst !== 'boolean') c.check(path.child('backupFirst'), `${show(o.backupFirst)} must be true or false`);
+  if (o.backupTimeout !== undefined) c.check(path.seconds('backupTimeout'), checkDurationRange(o.backupTimeout, 60, 86400));
+  if (o.backupWaitImage !== undefined) c.check(path.child('backupWaitImage'), checkImage(o.backupWaitImage, false));
   return [...c.problems];
 }

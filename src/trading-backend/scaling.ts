@@ -1,3 +1,4 @@
+import { FieldPath } from '../core/field-path';
 import { ProblemCollector, Problem, throwIfProblems, show } from '../core/validation';
 import { checkInteger } from '../core/rules';
 
@@ -47,20 +48,20 @@ export class Scaling {
 }
 
 /** Problems with a fixed replica count. */
-export function validateFixed(replicas: unknown): Problem[] {
+export function validateFixed(replicas: unknown, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  c.check('replicas', checkInteger(replicas, 1, 1000));
+  c.check(path.child('replicas'), checkInteger(replicas, 1, 1000));
   return [...c.problems];
 }
 
 /** Problems with an autoscaling range; shared with the environment-file validation. */
-export function validateAutoscaling(o: AutoscalingOptions): Problem[] {
+export function validateAutoscaling(o: AutoscalingOptions, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  c.check('minReplicas', o.minReplicas === undefined ? undefined : checkInteger(o.minReplicas, 1, 1000));
-  c.check('maxReplicas', o.maxReplicas === undefined ? undefined : checkInteger(o.maxReplicas, 1, 1000));
-  c.check('cpuUtilization', o.cpuUtilization === undefined ? undefined : checkInteger(o.cpuUtilization, 1, 100));
+  c.check(path.child('minReplicas'), o.minReplicas === undefined ? undefined : checkInteger(o.minReplicas, 1, 1000));
+  c.check(path.child('maxReplicas'), o.maxReplicas === undefined ? undefined : checkInteger(o.maxReplicas, 1, 1000));
+  c.check(path.child('cpuUtilization'), o.cpuUtilization === undefined ? undefined : checkInteger(o.cpuUtilization, 1, 100));
   c.check(
-    'memoryUtilization',
+    path.child('memoryUtilization'),
     o.memoryUtilization === undefined ? undefined : checkInteger(o.memoryUtilization, 1, 100),
   );
   if (
@@ -69,7 +70,7 @@ export function validateAutoscaling(o: AutoscalingOptions): Problem[] {
     o.minReplicas > o.maxReplicas
   ) {
     c.check(
-      'minReplicas',
+      path.child('minReplicas'),
       `${show(o.minReplicas)} is above maxReplicas ${show(o.maxReplicas)}: minReplicas must be at most maxReplicas`,
     );
   }

@@ -4,6 +4,7 @@
  * same Job spec runs as an Argo Rollouts `job` metric (Argo engines) or as an Argo CD PostSync hook and
  * a Flux stage (Service-switch and weighted engines).
  */
+import { FieldPath } from '../core/field-path';
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { checkDurationRange, wholeSeconds } from '../core/duration';
@@ -45,22 +46,22 @@ export function resolveSmokeTest(o: SmokeTestOptions = {}): ResolvedSmokeTest | 
 }
 
 /** Problems with smoke check options; `allowLatestTag` as for the service's own images. */
-export function validateSmokeTestOptions(o: SmokeTestOptions, allowLatestTag: boolean): Problem[] {
+export function validateSmokeTestOptions(o: SmokeTestOptions, allowLatestTag: boolean, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  if (o.enabled !== undefined && typeof o.enabled !== 'boolean') c.check('enabled', `${show(o.enabled)} must be true or false`);
+  if (o.enabled !== undefined && typeof o.enabled !== 'boolean') c.check(path.child('enabled'), `${show(o.enabled)} must be true or false`);
   if (o.paths !== undefined) {
     if (!Array.isArray(o.paths) || o.paths.length === 0) {
-      c.check('paths', `${show(o.paths)} must list at least one path, like ["/health"]`);
+      c.check(path.child('paths'), `${show(o.paths)} must list at least one path, like ["/health"]`);
     } else {
       o.paths.forEach((p, i) => {
         if (typeof p !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*$/.test(p)) {
-          c.check(`paths[${i}]`, `${show(p)} is not a URL path: use a path starting with "/", like "/health/db"`);
+          c.check(path.child(`paths[${i}]`), `${show(p)} is not a URL path: use a path starting with "/", like "/health/db"`);
         }
       });
     }
   }
-  if (o.timeout !== undefined) c.check('timeout', checkDurationRange(o.timeout, 1, 60));
-  if (o.image !== undefined) c.check('image', checkImage(o.image, allowLatestTag));
+  if (o.timeout !== undefined) c.check(path.seconds('timeout'), checkDurationRange(o.timeout, 1, 60));
+  if (o.image !== undefined) c.check(path.child('image'), checkImage(o.image, allowLatestTag));
   return [...c.problems];
 }
 

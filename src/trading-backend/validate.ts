@@ -1,7 +1,8 @@
+import { FieldPath } from '../core/field-path';
 import { Duration } from 'cdk8s';
 import { checkDurationRange, durationText } from '../core/duration';
 import { validatePlacement } from '../core/placement';
-import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, checkRequestLimit } from '../core/rules';
+import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, validateResources } from '../core/rules';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import { validateObservabilityOptions } from '../monitoring/settings';
 import type { ApiServiceProps } from './api-service-props';
@@ -29,61 +30,64 @@ export function checkRestartToken(value: unknown): string | undefined {
 
 /**
  * Every problem with the props of an API service (TradingBackend, BlueGreenService, CanaryRollout)
- * that can be judged from the props alone. Factories (`Scaling`, `Exposure`, `Migration`,
- * `SecretRef`) have already checked their own arguments.
+ * that can be judged from the props alone, at `path` (the store, which a file names once for every service,
+ * at `secretStorePath`). Factories (`Scaling`, `Exposure`, `Migration`, `SecretRef`) have already checked
+ * their own arguments; an image left out is one an engine has checked.
  */
-export function validateApiServiceProps(id: string, props: ApiServiceProps): Problem[] {
+export function validateApiServiceProps(
+  id: string, props: Omit<ApiServiceProps, 'image'> & { readonly image?: string }, path: FieldPath = FieldPath.props(),
+  secretStorePath: FieldPath = path.child('secretStore'),
+): Problem[] {
   const c = new ProblemCollector();
-  c.check('name', checkDnsLabel(props.name ?? id, MAX_SERVICE_NAME_LENGTH));
-  c.check('image', checkImage(props.image, props.allowLatestTag ?? false));
-  if (props.partOf !== undefined) c.check('partOf', checkDnsLabel(props.partOf));
-  if (props.instance !== undefined) c.check('instance', checkDnsLabel(props.instance));
-  if (props.port !== undefined) c.check('port', checkPort(props.port));
-  if (props.metricsPort !== undefined) c.check('metricsPort', checkPort(props.metricsPort));
+  c.check(path.name(), checkDnsLabel(props.name ?? id, MAX_SERVICE_NAME_LENGTH));
+  if ('image' in props) c.check(path.child('image'), checkImage(props.image, props.allowLatestTag ?? false));
+  if (props.partOf !== undefined) c.check(path.child('partOf'), checkDnsLabel(props.partOf));
+  if (props.instance !== undefined) c.check(path.child('instance'), checkDnsLabel(props.instance));
+  if (props.port !== undefined) c.check(path.child('port'), checkPort(props.port));
+  if (props.metricsPort !== undefined) c.check(path.child('metricsPort'), checkPort(props.metricsPort));
   if ((props.port ?? 8080) === (props.metricsPort ?? 9090)) {
-    c.check('metricsPort', `${show(props.metricsPort ?? 9090)} is the HTTP port too: metrics need their own port`);
+    c.check(path.child('metricsPort'), `${show(props.metricsPort ?? 9090)} is the HTTP port too: metrics need their own port`);
   }
   if (props.healthCheck?.readinessPath !== undefined) {
-    c.check('healthCheck.readinessPath', checkHttpPath(props.healthCheck.readinessPath));
+    c.check(path.child('healthCheck.readinessPath'), checkHttpPath(props.healthCheck.readinessPath));
   }
   if (props.healthCheck?.livenessPath !== undefined) {
-    c.check('healthCheck.livenessPath', checkHttpPath(props.healthCheck.livenessPath));
+    c.check(path.child('healthCheck.livenessPath'), checkHttpPath(props.healthCheck.livenessPath));
   }
   if (props.resources !== undefined) {
-    c.nest('resources', checkRequestLimit('cpu', props.resources.requests?.cpu, props.resources.limits?.cpu));
-    c.nest('resources', checkRequestLimit('memory', props.resources.requests?.memory, props.resources.limits?.memory));
+    c.add(validateResources(props.resources, path.child('resources')));
   }
   for (const key of Object.keys(props.config ?? {})) {
-    c.check(`config.${key}`, checkEnvVarName(key));
+    c.check(path.child(`config.${key}`), checkEnvVarName(key));
   }
   const secretEnv = props.secretEnv ?? {};
   for (const key of Object.keys(secretEnv)) {
-    c.check(`secretEnv.${key}`, checkEnvVarName(key));
+    c.check(path.child(`secretEnv.${key}`), checkEnvVarName(key));
     if (props.config && key in props.config) {
-      c.check(`secretEnv.${key}`, `${show(key)} is also set in config: a variable is either config or secret`);
+      c.check(path.child(`secretEnv.${key}`), `${show(key)} is also set in config: a variable is either config or secret`);
     }
   }
   if (!props.secretStore && Object.values(secretEnv).some((ref) => ref.isExternal)) {
     const names = Object.entries(secretEnv).filter(([, ref]) => ref.isExternal).map(([k]) => k);
-    c.check('secretStore', `is required because ${names.join(', ')} ${names.length === 1 ? 'comes' : 'come'} from an external store`);
+    c.check(secretStorePath, `is required because ${names.join(', ')} ${names.length === 1 ? 'comes' : 'come'} from an external store`);
   }
-  if (props.monitoring?.interval !== undefined) c.check('monitoring.interval', checkDurationRange(props.monitoring.interval, 1, 3600));
-  if (props.monitoring?.path !== undefined) c.check('monitoring.path', checkHttpPath(props.monitoring.path));
-  if (props.monitoring?.namespace !== undefined) c.check('monitoring.namespace', checkDnsLabel(props.monitoring.namespace));
-  if (props.monitoring) c.nest('monitoring', validateObservabilityOptions(props.monitoring));
+  if (props.monitoring?.interval !== undefined) c.check(path.child('monitoring.interval'), checkDurationRange(props.monitoring.interval, 1, 3600));
+  if (props.monitoring?.path !== undefined) c.check(path.child('monitoring.path'), checkHttpPath(props.monitoring.path));
+  if (props.monitoring?.namespace !== undefined) c.check(path.child('monitoring.namespace'), checkDnsLabel(props.monitoring.namespace));
+  if (props.monitoring) c.add(validateObservabilityOptions(props.monitoring, path.child('monitoring')));
   const r = props.rollout ?? {};
   const ranges = [['minReady', r.minReady, 0, 3600], ['drain', r.drain, 0, 600], ['terminationGracePeriod', r.terminationGracePeriod, 1, 3600]] as const;
-  const bad = ranges.filter(([field, value, min, max]) => value !== undefined && c.check(`rollout.${field}`, checkDurationRange(value, min, max)) !== undefined);
+  const bad = ranges.filter(([field, value, min, max]) => value !== undefined && c.check(path.child('rollout').seconds(field), checkDurationRange(value, min, max)) !== undefined);
   const drain = r.drain ?? Duration.seconds(10);
   const grace = r.terminationGracePeriod ?? Duration.seconds(45);
   if (bad.length === 0 && grace.toMilliseconds() <= drain.toMilliseconds()) {
     c.check(
-      'rollout.terminationGracePeriod',
+      path.child('rollout').seconds('terminationGracePeriod'),
       `${durationText(grace)} must be longer than the drain (${durationText(drain)}), or in-flight requests are cut off`,
     );
   }
-  if (r.restartToken !== undefined) c.check('rollout.restartToken', checkRestartToken(r.restartToken));
-  if (props.runAsUser !== undefined) c.check('runAsUser', checkInteger(props.runAsUser, 1, 2147483647));
-  if (props.placement !== undefined) c.nest('placement', validatePlacement(props.placement));
+  if (r.restartToken !== undefined) c.check(path.child('rollout.restartToken'), checkRestartToken(r.restartToken));
+  if (props.runAsUser !== undefined) c.check(path.child('runAsUser'), checkInteger(props.runAsUser, 1, 2147483647));
+  if (props.placement !== undefined) c.add(validatePlacement(props.placement, path.child('placement')));
   return [...c.problems];
 }

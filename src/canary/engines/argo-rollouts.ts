@@ -2,6 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import type { ICanaryStep } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/CanaryStep' with { 'resolution-mode': 'import' };
 import type { IRolloutTrafficRouting } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutTrafficRouting' with { 'resolution-mode': 'import' };
 import { parseDurationText, wholeSeconds } from '../../core/duration';
+import { FieldPath } from '../../core/field-path';
 import { Problem, throwIfProblems } from '../../core/validation';
 import { resolveAnalysis } from '../../rollouts/analysis';
 import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-template';
@@ -38,8 +39,8 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     return this.options.allowLatestTag ?? false;
   }
 
-  public exposureProblems(exposure: ExposureKind): Problem[] {
-    return validateCanaryRolloutProps('argo-rollouts', this.options.trafficRouting, exposure);
+  public exposureProblems(exposure: ExposureKind, path?: FieldPath, exposurePath?: FieldPath): Problem[] {
+    return validateCanaryRolloutProps('argo-rollouts', this.options.trafficRouting, exposure, path, exposurePath);
   }
 
   /**

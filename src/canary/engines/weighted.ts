@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { FieldPath } from '../../core/field-path';
 import { Problem, throwIfProblems } from '../../core/validation';
 import type { ExposureKind } from '../../trading-backend/exposure';
 import type { ServiceObjects } from '../../trading-backend/service-objects';
@@ -31,8 +32,8 @@ export class WeightedCanaryEngine implements ICanaryEngine {
     return this.options.allowLatestTag ?? false;
   }
 
-  public exposureProblems(exposure: ExposureKind): Problem[] {
-    return validateCanaryRolloutProps('weighted', undefined, exposure);
+  public exposureProblems(exposure: ExposureKind, path?: FieldPath, exposurePath?: FieldPath): Problem[] {
+    return validateCanaryRolloutProps('weighted', undefined, exposure, path, exposurePath);
   }
 
   /** The stable Deployment and the canary's, each with a surge pod while it rolls. */

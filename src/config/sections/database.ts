@@ -1,21 +1,25 @@
 /**
- * One entry of `databases`: the tier's defaults filled in and turned into PostgresCluster props with
- * the engine factories (which check their arguments); the constructor checks the rest when the
- * environment is built. The engine's fields are flat in the file (`backup`, `pooler`, not `engine.*`).
+ * One entry of `databases`: the tier's defaults filled in, each value judged by the engine's and the
+ * construct's own rules at its path in the file, then built into PostgresCluster props. The engine's
+ * fields are flat in the file (`backup`, `pooler`, not `engine.*`), so the engine's path is the entry's.
  */
-import { ResourceRequirements } from '../../core/resources';
-import { Problem, ProblemCollector } from '../../core/validation';
 import { Construct } from 'constructs';
+import { ClientOffer } from '../../core/connection';
 import { IDatabase } from '../../core/database';
-import { SecretStore } from '../../core/secrets';
-import { PostgresCluster, PostgresClusterProps } from '../../postgres/postgres-cluster';
-import { DatabaseCredentials, ExternalPostgresProps } from '../../postgres/external-postgres';
-import { secretStore } from './service';
-import { PostgresBackupOptions, PostgresPoolerOptions } from '../../postgres/engine';
+import { FieldPath } from '../../core/field-path';
+import { ResourceRequirements } from '../../core/resources';
+import { SecretStore, validateSecretReference, validateStoreReference } from '../../core/secrets';
+import { Problem, ProblemCollector } from '../../core/validation';
+import {
+  CloudNativePgOptions, PostgresBackupOptions, PostgresPoolerOptions, StatefulSetEngineOptions, validateCloudNativePgOptions, validateStatefulSetOptions,
+} from '../../postgres/engine';
+import { DatabaseCredentials, EXTERNAL_DATABASE_OFFER, ExternalPostgresProps, validateExternalPostgresProps } from '../../postgres/external-postgres';
+import { PostgresCluster, PostgresClusterProps, validatePostgresClusterProps } from '../../postgres/postgres-cluster';
 import { PostgresEngine } from '../../postgres/postgres-engine';
 import { resourcesWithDefaults } from '../tier-defaults';
 import { TIER_DEFAULTS } from '../tiers';
 import type { DatabaseConfig, EnvironmentConfig, ExternalDatabaseConfig } from '../types';
+import { checked } from './checked';
 
 /** A database of an environment file, ready to build. */
 export interface DatabasePlan {
@@ -23,8 +27,8 @@ export interface DatabasePlan {
   readonly name: string;
   /** Builds it (a PostgresCluster, or the reference to an external database) into `scope`. */
   build(scope: Construct): IDatabase;
-  /** The field of the entry a construct's prop field stands for. */
-  fieldOf(propField: string): string;
+  /** What it offers the services that connect to it. */
+  readonly offer: ClientOffer;
   /** Instances, each with `resources`, and pooler pods. */
   readonly instances: number;
   readonly resources: ResourceRequirements;
@@ -34,43 +38,38 @@ export interface DatabasePlan {
 /** PgBouncer pods: 100m/128Mi requested, 500m/256Mi limit each (what the CNPG engine emits). */
 export const POOLER_POD_RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
 
-/** The plan of one database, or its problems (fields relative to the entry). */
-export function databaseSection(env: EnvironmentConfig, name: string, db: DatabaseConfig): { plan?: DatabasePlan; problems: readonly Problem[] } {
-  if (db.external) return externalDatabase(env, name, db, db.external);
+/** The plan of the database at `path` (`databases.<name>`), or its problems at their paths in the file. */
+export function databaseSection(
+  env: EnvironmentConfig, name: string, db: DatabaseConfig, store: SecretStore | undefined, path: FieldPath,
+): { plan?: DatabasePlan; problems: readonly Problem[] } {
+  if (db.external) return externalDatabase(name, db, db.external, store, path);
   const c = new ProblemCollector();
   const d = TIER_DEFAULTS[env.tier].database;
   const engineKind = db.engine ?? d.engine;
   if (engineKind === 'statefulset') {
     (['backup', 'pooler', 'parameters', 'recovery', 'archiveServerName'] as const).filter((k) => db[k] !== undefined && db[k] !== false)
-      .forEach((k) => c.check(k, 'applies only to engine "cloudnative-pg"'));
-    if (db.credentialsSecret === undefined) c.check('credentialsSecret', 'is required with engine "statefulset": an existing Secret with the superuser name and password');
+      .forEach((k) => c.check(path.child(k), 'applies only to engine "cloudnative-pg"'));
+    if (db.credentialsSecret === undefined) c.check(path.child('credentialsSecret'), 'is required with engine "statefulset": an existing Secret with the superuser name and password');
   } else {
     (['credentialsSecret', 'usernameKey', 'passwordKey'] as const).filter((k) => db[k] !== undefined)
-      .forEach((k) => c.check(k, 'applies only to engine "statefulset"'));
+      .forEach((k) => c.check(path.child(k), 'applies only to engine "statefulset"'));
     if (d.requireBackup && db.backup === undefined) {
-      c.check('backup', `is required in ${env.tier}: set destinationPath and credentialsSecret of the object store`);
+      c.check(path.child('backup'), `is required in ${env.tier}: set destinationPath and credentialsSecret of the object store`);
     }
   }
-  if (db.allowFewerInstances !== undefined && !d.requireHighAvailability) c.check('allowFewerInstances', 'applies only to prod');
+  if (db.allowFewerInstances !== undefined && !d.requireHighAvailability) c.check(path.child('allowFewerInstances'), 'applies only to prod');
   if (c.problems.length > 0) return { problems: c.problems };
 
   const pooler: PostgresPoolerOptions | undefined = engineKind === 'statefulset' || db.pooler === false || (db.pooler === undefined && !d.pooler)
     ? undefined
     : typeof db.pooler === 'object' ? db.pooler : {};
-  const backup = db.backup;
   const engine = engineKind === 'statefulset'
-    ? c.attempt('', () => PostgresEngine.statefulSet({ credentialsSecret: db.credentialsSecret as string, usernameKey: db.usernameKey, passwordKey: db.passwordKey }))
-    : c.attempt('', () => PostgresEngine.cloudNativePg({
-      // A missing credentialsSecret is the factory's to report, in its words.
-      ...(backup ? { backup: backup as PostgresBackupOptions } : {}),
-      archiveServerName: db.archiveServerName,
-      ...(db.recovery ? { recovery: { ...db.recovery, objectStore: db.recovery.objectStore as PostgresBackupOptions | undefined } } : {}),
-      ...(pooler ? { pooler } : {}),
-    }));
+    ? statefulSetEngine(c, db, path)
+    : cloudNativePgEngine(c, db, pooler, path);
   if (!engine) return { problems: c.problems };
   const instances = db.instances ?? (engineKind === 'statefulset' ? 1 : d.instances);
   const resources = resourcesWithDefaults(db.resources, d.resources);
-  const props: PostgresClusterProps = {
+  const own: PostgresClusterProps = {
     name,
     engine,
     instances,
@@ -81,50 +80,79 @@ export function databaseSection(env: EnvironmentConfig, name: string, db: Databa
     storage: { size: db.storage?.size ?? d.storageSize, storageClass: db.storage?.storageClass },
     parameters: db.parameters,
     resources,
+    alerts: db.alerts,
+    dashboard: db.dashboard,
+  };
+  // The construct's own rule at the file's paths; the engine's options are flat in the entry.
+  c.add(validatePostgresClusterProps(name, { ...own, engine }, path, path));
+  if (c.problems.length > 0) return { problems: c.problems };
+  const props: PostgresClusterProps = {
+    ...own,
     partOf: env.partOf,
     placement: env.placement,
     instance: `${name}-${env.tier}`,
     monitoringNamespace: env.monitoringNamespace,
-    alerts: db.alerts,
-    dashboard: db.dashboard,
   };
   return {
-    plan: { name, instances, resources, poolerInstances: pooler ? pooler.instances ?? 2 : 0, build: (scope) => new PostgresCluster(scope, name, props), fieldOf: (f) => f.replace(/^engine\./, '') },
+    plan: {
+      name, instances, resources, offer: engine.clientOffer, poolerInstances: pooler ? pooler.instances ?? 2 : 0,
+      build: (scope) => new PostgresCluster(scope, name, props),
+    },
     problems: [],
   };
 }
 
+function statefulSetEngine(c: ProblemCollector, db: DatabaseConfig, path: FieldPath): ReturnType<typeof PostgresEngine.statefulSet> | undefined {
+  const options: StatefulSetEngineOptions = { credentialsSecret: db.credentialsSecret as string, usernameKey: db.usernameKey, passwordKey: db.passwordKey };
+  return checked(c, validateStatefulSetOptions(options, path), () => PostgresEngine.statefulSet(options));
+}
+
+function cloudNativePgEngine(
+  c: ProblemCollector, db: DatabaseConfig, pooler: PostgresPoolerOptions | undefined, path: FieldPath,
+): ReturnType<typeof PostgresEngine.cloudNativePg> | undefined {
+  const options: CloudNativePgOptions = {
+    ...(db.backup ? { backup: db.backup as PostgresBackupOptions } : {}),
+    archiveServerName: db.archiveServerName,
+    ...(db.recovery ? { recovery: { ...db.recovery, objectStore: db.recovery.objectStore as PostgresBackupOptions | undefined } } : {}),
+    ...(pooler ? { pooler } : {}),
+  };
+  return checked(c, validateCloudNativePgOptions(options, path), () => PostgresEngine.cloudNativePg(options));
+}
+
 /** An entry with `external`: a reference to a database outside the cluster; none of the in-cluster keys apply. */
-function externalDatabase(env: EnvironmentConfig, name: string, db: DatabaseConfig, x: ExternalDatabaseConfig): { plan?: DatabasePlan; problems: readonly Problem[] } {
+function externalDatabase(
+  name: string, db: DatabaseConfig, x: ExternalDatabaseConfig, store: SecretStore | undefined, path: FieldPath,
+): { plan?: DatabasePlan; problems: readonly Problem[] } {
   const c = new ProblemCollector();
-  for (const key of Object.keys(db).filter((k) => k !== 'external')) c.check(key, 'does not apply to an external database');
+  const at = path.child('external');
+  for (const key of Object.keys(db).filter((k) => k !== 'external')) c.check(path.child(key), 'does not apply to an external database');
   if ((x.credentialsSecret === undefined) === (x.remoteKey === undefined)) {
-    c.check('external', 'needs exactly one of credentialsSecret (an existing Secret) or remoteKey (an entry of the secretStore)');
+    c.check(at, 'needs exactly one of credentialsSecret (an existing Secret) or remoteKey (an entry of the secretStore)');
   }
   if (x.credentialsSecret !== undefined) {
-    for (const k of ['usernameProperty', 'passwordProperty'] as const) if (x[k] !== undefined) c.check(`external.${k}`, 'applies only with remoteKey');
+    for (const k of ['usernameProperty', 'passwordProperty'] as const) if (x[k] !== undefined) c.check(at.child(k), 'applies only with remoteKey');
   }
   if (x.remoteKey !== undefined) {
-    for (const k of ['usernameKey', 'passwordKey'] as const) if (x[k] !== undefined) c.check(`external.${k}`, 'applies only with credentialsSecret');
-    if (!env.secretStore) c.check('external.remoteKey', "needs the environment's secretStore, which the credentials are read from");
+    for (const k of ['usernameKey', 'passwordKey'] as const) if (x[k] !== undefined) c.check(at.child(k), 'applies only with credentialsSecret');
+    if (!store) c.check(at.child('remoteKey'), "needs the environment's secretStore, which the credentials are read from");
   }
   if (c.problems.length > 0) return { problems: c.problems };
   const credentials = x.credentialsSecret !== undefined
-    ? c.attempt('external', () => DatabaseCredentials.fromSecret(x.credentialsSecret as string, { usernameKey: x.usernameKey, passwordKey: x.passwordKey }))
-    : c.attempt('external', () => DatabaseCredentials.fromExternalStore(secretStore(env) as SecretStore, x.remoteKey as string, { usernameProperty: x.usernameProperty, passwordProperty: x.passwordProperty }));
-  if (!credentials) return { problems: c.problems };
-  const props: ExternalPostgresProps = { host: x.host, port: x.port, database: x.database, sslMode: x.sslMode, cidr: x.cidr, credentials };
+    ? checked(c, validateSecretReference(x.credentialsSecret, { usernameKey: x.usernameKey, passwordKey: x.passwordKey }, at, at.child('credentialsSecret')),
+      () => DatabaseCredentials.fromSecret(x.credentialsSecret as string, { usernameKey: x.usernameKey, passwordKey: x.passwordKey }))
+    : checked(c, validateStoreReference(x.remoteKey, { usernameProperty: x.usernameProperty, passwordProperty: x.passwordProperty }, at),
+      () => DatabaseCredentials.fromExternalStore(store as SecretStore, x.remoteKey as string, { usernameProperty: x.usernameProperty, passwordProperty: x.passwordProperty }));
+  const reference = { host: x.host, port: x.port, database: x.database, sslMode: x.sslMode, cidr: x.cidr };
+  c.add(validateExternalPostgresProps(reference, at));
+  if (!credentials || c.problems.length > 0) return { problems: c.problems };
+  const props: ExternalPostgresProps = { ...reference, credentials };
   return {
-    plan: { name, instances: 0, resources: NO_RESOURCES, poolerInstances: 0, build: (scope) => PostgresCluster.fromExternal(scope, name, props), fieldOf: (f) => `external.${f}` },
+    plan: {
+      name, instances: 0, resources: NO_RESOURCES, poolerInstances: 0, offer: EXTERNAL_DATABASE_OFFER,
+      build: (scope) => PostgresCluster.fromExternal(scope, name, props),
+    },
     problems: [],
   };
 }
 
 const NO_RESOURCES: ResourceRequirements = { requests: { cpu: '0', memory: '0' }, limits: { cpu: '0', memory: '0' } };
-
-/** Where a problem of a database's construct belongs in the environment file. */
-export function databaseField(plan: Pick<DatabasePlan, 'name' | 'fieldOf'>, propField: string): string {
-  if (propField === 'monitoringNamespace' || propField === 'partOf') return propField;
-  if (propField === 'name' || propField === 'instance' || propField === '') return `databases.${plan.name}`;
-  return `databases.${plan.name}.${plan.fieldOf(propField)}`;
-}

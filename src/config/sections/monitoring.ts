@@ -2,19 +2,11 @@
  * The environment's `monitoring:` block: the settings every alert and dashboard of the environment
  * gets (the `cdk8s-trading:monitoring` context of its chart), with the tier's default severity.
  */
-import { ObservabilityOptions, validateObservabilityOptions } from '../../monitoring/settings';
+import { FieldPath } from '../../core/field-path';
 import { Problem } from '../../core/validation';
+import { ObservabilityOptions, validateObservabilityOptions } from '../../monitoring/settings';
 import { TIER_DEFAULTS } from '../tiers';
 import type { EnvironmentConfig } from '../types';
-
-/** Where each option is written in the file. */
-const FILE_FIELDS: Readonly<Record<keyof ObservabilityOptions, string>> = {
-  environment: 'monitoring.environment',
-  runbookBaseUrl: 'monitoring.runbookBaseUrl',
-  warningOnly: 'monitoring.warningOnly',
-  dashboardFolder: 'monitoring.dashboards.folder',
-  dashboardFolderAnnotation: 'monitoring.dashboards.folderAnnotation',
-};
 
 function written(env: EnvironmentConfig): ObservabilityOptions {
   const m = env.monitoring ?? {};
@@ -27,14 +19,14 @@ function written(env: EnvironmentConfig): ObservabilityOptions {
   };
 }
 
-/** Problems of the `monitoring:` block, at their fields in the file. */
-export function monitoringProblems(env: EnvironmentConfig): Problem[] {
-  return validateObservabilityOptions(written(env)).map((p) => ({ field: FILE_FIELDS[p.field as keyof ObservabilityOptions] ?? 'monitoring', message: p.message }));
+/** Problems of the `monitoring:` block at `path`, at their fields in the file. */
+export function monitoringProblems(env: EnvironmentConfig, path: FieldPath): Problem[] {
+  return validateObservabilityOptions(written(env), path, path.child('dashboards'));
 }
 
 /**
- * The settings of the environment named `name`: what the file says (fields with problems left out, they
- * are reported by `monitoringProblems`), else the environment's name as its label and the tier's severity.
+ * The settings of the environment named `name`: what the file says (checked by `monitoringProblems`
+ * before anything is built), else the environment's name as its label and the tier's severity.
  */
 export function environmentObservability(env: EnvironmentConfig, name: string): ObservabilityOptions {
   const options: ObservabilityOptions = {
@@ -42,6 +34,5 @@ export function environmentObservability(env: EnvironmentConfig, name: string): 
     environment: env.monitoring?.environment ?? name,
     warningOnly: env.monitoring?.warningOnly ?? TIER_DEFAULTS[env.tier].monitoring.warningOnly,
   };
-  const bad = new Set(validateObservabilityOptions(options).map((p) => p.field));
-  return Object.fromEntries(Object.entries(options).filter(([k, v]) => v !== undefined && !bad.has(k))) as ObservabilityOptions;
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ObservabilityOptions;
 }

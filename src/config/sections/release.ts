@@ -1,21 +1,26 @@
 /**
- * The `release` block of a service: one adapter per release kind, each turning the block into the
- * engine it stands for (the engine factories check their arguments) and knowing how that release
- * builds, how many pods it runs at full scale, and where its fields are in the file.
+ * The `release` block of a service: one adapter per release kind, each judging the block with its
+ * engine's own rules at the file's paths, then building the engine, and knowing how that release builds
+ * and how many pods it runs at full scale.
  */
 import { Construct } from 'constructs';
 import { BlueGreenEngine } from '../../blue-green/blue-green-engine';
 import { BlueGreenService, validateBlueGreenServiceProps } from '../../blue-green/blue-green-service';
+import { ArgoBlueGreenOptions, ServiceSwitchOptions, validateArgoBlueGreenOptions, validateServiceSwitchOptions } from '../../blue-green/engine';
 import { CanaryEngine } from '../../canary/canary-engine';
-import { CanaryStep, validateCanaryRolloutProps } from '../../canary/engine';
+import {
+  ArgoCanaryOptions, CanaryStep, validateArgoCanaryOptions, validateCanaryRolloutProps, validateWeightedCanaryOptions, WeightedCanaryOptions,
+} from '../../canary/engine';
 import { CanaryRollout } from '../../canary/canary-rollout';
+import { FieldPath } from '../../core/field-path';
 import { Problem, ProblemCollector, show } from '../../core/validation';
 import { ExposureKind } from '../../trading-backend/exposure';
 import { ApiServiceBase } from '../../trading-backend/api-service-base';
 import { ApiServiceProps } from '../../trading-backend/api-service-props';
 import { TradingBackend } from '../../trading-backend/trading-backend';
 import { TIER_DEFAULTS } from '../tiers';
-import { analysisOf, seconds, secondsField, smokeTestOf } from './durations';
+import { checked } from './checked';
+import { analysisOf, seconds, smokeTestOf } from './durations';
 import { environmentNotifications } from './notifications';
 import type { EnvironmentConfig, ReleaseConfig, ServiceConfig } from '../types';
 
@@ -30,8 +35,17 @@ export interface ReleasePlan {
   podsAtFullScale(maxReplicas: number): number;
   /** Whether a controller moves the HTTPRoute weights during a release (GitOps must leave them alone). */
   readonly controllerMovesRouteWeights: boolean;
-  /** The field of the file (relative to the service) that a construct's prop field stands for. */
-  fieldOf(propField: string): string;
+}
+
+/** Where an adapter reads from: the service, its path, and the path of its `release` block. */
+interface ReleaseInput {
+  readonly env: EnvironmentConfig;
+  readonly svc: ServiceConfig;
+  readonly release: ReleaseConfig;
+  /** `services.<name>`. */
+  readonly path: FieldPath;
+  /** `services.<name>.release`. */
+  readonly at: FieldPath;
 }
 
 interface ReleaseAdapter {
@@ -39,113 +53,117 @@ interface ReleaseAdapter {
   readonly fields: ReadonlyArray<keyof ReleaseConfig>;
   /** Whether the service's own `image` is the image (otherwise `release` names the images). */
   readonly usesServiceImage: boolean;
-  /** The plan, or problems with fields relative to the service. */
-  adapt(env: EnvironmentConfig, svc: ServiceConfig, c: ProblemCollector): ReleasePlan | undefined;
+  /** The plan, or `undefined` with the problems recorded in `c`. */
+  adapt(input: ReleaseInput, c: ProblemCollector): ReleasePlan | undefined;
 }
 
-const inRelease = (field: string): string => (field ? `release.${field}` : 'release');
-/** Argo engines take the service's own image; their other fields are in `release`. */
-const argoField = (field: string): string => (field === 'image' ? 'image' : inRelease(secondsField(field)));
 const exposureOf = (svc: ServiceConfig): ExposureKind => (svc.exposure?.gateway ? 'gateway' : svc.exposure?.ingress ? 'ingress' : 'none');
 const hostsOf = (svc: ServiceConfig): string[] => svc.exposure?.gateway?.hosts ?? svc.exposure?.ingress?.hosts ?? [];
 const blueGreenPods = (max: number): number => 2 * (max + 1);
+const allowLatestTag = (env: EnvironmentConfig): boolean => TIER_DEFAULTS[env.tier].allowLatestTag;
+
+/** Records "is required" for each of `fields` the block leaves out; true when none is missing. */
+function required(c: ProblemCollector, { release, at }: ReleaseInput, fields: ReadonlyArray<keyof ReleaseConfig>): boolean {
+  const missing = fields.filter((f) => release[f] === undefined);
+  for (const f of missing) c.check(at.child(f), 'is required');
+  return missing.length === 0;
+}
 
 const ADAPTERS = {
   'rolling': {
     fields: [],
     usesServiceImage: true,
-    adapt: (env, svc) => ({
-      build: (scope, id, props) => new TradingBackend(scope, id, { ...props, image: svc.image ?? '', allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag }),
+    adapt: ({ env, svc }) => ({
+      build: (scope, id, props) => new TradingBackend(scope, id, { ...props, image: svc.image ?? '', allowLatestTag: allowLatestTag(env) }),
       podsAtFullScale: (max) => max + 1,
       controllerMovesRouteWeights: false,
-      fieldOf: (f) => f,
     }),
   },
   'blue-green/service-switch': {
     fields: ['activeColor', 'blueImage', 'greenImage', 'releaseColor', 'scaleDownIdle', 'previewHost', 'smokeTest', 'blueConfig', 'greenConfig'],
     usesServiceImage: false,
-    adapt: (env, svc, c) => {
-      const r = svc.release as ReleaseConfig;
-      for (const f of ['activeColor', 'blueImage', 'greenImage'] as const) if (r[f] === undefined) c.check(inRelease(f), 'is required');
-      if (c.problems.length > 0) return undefined;
-      c.nest('release', validateBlueGreenServiceProps(r.previewHost, exposureOf(svc), hostsOf(svc)));
-      const engine = c.attempt((f) => inRelease(secondsField(f)), () => BlueGreenEngine.serviceSwitch({
+    adapt: (input, c) => {
+      const { env, svc, release: r, at } = input;
+      if (!required(c, input, ['activeColor', 'blueImage', 'greenImage'])) return undefined;
+      c.add(validateBlueGreenServiceProps(r.previewHost, exposureOf(svc), hostsOf(svc), at));
+      const options: ServiceSwitchOptions = {
         activeColor: r.activeColor ?? 'blue', blueImage: r.blueImage ?? '', greenImage: r.greenImage ?? '',
-        releaseColor: r.releaseColor, scaleDownIdle: r.scaleDownIdle, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag,
+        releaseColor: r.releaseColor, scaleDownIdle: r.scaleDownIdle, allowLatestTag: allowLatestTag(env),
         smokeTest: smokeTestOf(r.smokeTest),
         blueConfig: r.blueConfig, greenConfig: r.greenConfig,
-      }));
+      };
+      const engine = checked(c, validateServiceSwitchOptions(options, at), () => BlueGreenEngine.serviceSwitch(options));
       return engine && {
         build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
         podsAtFullScale: blueGreenPods,
         controllerMovesRouteWeights: false,
-        fieldOf: (f) => (f === 'previewHost' ? inRelease(f) : f),
       };
     },
   },
   'blue-green/argo-rollouts': {
     fields: ['autoPromotion', 'scaleDownDelaySeconds', 'analysis', 'previewHost', 'smokeTest'],
     usesServiceImage: true,
-    adapt: (env, svc, c) => {
-      const r = svc.release as ReleaseConfig;
-      c.nest('release', validateBlueGreenServiceProps(r.previewHost, exposureOf(svc), hostsOf(svc)));
-      const analysis = analysisOf(c, 'release.analysis', r.analysis);
-      const engine = c.attempt(argoField, () => BlueGreenEngine.argoRollouts({
-        image: svc.image ?? '', allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, analysis,
+    adapt: ({ env, svc, release: r, path, at }, c) => {
+      c.add(validateBlueGreenServiceProps(r.previewHost, exposureOf(svc), hostsOf(svc), at));
+      const options: ArgoBlueGreenOptions = {
+        image: svc.image ?? '', allowLatestTag: allowLatestTag(env), analysis: analysisOf(c, at.child('analysis'), r.analysis),
         scaleDownDelay: seconds(r.scaleDownDelaySeconds),
         // Production promotes by hand after the preview checks; lower tiers promote on a passing analysis.
         autoPromotion: r.autoPromotion ?? env.tier !== 'prod',
         smokeTest: smokeTestOf(r.smokeTest),
-      }));
+      };
+      const engine = checked(c, validateArgoBlueGreenOptions(options, at, path.child('image')), () => BlueGreenEngine.argoRollouts(options));
       return engine && {
         build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine, notifications: environmentNotifications(env) }),
         podsAtFullScale: blueGreenPods,
         controllerMovesRouteWeights: false,
-        fieldOf: (f) => (f === 'previewHost' ? inRelease(f) : f),
       };
     },
   },
   'canary/argo-rollouts': {
     fields: ['steps', 'trafficRouting', 'analysis', 'backgroundAnalysis', 'smokeTest'],
     usesServiceImage: true,
-    adapt: (env, svc, c) => {
-      const r = svc.release as ReleaseConfig;
-      const steps = r.steps && c.attempt('release', () => r.steps?.map((step) => CanaryStep.fromData(step)));
-      if (r.steps && !steps) return undefined;
-      const analysis = analysisOf(c, 'release.analysis', r.analysis);
-      const engine = c.attempt(argoField, () => CanaryEngine.argoRollouts({
-        image: svc.image ?? '', allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, analysis,
-        trafficRouting: r.trafficRouting, steps, backgroundAnalysis: r.backgroundAnalysis, smokeTest: smokeTestOf(r.smokeTest),
-      }));
-      c.nest('release', validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposureOf(svc)));
+    adapt: ({ env, svc, release: r, path, at }, c) => {
+      const options: ArgoCanaryOptions = {
+        image: svc.image ?? '', allowLatestTag: allowLatestTag(env), analysis: analysisOf(c, at.child('analysis'), r.analysis),
+        trafficRouting: r.trafficRouting, steps: r.steps?.map((step) => CanaryStep.fromData(step)), backgroundAnalysis: r.backgroundAnalysis,
+        smokeTest: smokeTestOf(r.smokeTest),
+      };
+      const exposure = exposureOf(svc);
+      const problems = validateArgoCanaryOptions(options, at, path.child('image'));
+      c.add(problems);
+      c.add(validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposure, at));
+      if (problems.length > 0) return undefined;
+      const engine = CanaryEngine.argoRollouts(options);
       const viaGateway = (r.trafficRouting ?? 'gateway-api') === 'gateway-api' && svc.exposure?.gateway !== undefined;
-      return engine && {
+      return {
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine, notifications: environmentNotifications(env) }),
-        podsAtFullScale: (max) => engine.podsAtFullScale(max, exposureOf(svc)),
+        podsAtFullScale: (max) => engine.podsAtFullScale(max, exposure),
         controllerMovesRouteWeights: viaGateway,
-        fieldOf: (f) => (f === 'trafficRouting' || f === 'backgroundAnalysis' ? inRelease(f) : f),
       };
     },
   },
   'canary/weighted': {
     fields: ['stableImage', 'canaryImage', 'canaryWeight', 'canaryReplicas', 'smokeTest'],
     usesServiceImage: false,
-    adapt: (env, svc, c) => {
-      const r = svc.release as ReleaseConfig;
-      for (const f of ['stableImage', 'canaryImage', 'canaryWeight'] as const) if (r[f] === undefined) c.check(inRelease(f), 'is required');
-      if (c.problems.length > 0) return undefined;
-      // A weighted canary splits traffic in a route or an Ingress: without an exposure, its engine cannot work.
-      c.nest('', validateCanaryRolloutProps('weighted', undefined, exposureOf(svc)).map((p) => ({ ...p, field: p.field === 'exposure' ? 'release.engine' : inRelease(p.field) })));
-      const engine = c.attempt((f) => inRelease(secondsField(f)), () => CanaryEngine.weighted({
+    adapt: (input, c) => {
+      const { env, svc, release: r, at } = input;
+      if (!required(c, input, ['stableImage', 'canaryImage', 'canaryWeight'])) return undefined;
+      const options: WeightedCanaryOptions = {
         stableImage: r.stableImage ?? '', canaryImage: r.canaryImage ?? '', canaryWeight: r.canaryWeight ?? 0,
-        canaryReplicas: r.canaryReplicas, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, smokeTest: smokeTestOf(r.smokeTest),
-      }));
-      return engine && {
+        canaryReplicas: r.canaryReplicas, allowLatestTag: allowLatestTag(env), smokeTest: smokeTestOf(r.smokeTest),
+      };
+      // A weighted canary splits traffic in a route or an Ingress: the engine chosen needs an exposure.
+      const exposure = exposureOf(svc);
+      const problems = validateWeightedCanaryOptions(options, at);
+      c.add(problems);
+      c.add(validateCanaryRolloutProps('weighted', undefined, exposure, at, at.child('engine')));
+      if (problems.length > 0) return undefined;
+      const engine = CanaryEngine.weighted(options);
+      return {
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine }),
-        podsAtFullScale: (max) => engine.podsAtFullScale(max, exposureOf(svc)),
+        podsAtFullScale: (max) => engine.podsAtFullScale(max, exposure),
         controllerMovesRouteWeights: false,
-        // A weighted canary needs a route or an Ingress to split traffic in: its engine asks for the exposure.
-        fieldOf: (f) => (f === 'exposure' ? 'release.engine' : f),
       };
     },
   },
@@ -163,28 +181,31 @@ export function releaseKind(release: ReleaseConfig | undefined): ReleaseKind | u
 }
 
 /**
- * The release of a service: its plan, or problems (fields relative to the service) — an impossible
+ * The release of the service at `path`: its plan, or problems at their paths in the file — an impossible
  * strategy/engine pair, fields of another kind, the image in the wrong place, what the engine rejects.
+ * `usesServiceImage` says whether the service's own `image` is what runs.
  */
-export function releaseSection(env: EnvironmentConfig, svc: ServiceConfig): { plan?: ReleasePlan; problems: readonly Problem[] } {
+export function releaseSection(env: EnvironmentConfig, svc: ServiceConfig, path: FieldPath): { plan?: ReleasePlan; usesServiceImage: boolean; problems: readonly Problem[] } {
   const c = new ProblemCollector();
-  const r: ReleaseConfig = svc.release ?? { strategy: 'rolling' };
-  const kind = releaseKind(r);
+  const at = path.child('release');
+  const release: ReleaseConfig = svc.release ?? { strategy: 'rolling' };
+  const kind = releaseKind(release);
   if (kind === undefined) {
-    c.check('release.engine', `${show(r.engine)} is not an engine of strategy ${show(r.strategy)}: use ${r.strategy === 'blue-green' ? '"service-switch" or "argo-rollouts"' : r.strategy === 'canary' ? '"argo-rollouts" or "weighted"' : 'none (rolling has no engine)'}`);
-    return { problems: c.problems };
+    const engines = release.strategy === 'blue-green' ? '"service-switch" or "argo-rollouts"' : release.strategy === 'canary' ? '"argo-rollouts" or "weighted"' : 'none (rolling has no engine)';
+    c.check(at.child('engine'), `${show(release.engine)} is not an engine of strategy ${show(release.strategy)}: use ${engines}`);
+    return { usesServiceImage: false, problems: c.problems };
   }
   const adapter: ReleaseAdapter = ADAPTERS[kind];
-  for (const field of Object.keys(r) as Array<keyof ReleaseConfig>) {
+  for (const field of Object.keys(release) as Array<keyof ReleaseConfig>) {
     if (field !== 'strategy' && field !== 'engine' && !adapter.fields.includes(field)) {
-      c.check(inRelease(field), `does not apply to ${kind}${adapter.fields.length ? `; it takes ${adapter.fields.join(', ')}` : ''}`);
+      c.check(at.child(field), `does not apply to ${kind}${adapter.fields.length ? `; it takes ${adapter.fields.join(', ')}` : ''}`);
     }
   }
   if (!adapter.usesServiceImage && svc.image !== undefined) {
-    c.check('image', `is not used with release ${show(r.strategy)}/${show(kind.split('/')[1])}, which names its images in release`);
+    c.check(path.child('image'), `is not used with release ${show(release.strategy)}/${show(kind.split('/')[1])}, which names its images in release`);
   }
-  if (adapter.usesServiceImage && svc.image === undefined) c.check('image', 'is required');
-  if (c.problems.length > 0) return { problems: c.problems };
-  const plan = adapter.adapt(env, svc, c);
-  return { plan: c.problems.length === 0 ? plan : undefined, problems: c.problems };
+  if (adapter.usesServiceImage && svc.image === undefined) c.check(path.child('image'), 'is required');
+  if (c.problems.length > 0) return { usesServiceImage: adapter.usesServiceImage, problems: c.problems };
+  const plan = adapter.adapt({ env, svc, release, path, at }, c);
+  return { plan: c.problems.length === 0 ? plan : undefined, usesServiceImage: adapter.usesServiceImage, problems: c.problems };
 }

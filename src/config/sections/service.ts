@@ -1,20 +1,24 @@
 /**
- * One entry of `services`: turned into the props of its construct by the library's own factories
- * (`Scaling`, `Exposure`, `Migration`, `SecretRef`, the release engines), which check their arguments.
- * The construct's constructor checks the rest when the environment is built; `fieldOf` says where each
- * of its props is in the file.
+ * One entry of `services`: each value judged by the library's own rules at the path the file gives it,
+ * then built with the factories (`Scaling`, `Exposure`, `Migration`, `SecretRef`, the release engines)
+ * into the props of its construct. The environment-wide values (`partOf`, `placement`,
+ * `monitoringNamespace`, `secretStore`) are judged once at the top of the file, not per service.
  */
+import { FieldPath } from '../../core/field-path';
 import { NetworkPeer } from '../../core/network-peer';
 import { ResourceRequirements } from '../../core/resources';
-import { checkPort } from '../../core/rules';
-import { SecretRef, SecretStore } from '../../core/secrets';
+import { checkCidr, checkDnsLabel, checkPort } from '../../core/rules';
+import { SecretRef, SecretStore, validateSecretReference, validateStoreReference } from '../../core/secrets';
 import { Problem, ProblemCollector } from '../../core/validation';
-import { Exposure } from '../../trading-backend/exposure';
-import { Migration } from '../../trading-backend/migration';
-import { Scaling } from '../../trading-backend/scaling';
+import { Exposure, validateGatewayExposure, validateIngressExposure } from '../../trading-backend/exposure';
+import { Migration, validateJobMigration, validateOnStart } from '../../trading-backend/migration';
+import { Scaling, validateAutoscaling, validateFixed } from '../../trading-backend/scaling';
+import { validateApiServiceProps } from '../../trading-backend/validate';
 import { serviceAutoscaling, serviceReplicas, serviceResources } from '../tier-defaults';
+import { TIER_DEFAULTS } from '../tiers';
 import type { EnvironmentConfig, SecretEnvConfig, ServiceConfig } from '../types';
-import { durationOf, seconds, secondsField } from './durations';
+import { checked } from './checked';
+import { durationOf, seconds } from './durations';
 import { BaseServiceProps, ReleasePlan, releaseSection } from './release';
 
 /** A service of an environment file, ready to build. */
@@ -39,14 +43,10 @@ export interface ServicePlan {
   readonly podsAtFullScale: number;
 }
 
-/** The SecretRef a config entry stands for. */
-export function secretRef(entry: SecretEnvConfig): SecretRef {
-  return 'remoteKey' in entry
-    ? SecretRef.fromExternalStore(entry.remoteKey, entry.property)
-    : SecretRef.fromSecret(entry.secretName, entry.key);
-}
+/** The variable a service that reads from its database's replicas (`readReplicas: true`) gets their URL in. */
+export const READ_URL_VARIABLE = 'READ_DATABASE_URL';
 
-/** The store of an environment, when it has one. */
+/** The store of an environment, when it has one (its name is judged at the top of the file). */
 export function secretStore(env: EnvironmentConfig): SecretStore | undefined {
   if (!env.secretStore) return undefined;
   return env.secretStore.kind === 'SecretStore'
@@ -54,51 +54,62 @@ export function secretStore(env: EnvironmentConfig): SecretStore | undefined {
     : SecretStore.cluster(env.secretStore.name);
 }
 
-/** The plan of one service, or its problems (fields relative to the service). */
-export function serviceSection(env: EnvironmentConfig, name: string, svc: ServiceConfig, store: SecretStore | undefined): { plan?: ServicePlan; problems: readonly Problem[] } {
+/** A `secretEnv` entry: judged at `path`, then the SecretRef it stands for. */
+function secretRefOf(c: ProblemCollector, entry: SecretEnvConfig, path: FieldPath): SecretRef | undefined {
+  return 'remoteKey' in entry
+    ? checked(c, validateStoreReference(entry.remoteKey, { property: entry.property }, path), () => SecretRef.fromExternalStore(entry.remoteKey, entry.property))
+    : checked(c, validateSecretReference(entry.secretName, { key: entry.key }, path), () => SecretRef.fromSecret(entry.secretName, entry.key));
+}
+
+/** The pods a service runs at full scale, and what each requests and may use. */
+export interface ServiceCapacity {
+  readonly name: string;
+  readonly podsAtFullScale: number;
+  readonly resources: ResourceRequirements;
+}
+
+/**
+ * The plan of the service at `path` (`services.<name>`), or its problems, each at its path in the file;
+ * its capacity whenever its release can say how many pods it runs (so the quota is judged in the same run).
+ */
+export function serviceSection(
+  env: EnvironmentConfig, name: string, svc: ServiceConfig, store: SecretStore | undefined, path: FieldPath,
+): { plan?: ServicePlan; capacity?: ServiceCapacity; problems: readonly Problem[] } {
   const c = new ProblemCollector();
   const secretEnv: Record<string, SecretRef> = {};
   for (const [variable, entry] of Object.entries(svc.secretEnv ?? {})) {
-    const ref = c.attempt(`secretEnv.${variable}`, () => secretRef(entry));
+    const ref = secretRefOf(c, entry, path.child(`secretEnv.${variable}`));
     if (ref) secretEnv[variable] = ref;
   }
-  const external = Object.entries(secretEnv).filter(([, ref]) => ref.isExternal).map(([variable]) => variable);
-  if (external.length > 0 && !env.secretStore) {
-    c.check('secretEnv', `needs the environment's secretStore, which is required because ${external.join(', ')} ${external.length === 1 ? 'comes' : 'come'} from an external store`);
-  }
-  if (svc.replicas !== undefined && svc.autoscaling !== undefined) c.check('autoscaling', 'set either replicas or autoscaling, not both');
+  if (svc.replicas !== undefined && svc.autoscaling !== undefined) c.check(path.child('autoscaling'), 'set either replicas or autoscaling, not both');
   const autoscaling = serviceAutoscaling(env.tier, svc);
+  const replicas = serviceReplicas(env.tier, svc);
   const scaling = autoscaling
-    ? c.attempt('autoscaling', () => Scaling.autoscale(autoscaling))
-    : c.attempt('replicas', () => Scaling.fixed(serviceReplicas(env.tier, svc)));
+    ? checked(c, validateAutoscaling(autoscaling, path.child('autoscaling')), () => Scaling.autoscale(autoscaling))
+    : checked(c, validateFixed(replicas, path), () => Scaling.fixed(replicas));
   const gateway = svc.exposure?.gateway;
   const ingress = svc.exposure?.ingress;
   const exposure = gateway
-    ? c.attempt('exposure.gateway', () => Exposure.gateway(gateway))
-    : ingress ? c.attempt('exposure.ingress', () => Exposure.ingress(ingress)) : Exposure.none();
-  const migration = migrationOf(svc, c);
-  // The peer factories check the namespace or address block, as they do for the TypeScript API.
+    ? checked(c, validateGatewayExposure(gateway, path.child('exposure.gateway')), () => Exposure.gateway(gateway))
+    : ingress ? checked(c, validateIngressExposure(ingress, path.child('exposure.ingress')), () => Exposure.ingress(ingress)) : Exposure.none();
+  const migration = migrationOf(c, svc, path.child('migration'));
   const egress = (svc.egress ?? []).flatMap((rule, i) => {
+    const at = path.child('egress').index(i);
     const peer = rule.namespace !== undefined
-      ? c.attempt(() => `egress[${i}].namespace`, () => NetworkPeer.namespace(rule.namespace as string))
+      ? checked(c, problemAt(at.child('namespace'), checkDnsLabel(rule.namespace)), () => NetworkPeer.namespace(rule.namespace as string))
       : rule.cidr !== undefined
-        ? c.attempt(() => `egress[${i}].cidr`, () => NetworkPeer.cidr(rule.cidr as string))
-        : (c.check(`egress[${i}]`, 'needs one of namespace or cidr'), undefined);
-    rule.ports.forEach((port, j) => c.check(`egress[${i}].ports[${j}]`, checkPort(port)));
+        ? checked(c, problemAt(at.child('cidr'), checkCidr(rule.cidr)), () => NetworkPeer.cidr(rule.cidr as string))
+        : (c.check(at, 'needs one of namespace or cidr'), undefined);
+    rule.ports.forEach((port, j) => c.check(at.child('ports').index(j), checkPort(port)));
     return peer ? [{ peer, ports: rule.ports }] : [];
   });
-  const monitoringInterval = durationOf(c, 'monitoring.interval', svc.monitoring?.interval);
-  if (svc.readReplicas && svc.database === undefined) c.check('readReplicas', 'needs a database: set database: <name>');
-  const release = releaseSection(env, svc);
-  c.nest('', release.problems);
+  const monitoringInterval = durationOf(c, path.child('monitoring.interval'), svc.monitoring?.interval);
+  if (svc.readReplicas && svc.database === undefined) c.check(path.child('readReplicas'), 'needs a database: set database: <name>');
+  const release = releaseSection(env, svc, path);
+  c.add(release.problems);
   const resources = serviceResources(env.tier, svc);
-  const maxReplicas = autoscaling?.maxReplicas ?? serviceReplicas(env.tier, svc);
-  if (c.problems.length > 0 || !release.plan) return { problems: c.problems };
-  const props: BaseServiceProps = {
+  const own: BaseServiceProps | undefined = scaling && exposure && migration && {
     name,
-    partOf: env.partOf,
-    placement: env.placement,
-    instance: `${name}-${env.tier}`,
     port: svc.port,
     metricsPort: svc.metricsPort,
     healthCheck: svc.healthCheck,
@@ -109,7 +120,7 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
     secretStore: store,
     exposure,
     migration,
-    monitoring: { ...svc.monitoring, interval: monitoringInterval, namespace: env.monitoringNamespace },
+    monitoring: { ...svc.monitoring, interval: monitoringInterval },
     rollout: svc.rollout && {
       minReady: seconds(svc.rollout.minReadySeconds),
       drain: seconds(svc.rollout.drainSeconds),
@@ -121,6 +132,18 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
     command: svc.command,
     args: svc.args,
   };
+  // The construct's own rule, at the file's paths; an image the release names is judged with the release.
+  const image = release.usesServiceImage && svc.image !== undefined ? { image: svc.image, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag } : {};
+  if (own) c.add(validateApiServiceProps(name, { ...own, ...image }, path, FieldPath.file().child('secretStore')));
+  const capacity = release.plan && { name, podsAtFullScale: release.plan.podsAtFullScale(autoscaling?.maxReplicas ?? replicas), resources };
+  if (c.problems.length > 0 || !release.plan || !own) return { capacity, problems: c.problems };
+  const props: BaseServiceProps = {
+    ...own,
+    partOf: env.partOf,
+    placement: env.placement,
+    instance: `${name}-${env.tier}`,
+    monitoring: { ...own.monitoring, namespace: env.monitoringNamespace },
+  };
   return {
     plan: {
       name,
@@ -131,40 +154,32 @@ export function serviceSection(env: EnvironmentConfig, name: string, svc: Servic
       cache: svc.cache,
       egress,
       resources,
-      podsAtFullScale: release.plan.podsAtFullScale(maxReplicas),
+      podsAtFullScale: release.plan.podsAtFullScale(autoscaling?.maxReplicas ?? replicas),
     },
+    capacity,
     problems: [],
   };
 }
 
-function migrationOf(svc: ServiceConfig, c: ProblemCollector): Migration | undefined {
-  const m = svc.migration;
-  const jobOnly = ['command', 'backoffLimit', 'activeDeadlineSeconds', 'backupFirst', 'backupTimeoutSeconds'] as const;
-  if (!m || m.mode === 'none') {
-    for (const k of jobOnly) if (m?.[k] !== undefined) c.check(`migration.${k}`, 'applies only to mode "job"');
-    if (m?.startupTimeoutSeconds !== undefined) c.check('migration.startupTimeoutSeconds', 'applies only to mode "on-start"');
-    return Migration.none();
-  }
-  if (m.mode === 'job') {
-    if (m.startupTimeoutSeconds !== undefined) c.check('migration.startupTimeoutSeconds', 'applies only to mode "on-start"');
-    // A missing command is the factory's to report, in its words.
-    return c.attempt((f) => `migration.${secondsField(f)}`, () => Migration.job({
-      command: m.command as string[], backoffLimit: m.backoffLimit, activeDeadline: seconds(m.activeDeadlineSeconds),
-      backupFirst: m.backupFirst, backupTimeout: seconds(m.backupTimeoutSeconds),
-    }));
-  }
-  for (const k of jobOnly) if (m[k] !== undefined) c.check(`migration.${k}`, 'applies only to mode "job"');
-  return c.attempt((f) => `migration.${secondsField(f)}`, () => Migration.onStart({ startupTimeout: seconds(m.startupTimeoutSeconds) }));
+/** A problem at `path` when `message` is defined. */
+function problemAt(path: FieldPath, message: string | undefined): Problem[] {
+  return message === undefined ? [] : [{ field: String(path), message }];
 }
 
-/**
- * Where a problem of a service's construct belongs in the environment file: its own fields under
- * `services.<name>`, the environment-wide ones (`monitoringNamespace`, `partOf`) at the top.
- */
-export function serviceField(plan: Pick<ServicePlan, 'name' | 'release'>, propField: string): string {
-  if (propField === 'monitoring.namespace') return 'monitoringNamespace';
-  if (propField === 'partOf' || propField === 'secretStore') return propField;
-  if (propField === 'name' || propField === 'instance') return `services.${plan.name}`;
-  const field = plan.release.fieldOf(secondsField(propField));
-  return field ? `services.${plan.name}.${field}` : `services.${plan.name}`;
+/** The migration at `path`: its mode's options judged, then built. */
+function migrationOf(c: ProblemCollector, svc: ServiceConfig, path: FieldPath): Migration | undefined {
+  const m = svc.migration;
+  const jobOnly = ['command', 'backoffLimit', 'activeDeadlineSeconds', 'backupFirst', 'backupTimeoutSeconds'] as const;
+  if (m?.mode !== 'job') for (const k of jobOnly) if (m?.[k] !== undefined) c.check(path.child(k), 'applies only to mode "job"');
+  if (m?.mode !== 'on-start' && m?.startupTimeoutSeconds !== undefined) c.check(path.child('startupTimeoutSeconds'), 'applies only to mode "on-start"');
+  if (!m || m.mode === 'none') return Migration.none();
+  if (m.mode === 'job') {
+    const options = {
+      command: m.command as string[], backoffLimit: m.backoffLimit, activeDeadline: seconds(m.activeDeadlineSeconds),
+      backupFirst: m.backupFirst, backupTimeout: seconds(m.backupTimeoutSeconds),
+    };
+    return checked(c, validateJobMigration(options, path), () => Migration.job(options));
+  }
+  const options = { startupTimeout: seconds(m.startupTimeoutSeconds) };
+  return checked(c, validateOnStart(options, path), () => Migration.onStart(options));
 }

@@ -1,8 +1,9 @@
 import { ApiObject } from 'cdk8s';
+import { FieldPath } from '../../core/field-path';
 import { k8s } from 'cdk8s-plus-28';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' with { 'resolution-mode': 'import' };
 import { Construct } from 'constructs';
-import type { ClientObjectMetadata } from '../../core/connection';
+import type { ClientObjectMetadata, ClientOffer } from '../../core/connection';
 import { DatabaseConnection } from '../../core/database';
 import { kubeObject } from '../../core/kube-object';
 import { placementPodSpec } from '../../core/placement';
@@ -34,20 +35,24 @@ export class CloudNativePgEngine implements IPostgresEngine {
 
   public readonly kind: PostgresEngineKind = 'cloudnative-pg';
   public readonly defaultInstances = 3;
+  /** Replicas behind `<cluster>-ro`; an on-demand backup before a migration when backups are configured. */
+  public readonly clientOffer: ClientOffer;
 
-  private constructor(private readonly options: CloudNativePgOptions) {}
+  private constructor(private readonly options: CloudNativePgOptions) {
+    this.clientOffer = { readReplicas: true, ...(options.backup ? {} : { noBackupBeforeMigration: 'has no backup configured (backup)' }) };
+  }
 
   /** The pooler must not take a name CNPG uses for the Cluster's own Services. */
-  public propsProblems(name: string): Problem[] {
+  public propsProblems(name: string, _props: object, path = FieldPath.props(), enginePath = path.child('engine')): Problem[] {
     const c = new ProblemCollector();
     const pooler = this.options.pooler;
     if (pooler) {
       const poolerName = pooler.name ?? `${name}-pooler`;
       if (poolerName === name) {
-        c.check('engine.pooler.name', `${show(poolerName)} is the Cluster's name too: CNPG needs the Pooler's name (its Service) to differ from every Cluster name`);
+        c.check(enginePath.child('pooler.name'), `${show(poolerName)} is the Cluster's name too: CNPG needs the Pooler's name (its Service) to differ from every Cluster name`);
       }
       if ([`${name}-rw`, `${name}-ro`, `${name}-r`].includes(poolerName)) {
-        c.check('engine.pooler.name', `${show(poolerName)} is one of the Services CNPG creates for the Cluster; choose another`);
+        c.check(enginePath.child('pooler.name'), `${show(poolerName)} is one of the Services CNPG creates for the Cluster; choose another`);
       }
     }
     return [...c.problems];

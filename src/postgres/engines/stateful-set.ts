@@ -1,4 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
+import { FieldPath } from '../../core/field-path';
+import type { ClientOffer } from '../../core/connection';
 import { DatabaseConnection } from '../../core/database';
 import { kubeObject } from '../../core/kube-object';
 import { placementPodSpec } from '../../core/placement';
@@ -27,16 +29,20 @@ export class StatefulSetEngine implements IPostgresEngine {
 
   public readonly kind: PostgresEngineKind = 'statefulset';
   public readonly defaultInstances = 1;
+  /** One instance without replicas, and no backups. */
+  public readonly clientOffer: ClientOffer = { readReplicas: false, noBackupBeforeMigration: 'runs as a StatefulSet, which takes no backups' };
 
   private constructor(private readonly options: StatefulSetEngineOptions) {}
 
   /** One instance, no replication, no postgresql.conf parameters. */
-  public propsProblems(_name: string, props: { readonly instances?: number; readonly parameters?: Record<string, string> }): Problem[] {
+  public propsProblems(
+    _name: string, props: { readonly instances?: number; readonly parameters?: Record<string, string> }, path = FieldPath.props(),
+  ): Problem[] {
     const c = new ProblemCollector();
     if (props.instances !== undefined && props.instances !== 1) {
-      c.check('instances', `${show(props.instances)} is not possible with the StatefulSet engine, which runs one instance without replication; use PostgresEngine.cloudNativePg() for more`);
+      c.check(path.child('instances'), `${show(props.instances)} is not possible with the StatefulSet engine, which runs one instance without replication; use PostgresEngine.cloudNativePg() for more`);
     }
-    if (props.parameters !== undefined) c.check('parameters', 'applies only to the CloudNativePG engine');
+    if (props.parameters !== undefined) c.check(path.child('parameters'), 'applies only to the CloudNativePG engine');
     return [...c.problems];
   }
 

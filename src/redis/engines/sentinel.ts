@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { FieldPath } from '../../core/field-path';
 import { checkInteger } from '../../core/rules';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/validation';
 import { IRedisEngine, RedisBuild, RedisEngineKind, RedisParts, SentinelEngineOptions, validateSentinelOptions } from '../engine';
@@ -25,11 +26,11 @@ export class SentinelEngine implements IRedisEngine {
   private constructor(private readonly options: SentinelEngineOptions) {}
 
   /** A primary and at least one replica; a quorum the pods can reach. */
-  public propsProblems(props: { readonly replicas?: number }): Problem[] {
+  public propsProblems(props: { readonly replicas?: number }, path = FieldPath.props(), enginePath = path.child('engine')): Problem[] {
     const c = new ProblemCollector();
     const replicas = props.replicas ?? this.defaultReplicas;
-    if (c.check('replicas', checkInteger(replicas, 2, 9)) === undefined && this.options.quorum !== undefined && this.options.quorum > replicas) {
-      c.check('engine.quorum', `${show(this.options.quorum)} is more than the ${replicas} Sentinels there are: no failover could ever be agreed; use at most ${replicas} (a majority, ${Math.floor(replicas / 2) + 1}, is the default)`);
+    if (c.check(path.child('replicas'), checkInteger(replicas, 2, 9)) === undefined && this.options.quorum !== undefined && this.options.quorum > replicas) {
+      c.check(enginePath.child('quorum'), `${show(this.options.quorum)} is more than the ${replicas} Sentinels there are: no failover could ever be agreed; use at most ${replicas} (a majority, ${Math.floor(replicas / 2) + 1}, is the default)`);
     }
     return [...c.problems];
   }

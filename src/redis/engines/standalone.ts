@@ -1,4 +1,5 @@
 import { Problem, ProblemCollector, show } from '../../core/validation';
+import { FieldPath } from '../../core/field-path';
 import { IRedisEngine, RedisBuild, RedisEngineKind, RedisParts } from '../engine';
 import { buildRedisObjects, PASSWORD_SHELL, pingProbe, REDIS_PORT, redisConf, redisContainer } from '../redis-objects';
 
@@ -18,10 +19,10 @@ export class StandaloneEngine implements IRedisEngine {
   private constructor() {}
 
   /** Exactly one pod: a second one would be a second, unrelated primary. */
-  public propsProblems(props: { readonly replicas?: number }): Problem[] {
+  public propsProblems(props: { readonly replicas?: number }, path = FieldPath.props()): Problem[] {
     const c = new ProblemCollector();
     if (props.replicas !== undefined && props.replicas !== 1) {
-      c.check('replicas', `${show(props.replicas)} is not possible with the standalone engine, which runs one pod without replication; use RedisEngine.sentinel() for more`);
+      c.check(path.child('replicas'), `${show(props.replicas)} is not possible with the standalone engine, which runs one pod without replication; use RedisEngine.sentinel() for more`);
     }
     return [...c.problems];
   }
