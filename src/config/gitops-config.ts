@@ -15,18 +15,10 @@ import { environmentNotifications } from './sections/notifications';
 import schema from './gitops.schema.json';
 import { inFile, parseAndCheckSchema } from './yaml-file';
 import type { Environment } from './environment';
-
+import type { GitOpsConfig } from './gitops-types';
 import { compileSchema } from './schema-validator';
 
-/** The GitOps configuration. */
-export interface GitOpsConfig {
-  repository: string;
-  revision?: string;
-  path?: string;
-  project?: string;
-  argocd?: { namespace?: string; destinationServer?: string };
-  flux?: { namespace?: string; interval?: string; timeout?: string; credentialsSecret?: string };
-}
+export type { GitOpsConfig } from './gitops-types';
 
 /** The file name of the GitOps configuration, in environments/. It is not an environment. */
 export const GITOPS_FILE = 'gitops.yaml';

@@ -1,199 +1,565 @@
 /**
- * The shapes of the environment files (`environments/<env>.yaml`), as `environment.schema.json`
- * describes them. Every service, database and release key mirrors a construct's props.
+ * The shapes of the environment files (`environments/<env>.yaml`). Generated from the JSON Schema by
+ * scripts/config-types.cjs: edit the schema and run it.
  */
-import type { PodPlacement } from '../core/placement';
-import type { PolicyWaiver } from '../policy/policies';
-import type { CanaryStepData, CanaryTrafficMode } from '../canary/engine';
-import type { Color } from '../blue-green/engine';
-import type { RedisEvictionPolicy } from '../redis/redis-cache';
-import type { Tier } from './tiers';
 
-/** A secret environment variable in an environment file. */
-export type SecretEnvConfig = { secretName: string; key: string } | { remoteKey: string; property?: string };
+/** One environment (dev, staging or prod). Values not given come from the tier's defaults. */
+export interface EnvironmentConfig {
+  /** Picks replicas, resources, quota and whether `latest` images are allowed. */
+  tier: 'dev' | 'staging' | 'prod';
+  /** Namespace of every object of this environment. */
+  namespace: string;
+  /** app.kubernetes.io/part-of of every object. Default: the namespace. */
+  partOf?: string;
+  /**
+   * Keep the namespace, the databases (CloudNativePG Cluster or StatefulSet) and the caches' StatefulSets when they
+   * leave Git or their Application/Kustomization is deleted: Argo CD Prune=false,Delete=false and Flux prune: disabled.
+   * Default: the tier's (false in dev, true in staging and prod).
+   */
+  pruneProtection?: boolean;
+  /**
+   * Where the pods' DNS queries go (every pod's egress allows it): the DNS pods by namespace and labels, or an address
+   * block (NodeLocal DNSCache: 169.254.20.10/32). Default: pods labelled k8s-app: kube-dns in kube-system.
+   */
+  dns?: {
+    namespace?: string;
+    podLabels?: Record<string, string>;
+    cidr?: string;
+  };
+  /**
+   * Registry credentials, priority, node selection and tolerations of every pod of the environment (services, migration
+   * Jobs, databases, caches).
+   */
+  placement?: {
+    /** Secrets with registry credentials, like regcred. */
+    imagePullSecrets?: Array<string>;
+    /** PriorityClass of the pods. */
+    priorityClassName?: string;
+    /** Node labels the pods must run on. */
+    nodeSelector?: Record<string, string>;
+    /** Taints the pods tolerate. */
+    tolerations?: Array<{
+      key?: string;
+      operator?: 'Equal' | 'Exists';
+      value?: string;
+      effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+      tolerationSeconds?: number;
+    }>;
+  };
+  /** Namespace of Prometheus, admitted to metrics ports. Default: monitoring. */
+  monitoringNamespace?: string;
+  /** Alerts and dashboards of every service and database: the environment label, runbooks, severity, Grafana folder. */
+  monitoring?: MonitoringConfig;
+  /** external-secrets.io store that `remoteKey` secret references read from. */
+  secretStore?: {
+    name: string;
+    /** Default: ClusterSecretStore. */
+    kind?: 'SecretStore' | 'ClusterSecretStore';
+  };
+  /** Namespace ResourceQuota; fields not given come from the tier. */
+  quota?: {
+    requestsCpu?: string;
+    requestsMemory?: string;
+    limitsCpu?: string;
+    limitsMemory?: string;
+    pods?: number;
+  };
+  /**
+   * The namespace LimitRange (per container): defaultRequest and defaultLimit for containers that set none, max for
+   * any. Each quantity not given is the tier's. Every container the environment runs must fit it (policy
+   * limit-range-admits).
+   */
+  containerLimits?: {
+    defaultRequest?: {
+      cpu?: string;
+      memory?: string;
+    };
+    defaultLimit?: {
+      cpu?: string;
+      memory?: string;
+    };
+    max?: {
+      cpu?: string;
+      memory?: string;
+    };
+  };
+  /** API services (TradingBackend), keyed by name. */
+  services: Record<string, ServiceConfig>;
+  /** PostgreSQL clusters (PostgresCluster), keyed by name. Services connect with `database: <name>`. */
+  databases?: Record<string, DatabaseConfig>;
+  /** Redis caches (RedisCache), keyed by name. Services connect with `cache: <name>`. */
+  caches?: Record<string, CacheConfig>;
+  /** Deliberate exceptions to policy rules, one object and rule each, with the reason. */
+  waivers?: Array<{
+    rule:
+      | 'pod-security-restricted'
+      | 'workload-probes'
+      | 'resources-set'
+      | 'image-pinned'
+      | 'replicated-has-pdb'
+      | 'replicated-has-spread'
+      | 'network-policy-coverage'
+      | 'service-selects-pods'
+      | 'hpa-target-exists'
+      | 'pdb-selects-pods'
+      | 'no-secret-data';
+    /** Kind/name, e.g. Deployment/trading-api. */
+    object: string;
+    /** Why the exception is acceptable (at least a sentence). */
+    reason: string;
+  }>;
+  /**
+   * Opt-in release and delivery notifications of this environment: Argo Rollouts subscriptions on every Rollout
+   * (rollout aborted, analysis failed, rollout completed), Argo CD Application subscriptions (sync failed, health
+   * degraded), and a Flux Provider and Alert (failed reconciliations). The channel by name; the token only by Secret
+   * reference.
+   */
+  notifications?: NotificationsConfig;
+}
 
-/** One API service in an environment file. Mirrors TradingBackendProps. */
+export interface QuantitiesConfig {
+  cpu?: string;
+  memory?: string;
+}
+
 export interface ServiceConfig {
+  /**
+   * Image with a tag or digest; `latest` only in dev. Required, except with release engines that name their own images
+   * (blue-green service-switch, weighted canary).
+   */
   image?: string;
+  /** HTTP port. Default: 8080. */
   port?: number;
+  /** Prometheus metrics port. Default: 9090. */
   metricsPort?: number;
-  healthCheck?: { readinessPath?: string; livenessPath?: string };
+  healthCheck?: {
+    readinessPath?: string;
+    /**
+     * HTTP path of the liveness probe, one that does not check the database or the cache. Default: a TCP check of the
+     * HTTP port.
+     */
+    livenessPath?: string;
+  };
+  /** Fixed replicas; excludes autoscaling. */
   replicas?: number;
-  autoscaling?: { minReplicas?: number; maxReplicas?: number; cpuUtilization?: number; memoryUtilization?: number };
-  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+  /** HPA on CPU and memory; excludes replicas. */
+  autoscaling?: {
+    minReplicas?: number;
+    maxReplicas?: number;
+    cpuUtilization?: number;
+    memoryUtilization?: number;
+  };
+  resources?: {
+    requests?: QuantitiesConfig;
+    limits?: QuantitiesConfig;
+  };
+  /** Non-secret environment variables (a ConfigMap). */
   config?: Record<string, string>;
+  /** Secret environment variables, by reference only. */
   secretEnv?: Record<string, SecretEnvConfig>;
   exposure?: {
-    gateway?: { gatewayName: string; gatewayNamespace: string; listenerName?: string; trafficNamespace?: string; hosts: string[] };
-    ingress?: { hosts: string[]; className?: string; clusterIssuer?: string; tlsSecretName?: string; controllerNamespace?: string };
+    gateway?: {
+      gatewayName: string;
+      gatewayNamespace: string;
+      listenerName?: string;
+      trafficNamespace?: string;
+      hosts: Array<string>;
+    };
+    ingress?: {
+      hosts: Array<string>;
+      className?: string;
+      clusterIssuer?: string;
+      tlsSecretName?: string;
+      controllerNamespace?: string;
+    };
   };
-  migration?: { mode: 'none' | 'on-start' | 'job'; startupTimeoutSeconds?: number; command?: string[]; backoffLimit?: number; activeDeadlineSeconds?: number; backupFirst?: boolean; backupTimeoutSeconds?: number };
-  monitoring?: { serviceMonitor?: boolean; alerts?: boolean; dashboard?: boolean; path?: string; interval?: string };
-  rollout?: { minReadySeconds?: number; drainSeconds?: number; terminationGracePeriodSeconds?: number; restartToken?: string };
+  migration?: {
+    mode: 'none' | 'on-start' | 'job';
+    /** on-start only. Default: 300. */
+    startupTimeoutSeconds?: number;
+    /** job only. */
+    command?: Array<string>;
+    /** job only. Default: 2. */
+    backoffLimit?: number;
+    /** job only. Default: 600. */
+    activeDeadlineSeconds?: number;
+    /**
+     * job only. With a CloudNativePG database that has backups, take a backup and migrate only once it completed.
+     * Default: true.
+     */
+    backupFirst?: boolean;
+    /** job only. How long the Job waits for that backup. Default: 1800. */
+    backupTimeoutSeconds?: number;
+  };
+  monitoring?: {
+    /**
+     * Scrape the metrics port with a PodMonitor over every pod of the service (each pod once, with service=<name> on
+     * every series). Default: true.
+     */
+    serviceMonitor?: boolean;
+    alerts?: boolean;
+    path?: string;
+    interval?: string;
+    /** A Grafana dashboard ConfigMap (<name>-dashboard). Default: true. */
+    dashboard?: boolean;
+  };
+  rollout?: {
+    minReadySeconds?: number;
+    drainSeconds?: number;
+    terminationGracePeriodSeconds?: number;
+    /**
+     * Any value (a date, a build id): changing it rolls the pods. With a `latest` image (dev), a new token is how a
+     * newly pushed image reaches the running pods.
+     */
+    restartToken?: string;
+  };
   runAsUser?: number;
-  command?: string[];
-  args?: string[];
-  egress?: Array<{ namespace?: string; cidr?: string; ports: number[] }>;
+  command?: Array<string>;
+  args?: Array<string>;
+  /** Extra destinations the pods may connect to (DNS is always allowed; everything else is denied). */
+  egress?: Array<{
+    /** Every pod of this namespace. */
+    namespace?: string;
+    /** An IP block, e.g. 10.0.0.0/16 or 0.0.0.0/0. */
+    cidr?: string;
+    ports: Array<number>;
+  }>;
+  /** Name of a database of this environment to connect to (PGHOST, PGUSER, ..., DATABASE_URL). */
   database?: string;
-  readReplicas?: boolean;
+  /**
+   * Name of a cache of this environment to connect to (REDIS_PASSWORD and REDIS_URL, or the REDIS_SENTINEL_*
+   * variables).
+   */
   cache?: string;
+  /** How new versions roll out. Default: rolling (a Deployment with maxSurge 1, maxUnavailable 0). */
   release?: ReleaseConfig;
+  /**
+   * Emit the service's NetworkPolicy. Default: true. Turning it off breaks the network-policy-coverage rule unless
+   * waived.
+   */
   networkPolicy?: boolean;
+  /**
+   * Also give the service READ_DATABASE_URL, through the database's read-only replicas (CloudNativePG). Default: false.
+   */
+  readReplicas?: boolean;
 }
 
-/** One environment file. */
-export interface EnvironmentConfig {
-  tier: Tier;
-  namespace: string;
-  partOf?: string;
-  pruneProtection?: boolean;
-  dns?: { namespace?: string; podLabels?: Record<string, string>; cidr?: string };
-  containerLimits?: { defaultRequest?: { cpu?: string; memory?: string }; defaultLimit?: { cpu?: string; memory?: string }; max?: { cpu?: string; memory?: string } };
-  placement?: PodPlacement;
-  monitoringNamespace?: string;
-  monitoring?: MonitoringConfig;
-  secretStore?: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' };
-  quota?: { requestsCpu?: string; requestsMemory?: string; limitsCpu?: string; limitsMemory?: string; pods?: number };
-  waivers?: PolicyWaiver[];
-  notifications?: NotificationsConfig;
-  services: Record<string, ServiceConfig>;
-  databases?: Record<string, DatabaseConfig>;
-  caches?: Record<string, CacheConfig>;
+export interface DatabaseConfig {
+  /** Default: statefulset in dev, cloudnative-pg in staging and prod. */
+  engine?: 'cloudnative-pg' | 'statefulset';
+  /** Default: 1 in dev, 2 in staging, 3 in prod. */
+  instances?: number;
+  /** prod only: accept fewer than 3 instances deliberately. */
+  allowFewerInstances?: boolean;
+  /** A PrometheusRule for the cluster (<name>-alerts). Default: true. */
+  alerts?: boolean;
+  /** A Grafana dashboard ConfigMap (<name>-dashboard). Default: true. */
+  dashboard?: boolean;
+  image?: string;
+  /** Application database. Default: app. */
+  database?: string;
+  /** Its owner. Default: app. */
+  owner?: string;
+  storage?: {
+    size?: string;
+    storageClass?: string;
+  };
+  /** postgresql.conf parameters (cloudnative-pg). */
+  parameters?: Record<string, string>;
+  resources?: {
+    requests?: QuantitiesConfig;
+    limits?: QuantitiesConfig;
+  };
+  /** statefulset: existing Secret with the superuser name and password. */
+  credentialsSecret?: string;
+  usernameKey?: string;
+  passwordKey?: string;
+  /** cloudnative-pg: Barman Cloud backups. Required in prod. */
+  backup?: BackupConfig;
+  /** cloudnative-pg: PgBouncer. Default: on in prod, off elsewhere; false turns it off. */
+  pooler?: boolean | {
+    name?: string;
+    instances?: number;
+    poolMode?: 'session' | 'transaction';
+    maxClientConnections?: number;
+    defaultPoolSize?: number;
+  };
+  /**
+   * A database outside the cluster (PostgresCluster.fromExternal): nothing is deployed; services get the connection
+   * variables and an egress rule. The other keys of the entry do not apply.
+   */
+  external?: ExternalDatabaseConfig;
+  /**
+   * Server name the cluster archives under (CloudNativePG with backup). Default: the database's name, or
+   * <name>-restored when restoring from an archive of that name.
+   */
+  archiveServerName?: string;
+  /**
+   * Point-in-time recovery: bootstrap this cluster from a backup archive instead of an empty database (CloudNativePG).
+   */
+  recovery?: {
+    /** Server name of the archive: the name of the cluster whose backups are restored. */
+    serverName: string;
+    /**
+     * Restore up to this instant (RFC 3339 with a zone, like 2026-11-23T09:30:00Z). Default: the end of the archive.
+     */
+    targetTime?: string;
+    /** Where the archive is. Default: this database's backup object store. */
+    objectStore?: BackupConfig;
+  };
 }
 
-/** Alerts and dashboards of an environment. Mirrors ObservabilityOptions. */
-export interface MonitoringConfig {
-  environment?: string;
-  runbookBaseUrl?: string;
-  warningOnly?: boolean;
-  dashboards?: { folder?: string; folderAnnotation?: string };
+export interface CacheConfig {
+  /** Default: standalone in dev and staging, sentinel in prod. */
+  engine?: 'standalone' | 'sentinel';
+  /** Pods: 1 standalone; with sentinel a primary and replicas, each with a Sentinel. Default: 3 with sentinel. */
+  replicas?: number;
+  /** prod only: accept fewer than 3 Sentinel pods deliberately. */
+  allowFewerReplicas?: boolean;
+  /** Redis image with a pinned tag. Default: docker.io/library/redis:7.4.2. */
+  image?: string;
+  /** Data volume of each pod. Default size: 1Gi in dev, 2Gi in staging, 5Gi in prod. */
+  storage?: {
+    size?: string;
+    storageClass?: string;
+  };
+  persistence?: {
+    /** Append-only file. Default: true. */
+    appendOnly?: boolean;
+    /** Default: everysec. */
+    appendFsync?: 'always' | 'everysec' | 'no';
+  };
+  resources?: {
+    requests?: QuantitiesConfig;
+    limits?: QuantitiesConfig;
+  };
+  /** maxmemory as a quantity, at most the memory limit. Default: 80 % of the memory limit. */
+  maxMemory?: string;
+  /** Default: allkeys-lru. */
+  maxMemoryPolicy?:
+    | 'noeviction'
+    | 'allkeys-lru'
+    | 'allkeys-lfu'
+    | 'allkeys-random'
+    | 'volatile-lru'
+    | 'volatile-lfu'
+    | 'volatile-random'
+    | 'volatile-ttl';
+  /** redis_exporter sidecar and a ServiceMonitor. Default: true. */
+  monitoring?: boolean;
+  /** An existing Secret with the password (or use remoteKey). */
+  credentialsSecret?: string;
+  /** Key of the password in credentialsSecret. Default: password. */
+  passwordKey?: string;
+  /** Entry of the environment's secretStore holding the password (instead of credentialsSecret). */
+  remoteKey?: string;
+  /** Property of remoteKey with the password. Default: password. */
+  passwordProperty?: string;
+  /** sentinel: name Sentinel monitors the primary under. Default: mymaster. */
+  masterName?: string;
+  /** sentinel: Sentinels that must agree the primary is down. Default: a majority of the pods. */
+  quorum?: number;
+  /** sentinel: seconds the primary may fail to answer before it counts as down. Default: 5. */
+  downAfterSeconds?: number;
+  /** sentinel: failover timeout. Default: 60. */
+  failoverTimeoutSeconds?: number;
+  /**
+   * A Redis outside the cluster (RedisCache.fromExternal), like ElastiCache: nothing is deployed but an ExternalSecret
+   * with remoteKey; services get REDIS_PASSWORD and REDIS_URL and an egress rule. The other keys of the entry do not
+   * apply.
+   */
+  external?: ExternalCacheConfig;
 }
 
-/** Where an environment's release and delivery events go. Mirrors `Notifications.slack`. */
-export interface NotificationsConfig {
-  slack: { channel: string; secretName: string };
+export type SecretEnvConfig = {
+  secretName: string;
+  key: string;
+} | {
+  remoteKey: string;
+  property?: string;
+};
+
+export interface AnalysisConfig {
+  successRate?: number;
+  maxLatencyP95Seconds?: number;
+  interval?: string;
+  count?: number;
+  /** Failed measurements tolerated before the run fails. Default: 1. */
+  failureLimit?: number;
+  /**
+   * Measurements without data (no series, or NaN) tolerated before the run is inconclusive and the rollout pauses; no
+   * data never counts as success. failureLimit + inconclusiveLimit must stay below count. Default: 1.
+   */
+  inconclusiveLimit?: number;
+  /**
+   * Time each Prometheus metric waits before its first measurement (a Go duration, 0s to 1h), so a new ReplicaSet is
+   * not measured before its rate window has samples. Default: the 2m rate window plus the scrape interval (2m30s with
+   * the default 30s).
+   */
+  initialDelay?: string;
+  /**
+   * canary argo-rollouts: inconclusiveLimit of the background analysis, which has no count and meets every quiet minute
+   * of the canary; reaching it pauses the rollout for a human, no data never counts as success. Default: 3.
+   */
+  backgroundInconclusiveLimit?: number;
+  prometheusAddress?: string;
 }
 
-/** How a service releases; mirrors the BlueGreenEngine / CanaryEngine factories. */
+export interface SmokeTestConfig {
+  /** Default: true. */
+  enabled?: boolean;
+  /**
+   * Paths that must answer 2xx. Default: the readiness path, plus /health/db with a database and /health/redis with a
+   * cache.
+   */
+  paths?: Array<string>;
+  /** Time each request may take (1 to 60). Default: 5. */
+  timeoutSeconds?: number;
+  /** Image with curl. Default: curlimages/curl:8.20.0. */
+  image?: string;
+}
+
 export interface ReleaseConfig {
   strategy: 'rolling' | 'blue-green' | 'canary';
+  /** blue-green: service-switch (default) or argo-rollouts; canary: argo-rollouts (default) or weighted. */
   engine?: 'service-switch' | 'argo-rollouts' | 'weighted';
-  activeColor?: Color;
+  /** blue-green service-switch: the colour the public Service selects. Switch and roll back by changing it. */
+  activeColor?: 'blue' | 'green';
   blueImage?: string;
   greenImage?: string;
-  releaseColor?: Color;
-  scaleDownIdle?: boolean;
+  /** blue-green service-switch: the colour carrying a staged release. */
+  releaseColor?: 'blue' | 'green';
+  /**
+   * blue-green service-switch: variables of the blue colour only, merged over the service's config into its own
+   * ConfigMap <name>-blue-config. A change here rolls blue alone; put what changes with a release on the release
+   * colour.
+   */
   blueConfig?: Record<string, string>;
+  /**
+   * blue-green service-switch: variables of the green colour only, merged over the service's config into its own
+   * ConfigMap <name>-green-config. A change here rolls green alone; put what changes with a release on the release
+   * colour.
+   */
   greenConfig?: Record<string, string>;
+  scaleDownIdle?: boolean;
+  /** blue-green: public host of the preview (idle) colour. */
   previewHost?: string;
+  /** blue-green argo-rollouts. Default: false in prod, true elsewhere. */
   autoPromotion?: boolean;
   scaleDownDelaySeconds?: number;
   analysis?: AnalysisConfig;
-  steps?: CanaryStepData[];
-  trafficRouting?: CanaryTrafficMode;
-  backgroundAnalysis?: boolean;
+  /** canary argo-rollouts. Default: 10 %, 5m, analysis, 25 %, 5m, 50 %, 5m, full. */
+  steps?: Array<{
+    setWeight?: number;
+    pause?: string;
+    analysis?: boolean;
+  }>;
+  /** canary argo-rollouts. Default: from the exposure. */
+  trafficRouting?: 'gateway-api' | 'nginx' | 'replicas';
+  /**
+   * The smoke check before traffic moves (every engine): a curl Job GETting the health paths. argo-rollouts: a job
+   * metric in the pre-promotion analysis (blue-green) or at the start of the canary; service-switch and weighted: an
+   * Argo CD PostSync hook Job against the preview or canary Service, in the 60-smoke-test stage (Flux).
+   */
   smokeTest?: SmokeTestConfig;
+  /**
+   * canary argo-rollouts: run the analysis in the background from the step after the first setWeight until the rollout
+   * completes. Default: true.
+   */
+  backgroundAnalysis?: boolean;
   stableImage?: string;
   canaryImage?: string;
   canaryWeight?: number;
   canaryReplicas?: number;
 }
 
-
-/** One PostgreSQL cluster in an environment file. Mirrors PostgresClusterProps. */
-export interface DatabaseConfig {
-  engine?: 'cloudnative-pg' | 'statefulset';
-  instances?: number;
-  allowFewerInstances?: boolean;
-  alerts?: boolean;
-  dashboard?: boolean;
-  image?: string;
-  database?: string;
-  owner?: string;
-  storage?: { size?: string; storageClass?: string };
-  parameters?: Record<string, string>;
-  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+export interface BackupConfig {
+  destinationPath: string;
+  endpointUrl?: string;
   credentialsSecret?: string;
-  usernameKey?: string;
-  passwordKey?: string;
-  backup?: {
-    destinationPath: string; endpointUrl?: string; credentialsSecret?: string; accessKeyIdKey?: string; secretAccessKeyKey?: string;
-    retention?: string; schedule?: string; walCompression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy' | 'xz' | 'zstd';
-  };
-  pooler?: boolean | { name?: string; instances?: number; poolMode?: 'session' | 'transaction'; maxClientConnections?: number; defaultPoolSize?: number };
-  external?: ExternalDatabaseConfig;
-  archiveServerName?: string;
-  recovery?: { serverName: string; targetTime?: string; objectStore?: DatabaseConfig['backup'] };
+  accessKeyIdKey?: string;
+  secretAccessKeyKey?: string;
+  /** Like 30d, 4w, 6m. Default: 30d. */
+  retention?: string;
+  /** Six-field cron, seconds first. Default: 0 0 2 * * *. */
+  schedule?: string;
+  walCompression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy' | 'xz' | 'zstd';
 }
 
-/** A database outside the cluster, in an environment file. Mirrors ExternalPostgresProps. */
 export interface ExternalDatabaseConfig {
+  /** DNS name or IP address of the server. */
   host: string;
+  /** Port. Default: 5432. */
   port?: number;
+  /** Database name. */
   database: string;
+  /** libpq sslmode. Default: require. */
   sslMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  /** Address block of the server, for the services' egress rule. Default: 0.0.0.0/0 on the port only. */
   cidr?: string;
+  /** An existing Secret with the user name and password (or use remoteKey). */
   credentialsSecret?: string;
+  /** Key of the user name in credentialsSecret. Default: username. */
   usernameKey?: string;
+  /** Key of the password in credentialsSecret. Default: password. */
   passwordKey?: string;
+  /** Entry of the environment's secretStore holding the credentials (instead of credentialsSecret). */
   remoteKey?: string;
+  /** Property of remoteKey with the user name. Default: username. */
   usernameProperty?: string;
+  /** Property of remoteKey with the password. Default: password. */
   passwordProperty?: string;
 }
 
-/** The smoke check of a release in an environment file. Mirrors SmokeTestOptions. */
-export interface SmokeTestConfig {
-  enabled?: boolean;
-  paths?: string[];
-  timeoutSeconds?: number;
-  image?: string;
-}
-
-/** The analysis of a release in an environment file. Mirrors AnalysisOptions. */
-export interface AnalysisConfig {
-  successRate?: number;
-  maxLatencyP95Seconds?: number;
-  interval?: string;
-  count?: number;
-  failureLimit?: number;
-  inconclusiveLimit?: number;
-  initialDelay?: string;
-  backgroundInconclusiveLimit?: number;
-  prometheusAddress?: string;
-}
-
-/** One Redis cache in an environment file. Mirrors RedisCacheProps; the Sentinel engine's options are flat. */
-export interface CacheConfig {
-  engine?: 'standalone' | 'sentinel';
-  replicas?: number;
-  allowFewerReplicas?: boolean;
-  image?: string;
-  storage?: { size?: string; storageClass?: string };
-  persistence?: { appendOnly?: boolean; appendFsync?: 'always' | 'everysec' | 'no' };
-  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
-  maxMemory?: string;
-  maxMemoryPolicy?: RedisEvictionPolicy;
-  monitoring?: boolean;
-  credentialsSecret?: string;
-  passwordKey?: string;
-  remoteKey?: string;
-  passwordProperty?: string;
-  masterName?: string;
-  quorum?: number;
-  downAfterSeconds?: number;
-  failoverTimeoutSeconds?: number;
-  external?: ExternalCacheConfig;
-}
-
-/** A Redis outside the cluster, in an environment file. Mirrors ExternalRedisProps. */
 export interface ExternalCacheConfig {
+  /** DNS name or IP address of the primary endpoint. */
   host: string;
+  /** Port. Default: 6379. */
   port?: number;
+  /** Connect with TLS (rediss://). Default: true. */
   tls?: boolean;
+  /** Logical database number. Default: 0. */
   database?: number;
+  /** Address block of the endpoint, for the services' egress rule. Default: 0.0.0.0/0 on the port only. */
   cidr?: string;
+  /** An existing Secret with the password (or use remoteKey). */
   credentialsSecret?: string;
+  /** Key of the password in credentialsSecret. Default: password. */
   passwordKey?: string;
+  /** Entry of the environment's secretStore holding the password (instead of credentialsSecret). */
   remoteKey?: string;
+  /** Property of remoteKey with the password. Default: password. */
   passwordProperty?: string;
+}
+
+export interface MonitoringConfig {
+  /** Value of every alert's environment label. Default: the file name (prod for prod.yaml). */
+  environment?: string;
+  /**
+   * Start of every runbook_url, ending in / or #; the alert's name in lower case is appended. Default: this library's
+   * docs/runbooks.md#.
+   */
+  runbookBaseUrl?: string;
+  /** Every alert with severity warning (nothing pages). Default: true in dev and staging, false in prod. */
+  warningOnly?: boolean;
+  dashboards?: {
+    /** Grafana folder of the dashboards. Default: the environment. */
+    folder?: string;
+    /**
+     * Annotation naming the folder: the Grafana chart's sidecar.dashboards.folderAnnotation. Default: grafana_folder.
+     */
+    folderAnnotation?: string;
+  };
+}
+
+export interface NotificationsConfig {
+  slack: {
+    /** Slack channel name ("trading-releases", "#" optional) or ID. Never a webhook URL or a token. */
+    channel: string;
+    /**
+     * Secret with the Slack bot token under the key "token", in Flux's namespace (Flux's Provider reads it). Argo CD
+     * and Argo Rollouts read theirs from their own notification Secrets.
+     */
+    secretName: string;
+  };
 }

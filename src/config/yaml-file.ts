@@ -92,7 +92,7 @@ function schemaErrorsToProblems(errors: ErrorObject[]): Problem[] {
   };
   // A secret reference is one of two shapes; say so once instead of listing both branches' errors.
   const secretRefPaths = new Set(
-    errors.filter((e) => e.keyword === 'oneOf' && e.schemaPath.includes('secretEnv')).map((e) => e.instancePath),
+    errors.filter((e) => e.keyword === 'oneOf' && e.schemaPath.startsWith('#/definitions/secretEnv/')).map((e) => e.instancePath),
   );
   for (const e of errors) {
     const field = jsonPointerToField(e.instancePath);
