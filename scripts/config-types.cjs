@@ -6,7 +6,8 @@
 //
 // A schema's root becomes the file's type; each entry of `definitions` becomes `<Name>Config`. The subset of
 // JSON Schema the configuration schemas use: type, properties, required, additionalProperties, items, enum,
-// oneOf and $ref; descriptions become JSDoc.
+// const, oneOf, $ref, and if/then/else whose branches are whole schemas (a discriminated union: the type is
+// the union of the branches); descriptions become JSDoc.
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -61,6 +62,9 @@ function typeOf(s, indent) {
     if (!m) throw new Error(`unsupported $ref ${s.$ref}`);
     return typeName(m[1]);
   }
+  // A conditional schema whose branches are complete: the value is one of them.
+  if (s.then || s.else) return [s.then, s.else].filter(Boolean).map((x) => typeOf(x, indent)).join(' | ');
+  if ('const' in s) return literal(s.const);
   if (Array.isArray(s.enum)) {
     const one = s.enum.map(literal).join(' | ');
     return indent.length + one.length + 40 <= WIDTH ? one : s.enum.map((v) => `\n${indent}  | ${literal(v)}`).join('');
@@ -101,7 +105,8 @@ function objectType(s, indent) {
 function declaration(name, s) {
   const body = typeOf(s, '');
   const head = doc(s.description ?? s.title, '');
-  return s.type === 'object' && s.properties ? `${head}export interface ${name} ${body}\n` : `${head}export type ${name} = ${body};\n`;
+  const union = s.then || s.else;
+  return s.type === 'object' && s.properties && !union ? `${head}export interface ${name} ${body}\n` : `${head}export type ${name} = ${body};\n`;
 }
 
 /** The generated module of one schema. */

@@ -142,7 +142,7 @@ describe('environment files: one clear message per problem, naming the file and 
       `${FILE}: services.trading-api.exposure: choose one of "gateway" or "ingress", not both`,
     ]);
     expect(problemsAfter((d) => { svc(d).migration = { mode: 'on-start', command: ['x'] }; })).toEqual([
-      `${FILE}: services.trading-api.migration.command: applies only to mode "job"`,
+      `${FILE}: services.trading-api.migration.command: does not apply to mode "on-start"; it takes startupTimeoutSeconds`,
     ]);
     expect(problemsAfter((d) => { svc(d).migration = { mode: 'job' }; })).toEqual([
       `${FILE}: services.trading-api.migration.command: is required: the command that migrates, like ["/app/server", "migrate"]`,
@@ -317,7 +317,7 @@ describe('environment files: one clear message per problem, naming the file and 
     it('rejects fields of another engine, an engine of another strategy, and a service image the engine ignores', () => {
       expect(problemsAfter((d) => { release(d).canaryWeight = 10; at(d, 'services', 'trading-api').image = 'x/y:1'; }, undefined, true)).toEqual([
         `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost, smokeTest, blueConfig, greenConfig`,
-        `${FILE}: services.trading-api.image: is not used with release "blue-green"/"service-switch", which names its images in release`,
+        `${FILE}: services.trading-api.image: is not used with release blue-green/service-switch, which names its images in release`,
       ]);
       expect(problemsAfter((d) => { svc(d).release = { strategy: 'canary', engine: 'service-switch' }; })).toEqual([
         `${FILE}: services.trading-api.release.engine: "service-switch" is not an engine of strategy "canary": use "argo-rollouts" or "weighted"`,

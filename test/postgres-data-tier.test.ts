@@ -322,7 +322,7 @@ services:
 
   it('names the field of a bad value', () => {
     expect(environmentProblems('staging', 'environments/staging.yaml', file('{ mode: on-start, backupFirst: true }'))).toEqual([
-      'environments/staging.yaml: services.api.migration.backupFirst: applies only to mode "job"',
+      'environments/staging.yaml: services.api.migration.backupFirst: does not apply to mode "on-start"; it takes startupTimeoutSeconds',
     ]);
     expect(environmentProblems('staging', 'environments/staging.yaml', file('{ mode: job, command: [migrate], backupTimeoutSeconds: 5 }'))).toEqual([
       'environments/staging.yaml: services.api.migration.backupTimeoutSeconds: 5s is out of range: use 1m to 24h',

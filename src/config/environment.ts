@@ -60,7 +60,7 @@ export interface ParsedEnvironment {
  * it, each as `file: field: message`.
  */
 export function parseEnvironment(name: string, file: string, text: string): ParsedEnvironment {
-  const parsed = parseAndCheckSchema(text, compileSchema(schema));
+  const parsed = parseAndCheckSchema(text, compileSchema(schema), DISCRIMINATORS);
   if (parsed.data === undefined) return { problems: inFile(file, parsed.problems) };
   // The value rules read what the schema admits: a value it rejects is absent for them, and what they
   // would say about it is the schema's to say. A whole entry rejected is skipped; a value rejected outside

@@ -173,24 +173,8 @@ export interface ServiceConfig {
       controllerNamespace?: string;
     };
   };
-  migration?: {
-    mode: 'none' | 'on-start' | 'job';
-    /** on-start only. Default: 300. */
-    startupTimeoutSeconds?: number;
-    /** job only. */
-    command?: Array<string>;
-    /** job only. Default: 2. */
-    backoffLimit?: number;
-    /** job only. Default: 600. */
-    activeDeadlineSeconds?: number;
-    /**
-     * job only. With a CloudNativePG database that has backups, take a backup and migrate only once it completed.
-     * Default: true.
-     */
-    backupFirst?: boolean;
-    /** job only. How long the Job waits for that backup. Default: 1800. */
-    backupTimeoutSeconds?: number;
-  };
+  /** How database migrations run: none, on-start (in the binary before it serves) or job (a Job before the rollout). */
+  migration?: JobMigrationConfig | OnStartMigrationConfig | NoMigrationConfig;
   monitoring?: {
     /**
      * Scrape the metrics port with a PodMonitor over every pod of the service (each pod once, with service=<name> on
@@ -419,59 +403,11 @@ export interface SmokeTestConfig {
   image?: string;
 }
 
-export interface ReleaseConfig {
-  strategy: 'rolling' | 'blue-green' | 'canary';
-  /** blue-green: service-switch (default) or argo-rollouts; canary: argo-rollouts (default) or weighted. */
-  engine?: 'service-switch' | 'argo-rollouts' | 'weighted';
-  /** blue-green service-switch: the colour the public Service selects. Switch and roll back by changing it. */
-  activeColor?: 'blue' | 'green';
-  blueImage?: string;
-  greenImage?: string;
-  /** blue-green service-switch: the colour carrying a staged release. */
-  releaseColor?: 'blue' | 'green';
-  /**
-   * blue-green service-switch: variables of the blue colour only, merged over the service's config into its own
-   * ConfigMap <name>-blue-config. A change here rolls blue alone; put what changes with a release on the release
-   * colour.
-   */
-  blueConfig?: Record<string, string>;
-  /**
-   * blue-green service-switch: variables of the green colour only, merged over the service's config into its own
-   * ConfigMap <name>-green-config. A change here rolls green alone; put what changes with a release on the release
-   * colour.
-   */
-  greenConfig?: Record<string, string>;
-  scaleDownIdle?: boolean;
-  /** blue-green: public host of the preview (idle) colour. */
-  previewHost?: string;
-  /** blue-green argo-rollouts. Default: false in prod, true elsewhere. */
-  autoPromotion?: boolean;
-  scaleDownDelaySeconds?: number;
-  analysis?: AnalysisConfig;
-  /** canary argo-rollouts. Default: 10 %, 5m, analysis, 25 %, 5m, 50 %, 5m, full. */
-  steps?: Array<{
-    setWeight?: number;
-    pause?: string;
-    analysis?: boolean;
-  }>;
-  /** canary argo-rollouts. Default: from the exposure. */
-  trafficRouting?: 'gateway-api' | 'nginx' | 'replicas';
-  /**
-   * The smoke check before traffic moves (every engine): a curl Job GETting the health paths. argo-rollouts: a job
-   * metric in the pre-promotion analysis (blue-green) or at the start of the canary; service-switch and weighted: an
-   * Argo CD PostSync hook Job against the preview or canary Service, in the 60-smoke-test stage (Flux).
-   */
-  smokeTest?: SmokeTestConfig;
-  /**
-   * canary argo-rollouts: run the analysis in the background from the step after the first setWeight until the rollout
-   * completes. Default: true.
-   */
-  backgroundAnalysis?: boolean;
-  stableImage?: string;
-  canaryImage?: string;
-  canaryWeight?: number;
-  canaryReplicas?: number;
-}
+/**
+ * How new versions roll out: a strategy, and for blue-green and canary an engine. Default: rolling (a Deployment with
+ * maxSurge 1, maxUnavailable 0).
+ */
+export type ReleaseConfig = RollingReleaseConfig | ArgoBlueGreenReleaseConfig | ServiceSwitchReleaseConfig | WeightedCanaryReleaseConfig | ArgoCanaryReleaseConfig;
 
 export interface BackupConfig {
   destinationPath: string;
@@ -562,4 +498,134 @@ export interface NotificationsConfig {
      */
     secretName: string;
   };
+}
+
+/** A Deployment replaced pod by pod (maxSurge 1, maxUnavailable 0). */
+export interface RollingReleaseConfig {
+  strategy: 'rolling';
+}
+
+/** Two Deployments, one per colour; the public Service selects the active one. */
+export interface ServiceSwitchReleaseConfig {
+  strategy: 'blue-green';
+  engine?: 'service-switch';
+  /** The colour the public Service selects. Switch and roll back by changing it. */
+  activeColor: 'blue' | 'green';
+  blueImage: string;
+  greenImage: string;
+  /** The colour carrying a staged release. */
+  releaseColor?: 'blue' | 'green';
+  scaleDownIdle?: boolean;
+  /** Public host of the preview (idle) colour. */
+  previewHost?: string;
+  /**
+   * The smoke check before traffic moves (every engine): a curl Job GETting the health paths. argo-rollouts: a job
+   * metric in the pre-promotion analysis (blue-green) or at the start of the canary; service-switch and weighted: an
+   * Argo CD PostSync hook Job against the preview or canary Service, in the 60-smoke-test stage (Flux).
+   */
+  smokeTest?: SmokeTestConfig;
+  /**
+   * Variables of the blue colour only, merged over the service's config into its own ConfigMap <name>-blue-config. A
+   * change here rolls blue alone; put what changes with a release on the release colour.
+   */
+  blueConfig?: Record<string, string>;
+  /**
+   * Variables of the green colour only, merged over the service's config into its own ConfigMap <name>-green-config. A
+   * change here rolls green alone; put what changes with a release on the release colour.
+   */
+  greenConfig?: Record<string, string>;
+}
+
+/** An Argo Rollouts blue-green Rollout of the service's image, promoted after its analysis. */
+export interface ArgoBlueGreenReleaseConfig {
+  strategy: 'blue-green';
+  engine: 'argo-rollouts';
+  /** Promote once the pre-promotion analysis passes. Default: false in prod, true elsewhere. */
+  autoPromotion?: boolean;
+  scaleDownDelaySeconds?: number;
+  analysis?: AnalysisConfig;
+  /** Public host of the preview (idle) colour. */
+  previewHost?: string;
+  /**
+   * The smoke check before traffic moves (every engine): a curl Job GETting the health paths. argo-rollouts: a job
+   * metric in the pre-promotion analysis (blue-green) or at the start of the canary; service-switch and weighted: an
+   * Argo CD PostSync hook Job against the preview or canary Service, in the 60-smoke-test stage (Flux).
+   */
+  smokeTest?: SmokeTestConfig;
+}
+
+/** An Argo Rollouts canary Rollout of the service's image, step by step with analysis. */
+export interface ArgoCanaryReleaseConfig {
+  strategy: 'canary';
+  engine?: 'argo-rollouts';
+  /**
+   * The canary's steps, each one of setWeight, pause or analysis. Default: 10 %, 5m, analysis, 25 %, 5m, 50 %, 5m,
+   * full.
+   */
+  steps?: Array<{
+    setWeight?: number;
+    pause?: string;
+    analysis?: boolean;
+  }>;
+  /**
+   * How the canary's share of the traffic is set: gateway-api (HTTPRoute weights), nginx (a canary Ingress) or replicas
+   * (the pod count). Default: from the exposure.
+   */
+  trafficRouting?: 'gateway-api' | 'nginx' | 'replicas';
+  analysis?: AnalysisConfig;
+  /**
+   * Run the analysis in the background from the step after the first setWeight until the rollout completes. Default:
+   * true.
+   */
+  backgroundAnalysis?: boolean;
+  /**
+   * The smoke check before traffic moves (every engine): a curl Job GETting the health paths. argo-rollouts: a job
+   * metric in the pre-promotion analysis (blue-green) or at the start of the canary; service-switch and weighted: an
+   * Argo CD PostSync hook Job against the preview or canary Service, in the 60-smoke-test stage (Flux).
+   */
+  smokeTest?: SmokeTestConfig;
+}
+
+/** Two Deployments, stable and canary, and a fixed share of the traffic for the canary. */
+export interface WeightedCanaryReleaseConfig {
+  strategy: 'canary';
+  engine: 'weighted';
+  stableImage: string;
+  canaryImage: string;
+  canaryWeight: number;
+  canaryReplicas?: number;
+  /**
+   * The smoke check before traffic moves (every engine): a curl Job GETting the health paths. argo-rollouts: a job
+   * metric in the pre-promotion analysis (blue-green) or at the start of the canary; service-switch and weighted: an
+   * Argo CD PostSync hook Job against the preview or canary Service, in the 60-smoke-test stage (Flux).
+   */
+  smokeTest?: SmokeTestConfig;
+}
+
+/** No migrations. */
+export interface NoMigrationConfig {
+  mode: 'none';
+}
+
+/** The binary migrates before it serves; the startup probe waits for it. */
+export interface OnStartMigrationConfig {
+  mode: 'on-start';
+  /** Default: 300. */
+  startupTimeoutSeconds?: number;
+}
+
+/** A Job runs the migration before the new pods roll out. */
+export interface JobMigrationConfig {
+  mode: 'job';
+  command?: Array<string>;
+  /** Default: 2. */
+  backoffLimit?: number;
+  /** Default: 600. */
+  activeDeadlineSeconds?: number;
+  /**
+   * With a CloudNativePG database that has backups, take a backup and migrate only once it completed. Default: true.
+   */
+  backupFirst?: boolean;
+  /** How long the Job waits for that backup. Default: 1800. */
+  backupTimeoutSeconds?: number;
 }

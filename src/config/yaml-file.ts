@@ -19,9 +19,11 @@ export interface SchemaCheckedFile {
 /**
  * Parses YAML (YAML 1.2 core schema; duplicate keys are errors) and checks it against a compiled
  * schema, every problem at once. js-yaml reads environment files several times faster than `yaml`,
- * which matters when a repository holds hundreds of services.
+ * which matters when a repository holds hundreds of services. `discriminators` are the keys that decide
+ * which branch of a discriminated block applies (`strategy`, `engine`, `mode`): a wrong one is the only
+ * problem reported for its block.
  */
-export function parseAndCheckSchema(text: string, validate: ValidateFunction): SchemaCheckedFile {
+export function parseAndCheckSchema(text: string, validate: ValidateFunction, discriminators: ReadonlySet<string> = new Set()): SchemaCheckedFile {
   let data: unknown;
   try {
     data = load(text, { schema: CORE_SCHEMA });
@@ -31,7 +33,7 @@ export function parseAndCheckSchema(text: string, validate: ValidateFunction): S
     return { data: undefined, schemaErrors: [], problems: [{ field: '', message: `cannot parse YAML: ${reason}` }] };
   }
   const schemaErrors = validate(data) ? [] : [...(validate.errors ?? [])];
-  return { data, schemaErrors, problems: schemaErrorsToProblems(schemaErrors) };
+  return { data, schemaErrors, problems: schemaErrorsToProblems(withoutBranchNoise(schemaErrors, discriminators), data, knownKeys(validate.schema)) };
 }
 
 /**
@@ -44,19 +46,58 @@ export function parseAndCheckSchema(text: string, validate: ValidateFunction): S
 export function readableData(
   data: unknown, errors: readonly ErrorObject[], discriminators: ReadonlySet<string>, depth: number,
 ): { data: unknown; rejected: string[] } {
-  const cuts = errors.filter((e) => e.keyword !== 'additionalProperties').map((e) => {
+  errors = withoutBranchNoise(errors, discriminators);
+  const kept: string[] = [];
+  const cuts = errors.filter((e) => e.keyword !== 'additionalProperties' && e.keyword !== 'if').flatMap((e) => {
     const segments = pointerSegments(e.instancePath);
+    // A key missing from a discriminated block: the block is still read as its branch; only the key is absent.
+    if (e.keyword === 'required' && isDiscriminated(e.data, discriminators)) {
+      kept.push(segmentsToField([...segments, String((e.params as { missingProperty: string }).missingProperty)]));
+      return [];
+    }
     const inList = segments.findIndex((s) => /^\d+$/.test(s));
     const cut = inList >= 0 ? segments.slice(0, inList) : segments;
-    return discriminators.has(cut[cut.length - 1] ?? '') ? cut.slice(0, -1) : cut;
+    return [discriminators.has(cut[cut.length - 1] ?? '') ? cut.slice(0, -1) : cut];
   });
-  if (cuts.length === 0) return { data, rejected: [] };
+  if (cuts.length === 0) return { data, rejected: kept };
   const readable = structuredClone(data);
   for (const cut of cuts.filter((c) => c.length >= depth)) {
-    const parent = cut.slice(0, -1).reduce<unknown>((node, seg) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined), readable);
+    const parent = valueAt(readable, cut.slice(0, -1));
     if (parent !== null && typeof parent === 'object' && !Array.isArray(parent)) delete (parent as Record<string, unknown>)[cut[cut.length - 1]];
   }
-  return { data: readable, rejected: cuts.map(segmentsToField) };
+  return { data: readable, rejected: [...kept, ...cuts.map(segmentsToField)] };
+}
+
+/** Whether `data` is a mapping that names its branch with one of the `discriminators`. */
+function isDiscriminated(data: unknown, discriminators: ReadonlySet<string>): boolean {
+  return data !== null && typeof data === 'object' && Object.keys(data).some((k) => discriminators.has(k));
+}
+
+/**
+ * The errors worth a message: not the `if` summary of a conditional (its branch's own errors say what is
+ * wrong), and in a block whose discriminator is wrong only that discriminator's error (the branch it
+ * would have selected is not the one the user meant).
+ */
+function withoutBranchNoise(errors: readonly ErrorObject[], discriminators: ReadonlySet<string>): ErrorObject[] {
+  const wrongBlocks = errors
+    .filter((e) => e.keyword === 'enum' || e.keyword === 'const' || e.keyword === 'type')
+    .map((e) => pointerSegments(e.instancePath))
+    .filter((segments) => discriminators.has(segments[segments.length - 1] ?? ''))
+    .map((segments) => `/${segments.slice(0, -1).map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`.replace(/^\/$/, ''));
+  // The discriminator's own error, once: a key can fail both its block's enum (which lists every choice)
+  // and the const of the branch it fell into; the enum says more.
+  const chosen = new Map<string, ErrorObject>();
+  for (const e of errors) {
+    const segments = pointerSegments(e.instancePath);
+    if (!discriminators.has(segments[segments.length - 1] ?? '') || !['enum', 'const', 'type'].includes(e.keyword)) continue;
+    const current = chosen.get(e.instancePath);
+    if (!current || (current.keyword === 'const' && e.keyword === 'enum')) chosen.set(e.instancePath, e);
+  }
+  return errors.filter((e) => {
+    if (e.keyword === 'if') return false;
+    const block = wrongBlocks.find((b) => e.instancePath === b || e.instancePath.startsWith(`${b}/`));
+    return block === undefined || chosen.get(e.instancePath) === e;
+  });
 }
 
 /** Formats problems of a file as `file: field: message`. */
@@ -80,7 +121,7 @@ function join(base: string, key: string): string {
   return base ? `${base}.${key}` : key;
 }
 
-function schemaErrorsToProblems(errors: ErrorObject[]): Problem[] {
+function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
   const add = (field: string, message: string): void => {
@@ -106,20 +147,40 @@ function schemaErrorsToProblems(errors: ErrorObject[]): Problem[] {
     switch (e.keyword) {
       case 'additionalProperties': {
         const key = String((e.params as { additionalProperty: string }).additionalProperty);
-        const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
+        const parent = e.parentSchema as { title?: string; properties?: Record<string, { const?: unknown }> };
+        const allowed = Object.keys(parent.properties ?? {});
         const guess = closest(key, allowed);
-        add(join(field, key), `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`);
+        // A branch of a discriminated block (a release strategy, a migration mode) names what it takes.
+        const takes = allowed.filter((k) => parent.properties?.[k]?.const === undefined);
+        // A key of another branch (or a typo of nothing near): the branch says what it takes.
+        if (parent.title !== undefined && (known.has(key) || guess === undefined)) {
+          add(join(field, key), `does not apply to ${parent.title}${takes.length ? `; it takes ${takes.join(', ')}` : ''}`);
+        } else {
+          add(join(field, key), `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`);
+        }
         break;
       }
+      case 'const':
+        add(field, `${show(e.data)} is not allowed; use ${show((e.params as { allowedValue: unknown }).allowedValue)}`);
+        break;
       case 'required':
         add(join(field, String((e.params as { missingProperty: string }).missingProperty)), 'is required');
         break;
       case 'type':
         add(field, field === '' ? 'the file must be a mapping of keys (like "tier: prod"), not a list or a single value' : `${show(e.data)} must be ${typeWords((e.params as { type: string }).type)}`);
         break;
-      case 'enum':
+      case 'enum': {
+        // An engine names its strategy's choices, so say whose.
+        const segments = pointerSegments(e.instancePath);
+        const strategy = segments[segments.length - 1] === 'engine' ? valueAt(data, [...segments.slice(0, -1), 'strategy']) : undefined;
+        if (typeof strategy === 'string') {
+          const engines = ((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => show(v)).join(' or ');
+          add(field, `${show(e.data)} is not an engine of strategy ${show(strategy)}: use ${engines}`);
+          break;
+        }
         add(field, `${show(e.data)} is not allowed; use one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => show(v)).join(', ')}`);
         break;
+      }
       case 'maxProperties':
         add(field, field.endsWith('exposure') ? 'choose one of "gateway" or "ingress", not both' : 'choose one of namespace or cidr, not both');
         break;
@@ -134,6 +195,31 @@ function schemaErrorsToProblems(errors: ErrorObject[]): Problem[] {
     }
   }
   return problems;
+}
+
+const KNOWN_KEYS = new WeakMap<object, ReadonlySet<string>>();
+
+/** Every key a schema declares anywhere (in any `properties`). */
+function knownKeys(schema: unknown): ReadonlySet<string> {
+  if (schema === null || typeof schema !== 'object') return new Set();
+  let keys = KNOWN_KEYS.get(schema);
+  if (!keys) {
+    const found = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (node === null || typeof node !== 'object') return;
+      for (const k of Object.keys((node as { properties?: object }).properties ?? {})) found.add(k);
+      for (const v of Object.values(node)) walk(v);
+    };
+    walk(schema);
+    keys = found;
+    KNOWN_KEYS.set(schema, keys);
+  }
+  return keys;
+}
+
+/** The value at `segments` of parsed data, if any. */
+function valueAt(data: unknown, segments: readonly string[]): unknown {
+  return segments.reduce<unknown>((node, seg) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined), data);
 }
 
 function closest(word: string, candidates: string[]): string | undefined {

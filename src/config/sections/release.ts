@@ -13,7 +13,7 @@ import {
 } from '../../canary/engine';
 import { CanaryRollout } from '../../canary/canary-rollout';
 import { FieldPath } from '../../core/field-path';
-import { Problem, ProblemCollector, show } from '../../core/validation';
+import { Problem, ProblemCollector } from '../../core/validation';
 import { ExposureKind } from '../../trading-backend/exposure';
 import { ApiServiceBase } from '../../trading-backend/api-service-base';
 import { ApiServiceProps } from '../../trading-backend/api-service-props';
@@ -22,7 +22,10 @@ import { TIER_DEFAULTS } from '../tiers';
 import { checked } from './checked';
 import { analysisOf, seconds, smokeTestOf } from './durations';
 import { environmentNotifications } from './notifications';
-import type { EnvironmentConfig, ReleaseConfig, ServiceConfig } from '../types';
+import type {
+  ArgoBlueGreenReleaseConfig, ArgoCanaryReleaseConfig, EnvironmentConfig, ReleaseConfig, RollingReleaseConfig, ServiceConfig,
+  ServiceSwitchReleaseConfig, WeightedCanaryReleaseConfig,
+} from '../types';
 
 /** The shared props of a service: everything but the image, which the release decides. */
 export type BaseServiceProps = Omit<ApiServiceProps, 'image' | 'allowLatestTag'>;
@@ -37,24 +40,23 @@ export interface ReleasePlan {
   readonly controllerMovesRouteWeights: boolean;
 }
 
-/** Where an adapter reads from: the service, its path, and the path of its `release` block. */
-interface ReleaseInput {
+/** Where an adapter reads from: the service, its path, and its `release` block (of the adapter's kind) at `at`. */
+interface ReleaseInput<R> {
   readonly env: EnvironmentConfig;
   readonly svc: ServiceConfig;
-  readonly release: ReleaseConfig;
+  readonly release: R;
   /** `services.<name>`. */
   readonly path: FieldPath;
   /** `services.<name>.release`. */
   readonly at: FieldPath;
 }
 
-interface ReleaseAdapter {
-  /** Fields of `release` this kind takes (besides strategy and engine). */
-  readonly fields: ReadonlyArray<keyof ReleaseConfig>;
+/** One release kind: the shape of its block is the schema's (one branch of `release`), so it only builds. */
+interface ReleaseAdapter<R> {
   /** Whether the service's own `image` is the image (otherwise `release` names the images). */
   readonly usesServiceImage: boolean;
   /** The plan, or `undefined` with the problems recorded in `c`. */
-  adapt(input: ReleaseInput, c: ProblemCollector): ReleasePlan | undefined;
+  adapt(input: ReleaseInput<R>, c: ProblemCollector): ReleasePlan | undefined;
 }
 
 const exposureOf = (svc: ServiceConfig): ExposureKind => (svc.exposure?.gateway ? 'gateway' : svc.exposure?.ingress ? 'ingress' : 'none');
@@ -62,16 +64,17 @@ const hostsOf = (svc: ServiceConfig): string[] => svc.exposure?.gateway?.hosts ?
 const blueGreenPods = (max: number): number => 2 * (max + 1);
 const allowLatestTag = (env: EnvironmentConfig): boolean => TIER_DEFAULTS[env.tier].allowLatestTag;
 
-/** Records "is required" for each of `fields` the block leaves out; true when none is missing. */
-function required(c: ProblemCollector, { release, at }: ReleaseInput, fields: ReadonlyArray<keyof ReleaseConfig>): boolean {
-  const missing = fields.filter((f) => release[f] === undefined);
-  for (const f of missing) c.check(at.child(f), 'is required');
-  return missing.length === 0;
+/** The release kinds: `rolling` and each strategy/engine pair, with the block each reads. */
+interface ReleaseKinds {
+  'rolling': RollingReleaseConfig;
+  'blue-green/service-switch': ServiceSwitchReleaseConfig;
+  'blue-green/argo-rollouts': ArgoBlueGreenReleaseConfig;
+  'canary/argo-rollouts': ArgoCanaryReleaseConfig;
+  'canary/weighted': WeightedCanaryReleaseConfig;
 }
 
-const ADAPTERS = {
+const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKinds[K]> } = {
   'rolling': {
-    fields: [],
     usesServiceImage: true,
     adapt: ({ env, svc }) => ({
       build: (scope, id, props) => new TradingBackend(scope, id, { ...props, image: svc.image ?? '', allowLatestTag: allowLatestTag(env) }),
@@ -80,14 +83,11 @@ const ADAPTERS = {
     }),
   },
   'blue-green/service-switch': {
-    fields: ['activeColor', 'blueImage', 'greenImage', 'releaseColor', 'scaleDownIdle', 'previewHost', 'smokeTest', 'blueConfig', 'greenConfig'],
     usesServiceImage: false,
-    adapt: (input, c) => {
-      const { env, svc, release: r, at } = input;
-      if (!required(c, input, ['activeColor', 'blueImage', 'greenImage'])) return undefined;
+    adapt: ({ env, svc, release: r, at }, c) => {
       c.add(validateBlueGreenServiceProps(r.previewHost, exposureOf(svc), hostsOf(svc), at));
       const options: ServiceSwitchOptions = {
-        activeColor: r.activeColor ?? 'blue', blueImage: r.blueImage ?? '', greenImage: r.greenImage ?? '',
+        activeColor: r.activeColor, blueImage: r.blueImage, greenImage: r.greenImage,
         releaseColor: r.releaseColor, scaleDownIdle: r.scaleDownIdle, allowLatestTag: allowLatestTag(env),
         smokeTest: smokeTestOf(r.smokeTest),
         blueConfig: r.blueConfig, greenConfig: r.greenConfig,
@@ -101,7 +101,6 @@ const ADAPTERS = {
     },
   },
   'blue-green/argo-rollouts': {
-    fields: ['autoPromotion', 'scaleDownDelaySeconds', 'analysis', 'previewHost', 'smokeTest'],
     usesServiceImage: true,
     adapt: ({ env, svc, release: r, path, at }, c) => {
       c.add(validateBlueGreenServiceProps(r.previewHost, exposureOf(svc), hostsOf(svc), at));
@@ -121,7 +120,6 @@ const ADAPTERS = {
     },
   },
   'canary/argo-rollouts': {
-    fields: ['steps', 'trafficRouting', 'analysis', 'backgroundAnalysis', 'smokeTest'],
     usesServiceImage: true,
     adapt: ({ env, svc, release: r, path, at }, c) => {
       const options: ArgoCanaryOptions = {
@@ -144,13 +142,10 @@ const ADAPTERS = {
     },
   },
   'canary/weighted': {
-    fields: ['stableImage', 'canaryImage', 'canaryWeight', 'canaryReplicas', 'smokeTest'],
     usesServiceImage: false,
-    adapt: (input, c) => {
-      const { env, svc, release: r, at } = input;
-      if (!required(c, input, ['stableImage', 'canaryImage', 'canaryWeight'])) return undefined;
+    adapt: ({ env, svc, release: r, at }, c) => {
       const options: WeightedCanaryOptions = {
-        stableImage: r.stableImage ?? '', canaryImage: r.canaryImage ?? '', canaryWeight: r.canaryWeight ?? 0,
+        stableImage: r.stableImage, canaryImage: r.canaryImage, canaryWeight: r.canaryWeight,
         canaryReplicas: r.canaryReplicas, allowLatestTag: allowLatestTag(env), smokeTest: smokeTestOf(r.smokeTest),
       };
       // A weighted canary splits traffic in a route or an Ingress: the engine chosen needs an exposure.
@@ -167,45 +162,41 @@ const ADAPTERS = {
       };
     },
   },
-} satisfies Record<string, ReleaseAdapter>;
+};
 
 /** The release kinds: `rolling` and each strategy/engine pair. */
-export type ReleaseKind = keyof typeof ADAPTERS;
+export type ReleaseKind = keyof ReleaseKinds;
 
-/** The release kind of a service (engines defaulted per strategy); `undefined` for an impossible pair. */
-export function releaseKind(release: ReleaseConfig | undefined): ReleaseKind | undefined {
-  if (!release || release.strategy === 'rolling') return release?.engine === undefined ? 'rolling' : undefined;
-  const engine = release.engine ?? (release.strategy === 'blue-green' ? 'service-switch' : 'argo-rollouts');
-  const kind = `${release.strategy}/${engine}`;
-  return kind in ADAPTERS ? (kind as ReleaseKind) : undefined;
+/** The release kind of a block the schema has admitted (each strategy's engine defaulted). */
+export function releaseKind(release: ReleaseConfig | undefined): ReleaseKind {
+  if (!release || release.strategy === 'rolling') return 'rolling';
+  if (release.strategy === 'blue-green') return release.engine === 'argo-rollouts' ? 'blue-green/argo-rollouts' : 'blue-green/service-switch';
+  return release.engine === 'weighted' ? 'canary/weighted' : 'canary/argo-rollouts';
+}
+
+/** Runs the adapter of `kind` over a block of that kind. */
+function adaptAs<K extends ReleaseKind>(kind: K, input: ReleaseInput<ReleaseKinds[K]>, c: ProblemCollector): ReleasePlan | undefined {
+  const adapter: ReleaseAdapter<ReleaseKinds[K]> = ADAPTERS[kind];
+  return adapter.adapt(input, c);
 }
 
 /**
- * The release of the service at `path`: its plan, or problems at their paths in the file — an impossible
- * strategy/engine pair, fields of another kind, the image in the wrong place, what the engine rejects.
- * `usesServiceImage` says whether the service's own `image` is what runs.
+ * The release of the service at `path`: its plan, or problems at their paths in the file (the image in the
+ * wrong place, what the engine rejects; the block's shape is the schema's to judge). `usesServiceImage`
+ * says whether the service's own `image` is what runs.
  */
 export function releaseSection(env: EnvironmentConfig, svc: ServiceConfig, path: FieldPath): { plan?: ReleasePlan; usesServiceImage: boolean; problems: readonly Problem[] } {
   const c = new ProblemCollector();
   const at = path.child('release');
   const release: ReleaseConfig = svc.release ?? { strategy: 'rolling' };
   const kind = releaseKind(release);
-  if (kind === undefined) {
-    const engines = release.strategy === 'blue-green' ? '"service-switch" or "argo-rollouts"' : release.strategy === 'canary' ? '"argo-rollouts" or "weighted"' : 'none (rolling has no engine)';
-    c.check(at.child('engine'), `${show(release.engine)} is not an engine of strategy ${show(release.strategy)}: use ${engines}`);
-    return { usesServiceImage: false, problems: c.problems };
+  const usesServiceImage = ADAPTERS[kind].usesServiceImage;
+  if (!usesServiceImage && svc.image !== undefined) {
+    c.check(path.child('image'), `is not used with release ${kind}, which names its images in release`);
   }
-  const adapter: ReleaseAdapter = ADAPTERS[kind];
-  for (const field of Object.keys(release) as Array<keyof ReleaseConfig>) {
-    if (field !== 'strategy' && field !== 'engine' && !adapter.fields.includes(field)) {
-      c.check(at.child(field), `does not apply to ${kind}${adapter.fields.length ? `; it takes ${adapter.fields.join(', ')}` : ''}`);
-    }
-  }
-  if (!adapter.usesServiceImage && svc.image !== undefined) {
-    c.check(path.child('image'), `is not used with release ${show(release.strategy)}/${show(kind.split('/')[1])}, which names its images in release`);
-  }
-  if (adapter.usesServiceImage && svc.image === undefined) c.check(path.child('image'), 'is required');
-  if (c.problems.length > 0) return { usesServiceImage: adapter.usesServiceImage, problems: c.problems };
-  const plan = adapter.adapt({ env, svc, release, path, at }, c);
-  return { plan: c.problems.length === 0 ? plan : undefined, usesServiceImage: adapter.usesServiceImage, problems: c.problems };
+  if (usesServiceImage && svc.image === undefined) c.check(path.child('image'), 'is required');
+  if (c.problems.length > 0) return { usesServiceImage, problems: c.problems };
+  // The schema has admitted the block as one of its branches, the one `kind` names.
+  const plan = adaptAs(kind, { env, svc, release: release as ReleaseKinds[typeof kind], path, at }, c);
+  return { plan: c.problems.length === 0 ? plan : undefined, usesServiceImage, problems: c.problems };
 }

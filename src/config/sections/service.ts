@@ -166,12 +166,9 @@ function problemAt(path: FieldPath, message: string | undefined): Problem[] {
   return message === undefined ? [] : [{ field: String(path), message }];
 }
 
-/** The migration at `path`: its mode's options judged, then built. */
+/** The migration at `path` (its keys are the schema's branch of its mode): its options judged, then built. */
 function migrationOf(c: ProblemCollector, svc: ServiceConfig, path: FieldPath): Migration | undefined {
   const m = svc.migration;
-  const jobOnly = ['command', 'backoffLimit', 'activeDeadlineSeconds', 'backupFirst', 'backupTimeoutSeconds'] as const;
-  if (m?.mode !== 'job') for (const k of jobOnly) if (m?.[k] !== undefined) c.check(path.child(k), 'applies only to mode "job"');
-  if (m?.mode !== 'on-start' && m?.startupTimeoutSeconds !== undefined) c.check(path.child('startupTimeoutSeconds'), 'applies only to mode "on-start"');
   if (!m || m.mode === 'none') return Migration.none();
   if (m.mode === 'job') {
     const options = {
