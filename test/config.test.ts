@@ -215,10 +215,10 @@ describe('environment files: one clear message per problem, naming the file and 
 
     it('rejects fields of the other engine, and a StatefulSet without its credentials Secret', () => {
       expect(problemsAfter((d) => { db(d).engine = 'statefulset'; })).toEqual([
-        `${FILE}: databases.trading-db.backup: applies only to engine "cloudnative-pg"`,
-        `${FILE}: databases.trading-db.pooler: applies only to engine "cloudnative-pg"`,
-        `${FILE}: databases.trading-db.parameters: applies only to engine "cloudnative-pg"`,
-        `${FILE}: databases.trading-db.credentialsSecret: is required with engine "statefulset": an existing Secret with the superuser name and password`,
+        `${FILE}: databases.trading-db.credentialsSecret: is required with engine "statefulset"`,
+        `${FILE}: databases.trading-db.parameters: does not apply to engine "statefulset"; it takes instances, allowFewerInstances, alerts, dashboard, image, database, owner, storage, resources, credentialsSecret, usernameKey, passwordKey`,
+        `${FILE}: databases.trading-db.backup: does not apply to engine "statefulset"; it takes instances, allowFewerInstances, alerts, dashboard, image, database, owner, storage, resources, credentialsSecret, usernameKey, passwordKey`,
+        `${FILE}: databases.trading-db.pooler: does not apply to engine "statefulset", which takes only false`,
       ]);
     });
 
@@ -404,8 +404,8 @@ describe('environment files: one clear message per problem, naming the file and 
         svc(d).release = { strategy: 'canary', engine: 'weighted', stableImage: 'a/b:1', canaryImage: 'a/b:2', canaryWeight: 150 };
       })).toEqual([`${FILE}: services.trading-api.release.canaryWeight: 150 is out of range: use a whole number from 0 to 100`]);
       expect(problemsAfter((d) => { delete svc(d).image; svc(d).release = { strategy: 'canary', engine: 'weighted', canaryWeight: 5 }; })).toEqual([
-        `${FILE}: services.trading-api.release.stableImage: is required`,
-        `${FILE}: services.trading-api.release.canaryImage: is required`,
+        `${FILE}: services.trading-api.release.stableImage: is required with canary/weighted`,
+        `${FILE}: services.trading-api.release.canaryImage: is required with canary/weighted`,
       ]);
     });
 

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentProblems } from '../src/config/build';
+import schema from '../src/config/environment.schema.json';
+import { compileSchema } from '../src/config/schema-validator';
+import { Tier, TIER_DEFAULTS, TIERS } from '../src/config/tiers';
 import { at, JsonMap, parseMap } from './support/yaml';
 
 // A release (strategy and engine) and a migration (mode) are discriminated in the schema: each kind is a
@@ -23,11 +26,11 @@ const S = `${FILE}: services.trading-api`;
 describe('discriminated blocks', () => {
   it('a key of the branch left out is required there, and nothing is derived from its absence', () => {
     expect(problemsWith({ release: { strategy: 'blue-green', activeColor: 'blue', greenImage: IMAGE } })).toEqual([
-      `${S}.release.blueImage: is required`,
+      `${S}.release.blueImage: is required with blue-green/service-switch`,
     ]);
     expect(problemsWith({ image: IMAGE, release: { strategy: 'canary', engine: 'weighted', stableImage: IMAGE } })).toEqual([
-      `${S}.release.canaryImage: is required`,
-      `${S}.release.canaryWeight: is required`,
+      `${S}.release.canaryImage: is required with canary/weighted`,
+      `${S}.release.canaryWeight: is required with canary/weighted`,
       `${S}.image: is not used with release canary/weighted, which names its images in release`,
     ]);
   });
@@ -60,4 +63,20 @@ describe('discriminated blocks', () => {
       `${S}.migration.mode: "later" is not allowed; use one of "none", "on-start", "job"`,
     ]);
   });
+});
+
+describe('the schema reads an entry without an engine with its tier\'s default engine', () => {
+  const validate = compileSchema(schema);
+  /** The engine the schema takes an entry without `engine` for: the one whose keys it admits. */
+  const engineOf = (tier: Tier, section: 'databases' | 'caches', keysByEngine: Record<string, JsonMap>): string[] => Object.entries(keysByEngine)
+    .filter(([, entry]) => validate({ tier, namespace: 'trading', services: { api: { image: IMAGE } }, [section]: { x: entry } }))
+    .map(([engine]) => engine);
+
+  for (const tier of TIERS) {
+    it(`${tier}: the engines TIER_DEFAULTS names`, () => {
+      expect(engineOf(tier, 'databases', { 'statefulset': { credentialsSecret: 's' }, 'cloudnative-pg': { parameters: {} } })).toEqual([TIER_DEFAULTS[tier].database.engine]);
+      expect(engineOf(tier, 'caches', { standalone: { credentialsSecret: 's' }, sentinel: { credentialsSecret: 's', quorum: 2 } }))
+        .toEqual(TIER_DEFAULTS[tier].cache.engine === 'sentinel' ? ['standalone', 'sentinel'] : ['standalone']);
+    });
+  }
 });

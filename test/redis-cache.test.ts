@@ -435,8 +435,8 @@ describe('RedisCache: bad input (environment file)', () => {
 
   it('rejects Sentinel fields on a standalone cache, and Sentinel options out of range at their own keys', () => {
     expect(problemsAfter((d) => { cache(d).engine = 'standalone'; cache(d).quorum = 2; cache(d).masterName = 'm'; })).toEqual([
-      `${FILE}: caches.trading-cache.masterName: applies only to engine "sentinel"`,
-      `${FILE}: caches.trading-cache.quorum: applies only to engine "sentinel"`,
+      `${FILE}: caches.trading-cache.quorum: does not apply to engine "standalone"; it takes replicas, allowFewerReplicas, image, storage, persistence, resources, maxMemory, maxMemoryPolicy, monitoring, credentialsSecret, passwordKey, remoteKey, passwordProperty`,
+      `${FILE}: caches.trading-cache.masterName: does not apply to engine "standalone"; it takes replicas, allowFewerReplicas, image, storage, persistence, resources, maxMemory, maxMemoryPolicy, monitoring, credentialsSecret, passwordKey, remoteKey, passwordProperty`,
     ]);
     expect(problemsAfter((d) => { cache(d).quorum = 5; cache(d).downAfterSeconds = 0; })).toEqual([
       `${FILE}: caches.trading-cache.downAfterSeconds: 0s is out of range: use 1s to 10m`,
@@ -463,8 +463,10 @@ describe('RedisCache: bad input (environment file)', () => {
 
   it('takes an external cache, whose in-cluster keys do not apply', () => {
     expect(problemsAfter((d) => { at(d, 'caches')['trading-cache'] = { external: { host: 'master.x.cache.amazonaws.com', cidr: '10.40.0.0/16', remoteKey: 'prod/redis' } }; })).toEqual([]);
+    // Both at once: the key the schema does not admit, and the value the rule rejects.
     expect(problemsAfter((d) => { at(d, 'caches')['trading-cache'] = { replicas: 3, external: { host: 'not a host', credentialsSecret: 'a' } }; })).toEqual([
       `${FILE}: caches.trading-cache.replicas: does not apply to an external cache`,
+      `${FILE}: caches.trading-cache.external.host: "not a host" is not a valid hostname: use a fully qualified lower-case DNS name like "api.example.com" (a leading "*." is allowed)`,
     ]);
     expect(problemsAfter((d) => { at(d, 'caches')['trading-cache'] = { external: { host: 'not a host', credentialsSecret: 'a' } }; })).toEqual([
       `${FILE}: caches.trading-cache.external.host: "not a host" is not a valid hostname: use a fully qualified lower-case DNS name like "api.example.com" (a leading "*." is allowed)`,

@@ -16,7 +16,6 @@ import { validateStoreName } from '../core/secrets';
 import { Problem, ProblemCollector, show } from '../core/validation';
 import { TradingNamespaceProps, validateTradingNamespaceProps } from '../namespace/trading-namespace';
 import schema from './environment.schema.json';
-import { compileSchema } from './schema-validator';
 import { CachePlan, cacheSection } from './sections/cache';
 import { DatabasePlan, databaseSection, POOLER_POD_RESOURCES } from './sections/database';
 import { monitoringProblems } from './sections/monitoring';
@@ -60,7 +59,7 @@ export interface ParsedEnvironment {
  * it, each as `file: field: message`.
  */
 export function parseEnvironment(name: string, file: string, text: string): ParsedEnvironment {
-  const parsed = parseAndCheckSchema(text, compileSchema(schema), DISCRIMINATORS);
+  const parsed = parseAndCheckSchema(text, schema, DISCRIMINATORS);
   if (parsed.data === undefined) return { problems: inFile(file, parsed.problems) };
   // The value rules read what the schema admits: a value it rejects is absent for them, and what they
   // would say about it is the schema's to say. A whole entry rejected is skipped; a value rejected outside

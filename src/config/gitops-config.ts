@@ -16,7 +16,6 @@ import schema from './gitops.schema.json';
 import { inFile, parseAndCheckSchema } from './yaml-file';
 import type { Environment } from './environment';
 import type { GitOpsConfig } from './gitops-types';
-import { compileSchema } from './schema-validator';
 
 export type { GitOpsConfig } from './gitops-types';
 
@@ -25,7 +24,7 @@ export const GITOPS_FILE = 'gitops.yaml';
 
 /** Parses `gitops.yaml`; throws a ConfigurationError with every problem. */
 export function parseGitOps(file: string, text: string): GitOpsConfig {
-  const parsed = parseAndCheckSchema(text, compileSchema(schema));
+  const parsed = parseAndCheckSchema(text, schema);
   if (parsed.problems.length > 0) throw new ConfigurationError(inFile(file, parsed.problems));
   const config = parsed.data as GitOpsConfig;
   // The rules of ArgoCdDelivery/FluxDelivery, checked here so problems name this file's fields.

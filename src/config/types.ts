@@ -254,7 +254,7 @@ export interface DatabaseConfig {
     requests?: QuantitiesConfig;
     limits?: QuantitiesConfig;
   };
-  /** statefulset: existing Secret with the superuser name and password. */
+  /** Existing Secret with the superuser name and password (engine statefulset, where it is required). */
   credentialsSecret?: string;
   usernameKey?: string;
   passwordKey?: string;
@@ -339,13 +339,13 @@ export interface CacheConfig {
   remoteKey?: string;
   /** Property of remoteKey with the password. Default: password. */
   passwordProperty?: string;
-  /** sentinel: name Sentinel monitors the primary under. Default: mymaster. */
+  /** Name Sentinel monitors the primary under. Default: mymaster. (engine sentinel) */
   masterName?: string;
-  /** sentinel: Sentinels that must agree the primary is down. Default: a majority of the pods. */
+  /** Sentinels that must agree the primary is down. Default: a majority of the pods. (engine sentinel) */
   quorum?: number;
-  /** sentinel: seconds the primary may fail to answer before it counts as down. Default: 5. */
+  /** Seconds the primary may fail to answer before it counts as down. Default: 5. (engine sentinel) */
   downAfterSeconds?: number;
-  /** sentinel: failover timeout. Default: 60. */
+  /** Failover timeout. Default: 60. (engine sentinel) */
   failoverTimeoutSeconds?: number;
   /**
    * A Redis outside the cluster (RedisCache.fromExternal), like ElastiCache: nothing is deployed but an ExternalSecret
@@ -628,4 +628,206 @@ export interface JobMigrationConfig {
   backupFirst?: boolean;
   /** How long the Job waits for that backup. Default: 1800. */
   backupTimeoutSeconds?: number;
+}
+
+/** A database outside the cluster: only its reference. */
+export interface ExternalDatabaseEntryConfig {
+  external: ExternalDatabaseConfig;
+}
+
+/** PostgreSQL as a single-instance StatefulSet (no operator). */
+export interface StatefulSetDatabaseConfig {
+  engine?: 'statefulset';
+  /** Default: 1 in dev, 2 in staging, 3 in prod. */
+  instances?: number;
+  /** prod only: accept fewer than 3 instances deliberately. */
+  allowFewerInstances?: boolean;
+  /** A PrometheusRule for the cluster (<name>-alerts). Default: true. */
+  alerts?: boolean;
+  /** A Grafana dashboard ConfigMap (<name>-dashboard). Default: true. */
+  dashboard?: boolean;
+  image?: string;
+  /** Application database. Default: app. */
+  database?: string;
+  /** Its owner. Default: app. */
+  owner?: string;
+  storage?: {
+    size?: string;
+    storageClass?: string;
+  };
+  resources?: {
+    requests?: QuantitiesConfig;
+    limits?: QuantitiesConfig;
+  };
+  /** Existing Secret with the superuser name and password (engine statefulset, where it is required). */
+  credentialsSecret: string;
+  usernameKey?: string;
+  passwordKey?: string;
+  /** A StatefulSet has no pooler; false is accepted. */
+  pooler?: false;
+}
+
+/** PostgreSQL under the CloudNativePG operator. */
+export interface CloudNativePgDatabaseConfig {
+  engine?: 'cloudnative-pg';
+  /** Default: 1 in dev, 2 in staging, 3 in prod. */
+  instances?: number;
+  /** prod only: accept fewer than 3 instances deliberately. */
+  allowFewerInstances?: boolean;
+  /** A PrometheusRule for the cluster (<name>-alerts). Default: true. */
+  alerts?: boolean;
+  /** A Grafana dashboard ConfigMap (<name>-dashboard). Default: true. */
+  dashboard?: boolean;
+  image?: string;
+  /** Application database. Default: app. */
+  database?: string;
+  /** Its owner. Default: app. */
+  owner?: string;
+  storage?: {
+    size?: string;
+    storageClass?: string;
+  };
+  resources?: {
+    requests?: QuantitiesConfig;
+    limits?: QuantitiesConfig;
+  };
+  /** postgresql.conf parameters (cloudnative-pg). */
+  parameters?: Record<string, string>;
+  /** cloudnative-pg: Barman Cloud backups. Required in prod. */
+  backup?: BackupConfig;
+  /** cloudnative-pg: PgBouncer. Default: on in prod, off elsewhere; false turns it off. */
+  pooler?: boolean | {
+    name?: string;
+    instances?: number;
+    poolMode?: 'session' | 'transaction';
+    maxClientConnections?: number;
+    defaultPoolSize?: number;
+  };
+  /**
+   * Server name the cluster archives under (CloudNativePG with backup). Default: the database's name, or
+   * <name>-restored when restoring from an archive of that name.
+   */
+  archiveServerName?: string;
+  /**
+   * Point-in-time recovery: bootstrap this cluster from a backup archive instead of an empty database (CloudNativePG).
+   */
+  recovery?: {
+    /** Server name of the archive: the name of the cluster whose backups are restored. */
+    serverName: string;
+    /**
+     * Restore up to this instant (RFC 3339 with a zone, like 2026-11-23T09:30:00Z). Default: the end of the archive.
+     */
+    targetTime?: string;
+    /** Where the archive is. Default: this database's backup object store. */
+    objectStore?: BackupConfig;
+  };
+}
+
+/** A Redis outside the cluster: only its reference. */
+export interface ExternalCacheEntryConfig {
+  external: ExternalCacheConfig;
+}
+
+/** One Redis pod. */
+export interface StandaloneCacheConfig {
+  engine?: 'standalone';
+  /** Pods: 1 standalone; with sentinel a primary and replicas, each with a Sentinel. Default: 3 with sentinel. */
+  replicas?: number;
+  /** prod only: accept fewer than 3 Sentinel pods deliberately. */
+  allowFewerReplicas?: boolean;
+  /** Redis image with a pinned tag. Default: docker.io/library/redis:7.4.2. */
+  image?: string;
+  /** Data volume of each pod. Default size: 1Gi in dev, 2Gi in staging, 5Gi in prod. */
+  storage?: {
+    size?: string;
+    storageClass?: string;
+  };
+  persistence?: {
+    /** Append-only file. Default: true. */
+    appendOnly?: boolean;
+    /** Default: everysec. */
+    appendFsync?: 'always' | 'everysec' | 'no';
+  };
+  resources?: {
+    requests?: QuantitiesConfig;
+    limits?: QuantitiesConfig;
+  };
+  /** maxmemory as a quantity, at most the memory limit. Default: 80 % of the memory limit. */
+  maxMemory?: string;
+  /** Default: allkeys-lru. */
+  maxMemoryPolicy?:
+    | 'noeviction'
+    | 'allkeys-lru'
+    | 'allkeys-lfu'
+    | 'allkeys-random'
+    | 'volatile-lru'
+    | 'volatile-lfu'
+    | 'volatile-random'
+    | 'volatile-ttl';
+  /** redis_exporter sidecar and a ServiceMonitor. Default: true. */
+  monitoring?: boolean;
+  /** An existing Secret with the password (or use remoteKey). */
+  credentialsSecret?: string;
+  /** Key of the password in credentialsSecret. Default: password. */
+  passwordKey?: string;
+  /** Entry of the environment's secretStore holding the password (instead of credentialsSecret). */
+  remoteKey?: string;
+  /** Property of remoteKey with the password. Default: password. */
+  passwordProperty?: string;
+}
+
+/** A primary, replicas and a Sentinel quorum. */
+export interface SentinelCacheConfig {
+  engine?: 'sentinel';
+  /** Pods: 1 standalone; with sentinel a primary and replicas, each with a Sentinel. Default: 3 with sentinel. */
+  replicas?: number;
+  /** prod only: accept fewer than 3 Sentinel pods deliberately. */
+  allowFewerReplicas?: boolean;
+  /** Redis image with a pinned tag. Default: docker.io/library/redis:7.4.2. */
+  image?: string;
+  /** Data volume of each pod. Default size: 1Gi in dev, 2Gi in staging, 5Gi in prod. */
+  storage?: {
+    size?: string;
+    storageClass?: string;
+  };
+  persistence?: {
+    /** Append-only file. Default: true. */
+    appendOnly?: boolean;
+    /** Default: everysec. */
+    appendFsync?: 'always' | 'everysec' | 'no';
+  };
+  resources?: {
+    requests?: QuantitiesConfig;
+    limits?: QuantitiesConfig;
+  };
+  /** maxmemory as a quantity, at most the memory limit. Default: 80 % of the memory limit. */
+  maxMemory?: string;
+  /** Default: allkeys-lru. */
+  maxMemoryPolicy?:
+    | 'noeviction'
+    | 'allkeys-lru'
+    | 'allkeys-lfu'
+    | 'allkeys-random'
+    | 'volatile-lru'
+    | 'volatile-lfu'
+    | 'volatile-random'
+    | 'volatile-ttl';
+  /** redis_exporter sidecar and a ServiceMonitor. Default: true. */
+  monitoring?: boolean;
+  /** An existing Secret with the password (or use remoteKey). */
+  credentialsSecret?: string;
+  /** Key of the password in credentialsSecret. Default: password. */
+  passwordKey?: string;
+  /** Entry of the environment's secretStore holding the password (instead of credentialsSecret). */
+  remoteKey?: string;
+  /** Property of remoteKey with the password. Default: password. */
+  passwordProperty?: string;
+  /** Name Sentinel monitors the primary under. Default: mymaster. (engine sentinel) */
+  masterName?: string;
+  /** Sentinels that must agree the primary is down. Default: a majority of the pods. (engine sentinel) */
+  quorum?: number;
+  /** Seconds the primary may fail to answer before it counts as down. Default: 5. (engine sentinel) */
+  downAfterSeconds?: number;
+  /** Failover timeout. Default: 60. (engine sentinel) */
+  failoverTimeoutSeconds?: number;
 }

@@ -2,9 +2,10 @@
  * Configuration files as data: YAML read with the 1.2 core schema (duplicate keys are errors) and
  * checked against a JSON Schema, every problem at once, in words a person can act on.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { Problem, show } from '../core/validation';
+import { compileSchema } from './schema-validator';
 
 /** A YAML file parsed and checked against its JSON Schema. */
 export interface SchemaCheckedFile {
@@ -23,7 +24,7 @@ export interface SchemaCheckedFile {
  * which branch of a discriminated block applies (`strategy`, `engine`, `mode`): a wrong one is the only
  * problem reported for its block.
  */
-export function parseAndCheckSchema(text: string, validate: ValidateFunction, discriminators: ReadonlySet<string> = new Set()): SchemaCheckedFile {
+export function parseAndCheckSchema(text: string, schema: object, discriminators: ReadonlySet<string> = new Set()): SchemaCheckedFile {
   let data: unknown;
   try {
     data = load(text, { schema: CORE_SCHEMA });
@@ -32,8 +33,9 @@ export function parseAndCheckSchema(text: string, validate: ValidateFunction, di
     const reason = e instanceof YAMLException ? `${e.reason}${where}` : String(e);
     return { data: undefined, schemaErrors: [], problems: [{ field: '', message: `cannot parse YAML: ${reason}` }] };
   }
+  const validate = compileSchema(schema);
   const schemaErrors = validate(data) ? [] : [...(validate.errors ?? [])];
-  return { data, schemaErrors, problems: schemaErrorsToProblems(withoutBranchNoise(schemaErrors, discriminators), data, knownKeys(validate.schema)) };
+  return { data, schemaErrors, problems: schemaErrorsToProblems(withoutBranchNoise(schemaErrors, discriminators), data, knownKeys(schema)) };
 }
 
 /**
@@ -147,25 +149,34 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
     switch (e.keyword) {
       case 'additionalProperties': {
         const key = String((e.params as { additionalProperty: string }).additionalProperty);
-        const parent = e.parentSchema as { title?: string; properties?: Record<string, { const?: unknown }> };
+        const parent = e.parentSchema as { title?: string; required?: string[]; properties?: Record<string, { const?: unknown }> };
         const allowed = Object.keys(parent.properties ?? {});
         const guess = closest(key, allowed);
-        // A branch of a discriminated block (a release strategy, a migration mode) names what it takes.
+        // A branch of a discriminated block (a release strategy, a migration mode, an engine) names what it
+        // takes, unless it takes just the key that makes it its kind (`external`).
         const takes = allowed.filter((k) => parent.properties?.[k]?.const === undefined);
-        // A key of another branch (or a typo of nothing near): the branch says what it takes.
+        const defining = takes.length === 1 && (parent.required ?? []).includes(takes[0]);
+        // A key of another branch (or a typo of nothing near) does not apply to this one.
         if (parent.title !== undefined && (known.has(key) || guess === undefined)) {
-          add(join(field, key), `does not apply to ${parent.title}${takes.length ? `; it takes ${takes.join(', ')}` : ''}`);
+          add(join(field, key), `does not apply to ${parent.title}${takes.length && !defining ? `; it takes ${takes.join(', ')}` : ''}`);
         } else {
           add(join(field, key), `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`);
         }
         break;
       }
-      case 'const':
-        add(field, `${show(e.data)} is not allowed; use ${show((e.params as { allowedValue: unknown }).allowedValue)}`);
+      case 'const': {
+        // A key a branch takes only in one form (a StatefulSet database's `pooler: false`) names the branch.
+        const title = (e.parentSchema as { title?: string }).title;
+        const allowed = show((e.params as { allowedValue: unknown }).allowedValue);
+        add(field, title ? `does not apply to ${title}, which takes only ${allowed}` : `${show(e.data)} is not allowed; use ${allowed}`);
         break;
-      case 'required':
-        add(join(field, String((e.params as { missingProperty: string }).missingProperty)), 'is required');
+      }
+      case 'required': {
+        // In a branch of a discriminated block, say whose requirement it is.
+        const title = (e.parentSchema as { title?: string }).title;
+        add(join(field, String((e.params as { missingProperty: string }).missingProperty)), title ? `is required with ${title}` : 'is required');
         break;
+      }
       case 'type':
         add(field, field === '' ? 'the file must be a mapping of keys (like "tier: prod"), not a list or a single value' : `${show(e.data)} must be ${typeWords((e.params as { type: string }).type)}`);
         break;

@@ -33,8 +33,6 @@ export interface CachePlan {
   readonly podResources: ResourceRequirements;
 }
 
-const SENTINEL_KEYS = ['masterName', 'quorum', 'downAfterSeconds', 'failoverTimeoutSeconds'] as const;
-
 /** Where a cache's password comes from, as an entry (or its `external` block) writes it. */
 interface CredentialsConfig {
   readonly credentialsSecret?: string;
@@ -50,8 +48,8 @@ export function cacheSection(
   if (cache.external) return externalCache(name, cache, store, path);
   const c = new ProblemCollector();
   const d = TIER_DEFAULTS[env.tier].cache;
+  // The keys of each engine are the schema's (its branch for the engine written, else the tier's).
   const sentinel = (cache.engine ?? d.engine) === 'sentinel';
-  if (!sentinel) SENTINEL_KEYS.filter((k) => cache[k] !== undefined).forEach((k) => c.check(path.child(k), 'applies only to engine "sentinel"'));
   if (cache.allowFewerReplicas !== undefined && !d.requireHighAvailability) c.check(path.child('allowFewerReplicas'), 'applies only to prod');
   credentialProblems(c, cache, store, path, path.child('credentialsSecret'));
   if (c.problems.length > 0) return { problems: c.problems };
@@ -127,12 +125,11 @@ function credentialsOf(c: ProblemCollector, x: CredentialsConfig, store: SecretS
       () => RedisCredentials.fromExternalStore(store as SecretStore, x.remoteKey as string, { passwordProperty: x.passwordProperty }));
 }
 
-/** An entry with `external`: a reference to a Redis outside the cluster; none of the in-cluster keys apply. */
+/** An entry with `external`: a reference to a Redis outside the cluster (the schema admits no other key beside it). */
 function externalCache(name: string, cache: CacheConfig, store: SecretStore | undefined, path: FieldPath): { plan?: CachePlan; problems: readonly Problem[] } {
   const c = new ProblemCollector();
   const x = cache.external ?? { host: '' };
   const at = path.child('external');
-  for (const key of Object.keys(cache).filter((k) => k !== 'external')) c.check(path.child(key), 'does not apply to an external cache');
   credentialProblems(c, x, store, at, at);
   if (c.problems.length > 0) return { problems: c.problems };
   const credentials = credentialsOf(c, x, store, at);

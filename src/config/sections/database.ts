@@ -42,20 +42,14 @@ export const POOLER_POD_RESOURCES: ResourceRequirements = { requests: { cpu: '10
 export function databaseSection(
   env: EnvironmentConfig, name: string, db: DatabaseConfig, store: SecretStore | undefined, path: FieldPath,
 ): { plan?: DatabasePlan; problems: readonly Problem[] } {
-  if (db.external) return externalDatabase(name, db, db.external, store, path);
+  if (db.external) return externalDatabase(name, db.external, store, path);
   const c = new ProblemCollector();
   const d = TIER_DEFAULTS[env.tier].database;
+  // The keys of each engine are the schema's (its branch for the engine written, else the tier's); what
+  // the tier asks beyond them is judged here.
   const engineKind = db.engine ?? d.engine;
-  if (engineKind === 'statefulset') {
-    (['backup', 'pooler', 'parameters', 'recovery', 'archiveServerName'] as const).filter((k) => db[k] !== undefined && db[k] !== false)
-      .forEach((k) => c.check(path.child(k), 'applies only to engine "cloudnative-pg"'));
-    if (db.credentialsSecret === undefined) c.check(path.child('credentialsSecret'), 'is required with engine "statefulset": an existing Secret with the superuser name and password');
-  } else {
-    (['credentialsSecret', 'usernameKey', 'passwordKey'] as const).filter((k) => db[k] !== undefined)
-      .forEach((k) => c.check(path.child(k), 'applies only to engine "statefulset"'));
-    if (d.requireBackup && db.backup === undefined) {
-      c.check(path.child('backup'), `is required in ${env.tier}: set destinationPath and credentialsSecret of the object store`);
-    }
+  if (engineKind === 'cloudnative-pg' && d.requireBackup && db.backup === undefined) {
+    c.check(path.child('backup'), `is required in ${env.tier}: set destinationPath and credentialsSecret of the object store`);
   }
   if (db.allowFewerInstances !== undefined && !d.requireHighAvailability) c.check(path.child('allowFewerInstances'), 'applies only to prod');
   if (c.problems.length > 0) return { problems: c.problems };
@@ -119,13 +113,12 @@ function cloudNativePgEngine(
   return checked(c, validateCloudNativePgOptions(options, path), () => PostgresEngine.cloudNativePg(options));
 }
 
-/** An entry with `external`: a reference to a database outside the cluster; none of the in-cluster keys apply. */
+/** An entry with `external`: a reference to a database outside the cluster (the schema admits no other key beside it). */
 function externalDatabase(
-  name: string, db: DatabaseConfig, x: ExternalDatabaseConfig, store: SecretStore | undefined, path: FieldPath,
+  name: string, x: ExternalDatabaseConfig, store: SecretStore | undefined, path: FieldPath,
 ): { plan?: DatabasePlan; problems: readonly Problem[] } {
   const c = new ProblemCollector();
   const at = path.child('external');
-  for (const key of Object.keys(db).filter((k) => k !== 'external')) c.check(path.child(key), 'does not apply to an external database');
   if ((x.credentialsSecret === undefined) === (x.remoteKey === undefined)) {
     c.check(at, 'needs exactly one of credentialsSecret (an existing Secret) or remoteKey (an entry of the secretStore)');
   }
