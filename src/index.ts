@@ -4,34 +4,34 @@
 
 // API services
 export { TradingBackend, TradingBackendProps } from './trading-backend/trading-backend';
-export { ApiServiceBase, IApiService } from './trading-backend/api-service-base';
-export { ApiServiceProps, HealthCheckOptions, IServiceEngine, MonitoringOptions, RolloutOptions } from './trading-backend/api-service-props';
-export { Exposure, ExposureKind, GatewayExposureOptions, IngressExposureOptions } from './trading-backend/exposure';
-export { JobMigrationOptions, Migration, MigrationMode, OnStartMigrationOptions } from './trading-backend/migration';
-export { AutoscalingOptions, Scaling } from './trading-backend/scaling';
+export { ApiServiceBase, IApiService } from './api-service/api-service-base';
+export { ApiServiceProps, HealthCheckOptions, IServiceEngine, MonitoringOptions, RolloutOptions } from './api-service/api-service-props';
+export { Exposure, ExposureKind, GatewayExposureOptions, IngressExposureOptions } from './api-service/exposure';
+export { JobMigrationOptions, Migration, MigrationMode, OnStartMigrationOptions } from './api-service/migration';
+export { AutoscalingOptions, Scaling } from './api-service/scaling';
 export { BlueGreenService, BlueGreenServiceProps } from './blue-green/blue-green-service';
 export { BlueGreenEngine } from './blue-green/blue-green-engine';
-export { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, Color, IBlueGreenEngine, ServiceSwitchOptions } from './blue-green/engine';
+export { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, Color, IBlueGreenEngine, ServiceSwitchOptions } from './blue-green/engine-options';
 export { CanaryRollout, CanaryRolloutProps } from './canary/canary-rollout';
 export { CanaryEngine } from './canary/canary-engine';
 export {
   ArgoCanaryOptions, CanaryEngineKind, CanaryParts, CanaryStep, CanaryStepData, CanaryTrafficMode, ICanaryEngine, WeightedCanaryOptions,
-} from './canary/engine';
+} from './canary/engine-options';
 export { AnalysisOptions } from './rollouts/analysis';
-export { DEFAULT_SMOKE_TEST_IMAGE, SmokeTestOptions } from './trading-backend/smoke-test';
+export { DEFAULT_SMOKE_TEST_IMAGE, SmokeTestOptions } from './api-service/smoke-test';
 
 // Data and namespace
 export { PostgresCluster, PostgresClusterProps, PostgresStorageOptions } from './postgres/postgres-cluster';
 export { PostgresEngine } from './postgres/postgres-engine';
 export {
   CloudNativePgOptions, IPostgresEngine, PostgresBackupOptions, PostgresEngineKind, PostgresPoolerOptions, StatefulSetEngineOptions,
-} from './postgres/engine';
+} from './postgres/engine-options';
 export { DatabaseCredentials, ExternalPostgresProps } from './postgres/external-postgres';
 export { DatabaseConnection, IDatabase } from './core/database';
 export { ConnectionBinding, ConnectionRequest, ConnectOptions, IConnectable } from './core/connection';
 export { RedisCache, RedisCacheProps, RedisEvictionPolicy, RedisPersistenceOptions, RedisStorageOptions } from './redis/redis-cache';
 export { RedisEngine } from './redis/redis-engine';
-export { IRedisEngine, RedisEngineKind, SentinelEngineOptions } from './redis/engine';
+export { IRedisEngine, RedisEngineKind, SentinelEngineOptions } from './redis/engine-options';
 export { RedisCredentials } from './redis/redis-credentials';
 export { ExternalRedisProps } from './redis/external-redis';
 export { CacheConnection, ICache, SentinelConnection } from './core/cache';
@@ -41,7 +41,7 @@ export { ContainerLimits, NamespaceQuota, TradingNamespace, TradingNamespaceProp
 export { ClusterDns, DNS_CONTEXT, INetworkPeer, NetworkPeer, NetworkPort } from './core/network-peer';
 export { SecretRef, SecretStore, SecretStoreKind } from './core/secrets';
 export { ResourceQuantities, ResourceRequirements } from './core/resources';
-export { ConfigurationError, Problem } from './core/validation';
+export { ConfigurationError, Problem } from './core/problems';
 export { PART_OF_CONTEXT } from './core/labels';
 export { PLACEMENT_CONTEXT, PodPlacement, Toleration } from './core/placement';
 export { PRUNE_PROTECTION_ANNOTATIONS, PRUNE_PROTECTION_CONTEXT } from './core/prune-protection';

@@ -6,7 +6,7 @@ import { environmentProblems } from '../src/config/build';
 import { parseEnvironment } from '../src/config/environment';
 import { parseGitOps } from '../src/config/gitops-config';
 import { NetworkPeer } from '../src/core/network-peer';
-import { ConfigurationError } from '../src/core/validation';
+import { ConfigurationError } from '../src/core/problems';
 import { TradingNamespace } from '../src/namespace/trading-namespace';
 import { loadProject, renderEnvironment, renderGitOps, synthesizeProject } from '../src/synth/project';
 import { SchemaValidator } from '../src/synth/strict-schemas';

@@ -4,10 +4,10 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { environmentProblems } from '../src/config/build';
 import { FieldPath } from '../src/core/field-path';
-import { ConfigurationError } from '../src/core/validation';
+import { ConfigurationError } from '../src/core/problems';
 import { RedisEngine } from '../src/redis/redis-engine';
 import { TradingBackend } from '../src/trading-backend/trading-backend';
-import { validateApiServiceProps } from '../src/trading-backend/validate';
+import { validateApiServiceProps } from '../src/api-service/api-service-rules';
 import { at, parseMap } from './support/yaml';
 
 const FILE = 'environments/prod.yaml';

@@ -12,10 +12,10 @@ import { DEFAULT_RUNBOOK_BASE_URL, MONITORING_CONTEXT, REPOSITORY_URL } from '..
 import { PostgresCluster } from '../src/postgres/postgres-cluster';
 import { PostgresEngine } from '../src/postgres/postgres-engine';
 import { loadEnvironments, renderEnvironment } from '../src/synth/project';
-import { Migration } from '../src/trading-backend/migration';
-import { Scaling } from '../src/trading-backend/scaling';
+import { Migration } from '../src/api-service/migration';
+import { Scaling } from '../src/api-service/scaling';
 import { TradingBackend } from '../src/trading-backend/trading-backend';
-import { ConfigurationError } from '../src/core/validation';
+import { ConfigurationError } from '../src/core/problems';
 import { errorOf, one, all, Obj } from './support/render';
 
 const ROOT = join(__dirname, '..');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runNow as run } from './support/run-now';
-import { ConfigurationError } from '../src/core/validation';
+import { ConfigurationError } from '../src/core/problems';
 import { synthesizeProject } from '../src/synth/project';
 import { emitYaml, JsonValue } from '../src/synth/emit-yaml';
 import { defaultStrictCacheDir, SchemaValidator } from '../src/synth/strict-schemas';

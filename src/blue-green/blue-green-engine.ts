@@ -1,4 +1,4 @@
-import { IBlueGreenEngine, ArgoBlueGreenOptions, ServiceSwitchOptions } from './engine';
+import { IBlueGreenEngine, ArgoBlueGreenOptions, ServiceSwitchOptions } from './engine-options';
 import { ArgoBlueGreenEngine } from './engines/argo-rollouts';
 import { ServiceSwitchEngine } from './engines/service-switch';
 

@@ -1,13 +1,13 @@
 import { FieldPath } from '../core/field-path';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkHostname } from '../core/rules';
-import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
+import { checkHostname } from '../core/value-rules';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../core/problems';
 import { Notifications } from '../gitops/notifications';
-import { ApiServiceBase, subscribeRollout } from '../trading-backend/api-service-base';
-import { ApiServiceProps } from '../trading-backend/api-service-props';
-import { ExposureKind } from '../trading-backend/exposure';
-import { Color, IBlueGreenEngine } from './engine';
+import { ApiServiceBase, subscribeRollout } from '../api-service/api-service-base';
+import { ApiServiceProps } from '../api-service/api-service-props';
+import { ExposureKind } from '../api-service/exposure';
+import { Color, IBlueGreenEngine } from './engine-options';
 
 /** Props of a BlueGreenService. The image(s) come from the engine. */
 export interface BlueGreenServiceProps extends Omit<ApiServiceProps, 'image' | 'allowLatestTag'> {

@@ -1,4 +1,4 @@
-import { ArgoCanaryOptions, ICanaryEngine, WeightedCanaryOptions } from './engine';
+import { ArgoCanaryOptions, ICanaryEngine, WeightedCanaryOptions } from './engine-options';
 import { ArgoCanaryEngine } from './engines/argo-rollouts';
 import { WeightedCanaryEngine } from './engines/weighted';
 

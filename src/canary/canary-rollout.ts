@@ -1,11 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { FLUX_SSA_ANNOTATION } from '../core/sync-wave';
-import { throwIfProblems } from '../core/validation';
+import { throwIfProblems } from '../core/problems';
 import { Notifications } from '../gitops/notifications';
-import { ApiServiceBase, subscribeRollout } from '../trading-backend/api-service-base';
-import { ApiServiceProps } from '../trading-backend/api-service-props';
-import { CanaryTrafficMode, ICanaryEngine } from './engine';
+import { ApiServiceBase, subscribeRollout } from '../api-service/api-service-base';
+import { ApiServiceProps } from '../api-service/api-service-props';
+import { CanaryTrafficMode, ICanaryEngine } from './engine-options';
 
 /** Props of a CanaryRollout. The image(s) come from the engine. */
 export interface CanaryRolloutProps extends Omit<ApiServiceProps, 'image' | 'allowLatestTag'> {

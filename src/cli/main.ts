@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { useSchemaCompiler } from '../config/schema-validator';
-import { ConfigurationError } from '../core/validation';
+import { ConfigurationError } from '../core/problems';
 import { compareTrees, FolderDiff } from '../synth/compare';
 import { loadExtension } from '../synth/extension';
 import { ENVIRONMENTS_DIR, synthesizeProject } from '../synth/project';

@@ -6,14 +6,14 @@
  */
 import { parseQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
-import { checkDnsLabel, checkHostname } from '../core/rules';
+import { checkDnsLabel, checkHostname } from '../core/value-rules';
 import { ClusterDns, validateClusterDns } from '../core/network-peer';
 import { validatePlacement } from '../core/placement';
 import { validateSlackOptions } from '../gitops/notifications';
 import { validateClientAsk } from '../core/connection';
 import { FieldPath } from '../core/field-path';
 import { validateStoreName } from '../core/secrets';
-import { Problem, ProblemCollector, show } from '../core/validation';
+import { Problem, ProblemCollector, show } from '../core/problems';
 import { TradingNamespaceProps, validateTradingNamespaceProps } from '../namespace/trading-namespace';
 import schema from './environment.schema.json';
 import { CachePlan, cacheSection } from './sections/cache';

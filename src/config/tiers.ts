@@ -1,6 +1,6 @@
 import { NamespaceQuota, ContainerLimits } from '../namespace/trading-namespace';
 import { ResourceRequirements } from '../core/resources';
-import { AutoscalingOptions } from '../trading-backend/scaling';
+import { AutoscalingOptions } from '../api-service/scaling';
 
 /** The environment tiers: development, staging, production. */
 export type Tier = 'dev' | 'staging' | 'prod';
@@ -26,7 +26,7 @@ export interface DatabaseTierDefaults {
   readonly storageSize: string;
 }
 
-/** What a tier implies for a Redis cache (seed 003: a single instance in dev and staging, Sentinel in production). */
+/** What a tier implies for a Redis cache (a single instance in dev and staging, Sentinel in production). */
 export interface CacheTierDefaults {
   /** Engine. */
   readonly engine: 'standalone' | 'sentinel';
@@ -58,7 +58,7 @@ export interface TierDefaults {
   readonly database: DatabaseTierDefaults;
   /** Redis: one pod in dev and staging, a primary with two replicas and a Sentinel quorum in production. */
   readonly cache: CacheTierDefaults;
-  /** Alerts: seed 003's matrix alerts in production only, so dev and staging warn and never page. */
+  /** Alerts: critical ones page in production only; dev and staging warn and never page. */
   readonly monitoring: { readonly warningOnly: boolean };
   /** Whether GitOps keeps the namespace, databases and caches when they leave Git (off in dev, where data is disposable). */
   readonly pruneProtection: boolean;

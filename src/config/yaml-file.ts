@@ -4,7 +4,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
-import { Problem, show } from '../core/validation';
+import { Problem, show } from '../core/problems';
 import { compileSchema } from './schema-validator';
 
 /** A YAML file parsed and checked against its JSON Schema. */

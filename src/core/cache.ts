@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { ConnectionBinding, ConnectionRequest, IConnectable } from './connection';
 import { INetworkPeer, NetworkPeer } from './network-peer';
-import { throwIfProblems } from './validation';
+import { throwIfProblems } from './problems';
 
 /** How clients find the primary through Redis Sentinel. */
 export interface SentinelConnection {

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { FieldPath } from './field-path';
 import { INetworkPeer, NetworkPeer, NetworkPort } from './network-peer';
-import { Problem, ProblemCollector } from './validation';
+import { Problem, ProblemCollector } from './problems';
 
 /** Options of `connectTo`. */
 export interface ConnectOptions {
@@ -64,7 +64,7 @@ export interface ConnectionBinding {
    * @default - the target takes no backup before migrations
    */
   readonly backupBeforeMigration?: (scope: Construct, id: string, metadata: ClientObjectMetadata) => MigrationBackup;
-  /** The client's health path that checks this dependency (the seeds' `/health/db`, `/health/redis`), smoke-tested before traffic moves. @default - none */
+  /** The client's health path that checks this dependency (like `/health/db`, `/health/redis`), smoke-tested before traffic moves. @default - none */
   readonly healthCheckPath?: string;
 }
 

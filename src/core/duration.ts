@@ -4,7 +4,7 @@
  * 30s`); these helpers check a Duration and render it either way.
  */
 import { Duration } from 'cdk8s';
-import { checkDuration } from './rules';
+import { checkDuration } from './value-rules';
 
 /** Whole seconds of `d` (callers check first that it is whole). */
 export function wholeSeconds(d: Duration): number {

@@ -2,8 +2,8 @@ import { FieldPath } from './field-path';
 import { k8s } from 'cdk8s-plus-28';
 import { NAMESPACE_NAME_LABEL } from './labels';
 import { IConstruct } from 'constructs';
-import { checkCidr, checkDnsLabel, checkLabelKey, checkLabelValue } from './rules';
-import { ConfigurationError, Problem, ProblemCollector, throwIfProblems } from './validation';
+import { checkCidr, checkDnsLabel, checkLabelKey, checkLabelValue } from './value-rules';
+import { ConfigurationError, Problem, ProblemCollector, throwIfProblems } from './problems';
 
 /**
  * Anything that can be the other end of a NetworkPolicy rule: a `NetworkPeer`, or a construct whose pods

@@ -6,8 +6,8 @@
 import { FieldPath } from './field-path';
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
-import { checkDnsSubdomain, checkInteger, checkLabelKey, checkLabelValue } from './rules';
-import { Problem, ProblemCollector, show } from './validation';
+import { checkDnsSubdomain, checkInteger, checkLabelKey, checkLabelValue } from './value-rules';
+import { Problem, ProblemCollector, show } from './problems';
 
 /** A taint the pods tolerate. */
 export interface Toleration {

@@ -6,7 +6,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ConfigurationError } from './validation';
+import { ConfigurationError } from './problems';
 
 /** The construct-context key that turns prune protection on or off for every construct below it that does not say. */
 export const PRUNE_PROTECTION_CONTEXT = 'cdk8s-trading:pruneProtection';

@@ -1,6 +1,6 @@
 import { FieldPath } from './field-path';
-import { Problem, ProblemCollector, throwIfProblems, show } from './validation';
-import { checkDnsSubdomain } from './rules';
+import { Problem, ProblemCollector, throwIfProblems, show } from './problems';
+import { checkDnsSubdomain } from './value-rules';
 
 /**
  * Problems of a reference to an existing Secret: its name (at `secretNamePath`) and the keys read from

@@ -3,9 +3,9 @@ import { Construct } from 'constructs';
 import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject' with { 'resolution-mode': 'import' };
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application' with { 'resolution-mode': 'import' };
 import { standardLabels } from '../core/labels';
-import { checkDnsLabel, checkGitRevision, checkGitUrl, checkHttpsUrl } from '../core/rules';
+import { checkDnsLabel, checkGitRevision, checkGitUrl, checkHttpsUrl } from '../core/value-rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
-import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../core/problems';
 import { Notifications } from './notifications';
 
 /**

@@ -6,9 +6,9 @@ import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolki
 import type { IAlert } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Alert' with { 'resolution-mode': 'import' };
 import type { IProvider } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Provider' with { 'resolution-mode': 'import' };
 import { standardLabels } from '../core/labels';
-import { checkDnsLabel, checkDnsSubdomain } from '../core/rules';
+import { checkDnsLabel, checkDnsSubdomain } from '../core/value-rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
-import { ProblemCollector, throwIfProblems } from '../core/validation';
+import { ProblemCollector, throwIfProblems } from '../core/problems';
 import { DeliveredEnvironment, repositoryName, validateDeliveryProps } from './argo-cd-delivery';
 import { stageOfFolder } from './sync-waves';
 import { SLACK_API_ADDRESS } from './notifications';

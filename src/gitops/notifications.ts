@@ -4,8 +4,8 @@
  * (Argo CD), and when Flux fails to apply it. The channel by name; credentials only by Secret reference.
  */
 import { FieldPath } from '../core/field-path';
-import { checkDnsSubdomain } from '../core/rules';
-import { ProblemCollector, Problem, show, throwIfProblems } from '../core/validation';
+import { checkDnsSubdomain } from '../core/value-rules';
+import { ProblemCollector, Problem, show, throwIfProblems } from '../core/problems';
 
 /** Options of Slack notifications. */
 export interface SlackNotificationOptions {

@@ -1,12 +1,12 @@
 /**
- * The alerts of an API service, on the seeds' thresholds: 5xx above 1 % (warning, seed 001) and 5 %
- * (critical, seeds 003 and 004), p95 latency above 1 s (warning), CPU or memory above 80 % of the limit
- * (warning, seed 003), memory above 90 % (critical, seed 004), the API down (critical, seed 004),
- * restarts, unavailable replicas, a stuck rollout, an Argo Rollout paused longer than any of its pause
- * steps and a failed migration Job ("failed deployments", seed 003). Each expression is a signal of `api-signals.ts` against its threshold.
+ * The alerts of an API service: 5xx above 1 % (warning) and 5 % (critical), p95 latency above 1 s
+ * (warning), CPU or memory above 80 % of the limit (warning), memory above 90 % (critical), the API down
+ * (critical), restarts, unavailable replicas, a stuck rollout, an Argo Rollout paused longer than any of
+ * its pause steps and a failed migration Job. Each expression is a signal of `api-signals.ts` against its
+ * threshold.
  */
 import * as s from './api-signals';
-import { AlertRuleGroup, alertRules, AlertSpec } from './rules';
+import { AlertRuleGroup, alertRules, AlertSpec } from './alert-rules';
 import type { ObservabilitySettings } from './settings';
 
 /** The alert specs of one service, by group (before the environment's labels). */

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with { 'resolution-mode': 'import' };
 import { kubeObject } from '../core/kube-object';
 import type { GrafanaDashboard } from './dashboard';
-import type { AlertRuleGroup } from './rules';
+import type { AlertRuleGroup } from './alert-rules';
 import type { ObservabilitySettings } from './settings';
 
 /** Name and labels (and annotations) of an object. */

@@ -6,7 +6,7 @@
  * and restarts. Each expression is a signal of `postgres-signals.ts` against its threshold.
  */
 import * as s from './postgres-signals';
-import { AlertRuleGroup, alertRules, AlertSpec } from './rules';
+import { AlertRuleGroup, alertRules, AlertSpec } from './alert-rules';
 import type { ObservabilitySettings } from './settings';
 
 /** What the CloudNativePG alerts depend on besides the signals. */

@@ -7,7 +7,7 @@
 import { FieldPath } from '../core/field-path';
 import { Chart, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ConfigurationError, Problem, ProblemCollector, show } from '../core/validation';
+import { ConfigurationError, Problem, ProblemCollector, show } from '../core/problems';
 
 /** How often Prometheus scrapes a service's pods (its PodMonitor) when `monitoring.interval` is not set. */
 export const DEFAULT_SCRAPE_INTERVAL = Duration.seconds(30);
@@ -26,7 +26,7 @@ export interface ObservabilityOptions {
    */
   readonly runbookBaseUrl?: string;
   /**
-   * Emit every rule with `severity: warning` (nothing pages), as seed 003's matrix keeps alerting for production.
+   * Emit every rule with `severity: warning` (nothing pages), so that only production pages.
    * @default - the context's, else false (environment files: true in the dev and staging tiers)
    */
   readonly warningOnly?: boolean;

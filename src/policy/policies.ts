@@ -1,5 +1,5 @@
 import { parseQuantity } from '../core/quantity';
-import { checkImage } from '../core/rules';
+import { checkImage } from '../core/value-rules';
 import { ContainerView, ManifestView, PodSpecView, SelectorView } from './manifest-view';
 import { podSpecOf, restrictedViolations } from './pod-security-standards';
 

@@ -5,9 +5,9 @@ import { ClientOffer, ConnectionBinding, ConnectionRequest } from '../core/conne
 import { DatabaseConnection, IDatabase, postgresClientBinding } from '../core/database';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
 import { FieldPath } from '../core/field-path';
-import { checkCidr, checkHost, checkPort } from '../core/rules';
+import { checkCidr, checkHost, checkPort } from '../core/value-rules';
 import { SecretStore, validateSecretReference, validateStoreReference } from '../core/secrets';
-import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../core/problems';
 
 /** Where the credentials of an external database come from. */
 export class DatabaseCredentials {

@@ -7,14 +7,14 @@ import { defaultPartOf, standardLabels, StandardLabelsOptions } from '../core/la
 import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
 import { protectFromPrune, pruneProtectionOf } from '../core/prune-protection';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
-import { checkCidr, checkDnsLabel, checkImage, checkInteger, validateResources } from '../core/rules';
+import { checkCidr, checkDnsLabel, checkImage, checkInteger, validateResources } from '../core/value-rules';
 import { checkQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
 import { SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { requireUniqueObjectNames } from '../core/unique-names';
-import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../core/problems';
 import { ObservabilityOptions, observabilityOf, validateObservabilityOptions } from '../monitoring/settings';
-import { IPostgresEngine, PostgresParts } from './engine';
+import { IPostgresEngine, PostgresParts } from './engine-options';
 import { ExternalPostgres, ExternalPostgresProps } from './external-postgres';
 import { PostgresEngine } from './postgres-engine';
 

@@ -1,4 +1,4 @@
-import { CloudNativePgOptions, IPostgresEngine, StatefulSetEngineOptions } from './engine';
+import { CloudNativePgOptions, IPostgresEngine, StatefulSetEngineOptions } from './engine-options';
 import { CloudNativePgEngine } from './engines/cloud-native-pg';
 import { StatefulSetEngine } from './engines/stateful-set';
 

@@ -4,9 +4,9 @@ import { externalSecretObject } from '../core/external-secret';
 import { CacheConnection, ICache, redisClientBinding } from '../core/cache';
 import { ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
-import { checkCidr, checkHost, checkInteger, checkPort } from '../core/rules';
+import { checkCidr, checkHost, checkInteger, checkPort } from '../core/value-rules';
 import { FieldPath } from '../core/field-path';
-import { Problem, ProblemCollector, throwIfProblems } from '../core/validation';
+import { Problem, ProblemCollector, throwIfProblems } from '../core/problems';
 import { RedisCredentials } from './redis-credentials';
 
 /** Props of `RedisCache.fromExternal`. */

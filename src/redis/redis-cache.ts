@@ -10,11 +10,11 @@ import { defaultPartOf, selectorLabels, standardLabels } from '../core/labels';
 import { INetworkPeer, NetworkPeer } from '../core/network-peer';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
-import { checkDnsLabel, checkImage, checkInteger, validateResources } from '../core/rules';
+import { checkDnsLabel, checkImage, checkInteger, validateResources } from '../core/value-rules';
 import { SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { requireUniqueObjectNames } from '../core/unique-names';
-import { Problem, ProblemCollector, show, throwIfProblems } from '../core/validation';
-import { IRedisEngine, RedisParts } from './engine';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../core/problems';
+import { IRedisEngine, RedisParts } from './engine-options';
 import { ExternalRedis, ExternalRedisProps } from './external-redis';
 import { RedisCredentials } from './redis-credentials';
 import { RedisEngine } from './redis-engine';
@@ -100,7 +100,7 @@ const DEFAULT_EXPORTER_IMAGE = 'docker.io/oliver006/redis_exporter:v1.67.0';
 const MAXMEMORY_SHARE = 0.8;
 
 /**
- * Redis for a trading backend, as seed 003 runs it: one pod in dev and staging, a primary with
+ * Redis for a trading backend: one pod in dev and staging, a primary with
  * replicas and a Sentinel quorum in production. The official image under the restricted profile, the
  * append-only file on a volume, `maxmemory` from the memory limit, authenticated probes, a PDB, headless
  * and client Services, a NetworkPolicy that admits only connected workloads, and a redis_exporter

@@ -1,5 +1,5 @@
 import { SecretStore, validateSecretReference, validateStoreReference } from '../core/secrets';
-import { throwIfProblems } from '../core/validation';
+import { throwIfProblems } from '../core/problems';
 
 /**
  * Where the Redis password comes from: a key of an existing Secret, or an entry of an external secret

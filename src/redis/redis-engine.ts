@@ -1,10 +1,10 @@
-import { IRedisEngine, SentinelEngineOptions } from './engine';
+import { IRedisEngine, SentinelEngineOptions } from './engine-options';
 import { SentinelEngine } from './engines/sentinel';
 import { StandaloneEngine } from './engines/standalone';
 
 /**
  * How Redis runs: one pod (dev, staging), or a primary with replicas and a Sentinel quorum that fails
- * over automatically (production), as seed 003's matrix has it.
+ * over automatically (production).
  */
 export class RedisEngine {
   /** One Redis pod in a StatefulSet, with its data volume; no replication. */

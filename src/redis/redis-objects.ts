@@ -13,7 +13,7 @@ import { kubeObject } from '../core/kube-object';
 import { dnsEgressRule, NetworkPeer, policyPorts } from '../core/network-peer';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { k8sResources, ResourceRequirements } from '../core/resources';
-import { RedisBuild, RedisParts } from './engine';
+import { RedisBuild, RedisParts } from './engine-options';
 
 /** The Redis port. */
 export const REDIS_PORT = 6379;

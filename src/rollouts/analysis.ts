@@ -1,8 +1,8 @@
 import { FieldPath } from '../core/field-path';
 import { Duration } from 'cdk8s';
 import { checkDurationRange, durationText, wholeSeconds } from '../core/duration';
-import { checkInteger } from '../core/rules';
-import { Problem, ProblemCollector, show } from '../core/validation';
+import { checkInteger } from '../core/value-rules';
+import { Problem, ProblemCollector, show } from '../core/problems';
 import { DEFAULT_SCRAPE_INTERVAL } from '../monitoring/settings';
 
 /** The window of the `rate(...)` in every Prometheus query of the analysis. */

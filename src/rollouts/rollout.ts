@@ -2,7 +2,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { forWorkloadKind } from '../trading-backend/pod';
+import { forWorkloadKind } from '../api-service/pod';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout' with { 'resolution-mode': 'import' };
 
 type RolloutSpec = IRollout['spec'];

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { Chart } from 'cdk8s';
 import type { Environment } from '../config/environment';
-import { ConfigurationError } from '../core/validation';
+import { ConfigurationError } from '../core/problems';
 
 /** Receives each environment's chart (with its constructs built from the file) before it is rendered. */
 export type EnvironmentExtension = (chart: Chart, environment: Environment) => void;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { App, AppProps, Chart } from 'cdk8s';
 import { compareStrings } from '../core/order';
-import { ConfigurationError, show } from '../core/validation';
+import { ConfigurationError, show } from '../core/problems';
 import { PolicyOptions } from '../policy/policies';
 import { OutputFile } from './layout';
 import { ChartLayout, chartOutput, ChartOutputOptions, setChartOutput } from '../gitops/chart-output';

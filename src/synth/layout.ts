@@ -3,7 +3,7 @@
  * `kustomization.yaml`. Pure: turns manifests into file paths and contents.
  */
 import { compareStrings } from '../core/order';
-import { ConfigurationError } from '../core/validation';
+import { ConfigurationError } from '../core/problems';
 import { APPLY_STAGES, applyStageOf } from '../gitops/sync-waves';
 import { emitYaml, JsonValue } from './emit-yaml';
 

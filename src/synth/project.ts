@@ -9,7 +9,7 @@ import { parseEnvironment } from '../config/environment';
 import { buildGitOps, GITOPS_FILE, GITOPS_FOLDER, GitOpsConfig, parseGitOps } from '../config/gitops-config';
 import type { Environment } from '../config/environment';
 import { compareStrings } from '../core/order';
-import { ConfigurationError, show } from '../core/validation';
+import { ConfigurationError, show } from '../core/problems';
 import { APPLY_STAGES } from '../gitops/sync-waves';
 import { filesUnder } from './files';
 import { GitOpsApp, treeFiles } from './gitops-app';

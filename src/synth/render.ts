@@ -5,7 +5,7 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { compareStrings } from '../core/order';
-import { ConfigurationError } from '../core/validation';
+import { ConfigurationError } from '../core/problems';
 import { ChartLayout, chartOutput } from '../gitops/chart-output';
 import { applySyncWaves } from '../gitops/sync-waves';
 import { PolicyOptions } from '../policy/policies';

@@ -18,7 +18,7 @@ import { Script } from 'node:vm';
 import Ajv, { _, ErrorObject, Format, Options, ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import type { RegExpEngine } from 'ajv/dist/types';
-import { Problem, show } from '../core/validation';
+import { Problem, show } from '../core/problems';
 
 // Resolved from this file, not the working directory, which may be any project.
 const requireHere = createRequire(__filename);

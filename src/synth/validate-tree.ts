@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { TIER_DEFAULTS } from '../config/tiers';
 import type { Environment } from '../config/environment';
-import { ConfigurationError } from '../core/validation';
+import { ConfigurationError } from '../core/problems';
 import { checkPolicies, unusedWaivers } from '../policy/policies';
 import { ManifestView } from '../policy/manifest-view';
 import { emitYaml, JsonValue } from './emit-yaml';

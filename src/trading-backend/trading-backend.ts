@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ApiServiceBase } from './api-service-base';
-import { ApiServiceProps } from './api-service-props';
+import { ApiServiceBase } from '../api-service/api-service-base';
+import { ApiServiceProps } from '../api-service/api-service-props';
 
 /** Props of a TradingBackend. */
 export interface TradingBackendProps extends ApiServiceProps {}

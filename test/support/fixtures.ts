@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { SecretRef, SecretStore } from '../../src/core/secrets';
-import { Exposure } from '../../src/trading-backend/exposure';
-import { Migration } from '../../src/trading-backend/migration';
-import { Scaling } from '../../src/trading-backend/scaling';
+import { Exposure } from '../../src/api-service/exposure';
+import { Migration } from '../../src/api-service/migration';
+import { Scaling } from '../../src/api-service/scaling';
 import { TradingBackend, TradingBackendProps } from '../../src/trading-backend/trading-backend';
 
 /** A fully featured backend, the shape of the seeds' production API. */

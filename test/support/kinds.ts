@@ -52,7 +52,7 @@ export interface GatewayApiPluginConfig {
   namespace?: string;
 }
 
-/** A Rollout, with the Gateway API plugin's configuration typed (GATEWAY_API_PLUGIN in src/canary/engine.ts). */
+/** A Rollout, with the Gateway API plugin's configuration typed (GATEWAY_API_PLUGIN in src/canary/engine-options.ts). */
 export type Rollout = IRollout & {
   spec?: { strategy?: { canary?: { trafficRouting?: { plugins?: { 'argoproj-labs/gatewayAPI'?: GatewayApiPluginConfig } } } } };
 };

@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { wholeSeconds } from '../../core/duration';
-import { throwIfProblems } from '../../core/validation';
+import { throwIfProblems } from '../../core/problems';
 import { resolveAnalysis } from '../../rollouts/analysis';
 import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-template';
 import { rolloutObject } from '../../rollouts/rollout';
-import type { ServiceObjects } from '../../trading-backend/service-objects';
-import { resolveSmokeTest } from '../../trading-backend/smoke-test';
-import { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, IBlueGreenEngine, validateArgoBlueGreenOptions } from '../engine';
+import type { ServiceObjects } from '../../api-service/service-objects';
+import { resolveSmokeTest } from '../../api-service/smoke-test';
+import { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, IBlueGreenEngine, validateArgoBlueGreenOptions } from '../engine-options';
 
 /**
  * Argo Rollouts blue-green: a `Rollout` with `strategy.blueGreen` between the active and preview
@@ -60,7 +60,7 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
           autoPromotionEnabled: options.autoPromotion ?? false,
           scaleDownDelaySeconds: options.scaleDownDelay ? wholeSeconds(options.scaleDownDelay) : 600,
           ...(prePromotion ? { prePromotionAnalysis: prePromotion } : {}),
-          // count × interval: 5 × 1 minute by default, the seeds' 5-minute watch after the switch.
+          // count × interval: 5 × 1 minute by default, a 5-minute watch after the switch.
           ...(options.disableAnalysis ? {} : { postPromotionAnalysis: measured }),
         },
       },

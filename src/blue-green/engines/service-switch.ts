@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
-import { throwIfProblems } from '../../core/validation';
-import type { WorkloadConfig } from '../../trading-backend/api-service-props';
-import type { ServiceObjects } from '../../trading-backend/service-objects';
-import { resolveSmokeTest } from '../../trading-backend/smoke-test';
-import { BlueGreenEngineKind, BlueGreenParts, Color, COLOR_LABEL, COLORS, IBlueGreenEngine, ServiceSwitchOptions, validateServiceSwitchOptions } from '../engine';
+import { throwIfProblems } from '../../core/problems';
+import type { WorkloadConfig } from '../../api-service/api-service-props';
+import type { ServiceObjects } from '../../api-service/service-objects';
+import { resolveSmokeTest } from '../../api-service/smoke-test';
+import { BlueGreenEngineKind, BlueGreenParts, Color, COLOR_LABEL, COLORS, IBlueGreenEngine, ServiceSwitchOptions, validateServiceSwitchOptions } from '../engine-options';
 
 /**
  * Plain Kubernetes blue-green: `<name>-blue` and `<name>-green` Deployments, each with its HPA, PDB

@@ -3,17 +3,17 @@ import type { ICanaryStep } from '@kubernetes-models/argo-rollouts/argoproj.io/v
 import type { IRolloutTrafficRouting } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutTrafficRouting' with { 'resolution-mode': 'import' };
 import { parseDurationText, wholeSeconds } from '../../core/duration';
 import { FieldPath } from '../../core/field-path';
-import { Problem, throwIfProblems } from '../../core/validation';
+import { Problem, throwIfProblems } from '../../core/problems';
 import { resolveAnalysis } from '../../rollouts/analysis';
 import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-template';
 import { rolloutObject } from '../../rollouts/rollout';
-import type { ExposureKind } from '../../trading-backend/exposure';
-import type { ServiceObjects } from '../../trading-backend/service-objects';
-import { resolveSmokeTest } from '../../trading-backend/smoke-test';
+import type { ExposureKind } from '../../api-service/exposure';
+import type { ServiceObjects } from '../../api-service/service-objects';
+import { resolveSmokeTest } from '../../api-service/smoke-test';
 import {
   ArgoCanaryOptions, CanaryEngineKind, CanaryParts, CanaryStepData, CanaryTrafficMode, DEFAULT_CANARY_STEPS, GATEWAY_API_PLUGIN, ICanaryEngine,
   validateArgoCanaryOptions, validateCanaryRolloutProps,
-} from '../engine';
+} from '../engine-options';
 
 /**
  * Argo Rollouts canary: a `Rollout` with `strategy.canary` and the steps, an AnalysisTemplate on the

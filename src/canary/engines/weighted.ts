@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { FieldPath } from '../../core/field-path';
-import { Problem, throwIfProblems } from '../../core/validation';
-import type { ExposureKind } from '../../trading-backend/exposure';
-import type { ServiceObjects } from '../../trading-backend/service-objects';
-import { resolveSmokeTest } from '../../trading-backend/smoke-test';
+import { Problem, throwIfProblems } from '../../core/problems';
+import type { ExposureKind } from '../../api-service/exposure';
+import type { ServiceObjects } from '../../api-service/service-objects';
+import { resolveSmokeTest } from '../../api-service/smoke-test';
 import {
   CanaryEngineKind, CanaryParts, ICanaryEngine, TRACK_LABEL, validateCanaryRolloutProps, validateWeightedCanaryOptions, WeightedCanaryOptions,
-} from '../engine';
+} from '../engine-options';
 
 /**
  * A canary without a controller: stable and canary Deployments (`track` label), the HTTPRoute's

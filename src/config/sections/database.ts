@@ -9,10 +9,10 @@ import { IDatabase } from '../../core/database';
 import { FieldPath } from '../../core/field-path';
 import { ResourceRequirements } from '../../core/resources';
 import { SecretStore, validateSecretReference, validateStoreReference } from '../../core/secrets';
-import { Problem, ProblemCollector } from '../../core/validation';
+import { Problem, ProblemCollector } from '../../core/problems';
 import {
   CloudNativePgOptions, PostgresBackupOptions, PostgresPoolerOptions, StatefulSetEngineOptions, validateCloudNativePgOptions, validateStatefulSetOptions,
-} from '../../postgres/engine';
+} from '../../postgres/engine-options';
 import { DatabaseCredentials, EXTERNAL_DATABASE_OFFER, ExternalPostgresProps, validateExternalPostgresProps } from '../../postgres/external-postgres';
 import { PostgresCluster, PostgresClusterProps, validatePostgresClusterProps } from '../../postgres/postgres-cluster';
 import { PostgresEngine } from '../../postgres/postgres-engine';

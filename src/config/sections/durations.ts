@@ -5,10 +5,10 @@
 import { Duration } from 'cdk8s';
 import { parseDurationText } from '../../core/duration';
 import { FieldPath } from '../../core/field-path';
-import { checkDuration } from '../../core/rules';
-import { ProblemCollector } from '../../core/validation';
+import { checkDuration } from '../../core/value-rules';
+import { ProblemCollector } from '../../core/problems';
 import { AnalysisOptions } from '../../rollouts/analysis';
-import { SmokeTestOptions } from '../../trading-backend/smoke-test';
+import { SmokeTestOptions } from '../../api-service/smoke-test';
 import type { AnalysisConfig, SmokeTestConfig } from '../types';
 
 /** `n` seconds, when given. */

@@ -3,7 +3,7 @@
  * gets (the `cdk8s-trading:monitoring` context of its chart), with the tier's default severity.
  */
 import { FieldPath } from '../../core/field-path';
-import { Problem } from '../../core/validation';
+import { Problem } from '../../core/problems';
 import { ObservabilityOptions, validateObservabilityOptions } from '../../monitoring/settings';
 import { TIER_DEFAULTS } from '../tiers';
 import type { EnvironmentConfig } from '../types';

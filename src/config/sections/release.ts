@@ -6,17 +6,17 @@
 import { Construct } from 'constructs';
 import { BlueGreenEngine } from '../../blue-green/blue-green-engine';
 import { BlueGreenService, validateBlueGreenServiceProps } from '../../blue-green/blue-green-service';
-import { ArgoBlueGreenOptions, ServiceSwitchOptions, validateArgoBlueGreenOptions, validateServiceSwitchOptions } from '../../blue-green/engine';
+import { ArgoBlueGreenOptions, ServiceSwitchOptions, validateArgoBlueGreenOptions, validateServiceSwitchOptions } from '../../blue-green/engine-options';
 import { CanaryEngine } from '../../canary/canary-engine';
 import {
   ArgoCanaryOptions, CanaryStep, validateArgoCanaryOptions, validateCanaryRolloutProps, validateWeightedCanaryOptions, WeightedCanaryOptions,
-} from '../../canary/engine';
+} from '../../canary/engine-options';
 import { CanaryRollout } from '../../canary/canary-rollout';
 import { FieldPath } from '../../core/field-path';
-import { Problem, ProblemCollector } from '../../core/validation';
-import { ExposureKind } from '../../trading-backend/exposure';
-import { ApiServiceBase } from '../../trading-backend/api-service-base';
-import { ApiServiceProps } from '../../trading-backend/api-service-props';
+import { Problem, ProblemCollector } from '../../core/problems';
+import { ExposureKind } from '../../api-service/exposure';
+import { ApiServiceBase } from '../../api-service/api-service-base';
+import { ApiServiceProps } from '../../api-service/api-service-props';
 import { TradingBackend } from '../../trading-backend/trading-backend';
 import { TIER_DEFAULTS } from '../tiers';
 import { checked } from './checked';

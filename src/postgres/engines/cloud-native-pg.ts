@@ -9,13 +9,13 @@ import { kubeObject } from '../../core/kube-object';
 import { placementPodSpec } from '../../core/placement';
 import { dnsEgressRule, NetworkPeer, policyPorts } from '../../core/network-peer';
 import { SyncWave, syncWaveAnnotation } from '../../core/sync-wave';
-import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/validation';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/problems';
 import { monitoringObjects } from '../../monitoring/objects';
 import { cnpgAlertSpecs, postgresAlertGroups } from '../../monitoring/postgres-alerts';
 import { cnpgDashboardPanels, postgresDashboard } from '../../monitoring/postgres-dashboard';
 import type { PostgresSignalTarget } from '../../monitoring/postgres-signals';
 import type { BarmanObjectStore, CnpgBackup, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from '../cnpg-types';
-import { CloudNativePgOptions, IPostgresEngine, OnDemandBackup, PostgresBackupOptions, PostgresBuild, PostgresEngineKind, PostgresParts, validateCloudNativePgOptions } from '../engine';
+import { CloudNativePgOptions, IPostgresEngine, OnDemandBackup, PostgresBackupOptions, PostgresBuild, PostgresEngineKind, PostgresParts, validateCloudNativePgOptions } from '../engine-options';
 
 const CNPG_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 /** The name of the archive a recovering cluster restores from, among its externalClusters. */

@@ -12,8 +12,8 @@ import { monitoringObjects } from '../../monitoring/objects';
 import { postgresAlertGroups, statefulSetAlertSpecs } from '../../monitoring/postgres-alerts';
 import { postgresDashboard, statefulSetDashboardPanels } from '../../monitoring/postgres-dashboard';
 import type { PostgresSignalTarget } from '../../monitoring/postgres-signals';
-import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/validation';
-import { IPostgresEngine, PostgresBuild, PostgresEngineKind, PostgresParts, StatefulSetEngineOptions, validateStatefulSetOptions } from '../engine';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/problems';
+import { IPostgresEngine, PostgresBuild, PostgresEngineKind, PostgresParts, StatefulSetEngineOptions, validateStatefulSetOptions } from '../engine-options';
 
 /**
  * PostgreSQL without an operator, for dev clusters: a single-instance StatefulSet with the official

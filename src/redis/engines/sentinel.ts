@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import { FieldPath } from '../../core/field-path';
-import { checkInteger } from '../../core/rules';
-import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/validation';
-import { IRedisEngine, RedisBuild, RedisEngineKind, RedisParts, SentinelEngineOptions, validateSentinelOptions } from '../engine';
+import { checkInteger } from '../../core/value-rules';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/problems';
+import { IRedisEngine, RedisBuild, RedisEngineKind, RedisParts, SentinelEngineOptions, validateSentinelOptions } from '../engine-options';
 import {
   buildRedisObjects, PASSWORD_SHELL, pingProbe, REDIS_PORT, redisConf, redisContainer, SENTINEL_PORT, SENTINEL_RESOURCES,
 } from '../redis-objects';

@@ -1,6 +1,6 @@
-import { Problem, ProblemCollector, show } from '../../core/validation';
+import { Problem, ProblemCollector, show } from '../../core/problems';
 import { FieldPath } from '../../core/field-path';
-import { IRedisEngine, RedisBuild, RedisEngineKind, RedisParts } from '../engine';
+import { IRedisEngine, RedisBuild, RedisEngineKind, RedisParts } from '../engine-options';
 import { buildRedisObjects, PASSWORD_SHELL, pingProbe, REDIS_PORT, redisConf, redisContainer } from '../redis-objects';
 
 /**

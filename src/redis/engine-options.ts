@@ -6,8 +6,8 @@ import type { CacheConnection } from '../core/cache';
 import { checkDurationRange } from '../core/duration';
 import type { NetworkPeer } from '../core/network-peer';
 import type { ResourceRequirements } from '../core/resources';
-import { checkInteger } from '../core/rules';
-import { Problem, ProblemCollector, show } from '../core/validation';
+import { checkInteger } from '../core/value-rules';
+import { Problem, ProblemCollector, show } from '../core/problems';
 
 /** Options of the Sentinel engine. */
 export interface SentinelEngineOptions {

@@ -1,6 +1,6 @@
 import { FieldPath } from '../core/field-path';
-import { Problem, ProblemCollector, throwIfProblems, show } from '../core/validation';
-import { checkDnsLabel, checkDnsSubdomain, checkHostname } from '../core/rules';
+import { Problem, ProblemCollector, throwIfProblems, show } from '../core/problems';
+import { checkDnsLabel, checkDnsSubdomain, checkHostname } from '../core/value-rules';
 
 /** Options for `Exposure.gateway`. */
 export interface GatewayExposureOptions {

@@ -1,6 +1,6 @@
 import { FieldPath } from '../core/field-path';
-import { ProblemCollector, Problem, throwIfProblems, show } from '../core/validation';
-import { checkInteger } from '../core/rules';
+import { ProblemCollector, Problem, throwIfProblems, show } from '../core/problems';
+import { checkInteger } from '../core/value-rules';
 
 /** Options for `Scaling.autoscale`. */
 export interface AutoscalingOptions {

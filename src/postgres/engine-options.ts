@@ -8,9 +8,9 @@ import type { NetworkPeer } from '../core/network-peer';
 import type { PodPlacement } from '../core/placement';
 import type { ResourceRequirements } from '../core/resources';
 import type { ObservabilitySettings } from '../monitoring/settings';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../core/rules';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../core/value-rules';
 import { checkSecretKey } from '../core/secrets';
-import { Problem, ProblemCollector, show } from '../core/validation';
+import { Problem, ProblemCollector, show } from '../core/problems';
 
 /** Where backups go: an S3-compatible bucket through the Barman Cloud plugin. */
 export interface PostgresBackupOptions {

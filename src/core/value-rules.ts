@@ -4,7 +4,7 @@
  */
 import { checkQuantity, parseQuantity } from './quantity';
 import { FieldPath } from './field-path';
-import { Problem, ProblemCollector, show } from './validation';
+import { Problem, ProblemCollector, show } from './problems';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -1,6 +1,6 @@
 /**
  * The smoke check of a release: HTTP GETs of the service's health paths, each with a timeout, from a
- * small curl Job, before traffic moves to the new version (seeds 001 and 003 ran them by hand). The
+ * small curl Job, before traffic moves to the new version (the checks an operator would otherwise run by hand). The
  * same Job spec runs as an Argo Rollouts `job` metric (Argo engines) or as an Argo CD PostSync hook and
  * a Flux stage (Service-switch and weighted engines).
  */
@@ -10,8 +10,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { checkDurationRange, wholeSeconds } from '../core/duration';
 import { PodPlacement, placementPodSpec } from '../core/placement';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
-import { checkImage } from '../core/rules';
-import { Problem, ProblemCollector, show } from '../core/validation';
+import { checkImage } from '../core/value-rules';
+import { Problem, ProblemCollector, show } from '../core/problems';
 
 /**
  * The curl image of the smoke check: curl's official image (`curlimages/curl`), pinned. It runs as a

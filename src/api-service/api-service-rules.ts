@@ -2,8 +2,8 @@ import { FieldPath } from '../core/field-path';
 import { Duration } from 'cdk8s';
 import { checkDurationRange, durationText } from '../core/duration';
 import { validatePlacement } from '../core/placement';
-import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, validateResources } from '../core/rules';
-import { Problem, ProblemCollector, show } from '../core/validation';
+import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, validateResources } from '../core/value-rules';
+import { Problem, ProblemCollector, show } from '../core/problems';
 import { validateObservabilityOptions } from '../monitoring/settings';
 import type { ApiServiceProps } from './api-service-props';
 

@@ -12,8 +12,8 @@ import { defaultPartOf, selectorLabels, standardLabels, StandardLabelsOptions, w
 import { dnsEgressRule, INetworkPeer, NetworkPeer, NetworkPort, policyPorts } from '../core/network-peer';
 import { compareStrings, sortedRecord } from '../core/order';
 import { requireUniqueObjectNames } from '../core/unique-names';
-import { ConfigurationError, ProblemCollector, throwIfProblems } from '../core/validation';
-import { checkDnsSubdomain, checkEnvVarName } from '../core/rules';
+import { ConfigurationError, ProblemCollector, throwIfProblems } from '../core/problems';
+import { checkDnsSubdomain, checkEnvVarName } from '../core/value-rules';
 import { checkSecretKey, SecretRef } from '../core/secrets';
 import { ApiServiceProps, IServiceEngine, WorkloadConfig } from './api-service-props';
 import { Exposure } from './exposure';
@@ -22,7 +22,7 @@ import { backupWaitContainer, backupWaitTokenVolume, migrationBackupName } from 
 import { taskPodTemplate } from './pod';
 import { Scaling } from './scaling';
 import { ServiceObjects } from './service-objects';
-import { validateApiServiceProps } from './validate';
+import { validateApiServiceProps } from './api-service-rules';
 import type { Notifications } from '../gitops/notifications';
 
 /**

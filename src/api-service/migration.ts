@@ -1,8 +1,8 @@
 import { FieldPath } from '../core/field-path';
 import { Duration } from 'cdk8s';
 import { checkDurationRange, wholeSeconds } from '../core/duration';
-import { Problem, ProblemCollector, throwIfProblems, show } from '../core/validation';
-import { checkImage, checkInteger } from '../core/rules';
+import { Problem, ProblemCollector, throwIfProblems, show } from '../core/problems';
+import { checkImage, checkInteger } from '../core/value-rules';
 import { DEFAULT_SMOKE_TEST_IMAGE } from './smoke-test';
 
 /** Options for `Migration.onStart`. */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { k8sResources, ResourceRequirements } from '../core/resources';
-import { isFloatingImage } from '../core/rules';
+import { isFloatingImage } from '../core/value-rules';
 
 /** Everything the pod of an API service is built from; the resolved form of TradingBackendProps. */
 export interface BackendPodInput {

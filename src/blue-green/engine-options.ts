@@ -1,12 +1,12 @@
 import { FieldPath } from '../core/field-path';
 import { ApiObject, Duration } from 'cdk8s';
 import { checkDurationRange } from '../core/duration';
-import { checkEnvVarName, checkImage } from '../core/rules';
-import { Problem, ProblemCollector, show } from '../core/validation';
+import { checkEnvVarName, checkImage } from '../core/value-rules';
+import { Problem, ProblemCollector, show } from '../core/problems';
 import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
-import type { IServiceEngine } from '../trading-backend/api-service-props';
-import { SmokeTestOptions, validateSmokeTestOptions } from '../trading-backend/smoke-test';
-import type { ServiceObjects } from '../trading-backend/service-objects';
+import type { IServiceEngine } from '../api-service/api-service-props';
+import { SmokeTestOptions, validateSmokeTestOptions } from '../api-service/smoke-test';
+import type { ServiceObjects } from '../api-service/service-objects';
 
 /** The two colours. */
 export type Color = 'blue' | 'green';
@@ -56,7 +56,7 @@ export interface ArgoBlueGreenOptions {
   readonly autoPromotion?: boolean;
   /** How long the old ReplicaSet keeps running after promotion, for a fast rollback (0 s to 24 h). @default Duration.minutes(10) */
   readonly scaleDownDelay?: Duration;
-  /** Pre- and post-promotion analysis of the new version's success rate; post-promotion lasts count × interval. @default - 99 % success over 5 one-minute measurements (the seeds' 5 minutes), 1 failure and 1 measurement without data tolerated */
+  /** Pre- and post-promotion analysis of the new version's success rate; post-promotion lasts count × interval. @default - 99 % success over 5 one-minute measurements, 1 failure and 1 measurement without data tolerated */
   readonly analysis?: AnalysisOptions;
   /** Skip the Prometheus analysis (not recommended). @default false */
   readonly disableAnalysis?: boolean;

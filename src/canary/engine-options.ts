@@ -1,12 +1,12 @@
 import { FieldPath } from '../core/field-path';
-import { checkImage, checkInteger } from '../core/rules';
-import { Problem, ProblemCollector, show } from '../core/validation';
+import { checkImage, checkInteger } from '../core/value-rules';
+import { Problem, ProblemCollector, show } from '../core/problems';
 import { ApiObject, Duration } from 'cdk8s';
 import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
-import type { IServiceEngine } from '../trading-backend/api-service-props';
-import type { ExposureKind } from '../trading-backend/exposure';
-import type { ServiceObjects } from '../trading-backend/service-objects';
-import { SmokeTestOptions, validateSmokeTestOptions } from '../trading-backend/smoke-test';
+import type { IServiceEngine } from '../api-service/api-service-props';
+import type { ExposureKind } from '../api-service/exposure';
+import type { ServiceObjects } from '../api-service/service-objects';
+import { SmokeTestOptions, validateSmokeTestOptions } from '../api-service/smoke-test';
 
 /** One step of an Argo Rollouts canary, as data (what environment files hold). */
 export interface CanaryStepData {
