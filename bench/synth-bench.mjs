@@ -45,7 +45,9 @@ const log = (line = '') => process.stdout.write(`${line}\n`);
 function run(command, args, { cwd = ROOT, env = {}, preload = false } = {}) {
   const started = process.hrtime.bigint();
   const r = spawnSync(command, args, {
-    cwd, encoding: 'utf8', maxBuffer: 1 << 28,
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
     env: { ...cleanEnv, ...env, ...(preload ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${RSS}` } : {}) },
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -70,8 +72,11 @@ function paired(a, b, pairs = PAIRS) {
   run(...b);
   const results = Array.from({ length: pairs }, () => [run(...a), run(...b)]);
   return {
-    a: median(results.map((p) => p[0].ms)), b: median(results.map((p) => p[1].ms)), ratio: median(results.map(([x, y]) => x.ms / y.ms)),
-    aMin: Math.min(...results.map((p) => p[0].ms)), aRss: Math.max(...results.map((p) => p[0].rss)),
+    a: median(results.map((p) => p[0].ms)),
+    b: median(results.map((p) => p[1].ms)),
+    ratio: median(results.map(([x, y]) => x.ms / y.ms)),
+    aMin: Math.min(...results.map((p) => p[0].ms)),
+    aRss: Math.max(...results.map((p) => p[0].rss)),
   };
 }
 
@@ -90,7 +95,9 @@ function filesUnder(dir) {
 
 /** The objects a synth wrote, as {path, object}, for the yaml lower bound (our files are plain YAML). */
 function objectsOf(dist) {
-  return filesUnder(dist).filter((f) => f.endsWith('.yaml')).map((f) => ({ path: relative(dist, f), object: load(readFileSync(f, 'utf8'), { schema: CORE_SCHEMA }) }));
+  return filesUnder(dist)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => ({ path: relative(dist, f), object: load(readFileSync(f, 'utf8'), { schema: CORE_SCHEMA }) }));
 }
 
 const service = (i, tier) => `  api-${String(i).padStart(4, '0')}:
@@ -110,11 +117,14 @@ function generatedProject(n) {
   cpSync(join(ROOT, 'environments', 'schema.json'), join(root, 'environments', 'schema.json'));
   for (const tier of ['dev', 'staging', 'prod']) {
     const pods = n * 25;
-    writeFileSync(join(root, 'environments', `${tier}.yaml`), `tier: ${tier}
+    writeFileSync(
+      join(root, 'environments', `${tier}.yaml`),
+      `tier: ${tier}
 namespace: bench-${tier}
 quota: { requestsCpu: "${pods}", requestsMemory: ${pods}Gi, limitsCpu: "${pods * 4}", limitsMemory: ${pods * 4}Gi, pods: ${pods} }
 services:
-${Array.from({ length: n }, (_, i) => service(i, tier)).join('')}`);
+${Array.from({ length: n }, (_, i) => service(i, tier)).join('')}`,
+    );
   }
   return root;
 }
@@ -131,7 +141,16 @@ log(`node ${process.version}, ${RUNS} runs after a warm-up (ratios: ${PAIRS} alt
 if (!SKIP.has('npm')) {
   // The yardstick is compiled ahead of time, like a team's own app would be.
   const esbuild = require('esbuild');
-  esbuild.buildSync({ entryPoints: [join(ROOT, 'bench', 'peer', 'app.ts')], outfile: join(ROOT, '.build', 'bench', 'peer.cjs'), bundle: true, packages: 'external', platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+  esbuild.buildSync({
+    entryPoints: [join(ROOT, 'bench', 'peer', 'app.ts')],
+    outfile: join(ROOT, '.build', 'bench', 'peer.cjs'),
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+  });
   const refOut = join(ROOT, '.build', 'bench', 'reference-dist');
   const peerOut = join(ROOT, '.build', 'bench', 'peer-dist');
   const synth = [NPM, ['run', 'synth', '--', '--outdir', refOut]];
@@ -151,10 +170,18 @@ if (!SKIP.has('npm')) {
 
   log(`\nreference app (3 environments + GitOps, ${objects} objects), warm, started with npm run:`);
   log(`  npm run synth                 ${vsPeer.a.toFixed(0).padStart(6)} ms`);
-  log(`  npm run bench:peer            ${vsPeer.b.toFixed(0).padStart(6)} ms   the same app by hand in cdk8s-plus-28, precompiled   synth/peer ${vsPeer.ratio.toFixed(2)}`);
-  log(`  npm run bench:require         ${vsRequire.b.toFixed(0).padStart(6)} ms   node -e "require('cdk8s-plus-28')"                      synth/require ${vsRequire.ratio.toFixed(2)}`);
-  log(`  npm run validate              ${validate.median.toFixed(0).padStart(6)} ms   strict schemas, policy rules and the environment files, on dist/`);
-  log(`  node processes of one npm run synth: ${traced.length} (${npmProcesses} npm, the CLI started ${cliProcess ? cliProcess.children : '?'} children); compiled CLI ${rebuilt ? 'REBUILT' : 'unchanged'} by the warm runs`);
+  log(
+    `  npm run bench:peer            ${vsPeer.b.toFixed(0).padStart(6)} ms   the same app by hand in cdk8s-plus-28, precompiled   synth/peer ${vsPeer.ratio.toFixed(2)}`,
+  );
+  log(
+    `  npm run bench:require         ${vsRequire.b.toFixed(0).padStart(6)} ms   node -e "require('cdk8s-plus-28')"                      synth/require ${vsRequire.ratio.toFixed(2)}`,
+  );
+  log(
+    `  npm run validate              ${validate.median.toFixed(0).padStart(6)} ms   strict schemas, policy rules and the environment files, on dist/`,
+  );
+  log(
+    `  node processes of one npm run synth: ${traced.length} (${npmProcesses} npm, the CLI started ${cliProcess ? cliProcess.children : '?'} children); compiled CLI ${rebuilt ? 'REBUILT' : 'unchanged'} by the warm runs`,
+  );
   target('npm run synth ≤ 1.0× the hand-written peer', vsPeer.ratio, 1.0);
   target('npm run synth ≤ 2.0× require(cdk8s-plus-28)', vsRequire.ratio, 2.0);
   target('npm run synth: no nested npm (npm processes ≤ 1)', npmProcesses, 1, String(npmProcesses));
@@ -180,10 +207,16 @@ if (!SKIP.has('sizes')) {
     rows.push({ n, objects: objects.length, median: m.a, min: m.aMin, rss: m.aRss, floor: m.b, ratio: m.ratio, runs: pairs });
     rmSync(root, { recursive: true, force: true });
   }
-  log(`\ngenerated apps (n TradingBackends × 3 environments), the CLI process (node scripts/cli.cjs synth) alternating with the lower bound, output in ${base}:`);
-  log(`${'services'.padStart(10)}${'objects'.padStart(9)}${'runs'.padStart(6)}${'median ms'.padStart(11)}${'min ms'.padStart(9)}${'µs/object'.padStart(11)}${'peak MiB'.padStart(10)}   ${'plain objects + yaml ms'.padStart(23)}${'ratio'.padStart(8)}`);
+  log(
+    `\ngenerated apps (n TradingBackends × 3 environments), the CLI process (node scripts/cli.cjs synth) alternating with the lower bound, output in ${base}:`,
+  );
+  log(
+    `${'services'.padStart(10)}${'objects'.padStart(9)}${'runs'.padStart(6)}${'median ms'.padStart(11)}${'min ms'.padStart(9)}${'µs/object'.padStart(11)}${'peak MiB'.padStart(10)}   ${'plain objects + yaml ms'.padStart(23)}${'ratio'.padStart(8)}`,
+  );
   for (const r of rows) {
-    log(`${String(r.n).padStart(10)}${String(r.objects).padStart(9)}${String(r.runs).padStart(6)}${r.median.toFixed(0).padStart(11)}${r.min.toFixed(0).padStart(9)}${(r.median * 1000 / r.objects).toFixed(0).padStart(11)}${r.rss.toFixed(0).padStart(10)}   ${r.floor.toFixed(0).padStart(23)}${r.ratio.toFixed(2).padStart(8)}`);
+    log(
+      `${String(r.n).padStart(10)}${String(r.objects).padStart(9)}${String(r.runs).padStart(6)}${r.median.toFixed(0).padStart(11)}${r.min.toFixed(0).padStart(9)}${((r.median * 1000) / r.objects).toFixed(0).padStart(11)}${r.rss.toFixed(0).padStart(10)}   ${r.floor.toFixed(0).padStart(23)}${r.ratio.toFixed(2).padStart(8)}`,
+    );
   }
   const at = (n) => rows.find((r) => r.n === n);
   if (at(500)) {

@@ -7,7 +7,11 @@ const { requireCli } = require('./dev-build.cjs');
 
 const argv = process.argv.slice(2);
 const cli = requireCli({ saveCodeCache: ['synth', 'validate', 'diff'].includes(argv[0]) });
-Promise.resolve(cli.run(argv, {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-})).then((code) => { process.exitCode = code; });
+Promise.resolve(
+  cli.run(argv, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  }),
+).then((code) => {
+  process.exitCode = code;
+});

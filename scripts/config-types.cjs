@@ -63,7 +63,11 @@ function typeOf(s, indent) {
     return typeName(m[1]);
   }
   // A conditional schema whose branches are complete: the value is one of them.
-  if (s.then || s.else) return [s.then, s.else].filter(Boolean).map((x) => typeOf(x, indent)).join(' | ');
+  if (s.then || s.else)
+    return [s.then, s.else]
+      .filter(Boolean)
+      .map((x) => typeOf(x, indent))
+      .join(' | ');
   if ('const' in s) return literal(s.const);
   if (Array.isArray(s.enum)) {
     const one = s.enum.map(literal).join(' | ');
@@ -71,18 +75,27 @@ function typeOf(s, indent) {
   }
   if (Array.isArray(s.oneOf)) return s.oneOf.map((x) => typeOf(x, indent)).join(' | ');
   const types = Array.isArray(s.type) ? s.type : [s.type];
-  return types.map((t) => {
-    switch (t) {
-      case 'string': return 'string';
-      case 'integer':
-      case 'number': return 'number';
-      case 'boolean': return 'boolean';
-      case 'array': return `Array<${typeOf(s.items ?? {}, indent)}>`;
-      case 'object': return objectType(s, indent);
-      case undefined: return 'unknown';
-      default: throw new Error(`unsupported type ${t}`);
-    }
-  }).join(' | ');
+  return types
+    .map((t) => {
+      switch (t) {
+        case 'string':
+          return 'string';
+        case 'integer':
+        case 'number':
+          return 'number';
+        case 'boolean':
+          return 'boolean';
+        case 'array':
+          return `Array<${typeOf(s.items ?? {}, indent)}>`;
+        case 'object':
+          return objectType(s, indent);
+        case undefined:
+          return 'unknown';
+        default:
+          throw new Error(`unsupported type ${t}`);
+      }
+    })
+    .join(' | ');
 }
 
 /** An object type: its properties (optional unless required), or a record of `additionalProperties`. */

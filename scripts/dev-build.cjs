@@ -35,15 +35,18 @@ function lazyShims(dir) {
     const entry = require.resolve(name, { paths: [root] });
     const real = require(entry);
     alias[name] = join(dir, `${name.replace(/\//g, '_')}.js`);
-    writeFileSync(alias[name], [
-      'let real;',
-      `const load = () => real || (real = require(${JSON.stringify(entry)}));`,
-      ...(real.__esModule ? ["Object.defineProperty(exports, '__esModule', { value: true });"] : []),
-      `for (const key of ${JSON.stringify(Object.keys(real))}) {`,
-      '  Object.defineProperty(exports, key, { enumerable: true, get: () => load()[key] });',
-      '}',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      alias[name],
+      [
+        'let real;',
+        `const load = () => real || (real = require(${JSON.stringify(entry)}));`,
+        ...(real.__esModule ? ["Object.defineProperty(exports, '__esModule', { value: true });"] : []),
+        `for (const key of ${JSON.stringify(Object.keys(real))}) {`,
+        '  Object.defineProperty(exports, key, { enumerable: true, get: () => load()[key] });',
+        '}',
+        '',
+      ].join('\n'),
+    );
   }
   return alias;
 }

@@ -11,11 +11,25 @@ export { JobMigrationOptions, Migration, MigrationMode, OnStartMigrationOptions 
 export { AutoscalingOptions, Scaling } from './api-service/scaling';
 export { BlueGreenService, BlueGreenServiceProps } from './blue-green/blue-green-service';
 export { BlueGreenEngine } from './blue-green/blue-green-engine';
-export { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, Color, IBlueGreenEngine, ServiceSwitchOptions } from './blue-green/engine-options';
+export {
+  ArgoBlueGreenOptions,
+  BlueGreenEngineKind,
+  BlueGreenParts,
+  Color,
+  IBlueGreenEngine,
+  ServiceSwitchOptions,
+} from './blue-green/engine-options';
 export { CanaryRollout, CanaryRolloutProps } from './canary/canary-rollout';
 export { CanaryEngine } from './canary/canary-engine';
 export {
-  ArgoCanaryOptions, CanaryEngineKind, CanaryParts, CanaryStep, CanaryStepData, CanaryTrafficMode, ICanaryEngine, WeightedCanaryOptions,
+  ArgoCanaryOptions,
+  CanaryEngineKind,
+  CanaryParts,
+  CanaryStep,
+  CanaryStepData,
+  CanaryTrafficMode,
+  ICanaryEngine,
+  WeightedCanaryOptions,
 } from './canary/engine-options';
 export { AnalysisOptions } from './rollouts/analysis';
 export { DEFAULT_SMOKE_TEST_IMAGE, SmokeTestOptions } from './api-service/smoke-test';
@@ -24,7 +38,12 @@ export { DEFAULT_SMOKE_TEST_IMAGE, SmokeTestOptions } from './api-service/smoke-
 export { PostgresCluster, PostgresClusterProps, PostgresStorageOptions } from './postgres/postgres-cluster';
 export { PostgresEngine } from './postgres/postgres-engine';
 export {
-  CloudNativePgOptions, IPostgresEngine, PostgresBackupOptions, PostgresEngineKind, PostgresPoolerOptions, StatefulSetEngineOptions,
+  CloudNativePgOptions,
+  IPostgresEngine,
+  PostgresBackupOptions,
+  PostgresEngineKind,
+  PostgresPoolerOptions,
+  StatefulSetEngineOptions,
 } from './postgres/engine-options';
 export { DatabaseCredentials, ExternalPostgresProps } from './postgres/external-postgres';
 export { DatabaseConnection, IDatabase } from './core/database';
@@ -68,7 +87,13 @@ export { RenderedFolder, renderChart } from './synth/render';
 export { OutputFile } from './synth/layout';
 export { WriteError, WriteStep, WriteTreeOptions } from './synth/write';
 export {
-  ENVIRONMENTS_DIR, loadProject, ProjectConfig, renderEnvironment, synthesizeProject, SynthesizeOptions, SynthesizeResult,
+  ENVIRONMENTS_DIR,
+  loadProject,
+  ProjectConfig,
+  renderEnvironment,
+  synthesizeProject,
+  SynthesizeOptions,
+  SynthesizeResult,
 } from './synth/project';
 export { EnvironmentExtension } from './synth/extension';
 export { TreeValidation, validateTree, ValidateTreeOptions } from './synth/validate-tree';

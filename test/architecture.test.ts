@@ -49,11 +49,20 @@ describe('the structure of src/', () => {
   it('finds a cycle when there is one (the check itself works)', () => {
     const a = join(SRC, 'a.ts');
     const b = join(SRC, 'b.ts');
-    expect(cycles(new Map([[a, [b]], [b, [a]]]))).toEqual([['a.ts', 'b.ts']]);
+    expect(
+      cycles(
+        new Map([
+          [a, [b]],
+          [b, [a]],
+        ]),
+      ),
+    ).toEqual([['a.ts', 'b.ts']]);
   });
 
   it('has no switch on an engine kind and no unreachable branch', () => {
-    const offending = files.filter((f) => /unreachable|\.kind === '(cloudnative-pg|statefulset|service-switch|argo-rollouts|weighted)'/.test(readFileSync(f, 'utf8')));
+    const offending = files.filter((f) =>
+      /unreachable|\.kind === '(cloudnative-pg|statefulset|service-switch|argo-rollouts|weighted)'/.test(readFileSync(f, 'utf8')),
+    );
     expect(offending.map((f) => relative(SRC, f))).toEqual([]);
   });
 
@@ -62,4 +71,35 @@ describe('the structure of src/', () => {
     const outside = files.filter((f) => !/\/(synth|cli)\//.test(f) && io.test(readFileSync(f, 'utf8')));
     expect(outside.map((f) => relative(SRC, f))).toEqual([]);
   });
+
+  it('keeps lines within 150 columns (prettier formats the code; only one string, template or regular expression may run past)', () => {
+    expect(longLines([join(__dirname, '..', 'src'), __dirname, join(__dirname, '..', 'scripts'), join(__dirname, '..', 'bench')])).toEqual([]);
+    // The check itself: a long comment is caught, a long message is not.
+    expect(overLimit(`// ${'x'.repeat(160)}`)).toBe(true);
+    expect(overLimit(`c.check(path, '${'x'.repeat(160)}');`)).toBe(false);
+  });
 });
+
+const MAX_COLUMNS = 150;
+/** String, template and anchored regular-expression literals: a formatter cannot break them. */
+const LITERAL = /'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`|\/\^(?:[^/\\]|\\.)*\//g;
+
+/** Whether a line runs past the limit for anything but one literal. */
+function overLimit(line: string): boolean {
+  if (line.length <= MAX_COLUMNS) return false;
+  const longest = Math.max(0, ...(line.match(LITERAL) ?? []).map((l) => l.length));
+  return line.length - longest > MAX_COLUMNS;
+}
+
+/** `file:line` of every line over the limit in the code under `roots` (generated files aside). */
+function longLines(roots: readonly string[]): string[] {
+  const generated = /config\/(gitops-)?types\.ts$|__snapshots__|node_modules|\.build/;
+  return roots
+    .flatMap((root) => (readdirSync(root, { recursive: true }) as string[]).map((f) => join(root, f)))
+    .filter((f) => /\.(ts|mts|cjs|mjs)$/.test(f) && !generated.test(f))
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (overLimit(line) ? [`${relative(join(__dirname, '..'), f)}:${i + 1}`] : [])),
+    );
+}

@@ -38,14 +38,19 @@ const configurationProblems = (fn: () => unknown): string[] => {
 };
 
 describe('rules that hold in both doors (environment file and TypeScript)', () => {
-  it('a namespace of the cluster itself is not an environment\'s', () => {
+  it("a namespace of the cluster itself is not an environment's", () => {
     for (const ns of ['kube-system', 'default', 'kube-node-lease', 'kube-public']) {
-      expect(problemsAfter((d) => { d.namespace = ns; })).toEqual([
+      expect(
+        problemsAfter((d) => {
+          d.namespace = ns;
+        }),
+      ).toEqual([
         `${FILE}: namespace: "${ns}" belongs to the cluster itself: an environment puts a quota, container limits and a default-deny NetworkPolicy into its namespace; use a namespace of its own, like "shop-prod"`,
       ]);
     }
-    expect(configurationProblems(() => render((s) => new TradingNamespace(s, 'ns', { name: 'kube-system' }))))
-      .toEqual(['TradingNamespace test/ns: name: "kube-system" belongs to the cluster itself: an environment puts a quota, container limits and a default-deny NetworkPolicy into its namespace; use a namespace of its own, like "shop-prod"']);
+    expect(configurationProblems(() => render((s) => new TradingNamespace(s, 'ns', { name: 'kube-system' })))).toEqual([
+      'TradingNamespace test/ns: name: "kube-system" belongs to the cluster itself: an environment puts a quota, container limits and a default-deny NetworkPolicy into its namespace; use a namespace of its own, like "shop-prod"',
+    ]);
   });
 
   it('image references follow the OCI grammar', () => {
@@ -57,24 +62,32 @@ describe('rules that hold in both doors (environment file and TypeScript)', () =
       ['my_registry.io/acme/api:1', /its registry "my_registry\.io" is not a host name$/],
     ];
     for (const [image, message] of cases) {
-      const file = problemsAfter((d) => { d.services['trading-api'].image = image; });
+      const file = problemsAfter((d) => {
+        d.services['trading-api'].image = image;
+      });
       expect(file).toHaveLength(1);
       expect(file[0].startsWith(`${FILE}: services.trading-api.image: `)).toBe(true);
       expect(file[0]).toMatch(message);
       expect(configurationProblems(() => render((s) => new TradingBackend(s, 'api', { image })))[0]).toMatch(message);
     }
-    for (const ok of ['registry.example.com:5000/team/api:1.2', `ghcr.io/acme/api@sha256:${'a'.repeat(64)}`, 'localhost:5000/api:1', 'quay.io/a__b/c-d.e:1']) {
+    for (const ok of [
+      'registry.example.com:5000/team/api:1.2',
+      `ghcr.io/acme/api@sha256:${'a'.repeat(64)}`,
+      'localhost:5000/api:1',
+      'quay.io/a__b/c-d.e:1',
+    ]) {
       expect(() => render((s) => new TradingBackend(s, 'api', { image: ok }))).not.toThrow();
     }
   });
 
   it('addSecretEnv checks its variable, Secret and key; NetworkPeer checks its CIDR and namespace', () => {
-    expect(configurationProblems(() => render((s) => new TradingBackend(s, 'api', { image: IMAGE }).addSecretEnv('1BAD', 'Not_A_Secret', 'bad key'))))
-      .toEqual([
-        'TradingBackend test/api: addSecretEnv: name: "1BAD" is not a valid environment variable name: use letters, digits and "_", not starting with a digit',
-        'TradingBackend test/api: addSecretEnv: secretName: "Not_A_Secret" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters',
-        expect.stringMatching(/^TradingBackend test\/api: addSecretEnv: key: "bad key"/),
-      ]);
+    expect(
+      configurationProblems(() => render((s) => new TradingBackend(s, 'api', { image: IMAGE }).addSecretEnv('1BAD', 'Not_A_Secret', 'bad key'))),
+    ).toEqual([
+      'TradingBackend test/api: addSecretEnv: name: "1BAD" is not a valid environment variable name: use letters, digits and "_", not starting with a digit',
+      'TradingBackend test/api: addSecretEnv: secretName: "Not_A_Secret" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters',
+      expect.stringMatching(/^TradingBackend test\/api: addSecretEnv: key: "bad key"/),
+    ]);
     expect(configurationProblems(() => NetworkPeer.cidr('10.0.0.0/33'))).toEqual([
       'NetworkPeer.cidr: cidr: "10.0.0.0/33" is not a CIDR block: use a value like "10.0.0.0/16" or "0.0.0.0/0"',
     ]);
@@ -87,18 +100,25 @@ describe('rules across files', () => {
     const p = scratchProject();
     writeFileSync(join(p.root, 'environments', 'qa.yaml'), readFileSync(join(p.root, 'environments', 'staging.yaml'), 'utf8'));
     const problems = configurationProblems(() => synthesizeProject({ root: p.root, outdir: p.out }));
-    expect(problems).toContain('environments/staging.yaml: namespace: "trading-staging" is also the namespace of environments/qa.yaml: each environment needs a namespace of its own');
+    expect(problems).toContain(
+      'environments/staging.yaml: namespace: "trading-staging" is also the namespace of environments/qa.yaml: each environment needs a namespace of its own',
+    );
   });
 
   it('gitops.yaml: every field is checked against the file, not deep inside the delivery constructs', () => {
     const F = 'environments/gitops.yaml';
-    const problems = configurationProblems(() => parseGitOps(F, `repository: github.com/acme/deploy
+    const problems = configurationProblems(() =>
+      parseGitOps(
+        F,
+        `repository: github.com/acme/deploy
 revision: "main branch"
 path: /dist
 project: Trading
 argocd: { namespace: "Argo CD", destinationServer: "http://kubernetes" }
 flux: { namespace: flux_system, interval: 5 minutes, credentialsSecret: Deploy_Key }
-`));
+`,
+      ),
+    );
     expect(problems).toEqual([
       `${F}: repository: "github.com/acme/deploy" is not a Git URL: use "https://…", "ssh://…" or "git@host:org/repo.git"`,
       `${F}: revision: "main branch" is not a branch, tag or commit: use a name like "main" or "release-1.4", without spaces or ".."`,
@@ -110,31 +130,57 @@ flux: { namespace: flux_system, interval: 5 minutes, credentialsSecret: Deploy_K
       `${F}: flux.interval: "5 minutes" is not a duration: use a value like "30s", "5m" or "1h"`,
       expect.stringMatching(/^environments\/gitops\.yaml: flux\.credentialsSecret: "Deploy_Key" is not a valid name/),
     ]);
-    expect(configurationProblems(() => parseGitOps(F, 'repository: https://git.example.com/deploy.git\nrevision: ""\nargocd: {}\n')))
-      .toEqual([`${F}: revision: "" is not a branch, tag or commit: use a name like "main" or "release-1.4", without spaces or ".."`]);
+    expect(configurationProblems(() => parseGitOps(F, 'repository: https://git.example.com/deploy.git\nrevision: ""\nargocd: {}\n'))).toEqual([
+      `${F}: revision: "" is not a branch, tag or commit: use a name like "main" or "release-1.4", without spaces or ".."`,
+    ]);
   });
 });
 
 describe('rules across charts and in the delivery constructs (the TypeScript door)', () => {
   it('GitOpsApp: two environment charts may not share a namespace', () => {
     const app = new GitOpsApp({ outdir: join(ROOT, '.build', 'never-written') });
-    for (const id of ['staging', 'qa']) new TradingBackend(new Chart(app, id, { namespace: 'shop-staging', disableResourceNameHashes: true }), 'api', { image: IMAGE });
-    expect(configurationProblems(() => app.render())).toContain('chart qa: namespace "shop-staging" is also the namespace of chart staging: each environment needs a namespace of its own');
+    for (const id of ['staging', 'qa'])
+      new TradingBackend(new Chart(app, id, { namespace: 'shop-staging', disableResourceNameHashes: true }), 'api', { image: IMAGE });
+    expect(configurationProblems(() => app.render())).toContain(
+      'chart qa: namespace "shop-staging" is also the namespace of chart staging: each environment needs a namespace of its own',
+    );
   });
 
   it('ArgoCdDelivery and FluxDelivery check what gitops.yaml checks', () => {
     const environments = [{ name: 'prod', namespace: 'shop-prod', path: 'dist/prod', automated: false }];
-    expect(configurationProblems(() => render((s) => new ArgoCdDelivery(s, 'D', {
-      repository: 'https://git.example.com/deploy.git', revision: 'main branch', project: 'Shop', argoNamespace: 'Argo', destinationServer: 'http://k8s', environments,
-    })))).toEqual([
+    expect(
+      configurationProblems(() =>
+        render(
+          (s) =>
+            new ArgoCdDelivery(s, 'D', {
+              repository: 'https://git.example.com/deploy.git',
+              revision: 'main branch',
+              project: 'Shop',
+              argoNamespace: 'Argo',
+              destinationServer: 'http://k8s',
+              environments,
+            }),
+        ),
+      ),
+    ).toEqual([
       'ArgoCdDelivery test/D: revision: "main branch" is not a branch, tag or commit: use a name like "main" or "release-1.4", without spaces or ".."',
       expect.stringMatching(/^ArgoCdDelivery test\/D: project: "Shop" is not a valid name/),
       expect.stringMatching(/^ArgoCdDelivery test\/D: argoNamespace: "Argo" is not a valid name/),
       'ArgoCdDelivery test/D: destinationServer: "http://k8s" is not an https URL, like "https://kubernetes.default.svc"',
     ]);
-    expect(configurationProblems(() => render((s) => new FluxDelivery(s, 'D', {
-      repository: 'https://git.example.com/deploy.git', revision: '', fluxNamespace: 'flux_system', environments,
-    })))).toEqual([
+    expect(
+      configurationProblems(() =>
+        render(
+          (s) =>
+            new FluxDelivery(s, 'D', {
+              repository: 'https://git.example.com/deploy.git',
+              revision: '',
+              fluxNamespace: 'flux_system',
+              environments,
+            }),
+        ),
+      ),
+    ).toEqual([
       'FluxDelivery test/D: revision: "" is not a branch, tag or commit: use a name like "main" or "release-1.4", without spaces or ".."',
       expect.stringMatching(/^FluxDelivery test\/D: fluxNamespace: "flux_system" is not a valid name/),
     ]);
@@ -143,7 +189,9 @@ describe('rules across charts and in the delivery constructs (the TypeScript doo
 
 describe('messages', () => {
   it('never echo a value written where a secret reference belongs', () => {
-    const problems = problemsAfter((d) => { (d.services['trading-api'].secretEnv as Record<string, unknown>).JWT_SECRET = 'hunter2-very-secret'; });
+    const problems = problemsAfter((d) => {
+      (d.services['trading-api'].secretEnv as Record<string, unknown>).JWT_SECRET = 'hunter2-very-secret';
+    });
     expect(problems).toEqual([
       `${FILE}: services.trading-api.secretEnv.JWT_SECRET: must be a reference, {secretName, key} (an existing Secret) or {remoteKey, property} (an external secret store), not a value (the value is not shown here: it may be a secret)`,
     ]);
@@ -154,11 +202,13 @@ describe('messages', () => {
     const problems = problemsAfter((d) => {
       d.services['trading-db'] = { ...d.services['trading-api'], exposure: undefined, database: 'trading-db' };
     });
-    expect(problems).toContain(`${FILE}: databases.trading-db: has the name of a service (services.trading-db): a service and a database need different names`);
+    expect(problems).toContain(
+      `${FILE}: databases.trading-db: has the name of a service (services.trading-db): a service and a database need different names`,
+    );
     expect(problems.join('\n')).not.toContain('There is already a Construct');
   });
 
-  it('a wrong type in one field does not hide the other rules\' findings for the same service', () => {
+  it("a wrong type in one field does not hide the other rules' findings for the same service", () => {
     const problems = problemsAfter((d) => {
       d.services['trading-api'].port = 'eighty';
       d.services['trading-api'].image = 'ghcr.io/acme/api:latest';
@@ -182,19 +232,51 @@ describe('messages', () => {
 describe('random bad input (seeded)', () => {
   const schemas = new SchemaValidator();
   const environments = loadProject(ROOT).environments;
-  const texts = Object.fromEntries(['dev', 'staging', 'prod', 'gitops'].map((n) => [n, readFileSync(join(ROOT, 'environments', `${n}.yaml`), 'utf8')]));
-  const VALUES: unknown[] = [null, true, false, 0, -1, 70000, 1e9, 3.5, '', ' ', 'x'.repeat(300), 'UPPER', 'latest', '../x', 'kube-system',
-    [], {}, ['a'], { a: 1 }, 'ghcr.io/Acme/x:1', '10.0.0.0/33', '5 minutes', '0.0.0.0/0', 'trading-db', 'blue', 'job', 'canary', 'hunter2'];
+  const texts = Object.fromEntries(
+    ['dev', 'staging', 'prod', 'gitops'].map((n) => [n, readFileSync(join(ROOT, 'environments', `${n}.yaml`), 'utf8')]),
+  );
+  const VALUES: unknown[] = [
+    null,
+    true,
+    false,
+    0,
+    -1,
+    70000,
+    1e9,
+    3.5,
+    '',
+    ' ',
+    'x'.repeat(300),
+    'UPPER',
+    'latest',
+    '../x',
+    'kube-system',
+    [],
+    {},
+    ['a'],
+    { a: 1 },
+    'ghcr.io/Acme/x:1',
+    '10.0.0.0/33',
+    '5 minutes',
+    '0.0.0.0/0',
+    'trading-db',
+    'blue',
+    'job',
+    'canary',
+    'hunter2',
+  ];
   const INTERNAL = /undefined|must NOT|There is already a Construct|\bat .*\.ts:\d+|\[object Object\]|NaN/;
 
   /** A small deterministic PRNG (mulberry32). */
-  const prng = (seed: number): (() => number) => () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng =
+    (seed: number): (() => number) =>
+    () => {
+      seed |= 0;
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
   const paths = (node: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> => {
     if (node === null || typeof node !== 'object') return [prefix];
     const keys = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
@@ -212,8 +294,10 @@ describe('random bad input (seeded)', () => {
       const p = parent as Record<string | number, unknown>;
       const roll = random();
       if (roll < 0.25 && !Array.isArray(p)) delete p[key];
-      else if (roll < 0.35 && !Array.isArray(p)) { p[`${String(key)}s`] = p[key]; delete p[key]; }
-      else p[key] = VALUES[Math.floor(random() * VALUES.length)];
+      else if (roll < 0.35 && !Array.isArray(p)) {
+        p[`${String(key)}s`] = p[key];
+        delete p[key];
+      } else p[key] = VALUES[Math.floor(random() * VALUES.length)];
     }
     return stringify(doc);
   };
@@ -232,7 +316,11 @@ describe('random bad input (seeded)', () => {
       try {
         if (name === 'gitops') {
           const config = parseGitOps(file, text);
-          const folders = renderGitOps(config, environments, new Map(environments.map((e) => [e.name, ['10-namespace', '20-config', '30-database', '40-migration', '50-application']])));
+          const folders = renderGitOps(
+            config,
+            environments,
+            new Map(environments.map((e) => [e.name, ['10-namespace', '20-config', '30-database', '40-migration', '50-application']])),
+          );
           for (const f of folders.flatMap((x) => x.files).filter((x) => !x.path.endsWith('kustomization.yaml'))) {
             expect(schemas.validate(parse(f.content) as { apiVersion: string; kind: string }), `${context}\n${f.path}`).toEqual([]);
           }

@@ -21,19 +21,24 @@ const V1 = 'ghcr.io/acme/trading-api:1.4.2';
 const V2 = 'ghcr.io/acme/trading-api:1.5.0';
 
 function serviceSwitch(activeColor: Color, extra: Partial<BlueGreenServiceProps> = {}, scaleDownIdle = false): Obj[] {
-  return render((s) => new BlueGreenService(s, 'trading-api', {
-    engine: BlueGreenEngine.serviceSwitch({ activeColor, blueImage: V1, greenImage: V2, releaseColor: 'green', scaleDownIdle }),
-    scaling: Scaling.autoscale(),
-    exposure: GATEWAY,
-    previewHost: 'preview.example.com',
-    migration: Migration.job({ command: ['/app/server', 'migrate'] }),
-    ...extra,
-  }));
+  return render(
+    (s) =>
+      new BlueGreenService(s, 'trading-api', {
+        engine: BlueGreenEngine.serviceSwitch({ activeColor, blueImage: V1, greenImage: V2, releaseColor: 'green', scaleDownIdle }),
+        scaling: Scaling.autoscale(),
+        exposure: GATEWAY,
+        previewHost: 'preview.example.com',
+        migration: Migration.job({ command: ['/app/server', 'migrate'] }),
+        ...extra,
+      }),
+  );
 }
 
-const sorted = (objects: Obj[]): string => [...objects]
-  .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`))
-  .map((o) => stringify(o)).join('---\n');
+const sorted = (objects: Obj[]): string =>
+  [...objects]
+    .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`))
+    .map((o) => stringify(o))
+    .join('---\n');
 
 describe('BlueGreenService, Service-switch engine', () => {
   const objects = serviceSwitch('blue');
@@ -43,14 +48,21 @@ describe('BlueGreenService, Service-switch engine', () => {
   });
 
   it('runs two colours, each with its own image, colour label, HPA and PDB', () => {
-    for (const [color, image] of [['blue', V1], ['green', V2]] as const) {
+    for (const [color, image] of [
+      ['blue', V1],
+      ['green', V2],
+    ] as const) {
       const d = one(objects, 'Deployment', `trading-api-${color}`);
       expect(d.spec.selector.matchLabels.version).toBe(color);
       expect(d.spec.template.metadata.labels.version).toBe(color);
       expect(d.spec.template.spec.containers[0].image).toBe(image);
       expect(d.spec.replicas).toBeUndefined();
       expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
-      expect(one(objects, 'HorizontalPodAutoscaler', `trading-api-${color}`).spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: `trading-api-${color}` });
+      expect(one(objects, 'HorizontalPodAutoscaler', `trading-api-${color}`).spec.scaleTargetRef).toEqual({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: `trading-api-${color}`,
+      });
       expect(one(objects, 'PodDisruptionBudget', `trading-api-${color}`).spec.selector.matchLabels.version).toBe(color);
       expect(restrictedViolations(podSpecOf(asManifest(d)))).toEqual([]);
     }
@@ -82,22 +94,34 @@ describe('BlueGreenService, Service-switch engine', () => {
     expect(alerts.find((r) => r.alert === 'ApiReplicasUnavailable')?.expr).toContain('deployment=~"(trading-api-blue|trading-api-green)"');
   });
 
-  it('gives each colour its own ConfigMap and checksum: a release colour\'s config change rolls that colour alone', () => {
-    const build = (greenConfig: Record<string, string>, config: Record<string, string> = { LOG_LEVEL: 'info' }) => render((s) => new BlueGreenService(s, 'trading-api', {
-      engine: BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, releaseColor: 'green', greenConfig }),
-      config,
-      migration: Migration.job({ command: ['/app/server', 'migrate'] }),
-    }));
+  it("gives each colour its own ConfigMap and checksum: a release colour's config change rolls that colour alone", () => {
+    const build = (greenConfig: Record<string, string>, config: Record<string, string> = { LOG_LEVEL: 'info' }) =>
+      render(
+        (s) =>
+          new BlueGreenService(s, 'trading-api', {
+            engine: BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, releaseColor: 'green', greenConfig }),
+            config,
+            migration: Migration.job({ command: ['/app/server', 'migrate'] }),
+          }),
+      );
     const before = build({ FEATURE_X: 'off' });
-    expect(all(before, 'ConfigMap').filter((c) => c.metadata.name.endsWith('-config')).map((c) => [c.metadata.name, c.data])).toEqual([
+    expect(
+      all(before, 'ConfigMap')
+        .filter((c) => c.metadata.name.endsWith('-config'))
+        .map((c) => [c.metadata.name, c.data]),
+    ).toEqual([
       ['trading-api-green-config', { FEATURE_X: 'off', LOG_LEVEL: 'info' }],
       ['trading-api-blue-config', { LOG_LEVEL: 'info' }],
     ]);
     for (const color of ['blue', 'green']) {
-      expect(one(before, 'Deployment', `trading-api-${color}`).spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: `trading-api-${color}-config` } }]);
+      expect(one(before, 'Deployment', `trading-api-${color}`).spec.template.spec.containers[0].envFrom).toEqual([
+        { configMapRef: { name: `trading-api-${color}-config` } },
+      ]);
     }
     // Migrations run the release's image with the release's configuration.
-    expect(one(before, 'Job', 'trading-api-migrate').spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: 'trading-api-green-config' } }]);
+    expect(one(before, 'Job', 'trading-api-migrate').spec.template.spec.containers[0].envFrom).toEqual([
+      { configMapRef: { name: 'trading-api-green-config' } },
+    ]);
     // The release colour's change: green's ConfigMap and pod template change, blue (live) does not.
     expect(changedPaths(before, build({ FEATURE_X: 'on' }))).toEqual([
       'ConfigMap/trading-api-green-config: data.FEATURE_X',
@@ -108,8 +132,9 @@ describe('BlueGreenService, Service-switch engine', () => {
       'Deployment/trading-api-blue: spec.template.metadata.annotations.checksum/config',
       'Deployment/trading-api-green: spec.template.metadata.annotations.checksum/config',
     ]);
-    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, greenConfig: { 'bad-name': 'x' } })).message)
-      .toContain('greenConfig.bad-name: "bad-name" is not');
+    expect(
+      errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, greenConfig: { 'bad-name': 'x' } })).message,
+    ).toContain('greenConfig.bad-name: "bad-name" is not');
   });
 
   it('switches with a diff that touches only the Service selectors, and the smoke check follows the release onto the public Service', () => {
@@ -120,7 +145,8 @@ describe('BlueGreenService, Service-switch engine', () => {
       'Service/trading-api: spec.selector.version',
     ]);
     // Staged on green: checked through the preview (green); live on green: through the public Service (green), never the old colour.
-    const urls = (o: Obj[]) => one(o, 'Job', 'trading-api-smoke-test').spec.template.spec.containers[0].command?.filter((a) => a.startsWith('http://'));
+    const urls = (o: Obj[]) =>
+      one(o, 'Job', 'trading-api-smoke-test').spec.template.spec.containers[0].command?.filter((a) => a.startsWith('http://'));
     expect(urls(objects)).toEqual(['http://trading-api-preview.trading-test.svc:8080/health']);
     expect(urls(switched)).toEqual(['http://trading-api.trading-test.svc:8080/health']);
   });
@@ -133,9 +159,12 @@ describe('BlueGreenService, Service-switch engine', () => {
     expect(one(blue, 'Deployment', 'trading-api-blue').spec.replicas).toBeUndefined();
     const green = serviceSwitch('green', {}, true);
     expect(one(green, 'Deployment', 'trading-api-blue').spec.replicas).toBe(0);
-    const unstaged = render((s) => new BlueGreenService(s, 'trading-api', {
-      engine: BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, scaleDownIdle: true }),
-    }));
+    const unstaged = render(
+      (s) =>
+        new BlueGreenService(s, 'trading-api', {
+          engine: BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, scaleDownIdle: true }),
+        }),
+    );
     expect(one(unstaged, 'Deployment', 'trading-api-green').spec.replicas).toBe(0);
     expect(changedPaths(blue, green)).toEqual([
       'Deployment/trading-api-blue: spec.replicas',
@@ -145,8 +174,10 @@ describe('BlueGreenService, Service-switch engine', () => {
     ]);
   });
 
-  it('rejects notifications: no Rollout carries them (Argo CD and Flux notify of this engine\'s releases)', () => {
-    expect(() => serviceSwitch('blue', { notifications: Notifications.slack({ channel: 'ops' }) })).toThrow(/notifications: applies only to the Argo Rollouts engine/);
+  it("rejects notifications: no Rollout carries them (Argo CD and Flux notify of this engine's releases)", () => {
+    expect(() => serviceSwitch('blue', { notifications: Notifications.slack({ channel: 'ops' }) })).toThrow(
+      /notifications: applies only to the Argo Rollouts engine/,
+    );
   });
 
   it('reuses the database wiring: every colour gets the connection, the Deployments wait for migrations', () => {
@@ -170,12 +201,15 @@ describe('BlueGreenService, Service-switch engine', () => {
 });
 
 describe('BlueGreenService, Argo Rollouts engine', () => {
-  const objects = render((s) => new BlueGreenService(s, 'trading-api', {
-    engine: BlueGreenEngine.argoRollouts({ image: V2 }),
-    scaling: Scaling.autoscale(),
-    exposure: GATEWAY,
-    previewHost: 'preview.example.com',
-  }));
+  const objects = render(
+    (s) =>
+      new BlueGreenService(s, 'trading-api', {
+        engine: BlueGreenEngine.argoRollouts({ image: V2 }),
+        scaling: Scaling.autoscale(),
+        exposure: GATEWAY,
+        previewHost: 'preview.example.com',
+      }),
+  );
   const rollout = one(objects, 'Rollout');
 
   it('matches the reviewed snapshot', () => {
@@ -197,7 +231,10 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
   it('smoke-tests the preview before promotion, with a job metric that passes only when its Job does', () => {
     expect(rollout.spec.strategy.blueGreen.prePromotionAnalysis).toEqual({
       templates: [{ templateName: 'trading-api-smoke-test' }],
-      args: [{ name: 'service-name', value: 'trading-api-preview' }, { name: 'namespace', value: 'trading-test' }],
+      args: [
+        { name: 'service-name', value: 'trading-api-preview' },
+        { name: 'namespace', value: 'trading-test' },
+      ],
     });
     const [metric] = one(objects, 'AnalysisTemplate', 'trading-api-smoke-test').spec.metrics;
     expect([metric.name, metric.count, metric.failureLimit, metric.successCondition]).toEqual(['smoke-test', 1, 0, undefined]);
@@ -206,7 +243,7 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
     expect(restrictedViolations(pod.spec as unknown as Parameters<typeof restrictedViolations>[0])).toEqual([]);
   });
 
-  it('analyses the new ReplicaSet\'s pods alone for 5 one-minute measurements after the switch, from Prometheus', () => {
+  it("analyses the new ReplicaSet's pods alone for 5 one-minute measurements after the switch, from Prometheus", () => {
     expect(rollout.spec.strategy.blueGreen.postPromotionAnalysis).toEqual({
       templates: [{ templateName: 'trading-api-success-rate' }],
       args: [
@@ -225,9 +262,13 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
   });
 
   it('subscribes the Rollout to its release events when given notifications', () => {
-    const notified = render((s) => new BlueGreenService(s, 'trading-api', {
-      engine: BlueGreenEngine.argoRollouts({ image: V2 }), notifications: Notifications.slack({ channel: 'C0123ABCD' }),
-    }));
+    const notified = render(
+      (s) =>
+        new BlueGreenService(s, 'trading-api', {
+          engine: BlueGreenEngine.argoRollouts({ image: V2 }),
+          notifications: Notifications.slack({ channel: 'C0123ABCD' }),
+        }),
+    );
     expect(one(notified, 'Rollout').metadata.annotations).toEqual({
       'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': 'C0123ABCD',
       'notifications.argoproj.io/subscribe.on-analysis-run-failed.slack': 'C0123ABCD',
@@ -236,7 +277,11 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
   });
 
   it('autoscales the Rollout and keeps the pod definition', () => {
-    expect(one(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'trading-api' });
+    expect(one(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      name: 'trading-api',
+    });
     expect(rollout.spec.replicas).toBeUndefined();
     expect(restrictedViolations(podSpecOf(asManifest(rollout)))).toEqual([]);
     expect(rollout.spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe('/health');
@@ -249,7 +294,10 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
       (template.spec.topologySpreadConstraints ?? []).map((t) => t.matchLabelKeys);
     expect(keys(rollout.spec.template)).toEqual([['rollouts-pod-template-hash'], ['rollouts-pod-template-hash']]);
     const colours = all(serviceSwitch('blue'), 'Deployment');
-    expect(colours.map((d) => keys(d.spec.template))).toEqual([[['pod-template-hash'], ['pod-template-hash']], [['pod-template-hash'], ['pod-template-hash']]]);
+    expect(colours.map((d) => keys(d.spec.template))).toEqual([
+      [['pod-template-hash'], ['pod-template-hash']],
+      [['pod-template-hash'], ['pod-template-hash']],
+    ]);
   });
 
   it('is valid against the Kubernetes and Argo Rollouts models', async () => {
@@ -259,31 +307,39 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
 
 describe('BlueGreenService: bad input', () => {
   it('rejects the same image on both colours when a release is staged', () => {
-    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V1, releaseColor: 'green' })).message)
-      .toBe(`BlueGreenEngine.serviceSwitch: greenImage: "${V1}" is the image of both colours, but a release is staged on "green": put the new version on the release colour, or remove releaseColor`);
+    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V1, releaseColor: 'green' })).message).toBe(
+      `BlueGreenEngine.serviceSwitch: greenImage: "${V1}" is the image of both colours, but a release is staged on "green": put the new version on the release colour, or remove releaseColor`,
+    );
     expect(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V1 })).not.toThrow();
   });
 
   it('rejects an unknown colour', () => {
-    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'red' as Color, blueImage: V1, greenImage: V2 })).message)
-      .toBe('BlueGreenEngine.serviceSwitch: activeColor: "red" is not a colour: use "blue" or "green"');
+    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'red' as Color, blueImage: V1, greenImage: V2 })).message).toBe(
+      'BlueGreenEngine.serviceSwitch: activeColor: "red" is not a colour: use "blue" or "green"',
+    );
   });
 
   it('rejects a preview host equal to the public host, or without exposure', () => {
     const e = errorOf(() => serviceSwitch('blue', { previewHost: 'api.example.com' })) as ConfigurationError;
-    expect(e.problems).toEqual(['BlueGreenService test/trading-api: previewHost: "api.example.com" is also the public host: the preview needs its own host, or it would take production traffic']);
+    expect(e.problems).toEqual([
+      'BlueGreenService test/trading-api: previewHost: "api.example.com" is also the public host: the preview needs its own host, or it would take production traffic',
+    ]);
     expect(errorOf(() => serviceSwitch('blue', { exposure: Exposure.none() })).message).toContain('previewHost: needs an exposure');
   });
 
   it('rejects analysis thresholds out of range', () => {
-    expect(errorOf(() => BlueGreenEngine.argoRollouts({ image: V2, analysis: { successRate: 99, count: 3, failureLimit: 3 } })).message).toBe([
-      '2 configuration problems:',
-      '  - BlueGreenEngine.argoRollouts: analysis.successRate: 99 is out of range: use a share above 0 and at most 1, like 0.99 for 99 %',
-      '  - BlueGreenEngine.argoRollouts: analysis.failureLimit: 3 must be below count (3), or the analysis can never fail',
-    ].join('\n'));
+    expect(errorOf(() => BlueGreenEngine.argoRollouts({ image: V2, analysis: { successRate: 99, count: 3, failureLimit: 3 } })).message).toBe(
+      [
+        '2 configuration problems:',
+        '  - BlueGreenEngine.argoRollouts: analysis.successRate: 99 is out of range: use a share above 0 and at most 1, like 0.99 for 99 %',
+        '  - BlueGreenEngine.argoRollouts: analysis.failureLimit: 3 must be below count (3), or the analysis can never fail',
+      ].join('\n'),
+    );
   });
 
   it('rejects latest images outside dev', () => {
-    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: 'x/api:latest', greenImage: V2 })).message).toContain('blueImage: "x/api:latest" uses the "latest" tag');
+    expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: 'x/api:latest', greenImage: V2 })).message).toContain(
+      'blueImage: "x/api:latest" uses the "latest" tag',
+    );
   });
 });

@@ -20,9 +20,11 @@ const V2 = 'ghcr.io/acme/trading-api:1.5.0';
 
 const canary = (props: Partial<CanaryRolloutProps> & Pick<CanaryRolloutProps, 'engine'>): Obj[] =>
   render((s) => new CanaryRollout(s, 'trading-api', { scaling: Scaling.autoscale(), ...props }));
-const sorted = (objects: Obj[]): string => [...objects]
-  .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`))
-  .map((o) => stringify(o)).join('---\n');
+const sorted = (objects: Obj[]): string =>
+  [...objects]
+    .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`))
+    .map((o) => stringify(o))
+    .join('---\n');
 
 describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
   const objects = canary({ engine: CanaryEngine.argoRollouts({ image: V2 }), exposure: GATEWAY });
@@ -45,7 +47,15 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
   it("smoke-tests one canary pod with no traffic, then follows seed 001's steps: 10 %, 5 minutes, analysis, 25 %, 50 %, then full", () => {
     expect(strategy.steps).toEqual([
       { setCanaryScale: { replicas: 1 } },
-      { analysis: { templates: [{ templateName: 'trading-api-smoke-test' }], args: [{ name: 'service-name', value: 'trading-api-canary' }, { name: 'namespace', value: 'trading-test' }] } },
+      {
+        analysis: {
+          templates: [{ templateName: 'trading-api-smoke-test' }],
+          args: [
+            { name: 'service-name', value: 'trading-api-canary' },
+            { name: 'namespace', value: 'trading-test' },
+          ],
+        },
+      },
       { setCanaryScale: { matchTrafficWeight: true } },
       { setWeight: 10 },
       { pause: { duration: '5m' } },
@@ -62,18 +72,23 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
     expect(strategy.steps[3]).toEqual({ setWeight: 10 });
     const background = one(objects, 'AnalysisTemplate', 'trading-api-background-analysis').spec.metrics;
     // Open-ended, so it meets every quiet minute of the canary: more inconclusive measurements tolerated than a step's 1.
-    expect(background.map((m) => [m.name, m.count, m.initialDelay, m.interval, m.failureLimit, m.inconclusiveLimit]))
-      .toEqual([['success-rate', undefined, '2m30s', '1m', 1, 3], ['latency-p95', undefined, '2m30s', '1m', 1, 3]]);
+    expect(background.map((m) => [m.name, m.count, m.initialDelay, m.interval, m.failureLimit, m.inconclusiveLimit])).toEqual([
+      ['success-rate', undefined, '2m30s', '1m', 1, 3],
+      ['latency-p95', undefined, '2m30s', '1m', 1, 3],
+    ]);
   });
 
   it('splits traffic through the plugin on an HTTPRoute that starts with all traffic on stable', () => {
     expect(strategy.canaryService).toBe('trading-api-canary');
     expect(strategy.stableService).toBe('trading-api');
     expect(strategy.trafficRouting).toEqual({ plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'trading-api', namespace: 'trading-test' } } });
-    expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b) => [b.name, b.weight])).toEqual([['trading-api', 100], ['trading-api-canary', 0]]);
+    expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b) => [b.name, b.weight])).toEqual([
+      ['trading-api', 100],
+      ['trading-api-canary', 0],
+    ]);
   });
 
-  it('tells Flux to create the route and leave it alone, so a reconcile mid-canary keeps the plugin\'s weights', () => {
+  it("tells Flux to create the route and leave it alone, so a reconcile mid-canary keeps the plugin's weights", () => {
     expect(one(objects, 'HTTPRoute').metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' });
   });
 
@@ -91,8 +106,15 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
 
   it('autoscales the Rollout; PDB, NetworkPolicy and monitoring select its pods', () => {
     const pods = rollout.spec.template.metadata.labels;
-    expect(one(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'trading-api' });
-    for (const selector of [one(objects, 'PodDisruptionBudget').spec.selector.matchLabels, one(objects, 'NetworkPolicy', 'trading-api').spec.podSelector.matchLabels]) {
+    expect(one(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      name: 'trading-api',
+    });
+    for (const selector of [
+      one(objects, 'PodDisruptionBudget').spec.selector.matchLabels,
+      one(objects, 'NetworkPolicy', 'trading-api').spec.podSelector.matchLabels,
+    ]) {
       for (const [k, v] of Object.entries(selector)) expect(pods[k]).toBe(v);
     }
     expect(restrictedViolations(podSpecOf(asManifest(rollout)))).toEqual([]);
@@ -123,8 +145,13 @@ describe('CanaryRollout: notifications', () => {
   });
 
   it('are rejected on the weighted engine, which has no Rollout to carry them', () => {
-    expect(errorOf(() => canary({ engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10 }), exposure: GATEWAY, notifications: slack })).message)
-      .toBe('CanaryRollout test/trading-api: notifications: applies only to the Argo Rollouts engine, whose Rollout carries the subscriptions: deliver the notifications of this engine\'s releases through ArgoCdDelivery or FluxDelivery');
+    expect(
+      errorOf(() =>
+        canary({ engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10 }), exposure: GATEWAY, notifications: slack }),
+      ).message,
+    ).toBe(
+      "CanaryRollout test/trading-api: notifications: applies only to the Argo Rollouts engine, whose Rollout carries the subscriptions: deliver the notifications of this engine's releases through ArgoCdDelivery or FluxDelivery",
+    );
   });
 });
 
@@ -143,7 +170,15 @@ describe('CanaryRollout, Argo Rollouts with NGINX and with replicas', () => {
     // Without routing, a canary pod takes traffic as soon as it is ready: the smoke check runs right after the first weight.
     expect(strategy.steps).toEqual([
       { setWeight: 20 },
-      { analysis: { templates: [{ templateName: 'trading-api-smoke-test' }], args: [{ name: 'service-name', value: 'trading-api-canary' }, { name: 'namespace', value: 'trading-test' }] } },
+      {
+        analysis: {
+          templates: [{ templateName: 'trading-api-smoke-test' }],
+          args: [
+            { name: 'service-name', value: 'trading-api-canary' },
+            { name: 'namespace', value: 'trading-test' },
+          ],
+        },
+      },
       { pause: {} },
     ]);
     expect(strategy.analysis.startingStep).toBe(1);
@@ -152,13 +187,17 @@ describe('CanaryRollout, Argo Rollouts with NGINX and with replicas', () => {
 });
 
 describe('CanaryRollout, Argo Rollouts: a Rollout paused too long', () => {
-  const pausedFor = (steps?: CanaryStep[]): string | undefined => one(canary({ engine: CanaryEngine.argoRollouts({ image: V2, steps }) }), 'PrometheusRule')
-    .spec.groups.flatMap((g) => g.rules).find((r) => r.alert === 'ApiRolloutPausedTooLong')?.for;
+  const pausedFor = (steps?: CanaryStep[]): string | undefined =>
+    one(canary({ engine: CanaryEngine.argoRollouts({ image: V2, steps }) }), 'PrometheusRule')
+      .spec.groups.flatMap((g) => g.rules)
+      .find((r) => r.alert === 'ApiRolloutPausedTooLong')?.for;
 
   it('is reported after 30 minutes, or 15 minutes past the longest timed pause step', () => {
     expect(pausedFor()).toBe('30m');
     expect(pausedFor([CanaryStep.setWeight(20), CanaryStep.pauseUntilPromoted()])).toBe('30m');
-    expect(pausedFor([CanaryStep.setWeight(20), CanaryStep.pause(Duration.hours(1)), CanaryStep.setWeight(50), CanaryStep.pause(Duration.seconds(90))])).toBe('75m');
+    expect(
+      pausedFor([CanaryStep.setWeight(20), CanaryStep.pause(Duration.hours(1)), CanaryStep.setWeight(50), CanaryStep.pause(Duration.seconds(90))]),
+    ).toBe('75m');
   });
 });
 
@@ -168,7 +207,10 @@ describe('CanaryRollout without a controller (fixed weight)', () => {
   it('routes by HTTPRoute backendRef weights to stable and canary workloads', () => {
     const objects = canary({ engine, exposure: GATEWAY });
     expect(sorted(objects)).toMatchSnapshot();
-    expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b) => [b.name, b.weight])).toEqual([['trading-api', 90], ['trading-api-canary', 10]]);
+    expect(one(objects, 'HTTPRoute').spec.rules[0].backendRefs.map((b) => [b.name, b.weight])).toEqual([
+      ['trading-api', 90],
+      ['trading-api-canary', 10],
+    ]);
     // The weights are Git's here: Flux keeps applying them.
     expect(one(objects, 'HTTPRoute').metadata.annotations).toBeUndefined();
     expect(one(objects, 'Deployment', 'trading-api').spec.template.spec.containers[0].image).toBe(V1);
@@ -184,12 +226,27 @@ describe('CanaryRollout without a controller (fixed weight)', () => {
     const objects = canary({ engine, exposure: GATEWAY });
     const job = one(objects, 'Job', 'trading-api-smoke-test');
     expect(job.metadata.annotations?.['argocd.argoproj.io/hook']).toBe('PostSync');
-    expect(job.spec.template.spec.containers[0].command.filter((a) => a.startsWith('http'))).toEqual(['http://trading-api-canary.trading-test.svc:8080/health']);
-    const custom = canary({ engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10, smokeTest: { paths: ['/ready', '/health/db'], timeout: Duration.seconds(2) } }), exposure: GATEWAY });
+    expect(job.spec.template.spec.containers[0].command.filter((a) => a.startsWith('http'))).toEqual([
+      'http://trading-api-canary.trading-test.svc:8080/health',
+    ]);
+    const custom = canary({
+      engine: CanaryEngine.weighted({
+        stableImage: V1,
+        canaryImage: V2,
+        canaryWeight: 10,
+        smokeTest: { paths: ['/ready', '/health/db'], timeout: Duration.seconds(2) },
+      }),
+      exposure: GATEWAY,
+    });
     const command = one(custom, 'Job', 'trading-api-smoke-test').spec.template.spec.containers[0].command;
-    expect(command.filter((a) => a.startsWith('http'))).toEqual(['/ready', '/health/db'].map((p) => `http://trading-api-canary.trading-test.svc:8080${p}`));
+    expect(command.filter((a) => a.startsWith('http'))).toEqual(
+      ['/ready', '/health/db'].map((p) => `http://trading-api-canary.trading-test.svc:8080${p}`),
+    );
     expect(command[command.indexOf('--max-time') + 1]).toBe('2');
-    const off = canary({ engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10, smokeTest: { enabled: false } }), exposure: GATEWAY });
+    const off = canary({
+      engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10, smokeTest: { enabled: false } }),
+      exposure: GATEWAY,
+    });
     expect(all(off, 'Job')).toEqual([]);
     expect(all(off, 'NetworkPolicy').map((p) => p.metadata.name)).toEqual(['trading-api']);
   });
@@ -212,59 +269,84 @@ describe('CanaryRollout: bad input', () => {
   const stepsError = (...steps: CanaryStep[]): string => errorOf(() => CanaryEngine.argoRollouts({ image: V2, steps })).message;
 
   it('rejects weights outside 0-100 and weights that do not increase', () => {
-    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause(Duration.minutes(1)), CanaryStep.setWeight(120), CanaryStep.pause(Duration.minutes(1))))
-      .toBe('CanaryEngine.argoRollouts: steps[2].setWeight: 120 is out of range: use a whole number from 0 to 100');
-    expect(stepsError(CanaryStep.setWeight(50), CanaryStep.pause(Duration.minutes(1)), CanaryStep.setWeight(25), CanaryStep.pause(Duration.minutes(1))))
-      .toBe('CanaryEngine.argoRollouts: steps[2].setWeight: 25 is not above the previous weight (50): weights must increase');
+    expect(
+      stepsError(CanaryStep.setWeight(10), CanaryStep.pause(Duration.minutes(1)), CanaryStep.setWeight(120), CanaryStep.pause(Duration.minutes(1))),
+    ).toBe('CanaryEngine.argoRollouts: steps[2].setWeight: 120 is out of range: use a whole number from 0 to 100');
+    expect(
+      stepsError(CanaryStep.setWeight(50), CanaryStep.pause(Duration.minutes(1)), CanaryStep.setWeight(25), CanaryStep.pause(Duration.minutes(1))),
+    ).toBe('CanaryEngine.argoRollouts: steps[2].setWeight: 25 is not above the previous weight (50): weights must increase');
   });
 
   it('rejects a final weight below 100 with no pause after it', () => {
-    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause(Duration.minutes(5)), CanaryStep.setWeight(50)))
-      .toBe('CanaryEngine.argoRollouts: steps[2].setWeight: the last weight (50 %) has no pause or analysis after it, so traffic would jump to 100 % unobserved: add a pause after it, or end with setWeight 100');
-    expect(() => CanaryEngine.argoRollouts({ image: V2, steps: [CanaryStep.setWeight(10), CanaryStep.pause(Duration.minutes(5)), CanaryStep.setWeight(100)] })).not.toThrow();
+    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause(Duration.minutes(5)), CanaryStep.setWeight(50))).toBe(
+      'CanaryEngine.argoRollouts: steps[2].setWeight: the last weight (50 %) has no pause or analysis after it, so traffic would jump to 100 % unobserved: add a pause after it, or end with setWeight 100',
+    );
+    expect(() =>
+      CanaryEngine.argoRollouts({ image: V2, steps: [CanaryStep.setWeight(10), CanaryStep.pause(Duration.minutes(5)), CanaryStep.setWeight(100)] }),
+    ).not.toThrow();
   });
 
   it('rejects malformed pause durations and steps with two actions', () => {
-    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.fromData({ pause: '5 minutes' })))
-      .toBe('CanaryEngine.argoRollouts: steps[1].pause: "5 minutes" is not a pause: use a duration like "30s", "5m" or "1h", or "indefinitely" to wait for a manual promotion');
-    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause(Duration.millis(1500))))
-      .toBe('CanaryEngine.argoRollouts: steps[1].pause: "1500ms" is not a pause: use a duration like "30s", "5m" or "1h", or "indefinitely" to wait for a manual promotion');
-    expect(stepsError(CanaryStep.fromData({ setWeight: 10, pause: '1m' }))).toContain('steps[0]: {"setWeight":10,"pause":"1m"} must be exactly one of setWeight, pause or analysis');
+    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.fromData({ pause: '5 minutes' }))).toBe(
+      'CanaryEngine.argoRollouts: steps[1].pause: "5 minutes" is not a pause: use a duration like "30s", "5m" or "1h", or "indefinitely" to wait for a manual promotion',
+    );
+    expect(stepsError(CanaryStep.setWeight(10), CanaryStep.pause(Duration.millis(1500)))).toBe(
+      'CanaryEngine.argoRollouts: steps[1].pause: "1500ms" is not a pause: use a duration like "30s", "5m" or "1h", or "indefinitely" to wait for a manual promotion',
+    );
+    expect(stepsError(CanaryStep.fromData({ setWeight: 10, pause: '1m' }))).toContain(
+      'steps[0]: {"setWeight":10,"pause":"1m"} must be exactly one of setWeight, pause or analysis',
+    );
   });
 
   it('rejects an analysis initial delay beyond 1 h or not in whole seconds, and a background inconclusive limit that is not a whole number', () => {
-    expect(errorOf(() => CanaryEngine.argoRollouts({ image: V2, analysis: { initialDelay: Duration.hours(2), backgroundInconclusiveLimit: 1.5 } })).message).toBe([
-      '2 configuration problems:',
-      '  - CanaryEngine.argoRollouts: analysis.initialDelay: 2h is out of range: use 0s to 1h',
-      '  - CanaryEngine.argoRollouts: analysis.backgroundInconclusiveLimit: 1.5 is out of range: use a whole number from 0 to 100',
-    ].join('\n'));
-    expect(errorOf(() => CanaryEngine.argoRollouts({ image: V2, analysis: { initialDelay: Duration.millis(1500) } })).message)
-      .toBe('CanaryEngine.argoRollouts: analysis.initialDelay: 1500 ms is not a whole number of seconds: use 0s to 1h');
+    expect(
+      errorOf(() => CanaryEngine.argoRollouts({ image: V2, analysis: { initialDelay: Duration.hours(2), backgroundInconclusiveLimit: 1.5 } }))
+        .message,
+    ).toBe(
+      [
+        '2 configuration problems:',
+        '  - CanaryEngine.argoRollouts: analysis.initialDelay: 2h is out of range: use 0s to 1h',
+        '  - CanaryEngine.argoRollouts: analysis.backgroundInconclusiveLimit: 1.5 is out of range: use a whole number from 0 to 100',
+      ].join('\n'),
+    );
+    expect(errorOf(() => CanaryEngine.argoRollouts({ image: V2, analysis: { initialDelay: Duration.millis(1500) } })).message).toBe(
+      'CanaryEngine.argoRollouts: analysis.initialDelay: 1500 ms is not a whole number of seconds: use 0s to 1h',
+    );
   });
 
   it('derives the default initial delay from the rate window and the scrape interval, and measures at once with 0', () => {
-    const delays = (props: Partial<CanaryRolloutProps>, analysis = {}): string[] => all(canary({ engine: CanaryEngine.argoRollouts({ image: V2, analysis }), exposure: GATEWAY, ...props }), 'AnalysisTemplate')
-      .flatMap((t) => t.spec.metrics.filter((m) => m.provider.prometheus).map((m) => m.initialDelay));
+    const delays = (props: Partial<CanaryRolloutProps>, analysis = {}): string[] =>
+      all(canary({ engine: CanaryEngine.argoRollouts({ image: V2, analysis }), exposure: GATEWAY, ...props }), 'AnalysisTemplate').flatMap((t) =>
+        t.spec.metrics.filter((m) => m.provider.prometheus).map((m) => m.initialDelay),
+      );
     expect(delays({})).toEqual(Array(4).fill('2m30s'));
     expect(delays({ monitoring: { interval: Duration.minutes(1) } })).toEqual(Array(4).fill('3m'));
     expect(delays({}, { initialDelay: Duration.seconds(0) })).toEqual(Array(4).fill(undefined));
   });
 
   it('rejects analysis thresholds out of range', () => {
-    expect(errorOf(() => CanaryEngine.argoRollouts({ image: V2, analysis: { successRate: 0, maxLatencyP95Seconds: -1 } })).message).toBe([
-      '2 configuration problems:',
-      '  - CanaryEngine.argoRollouts: analysis.successRate: 0 is out of range: use a share above 0 and at most 1, like 0.99 for 99 %',
-      '  - CanaryEngine.argoRollouts: analysis.maxLatencyP95Seconds: -1 is out of range: use seconds above 0 and at most 60, like 1',
-    ].join('\n'));
+    expect(errorOf(() => CanaryEngine.argoRollouts({ image: V2, analysis: { successRate: 0, maxLatencyP95Seconds: -1 } })).message).toBe(
+      [
+        '2 configuration problems:',
+        '  - CanaryEngine.argoRollouts: analysis.successRate: 0 is out of range: use a share above 0 and at most 1, like 0.99 for 99 %',
+        '  - CanaryEngine.argoRollouts: analysis.maxLatencyP95Seconds: -1 is out of range: use seconds above 0 and at most 60, like 1',
+      ].join('\n'),
+    );
   });
 
   it('rejects traffic routing that names no route or ingress, and weights outside 0-100', () => {
     const e = errorOf(() => canary({ engine: CanaryEngine.argoRollouts({ image: V2, trafficRouting: 'gateway-api' }), exposure: INGRESS }));
-    expect((e as ConfigurationError).problems).toEqual(['CanaryRollout test/trading-api: trafficRouting: "gateway-api" names no HTTPRoute: it needs a Gateway exposure']);
-    expect(errorOf(() => canary({ engine: CanaryEngine.argoRollouts({ image: V2, trafficRouting: 'nginx' }) })).message).toContain('"nginx" names no Ingress');
-    expect(errorOf(() => canary({ engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10 }) })).message)
-      .toContain('exposure: a weighted canary splits traffic in an HTTPRoute or an NGINX canary Ingress');
-    expect(errorOf(() => CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 101 })).message)
-      .toBe('CanaryEngine.weighted: canaryWeight: 101 is out of range: use a whole number from 0 to 100');
+    expect((e as ConfigurationError).problems).toEqual([
+      'CanaryRollout test/trading-api: trafficRouting: "gateway-api" names no HTTPRoute: it needs a Gateway exposure',
+    ]);
+    expect(errorOf(() => canary({ engine: CanaryEngine.argoRollouts({ image: V2, trafficRouting: 'nginx' }) })).message).toContain(
+      '"nginx" names no Ingress',
+    );
+    expect(errorOf(() => canary({ engine: CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 10 }) })).message).toContain(
+      'exposure: a weighted canary splits traffic in an HTTPRoute or an NGINX canary Ingress',
+    );
+    expect(errorOf(() => CanaryEngine.weighted({ stableImage: V1, canaryImage: V2, canaryWeight: 101 })).message).toBe(
+      'CanaryEngine.weighted: canaryWeight: 101 is out of range: use a whole number from 0 to 100',
+    );
   });
 });

@@ -32,7 +32,9 @@ describe('cdk8s-trading --help and usage errors', () => {
     const p = scratchProject();
     const r = inProcess(p.root, 'synth', '--envs', 'prod');
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('cdk8s-trading synth: unknown option --envs\nUsage: cdk8s-trading synth [--env NAME]... [--outdir DIR] [--root DIR]\nRun cdk8s-trading synth --help for details.');
+    expect(r.stderr).toBe(
+      'cdk8s-trading synth: unknown option --envs\nUsage: cdk8s-trading synth [--env NAME]... [--outdir DIR] [--root DIR]\nRun cdk8s-trading synth --help for details.',
+    );
     expect(existsSync(p.out)).toBe(false);
     expect(inProcess(p.root, 'synth', '--env').stderr).toContain('--env needs a value');
     expect(inProcess(p.root, 'validate', 'a', 'b').stderr).toContain('unexpected argument "b"');
@@ -68,7 +70,15 @@ describe('cdk8s-trading init', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdk8s-trading-init-'));
     const init = inProcess(dir, 'init');
     expect(init.status, init.stderr).toBe(0);
-    expect(readdirSync(join(dir, 'environments')).sort()).toEqual(['README.md', 'dev.yaml', 'gitops.schema.json', 'gitops.yaml', 'prod.yaml', 'schema.json', 'staging.yaml']);
+    expect(readdirSync(join(dir, 'environments')).sort()).toEqual([
+      'README.md',
+      'dev.yaml',
+      'gitops.schema.json',
+      'gitops.yaml',
+      'prod.yaml',
+      'schema.json',
+      'staging.yaml',
+    ]);
     expect(init.stdout).toContain('set your image in environments/{dev,staging,prod}.yaml');
     const synth = inProcess(dir, 'synth');
     expect(synth.status, synth.stderr).toBe(0);
@@ -143,7 +153,9 @@ describe('cdk8s-trading synth, as a process', () => {
 
   it('adds what environments/extend.ts builds to every environment', () => {
     const p = scratchProject();
-    writeFileSync(join(p.root, 'environments', 'extend.ts'), `
+    writeFileSync(
+      join(p.root, 'environments', 'extend.ts'),
+      `
 import { ApiObject, Chart } from 'cdk8s';
 import { applySyncWaves, type Environment } from 'cdk8s-trading';
 
@@ -154,7 +166,8 @@ export default function extend(chart: Chart, environment: Environment): void {
   });
   applySyncWaves(chart);
 }
-`);
+`,
+    );
     const r = cli(p.root, ['synth']);
     expect(r.status, r.stderr).toBe(0);
     for (const env of ['dev', 'staging', 'prod']) {
@@ -171,7 +184,9 @@ export default function extend(chart: Chart, environment: Environment): void {
   // an extension must still get those very instances, by name or by subpath.
   it('gives environments/extend.ts the very cdk8s, cdk8s-plus-28, constructs and library it runs', () => {
     const p = scratchProject();
-    writeFileSync(join(p.root, 'environments', 'extend.ts'), `
+    writeFileSync(
+      join(p.root, 'environments', 'extend.ts'),
+      `
 import { Chart } from 'cdk8s';
 import { ConfigMap } from 'cdk8s-plus-28';
 import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s';
@@ -185,10 +200,13 @@ export default function extend(chart: Chart, environment: Environment): void {
   new KubeConfigMap(chart, 'kube', { metadata: { name: 'kube' }, data: { env: environment.name } });
   new TradingBackend(chart, 'extra', { image: 'ghcr.io/acme/extra:1.0.0' });
 }
-`);
+`,
+    );
     const r = cli(p.root, ['synth', '--env', 'dev']);
     expect(r.status, r.stderr).toBe(0);
     const files = Object.keys(tree(join(p.out, 'dev')));
-    expect(files).toEqual(expect.arrayContaining(['20-config/configmap-plus.yaml', '20-config/configmap-kube.yaml', '50-application/deployment-extra.yaml']));
+    expect(files).toEqual(
+      expect.arrayContaining(['20-config/configmap-plus.yaml', '20-config/configmap-kube.yaml', '50-application/deployment-extra.yaml']),
+    );
   });
 });

@@ -39,17 +39,16 @@ describe('discriminated blocks', () => {
     expect(problemsWith({ image: IMAGE, release: { strategy: 'canary', previewHost: 'preview.example.com' } })).toEqual([
       `${S}.release.previewHost: does not apply to canary/argo-rollouts; it takes steps, trafficRouting, analysis, backgroundAnalysis, smokeTest`,
     ]);
-    expect(problemsWith({ image: IMAGE, release: { strategy: 'rolling', steps: [] } })).toEqual([
-      `${S}.release.steps: does not apply to rolling`,
-    ]);
+    expect(problemsWith({ image: IMAGE, release: { strategy: 'rolling', steps: [] } })).toEqual([`${S}.release.steps: does not apply to rolling`]);
     expect(problemsWith({ image: IMAGE, migration: { mode: 'job', command: ['migrate'], startupTimeoutSeconds: 60 } })).toEqual([
       `${S}.migration.startupTimeoutSeconds: does not apply to mode "job"; it takes command, backoffLimit, activeDeadlineSeconds, backupFirst, backupTimeoutSeconds`,
     ]);
   });
 
   it('a typo in a branch is an unknown key with the likely one', () => {
-    expect(problemsWith({ image: IMAGE, release: { strategy: 'canary', stesp: [] } })[0])
-      .toBe(`${S}.release.stesp: unknown key (did you mean "steps"?); allowed: strategy, engine, steps, trafficRouting, analysis, backgroundAnalysis, smokeTest`);
+    expect(problemsWith({ image: IMAGE, release: { strategy: 'canary', stesp: [] } })[0]).toBe(
+      `${S}.release.stesp: unknown key (did you mean "steps"?); allowed: strategy, engine, steps, trafficRouting, analysis, backgroundAnalysis, smokeTest`,
+    );
   });
 
   it('a wrong discriminator is the one problem of its block', () => {
@@ -65,18 +64,22 @@ describe('discriminated blocks', () => {
   });
 });
 
-describe('the schema reads an entry without an engine with its tier\'s default engine', () => {
+describe("the schema reads an entry without an engine with its tier's default engine", () => {
   const validate = compileSchema(schema);
   /** The engine the schema takes an entry without `engine` for: the one whose keys it admits. */
-  const engineOf = (tier: Tier, section: 'databases' | 'caches', keysByEngine: Record<string, JsonMap>): string[] => Object.entries(keysByEngine)
-    .filter(([, entry]) => validate({ tier, namespace: 'trading', services: { api: { image: IMAGE } }, [section]: { x: entry } }))
-    .map(([engine]) => engine);
+  const engineOf = (tier: Tier, section: 'databases' | 'caches', keysByEngine: Record<string, JsonMap>): string[] =>
+    Object.entries(keysByEngine)
+      .filter(([, entry]) => validate({ tier, namespace: 'trading', services: { api: { image: IMAGE } }, [section]: { x: entry } }))
+      .map(([engine]) => engine);
 
   for (const tier of TIERS) {
     it(`${tier}: the engines TIER_DEFAULTS names`, () => {
-      expect(engineOf(tier, 'databases', { 'statefulset': { credentialsSecret: 's' }, 'cloudnative-pg': { parameters: {} } })).toEqual([TIER_DEFAULTS[tier].database.engine]);
-      expect(engineOf(tier, 'caches', { standalone: { credentialsSecret: 's' }, sentinel: { credentialsSecret: 's', quorum: 2 } }))
-        .toEqual(TIER_DEFAULTS[tier].cache.engine === 'sentinel' ? ['standalone', 'sentinel'] : ['standalone']);
+      expect(engineOf(tier, 'databases', { statefulset: { credentialsSecret: 's' }, 'cloudnative-pg': { parameters: {} } })).toEqual([
+        TIER_DEFAULTS[tier].database.engine,
+      ]);
+      expect(engineOf(tier, 'caches', { standalone: { credentialsSecret: 's' }, sentinel: { credentialsSecret: 's', quorum: 2 } })).toEqual(
+        TIER_DEFAULTS[tier].cache.engine === 'sentinel' ? ['standalone', 'sentinel'] : ['standalone'],
+      );
     });
   }
 });

@@ -11,13 +11,18 @@ import { kustomizeFile } from './support/yaml';
 const ROOT = join(__dirname, '..');
 
 function filesUnder(dir: string, prefix = ''): string[] {
-  return readdirSync(join(dir, prefix)).sort().flatMap((e) => (statSync(join(dir, prefix, e)).isDirectory()
-    ? filesUnder(dir, prefix ? `${prefix}/${e}` : e)
-    : [prefix ? `${prefix}/${e}` : e]));
+  return readdirSync(join(dir, prefix))
+    .sort()
+    .flatMap((e) =>
+      statSync(join(dir, prefix, e)).isDirectory() ? filesUnder(dir, prefix ? `${prefix}/${e}` : e) : [prefix ? `${prefix}/${e}` : e],
+    );
 }
 const environments = loadEnvironments(ROOT);
 const rendered = new Map(environments.map((e) => [e.name, renderEnvironment(e)]));
-const objectsOf = (env: string): Obj[] => (rendered.get(env)?.files ?? []).filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml')).map((f) => parse(f.content) as Obj);
+const objectsOf = (env: string): Obj[] =>
+  (rendered.get(env)?.files ?? [])
+    .filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml'))
+    .map((f) => parse(f.content) as Obj);
 const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout']);
 /** The API's long-running workloads: one Deployment, two colours, or a Rollout. */
 const apiWorkloads = (objects: Obj[]): Array<KindView<'Deployment' | 'Rollout'>> =>
@@ -85,8 +90,14 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
         expect(Object.keys(c.resources.requests).sort(), id).toEqual(['cpu', 'memory']);
         expect(Object.keys(c.resources.limits).sort(), id).toEqual(['cpu', 'memory']);
       }
-      expect(all(objects, 'PodDisruptionBudget').some((o) => selects(o.spec.selector.matchLabels, labels)), id).toBe(true);
-      expect(all(objects, 'NetworkPolicy').some((o) => o.metadata.name !== 'default-deny-all' && selects(o.spec.podSelector.matchLabels, labels)), id).toBe(true);
+      expect(
+        all(objects, 'PodDisruptionBudget').some((o) => selects(o.spec.selector.matchLabels, labels)),
+        id,
+      ).toBe(true);
+      expect(
+        all(objects, 'NetworkPolicy').some((o) => o.metadata.name !== 'default-deny-all' && selects(o.spec.podSelector.matchLabels, labels)),
+        id,
+      ).toBe(true);
       const canScaleOut = (w.spec.replicas ?? 2) > 1;
       expect(Boolean(w.spec.template.spec.topologySpreadConstraints), id).toBe(canScaleOut);
     }
@@ -130,7 +141,9 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
     expect(top.kind).toBe('Kustomization');
     for (const folder of top.resources) {
       const k = kustomizeFile((rendered.get(env)?.files ?? []).find((f) => f.path === `${folder}/kustomization.yaml`)?.content ?? '');
-      expect(k.resources.map((r) => `${folder}/${r}`)).toEqual(files.filter((f) => f.startsWith(`${folder}/`) && f.endsWith('.yaml') && !f.endsWith('/kustomization.yaml')));
+      expect(k.resources.map((r) => `${folder}/${r}`)).toEqual(
+        files.filter((f) => f.startsWith(`${folder}/`) && f.endsWith('.yaml') && !f.endsWith('/kustomization.yaml')),
+      );
     }
     expect(objectsOf(env).find((o) => o.kind === 'Namespace')).toBeDefined();
     expect(files.find((f) => f.startsWith('10-namespace/namespace-'))).toBeDefined();
@@ -156,14 +169,26 @@ describe('the reference app', () => {
 
   it('runs PostgreSQL per seed 003: a StatefulSet in dev, CloudNativePG in staging (2) and prod (3, pooler, daily backups)', () => {
     const dev = objectsOf('dev');
-    expect(dev.filter((o) => o.kind === 'StatefulSet' && o.metadata.labels?.['app.kubernetes.io/component'] === 'database').map((o) => o.metadata.name)).toEqual(['trading-db']);
+    expect(
+      dev.filter((o) => o.kind === 'StatefulSet' && o.metadata.labels?.['app.kubernetes.io/component'] === 'database').map((o) => o.metadata.name),
+    ).toEqual(['trading-db']);
     expect(dev.some((o) => o.kind === 'Cluster')).toBe(false);
     const staging = all(objectsOf('staging'), 'Cluster')[0];
     expect(staging.spec.instances).toBe(2);
     const prod = objectsOf('prod');
     expect(all(prod, 'Cluster')[0].spec.instances).toBe(3);
-    expect(prod.filter((o) => ['Pooler', 'ObjectStore', 'ScheduledBackup', 'PodMonitor'].includes(o.kind) && o.metadata.name.startsWith('trading-db')).map((o) => `${o.kind}/${o.metadata.name}`).sort())
-      .toEqual(['ObjectStore/trading-db-backups', 'PodMonitor/trading-db', 'PodMonitor/trading-db-pooler', 'Pooler/trading-db-pooler', 'ScheduledBackup/trading-db-scheduled']);
+    expect(
+      prod
+        .filter((o) => ['Pooler', 'ObjectStore', 'ScheduledBackup', 'PodMonitor'].includes(o.kind) && o.metadata.name.startsWith('trading-db'))
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual([
+      'ObjectStore/trading-db-backups',
+      'PodMonitor/trading-db',
+      'PodMonitor/trading-db-pooler',
+      'Pooler/trading-db-pooler',
+      'ScheduledBackup/trading-db-scheduled',
+    ]);
     expect(all(prod, 'ScheduledBackup')[0].spec.schedule).toBe('0 0 2 * * *');
   });
 
@@ -175,7 +200,10 @@ describe('the reference app', () => {
       const byName = Object.fromEntries(envVars.map((e) => [e.name, e]));
       expect(byName.PGPASSWORD.valueFrom.secretKeyRef, env).toBeDefined();
       expect(byName.DATABASE_URL.value, env).toMatch(/^postgresql:\/\/\$\(PGUSER\):\$\(PGPASSWORD\)@/);
-      const dbPolicy = viewAs('NetworkPolicy', objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === (env === 'prod' ? 'trading-db-pooler' : 'trading-db')));
+      const dbPolicy = viewAs(
+        'NetworkPolicy',
+        objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === (env === 'prod' ? 'trading-db-pooler' : 'trading-db')),
+      );
       const admitted = dbPolicy.spec.ingress.flatMap((r) => r.from).map((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']);
       expect(admitted, env).toContain('trading-api');
     }
@@ -187,7 +215,10 @@ describe('the reference app', () => {
       const objects = objectsOf(env);
       const sts = one(objects, 'StatefulSet', 'trading-cache');
       expect(sts.spec.replicas, env).toBe(replicas);
-      expect(sts.spec.template.spec.containers.map((c) => c.name), env).toEqual(containers);
+      expect(
+        sts.spec.template.spec.containers.map((c) => c.name),
+        env,
+      ).toEqual(containers);
       const byName = Object.fromEntries(apiWorkloads(objects)[0].spec.template.spec.containers[0].env.map((e) => [e.name, e]));
       expect(byName.REDIS_PASSWORD.valueFrom.secretKeyRef.name, env).toBe('trading-cache-credentials');
       if (env === 'prod') {
@@ -197,12 +228,16 @@ describe('the reference app', () => {
       } else {
         expect(byName.REDIS_URL.value, env).toBe('redis://:$(REDIS_PASSWORD)@trading-cache:6379/0');
       }
-      const admitted = one(objects, 'NetworkPolicy', 'trading-cache').spec.ingress
-        .flatMap((r) => r.from).map((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']);
+      const admitted = one(objects, 'NetworkPolicy', 'trading-cache')
+        .spec.ingress.flatMap((r) => r.from)
+        .map((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/name']);
       expect(admitted, env).toContain('trading-api');
       // No hand-written Redis egress left: the connection adds it.
       const apiEgress = one(objects, 'NetworkPolicy', 'trading-api').spec.egress;
-      expect(apiEgress.filter((r) => r.to[0].ipBlock && r.ports.some((p) => p.port === 6379)), env).toEqual([]);
+      expect(
+        apiEgress.filter((r) => r.to[0].ipBlock && r.ports.some((p) => p.port === 6379)),
+        env,
+      ).toEqual([]);
     }
   });
 
@@ -228,7 +263,11 @@ describe('the reference app', () => {
     expect(staging.some((o) => o.kind === 'AnalysisTemplate')).toBe(true);
     const prod = objectsOf('prod');
     expect(apiWorkloads(prod).map((w) => w.metadata.name)).toEqual(['trading-api-blue', 'trading-api-green']);
-    const selector = (name: string): string => viewAs('Service', prod.find((o) => o.kind === 'Service' && o.metadata.name === name)).spec.selector.version;
+    const selector = (name: string): string =>
+      viewAs(
+        'Service',
+        prod.find((o) => o.kind === 'Service' && o.metadata.name === name),
+      ).spec.selector.version;
     expect([selector('trading-api'), selector('trading-api-preview')]).toEqual(['blue', 'green']);
   });
 

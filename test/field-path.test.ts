@@ -50,7 +50,7 @@ describe('FieldPath: each problem is created at the path the user wrote', () => 
     ]);
   });
 
-  it('an engine\'s options where each door writes them: under the factory, flat in a cache entry', () => {
+  it("an engine's options where each door writes them: under the factory, flat in a cache entry", () => {
     expect(problemsOf(() => RedisEngine.sentinel({ downAfter: Duration.seconds(0) }))).toEqual([
       'RedisEngine.sentinel: downAfter: 0s is out of range: use 1s to 10m',
     ]);

@@ -43,14 +43,21 @@ describe('GitOpsApp', () => {
     };
     build().synth();
     const files = tree(out);
-    expect(Object.keys(files)).toEqual(expect.arrayContaining([
-      'prod/kustomization.yaml', 'prod/20-config/kustomization.yaml', 'prod/20-config/serviceaccount-api.yaml',
-      'prod/50-application/deployment-api.yaml', 'prod/50-application/horizontalpodautoscaler-api.yaml',
-    ]));
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining([
+        'prod/kustomization.yaml',
+        'prod/20-config/kustomization.yaml',
+        'prod/20-config/serviceaccount-api.yaml',
+        'prod/50-application/deployment-api.yaml',
+        'prod/50-application/horizontalpodautoscaler-api.yaml',
+      ]),
+    );
     expect(kustomizeFile(files['prod/kustomization.yaml']).resources).toEqual(['10-namespace', '20-config', '50-application']);
     const deployment = viewAs('Deployment', parse(files['prod/50-application/deployment-api.yaml']));
     expect(deployment.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
-    expect(viewAs('ServiceAccount', parse(files['prod/20-config/serviceaccount-api.yaml'])).metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-2');
+    expect(
+      viewAs('ServiceAccount', parse(files['prod/20-config/serviceaccount-api.yaml'])).metadata.annotations['argocd.argoproj.io/sync-wave'],
+    ).toBe('-2');
     build().synth();
     expect(tree(out)).toEqual(files);
   });
@@ -77,10 +84,18 @@ describe('GitOpsApp', () => {
     expect((errorOf(() => build({}).synth()) as ConfigurationError).problems.join('\n')).toContain('policy network-policy-coverage: Deployment/api');
     const reason = 'a service mesh enforces traffic policy here';
     expect(() => build({ waivers: [{ rule: 'network-policy-coverage', object: 'Deployment/api', reason }] }).synth()).not.toThrow();
-    expect((errorOf(() => build({ waivers: [
-      { rule: 'network-policy-coverage', object: 'Deployment/api', reason },
-      { rule: 'image-pinned', object: 'Deployment/api', reason },
-    ] }).synth()) as ConfigurationError).problems).toEqual(['chart prod: waivers: image-pinned for Deployment/api accepts nothing; remove it']);
+    expect(
+      (
+        errorOf(() =>
+          build({
+            waivers: [
+              { rule: 'network-policy-coverage', object: 'Deployment/api', reason },
+              { rule: 'image-pinned', object: 'Deployment/api', reason },
+            ],
+          }).synth(),
+        ) as ConfigurationError
+      ).problems,
+    ).toEqual(['chart prod: waivers: image-pinned for Deployment/api accepts nothing; remove it']);
   });
 
   it('writes a chart configured as flat into its folder, without stage folders or waves', () => {

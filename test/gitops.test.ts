@@ -19,7 +19,13 @@ const ROOT = join(__dirname, '..');
 const REPO = 'https://github.com/acme-trading/trading-deploy.git';
 const STAGES = ['10-namespace', '20-config', '30-database', '40-migration', '50-application', '60-smoke-test'];
 const ENVS: DeliveredEnvironment[] = [
-  { name: 'dev', namespace: 'trading-dev', path: 'dist/dev', automated: true, stageFolders: ['10-namespace', '20-config', '30-database', '50-application'] },
+  {
+    name: 'dev',
+    namespace: 'trading-dev',
+    path: 'dist/dev',
+    automated: true,
+    stageFolders: ['10-namespace', '20-config', '30-database', '50-application'],
+  },
   { name: 'prod', namespace: 'trading-prod', path: 'dist/prod', automated: false, stageFolders: STAGES },
 ];
 
@@ -33,7 +39,7 @@ describe('ArgoCdDelivery', () => {
     expect(named.map((o) => o.metadata.name)).toEqual(['shop', 'shop-dev', 'shop-prod']);
   });
 
-  it('restricts an AppProject to the repository and the environments\' namespaces', () => {
+  it("restricts an AppProject to the repository and the environments' namespaces", () => {
     const project = one(objects, 'AppProject', 'trading-deploy');
     expect(project.spec.sourceRepos).toEqual([REPO]);
     expect(project.spec.destinations.map((d) => d.namespace)).toEqual(['trading-dev', 'trading-prod']);
@@ -53,20 +59,39 @@ describe('ArgoCdDelivery', () => {
   });
 
   it('rejects a repository that is not a Git URL and a path outside the repository', () => {
-    expect(errorOf(() => render((s) => new ArgoCdDelivery(s, 'D', { repository: 'github.com/acme', environments: [{ ...ENVS[0], path: '../dist/dev' }] }))).message).toBe([
-      '2 configuration problems:',
-      '  - ArgoCdDelivery test/D: repository: "github.com/acme" is not a Git URL: use "https://…", "ssh://…" or "git@host:org/repo.git"',
-      '  - ArgoCdDelivery test/D: environments[0].path: "../dist/dev" is not a relative path in the repository, like "dist/prod"',
-    ].join('\n'));
+    expect(
+      errorOf(() => render((s) => new ArgoCdDelivery(s, 'D', { repository: 'github.com/acme', environments: [{ ...ENVS[0], path: '../dist/dev' }] })))
+        .message,
+    ).toBe(
+      [
+        '2 configuration problems:',
+        '  - ArgoCdDelivery test/D: repository: "github.com/acme" is not a Git URL: use "https://…", "ssh://…" or "git@host:org/repo.git"',
+        '  - ArgoCdDelivery test/D: environments[0].path: "../dist/dev" is not a relative path in the repository, like "dist/prod"',
+      ].join('\n'),
+    );
   });
 });
 
 describe('apply stages', () => {
   it('place hooks by their phase and wave: PreSync and Sync Jobs in migration, PostSync Jobs in the smoke-test stage after the application', () => {
-    const hook = (phase: string, wave?: string) => applyStageOf({ kind: 'Job', metadata: { annotations: { 'argocd.argoproj.io/hook': phase, ...(wave ? { 'argocd.argoproj.io/sync-wave': wave } : {}) } } });
-    expect([hook('PreSync', '-1'), hook('Sync', '0'), hook('PostSync', '2'), hook('PostSync')]).toEqual(['migration', 'migration', 'smoke-test', 'smoke-test']);
+    const hook = (phase: string, wave?: string) =>
+      applyStageOf({
+        kind: 'Job',
+        metadata: { annotations: { 'argocd.argoproj.io/hook': phase, ...(wave ? { 'argocd.argoproj.io/sync-wave': wave } : {}) } },
+      });
+    expect([hook('PreSync', '-1'), hook('Sync', '0'), hook('PostSync', '2'), hook('PostSync')]).toEqual([
+      'migration',
+      'migration',
+      'smoke-test',
+      'smoke-test',
+    ]);
     expect(APPLY_STAGES.map((s) => [s.folder, s.hooks])).toEqual([
-      ['10-namespace', []], ['20-config', []], ['30-database', []], ['40-migration', ['PreSync', 'Sync']], ['50-application', []], ['60-smoke-test', ['PostSync']],
+      ['10-namespace', []],
+      ['20-config', []],
+      ['30-database', []],
+      ['40-migration', ['PreSync', 'Sync']],
+      ['50-application', []],
+      ['60-smoke-test', ['PostSync']],
     ]);
     const waves = APPLY_STAGES.map((s) => s.wave);
     expect([...waves].sort((a, b) => a - b)).toEqual(waves);
@@ -77,11 +102,16 @@ describe('FluxDelivery', () => {
   const objects = render((s) => new FluxDelivery(s, 'Delivery', { repository: REPO, environments: ENVS }));
 
   it('names the credentials of a private repository in the GitRepository', () => {
-    const source = one(render((s) => new FluxDelivery(s, 'Delivery', { repository: REPO, environments: ENVS, credentialsSecret: 'deploy-key' })), 'GitRepository');
+    const source = one(
+      render((s) => new FluxDelivery(s, 'Delivery', { repository: REPO, environments: ENVS, credentialsSecret: 'deploy-key' })),
+      'GitRepository',
+    );
     expect(source.spec.secretRef).toEqual({ name: 'deploy-key' });
     expect(one(objects, 'GitRepository').spec.secretRef).toBeUndefined();
-    expect(errorOf(() => render((s) => new FluxDelivery(s, 'Delivery', { repository: REPO, environments: ENVS, credentialsSecret: 'Deploy_Key' }))).message)
-      .toMatch(/^FluxDelivery test\/Delivery: credentialsSecret: "Deploy_Key" is not a valid name/);
+    expect(
+      errorOf(() => render((s) => new FluxDelivery(s, 'Delivery', { repository: REPO, environments: ENVS, credentialsSecret: 'Deploy_Key' })))
+        .message,
+    ).toMatch(/^FluxDelivery test\/Delivery: credentialsSecret: "Deploy_Key" is not a valid name/);
   });
 
   it('stages each environment: one Kustomization per folder, each depending on the previous, waiting, with a timeout', () => {
@@ -95,7 +125,8 @@ describe('FluxDelivery', () => {
       ['trading-deploy-prod-application', './dist/prod/50-application', 'trading-deploy-prod-migration'],
       ['trading-deploy-prod-smoke-test', './dist/prod/60-smoke-test', 'trading-deploy-prod-application'],
     ]);
-    for (const k of prod) expect(k.spec).toMatchObject({ wait: true, timeout: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'trading-deploy' } });
+    for (const k of prod)
+      expect(k.spec).toMatchObject({ wait: true, timeout: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'trading-deploy' } });
     // A Job's template is immutable: the stages of hooks (migration, smoke test) are recreated, not patched.
     expect(prod.filter((k) => k.spec.force).map((k) => k.metadata.name)).toEqual(['trading-deploy-prod-migration', 'trading-deploy-prod-smoke-test']);
   });
@@ -105,8 +136,9 @@ describe('FluxDelivery', () => {
   });
 
   it('rejects a malformed interval', () => {
-    expect(errorOf(() => render((s) => new FluxDelivery(s, 'D', { repository: REPO, environments: ENVS, interval: Duration.millis(1500) }))).message)
-      .toBe('FluxDelivery test/D: interval: 1500 ms is not a whole number of seconds: use 1s to 24h');
+    expect(
+      errorOf(() => render((s) => new FluxDelivery(s, 'D', { repository: REPO, environments: ENVS, interval: Duration.millis(1500) }))).message,
+    ).toBe('FluxDelivery test/D: interval: 1500 ms is not a whole number of seconds: use 1s to 24h');
   });
 });
 
@@ -124,10 +156,13 @@ describe('notifications, per environment', () => {
     expect(one(argo, 'Application', 'trading-deploy-dev').metadata.annotations).toBeUndefined();
   });
 
-  it('give Flux a Slack Provider (token by Secret reference) and an Alert on the environment\'s failed reconciliations', () => {
+  it("give Flux a Slack Provider (token by Secret reference) and an Alert on the environment's failed reconciliations", () => {
     expect(one(flux, 'Provider').metadata).toMatchObject({ name: 'trading-deploy-prod-slack', namespace: 'flux-system' });
     expect(one(flux, 'Provider').spec).toEqual({
-      type: 'slack', channel: 'trading-releases', address: 'https://slack.com/api/chat.postMessage', secretRef: { name: 'slack-notifications' },
+      type: 'slack',
+      channel: 'trading-releases',
+      address: 'https://slack.com/api/chat.postMessage',
+      secretRef: { name: 'slack-notifications' },
     });
     const alert = one(flux, 'Alert');
     expect(alert.metadata).toMatchObject({ name: 'trading-deploy-prod', namespace: 'flux-system' });
@@ -148,37 +183,56 @@ describe('notifications, per environment', () => {
   it('reject a webhook URL or a token as the channel without repeating it, a bad Secret name, and Flux without a Secret', () => {
     const webhook = 'https://hooks.slack.com/services/T000/B000/XXXX';
     const message = errorOf(() => Notifications.slack({ channel: webhook, secretName: 'Slack_Token' })).message;
-    expect(message).toBe([
-      '2 configuration problems:',
-      '  - Notifications.slack: channel: looks like a webhook URL or a token: credentials never go into the configuration; put the bot token in the Secret named by secretName and give the channel\'s name here, like "trading-releases"',
-      '  - Notifications.slack: secretName: "Slack_Token" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters',
-    ].join('\n'));
+    expect(message).toBe(
+      [
+        '2 configuration problems:',
+        '  - Notifications.slack: channel: looks like a webhook URL or a token: credentials never go into the configuration; put the bot token in the Secret named by secretName and give the channel\'s name here, like "trading-releases"',
+        '  - Notifications.slack: secretName: "Slack_Token" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters',
+      ].join('\n'),
+    );
     expect(message).not.toContain('hooks.slack.com');
     expect(errorOf(() => Notifications.slack({ channel: 'xoxb-123-456-abc' })).message).not.toContain('xoxb');
-    expect(errorOf(() => Notifications.slack({ channel: 'Trading Releases' })).message)
-      .toBe('Notifications.slack: channel: "Trading Releases" is not a Slack channel: use its name (lower-case letters, digits, "-", "_" and ".", up to 80; "#" optional) or its ID, like "C0123ABCD"');
+    expect(errorOf(() => Notifications.slack({ channel: 'Trading Releases' })).message).toBe(
+      'Notifications.slack: channel: "Trading Releases" is not a Slack channel: use its name (lower-case letters, digits, "-", "_" and ".", up to 80; "#" optional) or its ID, like "C0123ABCD"',
+    );
     expect(Notifications.slack({ channel: 'C0123ABCD' }).channel).toBe('C0123ABCD');
-    expect(errorOf(() => render((s) => new FluxDelivery(s, 'D', { repository: REPO, environments: [{ ...ENVS[1], notifications: Notifications.slack({ channel: 'ops' }) }] }))).message)
-      .toBe('FluxDelivery test/D: environments[0].notifications.secretName: is required by Flux: its Provider reads the Slack bot token (key "token") from that Secret in Flux\'s namespace');
+    expect(
+      errorOf(() =>
+        render(
+          (s) =>
+            new FluxDelivery(s, 'D', { repository: REPO, environments: [{ ...ENVS[1], notifications: Notifications.slack({ channel: 'ops' }) }] }),
+        ),
+      ).message,
+    ).toBe(
+      'FluxDelivery test/D: environments[0].notifications.secretName: is required by Flux: its Provider reads the Slack bot token (key "token") from that Secret in Flux\'s namespace',
+    );
   });
 });
 
-describe('the reference app\'s GitOps objects', () => {
+describe("the reference app's GitOps objects", () => {
   const { environments, gitops } = loadProject(ROOT);
-  const stageFolders = new Map(environments.map((e) => {
-    const files = renderEnvironment(e).files.map((f) => f.path);
-    return [e.name, APPLY_STAGES.map((s) => s.folder).filter((folder) => files.some((p) => p.startsWith(`${folder}/`)))];
-  }));
+  const stageFolders = new Map(
+    environments.map((e) => {
+      const files = renderEnvironment(e).files.map((f) => f.path);
+      return [e.name, APPLY_STAGES.map((s) => s.folder).filter((folder) => files.some((p) => p.startsWith(`${folder}/`)))];
+    }),
+  );
   const folders = gitops ? renderGitOps(gitops, environments, stageFolders) : [];
-  const objectsIn = (tool: string): Obj[] => (folders.find((f) => f.folder === `gitops/${tool}`)?.files ?? [])
-    .filter((f) => f.path !== 'kustomization.yaml').map((f) => parse(f.content) as Obj);
+  const objectsIn = (tool: string): Obj[] =>
+    (folders.find((f) => f.folder === `gitops/${tool}`)?.files ?? [])
+      .filter((f) => f.path !== 'kustomization.yaml')
+      .map((f) => parse(f.content) as Obj);
 
   it('delivers every environment through Argo CD (automated except prod) and Flux (staged)', () => {
     const apps = all(objectsIn('argocd'), 'Application');
     expect(apps.map((a) => [a.metadata.name, Boolean(a.spec.syncPolicy.automated)])).toEqual([
-      ['trading-dev', true], ['trading-prod', false], ['trading-staging', true],
+      ['trading-dev', true],
+      ['trading-prod', false],
+      ['trading-staging', true],
     ]);
-    const flux = objectsIn('flux').filter((o) => o.kind === 'Kustomization').map((k) => k.metadata.name);
+    const flux = objectsIn('flux')
+      .filter((o) => o.kind === 'Kustomization')
+      .map((k) => k.metadata.name);
     expect(flux).toContain('trading-prod-migration');
     expect(flux).not.toContain('trading-dev-migration');
   });
@@ -187,27 +241,48 @@ describe('the reference app\'s GitOps objects', () => {
     const kustomizations = all(objectsIn('flux'), 'Kustomization');
     const application = kustomizations.find((k) => k.metadata.name === 'trading-staging-application');
     expect(application?.spec.wait).toBe(true);
-    expect(application?.spec.healthCheckExprs).toEqual([{
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Rollout',
-      inProgress: 'has(status.observedGeneration) && status.observedGeneration != string(metadata.generation)',
-      failed: "status.phase == 'Degraded'",
-      current: "status.phase in ['Healthy', 'Paused']",
-    }]);
-    expect(kustomizations.filter((k) => k.spec.healthCheckExprs !== undefined).map((k) => k.metadata.name).sort())
-      .toEqual(['trading-dev-application', 'trading-prod-application', 'trading-staging-application']);
+    expect(application?.spec.healthCheckExprs).toEqual([
+      {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        inProgress: 'has(status.observedGeneration) && status.observedGeneration != string(metadata.generation)',
+        failed: "status.phase == 'Degraded'",
+        current: "status.phase in ['Healthy', 'Paused']",
+      },
+    ]);
+    expect(
+      kustomizations
+        .filter((k) => k.spec.healthCheckExprs !== undefined)
+        .map((k) => k.metadata.name)
+        .sort(),
+    ).toEqual(['trading-dev-application', 'trading-prod-application', 'trading-staging-application']);
   });
 
   it('tells Argo CD to ignore the route weights the canary plugin moves in staging', () => {
-    const staging = viewAs('Application', objectsIn('argocd').find((o) => o.metadata.name === 'trading-staging'));
-    expect(staging.spec.ignoreDifferences).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'trading-api', jsonPointers: ['/spec/rules/0/backendRefs'] }]);
-    expect(viewAs('Application', objectsIn('argocd').find((o) => o.metadata.name === 'trading-prod')).spec.ignoreDifferences).toBeUndefined();
+    const staging = viewAs(
+      'Application',
+      objectsIn('argocd').find((o) => o.metadata.name === 'trading-staging'),
+    );
+    expect(staging.spec.ignoreDifferences).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'trading-api', jsonPointers: ['/spec/rules/0/backendRefs'] },
+    ]);
+    expect(
+      viewAs(
+        'Application',
+        objectsIn('argocd').find((o) => o.metadata.name === 'trading-prod'),
+      ).spec.ignoreDifferences,
+    ).toBeUndefined();
   });
 
-  it('has Flux leave the staging route\'s weights to the canary plugin: created once, never re-applied', () => {
-    const annotation = (env: string) => one(renderEnvironment(environments.find((e) => e.name === env) ?? environments[0]).files
-      .filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml')).map((f) => parse(f.content) as Obj), 'HTTPRoute', 'trading-api')
-      .metadata.annotations?.['kustomize.toolkit.fluxcd.io/ssa'];
+  it("has Flux leave the staging route's weights to the canary plugin: created once, never re-applied", () => {
+    const annotation = (env: string) =>
+      one(
+        renderEnvironment(environments.find((e) => e.name === env) ?? environments[0])
+          .files.filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml'))
+          .map((f) => parse(f.content) as Obj),
+        'HTTPRoute',
+        'trading-api',
+      ).metadata.annotations?.['kustomize.toolkit.fluxcd.io/ssa'];
     expect(annotation('staging')).toBe('IfNotPresent');
     // dev rolls and prod switches colours by Service selector: their routes are Git's alone.
     expect(annotation('dev')).toBeUndefined();
@@ -215,18 +290,40 @@ describe('the reference app\'s GitOps objects', () => {
   });
 
   it('notifies staging and prod in #trading-releases through Argo CD and Flux, not dev', () => {
-    const subscribed = all(objectsIn('argocd'), 'Application').filter((a) => a.metadata.annotations?.['notifications.argoproj.io/subscribe.on-sync-failed.slack'] === 'trading-releases');
+    const subscribed = all(objectsIn('argocd'), 'Application').filter(
+      (a) => a.metadata.annotations?.['notifications.argoproj.io/subscribe.on-sync-failed.slack'] === 'trading-releases',
+    );
     expect(subscribed.map((a) => a.metadata.name)).toEqual(['trading-prod', 'trading-staging']);
     expect(all(objectsIn('flux'), 'Provider').map((p) => [p.metadata.name, p.spec.channel, p.spec.secretRef?.name])).toEqual([
-      ['trading-prod-slack', 'trading-releases', 'slack-notifications'], ['trading-staging-slack', 'trading-releases', 'slack-notifications'],
+      ['trading-prod-slack', 'trading-releases', 'slack-notifications'],
+      ['trading-staging-slack', 'trading-releases', 'slack-notifications'],
     ]);
     expect(all(objectsIn('flux'), 'Alert').map((a) => a.spec.eventSources.map((e) => e.name))).toEqual([
-      ['trading', 'trading-prod-namespace', 'trading-prod-config', 'trading-prod-database', 'trading-prod-migration', 'trading-prod-application', 'trading-prod-smoke-test'],
-      ['trading', 'trading-staging-namespace', 'trading-staging-config', 'trading-staging-database', 'trading-staging-migration', 'trading-staging-application'],
+      [
+        'trading',
+        'trading-prod-namespace',
+        'trading-prod-config',
+        'trading-prod-database',
+        'trading-prod-migration',
+        'trading-prod-application',
+        'trading-prod-smoke-test',
+      ],
+      [
+        'trading',
+        'trading-staging-namespace',
+        'trading-staging-config',
+        'trading-staging-database',
+        'trading-staging-migration',
+        'trading-staging-application',
+      ],
     ]);
     // The staging canary's Rollout subscribes to the release events; dev's Deployment has none to subscribe to.
-    const rollout = one(renderEnvironment(environments.find((e) => e.name === 'staging') ?? environments[0]).files
-      .filter((f) => f.path.startsWith('50-application/rollout-')).map((f) => parse(f.content) as Obj), 'Rollout');
+    const rollout = one(
+      renderEnvironment(environments.find((e) => e.name === 'staging') ?? environments[0])
+        .files.filter((f) => f.path.startsWith('50-application/rollout-'))
+        .map((f) => parse(f.content) as Obj),
+      'Rollout',
+    );
     expect(Object.entries(rollout.metadata.annotations ?? {}).filter(([k]) => k.startsWith('notifications.'))).toEqual([
       ['notifications.argoproj.io/subscribe.on-analysis-run-failed.slack', 'trading-releases'],
       ['notifications.argoproj.io/subscribe.on-rollout-aborted.slack', 'trading-releases'],
@@ -262,7 +359,7 @@ describe('validate and diff', () => {
     const status = runCli([tool, ...args], { cwd: project, out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
     return { status, stdout: out.join('\n'), stderr: err.join('\n') };
   };
-  const tamper = (file: string, from: string, to: string): () => void => {
+  const tamper = (file: string, from: string, to: string): (() => void) => {
     const path = join(project, 'dist', file);
     const original = readFileSync(path, 'utf8');
     expect(original).toContain(from);
@@ -301,7 +398,9 @@ describe('validate and diff', () => {
     try {
       const v = run('validate');
       expect(v.status).toBe(1);
-      expect(v.stderr).toContain('dist/dev/50-application/deployment-trading-api.yaml: policy pod-security-restricted: Deployment/trading-api: container trading-api: privileged');
+      expect(v.stderr).toContain(
+        'dist/dev/50-application/deployment-trading-api.yaml: policy pod-security-restricted: Deployment/trading-api: container trading-api: privileged',
+      );
       expect(run('diff').stdout).toContain('      spec.template.spec.containers[0].securityContext.privileged: true → false');
     } finally {
       restore();
@@ -315,14 +414,19 @@ describe('validate and diff', () => {
     try {
       const v = run('validate');
       expect(v.status).toBe(1);
-      expect(v.stderr).toContain('environments/staging.yaml: policy network-policy-coverage: Rollout/trading-api: no NetworkPolicy (other than a select-all default-deny) selects its pods');
+      expect(v.stderr).toContain(
+        'environments/staging.yaml: policy network-policy-coverage: Rollout/trading-api: no NetworkPolicy (other than a select-all default-deny) selects its pods',
+      );
       const d = run('diff');
       expect(d.status).toBe(1);
       expect(d.stderr).toContain('environments/staging.yaml: policy network-policy-coverage: Rollout/trading-api');
-      writeFileSync(file, `${readFileSync(file, 'utf8')}waivers:
+      writeFileSync(
+        file,
+        `${readFileSync(file, 'utf8')}waivers:
   - { rule: network-policy-coverage, object: Rollout/trading-api, reason: a service mesh enforces traffic policy here }
   - { rule: network-policy-coverage, object: Job/trading-api-migrate, reason: a service mesh enforces traffic policy here }
-`);
+`,
+      );
       synthesizeProject({ root: project, outdir: join(project, 'dist') });
       expect(validateTree(join(project, 'dist'), { root: project }).problems).toEqual([]);
     } finally {

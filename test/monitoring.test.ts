@@ -24,13 +24,24 @@ const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 
 /** Every object of the committed dist/<env>/ (what CI checks equals a fresh synth). */
 function distObjects(env: string): Obj[] {
-  const walk = (dir: string): string[] => readdirSync(dir).flatMap((e) => (statSync(join(dir, e)).isDirectory() ? walk(join(dir, e)) : [join(dir, e)]));
-  return walk(join(DIST, env)).filter((f) => f.endsWith('.yaml') && !f.endsWith('kustomization.yaml')).map((f) => parse(readFileSync(f, 'utf8')) as Obj);
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((e) => (statSync(join(dir, e)).isDirectory() ? walk(join(dir, e)) : [join(dir, e)]));
+  return walk(join(DIST, env))
+    .filter((f) => f.endsWith('.yaml') && !f.endsWith('kustomization.yaml'))
+    .map((f) => parse(readFileSync(f, 'utf8')) as Obj);
 }
 
-interface Rule { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> }
-const rulesOf = (objects: Obj[]): Array<Rule & { object: string }> => all(objects, 'PrometheusRule')
-  .flatMap((r) => r.spec.groups.flatMap((g) => (g.rules as unknown as Rule[]).map((rule) => ({ ...rule, object: r.metadata.name as string }))));
+interface Rule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+const rulesOf = (objects: Obj[]): Array<Rule & { object: string }> =>
+  all(objects, 'PrometheusRule').flatMap((r) =>
+    r.spec.groups.flatMap((g) => (g.rules as unknown as Rule[]).map((rule) => ({ ...rule, object: r.metadata.name as string }))),
+  );
 
 /** `label_replace(metric{...}, "namespace", "$1", "exported_namespace", "(.+)")`: the Argo Rollouts controller's series scraped without honorLabels. */
 const COPY_EXPORTED_NAMESPACE = /label_replace\((\w+)\{([^{}]*)\}, "namespace", "\$1", "exported_namespace", "\(\.\+\)"\)/g;
@@ -43,7 +54,8 @@ const COPY_EXPORTED_NAMESPACE = /label_replace\((\w+)\{([^{}]*)\}, "namespace", 
 function namespaceProblems(expr: string, namespace: string): string[] {
   const problems: string[] = [];
   const rest = expr.replace(COPY_EXPORTED_NAMESPACE, (_, metric: string, matchers: string) => {
-    if (!matchers.split(/,\s*/).includes(`exported_namespace="${namespace}"`)) problems.push(`label_replace of {${matchers}} has no exported_namespace matcher`);
+    if (!matchers.split(/,\s*/).includes(`exported_namespace="${namespace}"`))
+      problems.push(`label_replace of {${matchers}} has no exported_namespace matcher`);
     return metric;
   });
   for (const m of rest.matchAll(/\{([^{}]*)\}/g)) {
@@ -57,35 +69,74 @@ function namespaceProblems(expr: string, namespace: string): string[] {
 }
 
 interface Dashboard {
-  uid: string; title: string; schemaVersion: number;
+  uid: string;
+  title: string;
+  schemaVersion: number;
   templating: { list: Array<{ name: string; type: string; query: string }> };
-  panels: Array<{ title: string; type: string; datasource: { type: string; uid: string }; gridPos: { x: number; y: number; w: number; h: number }; targets: Array<{ expr: string; datasource: { type: string; uid: string } }> }>;
+  panels: Array<{
+    title: string;
+    type: string;
+    datasource: { type: string; uid: string };
+    gridPos: { x: number; y: number; w: number; h: number };
+    targets: Array<{ expr: string; datasource: { type: string; uid: string } }>;
+  }>;
 }
-const dashboardsOf = (objects: Obj[]): Array<{ name: string; labels: Record<string, string>; annotations: Record<string, string>; key: string; json: Dashboard }> =>
-  all(objects, 'ConfigMap').filter((c) => c.metadata.name?.endsWith('-dashboard')).map((c) => {
-    const [key, text] = Object.entries(c.data ?? {})[0];
-    return { name: c.metadata.name as string, labels: { ...c.metadata.labels }, annotations: { ...c.metadata.annotations }, key, json: JSON.parse(text as string) as Dashboard };
-  });
+const dashboardsOf = (
+  objects: Obj[],
+): Array<{ name: string; labels: Record<string, string>; annotations: Record<string, string>; key: string; json: Dashboard }> =>
+  all(objects, 'ConfigMap')
+    .filter((c) => c.metadata.name?.endsWith('-dashboard'))
+    .map((c) => {
+      const [key, text] = Object.entries(c.data ?? {})[0];
+      return {
+        name: c.metadata.name as string,
+        labels: { ...c.metadata.labels },
+        annotations: { ...c.metadata.annotations },
+        key,
+        json: JSON.parse(text as string) as Dashboard,
+      };
+    });
 
 describe('the check of namespaces in PromQL (it can fail)', () => {
   it('finds a bare sum, a selector without the namespace and a without clause', () => {
     expect(namespaceProblems('sum(rate(http_requests_total{namespace="ns", service="a"}[5m])) > 1', 'ns')).toEqual(['sum( drops the namespace']);
-    expect(namespaceProblems('sum by (namespace) (up{service="a"})', 'ns')).toEqual(['selector {service="a"} has no namespace matcher', 'no namespace matcher at all']);
+    expect(namespaceProblems('sum by (namespace) (up{service="a"})', 'ns')).toEqual([
+      'selector {service="a"} has no namespace matcher',
+      'no namespace matcher at all',
+    ]);
     expect(namespaceProblems('max without (pod) (up{namespace="ns"})', 'ns')).toEqual(['max without (pod) ( drops the namespace']);
     expect(namespaceProblems('sum by (namespace, pod) (up{namespace="ns"}) == 0 or absent(up{namespace="ns"})', 'ns')).toEqual([]);
   });
 
   it('accepts exported_namespace only where label_replace copies it into namespace', () => {
-    const copy = (matchers: string, from = 'exported_namespace'): string => `label_replace(rollout_info{${matchers}}, "namespace", "$1", "${from}", "(.+)")`;
-    expect(namespaceProblems(`max by (namespace, name) (rollout_info{namespace="ns", exported_namespace="", name="a"} or ${copy('exported_namespace="ns", name="a"')})`, 'ns')).toEqual([]);
-    expect(namespaceProblems(`max by (namespace, name) (rollout_info{namespace="ns", exported_namespace="", name="a"} or ${copy('exported_namespace="other", name="a"')})`, 'ns'))
-      .toEqual(['label_replace of {exported_namespace="other", name="a"} has no exported_namespace matcher']);
-    expect(namespaceProblems(`max by (namespace, name) (rollout_info{namespace="ns", name="a"} or ${copy('exported_namespace="ns", name="a"', 'pod')})`, 'ns'))
-      .toEqual(['selector {exported_namespace="ns", name="a"} has no namespace matcher']);
-    expect(namespaceProblems('max by (namespace, name) (rollout_info{exported_namespace="ns", name="a"})', 'ns'))
-      .toEqual(['selector {exported_namespace="ns", name="a"} has no namespace matcher', 'no namespace matcher at all']);
-    expect(namespaceProblems(`max by (name) (${copy('exported_namespace="ns", name="a"')})`, 'ns'))
-      .toEqual(['max by (name) ( drops the namespace', 'no namespace matcher at all']);
+    const copy = (matchers: string, from = 'exported_namespace'): string =>
+      `label_replace(rollout_info{${matchers}}, "namespace", "$1", "${from}", "(.+)")`;
+    expect(
+      namespaceProblems(
+        `max by (namespace, name) (rollout_info{namespace="ns", exported_namespace="", name="a"} or ${copy('exported_namespace="ns", name="a"')})`,
+        'ns',
+      ),
+    ).toEqual([]);
+    expect(
+      namespaceProblems(
+        `max by (namespace, name) (rollout_info{namespace="ns", exported_namespace="", name="a"} or ${copy('exported_namespace="other", name="a"')})`,
+        'ns',
+      ),
+    ).toEqual(['label_replace of {exported_namespace="other", name="a"} has no exported_namespace matcher']);
+    expect(
+      namespaceProblems(
+        `max by (namespace, name) (rollout_info{namespace="ns", name="a"} or ${copy('exported_namespace="ns", name="a"', 'pod')})`,
+        'ns',
+      ),
+    ).toEqual(['selector {exported_namespace="ns", name="a"} has no namespace matcher']);
+    expect(namespaceProblems('max by (namespace, name) (rollout_info{exported_namespace="ns", name="a"})', 'ns')).toEqual([
+      'selector {exported_namespace="ns", name="a"} has no namespace matcher',
+      'no namespace matcher at all',
+    ]);
+    expect(namespaceProblems(`max by (name) (${copy('exported_namespace="ns", name="a"')})`, 'ns')).toEqual([
+      'max by (name) ( drops the namespace',
+      'no namespace matcher at all',
+    ]);
   });
 });
 
@@ -95,7 +146,11 @@ describe.each(ENVIRONMENTS)('alerts and dashboards in dist/%s', (env) => {
   const rules = rulesOf(objects);
 
   it('has a PrometheusRule for the API service and one for the database', () => {
-    expect(all(objects, 'PrometheusRule').map((r) => r.metadata.name).sort()).toEqual(['trading-api-alerts', 'trading-db-alerts']);
+    expect(
+      all(objects, 'PrometheusRule')
+        .map((r) => r.metadata.name)
+        .sort(),
+    ).toEqual(['trading-api-alerts', 'trading-db-alerts']);
     expect(rules.length).toBeGreaterThan(10);
   });
 
@@ -177,10 +232,16 @@ describe('the Argo Rollouts signals in dist/staging (a canary Rollout)', () => {
   const api = dashboardsOf(objects).find((d) => d.name === 'trading-api-dashboard')?.json as Dashboard;
   const panel = (title: string): Dashboard['panels'][number] | undefined => api.panels.find((p) => p.title === title);
 
-  it('match the controller\'s series whether or not the ServiceMonitor honours their namespace label', () => {
-    expect(rolloutSetupProblems('sum by (namespace, name) (rollout_info_replicas_unavailable{namespace="trading-staging", name="trading-api"})', namespace))
-      .toEqual(['rollout_info_replicas_unavailable{namespace="trading-staging", name="trading-api"} does not require the namespace and no exported_namespace',
-        'rollout_info_replicas_unavailable{namespace="trading-staging", name="trading-api"} has no "or label_replace(rollout_info_replicas_unavailable{exported_namespace="trading-staging", name="trading-api"}, "namespace", "$1", "exported_namespace", "(.+)")"']);
+  it("match the controller's series whether or not the ServiceMonitor honours their namespace label", () => {
+    expect(
+      rolloutSetupProblems(
+        'sum by (namespace, name) (rollout_info_replicas_unavailable{namespace="trading-staging", name="trading-api"})',
+        namespace,
+      ),
+    ).toEqual([
+      'rollout_info_replicas_unavailable{namespace="trading-staging", name="trading-api"} does not require the namespace and no exported_namespace',
+      'rollout_info_replicas_unavailable{namespace="trading-staging", name="trading-api"} has no "or label_replace(rollout_info_replicas_unavailable{exported_namespace="trading-staging", name="trading-api"}, "namespace", "$1", "exported_namespace", "(.+)")"',
+    ]);
     const exprs = [...rules.map((r) => r.expr), ...api.panels.flatMap((p) => p.targets.map((t) => t.expr))].filter((e) => e.includes('rollout_'));
     expect(exprs.length).toBeGreaterThanOrEqual(7);
     for (const e of exprs) expect(rolloutSetupProblems(e, namespace), e).toEqual([]);
@@ -192,17 +253,24 @@ describe('the Argo Rollouts signals in dist/staging (a canary Rollout)', () => {
 
   it('warn when the Rollout stays Paused for 30 minutes, longer than any of its pause steps (an inconclusive analysis, a promotion nobody gave)', () => {
     const paused = byName.ApiRolloutPausedTooLong;
-    expect(paused.expr).toBe(`${apiSignals.apiRolloutPaused({ namespace, service: 'trading-api', workloadKind: 'Rollout', workloads: ['trading-api'], container: 'trading-api', autoscalers: [], migrationJob: undefined }) as string} > 0`);
+    expect(paused.expr).toBe(
+      `${apiSignals.apiRolloutPaused({ namespace, service: 'trading-api', workloadKind: 'Rollout', workloads: ['trading-api'], container: 'trading-api', autoscalers: [], migrationJob: undefined }) as string} > 0`,
+    );
     expect(paused.expr).toContain('phase="Paused"');
     expect(paused.for).toBe('30m');
     expect(paused.labels.severity).toBe('warning');
     expect(panel('Rollout stuck')?.targets.map((t) => t.expr)).toContain(paused.expr.replace(/ > 0$/, ''));
-    for (const env of ['dev', 'prod']) expect(rulesOf(distObjects(env)).map((r) => r.alert), env).not.toContain('ApiRolloutPausedTooLong');
+    for (const env of ['dev', 'prod'])
+      expect(
+        rulesOf(distObjects(env)).map((r) => r.alert),
+        env,
+      ).not.toContain('ApiRolloutPausedTooLong');
   });
 
-  it('show which revision serves the traffic by the pods\' rollouts_pod_template_hash (Rollout pods have no version or track)', () => {
-    expect(panel('Traffic by release')?.targets.map((t) => t.expr))
-      .toEqual(['sum by (namespace, service, rollouts_pod_template_hash) (rate(http_requests_total{namespace="trading-staging", service="trading-api"}[5m]))']);
+  it("show which revision serves the traffic by the pods' rollouts_pod_template_hash (Rollout pods have no version or track)", () => {
+    expect(panel('Traffic by release')?.targets.map((t) => t.expr)).toEqual([
+      'sum by (namespace, service, rollouts_pod_template_hash) (rate(http_requests_total{namespace="trading-staging", service="trading-api"}[5m]))',
+    ]);
     const prod = dashboardsOf(distObjects('prod')).find((d) => d.name === 'trading-api-dashboard')?.json as Dashboard;
     expect(prod.panels.find((p) => p.title === 'Traffic by release')?.targets[0].expr).toContain('sum by (namespace, service, version, track) (');
     expect(one(objects, 'PodMonitor', 'trading-api').spec.podTargetLabels).toContain('rollouts-pod-template-hash');
@@ -211,9 +279,12 @@ describe('the Argo Rollouts signals in dist/staging (a canary Rollout)', () => {
 
 describe('dashboards across environments and synths', () => {
   it('have uids that are stable across two synths and unique per dashboard', () => {
-    const uids = (): string[] => loadEnvironments(ROOT).flatMap((e) => renderEnvironment(e).files
-      .filter((f) => /configmap-.*-dashboard\.yaml$/.test(f.path))
-      .map((f) => (JSON.parse(Object.values((parse(f.content) as { data: Record<string, string> }).data)[0]) as Dashboard).uid));
+    const uids = (): string[] =>
+      loadEnvironments(ROOT).flatMap((e) =>
+        renderEnvironment(e)
+          .files.filter((f) => /configmap-.*-dashboard\.yaml$/.test(f.path))
+          .map((f) => (JSON.parse(Object.values((parse(f.content) as { data: Record<string, string> }).data)[0]) as Dashboard).uid),
+      );
     const first = uids();
     expect(first).toHaveLength(6);
     expect(uids()).toEqual(first);
@@ -225,9 +296,13 @@ describe('one source: the panels and the alerts use the same signal functions', 
   it('the prod API dashboard plots exactly the signals, and the alerts compare the same signals', () => {
     const objects = distObjects('prod');
     const target: apiSignals.ApiSignalTarget = {
-      namespace: 'trading-prod', service: 'trading-api', workloadKind: 'Deployment',
-      workloads: ['trading-api-blue', 'trading-api-green'], container: 'trading-api',
-      autoscalers: ['trading-api-blue', 'trading-api-green'], migrationJob: 'trading-api-migrate',
+      namespace: 'trading-prod',
+      service: 'trading-api',
+      workloadKind: 'Deployment',
+      workloads: ['trading-api-blue', 'trading-api-green'],
+      container: 'trading-api',
+      autoscalers: ['trading-api-blue', 'trading-api-green'],
+      migrationJob: 'trading-api-migrate',
     };
     const signalOutputs = new Set<string>();
     for (const fn of Object.values(apiSignals)) {
@@ -257,21 +332,44 @@ describe('one source: the panels and the alerts use the same signal functions', 
   it('the prod database dashboard plots exactly the CNPG signals, and the alerts compare the same signals', () => {
     const objects = distObjects('prod');
     const target: pgSignals.PostgresSignalTarget = {
-      namespace: 'trading-prod', cluster: 'trading-db', podPattern: 'trading-db-[0-9]+', pvcPattern: 'trading-db-[0-9]+(-wal)?',
-      container: 'postgres', poolerPodPattern: 'trading-db-pooler-[a-z0-9]+-[a-z0-9]+',
+      namespace: 'trading-prod',
+      cluster: 'trading-db',
+      podPattern: 'trading-db-[0-9]+',
+      pvcPattern: 'trading-db-[0-9]+(-wal)?',
+      container: 'postgres',
+      poolerPodPattern: 'trading-db-pooler-[a-z0-9]+-[a-z0-9]+',
     };
-    const signalOutputs = new Set(Object.values(pgSignals)
-      .filter((fn): fn is (t: pgSignals.PostgresSignalTarget) => string | undefined => typeof fn === 'function')
-      .map((fn) => fn(target)).filter((e): e is string => e !== undefined));
+    const signalOutputs = new Set(
+      Object.values(pgSignals)
+        .filter((fn): fn is (t: pgSignals.PostgresSignalTarget) => string | undefined => typeof fn === 'function')
+        .map((fn) => fn(target))
+        .filter((e): e is string => e !== undefined),
+    );
     const db = dashboardsOf(objects).find((d) => d.name === 'trading-db-dashboard')?.json as Dashboard;
     for (const e of db.panels.flatMap((p) => p.targets.map((t) => t.expr))) expect(signalOutputs, e).toContain(e);
-    expect(db.panels.map((p) => p.title)).toEqual(expect.arrayContaining(['Replication lag', 'Connections of max_connections', 'PgBouncer clients waiting', 'Backups', 'Volume used']));
+    expect(db.panels.map((p) => p.title)).toEqual(
+      expect.arrayContaining(['Replication lag', 'Connections of max_connections', 'PgBouncer clients waiting', 'Backups', 'Volume used']),
+    );
 
-    const byName = Object.fromEntries(rulesOf(objects).filter((r) => r.object === 'trading-db-alerts').map((r) => [r.alert, r]));
+    const byName = Object.fromEntries(
+      rulesOf(objects)
+        .filter((r) => r.object === 'trading-db-alerts')
+        .map((r) => [r.alert, r]),
+    );
     expect(Object.keys(byName).sort()).toEqual([
-      'PostgresBackupFailed', 'PostgresBackupTooOld', 'PostgresConnectionsNearLimit', 'PostgresContainerRestarts', 'PostgresHighAvailabilityLost',
-      'PostgresInstanceDown', 'PostgresPoolerClientsWaiting', 'PostgresReplicasMissing', 'PostgresReplicationLag', 'PostgresReplicationLagCritical',
-      'PostgresStorageAlmostFull', 'PostgresStorageCritical', 'PostgresWalArchivingFailing',
+      'PostgresBackupFailed',
+      'PostgresBackupTooOld',
+      'PostgresConnectionsNearLimit',
+      'PostgresContainerRestarts',
+      'PostgresHighAvailabilityLost',
+      'PostgresInstanceDown',
+      'PostgresPoolerClientsWaiting',
+      'PostgresReplicasMissing',
+      'PostgresReplicationLag',
+      'PostgresReplicationLagCritical',
+      'PostgresStorageAlmostFull',
+      'PostgresStorageCritical',
+      'PostgresWalArchivingFailing',
     ]);
     expect(byName.PostgresReplicationLag.expr).toBe(`${pgSignals.pgReplicationLag(target)} > 30`);
     expect(byName.PostgresConnectionsNearLimit.expr).toBe(`${pgSignals.pgConnectionsOfMax(target)} > 0.8`);
@@ -283,15 +381,30 @@ describe('one source: the panels and the alerts use the same signal functions', 
 
   it('the dev database (StatefulSet engine) gets what Kubernetes can see: pod readiness, volume and restarts', () => {
     const rules = rulesOf(distObjects('dev')).filter((r) => r.object === 'trading-db-alerts');
-    expect(rules.map((r) => r.alert).sort()).toEqual(['PostgresContainerRestarts', 'PostgresInstanceDown', 'PostgresStorageAlmostFull', 'PostgresStorageCritical']);
-    expect(rules.find((r) => r.alert === 'PostgresInstanceDown')?.expr).toContain('kube_statefulset_status_replicas_ready{namespace="trading-dev", statefulset="trading-db"}');
+    expect(rules.map((r) => r.alert).sort()).toEqual([
+      'PostgresContainerRestarts',
+      'PostgresInstanceDown',
+      'PostgresStorageAlmostFull',
+      'PostgresStorageCritical',
+    ]);
+    expect(rules.find((r) => r.alert === 'PostgresInstanceDown')?.expr).toContain(
+      'kube_statefulset_status_replicas_ready{namespace="trading-dev", statefulset="trading-db"}',
+    );
     expect(rules.find((r) => r.alert === 'PostgresStorageAlmostFull')?.expr).toContain('persistentvolumeclaim=~"data-trading-db-0"');
   });
 });
 
 describe('runbooks', () => {
   const doc = readFileSync(join(ROOT, 'docs', 'runbooks.md'), 'utf8');
-  const anchors = new Set([...doc.matchAll(/^##+ (.+)$/gm)].map((m) => m[1].trim().toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+  const anchors = new Set(
+    [...doc.matchAll(/^##+ (.+)$/gm)].map((m) =>
+      m[1]
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  );
 
   it('has a section for every alert any environment emits, with kubectl first checks', () => {
     const alerts = new Set(ENVIRONMENTS.flatMap((env) => rulesOf(distObjects(env)).map((r) => r.alert)));
@@ -319,11 +432,15 @@ describe('settings from the props, the context and the environment file', () => 
     build(chart);
     return chart.toJson() as Obj[];
   };
-  const api = (chart: Chart, monitoring = {}): TradingBackend => new TradingBackend(chart, 'api', {
-    image: 'ghcr.io/acme/api:1.0.0', scaling: Scaling.autoscale(), migration: Migration.job({ command: ['migrate'] }), monitoring,
-  });
+  const api = (chart: Chart, monitoring = {}): TradingBackend =>
+    new TradingBackend(chart, 'api', {
+      image: 'ghcr.io/acme/api:1.0.0',
+      scaling: Scaling.autoscale(),
+      migration: Migration.job({ command: ['migrate'] }),
+      monitoring,
+    });
 
-  it('default: the chart\'s namespace as environment and folder, this library\'s runbooks, criticals kept', () => {
+  it("default: the chart's namespace as environment and folder, this library's runbooks, criticals kept", () => {
     const objects = synth((c) => api(c));
     const rules = rulesOf(objects);
     expect(new Set(rules.map((r) => r.labels.environment))).toEqual(new Set(['shop-prod']));
@@ -332,7 +449,13 @@ describe('settings from the props, the context and the environment file', () => 
   });
 
   it('the context sets them for a whole app; props win field by field', () => {
-    const context = { environment: 'eu-prod', runbookBaseUrl: 'https://runbooks.acme.com/', warningOnly: true, dashboardFolder: 'Shop', dashboardFolderAnnotation: 'k8s-sidecar-target-directory' };
+    const context = {
+      environment: 'eu-prod',
+      runbookBaseUrl: 'https://runbooks.acme.com/',
+      warningOnly: true,
+      dashboardFolder: 'Shop',
+      dashboardFolderAnnotation: 'k8s-sidecar-target-directory',
+    };
     const objects = synth((c) => api(c, { runbookBaseUrl: 'https://wiki.acme.com/runbooks#' }), context);
     const rules = rulesOf(objects);
     expect(new Set(rules.map((r) => r.labels.environment))).toEqual(new Set(['eu-prod']));
@@ -346,7 +469,9 @@ describe('settings from the props, the context and the environment file', () => 
   it('plots the HPA when autoscaling, and each construct can turn alerts and dashboards off', () => {
     const objects = synth((c) => api(c));
     const json = JSON.parse(Object.values(one(objects, 'ConfigMap', 'api-dashboard').data ?? {})[0] as string) as Dashboard;
-    expect(json.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n')).toContain('kube_horizontalpodautoscaler_spec_max_replicas{namespace="shop-prod", horizontalpodautoscaler="api"}');
+    expect(json.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n')).toContain(
+      'kube_horizontalpodautoscaler_spec_max_replicas{namespace="shop-prod", horizontalpodautoscaler="api"}',
+    );
     const off = synth((c) => {
       const a = api(c, { alerts: false, dashboard: false });
       const db = new PostgresCluster(c, 'db', { engine: PostgresEngine.cloudNativePg(), alerts: false, dashboard: false });
@@ -372,9 +497,11 @@ describe('settings from the props, the context and the environment file', () => 
       'TradingBackend prod/api: monitoring.environment: "eu prod" is not a label value: use up to 63 letters, digits, "-", "_" or ".", like "prod"',
       'TradingBackend prod/api: monitoring.runbookBaseUrl: "https://runbooks.acme.com/trading" is not a runbook base URL: use an http(s) URL ending in "/" or "#" (the alert\'s name in lower case is appended), like "https://runbooks.example.com/trading/"',
     ]);
-    expect(problems(() => synth((c) => new PostgresCluster(c, 'db', { observability: { dashboardFolderAnnotation: 'not an annotation' } })))).toEqual([
-      'PostgresCluster prod/db: observability.dashboardFolderAnnotation: "not an annotation" is not an annotation name: use "name" or "prefix/name", like "grafana_folder"',
-    ]);
+    expect(problems(() => synth((c) => new PostgresCluster(c, 'db', { observability: { dashboardFolderAnnotation: 'not an annotation' } })))).toEqual(
+      [
+        'PostgresCluster prod/db: observability.dashboardFolderAnnotation: "not an annotation" is not an annotation name: use "name" or "prefix/name", like "grafana_folder"',
+      ],
+    );
     expect(problems(() => synth((c) => api(c), { dashboardFolder: '' }))).toEqual([
       'context cdk8s-trading:monitoring: dashboardFolder: "" is not a folder name: use 1 to 100 printable characters, like "Trading"',
     ]);
@@ -383,9 +510,17 @@ describe('settings from the props, the context and the environment file', () => 
   it('an environment file sets them under monitoring:, and names the field of a bad value', () => {
     const prod = parse(readFileSync(join(ROOT, 'environments', 'prod.yaml'), 'utf8')) as Record<string, unknown>;
     const withMonitoring = (monitoring: unknown): string => stringify({ ...prod, monitoring });
-    expect(environmentProblems('prod', 'environments/prod.yaml', withMonitoring({
-      runbookBaseUrl: 'ftp://runbooks', warningOnly: true, dashboards: { folder: 'Trading', folderAnnotation: '-bad-' },
-    }))).toEqual([
+    expect(
+      environmentProblems(
+        'prod',
+        'environments/prod.yaml',
+        withMonitoring({
+          runbookBaseUrl: 'ftp://runbooks',
+          warningOnly: true,
+          dashboards: { folder: 'Trading', folderAnnotation: '-bad-' },
+        }),
+      ),
+    ).toEqual([
       'environments/prod.yaml: monitoring.runbookBaseUrl: "ftp://runbooks" is not a runbook base URL: use an http(s) URL ending in "/" or "#" (the alert\'s name in lower case is appended), like "https://runbooks.example.com/trading/"',
       'environments/prod.yaml: monitoring.dashboards.folderAnnotation: "-bad-" is not an annotation name: use "name" or "prefix/name", like "grafana_folder"',
     ]);
@@ -394,11 +529,20 @@ describe('settings from the props, the context and the environment file', () => 
       'environments/prod.yaml: monitoring.warningOnly: "yes" must be true or false',
     ]);
     const staging = parse(readFileSync(join(ROOT, 'environments', 'staging.yaml'), 'utf8')) as Record<string, unknown>;
-    const text = stringify({ ...staging, monitoring: { environment: 'staging-eu', runbookBaseUrl: 'https://runbooks.acme.com/', warningOnly: false, dashboards: { folder: 'Trading staging' } } });
+    const text = stringify({
+      ...staging,
+      monitoring: {
+        environment: 'staging-eu',
+        runbookBaseUrl: 'https://runbooks.acme.com/',
+        warningOnly: false,
+        dashboards: { folder: 'Trading staging' },
+      },
+    });
     const environment = parseEnvironment('staging', 'environments/staging.yaml', text).environment;
     expect(environment).toBeDefined();
-    const objects = renderEnvironment(environment as Environment).files
-      .filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml')).map((f) => parse(f.content) as Obj);
+    const objects = renderEnvironment(environment as Environment)
+      .files.filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml'))
+      .map((f) => parse(f.content) as Obj);
     const rules = rulesOf(objects);
     expect(new Set(rules.map((r) => r.labels.environment))).toEqual(new Set(['staging-eu']));
     expect(rules.some((r) => r.labels.severity === 'critical')).toBe(true);

@@ -43,7 +43,8 @@ function everything(placement: PodPlacement | undefined): (scope: Chart) => void
     api.connectTo(cache);
     new TradingBackend(s, 'reports', { image: IMAGE, placement }).connectTo(devDb);
     new BlueGreenService(s, 'orders', {
-      engine: BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: IMAGE, greenImage: IMAGE }), placement,
+      engine: BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: IMAGE, greenImage: IMAGE }),
+      placement,
     });
   };
 }
@@ -58,7 +59,14 @@ describe('pod placement', () => {
   it('is applied to every pod template the library creates: API, colours, migration and smoke-test Jobs, StatefulSets', () => {
     const specs = podSpecs(objects);
     expect(specs.map(([id]) => id).sort()).toEqual([
-      'Deployment/api', 'Deployment/orders-blue', 'Deployment/orders-green', 'Deployment/reports', 'Job/api-migrate', 'Job/orders-smoke-test', 'StatefulSet/cache', 'StatefulSet/dev-db',
+      'Deployment/api',
+      'Deployment/orders-blue',
+      'Deployment/orders-green',
+      'Deployment/reports',
+      'Job/api-migrate',
+      'Job/orders-smoke-test',
+      'StatefulSet/cache',
+      'StatefulSet/dev-db',
     ]);
     for (const [id, spec] of specs) expect(spec, id).toMatchObject(EXPECTED);
   });
@@ -67,7 +75,11 @@ describe('pod placement', () => {
     const cluster = one(objects, 'Cluster');
     expect(cluster.spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
     expect(cluster.spec.priorityClassName).toBe('trading-critical');
-    expect(cluster.spec.affinity).toMatchObject({ nodeSelector: EXPECTED.nodeSelector, tolerations: EXPECTED.tolerations, enablePodAntiAffinity: true });
+    expect(cluster.spec.affinity).toMatchObject({
+      nodeSelector: EXPECTED.nodeSelector,
+      tolerations: EXPECTED.tolerations,
+      enablePodAntiAffinity: true,
+    });
     expect(one(objects, 'Pooler').spec.template.spec).toMatchObject(EXPECTED);
   });
 
@@ -89,13 +101,21 @@ describe('pod placement', () => {
     const bad: PodPlacement = {
       imagePullSecrets: ['Reg_Cred'],
       nodeSelector: { 'bad key!': 'x', zone: 'not a value' },
-      tolerations: [{ operator: 'Exists', value: 'x', key: 'k' }, { effect: 'NoSchedule' }, { key: 'k', effect: 'NoSchedule', tolerationSeconds: 30 }],
+      tolerations: [
+        { operator: 'Exists', value: 'x', key: 'k' },
+        { effect: 'NoSchedule' },
+        { key: 'k', effect: 'NoSchedule', tolerationSeconds: 30 },
+      ],
     };
     const e = errorOf(() => render((s) => new TradingBackend(s, 'api', { image: IMAGE, placement: bad })));
     expect(e).toBeInstanceOf(ConfigurationError);
     expect((e as ConfigurationError).located.map((p) => p.field)).toEqual([
-      'placement.imagePullSecrets[0]', 'placement.nodeSelector.bad key!', 'placement.nodeSelector.zone',
-      'placement.tolerations[0].value', 'placement.tolerations[1].key', 'placement.tolerations[2].tolerationSeconds',
+      'placement.imagePullSecrets[0]',
+      'placement.nodeSelector.bad key!',
+      'placement.nodeSelector.zone',
+      'placement.tolerations[0].value',
+      'placement.tolerations[1].key',
+      'placement.tolerations[2].tolerationSeconds',
     ]);
     const file = `tier: staging
 namespace: shop-staging
@@ -132,8 +152,12 @@ services:
     expect(files.length).toBeGreaterThanOrEqual(5);
     for (const f of files) {
       const o = parse(f.content) as Obj;
-      const spec = o.kind === 'Cluster' ? viewAs('Cluster', o).spec : o.kind === 'Pooler' ? viewAs('Pooler', o).spec.template.spec
-        : viewAs(o.kind as 'Deployment', o).spec.template.spec;
+      const spec =
+        o.kind === 'Cluster'
+          ? viewAs('Cluster', o).spec
+          : o.kind === 'Pooler'
+            ? viewAs('Pooler', o).spec.template.spec
+            : viewAs(o.kind as 'Deployment', o).spec.template.spec;
       expect(JSON.stringify(spec), f.path).toContain('regcred');
       expect(JSON.stringify(spec), f.path).toContain('trading-critical');
     }

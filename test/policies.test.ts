@@ -14,14 +14,20 @@ import { editable, Manifest, renderManifests } from './support/render';
 import { at, JsonMap, parseMap } from './support/yaml';
 
 /** A compliant, replicated backend: the baseline every rule test breaks one thing in. */
-const baseline = (): Manifest[] => renderManifests((s) => new TradingBackend(s, 'api', {
-  image: 'ghcr.io/acme/api:1.0.0',
-  scaling: Scaling.autoscale({ minReplicas: 2, maxReplicas: 4 }),
-  exposure: Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gw', hosts: ['api.example.com'] }),
-}));
+const baseline = (): Manifest[] =>
+  renderManifests(
+    (s) =>
+      new TradingBackend(s, 'api', {
+        image: 'ghcr.io/acme/api:1.0.0',
+        scaling: Scaling.autoscale({ minReplicas: 2, maxReplicas: 4 }),
+        exposure: Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gw', hosts: ['api.example.com'] }),
+      }),
+  );
 
 const rulesOf = (objects: Manifest[], options = {}): string[] =>
-  checkPolicies(objects as unknown as ManifestView[], options).filter((f) => !f.waiver).map((f) => `${f.rule} ${f.object}: ${f.message}`);
+  checkPolicies(objects as unknown as ManifestView[], options)
+    .filter((f) => !f.waiver)
+    .map((f) => `${f.rule} ${f.object}: ${f.message}`);
 
 function breaking(mutate: (objects: Manifest[]) => void): string[] {
   const objects = structuredClone(baseline());
@@ -44,25 +50,44 @@ describe('policy rules', () => {
   });
 
   it('pod-security-restricted: a privileged, root container', () => {
-    expect(breaking((o) => { container(o).securityContext = { privileged: true, runAsUser: 0 }; })).toEqual(expect.arrayContaining([
-      'pod-security-restricted Deployment/api: container api: privileged',
-      'pod-security-restricted Deployment/api: container api: runAsUser 0',
-    ]));
+    expect(
+      breaking((o) => {
+        container(o).securityContext = { privileged: true, runAsUser: 0 };
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        'pod-security-restricted Deployment/api: container api: privileged',
+        'pod-security-restricted Deployment/api: container api: runAsUser 0',
+      ]),
+    );
   });
 
   it('workload-probes: a container without probes', () => {
-    expect(breaking((o) => { delete container(o).readinessProbe; delete container(o).livenessProbe; })).toEqual([
+    expect(
+      breaking((o) => {
+        delete container(o).readinessProbe;
+        delete container(o).livenessProbe;
+      }),
+    ).toEqual([
       'workload-probes Deployment/api: container "api" has no readinessProbe',
       'workload-probes Deployment/api: container "api" has no livenessProbe',
     ]);
   });
 
   it('resources-set: a container without a memory limit', () => {
-    expect(breaking((o) => { delete container(o).resources!.limits!.memory; })).toEqual(['resources-set Deployment/api: container "api" sets no memory limit']);
+    expect(
+      breaking((o) => {
+        delete container(o).resources!.limits!.memory;
+      }),
+    ).toEqual(['resources-set Deployment/api: container "api" sets no memory limit']);
   });
 
   it('image-pinned: latest, unless allowed', () => {
-    expect(breaking((o) => { container(o).image = 'ghcr.io/acme/api:latest'; })).toEqual([
+    expect(
+      breaking((o) => {
+        container(o).image = 'ghcr.io/acme/api:latest';
+      }),
+    ).toEqual([
       'image-pinned Deployment/api: container "api": image "ghcr.io/acme/api:latest" uses the "latest" tag: pin a version or a digest; "latest" is allowed only in dev',
     ]);
     const objects = structuredClone(baseline());
@@ -71,47 +96,66 @@ describe('policy rules', () => {
   });
 
   it('replicated-has-pdb and pdb-selects-pods: a PDB that selects nothing', () => {
-    expect(breaking((o) => { editable(o, 'PodDisruptionBudget').spec!.selector!.matchLabels = { app: 'other' }; })).toEqual([
+    expect(
+      breaking((o) => {
+        editable(o, 'PodDisruptionBudget').spec!.selector!.matchLabels = { app: 'other' };
+      }),
+    ).toEqual([
       'replicated-has-pdb Deployment/api: can run 4 pods but no PodDisruptionBudget selects them',
-      'pdb-selects-pods PodDisruptionBudget/api: its selector matches no workload\'s pods',
+      "pdb-selects-pods PodDisruptionBudget/api: its selector matches no workload's pods",
     ]);
   });
 
   it('replicated-has-spread: a replicated workload without spread', () => {
-    expect(breaking((o) => { delete podSpec(o).topologySpreadConstraints; })).toEqual([
-      'replicated-has-spread Deployment/api: can run 4 pods but sets no topologySpreadConstraints',
-    ]);
+    expect(
+      breaking((o) => {
+        delete podSpec(o).topologySpreadConstraints;
+      }),
+    ).toEqual(['replicated-has-spread Deployment/api: can run 4 pods but sets no topologySpreadConstraints']);
   });
 
   it('network-policy-coverage: no policy for the pods (a select-all default-deny does not count)', () => {
-    expect(breaking((o) => {
-      const np = editable(o, 'NetworkPolicy');
-      np.spec!.podSelector = {};
-    })).toEqual(['network-policy-coverage Deployment/api: no NetworkPolicy (other than a select-all default-deny) selects its pods']);
+    expect(
+      breaking((o) => {
+        const np = editable(o, 'NetworkPolicy');
+        np.spec!.podSelector = {};
+      }),
+    ).toEqual(['network-policy-coverage Deployment/api: no NetworkPolicy (other than a select-all default-deny) selects its pods']);
   });
 
   it('service-selects-pods: a Service whose selector matches no pods', () => {
-    expect(breaking((o) => { editable(o, 'Service').spec!.selector = { 'app.kubernetes.io/name': 'typo' }; })).toEqual([
-      'service-selects-pods Service/api: its selector {"app.kubernetes.io/name":"typo"} matches no workload\'s pods',
-    ]);
+    expect(
+      breaking((o) => {
+        editable(o, 'Service').spec!.selector = { 'app.kubernetes.io/name': 'typo' };
+      }),
+    ).toEqual(['service-selects-pods Service/api: its selector {"app.kubernetes.io/name":"typo"} matches no workload\'s pods']);
   });
 
   it('hpa-target-exists: an HPA for a missing workload', () => {
-    expect(breaking((o) => { editable(o, 'HorizontalPodAutoscaler').spec!.scaleTargetRef.name = 'gone'; })).toEqual([
+    expect(
+      breaking((o) => {
+        editable(o, 'HorizontalPodAutoscaler').spec!.scaleTargetRef.name = 'gone';
+      }),
+    ).toEqual([
       'hpa-target-exists HorizontalPodAutoscaler/api: targets Deployment/gone, which is not in the manifests',
       // Without its HPA the Deployment runs one pod, so the replication rules no longer apply.
     ]);
   });
 
   it('no-secret-data: a Secret with data', () => {
-    expect(breaking((o) => { o.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'aHVudGVyMg==' } }); })).toEqual([
-      'no-secret-data Secret/s: carries data; reference an existing Secret or an ExternalSecret instead',
-    ]);
+    expect(
+      breaking((o) => {
+        o.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'aHVudGVyMg==' } });
+      }),
+    ).toEqual(['no-secret-data Secret/s: carries data; reference an existing Secret or an ExternalSecret instead']);
   });
 
   it('limit-range-admits: limits above max, requests below min, a ratio above the maximum, all after the defaults', () => {
     const limitRange = (limits: Record<string, unknown>): Manifest => ({
-      apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'bounds', namespace: 'trading-test' }, spec: { limits: [{ type: 'Container', ...limits }] },
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: { name: 'bounds', namespace: 'trading-test' },
+      spec: { limits: [{ type: 'Container', ...limits }] },
     });
     // The baseline's container: 500m/512Mi requested, 2000m/2Gi limit (a production matrix row).
     expect(rulesOf([...baseline(), limitRange({ max: { cpu: '4', memory: '8Gi' }, min: { cpu: '100m' } })])).toEqual([]);
@@ -166,31 +210,42 @@ describe('policy rules in the synth', () => {
   };
 
   it('fails the synth on a violation, naming the file, the rule and the object; a waiver with a reason accepts it', () => {
-    expect(renderWith((d) => { at(d, 'services', 'trading-api').networkPolicy = false; })).toEqual([
+    expect(
+      renderWith((d) => {
+        at(d, 'services', 'trading-api').networkPolicy = false;
+      }),
+    ).toEqual([
       `${FILE}: policy network-policy-coverage: Job/trading-api-migrate: no NetworkPolicy (other than a select-all default-deny) selects its pods`,
       `${FILE}: policy network-policy-coverage: Rollout/trading-api: no NetworkPolicy (other than a select-all default-deny) selects its pods`,
     ]);
-    expect(renderWith((d) => {
-      at(d, 'services', 'trading-api').networkPolicy = false;
-      d.waivers = [
-        { rule: 'network-policy-coverage', object: 'Rollout/trading-api', reason: 'a service mesh enforces traffic policy here' },
-        { rule: 'network-policy-coverage', object: 'Job/trading-api-migrate', reason: 'a service mesh enforces traffic policy here' },
-      ];
-    })).toEqual([]);
+    expect(
+      renderWith((d) => {
+        at(d, 'services', 'trading-api').networkPolicy = false;
+        d.waivers = [
+          { rule: 'network-policy-coverage', object: 'Rollout/trading-api', reason: 'a service mesh enforces traffic policy here' },
+          { rule: 'network-policy-coverage', object: 'Job/trading-api-migrate', reason: 'a service mesh enforces traffic policy here' },
+        ];
+      }),
+    ).toEqual([]);
   });
 
-  it('fails the synth when a database\'s limits are above the tier\'s LimitRange max (the API server would reject its pods)', () => {
-    expect(renderWith((d) => {
-      at(d, 'databases', 'trading-db').resources = { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '8', memory: '16Gi' } };
-    })).toEqual([
+  it("fails the synth when a database's limits are above the tier's LimitRange max (the API server would reject its pods)", () => {
+    expect(
+      renderWith((d) => {
+        at(d, 'databases', 'trading-db').resources = { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '8', memory: '16Gi' } };
+      }),
+    ).toEqual([
       `${FILE}: policy limit-range-admits: Cluster/trading-db: container "postgres": cpu limit "8" is above the max "4" of LimitRange container-defaults: the API server rejects every pod`,
       `${FILE}: policy limit-range-admits: Cluster/trading-db: container "postgres": memory limit "16Gi" is above the max "8Gi" of LimitRange container-defaults: the API server rejects every pod`,
     ]);
   });
 
   it('reports a waiver that accepts nothing', () => {
-    expect(renderWith((d) => { d.waivers = [{ rule: 'no-secret-data', object: 'Secret/nothing', reason: 'an exception nobody needs any more' }]; }))
-      .toEqual([`${FILE}: waivers: no-secret-data for Secret/nothing accepts nothing; remove it`]);
+    expect(
+      renderWith((d) => {
+        d.waivers = [{ rule: 'no-secret-data', object: 'Secret/nothing', reason: 'an exception nobody needs any more' }];
+      }),
+    ).toEqual([`${FILE}: waivers: no-secret-data for Secret/nothing accepts nothing; remove it`]);
   });
 
   it('rejects waivers without a real reason', () => {
@@ -207,10 +262,12 @@ describe('the namespace LimitRange from an environment file', () => {
   const prod = readFileSync(join(__dirname, '..', 'environments', 'prod.yaml'), 'utf8');
   const big = '  trading-db:\n    resources: { requests: { cpu: "1", memory: 2Gi }, limits: { cpu: "8", memory: 8Gi } }\n';
 
-  it('is the tier\'s, quantity by quantity under what the file gives; what it admits follows', () => {
+  it("is the tier's, quantity by quantity under what the file gives; what it admits follows", () => {
     const withDb = prod.replace(/^  trading-db:\n/m, big);
     expect(withDb).not.toBe(prod);
-    expect(synthProblems('prod', FILE, withDb)).toEqual(expect.arrayContaining([expect.stringContaining('policy limit-range-admits: Cluster/trading-db:')]));
+    expect(synthProblems('prod', FILE, withDb)).toEqual(
+      expect.arrayContaining([expect.stringContaining('policy limit-range-admits: Cluster/trading-db:')]),
+    );
     const raised = `${withDb}containerLimits: { max: { cpu: "8" } }\n`;
     expect(synthProblems('prod', FILE, raised)).toEqual([]);
     const files = renderEnvironment(parseEnvironment('prod', FILE, raised).environment!).files;
@@ -220,8 +277,8 @@ describe('the namespace LimitRange from an environment file', () => {
   });
 
   it('names the field of a bound below a default', () => {
-    expect(environmentProblems('prod', FILE, `${prod}containerLimits: { max: { cpu: 100m } }\n`)).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^environments\/prod\.yaml: containerLimits\.max\.cpu: "100m" is below the default limit/),
-    ]));
+    expect(environmentProblems('prod', FILE, `${prod}containerLimits: { max: { cpu: 100m } }\n`)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^environments\/prod\.yaml: containerLimits\.max\.cpu: "100m" is below the default limit/)]),
+    );
   });
 });

@@ -16,7 +16,10 @@ const BACKUP = { destinationPath: 's3://backups/prod/db', credentialsSecret: 'db
 
 function withApi(scope: Construct, props: PostgresClusterProps): { db: PostgresCluster; api: TradingBackend } {
   const db = new PostgresCluster(scope, 'trading-db', props);
-  const api = new TradingBackend(scope, 'trading-api', { image: 'ghcr.io/acme/api:1.0.0', migration: Migration.job({ command: ['/app/server', 'migrate'] }) });
+  const api = new TradingBackend(scope, 'trading-api', {
+    image: 'ghcr.io/acme/api:1.0.0',
+    migration: Migration.job({ command: ['/app/server', 'migrate'] }),
+  });
   api.connectTo(db);
   return { db, api };
 }
@@ -26,13 +29,15 @@ const envOf = (o: { readonly spec: { readonly template: View<PodTemplateSpec> } 
   Object.fromEntries(o.spec.template.spec.containers[container].env.map((e) => [e.name, e]));
 
 describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
-  const objects = render((s) => withApi(s, {
-    engine: PostgresEngine.cloudNativePg({ backup: BACKUP, pooler: {} }),
-    database: 'trading',
-    owner: 'trading',
-    storage: { size: '100Gi', storageClass: 'gp3' },
-    parameters: { max_connections: '200' },
-  }));
+  const objects = render((s) =>
+    withApi(s, {
+      engine: PostgresEngine.cloudNativePg({ backup: BACKUP, pooler: {} }),
+      database: 'trading',
+      owner: 'trading',
+      storage: { size: '100Gi', storageClass: 'gp3' },
+      parameters: { max_connections: '200' },
+    }),
+  );
   const dbObjects = objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'database');
   const cluster = one(objects, 'Cluster');
 
@@ -66,7 +71,11 @@ describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
     });
     expect(store.spec.configuration.wal.compression).toBe('gzip');
     const backup = one(objects, 'ScheduledBackup');
-    expect(backup.spec).toMatchObject({ method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' }, cluster: { name: 'trading-db' } });
+    expect(backup.spec).toMatchObject({
+      method: 'plugin',
+      pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+      cluster: { name: 'trading-db' },
+    });
     expect(backup.spec.schedule.split(' ')).toHaveLength(6);
   });
 
@@ -77,11 +86,15 @@ describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
     expect(pooler.spec.pgbouncer.parameters.max_client_conn).toBe('1000');
   });
 
-  it('monitors with PodMonitors, not the deprecated enablePodMonitor; the instances\' selects no PgBouncer pod', () => {
+  it("monitors with PodMonitors, not the deprecated enablePodMonitor; the instances' selects no PgBouncer pod", () => {
     expect(cluster.spec.monitoring).toBeUndefined();
     // CloudNativePG labels PgBouncer pods cnpg.io/cluster too (podRole: pooler): the instances are podRole: instance,
     // as the operator's own PodMonitor selects them, so pooler series are not scraped twice.
-    expect(all(objects, 'PodMonitor').filter((m) => m.metadata.name.startsWith('trading-db')).map((m) => [m.metadata.name, m.spec.selector.matchLabels])).toEqual([
+    expect(
+      all(objects, 'PodMonitor')
+        .filter((m) => m.metadata.name.startsWith('trading-db'))
+        .map((m) => [m.metadata.name, m.spec.selector.matchLabels]),
+    ).toEqual([
       ['trading-db', { 'cnpg.io/cluster': 'trading-db', 'cnpg.io/podRole': 'instance' }],
       ['trading-db-pooler', { 'cnpg.io/poolerName': 'trading-db-pooler' }],
     ]);
@@ -103,8 +116,8 @@ describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
     const apiPods = { 'app.kubernetes.io/name': 'trading-api', 'app.kubernetes.io/instance': 'trading-api' };
     const sameLabels = (a: Record<string, string> | undefined, b: Record<string, string>): boolean =>
       a !== undefined && Object.keys(a).length === Object.keys(b).length && Object.entries(b).every(([k, v]) => a[k] === v);
-    const admits = (policy: KindView<'NetworkPolicy'>): boolean => policy.spec.ingress.some((r) =>
-      r.from.some((f) => sameLabels(f.podSelector?.matchLabels, apiPods)) && r.ports.some((p) => p.port === 5432));
+    const admits = (policy: KindView<'NetworkPolicy'>): boolean =>
+      policy.spec.ingress.some((r) => r.from.some((f) => sameLabels(f.podSelector?.matchLabels, apiPods)) && r.ports.some((p) => p.port === 5432));
     expect(admits(one(objects, 'NetworkPolicy', 'trading-db-pooler'))).toBe(true);
     expect(admits(one(objects, 'NetworkPolicy', 'trading-db'))).toBe(true);
     const egress = one(objects, 'NetworkPolicy', 'trading-api').spec.egress.flatMap((r) => r.to.map((t) => t.podSelector?.matchLabels));
@@ -115,7 +128,10 @@ describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
   it('lets the instances (not the PgBouncer pods) replicate and talk to the operator, the API server and Prometheus', () => {
     const np = one(objects, 'NetworkPolicy', 'trading-db');
     expect(np.spec.podSelector.matchLabels).toEqual({ 'cnpg.io/cluster': 'trading-db', 'cnpg.io/podRole': 'instance' });
-    const from = np.spec.ingress.map((r) => [r.from[0].podSelector?.matchLabels ?? r.from[0].namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'], r.ports.map((p) => p.port)]);
+    const from = np.spec.ingress.map((r) => [
+      r.from[0].podSelector?.matchLabels ?? r.from[0].namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'],
+      r.ports.map((p) => p.port),
+    ]);
     expect(from).toContainEqual(['cnpg-system', [8000, 5432]]);
     expect(from).toContainEqual(['monitoring', [9187]]);
     expect(from).toContainEqual([{ 'cnpg.io/cluster': 'trading-db', 'cnpg.io/podRole': 'instance' }, [5432, 8000]]);
@@ -162,7 +178,12 @@ describe('PostgresCluster as a StatefulSet (dev without the operator)', () => {
   const pg = sts.spec.template.spec.containers[0];
 
   it('matches the reviewed snapshot', () => {
-    expect(objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'database').map((o) => stringify(o)).join('---\n')).toMatchSnapshot();
+    expect(
+      objects
+        .filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'database')
+        .map((o) => stringify(o))
+        .join('---\n'),
+    ).toMatchSnapshot();
   });
 
   it('has a headless and a ClusterIP Service', () => {
@@ -226,11 +247,13 @@ describe('PostgresCluster: bad input', () => {
   });
 
   it('rejects a cron that is not six fields, and a malformed retention', () => {
-    expect(errorOf(() => PostgresEngine.cloudNativePg({ backup: { ...BACKUP, schedule: '0 2 * * *', retention: '30 days' } })).message).toBe([
-      '2 configuration problems:',
-      '  - PostgresEngine.cloudNativePg: backup.retention: "30 days" is not a retention: use a number of days, weeks or months like "30d", "4w" or "6m"',
-      '  - PostgresEngine.cloudNativePg: backup.schedule: "0 2 * * *" is not a six-field cron (seconds first): use a value like "0 0 2 * * *" for daily at 02:00',
-    ].join('\n'));
+    expect(errorOf(() => PostgresEngine.cloudNativePg({ backup: { ...BACKUP, schedule: '0 2 * * *', retention: '30 days' } })).message).toBe(
+      [
+        '2 configuration problems:',
+        '  - PostgresEngine.cloudNativePg: backup.retention: "30 days" is not a retention: use a number of days, weeks or months like "30d", "4w" or "6m"',
+        '  - PostgresEngine.cloudNativePg: backup.schedule: "0 2 * * *" is not a six-field cron (seconds first): use a value like "0 0 2 * * *" for daily at 02:00',
+      ].join('\n'),
+    );
   });
 
   it('rejects a pooler named like the cluster', () => {
@@ -241,13 +264,15 @@ describe('PostgresCluster: bad input', () => {
 
   it('rejects backups without credentials', () => {
     const backup = { destinationPath: 's3://b/p' } as unknown as typeof BACKUP;
-    expect(errorOf(() => PostgresEngine.cloudNativePg({ backup })).message)
-      .toBe('PostgresEngine.cloudNativePg: backup.credentialsSecret: is required: backups need a Secret with the object store credentials');
+    expect(errorOf(() => PostgresEngine.cloudNativePg({ backup })).message).toBe(
+      'PostgresEngine.cloudNativePg: backup.credentialsSecret: is required: backups need a Secret with the object store credentials',
+    );
   });
 
   it('rejects more than one instance on the StatefulSet engine, and a missing credentials Secret', () => {
-    expect(dbError({ engine: PostgresEngine.statefulSet({ credentialsSecret: 'c' }), instances: 2 })[0])
-      .toContain('instances: 2 is not possible with the StatefulSet engine');
+    expect(dbError({ engine: PostgresEngine.statefulSet({ credentialsSecret: 'c' }), instances: 2 })[0]).toContain(
+      'instances: 2 is not possible with the StatefulSet engine',
+    );
     expect(errorOf(() => PostgresEngine.statefulSet({} as never)).message).toContain('credentialsSecret: is required');
   });
 
@@ -257,11 +282,15 @@ describe('PostgresCluster: bad input', () => {
   });
 
   it('rejects connecting twice, in one message (not one per variable)', () => {
-    const e = errorOf(() => render((s) => {
-      const { db, api } = withApi(s, {});
-      api.connectTo(db);
-    }));
+    const e = errorOf(() =>
+      render((s) => {
+        const { db, api } = withApi(s, {});
+        api.connectTo(db);
+      }),
+    );
     expect(e).toBeInstanceOf(ConfigurationError);
-    expect((e as ConfigurationError).problems).toEqual(['TradingBackend test/trading-api: connectTo: test/trading-db is connected twice: connect each database or cache once']);
+    expect((e as ConfigurationError).problems).toEqual([
+      'TradingBackend test/trading-api: connectTo: test/trading-db is connected twice: connect each database or cache once',
+    ]);
   });
 });

@@ -26,10 +26,15 @@ describe('PgBouncer pooler high availability', () => {
 
   it('spreads the PgBouncer pods over nodes and keeps one of them through a drain', () => {
     const pooler = one(objects, 'Pooler', 'trading-db-pooler');
-    expect(pooler.spec.template.spec.topologySpreadConstraints).toEqual([{
-      maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule',
-      labelSelector: { matchLabels: { 'cnpg.io/poolerName': 'trading-db-pooler' } }, nodeTaintsPolicy: 'Honor',
-    }]);
+    expect(pooler.spec.template.spec.topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'DoNotSchedule',
+        labelSelector: { matchLabels: { 'cnpg.io/poolerName': 'trading-db-pooler' } },
+        nodeTaintsPolicy: 'Honor',
+      },
+    ]);
     const pdb = one(objects, 'PodDisruptionBudget', 'trading-db-pooler');
     expect(pdb.spec.maxUnavailable).toBe(1);
     expect(pdb.spec.selector).toEqual({ matchLabels: { 'cnpg.io/poolerName': 'trading-db-pooler' } });
@@ -47,16 +52,22 @@ describe('read replicas', () => {
       new TradingBackend(s, 'api', { image: IMAGE }).connectTo(db, { readUrlVariable: 'READ_DATABASE_URL' });
     });
     const env: ReadonlyArray<{ readonly name: string; readonly value?: string }> = one(objects, 'Deployment').spec.template.spec.containers[0].env;
-    expect(env.find((e) => e.name === 'READ_DATABASE_URL')?.value).toBe('postgresql://$(PGUSER):$(PGPASSWORD)@trading-db-ro:5432/app?sslmode=require');
+    expect(env.find((e) => e.name === 'READ_DATABASE_URL')?.value).toBe(
+      'postgresql://$(PGUSER):$(PGPASSWORD)@trading-db-ro:5432/app?sslmode=require',
+    );
     expect(env.find((e) => e.name === 'DATABASE_URL')?.value).toContain('@trading-db-rw:5432/');
   });
 
   it('is refused by a database without replicas, in both doors', () => {
-    const e = errorOf(() => render((s) => {
-      const db = new PostgresCluster(s, 'db', { engine: PostgresEngine.statefulSet({ credentialsSecret: 'db-credentials' }) });
-      new TradingBackend(s, 'api', { image: IMAGE }).connectTo(db, { readUrlVariable: 'READ_DATABASE_URL' });
-    }));
-    expect((e as ConfigurationError).problems).toEqual(['TradingBackend test/api: readUrlVariable: this database has no read-only replicas: connect without readUrlVariable, or run it with CloudNativePG']);
+    const e = errorOf(() =>
+      render((s) => {
+        const db = new PostgresCluster(s, 'db', { engine: PostgresEngine.statefulSet({ credentialsSecret: 'db-credentials' }) });
+        new TradingBackend(s, 'api', { image: IMAGE }).connectTo(db, { readUrlVariable: 'READ_DATABASE_URL' });
+      }),
+    );
+    expect((e as ConfigurationError).problems).toEqual([
+      'TradingBackend test/api: readUrlVariable: this database has no read-only replicas: connect without readUrlVariable, or run it with CloudNativePG',
+    ]);
     const file = `tier: dev
 namespace: shop-dev
 databases:
@@ -67,9 +78,9 @@ services:
     expect(environmentProblems('dev', 'environments/dev.yaml', file)).toEqual([
       'environments/dev.yaml: services.api.readReplicas: this database has no read-only replicas: connect without readUrlVariable, or run it with CloudNativePG',
     ]);
-    expect(environmentProblems('dev', 'environments/dev.yaml', file.replace('database: db, readReplicas', 'readReplicas').replace(/databases:\n.*\n/, ''))).toEqual([
-      'environments/dev.yaml: services.api.readReplicas: needs a database: set database: <name>',
-    ]);
+    expect(
+      environmentProblems('dev', 'environments/dev.yaml', file.replace('database: db, readReplicas', 'readReplicas').replace(/databases:\n.*\n/, '')),
+    ).toEqual(['environments/dev.yaml: services.api.readReplicas: needs a database: set database: <name>']);
   });
 });
 
@@ -86,9 +97,12 @@ describe('point-in-time recovery', () => {
     expect(cluster.spec.bootstrap).toEqual({
       recovery: { source: 'origin', database: 'app', owner: 'app', recoveryTarget: { targetTime: '2026-11-23T09:30:00Z' } },
     });
-    expect(cluster.spec.externalClusters).toEqual([{
-      name: 'origin', plugin: { name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'trading-db-backups', serverName: 'trading-db' } },
-    }]);
+    expect(cluster.spec.externalClusters).toEqual([
+      {
+        name: 'origin',
+        plugin: { name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'trading-db-backups', serverName: 'trading-db' } },
+      },
+    ]);
   });
 
   it('archives under a fresh server name, never into the archive it restores from', () => {
@@ -112,13 +126,20 @@ describe('point-in-time recovery', () => {
   });
 
   it('rejects a malformed target time, writing into the source archive, and a recovery with no store', () => {
-    expect(errorOf(() => PostgresEngine.cloudNativePg({ backup: BACKUP, archiveServerName: 'old', recovery: { serverName: 'old', targetTime: 'yesterday' } })).message).toBe([
-      '2 configuration problems:',
-      '  - PostgresEngine.cloudNativePg: recovery.targetTime: "yesterday" is not an instant: use RFC 3339 with a zone, like "2026-11-23T09:30:00Z"',
-      '  - PostgresEngine.cloudNativePg: archiveServerName: "old" is the server name of the archive being restored: the restored cluster would write into it; choose another',
-    ].join('\n'));
-    expect(errorOf(() => PostgresEngine.cloudNativePg({ recovery: { serverName: 'old' } })).message)
-      .toBe('PostgresEngine.cloudNativePg: recovery.objectStore: is required when the cluster has no backup object store to restore from');
+    expect(
+      errorOf(() =>
+        PostgresEngine.cloudNativePg({ backup: BACKUP, archiveServerName: 'old', recovery: { serverName: 'old', targetTime: 'yesterday' } }),
+      ).message,
+    ).toBe(
+      [
+        '2 configuration problems:',
+        '  - PostgresEngine.cloudNativePg: recovery.targetTime: "yesterday" is not an instant: use RFC 3339 with a zone, like "2026-11-23T09:30:00Z"',
+        '  - PostgresEngine.cloudNativePg: archiveServerName: "old" is the server name of the archive being restored: the restored cluster would write into it; choose another',
+      ].join('\n'),
+    );
+    expect(errorOf(() => PostgresEngine.cloudNativePg({ recovery: { serverName: 'old' } })).message).toBe(
+      'PostgresEngine.cloudNativePg: recovery.objectStore: is required when the cluster has no backup object store to restore from',
+    );
   });
 
   it('is one block of an environment file', () => {
@@ -136,7 +157,9 @@ services:
     const cluster = renderEnvironment(parsed.environment!).files.find((f) => f.path === '30-database/cluster-trading-db.yaml')?.content ?? '';
     expect(cluster).toContain('targetTime: "2026-11-23T09:30:00Z"');
     expect(cluster).toContain('serverName: trading-db-restored');
-    expect(environmentProblems('staging', 'environments/staging.yaml', file.replace('targetTime: "2026-11-23T09:30:00Z"', 'targetTime: tomorrow'))).toEqual([
+    expect(
+      environmentProblems('staging', 'environments/staging.yaml', file.replace('targetTime: "2026-11-23T09:30:00Z"', 'targetTime: tomorrow')),
+    ).toEqual([
       'environments/staging.yaml: databases.trading-db.recovery.targetTime: "tomorrow" is not an instant: use RFC 3339 with a zone, like "2026-11-23T09:30:00Z"',
     ]);
   });
@@ -145,7 +168,11 @@ services:
 describe('the reference deployment', () => {
   it('backs up staging as well as production', () => {
     for (const env of ['staging', 'prod']) {
-      const { environment } = parseEnvironment(env, `environments/${env}.yaml`, readFileSync(join(__dirname, '..', 'environments', `${env}.yaml`), 'utf8'));
+      const { environment } = parseEnvironment(
+        env,
+        `environments/${env}.yaml`,
+        readFileSync(join(__dirname, '..', 'environments', `${env}.yaml`), 'utf8'),
+      );
       const files = renderEnvironment(environment!).files.map((f) => f.path);
       expect(files).toContain('30-database/scheduledbackup-trading-db-scheduled.yaml');
       expect(files).toContain('30-database/objectstore-trading-db-backups.yaml');
@@ -154,19 +181,25 @@ describe('the reference deployment', () => {
 });
 
 describe('a backup before each release migrates', () => {
-  const build = (image: string, extra: { backupFirst?: boolean; config?: Record<string, string> } = {}) => render((s) => {
-    const db = new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.cloudNativePg({ backup: BACKUP }) });
-    new TradingBackend(s, 'api', {
-      image,
-      config: extra.config,
-      migration: Migration.job({ command: ['/app/server', 'migrate'], backupFirst: extra.backupFirst }),
-    }).connectTo(db);
-  });
+  const build = (image: string, extra: { backupFirst?: boolean; config?: Record<string, string> } = {}) =>
+    render((s) => {
+      const db = new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.cloudNativePg({ backup: BACKUP }) });
+      new TradingBackend(s, 'api', {
+        image,
+        config: extra.config,
+        migration: Migration.job({ command: ['/app/server', 'migrate'], backupFirst: extra.backupFirst }),
+      }).connectTo(db);
+    });
   const objects = build(IMAGE);
 
   it('takes an on-demand plugin backup named after the release, in the migration wave', () => {
     const backup = one(objects, 'Backup', 'api-pre-migrate-1-4-2');
-    expect(backup.spec).toEqual({ cluster: { name: 'trading-db' }, method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' }, target: 'prefer-standby' });
+    expect(backup.spec).toEqual({
+      cluster: { name: 'trading-db' },
+      method: 'plugin',
+      pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+      target: 'prefer-standby',
+    });
     expect(backup.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '0' });
     expect(one(objects, 'Job', 'api-migrate').metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('0');
   });
@@ -178,7 +211,12 @@ describe('a backup before each release migrates', () => {
     const wait = spec.initContainers![0];
     expect(wait.env).toContainEqual({ name: 'BACKUP', value: 'api-pre-migrate-1-4-2' });
     expect(wait.command?.[2]).toContain('/apis/postgresql.cnpg.io/v1/namespaces/$NAMESPACE/backups/$BACKUP');
-    expect(wait.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(wait.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(wait.resources?.limits).toBeDefined();
     // The migration container itself gets no token; only the waiting container mounts one.
     expect(spec.automountServiceAccountToken).toBe(false);
@@ -209,16 +247,28 @@ describe('a backup before each release migrates', () => {
   });
 
   it('refuses an explicit backupFirst: true where no backup can be taken, in the TypeScript door', () => {
-    const connecting = (db: (s: import('constructs').Construct) => import('../src/core/connection').IConnectable): string => errorOf(() => render((s) => {
-      new TradingBackend(s, 'api', { image: IMAGE, migration: Migration.job({ command: ['migrate'], backupFirst: true }) }).connectTo(db(s));
-    })).message;
-    expect(connecting((s) => new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.statefulSet({ credentialsSecret: 'db-credentials' }) }))).toBe(
-      'TradingBackend test/api: migration.backupFirst: true, but the database test/trading-db runs as a StatefulSet, which takes no backups: '
-        + 'no backup can precede the migration; set backupFirst to false, or give the database backups');
-    expect(connecting((s) => PostgresCluster.fromExternal(s, 'ledger', {
-      host: 'ledger.example.com', database: 'ledger', cidr: '10.0.0.0/24', credentials: DatabaseCredentials.fromSecret('ledger'),
-    })))
-      .toContain('but the database test/ledger is outside the cluster, where its backups are taken by whoever runs it');
+    const connecting = (db: (s: import('constructs').Construct) => import('../src/core/connection').IConnectable): string =>
+      errorOf(() =>
+        render((s) => {
+          new TradingBackend(s, 'api', { image: IMAGE, migration: Migration.job({ command: ['migrate'], backupFirst: true }) }).connectTo(db(s));
+        }),
+      ).message;
+    expect(
+      connecting((s) => new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.statefulSet({ credentialsSecret: 'db-credentials' }) })),
+    ).toBe(
+      'TradingBackend test/api: migration.backupFirst: true, but the database test/trading-db runs as a StatefulSet, which takes no backups: ' +
+        'no backup can precede the migration; set backupFirst to false, or give the database backups',
+    );
+    expect(
+      connecting((s) =>
+        PostgresCluster.fromExternal(s, 'ledger', {
+          host: 'ledger.example.com',
+          database: 'ledger',
+          cidr: '10.0.0.0/24',
+          credentials: DatabaseCredentials.fromSecret('ledger'),
+        }),
+      ),
+    ).toContain('but the database test/ledger is outside the cluster, where its backups are taken by whoever runs it');
   });
 
   it('is skipped with backupFirst: false, without backups, and for engines without on-demand backups', () => {
@@ -228,14 +278,18 @@ describe('a backup before each release migrates', () => {
       expect(one(o, 'Job', 'api-migrate').spec!.activeDeadlineSeconds).toBe(600);
     };
     none(build(IMAGE, { backupFirst: false }));
-    none(render((s) => {
-      const db = new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.cloudNativePg() });
-      new TradingBackend(s, 'api', { image: IMAGE, migration: Migration.job({ command: ['migrate'] }) }).connectTo(db);
-    }));
-    none(render((s) => {
-      const db = new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.statefulSet({ credentialsSecret: 'db-credentials' }) });
-      new TradingBackend(s, 'api', { image: IMAGE, migration: Migration.job({ command: ['migrate'] }) }).connectTo(db);
-    }));
+    none(
+      render((s) => {
+        const db = new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.cloudNativePg() });
+        new TradingBackend(s, 'api', { image: IMAGE, migration: Migration.job({ command: ['migrate'] }) }).connectTo(db);
+      }),
+    );
+    none(
+      render((s) => {
+        const db = new PostgresCluster(s, 'trading-db', { engine: PostgresEngine.statefulSet({ credentialsSecret: 'db-credentials' }) });
+        new TradingBackend(s, 'api', { image: IMAGE, migration: Migration.job({ command: ['migrate'] }) }).connectTo(db);
+      }),
+    );
   });
 
   it('is valid against the CRD and Kubernetes schemas', async () => {
@@ -248,10 +302,15 @@ describe('a backup before each release migrates', () => {
     // curl answers with the backup as the API server would; date advances ten minutes per call; sleep returns at once.
     writeFileSync(join(bin, 'curl'), '#!/bin/sh\nprintf \'%s\\n%s\' "$FAKE_BODY" "$FAKE_CODE"\n', { mode: 0o755 });
     writeFileSync(join(bin, 'sleep'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-    writeFileSync(join(bin, 'date'), `#!/bin/sh\nn=$(cat "${bin}/now" 2>/dev/null || echo 1000000)\necho $((n + 600)) > "${bin}/now"\necho $n\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'date'), `#!/bin/sh\nn=$(cat "${bin}/now" 2>/dev/null || echo 1000000)\necho $((n + 600)) > "${bin}/now"\necho $n\n`, {
+      mode: 0o755,
+    });
     const run = (body: string, code = '200') => {
       rmSync(join(bin, 'now'), { force: true });
-      return spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, NAMESPACE: 'shop', BACKUP: 'api-pre-migrate-1-4-2', FAKE_BODY: body, FAKE_CODE: code } });
+      return spawnSync('sh', ['-c', script], {
+        encoding: 'utf8',
+        env: { PATH: `${bin}:${process.env.PATH}`, NAMESPACE: 'shop', BACKUP: 'api-pre-migrate-1-4-2', FAKE_BODY: body, FAKE_CODE: code },
+      });
     };
     afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
@@ -283,7 +342,9 @@ describe('a backup before each release migrates', () => {
     it('waits out phases the operator retries (WAL archiving failing) instead of failing at once', () => {
       const r = run('{"kind":"Backup","status":{"phase":"walArchivingFailing"}}');
       expect(r.status).toBe(1);
-      expect(r.stderr).toContain('did not complete within 1800s, not migrating (backup api-pre-migrate-1-4-2 is not progressing: "phase":"walArchivingFailing")');
+      expect(r.stderr).toContain(
+        'did not complete within 1800s, not migrating (backup api-pre-migrate-1-4-2 is not progressing: "phase":"walArchivingFailing")',
+      );
     });
 
     it('fails at once when the Job may not read the backup', () => {
@@ -307,7 +368,8 @@ services:
 `;
 
   it('is on by default for a job migration and can be turned off', () => {
-    const paths = (migration: string) => renderEnvironment(parseEnvironment('staging', 'environments/staging.yaml', file(migration)).environment!).files.map((f) => f.path);
+    const paths = (migration: string) =>
+      renderEnvironment(parseEnvironment('staging', 'environments/staging.yaml', file(migration)).environment!).files.map((f) => f.path);
     expect(paths('{ mode: job, command: [migrate] }')).toContain('40-migration/backup-api-pre-migrate-1-4-2.yaml');
     expect(paths('{ mode: job, command: [migrate], backupFirst: false }').some((p) => p.includes('backup-api'))).toBe(false);
   });
@@ -315,8 +377,8 @@ services:
   it('refuses backupFirst: true for a database that takes no backups, naming the field', () => {
     const noBackups = file('{ mode: job, command: [migrate], backupFirst: true }').replace(/    backup: .*\n/, '    database: trading\n');
     expect(environmentProblems('staging', 'environments/staging.yaml', noBackups)).toEqual([
-      'environments/staging.yaml: services.api.migration.backupFirst: true, but the database trading-db has no backup configured (backup): '
-        + 'no backup can precede the migration; set backupFirst to false, or give the database backups',
+      'environments/staging.yaml: services.api.migration.backupFirst: true, but the database trading-db has no backup configured (backup): ' +
+        'no backup can precede the migration; set backupFirst to false, or give the database backups',
     ]);
   });
 

@@ -32,30 +32,43 @@ function data(scope: import('constructs').Construct, props: { pruneProtection?: 
 describe('prune protection in the constructs', () => {
   it('keeps the Namespace, the Cluster and the StatefulSets through prune by default; nothing else', () => {
     const objects = render((s) => data(s));
-    const kept = objects.filter(protects).map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    const kept = objects
+      .filter(protects)
+      .map((o) => `${o.kind}/${o.metadata.name}`)
+      .sort();
     expect(kept).toEqual(['Cluster/db', 'Namespace/trading-test', 'StatefulSet/cache', 'StatefulSet/legacy']);
     expect(annotationsOf(objects.find((o) => o.kind === 'Cluster') as never)).toMatchObject({
-      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
     });
   });
 
   it('is off with pruneProtection: false, or with the context false; the props win over the context', () => {
     expect(render((s) => data(s, { pruneProtection: false })).filter(protects)).toEqual([]);
-    expect(render((s) => {
-      s.node.setContext(PRUNE_PROTECTION_CONTEXT, false);
-      data(s);
-    }).filter(protects)).toEqual([]);
-    expect(render((s) => {
-      s.node.setContext(PRUNE_PROTECTION_CONTEXT, false);
-      data(s, { pruneProtection: true });
-    }).filter(protects).map((o) => o.kind).sort()).toEqual(['Cluster', 'Namespace', 'StatefulSet', 'StatefulSet']);
+    expect(
+      render((s) => {
+        s.node.setContext(PRUNE_PROTECTION_CONTEXT, false);
+        data(s);
+      }).filter(protects),
+    ).toEqual([]);
+    expect(
+      render((s) => {
+        s.node.setContext(PRUNE_PROTECTION_CONTEXT, false);
+        data(s, { pruneProtection: true });
+      })
+        .filter(protects)
+        .map((o) => o.kind)
+        .sort(),
+    ).toEqual(['Cluster', 'Namespace', 'StatefulSet', 'StatefulSet']);
   });
 
   it('names the context when it is not a boolean', () => {
-    expect(() => render((s) => {
-      s.node.setContext(PRUNE_PROTECTION_CONTEXT, 'yes');
-      data(s);
-    })).toThrow(`context ${PRUNE_PROTECTION_CONTEXT}: "yes" is not true or false`);
+    expect(() =>
+      render((s) => {
+        s.node.setContext(PRUNE_PROTECTION_CONTEXT, 'yes');
+        data(s);
+      }),
+    ).toThrow(`context ${PRUNE_PROTECTION_CONTEXT}: "yes" is not true or false`);
   });
 });
 
@@ -65,15 +78,19 @@ describe('prune protection in environment files', () => {
   const keptKinds = (env: string, extra = ''): string[] => {
     const parsed = parseEnvironment(env, FILE, `${text(env)}${extra}`);
     expect(parsed.problems).toEqual([]);
-    return renderEnvironment(parsed.environment as NonNullable<typeof parsed.environment>).files
-      .filter((f) => f.content.includes('kustomize.toolkit.fluxcd.io/prune: disabled')).map((f) => f.path).sort();
+    return renderEnvironment(parsed.environment as NonNullable<typeof parsed.environment>)
+      .files.filter((f) => f.content.includes('kustomize.toolkit.fluxcd.io/prune: disabled'))
+      .map((f) => f.path)
+      .sort();
   };
 
-  it('is the tier\'s: off in dev, on in staging and prod, on exactly the data holders', () => {
+  it("is the tier's: off in dev, on in staging and prod, on exactly the data holders", () => {
     expect(keptKinds('dev')).toEqual([]);
     for (const env of ['staging', 'prod']) {
       expect(keptKinds(env)).toEqual([
-        '10-namespace/namespace-trading-' + env + '.yaml', '30-database/cluster-trading-db.yaml', '30-database/statefulset-trading-cache.yaml',
+        '10-namespace/namespace-trading-' + env + '.yaml',
+        '30-database/cluster-trading-db.yaml',
+        '30-database/statefulset-trading-cache.yaml',
       ]);
     }
     for (const f of keptKinds('prod')) expect(PROTECTED.some((k) => f.includes(k.toLowerCase()))).toBe(true);
@@ -81,12 +98,16 @@ describe('prune protection in environment files', () => {
 
   it('follows pruneProtection in the file, either way', () => {
     expect(keptKinds('dev', 'pruneProtection: true\n')).toEqual([
-      '10-namespace/namespace-trading-dev.yaml', '30-database/statefulset-trading-cache.yaml', '30-database/statefulset-trading-db.yaml',
+      '10-namespace/namespace-trading-dev.yaml',
+      '30-database/statefulset-trading-cache.yaml',
+      '30-database/statefulset-trading-db.yaml',
     ]);
     expect(keptKinds('prod', 'pruneProtection: false\n')).toEqual([]);
   });
 
   it('names the field when the value is not a boolean', () => {
-    expect(parseEnvironment('prod', FILE, `${text('prod')}pruneProtection: "yes"\n`).problems).toEqual([`${FILE}: pruneProtection: "yes" must be true or false`]);
+    expect(parseEnvironment('prod', FILE, `${text('prod')}pruneProtection: "yes"\n`).problems).toEqual([
+      `${FILE}: pruneProtection: "yes" must be true or false`,
+    ]);
   });
 });

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(__dirname, '..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((code) => code.includes("from 'cdk8s-trading'") && code.includes('.synth()'));
+const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)]
+  .map((m) => m[1])
+  .filter((code) => code.includes("from 'cdk8s-trading'") && code.includes('.synth()'));
 
 describe('the README examples', () => {
   const work = mkdtempSync(join(tmpdir(), 'cdk8s-trading-readme-'));
@@ -27,8 +29,15 @@ describe('the README examples', () => {
     });
     try {
       buildSync({
-        entryPoints, bundle: true, platform: 'node', format: 'cjs', outdir: work, outExtension: { '.js': '.cjs' }, logLevel: 'silent',
-        alias: { 'cdk8s-trading': join(ROOT, 'src', 'index.ts') }, nodePaths: [join(ROOT, 'node_modules')],
+        entryPoints,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        outdir: work,
+        outExtension: { '.js': '.cjs' },
+        logLevel: 'silent',
+        alias: { 'cdk8s-trading': join(ROOT, 'src', 'index.ts') },
+        nodePaths: [join(ROOT, 'node_modules')],
         external: ['cdk8s', 'cdk8s-plus-28', 'constructs'],
       });
     } finally {
@@ -42,7 +51,11 @@ describe('the README examples', () => {
         try { require(dir + '.cjs'); errors.push(null); } catch (e) { errors.push(String(e && e.stack || e)); }
       }
       process.stdout.write(JSON.stringify(errors));`;
-    const r = spawnSync(process.execPath, ['-e', runner], { cwd: work, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
+    const r = spawnSync(process.execPath, ['-e', runner], {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') },
+    });
     expect(r.status, r.stderr).toBe(0);
     errors = (JSON.parse(r.stdout) as Array<string | null>).map((e) => e ?? undefined);
   });
@@ -58,7 +71,9 @@ describe('the README examples', () => {
   it.each(examples.map((_, i) => [i + 1]))('example %i runs against the library and synthesizes', (n) => {
     expect(errors[n - 1]).toBeUndefined();
     const dist = join(work, `example-${n}`, 'dist');
-    const written = readdirSync(dist, { recursive: true }).map(String).filter((f) => f.endsWith('.yaml'));
+    const written = readdirSync(dist, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.yaml'));
     expect(written.length).toBeGreaterThan(0);
     expect(readFileSync(join(dist, written[0]), 'utf8')).toContain('apiVersion');
   });

@@ -41,7 +41,11 @@ const containerOf = (sts: KindView<'StatefulSet'>, name: string): Container => {
 const cacheObjects = (objects: Obj[]): Obj[] => objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'cache');
 const confLines = (text: string): string[] => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 const apiPods = { 'app.kubernetes.io/name': 'trading-api', 'app.kubernetes.io/instance': 'trading-api' };
-const cachePods = { 'app.kubernetes.io/name': 'trading-cache', 'app.kubernetes.io/instance': 'trading-cache', 'app.kubernetes.io/component': 'cache' };
+const cachePods = {
+  'app.kubernetes.io/name': 'trading-cache',
+  'app.kubernetes.io/instance': 'trading-cache',
+  'app.kubernetes.io/component': 'cache',
+};
 type PolicyRule = KindView<'NetworkPolicy'>['spec']['ingress'][number] | KindView<'NetworkPolicy'>['spec']['egress'][number];
 const rulePorts = (r: PolicyRule): unknown[] => r.ports.map((p) => p.port);
 
@@ -53,9 +57,19 @@ function sharedFacts(objects: Obj[]): void {
     expect(restrictedViolations(podSpecOf(asManifest(sts)))).toEqual([]);
     const pod = sts.spec.template.spec;
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 999,
+      runAsGroup: 999,
+      fsGroup: 999,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     for (const c of pod.containers) {
-      expect(c.securityContext, c.name).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(c.securityContext, c.name).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
     }
     const redis = containerOf(sts, 'redis');
     expect(redis.volumeMounts.map((m) => m.mountPath).sort()).toEqual(['/config', '/data', '/etc/redis', '/tmp']);
@@ -100,13 +114,19 @@ function sharedFacts(objects: Obj[]): void {
     const exporter = containerOf(sts, 'exporter');
     expect(exporter.image).toMatch(/^docker\.io\/oliver006\/redis_exporter:v\d+\.\d+\.\d+$/);
     expect(exporter.ports).toEqual([{ name: 'metrics', containerPort: 9121, protocol: 'TCP' }]);
-    expect(envOf(sts, sts.spec.template.spec.containers.indexOf(exporter)).REDIS_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'redis-auth', key: 'password' });
+    expect(envOf(sts, sts.spec.template.spec.containers.indexOf(exporter)).REDIS_PASSWORD.valueFrom.secretKeyRef).toEqual({
+      name: 'redis-auth',
+      key: 'password',
+    });
     const monitor = one(objects, 'ServiceMonitor', 'trading-cache');
     expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s', scheme: 'http' }]);
     expect(one(objects, 'Service', 'trading-cache-headless').spec.ports.map((p) => p.name)).toContain('metrics');
     expect(one(objects, 'Service', 'trading-cache').spec.ports.map((p) => p.name)).not.toContain('metrics');
     const np = one(objects, 'NetworkPolicy', 'trading-cache');
-    expect(np.spec.ingress).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9121, protocol: 'TCP' }] });
+    expect(np.spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      ports: [{ port: 9121, protocol: 'TCP' }],
+    });
   });
 
   it('writes no password anywhere: no Secret, no literal in env, config or scripts', () => {
@@ -132,7 +152,11 @@ describe('RedisCache standalone (dev, staging)', () => {
   const sts = one(objects, 'StatefulSet');
 
   it('matches the reviewed snapshot', () => {
-    expect(cacheObjects(objects).map((o) => stringify(o)).join('---\n')).toMatchSnapshot();
+    expect(
+      cacheObjects(objects)
+        .map((o) => stringify(o))
+        .join('---\n'),
+    ).toMatchSnapshot();
   });
 
   sharedFacts(objects);
@@ -141,7 +165,11 @@ describe('RedisCache standalone (dev, staging)', () => {
     expect(sts.spec.replicas).toBe(1);
     expect(sts.spec.template.spec.containers.map((c) => c.name)).toEqual(['redis', 'exporter']);
     expect(sts.spec.template.spec.affinity).toBeUndefined();
-    expect(all(objects, 'Service').map((s) => s.metadata.name).sort()).toEqual(['trading-api', 'trading-cache', 'trading-cache-headless']);
+    expect(
+      all(objects, 'Service')
+        .map((s) => s.metadata.name)
+        .sort(),
+    ).toEqual(['trading-api', 'trading-cache', 'trading-cache-headless']);
     expect(one(objects, 'Service', 'trading-cache-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
   });
 
@@ -159,9 +187,17 @@ describe('RedisCache standalone (dev, staging)', () => {
     const np = one(objects, 'NetworkPolicy', 'trading-cache');
     expect(np.spec.podSelector.matchLabels).toEqual(cachePods);
     const clients = np.spec.ingress.filter((r) => r.from[0].podSelector);
-    expect(clients).toEqual([{ from: [{ podSelector: { matchLabels: apiPods }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'trading-test' } } }], ports: [{ port: 6379, protocol: 'TCP' }] }]);
+    expect(clients).toEqual([
+      {
+        from: [{ podSelector: { matchLabels: apiPods }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'trading-test' } } }],
+        ports: [{ port: 6379, protocol: 'TCP' }],
+      },
+    ]);
     const egress = one(objects, 'NetworkPolicy', 'trading-api').spec.egress;
-    expect(egress).toContainEqual({ to: [{ podSelector: { matchLabels: cachePods }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'trading-test' } } }], ports: [{ port: 6379, protocol: 'TCP' }] });
+    expect(egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: cachePods }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'trading-test' } } }],
+      ports: [{ port: 6379, protocol: 'TCP' }],
+    });
     expect(one(objects, 'Job').metadata.annotations?.['argocd.argoproj.io/hook']).toBe('PreSync');
   });
 
@@ -172,13 +208,22 @@ describe('RedisCache standalone (dev, staging)', () => {
   });
 
   it('takes persistence, eviction, maxmemory and storage from the props', () => {
-    const custom = render((s) => withApi(s, {
-      persistence: { appendOnly: false }, maxMemoryPolicy: 'volatile-lfu', maxMemory: '300Mi', storage: { size: '8Gi', storageClass: 'gp3' },
-      resources: { requests: { cpu: '100m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } }, monitoring: false,
-    }));
+    const custom = render((s) =>
+      withApi(s, {
+        persistence: { appendOnly: false },
+        maxMemoryPolicy: 'volatile-lfu',
+        maxMemory: '300Mi',
+        storage: { size: '8Gi', storageClass: 'gp3' },
+        resources: { requests: { cpu: '100m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+        monitoring: false,
+      }),
+    );
     const conf = confLines(one(custom, 'ConfigMap', 'trading-cache-config').data['redis.conf']);
     expect(conf).toEqual(expect.arrayContaining(['appendonly no', 'maxmemory-policy volatile-lfu', 'maxmemory 300mb']));
-    expect(one(custom, 'StatefulSet').spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'gp3', resources: { requests: { storage: '8Gi' } } });
+    expect(one(custom, 'StatefulSet').spec.volumeClaimTemplates[0].spec).toMatchObject({
+      storageClassName: 'gp3',
+      resources: { requests: { storage: '8Gi' } },
+    });
     expect(all(custom, 'ServiceMonitor').filter((m) => m.metadata.name === 'trading-cache')).toEqual([]);
     expect(one(custom, 'StatefulSet').spec.template.spec.containers.map((c) => c.name)).toEqual(['redis']);
     // 80 % of 1Gi
@@ -193,7 +238,11 @@ describe('RedisCache with Sentinel (prod)', () => {
   const config = one(objects, 'ConfigMap', 'trading-cache-config').data as Record<string, string>;
 
   it('matches the reviewed snapshot', () => {
-    expect(cacheObjects(objects).map((o) => stringify(o)).join('---\n')).toMatchSnapshot();
+    expect(
+      cacheObjects(objects)
+        .map((o) => stringify(o))
+        .join('---\n'),
+    ).toMatchSnapshot();
   });
 
   sharedFacts(objects);
@@ -202,9 +251,12 @@ describe('RedisCache with Sentinel (prod)', () => {
     expect(sts.spec.replicas).toBe(3);
     expect(sts.spec.podManagementPolicy).toBe('OrderedReady');
     const pod = sts.spec.template.spec;
-    expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: cachePods } }]);
+    expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: cachePods } },
+    ]);
     expect(pod.topologySpreadConstraints.map((t) => [t.topologyKey, t.whenUnsatisfiable, t.nodeTaintsPolicy])).toEqual([
-      ['topology.kubernetes.io/zone', 'ScheduleAnyway', 'Honor'], ['kubernetes.io/hostname', 'DoNotSchedule', 'Honor'],
+      ['topology.kubernetes.io/zone', 'ScheduleAnyway', 'Honor'],
+      ['kubernetes.io/hostname', 'DoNotSchedule', 'Honor'],
     ]);
     expect(pod.containers.map((c) => c.name)).toEqual(['redis', 'sentinel', 'exporter']);
   });
@@ -215,7 +267,14 @@ describe('RedisCache with Sentinel (prod)', () => {
     expect(sentinel.readinessProbe.exec.command.join(' ')).toContain('redis-cli -h 127.0.0.1 -p 26379 ping');
     const conf = confLines(config['sentinel.conf']);
     expect(conf).toContain('sentinel monitor mymaster @MASTER_HOST@ 6379 2');
-    expect(conf).toEqual(expect.arrayContaining(['sentinel resolve-hostnames yes', 'sentinel announce-hostnames yes', 'sentinel down-after-milliseconds mymaster 5000', 'sentinel failover-timeout mymaster 60000']));
+    expect(conf).toEqual(
+      expect.arrayContaining([
+        'sentinel resolve-hostnames yes',
+        'sentinel announce-hostnames yes',
+        'sentinel down-after-milliseconds mymaster 5000',
+        'sentinel failover-timeout mymaster 60000',
+      ]),
+    );
     expect(config['start-sentinel.sh']).toContain('exec redis-sentinel /etc/redis/sentinel.conf');
     expect(config['start-redis.sh']).toContain(`printf 'replicaof %s 6379\\n' "$master"`);
     expect(config['find-master.sh']).toContain('for i in 0 1 2; do');
@@ -223,17 +282,35 @@ describe('RedisCache with Sentinel (prod)', () => {
   });
 
   it('has headless, client and Sentinel Services', () => {
-    expect(one(objects, 'Service', 'trading-cache-headless').spec.ports.map((p) => [p.name, p.port])).toEqual([['redis', 6379], ['sentinel', 26379], ['metrics', 9121]]);
+    expect(one(objects, 'Service', 'trading-cache-headless').spec.ports.map((p) => [p.name, p.port])).toEqual([
+      ['redis', 6379],
+      ['sentinel', 26379],
+      ['metrics', 9121],
+    ]);
     expect(one(objects, 'Service', 'trading-cache').spec.ports.map((p) => p.port)).toEqual([6379]);
-    expect(one(objects, 'Service', 'trading-cache-sentinel').spec.ports).toEqual([{ name: 'sentinel', port: 26379, targetPort: 'sentinel', protocol: 'TCP' }]);
+    expect(one(objects, 'Service', 'trading-cache-sentinel').spec.ports).toEqual([
+      { name: 'sentinel', port: 26379, targetPort: 'sentinel', protocol: 'TCP' },
+    ]);
   });
 
   it('lets the pods replicate and gossip among themselves, and admits the API to Redis and Sentinel', () => {
     const np = one(objects, 'NetworkPolicy', 'trading-cache');
-    const from = np.spec.ingress.map((r) => [r.from[0].podSelector?.matchLabels ?? r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'], rulePorts(r)]);
-    expect(from).toEqual([[cachePods, [6379, 26379]], ['monitoring', [9121]], [apiPods, [6379, 26379]]]);
-    expect(np.spec.egress.map(rulePorts)).toEqual([[53, 53], [6379, 26379]]);
-    const apiEgress = one(objects, 'NetworkPolicy', 'trading-api').spec.egress.find((r) => r.to[0].podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'trading-cache');
+    const from = np.spec.ingress.map((r) => [
+      r.from[0].podSelector?.matchLabels ?? r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'],
+      rulePorts(r),
+    ]);
+    expect(from).toEqual([
+      [cachePods, [6379, 26379]],
+      ['monitoring', [9121]],
+      [apiPods, [6379, 26379]],
+    ]);
+    expect(np.spec.egress.map(rulePorts)).toEqual([
+      [53, 53],
+      [6379, 26379],
+    ]);
+    const apiEgress = one(objects, 'NetworkPolicy', 'trading-api').spec.egress.find(
+      (r) => r.to[0].podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'trading-cache',
+    );
     expect(apiEgress && rulePorts(apiEgress)).toEqual([6379, 26379]);
   });
 
@@ -241,16 +318,27 @@ describe('RedisCache with Sentinel (prod)', () => {
     const env = envOf(one(objects, 'Deployment'));
     expect(env.REDIS_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'redis-auth', key: 'password' });
     expect(env.REDIS_SENTINEL_MASTER.value).toBe('mymaster');
-    expect(env.REDIS_SENTINEL_ADDRESSES.value).toBe('trading-cache-0.trading-cache-headless:26379,trading-cache-1.trading-cache-headless:26379,trading-cache-2.trading-cache-headless:26379');
+    expect(env.REDIS_SENTINEL_ADDRESSES.value).toBe(
+      'trading-cache-0.trading-cache-headless:26379,trading-cache-1.trading-cache-headless:26379,trading-cache-2.trading-cache-headless:26379',
+    );
     expect(env.REDIS_URL).toBeUndefined();
   });
 
   it('takes the master name, quorum and timings from the engine options', () => {
-    const custom = render((s) => withApi(s, {
-      engine: RedisEngine.sentinel({ masterName: 'trading', quorum: 3, downAfter: Duration.seconds(10), failoverTimeout: Duration.minutes(3) }), replicas: 5,
-    }));
+    const custom = render((s) =>
+      withApi(s, {
+        engine: RedisEngine.sentinel({ masterName: 'trading', quorum: 3, downAfter: Duration.seconds(10), failoverTimeout: Duration.minutes(3) }),
+        replicas: 5,
+      }),
+    );
     const conf = confLines(one(custom, 'ConfigMap', 'trading-cache-config').data['sentinel.conf']);
-    expect(conf).toEqual(expect.arrayContaining(['sentinel monitor trading @MASTER_HOST@ 6379 3', 'sentinel down-after-milliseconds trading 10000', 'sentinel failover-timeout trading 180000']));
+    expect(conf).toEqual(
+      expect.arrayContaining([
+        'sentinel monitor trading @MASTER_HOST@ 6379 3',
+        'sentinel down-after-milliseconds trading 10000',
+        'sentinel failover-timeout trading 180000',
+      ]),
+    );
     expect(envOf(one(custom, 'Deployment')).REDIS_SENTINEL_ADDRESSES.value.split(',')).toHaveLength(5);
   });
 
@@ -267,7 +355,9 @@ describe('RedisCache with Sentinel (prod)', () => {
 
 describe('RedisCache credentials from an external store', () => {
   it('syncs the password with an ExternalSecret in the config wave and reads it by reference', () => {
-    const objects = render((s) => withApi(s, { credentials: RedisCredentials.fromExternalStore(SecretStore.cluster('vault'), 'trading/prod/redis') }));
+    const objects = render((s) =>
+      withApi(s, { credentials: RedisCredentials.fromExternalStore(SecretStore.cluster('vault'), 'trading/prod/redis') }),
+    );
     const es = one(objects, 'ExternalSecret', 'trading-cache-credentials');
     expect(es.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('-2');
     expect(es.spec.secretStoreRef).toEqual({ name: 'vault', kind: 'ClusterSecretStore' });
@@ -278,17 +368,26 @@ describe('RedisCache credentials from an external store', () => {
 });
 
 describe('RedisCache.fromExternal (ElastiCache)', () => {
-  const build = (credentials: RedisCredentials, extra: { tls?: boolean } = {}): Obj[] => render((s) => {
-    const cache = RedisCache.fromExternal(s, 'orders-cache', { host: 'master.orders.abc123.euw1.cache.amazonaws.com', cidr: '10.40.0.0/16', credentials, ...extra });
-    new TradingBackend(s, 'api', { image: IMAGE }).connectTo(cache);
-  });
+  const build = (credentials: RedisCredentials, extra: { tls?: boolean } = {}): Obj[] =>
+    render((s) => {
+      const cache = RedisCache.fromExternal(s, 'orders-cache', {
+        host: 'master.orders.abc123.euw1.cache.amazonaws.com',
+        cidr: '10.40.0.0/16',
+        credentials,
+        ...extra,
+      });
+      new TradingBackend(s, 'api', { image: IMAGE }).connectTo(cache);
+    });
 
   it('gives REDIS_URL over TLS by default, the password by reference, and egress to the address block only', () => {
     const objects = build(RedisCredentials.fromSecret('orders-cache-auth', { passwordKey: 'auth-token' }));
     const env = envOf(one(objects, 'Deployment'));
     expect(env.REDIS_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'orders-cache-auth', key: 'auth-token' });
     expect(env.REDIS_URL.value).toBe('rediss://:$(REDIS_PASSWORD)@master.orders.abc123.euw1.cache.amazonaws.com:6379/0');
-    expect(one(objects, 'NetworkPolicy', 'api').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.40.0.0/16' } }], ports: [{ port: 6379, protocol: 'TCP' }] });
+    expect(one(objects, 'NetworkPolicy', 'api').spec.egress).toContainEqual({
+      to: [{ ipBlock: { cidr: '10.40.0.0/16' } }],
+      ports: [{ port: 6379, protocol: 'TCP' }],
+    });
     expect(objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] !== 'api')).toEqual([]);
     expect(envOf(one(build(RedisCredentials.fromSecret('a'), { tls: false }), 'Deployment')).REDIS_URL.value).toMatch(/^redis:\/\//);
   });
@@ -302,7 +401,9 @@ describe('RedisCache.fromExternal (ElastiCache)', () => {
   });
 
   it('rejects a bad host, port, database and CIDR', () => {
-    const e = errorOf(() => render((s) => RedisCache.fromExternal(s, 'x', { host: 'not a host', port: 0, database: 16, cidr: '10.0.0.0/99', credentials: AUTH })));
+    const e = errorOf(() =>
+      render((s) => RedisCache.fromExternal(s, 'x', { host: 'not a host', port: 0, database: 16, cidr: '10.0.0.0/99', credentials: AUTH })),
+    );
     expect((e as ConfigurationError).problems.map((p) => p.split(': ')[1])).toEqual(['host', 'port', 'database', 'cidr']);
   });
 });
@@ -319,14 +420,18 @@ describe('RedisCache: bad input (props)', () => {
       'RedisCache test/trading-cache: replicas: 2 is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerReplicas: true in an environment file)',
     ]);
     expect(() => render((s) => withApi(s, { engine: RedisEngine.sentinel(), replicas: 2 }))).not.toThrow();
-    expect(cacheError({ requireHighAvailability: true })[0]).toContain('replicas: the standalone engine runs one pod, below the 3 high availability needs');
+    expect(cacheError({ requireHighAvailability: true })[0]).toContain(
+      'replicas: the standalone engine runs one pod, below the 3 high availability needs',
+    );
   });
 
   it('rejects more than one standalone pod, and a Sentinel setup of one pod or a quorum above the pods', () => {
     expect(cacheError({ replicas: 2 })).toEqual([
       'RedisCache test/trading-cache: replicas: 2 is not possible with the standalone engine, which runs one pod without replication; use RedisEngine.sentinel() for more',
     ]);
-    expect(cacheError({ engine: RedisEngine.sentinel(), replicas: 1 })).toEqual(['RedisCache test/trading-cache: replicas: 1 is out of range: use a whole number from 2 to 9']);
+    expect(cacheError({ engine: RedisEngine.sentinel(), replicas: 1 })).toEqual([
+      'RedisCache test/trading-cache: replicas: 1 is out of range: use a whole number from 2 to 9',
+    ]);
     expect(cacheError({ engine: RedisEngine.sentinel({ quorum: 4 }) })).toEqual([
       'RedisCache test/trading-cache: engine.quorum: 4 is more than the 3 Sentinels there are: no failover could ever be agreed; use at most 3 (a majority, 2, is the default)',
     ]);
@@ -336,14 +441,20 @@ describe('RedisCache: bad input (props)', () => {
     expect(cacheError({ maxMemory: '1Gi' })).toEqual([
       'RedisCache test/trading-cache: resources.limits.memory: "512Mi" is below maxMemory "1Gi": the container would be OOM-killed before Redis evicts anything; raise the limit or lower maxMemory (default: 80 % of the limit)',
     ]);
-    expect(cacheError({ maxMemory: '1GB' })).toEqual(['RedisCache test/trading-cache: maxMemory: "1GB" is not a Kubernetes quantity; use a value like "512Mi" or "2Gi"']);
+    expect(cacheError({ maxMemory: '1GB' })).toEqual([
+      'RedisCache test/trading-cache: maxMemory: "1GB" is not a Kubernetes quantity; use a value like "512Mi" or "2Gi"',
+    ]);
   });
 
   it('rejects a storage size that is not a quantity, a limit below its request, an unknown eviction policy and an untagged image', () => {
-    expect(cacheError({
-      storage: { size: '10GB' }, maxMemoryPolicy: 'lru' as never, image: 'redis',
-      resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '512Mi' } },
-    })).toEqual([
+    expect(
+      cacheError({
+        storage: { size: '10GB' },
+        maxMemoryPolicy: 'lru' as never,
+        image: 'redis',
+        resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '512Mi' } },
+      }),
+    ).toEqual([
       'RedisCache test/trading-cache: image: "redis" has no tag: pin a version ("redis:1.2.3") or a digest; untagged images are allowed only in dev',
       'RedisCache test/trading-cache: storage.size: "10GB" is not a Kubernetes quantity; use a value like "10Gi"',
       'RedisCache test/trading-cache: resources.limits.memory: "512Mi" is below the request "1Gi": it must be at least that',
@@ -353,16 +464,22 @@ describe('RedisCache: bad input (props)', () => {
 
   it('rejects missing credentials and bad credential references', () => {
     expect(cacheError({ credentials: undefined as never })[0]).toContain('credentials: is required');
-    expect(errorOf(() => RedisCredentials.fromSecret('Redis_Auth')).message).toContain('RedisCredentials.fromSecret: secretName: "Redis_Auth" is not a valid name');
-    expect(errorOf(() => RedisCredentials.fromExternalStore(SecretStore.cluster('vault'), '')).message).toContain('remoteKey: "" must be the non-empty key');
+    expect(errorOf(() => RedisCredentials.fromSecret('Redis_Auth')).message).toContain(
+      'RedisCredentials.fromSecret: secretName: "Redis_Auth" is not a valid name',
+    );
+    expect(errorOf(() => RedisCredentials.fromExternalStore(SecretStore.cluster('vault'), '')).message).toContain(
+      'remoteKey: "" must be the non-empty key',
+    );
   });
 
   it('rejects bad Sentinel options in the factory', () => {
-    expect(errorOf(() => RedisEngine.sentinel({ masterName: 'my master', downAfter: Duration.millis(1500) })).message).toBe([
-      '2 configuration problems:',
-      '  - RedisEngine.sentinel: masterName: "my master" is not a master name: use up to 64 letters, digits, ".", "_" and "-"',
-      '  - RedisEngine.sentinel: downAfter: 1500 ms is not a whole number of seconds: use 1s to 10m',
-    ].join('\n'));
+    expect(errorOf(() => RedisEngine.sentinel({ masterName: 'my master', downAfter: Duration.millis(1500) })).message).toBe(
+      [
+        '2 configuration problems:',
+        '  - RedisEngine.sentinel: masterName: "my master" is not a master name: use up to 64 letters, digits, ".", "_" and "-"',
+        '  - RedisEngine.sentinel: downAfter: 1500 ms is not a whole number of seconds: use 1s to 10m',
+      ].join('\n'),
+    );
   });
 
   it('rejects a cache nobody connects to', () => {
@@ -371,15 +488,21 @@ describe('RedisCache: bad input (props)', () => {
   });
 
   it('rejects connecting twice, and a URL variable on a Sentinel cache', () => {
-    const twice = errorOf(() => render((s) => {
-      const { cache, api } = withApi(s);
-      api.connectTo(cache);
-    }));
-    expect((twice as ConfigurationError).problems).toEqual(['TradingBackend test/trading-api: connectTo: test/trading-cache is connected twice: connect each database or cache once']);
-    const url = errorOf(() => render((s) => {
-      const cache = new RedisCache(s, 'c', { engine: RedisEngine.sentinel(), credentials: AUTH });
-      new TradingBackend(s, 'api', { image: IMAGE }).connectTo(cache, { urlVariable: 'CACHE_URL' });
-    }));
+    const twice = errorOf(() =>
+      render((s) => {
+        const { cache, api } = withApi(s);
+        api.connectTo(cache);
+      }),
+    );
+    expect((twice as ConfigurationError).problems).toEqual([
+      'TradingBackend test/trading-api: connectTo: test/trading-cache is connected twice: connect each database or cache once',
+    ]);
+    const url = errorOf(() =>
+      render((s) => {
+        const cache = new RedisCache(s, 'c', { engine: RedisEngine.sentinel(), credentials: AUTH });
+        new TradingBackend(s, 'api', { image: IMAGE }).connectTo(cache, { urlVariable: 'CACHE_URL' });
+      }),
+    );
     expect(url.message).toContain('urlVariable: "CACHE_URL" cannot be set: a Sentinel cache has no single URL');
   });
 
@@ -409,72 +532,136 @@ describe('RedisCache: bad input (environment file)', () => {
   });
 
   it('rejects fewer than 3 Sentinel pods in prod unless allowFewerReplicas, which applies only to prod', () => {
-    expect(problemsAfter((d) => { cache(d).replicas = 2; })).toEqual([
+    expect(
+      problemsAfter((d) => {
+        cache(d).replicas = 2;
+      }),
+    ).toEqual([
       `${FILE}: caches.trading-cache.replicas: 2 is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerReplicas: true in an environment file)`,
     ]);
-    expect(problemsAfter((d) => { cache(d).replicas = 2; cache(d).allowFewerReplicas = true; })).toEqual([]);
-    expect(problemsAfter((d) => { cache(d).allowFewerReplicas = true; }, 'staging')).toContain(`${FILE}: caches.trading-cache.allowFewerReplicas: applies only to prod`);
+    expect(
+      problemsAfter((d) => {
+        cache(d).replicas = 2;
+        cache(d).allowFewerReplicas = true;
+      }),
+    ).toEqual([]);
+    expect(
+      problemsAfter((d) => {
+        cache(d).allowFewerReplicas = true;
+      }, 'staging'),
+    ).toContain(`${FILE}: caches.trading-cache.allowFewerReplicas: applies only to prod`);
   });
 
   it('rejects a memory limit below maxMemory and storage that is not a quantity', () => {
-    expect(problemsAfter((d) => { cache(d).maxMemory = '2Gi'; at(cache(d), 'storage').size = '10GB'; })).toEqual([
+    expect(
+      problemsAfter((d) => {
+        cache(d).maxMemory = '2Gi';
+        at(cache(d), 'storage').size = '10GB';
+      }),
+    ).toEqual([
       `${FILE}: caches.trading-cache.storage.size: "10GB" is not a Kubernetes quantity; use a value like "10Gi"`,
       `${FILE}: caches.trading-cache.resources.limits.memory: "1Gi" is below maxMemory "2Gi": the container would be OOM-killed before Redis evicts anything; raise the limit or lower maxMemory (default: 80 % of the limit)`,
     ]);
   });
 
   it('rejects a cache nobody connects to, and a service naming an unknown cache', () => {
-    expect(problemsAfter((d) => { svc(d).cache = 'session-cache'; })).toEqual([
+    expect(
+      problemsAfter((d) => {
+        svc(d).cache = 'session-cache';
+      }),
+    ).toEqual([
       `${FILE}: caches.trading-cache: no service connects to it (set \`cache: trading-cache\` on the services that use it), or remove it`,
       `${FILE}: services.trading-api.cache: "session-cache" is not a cache of this environment; use one of trading-cache`,
     ]);
-    expect(problemsAfter((d) => { delete d.caches; })).toEqual([
-      `${FILE}: services.trading-api.cache: "trading-cache" is not a cache of this environment; define it under caches`,
-    ]);
+    expect(
+      problemsAfter((d) => {
+        delete d.caches;
+      }),
+    ).toEqual([`${FILE}: services.trading-api.cache: "trading-cache" is not a cache of this environment; define it under caches`]);
   });
 
   it('rejects Sentinel fields on a standalone cache, and Sentinel options out of range at their own keys', () => {
-    expect(problemsAfter((d) => { cache(d).engine = 'standalone'; cache(d).quorum = 2; cache(d).masterName = 'm'; })).toEqual([
+    expect(
+      problemsAfter((d) => {
+        cache(d).engine = 'standalone';
+        cache(d).quorum = 2;
+        cache(d).masterName = 'm';
+      }),
+    ).toEqual([
       `${FILE}: caches.trading-cache.quorum: does not apply to engine "standalone"; it takes replicas, allowFewerReplicas, image, storage, persistence, resources, maxMemory, maxMemoryPolicy, monitoring, credentialsSecret, passwordKey, remoteKey, passwordProperty`,
       `${FILE}: caches.trading-cache.masterName: does not apply to engine "standalone"; it takes replicas, allowFewerReplicas, image, storage, persistence, resources, maxMemory, maxMemoryPolicy, monitoring, credentialsSecret, passwordKey, remoteKey, passwordProperty`,
     ]);
-    expect(problemsAfter((d) => { cache(d).quorum = 5; cache(d).downAfterSeconds = 0; })).toEqual([
-      `${FILE}: caches.trading-cache.downAfterSeconds: 0s is out of range: use 1s to 10m`,
-    ]);
-    expect(problemsAfter((d) => { cache(d).quorum = 5; })).toEqual([
+    expect(
+      problemsAfter((d) => {
+        cache(d).quorum = 5;
+        cache(d).downAfterSeconds = 0;
+      }),
+    ).toEqual([`${FILE}: caches.trading-cache.downAfterSeconds: 0s is out of range: use 1s to 10m`]);
+    expect(
+      problemsAfter((d) => {
+        cache(d).quorum = 5;
+      }),
+    ).toEqual([
       `${FILE}: caches.trading-cache.quorum: 5 is more than the 3 Sentinels there are: no failover could ever be agreed; use at most 3 (a majority, 2, is the default)`,
     ]);
   });
 
   it('needs exactly one source of the password, and a store for remoteKey', () => {
-    expect(problemsAfter((d) => { cache(d).credentialsSecret = 'redis-auth'; })).toEqual([
+    expect(
+      problemsAfter((d) => {
+        cache(d).credentialsSecret = 'redis-auth';
+      }),
+    ).toEqual([
       `${FILE}: caches.trading-cache.credentialsSecret: needs exactly one of credentialsSecret (an existing Secret with the password) or remoteKey (an entry of the secretStore)`,
     ]);
-    expect(problemsAfter((d) => { delete cache(d).remoteKey; cache(d).credentialsSecret = 'Redis_Auth'; })).toEqual([
+    expect(
+      problemsAfter((d) => {
+        delete cache(d).remoteKey;
+        cache(d).credentialsSecret = 'Redis_Auth';
+      }),
+    ).toEqual([
       `${FILE}: caches.trading-cache.credentialsSecret: "Redis_Auth" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters`,
     ]);
   });
 
   it('rejects a cache named like a service or a database', () => {
-    expect(problemsAfter((d) => { at(d, 'caches')['trading-db'] = { remoteKey: 'x' }; })).toContain(
-      `${FILE}: caches.trading-db: has the name of a database (databases.trading-db): give the cache a name of its own`,
-    );
+    expect(
+      problemsAfter((d) => {
+        at(d, 'caches')['trading-db'] = { remoteKey: 'x' };
+      }),
+    ).toContain(`${FILE}: caches.trading-db: has the name of a database (databases.trading-db): give the cache a name of its own`);
   });
 
   it('takes an external cache, whose in-cluster keys do not apply', () => {
-    expect(problemsAfter((d) => { at(d, 'caches')['trading-cache'] = { external: { host: 'master.x.cache.amazonaws.com', cidr: '10.40.0.0/16', remoteKey: 'prod/redis' } }; })).toEqual([]);
+    expect(
+      problemsAfter((d) => {
+        at(d, 'caches')['trading-cache'] = { external: { host: 'master.x.cache.amazonaws.com', cidr: '10.40.0.0/16', remoteKey: 'prod/redis' } };
+      }),
+    ).toEqual([]);
     // Both at once: the key the schema does not admit, and the value the rule rejects.
-    expect(problemsAfter((d) => { at(d, 'caches')['trading-cache'] = { replicas: 3, external: { host: 'not a host', credentialsSecret: 'a' } }; })).toEqual([
+    expect(
+      problemsAfter((d) => {
+        at(d, 'caches')['trading-cache'] = { replicas: 3, external: { host: 'not a host', credentialsSecret: 'a' } };
+      }),
+    ).toEqual([
       `${FILE}: caches.trading-cache.replicas: does not apply to an external cache`,
       `${FILE}: caches.trading-cache.external.host: "not a host" is not a valid hostname: use a fully qualified lower-case DNS name like "api.example.com" (a leading "*." is allowed)`,
     ]);
-    expect(problemsAfter((d) => { at(d, 'caches')['trading-cache'] = { external: { host: 'not a host', credentialsSecret: 'a' } }; })).toEqual([
+    expect(
+      problemsAfter((d) => {
+        at(d, 'caches')['trading-cache'] = { external: { host: 'not a host', credentialsSecret: 'a' } };
+      }),
+    ).toEqual([
       `${FILE}: caches.trading-cache.external.host: "not a host" is not a valid hostname: use a fully qualified lower-case DNS name like "api.example.com" (a leading "*." is allowed)`,
     ]);
   });
 
   it('counts the cache pods, with Sentinel and exporter, in the quota at full scale', () => {
-    expect(problemsAfter((d) => { d.quota = { pods: 28 }; })).toEqual([
+    expect(
+      problemsAfter((d) => {
+        d.quota = { pods: 28 };
+      }),
+    ).toEqual([
       `${FILE}: quota.pods: 28 is below the 50 the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 42, trading-db 3, trading-cache 3, ...): set quota.pods to at least 50, or lower the replicas or requests`,
     ]);
   });

@@ -15,9 +15,10 @@ import { all, asManifest, one, Obj } from './support/render';
 const ROOT = join(__dirname, '..');
 const environments = loadEnvironments(ROOT);
 const rendered = new Map(environments.map((e) => [e.name, renderEnvironment(e)]));
-const objectsOf = (env: string): Obj[] => (rendered.get(env)?.files ?? [])
-  .filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml'))
-  .map((f) => parse(f.content) as Obj);
+const objectsOf = (env: string): Obj[] =>
+  (rendered.get(env)?.files ?? [])
+    .filter((f) => f.path.endsWith('.yaml') && !f.path.endsWith('kustomization.yaml'))
+    .map((f) => parse(f.content) as Obj);
 
 /** Whether `selector` (matchLabels) selects pods labelled `labels`. */
 const selects = (selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean =>
@@ -32,10 +33,14 @@ describe.each(['dev', 'staging', 'prod'] as const)('scraping in %s', (env) => {
 
   /** Every way Prometheus reaches pods labelled `labels`: one per PodMonitor, one per Service a ServiceMonitor selects. */
   const scrapePaths = (labels: Readonly<Record<string, string>>): string[] => [
-    ...all(objects, 'PodMonitor').filter((m) => selects(m.spec.selector.matchLabels, labels)).map((m) => `PodMonitor/${m.metadata.name}`),
-    ...all(objects, 'ServiceMonitor').flatMap((m) => services
-      .filter((s) => selects(m.spec.selector.matchLabels, s.metadata.labels ?? {}) && selects(s.spec.selector, labels))
-      .map((s) => `ServiceMonitor/${m.metadata.name} via Service/${s.metadata.name}`)),
+    ...all(objects, 'PodMonitor')
+      .filter((m) => selects(m.spec.selector.matchLabels, labels))
+      .map((m) => `PodMonitor/${m.metadata.name}`),
+    ...all(objects, 'ServiceMonitor').flatMap((m) =>
+      services
+        .filter((s) => selects(m.spec.selector.matchLabels, s.metadata.labels ?? {}) && selects(s.spec.selector, labels))
+        .map((s) => `ServiceMonitor/${m.metadata.name} via Service/${s.metadata.name}`),
+    ),
   ];
 
   it('scrapes every API pod exactly once, whatever Services select it', () => {
@@ -52,7 +57,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('scraping in %s', (env) => {
   });
 });
 
-it('in staging, the canary\'s stable and canary Services select the same pods, and no Service-based monitor selects both', () => {
+it("in staging, the canary's stable and canary Services select the same pods, and no Service-based monitor selects both", () => {
   const objects = objectsOf('staging');
   const stable = all(objects, 'Service').find((s) => s.metadata.name === 'trading-api');
   const canary = all(objects, 'Service').find((s) => s.metadata.name === 'trading-api-canary');
@@ -72,18 +77,23 @@ describe.each(['dev', 'staging', 'prod'] as const)('analysis in %s', (env) => {
         if (metric.provider.job !== undefined) continue;
         expect(metric.provider.prometheus, where).toBeDefined();
         for (const result of NO_DATA) expect(decide(metric, result), `${where} on ${JSON.stringify(result)}`).not.toBe('Successful');
-        expect(Number(metric.failureLimit) + Number(metric.inconclusiveLimit), where).toBeLessThan(metric.count === undefined ? Infinity : Number(metric.count));
+        expect(Number(metric.failureLimit) + Number(metric.inconclusiveLimit), where).toBeLessThan(
+          metric.count === undefined ? Infinity : Number(metric.count),
+        );
       }
     }
   });
 
   it('waits the rate window plus a scrape before the first measurement of every Prometheus metric', () => {
     const objects = objectsOf(env);
-    const metrics = all(objects, 'AnalysisTemplate').flatMap((t) => t.spec.metrics.map((m) => ({ ...m, where: `${t.metadata.name}/${m.name}` })))
+    const metrics = all(objects, 'AnalysisTemplate')
+      .flatMap((t) => t.spec.metrics.map((m) => ({ ...m, where: `${t.metadata.name}/${m.name}` })))
       .filter((m) => m.provider.prometheus !== undefined);
     // The reference deployment analyses in staging (canary); prod's blue-green is a Service switch, dev rolls.
     if (env === 'staging') expect(metrics.length).toBeGreaterThan(0);
-    const scrape = all(objects, 'PodMonitor').filter((m) => m.metadata.name === 'trading-api').map((m) => durationSeconds(m.spec.podMetricsEndpoints[0].interval));
+    const scrape = all(objects, 'PodMonitor')
+      .filter((m) => m.metadata.name === 'trading-api')
+      .map((m) => durationSeconds(m.spec.podMetricsEndpoints[0].interval));
     for (const m of metrics) {
       const window = durationSeconds(/\[(\w+)\]\)/.exec(m.provider.prometheus.query)?.[1]);
       expect(window, m.where).toBe(120);
@@ -110,7 +120,19 @@ describe("staging's canary analysis over a new ReplicaSet's first minutes", () =
     for (const m of [...background, ...step]) expect(runMetric(m, newReplicaSet(), 0), m.name).toBe('Running');
     for (const m of background) {
       expect(runMetric(m, newReplicaSet(), HOUR), m.name).toBe('Running');
-      expect(runMetric(m, newReplicaSet({ quiet: [[600, 660], [1200, 1320]] }), HOUR), m.name).toBe('Running');
+      expect(
+        runMetric(
+          m,
+          newReplicaSet({
+            quiet: [
+              [600, 660],
+              [1200, 1320],
+            ],
+          }),
+          HOUR,
+        ),
+        m.name,
+      ).toBe('Running');
     }
     for (const m of step) expect(runMetric(m, newReplicaSet(), HOUR), m.name).toBe('Successful');
   });
@@ -140,9 +162,13 @@ it("staging's canary analyses every step after the first in the background, meas
 const policiesOf = (objects: Obj[], labels: Readonly<Record<string, string>>) =>
   all(objects, 'NetworkPolicy').filter((p) => selects(p.spec.podSelector.matchLabels, labels));
 const allowsEgressTo = (objects: Obj[], from: Readonly<Record<string, string>>, to: Readonly<Record<string, string>>, port: number): boolean =>
-  policiesOf(objects, from).some((p) => p.spec.egress.some((r) => r.to.some((peer) => selects(peer.podSelector?.matchLabels, to)) && r.ports.some((x) => x.port === port)));
+  policiesOf(objects, from).some((p) =>
+    p.spec.egress.some((r) => r.to.some((peer) => selects(peer.podSelector?.matchLabels, to)) && r.ports.some((x) => x.port === port)),
+  );
 const admitsFrom = (objects: Obj[], to: Readonly<Record<string, string>>, from: Readonly<Record<string, string>>, port: number): boolean =>
-  policiesOf(objects, to).some((p) => p.spec.ingress.some((r) => r.from.some((peer) => selects(peer.podSelector?.matchLabels, from)) && r.ports.some((x) => x.port === port)));
+  policiesOf(objects, to).some((p) =>
+    p.spec.ingress.some((r) => r.from.some((peer) => selects(peer.podSelector?.matchLabels, from)) && r.ports.some((x) => x.port === port)),
+  );
 
 describe('smoke check before traffic moves', () => {
   it("prod's blue-green release is smoke-tested through the preview Service by an Argo CD PostSync hook in its own stage", () => {
@@ -150,13 +176,17 @@ describe('smoke check before traffic moves', () => {
     const files = rendered.get('prod')?.files ?? [];
     expect(files.map((f) => f.path)).toContain('60-smoke-test/job-trading-api-smoke-test.yaml');
     const job = one(objects, 'Job', 'trading-api-smoke-test');
-    expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+    expect(job.metadata.annotations).toMatchObject({
+      'argocd.argoproj.io/hook': 'PostSync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    });
     const preview = one(objects, 'Service', 'trading-api-preview');
     // The preview selects the colour that carries the staged release, not the active one.
     expect(preview.spec.selector.version).toBe('green');
     const container = job.spec.template.spec.containers[0];
-    expect(container.command.filter((a) => a.startsWith('http'))).toEqual(['/health', '/health/db', '/health/redis']
-      .map((path) => `http://trading-api-preview.trading-prod.svc:8080${path}`));
+    expect(container.command.filter((a) => a.startsWith('http'))).toEqual(
+      ['/health', '/health/db', '/health/redis'].map((path) => `http://trading-api-preview.trading-prod.svc:8080${path}`),
+    );
     expect(container.command).toEqual(expect.arrayContaining(['--fail', '--fail-early', '--max-time']));
     expect(container.image).toMatch(/^curlimages\/curl:\d+\.\d+\.\d+$/);
     expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(0);
@@ -172,13 +202,17 @@ describe('smoke check before traffic moves', () => {
       const objects = objectsOf(env);
       const api = all(objects, 'Deployment', 'Rollout').find((w) => w.metadata.labels?.['app.kubernetes.io/name'] === 'trading-api');
       const apiPods = api?.spec.template.metadata.labels ?? {};
-      const smokePods = env === 'prod'
-        ? one(objects, 'Job', 'trading-api-smoke-test').spec.template.metadata.labels
-        : one(objects, 'AnalysisTemplate', 'trading-api-smoke-test').spec.metrics[0].provider.job.spec.template.metadata.labels;
+      const smokePods =
+        env === 'prod'
+          ? one(objects, 'Job', 'trading-api-smoke-test').spec.template.metadata.labels
+          : one(objects, 'AnalysisTemplate', 'trading-api-smoke-test').spec.metrics[0].provider.job.spec.template.metadata.labels;
       expect(allowsEgressTo(objects, smokePods, apiPods, 8080), env).toBe(true);
       expect(admitsFrom(objects, apiPods, smokePods, 8080), env).toBe(true);
       // Not the API's own policy: the smoke pods get no database, cache or internet egress.
-      expect(policiesOf(objects, smokePods).map((p) => p.metadata.name), env).toEqual(['trading-api-smoke-test']);
+      expect(
+        policiesOf(objects, smokePods).map((p) => p.metadata.name),
+        env,
+      ).toEqual(['trading-api-smoke-test']);
     }
   });
 
@@ -193,8 +227,9 @@ describe('smoke check before traffic moves', () => {
     expect(steps[smokeIndex].analysis.args).toContainEqual({ name: 'service-name', value: 'trading-api-canary' });
     const [metric] = one(objects, 'AnalysisTemplate', 'trading-api-smoke-test').spec.metrics;
     const pod = metric.provider.job.spec.template;
-    expect(pod.spec.containers[0].command.filter((a) => a.startsWith('http'))).toEqual(['/health', '/health/db', '/health/redis']
-      .map((path) => `http://{{args.service-name}}.{{args.namespace}}.svc:8080${path}`));
+    expect(pod.spec.containers[0].command.filter((a) => a.startsWith('http'))).toEqual(
+      ['/health', '/health/db', '/health/redis'].map((path) => `http://{{args.service-name}}.{{args.namespace}}.svc:8080${path}`),
+    );
     expect(restrictedViolations(pod.spec as unknown as Parameters<typeof restrictedViolations>[0])).toEqual([]);
   });
 

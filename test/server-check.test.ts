@@ -24,9 +24,15 @@ beforeAll(() => {
   write('prod/kustomization.yaml', 'resources:\n  - 10-namespace\n  - 50-application\n');
   write('prod/10-namespace/kustomization.yaml', 'resources:\n  - namespace-shop.yaml\n');
   write('prod/10-namespace/namespace-shop.yaml', object('Namespace', 'shop'));
-  write('prod/50-application/kustomization.yaml', 'resources:\n  - service-api.yaml\n  - deployment-api.yaml\n  - rollout-api.yaml\n  - job-migrate.yaml\n');
+  write(
+    'prod/50-application/kustomization.yaml',
+    'resources:\n  - service-api.yaml\n  - deployment-api.yaml\n  - rollout-api.yaml\n  - job-migrate.yaml\n',
+  );
   write('prod/50-application/job-migrate.yaml', `${object('Job', 'migrate', 'shop', 'batch/v1')}  annotations:\n    argocd.argoproj.io/hook: Sync\n`);
-  write('prod/50-application/deployment-api.yaml', `${object('Deployment', 'api', 'shop', 'apps/v1')}spec:\n  minReadySeconds: 10\n  newerField: true\n  paused: false\n  empty: []\n`);
+  write(
+    'prod/50-application/deployment-api.yaml',
+    `${object('Deployment', 'api', 'shop', 'apps/v1')}spec:\n  minReadySeconds: 10\n  newerField: true\n  paused: false\n  empty: []\n`,
+  );
   write('prod/50-application/service-api.yaml', object('Service', 'api', 'shop'));
   write('prod/50-application/rollout-api.yaml', object('Rollout', 'api', 'shop', 'argoproj.io/v1alpha1'));
   write('dev/service-other.yaml', object('Service', 'other', 'elsewhere'));
@@ -40,8 +46,15 @@ describe('applyOrder', () => {
     expect(order.stages.map((s) => [s.folder, s.files.map((f) => f.path)])).toEqual([
       ['dev', ['dev/service-other.yaml']],
       ['prod/10-namespace', ['prod/10-namespace/namespace-shop.yaml']],
-      ['prod/50-application', ['prod/50-application/service-api.yaml', 'prod/50-application/deployment-api.yaml', 'prod/50-application/rollout-api.yaml',
-        'prod/50-application/job-migrate.yaml']],
+      [
+        'prod/50-application',
+        [
+          'prod/50-application/service-api.yaml',
+          'prod/50-application/deployment-api.yaml',
+          'prod/50-application/rollout-api.yaml',
+          'prod/50-application/job-migrate.yaml',
+        ],
+      ],
     ]);
   });
 
@@ -64,13 +77,15 @@ describe('checkOnServer against a fake API server', () => {
   beforeAll(async () => {
     server = createServer((req: IncomingMessage, res) => {
       let text = '';
-      req.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+      req.on('data', (c: Buffer) => {
+        text += c.toString('utf8');
+      });
       req.on('end', () => answer(req, text, res));
     });
     // Answers as kube-apiserver does: the stored object (here the applied one, less a field it does not know).
     const answer = (req: IncomingMessage, text: string, res: ServerResponse): void => {
       requests.push(`${req.method} ${req.url}`);
-      const sent = text ? JSON.parse(text) as { spec?: Record<string, unknown> } : {};
+      const sent = text ? (JSON.parse(text) as { spec?: Record<string, unknown> }) : {};
       // Go's omitempty leaves zero values out: not a dropped field.
       if (sent.spec) for (const k of ['newerField', 'paused', 'empty']) delete sent.spec[k];
       const json = (status: number, body: unknown, headers: Record<string, string | string[]> = {}): void => {
@@ -79,7 +94,12 @@ describe('checkOnServer against a fake API server', () => {
       };
       const path = (req.url ?? '').split('?')[0];
       if (path === '/api/v1') {
-        return json(200, { resources: [{ name: 'namespaces', kind: 'Namespace', namespaced: false }, { name: 'services', kind: 'Service', namespaced: true }] });
+        return json(200, {
+          resources: [
+            { name: 'namespaces', kind: 'Namespace', namespaced: false },
+            { name: 'services', kind: 'Service', namespaced: true },
+          ],
+        });
       }
       if (path === '/apis/apps/v1') return json(200, { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }] });
       if (path === '/apis/batch/v1') return json(200, { resources: [{ name: 'jobs', kind: 'Job', namespaced: true }] });
@@ -100,7 +120,7 @@ describe('checkOnServer against a fake API server', () => {
   });
   afterAll(() => server.close());
 
-  it('reports every rejection, warning and dropped field per file and object, in the tree\'s order, and what it could not check', async () => {
+  it("reports every rejection, warning and dropped field per file and object, in the tree's order, and what it could not check", async () => {
     const result = await checkOnServer(new ApiClient(url), tree, 'dist');
     expect(result.problems).toEqual([
       'dist/prod/50-application/service-api.yaml: Service/api: rejected: Service "api" is invalid: spec.ports[1]: Duplicate value',
@@ -115,6 +135,8 @@ describe('checkOnServer against a fake API server', () => {
     expect(requests).toContainEqual(expect.stringMatching(/^POST \/apis\/batch\/v1\/namespaces\/shop\/jobs\?/));
     expect(requests.some((r) => r.includes('/jobs/migrate'))).toBe(false);
     const patch = requests.find((r) => r.startsWith('PATCH /apis/apps/v1/namespaces/shop/deployments/api?'));
-    expect(new URLSearchParams(patch?.split('?')[1])).toEqual(new URLSearchParams({ fieldManager: 'cdk8s-trading', fieldValidation: 'Strict', force: 'true', dryRun: 'All' }));
+    expect(new URLSearchParams(patch?.split('?')[1])).toEqual(
+      new URLSearchParams({ fieldManager: 'cdk8s-trading', fieldValidation: 'Strict', force: 'true', dryRun: 'All' }),
+    );
   });
 });

@@ -86,7 +86,9 @@ describe('synthesizeProject', () => {
     rmSync(join(p.out, 'dev', 'marker.yaml'));
     synthesizeProject({ root: p.root, outdir: p.out });
     expect(tree(join(p.out, 'gitops'))).toEqual(afterOnly);
-    expect(() => synthesizeProject({ root: p.root, outdir: p.out, only: ['qa'] })).toThrow('--env qa: no such environment; use one of dev, prod, staging');
+    expect(() => synthesizeProject({ root: p.root, outdir: p.out, only: ['qa'] })).toThrow(
+      '--env qa: no such environment; use one of dev, prod, staging',
+    );
   });
 
   it('leaves the previous output untouched when any environment is invalid', () => {
@@ -94,7 +96,14 @@ describe('synthesizeProject', () => {
     const before = tree(p.out);
     edit(p.root, 'dev', 'LOG_LEVEL: debug', 'LOG_LEVEL: trace');
     edit(p.root, 'prod', 'ghcr.io/acme-trading/trading-api:1.4.2', 'ghcr.io/acme-trading/trading-api:latest');
-    const e = (() => { try { synthesizeProject({ root: p.root, outdir: p.out }); } catch (err) { return err; } return undefined; })();
+    const e = (() => {
+      try {
+        synthesizeProject({ root: p.root, outdir: p.out });
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
     expect(e).toBeInstanceOf(ConfigurationError);
     expect((e as ConfigurationError).problems).toEqual([
       'environments/prod.yaml: services.trading-api.release.blueImage: "ghcr.io/acme-trading/trading-api:latest" uses the "latest" tag: pin a version or a digest; "latest" is allowed only in dev',
@@ -102,10 +111,17 @@ describe('synthesizeProject', () => {
     expect(tree(p.out)).toEqual(before);
   });
 
-  it('reports problems of gitops.yaml together with the environments\' problems', () => {
+  it("reports problems of gitops.yaml together with the environments' problems", () => {
     edit(p.root, 'prod', 'namespace: trading-prod', 'namespace: Trading-Prod');
     writeFileSync(join(p.root, 'environments', 'gitops.yaml'), 'repository: https://example.com/x.git\nflux: { intervall: 5m }\n');
-    const e = (() => { try { synthesizeProject({ root: p.root, outdir: p.out }); } catch (err) { return err; } return undefined; })() as ConfigurationError;
+    const e = (() => {
+      try {
+        synthesizeProject({ root: p.root, outdir: p.out });
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })() as ConfigurationError;
     expect(e.problems.some((x) => x.startsWith('environments/prod.yaml: namespace:'))).toBe(true);
     expect(e.problems.some((x) => x.startsWith('environments/gitops.yaml: flux.intervall: unknown key'))).toBe(true);
     expect(existsSync(p.out)).toBe(false);
@@ -130,7 +146,17 @@ describe('the atomic writer', () => {
     synthesizeProject({ root: p.root, outdir: p.out });
     const before = tree(p.out);
     const tooLong = `prod/${'x'.repeat(300)}.yaml`;
-    const e = (() => { try { writeTree(p.out, [{ path: 'prod/a.yaml', content: 'a: 1\n' }, { path: tooLong, content: '' }]); } catch (err) { return err; } return undefined; })();
+    const e = (() => {
+      try {
+        writeTree(p.out, [
+          { path: 'prod/a.yaml', content: 'a: 1\n' },
+          { path: tooLong, content: '' },
+        ]);
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
     expect(e).toBeInstanceOf(WriteError);
     expect((e as Error).message).toMatch(/^cannot write .*dist\/prod\/x{300}\.yaml: .*; .*dist\/ was left as it was$/);
     expect((e as Error).message).not.toContain('\n');
@@ -140,7 +166,9 @@ describe('the atomic writer', () => {
   });
 
   it('refuses a missing parent folder and a file in the way, in one line each', () => {
-    expect(() => writeTree('/nonexistent-cdk8s-trading/dist', [])).toThrow(/^cannot write .*: its parent folder \/nonexistent-cdk8s-trading does not exist$/);
+    expect(() => writeTree('/nonexistent-cdk8s-trading/dist', [])).toThrow(
+      /^cannot write .*: its parent folder \/nonexistent-cdk8s-trading does not exist$/,
+    );
     const p = scratchProject();
     writeFileSync(p.out, 'not a folder');
     expect(() => writeTree(p.out, [])).toThrow(/: it is a file, not a folder$/);
@@ -188,10 +216,15 @@ describe('the atomic writer', () => {
 
   it('two synths started at once both succeed, one after the other', async () => {
     const p = scratchProject();
-    const runOne = (): Promise<number | null> => new Promise((done) => {
-      const child = spawn(process.execPath, [join(ROOT, 'scripts', 'cli.cjs'), 'synth'], { cwd: p.root, stdio: 'ignore', env: { ...process.env, CDK8S_OUTDIR: '' } });
-      child.on('exit', (code) => done(code));
-    });
+    const runOne = (): Promise<number | null> =>
+      new Promise((done) => {
+        const child = spawn(process.execPath, [join(ROOT, 'scripts', 'cli.cjs'), 'synth'], {
+          cwd: p.root,
+          stdio: 'ignore',
+          env: { ...process.env, CDK8S_OUTDIR: '' },
+        });
+        child.on('exit', (code) => done(code));
+      });
     ensureBuilt();
     const codes = await Promise.all([runOne(), runOne()]);
     expect(codes).toEqual([0, 0]);
@@ -209,9 +242,14 @@ describe('the committed dist/', () => {
     expect(tree(join(ROOT, 'dist'))).toEqual(tree(p.out));
   });
 
-  it('environments/ carries the library\'s JSON schemas, unchanged', () => {
-    for (const [file, schema] of [['schema.json', 'environment.schema.json'], ['gitops.schema.json', 'gitops.schema.json']]) {
-      expect(JSON.parse(readFileSync(join(ROOT, 'environments', file), 'utf8'))).toEqual(JSON.parse(readFileSync(join(ROOT, 'src', 'config', schema), 'utf8')));
+  it("environments/ carries the library's JSON schemas, unchanged", () => {
+    for (const [file, schema] of [
+      ['schema.json', 'environment.schema.json'],
+      ['gitops.schema.json', 'gitops.schema.json'],
+    ]) {
+      expect(JSON.parse(readFileSync(join(ROOT, 'environments', file), 'utf8'))).toEqual(
+        JSON.parse(readFileSync(join(ROOT, 'src', 'config', schema), 'utf8')),
+      );
     }
   });
 });
@@ -233,7 +271,12 @@ describe('cdk8s.yaml (for a cdk8s CLI run in this repository)', () => {
     const before = tree(p.out);
     edit(p.root, 'prod', 'namespace: trading-prod', 'namespace: Trading-Prod');
     rmSync(join(p.root, output), { recursive: true, force: true });
-    const r = spawnSync(app.replace('scripts/cli.cjs', join(ROOT, 'scripts', 'cli.cjs')), { shell: true, cwd: p.root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: output } });
+    const r = spawnSync(app.replace('scripts/cli.cjs', join(ROOT, 'scripts', 'cli.cjs')), {
+      shell: true,
+      cwd: p.root,
+      encoding: 'utf8',
+      env: { ...process.env, CDK8S_OUTDIR: output },
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('environments/prod.yaml: namespace:');
     expect(tree(p.out)).toEqual(before);
@@ -244,7 +287,12 @@ describe('cdk8s.yaml (for a cdk8s CLI run in this repository)', () => {
     synthesizeProject({ root: p.root, outdir: p.out });
     const before = tree(p.out);
     edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
-    const r = spawnSync(app.replace('scripts/cli.cjs', join(ROOT, 'scripts', 'cli.cjs')), { shell: true, cwd: p.root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: output } });
+    const r = spawnSync(app.replace('scripts/cli.cjs', join(ROOT, 'scripts', 'cli.cjs')), {
+      shell: true,
+      cwd: p.root,
+      encoding: 'utf8',
+      env: { ...process.env, CDK8S_OUTDIR: output },
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(join(p.root, output, 'prod', '20-config', 'configmap-trading-api-blue-config.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
     expect(tree(p.out)).toEqual(before);
@@ -275,7 +323,10 @@ describe('the strict validators of validate', () => {
     return dir;
   }
   const badMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 1 }, extra: true };
-  const expected = [{ field: '', message: 'unknown field "extra"' }, { field: 'data.a', message: 'must be string' }];
+  const expected = [
+    { field: '', message: 'unknown field "extra"' },
+    { field: 'data.a', message: 'must be string' },
+  ];
   const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } };
 
   it('are generated once, kept in the cache folder and loaded from it afterwards, with the same results', () => {
@@ -333,14 +384,33 @@ describe('the strict validators of validate', () => {
 
 describe('validate reads the files synth writes', () => {
   const tricky = {
-    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { 'app.kubernetes.io/name': 'x', 'a: b': 'c' } },
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c', labels: { 'app.kubernetes.io/name': 'x', 'a: b': 'c' } },
     data: {
-      empty: '', yes: 'yes', version: '1.4.2', time: '1:30', date: '2024-01-01', hash: 'a #b', colon: 'a: b', dash: '- x', quote: '"q"',
-      backslash: 'a\\b', unicode: 'ünï ☃', multi: 'line 1\nline 2\n', multiNoEnd: 'a\n\nb', spaces: ' lead', tab: 'a\tb', '"key"': 'v',
+      empty: '',
+      yes: 'yes',
+      version: '1.4.2',
+      time: '1:30',
+      date: '2024-01-01',
+      hash: 'a #b',
+      colon: 'a: b',
+      dash: '- x',
+      quote: '"q"',
+      backslash: 'a\\b',
+      unicode: 'ünï ☃',
+      multi: 'line 1\nline 2\n',
+      multiNoEnd: 'a\n\nb',
+      spaces: ' lead',
+      tab: 'a\tb',
+      '"key"': 'v',
     },
     spec: {
-      numbers: [0, -5, 0.5, 1e21, 123456789], flags: [true, false, null], nested: [[1, [2]], [], {}, [{ a: 1, b: [{ c: 'd' }] }]],
-      empty: { list: [], map: {} }, items: [{ '- k': 'v', '"q"': { x: 'y' } }, 'plain', '"quoted: yes"'],
+      numbers: [0, -5, 0.5, 1e21, 123456789],
+      flags: [true, false, null],
+      nested: [[1, [2]], [], {}, [{ a: 1, b: [{ c: 'd' }] }]],
+      empty: { list: [], map: {} },
+      items: [{ '- k': 'v', '"q"': { x: 'y' } }, 'plain', '"quoted: yes"'],
     },
   };
 

@@ -147,29 +147,49 @@ describe('TradingBackend: production-like', () => {
     for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels)) expect(job[k]).toBe(v);
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(np.spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway-system' } } }],
+        ports: [{ port: 8080, protocol: 'TCP' }],
+      },
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9090, protocol: 'TCP' }] },
     ]);
     expect(np.spec.egress).toHaveLength(1);
-    expect(np.spec.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+    expect(np.spec.egress[0].ports).toEqual([
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ]);
   });
 
-  it('scrapes the metrics port and alerts on the seeds\' thresholds', () => {
+  it("scrapes the metrics port and alerts on the seeds' thresholds", () => {
     expect(all(objects, 'ServiceMonitor')).toEqual([]);
     const pm = one(objects, 'PodMonitor');
-    expect(pm.spec.podMetricsEndpoints).toEqual([{
-      port: 'metrics', path: '/metrics', interval: '30s', scheme: 'http',
-      // Every series says which service it is, whatever Service (if any) fronts the pod.
-      relabelings: [{ action: 'replace', targetLabel: 'service', replacement: 'trading-api' }],
-    }]);
+    expect(pm.spec.podMetricsEndpoints).toEqual([
+      {
+        port: 'metrics',
+        path: '/metrics',
+        interval: '30s',
+        scheme: 'http',
+        // Every series says which service it is, whatever Service (if any) fronts the pod.
+        relabelings: [{ action: 'replace', targetLabel: 'service', replacement: 'trading-api' }],
+      },
+    ]);
     expect(pm.spec.podTargetLabels).toEqual(['version', 'track', 'rollouts-pod-template-hash']);
     expect(pm.spec.selector.matchLabels).toEqual(SELECTOR);
     expect(one(objects, 'Service').spec.ports.map((p) => p.name)).toEqual(['http', 'metrics']);
     const rules = one(objects, 'PrometheusRule').spec.groups.flatMap((g) => g.rules);
     const byName = Object.fromEntries(rules.map((r) => [r.alert, r]));
     expect(Object.keys(byName).sort()).toEqual([
-      'ApiContainerRestarts', 'ApiCriticalErrorRate', 'ApiCriticalMemory', 'ApiDeploymentNotProgressing', 'ApiDown', 'ApiHighCpu',
-      'ApiHighErrorRate', 'ApiHighLatencyP95', 'ApiHighMemory', 'ApiMigrationFailed', 'ApiReplicasUnavailable',
+      'ApiContainerRestarts',
+      'ApiCriticalErrorRate',
+      'ApiCriticalMemory',
+      'ApiDeploymentNotProgressing',
+      'ApiDown',
+      'ApiHighCpu',
+      'ApiHighErrorRate',
+      'ApiHighLatencyP95',
+      'ApiHighMemory',
+      'ApiMigrationFailed',
+      'ApiReplicasUnavailable',
     ]);
     expect(byName.ApiHighErrorRate.expr).toMatch(/> 0\.01$/);
     expect(byName.ApiHighErrorRate).toMatchObject({ for: '5m', labels: { severity: 'warning', service: 'trading-api' } });
@@ -208,8 +228,12 @@ describe('TradingBackend: production-like', () => {
       // The dashboard also carries the Grafana sidecar's label.
       const extra = o.metadata.name === 'trading-api-dashboard' ? ['grafana_dashboard'] : [];
       expect(Object.keys(o.metadata.labels ?? {}).sort(), `${o.kind}/${o.metadata.name}`).toEqual([
-        'app.kubernetes.io/component', 'app.kubernetes.io/instance', 'app.kubernetes.io/managed-by',
-        'app.kubernetes.io/name', 'app.kubernetes.io/part-of', ...extra,
+        'app.kubernetes.io/component',
+        'app.kubernetes.io/instance',
+        'app.kubernetes.io/managed-by',
+        'app.kubernetes.io/name',
+        'app.kubernetes.io/part-of',
+        ...extra,
       ]);
     }
   });
@@ -240,10 +264,13 @@ describe('TradingBackend: variants', () => {
   });
 
   it('with on-start migrations adds a generous startupProbe and no Job (seed 000)', () => {
-    const objects = render((s) => new TradingBackend(s, 'api', {
-      image: 'ghcr.io/acme/api:1.0.0',
-      migration: Migration.onStart({ startupTimeout: Duration.minutes(10) }),
-    }));
+    const objects = render(
+      (s) =>
+        new TradingBackend(s, 'api', {
+          image: 'ghcr.io/acme/api:1.0.0',
+          migration: Migration.onStart({ startupTimeout: Duration.minutes(10) }),
+        }),
+    );
     const c = one(objects, 'Deployment').spec.template.spec.containers[0];
     expect(c.startupProbe).toMatchObject({ httpGet: { path: '/health', port: 'http' }, periodSeconds: 5, failureThreshold: 120 });
     expect(c.livenessProbe.initialDelaySeconds).toBe(0);
@@ -251,29 +278,44 @@ describe('TradingBackend: variants', () => {
   });
 
   it('with an Ingress sets the class, the cert-manager issuer and TLS for every host', () => {
-    const objects = render((s) => new TradingBackend(s, 'api', {
-      image: 'ghcr.io/acme/api:1.0.0',
-      exposure: Exposure.ingress({ hosts: ['api.example.com', 'www.example.com'], clusterIssuer: 'letsencrypt' }),
-    }));
+    const objects = render(
+      (s) =>
+        new TradingBackend(s, 'api', {
+          image: 'ghcr.io/acme/api:1.0.0',
+          exposure: Exposure.ingress({ hosts: ['api.example.com', 'www.example.com'], clusterIssuer: 'letsencrypt' }),
+        }),
+    );
     const ing = one(objects, 'Ingress');
     expect(ing.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt' });
     expect(ing.spec.ingressClassName).toBe('nginx');
     expect(ing.spec.tls).toEqual([{ hosts: ['api.example.com', 'www.example.com'], secretName: 'api-tls' }]);
     expect(ing.spec.rules.map((r) => r.host)).toEqual(['api.example.com', 'www.example.com']);
     expect(ing.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'api', port: { name: 'http' } } });
-    expect(one(objects, 'NetworkPolicy').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'ingress-nginx' });
+    expect(one(objects, 'NetworkPolicy').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({
+      'kubernetes.io/metadata.name': 'ingress-nginx',
+    });
     expect(all(objects, 'HTTPRoute')).toEqual([]);
   });
 
-  it('with an Ingress and a TLS Secret of the user\'s own, leaves cert-manager out of it (it would take the Secret over)', () => {
-    const ingress = (options: Partial<IngressExposureOptions>) => one(render((s) => new TradingBackend(s, 'api', {
-      image: 'ghcr.io/acme/api:1.0.0', exposure: Exposure.ingress({ hosts: ['api.example.com'], ...options }),
-    })), 'Ingress');
+  it("with an Ingress and a TLS Secret of the user's own, leaves cert-manager out of it (it would take the Secret over)", () => {
+    const ingress = (options: Partial<IngressExposureOptions>) =>
+      one(
+        render(
+          (s) =>
+            new TradingBackend(s, 'api', {
+              image: 'ghcr.io/acme/api:1.0.0',
+              exposure: Exposure.ingress({ hosts: ['api.example.com'], ...options }),
+            }),
+        ),
+        'Ingress',
+      );
     const own = ingress({ tlsSecretName: 'api-certificate' });
     expect(own.metadata.annotations?.['cert-manager.io/cluster-issuer']).toBeUndefined();
     expect(own.spec.tls).toEqual([{ hosts: ['api.example.com'], secretName: 'api-certificate' }]);
     // With an issuer too, cert-manager writes into the named Secret; with neither, into <name>-tls.
-    expect(ingress({ tlsSecretName: 'api-certificate', clusterIssuer: 'corp-ca' }).metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'corp-ca' });
+    expect(ingress({ tlsSecretName: 'api-certificate', clusterIssuer: 'corp-ca' }).metadata.annotations).toEqual({
+      'cert-manager.io/cluster-issuer': 'corp-ca',
+    });
     expect(ingress({}).metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
   });
 
@@ -292,9 +334,7 @@ describe('TradingBackend: variants', () => {
       api.allowIngressFrom(worker, { port: 8080 });
     });
     const api = one(objects, 'Deployment', 'api');
-    expect(api.spec.template.spec.containers[0].env).toEqual([
-      { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db-app', key: 'uri' } } },
-    ]);
+    expect(api.spec.template.spec.containers[0].env).toEqual([{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db-app', key: 'uri' } } }]);
     expect(one(objects, 'Job').spec.template.spec.containers[0].env).toEqual(api.spec.template.spec.containers[0].env);
     const np = one(objects, 'NetworkPolicy', 'api');
     expect(np.spec.egress[1]).toEqual({ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 5432, protocol: 'TCP' }] });
@@ -309,7 +349,9 @@ describe('TradingBackend: variants', () => {
 
   it('pulls a floating image (latest, or no tag) on every pod start; a pinned tag or digest only when missing', () => {
     const policy = (image: string): unknown => {
-      const objects = render((s) => new TradingBackend(s, 'api', { image, allowLatestTag: true, migration: Migration.job({ command: ['migrate'] }) }));
+      const objects = render(
+        (s) => new TradingBackend(s, 'api', { image, allowLatestTag: true, migration: Migration.job({ command: ['migrate'] }) }),
+      );
       const pulls = [one(objects, 'Deployment'), one(objects, 'Job')].map((w) => w.spec.template.spec.containers[0].imagePullPolicy);
       expect(new Set(pulls).size).toBe(1);
       return pulls[0];
@@ -323,27 +365,43 @@ describe('TradingBackend: variants', () => {
   });
 
   it('rolls the pods when rollout.restartToken changes, and only the pod template changes', () => {
-    const build = (restartToken?: string) => render((s) => new TradingBackend(s, 'api', {
-      image: 'ghcr.io/acme/api:latest', allowLatestTag: true, config: { A: '1' }, rollout: { restartToken },
-    }));
+    const build = (restartToken?: string) =>
+      render(
+        (s) =>
+          new TradingBackend(s, 'api', {
+            image: 'ghcr.io/acme/api:latest',
+            allowLatestTag: true,
+            config: { A: '1' },
+            rollout: { restartToken },
+          }),
+      );
     const none = one(build(), 'Deployment').spec.template.metadata.annotations;
     expect(Object.keys(none)).toEqual(['checksum/config']);
     const first = build('2026-05-01T10.00Z');
     expect(one(first, 'Deployment').spec.template.metadata.annotations['cdk8s-trading.dev/restart-token']).toBe('2026-05-01T10.00Z');
     const second = build('build-4711');
     expect(one(second, 'Deployment').spec.template.metadata.annotations['cdk8s-trading.dev/restart-token']).toBe('build-4711');
-    const changed = first.map((o, i) => JSON.stringify(o) === JSON.stringify(second[i]) ? undefined : `${o.kind}/${o.metadata.name}`).filter(Boolean);
+    const changed = first
+      .map((o, i) => (JSON.stringify(o) === JSON.stringify(second[i]) ? undefined : `${o.kind}/${o.metadata.name}`))
+      .filter(Boolean);
     expect(changed).toEqual(['Deployment/api']);
-    expect(errorOf(() => render((s) => new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:1.0.0', rollout: { restartToken: 'new build\n' } }))).message)
-      .toBe('TradingBackend test/api: rollout.restartToken: "new build\\n" is not a restart token: use up to 63 letters, digits, ".", "_", ":", "+" or "-", starting with a letter or digit, like a date ("2026-05-01T10.00Z") or a build id');
+    expect(
+      errorOf(() => render((s) => new TradingBackend(s, 'api', { image: 'ghcr.io/acme/api:1.0.0', rollout: { restartToken: 'new build\n' } })))
+        .message,
+    ).toBe(
+      'TradingBackend test/api: rollout.restartToken: "new build\\n" is not a restart token: use up to 63 letters, digits, ".", "_", ":", "+" or "-", starting with a letter or digit, like a date ("2026-05-01T10.00Z") or a build id',
+    );
   });
 
   it('can opt out of monitoring and the NetworkPolicy', () => {
-    const objects = render((s) => new TradingBackend(s, 'api', {
-      image: 'ghcr.io/acme/api:1.0.0',
-      monitoring: { serviceMonitor: false, alerts: false, dashboard: false },
-      networkPolicy: false,
-    }));
+    const objects = render(
+      (s) =>
+        new TradingBackend(s, 'api', {
+          image: 'ghcr.io/acme/api:1.0.0',
+          monitoring: { serviceMonitor: false, alerts: false, dashboard: false },
+          networkPolicy: false,
+        }),
+    );
     expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
   });
 
@@ -363,16 +421,20 @@ describe('app.kubernetes.io/part-of, decided in one place', () => {
     const chart = setup(app);
     new TradingBackend(chart, 'api', { image: 'ghcr.io/acme/api:1.4.2', ...props });
     new TradingNamespace(chart, 'ns', { name: 'shop-prod' });
-    return [...new Set(chart.toJson().map((o: { metadata: { labels?: Record<string, string> } }) => o.metadata.labels?.['app.kubernetes.io/part-of']))];
+    return [
+      ...new Set(chart.toJson().map((o: { metadata: { labels?: Record<string, string> } }) => o.metadata.labels?.['app.kubernetes.io/part-of'])),
+    ];
   };
 
-  it('is the chart\'s namespace, else the chart\'s id, unless the context or the props say otherwise', () => {
+  it("is the chart's namespace, else the chart's id, unless the context or the props say otherwise", () => {
     expect(partOf((app) => new Chart(app, 'prod', { namespace: 'shop-prod' }))).toEqual(['shop-prod']);
     expect(partOf((app) => new Chart(app, 'prod'))).toEqual(['prod']);
-    expect(partOf((app) => {
-      app.node.setContext(PART_OF_CONTEXT, 'shop');
-      return new Chart(app, 'prod', { namespace: 'shop-prod' });
-    })).toEqual(['shop']);
+    expect(
+      partOf((app) => {
+        app.node.setContext(PART_OF_CONTEXT, 'shop');
+        return new Chart(app, 'prod', { namespace: 'shop-prod' });
+      }),
+    ).toEqual(['shop']);
     expect(partOf((app) => new Chart(app, 'prod'), { partOf: 'payments' })).toEqual(['payments', 'prod']);
   });
 });

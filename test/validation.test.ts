@@ -39,13 +39,15 @@ describe('TradingBackend props: each bad value names the construct, the field an
   });
 
   it('rejects a CPU limit below its request', () => {
-    expect(backendError({ resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '100m', memory: '1Gi' } } }).problems)
-      .toEqual(['TradingBackend test/api: resources.limits.cpu: "100m" is below the request "500m": it must be at least that']);
+    expect(backendError({ resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '100m', memory: '1Gi' } } }).problems).toEqual([
+      'TradingBackend test/api: resources.limits.cpu: "100m" is below the request "500m": it must be at least that',
+    ]);
   });
 
   it('rejects a memory limit below its request', () => {
-    expect(backendError({ resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '1', memory: '1024Mi' } } }).message)
-      .toContain('resources.limits.memory: "1024Mi" is below the request "2Gi"');
+    expect(backendError({ resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '1', memory: '1024Mi' } } }).message).toContain(
+      'resources.limits.memory: "1024Mi" is below the request "2Gi"',
+    );
   });
 
   it('rejects malformed quantities', () => {
@@ -57,12 +59,15 @@ describe('TradingBackend props: each bad value names the construct, the field an
   });
 
   it('rejects min replicas above max', () => {
-    expect(errorOf(() => Scaling.autoscale({ minReplicas: 5, maxReplicas: 3 })).message)
-      .toBe('Scaling.autoscale: minReplicas: 5 is above maxReplicas 3: minReplicas must be at most maxReplicas');
+    expect(errorOf(() => Scaling.autoscale({ minReplicas: 5, maxReplicas: 3 })).message).toBe(
+      'Scaling.autoscale: minReplicas: 5 is above maxReplicas 3: minReplicas must be at most maxReplicas',
+    );
   });
 
   it('rejects utilisation targets and replica counts out of range', () => {
-    expect(errorOf(() => Scaling.autoscale({ cpuUtilization: 150 })).message).toContain('cpuUtilization: 150 is out of range: use a whole number from 1 to 100');
+    expect(errorOf(() => Scaling.autoscale({ cpuUtilization: 150 })).message).toContain(
+      'cpuUtilization: 150 is out of range: use a whole number from 1 to 100',
+    );
     expect(errorOf(() => Scaling.fixed(0)).message).toContain('replicas: 0 is out of range');
   });
 
@@ -80,23 +85,27 @@ describe('TradingBackend props: each bad value names the construct, the field an
   });
 
   it('rejects invalid hostnames', () => {
-    expect(errorOf(() => Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gw', hosts: ['api_example.com'] })).message)
-      .toBe('Exposure.gateway: hosts[0]: "api_example.com" is not a valid hostname: use a fully qualified lower-case DNS name like "api.example.com" (a leading "*." is allowed)');
+    expect(errorOf(() => Exposure.gateway({ gatewayName: 'public', gatewayNamespace: 'gw', hosts: ['api_example.com'] })).message).toBe(
+      'Exposure.gateway: hosts[0]: "api_example.com" is not a valid hostname: use a fully qualified lower-case DNS name like "api.example.com" (a leading "*." is allowed)',
+    );
     expect(errorOf(() => Exposure.ingress({ hosts: [] })).message).toContain('hosts: [] must list at least one hostname');
     expect(() => Exposure.ingress({ hosts: ['*.example.com'] })).not.toThrow();
   });
 
   it('rejects duplicate service names in one chart', () => {
-    const e = errorOf(() => render((s) => {
-      new TradingBackend(s, 'api', { image: IMAGE });
-      new TradingBackend(s, 'api-v2', { image: IMAGE, name: 'api' });
-    }));
+    const e = errorOf(() =>
+      render((s) => {
+        new TradingBackend(s, 'api', { image: IMAGE });
+        new TradingBackend(s, 'api-v2', { image: IMAGE, name: 'api' });
+      }),
+    );
     expect(e.message).toContain('test/api-v2: name: "api" is already used by test/api (Deployment/api): names must be unique per kind and namespace');
   });
 
   it('rejects a grace period not longer than the drain', () => {
-    expect(backendError({ rollout: { drain: Duration.seconds(30), terminationGracePeriod: Duration.seconds(30) } }).message)
-      .toContain('rollout.terminationGracePeriod: 30s must be longer than the drain (30s)');
+    expect(backendError({ rollout: { drain: Duration.seconds(30), terminationGracePeriod: Duration.seconds(30) } }).message).toContain(
+      'rollout.terminationGracePeriod: 30s must be longer than the drain (30s)',
+    );
   });
 
   it('rejects external secrets without a store, and a variable that is both config and secret', () => {
@@ -127,10 +136,15 @@ describe('TradingBackend props: each bad value names the construct, the field an
   });
 
   it('rejects bad namespace props', () => {
-    const e = errorOf(() => render((s) => new TradingNamespace(s, 'ns', {
-      name: 'Trading',
-      quota: { requestsCpu: '8', requestsMemory: '8Gi', limitsCpu: '4', limitsMemory: '8GB', pods: 10 },
-    })));
+    const e = errorOf(() =>
+      render(
+        (s) =>
+          new TradingNamespace(s, 'ns', {
+            name: 'Trading',
+            quota: { requestsCpu: '8', requestsMemory: '8Gi', limitsCpu: '4', limitsMemory: '8GB', pods: 10 },
+          }),
+      ),
+    );
     expect((e as ConfigurationError).problems).toEqual([
       'TradingNamespace test/ns: name: "Trading" is not a valid name: use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit',
       'TradingNamespace test/ns: quota.limitsMemory: "8GB" is not a Kubernetes quantity; use a value like "512Mi" or "2Gi"',
@@ -154,8 +168,9 @@ describe('test support can fail', () => {
   it('the model validator flags a wrong type and an unmodelled kind', async () => {
     const broken = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 'eighty' }] } };
     expect((await modelProblems(broken))[0]).toContain('Service/s:');
-    expect(await modelProblems({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }))
-      .toEqual(['Widget/w: unknown kind: no schema for apiVersion "example.com/v1" kind "Widget"']);
+    expect(await modelProblems({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).toEqual([
+      'Widget/w: unknown kind: no schema for apiVersion "example.com/v1" kind "Widget"',
+    ]);
     const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: {}, template: {}, replcas: 2 } };
     expect(await modelProblems(deployment)).toContain('Deployment/d: spec: unknown field "replcas"');
   });
@@ -163,15 +178,29 @@ describe('test support can fail', () => {
   it('the vendored CRD schemas are strict: an unknown or deprecated-shape field fails', async () => {
     const cluster = { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'db' }, spec: { instances: 3, instancess: 1 } };
     expect(await modelProblems(cluster)).toEqual(['Cluster/db: spec: unknown field "instancess"']);
-    const store = { apiVersion: 'barmancloud.cnpg.io/v1', kind: 'ObjectStore', metadata: { name: 's' }, spec: { retentionPolicy: '30 days', configuration: { destinationPath: 's3://b' } } };
+    const store = {
+      apiVersion: 'barmancloud.cnpg.io/v1',
+      kind: 'ObjectStore',
+      metadata: { name: 's' },
+      spec: { retentionPolicy: '30 days', configuration: { destinationPath: 's3://b' } },
+    };
     expect((await modelProblems(store))[0]).toContain('ObjectStore/s: spec.retentionPolicy: must match pattern');
   });
 
   it('the restricted-profile checker flags a root, privileged container', () => {
-    const v = restrictedViolations({ containers: [{ name: 'c', securityContext: { privileged: true, runAsUser: 0 } }], volumes: [{ name: 'h', hostPath: { path: '/' } }] });
-    expect(v).toEqual(expect.arrayContaining([
-      'volume h of type hostPath', 'container c: privileged', 'container c: allowPrivilegeEscalation must be false',
-      'container c: runAsNonRoot must be true', 'container c: runAsUser 0', 'container c: capabilities must drop ALL',
-    ]));
+    const v = restrictedViolations({
+      containers: [{ name: 'c', securityContext: { privileged: true, runAsUser: 0 } }],
+      volumes: [{ name: 'h', hostPath: { path: '/' } }],
+    });
+    expect(v).toEqual(
+      expect.arrayContaining([
+        'volume h of type hostPath',
+        'container c: privileged',
+        'container c: allowPrivilegeEscalation must be false',
+        'container c: runAsNonRoot must be true',
+        'container c: runAsUser 0',
+        'container c: capabilities must drop ALL',
+      ]),
+    );
   });
 });

@@ -14,9 +14,8 @@ import { modelProblems } from './support/models';
 import { errorOf, Obj, one, render } from './support/render';
 
 const IMAGE = 'ghcr.io/acme/api:1.4.2';
-const envOf = (objects: Obj[], kind: 'Deployment' | 'Job' = 'Deployment'): Record<string, unknown> => Object.fromEntries(
-  one(objects, kind).spec.template.spec.containers[0].env.map((e) => [e.name, e.value ?? e.valueFrom]),
-);
+const envOf = (objects: Obj[], kind: 'Deployment' | 'Job' = 'Deployment'): Record<string, unknown> =>
+  Object.fromEntries(one(objects, kind).spec.template.spec.containers[0].env.map((e) => [e.name, e.value ?? e.valueFrom]));
 
 describe('wiring through interfaces', () => {
   it('an API service is a network peer: allowEgressTo(otherApi) and allowIngressFrom(otherApi) select its pods', () => {
@@ -28,11 +27,21 @@ describe('wiring through interfaces', () => {
     });
     const apiPolicy = one(objects, 'NetworkPolicy', 'api');
     expect(apiPolicy.spec.egress).toContainEqual({
-      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'pricing', 'app.kubernetes.io/instance': 'pricing' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'trading-test' } } }],
+      to: [
+        {
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'pricing', 'app.kubernetes.io/instance': 'pricing' } },
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'trading-test' } },
+        },
+      ],
       ports: [{ port: 8080, protocol: 'TCP' }],
     });
     expect(one(objects, 'NetworkPolicy', 'pricing').spec.ingress).toContainEqual({
-      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'trading-test' } } }],
+      from: [
+        {
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } },
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'trading-test' } },
+        },
+      ],
       ports: [{ port: 8080, protocol: 'TCP' }],
     });
   });
@@ -42,20 +51,31 @@ describe('wiring through interfaces', () => {
       const db = new PostgresCluster(s, 'db', { engine: PostgresEngine.statefulSet({ credentialsSecret: 'db-credentials' }) });
       db.allowFrom(new TradingBackend(s, 'reporting', { image: IMAGE }));
     });
-    expect(one(objects, 'NetworkPolicy', 'db').spec.ingress).toEqual([{
-      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'reporting', 'app.kubernetes.io/instance': 'reporting' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'trading-test' } } }],
-      ports: [{ port: 5432, protocol: 'TCP' }],
-    }]);
+    expect(one(objects, 'NetworkPolicy', 'db').spec.ingress).toEqual([
+      {
+        from: [
+          {
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'reporting', 'app.kubernetes.io/instance': 'reporting' } },
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'trading-test' } },
+          },
+        ],
+        ports: [{ port: 5432, protocol: 'TCP' }],
+      },
+    ]);
   });
 });
 
 describe('PostgresCluster.fromExternal', () => {
-  const build = (credentials: () => DatabaseCredentials): Obj[] => render((s) => {
-    const db = PostgresCluster.fromExternal(s, 'orders-db', {
-      host: 'orders.abc123.eu-west-1.rds.amazonaws.com', database: 'orders', cidr: '10.20.0.0/16', credentials: credentials(),
+  const build = (credentials: () => DatabaseCredentials): Obj[] =>
+    render((s) => {
+      const db = PostgresCluster.fromExternal(s, 'orders-db', {
+        host: 'orders.abc123.eu-west-1.rds.amazonaws.com',
+        database: 'orders',
+        cidr: '10.20.0.0/16',
+        credentials: credentials(),
+      });
+      new TradingBackend(s, 'api', { image: IMAGE, migration: Migration.job({ command: ['/app/server', 'migrate'] }) }).connectTo(db);
     });
-    new TradingBackend(s, 'api', { image: IMAGE, migration: Migration.job({ command: ['/app/server', 'migrate'] }) }).connectTo(db);
-  });
 
   it('gives the service the libpq variables and a URL, credentials by reference, and egress to the address block only', () => {
     const objects = build(() => DatabaseCredentials.fromSecret('orders-db-credentials'));
@@ -68,7 +88,10 @@ describe('PostgresCluster.fromExternal', () => {
       DATABASE_URL: 'postgresql://$(PGUSER):$(PGPASSWORD)@orders.abc123.eu-west-1.rds.amazonaws.com:5432/orders?sslmode=require',
     });
     expect(envOf(objects, 'Job').PGHOST).toBe('orders.abc123.eu-west-1.rds.amazonaws.com');
-    expect(one(objects, 'NetworkPolicy', 'api').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 5432, protocol: 'TCP' }] });
+    expect(one(objects, 'NetworkPolicy', 'api').spec.egress).toContainEqual({
+      to: [{ ipBlock: { cidr: '10.20.0.0/16' } }],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    });
     // Nothing of the database in the cluster, and the migration needs no wait for it: it stays a PreSync hook.
     expect(objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] !== 'api')).toEqual([]);
     expect(one(objects, 'Job').metadata.annotations?.['argocd.argoproj.io/hook']).toBe('PreSync');
@@ -87,9 +110,17 @@ describe('PostgresCluster.fromExternal', () => {
   });
 
   it('rejects a host, port, database or address block that cannot work', () => {
-    const e = errorOf(() => render((s) => PostgresCluster.fromExternal(s, 'x', {
-      host: 'not a host', port: 70000, database: '', cidr: '10.0.0.0/33', credentials: DatabaseCredentials.fromSecret('x'),
-    })));
+    const e = errorOf(() =>
+      render((s) =>
+        PostgresCluster.fromExternal(s, 'x', {
+          host: 'not a host',
+          port: 70000,
+          database: '',
+          cidr: '10.0.0.0/33',
+          credentials: DatabaseCredentials.fromSecret('x'),
+        }),
+      ),
+    );
     expect(e).toBeInstanceOf(ConfigurationError);
     expect((e as ConfigurationError).located.map((p) => p.field)).toEqual(['host', 'port', 'database', 'cidr']);
     expect(() => DatabaseCredentials.fromSecret('Not_A_Secret')).toThrow('DatabaseCredentials.fromSecret: secretName:');
@@ -133,13 +164,15 @@ services:
     expect(environmentProblems('staging', F, file('{ host: db.example.com, database: orders, remoteKey: k }'))).toEqual([
       `${F}: databases.orders-db.external.remoteKey: needs the environment's secretStore, which the credentials are read from`,
     ]);
-    expect(environmentProblems('staging', F, file('{ host: db.example.com, database: orders, credentialsSecret: s }', '\n    instances: 3'))).toEqual([
-      `${F}: databases.orders-db.instances: does not apply to an external database`,
-    ]);
-    expect(environmentProblems('staging', F, file('{ host: "db .example.com", database: orders, credentialsSecret: s, cidr: 10.0.0.0/40 }'))).toEqual([
-      expect.stringMatching(/^environments\/staging\.yaml: databases\.orders-db\.external\.host: "db \.example\.com" is not a valid hostname/),
-      expect.stringMatching(/^environments\/staging\.yaml: databases\.orders-db\.external\.cidr: "10\.0\.0\.0\/40"/),
-    ]);
+    expect(environmentProblems('staging', F, file('{ host: db.example.com, database: orders, credentialsSecret: s }', '\n    instances: 3'))).toEqual(
+      [`${F}: databases.orders-db.instances: does not apply to an external database`],
+    );
+    expect(environmentProblems('staging', F, file('{ host: "db .example.com", database: orders, credentialsSecret: s, cidr: 10.0.0.0/40 }'))).toEqual(
+      [
+        expect.stringMatching(/^environments\/staging\.yaml: databases\.orders-db\.external\.host: "db \.example\.com" is not a valid hostname/),
+        expect.stringMatching(/^environments\/staging\.yaml: databases\.orders-db\.external\.cidr: "10\.0\.0\.0\/40"/),
+      ],
+    );
     expect(NetworkPeer.cidr('10.1.0.0/16').networkPeer.toPolicyPeer()).toEqual({ ipBlock: { cidr: '10.1.0.0/16' } });
   });
 });

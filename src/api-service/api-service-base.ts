@@ -53,10 +53,22 @@ export interface IApiService extends IConstruct, INetworkPeer {
  * Subscribes `rollout` to `notifications` (annotations on the Rollout); with notifications but no
  * Rollout (an engine without a controller), says the prop does not apply.
  */
-export function subscribeRollout(kindName: string, scope: IConstruct, rollout: ApiObject | undefined, notifications: Notifications | undefined): void {
+export function subscribeRollout(
+  kindName: string,
+  scope: IConstruct,
+  rollout: ApiObject | undefined,
+  notifications: Notifications | undefined,
+): void {
   if (!notifications) return;
   if (!rollout) {
-    throw new ConfigurationError([{ where: `${kindName} ${scope.node.path}`, field: 'notifications', message: 'applies only to the Argo Rollouts engine, whose Rollout carries the subscriptions: deliver the notifications of this engine\'s releases through ArgoCdDelivery or FluxDelivery' }]);
+    throw new ConfigurationError([
+      {
+        where: `${kindName} ${scope.node.path}`,
+        field: 'notifications',
+        message:
+          "applies only to the Argo Rollouts engine, whose Rollout carries the subscriptions: deliver the notifications of this engine's releases through ArgoCdDelivery or FluxDelivery",
+      },
+    ]);
   }
   for (const [key, value] of Object.entries(notifications.rolloutAnnotations())) rollout.metadata.addAnnotation(key, value);
 }
@@ -152,20 +164,40 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     for (const [suffix, ref] of perWorkload ?? []) if (Object.keys(ref.data).length === 0) perWorkload?.delete(suffix);
     this.configKeys = [...new Set([...Object.keys(config), ...(workloadConfig ?? []).flatMap((w) => Object.keys(w.overrides))])];
     this.objects = new ServiceObjects(this, {
-      name, port: this.port, metricsPort: this.metricsPort, labelOptions: this.labelOptions, props,
-      scaling: this.scaling, exposure: this.exposure, env: this.env,
-      config: perWorkload ? undefined : shared, workloadConfigs: perWorkload,
-      healthPaths: this.healthPaths, admitToHttp: (peer) => this.allowIngressFrom(peer, { port: this.port }),
+      name,
+      port: this.port,
+      metricsPort: this.metricsPort,
+      labelOptions: this.labelOptions,
+      props,
+      scaling: this.scaling,
+      exposure: this.exposure,
+      env: this.env,
+      config: perWorkload ? undefined : shared,
+      workloadConfigs: perWorkload,
+      healthPaths: this.healthPaths,
+      admitToHttp: (peer) => this.allowIngressFrom(peer, { port: this.port }),
     });
     this.healthPaths.push(props.healthCheck?.readinessPath ?? '/health');
 
-    this.serviceAccount = kubeObject(this, 'ServiceAccount', k8s.KubeServiceAccount.GVK, {
-      metadata: this.objects.meta(name),
-      automountServiceAccountToken: false,
-    }, k8s.toJson_KubeServiceAccountProps);
+    this.serviceAccount = kubeObject(
+      this,
+      'ServiceAccount',
+      k8s.KubeServiceAccount.GVK,
+      {
+        metadata: this.objects.meta(name),
+        automountServiceAccountToken: false,
+      },
+      k8s.toJson_KubeServiceAccountProps,
+    );
 
     const configMapOf = (cid: string, ref: { name: string; data: Record<string, string> }): ApiObject =>
-      kubeObject(this, cid, k8s.KubeConfigMap.GVK, { metadata: this.objects.meta(ref.name), data: sortedRecord(ref.data) }, k8s.toJson_KubeConfigMapProps);
+      kubeObject(
+        this,
+        cid,
+        k8s.KubeConfigMap.GVK,
+        { metadata: this.objects.meta(ref.name), data: sortedRecord(ref.data) },
+        k8s.toJson_KubeConfigMapProps,
+      );
     const configMaps: Record<string, ApiObject> = {};
     if (perWorkload) {
       for (const [suffix, ref] of perWorkload) configMaps[suffix] = configMapOf(`ConfigMap-${suffix}`, ref);
@@ -186,16 +218,22 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     }
     this.egressRules.push(dnsEgressRule(this));
     if (props.networkPolicy ?? true) {
-      this.networkPolicy = kubeObject(this, 'NetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
-        metadata: this.objects.meta(name),
-        spec: {
-          // name + instance, not component: the migration Job's pods (and every colour) need the same rules.
-          podSelector: { matchLabels: workloadPodSelector(this.labelOptions) },
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: this.ingressRules,
-          egress: this.egressRules,
+      this.networkPolicy = kubeObject(
+        this,
+        'NetworkPolicy',
+        k8s.KubeNetworkPolicy.GVK,
+        {
+          metadata: this.objects.meta(name),
+          spec: {
+            // name + instance, not component: the migration Job's pods (and every colour) need the same rules.
+            podSelector: { matchLabels: workloadPodSelector(this.labelOptions) },
+            policyTypes: ['Ingress', 'Egress'],
+            ingress: this.ingressRules,
+            egress: this.egressRules,
+          },
         },
-      }, k8s.toJson_KubeNetworkPolicyProps);
+        k8s.toJson_KubeNetworkPolicyProps,
+      );
     }
 
     if (monitoring.serviceMonitor ?? true) {
@@ -209,13 +247,15 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
         spec: {
           selector: { matchLabels: { ...this.selector } },
           podTargetLabels: [...POD_TARGET_LABELS],
-          podMetricsEndpoints: [{
-            port: 'metrics',
-            path: monitoring.path ?? '/metrics',
-            interval: durationText(this.objects.scrapeInterval),
-            scheme: 'http',
-            relabelings: [{ action: 'replace', targetLabel: 'service', replacement: name }],
-          }],
+          podMetricsEndpoints: [
+            {
+              port: 'metrics',
+              path: monitoring.path ?? '/metrics',
+              interval: durationText(this.objects.scrapeInterval),
+              scheme: 'http',
+              relabelings: [{ action: 'replace', targetLabel: 'service', replacement: name }],
+            },
+          ],
         },
       };
       this.podMonitor = new ApiObject(this, 'PodMonitor', podMonitor);
@@ -232,42 +272,58 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
         job.command,
       );
       this.migrationImage = this.objects.podInput(this.selector).image;
-      this.migrationJob = kubeObject(this, 'Migration', k8s.KubeJob.GVK, {
-        metadata: {
-          ...this.objects.meta(`${name}-migrate`, { component: 'migration' }),
-          // Argo CD runs the Job before syncing the new pods and recreates it on every sync.
-          annotations: {
-            [HOOK_ANNOTATION]: 'PreSync',
-            [HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation',
-            ...syncWaveAnnotation(-1),
+      this.migrationJob = kubeObject(
+        this,
+        'Migration',
+        k8s.KubeJob.GVK,
+        {
+          metadata: {
+            ...this.objects.meta(`${name}-migrate`, { component: 'migration' }),
+            // Argo CD runs the Job before syncing the new pods and recreates it on every sync.
+            annotations: {
+              [HOOK_ANNOTATION]: 'PreSync',
+              [HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation',
+              ...syncWaveAnnotation(-1),
+            },
           },
-        },
-        // Read at synthesis: connectTo may add backups to wait for until then.
-        spec: {
-          backoffLimit: job.backoffLimit,
-          get activeDeadlineSeconds() {
-            return job.activeDeadlineSeconds + (waits.length > 0 ? job.backupTimeoutSeconds : 0);
-          },
-          template: {
-            metadata: task.metadata,
-            get spec(): k8s.PodSpec {
-              if (waits.length === 0) return task.spec as k8s.PodSpec;
-              const spec = task.spec as k8s.PodSpec;
-              return {
-                ...spec,
-                serviceAccountName: `${name}-migrate`,
-                volumes: [...(spec.volumes ?? []), backupWaitTokenVolume()],
-                initContainers: waits.map((backup, i) =>
-                  backupWaitContainer(i === 0 ? 'wait-for-backup' : `wait-for-backup-${i + 1}`, backup, job.backupWaitImage, job.backupTimeoutSeconds, uid)),
-              };
+          // Read at synthesis: connectTo may add backups to wait for until then.
+          spec: {
+            backoffLimit: job.backoffLimit,
+            get activeDeadlineSeconds() {
+              return job.activeDeadlineSeconds + (waits.length > 0 ? job.backupTimeoutSeconds : 0);
+            },
+            template: {
+              metadata: task.metadata,
+              get spec(): k8s.PodSpec {
+                if (waits.length === 0) return task.spec as k8s.PodSpec;
+                const spec = task.spec as k8s.PodSpec;
+                return {
+                  ...spec,
+                  serviceAccountName: `${name}-migrate`,
+                  volumes: [...(spec.volumes ?? []), backupWaitTokenVolume()],
+                  initContainers: waits.map((backup, i) =>
+                    backupWaitContainer(
+                      i === 0 ? 'wait-for-backup' : `wait-for-backup-${i + 1}`,
+                      backup,
+                      job.backupWaitImage,
+                      job.backupTimeoutSeconds,
+                      uid,
+                    ),
+                  ),
+                };
+              },
             },
           },
         },
-      }, k8s.toJson_KubeJobProps);
+        k8s.toJson_KubeJobProps,
+      );
     }
   }
 
-  /** Admits traffic from `peer` (a NetworkPeer, or a construct such as another API service) to `ports` of the pods (the NetworkPolicy is default-deny otherwise). */
+  /**
+   * Admits traffic from `peer` (a NetworkPeer, or a construct such as another API service) to `ports` of the pods (the NetworkPolicy is default-deny
+   * otherwise).
+   */
   public allowIngressFrom(peer: INetworkPeer, ...ports: NetworkPort[]): void {
     this.ingressRules.push({ from: [peer.networkPeer.toPolicyPeer()], ports: policyPorts(ports) });
   }
@@ -304,7 +360,13 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
       throwIfProblems(`${this.kindName} ${this.node.path}`, validateClientAsk(ask, target.clientOffer, target.node.path, at));
     }
     if (this.connected.has(target)) {
-      throw new ConfigurationError([{ where: `${this.kindName} ${this.node.path}`, field: 'connectTo', message: `${target.node.path} is connected twice: connect each database or cache once` }]);
+      throw new ConfigurationError([
+        {
+          where: `${this.kindName} ${this.node.path}`,
+          field: 'connectTo',
+          message: `${target.node.path} is connected twice: connect each database or cache once`,
+        },
+      ]);
     }
     this.connected.add(target);
     const binding = target.bindClient({ ...options, client: this, namespace: Chart.of(this).namespace });
@@ -355,22 +417,40 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     const accountName = `${this.name}-migrate`;
     const configWave = { ...this.objects.meta(accountName, component), annotations: syncWaveAnnotation(SyncWave.CONFIG) };
     if (index === 0) {
-      kubeObject(this, 'MigrationServiceAccount', k8s.KubeServiceAccount.GVK, { metadata: configWave, automountServiceAccountToken: false }, k8s.toJson_KubeServiceAccountProps);
+      kubeObject(
+        this,
+        'MigrationServiceAccount',
+        k8s.KubeServiceAccount.GVK,
+        { metadata: configWave, automountServiceAccountToken: false },
+        k8s.toJson_KubeServiceAccountProps,
+      );
       kubeObject(this, 'MigrationRole', k8s.KubeRole.GVK, { metadata: configWave, rules: this.backupReadRules }, k8s.toJson_KubeRoleProps);
-      kubeObject(this, 'MigrationRoleBinding', k8s.KubeRoleBinding.GVK, {
-        metadata: configWave,
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: accountName },
-        subjects: [{ kind: 'ServiceAccount', name: accountName }],
-      }, k8s.toJson_KubeRoleBindingProps);
+      kubeObject(
+        this,
+        'MigrationRoleBinding',
+        k8s.KubeRoleBinding.GVK,
+        {
+          metadata: configWave,
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: accountName },
+          subjects: [{ kind: 'ServiceAccount', name: accountName }],
+        },
+        k8s.toJson_KubeRoleBindingProps,
+      );
       if (this.props.networkPolicy ?? true) {
-        kubeObject(this, 'MigrationNetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
-          metadata: this.objects.meta(accountName, component),
-          spec: {
-            podSelector: { matchLabels: { ...workloadPodSelector(this.labelOptions), 'app.kubernetes.io/component': 'migration' } },
-            policyTypes: ['Egress'],
-            egress: [{ to: [backup.apiServer.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) }],
+        kubeObject(
+          this,
+          'MigrationNetworkPolicy',
+          k8s.KubeNetworkPolicy.GVK,
+          {
+            metadata: this.objects.meta(accountName, component),
+            spec: {
+              podSelector: { matchLabels: { ...workloadPodSelector(this.labelOptions), 'app.kubernetes.io/component': 'migration' } },
+              policyTypes: ['Egress'],
+              egress: [{ to: [backup.apiServer.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) }],
+            },
           },
-        }, k8s.toJson_KubeNetworkPolicyProps);
+          k8s.toJson_KubeNetworkPolicyProps,
+        );
       }
     }
     const rule = this.backupReadRules.find((r) => r.apiGroups?.[0] === backup.group && r.resources?.[0] === backup.resource);
@@ -386,15 +466,18 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
       this.env.push({
         name: envName,
         valueFrom: {
-          secretKeyRef: ref.isExternal
-            ? { name: externalSecretName, key: envName }
-            : { name: ref.secretName as string, key: ref.key as string },
+          secretKeyRef: ref.isExternal ? { name: externalSecretName, key: envName } : { name: ref.secretName as string, key: ref.key as string },
         },
       });
     }
     if (externalRefs.length === 0 || !props.secretStore) return undefined;
-    return externalSecretObject(this, 'ExternalSecret', this.objects.meta(externalSecretName), props.secretStore,
-      externalRefs.map(([envName, ref]) => ({ secretKey: envName, remoteKey: ref.remoteKey as string, property: ref.property })));
+    return externalSecretObject(
+      this,
+      'ExternalSecret',
+      this.objects.meta(externalSecretName),
+      props.secretStore,
+      externalRefs.map(([envName, ref]) => ({ secretKey: envName, remoteKey: ref.remoteKey as string, property: ref.property })),
+    );
   }
 
   private duplicateEnvProblems(kindName: string): string[] {
@@ -402,7 +485,9 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     const problems: string[] = [];
     for (const e of this.env) {
       if (seen.has(e.name)) {
-        problems.push(`${kindName} ${this.node.path}: env: ${JSON.stringify(e.name)} is set twice (config, secretEnv, addSecretEnv or connectTo): each variable must have one source`);
+        problems.push(
+          `${kindName} ${this.node.path}: env: ${JSON.stringify(e.name)} is set twice (config, secretEnv, addSecretEnv or connectTo): each variable must have one source`,
+        );
       }
       seen.add(e.name);
     }

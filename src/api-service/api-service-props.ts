@@ -101,7 +101,10 @@ export interface ApiServiceProps {
   readonly command?: string[];
   /** Arguments to the entrypoint. @default - the image's CMD */
   readonly args?: string[];
-  /** Registry credentials, priority, node selection and tolerations of every pod (API, colours, canary, migration Job). @default - the `cdk8s-trading:placement` context, else none */
+  /**
+   * Registry credentials, priority, node selection and tolerations of every pod (API, colours, canary, migration Job). @default - the
+   * `cdk8s-trading:placement` context, else none
+   */
   readonly placement?: PodPlacement;
 }
 

@@ -14,9 +14,7 @@ const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 
 /** Message for an HTTP path that is not absolute. */
 export function checkHttpPath(value: unknown): string | undefined {
-  return typeof value === 'string' && HTTP_PATH.test(value)
-    ? undefined
-    : `${show(value)} is not an HTTP path: use an absolute path like "/health"`;
+  return typeof value === 'string' && HTTP_PATH.test(value) ? undefined : `${show(value)} is not an HTTP path: use an absolute path like "/health"`;
 }
 
 const RESTART_TOKEN = /^[A-Za-z0-9][A-Za-z0-9._:+-]{0,62}$/;
@@ -35,7 +33,9 @@ export function checkRestartToken(value: unknown): string | undefined {
  * their own arguments; an image left out is one an engine has checked.
  */
 export function validateApiServiceProps(
-  id: string, props: Omit<ApiServiceProps, 'image'> & { readonly image?: string }, path: FieldPath = FieldPath.props(),
+  id: string,
+  props: Omit<ApiServiceProps, 'image'> & { readonly image?: string },
+  path: FieldPath = FieldPath.props(),
   secretStorePath: FieldPath = path.child('secretStore'),
 ): Problem[] {
   const c = new ProblemCollector();
@@ -68,7 +68,9 @@ export function validateApiServiceProps(
     }
   }
   if (!props.secretStore && Object.values(secretEnv).some((ref) => ref.isExternal)) {
-    const names = Object.entries(secretEnv).filter(([, ref]) => ref.isExternal).map(([k]) => k);
+    const names = Object.entries(secretEnv)
+      .filter(([, ref]) => ref.isExternal)
+      .map(([k]) => k);
     c.check(secretStorePath, `is required because ${names.join(', ')} ${names.length === 1 ? 'comes' : 'come'} from an external store`);
   }
   if (props.monitoring?.interval !== undefined) c.check(path.child('monitoring.interval'), checkDurationRange(props.monitoring.interval, 1, 3600));
@@ -76,8 +78,15 @@ export function validateApiServiceProps(
   if (props.monitoring?.namespace !== undefined) c.check(path.child('monitoring.namespace'), checkDnsLabel(props.monitoring.namespace));
   if (props.monitoring) c.add(validateObservabilityOptions(props.monitoring, path.child('monitoring')));
   const r = props.rollout ?? {};
-  const ranges = [['minReady', r.minReady, 0, 3600], ['drain', r.drain, 0, 600], ['terminationGracePeriod', r.terminationGracePeriod, 1, 3600]] as const;
-  const bad = ranges.filter(([field, value, min, max]) => value !== undefined && c.check(path.child('rollout').seconds(field), checkDurationRange(value, min, max)) !== undefined);
+  const ranges = [
+    ['minReady', r.minReady, 0, 3600],
+    ['drain', r.drain, 0, 600],
+    ['terminationGracePeriod', r.terminationGracePeriod, 1, 3600],
+  ] as const;
+  const bad = ranges.filter(
+    ([field, value, min, max]) =>
+      value !== undefined && c.check(path.child('rollout').seconds(field), checkDurationRange(value, min, max)) !== undefined,
+  );
   const drain = r.drain ?? Duration.seconds(10);
   const grace = r.terminationGracePeriod ?? Duration.seconds(45);
   if (bad.length === 0 && grace.toMilliseconds() <= drain.toMilliseconds()) {

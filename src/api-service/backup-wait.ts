@@ -21,7 +21,12 @@ export function releaseIdOf(image: string): string {
   const lastPart = image.slice(image.lastIndexOf('/') + 1);
   const colon = lastPart.indexOf(':');
   const tag = colon >= 0 ? lastPart.slice(colon + 1) : 'latest';
-  return tag.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'latest';
+  return (
+    tag
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'latest'
+  );
 }
 
 /**

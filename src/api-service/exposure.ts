@@ -24,7 +24,8 @@ export interface IngressExposureOptions {
   readonly className?: string;
   /**
    * cert-manager ClusterIssuer that issues the TLS certificate (the `cert-manager.io/cluster-issuer` annotation).
-   * @default - 'letsencrypt-prod', unless `tlsSecretName` names a Secret of your own: then no cert-manager annotation, which would make cert-manager take that Secret over
+   * @default - 'letsencrypt-prod', unless `tlsSecretName` names a Secret of your own: then no cert-manager annotation, which would make cert-manager
+   * take that Secret over
    */
   readonly clusterIssuer?: string;
   /**
@@ -70,8 +71,7 @@ export class Exposure {
     public readonly gatewayOptions: GatewayExposureOptions | undefined,
     /** The Ingress settings, when exposed through an Ingress. */
     public readonly ingressOptions:
-      | (Required<Omit<IngressExposureOptions, 'tlsSecretName' | 'clusterIssuer'>> & { tlsSecretName?: string; clusterIssuer?: string })
-      | undefined,
+      (Required<Omit<IngressExposureOptions, 'tlsSecretName' | 'clusterIssuer'>> & { tlsSecretName?: string; clusterIssuer?: string }) | undefined,
   ) {}
 
   /** The namespace external traffic arrives from, or `undefined` when not exposed. */

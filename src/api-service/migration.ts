@@ -123,7 +123,8 @@ export function validateJobMigration(o: Partial<JobMigrationOptions>, path: Fiel
   if (o.activeDeadline !== undefined) {
     c.check(path.seconds('activeDeadline'), checkDurationRange(o.activeDeadline, 30, 86400));
   }
-  if (o.backupFirst !== undefined && typeof o.backupFirst !== 'boolean') c.check(path.child('backupFirst'), `${show(o.backupFirst)} must be true or false`);
+  if (o.backupFirst !== undefined && typeof o.backupFirst !== 'boolean')
+    c.check(path.child('backupFirst'), `${show(o.backupFirst)} must be true or false`);
   if (o.backupTimeout !== undefined) c.check(path.seconds('backupTimeout'), checkDurationRange(o.backupTimeout, 60, 86400));
   if (o.backupWaitImage !== undefined) c.check(path.child('backupWaitImage'), checkImage(o.backupWaitImage, false));
   return [...c.problems];

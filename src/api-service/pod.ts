@@ -62,7 +62,11 @@ function livenessProbe(path: string | undefined, settings: Omit<k8s.Probe, 'http
 }
 
 function configChecksum(data: Record<string, string>): string {
-  const canonical = JSON.stringify(Object.keys(data).sort().map((k) => [k, data[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(data)
+      .sort()
+      .map((k) => [k, data[k]]),
+  );
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -131,13 +135,13 @@ export function backendPodTemplate(i: BackendPodInput): k8s.PodTemplateSpec {
     ...(i.startupTimeoutSeconds === undefined
       ? {}
       : {
-        startupProbe: httpProbe(i.readinessPath, {
-          periodSeconds: 5,
-          timeoutSeconds: 2,
-          failureThreshold: Math.ceil(i.startupTimeoutSeconds / 5),
-          successThreshold: 1,
+          startupProbe: httpProbe(i.readinessPath, {
+            periodSeconds: 5,
+            timeoutSeconds: 2,
+            failureThreshold: Math.ceil(i.startupTimeoutSeconds / 5),
+            successThreshold: 1,
+          }),
         }),
-      }),
     // Endpoints are removed asynchronously; sleeping before SIGTERM lets load balancers stop sending.
     lifecycle: { preStop: { exec: { command: ['sleep', String(i.drainSeconds)] } } },
   };
@@ -155,21 +159,17 @@ export function backendPodTemplate(i: BackendPodInput): k8s.PodTemplateSpec {
       containers: [container],
       ...(i.spread
         ? {
-          topologySpreadConstraints: [
-            spreadOver('topology.kubernetes.io/zone', 'ScheduleAnyway', i.selector),
-            spreadOver('kubernetes.io/hostname', 'DoNotSchedule', i.selector),
-          ],
-        }
+            topologySpreadConstraints: [
+              spreadOver('topology.kubernetes.io/zone', 'ScheduleAnyway', i.selector),
+              spreadOver('kubernetes.io/hostname', 'DoNotSchedule', i.selector),
+            ],
+          }
         : {}),
     },
   };
 }
 
-function spreadOver(
-  topologyKey: string,
-  whenUnsatisfiable: string,
-  selector: Record<string, string>,
-): k8s.TopologySpreadConstraint {
+function spreadOver(topologyKey: string, whenUnsatisfiable: string, selector: Record<string, string>): k8s.TopologySpreadConstraint {
   return {
     maxSkew: 1,
     topologyKey,
@@ -206,12 +206,7 @@ export function forWorkloadKind(template: k8s.PodTemplateSpec, kind: keyof typeo
 }
 
 /** The pod template of a one-shot task (migration Job) with the service's image, config and security profile. */
-export function taskPodTemplate(
-  i: BackendPodInput,
-  taskName: string,
-  labels: Record<string, string>,
-  command: string[],
-): k8s.PodTemplateSpec {
+export function taskPodTemplate(i: BackendPodInput, taskName: string, labels: Record<string, string>, command: string[]): k8s.PodTemplateSpec {
   return {
     metadata: { labels: { ...labels } },
     spec: {

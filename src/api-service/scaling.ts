@@ -60,19 +60,9 @@ export function validateAutoscaling(o: AutoscalingOptions, path: FieldPath = Fie
   c.check(path.child('minReplicas'), o.minReplicas === undefined ? undefined : checkInteger(o.minReplicas, 1, 1000));
   c.check(path.child('maxReplicas'), o.maxReplicas === undefined ? undefined : checkInteger(o.maxReplicas, 1, 1000));
   c.check(path.child('cpuUtilization'), o.cpuUtilization === undefined ? undefined : checkInteger(o.cpuUtilization, 1, 100));
-  c.check(
-    path.child('memoryUtilization'),
-    o.memoryUtilization === undefined ? undefined : checkInteger(o.memoryUtilization, 1, 100),
-  );
-  if (
-    typeof o.minReplicas === 'number' &&
-    typeof o.maxReplicas === 'number' &&
-    o.minReplicas > o.maxReplicas
-  ) {
-    c.check(
-      path.child('minReplicas'),
-      `${show(o.minReplicas)} is above maxReplicas ${show(o.maxReplicas)}: minReplicas must be at most maxReplicas`,
-    );
+  c.check(path.child('memoryUtilization'), o.memoryUtilization === undefined ? undefined : checkInteger(o.memoryUtilization, 1, 100));
+  if (typeof o.minReplicas === 'number' && typeof o.maxReplicas === 'number' && o.minReplicas > o.maxReplicas) {
+    c.check(path.child('minReplicas'), `${show(o.minReplicas)} is above maxReplicas ${show(o.maxReplicas)}: minReplicas must be at most maxReplicas`);
   }
   return [...c.problems];
 }

@@ -67,7 +67,10 @@ export class ServiceObjects {
   private readonly autoscalerNames: string[] = [];
 
   /** `scope`: the service's construct, which every object is built into. */
-  constructor(public readonly scope: Construct, private readonly spec: ServiceObjectsSpec) {}
+  constructor(
+    public readonly scope: Construct,
+    private readonly spec: ServiceObjectsSpec,
+  ) {}
 
   /** The service's name. */
   public get name(): string {
@@ -111,7 +114,12 @@ export class ServiceObjects {
    * The pod definition of this service, for pods selected by `selector` (with `extraLabels`) running `image`,
    * loading the ConfigMap of workload `configOf` (see `configOf`).
    */
-  public podInput(selector: Record<string, string>, extraLabels: Record<string, string> = {}, image = this.spec.props.image, configOf?: string): BackendPodInput {
+  public podInput(
+    selector: Record<string, string>,
+    extraLabels: Record<string, string> = {},
+    image = this.spec.props.image,
+    configOf?: string,
+  ): BackendPodInput {
     const props = this.spec.props;
     const config = this.configOf(configOf);
     const migration = props.migration ?? Migration.none();
@@ -143,23 +151,34 @@ export class ServiceObjects {
   }
 
   /** The pod template of pods selected by `selector` (with `extraLabels`) running `image`, loading workload `configOf`'s ConfigMap. */
-  public podTemplate(selector: Record<string, string>, extraLabels: Record<string, string> = {}, image?: string, configOf?: string): k8s.PodTemplateSpec {
+  public podTemplate(
+    selector: Record<string, string>,
+    extraLabels: Record<string, string> = {},
+    image?: string,
+    configOf?: string,
+  ): k8s.PodTemplateSpec {
     return backendPodTemplate(this.podInput(selector, extraLabels, image, configOf));
   }
 
   /** A ClusterIP Service with the http and metrics ports, selecting `selector`. */
   public service(id: string, name: string, selector: Record<string, string>): ApiObject {
-    return kubeObject(this.scope, id, k8s.KubeService.GVK, {
-      metadata: this.meta(name),
-      spec: {
-        type: 'ClusterIP',
-        selector: { ...selector },
-        ports: [
-          { name: 'http', port: this.spec.port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' },
-          { name: 'metrics', port: this.spec.metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' },
-        ],
+    return kubeObject(
+      this.scope,
+      id,
+      k8s.KubeService.GVK,
+      {
+        metadata: this.meta(name),
+        spec: {
+          type: 'ClusterIP',
+          selector: { ...selector },
+          ports: [
+            { name: 'http', port: this.spec.port, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' },
+            { name: 'metrics', port: this.spec.metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' },
+          ],
+        },
       },
-    }, k8s.toJson_KubeServiceProps);
+      k8s.toJson_KubeServiceProps,
+    );
   }
 
   /** An `autoscaling/v2` HPA on CPU and memory for `target`, when autoscaling. */
@@ -171,25 +190,37 @@ export class ServiceObjects {
       type: 'Resource',
       resource: { name: resource, target: { type: 'Utilization', averageUtilization } },
     });
-    return kubeObject(this.scope, id, k8s.KubeHorizontalPodAutoscalerV2.GVK, {
-      metadata: this.meta(name),
-      spec: {
-        scaleTargetRef: target,
-        minReplicas: a.minReplicas,
-        maxReplicas: a.maxReplicas,
-        metrics: [utilization('cpu', a.cpuUtilization), utilization('memory', a.memoryUtilization)],
-        // Scale up at once, scale down slowly: trading load is bursty.
-        behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+    return kubeObject(
+      this.scope,
+      id,
+      k8s.KubeHorizontalPodAutoscalerV2.GVK,
+      {
+        metadata: this.meta(name),
+        spec: {
+          scaleTargetRef: target,
+          minReplicas: a.minReplicas,
+          maxReplicas: a.maxReplicas,
+          metrics: [utilization('cpu', a.cpuUtilization), utilization('memory', a.memoryUtilization)],
+          // Scale up at once, scale down slowly: trading load is bursty.
+          behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+        },
       },
-    }, k8s.toJson_KubeHorizontalPodAutoscalerV2Props);
+      k8s.toJson_KubeHorizontalPodAutoscalerV2Props,
+    );
   }
 
   /** A PDB with `maxUnavailable: 1` (never `minAvailable = replicas`), so a drain can always evict. */
   public disruptionBudget(id: string, name: string, selector: Record<string, string>): ApiObject {
-    return kubeObject(this.scope, id, k8s.KubePodDisruptionBudget.GVK, {
-      metadata: this.meta(name),
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...selector } } },
-    }, k8s.toJson_KubePodDisruptionBudgetProps);
+    return kubeObject(
+      this.scope,
+      id,
+      k8s.KubePodDisruptionBudget.GVK,
+      {
+        metadata: this.meta(name),
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...selector } } },
+      },
+      k8s.toJson_KubePodDisruptionBudgetProps,
+    );
   }
 
   /** Replicas of a workload at its full size: none when an HPA owns the count. */
@@ -201,8 +232,15 @@ export class ServiceObjects {
    * What every workload spec of the service starts with (Deployment or Rollout): replicas unless an
    * HPA owns them, five old revisions kept, minReadySeconds, a 10-minute progress deadline, the selector.
    */
-  public workloadSpecBase(selector: Record<string, string>, replicas: number | undefined = this.replicas()): {
-    replicas?: number; revisionHistoryLimit: number; minReadySeconds: number; progressDeadlineSeconds: number; selector: { matchLabels: Record<string, string> };
+  public workloadSpecBase(
+    selector: Record<string, string>,
+    replicas: number | undefined = this.replicas(),
+  ): {
+    replicas?: number;
+    revisionHistoryLimit: number;
+    minReadySeconds: number;
+    progressDeadlineSeconds: number;
+    selector: { matchLabels: Record<string, string> };
   } {
     return {
       ...(replicas === undefined ? {} : { replicas }),
@@ -214,19 +252,31 @@ export class ServiceObjects {
   }
 
   /** A zero-downtime rolling-update Deployment (surge 1, unavailable 0) of pods selected by `selector`. */
-  public deployment(id: string, name: string, selector: Record<string, string>, template: k8s.PodTemplateSpec,
-    replicas: number | undefined = this.replicas(), extraLabels: Record<string, string> = {}): ApiObject {
-    const deployment = kubeObject(this.scope, id, k8s.KubeDeployment.GVK, {
-      metadata: this.meta(name, {}, extraLabels),
-      spec: {
-        ...this.workloadSpecBase(selector, replicas),
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+  public deployment(
+    id: string,
+    name: string,
+    selector: Record<string, string>,
+    template: k8s.PodTemplateSpec,
+    replicas: number | undefined = this.replicas(),
+    extraLabels: Record<string, string> = {},
+  ): ApiObject {
+    const deployment = kubeObject(
+      this.scope,
+      id,
+      k8s.KubeDeployment.GVK,
+      {
+        metadata: this.meta(name, {}, extraLabels),
+        spec: {
+          ...this.workloadSpecBase(selector, replicas),
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+          },
+          template,
         },
-        template,
       },
-    }, k8s.toJson_KubeDeploymentProps);
+      k8s.toJson_KubeDeploymentProps,
+    );
     this.applicationWorkloads.push(deployment);
     return deployment;
   }
@@ -240,43 +290,67 @@ export class ServiceObjects {
       kind: 'HTTPRoute',
       metadata: this.meta(name),
       spec: {
-        parentRefs: [{
-          group: 'gateway.networking.k8s.io',
-          kind: 'Gateway',
-          name: gateway.gatewayName,
-          namespace: gateway.gatewayNamespace,
-          ...(gateway.listenerName ? { sectionName: gateway.listenerName } : {}),
-        }],
+        parentRefs: [
+          {
+            group: 'gateway.networking.k8s.io',
+            kind: 'Gateway',
+            name: gateway.gatewayName,
+            namespace: gateway.gatewayNamespace,
+            ...(gateway.listenerName ? { sectionName: gateway.listenerName } : {}),
+          },
+        ],
         hostnames: [...hosts],
-        rules: [{
-          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-          backendRefs: backends.map((b) => ({
-            group: '', kind: 'Service', name: b.service, port: this.spec.port, ...(b.weight === undefined ? {} : { weight: b.weight }),
-          })),
-        }],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            backendRefs: backends.map((b) => ({
+              group: '',
+              kind: 'Service',
+              name: b.service,
+              port: this.spec.port,
+              ...(b.weight === undefined ? {} : { weight: b.weight }),
+            })),
+          },
+        ],
       },
     };
     return new ApiObject(this.scope, id, route);
   }
 
   /** An Ingress (Ingress exposure) for `hosts` to `service`, with TLS from cert-manager; `undefined` without Ingress exposure. */
-  public ingress(id: string, name: string, hosts: readonly string[], service: string, annotations: Record<string, string> = {}, tls = true): ApiObject | undefined {
+  public ingress(
+    id: string,
+    name: string,
+    hosts: readonly string[],
+    service: string,
+    annotations: Record<string, string> = {},
+    tls = true,
+  ): ApiObject | undefined {
     const ingress = this.spec.exposure.ingressOptions;
     if (!ingress) return undefined;
-    return kubeObject(this.scope, id, k8s.KubeIngress.GVK, {
-      metadata: {
-        ...this.meta(name),
-        annotations: { ...(tls && ingress.clusterIssuer !== undefined ? { 'cert-manager.io/cluster-issuer': ingress.clusterIssuer } : {}), ...annotations },
+    return kubeObject(
+      this.scope,
+      id,
+      k8s.KubeIngress.GVK,
+      {
+        metadata: {
+          ...this.meta(name),
+          annotations: {
+            ...(tls && ingress.clusterIssuer !== undefined ? { 'cert-manager.io/cluster-issuer': ingress.clusterIssuer } : {}),
+            ...annotations,
+          },
+        },
+        spec: {
+          ingressClassName: ingress.className,
+          ...(tls ? { tls: [{ hosts: [...hosts], secretName: ingress.tlsSecretName ?? `${name}-tls` }] } : {}),
+          rules: hosts.map((host) => ({
+            host,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { name: 'http' } } } }] },
+          })),
+        },
       },
-      spec: {
-        ingressClassName: ingress.className,
-        ...(tls ? { tls: [{ hosts: [...hosts], secretName: ingress.tlsSecretName ?? `${name}-tls` }] } : {}),
-        rules: hosts.map((host) => ({
-          host,
-          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { name: 'http' } } } }] },
-        })),
-      },
-    }, k8s.toJson_KubeIngressProps);
+      k8s.toJson_KubeIngressProps,
+    );
   }
 
   /**
@@ -284,8 +358,7 @@ export class ServiceObjects {
    * with the Gateway exposure, an Ingress to the first backend with the Ingress exposure, else none.
    */
   public route(idPrefix: string, name: string, hosts: readonly string[], backends: readonly RouteBackend[]): ApiObject | undefined {
-    return this.httpRoute(`${idPrefix}HttpRoute`, name, hosts, backends)
-      ?? this.ingress(`${idPrefix}Ingress`, name, hosts, backends[0].service);
+    return this.httpRoute(`${idPrefix}HttpRoute`, name, hosts, backends) ?? this.ingress(`${idPrefix}Ingress`, name, hosts, backends[0].service);
   }
 
   /** Labels of smoke-check pods: their own `name` (`<name>-smoke-test`), so the service's NetworkPolicy does not select them. */
@@ -303,18 +376,24 @@ export class ServiceObjects {
     const labels = this.smokeTestLabels();
     const selector = selectorLabels({ ...this.spec.labelOptions, name: labels['app.kubernetes.io/name'], component: 'smoke-test' });
     this.spec.admitToHttp(NetworkPeer.pods(selector));
-    return kubeObject(this.scope, 'SmokeTestNetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
-      metadata: this.meta(`${this.spec.name}-smoke-test`, { name: labels['app.kubernetes.io/name'], component: 'smoke-test' }),
-      spec: {
-        podSelector: { matchLabels: selector },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [],
-        egress: [
-          dnsEgressRule(this.scope),
-          { to: [{ podSelector: { matchLabels: selectorLabels(this.spec.labelOptions) } }], ports: policyPorts([{ port: this.spec.port }]) },
-        ],
+    return kubeObject(
+      this.scope,
+      'SmokeTestNetworkPolicy',
+      k8s.KubeNetworkPolicy.GVK,
+      {
+        metadata: this.meta(`${this.spec.name}-smoke-test`, { name: labels['app.kubernetes.io/name'], component: 'smoke-test' }),
+        spec: {
+          podSelector: { matchLabels: selector },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [],
+          egress: [
+            dnsEgressRule(this.scope),
+            { to: [{ podSelector: { matchLabels: selectorLabels(this.spec.labelOptions) } }], ports: policyPorts([{ port: this.spec.port }]) },
+          ],
+        },
       },
-    }, k8s.toJson_KubeNetworkPolicyProps);
+      k8s.toJson_KubeNetworkPolicyProps,
+    );
   }
 
   /** The URLs a smoke check GETs through `service` (a name, or an Argo Rollouts `{{args.…}}` placeholder). */
@@ -344,10 +423,16 @@ export class ServiceObjects {
         },
       },
       spec: Lazy.any({
-        produce: () => k8s.toJson_JobSpec(smokeTestJobSpec({
-          smoke, urls: this.smokeUrls(smoke, service, this.namespace), labels: this.smokeTestLabels(),
-          annotations: { [SMOKE_TEST_TARGET_ANNOTATION]: target }, placement: placementOf(this.scope, this.spec.props.placement),
-        })),
+        produce: () =>
+          k8s.toJson_JobSpec(
+            smokeTestJobSpec({
+              smoke,
+              urls: this.smokeUrls(smoke, service, this.namespace),
+              labels: this.smokeTestLabels(),
+              annotations: { [SMOKE_TEST_TARGET_ANNOTATION]: target },
+              placement: placementOf(this.scope, this.spec.props.placement),
+            }),
+          ),
       }),
     });
   }
@@ -367,22 +452,30 @@ export class ServiceObjects {
       metadata: this.meta(name),
       spec: {
         args: [{ name: 'service-name' }, { name: 'namespace' }],
-        metrics: [{
-          name: 'smoke-test',
-          count: 1,
-          failureLimit: 0,
-          provider: {
-            job: {
-              metadata: { labels },
-              spec: Lazy.any({
-                produce: () => k8s.toJson_JobSpec(smokeTestJobSpec({
-                  smoke, urls: this.smokeUrls(smoke, '{{args.service-name}}', '{{args.namespace}}'), labels, annotations: {},
-                  placement: placementOf(this.scope, this.spec.props.placement),
-                })),
-              }) as unknown as NonNullable<NonNullable<NonNullable<IAnalysisTemplate['spec']>['metrics']>[number]['provider']['job']>['spec'],
+        metrics: [
+          {
+            name: 'smoke-test',
+            count: 1,
+            failureLimit: 0,
+            provider: {
+              job: {
+                metadata: { labels },
+                spec: Lazy.any({
+                  produce: () =>
+                    k8s.toJson_JobSpec(
+                      smokeTestJobSpec({
+                        smoke,
+                        urls: this.smokeUrls(smoke, '{{args.service-name}}', '{{args.namespace}}'),
+                        labels,
+                        annotations: {},
+                        placement: placementOf(this.scope, this.spec.props.placement),
+                      }),
+                    ),
+                }) as unknown as NonNullable<NonNullable<NonNullable<IAnalysisTemplate['spec']>['metrics']>[number]['provider']['job']>['spec'],
+              },
             },
           },
-        }],
+        ],
       },
     };
     return { name, template: new ApiObject(this.scope, 'SmokeTestTemplate', template) };

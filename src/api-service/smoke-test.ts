@@ -23,7 +23,10 @@ export const DEFAULT_SMOKE_TEST_IMAGE = 'curlimages/curl:8.20.0';
 export interface SmokeTestOptions {
   /** Run the smoke check before traffic moves. @default true */
   readonly enabled?: boolean;
-  /** Paths to GET; each must answer 2xx. @default - the readiness path (`/health`), plus `/health/db` when the service is connected to a database and `/health/redis` when connected to a cache */
+  /**
+   * Paths to GET; each must answer 2xx. @default - the readiness path (`/health`), plus `/health/db` when the service is connected to a database and
+   * `/health/redis` when connected to a cache
+   */
   readonly paths?: string[];
   /** Time each request may take (1 s to 1 min). @default Duration.seconds(5) */
   readonly timeout?: Duration;
@@ -42,7 +45,11 @@ export interface ResolvedSmokeTest {
 /** The smoke check, or `undefined` when it is turned off. */
 export function resolveSmokeTest(o: SmokeTestOptions = {}): ResolvedSmokeTest | undefined {
   if (o.enabled === false) return undefined;
-  return { paths: o.paths ? [...o.paths] : undefined, timeoutSeconds: o.timeout ? wholeSeconds(o.timeout) : 5, image: o.image ?? DEFAULT_SMOKE_TEST_IMAGE };
+  return {
+    paths: o.paths ? [...o.paths] : undefined,
+    timeoutSeconds: o.timeout ? wholeSeconds(o.timeout) : 5,
+    image: o.image ?? DEFAULT_SMOKE_TEST_IMAGE,
+  };
 }
 
 /** Problems with smoke check options; `allowLatestTag` as for the service's own images. */
@@ -97,20 +104,30 @@ export function smokeTestJobSpec(i: SmokeJobInput): k8s.JobSpec {
         enableServiceLinks: false,
         securityContext: restrictedPodSecurityContext(SMOKE_UID),
         ...placementPodSpec(i.placement),
-        containers: [{
-          name: 'smoke-test',
-          image: i.smoke.image,
-          imagePullPolicy: 'IfNotPresent',
-          command: [
-            'curl', '--fail', '--fail-early', '--silent', '--show-error', '--max-time', String(i.smoke.timeoutSeconds),
-            '--write-out', '%{http_code} %{url_effective}\\n', ...i.urls,
-          ],
-          resources: {
-            requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-            limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') },
+        containers: [
+          {
+            name: 'smoke-test',
+            image: i.smoke.image,
+            imagePullPolicy: 'IfNotPresent',
+            command: [
+              'curl',
+              '--fail',
+              '--fail-early',
+              '--silent',
+              '--show-error',
+              '--max-time',
+              String(i.smoke.timeoutSeconds),
+              '--write-out',
+              '%{http_code} %{url_effective}\\n',
+              ...i.urls,
+            ],
+            resources: {
+              requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+              limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') },
+            },
+            securityContext: restrictedContainerSecurityContext(SMOKE_UID),
           },
-          securityContext: restrictedContainerSecurityContext(SMOKE_UID),
-        }],
+        ],
       },
     },
   };

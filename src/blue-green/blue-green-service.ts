@@ -45,7 +45,10 @@ export class BlueGreenService extends ApiServiceBase {
   public readonly rollout?: ApiObject;
   /** The AnalysisTemplate (Argo Rollouts engine, unless analysis is disabled). */
   public readonly analysisTemplate?: ApiObject;
-  /** The smoke check: a PostSync Job `<name>-smoke-test` (Service-switch engine) or the AnalysisTemplate of its `job` metric (Argo Rollouts engine), unless turned off. */
+  /**
+   * The smoke check: a PostSync Job `<name>-smoke-test` (Service-switch engine) or the AnalysisTemplate of its `job` metric (Argo Rollouts engine),
+   * unless turned off.
+   */
   public readonly smokeTest?: ApiObject;
   /** The public route. */
   public readonly route?: ApiObject;
@@ -74,12 +77,20 @@ export class BlueGreenService extends ApiServiceBase {
 }
 
 /** Problems with the preview host, given the service's exposure. */
-export function validateBlueGreenServiceProps(previewHost: string | undefined, exposure: ExposureKind, publicHosts: readonly string[], path: FieldPath = FieldPath.props()): Problem[] {
+export function validateBlueGreenServiceProps(
+  previewHost: string | undefined,
+  exposure: ExposureKind,
+  publicHosts: readonly string[],
+  path: FieldPath = FieldPath.props(),
+): Problem[] {
   const c = new ProblemCollector();
   if (previewHost !== undefined) {
     c.check(path.child('previewHost'), checkHostname(previewHost));
     if (publicHosts.includes(previewHost)) {
-      c.check(path.child('previewHost'), `${show(previewHost)} is also the public host: the preview needs its own host, or it would take production traffic`);
+      c.check(
+        path.child('previewHost'),
+        `${show(previewHost)} is also the public host: the preview needs its own host, or it would take production traffic`,
+      );
     }
     if (exposure === 'none') {
       c.check(path.child('previewHost'), 'needs an exposure (Exposure.gateway or Exposure.ingress) to route it through');

@@ -32,7 +32,8 @@ export interface ServiceSwitchOptions {
   readonly scaleDownIdle?: boolean;
   /**
    * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:
-   * a Job `<name>-smoke-test` against the preview Service (the idle colour, which carries a staged release), run as an Argo CD PostSync hook and as Flux's `smoke-test` stage. @default - on, GETting the readiness path and the health path of each connected database and cache
+   * a Job `<name>-smoke-test` against the preview Service (the idle colour, which carries a staged release), run as an Argo CD PostSync hook and as
+   * Flux's `smoke-test` stage. @default - on, GETting the readiness path and the health path of each connected database and cache
    */
   readonly smokeTest?: SmokeTestOptions;
   /** Accept untagged or `latest` images (dev only). @default false */
@@ -56,13 +57,17 @@ export interface ArgoBlueGreenOptions {
   readonly autoPromotion?: boolean;
   /** How long the old ReplicaSet keeps running after promotion, for a fast rollback (0 s to 24 h). @default Duration.minutes(10) */
   readonly scaleDownDelay?: Duration;
-  /** Pre- and post-promotion analysis of the new version's success rate; post-promotion lasts count × interval. @default - 99 % success over 5 one-minute measurements, 1 failure and 1 measurement without data tolerated */
+  /**
+   * Pre- and post-promotion analysis of the new version's success rate; post-promotion lasts count × interval. @default - 99 % success over 5
+   * one-minute measurements, 1 failure and 1 measurement without data tolerated
+   */
   readonly analysis?: AnalysisOptions;
   /** Skip the Prometheus analysis (not recommended). @default false */
   readonly disableAnalysis?: boolean;
   /**
    * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:
-   * a `job` metric in the pre-promotion analysis, against the preview Service, so nothing is promoted that does not answer. @default - on, GETting the readiness path and the health path of each connected database and cache
+   * a `job` metric in the pre-promotion analysis, against the preview Service, so nothing is promoted that does not answer. @default - on, GETting
+   * the readiness path and the health path of each connected database and cache
    */
   readonly smokeTest?: SmokeTestOptions;
   /** Accept an untagged or `latest` image (dev only). @default false */
@@ -127,8 +132,10 @@ export function validateServiceSwitchOptions(o: Partial<ServiceSwitchOptions>, p
   if (o.releaseColor !== undefined) {
     c.check(path.child('releaseColor'), checkColor(o.releaseColor));
     if (o.blueImage === o.greenImage && typeof o.blueImage === 'string') {
-      c.check(path.child(`${o.releaseColor === 'blue' ? 'blue' : 'green'}Image`),
-        `${show(o.blueImage)} is the image of both colours, but a release is staged on ${show(o.releaseColor)}: put the new version on the release colour, or remove releaseColor`);
+      c.check(
+        path.child(`${o.releaseColor === 'blue' ? 'blue' : 'green'}Image`),
+        `${show(o.blueImage)} is the image of both colours, but a release is staged on ${show(o.releaseColor)}: put the new version on the release colour, or remove releaseColor`,
+      );
     }
   }
   return [...c.problems];
@@ -136,14 +143,19 @@ export function validateServiceSwitchOptions(o: Partial<ServiceSwitchOptions>, p
 
 /** Problems with Argo Rollouts blue-green options. */
 export function validateArgoBlueGreenOptions(
-  o: Partial<ArgoBlueGreenOptions>, path: FieldPath = FieldPath.props(), imagePath: FieldPath = path.child('image'),
+  o: Partial<ArgoBlueGreenOptions>,
+  path: FieldPath = FieldPath.props(),
+  imagePath: FieldPath = path.child('image'),
 ): Problem[] {
   const c = new ProblemCollector();
   c.check(imagePath, checkImage(o.image, o.allowLatestTag ?? false));
   if (o.scaleDownDelay !== undefined) c.check(path.seconds('scaleDownDelay'), checkDurationRange(o.scaleDownDelay, 0, 86400));
   if (o.analysis) c.add(validateAnalysisOptions(o.analysis, path.child('analysis')));
   if (o.analysis?.backgroundInconclusiveLimit !== undefined) {
-    c.check(path.child('analysis.backgroundInconclusiveLimit'), 'does not apply to blue-green, which has no background analysis: use inconclusiveLimit');
+    c.check(
+      path.child('analysis.backgroundInconclusiveLimit'),
+      'does not apply to blue-green, which has no background analysis: use inconclusiveLimit',
+    );
   }
   if (o.smokeTest) c.add(validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false, path.child('smokeTest')));
   return [...c.problems];

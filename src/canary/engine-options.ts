@@ -30,7 +30,14 @@ export class CanaryStep {
     // Argo Rollouts pauses in whole seconds, written with one unit (`90s`, not `1m30s`); anything else is left
     // for the validator to reject, as written.
     const ms = duration.toMilliseconds();
-    const text = ms % 3_600_000 === 0 && ms > 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 && ms > 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+    const text =
+      ms % 3_600_000 === 0 && ms > 0
+        ? `${ms / 3_600_000}h`
+        : ms % 60_000 === 0 && ms > 0
+          ? `${ms / 60_000}m`
+          : ms % 1000 === 0
+            ? `${ms / 1000}s`
+            : `${ms}ms`;
     return new CanaryStep({ pause: text });
   }
 
@@ -75,9 +82,15 @@ export interface ArgoCanaryOptions {
   readonly image: string;
   /** Steps. @default DEFAULT_CANARY_STEPS */
   readonly steps?: CanaryStep[];
-  /** How traffic is split: the Gateway API plugin (an HTTPRoute), NGINX (`stableIngress`), or replica counts. @default - from the exposure: gateway → 'gateway-api', ingress → 'nginx', none → 'replicas' */
+  /**
+   * How traffic is split: the Gateway API plugin (an HTTPRoute), NGINX (`stableIngress`), or replica counts. @default - from the exposure: gateway →
+   * 'gateway-api', ingress → 'nginx', none → 'replicas'
+   */
   readonly trafficRouting?: CanaryTrafficMode;
-  /** Analysis thresholds. @default - success rate ≥ 99 %, p95 latency < 1 s, one-minute measurements (5 per analysis step), 1 failure and 1 measurement without data tolerated */
+  /**
+   * Analysis thresholds. @default - success rate ≥ 99 %, p95 latency < 1 s, one-minute measurements (5 per analysis step), 1 failure and 1
+   * measurement without data tolerated
+   */
   readonly analysis?: AnalysisOptions;
   /**
    * Run the analysis in the background (`strategy.canary.analysis`) from the step after the first
@@ -87,7 +100,9 @@ export interface ArgoCanaryOptions {
   readonly backgroundAnalysis?: boolean;
   /**
    * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:
-   * the first steps scale the canary to one pod with no traffic (`setCanaryScale`), run a `job` metric against the canary Service, then let the canary follow the weights; with `trafficRouting: 'replicas'`, which cannot hold a canary pod at zero traffic, the `job` metric runs right after the first `setWeight`. @default - on, GETting the readiness path and the health path of each connected database and cache
+   * the first steps scale the canary to one pod with no traffic (`setCanaryScale`), run a `job` metric against the canary Service, then let the
+   * canary follow the weights; with `trafficRouting: 'replicas'`, which cannot hold a canary pod at zero traffic, the `job` metric runs right after
+   * the first `setWeight`. @default - on, GETting the readiness path and the health path of each connected database and cache
    */
   readonly smokeTest?: SmokeTestOptions;
   /** Accept an untagged or `latest` image (dev only). @default false */
@@ -106,7 +121,8 @@ export interface WeightedCanaryOptions {
   readonly canaryReplicas?: number;
   /**
    * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:
-   * a Job `<name>-smoke-test` against the canary Service, run as an Argo CD PostSync hook and as Flux's `smoke-test` stage (after the sync: the canary already has its weight). @default - on, GETting the readiness path and the health path of each connected database and cache
+   * a Job `<name>-smoke-test` against the canary Service, run as an Argo CD PostSync hook and as Flux's `smoke-test` stage (after the sync: the
+   * canary already has its weight). @default - on, GETting the readiness path and the health path of each connected database and cache
    */
   readonly smokeTest?: SmokeTestOptions;
   /** Accept untagged or `latest` images (dev only). @default false */
@@ -150,19 +166,29 @@ export function validateCanarySteps(steps: readonly CanaryStepData[], path: Fiel
   });
   const observedAfter = steps.slice(lastWeightIndex + 1).some((s) => s.pause !== undefined || s.analysis === true);
   if (lastWeightIndex >= 0 && lastWeight < 100 && !observedAfter) {
-    c.check(path.child(`steps[${lastWeightIndex}].setWeight`),
-      `the last weight (${lastWeight} %) has no pause or analysis after it, so traffic would jump to 100 % unobserved: add a pause after it, or end with setWeight 100`);
+    c.check(
+      path.child(`steps[${lastWeightIndex}].setWeight`),
+      `the last weight (${lastWeight} %) has no pause or analysis after it, so traffic would jump to 100 % unobserved: add a pause after it, or end with setWeight 100`,
+    );
   }
   return [...c.problems];
 }
 
 /** Problems with Argo canary options. */
 export function validateArgoCanaryOptions(
-  o: Partial<ArgoCanaryOptions>, path: FieldPath = FieldPath.props(), imagePath: FieldPath = path.child('image'),
+  o: Partial<ArgoCanaryOptions>,
+  path: FieldPath = FieldPath.props(),
+  imagePath: FieldPath = path.child('image'),
 ): Problem[] {
   const c = new ProblemCollector();
   c.check(imagePath, checkImage(o.image, o.allowLatestTag ?? false));
-  if (o.steps !== undefined) c.add(validateCanarySteps(o.steps.map((s) => s.data), path));
+  if (o.steps !== undefined)
+    c.add(
+      validateCanarySteps(
+        o.steps.map((s) => s.data),
+        path,
+      ),
+    );
   if (o.trafficRouting !== undefined && !['gateway-api', 'nginx', 'replicas'].includes(o.trafficRouting)) {
     c.check(path.child('trafficRouting'), `${show(o.trafficRouting)} is not a traffic routing: use "gateway-api", "nginx" or "replicas"`);
   }
@@ -242,8 +268,11 @@ export interface ICanaryEngine extends IServiceEngine {
 
 /** Problems of a canary that depend on the exposure: the traffic routing must name a route or an ingress. */
 export function validateCanaryRolloutProps(
-  engine: CanaryEngineKind, trafficRouting: CanaryTrafficMode | undefined, exposure: ExposureKind,
-  path: FieldPath = FieldPath.props(), exposurePath: FieldPath = FieldPath.props().child('exposure'),
+  engine: CanaryEngineKind,
+  trafficRouting: CanaryTrafficMode | undefined,
+  exposure: ExposureKind,
+  path: FieldPath = FieldPath.props(),
+  exposurePath: FieldPath = FieldPath.props().child('exposure'),
 ): Problem[] {
   const c = new ProblemCollector();
   if (trafficRouting === 'gateway-api' && exposure !== 'gateway') {

@@ -30,8 +30,7 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
   const values: Record<string, string[]> = {};
   const booleans = new Set<string>();
   const positionals: string[] = [];
-  const byAlias = (alias: string): string | undefined =>
-    Object.entries({ ...spec.values, ...spec.booleans }).find(([, s]) => s.alias === alias)?.[0];
+  const byAlias = (alias: string): string | undefined => Object.entries({ ...spec.values, ...spec.booleans }).find(([, s]) => s.alias === alias)?.[0];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
@@ -44,7 +43,7 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
     }
     const eq = arg.indexOf('=');
     const raw = eq > 0 ? arg.slice(0, eq) : arg;
-    const name = raw.startsWith('--') ? raw.slice(2) : byAlias(raw.slice(1)) ?? `-${raw.slice(1)}`;
+    const name = raw.startsWith('--') ? raw.slice(2) : (byAlias(raw.slice(1)) ?? `-${raw.slice(1)}`);
     if (spec.booleans?.[name]) {
       if (eq > 0) throw new UsageError(`${raw} takes no value`);
       booleans.add(name);

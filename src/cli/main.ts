@@ -46,41 +46,45 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   init: {
     summary: 'write environments/ (dev, staging, prod, gitops + JSON schemas) to start from',
     usage: 'cdk8s-trading init [--root DIR] [--force]',
-    details: 'Writes environments/{dev,staging,prod,gitops}.yaml, their JSON schemas and a README into DIR (default: the\n'
-      + 'current folder). Existing files are kept unless --force is given.',
+    details:
+      'Writes environments/{dev,staging,prod,gitops}.yaml, their JSON schemas and a README into DIR (default: the\n' +
+      'current folder). Existing files are kept unless --force is given.',
     spec: { values: ROOT_OPTION, booleans: { force: { alias: 'f' } } },
     run: runInit,
   },
   synth: {
     summary: 'every environment into dist/<env>/, the GitOps objects into dist/gitops/',
     usage: 'cdk8s-trading synth [--env NAME]... [--outdir DIR] [--root DIR]',
-    details: 'Checks every environment file, renders every environment (or only those named by --env; the other\n'
-      + "environments' folders are kept, dist/gitops/ is rendered again) and replaces the output folder atomically.\n"
-      + 'Nothing is written unless everything is valid. --outdir defaults to dist/ in the project root (or\n'
-      + '$CDK8S_OUTDIR when a cdk8s CLI runs it).',
+    details:
+      'Checks every environment file, renders every environment (or only those named by --env; the other\n' +
+      "environments' folders are kept, dist/gitops/ is rendered again) and replaces the output folder atomically.\n" +
+      'Nothing is written unless everything is valid. --outdir defaults to dist/ in the project root (or\n' +
+      '$CDK8S_OUTDIR when a cdk8s CLI runs it).',
     spec: { values: { ...ROOT_OPTION, env: { alias: 'e', repeatable: true }, outdir: { alias: 'o' } } },
     run: runSynth,
   },
   validate: {
     summary: 'strict Kubernetes 1.28 / CRD schemas and the policy rules on dist/ (and the environment files)',
     usage: 'cdk8s-trading validate [DIR] [--root DIR] [--server [--context NAME] [--kubeconfig FILE] [--allow-missing-namespaces]]',
-    details: 'Checks every object under DIR (default: dist/ in the project root, or the current folder outside a\n'
-      + 'project) against the strict schemas, runs the policy rules per namespace, and, in a project, checks and\n'
-      + 'renders the environment files too. One line per problem; exit 1 on any.\n'
-      + '\n'
-      + 'With --server, the same objects go to the API server of a kube context instead (through kubectl proxy):\n'
-      + 'a server-side apply in dry-run mode with strict field validation, stage by stage in apply order, so\n'
-      + 'admission (PodSecurity, webhooks, CRD rules) and immutable fields are judged by the cluster. Every\n'
-      + 'rejection, warning and dropped field is a problem; nothing is changed on the cluster. Objects in a\n'
-      + 'namespace the cluster does not have cannot be checked: that fails too, unless --allow-missing-namespaces.',
+    details:
+      'Checks every object under DIR (default: dist/ in the project root, or the current folder outside a\n' +
+      'project) against the strict schemas, runs the policy rules per namespace, and, in a project, checks and\n' +
+      'renders the environment files too. One line per problem; exit 1 on any.\n' +
+      '\n' +
+      'With --server, the same objects go to the API server of a kube context instead (through kubectl proxy):\n' +
+      'a server-side apply in dry-run mode with strict field validation, stage by stage in apply order, so\n' +
+      'admission (PodSecurity, webhooks, CRD rules) and immutable fields are judged by the cluster. Every\n' +
+      'rejection, warning and dropped field is a problem; nothing is changed on the cluster. Objects in a\n' +
+      'namespace the cluster does not have cannot be checked: that fails too, unless --allow-missing-namespaces.',
     spec: { values: { ...ROOT_OPTION, context: {}, kubeconfig: {} }, booleans: { server: {}, 'allow-missing-namespaces': {} }, positionals: 1 },
     run: runValidate,
   },
   diff: {
     summary: 'what a fresh synth would change in dist/, object by object, with old → new values',
     usage: 'cdk8s-trading diff [DIR] [--root DIR]',
-    details: 'Synthesizes into a temporary folder and compares it with DIR (default: dist/ in the project root):\n'
-      + 'objects added, removed and changed, with the changed fields. Exit 1 on any difference.',
+    details:
+      'Synthesizes into a temporary folder and compares it with DIR (default: dist/ in the project root):\n' +
+      'objects added, removed and changed, with the changed fields. Exit 1 on any difference.',
     spec: { values: ROOT_OPTION, positionals: 1 },
     run: runDiff,
   },
@@ -109,7 +113,7 @@ function help(): string {
     '  --root DIR  the project root (default: the nearest folder upwards with environments/)',
     '  --help, -h  help of a command',
     '',
-    'Run cdk8s-trading <command> --help for a command\'s options.',
+    "Run cdk8s-trading <command> --help for a command's options.",
   ].join('\n');
 }
 
@@ -226,7 +230,9 @@ function runSynth(args: ParsedArgs, io: Required<CliIo>): number {
     if (given === undefined && io.env.CDK8S_OUTDIR) mkdirSync(dirname(outdir), { recursive: true });
     const result = synthesizeProject({ root, outdir, only: args.values.env, extend: loadExtension(root) });
     for (const r of result.rendered) {
-      const kinds = Object.entries(r.kinds).map(([k, n]) => `${k} ${n}`).join(', ');
+      const kinds = Object.entries(r.kinds)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
       io.out(`${shown(io, join(outdir, r.folder))}: ${r.files.length} files, ${r.bytes} bytes, ${r.milliseconds.toFixed(0)} ms (${kinds})`);
     }
     if (result.kept.length > 0) io.out(`kept as they were: ${result.kept.map((k) => shown(io, join(outdir, k))).join(', ')}`);
@@ -258,10 +264,16 @@ function runValidate(args: ParsedArgs, io: Required<CliIo>): number | Promise<nu
   }
   if (args.booleans.has('server')) {
     const kubeconfig = args.values.kubeconfig?.[0];
-    return validateOnServer(dir, shown(io, dir), io, {
-      ...(kubeconfig !== undefined ? { kubeconfig: resolve(io.cwd, kubeconfig) } : {}),
-      ...(args.values.context ? { context: args.values.context[0] } : {}),
-    }, args.booleans.has('allow-missing-namespaces'));
+    return validateOnServer(
+      dir,
+      shown(io, dir),
+      io,
+      {
+        ...(kubeconfig !== undefined ? { kubeconfig: resolve(io.cwd, kubeconfig) } : {}),
+        ...(args.values.context ? { context: args.values.context[0] } : {}),
+      },
+      args.booleans.has('allow-missing-namespaces'),
+    );
   }
   if (root) useProjectCache(root);
   const { problems, documents } = validateTree(dir, { root, cwd: io.cwd });
@@ -270,8 +282,13 @@ function runValidate(args: ParsedArgs, io: Required<CliIo>): number | Promise<nu
   return problems.length > 0 ? 1 : 0;
 }
 
-async function validateOnServer(dir: string, label: string, io: Required<CliIo>, options: KubectlProxyOptions,
-  allowMissingNamespaces: boolean): Promise<number> {
+async function validateOnServer(
+  dir: string,
+  label: string,
+  io: Required<CliIo>,
+  options: KubectlProxyOptions,
+  allowMissingNamespaces: boolean,
+): Promise<number> {
   let proxy: KubectlProxy;
   try {
     proxy = await startKubectlProxy(options);
@@ -292,8 +309,10 @@ async function validateOnServer(dir: string, label: string, io: Required<CliIo>,
     }
     for (const n of result.notes) io.out(`note: ${n}`);
     const failed = result.problems.length + (allowMissingNamespaces ? 0 : result.skipped.length);
-    io.out(`dry-ran ${result.checked} objects under ${label} on the API server: ${result.accepted} accepted, ${result.problems.length} problem(s)`
-      + `${result.skippedObjects > 0 ? `, ${result.skippedObjects} not checked (no namespace)` : ''}`);
+    io.out(
+      `dry-ran ${result.checked} objects under ${label} on the API server: ${result.accepted} accepted, ${result.problems.length} problem(s)` +
+        `${result.skippedObjects > 0 ? `, ${result.skippedObjects} not checked (no namespace)` : ''}`,
+    );
     return failed > 0 ? 1 : 0;
   } catch (e) {
     io.err(`validate --server: ${(e as Error).message}`);

@@ -94,7 +94,10 @@ function within(field: string, parent: string): boolean {
  * hosts, connections, the quota at full scale). `skipped` holds `services/<name>`, `databases/<name>`
  * and `caches/<name>` entries whose types are already wrong.
  */
-export function planEnvironment(env: EnvironmentConfig, skipped: ReadonlySet<string> = new Set()): { plan: EnvironmentPlan; problems: readonly Problem[] } {
+export function planEnvironment(
+  env: EnvironmentConfig,
+  skipped: ReadonlySet<string> = new Set(),
+): { plan: EnvironmentPlan; problems: readonly Problem[] } {
   const root = FieldPath.file();
   const skip = new Set(skipped);
   const c = new ProblemCollector();
@@ -107,11 +110,10 @@ export function planEnvironment(env: EnvironmentConfig, skipped: ReadonlySet<str
   (env.waivers ?? []).forEach((w, i) => {
     const at = root.child('waivers').index(i);
     if (w.reason.trim().length < 15) c.check(at.child('reason'), `${show(w.reason)} is too short: say why the exception is acceptable`);
-    if (!/^[A-Za-z]+\/[a-z0-9.-]+$/.test(w.object)) c.check(at.child('object'), `${show(w.object)} is not an object: use Kind/name, like "Deployment/trading-api"`);
+    if (!/^[A-Za-z]+\/[a-z0-9.-]+$/.test(w.object))
+      c.check(at.child('object'), `${show(w.object)} is not an object: use Kind/name, like "Deployment/trading-api"`);
   });
-  const store = env.secretStore
-    ? checked(c, validateStoreName(env.secretStore.name, root.child('secretStore')), () => secretStore(env))
-    : undefined;
+  const store = env.secretStore ? checked(c, validateStoreName(env.secretStore.name, root.child('secretStore')), () => secretStore(env)) : undefined;
 
   // A service, a database and a cache are constructs of one chart: one name cannot be two of them.
   for (const name of Object.keys(env.databases ?? {}).filter((n) => n in env.services)) {
@@ -121,7 +123,10 @@ export function planEnvironment(env: EnvironmentConfig, skipped: ReadonlySet<str
   for (const name of Object.keys(env.caches ?? {})) {
     const other = name in env.services ? `services.${name}` : name in (env.databases ?? {}) ? `databases.${name}` : undefined;
     if (other === undefined) continue;
-    c.check(root.child('caches').child(name), `has the name of ${other.startsWith('services') ? 'a service' : 'a database'} (${other}): give the cache a name of its own`);
+    c.check(
+      root.child('caches').child(name),
+      `has the name of ${other.startsWith('services') ? 'a service' : 'a database'} (${other}): give the cache a name of its own`,
+    );
     skip.add(`caches/${name}`);
   }
   const services: ServicePlan[] = [];
@@ -169,7 +174,12 @@ const KEY_OF = { databases: 'database', caches: 'cache' } as const;
 function clientProblems(env: EnvironmentConfig, root: FieldPath, section: 'databases' | 'caches', name: string): Problem[] {
   const key = KEY_OF[section];
   if (Object.values(env.services).some((svc) => svc[key] === name)) return [];
-  return [{ field: String(root.child(section).child(name)), message: `no service connects to it (set \`${key}: ${name}\` on the services that use it), or remove it` }];
+  return [
+    {
+      field: String(root.child(section).child(name)),
+      message: `no service connects to it (set \`${key}: ${name}\` on the services that use it), or remove it`,
+    },
+  ];
 }
 
 /** Services that name a database or cache the environment does not define. */
@@ -180,7 +190,10 @@ function referenceProblems(env: EnvironmentConfig, root: FieldPath, section: 'da
   for (const [name, svc] of Object.entries(env.services)) {
     const wanted = svc[key];
     if (wanted !== undefined && !defined.includes(wanted)) {
-      c.check(root.child('services').child(name).child(key), `${show(wanted)} is not a ${key} of this environment; ${defined.length ? `use one of ${defined.join(', ')}` : `define it under ${section}`}`);
+      c.check(
+        root.child('services').child(name).child(key),
+        `${show(wanted)} is not a ${key} of this environment; ${defined.length ? `use one of ${defined.join(', ')}` : `define it under ${section}`}`,
+      );
     }
   }
   return [...c.problems];
@@ -193,8 +206,16 @@ function connectionProblems(env: EnvironmentConfig, root: FieldPath, databases: 
     const database = databases.find((d) => d.name === svc.database);
     if (!database) continue;
     const at = root.child('services').child(name);
-    const ask = { readUrlVariable: svc.readReplicas ? READ_URL_VARIABLE : undefined, backupFirst: svc.migration?.mode === 'job' ? svc.migration.backupFirst : undefined };
-    c.add(validateClientAsk(ask, database.offer, database.name, { readUrlVariable: at.child('readReplicas'), backupFirst: at.child('migration.backupFirst') }));
+    const ask = {
+      readUrlVariable: svc.readReplicas ? READ_URL_VARIABLE : undefined,
+      backupFirst: svc.migration?.mode === 'job' ? svc.migration.backupFirst : undefined,
+    };
+    c.add(
+      validateClientAsk(ask, database.offer, database.name, {
+        readUrlVariable: at.child('readReplicas'),
+        backupFirst: at.child('migration.backupFirst'),
+      }),
+    );
   }
   return [...c.problems];
 }
@@ -209,7 +230,10 @@ function hostProblems(env: EnvironmentConfig, root: FieldPath): Problem[] {
     (exposure?.gateway?.hosts ?? exposure?.ingress?.hosts ?? []).forEach((host, i) => {
       const owner = owners.get(host);
       if (owner !== undefined && owner !== name && checkHostname(host) === undefined) {
-        c.check(root.child('services').child(name).child(field).index(i), `${show(host)} is already routed to service ${show(owner)}: a host belongs to one service`);
+        c.check(
+          root.child('services').child(name).child(field).index(i),
+          `${show(host)} is already routed to service ${show(owner)}: a host belongs to one service`,
+        );
       }
       owners.set(host, name);
     });
@@ -221,7 +245,13 @@ function hostProblems(env: EnvironmentConfig, root: FieldPath): Problem[] {
  * A quota too small for the services at full scale (every colour, canary and surge pod), the
  * databases and the caches would block a rollout in the cluster; say so at synth time, with what drives the need.
  */
-function quotaCapacityProblems(env: EnvironmentConfig, root: FieldPath, services: readonly ServiceCapacity[], databases: readonly DatabasePlan[], caches: readonly CachePlan[]): Problem[] {
+function quotaCapacityProblems(
+  env: EnvironmentConfig,
+  root: FieldPath,
+  services: readonly ServiceCapacity[],
+  databases: readonly DatabasePlan[],
+  caches: readonly CachePlan[],
+): Problem[] {
   const quota = environmentQuota(env);
   type Field = 'requestsCpu' | 'requestsMemory' | 'limitsCpu' | 'limitsMemory' | 'pods';
   const fields: readonly Field[] = ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'pods'];
@@ -229,7 +259,7 @@ function quotaCapacityProblems(env: EnvironmentConfig, root: FieldPath, services
   const add = (who: string, pods: number, r: ResourceRequirements): void => {
     const q = [r.requests.cpu, r.requests.memory, r.limits.cpu, r.limits.memory].map((v) => parseQuantity(v));
     if (pods === 0 || q.some((v) => v === undefined)) return;
-    [...q as number[], 1].forEach((per, i) => need.get(fields[i])?.push({ who, amount: pods * per }));
+    [...(q as number[]), 1].forEach((per, i) => need.get(fields[i])?.push({ who, amount: pods * per }));
   };
   for (const s of services) add(s.name, s.podsAtFullScale, s.resources);
   for (const d of databases) {
@@ -249,8 +279,15 @@ function quotaCapacityProblems(env: EnvironmentConfig, root: FieldPath, services
     const parts = need.get(field) ?? [];
     const total = parts.reduce((n, p) => n + p.amount, 0);
     if (typeof have !== 'number' || have >= total) continue;
-    const drivers = [...parts].sort((a, b) => b.amount - a.amount).slice(0, 3).map((p) => `${p.who} ${fmt(field, p.amount)}`).join(', ');
-    c.check(root.child('quota').child(field), `${fmt(field, have)} is below the ${fmt(field, total)} the services, databases and caches need at full scale, with every colour, canary and surge pod (${drivers}${parts.length > 3 ? ', ...' : ''}): set quota.${field} to at least ${fmt(field, total)}, or lower the replicas or requests`);
+    const drivers = [...parts]
+      .sort((a, b) => b.amount - a.amount)
+      .slice(0, 3)
+      .map((p) => `${p.who} ${fmt(field, p.amount)}`)
+      .join(', ');
+    c.check(
+      root.child('quota').child(field),
+      `${fmt(field, have)} is below the ${fmt(field, total)} the services, databases and caches need at full scale, with every colour, canary and surge pod (${drivers}${parts.length > 3 ? ', ...' : ''}): set quota.${field} to at least ${fmt(field, total)}, or lower the replicas or requests`,
+    );
   }
   return [...c.problems];
 }

@@ -6,7 +6,15 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChartLayout, setChartOutput } from '../gitops/chart-output';
 import { parseDurationText } from '../core/duration';
-import { checkDnsLabel, checkDnsSubdomain, checkDuration, checkGitRevision, checkGitUrl, checkHttpsUrl, checkRepositoryPath } from '../core/value-rules';
+import {
+  checkDnsLabel,
+  checkDnsSubdomain,
+  checkDuration,
+  checkGitRevision,
+  checkGitUrl,
+  checkHttpsUrl,
+  checkRepositoryPath,
+} from '../core/value-rules';
 import { ConfigurationError, ProblemCollector } from '../core/problems';
 import { ArgoCdDelivery, DeliveredEnvironment, IgnoredDifference } from '../gitops/argo-cd-delivery';
 import { FluxDelivery } from '../gitops/flux-delivery';
@@ -58,7 +66,12 @@ export const GITOPS_FOLDER = 'gitops';
  * The GitOps charts, in `scope` (a fresh App by default): `argocd` and/or `flux`, each written flat to its
  * own folder under `gitops/`. `stageFolders` are the apply-stage folders each environment was written with.
  */
-export function buildGitOps(config: GitOpsConfig, environments: readonly Environment[], stageFolders: ReadonlyMap<string, readonly string[]>, scope: Construct = new App()): Chart[] {
+export function buildGitOps(
+  config: GitOpsConfig,
+  environments: readonly Environment[],
+  stageFolders: ReadonlyMap<string, readonly string[]>,
+  scope: Construct = new App(),
+): Chart[] {
   const path = (config.path ?? 'dist').replace(/\/+$/, '');
   const delivered: DeliveredEnvironment[] = environments.map((e) => ({
     name: e.name,

@@ -46,21 +46,26 @@ export function parseAndCheckSchema(text: string, schema: object, discriminators
  * skips what holds them).
  */
 export function readableData(
-  data: unknown, errors: readonly ErrorObject[], discriminators: ReadonlySet<string>, depth: number,
+  data: unknown,
+  errors: readonly ErrorObject[],
+  discriminators: ReadonlySet<string>,
+  depth: number,
 ): { data: unknown; rejected: string[] } {
   errors = withoutBranchNoise(errors, discriminators);
   const kept: string[] = [];
-  const cuts = errors.filter((e) => e.keyword !== 'additionalProperties' && e.keyword !== 'if').flatMap((e) => {
-    const segments = pointerSegments(e.instancePath);
-    // A key missing from a discriminated block: the block is still read as its branch; only the key is absent.
-    if (e.keyword === 'required' && isDiscriminated(e.data, discriminators)) {
-      kept.push(segmentsToField([...segments, String((e.params as { missingProperty: string }).missingProperty)]));
-      return [];
-    }
-    const inList = segments.findIndex((s) => /^\d+$/.test(s));
-    const cut = inList >= 0 ? segments.slice(0, inList) : segments;
-    return [discriminators.has(cut[cut.length - 1] ?? '') ? cut.slice(0, -1) : cut];
-  });
+  const cuts = errors
+    .filter((e) => e.keyword !== 'additionalProperties' && e.keyword !== 'if')
+    .flatMap((e) => {
+      const segments = pointerSegments(e.instancePath);
+      // A key missing from a discriminated block: the block is still read as its branch; only the key is absent.
+      if (e.keyword === 'required' && isDiscriminated(e.data, discriminators)) {
+        kept.push(segmentsToField([...segments, String((e.params as { missingProperty: string }).missingProperty)]));
+        return [];
+      }
+      const inList = segments.findIndex((s) => /^\d+$/.test(s));
+      const cut = inList >= 0 ? segments.slice(0, inList) : segments;
+      return [discriminators.has(cut[cut.length - 1] ?? '') ? cut.slice(0, -1) : cut];
+    });
   if (cuts.length === 0) return { data, rejected: kept };
   const readable = structuredClone(data);
   for (const cut of cuts.filter((c) => c.length >= depth)) {
@@ -85,7 +90,12 @@ function withoutBranchNoise(errors: readonly ErrorObject[], discriminators: Read
     .filter((e) => e.keyword === 'enum' || e.keyword === 'const' || e.keyword === 'type')
     .map((e) => pointerSegments(e.instancePath))
     .filter((segments) => discriminators.has(segments[segments.length - 1] ?? ''))
-    .map((segments) => `/${segments.slice(0, -1).map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`.replace(/^\/$/, ''));
+    .map((segments) =>
+      `/${segments
+        .slice(0, -1)
+        .map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1'))
+        .join('/')}`.replace(/^\/$/, ''),
+    );
   // The discriminator's own error, once: a key can fail both its block's enum (which lists every choice)
   // and the const of the branch it fell into; the enum says more.
   const chosen = new Map<string, ErrorObject>();
@@ -108,7 +118,10 @@ export function inFile(file: string, problems: readonly Problem[]): string[] {
 }
 
 function pointerSegments(pointer: string): string[] {
-  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function segmentsToField(segments: readonly string[]): string {
@@ -142,7 +155,10 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
     if ([...secretRefPaths].some((p) => e.instancePath === p) || [...secretRefPaths].some((p) => e.instancePath.startsWith(`${p}/`))) {
       if (e.keyword === 'oneOf') {
         // The value may be the secret itself, written in the wrong place: never repeat it.
-        add(field, 'must be a reference, {secretName, key} (an existing Secret) or {remoteKey, property} (an external secret store), not a value (the value is not shown here: it may be a secret)');
+        add(
+          field,
+          'must be a reference, {secretName, key} (an existing Secret) or {remoteKey, property} (an external secret store), not a value (the value is not shown here: it may be a secret)',
+        );
       }
       continue;
     }
@@ -178,18 +194,26 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
         break;
       }
       case 'type':
-        add(field, field === '' ? 'the file must be a mapping of keys (like "tier: prod"), not a list or a single value' : `${show(e.data)} must be ${typeWords((e.params as { type: string }).type)}`);
+        add(
+          field,
+          field === ''
+            ? 'the file must be a mapping of keys (like "tier: prod"), not a list or a single value'
+            : `${show(e.data)} must be ${typeWords((e.params as { type: string }).type)}`,
+        );
         break;
       case 'enum': {
         // An engine names its strategy's choices, so say whose.
         const segments = pointerSegments(e.instancePath);
         const strategy = segments[segments.length - 1] === 'engine' ? valueAt(data, [...segments.slice(0, -1), 'strategy']) : undefined;
         if (typeof strategy === 'string') {
-          const engines = ((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => show(v)).join(' or ');
+          const engines = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => show(v)).join(' or ');
           add(field, `${show(e.data)} is not an engine of strategy ${show(strategy)}: use ${engines}`);
           break;
         }
-        add(field, `${show(e.data)} is not allowed; use one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => show(v)).join(', ')}`);
+        add(
+          field,
+          `${show(e.data)} is not allowed; use one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => show(v)).join(', ')}`,
+        );
         break;
       }
       case 'maxProperties':
@@ -199,7 +223,10 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
         add(field, field.includes('egress[') ? 'needs ports and one of namespace or cidr' : 'must list at least one entry');
         break;
       case 'minItems':
-        add(field, `must list at least ${(e.params as { limit: number }).limit} ${(e.params as { limit: number }).limit === 1 ? 'entry' : 'entries'}`);
+        add(
+          field,
+          `must list at least ${(e.params as { limit: number }).limit} ${(e.params as { limit: number }).limit === 1 ? 'entry' : 'entries'}`,
+        );
         break;
       default:
         add(field, `${show(e.data)} is not allowed here`);
@@ -230,7 +257,10 @@ function knownKeys(schema: unknown): ReadonlySet<string> {
 
 /** The value at `segments` of parsed data, if any. */
 function valueAt(data: unknown, segments: readonly string[]): unknown {
-  return segments.reduce<unknown>((node, seg) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined), data);
+  return segments.reduce<unknown>(
+    (node, seg) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined),
+    data,
+  );
 }
 
 function closest(word: string, candidates: string[]): string | undefined {
@@ -263,11 +293,17 @@ function editDistance(a: string, b: string): number {
 /** A JSON Schema type in words. */
 function typeWords(type: string): string {
   switch (type) {
-    case 'integer': return 'a whole number';
-    case 'number': return 'a number';
-    case 'boolean': return 'true or false';
-    case 'object': return 'a mapping of keys';
-    case 'array': return 'a list';
-    default: return `a ${type}`;
+    case 'integer':
+      return 'a whole number';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'true or false';
+    case 'object':
+      return 'a mapping of keys';
+    case 'array':
+      return 'a list';
+    default:
+      return `a ${type}`;
   }
 }

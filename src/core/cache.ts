@@ -62,10 +62,12 @@ export function redisClientBinding(cache: ICache, request: ConnectionRequest): C
   let env: k8s.EnvVar[];
   if (c.sentinel) {
     if (request.urlVariable !== undefined) {
-      throwIfProblems(`connectTo ${cache.node.path}`, [{
-        field: 'urlVariable',
-        message: `${JSON.stringify(request.urlVariable)} cannot be set: a Sentinel cache has no single URL; clients read REDIS_SENTINEL_MASTER and REDIS_SENTINEL_ADDRESSES`,
-      }]);
+      throwIfProblems(`connectTo ${cache.node.path}`, [
+        {
+          field: 'urlVariable',
+          message: `${JSON.stringify(request.urlVariable)} cannot be set: a Sentinel cache has no single URL; clients read REDIS_SENTINEL_MASTER and REDIS_SENTINEL_ADDRESSES`,
+        },
+      ]);
     }
     const s = c.sentinel;
     env = [

@@ -107,14 +107,20 @@ export interface ClientAsk {
  * `offer`; each at the path where the client's setting is written.
  */
 export function validateClientAsk(
-  ask: ClientAsk, offer: ClientOffer, target: string, at: { readonly readUrlVariable: FieldPath; readonly backupFirst: FieldPath },
+  ask: ClientAsk,
+  offer: ClientOffer,
+  target: string,
+  at: { readonly readUrlVariable: FieldPath; readonly backupFirst: FieldPath },
 ): Problem[] {
   const c = new ProblemCollector();
   if (ask.readUrlVariable !== undefined && !offer.readReplicas) {
     c.check(at.readUrlVariable, 'this database has no read-only replicas: connect without readUrlVariable, or run it with CloudNativePG');
   }
   if (ask.backupFirst === true && offer.noBackupBeforeMigration !== undefined) {
-    c.check(at.backupFirst, `true, but the database ${target} ${offer.noBackupBeforeMigration}: no backup can precede the migration; set backupFirst to false, or give the database backups`);
+    c.check(
+      at.backupFirst,
+      `true, but the database ${target} ${offer.noBackupBeforeMigration}: no backup can precede the migration; set backupFirst to false, or give the database backups`,
+    );
   }
   return [...c.problems];
 }

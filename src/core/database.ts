@@ -20,7 +20,10 @@ export interface DatabaseConnection {
   readonly sslMode: 'disable' | 'require' | 'verify-ca' | 'verify-full';
   /** Where clients open connections to, for their egress policy. */
   readonly clientPeer: NetworkPeer;
-  /** The database's namespace, when it runs in the cluster (its Service names are then qualified for clients elsewhere). @default - outside the cluster */
+  /**
+   * The database's namespace, when it runs in the cluster (its Service names are then qualified for clients elsewhere). @default - outside the
+   * cluster
+   */
   readonly namespace?: string;
 }
 
@@ -51,7 +54,7 @@ export interface IDatabase extends IConnectable, INetworkPeer {
 export function postgresClientBinding(database: IDatabase, request: ConnectionRequest, migrationsWaitForIt: boolean): ConnectionBinding {
   const urlVariable = request.urlVariable ?? 'DATABASE_URL';
   const host = (c: DatabaseConnection): string =>
-    (c.namespace !== undefined && c.namespace !== request.namespace ? `${c.host}.${c.namespace}.svc` : c.host);
+    c.namespace !== undefined && c.namespace !== request.namespace ? `${c.host}.${c.namespace}.svc` : c.host;
   const envFor = (c: DatabaseConnection): k8s.EnvVar[] => [
     { name: 'PGHOST', value: host(c) },
     { name: 'PGPORT', value: String(c.port) },
@@ -61,12 +64,19 @@ export function postgresClientBinding(database: IDatabase, request: ConnectionRe
     // $(VAR) expands variables defined earlier in the list; the password never leaves the Secret.
     { name: urlVariable, value: `postgresql://$(PGUSER):$(PGPASSWORD)@${host(c)}:${c.port}/${c.database}?sslmode=${c.sslMode}` },
   ];
-  const peers = [database.connection, database.directConnection]
-    .filter((c, i, all) => all.findIndex((o) => o.clientPeer === c.clientPeer && o.port === c.port) === i);
+  const peers = [database.connection, database.directConnection].filter(
+    (c, i, all) => all.findIndex((o) => o.clientPeer === c.clientPeer && o.port === c.port) === i,
+  );
   database.allowFrom(request.client);
-  const read = request.readUrlVariable !== undefined && database.readConnection
-    ? [{ name: request.readUrlVariable, value: `postgresql://$(PGUSER):$(PGPASSWORD)@${host(database.readConnection)}:${database.readConnection.port}/${database.readConnection.database}?sslmode=${database.readConnection.sslMode}` }]
-    : [];
+  const read =
+    request.readUrlVariable !== undefined && database.readConnection
+      ? [
+          {
+            name: request.readUrlVariable,
+            value: `postgresql://$(PGUSER):$(PGPASSWORD)@${host(database.readConnection)}:${database.readConnection.port}/${database.readConnection.database}?sslmode=${database.readConnection.sslMode}`,
+          },
+        ]
+      : [];
   return {
     env: [...envFor(database.connection), ...read],
     migrationEnv: envFor(database.directConnection),

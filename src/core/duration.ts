@@ -15,8 +15,15 @@ export function wholeSeconds(d: Duration): number {
 export function durationText(d: Duration): string {
   const s = wholeSeconds(d);
   if (s === 0) return '0s';
-  const parts: Array<[number, string]> = [[Math.floor(s / 3600), 'h'], [Math.floor((s % 3600) / 60), 'm'], [s % 60, 's']];
-  return parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`).join('');
+  const parts: Array<[number, string]> = [
+    [Math.floor(s / 3600), 'h'],
+    [Math.floor((s % 3600) / 60), 'm'],
+    [s % 60, 's'],
+  ];
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n}${unit}`)
+    .join('');
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -26,14 +33,19 @@ export function parseDurationText(text: string): Duration | undefined {
   if (checkDuration(text) !== undefined) return undefined;
   let ms = 0;
   for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h)/g)) ms += Number(n) * UNIT_MS[unit];
-  return ms % 3_600_000 === 0 ? Duration.hours(ms / 3_600_000)
-    : ms % 60_000 === 0 ? Duration.minutes(ms / 60_000)
-      : ms % 1000 === 0 ? Duration.seconds(ms / 1000) : Duration.millis(ms);
+  return ms % 3_600_000 === 0
+    ? Duration.hours(ms / 3_600_000)
+    : ms % 60_000 === 0
+      ? Duration.minutes(ms / 60_000)
+      : ms % 1000 === 0
+        ? Duration.seconds(ms / 1000)
+        : Duration.millis(ms);
 }
 
 /** A Duration of whole seconds from `minSeconds` to `maxSeconds`; the message names both ends. */
 export function checkDurationRange(value: unknown, minSeconds: number, maxSeconds: number): string | undefined {
-  if (!(value instanceof Duration)) return `${JSON.stringify(value) ?? String(value)} is not a Duration: use Duration.seconds(n), Duration.minutes(n) or Duration.hours(n)`;
+  if (!(value instanceof Duration))
+    return `${JSON.stringify(value) ?? String(value)} is not a Duration: use Duration.seconds(n), Duration.minutes(n) or Duration.hours(n)`;
   const ms = value.toMilliseconds();
   const range = `${durationText(Duration.seconds(minSeconds))} to ${durationText(Duration.seconds(maxSeconds))}`;
   if (ms % 1000 !== 0) return `${ms} ms is not a whole number of seconds: use ${range}`;

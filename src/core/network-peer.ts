@@ -30,9 +30,7 @@ export class NetworkPeer implements INetworkPeer {
   public static pods(labels: Record<string, string>, namespace?: string): NetworkPeer {
     return new NetworkPeer({
       podSelector: { matchLabels: { ...labels } },
-      ...(namespace === undefined
-        ? {}
-        : { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } }),
+      ...(namespace === undefined ? {} : { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } }),
     });
   }
 
@@ -93,10 +91,12 @@ export function validateClusterDns(d: ClusterDns, path: FieldPath = FieldPath.pr
   const c = new ProblemCollector();
   if (d.cidr !== undefined) {
     c.check(path.child('cidr'), checkCidr(d.cidr));
-    if (d.namespace !== undefined || d.podLabels !== undefined) c.check(path.child('cidr'), 'names an address block: namespace and podLabels do not apply with it');
+    if (d.namespace !== undefined || d.podLabels !== undefined)
+      c.check(path.child('cidr'), 'names an address block: namespace and podLabels do not apply with it');
   }
   if (d.namespace !== undefined) c.check(path.child('namespace'), checkDnsLabel(d.namespace));
-  if (d.podLabels !== undefined && Object.keys(d.podLabels).length === 0) c.check(path.child('podLabels'), 'is empty: it would select every pod of the namespace; name the DNS pods\' labels');
+  if (d.podLabels !== undefined && Object.keys(d.podLabels).length === 0)
+    c.check(path.child('podLabels'), "is empty: it would select every pod of the namespace; name the DNS pods' labels");
   for (const [key, value] of Object.entries(d.podLabels ?? {})) c.check(path.child(`podLabels.${key}`), checkLabelKey(key) ?? checkLabelValue(value));
   return [...c.problems];
 }
@@ -105,8 +105,12 @@ export function validateClusterDns(d: ClusterDns, path: FieldPath = FieldPath.pr
 export function clusterDnsOf(scope: IConstruct): ClusterDns {
   const fromContext: unknown = scope.node.tryGetContext(DNS_CONTEXT);
   if (fromContext === undefined || fromContext === null) return {};
-  const problems = typeof fromContext === 'object' ? validateClusterDns(fromContext as ClusterDns) : [{ field: '', message: `${JSON.stringify(fromContext)} is not a mapping` }];
-  if (problems.length > 0) throw new ConfigurationError(problems.map((p) => ({ where: `context ${DNS_CONTEXT}`, field: p.field, message: p.message })));
+  const problems =
+    typeof fromContext === 'object'
+      ? validateClusterDns(fromContext as ClusterDns)
+      : [{ field: '', message: `${JSON.stringify(fromContext)} is not a mapping` }];
+  if (problems.length > 0)
+    throw new ConfigurationError(problems.map((p) => ({ where: `context ${DNS_CONTEXT}`, field: p.field, message: p.message })));
   return fromContext as ClusterDns;
 }
 
@@ -118,9 +122,9 @@ export function dnsEgressRule(scope: IConstruct): k8s.NetworkPolicyEgressRule {
       dns.cidr !== undefined
         ? { ipBlock: { cidr: dns.cidr } }
         : {
-          namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace ?? 'kube-system' } },
-          podSelector: { matchLabels: { ...(dns.podLabels ?? { 'k8s-app': 'kube-dns' }) } },
-        },
+            namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace ?? 'kube-system' } },
+            podSelector: { matchLabels: { ...(dns.podLabels ?? { 'k8s-app': 'kube-dns' }) } },
+          },
     ],
     ports: policyPorts([
       { port: 53, protocol: 'UDP' },

@@ -42,7 +42,7 @@ export const PLACEMENT_CONTEXT = 'cdk8s-trading:placement';
 export function placementOf(scope: IConstruct, own: PodPlacement | undefined): PodPlacement {
   if (own) return own;
   const fromContext: unknown = scope.node.tryGetContext(PLACEMENT_CONTEXT);
-  return fromContext !== null && typeof fromContext === 'object' ? fromContext as PodPlacement : {};
+  return fromContext !== null && typeof fromContext === 'object' ? (fromContext as PodPlacement) : {};
 }
 
 /** Every problem of a placement. */
@@ -55,15 +55,20 @@ export function validatePlacement(p: PodPlacement, path: FieldPath = FieldPath.p
   }
   (p.tolerations ?? []).forEach((t, i) => {
     const at = `tolerations[${i}]`;
-    if (t.operator !== undefined && t.operator !== 'Equal' && t.operator !== 'Exists') c.check(path.child(`${at}.operator`), `${show(t.operator)} is not an operator: use "Equal" or "Exists"`);
+    if (t.operator !== undefined && t.operator !== 'Equal' && t.operator !== 'Exists')
+      c.check(path.child(`${at}.operator`), `${show(t.operator)} is not an operator: use "Equal" or "Exists"`);
     if (t.operator === 'Exists' && t.value !== undefined) c.check(path.child(`${at}.value`), 'must be left out with operator "Exists"');
-    if (t.key === undefined && t.operator !== 'Exists') c.check(path.child(`${at}.key`), 'is required unless operator is "Exists" (which then tolerates every taint)');
+    if (t.key === undefined && t.operator !== 'Exists')
+      c.check(path.child(`${at}.key`), 'is required unless operator is "Exists" (which then tolerates every taint)');
     if (t.key !== undefined) c.check(path.child(`${at}.key`), checkLabelKey(t.key));
     if (t.effect !== undefined && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {
       c.check(path.child(`${at}.effect`), `${show(t.effect)} is not an effect: use "NoSchedule", "PreferNoSchedule" or "NoExecute"`);
     }
     if (t.tolerationSeconds !== undefined) {
-      c.check(path.child(`${at}.tolerationSeconds`), t.effect === 'NoExecute' ? checkInteger(t.tolerationSeconds, 0) : 'applies only to effect "NoExecute"');
+      c.check(
+        path.child(`${at}.tolerationSeconds`),
+        t.effect === 'NoExecute' ? checkInteger(t.tolerationSeconds, 0) : 'applies only to effect "NoExecute"',
+      );
     }
   });
   return [...c.problems];

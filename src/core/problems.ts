@@ -1,4 +1,3 @@
-
 /**
  * One configuration problem: where it is and what is wrong with it.
  */
@@ -37,11 +36,7 @@ export class ConfigurationError extends Error {
   constructor(problems: ReadonlyArray<string | LocatedProblem>) {
     const located = problems.map((p) => (typeof p === 'string' ? { where: '', field: '', message: p } : p));
     const lines = located.map(formatProblem);
-    super(
-      lines.length === 1
-        ? lines[0]
-        : `${lines.length} configuration problems:\n${lines.map((p) => `  - ${p}`).join('\n')}`,
-    );
+    super(lines.length === 1 ? lines[0] : `${lines.length} configuration problems:\n${lines.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigurationError';
     this.located = located;
     this.problems = lines;

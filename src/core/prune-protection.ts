@@ -26,7 +26,9 @@ export function pruneProtectionOf(scope: IConstruct, own: boolean | undefined): 
   const fromContext: unknown = scope.node.tryGetContext(PRUNE_PROTECTION_CONTEXT);
   if (fromContext === undefined) return true;
   if (typeof fromContext !== 'boolean') {
-    throw new ConfigurationError([{ where: `context ${PRUNE_PROTECTION_CONTEXT}`, field: '', message: `${JSON.stringify(fromContext)} is not true or false` }]);
+    throw new ConfigurationError([
+      { where: `context ${PRUNE_PROTECTION_CONTEXT}`, field: '', message: `${JSON.stringify(fromContext)} is not true or false` },
+    ]);
   }
   return fromContext;
 }

@@ -7,7 +7,10 @@ import { checkDnsSubdomain } from './value-rules';
  * it (each at `path.<key field>`, when given).
  */
 export function validateSecretReference(
-  secretName: unknown, keys: Readonly<Record<string, unknown>>, path: FieldPath = FieldPath.props(), secretNamePath: FieldPath = path.child('secretName'),
+  secretName: unknown,
+  keys: Readonly<Record<string, unknown>>,
+  path: FieldPath = FieldPath.props(),
+  secretNamePath: FieldPath = path.child('secretName'),
 ): Problem[] {
   const c = new ProblemCollector();
   c.check(secretNamePath, checkDnsSubdomain(secretName));
@@ -16,7 +19,11 @@ export function validateSecretReference(
 }
 
 /** Problems of a reference to an entry of an external secret manager: its key and the properties read from it. */
-export function validateStoreReference(remoteKey: unknown, properties: Readonly<Record<string, unknown>>, path: FieldPath = FieldPath.props()): Problem[] {
+export function validateStoreReference(
+  remoteKey: unknown,
+  properties: Readonly<Record<string, unknown>>,
+  path: FieldPath = FieldPath.props(),
+): Problem[] {
   const c = new ProblemCollector();
   if (typeof remoteKey !== 'string' || remoteKey.trim() === '') {
     c.check(path.child('remoteKey'), `${show(remoteKey)} must be the non-empty key of the entry in the secret manager`);

@@ -25,7 +25,7 @@ export function requireUniqueObjectNames(scope: IConstruct): void {
         if (first) {
           errors.push(
             `${child.node.scope?.node.path}: name: ${JSON.stringify(child.name)} is already used by ${first.node.scope?.node.path} ` +
-            `(${child.kind}/${child.name}): names must be unique per kind and namespace`,
+              `(${child.kind}/${child.name}): names must be unique per kind and namespace`,
           );
         } else {
           owners.set(key, child);

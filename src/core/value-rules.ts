@@ -53,11 +53,7 @@ export function checkOwnNamespace(value: unknown): string | undefined {
 
 /** An RFC 1123 subdomain (Secret, ConfigMap, ExternalSecret store names): labels joined by dots, 253 characters at most. */
 export function checkDnsSubdomain(value: unknown): string | undefined {
-  if (
-    typeof value !== 'string' ||
-    value.length > 253 ||
-    !value.split('.').every((label) => DNS_LABEL.test(label) && label.length <= 63)
-  ) {
+  if (typeof value !== 'string' || value.length > 253 || !value.split('.').every((label) => DNS_LABEL.test(label) && label.length <= 63)) {
     return `${show(value)} is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters`;
   }
   return undefined;
@@ -117,9 +113,7 @@ export function checkEnvVarName(value: string): string | undefined {
 
 /** A Go/Prometheus duration such as `30s`, `5m` or `1h30m`. */
 export function checkDuration(value: unknown): string | undefined {
-  return typeof value === 'string' && DURATION.test(value)
-    ? undefined
-    : `${show(value)} is not a duration: use a value like "30s", "5m" or "1h"`;
+  return typeof value === 'string' && DURATION.test(value) ? undefined : `${show(value)} is not a duration: use a value like "30s", "5m" or "1h"`;
 }
 
 const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
@@ -128,7 +122,16 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** Why `domain` (`registry.example.com:5000`, `[::1]:5000`) is not a registry host, if it is not. */
 function registryProblem(domain: string): string | undefined {
-  const [host, port, ...rest] = domain.startsWith('[') ? [domain.slice(0, domain.indexOf(']') + 1), ...domain.slice(domain.indexOf(']') + 1).replace(/^:/, '').split(':').filter((x, i) => i > 0 || x !== '')] : domain.split(':');
+  const [host, port, ...rest] = domain.startsWith('[')
+    ? [
+        domain.slice(0, domain.indexOf(']') + 1),
+        ...domain
+          .slice(domain.indexOf(']') + 1)
+          .replace(/^:/, '')
+          .split(':')
+          .filter((x, i) => i > 0 || x !== ''),
+      ]
+    : domain.split(':');
   if (rest.length > 0 || (port !== undefined && !/^[0-9]+$/.test(port))) return `its registry ${JSON.stringify(domain)} has a malformed port`;
   const hostOk = host.startsWith('[') ? /^\[[0-9a-fA-F:]+\]$/.test(host) : host.split('.').every((c) => DOMAIN_COMPONENT.test(c));
   return hostOk ? undefined : `its registry ${JSON.stringify(domain)} is not a host name`;
@@ -212,7 +215,10 @@ export function checkNotBelow(value: unknown, floor: unknown, floorName: string)
  * request.
  */
 export function validateResources(
-  resources: { readonly requests?: { readonly cpu?: unknown; readonly memory?: unknown }; readonly limits?: { readonly cpu?: unknown; readonly memory?: unknown } },
+  resources: {
+    readonly requests?: { readonly cpu?: unknown; readonly memory?: unknown };
+    readonly limits?: { readonly cpu?: unknown; readonly memory?: unknown };
+  },
   path: FieldPath,
 ): Problem[] {
   const c = new ProblemCollector();

@@ -13,8 +13,18 @@ import { Notifications } from './notifications';
  * (`https://github.com/acme/trading-deploy.git` → `trading-deploy`), the default name of the delivery objects.
  */
 export function repositoryName(repository: string): string {
-  const last = repository.replace(/\.git\/?$/, '').replace(/\/+$/, '').split(/[/:]/).pop() ?? '';
-  const label = last.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  const last =
+    repository
+      .replace(/\.git\/?$/, '')
+      .replace(/\/+$/, '')
+      .split(/[/:]/)
+      .pop() ?? '';
+  const label = last
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
   return label || 'gitops';
 }
 
@@ -129,7 +139,9 @@ export class ArgoCdDelivery extends Construct {
             syncOptions: ['PruneLast=true', 'ApplyOutOfSyncOnly=true', 'RespectIgnoreDifferences=true'],
             retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
           },
-          ...(env.ignoreDifferences?.length ? { ignoreDifferences: env.ignoreDifferences.map((d) => ({ ...d, jsonPointers: [...d.jsonPointers] })) } : {}),
+          ...(env.ignoreDifferences?.length
+            ? { ignoreDifferences: env.ignoreDifferences.map((d) => ({ ...d, jsonPointers: [...d.jsonPointers] })) }
+            : {}),
           revisionHistoryLimit: 10,
         },
       };

@@ -22,7 +22,6 @@ export interface ChartOutputOptions {
 
 const outputOptions = new WeakMap<IConstruct, ChartOutputOptions>();
 
-
 /** Sets where and how `chart` is written by `GitOpsApp` and the CLI. */
 export function setChartOutput(chart: IConstruct, options: ChartOutputOptions): void {
   outputOptions.set(chart, options);

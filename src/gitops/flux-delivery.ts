@@ -22,7 +22,7 @@ import { SLACK_API_ADDRESS } from './notifications';
 const ROLLOUT_HEALTH_CHECK = {
   apiVersion: 'argoproj.io/v1alpha1',
   kind: 'Rollout',
-  inProgress: "has(status.observedGeneration) && status.observedGeneration != string(metadata.generation)",
+  inProgress: 'has(status.observedGeneration) && status.observedGeneration != string(metadata.generation)',
   failed: "status.phase == 'Degraded'",
   current: "status.phase in ['Healthy', 'Paused']",
 } as const;
@@ -78,7 +78,10 @@ export class FluxDelivery extends Construct {
     if (props.credentialsSecret !== undefined) c.check('credentialsSecret', checkDnsSubdomain(props.credentialsSecret));
     props.environments.forEach((e, i) => {
       if (e.notifications && e.notifications.secretName === undefined) {
-        c.check(`environments[${i}].notifications.secretName`, 'is required by Flux: its Provider reads the Slack bot token (key "token") from that Secret in Flux\'s namespace');
+        c.check(
+          `environments[${i}].notifications.secretName`,
+          'is required by Flux: its Provider reads the Slack bot token (key "token") from that Secret in Flux\'s namespace',
+        );
       }
     });
     throwIfProblems(`FluxDelivery ${this.node.path}`, c.problems);
@@ -93,7 +96,9 @@ export class FluxDelivery extends Construct {
       kind: 'GitRepository',
       metadata: { name, namespace, labels },
       spec: {
-        interval: '1m', url: props.repository, ref: { branch: props.revision ?? 'main' },
+        interval: '1m',
+        url: props.repository,
+        ref: { branch: props.revision ?? 'main' },
         ...(props.credentialsSecret ? { secretRef: { name: props.credentialsSecret } } : {}),
       },
     };

@@ -92,8 +92,10 @@ export function apiRequestRateByRelease(t: ApiSignalTarget): string {
 
 /** Share of requests answered with a 5xx status. */
 export function apiErrorRatio(t: ApiSignalTarget): string {
-  return `sum by (namespace, service) (rate(http_requests_total${service(t, 'status=~"5.."')}[${WINDOW}]))\n`
-    + `  / sum by (namespace, service) (rate(http_requests_total${service(t)}[${WINDOW}]))`;
+  return (
+    `sum by (namespace, service) (rate(http_requests_total${service(t, 'status=~"5.."')}[${WINDOW}]))\n` +
+    `  / sum by (namespace, service) (rate(http_requests_total${service(t)}[${WINDOW}]))`
+  );
 }
 
 /** Request latency at quantile `q` (0.5, 0.95, 0.99), in seconds. */
@@ -103,14 +105,18 @@ export function apiLatency(t: ApiSignalTarget, q: number): string {
 
 /** CPU used per pod, as a share of its limit. */
 export function apiCpuOfLimit(t: ApiSignalTarget): string {
-  return `sum by (namespace, pod) (rate(container_cpu_usage_seconds_total${pods(t)}[${WINDOW}]))\n`
-    + `  / sum by (namespace, pod) (kube_pod_container_resource_limits${pods(t, 'resource="cpu"')})`;
+  return (
+    `sum by (namespace, pod) (rate(container_cpu_usage_seconds_total${pods(t)}[${WINDOW}]))\n` +
+    `  / sum by (namespace, pod) (kube_pod_container_resource_limits${pods(t, 'resource="cpu"')})`
+  );
 }
 
 /** Memory (working set) per pod, as a share of its limit. */
 export function apiMemoryOfLimit(t: ApiSignalTarget): string {
-  return `sum by (namespace, pod) (container_memory_working_set_bytes${pods(t)})\n`
-    + `  / sum by (namespace, pod) (kube_pod_container_resource_limits${pods(t, 'resource="memory"')})`;
+  return (
+    `sum by (namespace, pod) (container_memory_working_set_bytes${pods(t)})\n` +
+    `  / sum by (namespace, pod) (kube_pod_container_resource_limits${pods(t, 'resource="memory"')})`
+  );
 }
 
 /** Container restarts per pod over 15 minutes. */
@@ -129,8 +135,10 @@ export function apiRestarts(t: ApiSignalTarget): string {
 function rolloutMetric(t: ApiSignalTarget, metric: string, ...extra: string[]): string {
   const names = nameMatcher('name', t.workloads);
   const exported = t.namespace === undefined ? 'exported_namespace!=""' : `exported_namespace="${t.namespace}"`;
-  return `${metric}${selector(ns(t), 'exported_namespace=""', names, ...extra)}`
-    + ` or label_replace(${metric}${selector(exported, names, ...extra)}, "namespace", "$1", "exported_namespace", "(.+)")`;
+  return (
+    `${metric}${selector(ns(t), 'exported_namespace=""', names, ...extra)}` +
+    ` or label_replace(${metric}${selector(exported, names, ...extra)}, "namespace", "$1", "exported_namespace", "(.+)")`
+  );
 }
 
 function workloadMetric(t: ApiSignalTarget, deployment: string, rollout: string, ...extra: string[]): string {
@@ -173,18 +181,21 @@ export function apiRolloutPaused(t: ApiSignalTarget): string | undefined {
 
 /** Current replicas per HPA (undefined without autoscaling). */
 export function apiAutoscalerReplicas(t: ApiSignalTarget): string | undefined {
-  return t.autoscalers.length === 0 ? undefined
+  return t.autoscalers.length === 0
+    ? undefined
     : `sum by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas${selector(ns(t), nameMatcher('horizontalpodautoscaler', t.autoscalers))})`;
 }
 
 /** Maximum replicas per HPA (undefined without autoscaling). */
 export function apiAutoscalerMaxReplicas(t: ApiSignalTarget): string | undefined {
-  return t.autoscalers.length === 0 ? undefined
+  return t.autoscalers.length === 0
+    ? undefined
     : `sum by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas${selector(ns(t), nameMatcher('horizontalpodautoscaler', t.autoscalers))})`;
 }
 
 /** 1 when the migration Job has failed (its retries used up); undefined without a migration Job. */
 export function apiMigrationFailed(t: ApiSignalTarget): string | undefined {
-  return t.migrationJob === undefined ? undefined
+  return t.migrationJob === undefined
+    ? undefined
     : `max by (namespace, job_name) (kube_job_failed${selector(ns(t), `job_name="${t.migrationJob}"`, 'condition="true"')})`;
 }

@@ -27,7 +27,10 @@ export interface GrafanaPanel {
   readonly datasource: GrafanaDatasourceRef;
   readonly gridPos: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
   readonly targets: readonly GrafanaTarget[];
-  readonly fieldConfig: { readonly defaults: { readonly unit: string; readonly min?: number; readonly max?: number }; readonly overrides: readonly never[] };
+  readonly fieldConfig: {
+    readonly defaults: { readonly unit: string; readonly min?: number; readonly max?: number };
+    readonly overrides: readonly never[];
+  };
   readonly options: Record<string, unknown>;
 }
 
@@ -146,10 +149,14 @@ export function buildDashboard(spec: DashboardSpec): GrafanaDashboard {
       datasource: DATASOURCE,
       gridPos,
       targets: p.queries.map((q, j) => ({ refId: String.fromCharCode(65 + j), datasource: DATASOURCE, expr: q.expr, legendFormat: q.legend })),
-      fieldConfig: { defaults: { unit: p.unit, ...(p.min === undefined ? {} : { min: p.min }), ...(p.max === undefined ? {} : { max: p.max }) }, overrides: [] },
-      options: type === 'stat'
-        ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'area', textMode: 'auto' }
-        : { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
+      fieldConfig: {
+        defaults: { unit: p.unit, ...(p.min === undefined ? {} : { min: p.min }), ...(p.max === undefined ? {} : { max: p.max }) },
+        overrides: [],
+      },
+      options:
+        type === 'stat'
+          ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'area', textMode: 'auto' }
+          : { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
     };
   });
   return {
@@ -165,7 +172,19 @@ export function buildDashboard(spec: DashboardSpec): GrafanaDashboard {
     time: { from: 'now-6h', to: 'now' },
     refresh: '30s',
     templating: {
-      list: [{ name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', current: {}, hide: 0, refresh: 1, regex: '', options: [] }],
+      list: [
+        {
+          name: 'datasource',
+          label: 'Data source',
+          type: 'datasource',
+          query: 'prometheus',
+          current: {},
+          hide: 0,
+          refresh: 1,
+          regex: '',
+          options: [],
+        },
+      ],
     },
     annotations: { list: [] },
     links: [],

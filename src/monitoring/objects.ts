@@ -6,7 +6,9 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with { 'resolution-mode': 'import' };
+import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with {
+  'resolution-mode': 'import',
+};
 import { kubeObject } from '../core/kube-object';
 import type { GrafanaDashboard } from './dashboard';
 import type { AlertRuleGroup } from './alert-rules';
@@ -37,15 +39,28 @@ export function prometheusRuleObject(scope: Construct, id: string, metadata: Mon
  * The ConfigMap `<metadata.name>` holding `dashboard` as `<file>.json`, labelled for the Grafana sidecar
  * and annotated with its folder.
  */
-export function dashboardConfigMap(scope: Construct, id: string, metadata: MonitoringMetadata, file: string, dashboard: GrafanaDashboard, settings: ObservabilitySettings): ApiObject {
-  return kubeObject(scope, id, k8s.KubeConfigMap.GVK, {
-    metadata: {
-      name: metadata.name,
-      labels: { ...metadata.labels, [DASHBOARD_LABEL]: '1' },
-      annotations: { ...metadata.annotations, [settings.dashboardFolderAnnotation]: settings.dashboardFolder },
+export function dashboardConfigMap(
+  scope: Construct,
+  id: string,
+  metadata: MonitoringMetadata,
+  file: string,
+  dashboard: GrafanaDashboard,
+  settings: ObservabilitySettings,
+): ApiObject {
+  return kubeObject(
+    scope,
+    id,
+    k8s.KubeConfigMap.GVK,
+    {
+      metadata: {
+        name: metadata.name,
+        labels: { ...metadata.labels, [DASHBOARD_LABEL]: '1' },
+        annotations: { ...metadata.annotations, [settings.dashboardFolderAnnotation]: settings.dashboardFolder },
+      },
+      data: { [`${file}.json`]: `${JSON.stringify(dashboard, null, 2)}\n` },
     },
-    data: { [`${file}.json`]: `${JSON.stringify(dashboard, null, 2)}\n` },
-  }, k8s.toJson_KubeConfigMapProps);
+    k8s.toJson_KubeConfigMapProps,
+  );
 }
 
 /** What `monitoringObjects` builds from. */

@@ -71,8 +71,10 @@ export function pgReplicationLag(t: PostgresSignalTarget): string {
 
 /** CNPG: client connections per instance as a share of `max_connections`. */
 export function pgConnectionsOfMax(t: PostgresSignalTarget): string {
-  return `sum by (namespace, pod) (cnpg_backends_total${instances(t)})\n`
-    + `  / max by (namespace, pod) (cnpg_pg_settings_setting${instances(t, 'name="max_connections"')})`;
+  return (
+    `sum by (namespace, pod) (cnpg_backends_total${instances(t)})\n` +
+    `  / max by (namespace, pod) (cnpg_pg_settings_setting${instances(t, 'name="max_connections"')})`
+  );
 }
 
 /** CNPG: committed transactions per second. */
@@ -92,8 +94,10 @@ export function pgLastBackupAge(t: PostgresSignalTarget): string {
 
 /** CNPG: how much later the last failed backup is than the last good one (positive: the latest backup failed). */
 export function pgBackupFailedAfterSuccess(t: PostgresSignalTarget): string {
-  return `max by (namespace) (${BARMAN}_last_failed_backup_timestamp${instances(t)})\n`
-    + `  - max by (namespace) (${BARMAN}_last_available_backup_timestamp${instances(t)})`;
+  return (
+    `max by (namespace) (${BARMAN}_last_failed_backup_timestamp${instances(t)})\n` +
+    `  - max by (namespace) (${BARMAN}_last_available_backup_timestamp${instances(t)})`
+  );
 }
 
 /** CNPG: how much later the last failed WAL archiving is than the last success (positive: archiving fails). */
@@ -103,7 +107,8 @@ export function pgWalArchivingFailure(t: PostgresSignalTarget): string {
 
 /** CNPG: PgBouncer clients waiting for a server connection (undefined without a pooler). */
 export function pgPoolerClientsWaiting(t: PostgresSignalTarget): string | undefined {
-  return t.poolerPodPattern === undefined ? undefined
+  return t.poolerPodPattern === undefined
+    ? undefined
     : `sum by (namespace) (cnpg_pgbouncer_pools_cl_waiting${selector(ns(t), `pod=~"${t.poolerPodPattern}"`)})`;
 }
 
@@ -115,14 +120,18 @@ export function pgStorageUsed(t: PostgresSignalTarget): string {
 
 /** Both engines: CPU per instance as a share of its limit. */
 export function pgCpuOfLimit(t: PostgresSignalTarget): string {
-  return `sum by (namespace, pod) (rate(container_cpu_usage_seconds_total${containers(t)}[5m]))\n`
-    + `  / sum by (namespace, pod) (kube_pod_container_resource_limits${containers(t, 'resource="cpu"')})`;
+  return (
+    `sum by (namespace, pod) (rate(container_cpu_usage_seconds_total${containers(t)}[5m]))\n` +
+    `  / sum by (namespace, pod) (kube_pod_container_resource_limits${containers(t, 'resource="cpu"')})`
+  );
 }
 
 /** Both engines: memory (working set) per instance as a share of its limit. */
 export function pgMemoryOfLimit(t: PostgresSignalTarget): string {
-  return `sum by (namespace, pod) (container_memory_working_set_bytes${containers(t)})\n`
-    + `  / sum by (namespace, pod) (kube_pod_container_resource_limits${containers(t, 'resource="memory"')})`;
+  return (
+    `sum by (namespace, pod) (container_memory_working_set_bytes${containers(t)})\n` +
+    `  / sum by (namespace, pod) (kube_pod_container_resource_limits${containers(t, 'resource="memory"')})`
+  );
 }
 
 /** Both engines: container restarts per instance over 15 minutes. */

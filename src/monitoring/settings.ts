@@ -76,12 +76,21 @@ export function validateObservabilityOptions(o: ObservabilityOptions, path: Fiel
     c.check(path.child('environment'), `${show(o.environment)} is not a label value: use up to 63 letters, digits, "-", "_" or ".", like "prod"`);
   }
   if (o.runbookBaseUrl !== undefined && !(typeof o.runbookBaseUrl === 'string' && /^https?:\/\/[^\s/]+(\/[^\s]*)?[/#]$/.test(o.runbookBaseUrl))) {
-    c.check(path.child('runbookBaseUrl'), `${show(o.runbookBaseUrl)} is not a runbook base URL: use an http(s) URL ending in "/" or "#" (the alert's name in lower case is appended), like "https://runbooks.example.com/trading/"`);
+    c.check(
+      path.child('runbookBaseUrl'),
+      `${show(o.runbookBaseUrl)} is not a runbook base URL: use an http(s) URL ending in "/" or "#" (the alert's name in lower case is appended), like "https://runbooks.example.com/trading/"`,
+    );
   }
-  if (o.dashboardFolder !== undefined && !(typeof o.dashboardFolder === 'string' && /^[^\u0000-\u001f]{1,100}$/.test(o.dashboardFolder) && o.dashboardFolder.trim() !== '')) {
+  if (
+    o.dashboardFolder !== undefined &&
+    !(typeof o.dashboardFolder === 'string' && /^[^\u0000-\u001f]{1,100}$/.test(o.dashboardFolder) && o.dashboardFolder.trim() !== '')
+  ) {
     c.check(folderPath, `${show(o.dashboardFolder)} is not a folder name: use 1 to 100 printable characters, like "Trading"`);
   }
-  if (o.dashboardFolderAnnotation !== undefined && !(typeof o.dashboardFolderAnnotation === 'string' && ANNOTATION_NAME.test(o.dashboardFolderAnnotation))) {
+  if (
+    o.dashboardFolderAnnotation !== undefined &&
+    !(typeof o.dashboardFolderAnnotation === 'string' && ANNOTATION_NAME.test(o.dashboardFolderAnnotation))
+  ) {
     c.check(annotationPath, `${show(o.dashboardFolderAnnotation)} is not an annotation name: use "name" or "prefix/name", like "grafana_folder"`);
   }
   return [...c.problems];
@@ -93,7 +102,7 @@ export function validateObservabilityOptions(o: ObservabilityOptions, path: Fiel
  */
 export function observabilityOf(scope: IConstruct, own: ObservabilityOptions = {}): ObservabilitySettings {
   const raw: unknown = scope.node.tryGetContext(MONITORING_CONTEXT);
-  const context: ObservabilityOptions = raw !== null && typeof raw === 'object' ? raw as ObservabilityOptions : {};
+  const context: ObservabilityOptions = raw !== null && typeof raw === 'object' ? (raw as ObservabilityOptions) : {};
   const contextProblems = validateObservabilityOptions(context);
   if (contextProblems.length > 0) {
     throw new ConfigurationError(contextProblems.map((p) => ({ where: `context ${MONITORING_CONTEXT}`, field: p.field, message: p.message })));

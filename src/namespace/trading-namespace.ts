@@ -82,20 +82,26 @@ export class TradingNamespace extends Construct {
     const labels = standardLabels({ name: props.name, instance: props.name, component: 'namespace', partOf: props.partOf ?? defaultPartOf(this) });
     const version = props.podSecurityVersion ?? 'v1.28';
 
-    this.namespace = kubeObject(this, 'Resource', k8s.KubeNamespace.GVK, {
-      metadata: {
-        name: props.name,
-        labels: {
-          ...labels,
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': version,
-          'pod-security.kubernetes.io/audit': 'restricted',
-          'pod-security.kubernetes.io/audit-version': version,
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/warn-version': version,
+    this.namespace = kubeObject(
+      this,
+      'Resource',
+      k8s.KubeNamespace.GVK,
+      {
+        metadata: {
+          name: props.name,
+          labels: {
+            ...labels,
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce-version': version,
+            'pod-security.kubernetes.io/audit': 'restricted',
+            'pod-security.kubernetes.io/audit-version': version,
+            'pod-security.kubernetes.io/warn': 'restricted',
+            'pod-security.kubernetes.io/warn-version': version,
+          },
         },
       },
-    }, k8s.toJson_KubeNamespaceProps);
+      k8s.toJson_KubeNamespaceProps,
+    );
     if (pruneProtectionOf(this, props.pruneProtection)) protectFromPrune(this.namespace);
     if (this.namespace.metadata.namespace !== undefined) {
       // Namespaces are cluster-scoped; the chart's default namespace must not leak onto it.
@@ -105,39 +111,68 @@ export class TradingNamespace extends Construct {
     const meta = (name: string): k8s.ObjectMeta => ({ name, namespace: props.name, labels });
     const q = props.quota;
     if (q) {
-      this.resourceQuota = kubeObject(this, 'Quota', k8s.KubeResourceQuota.GVK, {
-        metadata: meta('compute'),
-        spec: {
-          hard: {
-            'requests.cpu': k8s.Quantity.fromString(q.requestsCpu),
-            'requests.memory': k8s.Quantity.fromString(q.requestsMemory),
-            'limits.cpu': k8s.Quantity.fromString(q.limitsCpu),
-            'limits.memory': k8s.Quantity.fromString(q.limitsMemory),
-            pods: k8s.Quantity.fromString(String(q.pods)),
+      this.resourceQuota = kubeObject(
+        this,
+        'Quota',
+        k8s.KubeResourceQuota.GVK,
+        {
+          metadata: meta('compute'),
+          spec: {
+            hard: {
+              'requests.cpu': k8s.Quantity.fromString(q.requestsCpu),
+              'requests.memory': k8s.Quantity.fromString(q.requestsMemory),
+              'limits.cpu': k8s.Quantity.fromString(q.limitsCpu),
+              'limits.memory': k8s.Quantity.fromString(q.limitsMemory),
+              pods: k8s.Quantity.fromString(String(q.pods)),
+            },
           },
         },
-      }, k8s.toJson_KubeResourceQuotaProps);
+        k8s.toJson_KubeResourceQuotaProps,
+      );
     }
     const l = props.containerLimits;
     if (l) {
-      this.limitRange = kubeObject(this, 'Limits', k8s.KubeLimitRange.GVK, {
-        metadata: meta('container-defaults'),
-        spec: {
-          limits: [{ type: 'Container', defaultRequest: k8sQuantities(l.defaultRequest), default: k8sQuantities(l.defaultLimit), max: k8sQuantities(l.max) }],
+      this.limitRange = kubeObject(
+        this,
+        'Limits',
+        k8s.KubeLimitRange.GVK,
+        {
+          metadata: meta('container-defaults'),
+          spec: {
+            limits: [
+              {
+                type: 'Container',
+                defaultRequest: k8sQuantities(l.defaultRequest),
+                default: k8sQuantities(l.defaultLimit),
+                max: k8sQuantities(l.max),
+              },
+            ],
+          },
         },
-      }, k8s.toJson_KubeLimitRangeProps);
+        k8s.toJson_KubeLimitRangeProps,
+      );
     }
     if (props.defaultDeny ?? true) {
-      this.defaultDenyPolicy = kubeObject(this, 'DefaultDeny', k8s.KubeNetworkPolicy.GVK, {
-        metadata: meta('default-deny-all'),
-        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-      }, k8s.toJson_KubeNetworkPolicyProps);
+      this.defaultDenyPolicy = kubeObject(
+        this,
+        'DefaultDeny',
+        k8s.KubeNetworkPolicy.GVK,
+        {
+          metadata: meta('default-deny-all'),
+          spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+        },
+        k8s.toJson_KubeNetworkPolicyProps,
+      );
     }
   }
 }
 
 /** Every problem with TradingNamespace props. */
-export function validateTradingNamespaceProps(props: TradingNamespaceProps, path: FieldPath = FieldPath.props(), namePath: FieldPath = path.name()): Problem[] {
+export function validateTradingNamespaceProps(
+  props: TradingNamespaceProps,
+  path: FieldPath = FieldPath.props(),
+  namePath: FieldPath = path.name(),
+): Problem[] {
   const c = new ProblemCollector();
   c.check(namePath, checkOwnNamespace(props.name));
   if (props.partOf !== undefined) c.check(path.child('partOf'), checkDnsLabel(props.partOf));
@@ -157,7 +192,10 @@ export function validateTradingNamespaceProps(props: TradingNamespaceProps, path
       c.check(path.child(`containerLimits.defaultRequest.${resource}`), checkQuantity(l.defaultRequest[resource], resource));
       c.check(path.child(`containerLimits.defaultLimit.${resource}`), checkQuantity(l.defaultLimit[resource], resource));
       c.check(path.child(`containerLimits.max.${resource}`), checkQuantity(l.max[resource], resource));
-      c.check(path.child(`containerLimits.defaultLimit.${resource}`), checkNotBelow(l.defaultLimit[resource], l.defaultRequest[resource], 'the default request'));
+      c.check(
+        path.child(`containerLimits.defaultLimit.${resource}`),
+        checkNotBelow(l.defaultLimit[resource], l.defaultRequest[resource], 'the default request'),
+      );
       c.check(path.child(`containerLimits.max.${resource}`), checkNotBelow(l.max[resource], l.defaultLimit[resource], 'the default limit'));
     }
   }

@@ -16,7 +16,8 @@ export const POLICY_RULES = {
   'hpa-target-exists': 'Every HorizontalPodAutoscaler targets a workload that exists.',
   'pdb-selects-pods': 'Every PodDisruptionBudget selects the pods of a workload.',
   'no-secret-data': 'No Secret carries data: secrets come by reference.',
-  'limit-range-admits': "Every container (init containers, Jobs and operator-run pods included) fits the namespace's LimitRange, which the API server enforces on every pod.",
+  'limit-range-admits':
+    "Every container (init containers, Jobs and operator-run pods included) fits the namespace's LimitRange, which the API server enforces on every pod.",
 } as const;
 
 /** A policy rule id. */
@@ -62,7 +63,12 @@ function operatorPodLabels(m: ManifestView): Record<string, string> | undefined 
   if (m.kind === 'Cluster') return { ...m.spec?.inheritedMetadata?.labels, 'cnpg.io/cluster': m.metadata.name, 'cnpg.io/podRole': 'instance' };
   if (m.kind === 'Pooler') {
     const cluster = (m.spec as { cluster?: { name?: string } } | undefined)?.cluster?.name;
-    return { ...m.spec?.template?.metadata?.labels, 'cnpg.io/poolerName': m.metadata.name, 'cnpg.io/podRole': 'pooler', ...(cluster ? { 'cnpg.io/cluster': cluster } : {}) };
+    return {
+      ...m.spec?.template?.metadata?.labels,
+      'cnpg.io/poolerName': m.metadata.name,
+      'cnpg.io/podRole': 'pooler',
+      ...(cluster ? { 'cnpg.io/cluster': cluster } : {}),
+    };
   }
   return undefined;
 }
@@ -74,11 +80,15 @@ function operatorPodLabels(m: ManifestView): Record<string, string> | undefined 
  * missing request). A refused container means every pod of the object is refused.
  */
 function limitRangeProblems(manifests: readonly ManifestView[], workloads: readonly ManifestView[]): Array<[ManifestView, string[]]> {
-  const items = manifests.filter((m) => m.kind === 'LimitRange')
+  const items = manifests
+    .filter((m) => m.kind === 'LimitRange')
     .flatMap((m) => (m.spec?.limits ?? []).filter((l) => l.type === 'Container').map((l) => ({ name: m.metadata.name, item: l })));
   if (items.length === 0) return [];
   type Resources = { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
-  const pods: Array<[ManifestView, Array<{ name: string; resources?: Resources }>]> = workloads.map((w) => [w, containersOf(podSpecOf(w) as PodSpecView)]);
+  const pods: Array<[ManifestView, Array<{ name: string; resources?: Resources }>]> = workloads.map((w) => [
+    w,
+    containersOf(podSpecOf(w) as PodSpecView),
+  ]);
   for (const m of manifests) {
     // Pods an operator runs: CloudNativePG's instances take the Cluster's resources; a Pooler's, its template's.
     if (m.apiVersion.startsWith('postgresql.cnpg.io/') && m.kind === 'Cluster') pods.push([m, [{ name: 'postgres', resources: m.spec?.resources }]]);
@@ -96,20 +106,27 @@ function limitRangeProblems(manifests: readonly ManifestView[], workloads: reado
           const where = `container ${JSON.stringify(c.name)}`;
           const max = item.max?.[r];
           if (max !== undefined) {
-            if (limit === undefined) problems.push(`${where} sets no ${r} limit, and LimitRange ${name} has a max but no default: the API server rejects every pod`);
+            if (limit === undefined)
+              problems.push(`${where} sets no ${r} limit, and LimitRange ${name} has a max but no default: the API server rejects every pod`);
             else if ((parseQuantity(limit) ?? 0) > (parseQuantity(max) ?? Infinity)) {
-              problems.push(`${where}: ${r} limit ${JSON.stringify(limit)} is above the max ${JSON.stringify(max)} of LimitRange ${name}: the API server rejects every pod`);
+              problems.push(
+                `${where}: ${r} limit ${JSON.stringify(limit)} is above the max ${JSON.stringify(max)} of LimitRange ${name}: the API server rejects every pod`,
+              );
             }
           }
           const min = item.min?.[r];
           if (min !== undefined && request !== undefined && (parseQuantity(request) ?? Infinity) < (parseQuantity(min) ?? 0)) {
-            problems.push(`${where}: ${r} request ${JSON.stringify(request)} is below the min ${JSON.stringify(min)} of LimitRange ${name}: the API server rejects every pod`);
+            problems.push(
+              `${where}: ${r} request ${JSON.stringify(request)} is below the min ${JSON.stringify(min)} of LimitRange ${name}: the API server rejects every pod`,
+            );
           }
           const ratio = item.maxLimitRequestRatio?.[r];
           if (ratio !== undefined && limit !== undefined && request !== undefined) {
             const actual = (parseQuantity(limit) ?? 0) / (parseQuantity(request) ?? 1);
             if (actual > (parseQuantity(ratio) ?? Infinity)) {
-              problems.push(`${where}: ${r} limit ${JSON.stringify(limit)} is ${actual.toFixed(2).replace(/\.?0+$/, '')} times the request ${JSON.stringify(request)}, above the maxLimitRequestRatio ${JSON.stringify(ratio)} of LimitRange ${name}: the API server rejects every pod`);
+              problems.push(
+                `${where}: ${r} limit ${JSON.stringify(limit)} is ${actual.toFixed(2).replace(/\.?0+$/, '')} times the request ${JSON.stringify(request)}, above the maxLimitRequestRatio ${JSON.stringify(ratio)} of LimitRange ${name}: the API server rejects every pod`,
+              );
             }
           }
         }
@@ -194,7 +211,8 @@ export function checkPolicies(manifests: readonly ManifestView[], options: Polic
     findings.push({ rule, object: id(m), message });
   };
   const workloads = manifests.filter((m) => WORKLOAD_KINDS.has(m.kind) && podSpecOf(m));
-  const podLabels = (m: ManifestView): Record<string, string> | undefined => m.spec?.template?.metadata?.labels ?? (m.kind === 'Pod' ? m.metadata.labels : undefined);
+  const podLabels = (m: ManifestView): Record<string, string> | undefined =>
+    m.spec?.template?.metadata?.labels ?? (m.kind === 'Pod' ? m.metadata.labels : undefined);
   // Indexes keep the rules linear in the number of objects (thousands of services in one repository).
   const hpaByTarget = new Map<string, ManifestView>();
   for (const h of manifests) {
@@ -215,7 +233,8 @@ export function checkPolicies(manifests: readonly ManifestView[], options: Polic
       }
       for (const kind of ['requests', 'limits'] as const) {
         for (const resource of ['cpu', 'memory']) {
-          if (!c.resources?.[kind]?.[resource]) add('resources-set', w, `container ${JSON.stringify(c.name)} sets no ${resource} ${kind === 'requests' ? 'request' : 'limit'}`);
+          if (!c.resources?.[kind]?.[resource])
+            add('resources-set', w, `container ${JSON.stringify(c.name)} sets no ${resource} ${kind === 'requests' ? 'request' : 'limit'}`);
         }
       }
       const imageProblem = checkImage(c.image, options.allowLatestTag ?? false);

@@ -51,5 +51,8 @@ export function policyProblems(manifests: readonly object[], options: PolicyOpti
 }
 
 function renderedObjects(scope: IConstruct): object[] {
-  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson() as object);
+  return scope.node
+    .findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject)
+    .map((o) => o.toJson() as object);
 }

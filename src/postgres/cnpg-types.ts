@@ -45,8 +45,11 @@ export interface CnpgCluster {
     enablePDB?: boolean;
     inheritedMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
     affinity?: {
-      enablePodAntiAffinity?: boolean; podAntiAffinityType?: 'preferred' | 'required'; topologyKey?: string;
-      nodeSelector?: Record<string, string>; tolerations?: CnpgToleration[];
+      enablePodAntiAffinity?: boolean;
+      podAntiAffinityType?: 'preferred' | 'required';
+      topologyKey?: string;
+      nodeSelector?: Record<string, string>;
+      tolerations?: CnpgToleration[];
     };
     imagePullSecrets?: Array<{ name?: string }>;
     priorityClassName?: string;
@@ -81,7 +84,10 @@ export interface CnpgPooler {
         nodeSelector?: Record<string, string>;
         tolerations?: CnpgToleration[];
         topologySpreadConstraints?: Array<{
-          maxSkew: number; topologyKey: string; whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway'; labelSelector: { matchLabels: Record<string, string> };
+          maxSkew: number;
+          topologyKey: string;
+          whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+          labelSelector: { matchLabels: Record<string, string> };
           nodeTaintsPolicy?: 'Honor' | 'Ignore';
         }>;
       };

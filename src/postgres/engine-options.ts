@@ -105,7 +105,13 @@ export interface PostgresBuild {
   /** Metadata with the labels and the database sync wave. */
   meta(name: string): { name: string; labels: Record<string, string>; annotations: Record<string, string> };
   /** The props (image, instances, owner, parameters, storage class). */
-  readonly props: { readonly image?: string; readonly instances?: number; readonly owner?: string; readonly parameters?: Record<string, string>; readonly storage?: { readonly storageClass?: string } };
+  readonly props: {
+    readonly image?: string;
+    readonly instances?: number;
+    readonly owner?: string;
+    readonly parameters?: Record<string, string>;
+    readonly storage?: { readonly storageClass?: string };
+  };
   readonly database: string;
   readonly resources: ResourceRequirements;
   readonly storageSize: string;
@@ -169,7 +175,10 @@ export interface IPostgresEngine {
    * options at `enginePath`.
    */
   propsProblems(
-    name: string, props: { readonly instances?: number; readonly parameters?: Record<string, string> }, path?: FieldPath, enginePath?: FieldPath,
+    name: string,
+    props: { readonly instances?: number; readonly parameters?: Record<string, string> },
+    path?: FieldPath,
+    enginePath?: FieldPath,
   ): Problem[];
   /**
    * Builds the engine's objects.
@@ -243,7 +252,10 @@ export function validateCloudNativePgOptions(o: CloudNativePgOptions, path: Fiel
     if (r.objectStore) c.add(validateBackupOptions(r.objectStore, path.child('recovery.objectStore')));
     else if (!o.backup) c.check(path.child('recovery.objectStore'), 'is required when the cluster has no backup object store to restore from');
     if (o.archiveServerName !== undefined && o.archiveServerName === r.serverName) {
-      c.check(path.child('archiveServerName'), `${show(o.archiveServerName)} is the server name of the archive being restored: the restored cluster would write into it; choose another`);
+      c.check(
+        path.child('archiveServerName'),
+        `${show(o.archiveServerName)} is the server name of the archive being restored: the restored cluster would write into it; choose another`,
+      );
     }
   }
   return [...c.problems];

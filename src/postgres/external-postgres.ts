@@ -13,17 +13,31 @@ import { Problem, ProblemCollector, show, throwIfProblems } from '../core/proble
 export class DatabaseCredentials {
   /** A Secret that already exists in the clients' namespace. */
   public static fromSecret(secretName: string, options: { readonly usernameKey?: string; readonly passwordKey?: string } = {}): DatabaseCredentials {
-    throwIfProblems('DatabaseCredentials.fromSecret', validateSecretReference(secretName, { usernameKey: options.usernameKey, passwordKey: options.passwordKey }));
+    throwIfProblems(
+      'DatabaseCredentials.fromSecret',
+      validateSecretReference(secretName, { usernameKey: options.usernameKey, passwordKey: options.passwordKey }),
+    );
     return new DatabaseCredentials(secretName, options.usernameKey ?? 'username', options.passwordKey ?? 'password', undefined);
   }
 
   /** An entry of an external secret manager, synced into a Secret by an external-secrets.io `ExternalSecret`. */
-  public static fromExternalStore(store: SecretStore, remoteKey: string, options: { readonly usernameProperty?: string; readonly passwordProperty?: string } = {}): DatabaseCredentials {
-    throwIfProblems('DatabaseCredentials.fromExternalStore', validateStoreReference(remoteKey, {
-      usernameProperty: options.usernameProperty, passwordProperty: options.passwordProperty,
-    }));
+  public static fromExternalStore(
+    store: SecretStore,
+    remoteKey: string,
+    options: { readonly usernameProperty?: string; readonly passwordProperty?: string } = {},
+  ): DatabaseCredentials {
+    throwIfProblems(
+      'DatabaseCredentials.fromExternalStore',
+      validateStoreReference(remoteKey, {
+        usernameProperty: options.usernameProperty,
+        passwordProperty: options.passwordProperty,
+      }),
+    );
     return new DatabaseCredentials(undefined, 'username', 'password', {
-      store, remoteKey, usernameProperty: options.usernameProperty ?? 'username', passwordProperty: options.passwordProperty ?? 'password',
+      store,
+      remoteKey,
+      usernameProperty: options.usernameProperty ?? 'username',
+      passwordProperty: options.passwordProperty ?? 'password',
     });
   }
 
@@ -35,7 +49,8 @@ export class DatabaseCredentials {
     /** Key of the password in the Secret. */
     public readonly passwordKey: string,
     /** The store entry, for `fromExternalStore`. */
-    public readonly external: { readonly store: SecretStore; readonly remoteKey: string; readonly usernameProperty: string; readonly passwordProperty: string } | undefined,
+    public readonly external:
+      { readonly store: SecretStore; readonly remoteKey: string; readonly usernameProperty: string; readonly passwordProperty: string } | undefined,
   ) {}
 }
 
@@ -56,14 +71,18 @@ export interface ExternalPostgresProps {
 }
 
 /** What a database outside the cluster offers: no replicas to read from, no backup before a migration (whoever runs it takes its backups). */
-export const EXTERNAL_DATABASE_OFFER: ClientOffer = { readReplicas: false, noBackupBeforeMigration: 'is outside the cluster, where its backups are taken by whoever runs it' };
+export const EXTERNAL_DATABASE_OFFER: ClientOffer = {
+  readReplicas: false,
+  noBackupBeforeMigration: 'is outside the cluster, where its backups are taken by whoever runs it',
+};
 
 /** Problems of the props of an external database (the credentials have been checked by their factory). */
 export function validateExternalPostgresProps(props: Omit<ExternalPostgresProps, 'credentials'>, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
   c.check(path.child('host'), checkHost(props.host));
   if (props.port !== undefined) c.check(path.child('port'), checkPort(props.port));
-  if (typeof props.database !== 'string' || props.database === '') c.check(path.child('database'), `${show(props.database)} must be the name of the database`);
+  if (typeof props.database !== 'string' || props.database === '')
+    c.check(path.child('database'), `${show(props.database)} must be the name of the database`);
   if (props.cidr !== undefined) c.check(path.child('cidr'), checkCidr(props.cidr));
   return [...c.problems];
 }

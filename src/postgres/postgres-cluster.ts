@@ -32,7 +32,10 @@ export interface PostgresClusterProps {
   readonly name?: string;
   /** How PostgreSQL runs. @default PostgresEngine.cloudNativePg() */
   readonly engine?: IPostgresEngine;
-  /** PostgreSQL instances (one primary, the rest replicas). The StatefulSet engine runs exactly one. @default - 3 with CloudNativePG, 1 with a StatefulSet */
+  /**
+   * PostgreSQL instances (one primary, the rest replicas). The StatefulSet engine runs exactly one. @default - 3 with CloudNativePG, 1 with a
+   * StatefulSet
+   */
   readonly instances?: number;
   /** Refuse fewer than three instances (production); a deliberate exception sets this to false. @default false */
   readonly requireHighAvailability?: boolean;
@@ -59,7 +62,10 @@ export interface PostgresClusterProps {
   readonly alerts?: boolean;
   /** Emit a Grafana dashboard ConfigMap (`<name>-dashboard`, label `grafana_dashboard: "1"`). @default true */
   readonly dashboard?: boolean;
-  /** Environment label, runbook URLs, severity and dashboard folder of the alerts and dashboard. @default - the `cdk8s-trading:monitoring` context, else the defaults of `ObservabilityOptions` */
+  /**
+   * Environment label, runbook URLs, severity and dashboard folder of the alerts and dashboard. @default - the `cdk8s-trading:monitoring` context,
+   * else the defaults of `ObservabilityOptions`
+   */
   readonly observability?: ObservabilityOptions;
   /** Namespace Prometheus runs in, admitted to the metrics ports. @default 'monitoring' */
   readonly monitoringNamespace?: string;
@@ -180,9 +186,10 @@ export class PostgresCluster extends Construct implements IDatabase {
     this.readConnection = this.parts.readConnection;
     this.clientOffer = this.engine.clientOffer;
     this.node.addValidation({
-      validate: () => (this.clients > 0
-        ? []
-        : [`PostgresCluster ${this.node.path}: no workload connects to it: call connectTo(db) on the backends that use it, or remove it`]),
+      validate: () =>
+        this.clients > 0
+          ? []
+          : [`PostgresCluster ${this.node.path}: no workload connects to it: call connectTo(db) on the backends that use it, or remove it`],
     });
   }
 
@@ -213,14 +220,22 @@ export class PostgresCluster extends Construct implements IDatabase {
 }
 
 /** Every problem with PostgresCluster props. */
-export function validatePostgresClusterProps(id: string, props: PostgresClusterProps & { engine: IPostgresEngine }, path: FieldPath = FieldPath.props(), enginePath: FieldPath = path.child('engine')): Problem[] {
+export function validatePostgresClusterProps(
+  id: string,
+  props: PostgresClusterProps & { engine: IPostgresEngine },
+  path: FieldPath = FieldPath.props(),
+  enginePath: FieldPath = path.child('engine'),
+): Problem[] {
   const c = new ProblemCollector();
   const name = props.name ?? id;
   c.check(path.name(), checkDnsLabel(name, 40));
   if (props.instances !== undefined) c.check(path.child('instances'), checkInteger(props.instances, 1, 9));
   const instances = props.instances ?? props.engine.defaultInstances;
   if (props.requireHighAvailability && typeof instances === 'number' && instances < 3) {
-    c.check(path.child('instances'), `${show(instances)} is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)`);
+    c.check(
+      path.child('instances'),
+      `${show(instances)} is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)`,
+    );
   }
   if (props.image !== undefined) c.check(path.child('image'), checkImage(props.image, false));
   if (props.database !== undefined) c.check(path.child('database'), checkPgIdentifier(props.database));

@@ -45,7 +45,8 @@ export class ExternalRedis extends Construct implements ICache {
     super(scope, id);
     const c = new ProblemCollector();
     c.add(validateExternalRedisProps(props));
-    if (!(props.credentials instanceof RedisCredentials)) c.check('credentials', 'is required: RedisCredentials.fromSecret(...) or RedisCredentials.fromExternalStore(...)');
+    if (!(props.credentials instanceof RedisCredentials))
+      c.check('credentials', 'is required: RedisCredentials.fromSecret(...) or RedisCredentials.fromExternalStore(...)');
     throwIfProblems(`RedisCache.fromExternal ${this.node.path}`, c.problems);
     const credentials = props.credentials;
     let secretName = credentials.secretName ?? `${id}-credentials`;

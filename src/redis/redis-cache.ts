@@ -21,10 +21,17 @@ import { RedisEngine } from './redis-engine';
 
 /** What Redis evicts when it reaches `maxmemory`. */
 export type RedisEvictionPolicy =
-  | 'noeviction' | 'allkeys-lru' | 'allkeys-lfu' | 'allkeys-random' | 'volatile-lru' | 'volatile-lfu' | 'volatile-random' | 'volatile-ttl';
+  'noeviction' | 'allkeys-lru' | 'allkeys-lfu' | 'allkeys-random' | 'volatile-lru' | 'volatile-lfu' | 'volatile-random' | 'volatile-ttl';
 
 const EVICTION_POLICIES: readonly RedisEvictionPolicy[] = [
-  'noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl',
+  'noeviction',
+  'allkeys-lru',
+  'allkeys-lfu',
+  'allkeys-random',
+  'volatile-lru',
+  'volatile-lfu',
+  'volatile-random',
+  'volatile-ttl',
 ];
 
 /** The data volume of each pod. */
@@ -61,7 +68,10 @@ export interface RedisCacheProps {
   readonly storage?: RedisStorageOptions;
   /** Persistence to the volume. @default - append-only file on, fsync every second */
   readonly persistence?: RedisPersistenceOptions;
-  /** Requests and limits of the Redis container. @default - 100m/512Mi requested, 1 CPU/512Mi limit (memory limit = request: no overcommit for a store) */
+  /**
+   * Requests and limits of the Redis container. @default - 100m/512Mi requested, 1 CPU/512Mi limit (memory limit = request: no overcommit for a
+   * store)
+   */
   readonly resources?: ResourceRequirements;
   /** `maxmemory` as a quantity; must not exceed the memory limit. @default - 80 % of the memory limit (room for fork copy-on-write and buffers) */
   readonly maxMemory?: string;
@@ -155,8 +165,14 @@ export class RedisCache extends Construct implements ICache {
     this.name = props.name ?? id;
     const labelOptions = { name: this.name, instance: props.instance ?? this.name, component: 'cache', partOf: props.partOf ?? defaultPartOf(this) };
     const labels = standardLabels(labelOptions);
-    const meta = (name: string, wave: number = SyncWave.DATABASE): { name: string; labels: Record<string, string>; annotations: Record<string, string> } =>
-      ({ name, labels: { ...labels }, annotations: syncWaveAnnotation(wave) });
+    const meta = (
+      name: string,
+      wave: number = SyncWave.DATABASE,
+    ): { name: string; labels: Record<string, string>; annotations: Record<string, string> } => ({
+      name,
+      labels: { ...labels },
+      annotations: syncWaveAnnotation(wave),
+    });
     const resources = props.resources ?? DEFAULT_REDIS_RESOURCES;
     this.maxMemoryBytes = maxMemoryBytes(props.maxMemory, resources.limits.memory);
     const persistence = props.persistence ?? {};
@@ -204,9 +220,10 @@ export class RedisCache extends Construct implements ICache {
     this.serviceMonitor = this.parts.serviceMonitor;
     this.connection = { ...this.parts.connection, database: 0, tls: false, secretName, passwordKey: credentials.passwordKey };
     this.node.addValidation({
-      validate: () => (this.clients > 0
-        ? []
-        : [`RedisCache ${this.node.path}: no workload connects to it: call connectTo(cache) on the backends that use it, or remove it`]),
+      validate: () =>
+        this.clients > 0
+          ? []
+          : [`RedisCache ${this.node.path}: no workload connects to it: call connectTo(cache) on the backends that use it, or remove it`],
     });
   }
 
@@ -229,22 +246,33 @@ export class RedisCache extends Construct implements ICache {
 
 /** `maxmemory` in bytes: the given quantity, or 80 % of the memory limit. */
 function maxMemoryBytes(maxMemory: string | undefined, limit: string): number {
-  return maxMemory !== undefined ? parseQuantity(maxMemory) ?? 0 : (parseQuantity(limit) ?? 0) * MAXMEMORY_SHARE;
+  return maxMemory !== undefined ? (parseQuantity(maxMemory) ?? 0) : (parseQuantity(limit) ?? 0) * MAXMEMORY_SHARE;
 }
 
 /** Every problem with RedisCache props. */
-export function validateRedisCacheProps(id: string, props: RedisCacheProps & { engine: IRedisEngine }, path: FieldPath = FieldPath.props(), enginePath: FieldPath = path.child('engine')): Problem[] {
+export function validateRedisCacheProps(
+  id: string,
+  props: RedisCacheProps & { engine: IRedisEngine },
+  path: FieldPath = FieldPath.props(),
+  enginePath: FieldPath = path.child('engine'),
+): Problem[] {
   const c = new ProblemCollector();
   c.check(path.name(), checkDnsLabel(props.name ?? id, 40));
   if (props.replicas !== undefined) c.check(path.child('replicas'), checkInteger(props.replicas, 1, 9));
   const replicas = props.replicas ?? props.engine.defaultReplicas;
   if (props.requireHighAvailability && typeof replicas === 'number' && replicas < 3) {
-    c.check(path.child('replicas'), props.engine.defaultReplicas === 1
-      ? 'the standalone engine runs one pod, below the 3 high availability needs: use RedisEngine.sentinel(), or say so (requireHighAvailability: false in props, allowFewerReplicas: true in an environment file)'
-      : `${show(replicas)} is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerReplicas: true in an environment file)`);
+    c.check(
+      path.child('replicas'),
+      props.engine.defaultReplicas === 1
+        ? 'the standalone engine runs one pod, below the 3 high availability needs: use RedisEngine.sentinel(), or say so (requireHighAvailability: false in props, allowFewerReplicas: true in an environment file)'
+        : `${show(replicas)} is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerReplicas: true in an environment file)`,
+    );
   }
   if (!(props.credentials instanceof RedisCredentials)) {
-    c.check(path.child('credentials'), 'is required: RedisCredentials.fromSecret(name, { passwordKey }) or RedisCredentials.fromExternalStore(store, remoteKey)');
+    c.check(
+      path.child('credentials'),
+      'is required: RedisCredentials.fromSecret(name, { passwordKey }) or RedisCredentials.fromExternalStore(store, remoteKey)',
+    );
   }
   if (props.image !== undefined) c.check(path.child('image'), checkImage(props.image, false));
   if (props.exporterImage !== undefined) c.check(path.child('exporterImage'), checkImage(props.exporterImage, false));
@@ -257,9 +285,13 @@ export function validateRedisCacheProps(id: string, props: RedisCacheProps & { e
   if (props.maxMemory !== undefined && c.check(path.child('maxMemory'), checkQuantity(props.maxMemory, 'memory')) === undefined) {
     const max = parseQuantity(props.maxMemory) ?? 0;
     const lim = typeof limit === 'string' ? parseQuantity(limit) : undefined;
-    if (max < 2 ** 20) c.check(path.child('maxMemory'), `${show(props.maxMemory)} is below 1Mi: Redis could hold almost nothing; use a value like "400Mi"`);
+    if (max < 2 ** 20)
+      c.check(path.child('maxMemory'), `${show(props.maxMemory)} is below 1Mi: Redis could hold almost nothing; use a value like "400Mi"`);
     else if (lim !== undefined && lim < max) {
-      c.check(path.child('resources.limits.memory'), `${show(limit)} is below maxMemory ${show(props.maxMemory)}: the container would be OOM-killed before Redis evicts anything; raise the limit or lower maxMemory (default: 80 % of the limit)`);
+      c.check(
+        path.child('resources.limits.memory'),
+        `${show(limit)} is below maxMemory ${show(props.maxMemory)}: the container would be OOM-killed before Redis evicts anything; raise the limit or lower maxMemory (default: 80 % of the limit)`,
+      );
     }
   }
   if (props.maxMemoryPolicy !== undefined && !EVICTION_POLICIES.includes(props.maxMemoryPolicy)) {
@@ -274,6 +306,7 @@ export function validateRedisCacheProps(id: string, props: RedisCacheProps & { e
   if (props.placement !== undefined) c.add(validatePlacement(props.placement, path.child('placement')));
   if (props.partOf !== undefined) c.check(path.child('partOf'), checkDnsLabel(props.partOf));
   if (props.instance !== undefined) c.check(path.child('instance'), checkDnsLabel(props.instance));
-  if (c.problems.every((p) => p.field !== String(path.child('replicas')))) c.add(props.engine.propsProblems({ replicas: props.replicas }, path, enginePath));
+  if (c.problems.every((p) => p.field !== String(path.child('replicas'))))
+    c.add(props.engine.propsProblems({ replicas: props.replicas }, path, enginePath));
   return [...c.problems];
 }

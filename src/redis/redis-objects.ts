@@ -8,7 +8,9 @@ import { placementPodSpec } from '../core/placement';
 import { createHash } from 'node:crypto';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor' with { 'resolution-mode': 'import' };
+import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor' with {
+  'resolution-mode': 'import',
+};
 import { kubeObject } from '../core/kube-object';
 import { dnsEgressRule, NetworkPeer, policyPorts } from '../core/network-peer';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
@@ -48,9 +50,18 @@ export interface RedisPodPlan {
 }
 
 /** A container running one of the ConfigMap's start scripts with the password in its environment. */
-export function redisContainer(b: RedisBuild, o: {
-  name: string; script: string; port: { name: string; port: number }; resources: ResourceRequirements; readiness: string[]; liveness: string[]; mounts: k8s.VolumeMount[];
-}): k8s.Container {
+export function redisContainer(
+  b: RedisBuild,
+  o: {
+    name: string;
+    script: string;
+    port: { name: string; port: number };
+    resources: ResourceRequirements;
+    readiness: string[];
+    liveness: string[];
+    mounts: k8s.VolumeMount[];
+  },
+): k8s.Container {
   const password = { secretKeyRef: { name: b.credentials.secretName, key: b.credentials.passwordKey } };
   return {
     name: o.name,
@@ -102,14 +113,27 @@ function exporterContainer(b: RedisBuild, image: string): k8s.Container {
       { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: b.credentials.secretName, key: b.credentials.passwordKey } } },
     ],
     readinessProbe: { httpGet: { path: '/health', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10, timeoutSeconds: 3 },
-    livenessProbe: { httpGet: { path: '/health', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
+    livenessProbe: {
+      httpGet: { path: '/health', port: k8s.IntOrString.fromString('metrics') },
+      periodSeconds: 20,
+      timeoutSeconds: 5,
+      failureThreshold: 6,
+    },
     resources: k8sResources(EXPORTER_RESOURCES),
     securityContext: restrictedContainerSecurityContext(b.runAsUser),
   };
 }
 
 function checksum(data: Record<string, string>): string {
-  return createHash('sha256').update(JSON.stringify(Object.keys(data).sort().map((k) => [k, data[k]]))).digest('hex');
+  return createHash('sha256')
+    .update(
+      JSON.stringify(
+        Object.keys(data)
+          .sort()
+          .map((k) => [k, data[k]]),
+      ),
+    )
+    .digest('hex');
 }
 
 /** The shared objects of a Redis engine. */
@@ -117,84 +141,148 @@ export function buildRedisObjects(b: RedisBuild, plan: RedisPodPlan): RedisParts
   const headless = `${b.name}-headless`;
   const peer = NetworkPeer.pods(b.selector, b.namespace);
   const configMapName = `${b.name}-config`;
-  const configMap = kubeObject(b.scope, 'ConfigMap', k8s.KubeConfigMap.GVK, {
-    metadata: b.meta(configMapName),
-    data: Object.fromEntries(Object.keys(plan.configData).sort().map((k) => [k, plan.configData[k]])),
-  }, k8s.toJson_KubeConfigMapProps);
+  const configMap = kubeObject(
+    b.scope,
+    'ConfigMap',
+    k8s.KubeConfigMap.GVK,
+    {
+      metadata: b.meta(configMapName),
+      data: Object.fromEntries(
+        Object.keys(plan.configData)
+          .sort()
+          .map((k) => [k, plan.configData[k]]),
+      ),
+    },
+    k8s.toJson_KubeConfigMapProps,
+  );
   const containers = [...plan.containers, ...(b.exporter ? [exporterContainer(b, b.exporter.image)] : [])];
   const spread: Partial<k8s.PodSpec> = plan.spread
     ? {
-      // One pod per node, so losing a node costs one copy; spread over zones where the nodes allow.
-      affinity: {
-        podAntiAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...b.selector } } }],
+        // One pod per node, so losing a node costs one copy; spread over zones where the nodes allow.
+        affinity: {
+          podAntiAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: [
+              { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...b.selector } } },
+            ],
+          },
         },
-      },
-      topologySpreadConstraints: [
-        // Tainted nodes are no domains (see the API's spread): otherwise they hold the minimum at zero.
-        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...b.selector } }, nodeTaintsPolicy: 'Honor' },
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { ...b.selector } }, nodeTaintsPolicy: 'Honor' },
-      ],
-    }
+        topologySpreadConstraints: [
+          // Tainted nodes are no domains (see the API's spread): otherwise they hold the minimum at zero.
+          {
+            maxSkew: 1,
+            topologyKey: 'topology.kubernetes.io/zone',
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: { ...b.selector } },
+            nodeTaintsPolicy: 'Honor',
+          },
+          {
+            maxSkew: 1,
+            topologyKey: 'kubernetes.io/hostname',
+            whenUnsatisfiable: 'DoNotSchedule',
+            labelSelector: { matchLabels: { ...b.selector } },
+            nodeTaintsPolicy: 'Honor',
+          },
+        ],
+      }
     : {};
-  const statefulSet = kubeObject(b.scope, 'Resource', k8s.KubeStatefulSet.GVK, {
-    metadata: b.meta(b.name),
-    spec: {
-      serviceName: headless,
-      replicas: b.replicas,
-      selector: { matchLabels: b.selector },
-      // The first pod starts as the primary; the others start once it is ready and replicate from it.
-      podManagementPolicy: 'OrderedReady',
-      updateStrategy: { type: 'RollingUpdate' },
-      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-      template: {
-        metadata: { labels: b.labels, annotations: { 'checksum/config': checksum(plan.configData) } },
-        spec: {
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: restrictedPodSecurityContext(b.runAsUser),
-          ...placementPodSpec(b.placement),
-          terminationGracePeriodSeconds: 30,
-          containers,
-          volumes: [
-            { name: 'config', configMap: { name: configMapName } },
-            { name: 'runtime', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
-            { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
-          ],
-          ...spread,
+  const statefulSet = kubeObject(
+    b.scope,
+    'Resource',
+    k8s.KubeStatefulSet.GVK,
+    {
+      metadata: b.meta(b.name),
+      spec: {
+        serviceName: headless,
+        replicas: b.replicas,
+        selector: { matchLabels: b.selector },
+        // The first pod starts as the primary; the others start once it is ready and replicate from it.
+        podManagementPolicy: 'OrderedReady',
+        updateStrategy: { type: 'RollingUpdate' },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: {
+          metadata: { labels: b.labels, annotations: { 'checksum/config': checksum(plan.configData) } },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(b.runAsUser),
+            ...placementPodSpec(b.placement),
+            terminationGracePeriodSeconds: 30,
+            containers,
+            volumes: [
+              { name: 'config', configMap: { name: configMapName } },
+              { name: 'runtime', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+            ],
+            ...spread,
+          },
         },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data', labels: b.labels },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              ...(b.storage.storageClass ? { storageClassName: b.storage.storageClass } : {}),
+              resources: { requests: { storage: k8s.Quantity.fromString(b.storage.size) } },
+            },
+          },
+        ],
       },
-      volumeClaimTemplates: [{
-        metadata: { name: 'data', labels: b.labels },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          ...(b.storage.storageClass ? { storageClassName: b.storage.storageClass } : {}),
-          resources: { requests: { storage: k8s.Quantity.fromString(b.storage.size) } },
-        },
-      }],
     },
-  }, k8s.toJson_KubeStatefulSetProps);
+    k8s.toJson_KubeStatefulSetProps,
+  );
 
-  const servicePort = (p: { name: string; port: number }): k8s.ServicePort => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' });
+  const servicePort = (p: { name: string; port: number }): k8s.ServicePort => ({
+    name: p.name,
+    port: p.port,
+    targetPort: k8s.IntOrString.fromString(p.name),
+    protocol: 'TCP',
+  });
   const headlessPorts = [...plan.ports, ...(b.exporter ? [{ name: 'metrics', port: EXPORTER_PORT }] : [])];
-  const headlessService = kubeObject(b.scope, 'HeadlessService', k8s.KubeService.GVK, {
-    metadata: b.meta(headless),
-    // Pods resolve each other before they are ready (a replica finds its primary while starting).
-    spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector: b.selector, ports: headlessPorts.map(servicePort) },
-  }, k8s.toJson_KubeServiceProps);
-  const service = kubeObject(b.scope, 'Service', k8s.KubeService.GVK, {
-    metadata: b.meta(b.name),
-    spec: { type: 'ClusterIP', selector: b.selector, ports: [servicePort({ name: 'redis', port: REDIS_PORT })] },
-  }, k8s.toJson_KubeServiceProps);
-  const sentinelService = plan.sentinelServiceName === undefined ? undefined : kubeObject(b.scope, 'SentinelService', k8s.KubeService.GVK, {
-    metadata: b.meta(plan.sentinelServiceName),
-    spec: { type: 'ClusterIP', selector: b.selector, ports: [servicePort({ name: 'sentinel', port: SENTINEL_PORT })] },
-  }, k8s.toJson_KubeServiceProps);
-  const disruptionBudget = kubeObject(b.scope, 'DisruptionBudget', k8s.KubePodDisruptionBudget.GVK, {
-    metadata: b.meta(b.name),
-    // One pod at a time: a Sentinel quorum survives a drain, and a single pod is never unevictable.
-    spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: b.selector } },
-  }, k8s.toJson_KubePodDisruptionBudgetProps);
+  const headlessService = kubeObject(
+    b.scope,
+    'HeadlessService',
+    k8s.KubeService.GVK,
+    {
+      metadata: b.meta(headless),
+      // Pods resolve each other before they are ready (a replica finds its primary while starting).
+      spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector: b.selector, ports: headlessPorts.map(servicePort) },
+    },
+    k8s.toJson_KubeServiceProps,
+  );
+  const service = kubeObject(
+    b.scope,
+    'Service',
+    k8s.KubeService.GVK,
+    {
+      metadata: b.meta(b.name),
+      spec: { type: 'ClusterIP', selector: b.selector, ports: [servicePort({ name: 'redis', port: REDIS_PORT })] },
+    },
+    k8s.toJson_KubeServiceProps,
+  );
+  const sentinelService =
+    plan.sentinelServiceName === undefined
+      ? undefined
+      : kubeObject(
+          b.scope,
+          'SentinelService',
+          k8s.KubeService.GVK,
+          {
+            metadata: b.meta(plan.sentinelServiceName),
+            spec: { type: 'ClusterIP', selector: b.selector, ports: [servicePort({ name: 'sentinel', port: SENTINEL_PORT })] },
+          },
+          k8s.toJson_KubeServiceProps,
+        );
+  const disruptionBudget = kubeObject(
+    b.scope,
+    'DisruptionBudget',
+    k8s.KubePodDisruptionBudget.GVK,
+    {
+      metadata: b.meta(b.name),
+      // One pod at a time: a Sentinel quorum survives a drain, and a single pod is never unevictable.
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: b.selector } },
+    },
+    k8s.toJson_KubePodDisruptionBudgetProps,
+  );
 
   const clientPorts = plan.ports.map((p) => p.port);
   const ingress: k8s.NetworkPolicyIngressRule[] = [];
@@ -204,10 +292,16 @@ export function buildRedisObjects(b: RedisBuild, plan: RedisPodPlan): RedisParts
     egress.push({ to: [peer.toPolicyPeer()], ports: policyPorts(plan.peerPorts.map((port) => ({ port }))) });
   }
   if (b.exporter) ingress.push({ from: [b.exporter.monitoringPeer.toPolicyPeer()], ports: policyPorts([{ port: EXPORTER_PORT }]) });
-  const networkPolicy = kubeObject(b.scope, 'NetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
-    metadata: b.meta(b.name),
-    spec: { podSelector: { matchLabels: b.selector }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
-  }, k8s.toJson_KubeNetworkPolicyProps);
+  const networkPolicy = kubeObject(
+    b.scope,
+    'NetworkPolicy',
+    k8s.KubeNetworkPolicy.GVK,
+    {
+      metadata: b.meta(b.name),
+      spec: { podSelector: { matchLabels: b.selector }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
+    },
+    k8s.toJson_KubeNetworkPolicyProps,
+  );
 
   let serviceMonitor: ApiObject | undefined;
   if (b.exporter) {
@@ -222,7 +316,15 @@ export function buildRedisObjects(b: RedisBuild, plan: RedisPodPlan): RedisParts
   }
 
   return {
-    statefulSet, configMap, headlessService, service, sentinelService, disruptionBudget, networkPolicy, serviceMonitor, peer,
+    statefulSet,
+    configMap,
+    headlessService,
+    service,
+    sentinelService,
+    disruptionBudget,
+    networkPolicy,
+    serviceMonitor,
+    peer,
     connection: { host: b.name, port: REDIS_PORT, clientPeer: peer, clientPorts, namespace: b.namespace },
     admit: (client) => {
       ingress.push({ from: [client.toPolicyPeer()], ports: policyPorts(clientPorts.map((port) => ({ port }))) });

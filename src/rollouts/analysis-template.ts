@@ -4,7 +4,10 @@ import { durationText } from '../core/duration';
 import { RATE_WINDOW, ResolvedAnalysis } from './analysis';
 
 type Metric = NonNullable<NonNullable<IAnalysisTemplate['spec']>['metrics']>[number];
-type RolloutAnalysis = { templates: Array<{ templateName: string }>; args: Array<{ name: string; value?: string; valueFrom?: { podTemplateHashValue: string } }> };
+type RolloutAnalysis = {
+  templates: Array<{ templateName: string }>;
+  args: Array<{ name: string; value?: string; valueFrom?: { podTemplateHashValue: string } }>;
+};
 
 /** A measurement that holds a value: at least one series, and not NaN. */
 const HAS_VALUE = 'len(result) > 0 && !isNaN(result[0])';
@@ -24,7 +27,12 @@ export type AnalysisRun = 'bounded' | 'background';
  * measurement, so it does not measure a ReplicaSet with no samples yet. The background run has no `count`
  * and meets every quiet minute of the canary, so it tolerates more of them (`backgroundInconclusiveLimit`).
  */
-export function analysisTemplate(name: string, metadata: { name: string; labels: Record<string, string> }, a: ResolvedAnalysis, run: AnalysisRun = 'bounded'): IAnalysisTemplate {
+export function analysisTemplate(
+  name: string,
+  metadata: { name: string; labels: Record<string, string> },
+  a: ResolvedAnalysis,
+  run: AnalysisRun = 'bounded',
+): IAnalysisTemplate {
   const selector = 'namespace="{{args.namespace}}", service="{{args.service-name}}", rollouts_pod_template_hash="{{args.pod-template-hash}}"';
   const window = durationText(RATE_WINDOW);
   const limits = {
@@ -48,12 +56,22 @@ export function analysisTemplate(name: string, metadata: { name: string; labels:
     spec: {
       args: [{ name: 'service-name' }, { name: 'namespace' }, { name: 'pod-template-hash' }],
       metrics: [
-        metric('success-rate', `result[0] >= ${a.successRate}`, `result[0] < ${a.successRate}`,
-          `sum(rate(http_requests_total{${selector}, status!~"5.."}[${window}])) / sum(rate(http_requests_total{${selector}}[${window}]))`),
-        ...(a.maxLatencyP95Seconds === undefined ? [] : [
-          metric('latency-p95', `result[0] < ${a.maxLatencyP95Seconds}`, `result[0] >= ${a.maxLatencyP95Seconds}`,
-            `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${window}])))`),
-        ]),
+        metric(
+          'success-rate',
+          `result[0] >= ${a.successRate}`,
+          `result[0] < ${a.successRate}`,
+          `sum(rate(http_requests_total{${selector}, status!~"5.."}[${window}])) / sum(rate(http_requests_total{${selector}}[${window}]))`,
+        ),
+        ...(a.maxLatencyP95Seconds === undefined
+          ? []
+          : [
+              metric(
+                'latency-p95',
+                `result[0] < ${a.maxLatencyP95Seconds}`,
+                `result[0] >= ${a.maxLatencyP95Seconds}`,
+                `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${window}])))`,
+              ),
+            ]),
       ],
     },
   };

@@ -22,7 +22,9 @@ export interface AnalysisOptions {
   readonly maxLatencyP95Seconds?: number;
   /** Time between measurements (1 s to 1 h). @default Duration.minutes(1) */
   readonly interval?: Duration;
-  /** Measurements per analysis run (blue-green post-promotion and canary analysis steps; background analysis runs until the rollout ends). @default 5 */
+  /**
+   * Measurements per analysis run (blue-green post-promotion and canary analysis steps; background analysis runs until the rollout ends). @default 5
+   */
   readonly count?: number;
   /** Failed measurements tolerated before the run fails and the release is aborted. @default 1 */
   readonly failureLimit?: number;
@@ -50,11 +52,18 @@ export interface AnalysisOptions {
 }
 
 /** The resolved analysis settings; `initialDelay` is `undefined` for none. */
-export type ResolvedAnalysis = Required<Omit<AnalysisOptions, 'maxLatencyP95Seconds' | 'interval' | 'initialDelay'>>
-  & { maxLatencyP95Seconds: number | undefined; interval: string; initialDelay: string | undefined };
+export type ResolvedAnalysis = Required<Omit<AnalysisOptions, 'maxLatencyP95Seconds' | 'interval' | 'initialDelay'>> & {
+  maxLatencyP95Seconds: number | undefined;
+  interval: string;
+  initialDelay: string | undefined;
+};
 
 /** Fills in the defaults; the default initial delay is the rate window plus the service's scrape interval. */
-export function resolveAnalysis(o: AnalysisOptions, defaultLatency: number | undefined, scrapeInterval: Duration = DEFAULT_SCRAPE_INTERVAL): ResolvedAnalysis {
+export function resolveAnalysis(
+  o: AnalysisOptions,
+  defaultLatency: number | undefined,
+  scrapeInterval: Duration = DEFAULT_SCRAPE_INTERVAL,
+): ResolvedAnalysis {
   const initialDelay = o.initialDelay ?? Duration.seconds(wholeSeconds(RATE_WINDOW) + wholeSeconds(scrapeInterval));
   return {
     successRate: o.successRate ?? 0.99,
@@ -75,7 +84,10 @@ export function validateAnalysisOptions(o: AnalysisOptions, path: FieldPath = Fi
   if (o.successRate !== undefined && !(typeof o.successRate === 'number' && o.successRate > 0 && o.successRate <= 1)) {
     c.check(path.child('successRate'), `${show(o.successRate)} is out of range: use a share above 0 and at most 1, like 0.99 for 99 %`);
   }
-  if (o.maxLatencyP95Seconds !== undefined && !(typeof o.maxLatencyP95Seconds === 'number' && o.maxLatencyP95Seconds > 0 && o.maxLatencyP95Seconds <= 60)) {
+  if (
+    o.maxLatencyP95Seconds !== undefined &&
+    !(typeof o.maxLatencyP95Seconds === 'number' && o.maxLatencyP95Seconds > 0 && o.maxLatencyP95Seconds <= 60)
+  ) {
     c.check(path.child('maxLatencyP95Seconds'), `${show(o.maxLatencyP95Seconds)} is out of range: use seconds above 0 and at most 60, like 1`);
   }
   if (o.interval !== undefined) c.check(path.child('interval'), checkDurationRange(o.interval, 1, 3600));
@@ -83,7 +95,8 @@ export function validateAnalysisOptions(o: AnalysisOptions, path: FieldPath = Fi
   if (o.failureLimit !== undefined) c.check(path.child('failureLimit'), checkInteger(o.failureLimit, 0, 100));
   if (o.inconclusiveLimit !== undefined) c.check(path.child('inconclusiveLimit'), checkInteger(o.inconclusiveLimit, 0, 100));
   if (o.initialDelay !== undefined) c.check(path.child('initialDelay'), checkDurationRange(o.initialDelay, 0, 3600));
-  if (o.backgroundInconclusiveLimit !== undefined) c.check(path.child('backgroundInconclusiveLimit'), checkInteger(o.backgroundInconclusiveLimit, 0, 100));
+  if (o.backgroundInconclusiveLimit !== undefined)
+    c.check(path.child('backgroundInconclusiveLimit'), checkInteger(o.backgroundInconclusiveLimit, 0, 100));
   if (typeof o.count === 'number' && typeof o.failureLimit === 'number' && o.failureLimit >= o.count) {
     c.check(path.child('failureLimit'), `${show(o.failureLimit)} must be below count (${o.count}), or the analysis can never fail`);
   } else if (c.problems.length === 0) {
@@ -91,13 +104,18 @@ export function validateAnalysisOptions(o: AnalysisOptions, path: FieldPath = Fi
     // limits could absorb every measurement, a run without a single good value would pass.
     const r = resolveAnalysis(o, undefined);
     if (r.failureLimit + r.inconclusiveLimit >= r.count) {
-      c.check(path.child(o.inconclusiveLimit !== undefined ? 'inconclusiveLimit' : 'count'),
-        `${show(o.inconclusiveLimit !== undefined ? r.inconclusiveLimit : r.count)} lets a run of ${r.count} measurements succeed without one good value `
-        + `(failureLimit ${r.failureLimit} + inconclusiveLimit ${r.inconclusiveLimit} >= count ${r.count}): raise count or lower the limits`);
+      c.check(
+        path.child(o.inconclusiveLimit !== undefined ? 'inconclusiveLimit' : 'count'),
+        `${show(o.inconclusiveLimit !== undefined ? r.inconclusiveLimit : r.count)} lets a run of ${r.count} measurements succeed without one good value ` +
+          `(failureLimit ${r.failureLimit} + inconclusiveLimit ${r.inconclusiveLimit} >= count ${r.count}): raise count or lower the limits`,
+      );
     }
   }
   if (o.prometheusAddress !== undefined && !/^https?:\/\/[^\s]+$/.test(o.prometheusAddress)) {
-    c.check(path.child('prometheusAddress'), `${show(o.prometheusAddress)} is not a URL: use a value like "http://prometheus-operated.monitoring.svc:9090"`);
+    c.check(
+      path.child('prometheusAddress'),
+      `${show(o.prometheusAddress)} is not a URL: use a value like "http://prometheus-operated.monitoring.svc:9090"`,
+    );
   }
   return [...c.problems];
 }

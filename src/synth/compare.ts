@@ -109,10 +109,13 @@ export function compareTrees(committedRoot: string, freshRoot: string): FolderDi
     }
     for (const file of before.others.keys()) if (!after.others.has(file)) removed.push(file);
     // Same objects, different bytes (formatting, key order): still drift, since dist/ must equal a fresh synth.
-    const rawDrift = filesUnder(join(freshRoot, folder)).filter((f) => /\.ya?ml$/.test(f)
-      && existsSync(join(committedRoot, folder, f))
-      && readFileSync(join(committedRoot, folder, f), 'utf8') !== readFileSync(join(freshRoot, folder, f), 'utf8')
-      && !changed.some((c) => before.objects.get(c.item)?.file === f || after.objects.get(c.item)?.file === f));
+    const rawDrift = filesUnder(join(freshRoot, folder)).filter(
+      (f) =>
+        /\.ya?ml$/.test(f) &&
+        existsSync(join(committedRoot, folder, f)) &&
+        readFileSync(join(committedRoot, folder, f), 'utf8') !== readFileSync(join(freshRoot, folder, f), 'utf8') &&
+        !changed.some((c) => before.objects.get(c.item)?.file === f || after.objects.get(c.item)?.file === f),
+    );
     for (const f of rawDrift) changed.push({ item: f, fields: ['formatting'] });
     if (added.length || removed.length || changed.length) {
       diffs.push({ folder, added: added.sort(compareStrings), removed: removed.sort(compareStrings), changed });

@@ -21,15 +21,17 @@ const NUMBER_LIKE = /^(?:[-+]?\.?[0-9][0-9_.:eE+-]*|[-+]?0[xX][0-9a-fA-F_]+|0[oO
 const TIMESTAMP_LIKE = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
 
 function isPlainSafe(s: string): boolean {
-  return s.length > 0
-    && PLAIN.test(s)
-    && !s.endsWith(' ')
-    && !s.endsWith(':')
-    && !s.includes(': ')
-    && !s.includes(' #')
-    && !BOOL_OR_NULL.test(s)
-    && !NUMBER_LIKE.test(s)
-    && !TIMESTAMP_LIKE.test(s);
+  return (
+    s.length > 0 &&
+    PLAIN.test(s) &&
+    !s.endsWith(' ') &&
+    !s.endsWith(':') &&
+    !s.includes(': ') &&
+    !s.includes(' #') &&
+    !BOOL_OR_NULL.test(s) &&
+    !NUMBER_LIKE.test(s) &&
+    !TIMESTAMP_LIKE.test(s)
+  );
 }
 
 /** A string as a one-line scalar: plain when safe, JSON-quoted (valid YAML) otherwise. */

@@ -30,15 +30,24 @@ export function loadExtension(root: string): EnvironmentExtension | undefined {
   let code: string;
   try {
     const out = buildSync({
-      entryPoints: [file], bundle: true, write: false, platform: 'node', format: 'cjs', target: 'node20',
-      packages: 'external', logLevel: 'silent', sourcemap: 'inline',
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'silent',
+      sourcemap: 'inline',
     });
     code = out.outputFiles[0].text;
   } catch (e) {
     const errors = (e as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors ?? [];
-    throw new ConfigurationError(errors.length > 0
-      ? errors.map((x) => `${shown}${x.location ? `:${x.location.line}:${x.location.column}` : ''}: ${x.text}`)
-      : [`${shown}: cannot compile: ${(e as Error).message}`]);
+    throw new ConfigurationError(
+      errors.length > 0
+        ? errors.map((x) => `${shown}${x.location ? `:${x.location.line}:${x.location.column}` : ''}: ${x.text}`)
+        : [`${shown}: cannot compile: ${(e as Error).message}`],
+    );
   }
   const requireThere = createRequire(file);
   const library = requireHere('../index') as object;

@@ -58,7 +58,10 @@ export class GitOpsApp extends App {
     const owners = new Map<string, string>();
     for (const chart of charts.filter((c) => c.namespace !== undefined && chartOutput(c).layout !== ChartLayout.FLAT)) {
       const first = owners.get(chart.namespace as string);
-      if (first) problems.push(`chart ${chart.node.id}: namespace ${show(chart.namespace)} is also the namespace of chart ${first}: each environment needs a namespace of its own`);
+      if (first)
+        problems.push(
+          `chart ${chart.node.id}: namespace ${show(chart.namespace)} is also the namespace of chart ${first}: each environment needs a namespace of its own`,
+        );
       else owners.set(chart.namespace as string, chart.node.id);
     }
     for (const chart of charts) {

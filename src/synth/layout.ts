@@ -45,7 +45,9 @@ export function manifestFiles(manifests: readonly Manifest[], folderOf: (m: Mani
     const file = `${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
     const path = `${folder}/${file}`;
     if (files.has(path)) {
-      throw new ConfigurationError([`${m.kind}/${m.metadata.name}: two objects of this kind and name would be written to ${path}; give one of them another name`]);
+      throw new ConfigurationError([
+        `${m.kind}/${m.metadata.name}: two objects of this kind and name would be written to ${path}; give one of them another name`,
+      ]);
     }
     files.set(path, { path, content: toYaml(m) });
     // Push, not copy: copying the list per object made a folder of n objects cost n².
@@ -67,7 +69,8 @@ export function flatFiles(manifests: readonly Manifest[]): OutputFile[];
 /** @internal With `consume`, `manifests` is emptied as its files are emitted (see `manifestFiles`). */
 export function flatFiles(manifests: Manifest[], consume: boolean): OutputFile[];
 export function flatFiles(manifests: readonly Manifest[], consume = false): OutputFile[] {
-  return manifestFiles(manifests as Manifest[], () => '.', consume).filter((f) => f.path !== KUSTOMIZATION_FILE)
+  return manifestFiles(manifests as Manifest[], () => '.', consume)
+    .filter((f) => f.path !== KUSTOMIZATION_FILE)
     .map((f) => ({ path: f.path.replace(/^\.\//, ''), content: f.content }));
 }
 

@@ -40,7 +40,9 @@ export function readProject(root: string): ProjectConfig & { readonly problems: 
   const dir = join(root, ENVIRONMENTS_DIR);
   const shownDir = relative(root, dir) || dir;
   if (!existsSync(dir)) throw new ConfigurationError([`${shownDir}: no such folder; run cdk8s-trading init to create it`]);
-  const names = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE).sort(compareStrings);
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE)
+    .sort(compareStrings);
   const problems: string[] = [];
   const environments: Environment[] = [];
   for (const fileName of names) {
@@ -64,7 +66,10 @@ export function readProject(root: string): ProjectConfig & { readonly problems: 
   const owners = new Map<string, Environment>();
   for (const e of environments) {
     const first = owners.get(e.config.namespace);
-    if (first) problems.push(`${e.file}: namespace: ${show(e.config.namespace)} is also the namespace of ${first.file}: each environment needs a namespace of its own`);
+    if (first)
+      problems.push(
+        `${e.file}: namespace: ${show(e.config.namespace)} is also the namespace of ${first.file}: each environment needs a namespace of its own`,
+      );
     else owners.set(e.config.namespace, e);
   }
   return { environments, gitops, problems };
@@ -109,7 +114,11 @@ function locatedIn(environment: Environment, e: unknown): unknown {
 }
 
 /** Renders the GitOps folders (`gitops/argocd`, `gitops/flux`) for environments laid out in `stageFolders`. */
-export function renderGitOps(config: GitOpsConfig, environments: readonly Environment[], stageFolders: ReadonlyMap<string, readonly string[]>): RenderedFolder[] {
+export function renderGitOps(
+  config: GitOpsConfig,
+  environments: readonly Environment[],
+  stageFolders: ReadonlyMap<string, readonly string[]>,
+): RenderedFolder[] {
   const app = new GitOpsApp();
   buildGitOps(config, environments, stageFolders, app);
   return app.render();
@@ -146,7 +155,9 @@ export function synthesizeProject(options: SynthesizeOptions): SynthesizeResult 
   const only = options.only ?? [];
   const all = project.environments;
   const problems: string[] = [...project.problems];
-  const names = readdirSync(join(options.root, ENVIRONMENTS_DIR)).filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE).map((f) => f.replace(/\.yaml$/, ''));
+  const names = readdirSync(join(options.root, ENVIRONMENTS_DIR))
+    .filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE)
+    .map((f) => f.replace(/\.yaml$/, ''));
   const unknown = only.filter((name) => !names.includes(name));
   if (unknown.length > 0) {
     throw new ConfigurationError(unknown.map((n) => `--env ${n}: no such environment; use one of ${names.sort(compareStrings).join(', ')}`));
@@ -172,11 +183,16 @@ export function synthesizeProject(options: SynthesizeOptions): SynthesizeResult 
     for (const r of rendered) stageFolders.set(r.folder, stagesOf(r.files.map((f) => f.path)));
     const delivered = all.filter((e) => stageFolders.has(e.name) || kept.includes(e.name));
     for (const e of delivered) {
-      if (!stageFolders.has(e.name)) stageFolders.set(e.name, stagesOf(keptFiles.filter((f) => f.path.startsWith(`${e.name}/`)).map((f) => f.path.slice(e.name.length + 1))));
+      if (!stageFolders.has(e.name))
+        stageFolders.set(e.name, stagesOf(keptFiles.filter((f) => f.path.startsWith(`${e.name}/`)).map((f) => f.path.slice(e.name.length + 1))));
     }
     rendered.push(...renderGitOps(project.gitops, delivered, stageFolders));
   }
-  writeTree(options.outdir, [...keptFiles, ...treeFiles(rendered)].sort((a, b) => compareStrings(a.path, b.path)), options);
+  writeTree(
+    options.outdir,
+    [...keptFiles, ...treeFiles(rendered)].sort((a, b) => compareStrings(a.path, b.path)),
+    options,
+  );
   return { rendered, kept };
 }
 

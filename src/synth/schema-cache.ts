@@ -24,7 +24,10 @@ function ajvVersion(): string {
 /** A compiler caching its validators in `cacheDir` (created on demand; a read-only folder only loses the cache). */
 export function diskCachedCompiler(cacheDir: string): SchemaCompiler {
   return (schema: object): ValidateFunction => {
-    const key = createHash('sha256').update(JSON.stringify([schema, ajvVersion(), CONFIG_SCHEMA_OPTIONS])).digest('hex').slice(0, 24);
+    const key = createHash('sha256')
+      .update(JSON.stringify([schema, ajvVersion(), CONFIG_SCHEMA_OPTIONS]))
+      .digest('hex')
+      .slice(0, 24);
     const file = join(cacheDir, `${key}.cjs`);
     if (existsSync(file)) {
       const module = { exports: {} as { default?: ValidateFunction } };

@@ -51,16 +51,19 @@ export function defaultStrictCacheDir(schemaDir: string): string | undefined {
 const GO_REGEXP_MODULE = 'cdk8s-trading:go-regexp';
 
 /** CRD patterns are Go RE2; compile what JavaScript can, and never fail on one that it cannot. */
-const goRegExp: RegExpEngine = Object.assign((pattern: string, flags: string): RegExp => {
-  for (const f of [`${flags}u`, flags]) {
-    try {
-      return new RegExp(pattern, [...new Set(f)].join(''));
-    } catch {
-      // try the next form
+const goRegExp: RegExpEngine = Object.assign(
+  (pattern: string, flags: string): RegExp => {
+    for (const f of [`${flags}u`, flags]) {
+      try {
+        return new RegExp(pattern, [...new Set(f)].join(''));
+      } catch {
+        // try the next form
+      }
     }
-  }
-  return /[\s\S]*/;
-}, { code: `require(${JSON.stringify(GO_REGEXP_MODULE)})` });
+    return /[\s\S]*/;
+  },
+  { code: `require(${JSON.stringify(GO_REGEXP_MODULE)})` },
+);
 
 /** How generated code reaches FORMATS (see `moduleRequire`). */
 const FORMATS_MODULE = 'cdk8s-trading:formats';
@@ -68,10 +71,10 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** The formats the schemas name, as the apiserver and kubernetes-models' validators read them. */
 const FORMATS: Record<string, Format> = {
-  'int32': { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 },
-  'int64': { type: 'number', validate: (n: number) => Number.isSafeInteger(n) },
+  int32: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 },
+  int64: { type: 'number', validate: (n: number) => Number.isSafeInteger(n) },
   'date-time': { type: 'string', validate: (s: string) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)) },
-  'byte': { type: 'string', validate: (s: string) => BASE64.test(s) },
+  byte: { type: 'string', validate: (s: string) => BASE64.test(s) },
 };
 
 function ajvOptions(checkFormats: boolean): Options {
@@ -113,9 +116,12 @@ export class SchemaValidator {
   private readonly options: Options;
   private validators: Validators | undefined;
 
-  constructor(private readonly dir: string = packageSchemaDir(), options: SchemaValidatorOptions = {}) {
+  constructor(
+    private readonly dir: string = packageSchemaDir(),
+    options: SchemaValidatorOptions = {},
+  ) {
     this.index = (JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { schemas: Record<string, string> }).schemas;
-    this.cacheDir = options.cacheDir === false ? undefined : options.cacheDir ?? defaultStrictCacheDir(dir);
+    this.cacheDir = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultStrictCacheDir(dir));
     this.options = ajvOptions(options.checkFormats ?? false);
   }
 
@@ -127,7 +133,8 @@ export class SchemaValidator {
   /** Every schema problem of `manifest`; an unknown kind is one. */
   public validate(manifest: { apiVersion?: unknown; kind?: unknown }): Problem[] {
     const key = `${String(manifest.apiVersion)}/${String(manifest.kind)}`;
-    if (!(key in this.index)) return [{ field: '', message: `unknown kind: no schema for apiVersion ${show(manifest.apiVersion)} kind ${show(manifest.kind)}` }];
+    if (!(key in this.index))
+      return [{ field: '', message: `unknown kind: no schema for apiVersion ${show(manifest.apiVersion)} kind ${show(manifest.kind)}` }];
     const validate = this.load()[key];
     return validate(manifest) ? [] : formatErrors(validate.errors ?? []);
   }
@@ -145,7 +152,9 @@ export class SchemaValidator {
   /** The cache file of the current schemas: a hash of their text, the ajv version and the options. */
   private cacheFile(): string | undefined {
     if (!this.cacheDir) return undefined;
-    const hash = createHash('sha256').update(JSON.stringify([GENERATOR_VERSION, ajvVersion(), this.options, Object.keys(this.options.formats ?? {}), this.index]));
+    const hash = createHash('sha256').update(
+      JSON.stringify([GENERATOR_VERSION, ajvVersion(), this.options, Object.keys(this.options.formats ?? {}), this.index]),
+    );
     for (const file of Object.values(this.index).sort()) hash.update(`\u0000${file}\u0000`).update(readFileSync(join(this.dir, file)));
     return join(this.cacheDir, `strict-validators-${hash.digest('hex').slice(0, 24)}.cjs`);
   }
@@ -169,7 +178,9 @@ export class SchemaValidator {
 
   /** Compiles every kind's schema with ajv and, with a cache folder, writes the generated code there. */
   private generate(): Validators {
-    const schemas = Object.fromEntries(Object.entries(this.index).map(([key, file]) => [key, JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as JsonSchema]));
+    const schemas = Object.fromEntries(
+      Object.entries(this.index).map(([key, file]) => [key, JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as JsonSchema]),
+    );
     const { definitions, rewritten } = shareSubschemas(schemas);
     const ajv = new Ajv(this.options);
     ajv.addSchema({ $id: SHARED_ID, definitions });
@@ -288,7 +299,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const o = value as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -297,13 +311,17 @@ function formatErrors(errors: ErrorObject[]): Problem[] {
   const seen = new Set<string>();
   const problems: Problem[] = [];
   for (const e of errors) {
-    const field = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const field = e.instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
       .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
-    const message = e.keyword === 'additionalProperties'
-      ? `unknown field ${show((e.params as { additionalProperty: string }).additionalProperty)}`
-      : e.keyword === 'enum'
-        ? `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => show(v)).join(', ')}`
-        : e.message ?? 'is invalid';
+    const message =
+      e.keyword === 'additionalProperties'
+        ? `unknown field ${show((e.params as { additionalProperty: string }).additionalProperty)}`
+        : e.keyword === 'enum'
+          ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => show(v)).join(', ')}`
+          : (e.message ?? 'is invalid');
     const k = `${field}\u0000${message}`;
     if (!seen.has(k)) {
       seen.add(k);

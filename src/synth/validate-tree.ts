@@ -43,8 +43,9 @@ function strictValidator(): SchemaValidator {
 function readDocuments(text: string): Array<{ value: unknown } | { errors: string[] }> {
   const value = readEmitted(text);
   if (value !== undefined && emitYaml(value) === text) return [{ value }];
-  return parseAllDocuments(text, { version: '1.1', uniqueKeys: true })
-    .map((doc) => (doc.errors.length > 0 ? { errors: doc.errors.map((e) => e.message.split('\n')[0]) } : { value: doc.toJS() }));
+  return parseAllDocuments(text, { version: '1.1', uniqueKeys: true }).map((doc) =>
+    doc.errors.length > 0 ? { errors: doc.errors.map((e) => e.message.split('\n')[0]) } : { value: doc.toJS() },
+  );
 }
 
 /**
@@ -208,9 +209,11 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
       waivers,
     });
     const fileOf = new Map(entries.map((e) => [`${e.manifest.kind}/${e.manifest.metadata?.name}`, e.file]));
-    for (const f of findings.filter((x) => !x.waiver)) problems.push(`${fileOf.get(f.object) ?? relative(cwd, dir)}: policy ${f.rule}: ${f.object}: ${f.message}`);
+    for (const f of findings.filter((x) => !x.waiver))
+      problems.push(`${fileOf.get(f.object) ?? relative(cwd, dir)}: policy ${f.rule}: ${f.object}: ${f.message}`);
     if (environment) {
-      for (const w of unusedWaivers(findings, waivers)) problems.push(`${environment.file}: waivers: ${w.rule} for ${w.object} accepts nothing in ${relative(cwd, dir) || '.'}; remove it`);
+      for (const w of unusedWaivers(findings, waivers))
+        problems.push(`${environment.file}: waivers: ${w.rule} for ${w.object} accepts nothing in ${relative(cwd, dir) || '.'}; remove it`);
     }
   }
   for (const environment of environments) {

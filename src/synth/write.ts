@@ -98,7 +98,9 @@ function lock(outdir: string, timeoutMs: number): () => void {
       continue;
     }
     if (Date.now() > deadline) {
-      throw new WriteError(`cannot write ${shown}/: another synth (pid ${Number.isNaN(holder) ? '?' : holder}) is writing it; wait for it to finish (lock: ${file})`);
+      throw new WriteError(
+        `cannot write ${shown}/: another synth (pid ${Number.isNaN(holder) ? '?' : holder}) is writing it; wait for it to finish (lock: ${file})`,
+      );
     }
     sleep(50);
   }

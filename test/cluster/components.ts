@@ -40,8 +40,14 @@ const COMPONENTS: readonly Component[] = [
     ldflags: (goMod) => {
       const v = requiredVersion(goMod, 'k8s.io/kubernetes');
       const [major, minor] = v.slice(1).split('.');
-      return ['-s', '-w', `-X k8s.io/component-base/version.gitVersion=${v}`, `-X k8s.io/component-base/version.gitMajor=${major}`,
-        `-X k8s.io/component-base/version.gitMinor=${minor}`, '-X k8s.io/component-base/version.gitTreeState=clean'].join(' ');
+      return [
+        '-s',
+        '-w',
+        `-X k8s.io/component-base/version.gitVersion=${v}`,
+        `-X k8s.io/component-base/version.gitMajor=${major}`,
+        `-X k8s.io/component-base/version.gitMinor=${minor}`,
+        '-X k8s.io/component-base/version.gitTreeState=clean',
+      ].join(' ');
     },
   },
   { module: 'etcd', packages: ['.'], ldflags: () => '-s -w' },
@@ -77,7 +83,7 @@ export interface Programs {
 
 function programName(pkg: string, module: string): string {
   // '.' is the wrapper module itself, whose path ends in the component's name.
-  return pkg === '.' ? module : pkg.split('/').pop() as string;
+  return pkg === '.' ? module : (pkg.split('/').pop() as string);
 }
 
 /** Builds what the cache lacks; returns every program's path. */

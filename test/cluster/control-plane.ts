@@ -63,7 +63,10 @@ export class ControlPlane {
   /** A client of the API server (through kubectl proxy). */
   client!: ApiClient;
 
-  constructor(readonly dir: string, private readonly programs: Programs) {
+  constructor(
+    readonly dir: string,
+    private readonly programs: Programs,
+  ) {
     this.kubeconfig = join(dir, 'kubeconfig');
   }
 
@@ -113,14 +116,21 @@ export class ControlPlane {
 
     const [etcdClient, etcdPeer, apiPort] = await Promise.all([freePort(), freePort(), freePort()]);
     this.start('etcd', [
-      `--data-dir=${join(this.dir, 'etcd')}`, `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
-      `--advertise-client-urls=http://127.0.0.1:${etcdClient}`, `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
-      '--unsafe-no-fsync', '--quota-backend-bytes=4294967296', '--log-level=warn',
+      `--data-dir=${join(this.dir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
+      '--unsafe-no-fsync',
+      '--quota-backend-bytes=4294967296',
+      '--log-level=warn',
     ]);
     this.start('kube-apiserver', [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
       `--cert-dir=${pki}`,
       '--authorization-mode=Node,RBAC',
       `--token-auth-file=${join(pki, 'tokens.csv')}`,
@@ -130,9 +140,9 @@ export class ControlPlane {
       '--service-cluster-ip-range=10.96.0.0/16',
       // Kubernetes 1.28's default plugins (LimitRanger, ResourceQuota, PodSecurity, ServiceAccount, the
       // webhooks, ...) are all on; this names them so that a later default cannot silently drop one.
-      '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,Priority,DefaultTolerationSeconds,'
-        + 'DefaultStorageClass,StorageObjectInUseProtection,PersistentVolumeClaimResize,RuntimeClass,DefaultIngressClass,'
-        + 'MutatingAdmissionWebhook,ValidatingAdmissionPolicy,ValidatingAdmissionWebhook,ResourceQuota',
+      '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,Priority,DefaultTolerationSeconds,' +
+        'DefaultStorageClass,StorageObjectInUseProtection,PersistentVolumeClaimResize,RuntimeClass,DefaultIngressClass,' +
+        'MutatingAdmissionWebhook,ValidatingAdmissionPolicy,ValidatingAdmissionWebhook,ResourceQuota',
       '--allow-privileged=true',
       '--v=1',
     ]);
@@ -145,27 +155,57 @@ export class ControlPlane {
     }).catch((e: Error) => {
       throw new Error(`${e.message}\n--- kube-apiserver log ---\n${this.logTail('kube-apiserver')}\n--- etcd log ---\n${this.logTail('etcd')}`);
     });
-    writeFileSync(this.kubeconfig, [
-      'apiVersion: v1', 'kind: Config', 'clusters:', '- name: local', '  cluster:', `    server: ${this.apiServer}`,
-      `    certificate-authority: ${ca}`, 'users:', '- name: admin', '  user:', `    token: ${token}`, 'contexts:',
-      '- name: local', '  context: {cluster: local, user: admin}', 'current-context: local', '',
-    ].join('\n'));
+    writeFileSync(
+      this.kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: local',
+        '  cluster:',
+        `    server: ${this.apiServer}`,
+        `    certificate-authority: ${ca}`,
+        'users:',
+        '- name: admin',
+        '  user:',
+        `    token: ${token}`,
+        'contexts:',
+        '- name: local',
+        '  context: {cluster: local, user: admin}',
+        'current-context: local',
+        '',
+      ].join('\n'),
+    );
     this.start('kube-controller-manager', [
-      `--kubeconfig=${this.kubeconfig}`, `--authentication-kubeconfig=${this.kubeconfig}`, `--authorization-kubeconfig=${this.kubeconfig}`,
-      '--leader-elect=false', '--secure-port=0',
-      `--service-account-private-key-file=${join(pki, 'sa.key')}`, `--root-ca-file=${ca}`,
+      `--kubeconfig=${this.kubeconfig}`,
+      `--authentication-kubeconfig=${this.kubeconfig}`,
+      `--authorization-kubeconfig=${this.kubeconfig}`,
+      '--leader-elect=false',
+      '--secure-port=0',
+      `--service-account-private-key-file=${join(pki, 'sa.key')}`,
+      `--root-ca-file=${ca}`,
       '--use-service-account-credentials=false',
       // A fake Node never reports volumes attached; the attach/detach controller is for kubelets.
       '--controllers=*,-attachdetach,-persistentvolume-expander',
-      '--concurrent-deployment-syncs=10', '--concurrent-replicaset-syncs=10', '--concurrent-statefulset-syncs=10',
+      '--concurrent-deployment-syncs=10',
+      '--concurrent-replicaset-syncs=10',
+      '--concurrent-statefulset-syncs=10',
       '--v=1',
     ]);
     this.start('kube-scheduler', [
-      `--kubeconfig=${this.kubeconfig}`, `--authentication-kubeconfig=${this.kubeconfig}`, `--authorization-kubeconfig=${this.kubeconfig}`,
-      '--leader-elect=false', '--secure-port=0', '--v=1',
+      `--kubeconfig=${this.kubeconfig}`,
+      `--authentication-kubeconfig=${this.kubeconfig}`,
+      `--authorization-kubeconfig=${this.kubeconfig}`,
+      '--leader-elect=false',
+      '--secure-port=0',
+      '--v=1',
     ]);
     this.start('kwok', [
-      `--kubeconfig=${this.kubeconfig}`, '--manage-all-nodes=true', '--cidr=10.244.0.0/16', '--node-ip=10.0.0.1', '--v=INFO',
+      `--kubeconfig=${this.kubeconfig}`,
+      '--manage-all-nodes=true',
+      '--cidr=10.244.0.0/16',
+      '--node-ip=10.0.0.1',
+      '--v=INFO',
       // Heartbeats by Lease, as kubelets do: without them the node lifecycle controller marks every Node
       // NotReady after its grace period, and with it every pod (which kwok never makes Ready again).
       '--node-lease-duration-seconds=40',
@@ -203,13 +243,18 @@ export class ControlPlane {
       for (let i = 0; i < NODES_PER_ZONE; i++) {
         const name = `kwok-${zone}-${i}`;
         const node: KubeObject = {
-          apiVersion: 'v1', kind: 'Node',
+          apiVersion: 'v1',
+          kind: 'Node',
           metadata: {
             name,
             annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
             labels: {
-              'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
-              'topology.kubernetes.io/zone': zone, 'topology.kubernetes.io/region': 'local', type: 'kwok',
+              'kubernetes.io/hostname': name,
+              'kubernetes.io/os': 'linux',
+              'kubernetes.io/arch': 'amd64',
+              'topology.kubernetes.io/zone': zone,
+              'topology.kubernetes.io/region': 'local',
+              type: 'kwok',
             },
           },
           // A worker of a common size: 16 cores, 64 GiB, 110 pods.
@@ -225,11 +270,17 @@ export class ControlPlane {
   }
 
   private async createStorageClass(): Promise<void> {
-    const r = await this.client.apply({
-      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
-      metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-      provisioner: 'cdk8s-trading.test/local', volumeBindingMode: 'Immediate', reclaimPolicy: 'Delete',
-    }, { fieldManager: 'cluster-test' });
+    const r = await this.client.apply(
+      {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+        provisioner: 'cdk8s-trading.test/local',
+        volumeBindingMode: 'Immediate',
+        reclaimPolicy: 'Delete',
+      },
+      { fieldManager: 'cluster-test' },
+    );
     if (r.status >= 300) throw new Error(`creating the StorageClass: HTTP ${r.status}`);
   }
 
@@ -244,7 +295,8 @@ export class ControlPlane {
       if (pvc.status?.phase !== 'Pending') continue;
       const name = `pv-${pvc.metadata.uid}`;
       await this.client.send('POST', '/api/v1/persistentvolumes', {
-        apiVersion: 'v1', kind: 'PersistentVolume',
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
         metadata: { name, annotations: { 'pv.kubernetes.io/provisioned-by': 'cdk8s-trading.test/local' } },
         spec: {
           capacity: { storage: pvc.spec.resources?.requests?.storage ?? '1Gi' },
@@ -252,7 +304,13 @@ export class ControlPlane {
           storageClassName: pvc.spec.storageClassName ?? '',
           volumeMode: pvc.spec.volumeMode ?? 'Filesystem',
           persistentVolumeReclaimPolicy: 'Delete',
-          claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid },
+          claimRef: {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            namespace: pvc.metadata.namespace,
+            name: pvc.metadata.name,
+            uid: pvc.metadata.uid,
+          },
           hostPath: { path: `/var/lib/fake-volumes/${name}` },
         },
       });

@@ -20,35 +20,44 @@ describe.concurrent('dist/ installed on Kubernetes', () => {
     expect([...environments].sort()).toEqual(['dev', 'prod', 'staging']);
   });
 
-  it.each(environments)('%s: every object accepted without a warning, every workload healthy; then restarted within quota and LimitRange', async (environment) => {
-    const report = await applyEnvironment(client, { distRoot: DIST, environment, tool: 'argocd' });
-    record(inject('recordDir'), `install-${environment}`, {
-      applied: report.applied, rejected: report.rejected.length, warnings: report.warnings.length,
-      healthy: report.health.healthy.length, unhealthy: report.health.problems.length,
-    });
-    expect(report.rejected).toEqual([]);
-    expect(report.warnings).toEqual([]);
-    expect(report.health.problems).toEqual([]);
-    expect(report.applied).toBe(environmentObjects(DIST, environment).length);
-    expect(report.health.healthy.length).toBeGreaterThan(0);
+  it.each(environments)(
+    '%s: every object accepted without a warning, every workload healthy; then restarted within quota and LimitRange',
+    async (environment) => {
+      const report = await applyEnvironment(client, { distRoot: DIST, environment, tool: 'argocd' });
+      record(inject('recordDir'), `install-${environment}`, {
+        applied: report.applied,
+        rejected: report.rejected.length,
+        warnings: report.warnings.length,
+        healthy: report.health.healthy.length,
+        unhealthy: report.health.problems.length,
+      });
+      expect(report.rejected).toEqual([]);
+      expect(report.warnings).toEqual([]);
+      expect(report.health.problems).toEqual([]);
+      expect(report.applied).toBe(environmentObjects(DIST, environment).length);
+      expect(report.health.healthy.length).toBeGreaterThan(0);
 
-    // What `kubectl rollout restart` does to every Deployment and StatefulSet: a new pod template, so the
-    // controllers replace every pod, surge pods included, under the namespace's quota and LimitRange.
-    const namespace = namespaceOf(DIST, environment);
-    const objects = environmentObjects(DIST, environment);
-    const restartedAt = new Date().toISOString();
-    for (const w of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
-      const r = await client.send('PATCH', `${await client.pathOf(w.apiVersion, w.kind, namespace, w.metadata.name)}?fieldManager=restart`,
-        { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } } },
-        'application/strategic-merge-patch+json');
-      expect(r.status, `${w.kind}/${w.metadata.name}`).toBe(200);
-    }
-    const health = await waitFor('the restarted workloads', 180_000, async () => {
-      const h = await namespaceHealth(client, namespace, objects);
-      return h.problems.length === 0 ? h : undefined;
-    }).catch(async () => namespaceHealth(client, namespace, objects));
-    expect(health.problems).toEqual([]);
-  });
+      // What `kubectl rollout restart` does to every Deployment and StatefulSet: a new pod template, so the
+      // controllers replace every pod, surge pods included, under the namespace's quota and LimitRange.
+      const namespace = namespaceOf(DIST, environment);
+      const objects = environmentObjects(DIST, environment);
+      const restartedAt = new Date().toISOString();
+      for (const w of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
+        const r = await client.send(
+          'PATCH',
+          `${await client.pathOf(w.apiVersion, w.kind, namespace, w.metadata.name)}?fieldManager=restart`,
+          { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } } },
+          'application/strategic-merge-patch+json',
+        );
+        expect(r.status, `${w.kind}/${w.metadata.name}`).toBe(200);
+      }
+      const health = await waitFor('the restarted workloads', 180_000, async () => {
+        const h = await namespaceHealth(client, namespace, objects);
+        return h.problems.length === 0 ? h : undefined;
+      }).catch(async () => namespaceHealth(client, namespace, objects));
+      expect(health.problems).toEqual([]);
+    },
+  );
 });
 
 describe('dist/gitops on Kubernetes', () => {
@@ -67,7 +76,11 @@ describe('dist/gitops on Kubernetes', () => {
       if (r.status >= 300) rejected.push(`${o.kind}/${o.metadata.name}: ${JSON.stringify(r.body)}`);
       warnings.push(...r.warnings.map((w) => `${o.kind}/${o.metadata.name}: ${w}`));
     }
-    record(inject('recordDir'), 'install-gitops', { applied: objects.length - rejected.length, rejected: rejected.length, warnings: warnings.length });
+    record(inject('recordDir'), 'install-gitops', {
+      applied: objects.length - rejected.length,
+      rejected: rejected.length,
+      warnings: warnings.length,
+    });
     expect(rejected).toEqual([]);
     expect(warnings).toEqual([]);
   });

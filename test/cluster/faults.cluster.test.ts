@@ -17,7 +17,10 @@ afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
-interface Container { resources: { limits: Record<string, string> }; securityContext: Record<string, unknown> }
+interface Container {
+  resources: { limits: Record<string, string> };
+  securityContext: Record<string, unknown>;
+}
 /** The parts of the manifests the faults edit. */
 interface Doc {
   spec: {
@@ -33,26 +36,33 @@ function faulty(name: string, fileMatch: RegExp, edit: (doc: Doc) => void): stri
   const copy = renamedCopy(DIST, 'dev', `fault-${name}`);
   scratch.push(copy.dist);
   const folder = join(copy.dist, 'dev', '50-application');
-  const stageFiles = ['10-namespace', '20-config', '30-database', '50-application']
-    .flatMap((s) => readdirSync(join(copy.dist, 'dev', s)).map((f) => join(copy.dist, 'dev', s, f)));
+  const stageFiles = ['10-namespace', '20-config', '30-database', '50-application'].flatMap((s) =>
+    readdirSync(join(copy.dist, 'dev', s)).map((f) => join(copy.dist, 'dev', s, f)),
+  );
   const file = stageFiles.find((f) => fileMatch.test(f));
   if (!file) throw new Error(`no file matches ${fileMatch} under ${folder}`);
   editYaml<Doc>(file, edit);
   return copy.dist;
 }
 
-const apply = (dist: string): Promise<ApplyReport> => applyEnvironment(client, { distRoot: dist, environment: 'dev', tool: 'argocd', stageTimeoutMs: 20_000 });
+const apply = (dist: string): Promise<ApplyReport> =>
+  applyEnvironment(client, { distRoot: dist, environment: 'dev', tool: 'argocd', stageTimeoutMs: 20_000 });
 const app = (doc: Doc): Container => doc.spec.template.spec.containers[0];
 
 describe.concurrent('faults injected into dist/ are caught', () => {
   it('a Deployment whose selector does not match its template: rejected by the API server', async () => {
-    const report = await apply(faulty('selector', /deployment-trading-api\.yaml$/, (d) => {
-      d.spec.selector.matchLabels['app.kubernetes.io/name'] = 'something-else';
-    }));
-    expect(report.rejected).toEqual([expect.objectContaining({
-      file: 'dev/50-application/deployment-trading-api.yaml', object: 'Deployment/trading-api',
-      message: expect.stringContaining('`selector` does not match template `labels`'),
-    })]);
+    const report = await apply(
+      faulty('selector', /deployment-trading-api\.yaml$/, (d) => {
+        d.spec.selector.matchLabels['app.kubernetes.io/name'] = 'something-else';
+      }),
+    );
+    expect(report.rejected).toEqual([
+      expect.objectContaining({
+        file: 'dev/50-application/deployment-trading-api.yaml',
+        object: 'Deployment/trading-api',
+        message: expect.stringContaining('`selector` does not match template `labels`'),
+      }),
+    ]);
   });
 
   it('a container above the LimitRange max: every pod rejected, named with the LimitRanger message; the policy rule agrees', async () => {
@@ -61,9 +71,11 @@ describe.concurrent('faults injected into dist/ are caught', () => {
     });
     const report = await apply(dist);
     expect(report.rejected).toEqual([]);
-    expect(report.health.problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^Deployment\/trading-api: 0\/1 available.*maximum cpu usage per Container is \d+, but limit is 64/),
-    ]));
+    expect(report.health.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Deployment\/trading-api: 0\/1 available.*maximum cpu usage per Container is \d+, but limit is 64/),
+      ]),
+    );
     // The offline rule (synth, validate) says what the API server did.
     const findings = checkPolicies(environmentObjects(dist, 'dev') as unknown as ManifestView[]).filter((f) => f.rule === 'limit-range-admits');
     expect(findings.map((f) => `${f.object}: ${f.message}`)).toEqual([
@@ -72,22 +84,32 @@ describe.concurrent('faults injected into dist/ are caught', () => {
   });
 
   it('a pod that PodSecurity restricted rejects: a warning at apply, then no pod', async () => {
-    const report = await apply(faulty('podsecurity', /deployment-trading-api\.yaml$/, (d) => {
-      app(d).securityContext.allowPrivilegeEscalation = true;
-    }));
-    expect(report.warnings).toEqual([expect.objectContaining({
-      object: 'Deployment/trading-api', message: expect.stringContaining('would violate PodSecurity "restricted:v1.28": allowPrivilegeEscalation != false'),
-    })]);
+    const report = await apply(
+      faulty('podsecurity', /deployment-trading-api\.yaml$/, (d) => {
+        app(d).securityContext.allowPrivilegeEscalation = true;
+      }),
+    );
+    expect(report.warnings).toEqual([
+      expect.objectContaining({
+        object: 'Deployment/trading-api',
+        message: expect.stringContaining('would violate PodSecurity "restricted:v1.28": allowPrivilegeEscalation != false'),
+      }),
+    ]);
     expect(report.health.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^Deployment\/trading-api: .*violates PodSecurity/)]));
   });
 
   it('a Service with a duplicate port: rejected by the API server', async () => {
-    const report = await apply(faulty('port', /service-trading-api\.yaml$/, (d) => {
-      d.spec.ports.push({ ...d.spec.ports[0], name: 'again' });
-    }));
-    expect(report.rejected).toEqual([expect.objectContaining({
-      object: 'Service/trading-api', message: expect.stringMatching(/\.spec\.ports: duplicate entries for key \[port=8080,protocol="TCP"\]/),
-    })]);
+    const report = await apply(
+      faulty('port', /service-trading-api\.yaml$/, (d) => {
+        d.spec.ports.push({ ...d.spec.ports[0], name: 'again' });
+      }),
+    );
+    expect(report.rejected).toEqual([
+      expect.objectContaining({
+        object: 'Service/trading-api',
+        message: expect.stringMatching(/\.spec\.ports: duplicate entries for key \[port=8080,protocol="TCP"\]/),
+      }),
+    ]);
   });
 
   it('a StatefulSet whose immutable field changes between releases: the upgrade is rejected', async () => {
@@ -101,8 +123,11 @@ describe.concurrent('faults injected into dist/ are caught', () => {
       d.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '999Gi';
     });
     const report = await apply(second.dist);
-    expect(report.rejected).toEqual([expect.objectContaining({
-      object: expect.stringMatching(/^StatefulSet\//), message: expect.stringContaining('updates to statefulset spec for fields other than'),
-    })]);
+    expect(report.rejected).toEqual([
+      expect.objectContaining({
+        object: expect.stringMatching(/^StatefulSet\//),
+        message: expect.stringContaining('updates to statefulset spec for fields other than'),
+      }),
+    ]);
   });
 });

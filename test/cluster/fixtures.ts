@@ -15,7 +15,9 @@ export const DIST = join(ROOT, 'dist');
 
 /** The environment folders of a dist/ tree (every folder but gitops/). */
 export function environmentsOf(dist: string): string[] {
-  return filesUnder(dist).map((f) => f.split('/')[0]).filter((d, i, all) => d !== 'gitops' && all.indexOf(d) === i && !d.endsWith('.yaml'));
+  return filesUnder(dist)
+    .map((f) => f.split('/')[0])
+    .filter((d, i, all) => d !== 'gitops' && all.indexOf(d) === i && !d.endsWith('.yaml'));
 }
 
 /** The namespace of an environment folder (the name of its Namespace object). */
@@ -53,7 +55,9 @@ export function previousDist(): { dist: string; commit: string; folder: string }
   try {
     commit = dirty ? git('rev-parse', 'HEAD') : git('rev-parse', '--verify', '--quiet', `${last}^`);
   } catch {
-    throw new Error(`the upgrade test needs the commit before ${last.slice(0, 7)} (the last that changed dist/): a shallow clone lacks it; fetch more history`);
+    throw new Error(
+      `the upgrade test needs the commit before ${last.slice(0, 7)} (the last that changed dist/): a shallow clone lacks it; fetch more history`,
+    );
   }
   const folder = mkdtempSync(join(tmpdir(), 'cdk8s-trading-previous-'));
   const archive = join(folder, 'dist.tar');
@@ -76,8 +80,13 @@ export function nextRelease(): { dist: string; root: string } {
   const folder = join(project.root, 'environments');
   for (const f of readdirSync(folder).filter((n) => n.endsWith('.yaml'))) {
     const text = readFileSync(join(folder, f), 'utf8');
-    writeFileSync(join(folder, f), text.replace(/(Image|image): (\S+):(\d+)\.(\d+)\.(\d+)$/gm, (_m, key: string, name: string, a: string, b: string, c: string) =>
-      `${key}: ${name}:${a}.${b}.${Number(c) + 1}`));
+    writeFileSync(
+      join(folder, f),
+      text.replace(
+        /(Image|image): (\S+):(\d+)\.(\d+)\.(\d+)$/gm,
+        (_m, key: string, name: string, a: string, b: string, c: string) => `${key}: ${name}:${a}.${b}.${Number(c) + 1}`,
+      ),
+    );
   }
   const r = cli(project.root, ['synth']);
   if (r.status !== 0) throw new Error(`synth of the next release failed: ${r.stderr}`);

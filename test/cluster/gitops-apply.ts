@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { ApiClient, ApiResponse, KubeObject, statusMessage, UnknownKindError } from '../../src/cli/cluster/api-client';
 import { droppedFields } from '../../src/cli/cluster/dropped-fields';
 import {
-  annotationOf, argoCdForces, fluxForcedFolders, fluxForces, IMMUTABLE, isForcedFolder, recreatedAsHook,
+  annotationOf,
+  argoCdForces,
+  fluxForcedFolders,
+  fluxForces,
+  IMMUTABLE,
+  isForcedFolder,
+  recreatedAsHook,
 } from '../../src/cli/cluster/gitops-rules';
 import { applyOrder, TreeStage } from '../../src/synth/apply-order';
 import { waitFor } from './control-plane';
@@ -43,7 +49,8 @@ export interface ApplyReport {
 
 const FIELD_MANAGER = 'gitops';
 
-const key = (o: KubeObject): string => `${o.apiVersion.split('/').slice(0, -1).join('/') || 'core'}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const key = (o: KubeObject): string =>
+  `${o.apiVersion.split('/').slice(0, -1).join('/') || 'core'}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const label = (o: KubeObject): string => `${o.kind}/${o.metadata.name}`;
 /** The `dist/<env>/<stage>` folders whose Flux Kustomization sets `force`. */
 function fluxForcedStages(distRoot: string): string[] {
@@ -57,14 +64,67 @@ function fluxForcedStages(distRoot: string): string[] {
  * order) after CRDs and Namespaces. Kinds not listed come after the listed ones.
  */
 const KIND_ORDER: Readonly<Record<GitOpsTool, readonly string[]>> = {
-  argocd: ['Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget', 'ServiceAccount',
-    'Secret', 'SecretList', 'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'CustomResourceDefinition',
-    'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding', 'ClusterRoleBindingList', 'Role', 'RoleList', 'RoleBinding', 'RoleBindingList',
-    'Service', 'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job',
-    'CronJob', 'IngressClass', 'Ingress', 'APIService'],
-  flux: ['CustomResourceDefinition', 'Namespace', 'ResourceQuota', 'StorageClass', 'ServiceAccount', 'PodSecurityPolicy', 'Role',
-    'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Secret', 'Endpoints', 'Service', 'LimitRange', 'PriorityClass',
-    'PersistentVolume', 'PersistentVolumeClaim', 'Deployment', 'StatefulSet', 'CronJob', 'PodDisruptionBudget'],
+  argocd: [
+    'Namespace',
+    'NetworkPolicy',
+    'ResourceQuota',
+    'LimitRange',
+    'PodSecurityPolicy',
+    'PodDisruptionBudget',
+    'ServiceAccount',
+    'Secret',
+    'SecretList',
+    'ConfigMap',
+    'StorageClass',
+    'PersistentVolume',
+    'PersistentVolumeClaim',
+    'CustomResourceDefinition',
+    'ClusterRole',
+    'ClusterRoleList',
+    'ClusterRoleBinding',
+    'ClusterRoleBindingList',
+    'Role',
+    'RoleList',
+    'RoleBinding',
+    'RoleBindingList',
+    'Service',
+    'DaemonSet',
+    'Pod',
+    'ReplicationController',
+    'ReplicaSet',
+    'Deployment',
+    'HorizontalPodAutoscaler',
+    'StatefulSet',
+    'Job',
+    'CronJob',
+    'IngressClass',
+    'Ingress',
+    'APIService',
+  ],
+  flux: [
+    'CustomResourceDefinition',
+    'Namespace',
+    'ResourceQuota',
+    'StorageClass',
+    'ServiceAccount',
+    'PodSecurityPolicy',
+    'Role',
+    'ClusterRole',
+    'RoleBinding',
+    'ClusterRoleBinding',
+    'ConfigMap',
+    'Secret',
+    'Endpoints',
+    'Service',
+    'LimitRange',
+    'PriorityClass',
+    'PersistentVolume',
+    'PersistentVolumeClaim',
+    'Deployment',
+    'StatefulSet',
+    'CronJob',
+    'PodDisruptionBudget',
+  ],
 };
 
 function inKindOrder<T extends { object: KubeObject }>(tool: GitOpsTool, items: readonly T[]): T[] {
@@ -73,8 +133,12 @@ function inKindOrder<T extends { object: KubeObject }>(tool: GitOpsTool, items: 
     return i < 0 ? KIND_ORDER[tool].length : i;
   };
   // Both break ties by kind, then by name (gitops-engine; kustomize's legacy order).
-  return [...items].sort((a, b) => rank(a.object.kind) - rank(b.object.kind) || a.object.kind.localeCompare(b.object.kind)
-    || a.object.metadata.name.localeCompare(b.object.metadata.name));
+  return [...items].sort(
+    (a, b) =>
+      rank(a.object.kind) - rank(b.object.kind) ||
+      a.object.kind.localeCompare(b.object.kind) ||
+      a.object.metadata.name.localeCompare(b.object.metadata.name),
+  );
 }
 
 /**
@@ -97,7 +161,8 @@ async function deleteAndWait(client: ApiClient, o: KubeObject): Promise<void> {
   const r = await client.delete(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
   if (r.status >= 300 && r.status !== 404) throw new Error(`deleting ${label(o)}: ${statusMessage(r)}`);
   await waitFor(`${label(o)} to be gone`, 60_000, async () =>
-    ((await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)) === undefined ? true : undefined));
+    (await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)) === undefined ? true : undefined,
+  );
 }
 
 /** Options of one apply. */
@@ -176,7 +241,15 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
     // Wait like Flux's `wait: true` and Argo CD's waves: the stage's workloads healthy before the next.
     const deadline = Date.now() + (options.stageTimeoutMs ?? 120_000);
     for (;;) {
-      const reports = await Promise.all(namespaces.map((ns) => namespaceHealth(client, ns, all.filter((o) => o.metadata.namespace === ns))));
+      const reports = await Promise.all(
+        namespaces.map((ns) =>
+          namespaceHealth(
+            client,
+            ns,
+            all.filter((o) => o.metadata.namespace === ns),
+          ),
+        ),
+      );
       const names = new Set(stageObjects.filter((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind)).map(label));
       const pending = reports.flatMap((r) => r.problems).filter((p) => names.has(p.split(':')[0]));
       if (pending.length === 0 || Date.now() > deadline) break;
@@ -200,7 +273,15 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
   // Settled: the controllers have had every stage's wait; one last look at everything.
   const deadline = Date.now() + (options.stageTimeoutMs ?? 120_000);
   for (;;) {
-    const reports = await Promise.all(namespaces.map((ns) => namespaceHealth(client, ns, all.filter((o) => o.metadata.namespace === ns))));
+    const reports = await Promise.all(
+      namespaces.map((ns) =>
+        namespaceHealth(
+          client,
+          ns,
+          all.filter((o) => o.metadata.namespace === ns),
+        ),
+      ),
+    );
     health = {
       healthy: reports.flatMap((r) => r.healthy),
       problems: reports.flatMap((r) => r.problems),

@@ -40,9 +40,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error(`the local control plane did not start (logs in ${dir}): ${(e as Error).message}`);
   }
   const startSeconds = (Date.now() - startStarted) / 1000;
-  log(`Kubernetes ${programs.versions['k8s.io/kubernetes']} (etcd ${programs.versions['go.etcd.io/etcd/server/v3']}, kwok ${programs.versions['sigs.k8s.io/kwok']}): `
-    + `programs ready in ${buildSeconds.toFixed(1)} s (${programs.builds.map((b) => `${b.component} ${b.seconds > 0 ? `built in ${b.seconds.toFixed(0)} s` : `cached, built in ${b.builtSeconds.toFixed(0)} s`}`).join(', ')}), `
-    + `control plane up with ${crds} CRDs in ${startSeconds.toFixed(1)} s; logs in ${dir}`);
+  log(
+    `Kubernetes ${programs.versions['k8s.io/kubernetes']} (etcd ${programs.versions['go.etcd.io/etcd/server/v3']}, kwok ${programs.versions['sigs.k8s.io/kwok']}): ` +
+      `programs ready in ${buildSeconds.toFixed(1)} s (${programs.builds.map((b) => `${b.component} ${b.seconds > 0 ? `built in ${b.seconds.toFixed(0)} s` : `cached, built in ${b.builtSeconds.toFixed(0)} s`}`).join(', ')}), ` +
+      `control plane up with ${crds} CRDs in ${startSeconds.toFixed(1)} s; logs in ${dir}`,
+  );
   const recordDir = join(dir, 'records');
   mkdirSync(recordDir);
   project.provide('apiUrl', plane.client.baseUrl);
@@ -52,12 +54,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await plane.down();
     const records = existsSync(recordDir)
-      ? readdirSync(recordDir).sort().map((f) => JSON.parse(readFileSync(join(recordDir, f), 'utf8')) as RunRecord) : [];
+      ? readdirSync(recordDir)
+          .sort()
+          .map((f) => JSON.parse(readFileSync(join(recordDir, f), 'utf8')) as RunRecord)
+      : [];
     const sum = (k: 'applied' | 'rejected' | 'warnings' | 'healthy' | 'unhealthy'): number => records.reduce((n, r) => n + (r[k] ?? 0), 0);
     const upgrades = records.filter((r) => r.upgrade).map((r) => r.upgrade as string);
-    log(`summary: ${sum('applied')} objects applied, ${sum('rejected')} rejected, ${sum('warnings')} warnings, `
-      + `${sum('healthy')} workloads healthy, ${sum('unhealthy')} unhealthy; upgrade: ${upgrades.join('; ') || 'not run'}; `
-      + `build ${buildSeconds.toFixed(1)} s, start ${startSeconds.toFixed(1)} s, tests ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
+    log(
+      `summary: ${sum('applied')} objects applied, ${sum('rejected')} rejected, ${sum('warnings')} warnings, ` +
+        `${sum('healthy')} workloads healthy, ${sum('unhealthy')} unhealthy; upgrade: ${upgrades.join('; ') || 'not run'}; ` +
+        `build ${buildSeconds.toFixed(1)} s, start ${startSeconds.toFixed(1)} s, tests ${((Date.now() - runStarted) / 1000).toFixed(1)} s`,
+    );
     if (!process.env.CDK8S_TRADING_KEEP_CLUSTER_LOGS) rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -6,27 +6,66 @@
  */
 import type { ApiClient, KubeObject } from '../../src/cli/cluster/api-client';
 
-interface Condition { type: string; status: string; reason?: string; message?: string }
-interface Meta { name: string; namespace?: string; generation?: number; uid?: string; labels?: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string; uid: string }> }
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+interface Meta {
+  name: string;
+  namespace?: string;
+  generation?: number;
+  uid?: string;
+  labels?: Record<string, string>;
+  ownerReferences?: Array<{ kind: string; name: string; uid: string }>;
+}
 interface Workload {
   kind: string;
   metadata: Meta;
   spec: {
-    replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } };
-    ports?: Array<{ name?: string; port: number }>; type?: string; clusterIP?: string; publishNotReadyAddresses?: boolean;
+    replicas?: number;
+    selector?: { matchLabels?: Record<string, string> };
+    template?: { metadata?: { labels?: Record<string, string> } };
+    ports?: Array<{ name?: string; port: number }>;
+    type?: string;
+    clusterIP?: string;
+    publishNotReadyAddresses?: boolean;
     scaleTargetRef?: { apiVersion: string; kind: string; name: string };
     strategy?: { canary?: { stableService?: string; canaryService?: string }; blueGreen?: { activeService?: string; previewService?: string } };
-    minAvailable?: number | string; maxUnavailable?: number | string;
+    minAvailable?: number | string;
+    maxUnavailable?: number | string;
   };
   status?: {
-    replicas?: number; readyReplicas?: number; availableReplicas?: number; updatedReplicas?: number; observedGeneration?: number;
-    currentRevision?: string; updateRevision?: string; conditions?: Condition[];
-    expectedPods?: number; currentHealthy?: number; desiredHealthy?: number; disruptionsAllowed?: number;
-    succeeded?: number; failed?: number; active?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    updatedReplicas?: number;
+    observedGeneration?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+    conditions?: Condition[];
+    expectedPods?: number;
+    currentHealthy?: number;
+    desiredHealthy?: number;
+    disruptionsAllowed?: number;
+    succeeded?: number;
+    failed?: number;
+    active?: number;
   };
 }
-interface Event { involvedObject: { kind: string; name: string; uid?: string }; reason: string; message: string; type: string; lastTimestamp?: string; eventTime?: string }
-interface Endpoints { metadata: Meta; subsets?: Array<{ addresses?: unknown[]; ports?: Array<{ name?: string; port: number }> }> }
+interface Event {
+  involvedObject: { kind: string; name: string; uid?: string };
+  reason: string;
+  message: string;
+  type: string;
+  lastTimestamp?: string;
+  eventTime?: string;
+}
+interface Endpoints {
+  metadata: Meta;
+  subsets?: Array<{ addresses?: unknown[]; ports?: Array<{ name?: string; port: number }> }>;
+}
 
 /** The state of a namespace's objects. */
 export interface HealthReport {
@@ -69,27 +108,44 @@ export async function namespaceHealth(client: ApiClient, namespace: string, expe
   for (const d of deployments) {
     const want = d.spec.replicas ?? 1;
     const s = d.status ?? {};
-    if ((s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) && (s.updatedReplicas ?? 0) === want && (s.availableReplicas ?? 0) === want
-      && (s.replicas ?? 0) === want) {
+    if (
+      (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
+      (s.updatedReplicas ?? 0) === want &&
+      (s.availableReplicas ?? 0) === want &&
+      (s.replicas ?? 0) === want
+    ) {
       healthy.push(name(d, 'Deployment'));
       continue;
     }
     const owned = replicaSets.filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid));
-    const why = owned.map((rs) => rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True')?.message
-      ?? failureOf(events, 'ReplicaSet', rs.metadata.name)).find((m) => m !== undefined)
-      ?? d.status?.conditions?.find((c) => c.status === 'False')?.message;
-    problems.push(`Deployment/${d.metadata.name}: ${s.availableReplicas ?? 0}/${want} available, ${s.updatedReplicas ?? 0} updated${why ? ` (${why})` : ''}`);
+    const why =
+      owned
+        .map(
+          (rs) =>
+            rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True')?.message ??
+            failureOf(events, 'ReplicaSet', rs.metadata.name),
+        )
+        .find((m) => m !== undefined) ?? d.status?.conditions?.find((c) => c.status === 'False')?.message;
+    problems.push(
+      `Deployment/${d.metadata.name}: ${s.availableReplicas ?? 0}/${want} available, ${s.updatedReplicas ?? 0} updated${why ? ` (${why})` : ''}`,
+    );
   }
   for (const st of statefulSets) {
     const want = st.spec.replicas ?? 1;
     const s = st.status ?? {};
-    if ((s.observedGeneration ?? 0) >= (st.metadata.generation ?? 0) && (s.readyReplicas ?? 0) === want && (s.updatedReplicas ?? 0) === want
-      && s.currentRevision === s.updateRevision) {
+    if (
+      (s.observedGeneration ?? 0) >= (st.metadata.generation ?? 0) &&
+      (s.readyReplicas ?? 0) === want &&
+      (s.updatedReplicas ?? 0) === want &&
+      s.currentRevision === s.updateRevision
+    ) {
       healthy.push(name(st, 'StatefulSet'));
       continue;
     }
     const why = failureOf(events, 'StatefulSet', st.metadata.name);
-    problems.push(`StatefulSet/${st.metadata.name}: ${s.readyReplicas ?? 0}/${want} ready, ${s.updatedReplicas ?? 0} updated${why ? ` (${why})` : ''}`);
+    problems.push(
+      `StatefulSet/${st.metadata.name}: ${s.readyReplicas ?? 0}/${want} ready, ${s.updatedReplicas ?? 0} updated${why ? ` (${why})` : ''}`,
+    );
   }
   for (const j of jobs) {
     const conditions = j.status?.conditions ?? [];
@@ -105,10 +161,15 @@ export async function namespaceHealth(client: ApiClient, namespace: string, expe
   // Pods made by controllers that do not run here (Argo Rollouts, CloudNativePG): what selects them can
   // only be accepted.
   const absentTemplates = expected.filter((o) => o.kind === 'Rollout').map((o) => (o as unknown as Workload).spec.template?.metadata?.labels ?? {});
-  const rolloutServices = new Set(expected.filter((o) => o.kind === 'Rollout').flatMap((o) => {
-    const st = (o as unknown as Workload).spec.strategy;
-    return [st?.canary?.stableService, st?.canary?.canaryService, st?.blueGreen?.activeService, st?.blueGreen?.previewService];
-  }).filter((n): n is string => !!n));
+  const rolloutServices = new Set(
+    expected
+      .filter((o) => o.kind === 'Rollout')
+      .flatMap((o) => {
+        const st = (o as unknown as Workload).spec.strategy;
+        return [st?.canary?.stableService, st?.canary?.canaryService, st?.blueGreen?.activeService, st?.blueGreen?.previewService];
+      })
+      .filter((n): n is string => !!n),
+  );
   const selectsAbsent = (selector: Record<string, string> | undefined): boolean =>
     Object.keys(selector ?? {}).some((k) => k.startsWith('cnpg.io/')) || absentTemplates.some((labels) => matches(selector, labels));
   const podTemplates = [...deployments, ...statefulSets].map((w) => w.spec.template?.metadata?.labels ?? {});
@@ -126,7 +187,9 @@ export async function namespaceHealth(client: ApiClient, namespace: string, expe
     }
     // Pods scaled to zero on purpose (the idle colour) leave a Service without endpoints; that is a problem only
     // when something is sent there: a Job (the smoke check) that names the Service.
-    const scaledToZero = [...deployments, ...statefulSets].some((w) => (w.spec.replicas ?? 1) === 0 && matches(selector, w.spec.template?.metadata?.labels));
+    const scaledToZero = [...deployments, ...statefulSets].some(
+      (w) => (w.spec.replicas ?? 1) === 0 && matches(selector, w.spec.template?.metadata?.labels),
+    );
     const host = new RegExp(`//${svc.metadata.name}[.:/]`);
     if (scaledToZero && !jobs.some((j) => host.test(JSON.stringify(j.spec.template)))) continue;
     const ep = endpoints.find((e) => e.metadata.name === svc.metadata.name);
@@ -144,7 +207,9 @@ export async function namespaceHealth(client: ApiClient, namespace: string, expe
     const s = pdb.status ?? {};
     if ((s.observedGeneration ?? 0) < (pdb.metadata.generation ?? 0)) problems.push(`PodDisruptionBudget/${pdb.metadata.name}: not observed yet`);
     else if ((s.expectedPods ?? 0) === 0) {
-      const idle = [...deployments, ...statefulSets].some((w) => (w.spec.replicas ?? 1) === 0 && matches(selector, w.spec.template?.metadata?.labels));
+      const idle = [...deployments, ...statefulSets].some(
+        (w) => (w.spec.replicas ?? 1) === 0 && matches(selector, w.spec.template?.metadata?.labels),
+      );
       if (!idle) problems.push(`PodDisruptionBudget/${pdb.metadata.name}: selects no pod`);
     } else if ((s.currentHealthy ?? 0) < (s.desiredHealthy ?? 0)) {
       problems.push(`PodDisruptionBudget/${pdb.metadata.name}: ${s.currentHealthy}/${s.desiredHealthy} healthy`);
@@ -161,13 +226,17 @@ export async function namespaceHealth(client: ApiClient, namespace: string, expe
     }
     const able = hpa.status?.conditions?.find((c) => c.type === 'AbleToScale');
     if (able?.status !== 'True') {
-      problems.push(`HorizontalPodAutoscaler/${hpa.metadata.name}: cannot scale ${hpa.spec.scaleTargetRef?.kind}/${hpa.spec.scaleTargetRef?.name}`
-        + `${able ? ` (${able.reason}: ${able.message})` : ' (no AbleToScale condition yet)'}`);
+      problems.push(
+        `HorizontalPodAutoscaler/${hpa.metadata.name}: cannot scale ${hpa.spec.scaleTargetRef?.kind}/${hpa.spec.scaleTargetRef?.name}` +
+          `${able ? ` (${able.reason}: ${able.message})` : ' (no AbleToScale condition yet)'}`,
+      );
     }
   }
   for (const o of expected) {
-    if (!['Deployment', 'StatefulSet', 'Job', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler'].includes(o.kind)
-      && !['v1', 'rbac.authorization.k8s.io/v1', 'networking.k8s.io/v1'].includes(o.apiVersion)) {
+    if (
+      !['Deployment', 'StatefulSet', 'Job', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler'].includes(o.kind) &&
+      !['v1', 'rbac.authorization.k8s.io/v1', 'networking.k8s.io/v1'].includes(o.apiVersion)
+    ) {
       acceptedOnly.push(`${o.kind}/${o.metadata.name}`);
     }
   }

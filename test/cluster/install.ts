@@ -14,7 +14,11 @@ export async function installCrds(client: ApiClient): Promise<number> {
   await waitFor('every CRD to be Established', 60_000, async () => {
     for (const crd of crds) {
       const got = await client.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(
-        'apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, crd.metadata.name);
+        'apiextensions.k8s.io/v1',
+        'CustomResourceDefinition',
+        undefined,
+        crd.metadata.name,
+      );
       if (!got?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return undefined;
     }
     return true;

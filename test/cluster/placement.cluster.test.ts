@@ -20,7 +20,12 @@ const taint = { key: 'dedicated', value: 'batch', effect: 'NoSchedule' };
 async function setTaints(on: boolean): Promise<void> {
   const nodes = await client.list<{ metadata: { name: string; labels: Record<string, string> } }>('v1', 'Node');
   for (const n of nodes.filter((x) => x.metadata.labels['topology.kubernetes.io/zone'] === TAINTED_ZONE)) {
-    const r = await client.send('PATCH', `/api/v1/nodes/${n.metadata.name}`, { spec: { taints: on ? [taint] : null } }, 'application/merge-patch+json');
+    const r = await client.send(
+      'PATCH',
+      `/api/v1/nodes/${n.metadata.name}`,
+      { spec: { taints: on ? [taint] : null } },
+      'application/merge-patch+json',
+    );
     expect(r.status).toBe(200);
   }
 }
@@ -35,9 +40,12 @@ describe('spread over partly tainted nodes', () => {
   it('places six API pods on the four untainted nodes of a six-node cluster', async () => {
     // Staging's service, rolling, at a fixed six replicas, in a namespace of its own.
     const file = join(project.root, 'environments', 'spread.yaml');
-    writeFileSync(file, readFileSync(join(project.root, 'environments', 'staging.yaml'), 'utf8')
-      .replace(/^namespace: .*$/m, 'namespace: spread-test')
-      .replace(/    release:\n(      .*\n|\s*#.*\n)*/, '    replicas: 6\n    release:\n      strategy: rolling\n'));
+    writeFileSync(
+      file,
+      readFileSync(join(project.root, 'environments', 'staging.yaml'), 'utf8')
+        .replace(/^namespace: .*$/m, 'namespace: spread-test')
+        .replace(/    release:\n(      .*\n|\s*#.*\n)*/, '    replicas: 6\n    release:\n      strategy: rolling\n'),
+    );
     const synth = cli(project.root, ['synth', '--env', 'spread']);
     expect(synth.stderr).toBe('');
     const deployment = readFileSync(join(project.out, 'spread', '50-application', 'deployment-trading-api.yaml'), 'utf8');
@@ -46,7 +54,11 @@ describe('spread over partly tainted nodes', () => {
     expect(report.rejected).toEqual([]);
     expect(report.warnings).toEqual([]);
     expect(report.health.problems).toEqual([]);
-    const pods = await client.list<{ spec: { nodeName?: string }; metadata: { ownerReferences?: Array<{ kind: string }> } }>('v1', 'Pod', 'spread-test');
+    const pods = await client.list<{ spec: { nodeName?: string }; metadata: { ownerReferences?: Array<{ kind: string }> } }>(
+      'v1',
+      'Pod',
+      'spread-test',
+    );
     const api = pods.filter((p) => p.metadata.ownerReferences?.[0]?.kind === 'ReplicaSet');
     expect(api).toHaveLength(6);
     expect(api.every((p) => p.spec.nodeName !== undefined && !p.spec.nodeName.includes(TAINTED_ZONE))).toBe(true);

@@ -45,7 +45,8 @@ describe.concurrent(`upgrade from the previous release's dist/ (${previous.commi
   const environments = environmentsOf(DIST).filter((e) => environmentsOf(previous.dist).includes(e));
   const cases = tools.flatMap((tool) => environments.map((environment) => [tool, environment] as [GitOpsTool, string]));
   it.each(cases)('%s: %s upgrades with no rejection, no warning, healthy after', (tool, environment) =>
-    upgrade(tool, environment, previous.dist, DIST, `up-${tool}`, `${previous.commit}→N`));
+    upgrade(tool, environment, previous.dist, DIST, `up-${tool}`, `${previous.commit}→N`),
+  );
 });
 
 describe.concurrent('upgrade from the committed dist/ to the next release (every pinned image a patch newer)', () => {
@@ -57,16 +58,22 @@ describe.concurrent('upgrade from the committed dist/ to the next release (every
   });
   const cases = tools.flatMap((tool) => ['staging', 'prod'].map((environment) => [tool, environment] as [GitOpsTool, string]));
   it.each(cases)('%s: %s takes the next release with no rejection, no warning, healthy after', (tool, environment) =>
-    upgrade(tool, environment, DIST, next.dist, `next-${tool}`, 'N→N+1'));
+    upgrade(tool, environment, DIST, next.dist, `next-${tool}`, 'N→N+1'),
+  );
 });
 
-describe.concurrent('a cache removed from staging\'s file: GitOps keeps its data', () => {
+describe.concurrent("a cache removed from staging's file: GitOps keeps its data", () => {
   // The same environment without its cache: its StatefulSet (and volumes) must survive the prune that takes
   // its Services, ConfigMap and policies.
   const project = scratchProject();
   scratch.push(project.root);
   const file = join(project.root, 'environments', 'staging.yaml');
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/^caches:\n(  .*\n)+/m, '').replace(/^    cache: trading-cache\n/m, ''));
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8')
+      .replace(/^caches:\n(  .*\n)+/m, '')
+      .replace(/^    cache: trading-cache\n/m, ''),
+  );
   const synth = cli(project.root, ['synth', '--env', 'staging']);
   it.each(tools)('%s: the StatefulSet is kept, the rest of the cache pruned', async (tool) => {
     expect(synth.stderr).toBe('');
@@ -74,7 +81,12 @@ describe.concurrent('a cache removed from staging\'s file: GitOps keeps its data
     const after = renamedCopy(project.out, 'staging', `gone-${tool}`);
     scratch.push(before.dist, after.dist);
     expect((await applyEnvironment(client, { distRoot: before.dist, environment: 'staging', tool })).rejected).toEqual([]);
-    const second = await applyEnvironment(client, { distRoot: after.dist, environment: 'staging', tool, previous: environmentObjects(before.dist, 'staging') });
+    const second = await applyEnvironment(client, {
+      distRoot: after.dist,
+      environment: 'staging',
+      tool,
+      previous: environmentObjects(before.dist, 'staging'),
+    });
     expect(second.rejected).toEqual([]);
     expect(second.keptFromPrune).toEqual(['StatefulSet/trading-cache']);
     expect(second.pruned).toEqual(expect.arrayContaining(['Service/trading-cache', 'ConfigMap/trading-cache-config']));

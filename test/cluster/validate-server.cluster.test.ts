@@ -39,7 +39,9 @@ describe('cdk8s-trading validate --server', () => {
   it('names the file and object of every rejection and warning, and exits 1', () => {
     const copy = join(scratch, 'dist');
     cpSync(DIST, copy, { recursive: true });
-    interface Doc { spec: { template: { spec: { containers: Array<{ securityContext: Record<string, unknown> }> } }; ports: unknown[] } }
+    interface Doc {
+      spec: { template: { spec: { containers: Array<{ securityContext: Record<string, unknown> }> } }; ports: unknown[] };
+    }
     editYaml<Doc>(join(copy, 'prod', '50-application', 'deployment-trading-api-blue.yaml'), (d) => {
       d.spec.template.spec.containers[0].securityContext.runAsNonRoot = false;
     });
@@ -49,10 +51,16 @@ describe('cdk8s-trading validate --server', () => {
     const r = cli(scratch, ['validate', '--server', 'dist', '--kubeconfig', kubeconfig]);
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split('\n');
-    expect(lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^dist\/prod\/50-application\/deployment-trading-api-blue\.yaml: Deployment\/trading-api-blue: warning: would violate PodSecurity "restricted:v1\.28": runAsNonRoot != true/),
-      expect.stringMatching(/^dist\/staging\/50-application\/service-trading-api\.yaml: Service\/trading-api: rejected: .*\.spec\.ports: duplicate entries for key \[port=8080,protocol="TCP"\]$/),
-    ]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^dist\/prod\/50-application\/deployment-trading-api-blue\.yaml: Deployment\/trading-api-blue: warning: would violate PodSecurity "restricted:v1\.28": runAsNonRoot != true/,
+        ),
+        expect.stringMatching(
+          /^dist\/staging\/50-application\/service-trading-api\.yaml: Service\/trading-api: rejected: .*\.spec\.ports: duplicate entries for key \[port=8080,protocol="TCP"\]$/,
+        ),
+      ]),
+    );
     expect(lines).toHaveLength(2);
     expect(r.stdout).toMatch(/: \d+ accepted, 2 problem\(s\)$/m);
   });
@@ -81,8 +89,12 @@ describe('cdk8s-trading validate --server', () => {
     const copy = renamedCopy(DIST, 'dev', 'absent', join(scratch, 'absent'));
     const r = cli(scratch, ['validate', '--server', join('absent', 'dev'), '--kubeconfig', kubeconfig]);
     expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toMatch(new RegExp(`^absent/dev: not checked: \\d+ object\\(s\\) in namespace ${copy.namespace}: the cluster has no such namespace `
-      + '\\(apply its Namespace first, or pass --allow-missing-namespaces\\)$'));
+    expect(r.stderr.trim()).toMatch(
+      new RegExp(
+        `^absent/dev: not checked: \\d+ object\\(s\\) in namespace ${copy.namespace}: the cluster has no such namespace ` +
+          '\\(apply its Namespace first, or pass --allow-missing-namespaces\\)$',
+      ),
+    );
     expect(r.stdout).toMatch(/: \d+ accepted, 0 problem\(s\), \d+ not checked \(no namespace\)$/m);
     const allowed = cli(scratch, ['validate', '--server', join('absent', 'dev'), '--kubeconfig', kubeconfig, '--allow-missing-namespaces']);
     expect(allowed.stderr).toBe('');

@@ -27,24 +27,28 @@ interface Variant {
 function scaleDownIdle(text: string, switched = false): string {
   const staged = '      activeColor: blue\n';
   if (!text.includes(staged) || !text.includes('      releaseColor: green\n')) throw new Error('the base has no release staged on green');
-  return text.replace('      releaseColor: green\n', '      releaseColor: green\n      scaleDownIdle: true\n')
+  return text
+    .replace('      releaseColor: green\n', '      releaseColor: green\n      scaleDownIdle: true\n')
     .replace(staged, switched ? '      activeColor: green\n' : staged);
 }
 
 const VARIANTS: readonly Variant[] = [
   {
     // prod's release (green staged, blue active) with the idle colour scaled down.
-    name: 'prod-idle', base: 'prod',
+    name: 'prod-idle',
+    base: 'prod',
     edit: (text) => scaleDownIdle(text),
   },
   {
     // The same after the switch: the old colour at zero, the preview Service without endpoints (nothing is
     // sent there: the smoke check follows the release onto the public Service).
-    name: 'prod-idle-switched', base: 'prod',
+    name: 'prod-idle-switched',
+    base: 'prod',
     edit: (text) => scaleDownIdle(text, true),
   },
   {
-    name: 'staging-weighted', base: 'staging',
+    name: 'staging-weighted',
+    base: 'staging',
     release: `strategy: canary
       engine: weighted
       stableImage: ghcr.io/acme-trading/trading-api:1.4.2
@@ -54,12 +58,15 @@ const VARIANTS: readonly Variant[] = [
   },
   {
     // With NodeLocal DNSCache's address as the cluster DNS, too.
-    name: 'staging-ingress', base: 'staging',
+    name: 'staging-ingress',
+    base: 'staging',
     release: 'strategy: rolling',
-    edit: (text) => `${text.replace(/    exposure:\n(      .*\n)+/, '    exposure:\n      ingress:\n        hosts: [api.staging.trading.example.com]\n')}dns: { cidr: 169.254.20.10/32 }\n`,
+    edit: (text) =>
+      `${text.replace(/    exposure:\n(      .*\n)+/, '    exposure:\n      ingress:\n        hosts: [api.staging.trading.example.com]\n')}dns: { cidr: 169.254.20.10/32 }\n`,
   },
   {
-    name: 'prod-argo-blue-green', base: 'prod',
+    name: 'prod-argo-blue-green',
+    base: 'prod',
     release: `strategy: blue-green
       engine: argo-rollouts`,
     edit: (text) => text.replace('  trading-api:\n', '  trading-api:\n    image: ghcr.io/acme-trading/trading-api:1.4.2\n'),
@@ -67,8 +74,7 @@ const VARIANTS: readonly Variant[] = [
 ];
 
 for (const v of VARIANTS) {
-  let text = readFileSync(join(project.root, 'environments', `${v.base}.yaml`), 'utf8')
-    .replace(/^namespace: .*$/m, `namespace: variant-${v.name}`);
+  let text = readFileSync(join(project.root, 'environments', `${v.base}.yaml`), 'utf8').replace(/^namespace: .*$/m, `namespace: variant-${v.name}`);
   if (v.release) text = text.replace(/    release:\n(      .*\n|\s*#.*\n)*/, `    release:\n      ${v.release}\n`);
   if (v.edit) text = v.edit(text);
   writeFileSync(join(project.root, 'environments', `${v.name}.yaml`), text);
@@ -84,8 +90,11 @@ describe.concurrent('variants of the environments on Kubernetes', () => {
     expect(synth.status).toBe(0);
     const report = await applyEnvironment(client, { distRoot: project.out, environment, tool: 'argocd', stageTimeoutMs: 60_000 });
     record(inject('recordDir'), `variant-${environment}`, {
-      applied: report.applied, rejected: report.rejected.length, warnings: report.warnings.length,
-      healthy: report.health.healthy.length, unhealthy: report.health.problems.length,
+      applied: report.applied,
+      rejected: report.rejected.length,
+      warnings: report.warnings.length,
+      healthy: report.health.healthy.length,
+      unhealthy: report.health.problems.length,
     });
     expect(report.rejected).toEqual([]);
     expect(report.warnings).toEqual([]);

@@ -5,7 +5,10 @@
  */
 
 /** What a metric's conditions decide for a measured `result`: Argo's successful, failed or inconclusive. */
-export function decide(metric: { readonly successCondition?: string; readonly failureCondition?: string }, result: readonly number[]): 'Successful' | 'Failed' | 'Inconclusive' {
+export function decide(
+  metric: { readonly successCondition?: string; readonly failureCondition?: string },
+  result: readonly number[],
+): 'Successful' | 'Failed' | 'Inconclusive' {
   const holds = (condition: string): boolean => {
     if (!/^[\s\w.()[\]!&|<>=]+$/.test(condition)) throw new Error(`unexpected condition syntax: ${condition}`);
     const js = condition.replace(/len\((\w+)\)/g, '$1.length');
@@ -50,7 +53,11 @@ export interface MetricSpec {
  * the limits are a success). `measure(t)` is the query's result `t` seconds after the run started; the
  * answer is the phase at `until` seconds: `Running` when nothing has decided yet.
  */
-export function runMetric(metric: MetricSpec, measure: (t: number) => readonly number[], until: number): 'Successful' | 'Failed' | 'Inconclusive' | 'Running' {
+export function runMetric(
+  metric: MetricSpec,
+  measure: (t: number) => readonly number[],
+  until: number,
+): 'Successful' | 'Failed' | 'Inconclusive' | 'Running' {
   const interval = durationSeconds(metric.interval ?? '1m');
   let failed = 0;
   let inconclusive = 0;
@@ -72,7 +79,9 @@ export function runMetric(metric: MetricSpec, measure: (t: number) => readonly n
  * no series until two scrapes fell into the rate window (`[]`), then `value`, except during `quiet`
  * spans ([from, to) in seconds) when the window holds no request (0/0, `NaN`).
  */
-export function newReplicaSet(o: { scrapeSeconds?: number; value?: number; quiet?: ReadonlyArray<readonly [number, number]> } = {}): (t: number) => readonly number[] {
+export function newReplicaSet(
+  o: { scrapeSeconds?: number; value?: number; quiet?: ReadonlyArray<readonly [number, number]> } = {},
+): (t: number) => readonly number[] {
   const firstRate = 2 * (o.scrapeSeconds ?? 30);
   return (t) => {
     if (t < firstRate) return [];

@@ -26,19 +26,28 @@ const MODELS: Record<string, () => Promise<ModelClass>> = {
   'v1/LimitRange': async () => (await import('kubernetes-models/v1/LimitRange')).LimitRange,
   'apps/v1/Deployment': async () => (await import('kubernetes-models/apps/v1/Deployment')).Deployment,
   'batch/v1/Job': async () => (await import('kubernetes-models/batch/v1/Job')).Job,
-  'autoscaling/v2/HorizontalPodAutoscaler': async () => (await import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')).HorizontalPodAutoscaler,
+  'autoscaling/v2/HorizontalPodAutoscaler': async () =>
+    (await import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')).HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': async () => (await import('kubernetes-models/policy/v1/PodDisruptionBudget')).PodDisruptionBudget,
   'networking.k8s.io/v1/NetworkPolicy': async () => (await import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy')).NetworkPolicy,
   'networking.k8s.io/v1/Ingress': async () => (await import('kubernetes-models/networking.k8s.io/v1/Ingress')).Ingress,
-  'gateway.networking.k8s.io/v1/HTTPRoute': async () => (await import('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute')).HTTPRoute,
-  'monitoring.coreos.com/v1/ServiceMonitor': async () => (await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor')).ServiceMonitor,
-  'monitoring.coreos.com/v1/PrometheusRule': async () => (await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule')).PrometheusRule,
+  'gateway.networking.k8s.io/v1/HTTPRoute': async () =>
+    (await import('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute')).HTTPRoute,
+  'monitoring.coreos.com/v1/ServiceMonitor': async () =>
+    (await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor')).ServiceMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': async () =>
+    (await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule')).PrometheusRule,
   'apps/v1/StatefulSet': async () => (await import('kubernetes-models/apps/v1/StatefulSet')).StatefulSet,
-  'monitoring.coreos.com/v1/PodMonitor': async () => (await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor')).PodMonitor,
-  'kustomize.toolkit.fluxcd.io/v1/Kustomization': async () => (await import('@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization')).Kustomization,
-  'source.toolkit.fluxcd.io/v1/GitRepository': async () => (await import('@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository')).GitRepository,
-  'notification.toolkit.fluxcd.io/v1beta3/Provider': async () => (await import('@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Provider')).Provider,
-  'notification.toolkit.fluxcd.io/v1beta3/Alert': async () => (await import('@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Alert')).Alert,
+  'monitoring.coreos.com/v1/PodMonitor': async () =>
+    (await import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor')).PodMonitor,
+  'kustomize.toolkit.fluxcd.io/v1/Kustomization': async () =>
+    (await import('@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization')).Kustomization,
+  'source.toolkit.fluxcd.io/v1/GitRepository': async () =>
+    (await import('@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository')).GitRepository,
+  'notification.toolkit.fluxcd.io/v1beta3/Provider': async () =>
+    (await import('@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Provider')).Provider,
+  'notification.toolkit.fluxcd.io/v1beta3/Alert': async () =>
+    (await import('@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Alert')).Alert,
 };
 
 const strict = new SchemaValidator(undefined, { checkFormats: true });

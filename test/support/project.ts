@@ -38,6 +38,8 @@ export function edit(root: string, env: string, from: string, to: string): void 
 /** Runs this repository's CLI (`npm run synth` and friends run the same entry) in `cwd`. */
 export function cli(cwd: string, args: readonly string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [join(ROOT, 'scripts', 'cli.cjs'), ...args], {
-    cwd, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: '', ...env },
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CDK8S_OUTDIR: '', ...env },
   });
 }

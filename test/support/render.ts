@@ -75,7 +75,9 @@ export function viewAs<K extends Kind>(kind: K, obj: unknown): KindView<K> {
 export function one<K extends Kind>(objects: readonly Identified[], kind: K, name?: string): KindView<K> {
   const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
   if (found.length !== 1) {
-    throw new Error(`expected one ${kind}${name ? `/${name}` : ''}, found ${found.length}: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+    throw new Error(
+      `expected one ${kind}${name ? `/${name}` : ''}, found ${found.length}: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
+    );
   }
   return viewAs(kind, found[0]);
 }

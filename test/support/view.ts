@@ -8,9 +8,12 @@
  * records (`{ [key: string]: T }`) read-only records of views, unions (IntOrString) stay unions of
  * their views, and `any` in a model becomes `unknown`, so nothing untyped leaks into a test.
  */
-export type View<T> =
-  0 extends 1 & T ? unknown
-    : T extends (...args: never[]) => unknown ? T
-      : T extends ReadonlyArray<infer U> ? ReadonlyArray<View<U>>
-        : T extends object ? { readonly [K in keyof T]-?: View<NonNullable<T[K]>> }
-          : T;
+export type View<T> = 0 extends 1 & T
+  ? unknown
+  : T extends (...args: never[]) => unknown
+    ? T
+    : T extends ReadonlyArray<infer U>
+      ? ReadonlyArray<View<U>>
+      : T extends object
+        ? { readonly [K in keyof T]-?: View<NonNullable<T[K]>> }
+        : T;

@@ -40,8 +40,13 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
     const previewService = o.service('PreviewService', previewName, { ...selector });
     const namespace = o.namespace ?? 'default';
     const analysisName = `${o.name}-success-rate`;
-    const template = options.disableAnalysis ? undefined
-      : new ApiObject(scope, 'AnalysisTemplate', analysisTemplate(analysisName, o.meta(analysisName), resolveAnalysis(options.analysis ?? {}, undefined, o.scrapeInterval)));
+    const template = options.disableAnalysis
+      ? undefined
+      : new ApiObject(
+          scope,
+          'AnalysisTemplate',
+          analysisTemplate(analysisName, o.meta(analysisName), resolveAnalysis(options.analysis ?? {}, undefined, o.scrapeInterval)),
+        );
     // The service's series (its PodMonitor's `service` label) of the new ReplicaSet's pods alone.
     const measured = metricsAnalysis(analysisName, o.name, namespace);
     // The preview takes no production traffic, so Prometheus has nothing to judge it by: before the
@@ -49,22 +54,36 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
     const smoke = resolveSmokeTest(options.smokeTest);
     const smokeTest = smoke && o.smokeTestTemplate(smoke);
     const prePromotion = smokeTest
-      ? { templates: [{ templateName: smokeTest.name }], args: [{ name: 'service-name', value: previewName }, { name: 'namespace', value: namespace }] }
-      : options.disableAnalysis ? undefined : measured;
-    const rollout = rolloutObject(scope, 'Resource', o.meta(o.name), {
-      ...o.workloadSpecBase({ ...selector }),
-      strategy: {
-        blueGreen: {
-          activeService: o.name,
-          previewService: previewName,
-          autoPromotionEnabled: options.autoPromotion ?? false,
-          scaleDownDelaySeconds: options.scaleDownDelay ? wholeSeconds(options.scaleDownDelay) : 600,
-          ...(prePromotion ? { prePromotionAnalysis: prePromotion } : {}),
-          // count × interval: 5 × 1 minute by default, a 5-minute watch after the switch.
-          ...(options.disableAnalysis ? {} : { postPromotionAnalysis: measured }),
+      ? {
+          templates: [{ templateName: smokeTest.name }],
+          args: [
+            { name: 'service-name', value: previewName },
+            { name: 'namespace', value: namespace },
+          ],
+        }
+      : options.disableAnalysis
+        ? undefined
+        : measured;
+    const rollout = rolloutObject(
+      scope,
+      'Resource',
+      o.meta(o.name),
+      {
+        ...o.workloadSpecBase({ ...selector }),
+        strategy: {
+          blueGreen: {
+            activeService: o.name,
+            previewService: previewName,
+            autoPromotionEnabled: options.autoPromotion ?? false,
+            scaleDownDelaySeconds: options.scaleDownDelay ? wholeSeconds(options.scaleDownDelay) : 600,
+            ...(prePromotion ? { prePromotionAnalysis: prePromotion } : {}),
+            // count × interval: 5 × 1 minute by default, a 5-minute watch after the switch.
+            ...(options.disableAnalysis ? {} : { postPromotionAnalysis: measured }),
+          },
         },
       },
-    }, o.podTemplate({ ...selector }));
+      o.podTemplate({ ...selector }),
+    );
     o.applicationWorkloads.push(rollout);
     o.autoscaler('Autoscaler', o.name, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: o.name });
     o.disruptionBudget('DisruptionBudget', o.name, { ...selector });

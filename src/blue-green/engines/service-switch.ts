@@ -3,7 +3,16 @@ import { throwIfProblems } from '../../core/problems';
 import type { WorkloadConfig } from '../../api-service/api-service-props';
 import type { ServiceObjects } from '../../api-service/service-objects';
 import { resolveSmokeTest } from '../../api-service/smoke-test';
-import { BlueGreenEngineKind, BlueGreenParts, Color, COLOR_LABEL, COLORS, IBlueGreenEngine, ServiceSwitchOptions, validateServiceSwitchOptions } from '../engine-options';
+import {
+  BlueGreenEngineKind,
+  BlueGreenParts,
+  Color,
+  COLOR_LABEL,
+  COLORS,
+  IBlueGreenEngine,
+  ServiceSwitchOptions,
+  validateServiceSwitchOptions,
+} from '../engine-options';
 
 /**
  * Plain Kubernetes blue-green: `<name>-blue` and `<name>-green` Deployments, each with its HPA, PDB
@@ -32,7 +41,10 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
   /** A ConfigMap per colour (the release colour's first: migrations load it), so a config change rolls one colour. */
   public get workloadConfig(): readonly WorkloadConfig[] {
     const first = this.options.releaseColor ?? this.options.activeColor;
-    return [first, first === 'blue' ? 'green' : 'blue'].map((color) => ({ suffix: color, overrides: { ...this.options[`${color as Color}Config`] } }));
+    return [first, first === 'blue' ? 'green' : 'blue'].map((color) => ({
+      suffix: color,
+      overrides: { ...this.options[`${color as Color}Config`] },
+    }));
   }
 
   /** @internal */
@@ -48,23 +60,36 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
       // Service, and the switch must find ready pods behind the public one.
       const scaledDown = color === idle && color !== this.options.releaseColor && (this.options.scaleDownIdle ?? false);
       // Zero replicas also turns the colour's HPA off (the HPA controller skips targets at zero).
-      deployments[color] = o.deployment(`${id}Deployment`, workload, colorSelector,
+      deployments[color] = o.deployment(
+        `${id}Deployment`,
+        workload,
+        colorSelector,
         o.podTemplate(colorSelector, { [COLOR_LABEL]: color }, this.options[`${color}Image`], color),
-        scaledDown ? 0 : o.replicas(), { [COLOR_LABEL]: color });
+        scaledDown ? 0 : o.replicas(),
+        { [COLOR_LABEL]: color },
+      );
       o.autoscaler(`${id}Autoscaler`, workload, { apiVersion: 'apps/v1', kind: 'Deployment', name: workload });
       o.disruptionBudget(`${id}DisruptionBudget`, workload, colorSelector);
     }
     const activeService = o.service('Service', o.name, { ...selector, [COLOR_LABEL]: active });
     const previewService = o.service('PreviewService', previewName, { ...selector, [COLOR_LABEL]: idle });
-    o.monitoring('Deployment', COLORS.map((c) => `${o.name}-${c}`));
+    o.monitoring(
+      'Deployment',
+      COLORS.map((c) => `${o.name}-${c}`),
+    );
     // The smoke check follows the release colour: staged on the idle colour, it is tested through the preview
     // Service before the switch; once the switch made it live (activeColor = releaseColor), through the public
     // Service, so the check never passes by testing the colour just taken out of service. The Job names both
     // colours' images, so staging a release changes it (Flux runs it again).
     const release = this.options.releaseColor;
     const smoke = resolveSmokeTest(this.options.smokeTest);
-    const smokeTest = smoke && o.smokeTestJob(smoke, release !== undefined && release === active ? o.name : previewName,
-      COLORS.map((c) => `${c}=${this.options[`${c}Image`]}`).join(' '));
+    const smokeTest =
+      smoke &&
+      o.smokeTestJob(
+        smoke,
+        release !== undefined && release === active ? o.name : previewName,
+        COLORS.map((c) => `${c}=${this.options[`${c}Image`]}`).join(' '),
+      );
     return { activeService, previewService, deployments, activeColor: active, idleColor: idle, smokeTest };
   }
 }

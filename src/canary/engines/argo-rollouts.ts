@@ -1,6 +1,8 @@
 import { ApiObject, Duration } from 'cdk8s';
 import type { ICanaryStep } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/CanaryStep' with { 'resolution-mode': 'import' };
-import type { IRolloutTrafficRouting } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutTrafficRouting' with { 'resolution-mode': 'import' };
+import type { IRolloutTrafficRouting } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/RolloutTrafficRouting' with {
+  'resolution-mode': 'import',
+};
 import { parseDurationText, wholeSeconds } from '../../core/duration';
 import { FieldPath } from '../../core/field-path';
 import { Problem, throwIfProblems } from '../../core/problems';
@@ -11,8 +13,16 @@ import type { ExposureKind } from '../../api-service/exposure';
 import type { ServiceObjects } from '../../api-service/service-objects';
 import { resolveSmokeTest } from '../../api-service/smoke-test';
 import {
-  ArgoCanaryOptions, CanaryEngineKind, CanaryParts, CanaryStepData, CanaryTrafficMode, DEFAULT_CANARY_STEPS, GATEWAY_API_PLUGIN, ICanaryEngine,
-  validateArgoCanaryOptions, validateCanaryRolloutProps,
+  ArgoCanaryOptions,
+  CanaryEngineKind,
+  CanaryParts,
+  CanaryStepData,
+  CanaryTrafficMode,
+  DEFAULT_CANARY_STEPS,
+  GATEWAY_API_PLUGIN,
+  ICanaryEngine,
+  validateArgoCanaryOptions,
+  validateCanaryRolloutProps,
 } from '../engine-options';
 
 /**
@@ -77,40 +87,69 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     const smoke = resolveSmokeTest(this.options.smokeTest);
     const smokeTest = smoke && o.smokeTestTemplate(smoke);
     const smokeStep: ICanaryStep | undefined = smokeTest && {
-      analysis: { templates: [{ templateName: smokeTest.name }], args: [{ name: 'service-name', value: canaryName }, { name: 'namespace', value: namespace }] },
+      analysis: {
+        templates: [{ templateName: smokeTest.name }],
+        args: [
+          { name: 'service-name', value: canaryName },
+          { name: 'namespace', value: namespace },
+        ],
+      },
     };
-    const steps = withSmokeTest(stepData.map((s) => toRolloutStep(s, measured(analysisName))), smokeStep, mode);
-    const background = (this.options.backgroundAnalysis ?? true)
-      ? new ApiObject(o.scope, 'BackgroundAnalysisTemplate', analysisTemplate(backgroundName, o.meta(backgroundName), analysis, 'background'))
-      : undefined;
+    const steps = withSmokeTest(
+      stepData.map((s) => toRolloutStep(s, measured(analysisName))),
+      smokeStep,
+      mode,
+    );
+    const background =
+      (this.options.backgroundAnalysis ?? true)
+        ? new ApiObject(o.scope, 'BackgroundAnalysisTemplate', analysisTemplate(backgroundName, o.meta(backgroundName), analysis, 'background'))
+        : undefined;
     const trafficRouting: IRolloutTrafficRouting | undefined =
-      mode === 'gateway-api' ? { plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: o.name, namespace } } }
-        : mode === 'nginx' ? { nginx: { stableIngress: o.name } }
+      mode === 'gateway-api'
+        ? { plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: o.name, namespace } } }
+        : mode === 'nginx'
+          ? { nginx: { stableIngress: o.name } }
           : undefined;
-    const rollout = rolloutObject(o.scope, 'Resource', o.meta(o.name), {
-      ...o.workloadSpecBase({ ...selector }),
-      progressDeadlineAbort: true,
-      strategy: {
-        canary: {
-          canaryService: canaryName,
-          ...(trafficRouting ? { stableService: o.name, trafficRouting } : {}),
-          maxSurge: '25%',
-          maxUnavailable: 0,
-          steps,
-          ...(background ? { analysis: { ...measured(backgroundName), ...startingStep(steps) } } : {}),
+    const rollout = rolloutObject(
+      o.scope,
+      'Resource',
+      o.meta(o.name),
+      {
+        ...o.workloadSpecBase({ ...selector }),
+        progressDeadlineAbort: true,
+        strategy: {
+          canary: {
+            canaryService: canaryName,
+            ...(trafficRouting ? { stableService: o.name, trafficRouting } : {}),
+            maxSurge: '25%',
+            maxUnavailable: 0,
+            steps,
+            ...(background ? { analysis: { ...measured(backgroundName), ...startingStep(steps) } } : {}),
+          },
         },
       },
-    }, o.podTemplate({ ...selector }));
+      o.podTemplate({ ...selector }),
+    );
     o.applicationWorkloads.push(rollout);
     o.autoscaler('Autoscaler', o.name, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: o.name });
     o.disruptionBudget('DisruptionBudget', o.name, { ...selector });
     o.monitoring('Rollout', [o.name], longestPauseSeconds(stepData));
     // The plugin moves the weights; start with all traffic on stable.
-    const route = mode === 'gateway-api'
-      ? o.httpRoute('HttpRoute', o.name, exposure.hosts, [{ service: o.name, weight: 100 }, { service: canaryName, weight: 0 }])
-      : o.route('', o.name, exposure.hosts, [{ service: o.name }]);
+    const route =
+      mode === 'gateway-api'
+        ? o.httpRoute('HttpRoute', o.name, exposure.hosts, [
+            { service: o.name, weight: 100 },
+            { service: canaryName, weight: 0 },
+          ])
+        : o.route('', o.name, exposure.hosts, [{ service: o.name }]);
     return {
-      stableService, canaryService, route, trafficRouting: mode, rollout, analysisTemplate: template, backgroundAnalysisTemplate: background,
+      stableService,
+      canaryService,
+      route,
+      trafficRouting: mode,
+      rollout,
+      analysisTemplate: template,
+      backgroundAnalysisTemplate: background,
       smokeTest: smokeTest?.template,
     };
   }
@@ -118,8 +157,13 @@ export class ArgoCanaryEngine implements ICanaryEngine {
 
 /** The longest timed pause of `steps`, in seconds (0 without one; `indefinitely` waits for a human and is not timed). */
 function longestPauseSeconds(steps: readonly CanaryStepData[]): number {
-  return Math.max(0, ...steps.map((s) => (s.pause === undefined ? undefined : parseDurationText(s.pause)))
-    .filter((d): d is Duration => d !== undefined).map((d) => wholeSeconds(d)));
+  return Math.max(
+    0,
+    ...steps
+      .map((s) => (s.pause === undefined ? undefined : parseDurationText(s.pause)))
+      .filter((d): d is Duration => d !== undefined)
+      .map((d) => wholeSeconds(d)),
+  );
 }
 
 function toRolloutStep(step: CanaryStepData, analysis: NonNullable<ICanaryStep['analysis']>): ICanaryStep {

@@ -5,7 +5,13 @@ import type { ExposureKind } from '../../api-service/exposure';
 import type { ServiceObjects } from '../../api-service/service-objects';
 import { resolveSmokeTest } from '../../api-service/smoke-test';
 import {
-  CanaryEngineKind, CanaryParts, ICanaryEngine, TRACK_LABEL, validateCanaryRolloutProps, validateWeightedCanaryOptions, WeightedCanaryOptions,
+  CanaryEngineKind,
+  CanaryParts,
+  ICanaryEngine,
+  TRACK_LABEL,
+  validateCanaryRolloutProps,
+  validateWeightedCanaryOptions,
+  WeightedCanaryOptions,
 } from '../engine-options';
 
 /**
@@ -52,24 +58,35 @@ export class WeightedCanaryEngine implements ICanaryEngine {
     const deployments: ApiObject[] = [];
     for (const t of tracks) {
       const trackSelector = { ...selector, [TRACK_LABEL]: t.track };
-      deployments.push(o.deployment(t.id, t.workload, trackSelector, o.podTemplate(trackSelector, { [TRACK_LABEL]: t.track }, t.image),
-        t.replicas, { [TRACK_LABEL]: t.track }));
+      deployments.push(
+        o.deployment(t.id, t.workload, trackSelector, o.podTemplate(trackSelector, { [TRACK_LABEL]: t.track }, t.image), t.replicas, {
+          [TRACK_LABEL]: t.track,
+        }),
+      );
       o.disruptionBudget(t.track === 'stable' ? 'DisruptionBudget' : 'CanaryDisruptionBudget', t.workload, trackSelector);
     }
     o.autoscaler('Autoscaler', o.name, { apiVersion: 'apps/v1', kind: 'Deployment', name: o.name });
     const stableService = o.service('Service', o.name, { ...selector, [TRACK_LABEL]: 'stable' });
     const canaryService = o.service('CanaryService', canaryName, { ...selector, [TRACK_LABEL]: 'canary' });
     o.monitoring('Deployment', [o.name, canaryName]);
-    const route = o.httpRoute('HttpRoute', o.name, exposure.hosts, [
-      { service: o.name, weight: 100 - w.canaryWeight },
-      { service: canaryName, weight: w.canaryWeight },
-    ]) ?? o.ingress('Ingress', o.name, exposure.hosts, o.name);
+    const route =
+      o.httpRoute('HttpRoute', o.name, exposure.hosts, [
+        { service: o.name, weight: 100 - w.canaryWeight },
+        { service: canaryName, weight: w.canaryWeight },
+      ]) ?? o.ingress('Ingress', o.name, exposure.hosts, o.name);
     // ingress-nginx sends canary-weight % of the host's traffic to this Ingress's backend.
     const canaryIngress = exposure.ingressOptions
-      ? o.ingress('CanaryIngress', canaryName, exposure.hosts, canaryName, {
-        'nginx.ingress.kubernetes.io/canary': 'true',
-        'nginx.ingress.kubernetes.io/canary-weight': String(w.canaryWeight),
-      }, false)
+      ? o.ingress(
+          'CanaryIngress',
+          canaryName,
+          exposure.hosts,
+          canaryName,
+          {
+            'nginx.ingress.kubernetes.io/canary': 'true',
+            'nginx.ingress.kubernetes.io/canary-weight': String(w.canaryWeight),
+          },
+          false,
+        )
       : undefined;
     const smoke = resolveSmokeTest(w.smokeTest);
     const smokeTest = smoke && o.smokeTestJob(smoke, canaryName, `${canaryName} ${w.canaryImage}`);

@@ -32,7 +32,10 @@ export interface ApiResource {
 
 /** A kind the API server does not serve (no CRD, or the CRD not established yet). */
 export class UnknownKindError extends Error {
-  constructor(readonly apiVersion: string, readonly kind: string) {
+  constructor(
+    readonly apiVersion: string,
+    readonly kind: string,
+  ) {
     super(`the API server does not serve ${kind} in ${apiVersion} (is its CRD installed?)`);
   }
 }
@@ -72,7 +75,10 @@ export class ApiClient {
    * can reach it) or `http://127.0.0.1:38123`
    * @param timeoutMs how long one request may take
    */
-  constructor(readonly baseUrl: string, private readonly timeoutMs = 60_000) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = 60_000,
+  ) {}
 
   /** Sends one request; never throws for an HTTP error status (the caller reads `status`). */
   send(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse> {
@@ -80,34 +86,40 @@ export class ApiClient {
     const url = new URL(path, socketPath ? 'http://localhost' : this.baseUrl);
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     return new Promise((resolvePromise, reject) => {
-      const req = request(url, {
-        method,
-        ...(socketPath ? { socketPath } : {}),
-        headers: {
-          accept: 'application/json',
-          ...(payload ? { 'content-type': contentType, 'content-length': String(payload.length) } : {}),
+      const req = request(
+        url,
+        {
+          method,
+          ...(socketPath ? { socketPath } : {}),
+          headers: {
+            accept: 'application/json',
+            ...(payload ? { 'content-type': contentType, 'content-length': String(payload.length) } : {}),
+          },
         },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = text.length > 0 ? JSON.parse(text) : undefined;
-          } catch {
-            // not JSON (a proxy error page): kept as text
-          }
-          const warnings: string[] = [];
-          for (let i = 0; i < res.rawHeaders.length; i += 2) {
-            if (res.rawHeaders[i].toLowerCase() === 'warning') warnings.push(...warningTexts(res.rawHeaders[i + 1]));
-          }
-          resolvePromise({ status: res.statusCode ?? 0, body: parsed, warnings });
-        });
-      });
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = text.length > 0 ? JSON.parse(text) : undefined;
+            } catch {
+              // not JSON (a proxy error page): kept as text
+            }
+            const warnings: string[] = [];
+            for (let i = 0; i < res.rawHeaders.length; i += 2) {
+              if (res.rawHeaders[i].toLowerCase() === 'warning') warnings.push(...warningTexts(res.rawHeaders[i + 1]));
+            }
+            resolvePromise({ status: res.statusCode ?? 0, body: parsed, warnings });
+          });
+        },
+      );
       req.on('error', reject);
-      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer from the API server within ${this.timeoutMs / 1000} s`)));
+      req.setTimeout(this.timeoutMs, () =>
+        req.destroy(new Error(`${method} ${path}: no answer from the API server within ${this.timeoutMs / 1000} s`)),
+      );
       if (payload) req.write(payload);
       req.end();
     });

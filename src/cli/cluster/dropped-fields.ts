@@ -14,8 +14,12 @@ export function droppedFields(sent: unknown, stored: unknown, path = ''): string
   if (sent !== null && typeof sent === 'object') {
     if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return [path];
     return Object.entries(sent as Record<string, unknown>).flatMap(([k, v]) =>
-      (k in (stored as Record<string, unknown>) ? droppedFields(v, (stored as Record<string, unknown>)[k], path ? `${path}.${k}` : k)
-        : isZero(v) ? [] : [path ? `${path}.${k}` : k]));
+      k in (stored as Record<string, unknown>)
+        ? droppedFields(v, (stored as Record<string, unknown>)[k], path ? `${path}.${k}` : k)
+        : isZero(v)
+          ? []
+          : [path ? `${path}.${k}` : k],
+    );
   }
   return stored === undefined ? [path] : [];
 }

@@ -14,8 +14,10 @@ export function annotationOf(o: TreeObject, key: string): string | undefined {
 
 /** An Argo CD hook that is deleted before it is created again on every sync (`BeforeHookCreation`, the default policy). */
 export function recreatedAsHook(o: TreeObject): boolean {
-  return annotationOf(o, 'argocd.argoproj.io/hook') !== undefined
-    && (annotationOf(o, 'argocd.argoproj.io/hook-delete-policy') ?? 'BeforeHookCreation').includes('BeforeHookCreation');
+  return (
+    annotationOf(o, 'argocd.argoproj.io/hook') !== undefined &&
+    (annotationOf(o, 'argocd.argoproj.io/hook-delete-policy') ?? 'BeforeHookCreation').includes('BeforeHookCreation')
+  );
 }
 
 /** Argo CD deletes and recreates `o` when it cannot change it (`Force=true`; `Replace=true` alone replaces, which an immutable field refuses too). */
@@ -30,7 +32,8 @@ export function fluxForces(o: TreeObject, stageForced: boolean): boolean {
 
 /** The paths (`dist/<env>/<stage>`, without `./`) of the Flux Kustomizations among `objects` that set `force`. */
 export function fluxForcedFolders(objects: readonly TreeObject[]): string[] {
-  return objects.filter((o) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'))
+  return objects
+    .filter((o) => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'))
     .map((o) => o.spec as { path?: string; force?: boolean } | undefined)
     .filter((s) => s?.force === true && typeof s.path === 'string')
     .map((s) => (s?.path as string).replace(/^\.\//, '').replace(/\/$/, ''));

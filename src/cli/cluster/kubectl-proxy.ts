@@ -68,7 +68,10 @@ export function startKubectlProxy(options: KubectlProxyOptions = {}): Promise<Ku
         resolvePromise({ url: `unix:${socket}`, stop });
       }
     };
-    const timer = setTimeout(() => finish(new KubectlProxyError(`${program} proxy did not start within ${timeoutMs} ms: ${output.trim()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new KubectlProxyError(`${program} proxy did not start within ${timeoutMs} ms: ${output.trim()}`)),
+      timeoutMs,
+    );
     const read = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
       if (output.includes('Starting to serve on')) finish(undefined);

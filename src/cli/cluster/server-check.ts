@@ -87,8 +87,11 @@ export async function checkOnServer(client: ApiClient, dir: string, label: strin
           r = await client.create(asNew(object, n), { fieldManager: FIELD_MANAGER, dryRun: true });
         } else {
           r = await client.apply(object, { fieldManager: FIELD_MANAGER, dryRun: true });
-          if (r.status >= 300 && IMMUTABLE.test(statusMessage(r))
-            && (argoCdForces(object) || fluxForces(object, isForcedFolder(forced, stage.folder)))) {
+          if (
+            r.status >= 300 &&
+            IMMUTABLE.test(statusMessage(r)) &&
+            (argoCdForces(object) || fluxForces(object, isForcedFolder(forced, stage.folder)))
+          ) {
             noted[i].push(`${where}: changes immutable fields; GitOps recreates it, so it was checked as a new object`);
             r = await client.create(asNew(object, n), { fieldManager: FIELD_MANAGER, dryRun: true });
           }

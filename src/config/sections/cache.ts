@@ -43,7 +43,11 @@ interface CredentialsConfig {
 
 /** The plan of the cache at `path` (`caches.<name>`), or its problems at their paths in the file. */
 export function cacheSection(
-  env: EnvironmentConfig, name: string, cache: CacheConfig, store: SecretStore | undefined, path: FieldPath,
+  env: EnvironmentConfig,
+  name: string,
+  cache: CacheConfig,
+  store: SecretStore | undefined,
+  path: FieldPath,
 ): { plan?: CachePlan; problems: readonly Problem[] } {
   if (cache.external) return externalCache(name, cache, store, path);
   const c = new ProblemCollector();
@@ -55,7 +59,10 @@ export function cacheSection(
   if (c.problems.length > 0) return { problems: c.problems };
 
   const sentinelOptions: SentinelEngineOptions = {
-    masterName: cache.masterName, quorum: cache.quorum, downAfter: seconds(cache.downAfterSeconds), failoverTimeout: seconds(cache.failoverTimeoutSeconds),
+    masterName: cache.masterName,
+    quorum: cache.quorum,
+    downAfter: seconds(cache.downAfterSeconds),
+    failoverTimeout: seconds(cache.failoverTimeoutSeconds),
   };
   const engine = sentinel
     ? checked(c, validateSentinelOptions(sentinelOptions, path), () => RedisEngine.sentinel(sentinelOptions))
@@ -94,7 +101,9 @@ export function cacheSection(
   return { plan: { name, pods: replicas, podResources, build: (scope) => new RedisCache(scope, name, props) }, problems: [] };
 }
 
-/** Requests and limits of containers that share a pod, added up (CPU in millicores, memory in bytes); malformed ones are the constructor's to report. */
+/**
+ * Requests and limits of containers that share a pod, added up (CPU in millicores, memory in bytes); malformed ones are the constructor's to report.
+ */
 function sumResources(list: readonly ResourceRequirements[]): ResourceRequirements {
   const total = (pick: (r: ResourceRequirements) => string): number => list.reduce((n, r) => n + (parseQuantity(pick(r)) ?? NaN), 0);
   const cpu = (v: number): string => (Number.isNaN(v) ? 'invalid' : `${Math.round(v * 1000)}m`);
@@ -108,8 +117,7 @@ function sumResources(list: readonly ResourceRequirements[]): ResourceRequiremen
 /** Exactly one source of the password (reported at `sourcePath`); a store entry needs the environment's store. */
 function credentialProblems(c: ProblemCollector, x: CredentialsConfig, store: SecretStore | undefined, path: FieldPath, sourcePath: FieldPath): void {
   if ((x.credentialsSecret === undefined) === (x.remoteKey === undefined)) {
-    c.check(sourcePath,
-      'needs exactly one of credentialsSecret (an existing Secret with the password) or remoteKey (an entry of the secretStore)');
+    c.check(sourcePath, 'needs exactly one of credentialsSecret (an existing Secret with the password) or remoteKey (an entry of the secretStore)');
   }
   if (x.credentialsSecret !== undefined && x.passwordProperty !== undefined) c.check(path.child('passwordProperty'), 'applies only with remoteKey');
   if (x.remoteKey !== undefined && x.passwordKey !== undefined) c.check(path.child('passwordKey'), 'applies only with credentialsSecret');
@@ -119,14 +127,21 @@ function credentialProblems(c: ProblemCollector, x: CredentialsConfig, store: Se
 /** The credentials at `path`: judged, then built. */
 function credentialsOf(c: ProblemCollector, x: CredentialsConfig, store: SecretStore | undefined, path: FieldPath): RedisCredentials | undefined {
   return x.credentialsSecret !== undefined
-    ? checked(c, validateSecretReference(x.credentialsSecret, { passwordKey: x.passwordKey }, path, path.child('credentialsSecret')),
-      () => RedisCredentials.fromSecret(x.credentialsSecret as string, { passwordKey: x.passwordKey }))
-    : checked(c, validateStoreReference(x.remoteKey, { passwordProperty: x.passwordProperty }, path),
-      () => RedisCredentials.fromExternalStore(store as SecretStore, x.remoteKey as string, { passwordProperty: x.passwordProperty }));
+    ? checked(c, validateSecretReference(x.credentialsSecret, { passwordKey: x.passwordKey }, path, path.child('credentialsSecret')), () =>
+        RedisCredentials.fromSecret(x.credentialsSecret as string, { passwordKey: x.passwordKey }),
+      )
+    : checked(c, validateStoreReference(x.remoteKey, { passwordProperty: x.passwordProperty }, path), () =>
+        RedisCredentials.fromExternalStore(store as SecretStore, x.remoteKey as string, { passwordProperty: x.passwordProperty }),
+      );
 }
 
 /** An entry with `external`: a reference to a Redis outside the cluster (the schema admits no other key beside it). */
-function externalCache(name: string, cache: CacheConfig, store: SecretStore | undefined, path: FieldPath): { plan?: CachePlan; problems: readonly Problem[] } {
+function externalCache(
+  name: string,
+  cache: CacheConfig,
+  store: SecretStore | undefined,
+  path: FieldPath,
+): { plan?: CachePlan; problems: readonly Problem[] } {
   const c = new ProblemCollector();
   const x = cache.external ?? { host: '' };
   const at = path.child('external');

@@ -11,7 +11,12 @@ import { ResourceRequirements } from '../../core/resources';
 import { SecretStore, validateSecretReference, validateStoreReference } from '../../core/secrets';
 import { Problem, ProblemCollector } from '../../core/problems';
 import {
-  CloudNativePgOptions, PostgresBackupOptions, PostgresPoolerOptions, StatefulSetEngineOptions, validateCloudNativePgOptions, validateStatefulSetOptions,
+  CloudNativePgOptions,
+  PostgresBackupOptions,
+  PostgresPoolerOptions,
+  StatefulSetEngineOptions,
+  validateCloudNativePgOptions,
+  validateStatefulSetOptions,
 } from '../../postgres/engine-options';
 import { DatabaseCredentials, EXTERNAL_DATABASE_OFFER, ExternalPostgresProps, validateExternalPostgresProps } from '../../postgres/external-postgres';
 import { PostgresCluster, PostgresClusterProps, validatePostgresClusterProps } from '../../postgres/postgres-cluster';
@@ -40,7 +45,11 @@ export const POOLER_POD_RESOURCES: ResourceRequirements = { requests: { cpu: '10
 
 /** The plan of the database at `path` (`databases.<name>`), or its problems at their paths in the file. */
 export function databaseSection(
-  env: EnvironmentConfig, name: string, db: DatabaseConfig, store: SecretStore | undefined, path: FieldPath,
+  env: EnvironmentConfig,
+  name: string,
+  db: DatabaseConfig,
+  store: SecretStore | undefined,
+  path: FieldPath,
 ): { plan?: DatabasePlan; problems: readonly Problem[] } {
   if (db.external) return externalDatabase(name, db.external, store, path);
   const c = new ProblemCollector();
@@ -54,12 +63,13 @@ export function databaseSection(
   if (db.allowFewerInstances !== undefined && !d.requireHighAvailability) c.check(path.child('allowFewerInstances'), 'applies only to prod');
   if (c.problems.length > 0) return { problems: c.problems };
 
-  const pooler: PostgresPoolerOptions | undefined = engineKind === 'statefulset' || db.pooler === false || (db.pooler === undefined && !d.pooler)
-    ? undefined
-    : typeof db.pooler === 'object' ? db.pooler : {};
-  const engine = engineKind === 'statefulset'
-    ? statefulSetEngine(c, db, path)
-    : cloudNativePgEngine(c, db, pooler, path);
+  const pooler: PostgresPoolerOptions | undefined =
+    engineKind === 'statefulset' || db.pooler === false || (db.pooler === undefined && !d.pooler)
+      ? undefined
+      : typeof db.pooler === 'object'
+        ? db.pooler
+        : {};
+  const engine = engineKind === 'statefulset' ? statefulSetEngine(c, db, path) : cloudNativePgEngine(c, db, pooler, path);
   if (!engine) return { problems: c.problems };
   const instances = db.instances ?? (engineKind === 'statefulset' ? 1 : d.instances);
   const resources = resourcesWithDefaults(db.resources, d.resources);
@@ -89,7 +99,11 @@ export function databaseSection(
   };
   return {
     plan: {
-      name, instances, resources, offer: engine.clientOffer, poolerInstances: pooler ? pooler.instances ?? 2 : 0,
+      name,
+      instances,
+      resources,
+      offer: engine.clientOffer,
+      poolerInstances: pooler ? (pooler.instances ?? 2) : 0,
       build: (scope) => new PostgresCluster(scope, name, props),
     },
     problems: [],
@@ -97,12 +111,19 @@ export function databaseSection(
 }
 
 function statefulSetEngine(c: ProblemCollector, db: DatabaseConfig, path: FieldPath): ReturnType<typeof PostgresEngine.statefulSet> | undefined {
-  const options: StatefulSetEngineOptions = { credentialsSecret: db.credentialsSecret as string, usernameKey: db.usernameKey, passwordKey: db.passwordKey };
+  const options: StatefulSetEngineOptions = {
+    credentialsSecret: db.credentialsSecret as string,
+    usernameKey: db.usernameKey,
+    passwordKey: db.passwordKey,
+  };
   return checked(c, validateStatefulSetOptions(options, path), () => PostgresEngine.statefulSet(options));
 }
 
 function cloudNativePgEngine(
-  c: ProblemCollector, db: DatabaseConfig, pooler: PostgresPoolerOptions | undefined, path: FieldPath,
+  c: ProblemCollector,
+  db: DatabaseConfig,
+  pooler: PostgresPoolerOptions | undefined,
+  path: FieldPath,
 ): ReturnType<typeof PostgresEngine.cloudNativePg> | undefined {
   const options: CloudNativePgOptions = {
     ...(db.backup ? { backup: db.backup as PostgresBackupOptions } : {}),
@@ -115,7 +136,10 @@ function cloudNativePgEngine(
 
 /** An entry with `external`: a reference to a database outside the cluster (the schema admits no other key beside it). */
 function externalDatabase(
-  name: string, x: ExternalDatabaseConfig, store: SecretStore | undefined, path: FieldPath,
+  name: string,
+  x: ExternalDatabaseConfig,
+  store: SecretStore | undefined,
+  path: FieldPath,
 ): { plan?: DatabasePlan; problems: readonly Problem[] } {
   const c = new ProblemCollector();
   const at = path.child('external');
@@ -130,18 +154,30 @@ function externalDatabase(
     if (!store) c.check(at.child('remoteKey'), "needs the environment's secretStore, which the credentials are read from");
   }
   if (c.problems.length > 0) return { problems: c.problems };
-  const credentials = x.credentialsSecret !== undefined
-    ? checked(c, validateSecretReference(x.credentialsSecret, { usernameKey: x.usernameKey, passwordKey: x.passwordKey }, at, at.child('credentialsSecret')),
-      () => DatabaseCredentials.fromSecret(x.credentialsSecret as string, { usernameKey: x.usernameKey, passwordKey: x.passwordKey }))
-    : checked(c, validateStoreReference(x.remoteKey, { usernameProperty: x.usernameProperty, passwordProperty: x.passwordProperty }, at),
-      () => DatabaseCredentials.fromExternalStore(store as SecretStore, x.remoteKey as string, { usernameProperty: x.usernameProperty, passwordProperty: x.passwordProperty }));
+  const credentials =
+    x.credentialsSecret !== undefined
+      ? checked(
+          c,
+          validateSecretReference(x.credentialsSecret, { usernameKey: x.usernameKey, passwordKey: x.passwordKey }, at, at.child('credentialsSecret')),
+          () => DatabaseCredentials.fromSecret(x.credentialsSecret as string, { usernameKey: x.usernameKey, passwordKey: x.passwordKey }),
+        )
+      : checked(c, validateStoreReference(x.remoteKey, { usernameProperty: x.usernameProperty, passwordProperty: x.passwordProperty }, at), () =>
+          DatabaseCredentials.fromExternalStore(store as SecretStore, x.remoteKey as string, {
+            usernameProperty: x.usernameProperty,
+            passwordProperty: x.passwordProperty,
+          }),
+        );
   const reference = { host: x.host, port: x.port, database: x.database, sslMode: x.sslMode, cidr: x.cidr };
   c.add(validateExternalPostgresProps(reference, at));
   if (!credentials || c.problems.length > 0) return { problems: c.problems };
   const props: ExternalPostgresProps = { ...reference, credentials };
   return {
     plan: {
-      name, instances: 0, resources: NO_RESOURCES, poolerInstances: 0, offer: EXTERNAL_DATABASE_OFFER,
+      name,
+      instances: 0,
+      resources: NO_RESOURCES,
+      poolerInstances: 0,
+      offer: EXTERNAL_DATABASE_OFFER,
       build: (scope) => PostgresCluster.fromExternal(scope, name, props),
     },
     problems: [],

@@ -27,7 +27,11 @@ export function durationOf(c: ProblemCollector, path: FieldPath, text: string | 
 export function analysisOf(c: ProblemCollector, path: FieldPath, a: AnalysisConfig | undefined): AnalysisOptions | undefined {
   if (a === undefined) return undefined;
   const { interval, initialDelay, ...rest } = a;
-  return { ...rest, interval: durationOf(c, path.child('interval'), interval), initialDelay: durationOf(c, path.child('initialDelay'), initialDelay) };
+  return {
+    ...rest,
+    interval: durationOf(c, path.child('interval'), interval),
+    initialDelay: durationOf(c, path.child('initialDelay'), initialDelay),
+  };
 }
 
 /** The smoke check block of a release. */

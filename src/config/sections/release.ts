@@ -6,10 +6,20 @@
 import { Construct } from 'constructs';
 import { BlueGreenEngine } from '../../blue-green/blue-green-engine';
 import { BlueGreenService, validateBlueGreenServiceProps } from '../../blue-green/blue-green-service';
-import { ArgoBlueGreenOptions, ServiceSwitchOptions, validateArgoBlueGreenOptions, validateServiceSwitchOptions } from '../../blue-green/engine-options';
+import {
+  ArgoBlueGreenOptions,
+  ServiceSwitchOptions,
+  validateArgoBlueGreenOptions,
+  validateServiceSwitchOptions,
+} from '../../blue-green/engine-options';
 import { CanaryEngine } from '../../canary/canary-engine';
 import {
-  ArgoCanaryOptions, CanaryStep, validateArgoCanaryOptions, validateCanaryRolloutProps, validateWeightedCanaryOptions, WeightedCanaryOptions,
+  ArgoCanaryOptions,
+  CanaryStep,
+  validateArgoCanaryOptions,
+  validateCanaryRolloutProps,
+  validateWeightedCanaryOptions,
+  WeightedCanaryOptions,
 } from '../../canary/engine-options';
 import { CanaryRollout } from '../../canary/canary-rollout';
 import { FieldPath } from '../../core/field-path';
@@ -23,8 +33,14 @@ import { checked } from './checked';
 import { analysisOf, seconds, smokeTestOf } from './durations';
 import { environmentNotifications } from './notifications';
 import type {
-  ArgoBlueGreenReleaseConfig, ArgoCanaryReleaseConfig, EnvironmentConfig, ReleaseConfig, RollingReleaseConfig, ServiceConfig,
-  ServiceSwitchReleaseConfig, WeightedCanaryReleaseConfig,
+  ArgoBlueGreenReleaseConfig,
+  ArgoCanaryReleaseConfig,
+  EnvironmentConfig,
+  ReleaseConfig,
+  RollingReleaseConfig,
+  ServiceConfig,
+  ServiceSwitchReleaseConfig,
+  WeightedCanaryReleaseConfig,
 } from '../types';
 
 /** The shared props of a service: everything but the image, which the release decides. */
@@ -66,7 +82,7 @@ const allowLatestTag = (env: EnvironmentConfig): boolean => TIER_DEFAULTS[env.ti
 
 /** The release kinds: `rolling` and each strategy/engine pair, with the block each reads. */
 interface ReleaseKinds {
-  'rolling': RollingReleaseConfig;
+  rolling: RollingReleaseConfig;
   'blue-green/service-switch': ServiceSwitchReleaseConfig;
   'blue-green/argo-rollouts': ArgoBlueGreenReleaseConfig;
   'canary/argo-rollouts': ArgoCanaryReleaseConfig;
@@ -74,7 +90,7 @@ interface ReleaseKinds {
 }
 
 const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKinds[K]> } = {
-  'rolling': {
+  rolling: {
     usesServiceImage: true,
     adapt: ({ env, svc }) => ({
       build: (scope, id, props) => new TradingBackend(scope, id, { ...props, image: svc.image ?? '', allowLatestTag: allowLatestTag(env) }),
@@ -87,17 +103,24 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
     adapt: ({ env, svc, release: r, at }, c) => {
       c.add(validateBlueGreenServiceProps(r.previewHost, exposureOf(svc), hostsOf(svc), at));
       const options: ServiceSwitchOptions = {
-        activeColor: r.activeColor, blueImage: r.blueImage, greenImage: r.greenImage,
-        releaseColor: r.releaseColor, scaleDownIdle: r.scaleDownIdle, allowLatestTag: allowLatestTag(env),
+        activeColor: r.activeColor,
+        blueImage: r.blueImage,
+        greenImage: r.greenImage,
+        releaseColor: r.releaseColor,
+        scaleDownIdle: r.scaleDownIdle,
+        allowLatestTag: allowLatestTag(env),
         smokeTest: smokeTestOf(r.smokeTest),
-        blueConfig: r.blueConfig, greenConfig: r.greenConfig,
+        blueConfig: r.blueConfig,
+        greenConfig: r.greenConfig,
       };
       const engine = checked(c, validateServiceSwitchOptions(options, at), () => BlueGreenEngine.serviceSwitch(options));
-      return engine && {
-        build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
-        podsAtFullScale: blueGreenPods,
-        controllerMovesRouteWeights: false,
-      };
+      return (
+        engine && {
+          build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
+          podsAtFullScale: blueGreenPods,
+          controllerMovesRouteWeights: false,
+        }
+      );
     },
   },
   'blue-green/argo-rollouts': {
@@ -105,26 +128,35 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
     adapt: ({ env, svc, release: r, path, at }, c) => {
       c.add(validateBlueGreenServiceProps(r.previewHost, exposureOf(svc), hostsOf(svc), at));
       const options: ArgoBlueGreenOptions = {
-        image: svc.image ?? '', allowLatestTag: allowLatestTag(env), analysis: analysisOf(c, at.child('analysis'), r.analysis),
+        image: svc.image ?? '',
+        allowLatestTag: allowLatestTag(env),
+        analysis: analysisOf(c, at.child('analysis'), r.analysis),
         scaleDownDelay: seconds(r.scaleDownDelaySeconds),
         // Production promotes by hand after the preview checks; lower tiers promote on a passing analysis.
         autoPromotion: r.autoPromotion ?? env.tier !== 'prod',
         smokeTest: smokeTestOf(r.smokeTest),
       };
       const engine = checked(c, validateArgoBlueGreenOptions(options, at, path.child('image')), () => BlueGreenEngine.argoRollouts(options));
-      return engine && {
-        build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine, notifications: environmentNotifications(env) }),
-        podsAtFullScale: blueGreenPods,
-        controllerMovesRouteWeights: false,
-      };
+      return (
+        engine && {
+          build: (scope, id, props) =>
+            new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine, notifications: environmentNotifications(env) }),
+          podsAtFullScale: blueGreenPods,
+          controllerMovesRouteWeights: false,
+        }
+      );
     },
   },
   'canary/argo-rollouts': {
     usesServiceImage: true,
     adapt: ({ env, svc, release: r, path, at }, c) => {
       const options: ArgoCanaryOptions = {
-        image: svc.image ?? '', allowLatestTag: allowLatestTag(env), analysis: analysisOf(c, at.child('analysis'), r.analysis),
-        trafficRouting: r.trafficRouting, steps: r.steps?.map((step) => CanaryStep.fromData(step)), backgroundAnalysis: r.backgroundAnalysis,
+        image: svc.image ?? '',
+        allowLatestTag: allowLatestTag(env),
+        analysis: analysisOf(c, at.child('analysis'), r.analysis),
+        trafficRouting: r.trafficRouting,
+        steps: r.steps?.map((step) => CanaryStep.fromData(step)),
+        backgroundAnalysis: r.backgroundAnalysis,
         smokeTest: smokeTestOf(r.smokeTest),
       };
       const exposure = exposureOf(svc);
@@ -145,8 +177,12 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
     usesServiceImage: false,
     adapt: ({ env, svc, release: r, at }, c) => {
       const options: WeightedCanaryOptions = {
-        stableImage: r.stableImage, canaryImage: r.canaryImage, canaryWeight: r.canaryWeight,
-        canaryReplicas: r.canaryReplicas, allowLatestTag: allowLatestTag(env), smokeTest: smokeTestOf(r.smokeTest),
+        stableImage: r.stableImage,
+        canaryImage: r.canaryImage,
+        canaryWeight: r.canaryWeight,
+        canaryReplicas: r.canaryReplicas,
+        allowLatestTag: allowLatestTag(env),
+        smokeTest: smokeTestOf(r.smokeTest),
       };
       // A weighted canary splits traffic in a route or an Ingress: the engine chosen needs an exposure.
       const exposure = exposureOf(svc);
@@ -185,7 +221,11 @@ function adaptAs<K extends ReleaseKind>(kind: K, input: ReleaseInput<ReleaseKind
  * wrong place, what the engine rejects; the block's shape is the schema's to judge). `usesServiceImage`
  * says whether the service's own `image` is what runs.
  */
-export function releaseSection(env: EnvironmentConfig, svc: ServiceConfig, path: FieldPath): { plan?: ReleasePlan; usesServiceImage: boolean; problems: readonly Problem[] } {
+export function releaseSection(
+  env: EnvironmentConfig,
+  svc: ServiceConfig,
+  path: FieldPath,
+): { plan?: ReleasePlan; usesServiceImage: boolean; problems: readonly Problem[] } {
   const c = new ProblemCollector();
   const at = path.child('release');
   const release: ReleaseConfig = svc.release ?? { strategy: 'rolling' };

@@ -49,15 +49,15 @@ export const READ_URL_VARIABLE = 'READ_DATABASE_URL';
 /** The store of an environment, when it has one (its name is judged at the top of the file). */
 export function secretStore(env: EnvironmentConfig): SecretStore | undefined {
   if (!env.secretStore) return undefined;
-  return env.secretStore.kind === 'SecretStore'
-    ? SecretStore.namespaced(env.secretStore.name)
-    : SecretStore.cluster(env.secretStore.name);
+  return env.secretStore.kind === 'SecretStore' ? SecretStore.namespaced(env.secretStore.name) : SecretStore.cluster(env.secretStore.name);
 }
 
 /** A `secretEnv` entry: judged at `path`, then the SecretRef it stands for. */
 function secretRefOf(c: ProblemCollector, entry: SecretEnvConfig, path: FieldPath): SecretRef | undefined {
   return 'remoteKey' in entry
-    ? checked(c, validateStoreReference(entry.remoteKey, { property: entry.property }, path), () => SecretRef.fromExternalStore(entry.remoteKey, entry.property))
+    ? checked(c, validateStoreReference(entry.remoteKey, { property: entry.property }, path), () =>
+        SecretRef.fromExternalStore(entry.remoteKey, entry.property),
+      )
     : checked(c, validateSecretReference(entry.secretName, { key: entry.key }, path), () => SecretRef.fromSecret(entry.secretName, entry.key));
 }
 
@@ -73,7 +73,11 @@ export interface ServiceCapacity {
  * its capacity whenever its release can say how many pods it runs (so the quota is judged in the same run).
  */
 export function serviceSection(
-  env: EnvironmentConfig, name: string, svc: ServiceConfig, store: SecretStore | undefined, path: FieldPath,
+  env: EnvironmentConfig,
+  name: string,
+  svc: ServiceConfig,
+  store: SecretStore | undefined,
+  path: FieldPath,
 ): { plan?: ServicePlan; capacity?: ServiceCapacity; problems: readonly Problem[] } {
   const c = new ProblemCollector();
   const secretEnv: Record<string, SecretRef> = {};
@@ -91,15 +95,18 @@ export function serviceSection(
   const ingress = svc.exposure?.ingress;
   const exposure = gateway
     ? checked(c, validateGatewayExposure(gateway, path.child('exposure.gateway')), () => Exposure.gateway(gateway))
-    : ingress ? checked(c, validateIngressExposure(ingress, path.child('exposure.ingress')), () => Exposure.ingress(ingress)) : Exposure.none();
+    : ingress
+      ? checked(c, validateIngressExposure(ingress, path.child('exposure.ingress')), () => Exposure.ingress(ingress))
+      : Exposure.none();
   const migration = migrationOf(c, svc, path.child('migration'));
   const egress = (svc.egress ?? []).flatMap((rule, i) => {
     const at = path.child('egress').index(i);
-    const peer = rule.namespace !== undefined
-      ? checked(c, problemAt(at.child('namespace'), checkDnsLabel(rule.namespace)), () => NetworkPeer.namespace(rule.namespace as string))
-      : rule.cidr !== undefined
-        ? checked(c, problemAt(at.child('cidr'), checkCidr(rule.cidr)), () => NetworkPeer.cidr(rule.cidr as string))
-        : (c.check(at, 'needs one of namespace or cidr'), undefined);
+    const peer =
+      rule.namespace !== undefined
+        ? checked(c, problemAt(at.child('namespace'), checkDnsLabel(rule.namespace)), () => NetworkPeer.namespace(rule.namespace as string))
+        : rule.cidr !== undefined
+          ? checked(c, problemAt(at.child('cidr'), checkCidr(rule.cidr)), () => NetworkPeer.cidr(rule.cidr as string))
+          : (c.check(at, 'needs one of namespace or cidr'), undefined);
     rule.ports.forEach((port, j) => c.check(at.child('ports').index(j), checkPort(port)));
     return peer ? [{ peer, ports: rule.ports }] : [];
   });
@@ -108,32 +115,35 @@ export function serviceSection(
   const release = releaseSection(env, svc, path);
   c.add(release.problems);
   const resources = serviceResources(env.tier, svc);
-  const own: BaseServiceProps | undefined = scaling && exposure && migration && {
-    name,
-    port: svc.port,
-    metricsPort: svc.metricsPort,
-    healthCheck: svc.healthCheck,
-    scaling,
-    resources,
-    config: svc.config,
-    secretEnv,
-    secretStore: store,
-    exposure,
-    migration,
-    monitoring: { ...svc.monitoring, interval: monitoringInterval },
-    rollout: svc.rollout && {
-      minReady: seconds(svc.rollout.minReadySeconds),
-      drain: seconds(svc.rollout.drainSeconds),
-      terminationGracePeriod: seconds(svc.rollout.terminationGracePeriodSeconds),
-      restartToken: svc.rollout.restartToken,
-    },
-    runAsUser: svc.runAsUser,
-    networkPolicy: svc.networkPolicy,
-    command: svc.command,
-    args: svc.args,
-  };
+  const own: BaseServiceProps | undefined = scaling &&
+    exposure &&
+    migration && {
+      name,
+      port: svc.port,
+      metricsPort: svc.metricsPort,
+      healthCheck: svc.healthCheck,
+      scaling,
+      resources,
+      config: svc.config,
+      secretEnv,
+      secretStore: store,
+      exposure,
+      migration,
+      monitoring: { ...svc.monitoring, interval: monitoringInterval },
+      rollout: svc.rollout && {
+        minReady: seconds(svc.rollout.minReadySeconds),
+        drain: seconds(svc.rollout.drainSeconds),
+        terminationGracePeriod: seconds(svc.rollout.terminationGracePeriodSeconds),
+        restartToken: svc.rollout.restartToken,
+      },
+      runAsUser: svc.runAsUser,
+      networkPolicy: svc.networkPolicy,
+      command: svc.command,
+      args: svc.args,
+    };
   // The construct's own rule, at the file's paths; an image the release names is judged with the release.
-  const image = release.usesServiceImage && svc.image !== undefined ? { image: svc.image, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag } : {};
+  const image =
+    release.usesServiceImage && svc.image !== undefined ? { image: svc.image, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag } : {};
   if (own) c.add(validateApiServiceProps(name, { ...own, ...image }, path, FieldPath.file().child('secretStore')));
   const capacity = release.plan && { name, podsAtFullScale: release.plan.podsAtFullScale(autoscaling?.maxReplicas ?? replicas), resources };
   if (c.problems.length > 0 || !release.plan || !own) return { capacity, problems: c.problems };
@@ -172,8 +182,11 @@ function migrationOf(c: ProblemCollector, svc: ServiceConfig, path: FieldPath): 
   if (!m || m.mode === 'none') return Migration.none();
   if (m.mode === 'job') {
     const options = {
-      command: m.command as string[], backoffLimit: m.backoffLimit, activeDeadline: seconds(m.activeDeadlineSeconds),
-      backupFirst: m.backupFirst, backupTimeout: seconds(m.backupTimeoutSeconds),
+      command: m.command as string[],
+      backoffLimit: m.backoffLimit,
+      activeDeadline: seconds(m.activeDeadlineSeconds),
+      backupFirst: m.backupFirst,
+      backupTimeout: seconds(m.backupTimeoutSeconds),
     };
     return checked(c, validateJobMigration(options, path), () => Migration.job(options));
   }

@@ -15,7 +15,16 @@ import { cnpgAlertSpecs, postgresAlertGroups } from '../../monitoring/postgres-a
 import { cnpgDashboardPanels, postgresDashboard } from '../../monitoring/postgres-dashboard';
 import type { PostgresSignalTarget } from '../../monitoring/postgres-signals';
 import type { BarmanObjectStore, CnpgBackup, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from '../cnpg-types';
-import { CloudNativePgOptions, IPostgresEngine, OnDemandBackup, PostgresBackupOptions, PostgresBuild, PostgresEngineKind, PostgresParts, validateCloudNativePgOptions } from '../engine-options';
+import {
+  CloudNativePgOptions,
+  IPostgresEngine,
+  OnDemandBackup,
+  PostgresBackupOptions,
+  PostgresBuild,
+  PostgresEngineKind,
+  PostgresParts,
+  validateCloudNativePgOptions,
+} from '../engine-options';
 
 const CNPG_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 /** The name of the archive a recovering cluster restores from, among its externalClusters. */
@@ -49,7 +58,10 @@ export class CloudNativePgEngine implements IPostgresEngine {
     if (pooler) {
       const poolerName = pooler.name ?? `${name}-pooler`;
       if (poolerName === name) {
-        c.check(enginePath.child('pooler.name'), `${show(poolerName)} is the Cluster's name too: CNPG needs the Pooler's name (its Service) to differ from every Cluster name`);
+        c.check(
+          enginePath.child('pooler.name'),
+          `${show(poolerName)} is the Cluster's name too: CNPG needs the Pooler's name (its Service) to differ from every Cluster name`,
+        );
       }
       if ([`${name}-rw`, `${name}-ro`, `${name}-r`].includes(poolerName)) {
         c.check(enginePath.child('pooler.name'), `${show(poolerName)} is one of the Services CNPG creates for the Cluster; choose another`);
@@ -88,7 +100,9 @@ export class CloudNativePgEngine implements IPostgresEngine {
         enablePDB: true,
         inheritedMetadata: { labels: b.labels },
         affinity: {
-          enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname',
+          enablePodAntiAffinity: true,
+          podAntiAffinityType: 'required',
+          topologyKey: 'kubernetes.io/hostname',
           ...(placement.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
           ...(placement.tolerations ? { tolerations: placement.tolerations } : {}),
         },
@@ -96,13 +110,37 @@ export class CloudNativePgEngine implements IPostgresEngine {
         ...(placement.priorityClassName ? { priorityClassName: placement.priorityClassName } : {}),
         storage: { size: b.storageSize, ...(b.props.storage?.storageClass ? { storageClass: b.props.storage.storageClass } : {}) },
         bootstrap: recovery
-          ? { recovery: { source: RECOVERY_SOURCE, database: b.database, owner: b.props.owner ?? 'app', ...(recovery.targetTime ? { recoveryTarget: { targetTime: recovery.targetTime } } : {}) } }
+          ? {
+              recovery: {
+                source: RECOVERY_SOURCE,
+                database: b.database,
+                owner: b.props.owner ?? 'app',
+                ...(recovery.targetTime ? { recoveryTarget: { targetTime: recovery.targetTime } } : {}),
+              },
+            }
           : { initdb: { database: b.database, owner: b.props.owner ?? 'app', dataChecksums: true } },
-        ...(recovery ? { externalClusters: [{ name: RECOVERY_SOURCE, plugin: { name: CNPG_PLUGIN, parameters: { barmanObjectName: recoveryStore, serverName: recovery.serverName } } }] } : {}),
+        ...(recovery
+          ? {
+              externalClusters: [
+                {
+                  name: RECOVERY_SOURCE,
+                  plugin: { name: CNPG_PLUGIN, parameters: { barmanObjectName: recoveryStore, serverName: recovery.serverName } },
+                },
+              ],
+            }
+          : {}),
         ...(b.props.parameters ? { postgresql: { parameters: { ...b.props.parameters } } } : {}),
         resources: { requests: { ...b.resources.requests }, limits: { ...b.resources.limits } },
         ...(o.backup
-          ? { plugins: [{ name: CNPG_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: `${b.name}-backups`, ...(archiveServerName !== b.name ? { serverName: archiveServerName } : {}) } }] }
+          ? {
+              plugins: [
+                {
+                  name: CNPG_PLUGIN,
+                  isWALArchiver: true,
+                  parameters: { barmanObjectName: `${b.name}-backups`, ...(archiveServerName !== b.name ? { serverName: archiveServerName } : {}) },
+                },
+              ],
+            }
           : {}),
       },
     };
@@ -130,7 +168,7 @@ export class CloudNativePgEngine implements IPostgresEngine {
     }
 
     const rw = `${b.name}-rw`;
-    const poolerName = o.pooler ? o.pooler.name ?? `${b.name}-pooler` : undefined;
+    const poolerName = o.pooler ? (o.pooler.name ?? `${b.name}-pooler`) : undefined;
     if (o.pooler && poolerName) {
       const p = o.pooler;
       const poolerManifest: CnpgPooler = {
@@ -152,26 +190,38 @@ export class CloudNativePgEngine implements IPostgresEngine {
             metadata: { labels: b.labels },
             spec: {
               ...placement,
-              containers: [{
-                name: 'pgbouncer',
-                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-              }],
+              containers: [
+                {
+                  name: 'pgbouncer',
+                  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+                },
+              ],
               // CNPG sets neither spread nor a PDB: one node drain could take every PgBouncer (and the API's database) at once.
-              topologySpreadConstraints: [{
-                maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule',
-                labelSelector: { matchLabels: { 'cnpg.io/poolerName': poolerName } },
-                // Tainted nodes are no domains (see the API's spread).
-                nodeTaintsPolicy: 'Honor',
-              }],
+              topologySpreadConstraints: [
+                {
+                  maxSkew: 1,
+                  topologyKey: 'kubernetes.io/hostname',
+                  whenUnsatisfiable: 'DoNotSchedule',
+                  labelSelector: { matchLabels: { 'cnpg.io/poolerName': poolerName } },
+                  // Tainted nodes are no domains (see the API's spread).
+                  nodeTaintsPolicy: 'Honor',
+                },
+              ],
             },
           },
         },
       };
       pooler = new ApiObject(b.scope, 'Pooler', poolerManifest);
-      kubeObject(b.scope, 'PoolerDisruptionBudget', k8s.KubePodDisruptionBudget.GVK, {
-        metadata: b.meta(poolerName),
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { 'cnpg.io/poolerName': poolerName } } },
-      }, k8s.toJson_KubePodDisruptionBudgetProps);
+      kubeObject(
+        b.scope,
+        'PoolerDisruptionBudget',
+        k8s.KubePodDisruptionBudget.GVK,
+        {
+          metadata: b.meta(poolerName),
+          spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { 'cnpg.io/poolerName': poolerName } } },
+        },
+        k8s.toJson_KubePodDisruptionBudgetProps,
+      );
     }
 
     // Instances: replication and status among themselves, the operator, the pooler, Prometheus.
@@ -180,38 +230,50 @@ export class CloudNativePgEngine implements IPostgresEngine {
       { from: [NetworkPeer.namespace(o.operatorNamespace ?? 'cnpg-system').toPolicyPeer()], ports: policyPorts([{ port: 8000 }, { port: 5432 }]) },
     );
     if (b.monitoring) instanceIngress.push({ from: [b.monitoringPeer.toPolicyPeer()], ports: policyPorts([{ port: 9187 }]) });
-    const networkPolicy = kubeObject(b.scope, 'NetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
-      metadata: b.meta(b.name),
-      spec: {
-        podSelector: { matchLabels: { ...instanceSelector } },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: instanceIngress,
-        egress: [
-          dnsEgressRule(b.scope),
-          { to: [instancesPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }, { port: 8000 }]) },
-          // The instance manager watches the Kubernetes API; the Barman sidecar writes to object storage.
-          { to: [b.controlPlane.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) },
-        ],
+    const networkPolicy = kubeObject(
+      b.scope,
+      'NetworkPolicy',
+      k8s.KubeNetworkPolicy.GVK,
+      {
+        metadata: b.meta(b.name),
+        spec: {
+          podSelector: { matchLabels: { ...instanceSelector } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: instanceIngress,
+          egress: [
+            dnsEgressRule(b.scope),
+            { to: [instancesPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }, { port: 8000 }]) },
+            // The instance manager watches the Kubernetes API; the Barman sidecar writes to object storage.
+            { to: [b.controlPlane.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) },
+          ],
+        },
       },
-    }, k8s.toJson_KubeNetworkPolicyProps);
+      k8s.toJson_KubeNetworkPolicyProps,
+    );
 
     if (poolerName) {
       const poolerPeer = NetworkPeer.pods({ 'cnpg.io/poolerName': poolerName }, b.namespace);
       instanceIngress.push({ from: [poolerPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) });
       if (b.monitoring) poolerIngress.push({ from: [b.monitoringPeer.toPolicyPeer()], ports: policyPorts([{ port: 9127 }]) });
-      poolerNetworkPolicy = kubeObject(b.scope, 'PoolerNetworkPolicy', k8s.KubeNetworkPolicy.GVK, {
-        metadata: b.meta(poolerName),
-        spec: {
-          podSelector: { matchLabels: { 'cnpg.io/poolerName': poolerName } },
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: poolerIngress,
-          egress: [
-            dnsEgressRule(b.scope),
-            { to: [instancesPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) },
-            { to: [b.controlPlane.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) },
-          ],
+      poolerNetworkPolicy = kubeObject(
+        b.scope,
+        'PoolerNetworkPolicy',
+        k8s.KubeNetworkPolicy.GVK,
+        {
+          metadata: b.meta(poolerName),
+          spec: {
+            podSelector: { matchLabels: { 'cnpg.io/poolerName': poolerName } },
+            policyTypes: ['Ingress', 'Egress'],
+            ingress: poolerIngress,
+            egress: [
+              dnsEgressRule(b.scope),
+              { to: [instancesPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) },
+              { to: [b.controlPlane.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) },
+            ],
+          },
         },
-      }, k8s.toJson_KubeNetworkPolicyProps);
+        k8s.toJson_KubeNetworkPolicyProps,
+      );
     }
 
     if (b.monitoring) {
@@ -229,14 +291,26 @@ export class CloudNativePgEngine implements IPostgresEngine {
     };
     const cnpg = { instances: b.props.instances ?? 3, backups: o.backup !== undefined };
     const { alertRules, dashboard } = monitoringObjects(b.scope, {
-      name: b.name, meta: (n) => b.meta(n), settings: b.observability, alerts: b.alerts, dashboard: b.dashboard,
+      name: b.name,
+      meta: (n) => b.meta(n),
+      settings: b.observability,
+      alerts: b.alerts,
+      dashboard: b.dashboard,
       groups: () => postgresAlertGroups(signals, cnpgAlertSpecs(signals, cnpg), b.observability),
       dashboardModel: () => postgresDashboard(signals, 'CloudNativePG', cnpgDashboardPanels(signals, cnpg), b.observability.environment),
     });
 
     // CNPG writes `<cluster>-app` with username, password, dbname, host, port and uri for the owner.
     const secret = { secretName: `${b.name}-app`, usernameKey: 'username', passwordKey: 'password' };
-    const directConnection: DatabaseConnection = { host: rw, port: 5432, database: b.database, sslMode: 'require', clientPeer: instancesPeer, namespace: b.namespace, ...secret };
+    const directConnection: DatabaseConnection = {
+      host: rw,
+      port: 5432,
+      database: b.database,
+      sslMode: 'require',
+      clientPeer: instancesPeer,
+      namespace: b.namespace,
+      ...secret,
+    };
     // `<cluster>-ro` selects the replicas: reads that tolerate replication lag.
     const readConnection: DatabaseConnection = { ...directConnection, host: `${b.name}-ro` };
     const connection: DatabaseConnection = poolerName
@@ -246,24 +320,36 @@ export class CloudNativePgEngine implements IPostgresEngine {
     // no finalizer on a Backup, so deleting the object later leaves the backup in the store.
     const onDemandBackup = o.backup
       ? (scope: Construct, id: string, metadata: ClientObjectMetadata): OnDemandBackup => {
-        const manifest: CnpgBackup = {
-          apiVersion: 'postgresql.cnpg.io/v1',
-          kind: 'Backup',
-          metadata,
-          spec: { cluster: { name: b.name }, method: 'plugin', pluginConfiguration: { name: CNPG_PLUGIN }, target: 'prefer-standby' },
-        };
-        return {
-          object: new ApiObject(scope, id, manifest),
-          group: 'postgresql.cnpg.io',
-          version: 'v1',
-          resource: 'backups',
-          donePhases: ['completed'],
-          failedPhases: ['failed', 'walArchivingFailing', 'invalid backup definition'],
-        };
-      }
+          const manifest: CnpgBackup = {
+            apiVersion: 'postgresql.cnpg.io/v1',
+            kind: 'Backup',
+            metadata,
+            spec: { cluster: { name: b.name }, method: 'plugin', pluginConfiguration: { name: CNPG_PLUGIN }, target: 'prefer-standby' },
+          };
+          return {
+            object: new ApiObject(scope, id, manifest),
+            group: 'postgresql.cnpg.io',
+            version: 'v1',
+            resource: 'backups',
+            donePhases: ['completed'],
+            failedPhases: ['failed', 'walArchivingFailing', 'invalid backup definition'],
+          };
+        }
       : undefined;
     return {
-      resource, pooler, objectStore, scheduledBackup, networkPolicy, poolerNetworkPolicy, alertRules, dashboard, connection, directConnection, readConnection, peer: instancesPeer, onDemandBackup,
+      resource,
+      pooler,
+      objectStore,
+      scheduledBackup,
+      networkPolicy,
+      poolerNetworkPolicy,
+      alertRules,
+      dashboard,
+      connection,
+      directConnection,
+      readConnection,
+      peer: instancesPeer,
+      onDemandBackup,
       admit: (peer) => {
         const rule = { from: [peer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) };
         instanceIngress.push(rule);

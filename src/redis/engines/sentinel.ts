@@ -4,7 +4,14 @@ import { checkInteger } from '../../core/value-rules';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/problems';
 import { IRedisEngine, RedisBuild, RedisEngineKind, RedisParts, SentinelEngineOptions, validateSentinelOptions } from '../engine-options';
 import {
-  buildRedisObjects, PASSWORD_SHELL, pingProbe, REDIS_PORT, redisConf, redisContainer, SENTINEL_PORT, SENTINEL_RESOURCES,
+  buildRedisObjects,
+  PASSWORD_SHELL,
+  pingProbe,
+  REDIS_PORT,
+  redisConf,
+  redisContainer,
+  SENTINEL_PORT,
+  SENTINEL_RESOURCES,
 } from '../redis-objects';
 
 /**
@@ -29,8 +36,15 @@ export class SentinelEngine implements IRedisEngine {
   public propsProblems(props: { readonly replicas?: number }, path = FieldPath.props(), enginePath = path.child('engine')): Problem[] {
     const c = new ProblemCollector();
     const replicas = props.replicas ?? this.defaultReplicas;
-    if (c.check(path.child('replicas'), checkInteger(replicas, 2, 9)) === undefined && this.options.quorum !== undefined && this.options.quorum > replicas) {
-      c.check(enginePath.child('quorum'), `${show(this.options.quorum)} is more than the ${replicas} Sentinels there are: no failover could ever be agreed; use at most ${replicas} (a majority, ${Math.floor(replicas / 2) + 1}, is the default)`);
+    if (
+      c.check(path.child('replicas'), checkInteger(replicas, 2, 9)) === undefined &&
+      this.options.quorum !== undefined &&
+      this.options.quorum > replicas
+    ) {
+      c.check(
+        enginePath.child('quorum'),
+        `${show(this.options.quorum)} is more than the ${replicas} Sentinels there are: no failover could ever be agreed; use at most ${replicas} (a majority, ${Math.floor(replicas / 2) + 1}, is the default)`,
+      );
     }
     return [...c.problems];
   }
@@ -44,8 +58,8 @@ export class SentinelEngine implements IRedisEngine {
     const ms = (d: Duration | undefined, fallback: number): number => (d ? d.toMilliseconds() : fallback);
     const pods = Array.from({ length: b.replicas }, (_, i) => i);
     const findMaster = [
-      '# Sourced by the start scripts: $me is this pod\'s stable name, $master the primary the Sentinels know',
-      '# (the first pod when none answers: a fresh start). Names, not IPs, survive a pod\'s restart.',
+      "# Sourced by the start scripts: $me is this pod's stable name, $master the primary the Sentinels know",
+      "# (the first pod when none answers: a fresh start). Names, not IPs, survive a pod's restart.",
       `headless="${headless}.\${POD_NAMESPACE}.svc"`,
       'me="${HOSTNAME}.${headless}"',
       'master=""',
@@ -111,15 +125,28 @@ export class SentinelEngine implements IRedisEngine {
       },
       containers: [
         redisContainer(b, {
-          name: 'redis', script: 'start-redis.sh', port: { name: 'redis', port: REDIS_PORT }, resources: b.resources,
-          readiness: pingProbe(REDIS_PORT, false), liveness: pingProbe(REDIS_PORT, true), mounts: [{ name: 'data', mountPath: '/data' }],
+          name: 'redis',
+          script: 'start-redis.sh',
+          port: { name: 'redis', port: REDIS_PORT },
+          resources: b.resources,
+          readiness: pingProbe(REDIS_PORT, false),
+          liveness: pingProbe(REDIS_PORT, true),
+          mounts: [{ name: 'data', mountPath: '/data' }],
         }),
         redisContainer(b, {
-          name: 'sentinel', script: 'start-sentinel.sh', port: { name: 'sentinel', port: SENTINEL_PORT }, resources: SENTINEL_RESOURCES,
-          readiness: pingProbe(SENTINEL_PORT, false), liveness: pingProbe(SENTINEL_PORT, true), mounts: [],
+          name: 'sentinel',
+          script: 'start-sentinel.sh',
+          port: { name: 'sentinel', port: SENTINEL_PORT },
+          resources: SENTINEL_RESOURCES,
+          readiness: pingProbe(SENTINEL_PORT, false),
+          liveness: pingProbe(SENTINEL_PORT, true),
+          mounts: [],
         }),
       ],
-      ports: [{ name: 'redis', port: REDIS_PORT }, { name: 'sentinel', port: SENTINEL_PORT }],
+      ports: [
+        { name: 'redis', port: REDIS_PORT },
+        { name: 'sentinel', port: SENTINEL_PORT },
+      ],
       peerPorts: [REDIS_PORT, SENTINEL_PORT],
       spread: true,
       sentinelServiceName: `${b.name}-sentinel`,

@@ -22,7 +22,10 @@ export class StandaloneEngine implements IRedisEngine {
   public propsProblems(props: { readonly replicas?: number }, path = FieldPath.props()): Problem[] {
     const c = new ProblemCollector();
     if (props.replicas !== undefined && props.replicas !== 1) {
-      c.check(path.child('replicas'), `${show(props.replicas)} is not possible with the standalone engine, which runs one pod without replication; use RedisEngine.sentinel() for more`);
+      c.check(
+        path.child('replicas'),
+        `${show(props.replicas)} is not possible with the standalone engine, which runs one pod without replication; use RedisEngine.sentinel() for more`,
+      );
     }
     return [...c.problems];
   }
@@ -41,10 +44,17 @@ export class StandaloneEngine implements IRedisEngine {
     ].join('\n');
     return buildRedisObjects(b, {
       configData: { 'redis.conf': redisConf(b), 'start-redis.sh': start },
-      containers: [redisContainer(b, {
-        name: 'redis', script: 'start-redis.sh', port: { name: 'redis', port: REDIS_PORT }, resources: b.resources,
-        readiness: pingProbe(REDIS_PORT, false), liveness: pingProbe(REDIS_PORT, true), mounts: [{ name: 'data', mountPath: '/data' }],
-      })],
+      containers: [
+        redisContainer(b, {
+          name: 'redis',
+          script: 'start-redis.sh',
+          port: { name: 'redis', port: REDIS_PORT },
+          resources: b.resources,
+          readiness: pingProbe(REDIS_PORT, false),
+          liveness: pingProbe(REDIS_PORT, true),
+          mounts: [{ name: 'data', mountPath: '/data' }],
+        }),
+      ],
       ports: [{ name: 'redis', port: REDIS_PORT }],
       peerPorts: [],
       spread: false,
