@@ -27,12 +27,7 @@ export class Scaling {
 
   /** An HPA on CPU and memory utilisation (by default CPU 70 %, memory 80 %, 3 to 20 replicas). */
   public static autoscale(options: AutoscalingOptions = {}): Scaling {
-    const resolved = {
-      minReplicas: options.minReplicas ?? 3,
-      maxReplicas: options.maxReplicas ?? 20,
-      cpuUtilization: options.cpuUtilization ?? 70,
-      memoryUtilization: options.memoryUtilization ?? 80,
-    };
+    const resolved = resolveAutoscaling(options);
     throwIfProblems('Scaling.autoscale', validateAutoscaling(resolved));
     return new Scaling(resolved.minReplicas, resolved.maxReplicas, resolved);
   }
@@ -45,6 +40,16 @@ export class Scaling {
     /** The HPA settings, when autoscaling. */
     public readonly autoscaling: Required<AutoscalingOptions> | undefined,
   ) {}
+}
+
+/** Autoscaling options with the defaults filled in (3 to 20 replicas, CPU 70 %, memory 80 %). */
+export function resolveAutoscaling(options: AutoscalingOptions): Required<AutoscalingOptions> {
+  return {
+    minReplicas: options.minReplicas ?? 3,
+    maxReplicas: options.maxReplicas ?? 20,
+    cpuUtilization: options.cpuUtilization ?? 70,
+    memoryUtilization: options.memoryUtilization ?? 80,
+  };
 }
 
 /** Problems with a fixed replica count. */

@@ -21,7 +21,7 @@ import { DatabasePlan, databaseSection, POOLER_POD_RESOURCES } from './sections/
 import { monitoringProblems } from './sections/monitoring';
 import { checked } from './sections/checked';
 import { READ_URL_VARIABLE, secretStore, ServiceCapacity, ServicePlan, serviceSection } from './sections/service';
-import { environmentContainerLimits, environmentQuota } from './tier-defaults';
+import { environmentContainerLimits, environmentQuota } from './tiers';
 import type { EnvironmentConfig } from './types';
 import { inFile, parseAndCheckSchema, readableData } from './yaml-file';
 

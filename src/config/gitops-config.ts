@@ -24,6 +24,7 @@ import schema from './gitops.schema.json';
 import { inFile, parseAndCheckSchema } from './yaml-file';
 import type { Environment } from './environment';
 import type { GitOpsConfig } from './gitops-types';
+import { TIER_DEFAULTS } from './tiers';
 
 export type { GitOpsConfig } from './gitops-types';
 
@@ -77,7 +78,7 @@ export function buildGitOps(
     name: e.name,
     namespace: e.config.namespace,
     path: `${path}/${e.name}`,
-    automated: e.config.tier !== 'prod',
+    automated: TIER_DEFAULTS[e.config.tier].automatedSync,
     stageFolders: APPLY_STAGES.map((s) => s.folder).filter((f) => stageFolders.get(e.name)?.includes(f)),
     ignoreDifferences: ignoredDifferences(e),
     notifications: environmentNotifications(e.config),

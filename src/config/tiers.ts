@@ -1,6 +1,7 @@
 import { NamespaceQuota, ContainerLimits } from '../namespace/trading-namespace';
 import { ResourceRequirements } from '../core/resources';
 import { AutoscalingOptions } from '../api-service/scaling';
+import type { EnvironmentConfig, ServiceConfig } from './types';
 
 /** The environment tiers: development, staging, production. */
 export type Tier = 'dev' | 'staging' | 'prod';
@@ -62,6 +63,10 @@ export interface TierDefaults {
   readonly monitoring: { readonly warningOnly: boolean };
   /** Whether GitOps keeps the namespace, databases and caches when they leave Git (off in dev, where data is disposable). */
   readonly pruneProtection: boolean;
+  /** Whether an Argo Rollouts blue-green release promotes itself once its analysis passes (production promotes by hand). */
+  readonly autoPromotion: boolean;
+  /** Whether Argo CD syncs the environment by itself (production syncs by hand). */
+  readonly automatedSync: boolean;
 }
 
 /**
@@ -98,6 +103,8 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
     },
     monitoring: { warningOnly: true },
     pruneProtection: false,
+    autoPromotion: true,
+    automatedSync: true,
   },
   staging: {
     replicas: 2,
@@ -127,6 +134,8 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
     },
     monitoring: { warningOnly: true },
     pruneProtection: true,
+    autoPromotion: true,
+    automatedSync: true,
   },
   prod: {
     autoscaling: { minReplicas: 3, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80 },
@@ -156,5 +165,54 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
     },
     monitoring: { warningOnly: false },
     pruneProtection: true,
+    autoPromotion: false,
+    automatedSync: false,
   },
 };
+
+// The file's values completed with its tier's: every default an environment file leaves to its tier is taken here.
+
+/** Requests and limits as a file gives them, each missing quantity taken from `defaults`. */
+type PartialResources = { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+export function resourcesWithDefaults(given: PartialResources | undefined, defaults: ResourceRequirements): ResourceRequirements {
+  return {
+    requests: { cpu: given?.requests?.cpu ?? defaults.requests.cpu, memory: given?.requests?.memory ?? defaults.requests.memory },
+    limits: { cpu: given?.limits?.cpu ?? defaults.limits.cpu, memory: given?.limits?.memory ?? defaults.limits.memory },
+  };
+}
+
+/** Resources of a service: what the file gives, the tier's for the rest. */
+export function serviceResources(tier: Tier, svc: ServiceConfig): ResourceRequirements {
+  return resourcesWithDefaults(svc.resources, TIER_DEFAULTS[tier].resources);
+}
+
+/**
+ * Autoscaling of a service (the file's values over the tier's; the library's defaults for the rest, when
+ * `resolveAutoscaling` completes them), or `undefined` for fixed replicas.
+ */
+export function serviceAutoscaling(tier: Tier, svc: ServiceConfig): AutoscalingOptions | undefined {
+  const d = TIER_DEFAULTS[tier].autoscaling;
+  if (svc.replicas !== undefined || (!svc.autoscaling && !d)) return undefined;
+  return { ...d, ...svc.autoscaling };
+}
+
+/** Replicas of a service when it does not autoscale: the file's, else the tier's. */
+export function serviceReplicas(tier: Tier, svc: ServiceConfig): number {
+  return svc.replicas ?? TIER_DEFAULTS[tier].replicas ?? 1;
+}
+
+/** The namespace quota: the file's values over the tier's. */
+export function environmentQuota(env: EnvironmentConfig): Required<NonNullable<EnvironmentConfig['quota']>> {
+  return { ...TIER_DEFAULTS[env.tier].quota, ...env.quota };
+}
+
+/** The namespace LimitRange: the file's values over the tier's, quantity by quantity. */
+export function environmentContainerLimits(env: EnvironmentConfig): ContainerLimits {
+  const tier = TIER_DEFAULTS[env.tier].containerLimits;
+  const given = env.containerLimits ?? {};
+  return {
+    defaultRequest: { ...tier.defaultRequest, ...given.defaultRequest },
+    defaultLimit: { ...tier.defaultLimit, ...given.defaultLimit },
+    max: { ...tier.max, ...given.max },
+  };
+}

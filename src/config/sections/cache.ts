@@ -16,8 +16,7 @@ import { RedisCache, RedisCacheProps, validateRedisCacheProps } from '../../redi
 import { RedisCredentials } from '../../redis/redis-credentials';
 import { RedisEngine } from '../../redis/redis-engine';
 import { EXPORTER_RESOURCES, SENTINEL_RESOURCES } from '../../redis/redis-objects';
-import { resourcesWithDefaults } from '../tier-defaults';
-import { TIER_DEFAULTS } from '../tiers';
+import { resourcesWithDefaults, TIER_DEFAULTS } from '../tiers';
 import type { CacheConfig, EnvironmentConfig } from '../types';
 import { checked } from './checked';
 import { seconds } from './durations';

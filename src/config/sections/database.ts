@@ -21,8 +21,7 @@ import {
 import { DatabaseCredentials, EXTERNAL_DATABASE_OFFER, ExternalPostgresProps, validateExternalPostgresProps } from '../../postgres/external-postgres';
 import { PostgresCluster, PostgresClusterProps, validatePostgresClusterProps } from '../../postgres/postgres-cluster';
 import { PostgresEngine } from '../../postgres/postgres-engine';
-import { resourcesWithDefaults } from '../tier-defaults';
-import { TIER_DEFAULTS } from '../tiers';
+import { resourcesWithDefaults, TIER_DEFAULTS } from '../tiers';
 import type { DatabaseConfig, EnvironmentConfig, ExternalDatabaseConfig } from '../types';
 import { checked } from './checked';
 

@@ -132,8 +132,7 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
         allowLatestTag: allowLatestTag(env),
         analysis: analysisOf(c, at.child('analysis'), r.analysis),
         scaleDownDelay: seconds(r.scaleDownDelaySeconds),
-        // Production promotes by hand after the preview checks; lower tiers promote on a passing analysis.
-        autoPromotion: r.autoPromotion ?? env.tier !== 'prod',
+        autoPromotion: r.autoPromotion ?? TIER_DEFAULTS[env.tier].autoPromotion,
         smokeTest: smokeTestOf(r.smokeTest),
       };
       const engine = checked(c, validateArgoBlueGreenOptions(options, at, path.child('image')), () => BlueGreenEngine.argoRollouts(options));

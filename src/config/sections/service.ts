@@ -12,10 +12,9 @@ import { SecretRef, SecretStore, validateSecretReference, validateStoreReference
 import { Problem, ProblemCollector } from '../../core/problems';
 import { Exposure, validateGatewayExposure, validateIngressExposure } from '../../api-service/exposure';
 import { Migration, validateJobMigration, validateOnStart } from '../../api-service/migration';
-import { Scaling, validateAutoscaling, validateFixed } from '../../api-service/scaling';
+import { resolveAutoscaling, Scaling, validateAutoscaling, validateFixed } from '../../api-service/scaling';
 import { validateApiServiceProps } from '../../api-service/api-service-rules';
-import { serviceAutoscaling, serviceReplicas, serviceResources } from '../tier-defaults';
-import { TIER_DEFAULTS } from '../tiers';
+import { serviceAutoscaling, serviceReplicas, serviceResources, TIER_DEFAULTS } from '../tiers';
 import type { EnvironmentConfig, SecretEnvConfig, ServiceConfig } from '../types';
 import { checked } from './checked';
 import { durationOf, seconds } from './durations';
@@ -86,7 +85,8 @@ export function serviceSection(
     if (ref) secretEnv[variable] = ref;
   }
   if (svc.replicas !== undefined && svc.autoscaling !== undefined) c.check(path.child('autoscaling'), 'set either replicas or autoscaling, not both');
-  const autoscaling = serviceAutoscaling(env.tier, svc);
+  const given = serviceAutoscaling(env.tier, svc);
+  const autoscaling = given && resolveAutoscaling(given);
   const replicas = serviceReplicas(env.tier, svc);
   const scaling = autoscaling
     ? checked(c, validateAutoscaling(autoscaling, path.child('autoscaling')), () => Scaling.autoscale(autoscaling))
