@@ -1,9 +1,8 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { externalSecretObject } from '../core/external-secret';
+import { ExternalDataStoreBase } from '../core/data-store';
 import { ClientOffer, ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { DatabaseConnection, IDatabase, postgresClientBinding } from '../core/database';
-import { INetworkPeer, NetworkPeer } from '../core/network-peer';
+import { NetworkPeer } from '../core/network-peer';
 import { FieldPath } from '../core/field-path';
 import { checkCidr, checkHost, checkPort } from '../core/value-rules';
 import { SecretStore, validateSecretReference, validateStoreReference } from '../core/secrets';
@@ -88,26 +87,17 @@ export function validateExternalPostgresProps(props: Omit<ExternalPostgresProps,
 }
 
 /** A PostgreSQL database outside the cluster; see `PostgresCluster.fromExternal`. */
-export class ExternalPostgres extends Construct implements IDatabase {
+export class ExternalPostgres extends ExternalDataStoreBase implements IDatabase {
   public readonly connection: DatabaseConnection;
   public readonly directConnection: DatabaseConnection;
   public readonly clientOffer: ClientOffer = EXTERNAL_DATABASE_OFFER;
-  /** The ExternalSecret that syncs the credentials, with `DatabaseCredentials.fromExternalStore`. */
-  public readonly externalSecret?: ApiObject;
 
   constructor(scope: Construct, id: string, props: ExternalPostgresProps) {
-    super(scope, id);
+    const e = props.credentials.external;
+    super(scope, id, props.credentials, e ? { username: e.usernameProperty, password: e.passwordProperty } : {});
     throwIfProblems(`PostgresCluster.fromExternal ${this.node.path}`, validateExternalPostgresProps(props));
     const credentials = props.credentials;
-    let secretName = credentials.secretName ?? `${id}-credentials`;
-    if (credentials.external) {
-      const e = credentials.external;
-      secretName = `${id}-credentials`;
-      this.externalSecret = externalSecretObject(this, 'ExternalSecret', { name: secretName }, e.store, [
-        { secretKey: 'username', remoteKey: e.remoteKey, property: e.usernameProperty },
-        { secretKey: 'password', remoteKey: e.remoteKey, property: e.passwordProperty },
-      ]);
-    }
+    const secretName = this.secretName;
     this.connection = {
       host: props.host,
       port: props.port ?? 5432,
@@ -125,9 +115,6 @@ export class ExternalPostgres extends Construct implements IDatabase {
   public get networkPeer(): NetworkPeer {
     return this.connection.clientPeer;
   }
-
-  /** Nothing to admit: the server's own firewall decides. */
-  public allowFrom(_peer: INetworkPeer): void {}
 
   /** libpq variables and a URL, egress to the server's address block; migrations need not wait for it (it is not deployed with them). */
   public bindClient(request: ConnectionRequest): ConnectionBinding {

@@ -1,12 +1,13 @@
 import { FieldPath } from '../core/field-path';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { DataStoreBase } from '../core/data-store';
 import { ClientOffer, ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { DatabaseConnection, IDatabase, postgresClientBinding } from '../core/database';
 import { defaultPartOf, standardLabels, StandardLabelsOptions } from '../core/labels';
 import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
 import { protectFromPrune, pruneProtectionOf } from '../core/prune-protection';
-import { INetworkPeer, NetworkPeer } from '../core/network-peer';
+import { NetworkPeer } from '../core/network-peer';
 import { checkCidr, checkDnsLabel, checkImage, checkInteger, validateResources } from '../core/value-rules';
 import { checkQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
@@ -96,7 +97,7 @@ const DEFAULT_RESOURCES: ResourceRequirements = {
  * without the operator); `PostgresCluster.fromExternal()` for a database outside the cluster. Connect a
  * backend with `backend.connectTo(db)`.
  */
-export class PostgresCluster extends Construct implements IDatabase {
+export class PostgresCluster extends DataStoreBase implements IDatabase {
   /**
    * A PostgreSQL database that already exists outside the cluster (RDS, Cloud SQL, a shared server):
    * `connectTo` gives clients the same variables, with the credentials from a Secret by reference,
@@ -137,10 +138,8 @@ export class PostgresCluster extends Construct implements IDatabase {
   private readonly parts: PostgresParts;
   /** Where the Kubernetes API server is (egress of the instances and of pods that wait for backups). */
   private readonly controlPlane: NetworkPeer;
-  private clients = 0;
-
   constructor(scope: Construct, id: string, props: PostgresClusterProps = {}) {
-    super(scope, id);
+    super(scope, id, 'PostgresCluster', 'connectTo(db)');
     this.engine = props.engine ?? PostgresEngine.cloudNativePg();
     throwIfProblems(`PostgresCluster ${this.node.path}`, validatePostgresClusterProps(id, { ...props, engine: this.engine }));
     requireUniqueObjectNames(this);
@@ -185,12 +184,6 @@ export class PostgresCluster extends Construct implements IDatabase {
     this.directConnection = this.parts.directConnection;
     this.readConnection = this.parts.readConnection;
     this.clientOffer = this.engine.clientOffer;
-    this.node.addValidation({
-      validate: () =>
-        this.clients > 0
-          ? []
-          : [`PostgresCluster ${this.node.path}: no workload connects to it: call connectTo(db) on the backends that use it, or remove it`],
-    });
   }
 
   /** The instances' pods. */
@@ -199,9 +192,8 @@ export class PostgresCluster extends Construct implements IDatabase {
   }
 
   /** Admits `peer` to PostgreSQL: to the pooler and, for migrations that bypass it, to the instances. */
-  public allowFrom(peer: INetworkPeer): void {
-    this.clients++;
-    this.parts.admit(peer.networkPeer);
+  protected admit(peer: NetworkPeer): void {
+    this.parts.admit(peer);
   }
 
   /**

@@ -1,9 +1,8 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { externalSecretObject } from '../core/external-secret';
+import { ExternalDataStoreBase } from '../core/data-store';
 import { CacheConnection, ICache, redisClientBinding } from '../core/cache';
 import { ConnectionBinding, ConnectionRequest } from '../core/connection';
-import { INetworkPeer, NetworkPeer } from '../core/network-peer';
+import { NetworkPeer } from '../core/network-peer';
 import { checkCidr, checkHost, checkInteger, checkPort } from '../core/value-rules';
 import { FieldPath } from '../core/field-path';
 import { Problem, ProblemCollector, throwIfProblems } from '../core/problems';
@@ -36,27 +35,19 @@ export function validateExternalRedisProps(props: Omit<ExternalRedisProps, 'cred
 }
 
 /** A Redis outside the cluster; see `RedisCache.fromExternal`. */
-export class ExternalRedis extends Construct implements ICache {
+export class ExternalRedis extends ExternalDataStoreBase implements ICache {
   public readonly connection: CacheConnection;
-  /** The ExternalSecret that syncs the password, with `RedisCredentials.fromExternalStore`. */
-  public readonly externalSecret?: ApiObject;
 
   constructor(scope: Construct, id: string, props: ExternalRedisProps) {
-    super(scope, id);
+    const e = props.credentials instanceof RedisCredentials ? props.credentials.external : undefined;
+    super(scope, id, props.credentials instanceof RedisCredentials ? props.credentials : {}, e ? { password: e.passwordProperty } : {});
     const c = new ProblemCollector();
     c.add(validateExternalRedisProps(props));
     if (!(props.credentials instanceof RedisCredentials))
       c.check('credentials', 'is required: RedisCredentials.fromSecret(...) or RedisCredentials.fromExternalStore(...)');
     throwIfProblems(`RedisCache.fromExternal ${this.node.path}`, c.problems);
     const credentials = props.credentials;
-    let secretName = credentials.secretName ?? `${id}-credentials`;
-    if (credentials.external) {
-      const e = credentials.external;
-      secretName = `${id}-credentials`;
-      this.externalSecret = externalSecretObject(this, 'ExternalSecret', { name: secretName }, e.store, [
-        { secretKey: 'password', remoteKey: e.remoteKey, property: e.passwordProperty },
-      ]);
-    }
+    const secretName = this.secretName;
     const port = props.port ?? 6379;
     this.connection = {
       host: props.host,
@@ -74,9 +65,6 @@ export class ExternalRedis extends Construct implements ICache {
   public get networkPeer(): NetworkPeer {
     return this.connection.clientPeer;
   }
-
-  /** Nothing to admit: the endpoint's own security group decides. */
-  public allowFrom(_peer: INetworkPeer): void {}
 
   /** `REDIS_PASSWORD` and `REDIS_URL`, egress to the endpoint's address block. */
   public bindClient(request: ConnectionRequest): ConnectionBinding {

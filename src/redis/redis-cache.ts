@@ -3,11 +3,12 @@ import { PodPlacement, placementOf, validatePlacement } from '../core/placement'
 import { protectFromPrune, pruneProtectionOf } from '../core/prune-protection';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { DataStoreBase } from '../core/data-store';
 import { externalSecretObject } from '../core/external-secret';
 import { CacheConnection, ICache, redisClientBinding } from '../core/cache';
 import { ConnectionBinding, ConnectionRequest } from '../core/connection';
 import { defaultPartOf, selectorLabels, standardLabels } from '../core/labels';
-import { INetworkPeer, NetworkPeer } from '../core/network-peer';
+import { NetworkPeer } from '../core/network-peer';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
 import { checkDnsLabel, checkImage, checkInteger, validateResources } from '../core/value-rules';
@@ -117,7 +118,7 @@ const MAXMEMORY_SHARE = 0.8;
  * sidecar with a ServiceMonitor. The password comes only by reference. `RedisCache.fromExternal()` for a
  * Redis outside the cluster. Connect a backend with `backend.connectTo(cache)`.
  */
-export class RedisCache extends Construct implements ICache {
+export class RedisCache extends DataStoreBase implements ICache {
   /**
    * A Redis that already exists outside the cluster (ElastiCache, Memorystore): `connectTo` gives
    * clients `REDIS_PASSWORD` (by reference) and `REDIS_URL`, and an egress rule to its address block;
@@ -155,10 +156,8 @@ export class RedisCache extends Construct implements ICache {
   public readonly externalSecret?: ApiObject;
 
   private readonly parts: RedisParts;
-  private clients = 0;
-
   constructor(scope: Construct, id: string, props: RedisCacheProps) {
-    super(scope, id);
+    super(scope, id, 'RedisCache', 'connectTo(cache)');
     this.engine = props.engine ?? RedisEngine.standalone();
     throwIfProblems(`RedisCache ${this.node.path}`, validateRedisCacheProps(id, { ...props, engine: this.engine }));
     requireUniqueObjectNames(this);
@@ -219,12 +218,6 @@ export class RedisCache extends Construct implements ICache {
     this.networkPolicy = this.parts.networkPolicy;
     this.serviceMonitor = this.parts.serviceMonitor;
     this.connection = { ...this.parts.connection, database: 0, tls: false, secretName, passwordKey: credentials.passwordKey };
-    this.node.addValidation({
-      validate: () =>
-        this.clients > 0
-          ? []
-          : [`RedisCache ${this.node.path}: no workload connects to it: call connectTo(cache) on the backends that use it, or remove it`],
-    });
   }
 
   /** The Redis pods. */
@@ -233,9 +226,8 @@ export class RedisCache extends Construct implements ICache {
   }
 
   /** Admits `peer` to Redis (and to Sentinel, with Sentinel). */
-  public allowFrom(peer: INetworkPeer): void {
-    this.clients++;
-    this.parts.admit(peer.networkPeer);
+  protected admit(peer: NetworkPeer): void {
+    this.parts.admit(peer);
   }
 
   /** Binds a client (see `connectTo`): `REDIS_PASSWORD` and `REDIS_URL`, or the Sentinel variables; egress; admission. */
