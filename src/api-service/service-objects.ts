@@ -59,6 +59,32 @@ export interface ConfigMapRef {
   readonly data: Readonly<Record<string, string>>;
 }
 
+/** A workload an engine runs for the service, which the service wraps (`ServiceObjects.wrapWorkloads`). */
+export interface ServiceWorkload {
+  /** Prefix of the construct ids of its autoscaler and disruption budget (`''`, `'Blue'`, `'Canary'`). */
+  readonly idPrefix: string;
+  /** Its name. */
+  readonly name: string;
+  /** Its kind. */
+  readonly kind: WorkloadKind;
+  /** Its pods' labels. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Whether the service's autoscaler scales it (a canary track keeps its own count). */
+  readonly autoscaled: boolean;
+}
+
+/** What `wrapWorkloads` put around the workloads. */
+export interface WrappedWorkloads {
+  /** The HPAs, when the service autoscales. */
+  readonly autoscalers: readonly ApiObject[];
+  /** The PodDisruptionBudgets. */
+  readonly disruptionBudgets: readonly ApiObject[];
+  /** The PrometheusRule, when alerts are on. */
+  readonly alertRules?: ApiObject;
+  /** The Grafana dashboard ConfigMap, when the dashboard is on. */
+  readonly dashboard?: ApiObject;
+}
+
 /** The builders of one API service, scoped to its construct. */
 export class ServiceObjects {
   /** Workloads that run the application (ordered after migrations when a database is connected). */
@@ -182,7 +208,7 @@ export class ServiceObjects {
   }
 
   /** An `autoscaling/v2` HPA on CPU and memory for `target`, when autoscaling. */
-  public autoscaler(id: string, name: string, target: k8s.CrossVersionObjectReferenceV2): ApiObject | undefined {
+  private autoscaler(id: string, name: string, target: k8s.CrossVersionObjectReferenceV2): ApiObject | undefined {
     const a = this.spec.scaling.autoscaling;
     if (!a) return undefined;
     this.autoscalerNames.push(name);
@@ -210,7 +236,7 @@ export class ServiceObjects {
   }
 
   /** A PDB with `maxUnavailable: 1` (never `minAvailable = replicas`), so a drain can always evict. */
-  public disruptionBudget(id: string, name: string, selector: Record<string, string>): ApiObject {
+  private disruptionBudget(id: string, name: string, selector: Record<string, string>): ApiObject {
     return kubeObject(
       this.scope,
       id,
@@ -486,7 +512,30 @@ export class ServiceObjects {
    * named `workloads` of `kind`, each unless disabled; call it after the workloads and HPAs are built.
    * `longestPauseSeconds` is a Rollout's longest timed pause step (a longer pause is alerted on).
    */
-  public monitoring(kind: WorkloadKind, workloads: readonly string[], longestPauseSeconds = 0): { alertRules?: ApiObject; dashboard?: ApiObject } {
+  /**
+   * What every service puts around the workloads its engine runs: an autoscaler on each the service scales,
+   * a disruption budget on each, and the service's monitoring (PodMonitor, alerts, dashboard) of all of them.
+   * `longestPauseSeconds`: the longest timed pause of a release, after which a paused Rollout alerts.
+   */
+  public wrapWorkloads(workloads: readonly ServiceWorkload[], longestPauseSeconds = 0): WrappedWorkloads {
+    const autoscalers: ApiObject[] = [];
+    const disruptionBudgets: ApiObject[] = [];
+    for (const w of workloads) {
+      const apiVersion = w.kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1';
+      const autoscaler = w.autoscaled ? this.autoscaler(`${w.idPrefix}Autoscaler`, w.name, { apiVersion, kind: w.kind, name: w.name }) : undefined;
+      if (autoscaler) autoscalers.push(autoscaler);
+      disruptionBudgets.push(this.disruptionBudget(`${w.idPrefix}DisruptionBudget`, w.name, { ...w.selector }));
+    }
+    const kind = workloads[0]?.kind ?? 'Deployment';
+    const monitoring = this.monitoring(
+      kind,
+      workloads.map((w) => w.name),
+      longestPauseSeconds,
+    );
+    return { autoscalers, disruptionBudgets, ...monitoring };
+  }
+
+  private monitoring(kind: WorkloadKind, workloads: readonly string[], longestPauseSeconds = 0): { alertRules?: ApiObject; dashboard?: ApiObject } {
     const monitoring = this.spec.props.monitoring ?? {};
     const settings = observabilityOf(this.scope, monitoring);
     const migration = this.spec.props.migration ?? Migration.none();

@@ -6,7 +6,7 @@ import { Problem, ProblemCollector, show } from '../core/problems';
 import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
 import type { IServiceEngine } from '../api-service/api-service-props';
 import { SmokeTestOptions, validateSmokeTestOptions } from '../api-service/smoke-test';
-import type { ServiceObjects } from '../api-service/service-objects';
+import type { ServiceObjects, ServiceWorkload } from '../api-service/service-objects';
 
 /** The two colours. */
 export type Color = 'blue' | 'green';
@@ -98,6 +98,8 @@ export interface BlueGreenParts {
   readonly activeColor?: Color;
   /** The colour the preview Service selects (Service-switch engine). */
   readonly idleColor?: Color;
+  /** The workloads it runs, which the service wraps with autoscalers, disruption budgets and monitoring. */
+  readonly workloads: readonly ServiceWorkload[];
 }
 
 /**

@@ -5,7 +5,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
 import type { IServiceEngine } from '../api-service/api-service-props';
 import type { ExposureKind } from '../api-service/exposure';
-import type { ServiceObjects } from '../api-service/service-objects';
+import type { ServiceObjects, ServiceWorkload } from '../api-service/service-objects';
 import { SmokeTestOptions, validateSmokeTestOptions } from '../api-service/smoke-test';
 
 /** One step of an Argo Rollouts canary, as data (what environment files hold). */
@@ -239,6 +239,10 @@ export interface CanaryParts {
   readonly canaryIngress?: ApiObject;
   /** The smoke check: a PostSync Job (weighted engine) or the AnalysisTemplate of its `job` metric (Argo Rollouts engine). */
   readonly smokeTest?: ApiObject;
+  /** The workloads it runs, which the service wraps with autoscalers, disruption budgets and monitoring. */
+  readonly workloads: readonly ServiceWorkload[];
+  /** The longest timed pause of its steps, in seconds (Argo Rollouts engine): a Rollout paused longer alerts. @default 0 */
+  readonly longestPauseSeconds?: number;
 }
 
 /**

@@ -33,11 +33,11 @@ export class TradingBackend extends ApiServiceBase {
     const o = this.objects;
     this.deployment = o.deployment('Resource', this.name, selector, o.podTemplate(selector));
     this.service = o.service('Service', this.name, selector);
-    this.autoscaler = o.autoscaler('Autoscaler', this.name, { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name });
-    this.disruptionBudget = o.disruptionBudget('DisruptionBudget', this.name, selector);
+    const wrapped = o.wrapWorkloads([{ idPrefix: '', name: this.name, kind: 'Deployment', selector, autoscaled: true }]);
+    this.autoscaler = wrapped.autoscalers[0];
+    this.disruptionBudget = wrapped.disruptionBudgets[0];
     this.route = o.route('', this.name, this.exposure.hosts, [{ service: this.name }]);
-    const monitoring = o.monitoring('Deployment', [this.name]);
-    this.alertRules = monitoring.alertRules;
-    this.dashboard = monitoring.dashboard;
+    this.alertRules = wrapped.alertRules;
+    this.dashboard = wrapped.dashboard;
   }
 }

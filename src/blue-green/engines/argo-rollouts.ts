@@ -85,9 +85,7 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
       o.podTemplate({ ...selector }),
     );
     o.applicationWorkloads.push(rollout);
-    o.autoscaler('Autoscaler', o.name, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: o.name });
-    o.disruptionBudget('DisruptionBudget', o.name, { ...selector });
-    o.monitoring('Rollout', [o.name]);
-    return { activeService, previewService, rollout, analysisTemplate: template, smokeTest: smokeTest?.template };
+    const workloads = [{ idPrefix: '', name: o.name, kind: 'Rollout' as const, selector, autoscaled: true }];
+    return { activeService, previewService, rollout, workloads, analysisTemplate: template, smokeTest: smokeTest?.template };
   }
 }

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { throwIfProblems } from '../../core/problems';
 import type { WorkloadConfig } from '../../api-service/api-service-props';
-import type { ServiceObjects } from '../../api-service/service-objects';
+import type { ServiceObjects, ServiceWorkload } from '../../api-service/service-objects';
 import { resolveSmokeTest } from '../../api-service/smoke-test';
 import {
   BlueGreenEngineKind,
@@ -52,6 +52,7 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
     const active = this.options.activeColor;
     const idle: Color = active === 'blue' ? 'green' : 'blue';
     const deployments: Partial<Record<Color, ApiObject>> = {};
+    const workloads: ServiceWorkload[] = [];
     for (const color of COLORS) {
       const workload = `${o.name}-${color}`;
       const id = color === 'blue' ? 'Blue' : 'Green';
@@ -68,15 +69,10 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
         scaledDown ? 0 : o.replicas(),
         { [COLOR_LABEL]: color },
       );
-      o.autoscaler(`${id}Autoscaler`, workload, { apiVersion: 'apps/v1', kind: 'Deployment', name: workload });
-      o.disruptionBudget(`${id}DisruptionBudget`, workload, colorSelector);
+      workloads.push({ idPrefix: id, name: workload, kind: 'Deployment', selector: colorSelector, autoscaled: true });
     }
     const activeService = o.service('Service', o.name, { ...selector, [COLOR_LABEL]: active });
     const previewService = o.service('PreviewService', previewName, { ...selector, [COLOR_LABEL]: idle });
-    o.monitoring(
-      'Deployment',
-      COLORS.map((c) => `${o.name}-${c}`),
-    );
     // The smoke check follows the release colour: staged on the idle colour, it is tested through the preview
     // Service before the switch; once the switch made it live (activeColor = releaseColor), through the public
     // Service, so the check never passes by testing the colour just taken out of service. The Job names both
@@ -90,6 +86,6 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
         release !== undefined && release === active ? o.name : previewName,
         COLORS.map((c) => `${c}=${this.options[`${c}Image`]}`).join(' '),
       );
-    return { activeService, previewService, deployments, activeColor: active, idleColor: idle, smokeTest };
+    return { activeService, previewService, deployments, workloads, activeColor: active, idleColor: idle, smokeTest };
   }
 }

@@ -131,9 +131,6 @@ export class ArgoCanaryEngine implements ICanaryEngine {
       o.podTemplate({ ...selector }),
     );
     o.applicationWorkloads.push(rollout);
-    o.autoscaler('Autoscaler', o.name, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: o.name });
-    o.disruptionBudget('DisruptionBudget', o.name, { ...selector });
-    o.monitoring('Rollout', [o.name], longestPauseSeconds(stepData));
     // The plugin moves the weights; start with all traffic on stable.
     const route =
       mode === 'gateway-api'
@@ -148,6 +145,8 @@ export class ArgoCanaryEngine implements ICanaryEngine {
       route,
       trafficRouting: mode,
       rollout,
+      workloads: [{ idPrefix: '', name: o.name, kind: 'Rollout', selector, autoscaled: true }],
+      longestPauseSeconds: longestPauseSeconds(stepData),
       analysisTemplate: template,
       backgroundAnalysisTemplate: background,
       smokeTest: smokeTest?.template,

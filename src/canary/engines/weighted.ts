@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { FieldPath } from '../../core/field-path';
 import { Problem, throwIfProblems } from '../../core/problems';
 import type { ExposureKind } from '../../api-service/exposure';
-import type { ServiceObjects } from '../../api-service/service-objects';
+import type { ServiceObjects, ServiceWorkload } from '../../api-service/service-objects';
 import { resolveSmokeTest } from '../../api-service/smoke-test';
 import {
   CanaryEngineKind,
@@ -56,6 +56,7 @@ export class WeightedCanaryEngine implements ICanaryEngine {
       { track: 'canary', workload: canaryName, id: 'CanaryDeployment', image: w.canaryImage, replicas: w.canaryReplicas ?? 1 },
     ];
     const deployments: ApiObject[] = [];
+    const workloads: ServiceWorkload[] = [];
     for (const t of tracks) {
       const trackSelector = { ...selector, [TRACK_LABEL]: t.track };
       deployments.push(
@@ -63,12 +64,17 @@ export class WeightedCanaryEngine implements ICanaryEngine {
           [TRACK_LABEL]: t.track,
         }),
       );
-      o.disruptionBudget(t.track === 'stable' ? 'DisruptionBudget' : 'CanaryDisruptionBudget', t.workload, trackSelector);
+      // The service's autoscaler scales the stable track; the canary keeps its own count.
+      workloads.push({
+        idPrefix: t.track === 'stable' ? '' : 'Canary',
+        name: t.workload,
+        kind: 'Deployment',
+        selector: trackSelector,
+        autoscaled: t.track === 'stable',
+      });
     }
-    o.autoscaler('Autoscaler', o.name, { apiVersion: 'apps/v1', kind: 'Deployment', name: o.name });
     const stableService = o.service('Service', o.name, { ...selector, [TRACK_LABEL]: 'stable' });
     const canaryService = o.service('CanaryService', canaryName, { ...selector, [TRACK_LABEL]: 'canary' });
-    o.monitoring('Deployment', [o.name, canaryName]);
     const route =
       o.httpRoute('HttpRoute', o.name, exposure.hosts, [
         { service: o.name, weight: 100 - w.canaryWeight },
@@ -90,6 +96,6 @@ export class WeightedCanaryEngine implements ICanaryEngine {
       : undefined;
     const smoke = resolveSmokeTest(w.smokeTest);
     const smokeTest = smoke && o.smokeTestJob(smoke, canaryName, `${canaryName} ${w.canaryImage}`);
-    return { stableService, canaryService, route, deployments, canaryIngress, smokeTest };
+    return { stableService, canaryService, route, deployments, workloads, canaryIngress, smokeTest };
   }
 }
