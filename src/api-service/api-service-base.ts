@@ -5,7 +5,7 @@ import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitor
 import { externalSecretObject } from '../core/external-secret';
 import { ConnectionBinding, ConnectOptions, IConnectable, MigrationBackup, validateClientAsk } from '../core/connection';
 import { FieldPath } from '../core/field-path';
-import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
+import { HOOK_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { durationText } from '../core/duration';
 import { kubeObject } from '../core/kube-object';
 import { defaultPartOf, selectorLabels, standardLabels, StandardLabelsOptions, workloadPodSelector } from '../core/labels';
@@ -18,8 +18,7 @@ import { checkSecretKey, SecretRef } from '../core/secrets';
 import { ApiServiceProps, IServiceEngine, WorkloadConfig } from './api-service-props';
 import { Exposure } from './exposure';
 import { Migration } from './migration';
-import { backupWaitContainer, backupWaitTokenVolume, migrationBackupName } from './backup-wait';
-import { taskPodTemplate } from './pod';
+import { migrationBackupName } from './backup-wait';
 import { Scaling } from './scaling';
 import { ServiceObjects } from './service-objects';
 import { validateApiServiceProps } from './api-service-rules';
@@ -261,63 +260,16 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
       this.podMonitor = new ApiObject(this, 'PodMonitor', podMonitor);
     }
 
-    if (migration.mode === 'job' && migration.job) {
-      const job = migration.job;
-      const waits = this.backupWaits;
-      const uid = props.runAsUser ?? 10001;
-      const task = taskPodTemplate(
-        { ...this.objects.podInput(this.selector), env: this.migrationEnv },
-        'migrate',
-        standardLabels({ ...this.labelOptions, component: 'migration' }),
-        job.command,
-      );
-      this.migrationImage = this.objects.podInput(this.selector).image;
-      this.migrationJob = kubeObject(
-        this,
-        'Migration',
-        k8s.KubeJob.GVK,
-        {
-          metadata: {
-            ...this.objects.meta(`${name}-migrate`, { component: 'migration' }),
-            // Argo CD runs the Job before syncing the new pods and recreates it on every sync.
-            annotations: {
-              [HOOK_ANNOTATION]: 'PreSync',
-              [HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation',
-              ...syncWaveAnnotation(-1),
-            },
-          },
-          // Read at synthesis: connectTo may add backups to wait for until then.
-          spec: {
-            backoffLimit: job.backoffLimit,
-            get activeDeadlineSeconds() {
-              return job.activeDeadlineSeconds + (waits.length > 0 ? job.backupTimeoutSeconds : 0);
-            },
-            template: {
-              metadata: task.metadata,
-              get spec(): k8s.PodSpec {
-                if (waits.length === 0) return task.spec as k8s.PodSpec;
-                const spec = task.spec as k8s.PodSpec;
-                return {
-                  ...spec,
-                  serviceAccountName: `${name}-migrate`,
-                  volumes: [...(spec.volumes ?? []), backupWaitTokenVolume()],
-                  initContainers: waits.map((backup, i) =>
-                    backupWaitContainer(
-                      i === 0 ? 'wait-for-backup' : `wait-for-backup-${i + 1}`,
-                      backup,
-                      job.backupWaitImage,
-                      job.backupTimeoutSeconds,
-                      uid,
-                    ),
-                  ),
-                };
-              },
-            },
-          },
-        },
-        k8s.toJson_KubeJobProps,
-      );
-    }
+    this.migrationJob = migration._renderJob({
+      scope: this,
+      name,
+      metadata: this.objects.meta(`${name}-migrate`, { component: 'migration' }),
+      pod: { ...this.objects.podInput(this.selector), env: this.migrationEnv },
+      podLabels: standardLabels({ ...this.labelOptions, component: 'migration' }),
+      backups: this.backupWaits,
+      runAsUser: props.runAsUser ?? 10001,
+    });
+    if (this.migrationJob) this.migrationImage = this.objects.podInput(this.selector).image;
   }
 
   /**

@@ -115,12 +115,7 @@ export const DEFAULT_RESOURCES: ResourceRequirements = {
 };
 
 /** A backend Service a route sends traffic to. */
-export interface RouteBackend {
-  /** Service name. */
-  readonly service: string;
-  /** Share of the traffic (Gateway API `weight`). @default - unweighted */
-  readonly weight?: number;
-}
+export type { RouteBackend } from './exposure';
 
 /** Plain name + labels (+ annotations): assignable to both the k8s ObjectMeta and the CRD models' metadata. */
 export interface PlainMetadata {

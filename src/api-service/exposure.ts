@@ -1,4 +1,9 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
 import { FieldPath } from '../core/field-path';
+import { kubeObject } from '../core/kube-object';
 import { Problem, ProblemCollector, throwIfProblems, show } from '../core/problems';
 import { checkDnsLabel, checkDnsSubdomain, checkHostname } from '../core/value-rules';
 
@@ -40,23 +45,54 @@ export interface IngressExposureOptions {
 /** The kinds of exposure. */
 export type ExposureKind = 'gateway' | 'ingress' | 'none';
 
-/** How (and whether) a service is reachable from outside the cluster. */
-export class Exposure {
+/** A backend of a route: a Service, with its share of the traffic. */
+export interface RouteBackend {
+  /** Service name. */
+  readonly service: string;
+  /** Share of the traffic (Gateway API `weight`). @default - unweighted */
+  readonly weight?: number;
+}
+
+/** What a route is rendered from: where, under which name and metadata, for which hosts and port. */
+export interface RouteRequest {
+  /** The construct the route is created in. */
+  readonly scope: Construct;
+  /** The route's construct id. */
+  readonly id: string;
+  /** Its metadata (name, labels, annotations). */
+  readonly metadata: { readonly name: string; readonly labels: Record<string, string>; readonly annotations?: Record<string, string> };
+  /** Public hostnames. */
+  readonly hosts: readonly string[];
+  /** The services' port. */
+  readonly port: number;
+}
+
+/** The Ingress settings once defaulted. */
+type IngressSettings = Required<Omit<IngressExposureOptions, 'tlsSecretName' | 'clusterIssuer'>> & { tlsSecretName?: string; clusterIssuer?: string };
+
+/**
+ * How (and whether) a service is reachable from outside the cluster. Each kind renders its own route:
+ * a Gateway API HTTPRoute, an Ingress, or nothing.
+ */
+export abstract class Exposure {
+  /** Only the kinds above. */
+  protected constructor() {}
+
   /** Cluster-internal only: a ClusterIP Service and no route. */
   public static none(): Exposure {
-    return new Exposure(undefined, undefined);
+    return new NoExposure();
   }
 
   /** A Gateway API `HTTPRoute` (`gateway.networking.k8s.io/v1`) attached to a named Gateway. The first-class option. */
   public static gateway(options: GatewayExposureOptions): Exposure {
     throwIfProblems('Exposure.gateway', validateGatewayExposure(options));
-    return new Exposure({ ...options, hosts: [...options.hosts] }, undefined);
+    return new GatewayExposure({ ...options, hosts: [...options.hosts] });
   }
 
   /** A `networking.k8s.io/v1` Ingress with TLS from cert-manager. The legacy option (ingress-nginx is retired). */
   public static ingress(options: IngressExposureOptions): Exposure {
     throwIfProblems('Exposure.ingress', validateIngressExposure(options));
-    return new Exposure(undefined, {
+    return new IngressExposure({
       hosts: [...options.hosts],
       className: options.className ?? 'nginx',
       // A Secret the user names without an issuer is theirs: cert-manager must not manage (and overwrite) it.
@@ -66,30 +102,145 @@ export class Exposure {
     });
   }
 
-  private constructor(
-    /** The Gateway API settings, when exposed through a Gateway. */
-    public readonly gatewayOptions: GatewayExposureOptions | undefined,
-    /** The Ingress settings, when exposed through an Ingress. */
-    public readonly ingressOptions:
-      (Required<Omit<IngressExposureOptions, 'tlsSecretName' | 'clusterIssuer'>> & { tlsSecretName?: string; clusterIssuer?: string }) | undefined,
-  ) {}
-
-  /** The namespace external traffic arrives from, or `undefined` when not exposed. */
-  public get trafficNamespace(): string | undefined {
-    if (this.gatewayOptions) {
-      return this.gatewayOptions.trafficNamespace ?? this.gatewayOptions.gatewayNamespace;
-    }
-    return this.ingressOptions?.controllerNamespace;
-  }
-
   /** Which kind of exposure this is. */
-  public get kind(): ExposureKind {
-    return this.gatewayOptions ? 'gateway' : this.ingressOptions ? 'ingress' : 'none';
-  }
+  public abstract readonly kind: ExposureKind;
 
   /** Public hostnames. */
-  public get hosts(): readonly string[] {
-    return this.gatewayOptions?.hosts ?? this.ingressOptions?.hosts ?? [];
+  public abstract readonly hosts: readonly string[];
+
+  /** The namespace external traffic arrives from, or `undefined` when not exposed. */
+  public abstract readonly trafficNamespace: string | undefined;
+
+  /**
+   * The Gateway API settings, when exposed through a Gateway.
+   * @deprecated use `kind`; the exposure renders its own route
+   */
+  public get gatewayOptions(): GatewayExposureOptions | undefined {
+    return undefined;
+  }
+
+  /**
+   * The Ingress settings, when exposed through an Ingress.
+   * @deprecated use `kind`; the exposure renders its own route
+   */
+  public get ingressOptions(): IngressSettings | undefined {
+    return undefined;
+  }
+
+  /**
+   * An HTTPRoute to `backends` (weighted when they say so), with the Gateway exposure; else nothing.
+   * @internal
+   */
+  public _httpRoute(_request: RouteRequest, _backends: readonly RouteBackend[]): ApiObject | undefined {
+    return undefined;
+  }
+
+  /**
+   * An Ingress to `service` with TLS (unless `tls` is false) and `annotations`, with the Ingress exposure; else nothing.
+   * @internal
+   */
+  public _ingress(_request: RouteRequest, _service: string, _annotations: Record<string, string>, _tls: boolean): ApiObject | undefined {
+    return undefined;
+  }
+}
+
+class NoExposure extends Exposure {
+  public readonly kind: ExposureKind = 'none';
+  public readonly hosts: readonly string[] = [];
+  public readonly trafficNamespace = undefined;
+}
+
+class GatewayExposure extends Exposure {
+  public readonly kind: ExposureKind = 'gateway';
+  public readonly hosts: readonly string[];
+  public readonly trafficNamespace: string;
+
+  public constructor(private readonly options: GatewayExposureOptions) {
+    super();
+    this.hosts = options.hosts;
+    this.trafficNamespace = options.trafficNamespace ?? options.gatewayNamespace;
+  }
+
+  public get gatewayOptions(): GatewayExposureOptions {
+    return this.options;
+  }
+
+  public _httpRoute(request: RouteRequest, backends: readonly RouteBackend[]): ApiObject {
+    const gateway = this.options;
+    const route: IHTTPRoute = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: request.metadata,
+      spec: {
+        parentRefs: [
+          {
+            group: 'gateway.networking.k8s.io',
+            kind: 'Gateway',
+            name: gateway.gatewayName,
+            namespace: gateway.gatewayNamespace,
+            ...(gateway.listenerName ? { sectionName: gateway.listenerName } : {}),
+          },
+        ],
+        hostnames: [...request.hosts],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            backendRefs: backends.map((b) => ({
+              group: '',
+              kind: 'Service',
+              name: b.service,
+              port: request.port,
+              ...(b.weight === undefined ? {} : { weight: b.weight }),
+            })),
+          },
+        ],
+      },
+    };
+    return new ApiObject(request.scope, request.id, route);
+  }
+}
+
+class IngressExposure extends Exposure {
+  public readonly kind: ExposureKind = 'ingress';
+  public readonly hosts: readonly string[];
+  public readonly trafficNamespace: string;
+
+  public constructor(private readonly settings: IngressSettings) {
+    super();
+    this.hosts = settings.hosts;
+    this.trafficNamespace = settings.controllerNamespace;
+  }
+
+  public get ingressOptions(): IngressSettings {
+    return this.settings;
+  }
+
+  public _ingress(request: RouteRequest, service: string, annotations: Record<string, string>, tls: boolean): ApiObject {
+    const ingress = this.settings;
+    const name = request.metadata.name;
+    return kubeObject(
+      request.scope,
+      request.id,
+      k8s.KubeIngress.GVK,
+      {
+        metadata: {
+          ...request.metadata,
+          annotations: {
+            ...(tls && ingress.clusterIssuer !== undefined ? { 'cert-manager.io/cluster-issuer': ingress.clusterIssuer } : {}),
+            ...annotations,
+          },
+        },
+        spec: {
+          ingressClassName: ingress.className,
+          ...(tls ? { tls: [{ hosts: [...request.hosts], secretName: ingress.tlsSecretName ?? `${name}-tls` }] } : {}),
+          rules: request.hosts.map((host) => ({
+            host,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { name: 'http' } } } }] },
+          })),
+        },
+      },
+      k8s.toJson_KubeIngressProps,
+    );
   }
 }
 

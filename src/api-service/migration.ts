@@ -1,5 +1,12 @@
 import { FieldPath } from '../core/field-path';
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { MigrationBackup } from '../core/connection';
+import { kubeObject } from '../core/kube-object';
+import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, syncWaveAnnotation } from '../core/sync-wave';
+import { backupWaitContainer, backupWaitTokenVolume } from './backup-wait';
+import { BackendPodInput, taskPodTemplate } from './pod';
 import { checkDurationRange, wholeSeconds } from '../core/duration';
 import { Problem, ProblemCollector, throwIfProblems, show } from '../core/problems';
 import { checkImage, checkInteger } from '../core/value-rules';
@@ -51,21 +58,40 @@ export const DEFAULT_BACKUP_WAIT_IMAGE = DEFAULT_SMOKE_TEST_IMAGE;
 /** The kinds of migration. */
 export type MigrationMode = 'none' | 'on-start' | 'job';
 
+/** What a migration Job is rendered from. */
+export interface MigrationJobRequest {
+  /** The construct the Job is created in (id `Migration`). */
+  readonly scope: Construct;
+  /** The service's name: the Job is `<name>-migrate`, and so is the service account that reads backups. */
+  readonly name: string;
+  /** The Job's metadata. */
+  readonly metadata: { readonly name: string; readonly labels: Record<string, string>; readonly annotations?: Record<string, string> };
+  /** The pod of the service, with the migration's variables. */
+  readonly pod: BackendPodInput;
+  /** Labels of the Job's pods. */
+  readonly podLabels: Record<string, string>;
+  /** The backups to wait for; read at synthesis, so connections made later add theirs. */
+  readonly backups: readonly MigrationBackup[];
+  /** User the backup-wait containers run as. */
+  readonly runAsUser: number;
+}
+
 /**
  * How database migrations run: in the binary before it serves (`onStart`, with a startupProbe that waits
- * for it), or as a Kubernetes Job before the rollout (`job`, an Argo CD PreSync hook).
+ * for it), or as a Kubernetes Job before the rollout (`job`, an Argo CD PreSync hook). Each kind renders
+ * its own part: the startup budget of the pods, or the Job.
  */
-export class Migration {
+export abstract class Migration {
   /** No migrations. */
   public static none(): Migration {
-    return new Migration('none', undefined, undefined);
+    return new NoMigration();
   }
 
   /** The binary migrates before it serves; a generous startupProbe covers the migration. */
   public static onStart(options: OnStartMigrationOptions = {}): Migration {
     const startupTimeout = options.startupTimeout ?? Duration.minutes(5);
     throwIfProblems('Migration.onStart', validateOnStart({ startupTimeout }));
-    return new Migration('on-start', wholeSeconds(startupTimeout), undefined);
+    return new OnStartMigration(wholeSeconds(startupTimeout));
   }
 
   /**
@@ -81,7 +107,7 @@ export class Migration {
       backupTimeout: options.backupTimeout ?? Duration.minutes(30),
     };
     throwIfProblems('Migration.job', validateJobMigration(checked));
-    return new Migration('job', undefined, {
+    return new JobMigration({
       command: checked.command as string[],
       backoffLimit: checked.backoffLimit,
       activeDeadlineSeconds: wholeSeconds(checked.activeDeadline),
@@ -92,14 +118,107 @@ export class Migration {
     });
   }
 
-  private constructor(
+  /** Only the kinds above. */
+  protected constructor(
     /** Which kind of migration. */
     public readonly mode: MigrationMode,
-    /** Startup budget for `on-start`. */
-    public readonly startupTimeoutSeconds: number | undefined,
-    /** Job settings for `job`. */
-    public readonly job: JobMigrationSettings | undefined,
   ) {}
+
+  /** Startup budget of the pods, for `on-start`. */
+  public get startupTimeoutSeconds(): number | undefined {
+    return undefined;
+  }
+
+  /** Job settings, for `job`. */
+  public get job(): JobMigrationSettings | undefined {
+    return undefined;
+  }
+
+  /**
+   * The migration Job, for `job`; else nothing.
+   * @internal
+   */
+  public _renderJob(_request: MigrationJobRequest): ApiObject | undefined {
+    return undefined;
+  }
+}
+
+class NoMigration extends Migration {
+  public constructor() {
+    super('none');
+  }
+}
+
+class OnStartMigration extends Migration {
+  public constructor(private readonly startupSeconds: number) {
+    super('on-start');
+  }
+
+  public get startupTimeoutSeconds(): number {
+    return this.startupSeconds;
+  }
+}
+
+class JobMigration extends Migration {
+  public constructor(private readonly settings: JobMigrationSettings) {
+    super('job');
+  }
+
+  public get job(): JobMigrationSettings {
+    return this.settings;
+  }
+
+  /** A PreSync hook Job; with backups to wait for, an init container per backup and the token to ask for them. */
+  public _renderJob(r: MigrationJobRequest): ApiObject {
+    const job = this.settings;
+    const waits = r.backups;
+    const task = taskPodTemplate(r.pod, 'migrate', r.podLabels, job.command);
+    return kubeObject(
+      r.scope,
+      'Migration',
+      k8s.KubeJob.GVK,
+      {
+        metadata: {
+          ...r.metadata,
+          // Argo CD runs the Job before syncing the new pods and recreates it on every sync.
+          annotations: {
+            [HOOK_ANNOTATION]: 'PreSync',
+            [HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation',
+            ...syncWaveAnnotation(-1),
+          },
+        },
+        // Read at synthesis: connectTo may add backups to wait for until then.
+        spec: {
+          backoffLimit: job.backoffLimit,
+          get activeDeadlineSeconds() {
+            return job.activeDeadlineSeconds + (waits.length > 0 ? job.backupTimeoutSeconds : 0);
+          },
+          template: {
+            metadata: task.metadata,
+            get spec(): k8s.PodSpec {
+              if (waits.length === 0) return task.spec as k8s.PodSpec;
+              const spec = task.spec as k8s.PodSpec;
+              return {
+                ...spec,
+                serviceAccountName: `${r.name}-migrate`,
+                volumes: [...(spec.volumes ?? []), backupWaitTokenVolume()],
+                initContainers: waits.map((backup, i) =>
+                  backupWaitContainer(
+                    i === 0 ? 'wait-for-backup' : `wait-for-backup-${i + 1}`,
+                    backup,
+                    job.backupWaitImage,
+                    job.backupTimeoutSeconds,
+                    r.runAsUser,
+                  ),
+                ),
+              };
+            },
+          },
+        },
+      },
+      k8s.toJson_KubeJobProps,
+    );
+  }
 }
 
 /** Problems with on-start migration options. */

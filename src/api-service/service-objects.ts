@@ -6,7 +6,6 @@
 import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate' with { 'resolution-mode': 'import' };
 import { wholeSeconds } from '../core/duration';
 import { placementOf } from '../core/placement';
@@ -20,7 +19,7 @@ import { ApiSignalTarget, WorkloadKind } from '../monitoring/api-signals';
 import { monitoringObjects } from '../monitoring/objects';
 import { DEFAULT_SCRAPE_INTERVAL, observabilityOf } from '../monitoring/settings';
 import { ApiServiceProps, DEFAULT_RESOURCES, PlainMetadata, RouteBackend } from './api-service-props';
-import { Exposure } from './exposure';
+import { Exposure, RouteRequest } from './exposure';
 import { Migration } from './migration';
 import { BackendPodInput, backendPodTemplate } from './pod';
 import { Scaling } from './scaling';
@@ -161,7 +160,7 @@ export class ServiceObjects {
       metricsPort: this.spec.metricsPort,
       readinessPath: props.healthCheck?.readinessPath ?? '/health',
       livenessPath: props.healthCheck?.livenessPath,
-      startupTimeoutSeconds: migration.mode === 'on-start' ? migration.startupTimeoutSeconds : undefined,
+      startupTimeoutSeconds: migration.startupTimeoutSeconds,
       resources: props.resources ?? DEFAULT_RESOURCES,
       configMapName: config?.name,
       configData: { ...config?.data },
@@ -309,38 +308,7 @@ export class ServiceObjects {
 
   /** An HTTPRoute (Gateway exposure) for `hosts` to `backends`, or `undefined` without Gateway exposure. */
   public httpRoute(id: string, name: string, hosts: readonly string[], backends: readonly RouteBackend[]): ApiObject | undefined {
-    const gateway = this.spec.exposure.gatewayOptions;
-    if (!gateway) return undefined;
-    const route: IHTTPRoute = {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: this.meta(name),
-      spec: {
-        parentRefs: [
-          {
-            group: 'gateway.networking.k8s.io',
-            kind: 'Gateway',
-            name: gateway.gatewayName,
-            namespace: gateway.gatewayNamespace,
-            ...(gateway.listenerName ? { sectionName: gateway.listenerName } : {}),
-          },
-        ],
-        hostnames: [...hosts],
-        rules: [
-          {
-            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-            backendRefs: backends.map((b) => ({
-              group: '',
-              kind: 'Service',
-              name: b.service,
-              port: this.spec.port,
-              ...(b.weight === undefined ? {} : { weight: b.weight }),
-            })),
-          },
-        ],
-      },
-    };
-    return new ApiObject(this.scope, id, route);
+    return this.spec.exposure._httpRoute(this.routeRequest(id, name, hosts), backends);
   }
 
   /** An Ingress (Ingress exposure) for `hosts` to `service`, with TLS from cert-manager; `undefined` without Ingress exposure. */
@@ -352,31 +320,11 @@ export class ServiceObjects {
     annotations: Record<string, string> = {},
     tls = true,
   ): ApiObject | undefined {
-    const ingress = this.spec.exposure.ingressOptions;
-    if (!ingress) return undefined;
-    return kubeObject(
-      this.scope,
-      id,
-      k8s.KubeIngress.GVK,
-      {
-        metadata: {
-          ...this.meta(name),
-          annotations: {
-            ...(tls && ingress.clusterIssuer !== undefined ? { 'cert-manager.io/cluster-issuer': ingress.clusterIssuer } : {}),
-            ...annotations,
-          },
-        },
-        spec: {
-          ingressClassName: ingress.className,
-          ...(tls ? { tls: [{ hosts: [...hosts], secretName: ingress.tlsSecretName ?? `${name}-tls` }] } : {}),
-          rules: hosts.map((host) => ({
-            host,
-            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { name: 'http' } } } }] },
-          })),
-        },
-      },
-      k8s.toJson_KubeIngressProps,
-    );
+    return this.spec.exposure._ingress(this.routeRequest(id, name, hosts), service, annotations, tls);
+  }
+
+  private routeRequest(id: string, name: string, hosts: readonly string[]): RouteRequest {
+    return { scope: this.scope, id, metadata: this.meta(name), hosts, port: this.spec.port };
   }
 
   /**
@@ -546,7 +494,7 @@ export class ServiceObjects {
       workloads,
       container: this.spec.name,
       autoscalers: [...this.autoscalerNames],
-      migrationJob: migration.mode === 'job' ? `${this.spec.name}-migrate` : undefined,
+      migrationJob: migration.job ? `${this.spec.name}-migrate` : undefined,
       longestPauseSeconds,
     };
     return monitoringObjects(this.scope, {

@@ -70,7 +70,7 @@ export class ArgoCanaryEngine implements ICanaryEngine {
   /** @internal */
   public _bind(o: ServiceObjects, selector: Readonly<Record<string, string>>, canaryName: string): CanaryParts {
     const exposure = o.exposure;
-    const mode = this.mode(exposure.gatewayOptions ? 'gateway' : exposure.ingressOptions ? 'ingress' : 'none');
+    const mode = this.mode(exposure.kind);
     const namespace = o.namespace ?? 'default';
     // Replica-based canaries are reached through a Service over all pods; Argo would narrow a stableService to the stable pods.
     const stableService = o.service('Service', o.name, { ...selector });

@@ -80,20 +80,18 @@ export class WeightedCanaryEngine implements ICanaryEngine {
         { service: o.name, weight: 100 - w.canaryWeight },
         { service: canaryName, weight: w.canaryWeight },
       ]) ?? o.ingress('Ingress', o.name, exposure.hosts, o.name);
-    // ingress-nginx sends canary-weight % of the host's traffic to this Ingress's backend.
-    const canaryIngress = exposure.ingressOptions
-      ? o.ingress(
-          'CanaryIngress',
-          canaryName,
-          exposure.hosts,
-          canaryName,
-          {
-            'nginx.ingress.kubernetes.io/canary': 'true',
-            'nginx.ingress.kubernetes.io/canary-weight': String(w.canaryWeight),
-          },
-          false,
-        )
-      : undefined;
+    // ingress-nginx sends canary-weight % of the host's traffic to this Ingress's backend (with the Ingress exposure).
+    const canaryIngress = o.ingress(
+      'CanaryIngress',
+      canaryName,
+      exposure.hosts,
+      canaryName,
+      {
+        'nginx.ingress.kubernetes.io/canary': 'true',
+        'nginx.ingress.kubernetes.io/canary-weight': String(w.canaryWeight),
+      },
+      false,
+    );
     const smoke = resolveSmokeTest(w.smokeTest);
     const smokeTest = smoke && o.smokeTestJob(smoke, canaryName, `${canaryName} ${w.canaryImage}`);
     return { stableService, canaryService, route, deployments, workloads, canaryIngress, smokeTest };
