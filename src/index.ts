@@ -47,7 +47,7 @@ export {
 } from './postgres/engine-options';
 export { DatabaseCredentials, ExternalPostgresProps } from './postgres/external-postgres';
 export { DatabaseConnection, IDatabase } from './core/database';
-export { ConnectionBinding, ConnectionRequest, ConnectOptions, IConnectable } from './core/connection';
+export { ClientAsk, ClientOffer, ConnectionBinding, ConnectionRequest, ConnectOptions, IConnectable } from './core/connection';
 export { RedisCache, RedisCacheProps, RedisEvictionPolicy, RedisPersistenceOptions, RedisStorageOptions } from './redis/redis-cache';
 export { RedisEngine } from './redis/redis-engine';
 export { IRedisEngine, RedisEngineKind, SentinelEngineOptions } from './redis/engine-options';
@@ -61,6 +61,7 @@ export { ClusterDns, DNS_CONTEXT, INetworkPeer, NetworkPeer, NetworkPort } from 
 export { SecretRef, SecretStore, SecretStoreKind } from './core/secrets';
 export { ResourceQuantities, ResourceRequirements } from './core/resources';
 export { ConfigurationError, Problem } from './core/problems';
+export { FieldPath, FieldSpelling } from './core/field-path';
 export { PART_OF_CONTEXT } from './core/labels';
 export { PLACEMENT_CONTEXT, PodPlacement, Toleration } from './core/placement';
 export { PRUNE_PROTECTION_ANNOTATIONS, PRUNE_PROTECTION_CONTEXT } from './core/prune-protection';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentProblems } from '../src/config/build';
+import { parseEnvironment } from '../src/config/environment';
 import schema from '../src/config/environment.schema.json';
 import { compileSchema } from '../src/config/schema-validator';
 import { Tier, TIER_DEFAULTS, TIERS } from '../src/config/tiers';
@@ -82,4 +83,61 @@ describe("the schema reads an entry without an engine with its tier's default en
       );
     });
   }
+});
+
+describe('one cause, one line: what follows from a problem the schema named is not said again', () => {
+  const dev = readFileSync(join(__dirname, '..', 'environments', 'dev.yaml'), 'utf8');
+  const edited = (text: string, tier: string, edit: (d: JsonMap) => void): string[] => {
+    const doc = parseMap(text);
+    edit(doc);
+    return environmentProblems(tier, `environments/${tier}.yaml`, JSON.stringify(doc));
+  };
+  const api = (d: JsonMap): JsonMap => at(d, 'services', 'trading-api');
+  const P = 'environments/prod.yaml: services.trading-api';
+
+  it('a block without its strategy or mode: only that', () => {
+    expect(
+      edited(base, 'prod', (d) => {
+        delete api(d).image;
+        api(d).release = { engine: 'weighted', stableImage: IMAGE, canaryImage: IMAGE, canaryWeight: 10 };
+      }),
+    ).toEqual([`${P}.release.strategy: is required`]);
+    expect(edited(base, 'prod', (d) => void (api(d).release = {}))).toEqual([`${P}.release.strategy: is required`]);
+    expect(edited(base, 'prod', (d) => void (api(d).migration = { command: ['migrate'] }))).toEqual([`${P}.migration.mode: is required`]);
+    expect(edited(base, 'prod', (d) => void (api(d).release = { strategy: 'linear', engine: 'service-switch' }))).toEqual([
+      `${P}.release.strategy: "linear" is not allowed; use one of "rolling", "blue-green", "canary"`,
+    ]);
+  });
+
+  it('a key the entry does not take: one line, whichever schema says it', () => {
+    expect(edited(dev, 'dev', (d) => void (at(d, 'databases', 'trading-db').instaces = 1))).toEqual([
+      'environments/dev.yaml: databases.trading-db.instaces: unknown key (did you mean "instances"?); allowed: engine, instances, allowFewerInstances, alerts, dashboard, image, database, owner, storage, resources, credentialsSecret, usernameKey, passwordKey, pooler',
+    ]);
+    expect(edited(dev, 'dev', (d) => void (at(d, 'databases', 'trading-db').parameters = { a: '1' }))).toHaveLength(1);
+  });
+
+  it('a missing top-level key, an unreadable entry, an empty external reference', () => {
+    expect(edited(base, 'prod', (d) => void delete d.namespace)).toEqual(['environments/prod.yaml: namespace: is required']);
+    expect(edited(base, 'prod', (d) => void delete d.tier)).toEqual(['environments/prod.yaml: tier: is required']);
+    expect(edited(base, 'prod', (d) => void (at(d, 'services')['trading-api'] = null))).toEqual([`${P}: null must be a mapping of keys`]);
+    expect(edited(base, 'prod', (d) => void (at(d, 'databases')['trading-db'] = { external: {} }))).toEqual([
+      'environments/prod.yaml: databases.trading-db.external.host: is required',
+      'environments/prod.yaml: databases.trading-db.external.database: is required',
+    ]);
+  });
+
+  it("a scale out of range says nothing about the quota; a negative time is the schema's", () => {
+    expect(edited(base, 'prod', (d) => void (api(d).autoscaling = { maxReplicas: 100000 }))).toEqual([
+      `${P}.autoscaling.maxReplicas: 100000 is out of range: use a whole number from 1 to 1000`,
+    ]);
+    expect(edited(base, 'prod', (d) => void (api(d).rollout = { drainSeconds: -1 }))).toEqual([`${P}.rollout.drainSeconds: -1 must be at least 0`]);
+  });
+
+  it('a file name that cannot label alerts is a problem of the file, not a failed build', () => {
+    expect(parseEnvironment('dev eu', 'environments/dev eu.yaml', dev).problems).toEqual([
+      'environments/dev eu.yaml: monitoring.environment: "dev eu" is not a label value: use up to 63 letters, digits, "-", "_" or ".", like "prod"; the file\'s name is the label unless you set it',
+    ]);
+    const named = dev.replace(/^tier: dev$/m, 'tier: dev\nmonitoring: { environment: dev-eu }');
+    expect(parseEnvironment('dev eu', 'environments/dev eu.yaml', named).problems).toEqual([]);
+  });
 });

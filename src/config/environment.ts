@@ -14,6 +14,7 @@ import { validateClientAsk } from '../core/connection';
 import { FieldPath } from '../core/field-path';
 import { validateStoreName } from '../core/secrets';
 import { Problem, ProblemCollector, show } from '../core/problems';
+import { validateObservabilityOptions } from '../monitoring/settings';
 import { TradingNamespaceProps, validateTradingNamespaceProps } from '../namespace/trading-namespace';
 import schema from './environment.schema.json';
 import { CachePlan, cacheSection } from './sections/cache';
@@ -68,14 +69,22 @@ export function parseEnvironment(name: string, file: string, text: string): Pars
   const entries = readable.rejected.map((field) => entryOf(field));
   if (entries.some((entry) => entry === undefined)) return { problems: inFile(file, parsed.problems) };
   const wholeEntries = new Set(entries.filter((e): e is { entry: string; whole: boolean } => e !== undefined && e.whole).map((e) => e.entry));
-  const planned = planEnvironment(readable.data as EnvironmentConfig, wholeEntries);
-  const problems = [...parsed.problems, ...planned.problems.filter((p) => !readable.rejected.some((f) => within(p.field, f)))];
+  const planned = planEnvironment(readable.data as EnvironmentConfig, wholeEntries, readable.rejected);
+  const said = [...readable.rejected, ...readable.unread];
+  const problems = [...parsed.problems, ...planned.problems.filter((p) => !said.some((f) => within(p.field, f)))];
+  // The environment's name labels its alerts unless the file names the environment.
+  const config = parsed.data as EnvironmentConfig;
+  if (config.monitoring?.environment === undefined) {
+    for (const p of validateObservabilityOptions({ environment: name })) {
+      problems.push({ field: 'monitoring.environment', message: `${p.message}; the file's name is the label unless you set it` });
+    }
+  }
   if (problems.length > 0) return { problems: inFile(file, problems) };
   return { environment: { name, file, config: parsed.data as EnvironmentConfig, plan: planned.plan }, problems: [] };
 }
 
 /** Keys that decide what the rest of their block means: a wrong one takes its whole block out. */
-const DISCRIMINATORS: ReadonlySet<string> = new Set(['strategy', 'engine', 'mode']);
+const DISCRIMINATORS: ReadonlySet<string> = new Set(['strategy', 'engine', 'mode', 'external']);
 
 /** The entry of services, databases or caches a field (`services.api.port`) is in, and whether it is the entry itself. */
 function entryOf(field: string): { entry: string; whole: boolean } | undefined {
@@ -92,15 +101,23 @@ function within(field: string, parent: string): boolean {
  * The plan of an environment and its problems, each created at its path in the file: the values every
  * pod shares first, then each section through its adapter, then the rules across sections (references,
  * hosts, connections, the quota at full scale). `skipped` holds `services/<name>`, `databases/<name>`
- * and `caches/<name>` entries whose types are already wrong.
+ * and `caches/<name>` entries whose types are already wrong; `rejected`, the fields the schema rejected
+ * (a service whose release was rejected is judged without it: which image it runs is unknown).
  */
 export function planEnvironment(
   env: EnvironmentConfig,
   skipped: ReadonlySet<string> = new Set(),
+  rejected: readonly string[] = [],
 ): { plan: EnvironmentPlan; problems: readonly Problem[] } {
   const root = FieldPath.file();
   const skip = new Set(skipped);
   const c = new ProblemCollector();
+  // An entry that is not a mapping (an empty `api:`) cannot be read by any rule: the schema has said so.
+  // Who connects to a database or cache is unknown while a service cannot be read: nobody is blamed then.
+  const unreadService = Object.keys(env.services ?? {}).some((n) => skip.has(`services/${n}`));
+  const readable = <T>(entries: Record<string, T> | undefined): Record<string, T> =>
+    Object.fromEntries(Object.entries(entries ?? {}).filter(([, v]) => v !== null && typeof v === 'object' && !Array.isArray(v)));
+  env = { ...env, services: readable(env.services), databases: readable(env.databases), caches: readable(env.caches) };
   // What every pod, alert and release of the environment shares is judged once, here.
   if (env.placement) c.add(validatePlacement(env.placement, root.child('placement')));
   if (env.notifications) c.add(validateSlackOptions(env.notifications.slack, root.child('notifications.slack')));
@@ -133,7 +150,8 @@ export function planEnvironment(
   const capacities: ServiceCapacity[] = [];
   for (const [name, svc] of Object.entries(env.services)) {
     if (skip.has(`services/${name}`)) continue;
-    const s = serviceSection(env, name, svc, store, root.child('services').entry(name));
+    const at = root.child('services').entry(name);
+    const s = serviceSection(env, name, svc, store, at, rejected.includes(String(at.child('release'))));
     c.add(s.problems);
     if (s.plan) services.push(s.plan);
     if (s.capacity) capacities.push(s.capacity);
@@ -144,7 +162,7 @@ export function planEnvironment(
     const d = databaseSection(env, name, db, store, root.child('databases').entry(name));
     c.add(d.problems);
     if (d.plan) databases.push(d.plan);
-    c.add(clientProblems(env, root, 'databases', name));
+    if (!unreadService) c.add(clientProblems(env, root, 'databases', name));
   }
   c.add(referenceProblems(env, root, 'databases'));
   const caches: CachePlan[] = [];
@@ -153,7 +171,7 @@ export function planEnvironment(
     const p = cacheSection(env, name, cache, store, root.child('caches').entry(name));
     c.add(p.problems);
     if (p.plan) caches.push(p.plan);
-    c.add(clientProblems(env, root, 'caches', name));
+    if (!unreadService) c.add(clientProblems(env, root, 'caches', name));
   }
   c.add(referenceProblems(env, root, 'caches'));
   c.add(hostProblems(env, root));

@@ -228,6 +228,7 @@ export interface ServiceConfig {
   readReplicas?: boolean;
 }
 
+/** The keys each kind takes are its branch's (the tier reads an entry without an engine with its default engine). */
 export interface DatabaseConfig {
   /** Default: statefulset in dev, cloudnative-pg in staging and prod. */
   engine?: 'cloudnative-pg' | 'statefulset';
@@ -293,6 +294,7 @@ export interface DatabaseConfig {
   };
 }
 
+/** The keys each kind takes are its branch's (the tier reads an entry without an engine with its default engine). */
 export interface CacheConfig {
   /** Default: standalone in dev and staging, sentinel in prod. */
   engine?: 'standalone' | 'sentinel';

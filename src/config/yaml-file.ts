@@ -40,39 +40,50 @@ export function parseAndCheckSchema(text: string, schema: object, discriminators
 
 /**
  * The data as value rules may read it, and the fields taken out: each value the schema rejected for its
- * type (or a missing key), with its whole list when it is in one (rules read lists whole) and with its
- * block when it is one of the `discriminators`, the keys that decide what their block means. The schema
- * has reported these fields; a rule never sees them. Values less than `depth` keys deep stay (the caller
- * skips what holds them).
+ * type, with its whole list when it is in one (rules read lists whole) and with its block when it is one of
+ * the `discriminators`, the keys that decide what their block means (a missing one too). A key missing from
+ * a block that names its branch stays absent (its field rejected without cutting the block); a key the block
+ * does not take stays unread (`unread`). The schema has reported these fields; a rule's problem in one of them
+ * is the schema's to say. Values less than `depth` keys deep stay (the caller skips what holds them).
  */
 export function readableData(
   data: unknown,
   errors: readonly ErrorObject[],
   discriminators: ReadonlySet<string>,
   depth: number,
-): { data: unknown; rejected: string[] } {
+): { data: unknown; rejected: string[]; unread: string[] } {
   errors = withoutBranchNoise(errors, discriminators);
   const kept: string[] = [];
+  const unread: string[] = [];
   const cuts = errors
-    .filter((e) => e.keyword !== 'additionalProperties' && e.keyword !== 'if')
+    .filter((e) => e.keyword !== 'if')
     .flatMap((e) => {
       const segments = pointerSegments(e.instancePath);
-      // A key missing from a discriminated block: the block is still read as its branch; only the key is absent.
-      if (e.keyword === 'required' && isDiscriminated(e.data, discriminators)) {
-        kept.push(segmentsToField([...segments, String((e.params as { missingProperty: string }).missingProperty)]));
+      if (e.keyword === 'additionalProperties') {
+        unread.push(segmentsToField([...segments, String((e.params as { additionalProperty: string }).additionalProperty)]));
         return [];
+      }
+      if (e.keyword === 'required') {
+        const missing = String((e.params as { missingProperty: string }).missingProperty);
+        // Without the key that says what it is, the block cannot be read.
+        if (discriminators.has(missing)) return [segments];
+        // A key missing from a discriminated block: the block is still read as its branch; only the key is absent.
+        if (isDiscriminated(e.data, discriminators)) {
+          kept.push(segmentsToField([...segments, missing]));
+          return [];
+        }
       }
       const inList = segments.findIndex((s) => /^\d+$/.test(s));
       const cut = inList >= 0 ? segments.slice(0, inList) : segments;
       return [discriminators.has(cut[cut.length - 1] ?? '') ? cut.slice(0, -1) : cut];
     });
-  if (cuts.length === 0) return { data, rejected: kept };
+  if (cuts.length === 0) return { data, rejected: kept, unread };
   const readable = structuredClone(data);
   for (const cut of cuts.filter((c) => c.length >= depth)) {
     const parent = valueAt(readable, cut.slice(0, -1));
     if (parent !== null && typeof parent === 'object' && !Array.isArray(parent)) delete (parent as Record<string, unknown>)[cut[cut.length - 1]];
   }
-  return { data: readable, rejected: [...kept, ...cuts.map(segmentsToField)] };
+  return { data: readable, rejected: [...kept, ...cuts.map(segmentsToField)], unread };
 }
 
 /** Whether `data` is a mapping that names its branch with one of the `discriminators`. */
@@ -80,35 +91,45 @@ function isDiscriminated(data: unknown, discriminators: ReadonlySet<string>): bo
   return data !== null && typeof data === 'object' && Object.keys(data).some((k) => discriminators.has(k));
 }
 
+/** The block (JSON pointer) and the discriminator an error is about, when it says a discriminator is wrong or missing. */
+function discriminatorError(e: ErrorObject, discriminators: ReadonlySet<string>): { block: string; key: string } | undefined {
+  if (e.keyword === 'required') {
+    const missing = String((e.params as { missingProperty: string }).missingProperty);
+    return discriminators.has(missing) ? { block: e.instancePath, key: missing } : undefined;
+  }
+  if (!['enum', 'const', 'type'].includes(e.keyword)) return undefined;
+  const segments = pointerSegments(e.instancePath);
+  const key = segments[segments.length - 1] ?? '';
+  return discriminators.has(key) ? { block: e.instancePath.slice(0, e.instancePath.lastIndexOf('/')), key } : undefined;
+}
+
 /**
  * The errors worth a message: not the `if` summary of a conditional (its branch's own errors say what is
- * wrong), and in a block whose discriminator is wrong only that discriminator's error (the branch it
- * would have selected is not the one the user meant).
+ * wrong), and in a block whose discriminator is wrong or missing only that discriminator's error (the branch
+ * it would have selected is not the one the user meant): the first discriminator of the block in the order
+ * of `discriminators` (`strategy` before `engine`), its enum (which lists every choice) before a branch's const.
  */
 function withoutBranchNoise(errors: readonly ErrorObject[], discriminators: ReadonlySet<string>): ErrorObject[] {
-  const wrongBlocks = errors
-    .filter((e) => e.keyword === 'enum' || e.keyword === 'const' || e.keyword === 'type')
-    .map((e) => pointerSegments(e.instancePath))
-    .filter((segments) => discriminators.has(segments[segments.length - 1] ?? ''))
-    .map((segments) =>
-      `/${segments
-        .slice(0, -1)
-        .map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1'))
-        .join('/')}`.replace(/^\/$/, ''),
-    );
-  // The discriminator's own error, once: a key can fail both its block's enum (which lists every choice)
-  // and the const of the branch it fell into; the enum says more.
-  const chosen = new Map<string, ErrorObject>();
+  const order = [...discriminators];
+  const keywordRank = (k: string): number => ['required', 'enum', 'type', 'const'].indexOf(k);
+  const chosen = new Map<string, { error: ErrorObject; key: string }>();
   for (const e of errors) {
-    const segments = pointerSegments(e.instancePath);
-    if (!discriminators.has(segments[segments.length - 1] ?? '') || !['enum', 'const', 'type'].includes(e.keyword)) continue;
-    const current = chosen.get(e.instancePath);
-    if (!current || (current.keyword === 'const' && e.keyword === 'enum')) chosen.set(e.instancePath, e);
+    const d = discriminatorError(e, discriminators);
+    if (!d) continue;
+    const current = chosen.get(d.block);
+    const better =
+      !current ||
+      order.indexOf(d.key) < order.indexOf(current.key) ||
+      (d.key === current.key && keywordRank(e.keyword) < keywordRank(current.error.keyword));
+    if (better) chosen.set(d.block, { error: e, key: d.key });
   }
   return errors.filter((e) => {
     if (e.keyword === 'if') return false;
-    const block = wrongBlocks.find((b) => e.instancePath === b || e.instancePath.startsWith(`${b}/`));
-    return block === undefined || chosen.get(e.instancePath) === e;
+    for (const [block, c] of chosen) {
+      const inside = e.instancePath === block || e.instancePath.startsWith(`${block}/`);
+      if (inside && c.error !== e) return false;
+    }
+    return true;
   });
 }
 
@@ -165,6 +186,8 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
     switch (e.keyword) {
       case 'additionalProperties': {
         const key = String((e.params as { additionalProperty: string }).additionalProperty);
+        // One line per key, whichever schema of the value says it first.
+        if (problems.some((p) => p.field === join(field, key))) break;
         const parent = e.parentSchema as { title?: string; required?: string[]; properties?: Record<string, { const?: unknown }> };
         const allowed = Object.keys(parent.properties ?? {});
         const guess = closest(key, allowed);
@@ -189,7 +212,7 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
       }
       case 'required': {
         // In a branch of a discriminated block, say whose requirement it is.
-        const title = (e.parentSchema as { title?: string }).title;
+        const title = e.instancePath === '' ? undefined : (e.parentSchema as { title?: string }).title;
         add(join(field, String((e.params as { missingProperty: string }).missingProperty)), title ? `is required with ${title}` : 'is required');
         break;
       }
@@ -227,6 +250,9 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
           field,
           `must list at least ${(e.params as { limit: number }).limit} ${(e.params as { limit: number }).limit === 1 ? 'entry' : 'entries'}`,
         );
+        break;
+      case 'minimum':
+        add(field, `${show(e.data)} must be at least ${(e.params as { limit: number }).limit}`);
         break;
       default:
         add(field, `${show(e.data)} is not allowed here`);

@@ -77,6 +77,7 @@ export function serviceSection(
   svc: ServiceConfig,
   store: SecretStore | undefined,
   path: FieldPath,
+  releaseRejected = false,
 ): { plan?: ServicePlan; capacity?: ServiceCapacity; problems: readonly Problem[] } {
   const c = new ProblemCollector();
   const secretEnv: Record<string, SecretRef> = {};
@@ -112,7 +113,8 @@ export function serviceSection(
   });
   const monitoringInterval = durationOf(c, path.child('monitoring.interval'), svc.monitoring?.interval);
   if (svc.readReplicas && svc.database === undefined) c.check(path.child('readReplicas'), 'needs a database: set database: <name>');
-  const release = releaseSection(env, svc, path);
+  // A release the schema rejected says nothing of which image runs: the service's other values are judged alone.
+  const release: ReturnType<typeof releaseSection> = releaseRejected ? { usesServiceImage: false, problems: [] } : releaseSection(env, svc, path);
   c.add(release.problems);
   const resources = serviceResources(env.tier, svc);
   const own: BaseServiceProps | undefined = scaling &&
@@ -145,7 +147,9 @@ export function serviceSection(
   const image =
     release.usesServiceImage && svc.image !== undefined ? { image: svc.image, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag } : {};
   if (own) c.add(validateApiServiceProps(name, { ...own, ...image }, path, FieldPath.file().child('secretStore')));
-  const capacity = release.plan && { name, podsAtFullScale: release.plan.podsAtFullScale(autoscaling?.maxReplicas ?? replicas), resources };
+  // Counted toward the quota once its scale is known (a scale out of range says nothing about the quota).
+  const capacity = release.plan &&
+    scaling && { name, podsAtFullScale: release.plan.podsAtFullScale(autoscaling?.maxReplicas ?? replicas), resources };
   if (c.problems.length > 0 || !release.plan || !own) return { capacity, problems: c.problems };
   const props: BaseServiceProps = {
     ...own,
