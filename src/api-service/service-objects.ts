@@ -117,6 +117,11 @@ export class ServiceObjects {
     return this.spec.props.monitoring?.interval ?? DEFAULT_SCRAPE_INTERVAL;
   }
 
+  /** The Prometheus its releases' analyses query unless an analysis names its own: the service's, else the environment's. */
+  public get prometheusAddress(): string {
+    return observabilityOf(this.scope, this.spec.props.monitoring).prometheusAddress;
+  }
+
   /** The namespace of the service's chart. */
   public get namespace(): string | undefined {
     return Chart.of(this.scope).namespace;

@@ -488,6 +488,11 @@ export interface MonitoringConfig {
      */
     folderAnnotation?: string;
   };
+  /**
+   * Prometheus that Argo Rollouts queries in every release's analysis (a release's analysis.prometheusAddress wins).
+   * Default: http://prometheus-operated.monitoring.svc:9090.
+   */
+  prometheusAddress?: string;
 }
 
 export interface NotificationsConfig {

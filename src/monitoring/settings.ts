@@ -38,6 +38,22 @@ export interface ObservabilityOptions {
    * @default - the context's, else 'grafana_folder'
    */
   readonly dashboardFolderAnnotation?: string;
+  /**
+   * Prometheus that Argo Rollouts queries in the analysis of every release (a release's own `analysis.prometheusAddress`
+   * wins): users run Prometheus under different names (`http://kube-prometheus-stack-prometheus.monitoring:9090`).
+   * @default - the context's, else `DEFAULT_PROMETHEUS_ADDRESS` (the prometheus-operator's `prometheus-operated` Service in `monitoring`)
+   */
+  readonly prometheusAddress?: string;
+}
+
+/** The Prometheus the analyses query unless configured: the prometheus-operator's governing Service in `monitoring`. */
+export const DEFAULT_PROMETHEUS_ADDRESS = 'http://prometheus-operated.monitoring.svc:9090';
+
+/** Message for a Prometheus address that is not an http(s) URL. */
+export function checkPrometheusAddress(value: unknown): string | undefined {
+  return typeof value === 'string' && /^https?:\/\/[^\s]+$/.test(value)
+    ? undefined
+    : `${show(value)} is not a URL: use a value like "${DEFAULT_PROMETHEUS_ADDRESS}"`;
 }
 
 /** The construct-context key whose value (an `ObservabilityOptions`) applies to every construct below it. */
@@ -59,6 +75,7 @@ export interface ObservabilitySettings {
   readonly warningOnly: boolean;
   readonly dashboardFolder: string;
   readonly dashboardFolderAnnotation: string;
+  readonly prometheusAddress: string;
 }
 
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -93,6 +110,7 @@ export function validateObservabilityOptions(o: ObservabilityOptions, path: Fiel
   ) {
     c.check(annotationPath, `${show(o.dashboardFolderAnnotation)} is not an annotation name: use "name" or "prefix/name", like "grafana_folder"`);
   }
+  if (o.prometheusAddress !== undefined) c.check(path.child('prometheusAddress'), checkPrometheusAddress(o.prometheusAddress));
   return [...c.problems];
 }
 
@@ -115,5 +133,6 @@ export function observabilityOf(scope: IConstruct, own: ObservabilityOptions = {
     warningOnly: own.warningOnly ?? context.warningOnly ?? false,
     dashboardFolder: own.dashboardFolder ?? context.dashboardFolder ?? environment,
     dashboardFolderAnnotation: own.dashboardFolderAnnotation ?? context.dashboardFolderAnnotation ?? DEFAULT_FOLDER_ANNOTATION,
+    prometheusAddress: own.prometheusAddress ?? context.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
   };
 }

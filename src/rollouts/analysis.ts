@@ -3,7 +3,7 @@ import { Duration } from 'cdk8s';
 import { checkDurationRange, durationText, wholeSeconds } from '../core/duration';
 import { checkInteger } from '../core/value-rules';
 import { Problem, ProblemCollector, show } from '../core/problems';
-import { DEFAULT_SCRAPE_INTERVAL } from '../monitoring/settings';
+import { checkPrometheusAddress, DEFAULT_PROMETHEUS_ADDRESS, DEFAULT_SCRAPE_INTERVAL } from '../monitoring/settings';
 
 /** The window of the `rate(...)` in every Prometheus query of the analysis. */
 export const RATE_WINDOW = Duration.minutes(2);
@@ -47,7 +47,7 @@ export interface AnalysisOptions {
    * on no data. Canary only. @default 3
    */
   readonly backgroundInconclusiveLimit?: number;
-  /** Prometheus the controller queries. @default 'http://prometheus-operated.monitoring.svc:9090' */
+  /** Prometheus the controller queries. @default - the environment's (`ObservabilityOptions.prometheusAddress`), else 'http://prometheus-operated.monitoring.svc:9090' */
   readonly prometheusAddress?: string;
 }
 
@@ -63,6 +63,7 @@ export function resolveAnalysis(
   o: AnalysisOptions,
   defaultLatency: number | undefined,
   scrapeInterval: Duration = DEFAULT_SCRAPE_INTERVAL,
+  defaultPrometheusAddress: string = DEFAULT_PROMETHEUS_ADDRESS,
 ): ResolvedAnalysis {
   const initialDelay = o.initialDelay ?? Duration.seconds(wholeSeconds(RATE_WINDOW) + wholeSeconds(scrapeInterval));
   return {
@@ -74,7 +75,7 @@ export function resolveAnalysis(
     failureLimit: o.failureLimit ?? 1,
     inconclusiveLimit: o.inconclusiveLimit ?? 1,
     backgroundInconclusiveLimit: o.backgroundInconclusiveLimit ?? DEFAULT_BACKGROUND_INCONCLUSIVE_LIMIT,
-    prometheusAddress: o.prometheusAddress ?? 'http://prometheus-operated.monitoring.svc:9090',
+    prometheusAddress: o.prometheusAddress ?? defaultPrometheusAddress,
   };
 }
 
@@ -111,11 +112,6 @@ export function validateAnalysisOptions(o: AnalysisOptions, path: FieldPath = Fi
       );
     }
   }
-  if (o.prometheusAddress !== undefined && !/^https?:\/\/[^\s]+$/.test(o.prometheusAddress)) {
-    c.check(
-      path.child('prometheusAddress'),
-      `${show(o.prometheusAddress)} is not a URL: use a value like "http://prometheus-operated.monitoring.svc:9090"`,
-    );
-  }
+  if (o.prometheusAddress !== undefined) c.check(path.child('prometheusAddress'), checkPrometheusAddress(o.prometheusAddress));
   return [...c.problems];
 }

@@ -45,7 +45,11 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
       : new ApiObject(
           scope,
           'AnalysisTemplate',
-          analysisTemplate(analysisName, o.meta(analysisName), resolveAnalysis(options.analysis ?? {}, undefined, o.scrapeInterval)),
+          analysisTemplate(
+            analysisName,
+            o.meta(analysisName),
+            resolveAnalysis(options.analysis ?? {}, undefined, o.scrapeInterval, o.prometheusAddress),
+          ),
         );
     // The service's series (its PodMonitor's `service` label) of the new ReplicaSet's pods alone.
     const measured = metricsAnalysis(analysisName, o.name, namespace);

@@ -16,6 +16,7 @@ function written(env: EnvironmentConfig): ObservabilityOptions {
     warningOnly: m.warningOnly,
     dashboardFolder: m.dashboards?.folder,
     dashboardFolderAnnotation: m.dashboards?.folderAnnotation,
+    prometheusAddress: m.prometheusAddress,
   };
 }
 
