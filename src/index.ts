@@ -67,7 +67,8 @@ export { PLACEMENT_CONTEXT, PodPlacement, Toleration } from './core/placement';
 export { PRUNE_PROTECTION_ANNOTATIONS, PRUNE_PROTECTION_CONTEXT } from './core/prune-protection';
 
 // Monitoring: where alerts and dashboards point
-export { DEFAULT_RUNBOOK_BASE_URL, MONITORING_CONTEXT, ObservabilityOptions } from './monitoring/settings';
+export { DEFAULT_PROMETHEUS_ADDRESS, DEFAULT_RUNBOOK_BASE_URL, MONITORING_CONTEXT, ObservabilityOptions } from './monitoring/settings';
+export { DEFAULT_HTTP_METRICS, HTTP_METRICS_PRESETS, HttpMetrics, HttpMetricsOptions, HttpMetricsPreset } from './monitoring/http-metrics';
 
 // GitOps delivery
 export { ArgoCdDelivery, ArgoCdDeliveryProps, DeliveredEnvironment, IgnoredDifference } from './gitops/argo-cd-delivery';

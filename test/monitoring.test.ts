@@ -525,7 +525,7 @@ describe('settings from the props, the context and the environment file', () => 
       'environments/prod.yaml: monitoring.dashboards.folderAnnotation: "-bad-" is not an annotation name: use "name" or "prefix/name", like "grafana_folder"',
     ]);
     expect(environmentProblems('prod', 'environments/prod.yaml', withMonitoring({ warningOnly: 'yes', dashboard: {} }))).toEqual([
-      'environments/prod.yaml: monitoring.dashboard: unknown key (did you mean "dashboards"?); allowed: environment, runbookBaseUrl, warningOnly, dashboards, prometheusAddress',
+      'environments/prod.yaml: monitoring.dashboard: unknown key (did you mean "dashboards"?); allowed: environment, runbookBaseUrl, warningOnly, dashboards, prometheusAddress, httpMetrics',
       'environments/prod.yaml: monitoring.warningOnly: "yes" must be true or false',
     ]);
     const staging = parse(readFileSync(join(ROOT, 'environments', 'staging.yaml'), 'utf8')) as Record<string, unknown>;

@@ -17,6 +17,7 @@ import { apiAlertGroups } from '../monitoring/api-alerts';
 import { apiDashboard } from '../monitoring/api-dashboard';
 import { ApiSignalTarget, WorkloadKind } from '../monitoring/api-signals';
 import { monitoringObjects } from '../monitoring/objects';
+import { HttpMetrics } from '../monitoring/http-metrics';
 import { DEFAULT_SCRAPE_INTERVAL, observabilityOf } from '../monitoring/settings';
 import { ApiServiceProps, DEFAULT_RESOURCES, PlainMetadata, RouteBackend } from './api-service-props';
 import { Exposure, RouteRequest } from './exposure';
@@ -120,6 +121,11 @@ export class ServiceObjects {
   /** The Prometheus its releases' analyses query unless an analysis names its own: the service's, else the environment's. */
   public get prometheusAddress(): string {
     return observabilityOf(this.scope, this.spec.props.monitoring).prometheusAddress;
+  }
+
+  /** The names of the HTTP metrics the service exports: the service's, else the environment's. */
+  public get httpMetrics(): HttpMetrics {
+    return observabilityOf(this.scope, this.spec.props.monitoring).httpMetrics;
   }
 
   /** The namespace of the service's chart. */
@@ -501,6 +507,7 @@ export class ServiceObjects {
       autoscalers: [...this.autoscalerNames],
       migrationJob: migration.job ? `${this.spec.name}-migrate` : undefined,
       longestPauseSeconds,
+      http: settings.httpMetrics,
     };
     return monitoringObjects(this.scope, {
       name: this.spec.name,

@@ -186,6 +186,8 @@ export interface ServiceConfig {
     interval?: string;
     /** A Grafana dashboard ConfigMap (<name>-dashboard). Default: true. */
     dashboard?: boolean;
+    /** This service's names, over the environment's monitoring.httpMetrics. */
+    httpMetrics?: HttpMetricsConfig;
   };
   rollout?: {
     minReadySeconds?: number;
@@ -493,6 +495,7 @@ export interface MonitoringConfig {
    * Default: http://prometheus-operated.monitoring.svc:9090.
    */
   prometheusAddress?: string;
+  httpMetrics?: HttpMetricsConfig;
 }
 
 export interface NotificationsConfig {
@@ -837,4 +840,23 @@ export interface SentinelCacheConfig {
   downAfterSeconds?: number;
   /** Failover timeout. Default: 60. (engine sentinel) */
   failoverTimeoutSeconds?: number;
+}
+
+/**
+ * The names of the HTTP metrics the services export, read by every analysis, alert and dashboard panel: a preset of
+ * their client library, or the names (over the preset). Default: prometheus-client (http_requests_total{status},
+ * http_request_duration_seconds).
+ */
+export interface HttpMetricsConfig {
+  /**
+   * go-promhttp labels the status code; express-prom-bundle counts requests in its histogram (status_code); spring-boot
+   * is Micrometer's http_server_requests_seconds.
+   */
+  preset?: 'prometheus-client' | 'go-promhttp' | 'express-prom-bundle' | 'spring-boot';
+  /** Counter of requests (or a histogram's _count). */
+  requestsTotal?: string;
+  /** Label of requestsTotal holding the status code. */
+  statusLabel?: string;
+  /** Latency histogram in seconds, without _bucket. */
+  durationHistogram?: string;
 }

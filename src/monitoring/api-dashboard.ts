@@ -4,6 +4,7 @@
  * (colour, track) serves the traffic. Every panel plots a signal of `api-signals.ts`, the expressions
  * the alerts use.
  */
+import { DEFAULT_HTTP_METRICS } from './http-metrics';
 import * as s from './api-signals';
 import { buildDashboard, GrafanaDashboard, PanelSpec } from './dashboard';
 
@@ -60,7 +61,7 @@ export function apiDashboardPanels(t: s.ApiSignalTarget): PanelSpec[] {
     },
     {
       title: 'Latency p50 / p95 / p99',
-      description: 'Request latency quantiles from http_request_duration_seconds.',
+      description: `Request latency quantiles from ${(t.http ?? DEFAULT_HTTP_METRICS).durationHistogram}.`,
       unit: 's',
       width: 24,
       queries: [0.5, 0.95, 0.99].map((q) => ({ expr: s.apiLatency(t, q), legend: `p${Math.round(q * 100)}` })),

@@ -5,7 +5,8 @@
  * aggregation), so an alert says where it fires.
  *
  * Metrics: the Prometheus client defaults scraped per pod with a `service` label
- * (`http_requests_total{status}`, `http_request_duration_seconds_bucket`, `up`), cAdvisor
+ * (the service's HTTP metrics, `http_requests_total{status}` and `http_request_duration_seconds_bucket` unless
+ * named otherwise, and `up`), cAdvisor
  * (`container_cpu_usage_seconds_total`, `container_memory_working_set_bytes`), kube-state-metrics
  * (`kube_pod_container_resource_limits`, `kube_pod_container_status_restarts_total`,
  * `kube_deployment_status_*`, `kube_horizontalpodautoscaler_*`, `kube_job_failed`) and the Argo Rollouts
@@ -15,6 +16,8 @@
  * `honorLabels` (the argo-helm chart's), Prometheus renames that label `exported_namespace` and sets
  * `namespace` to the controller's; the Rollout signals match both forms (see {@link rolloutMetric}).
  */
+
+import { DEFAULT_HTTP_METRICS, HttpMetrics } from './http-metrics';
 
 /** Kinds of workload whose availability the signals watch. */
 export type WorkloadKind = 'Deployment' | 'Rollout';
@@ -37,6 +40,12 @@ export interface ApiSignalTarget {
   readonly migrationJob: string | undefined;
   /** The longest timed pause step of a Rollout, in seconds: a pause longer than that is reported. @default 0 */
   readonly longestPauseSeconds?: number;
+  /** The names of the service's HTTP metrics. @default DEFAULT_HTTP_METRICS */
+  readonly http?: HttpMetrics;
+}
+
+function http(t: ApiSignalTarget): HttpMetrics {
+  return t.http ?? DEFAULT_HTTP_METRICS;
 }
 
 /** The rate window of every signal. */
@@ -77,7 +86,7 @@ export function apiTargetsAbsent(t: ApiSignalTarget): string | undefined {
 
 /** Requests per second. */
 export function apiRequestRate(t: ApiSignalTarget): string {
-  return `sum by (namespace, service) (rate(http_requests_total${service(t)}[${WINDOW}]))`;
+  return `sum by (namespace, service) (rate(${http(t).requestsTotal}${service(t)}[${WINDOW}]))`;
 }
 
 /**
@@ -87,20 +96,20 @@ export function apiRequestRate(t: ApiSignalTarget): string {
  */
 export function apiRequestRateByRelease(t: ApiSignalTarget): string {
   const release = t.workloadKind === 'Rollout' ? 'rollouts_pod_template_hash' : 'version, track';
-  return `sum by (namespace, service, ${release}) (rate(http_requests_total${service(t)}[${WINDOW}]))`;
+  return `sum by (namespace, service, ${release}) (rate(${http(t).requestsTotal}${service(t)}[${WINDOW}]))`;
 }
 
 /** Share of requests answered with a 5xx status. */
 export function apiErrorRatio(t: ApiSignalTarget): string {
   return (
-    `sum by (namespace, service) (rate(http_requests_total${service(t, 'status=~"5.."')}[${WINDOW}]))\n` +
-    `  / sum by (namespace, service) (rate(http_requests_total${service(t)}[${WINDOW}]))`
+    `sum by (namespace, service) (rate(${http(t).requestsTotal}${service(t, `${http(t).statusLabel}=~"5.."`)}[${WINDOW}]))\n` +
+    `  / sum by (namespace, service) (rate(${http(t).requestsTotal}${service(t)}[${WINDOW}]))`
   );
 }
 
 /** Request latency at quantile `q` (0.5, 0.95, 0.99), in seconds. */
 export function apiLatency(t: ApiSignalTarget, q: number): string {
-  return `histogram_quantile(${q}, sum by (namespace, service, le) (rate(http_request_duration_seconds_bucket${service(t)}[${WINDOW}])))`;
+  return `histogram_quantile(${q}, sum by (namespace, service, le) (rate(${http(t).durationHistogram}_bucket${service(t)}[${WINDOW}])))`;
 }
 
 /** CPU used per pod, as a share of its limit. */

@@ -4,6 +4,7 @@
  * dashboards go to. Set once with the `cdk8s-trading:monitoring` context (an environment file does it
  * for its chart) or per construct in its props; props win, field by field.
  */
+import { HttpMetrics, HttpMetricsOptions, resolveHttpMetrics, validateHttpMetricsOptions } from './http-metrics';
 import { FieldPath } from '../core/field-path';
 import { Chart, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -44,6 +45,12 @@ export interface ObservabilityOptions {
    * @default - the context's, else `DEFAULT_PROMETHEUS_ADDRESS` (the prometheus-operator's `prometheus-operated` Service in `monitoring`)
    */
   readonly prometheusAddress?: string;
+  /**
+   * The names of the HTTP metrics the services export (a preset of their client library, or the names), read by
+   * every analysis, alert and dashboard panel: Go's promhttp labels the status `code`, not `status`.
+   * @default - the context's, else the `prometheus-client` preset (`http_requests_total{status}`, `http_request_duration_seconds`)
+   */
+  readonly httpMetrics?: HttpMetricsOptions;
 }
 
 /** The Prometheus the analyses query unless configured: the prometheus-operator's governing Service in `monitoring`. */
@@ -76,6 +83,7 @@ export interface ObservabilitySettings {
   readonly dashboardFolder: string;
   readonly dashboardFolderAnnotation: string;
   readonly prometheusAddress: string;
+  readonly httpMetrics: HttpMetrics;
 }
 
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -111,6 +119,7 @@ export function validateObservabilityOptions(o: ObservabilityOptions, path: Fiel
     c.check(annotationPath, `${show(o.dashboardFolderAnnotation)} is not an annotation name: use "name" or "prefix/name", like "grafana_folder"`);
   }
   if (o.prometheusAddress !== undefined) c.check(path.child('prometheusAddress'), checkPrometheusAddress(o.prometheusAddress));
+  if (o.httpMetrics !== undefined) c.add(validateHttpMetricsOptions(o.httpMetrics, path.child('httpMetrics')));
   return [...c.problems];
 }
 
@@ -134,5 +143,6 @@ export function observabilityOf(scope: IConstruct, own: ObservabilityOptions = {
     dashboardFolder: own.dashboardFolder ?? context.dashboardFolder ?? environment,
     dashboardFolderAnnotation: own.dashboardFolderAnnotation ?? context.dashboardFolderAnnotation ?? DEFAULT_FOLDER_ANNOTATION,
     prometheusAddress: own.prometheusAddress ?? context.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS,
+    httpMetrics: resolveHttpMetrics(own.httpMetrics, resolveHttpMetrics(context.httpMetrics)),
   };
 }

@@ -60,7 +60,7 @@ export function analysisTemplate(
           'success-rate',
           `result[0] >= ${a.successRate}`,
           `result[0] < ${a.successRate}`,
-          `sum(rate(http_requests_total{${selector}, status!~"5.."}[${window}])) / sum(rate(http_requests_total{${selector}}[${window}]))`,
+          `sum(rate(${a.http.requestsTotal}{${selector}, ${a.http.statusLabel}!~"5.."}[${window}])) / sum(rate(${a.http.requestsTotal}{${selector}}[${window}]))`,
         ),
         ...(a.maxLatencyP95Seconds === undefined
           ? []
@@ -69,7 +69,7 @@ export function analysisTemplate(
                 'latency-p95',
                 `result[0] < ${a.maxLatencyP95Seconds}`,
                 `result[0] >= ${a.maxLatencyP95Seconds}`,
-                `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${window}])))`,
+                `histogram_quantile(0.95, sum by (le) (rate(${a.http.durationHistogram}_bucket{${selector}}[${window}])))`,
               ),
             ]),
       ],

@@ -3,6 +3,7 @@ import { Duration } from 'cdk8s';
 import { checkDurationRange, durationText, wholeSeconds } from '../core/duration';
 import { checkInteger } from '../core/value-rules';
 import { Problem, ProblemCollector, show } from '../core/problems';
+import { DEFAULT_HTTP_METRICS, HttpMetrics } from '../monitoring/http-metrics';
 import { checkPrometheusAddress, DEFAULT_PROMETHEUS_ADDRESS, DEFAULT_SCRAPE_INTERVAL } from '../monitoring/settings';
 
 /** The window of the `rate(...)` in every Prometheus query of the analysis. */
@@ -56,6 +57,8 @@ export type ResolvedAnalysis = Required<Omit<AnalysisOptions, 'maxLatencyP95Seco
   maxLatencyP95Seconds: number | undefined;
   interval: string;
   initialDelay: string | undefined;
+  /** The names of the service's HTTP metrics the queries read. */
+  http: HttpMetrics;
 };
 
 /** Fills in the defaults; the default initial delay is the rate window plus the service's scrape interval. */
@@ -64,6 +67,7 @@ export function resolveAnalysis(
   defaultLatency: number | undefined,
   scrapeInterval: Duration = DEFAULT_SCRAPE_INTERVAL,
   defaultPrometheusAddress: string = DEFAULT_PROMETHEUS_ADDRESS,
+  http: HttpMetrics = DEFAULT_HTTP_METRICS,
 ): ResolvedAnalysis {
   const initialDelay = o.initialDelay ?? Duration.seconds(wholeSeconds(RATE_WINDOW) + wholeSeconds(scrapeInterval));
   return {
@@ -76,6 +80,7 @@ export function resolveAnalysis(
     inconclusiveLimit: o.inconclusiveLimit ?? 1,
     backgroundInconclusiveLimit: o.backgroundInconclusiveLimit ?? DEFAULT_BACKGROUND_INCONCLUSIVE_LIMIT,
     prometheusAddress: o.prometheusAddress ?? defaultPrometheusAddress,
+    http,
   };
 }
 

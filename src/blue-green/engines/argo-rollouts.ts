@@ -48,7 +48,7 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
           analysisTemplate(
             analysisName,
             o.meta(analysisName),
-            resolveAnalysis(options.analysis ?? {}, undefined, o.scrapeInterval, o.prometheusAddress),
+            resolveAnalysis(options.analysis ?? {}, undefined, o.scrapeInterval, o.prometheusAddress, o.httpMetrics),
           ),
         );
     // The service's series (its PodMonitor's `service` label) of the new ReplicaSet's pods alone.

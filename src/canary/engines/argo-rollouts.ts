@@ -77,7 +77,7 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     const canaryService = o.service('CanaryService', canaryName, { ...selector });
     const analysisName = `${o.name}-analysis`;
     const backgroundName = `${o.name}-background-analysis`;
-    const analysis = resolveAnalysis(this.options.analysis ?? {}, 1, o.scrapeInterval, o.prometheusAddress);
+    const analysis = resolveAnalysis(this.options.analysis ?? {}, 1, o.scrapeInterval, o.prometheusAddress, o.httpMetrics);
     // Analysis measures the service's series (its PodMonitor's `service` label) of the canary's pods alone.
     const measured = (templateName: string) => metricsAnalysis(templateName, o.name, namespace);
     const stepData = (this.options.steps ?? DEFAULT_CANARY_STEPS).map((s) => s.data);

@@ -17,6 +17,7 @@ function written(env: EnvironmentConfig): ObservabilityOptions {
     dashboardFolder: m.dashboards?.folder,
     dashboardFolderAnnotation: m.dashboards?.folderAnnotation,
     prometheusAddress: m.prometheusAddress,
+    httpMetrics: m.httpMetrics,
   };
 }
 
