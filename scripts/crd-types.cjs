@@ -7,6 +7,7 @@
 // against, so the types and the checks cannot disagree. Runs before tsc (npm run typecheck / build).
 const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
+const { schemaTypes } = require('./schema-types.cjs');
 
 const root = join(__dirname, '..');
 const out = join(root, '.build', 'types');
@@ -26,51 +27,7 @@ const DERIVED = {
   'argo-rollouts/argoproj.io/v1alpha1/RolloutTrafficRouting': `import type { IRollout } from './Rollout';\n/** How a canary splits traffic. */\nexport type IRolloutTrafficRouting = NonNullable<${CANARY}['trafficRouting']>;\n`,
 };
 
-const key = (k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));
-
-/** The TypeScript type of a (standalone, $ref-free) JSON schema; `null` is left out, as the models do. */
-function typeOf(s, indent) {
-  if (s['x-kubernetes-int-or-string']) return 'number | string';
-  if (Array.isArray(s.enum)) {
-    const values = s.enum.filter((v) => v !== null);
-    if (values.length > 0) return values.map((v) => JSON.stringify(v)).join(' | ');
-  }
-  for (const k of ['anyOf', 'oneOf']) {
-    if (Array.isArray(s[k]) && !s.type && !s.properties) return [...new Set(s[k].map((x) => typeOf(x, indent)))].join(' | ');
-  }
-  const types = (Array.isArray(s.type) ? s.type : s.type ? [s.type] : []).filter((t) => t !== 'null');
-  if (types.length === 0) return s.properties ? objectType(s, indent) : 'unknown';
-  return types
-    .map((t) => {
-      switch (t) {
-        case 'string':
-          return 'string';
-        case 'integer':
-        case 'number':
-          return 'number';
-        case 'boolean':
-          return 'boolean';
-        case 'array':
-          return `Array<${s.items ? typeOf(s.items, indent) : 'unknown'}>`;
-        case 'object':
-          return objectType(s, indent);
-        default:
-          throw new Error(`unexpected schema type ${t}`);
-      }
-    })
-    .join(' | ');
-}
-
-function objectType(s, indent) {
-  const inner = `${indent}  `;
-  const required = new Set(s.required ?? []);
-  const lines = Object.entries(s.properties ?? {}).map(([name, p]) => `${inner}${key(name)}${required.has(name) ? '' : '?'}: ${typeOf(p, inner)};`);
-  if (s.additionalProperties && typeof s.additionalProperties === 'object')
-    lines.push(`${inner}[key: string]: ${typeOf(s.additionalProperties, inner)};`);
-  else if (s.additionalProperties !== false && (s['x-kubernetes-preserve-unknown-fields'] || lines.length === 0))
-    lines.push(`${inner}[key: string]: unknown;`);
-  return lines.length === 0 ? '{}' : `{\n${lines.join('\n')}\n${indent}}`;
-}
+const { objectType } = schemaTypes();
 
 function generate() {
   const next = `${out}.${process.pid}.tmp`;
