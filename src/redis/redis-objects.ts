@@ -90,6 +90,19 @@ export function redisContainer(
   };
 }
 
+/** The Redis server every engine runs: `start-redis.sh`, the client port, the data volume. */
+export function redisServerContainer(b: RedisBuild): k8s.Container {
+  return redisContainer(b, {
+    name: 'redis',
+    script: 'start-redis.sh',
+    port: { name: 'redis', port: REDIS_PORT },
+    resources: b.resources,
+    readiness: pingProbe(REDIS_PORT, false),
+    liveness: pingProbe(REDIS_PORT, true),
+    mounts: [{ name: 'data', mountPath: '/data' }],
+  });
+}
+
 /**
  * `redis-cli ping` against `port`, authenticated through REDISCLI_AUTH (never an argument). Readiness
  * wants PONG; liveness also accepts LOADING (an append-only file being read) and MASTERDOWN (a replica

@@ -10,7 +10,7 @@ import { waitFor } from './control-plane';
 import { DIST, environmentsOf, namespaceOf } from './fixtures';
 import { applyEnvironment, environmentObjects } from './gitops-apply';
 import { namespaceHealth } from './health';
-import { record } from './record';
+import { applyRecord, record } from './record';
 
 const client = new ApiClient(inject('apiUrl'));
 const environments = environmentsOf(DIST);
@@ -24,13 +24,7 @@ describe.concurrent('dist/ installed on Kubernetes', () => {
     '%s: every object accepted without a warning, every workload healthy; then restarted within quota and LimitRange',
     async (environment) => {
       const report = await applyEnvironment(client, { distRoot: DIST, environment, tool: 'argocd' });
-      record(inject('recordDir'), `install-${environment}`, {
-        applied: report.applied,
-        rejected: report.rejected.length,
-        warnings: report.warnings.length,
-        healthy: report.health.healthy.length,
-        unhealthy: report.health.problems.length,
-      });
+      record(inject('recordDir'), `install-${environment}`, applyRecord(report));
       expect(report.rejected).toEqual([]);
       expect(report.warnings).toEqual([]);
       expect(report.health.problems).toEqual([]);

@@ -241,17 +241,8 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
     // Wait like Flux's `wait: true` and Argo CD's waves: the stage's workloads healthy before the next.
     const deadline = Date.now() + (options.stageTimeoutMs ?? 120_000);
     for (;;) {
-      const reports = await Promise.all(
-        namespaces.map((ns) =>
-          namespaceHealth(
-            client,
-            ns,
-            all.filter((o) => o.metadata.namespace === ns),
-          ),
-        ),
-      );
       const names = new Set(stageObjects.filter((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind)).map(label));
-      const pending = reports.flatMap((r) => r.problems).filter((p) => names.has(p.split(':')[0]));
+      const pending = (await healthOf(client, namespaces, all)).problems.filter((p) => names.has(p.split(':')[0]));
       if (pending.length === 0 || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -273,22 +264,27 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
   // Settled: the controllers have had every stage's wait; one last look at everything.
   const deadline = Date.now() + (options.stageTimeoutMs ?? 120_000);
   for (;;) {
-    const reports = await Promise.all(
-      namespaces.map((ns) =>
-        namespaceHealth(
-          client,
-          ns,
-          all.filter((o) => o.metadata.namespace === ns),
-        ),
-      ),
-    );
-    health = {
-      healthy: reports.flatMap((r) => r.healthy),
-      problems: reports.flatMap((r) => r.problems),
-      acceptedOnly: reports.flatMap((r) => r.acceptedOnly),
-    };
+    health = await healthOf(client, namespaces, all);
     if (health.problems.length === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
   return { applied, rejected, warnings, recreated, pruned, keptFromPrune, health };
+}
+
+/** The health of every namespace of the environment, over the objects applied to it. */
+async function healthOf(client: ApiClient, namespaces: readonly string[], all: readonly KubeObject[]): Promise<HealthReport> {
+  const reports = await Promise.all(
+    namespaces.map((ns) =>
+      namespaceHealth(
+        client,
+        ns,
+        all.filter((o) => o.metadata.namespace === ns),
+      ),
+    ),
+  );
+  return {
+    healthy: reports.flatMap((r) => r.healthy),
+    problems: reports.flatMap((r) => r.problems),
+    acceptedOnly: reports.flatMap((r) => r.acceptedOnly),
+  };
 }

@@ -16,3 +16,19 @@ export interface RunRecord {
 export function record(dir: string, name: string, r: RunRecord): void {
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(r));
 }
+
+/** The record of an environment applied: what was applied, refused, warned about, and the workloads' health. */
+export function applyRecord(report: {
+  readonly applied: number;
+  readonly rejected: readonly unknown[];
+  readonly warnings: readonly unknown[];
+  readonly health: { readonly healthy: readonly unknown[]; readonly problems: readonly unknown[] };
+}): RunRecord {
+  return {
+    applied: report.applied,
+    rejected: report.rejected.length,
+    warnings: report.warnings.length,
+    healthy: report.health.healthy.length,
+    unhealthy: report.health.problems.length,
+  };
+}

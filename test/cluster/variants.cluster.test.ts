@@ -9,7 +9,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../../src/cli/cluster/api-client';
 import { cli, scratchProject } from '../support/project';
 import { applyEnvironment } from './gitops-apply';
-import { record } from './record';
+import { applyRecord, record } from './record';
 
 const client = new ApiClient(inject('apiUrl'));
 const project = scratchProject();
@@ -89,13 +89,7 @@ describe.concurrent('variants of the environments on Kubernetes', () => {
   it.each(VARIANTS.map((v) => v.name))('%s: every object accepted without a warning, every workload healthy', async (environment) => {
     expect(synth.status).toBe(0);
     const report = await applyEnvironment(client, { distRoot: project.out, environment, tool: 'argocd', stageTimeoutMs: 60_000 });
-    record(inject('recordDir'), `variant-${environment}`, {
-      applied: report.applied,
-      rejected: report.rejected.length,
-      warnings: report.warnings.length,
-      healthy: report.health.healthy.length,
-      unhealthy: report.health.problems.length,
-    });
+    record(inject('recordDir'), `variant-${environment}`, applyRecord(report));
     expect(report.rejected).toEqual([]);
     expect(report.warnings).toEqual([]);
     expect(report.health.problems).toEqual([]);

@@ -10,6 +10,7 @@ import {
   REDIS_PORT,
   redisConf,
   redisContainer,
+  redisServerContainer,
   SENTINEL_PORT,
   SENTINEL_RESOURCES,
 } from '../redis-objects';
@@ -124,15 +125,7 @@ export class SentinelEngine implements IRedisEngine {
         'start-sentinel.sh': startSentinel,
       },
       containers: [
-        redisContainer(b, {
-          name: 'redis',
-          script: 'start-redis.sh',
-          port: { name: 'redis', port: REDIS_PORT },
-          resources: b.resources,
-          readiness: pingProbe(REDIS_PORT, false),
-          liveness: pingProbe(REDIS_PORT, true),
-          mounts: [{ name: 'data', mountPath: '/data' }],
-        }),
+        redisServerContainer(b),
         redisContainer(b, {
           name: 'sentinel',
           script: 'start-sentinel.sh',

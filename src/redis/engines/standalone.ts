@@ -1,7 +1,7 @@
 import { Problem, ProblemCollector, show } from '../../core/problems';
 import { FieldPath } from '../../core/field-path';
 import { IRedisEngine, RedisBuild, RedisEngineKind, RedisParts } from '../engine-options';
-import { buildRedisObjects, PASSWORD_SHELL, pingProbe, REDIS_PORT, redisConf, redisContainer } from '../redis-objects';
+import { buildRedisObjects, PASSWORD_SHELL, REDIS_PORT, redisConf, redisServerContainer } from '../redis-objects';
 
 /**
  * One Redis pod (dev, staging): a StatefulSet of one with its data volume, no replication. A restart
@@ -44,17 +44,7 @@ export class StandaloneEngine implements IRedisEngine {
     ].join('\n');
     return buildRedisObjects(b, {
       configData: { 'redis.conf': redisConf(b), 'start-redis.sh': start },
-      containers: [
-        redisContainer(b, {
-          name: 'redis',
-          script: 'start-redis.sh',
-          port: { name: 'redis', port: REDIS_PORT },
-          resources: b.resources,
-          readiness: pingProbe(REDIS_PORT, false),
-          liveness: pingProbe(REDIS_PORT, true),
-          mounts: [{ name: 'data', mountPath: '/data' }],
-        }),
-      ],
+      containers: [redisServerContainer(b)],
       ports: [{ name: 'redis', port: REDIS_PORT }],
       peerPorts: [],
       spread: false,
