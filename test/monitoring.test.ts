@@ -7,6 +7,7 @@ import { environmentProblems } from '../src/config/build';
 import { Environment, parseEnvironment } from '../src/config/environment';
 import * as apiSignals from '../src/monitoring/api-signals';
 import * as pgSignals from '../src/monitoring/postgres-signals';
+import { resolveHttpMetrics } from '../src/monitoring/http-metrics';
 import { dashboardUid } from '../src/monitoring/dashboard';
 import { DEFAULT_RUNBOOK_BASE_URL, MONITORING_CONTEXT, REPOSITORY_URL } from '../src/monitoring/settings';
 import { PostgresCluster } from '../src/postgres/postgres-cluster';
@@ -303,6 +304,8 @@ describe('one source: the panels and the alerts use the same signal functions', 
       container: 'trading-api',
       autoscalers: ['trading-api-blue', 'trading-api-green'],
       migrationJob: 'trading-api-migrate',
+      // prod.yaml: trading-api's promhttp names.
+      http: resolveHttpMetrics({ preset: 'go-promhttp' }),
     };
     const signalOutputs = new Set<string>();
     for (const fn of Object.values(apiSignals)) {
