@@ -55,7 +55,7 @@ describe.each(['dev', 'staging', 'prod'] as const)('environment %s', (env) => {
       expect(w.spec.replicas, w.metadata.name).toBe(m.replicas);
       expect(w.spec.template.spec.containers[0].resources, w.metadata.name).toEqual({ requests: m.requests, limits: m.limits });
     }
-    const hpas = all(objects, 'HorizontalPodAutoscaler');
+    const hpas = all(objects, 'HorizontalPodAutoscaler').filter((h) => h.metadata.labels?.['app.kubernetes.io/name'] === 'trading-api');
     expect(hpas.length).toBe(m.hpa ? workloads.length : 0);
     for (const hpa of hpas) expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual(m.hpa);
   });

@@ -79,11 +79,13 @@ describe('apply stages', () => {
         kind: 'Job',
         metadata: { annotations: { 'argocd.argoproj.io/hook': phase, ...(wave ? { 'argocd.argoproj.io/sync-wave': wave } : {}) } },
       });
-    expect([hook('PreSync', '-1'), hook('Sync', '0'), hook('PostSync', '2'), hook('PostSync')]).toEqual([
+    expect([hook('PreSync', '-1'), hook('Sync', '0'), hook('PostSync', '2'), hook('PostSync'), hook('Sync', '3'), hook('PostSync', '5')]).toEqual([
       'migration',
       'migration',
       'smoke-test',
       'smoke-test',
+      'release-wait',
+      'staged-smoke-test',
     ]);
     expect(APPLY_STAGES.map((s) => [s.folder, s.hooks])).toEqual([
       ['10-namespace', []],
@@ -92,6 +94,9 @@ describe('apply stages', () => {
       ['40-migration', ['PreSync', 'Sync']],
       ['50-application', []],
       ['60-smoke-test', ['PostSync']],
+      ['70-release-wait', ['Sync']],
+      ['80-staged-application', []],
+      ['90-staged-smoke-test', ['PostSync']],
     ]);
     const waves = APPLY_STAGES.map((s) => s.wave);
     expect([...waves].sort((a, b) => a - b)).toEqual(waves);
@@ -237,7 +242,7 @@ describe("the reference app's GitOps objects", () => {
     expect(flux).not.toContain('trading-dev-migration');
   });
 
-  it('has Flux judge the staging Rollout by its phase (kstatus cannot read its string observedGeneration), in the application stage only', () => {
+  it('has Flux judge the staging Rollout by its phase (kstatus cannot read its string observedGeneration), in the application stages only', () => {
     const kustomizations = all(objectsIn('flux'), 'Kustomization');
     const application = kustomizations.find((k) => k.metadata.name === 'trading-staging-application');
     expect(application?.spec.wait).toBe(true);
@@ -255,7 +260,13 @@ describe("the reference app's GitOps objects", () => {
         .filter((k) => k.spec.healthCheckExprs !== undefined)
         .map((k) => k.metadata.name)
         .sort(),
-    ).toEqual(['trading-dev-application', 'trading-prod-application', 'trading-staging-application']);
+    ).toEqual([
+      'trading-dev-application',
+      'trading-prod-application',
+      'trading-prod-staged-application',
+      'trading-staging-application',
+      'trading-staging-staged-application',
+    ]);
   });
 
   it('tells Argo CD to ignore the route weights the canary plugin moves in staging', () => {
@@ -307,6 +318,8 @@ describe("the reference app's GitOps objects", () => {
         'trading-prod-migration',
         'trading-prod-application',
         'trading-prod-smoke-test',
+        'trading-prod-release-wait',
+        'trading-prod-staged-application',
       ],
       [
         'trading',
@@ -315,6 +328,8 @@ describe("the reference app's GitOps objects", () => {
         'trading-staging-database',
         'trading-staging-migration',
         'trading-staging-application',
+        'trading-staging-release-wait',
+        'trading-staging-staged-application',
       ],
     ]);
     // The staging canary's Rollout subscribes to the release events; dev's Deployment has none to subscribe to.

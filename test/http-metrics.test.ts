@@ -33,13 +33,15 @@ function promqlOf(f: { path: string; content: string }): string[] {
   return out;
 }
 
-/** Every PromQL expression of the staging file with `edit` applied. */
+/** Every PromQL expression of trading-api in the staging file with `edit` applied. */
 function queries(edit: (doc: JsonMap) => void): string[] {
   const doc = parseMap(staging);
   edit(doc);
   const environment = parseEnvironment('staging', FILE, JSON.stringify(doc)).environment;
   if (!environment) throw new Error('invalid file');
-  return renderEnvironment(environment).files.flatMap(promqlOf);
+  return renderEnvironment(environment)
+    .files.flatMap(promqlOf)
+    .filter((q) => !q.includes('service="trading-web"'));
 }
 
 /** The rendered files of one of this repository's environments, as they are. */

@@ -141,6 +141,9 @@ describe('the check of namespaces in PromQL (it can fail)', () => {
   });
 });
 
+/** The services besides trading-api: the frontend, which releases after it in staging and prod. */
+const FRONTEND = (env: string): string[] => (env === 'dev' ? [] : ['trading-web']);
+
 describe.each(ENVIRONMENTS)('alerts and dashboards in dist/%s', (env) => {
   const objects = distObjects(env);
   const namespace = `trading-${env}`;
@@ -151,7 +154,7 @@ describe.each(ENVIRONMENTS)('alerts and dashboards in dist/%s', (env) => {
       all(objects, 'PrometheusRule')
         .map((r) => r.metadata.name)
         .sort(),
-    ).toEqual(['trading-api-alerts', 'trading-db-alerts']);
+    ).toEqual(['trading-api-alerts', 'trading-db-alerts', ...FRONTEND(env).map((s) => `${s}-alerts`)]);
     expect(rules.length).toBeGreaterThan(10);
   });
 
@@ -179,7 +182,11 @@ describe.each(ENVIRONMENTS)('alerts and dashboards in dist/%s', (env) => {
 
   it('has a dashboard ConfigMap for the API service and for the database, labelled for the Grafana sidecar', () => {
     const dashboards = dashboardsOf(objects);
-    expect(dashboards.map((d) => d.name).sort()).toEqual(['trading-api-dashboard', 'trading-db-dashboard']);
+    expect(dashboards.map((d) => d.name).sort()).toEqual([
+      'trading-api-dashboard',
+      'trading-db-dashboard',
+      ...FRONTEND(env).map((s) => `${s}-dashboard`),
+    ]);
     for (const d of dashboards) {
       expect(d.labels.grafana_dashboard, d.name).toBe('1');
       expect(d.annotations.grafana_folder, d.name).toBe(env);
@@ -228,7 +235,7 @@ function rolloutSetupProblems(expr: string, namespace: string): string[] {
 describe('the Argo Rollouts signals in dist/staging (a canary Rollout)', () => {
   const objects = distObjects('staging');
   const namespace = 'trading-staging';
-  const rules = rulesOf(objects);
+  const rules = rulesOf(objects).filter((r) => r.object === 'trading-api-alerts');
   const byName = Object.fromEntries(rules.map((r) => [r.alert, r]));
   const api = dashboardsOf(objects).find((d) => d.name === 'trading-api-dashboard')?.json as Dashboard;
   const panel = (title: string): Dashboard['panels'][number] | undefined => api.panels.find((p) => p.title === title);
@@ -287,7 +294,8 @@ describe('dashboards across environments and synths', () => {
           .map((f) => (JSON.parse(Object.values((parse(f.content) as { data: Record<string, string> }).data)[0]) as Dashboard).uid),
       );
     const first = uids();
-    expect(first).toHaveLength(6);
+    // An API and a database per environment, and the frontend in staging and prod.
+    expect(first).toHaveLength(8);
     expect(uids()).toEqual(first);
     expect(new Set(first).size).toBe(first.length);
   });
@@ -323,7 +331,11 @@ describe('one source: the panels and the alerts use the same signal functions', 
     expect(panel('Latency p50 / p95 / p99')).toEqual([0.5, 0.95, 0.99].map((q) => apiSignals.apiLatency(target, q)));
     expect(panel('Memory of limit')).toEqual([apiSignals.apiMemoryOfLimit(target)]);
 
-    const byName = Object.fromEntries(rulesOf(objects).map((r) => [r.alert, r]));
+    const byName = Object.fromEntries(
+      rulesOf(objects)
+        .filter((r) => r.object === 'trading-api-alerts')
+        .map((r) => [r.alert, r]),
+    );
     expect(byName.ApiHighErrorRate.expr).toBe(`${apiSignals.apiErrorRatio(target)} > 0.01`);
     expect(byName.ApiCriticalErrorRate.expr).toBe(`${apiSignals.apiErrorRatio(target)} > 0.05`);
     expect(byName.ApiHighLatencyP95.expr).toBe(`${apiSignals.apiLatency(target, 0.95)} > 1`);

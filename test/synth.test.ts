@@ -28,7 +28,7 @@ describe('synthesizeProject', () => {
     expect(readdirSync(p.out).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
     expect(readdirSync(join(p.out, 'prod', '50-application'))).toContain('deployment-trading-api-blue.yaml');
     expect(readdirSync(join(p.out, 'gitops')).sort()).toEqual(['argocd', 'flux']);
-    expect(rendered.find((r) => r.folder === 'prod')?.kinds.Deployment).toBe(2);
+    expect(rendered.find((r) => r.folder === 'prod')?.kinds.Deployment).toBe(3); // two colours of the API, the frontend
   });
 
   it('names every kustomize file kustomization.yaml, in every folder', () => {

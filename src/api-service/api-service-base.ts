@@ -1,13 +1,22 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' with { 'resolution-mode': 'import' };
 import { externalSecretObject } from '../core/external-secret';
 import { ConnectionBinding, ConnectOptions, IConnectable, MigrationBackup, validateClientAsk } from '../core/connection';
 import { FieldPath } from '../core/field-path';
-import { HOOK_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
+import {
+  HOOK_ANNOTATION,
+  HOOK_DELETE_POLICY_ANNOTATION,
+  markStagedRelease,
+  SYNC_WAVE_ANNOTATION,
+  SyncWave,
+  syncWaveAnnotation,
+} from '../core/sync-wave';
 import { durationText } from '../core/duration';
 import { kubeObject } from '../core/kube-object';
+import { placementOf } from '../core/placement';
 import { defaultPartOf, selectorLabels, standardLabels, StandardLabelsOptions, workloadPodSelector } from '../core/labels';
 import { dnsEgressRule, INetworkPeer, NetworkPeer, NetworkPort, policyPorts } from '../core/network-peer';
 import { compareStrings, sortedRecord } from '../core/order';
@@ -20,6 +29,14 @@ import { Exposure } from './exposure';
 import { Migration } from './migration';
 import { migrationBackupName } from './backup-wait';
 import { Scaling } from './scaling';
+import {
+  DEFAULT_RELEASE_WAIT_IMAGE,
+  ReleaseAfterOptions,
+  ReleaseCheckpoint,
+  releaseWaitJobSpec,
+  stabilizationSeconds,
+  validateReleaseAfterOptions,
+} from './release-after';
 import { ServiceObjects } from './service-objects';
 import { validateApiServiceProps } from './api-service-rules';
 import type { Notifications } from '../gitops/notifications';
@@ -29,6 +46,12 @@ import type { Notifications } from '../gitops/notifications';
  * canary, `rollouts-pod-template-hash` of an Argo Rollouts ReplicaSet; Prometheus names the last
  * `rollouts_pod_template_hash`). Labels a pod does not carry are skipped.
  */
+/** Annotation of a release-wait Job's pods: the revision of the service it waits for. */
+export const RELEASE_WAIT_REVISION_ANNOTATION = 'cdk8s-trading/release-wait-revision';
+
+/** Kinds whose change is a release of a service (what the revision of a release checkpoint covers). */
+const REVISION_KINDS = new Set(['Deployment', 'Rollout', 'StatefulSet', 'Service']);
+
 export const POD_TARGET_LABELS: readonly string[] = ['version', 'track', 'rollouts-pod-template-hash'];
 
 /**
@@ -46,6 +69,8 @@ export interface IApiService extends IConstruct, INetworkPeer {
   allowEgressTo(peer: INetworkPeer, ...ports: NetworkPort[]): void;
   /** Adds a variable whose value comes from a Secret key, to the pods and the migration Job. */
   addSecretEnv(name: string, secretName: string, key: string): void;
+  /** What a service that releases after this one waits on (see `releaseAfter`). */
+  releaseCheckpoint(): ReleaseCheckpoint;
 }
 
 /**
@@ -127,6 +152,8 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   private readonly backupReadRules: k8s.PolicyRule[] = [];
   private migrationImage?: string;
   private readonly kindName: string;
+  /** The service this one releases after, once `releaseAfter` was called. */
+  private releasedAfter?: ReleaseCheckpoint;
 
   /** The props of a service whose pods an engine runs: the engine's image and tag policy. */
   protected static withEngine(props: Omit<ApiServiceProps, 'image' | 'allowLatestTag'>, engine: IServiceEngine): ApiServiceProps {
@@ -336,6 +363,116 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
         workload.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(SyncWave.APPLICATION));
       }
     }
+  }
+
+  /**
+   * Releases this service only after `upstream` has been healthy for `options.stabilization` (a frontend
+   * after its API): this service's workloads, routes and smoke check move to the staged Argo CD waves and
+   * Flux stages (`80-staged-application`, `90-staged-smoke-test`), behind a wait Job (`<name>-release-wait`,
+   * stage `70-release-wait`, an Argo CD Sync hook) that polls `upstream`'s readiness path through its
+   * Service every 5 s for the period and fails on the first answer that is not 2xx, which stops the sync
+   * (Argo CD) or the next stages (Flux). The Job carries a revision of `upstream`'s workloads and Services,
+   * so each release of `upstream` runs the wait again. The waves are given by `applySyncWaves` (GitOpsApp
+   * and `cdk8s-trading synth` call it). One level: a service that others release after cannot itself
+   * release after another.
+   */
+  public releaseAfter(upstream: IApiService, options: ReleaseAfterOptions = {}): void {
+    const where = `${this.kindName} ${this.node.path}`;
+    const checkpoint = upstream.releaseCheckpoint();
+    const c = new ProblemCollector();
+    if (this.releasedAfter !== undefined) {
+      c.check(
+        'releaseAfter',
+        `is called twice (after ${this.releasedAfter.name}, then ${checkpoint.name}): a service releases after one other service`,
+      );
+    } else if (upstream === this) c.check('releaseAfter', 'names this service itself: name the service to release after');
+    else if (Chart.of(upstream) !== Chart.of(this)) {
+      c.check('releaseAfter', `${upstream.node.path} is in another chart: a release is ordered within one environment's chart`);
+    }
+    c.add(validateReleaseAfterOptions(options, this.props.allowLatestTag ?? false, FieldPath.props().child('releaseAfter')));
+    throwIfProblems(where, c.problems);
+    this.releasedAfter = checkpoint;
+    markStagedRelease(this);
+    // Judged on the finished tree: `upstream` may be staged after this call.
+    this.node.addValidation({
+      validate: () =>
+        checkpoint.releasesAfter === undefined && upstream.releaseCheckpoint().releasesAfter === undefined
+          ? []
+          : [
+              `${where}: releaseAfter: ${checkpoint.name} itself releases after ${upstream.releaseCheckpoint().releasesAfter}: ` +
+                'release both after the same service, or merge the stages',
+            ],
+    });
+    const seconds = stabilizationSeconds(options);
+    if (seconds === 0) return;
+    const name = `${this.name}-release-wait`;
+    const labels = standardLabels({ ...this.labelOptions, name, component: 'release-wait' });
+    const selector = selectorLabels({ ...this.labelOptions, name, component: 'release-wait' });
+    const peer = NetworkPeer.pods(selector);
+    checkpoint.admit(peer);
+    if (this.props.networkPolicy ?? true) {
+      kubeObject(
+        this,
+        'ReleaseWaitNetworkPolicy',
+        k8s.KubeNetworkPolicy.GVK,
+        {
+          metadata: this.objects.meta(name, { name, component: 'release-wait' }),
+          spec: {
+            podSelector: { matchLabels: selector },
+            policyTypes: ['Ingress', 'Egress'],
+            ingress: [],
+            egress: [dnsEgressRule(this), { to: [upstream.networkPeer.toPolicyPeer()], ports: policyPorts([{ port: checkpoint.port }]) }],
+          },
+        },
+        k8s.toJson_KubeNetworkPolicyProps,
+      );
+    }
+    const namespace = Chart.of(this).namespace;
+    const host = namespace === undefined ? checkpoint.name : `${checkpoint.name}.${namespace}.svc`;
+    new ApiObject(this, 'ReleaseWait', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        ...this.objects.meta(name, { name, component: 'release-wait' }),
+        annotations: {
+          [HOOK_ANNOTATION]: 'Sync',
+          [HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation',
+          ...syncWaveAnnotation(SyncWave.RELEASE_WAIT),
+        },
+      },
+      spec: Lazy.any({
+        produce: () =>
+          k8s.toJson_JobSpec(
+            releaseWaitJobSpec({
+              url: `http://${host}:${checkpoint.port}${checkpoint.readinessPath}`,
+              seconds,
+              image: options.image ?? DEFAULT_RELEASE_WAIT_IMAGE,
+              labels,
+              annotations: { [RELEASE_WAIT_REVISION_ANNOTATION]: checkpoint.revision() },
+              placement: placementOf(this, this.props.placement),
+            }),
+          ),
+      }),
+    });
+  }
+
+  /** What a service that releases after this one waits on: its Service, readiness path and revision. */
+  public releaseCheckpoint(): ReleaseCheckpoint {
+    return {
+      name: this.name,
+      port: this.port,
+      readinessPath: this.props.healthCheck?.readinessPath ?? '/health',
+      releasesAfter: this.releasedAfter?.name,
+      revision: () => {
+        // What answers traffic: the workloads' pods and the Services that select them (a colour switch too).
+        const served = this.node
+          .findAll()
+          .filter((c): c is ApiObject => c instanceof ApiObject && REVISION_KINDS.has(c.kind))
+          .map((o) => ({ kind: o.kind, name: o.name, spec: (o.toJson() as { spec?: unknown }).spec }));
+        return createHash('sha256').update(JSON.stringify(served)).digest('hex').slice(0, 16);
+      },
+      admit: (peer) => this.allowIngressFrom(peer, { port: this.port }),
+    };
   }
 
   /**

@@ -10,7 +10,7 @@ import { ICache } from '../core/cache';
 import { IDatabase } from '../core/database';
 import { Environment, namespaceProps, parseEnvironment } from './environment';
 import { environmentObservability } from './sections/monitoring';
-import { READ_URL_VARIABLE } from './sections/service';
+import { READ_URL_VARIABLE, ServicePlan } from './sections/service';
 import { MONITORING_CONTEXT } from '../monitoring/settings';
 import { DNS_CONTEXT } from '../core/network-peer';
 import { PRUNE_PROTECTION_CONTEXT } from '../core/prune-protection';
@@ -31,13 +31,19 @@ export function buildEnvironment(environment: Environment, scope: Construct = ne
   new TradingNamespace(chart, 'Namespace', namespaceProps(env));
   const databases = new Map<string, IDatabase>(environment.plan.databases.map((db) => [db.name, db.build(chart)]));
   const caches = new Map<string, ICache>(environment.plan.caches.map((cache) => [cache.name, cache.build(chart)]));
+  const backends = new Map<string, ReturnType<ServicePlan['release']['build']>>();
   for (const svc of environment.plan.services) {
     const backend = svc.release.build(chart, svc.name, svc.props);
+    backends.set(svc.name, backend);
     const database = svc.database === undefined ? undefined : databases.get(svc.database);
     if (database) backend.connectTo(database, svc.readReplicas ? { readUrlVariable: READ_URL_VARIABLE } : {});
     const cache = svc.cache === undefined ? undefined : caches.get(svc.cache);
     if (cache) backend.connectTo(cache);
     for (const rule of svc.egress) backend.allowEgressTo(rule.peer, ...rule.ports.map((port) => ({ port })));
+  }
+  for (const svc of environment.plan.services) {
+    const upstream = svc.releaseAfter && backends.get(svc.releaseAfter.service);
+    if (svc.releaseAfter && upstream) backends.get(svc.name)?.releaseAfter(upstream, svc.releaseAfter.options);
   }
   return chart;
 }

@@ -117,6 +117,7 @@ export function planEnvironment(
   const unreadService = Object.keys(env.services ?? {}).some((n) => skip.has(`services/${n}`));
   const readable = <T>(entries: Record<string, T> | undefined): Record<string, T> =>
     Object.fromEntries(Object.entries(entries ?? {}).filter(([, v]) => v !== null && typeof v === 'object' && !Array.isArray(v)));
+  const serviceKeys = Object.keys(env.services ?? {});
   env = { ...env, services: readable(env.services), databases: readable(env.databases), caches: readable(env.caches) };
   // What every pod, alert and release of the environment shares is judged once, here.
   if (env.placement) c.add(validatePlacement(env.placement, root.child('placement')));
@@ -175,6 +176,7 @@ export function planEnvironment(
   }
   c.add(referenceProblems(env, root, 'caches'));
   c.add(hostProblems(env, root));
+  c.add(releaseOrderProblems(env, root, serviceKeys));
   c.add(quotaCapacityProblems(env, root, capacities, databases, caches));
   c.add(validateTradingNamespaceProps(namespaceProps(env), root, root.child('namespace')));
   c.add(connectionProblems(env, root, databases));
@@ -234,6 +236,35 @@ function connectionProblems(env: EnvironmentConfig, root: FieldPath, databases: 
         backupFirst: at.child('migration.backupFirst'),
       }),
     );
+  }
+  return [...c.problems];
+}
+
+/**
+ * A `releaseAfter` naming no other service of the file, or a service that itself releases after another;
+ * `keys` are every service key, readable or not (an unreadable one has its own problem).
+ */
+function releaseOrderProblems(env: EnvironmentConfig, root: FieldPath, keys: readonly string[]): Problem[] {
+  const c = new ProblemCollector();
+  for (const [name, svc] of Object.entries(env.services)) {
+    const after = svc.releaseAfter?.service;
+    if (after === undefined) continue;
+    const at = root.child('services').child(name).child('releaseAfter.service');
+    const others = keys.filter((n) => n !== name);
+    if (after === name) {
+      c.check(at, `${show(after)} is this service: name the service to release after${others.length ? ` (one of ${others.join(', ')})` : ''}`);
+    } else if (!keys.includes(after)) {
+      c.check(
+        at,
+        `${show(after)} is not a service of this environment; ${others.length ? `use one of ${others.join(', ')}` : 'define it under services'}`,
+      );
+    } else if (env.services[after]?.releaseAfter !== undefined) {
+      c.check(
+        at,
+        `${show(after)} itself releases after ${show(env.services[after].releaseAfter?.service)}: ` +
+          'release both after the same service, or merge the stages',
+      );
+    }
   }
   return [...c.problems];
 }

@@ -228,6 +228,25 @@ export interface ServiceConfig {
    * Also give the service READ_DATABASE_URL, through the database's read-only replicas (CloudNativePG). Default: false.
    */
   readReplicas?: boolean;
+  /**
+   * Release this service only after another service of this file has answered its readiness path for
+   * stabilizationSeconds (a frontend after its API): its workloads, routes and smoke check move to the staged Argo CD
+   * waves and Flux stages, behind a wait Job. One level: the other service cannot itself release after another.
+   */
+  releaseAfter?: {
+    /** The key (under services) of the service to release after. */
+    service: string;
+    /**
+     * How long that service must answer its readiness path, polled every 5 s through its Service, before this one is
+     * released (0 to 3600; 0: only the order, no wait Job). Default: 60.
+     */
+    stabilizationSeconds?: number;
+    /**
+     * Image of the wait Job, with sh, date, sleep and curl, pinned by tag or digest. Default: the smoke check's curl
+     * image.
+     */
+    image?: string;
+  };
 }
 
 /** The keys each kind takes are its branch's (the tier reads an entry without an engine with its default engine). */

@@ -1,7 +1,11 @@
+import { IConstruct } from 'constructs';
+
 /**
  * Argo CD sync waves, in apply order: the namespace and its guards, then configuration and
  * secrets, then databases, then migrations, then the application, then the smoke check of the
- * release (a PostSync hook, which Argo CD runs once every wave is synced and healthy).
+ * release (a PostSync hook, which Argo CD runs once every wave is synced and healthy). Services that
+ * release after another (`releaseAfter`) come last: a wait while the first ones stay healthy (a Sync
+ * hook), then their workloads, then their smoke checks.
  */
 export const SyncWave = {
   NAMESPACE: -3,
@@ -10,6 +14,9 @@ export const SyncWave = {
   MIGRATION: 0,
   APPLICATION: 1,
   SMOKE_TEST: 2,
+  RELEASE_WAIT: 3,
+  STAGED_APPLICATION: 4,
+  STAGED_SMOKE_TEST: 5,
 } as const;
 
 /** Annotation of an Argo CD sync wave. */
@@ -27,4 +34,16 @@ export const FLUX_SSA_ANNOTATION = 'kustomize.toolkit.fluxcd.io/ssa';
 /** The annotation that puts an object in an Argo CD sync wave. */
 export function syncWaveAnnotation(wave: number): Record<string, string> {
   return { [SYNC_WAVE_ANNOTATION]: String(wave) };
+}
+
+const stagedReleases = new WeakSet<IConstruct>();
+
+/** Marks `scope` as released after another service: its application and smoke-check objects move to the staged waves. */
+export function markStagedRelease(scope: IConstruct): void {
+  stagedReleases.add(scope);
+}
+
+/** Whether `construct` belongs to a service marked by `markStagedRelease`. */
+export function inStagedRelease(construct: IConstruct): boolean {
+  return construct.node.scopes.some((s) => stagedReleases.has(s));
 }

@@ -125,7 +125,7 @@ export class FluxDelivery extends Construct {
             ...(previous ? { dependsOn: [{ name: previous }] } : {}),
             // Stages of hooks hold Jobs, whose template is immutable: replace them when they change.
             ...(folder !== undefined && (stageOfFolder(folder)?.hooks.length ?? 0) > 0 ? { force: true } : {}),
-            ...(stage === undefined || stage === 'application' ? { healthCheckExprs: [ROLLOUT_HEALTH_CHECK] } : {}),
+            ...(stage === undefined || stage === 'application' || stage === 'staged-application' ? { healthCheckExprs: [ROLLOUT_HEALTH_CHECK] } : {}),
           },
         };
         previous = objectName;

@@ -1,9 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { HOOK_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncWave } from '../core/sync-wave';
+import { HOOK_ANNOTATION, inStagedRelease, SYNC_WAVE_ANNOTATION, SyncWave } from '../core/sync-wave';
 
 /** The apply stages, in order; each is an Argo CD wave and a Flux Kustomization. */
-export type ApplyStage = 'namespace' | 'config' | 'database' | 'migration' | 'application' | 'smoke-test';
+export type ApplyStage =
+  'namespace' | 'config' | 'database' | 'migration' | 'application' | 'smoke-test' | 'release-wait' | 'staged-application' | 'staged-smoke-test';
 
 /** An Argo CD hook phase. */
 export type HookPhase = 'PreSync' | 'Sync' | 'PostSync';
@@ -28,7 +29,16 @@ export const APPLY_STAGES: readonly ApplyStageSpec[] = [
   { stage: 'migration', wave: SyncWave.MIGRATION, folder: '40-migration', hooks: ['PreSync', 'Sync'] },
   { stage: 'application', wave: SyncWave.APPLICATION, folder: '50-application', hooks: [] },
   { stage: 'smoke-test', wave: SyncWave.SMOKE_TEST, folder: '60-smoke-test', hooks: ['PostSync'] },
+  { stage: 'release-wait', wave: SyncWave.RELEASE_WAIT, folder: '70-release-wait', hooks: ['Sync'] },
+  { stage: 'staged-application', wave: SyncWave.STAGED_APPLICATION, folder: '80-staged-application', hooks: [] },
+  { stage: 'staged-smoke-test', wave: SyncWave.STAGED_SMOKE_TEST, folder: '90-staged-smoke-test', hooks: ['PostSync'] },
 ];
+
+/** Where the objects of a service that releases after another go instead. */
+const STAGED: Partial<Record<ApplyStage, number>> = {
+  application: SyncWave.STAGED_APPLICATION,
+  'smoke-test': SyncWave.STAGED_SMOKE_TEST,
+};
 
 /** The stage of a `dist/` folder (`60-smoke-test`), if it is one. */
 export function stageOfFolder(folder: string): ApplyStageSpec | undefined {
@@ -62,12 +72,19 @@ export function applyStageOf(manifest: { kind: string; metadata: { annotations?:
 /**
  * Gives every object under `scope` without a wave the Argo CD sync wave of its stage, so a sync
  * applies the namespace and its guards, then configuration and secrets, then databases, then
- * migrations, then the application. Objects that already have a wave or are hooks keep theirs.
+ * migrations, then the application. Objects that already have a wave or are hooks keep theirs, except
+ * the application and smoke-check objects of a service that releases after another: they move to the
+ * staged waves, after the wait.
  */
 export function applySyncWaves(scope: IConstruct): void {
   for (const child of scope.node.findAll()) {
     if (!(child instanceof ApiObject)) continue;
     const annotations: Record<string, string> = child.metadata.toJson().annotations ?? {};
+    const staged = inStagedRelease(child) ? STAGED[applyStageOf({ kind: child.kind, metadata: { annotations } })] : undefined;
+    if (staged !== undefined) {
+      child.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(staged));
+      continue;
+    }
     if (annotations[SYNC_WAVE_ANNOTATION] !== undefined || annotations[HOOK_ANNOTATION] !== undefined) continue;
     const stage = applyStageOf({ kind: child.kind, metadata: { annotations } });
     const wave = APPLY_STAGES.find((s) => s.stage === stage)?.wave ?? SyncWave.APPLICATION;

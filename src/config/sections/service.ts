@@ -14,6 +14,7 @@ import { Exposure, validateGatewayExposure, validateIngressExposure } from '../.
 import { Migration, validateJobMigration, validateOnStart } from '../../api-service/migration';
 import { resolveAutoscaling, Scaling, validateAutoscaling, validateFixed } from '../../api-service/scaling';
 import { validateApiServiceProps } from '../../api-service/api-service-rules';
+import { ReleaseAfterOptions, validateReleaseAfterOptions } from '../../api-service/release-after';
 import { serviceAutoscaling, serviceReplicas, serviceResources, TIER_DEFAULTS } from '../tiers';
 import type { EnvironmentConfig, SecretEnvConfig, ServiceConfig } from '../types';
 import { checked } from './checked';
@@ -40,6 +41,8 @@ export interface ServicePlan {
   readonly resources: ResourceRequirements;
   /** Pods at full scale, with every colour, canary and surge pod. */
   readonly podsAtFullScale: number;
+  /** The service it releases after, by its key in `services`, and how. */
+  readonly releaseAfter?: { readonly service: string; readonly options: ReleaseAfterOptions };
 }
 
 /** The variable a service that reads from its database's replicas (`readReplicas: true`) gets their URL in. */
@@ -113,6 +116,13 @@ export function serviceSection(
   });
   const monitoringInterval = durationOf(c, path.child('monitoring.interval'), svc.monitoring?.interval);
   if (svc.readReplicas && svc.database === undefined) c.check(path.child('readReplicas'), 'needs a database: set database: <name>');
+  const releaseAfter = svc.releaseAfter && {
+    service: svc.releaseAfter.service,
+    options: { stabilization: seconds(svc.releaseAfter.stabilizationSeconds), image: svc.releaseAfter.image },
+  };
+  if (releaseAfter) {
+    c.add(validateReleaseAfterOptions(releaseAfter.options, TIER_DEFAULTS[env.tier].allowLatestTag, path.child('releaseAfter')));
+  }
   // A release the schema rejected says nothing of which image runs: the service's other values are judged alone.
   const release: ReturnType<typeof releaseSection> = releaseRejected ? { usesServiceImage: false, problems: [] } : releaseSection(env, svc, path);
   c.add(release.problems);
@@ -169,6 +179,7 @@ export function serviceSection(
       egress,
       resources,
       podsAtFullScale: release.plan.podsAtFullScale(autoscaling?.maxReplicas ?? replicas),
+      ...(releaseAfter ? { releaseAfter } : {}),
     },
     capacity,
     problems: [],
