@@ -72,7 +72,7 @@ export { DEFAULT_HTTP_METRICS, HTTP_METRICS_PRESETS, HttpMetrics, HttpMetricsOpt
 
 // GitOps delivery
 export { ArgoCdDelivery, ArgoCdDeliveryProps, DeliveredEnvironment, IgnoredDifference } from './gitops/argo-cd-delivery';
-export { FluxDelivery, FluxDeliveryProps } from './gitops/flux-delivery';
+export { FluxDelivery, FluxDeliveryProps, FluxNotificationObjects } from './gitops/flux-delivery';
 export { Notifications, SlackNotificationOptions } from './gitops/notifications';
 export { APPLY_STAGES, ApplyStage, applySyncWaves } from './gitops/sync-waves';
 export { SyncWave } from './core/sync-wave';

@@ -144,6 +144,15 @@ describe('CanaryRollout: notifications', () => {
     expect(one(canary({ engine: CanaryEngine.argoRollouts({ image: V2 }), exposure: GATEWAY }), 'Rollout').metadata.annotations).toBeUndefined();
   });
 
+  it('leave rollout completed out with onSuccess: false, failures still subscribed', () => {
+    const quiet = Notifications.slack({ channel: 'trading-releases', onSuccess: false });
+    const rollout = one(canary({ engine: CanaryEngine.argoRollouts({ image: V2 }), exposure: GATEWAY, notifications: quiet }), 'Rollout');
+    expect(rollout.metadata.annotations).toEqual({
+      'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': 'trading-releases',
+      'notifications.argoproj.io/subscribe.on-analysis-run-failed.slack': 'trading-releases',
+    });
+  });
+
   it('are rejected on the weighted engine, which has no Rollout to carry them', () => {
     expect(
       errorOf(() =>

@@ -430,6 +430,19 @@ describe('environment files: one clear message per problem, naming the file and 
     expect(problems.join('\n')).not.toContain('hooks.slack.com');
   });
 
+  it('rejects a notifications.onSuccess that is not true or false, as Notifications.slack does', () => {
+    expect(
+      problemsAfter((d) => {
+        at(d, 'notifications').onSuccess = 'yes';
+      }),
+    ).toEqual([`${FILE}: notifications.onSuccess: "yes" must be true or false`]);
+    expect(
+      problemsAfter((d) => {
+        at(d, 'notifications').onSuccess = false;
+      }),
+    ).toEqual([]);
+  });
+
   describe('releases', () => {
     const release = (doc: JsonMap): JsonMap => at(svc(doc), 'release');
 

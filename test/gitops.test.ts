@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { ArgoCdDelivery, DeliveredEnvironment, repositoryName } from '../src/gitops/argo-cd-delivery';
 import { FluxDelivery } from '../src/gitops/flux-delivery';
 import { Notifications } from '../src/gitops/notifications';
+import { Environment, parseEnvironment } from '../src/config/environment';
 import { compareTrees } from '../src/synth/compare';
 import { loadProject, renderEnvironment, renderGitOps, synthesizeProject } from '../src/synth/project';
 import { runNow as runCli } from './support/run-now';
@@ -153,12 +154,60 @@ describe('notifications, per environment', () => {
   const argo = render((s) => new ArgoCdDelivery(s, 'Delivery', { repository: REPO, environments: notified }));
   const flux = render((s) => new FluxDelivery(s, 'Delivery', { repository: REPO, environments: notified }));
 
-  it('subscribe the Argo CD Application to sync failed and health degraded, on the channel without "#"', () => {
+  it('subscribe the Argo CD Application to sync failed, health degraded and deployed, on the channel without "#"', () => {
     expect(one(argo, 'Application', 'trading-deploy-prod').metadata.annotations).toEqual({
       'notifications.argoproj.io/subscribe.on-sync-failed.slack': 'trading-releases',
       'notifications.argoproj.io/subscribe.on-health-degraded.slack': 'trading-releases',
+      'notifications.argoproj.io/subscribe.on-deployed.slack': 'trading-releases',
     });
     expect(one(argo, 'Application', 'trading-deploy-dev').metadata.annotations).toBeUndefined();
+  });
+
+  it("announce a completed delivery in Flux once: the last stage's passed health check, info severity", () => {
+    const alert = one(flux, 'Alert', 'trading-deploy-prod-deployed');
+    expect(alert.metadata.namespace).toBe('flux-system');
+    expect(alert.spec).toEqual({
+      providerRef: { name: 'trading-deploy-prod-slack' },
+      eventSeverity: 'info',
+      eventMetadata: { environment: 'prod' },
+      // The smoke-test stage depends on every other one: ready only when the whole release is.
+      eventSources: [{ kind: 'Kustomization', name: 'trading-deploy-prod-smoke-test' }],
+      inclusionList: ['^Health check passed in '],
+    });
+    expect(new RegExp(alert.spec.inclusionList[0]).test('Health check passed in 41.2s')).toBe(true);
+    for (const other of [
+      'Reconciliation finished in 2s, next run in 5m',
+      'Deployment/trading-prod/trading-api configured',
+      'Dependencies do not meet ready condition, retrying in 30s',
+    ])
+      expect(new RegExp(alert.spec.inclusionList[0]).test(other), other).toBe(false);
+    // Without a smoke test, the application stage is the last one.
+    const dev = render((s) => new FluxDelivery(s, 'D', { repository: REPO, environments: [{ ...ENVS[0], notifications: slack }] }));
+    expect(one(dev, 'Alert', 'trading-deploy-dev-deployed').spec.eventSources).toEqual([
+      { kind: 'Kustomization', name: 'trading-deploy-dev-application' },
+    ]);
+  });
+
+  it('announce failures only with onSuccess: false, or where every release is a Rollout announcing itself', () => {
+    const quiet = Notifications.slack({ channel: 'trading-releases', secretName: 'slack-notifications', onSuccess: false });
+    for (const env of [
+      { ...ENVS[1], notifications: quiet },
+      { ...ENVS[1], notifications: slack, releasesOnRollouts: true },
+    ]) {
+      const application = one(
+        render((s) => new ArgoCdDelivery(s, 'D', { repository: REPO, environments: [env] })),
+        'Application',
+      );
+      expect(Object.keys(application.metadata.annotations ?? {}).sort()).toEqual([
+        'notifications.argoproj.io/subscribe.on-health-degraded.slack',
+        'notifications.argoproj.io/subscribe.on-sync-failed.slack',
+      ]);
+      const alerts = all(
+        render((s) => new FluxDelivery(s, 'D', { repository: REPO, environments: [env] })),
+        'Alert',
+      );
+      expect(alerts.map((a) => [a.metadata.name, a.spec.eventSeverity])).toEqual([['trading-deploy-prod', 'error']]);
+    }
   });
 
   it("give Flux a Slack Provider (token by Secret reference) and an Alert on the environment's failed reconciliations", () => {
@@ -169,7 +218,7 @@ describe('notifications, per environment', () => {
       address: 'https://slack.com/api/chat.postMessage',
       secretRef: { name: 'slack-notifications' },
     });
-    const alert = one(flux, 'Alert');
+    const alert = one(flux, 'Alert', 'trading-deploy-prod');
     expect(alert.metadata).toMatchObject({ name: 'trading-deploy-prod', namespace: 'flux-system' });
     expect(alert.spec.providerRef).toEqual({ name: 'trading-deploy-prod-slack' });
     expect(alert.spec.eventSeverity).toBe('error');
@@ -178,7 +227,7 @@ describe('notifications, per environment', () => {
       ...STAGES.map((s) => ({ kind: 'Kustomization', name: `trading-deploy-prod-${s.replace(/^\d+-/, '')}` })),
     ]);
     // dev has no notifications: no objects for it.
-    expect(all(flux, 'Alert').map((a) => a.metadata.name)).toEqual(['trading-deploy-prod']);
+    expect(all(flux, 'Alert').map((a) => a.metadata.name)).toEqual(['trading-deploy-prod', 'trading-deploy-prod-deployed']);
   });
 
   it('are valid against the Flux and Argo CD models and the strict schemas', async () => {
@@ -201,6 +250,14 @@ describe('notifications, per environment', () => {
       'Notifications.slack: channel: "Trading Releases" is not a Slack channel: use its name (lower-case letters, digits, "-", "_" and ".", up to 80; "#" optional) or its ID, like "C0123ABCD"',
     );
     expect(Notifications.slack({ channel: 'C0123ABCD' }).channel).toBe('C0123ABCD');
+    expect(errorOf(() => Notifications.slack({ channel: 'ops', onSuccess: 'yes' as unknown as boolean })).message).toBe(
+      'Notifications.slack: onSuccess: "yes" must be true or false',
+    );
+    expect(
+      errorOf(() =>
+        render((s) => new ArgoCdDelivery(s, 'D', { repository: REPO, environments: [{ ...ENVS[1], releasesOnRollouts: 1 as unknown as boolean }] })),
+      ).message,
+    ).toBe('ArgoCdDelivery test/D: environments[0].releasesOnRollouts: 1 must be true or false');
     expect(
       errorOf(() =>
         render(
@@ -305,11 +362,26 @@ describe("the reference app's GitOps objects", () => {
       (a) => a.metadata.annotations?.['notifications.argoproj.io/subscribe.on-sync-failed.slack'] === 'trading-releases',
     );
     expect(subscribed.map((a) => a.metadata.name)).toEqual(['trading-prod', 'trading-staging']);
+    // Completed releases: prod's colours and both frontends are Deployments, so Argo CD and Flux announce them,
+    // once the last stage (the frontend, released after the API) is healthy.
+    expect(subscribed.map((a) => a.metadata.annotations?.['notifications.argoproj.io/subscribe.on-deployed.slack'])).toEqual([
+      'trading-releases',
+      'trading-releases',
+    ]);
+    expect(
+      all(objectsIn('flux'), 'Alert')
+        .filter((a) => a.spec.eventSeverity === 'info')
+        .map((a) => [a.metadata.name, a.spec.eventSources, a.spec.inclusionList]),
+    ).toEqual([
+      ['trading-prod-deployed', [{ kind: 'Kustomization', name: 'trading-prod-staged-application' }], ['^Health check passed in ']],
+      ['trading-staging-deployed', [{ kind: 'Kustomization', name: 'trading-staging-staged-application' }], ['^Health check passed in ']],
+    ]);
     expect(all(objectsIn('flux'), 'Provider').map((p) => [p.metadata.name, p.spec.channel, p.spec.secretRef?.name])).toEqual([
       ['trading-prod-slack', 'trading-releases', 'slack-notifications'],
       ['trading-staging-slack', 'trading-releases', 'slack-notifications'],
     ]);
-    expect(all(objectsIn('flux'), 'Alert').map((a) => a.spec.eventSources.map((e) => e.name))).toEqual([
+    const failures = all(objectsIn('flux'), 'Alert').filter((a) => a.spec.eventSeverity === 'error');
+    expect(failures.map((a) => a.spec.eventSources.map((e) => e.name))).toEqual([
       [
         'trading',
         'trading-prod-namespace',
@@ -343,6 +415,41 @@ describe("the reference app's GitOps objects", () => {
       ['notifications.argoproj.io/subscribe.on-analysis-run-failed.slack', 'trading-releases'],
       ['notifications.argoproj.io/subscribe.on-rollout-aborted.slack', 'trading-releases'],
       ['notifications.argoproj.io/subscribe.on-rollout-completed.slack', 'trading-releases'],
+    ]);
+  });
+
+  it('announces completed releases unless the environment file says notifications.onSuccess: false', () => {
+    const quietly = (name: string): Environment => {
+      const file = `environments/${name}.yaml`;
+      const text = readFileSync(join(ROOT, file), 'utf8').replace(
+        '    secretName: slack-notifications\n',
+        '    secretName: slack-notifications\n  onSuccess: false\n',
+      );
+      const parsed = parseEnvironment(name, file, text);
+      expect(parsed.problems).toEqual([]);
+      return parsed.environment as Environment;
+    };
+    const [prod, staging] = [quietly('prod'), quietly('staging')];
+    const rendered = gitops ? renderGitOps(gitops, [prod, staging], stageFolders) : [];
+    const objects = (tool: string): Obj[] =>
+      (rendered.find((f) => f.folder === `gitops/${tool}`)?.files ?? [])
+        .filter((f) => f.path !== 'kustomization.yaml')
+        .map((f) => parse(f.content) as Obj);
+    const annotations = (a: Obj): string[] => Object.keys(a.metadata.annotations ?? {}).sort();
+    expect(all(objects('argocd'), 'Application').map(annotations)).toEqual([
+      ['notifications.argoproj.io/subscribe.on-health-degraded.slack', 'notifications.argoproj.io/subscribe.on-sync-failed.slack'],
+      ['notifications.argoproj.io/subscribe.on-health-degraded.slack', 'notifications.argoproj.io/subscribe.on-sync-failed.slack'],
+    ]);
+    expect(all(objects('flux'), 'Alert').map((a) => a.spec.eventSeverity)).toEqual(['error', 'error']);
+    const rollout = one(
+      renderEnvironment(staging)
+        .files.filter((f) => f.path.startsWith('50-application/rollout-'))
+        .map((f) => parse(f.content) as Obj),
+      'Rollout',
+    );
+    expect(annotations(rollout).filter((k) => k.startsWith('notifications.'))).toEqual([
+      'notifications.argoproj.io/subscribe.on-analysis-run-failed.slack',
+      'notifications.argoproj.io/subscribe.on-rollout-aborted.slack',
     ]);
   });
 

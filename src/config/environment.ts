@@ -9,7 +9,7 @@ import { ResourceRequirements } from '../core/resources';
 import { checkDnsLabel, checkHostname } from '../core/value-rules';
 import { ClusterDns, validateClusterDns } from '../core/network-peer';
 import { validatePlacement } from '../core/placement';
-import { validateSlackOptions } from '../gitops/notifications';
+import { checkOnSuccess, validateSlackOptions } from '../gitops/notifications';
 import { validateClientAsk } from '../core/connection';
 import { FieldPath } from '../core/field-path';
 import { validateStoreName } from '../core/secrets';
@@ -121,7 +121,10 @@ export function planEnvironment(
   env = { ...env, services: readable(env.services), databases: readable(env.databases), caches: readable(env.caches) };
   // What every pod, alert and release of the environment shares is judged once, here.
   if (env.placement) c.add(validatePlacement(env.placement, root.child('placement')));
-  if (env.notifications) c.add(validateSlackOptions(env.notifications.slack, root.child('notifications.slack')));
+  if (env.notifications) {
+    c.add(validateSlackOptions(env.notifications.slack, root.child('notifications.slack')));
+    c.check(root.child('notifications.onSuccess'), checkOnSuccess(env.notifications.onSuccess));
+  }
   if (env.dns) c.add(validateClusterDns(env.dns, root.child('dns')));
   if (env.monitoringNamespace !== undefined) c.check(root.child('monitoringNamespace'), checkDnsLabel(env.monitoringNamespace));
   c.add(monitoringProblems(env, root.child('monitoring')));

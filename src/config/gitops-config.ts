@@ -82,6 +82,8 @@ export function buildGitOps(
     stageFolders: APPLY_STAGES.map((s) => s.folder).filter((f) => stageFolders.get(e.name)?.includes(f)),
     ignoreDifferences: ignoredDifferences(e),
     notifications: environmentNotifications(e.config),
+    // Rollouts announce their own completion: with every release on one, Argo CD and Flux announce none.
+    releasesOnRollouts: e.plan.services.length > 0 && e.plan.services.every((svc) => svc.release.onRollout),
   }));
   const charts: Chart[] = [];
   if (config.argocd) {

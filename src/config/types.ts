@@ -111,8 +111,8 @@ export interface EnvironmentConfig {
   /**
    * Opt-in release and delivery notifications of this environment: Argo Rollouts subscriptions on every Rollout
    * (rollout aborted, analysis failed, rollout completed), Argo CD Application subscriptions (sync failed, health
-   * degraded), and a Flux Provider and Alert (failed reconciliations). The channel by name; the token only by Secret
-   * reference.
+   * degraded, deployed), and a Flux Provider and Alerts (failed reconciliations; the last stage ready). The channel by
+   * name; the token only by Secret reference.
    */
   notifications?: NotificationsConfig;
 }
@@ -527,6 +527,12 @@ export interface NotificationsConfig {
      */
     secretName: string;
   };
+  /**
+   * Also announce releases that complete: Argo Rollouts on-rollout-completed on every Rollout, Argo CD on-deployed
+   * (synced and healthy, once per commit) and a Flux Alert on the last stage's passed health check. Argo CD and Flux
+   * stay silent on success where every release of the environment runs on a Rollout, which announces it. Default: true.
+   */
+  onSuccess?: boolean;
 }
 
 /** A Deployment replaced pod by pod (maxSurge 1, maxUnavailable 0). */

@@ -57,9 +57,26 @@ export interface DeliveredEnvironment {
   /**
    * Where the environment's delivery events go: Argo CD subscribes its Application to sync failed and
    * health degraded; Flux alerts on the environment's failed reconciliations through a `Provider` and an `Alert`.
+   * Completed deliveries too, unless `onSuccess` is false or `releasesOnRollouts`: Argo CD's `on-deployed`,
+   * and a Flux `Alert` on the last stage's passed health check.
    * @default - no notifications
    */
   readonly notifications?: Notifications;
+  /**
+   * Every release of the environment runs on an Argo Rollouts `Rollout` subscribed to these notifications,
+   * whose `on-rollout-completed` announces each release (the service by name, when its rollout, pauses and
+   * analyses included, is done): Argo CD and Flux then send failures only, so a release is announced once.
+   * @default false
+   */
+  readonly releasesOnRollouts?: boolean;
+}
+
+/**
+ * Whether Argo CD and Flux announce the environment's completed deliveries: it has notifications with
+ * `onSuccess`, and its releases are not all Rollouts announcing themselves.
+ */
+export function announcesDelivery(env: DeliveredEnvironment): boolean {
+  return env.notifications !== undefined && env.notifications.onSuccess && env.releasesOnRollouts !== true;
 }
 
 /** Props of ArgoCdDelivery. */
@@ -128,7 +145,7 @@ export class ArgoCdDelivery extends Construct {
           name: `${project}-${env.name}`,
           namespace,
           labels: { ...labels, 'app.kubernetes.io/instance': `${project}-${env.name}` },
-          ...(env.notifications ? { annotations: env.notifications.applicationAnnotations() } : {}),
+          ...(env.notifications ? { annotations: env.notifications.applicationAnnotations(announcesDelivery(env)) } : {}),
         },
         spec: {
           project,
@@ -162,6 +179,9 @@ export function validateDeliveryProps(props: { repository: string; revision?: st
     c.check(`environments[${i}].namespace`, checkDnsLabel(e.namespace));
     if (!/^[A-Za-z0-9._/-]+$/.test(e.path) || e.path.startsWith('/') || e.path.split('/').includes('..')) {
       c.check(`environments[${i}].path`, `${show(e.path)} is not a relative path in the repository, like "dist/prod"`);
+    }
+    if (e.releasesOnRollouts !== undefined && typeof e.releasesOnRollouts !== 'boolean') {
+      c.check(`environments[${i}].releasesOnRollouts`, `${show(e.releasesOnRollouts)} must be true or false`);
     }
   });
   return [...c.problems];

@@ -9,9 +9,9 @@ import { standardLabels } from '../core/labels';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/value-rules';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { ProblemCollector, throwIfProblems } from '../core/problems';
-import { DeliveredEnvironment, repositoryName, validateDeliveryProps } from './argo-cd-delivery';
+import { announcesDelivery, DeliveredEnvironment, repositoryName, validateDeliveryProps } from './argo-cd-delivery';
 import { stageOfFolder } from './sync-waves';
-import { SLACK_API_ADDRESS } from './notifications';
+import { FLUX_HEALTH_PASSED_MESSAGE, SLACK_API_ADDRESS } from './notifications';
 
 /**
  * How Flux judges an Argo Rollouts `Rollout` (kstatus cannot: its `status.observedGeneration` is a
@@ -26,6 +26,16 @@ const ROLLOUT_HEALTH_CHECK = {
   failed: "status.phase == 'Degraded'",
   current: "status.phase in ['Healthy', 'Paused']",
 } as const;
+
+/** The notification objects of one environment in Flux. */
+export interface FluxNotificationObjects {
+  /** The `Provider` of the environment's channel. */
+  readonly provider: ApiObject;
+  /** The `Alert` on the environment's failed reconciliations (`eventSeverity: error`). */
+  readonly alert: ApiObject;
+  /** The `Alert` on the last stage's passed health check, when the environment announces completed deliveries. */
+  readonly successAlert?: ApiObject;
+}
 
 /** Props of FluxDelivery. */
 export interface FluxDeliveryProps {
@@ -64,8 +74,11 @@ export class FluxDelivery extends Construct {
   public readonly source: ApiObject;
   /** The Kustomizations, by environment, in apply order. */
   public readonly kustomizations: Readonly<Record<string, ApiObject[]>>;
-  /** The notification `Provider` and `Alert`, by environment, for environments with notifications. */
-  public readonly notifications: Readonly<Record<string, { readonly provider: ApiObject; readonly alert: ApiObject }>>;
+  /**
+   * The notification `Provider` and failure `Alert`, by environment, for environments with notifications,
+   * and the `successAlert` of those that announce completed deliveries.
+   */
+  public readonly notifications: Readonly<Record<string, FluxNotificationObjects>>;
 
   constructor(scope: Construct, id: string, props: FluxDeliveryProps) {
     super(scope, id);
@@ -135,8 +148,9 @@ export class FluxDelivery extends Construct {
     this.kustomizations = kustomizations;
 
     // Per environment with notifications: a Provider for its channel and an Alert on its failed
-    // reconciliations (the GitRepository's and every stage's), in Flux's namespace.
-    const notifications: Record<string, { provider: ApiObject; alert: ApiObject }> = {};
+    // reconciliations (the GitRepository's and every stage's), in Flux's namespace; and, announcing
+    // completed deliveries, an Alert on the info events of the last stage that say its objects are ready.
+    const notifications: Record<string, FluxNotificationObjects> = {};
     for (const env of props.environments) {
       const n = env.notifications;
       if (!n?.secretName) continue;
@@ -162,9 +176,29 @@ export class FluxDelivery extends Construct {
           ],
         },
       };
+      // The last stage depends on every other one and waits for its own objects: its health check passes
+      // when the whole release is ready (after the smoke check, which re-runs whenever an image changes).
+      // Only that message: the stage's other info events are change sets and "Dependencies do not meet
+      // ready condition" retries, and "Reconciliation finished" never reaches a Slack Provider.
+      const last = kustomizations[env.name][kustomizations[env.name].length - 1];
+      const successAlert: IAlert | undefined = announcesDelivery(env)
+        ? {
+            apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+            kind: 'Alert',
+            metadata: meta(`${objectName}-deployed`),
+            spec: {
+              providerRef: { name: `${objectName}-${n.service}` },
+              eventSeverity: 'info',
+              eventMetadata: { environment: env.name },
+              eventSources: [{ kind: 'Kustomization', name: last.metadata.name as string }],
+              inclusionList: [FLUX_HEALTH_PASSED_MESSAGE],
+            },
+          }
+        : undefined;
       notifications[env.name] = {
         provider: new ApiObject(this, `Provider-${objectName}`, provider),
         alert: new ApiObject(this, `Alert-${objectName}`, alert),
+        ...(successAlert ? { successAlert: new ApiObject(this, `Alert-${objectName}-deployed`, successAlert) } : {}),
       };
     }
     this.notifications = notifications;

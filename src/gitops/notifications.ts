@@ -1,7 +1,9 @@
 /**
- * Release notifications of one environment: a chat channel that hears when a rollout is aborted, an
- * analysis fails or a rollout completes (Argo Rollouts), when a sync fails or the application degrades
- * (Argo CD), and when Flux fails to apply it. The channel by name; credentials only by Secret reference.
+ * Release notifications of one environment: a chat channel that hears when a rollout is aborted or an
+ * analysis fails (Argo Rollouts), when a sync fails or the application degrades (Argo CD), and when Flux
+ * fails to apply it; and, unless switched off, when a release completes: a rollout completed, the
+ * application synced and healthy, the environment's last Flux stage passing its health check.
+ * The channel by name; credentials only by Secret reference.
  */
 import { FieldPath } from '../core/field-path';
 import { checkDnsSubdomain } from '../core/value-rules';
@@ -17,12 +19,35 @@ export interface SlackNotificationOptions {
    * @default - none; FluxDelivery then rejects the environment's notifications
    */
   readonly secretName?: string;
+  /**
+   * Also announce releases that complete, on the same channel: Argo Rollouts' `on-rollout-completed` on
+   * every Rollout, Argo CD's `on-deployed` (synced and healthy, once per commit) on the Application, and a
+   * Flux `Alert` on the environment's last stage passing its health check. Argo CD and Flux leave an
+   * environment whose every release runs on a Rollout to the Rollouts (`DeliveredEnvironment.releasesOnRollouts`),
+   * so a release is announced once.
+   * @default true
+   */
+  readonly onSuccess?: boolean;
 }
 
-/** The Argo Rollouts triggers every Rollout subscribes to (the built-in catalog's names). */
-export const ROLLOUT_TRIGGERS = ['on-rollout-aborted', 'on-analysis-run-failed', 'on-rollout-completed'] as const;
-/** The Argo CD triggers every Application subscribes to (the notifications catalog's names). */
-export const APPLICATION_TRIGGERS = ['on-sync-failed', 'on-health-degraded'] as const;
+/** The Argo Rollouts triggers of a failed release every Rollout subscribes to (the built-in catalog's names). */
+export const ROLLOUT_FAILURE_TRIGGERS = ['on-rollout-aborted', 'on-analysis-run-failed'] as const;
+/** The Argo Rollouts trigger of a completed release (sent on the controller's `RolloutCompleted` event). */
+export const ROLLOUT_SUCCESS_TRIGGERS = ['on-rollout-completed'] as const;
+/** The Argo CD triggers of a failed delivery every Application subscribes to (the notifications catalog's names). */
+export const APPLICATION_FAILURE_TRIGGERS = ['on-sync-failed', 'on-health-degraded'] as const;
+/**
+ * The Argo CD trigger of a completed delivery: the catalog's `on-deployed`, sync operation `Succeeded` and
+ * health `Healthy` (having become so after the operation finished), sent once per synced revision.
+ */
+export const APPLICATION_SUCCESS_TRIGGERS = ['on-deployed'] as const;
+/**
+ * What Flux's kustomize-controller says when a Kustomization's objects are ready after it applied a change
+ * (or recovered from a failed check): the message its success `Alert` includes. Its other success event,
+ * "Reconciliation finished …", carries commit-status metadata, which notification-controller sends only to
+ * Git providers, never to Slack.
+ */
+export const FLUX_HEALTH_PASSED_MESSAGE = '^Health check passed in ';
 /** The Slack API endpoint Flux's Provider posts to with the bot token (a public address, not a credential). */
 export const SLACK_API_ADDRESS = 'https://slack.com/api/chat.postMessage';
 
@@ -45,20 +70,26 @@ export function validateSlackOptions(o: Partial<SlackNotificationOptions>, path:
   const c = new ProblemCollector();
   c.check(path.child('channel'), checkSlackChannel(o.channel));
   if (o.secretName !== undefined) c.check(path.child('secretName'), checkDnsSubdomain(o.secretName));
+  c.check(path.child('onSuccess'), checkOnSuccess(o.onSuccess));
   return [...c.problems];
 }
 
+/** Message for an `onSuccess` that is not true, false or absent. */
+export function checkOnSuccess(value: unknown): string | undefined {
+  return value === undefined || typeof value === 'boolean' ? undefined : `${show(value)} must be true or false`;
+}
+
 /**
- * Where an environment's release events go; `Notifications.slack({ channel, secretName })`. Given to
+ * Where an environment's release events go; `Notifications.slack({ channel, secretName, onSuccess })`. Given to
  * `BlueGreenService` / `CanaryRollout` (Argo Rollouts engines: subscriptions on the Rollout) and to the
  * delivery constructs per environment (`DeliveredEnvironment.notifications`: Argo CD Application
- * subscriptions, a Flux `Provider` and `Alert`).
+ * subscriptions, a Flux `Provider` and its `Alert`s).
  */
 export class Notifications {
   /** A Slack channel; the bot token stays in a Secret. */
   public static slack(options: SlackNotificationOptions): Notifications {
     throwIfProblems('Notifications.slack', validateSlackOptions(options));
-    return new Notifications('slack', options.channel.replace(/^#/, ''), options.secretName);
+    return new Notifications('slack', options.channel.replace(/^#/, ''), options.secretName, options.onSuccess ?? true);
   }
 
   private constructor(
@@ -68,16 +99,21 @@ export class Notifications {
     public readonly channel: string,
     /** The Secret Flux's Provider reads the token from. */
     public readonly secretName: string | undefined,
+    /** Whether completed releases are announced too. */
+    public readonly onSuccess: boolean,
   ) {}
 
-  /** The subscription annotations of an Argo Rollouts `Rollout`. */
+  /** The subscription annotations of an Argo Rollouts `Rollout`: failures, and completion unless `onSuccess` is false. */
   public rolloutAnnotations(): Record<string, string> {
-    return this.subscriptions(ROLLOUT_TRIGGERS);
+    return this.subscriptions([...ROLLOUT_FAILURE_TRIGGERS, ...(this.onSuccess ? ROLLOUT_SUCCESS_TRIGGERS : [])]);
   }
 
-  /** The subscription annotations of an Argo CD `Application`. */
-  public applicationAnnotations(): Record<string, string> {
-    return this.subscriptions(APPLICATION_TRIGGERS);
+  /**
+   * The subscription annotations of an Argo CD `Application`: failures, and `on-deployed` when `success`
+   * (see `announcesDelivery`).
+   */
+  public applicationAnnotations(success: boolean): Record<string, string> {
+    return this.subscriptions([...APPLICATION_FAILURE_TRIGGERS, ...(success ? APPLICATION_SUCCESS_TRIGGERS : [])]);
   }
 
   private subscriptions(triggers: readonly string[]): Record<string, string> {

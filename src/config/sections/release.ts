@@ -54,6 +54,8 @@ export interface ReleasePlan {
   podsAtFullScale(maxReplicas: number): number;
   /** Whether a controller moves the HTTPRoute weights during a release (GitOps must leave them alone). */
   readonly controllerMovesRouteWeights: boolean;
+  /** Whether it releases on an Argo Rollouts Rollout subscribed to the environment's notifications, which announces its completion. */
+  readonly onRollout: boolean;
 }
 
 /** Where an adapter reads from: the service, its path, and its `release` block (of the adapter's kind) at `at`. */
@@ -96,6 +98,7 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
       build: (scope, id, props) => new TradingBackend(scope, id, { ...props, image: svc.image ?? '', allowLatestTag: allowLatestTag(env) }),
       podsAtFullScale: (max) => max + 1,
       controllerMovesRouteWeights: false,
+      onRollout: false,
     }),
   },
   'blue-green/service-switch': {
@@ -119,6 +122,7 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
           build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
           podsAtFullScale: blueGreenPods,
           controllerMovesRouteWeights: false,
+          onRollout: false,
         }
       );
     },
@@ -142,6 +146,7 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
             new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine, notifications: environmentNotifications(env) }),
           podsAtFullScale: blueGreenPods,
           controllerMovesRouteWeights: false,
+          onRollout: true,
         }
       );
     },
@@ -169,6 +174,7 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine, notifications: environmentNotifications(env) }),
         podsAtFullScale: (max) => engine.podsAtFullScale(max, exposure),
         controllerMovesRouteWeights: viaGateway,
+        onRollout: true,
       };
     },
   },
@@ -194,6 +200,7 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine }),
         podsAtFullScale: (max) => engine.podsAtFullScale(max, exposure),
         controllerMovesRouteWeights: false,
+        onRollout: false,
       };
     },
   },
