@@ -6,6 +6,7 @@
 export { TradingBackend, TradingBackendProps } from './trading-backend/trading-backend';
 export { ApiServiceBase, IApiService } from './api-service/api-service-base';
 export { ApiServiceProps, HealthCheckOptions, IServiceEngine, MonitoringOptions, RolloutOptions } from './api-service/api-service-props';
+export { DrainHook, DrainHookName } from './api-service/drain-hook';
 export { Exposure, ExposureKind, GatewayExposureOptions, IngressExposureOptions } from './api-service/exposure';
 export { JobMigrationOptions, Migration, MigrationMode, OnStartMigrationOptions } from './api-service/migration';
 export { AutoscalingOptions, Scaling } from './api-service/scaling';

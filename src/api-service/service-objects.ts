@@ -22,7 +22,8 @@ import { DEFAULT_SCRAPE_INTERVAL, observabilityOf } from '../monitoring/settings
 import { ApiServiceProps, DEFAULT_RESOURCES, PlainMetadata, RouteBackend } from './api-service-props';
 import { Exposure, RouteRequest } from './exposure';
 import { Migration } from './migration';
-import { BackendPodInput, backendPodTemplate } from './pod';
+import { DrainHook } from './drain-hook';
+import { BackendPodInput, backendPodTemplate, podTemplateJson } from './pod';
 import { Scaling } from './scaling';
 import { ResolvedSmokeTest, smokeTestJobSpec } from './smoke-test';
 
@@ -177,6 +178,7 @@ export class ServiceObjects {
       configData: { ...config?.data },
       env: this.spec.env as k8s.EnvVar[],
       drainSeconds: rollout.drain ? wholeSeconds(rollout.drain) : 10,
+      drainHook: rollout.drainHook ?? DrainHook.execSleep(),
       terminationGracePeriodSeconds: rollout.terminationGracePeriod ? wholeSeconds(rollout.terminationGracePeriod) : 45,
       runAsUser: props.runAsUser ?? 10001,
       spread: this.spec.scaling.maxReplicas > 1,
@@ -311,7 +313,11 @@ export class ServiceObjects {
           template,
         },
       },
-      k8s.toJson_KubeDeploymentProps,
+      (p) => {
+        // The generated conversion knows the Kubernetes 1.28 API only: the template is converted with what it drops put back.
+        const json = k8s.toJson_KubeDeploymentProps(p);
+        return json && { ...json, spec: { ...json.spec, template: podTemplateJson(template) } };
+      },
     );
     this.applicationWorkloads.push(deployment);
     return deployment;

@@ -192,6 +192,12 @@ export interface ServiceConfig {
   rollout?: {
     minReadySeconds?: number;
     drainSeconds?: number;
+    /**
+     * How the preStop hook waits drainSeconds. exec-sleep (default) runs `sleep` from the image, which needs a sleep
+     * executable (busybox or coreutils; scratch, distroless static and single-binary images have none). sleep-action is
+     * Kubernetes' own lifecycle sleep action: nothing needed in the image, Kubernetes 1.30 or later.
+     */
+    drainHook?: 'exec-sleep' | 'sleep-action';
     terminationGracePeriodSeconds?: number;
     /**
      * Any value (a date, a build id): changing it rolls the pods. With a `latest` image (dev), a new token is how a

@@ -10,6 +10,7 @@ import { ResourceRequirements } from '../../core/resources';
 import { checkCidr, checkDnsLabel, checkPort } from '../../core/value-rules';
 import { SecretRef, SecretStore, validateSecretReference, validateStoreReference } from '../../core/secrets';
 import { Problem, ProblemCollector } from '../../core/problems';
+import { DrainHook } from '../../api-service/drain-hook';
 import { Exposure, validateGatewayExposure, validateIngressExposure } from '../../api-service/exposure';
 import { Migration, validateJobMigration, validateOnStart } from '../../api-service/migration';
 import { resolveAutoscaling, Scaling, validateAutoscaling, validateFixed } from '../../api-service/scaling';
@@ -137,6 +138,7 @@ export function serviceSection(
         drain: seconds(svc.rollout.drainSeconds),
         terminationGracePeriod: seconds(svc.rollout.terminationGracePeriodSeconds),
         restartToken: svc.rollout.restartToken,
+        drainHook: svc.rollout.drainHook && DrainHook.fromName(svc.rollout.drainHook),
       },
       runAsUser: svc.runAsUser,
       networkPolicy: svc.networkPolicy,
