@@ -7,7 +7,16 @@ export { TradingBackend, TradingBackendProps } from './trading-backend/trading-b
 export { ApiServiceBase, IApiService } from './api-service/api-service-base';
 export { ApiServiceProps, HealthCheckOptions, IServiceEngine, MonitoringOptions, RolloutOptions } from './api-service/api-service-props';
 export { DrainHook, DrainHookName } from './api-service/drain-hook';
-export { Exposure, ExposureKind, GatewayExposureOptions, IngressExposureOptions } from './api-service/exposure';
+export {
+  DEFAULT_HSTS_MAX_AGE,
+  Exposure,
+  ExposureKind,
+  GatewayExposureOptions,
+  HstsOptions,
+  HttpsRedirectOptions,
+  IngressExposureOptions,
+  IngressRateLimitOptions,
+} from './api-service/exposure';
 export { JobMigrationOptions, Migration, MigrationMode, OnStartMigrationOptions } from './api-service/migration';
 export { AutoscalingOptions, Scaling } from './api-service/scaling';
 export { BlueGreenService, BlueGreenServiceProps } from './blue-green/blue-green-service';

@@ -164,6 +164,21 @@ export interface ServiceConfig {
       listenerName?: string;
       trafficNamespace?: string;
       hosts: Array<string>;
+      /**
+       * Redirect plain HTTP to HTTPS: an HTTPRoute <name>-https-redirect on the Gateway's plain-HTTP listener,
+       * answering 301 to https. Needs listenerName (the HTTPS listener). Default: no redirect.
+       */
+      httpsRedirect?: {
+        /** The Gateway's plain-HTTP listener (sectionName of the redirect route). */
+        listenerName: string;
+      };
+      /** A Strict-Transport-Security header on every response (a ResponseHeaderModifier filter). Default: no header. */
+      hsts?: {
+        /** max-age: how long browsers keep to HTTPS, up to 2 years. Default: 31536000 (a year). */
+        maxAgeSeconds?: number;
+        /** Cover every subdomain of the hosts too; only when all of them serve HTTPS. Default: false. */
+        includeSubDomains?: boolean;
+      };
     };
     ingress?: {
       hosts: Array<string>;
@@ -171,6 +186,20 @@ export interface ServiceConfig {
       clusterIssuer?: string;
       tlsSecretName?: string;
       controllerNamespace?: string;
+      /**
+       * ingress-nginx rate limits per client IP and per controller replica (limit-* annotations); over them, 503 unless
+       * the controller's limit-req-status-code says otherwise. Default: none.
+       */
+      rateLimit?: {
+        /** limit-rps: requests per second from one client IP. */
+        requestsPerSecond?: number;
+        /**
+         * limit-burst-multiplier: the burst over requestsPerSecond, as a multiple of it. Default: ingress-nginx's, 5.
+         */
+        burstMultiplier?: number;
+        /** limit-connections: concurrent connections from one client IP. */
+        connections?: number;
+      };
     };
   };
   /** How database migrations run: none, on-start (in the binary before it serves) or job (a Job before the rollout). */

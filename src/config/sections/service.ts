@@ -93,7 +93,11 @@ export function serviceSection(
   const scaling = autoscaling
     ? checked(c, validateAutoscaling(autoscaling, path.child('autoscaling')), () => Scaling.autoscale(autoscaling))
     : checked(c, validateFixed(replicas, path), () => Scaling.fixed(replicas));
-  const gateway = svc.exposure?.gateway;
+  const gatewayConfig = svc.exposure?.gateway;
+  const gateway = gatewayConfig && {
+    ...gatewayConfig,
+    hsts: gatewayConfig.hsts && { includeSubDomains: gatewayConfig.hsts.includeSubDomains, maxAge: seconds(gatewayConfig.hsts.maxAgeSeconds) },
+  };
   const ingress = svc.exposure?.ingress;
   const exposure = gateway
     ? checked(c, validateGatewayExposure(gateway, path.child('exposure.gateway')), () => Exposure.gateway(gateway))
