@@ -18,7 +18,8 @@ export {
   IngressRateLimitOptions,
 } from './api-service/exposure';
 export { JobMigrationOptions, Migration, MigrationMode, OnStartMigrationOptions } from './api-service/migration';
-export { AutoscalingOptions, Scaling } from './api-service/scaling';
+export { AutoscalingOptions, DEFAULT_REQUESTS_PER_SECOND_METRIC, ResolvedAutoscaling, Scaling } from './api-service/scaling';
+export { PrometheusAdapterRule, prometheusAdapterRule } from './monitoring/prometheus-adapter';
 export { BlueGreenService, BlueGreenServiceProps } from './blue-green/blue-green-service';
 export { BlueGreenEngine } from './blue-green/blue-green-engine';
 export {

@@ -142,12 +142,29 @@ export interface ServiceConfig {
   };
   /** Fixed replicas; excludes autoscaling. */
   replicas?: number;
-  /** HPA on CPU and memory; excludes replicas. */
+  /** HPA on CPU and memory (and requests per second when asked); excludes replicas. */
   autoscaling?: {
     minReplicas?: number;
     maxReplicas?: number;
+    /** Target average CPU, in percent of the request. Default: 70. */
     cpuUtilization?: number;
+    /**
+     * Target average memory, in percent of the request (the HPA's Utilization). Default: 80, unless memoryOfLimit is
+     * set.
+     */
     memoryUtilization?: number;
+    /**
+     * Target average memory, in percent of the limit (the memory alerts' base), rendered as an AverageValue; excludes
+     * memoryUtilization (the tier's is dropped).
+     */
+    memoryOfLimit?: number;
+    /**
+     * Target average HTTP requests per second per pod: a Pods metric from the custom metrics API, served by a
+     * Prometheus Adapter rule over the service's request counter. Default: not scaled on requests.
+     */
+    requestsPerSecond?: number;
+    /** The per-pod request rate's name in the custom metrics API. Default: http_requests_per_second. */
+    requestsPerSecondMetric?: string;
   };
   resources?: {
     requests?: QuantitiesConfig;
