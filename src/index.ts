@@ -6,9 +6,20 @@
 export { TradingBackend, TradingBackendProps } from './trading-backend/trading-backend';
 export { ApiServiceBase, IApiService } from './api-service/api-service-base';
 export { ApiServiceProps, HealthCheckOptions, IServiceEngine, MonitoringOptions, RolloutOptions } from './api-service/api-service-props';
-export { Exposure, ExposureKind, GatewayExposureOptions, IngressExposureOptions } from './api-service/exposure';
+export { DrainHook, DrainHookName } from './api-service/drain-hook';
+export {
+  DEFAULT_HSTS_MAX_AGE,
+  Exposure,
+  ExposureKind,
+  GatewayExposureOptions,
+  HstsOptions,
+  HttpsRedirectOptions,
+  IngressExposureOptions,
+  IngressRateLimitOptions,
+} from './api-service/exposure';
 export { JobMigrationOptions, Migration, MigrationMode, OnStartMigrationOptions } from './api-service/migration';
-export { AutoscalingOptions, Scaling } from './api-service/scaling';
+export { AutoscalingOptions, DEFAULT_REQUESTS_PER_SECOND_METRIC, ResolvedAutoscaling, Scaling } from './api-service/scaling';
+export { PrometheusAdapterRule, prometheusAdapterRule } from './monitoring/prometheus-adapter';
 export { BlueGreenService, BlueGreenServiceProps } from './blue-green/blue-green-service';
 export { BlueGreenEngine } from './blue-green/blue-green-engine';
 export {

@@ -4,6 +4,7 @@ import { PodPlacement } from '../core/placement';
 import { ObservabilityOptions } from '../monitoring/settings';
 import { ResourceRequirements } from '../core/resources';
 import { SecretRef, SecretStore } from '../core/secrets';
+import { DrainHook } from './drain-hook';
 import { Exposure } from './exposure';
 import { Migration } from './migration';
 import { Scaling } from './scaling';
@@ -46,6 +47,14 @@ export interface RolloutOptions {
   readonly minReady?: Duration;
   /** How long the preStop hook waits so load balancers stop sending before SIGTERM (0 s to 10 m). @default Duration.seconds(10) */
   readonly drain?: Duration;
+  /**
+   * How the preStop hook waits: `DrainHook.execSleep()` runs `sleep` from the image, which therefore needs a `sleep`
+   * executable (busybox or coreutils; `scratch`, distroless `static` and single-binary images have none, and their
+   * pods would get SIGTERM with no drain); `DrainHook.sleepAction()` has the kubelet wait, with nothing needed in the
+   * image, on Kubernetes 1.30 or later.
+   * @default DrainHook.execSleep()
+   */
+  readonly drainHook?: DrainHook;
   /** Grace period; must be longer than the drain so the server can finish in-flight requests (1 s to 1 h). @default Duration.seconds(45) */
   readonly terminationGracePeriod?: Duration;
   /**

@@ -6,6 +6,7 @@ import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, va
 import { Problem, ProblemCollector, show } from '../core/problems';
 import { validateObservabilityOptions } from '../monitoring/settings';
 import type { ApiServiceProps } from './api-service-props';
+import { checkDrainHook } from './drain-hook';
 
 /** Longest service name, so that every derived name (`<name>-secrets`, `<name>-migrate`) stays a valid label. */
 export const MAX_SERVICE_NAME_LENGTH = 50;
@@ -96,6 +97,7 @@ export function validateApiServiceProps(
     );
   }
   if (r.restartToken !== undefined) c.check(path.child('rollout.restartToken'), checkRestartToken(r.restartToken));
+  if (r.drainHook !== undefined) c.check(path.child('rollout.drainHook'), checkDrainHook(r.drainHook));
   if (props.runAsUser !== undefined) c.check(path.child('runAsUser'), checkInteger(props.runAsUser, 1, 2147483647));
   if (props.placement !== undefined) c.add(validatePlacement(props.placement, path.child('placement')));
   return [...c.problems];

@@ -1,11 +1,12 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
 import { FieldPath } from '../core/field-path';
 import { kubeObject } from '../core/kube-object';
 import { Problem, ProblemCollector, throwIfProblems, show } from '../core/problems';
-import { checkDnsLabel, checkDnsSubdomain, checkHostname } from '../core/value-rules';
+import { checkDurationRange, wholeSeconds } from '../core/duration';
+import { checkDnsLabel, checkDnsSubdomain, checkHostname, checkInteger } from '../core/value-rules';
 
 /** Options for `Exposure.gateway`. */
 export interface GatewayExposureOptions {
@@ -19,7 +20,46 @@ export interface GatewayExposureOptions {
   readonly listenerName?: string;
   /** Namespace the gateway's data-plane pods run in, admitted by the NetworkPolicy. @default - `gatewayNamespace` */
   readonly trafficNamespace?: string;
+  /**
+   * Redirect plain HTTP to HTTPS: a second HTTPRoute, `<route>-https-redirect`, for the same hosts on the Gateway's
+   * plain-HTTP listener, answering every request with a `RequestRedirect` filter (`scheme: https`, `statusCode: 301`;
+   * the Location gets port 443, the scheme's well-known port). Needs `listenerName` (the HTTPS listener): a route
+   * without `sectionName` attaches to every listener that admits it, the plain-HTTP one included, and would serve
+   * plain HTTP next to the redirect.
+   * @default - no redirect
+   */
+  readonly httpsRedirect?: HttpsRedirectOptions;
+  /**
+   * A `Strict-Transport-Security` header on every response of the route (a `ResponseHeaderModifier` filter, which
+   * Gateway API rates Extended: check that your implementation supports it), so browsers use HTTPS only. Browsers
+   * ignore the header on plain HTTP.
+   * @default - no header
+   */
+  readonly hsts?: HstsOptions;
 }
+
+/** The plain-HTTP side of a Gateway exposure: see `GatewayExposureOptions.httpsRedirect`. */
+export interface HttpsRedirectOptions {
+  /** The Gateway's plain-HTTP listener (the redirect route's `sectionName`); not `listenerName`, the HTTPS one. */
+  readonly listenerName: string;
+}
+
+/** HTTP Strict Transport Security (RFC 6797): see `GatewayExposureOptions.hsts`. */
+export interface HstsOptions {
+  /** How long browsers keep to HTTPS for the hosts (`max-age`), whole seconds from 0 (forget the policy) to 2 years. @default Duration.days(365) */
+  readonly maxAge?: Duration;
+  /**
+   * The policy covers every subdomain of the hosts too (`includeSubDomains`): set it only when all of them serve
+   * HTTPS, or browsers refuse those that do not.
+   * @default false
+   */
+  readonly includeSubDomains?: boolean;
+}
+
+/** HSTS `max-age` unless set: one year. */
+export const DEFAULT_HSTS_MAX_AGE = Duration.days(365);
+/** The longest HSTS `max-age` accepted: two years (the preload list's recommendation). */
+const MAX_HSTS_SECONDS = 2 * 365 * 24 * 3600;
 
 /** Options for `Exposure.ingress`. */
 export interface IngressExposureOptions {
@@ -40,6 +80,24 @@ export interface IngressExposureOptions {
   readonly tlsSecretName?: string;
   /** Namespace of the ingress controller pods, admitted by the NetworkPolicy. @default 'ingress-nginx' */
   readonly controllerNamespace?: string;
+  /** Rate limits per client IP, as ingress-nginx annotations. @default - no limits */
+  readonly rateLimit?: IngressRateLimitOptions;
+}
+
+/**
+ * ingress-nginx's rate limits (`nginx.ingress.kubernetes.io/limit-*` annotations on the Ingress). They count per
+ * client IP and per controller replica (no state is shared: three replicas let three times the rate through), the
+ * client IP being what the controller sees (behind a load balancer, only with PROXY protocol or a trusted
+ * `X-Forwarded-For`). A request over the limit gets 503 unless the controller's ConfigMap sets
+ * `limit-req-status-code` / `limit-conn-status-code` (429 is usual).
+ */
+export interface IngressRateLimitOptions {
+  /** Requests per second from one client IP (`limit-rps`), 1 to 100000. @default - no request-rate limit */
+  readonly requestsPerSecond?: number;
+  /** The burst allowed over `requestsPerSecond`, as a multiple of it (`limit-burst-multiplier`), 1 to 100. @default - ingress-nginx's, 5 */
+  readonly burstMultiplier?: number;
+  /** Concurrent connections from one client IP (`limit-connections`), 1 to 100000. @default - no connection limit */
+  readonly connections?: number;
 }
 
 /** The kinds of exposure. */
@@ -68,7 +126,8 @@ export interface RouteRequest {
 }
 
 /** The Ingress settings once defaulted. */
-type IngressSettings = Required<Omit<IngressExposureOptions, 'tlsSecretName' | 'clusterIssuer'>> & { tlsSecretName?: string; clusterIssuer?: string };
+type IngressSettings = Required<Omit<IngressExposureOptions, 'tlsSecretName' | 'clusterIssuer' | 'rateLimit'>> &
+  Pick<IngressExposureOptions, 'tlsSecretName' | 'clusterIssuer' | 'rateLimit'>;
 
 /**
  * How (and whether) a service is reachable from outside the cluster. Each kind renders its own route:
@@ -99,6 +158,7 @@ export abstract class Exposure {
       clusterIssuer: options.clusterIssuer ?? (options.tlsSecretName === undefined ? 'letsencrypt-prod' : undefined),
       tlsSecretName: options.tlsSecretName,
       controllerNamespace: options.controllerNamespace ?? 'ingress-nginx',
+      rateLimit: options.rateLimit,
     });
   }
 
@@ -165,26 +225,31 @@ class GatewayExposure extends Exposure {
     return this.options;
   }
 
+  /** Also renders the redirect route on the plain-HTTP listener, when `httpsRedirect` asks for one. */
   public _httpRoute(request: RouteRequest, backends: readonly RouteBackend[]): ApiObject {
     const gateway = this.options;
+    if (gateway.httpsRedirect) this.redirectRoute(request, gateway.httpsRedirect);
+    const hsts = gateway.hsts;
     const route: IHTTPRoute = {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
       metadata: request.metadata,
       spec: {
-        parentRefs: [
-          {
-            group: 'gateway.networking.k8s.io',
-            kind: 'Gateway',
-            name: gateway.gatewayName,
-            namespace: gateway.gatewayNamespace,
-            ...(gateway.listenerName ? { sectionName: gateway.listenerName } : {}),
-          },
-        ],
+        parentRefs: [this.parentRef(gateway.listenerName)],
         hostnames: [...request.hosts],
         rules: [
           {
             matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            ...(hsts
+              ? {
+                  filters: [
+                    {
+                      type: 'ResponseHeaderModifier',
+                      responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: hstsValue(hsts) }] },
+                    },
+                  ],
+                }
+              : {}),
             backendRefs: backends.map((b) => ({
               group: '',
               kind: 'Service',
@@ -198,6 +263,41 @@ class GatewayExposure extends Exposure {
     };
     return new ApiObject(request.scope, request.id, route);
   }
+
+  private parentRef(sectionName: string | undefined): NonNullable<NonNullable<IHTTPRoute['spec']>['parentRefs']>[number] {
+    return {
+      group: 'gateway.networking.k8s.io',
+      kind: 'Gateway',
+      name: this.options.gatewayName,
+      namespace: this.options.gatewayNamespace,
+      ...(sectionName ? { sectionName } : {}),
+    };
+  }
+
+  /** `<route>-https-redirect` on the plain-HTTP listener: every request redirected to HTTPS, no backends (the CRD forbids both). */
+  private redirectRoute(request: RouteRequest, redirect: HttpsRedirectOptions): ApiObject {
+    const route: IHTTPRoute = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { ...request.metadata, name: `${request.metadata.name}-https-redirect` },
+      spec: {
+        parentRefs: [this.parentRef(redirect.listenerName)],
+        hostnames: [...request.hosts],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+          },
+        ],
+      },
+    };
+    return new ApiObject(request.scope, `${request.id}HttpsRedirect`, route);
+  }
+}
+
+/** The `Strict-Transport-Security` value: `max-age=<seconds>`, and `; includeSubDomains` when asked. */
+function hstsValue(hsts: HstsOptions): string {
+  return `max-age=${wholeSeconds(hsts.maxAge ?? DEFAULT_HSTS_MAX_AGE)}${hsts.includeSubDomains ? '; includeSubDomains' : ''}`;
 }
 
 class IngressExposure extends Exposure {
@@ -227,6 +327,7 @@ class IngressExposure extends Exposure {
           ...request.metadata,
           annotations: {
             ...(tls && ingress.clusterIssuer !== undefined ? { 'cert-manager.io/cluster-issuer': ingress.clusterIssuer } : {}),
+            ...rateLimitAnnotations(ingress.rateLimit),
             ...annotations,
           },
         },
@@ -242,6 +343,16 @@ class IngressExposure extends Exposure {
       k8s.toJson_KubeIngressProps,
     );
   }
+}
+
+/** The ingress-nginx annotations of `limit`, each only when set (annotation values are strings). */
+function rateLimitAnnotations(limit: IngressRateLimitOptions | undefined): Record<string, string> {
+  const entries: Array<[string, number | undefined]> = [
+    ['limit-rps', limit?.requestsPerSecond],
+    ['limit-burst-multiplier', limit?.burstMultiplier],
+    ['limit-connections', limit?.connections],
+  ];
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined).map(([k, v]) => [`nginx.ingress.kubernetes.io/${k}`, String(v)]));
 }
 
 function validateHosts(c: ProblemCollector, hosts: unknown, path: FieldPath): void {
@@ -265,6 +376,20 @@ export function validateGatewayExposure(o: GatewayExposureOptions, path: FieldPa
   if (o.trafficNamespace !== undefined) c.check(path.child('trafficNamespace'), checkDnsLabel(o.trafficNamespace));
   if (o.listenerName !== undefined) c.check(path.child('listenerName'), checkDnsSubdomain(o.listenerName));
   validateHosts(c, o.hosts, path);
+  if (o.httpsRedirect !== undefined) {
+    const listener = o.httpsRedirect.listenerName;
+    const at = path.child('httpsRedirect.listenerName');
+    if (c.check(at, checkDnsSubdomain(listener)) === undefined && listener === o.listenerName) {
+      c.check(at, `${show(listener)} is also listenerName: name the Gateway's plain-HTTP listener here, and its HTTPS listener in listenerName`);
+    }
+    if (o.listenerName === undefined) {
+      c.check(
+        path.child('listenerName'),
+        "is required with httpsRedirect: name the Gateway's HTTPS listener, or the route attaches to the plain-HTTP listener too and serves it",
+      );
+    }
+  }
+  if (o.hsts?.maxAge !== undefined) c.check(path.child('hsts').seconds('maxAge'), checkDurationRange(o.hsts.maxAge, 0, MAX_HSTS_SECONDS));
   return [...c.problems];
 }
 
@@ -276,5 +401,24 @@ export function validateIngressExposure(o: IngressExposureOptions, path: FieldPa
   if (o.clusterIssuer !== undefined) c.check(path.child('clusterIssuer'), checkDnsSubdomain(o.clusterIssuer));
   if (o.tlsSecretName !== undefined) c.check(path.child('tlsSecretName'), checkDnsSubdomain(o.tlsSecretName));
   if (o.controllerNamespace !== undefined) c.check(path.child('controllerNamespace'), checkDnsLabel(o.controllerNamespace));
+  if (o.rateLimit !== undefined) validateRateLimit(c, o.rateLimit, path.child('rateLimit'));
   return [...c.problems];
+}
+
+function validateRateLimit(c: ProblemCollector, limit: IngressRateLimitOptions, path: FieldPath): void {
+  const ranges = [
+    ['requestsPerSecond', limit.requestsPerSecond, 100_000],
+    ['burstMultiplier', limit.burstMultiplier, 100],
+    ['connections', limit.connections, 100_000],
+  ] as const;
+  for (const [field, value, max] of ranges) if (value !== undefined) c.check(path.child(field), checkInteger(value, 1, max));
+  if (limit.burstMultiplier !== undefined && limit.requestsPerSecond === undefined) {
+    c.check(
+      path.child('burstMultiplier'),
+      `${show(limit.burstMultiplier)} multiplies requestsPerSecond, which is not set: set it too, or leave this out`,
+    );
+  }
+  if (limit.requestsPerSecond === undefined && limit.connections === undefined && limit.burstMultiplier === undefined) {
+    c.check(path, 'sets no limit: give requestsPerSecond and/or connections');
+  }
 }

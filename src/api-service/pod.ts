@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { k8sResources, ResourceRequirements } from '../core/resources';
 import { isFloatingImage } from '../core/value-rules';
+import { DrainHook, sleepActionOf } from './drain-hook';
 
 /** Everything the pod of an API service is built from; the resolved form of TradingBackendProps. */
 export interface BackendPodInput {
@@ -28,6 +29,8 @@ export interface BackendPodInput {
   /** Env vars; mutable so wiring methods can add to it until synthesis. */
   readonly env: k8s.EnvVar[];
   readonly drainSeconds: number;
+  /** How the preStop hook waits `drainSeconds`. */
+  readonly drainHook: DrainHook;
   readonly terminationGracePeriodSeconds: number;
   readonly runAsUser: number;
   /** Spread pods over zones and nodes (when more than one replica can run). */
@@ -59,6 +62,12 @@ function httpProbe(path: string, settings: Omit<k8s.Probe, 'httpGet'>): k8s.Prob
 
 function livenessProbe(path: string | undefined, settings: Omit<k8s.Probe, 'httpGet' | 'tcpSocket'>): k8s.Probe {
   return path === undefined ? { tcpSocket: { port: k8s.IntOrString.fromString('http') }, ...settings } : httpProbe(path, settings);
+}
+
+/** Endpoints are removed asynchronously; waiting before SIGTERM lets load balancers stop sending. */
+function lifecycle(i: BackendPodInput): Pick<k8s.Container, 'lifecycle'> {
+  const preStop = i.drainHook._preStop(i.drainSeconds);
+  return preStop ? { lifecycle: { preStop } } : {};
 }
 
 function configChecksum(data: Record<string, string>): string {
@@ -142,8 +151,7 @@ export function backendPodTemplate(i: BackendPodInput): k8s.PodTemplateSpec {
             successThreshold: 1,
           }),
         }),
-    // Endpoints are removed asynchronously; sleeping before SIGTERM lets load balancers stop sending.
-    lifecycle: { preStop: { exec: { command: ['sleep', String(i.drainSeconds)] } } },
+    ...lifecycle(i),
   };
   return {
     metadata: {
@@ -203,6 +211,26 @@ export function forWorkloadKind(template: k8s.PodTemplateSpec, kind: keyof typeo
       })),
     },
   };
+}
+
+/**
+ * The JSON of `template`, as `k8s.toJson_PodTemplateSpec` makes it, with what that conversion drops put back: it
+ * was generated from the Kubernetes 1.28 API, which has no `sleep` lifecycle action (see `DrainHook.sleepAction`).
+ */
+export function podTemplateJson(template: k8s.PodTemplateSpec): Record<string, unknown> | undefined {
+  const json: PodTemplateJson | undefined = k8s.toJson_PodTemplateSpec(template);
+  (template.spec?.containers ?? []).forEach((container, i) => {
+    const sleep = sleepActionOf(container.lifecycle?.preStop);
+    const converted = json?.spec?.containers?.[i];
+    if (sleep && converted) converted.lifecycle = { ...converted.lifecycle, preStop: { sleep: { seconds: sleep.seconds } } };
+  });
+  return json;
+}
+
+/** What `podTemplateJson` reads of a converted pod template. */
+interface PodTemplateJson {
+  [field: string]: unknown;
+  spec?: { containers?: Array<{ lifecycle?: Record<string, unknown> }> };
 }
 
 /** The pod template of a one-shot task (migration Job) with the service's image, config and security profile. */

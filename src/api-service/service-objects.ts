@@ -8,6 +8,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate' with { 'resolution-mode': 'import' };
 import { wholeSeconds } from '../core/duration';
+import { parseQuantity } from '../core/quantity';
 import { placementOf } from '../core/placement';
 import { kubeObject } from '../core/kube-object';
 import { selectorLabels, standardLabels, StandardLabelsOptions } from '../core/labels';
@@ -22,8 +23,9 @@ import { DEFAULT_SCRAPE_INTERVAL, observabilityOf } from '../monitoring/settings
 import { ApiServiceProps, DEFAULT_RESOURCES, PlainMetadata, RouteBackend } from './api-service-props';
 import { Exposure, RouteRequest } from './exposure';
 import { Migration } from './migration';
-import { BackendPodInput, backendPodTemplate } from './pod';
-import { Scaling } from './scaling';
+import { DrainHook } from './drain-hook';
+import { BackendPodInput, backendPodTemplate, podTemplateJson } from './pod';
+import { DEFAULT_REQUESTS_PER_SECOND_METRIC, Scaling } from './scaling';
 import { ResolvedSmokeTest, smokeTestJobSpec } from './smoke-test';
 
 /** Annotation of a smoke-check pod naming what it tests (the Service and the image of the release). */
@@ -177,6 +179,7 @@ export class ServiceObjects {
       configData: { ...config?.data },
       env: this.spec.env as k8s.EnvVar[],
       drainSeconds: rollout.drain ? wholeSeconds(rollout.drain) : 10,
+      drainHook: rollout.drainHook ?? DrainHook.execSleep(),
       terminationGracePeriodSeconds: rollout.terminationGracePeriod ? wholeSeconds(rollout.terminationGracePeriod) : 45,
       runAsUser: props.runAsUser ?? 10001,
       spread: this.spec.scaling.maxReplicas > 1,
@@ -217,7 +220,7 @@ export class ServiceObjects {
     );
   }
 
-  /** An `autoscaling/v2` HPA on CPU and memory for `target`, when autoscaling. */
+  /** An `autoscaling/v2` HPA on CPU, memory (of the request, or of the limit) and requests per second if asked, for `target`, when autoscaling. */
   private autoscaler(id: string, name: string, target: k8s.CrossVersionObjectReferenceV2): ApiObject | undefined {
     const a = this.spec.scaling.autoscaling;
     if (!a) return undefined;
@@ -226,6 +229,22 @@ export class ServiceObjects {
       type: 'Resource',
       resource: { name: resource, target: { type: 'Utilization', averageUtilization } },
     });
+    const memory =
+      a.memoryOfLimit === undefined
+        ? utilization('memory', a.memoryUtilization ?? 80)
+        : memoryOfLimitMetric(a.memoryOfLimit, (this.spec.props.resources ?? DEFAULT_RESOURCES).limits.memory);
+    const requestRate: k8s.MetricSpecV2[] =
+      a.requestsPerSecond === undefined
+        ? []
+        : [
+            {
+              type: 'Pods',
+              pods: {
+                metric: { name: a.requestsPerSecondMetric ?? DEFAULT_REQUESTS_PER_SECOND_METRIC },
+                target: { type: 'AverageValue', averageValue: k8s.Quantity.fromString(String(a.requestsPerSecond)) },
+              },
+            },
+          ];
     return kubeObject(
       this.scope,
       id,
@@ -236,7 +255,7 @@ export class ServiceObjects {
           scaleTargetRef: target,
           minReplicas: a.minReplicas,
           maxReplicas: a.maxReplicas,
-          metrics: [utilization('cpu', a.cpuUtilization), utilization('memory', a.memoryUtilization)],
+          metrics: [utilization('cpu', a.cpuUtilization), memory, ...requestRate],
           // Scale up at once, scale down slowly: trading load is bursty.
           behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
         },
@@ -311,7 +330,11 @@ export class ServiceObjects {
           template,
         },
       },
-      k8s.toJson_KubeDeploymentProps,
+      (p) => {
+        // The generated conversion knows the Kubernetes 1.28 API only: the template is converted with what it drops put back.
+        const json = k8s.toJson_KubeDeploymentProps(p);
+        return json && { ...json, spec: { ...json.spec, template: podTemplateJson(template) } };
+      },
     );
     this.applicationWorkloads.push(deployment);
     return deployment;
@@ -519,4 +542,16 @@ export class ServiceObjects {
       dashboardModel: () => apiDashboard(target, settings.environment),
     });
   }
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * A memory target of `percent` of the memory `limit`, as an `AverageValue` in whole MiB (rounded down): the HPA's
+ * `Utilization` is a share of the request, and the alerts judge the limit.
+ */
+function memoryOfLimitMetric(percent: number, limit: string): k8s.MetricSpecV2 {
+  const bytes = parseQuantity(limit) ?? 0;
+  const averageValue = k8s.Quantity.fromString(`${Math.max(1, Math.floor((bytes * percent) / 100 / MIB))}Mi`);
+  return { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue } } };
 }

@@ -1,6 +1,6 @@
 import { NamespaceQuota, ContainerLimits } from '../namespace/trading-namespace';
 import { ResourceRequirements } from '../core/resources';
-import { AutoscalingOptions } from '../api-service/scaling';
+import { AutoscalingOptions, ResolvedAutoscaling } from '../api-service/scaling';
 import type { EnvironmentConfig, ServiceConfig } from './types';
 
 /** The environment tiers: development, staging, production. */
@@ -45,8 +45,8 @@ export interface CacheTierDefaults {
 export interface TierDefaults {
   /** Fixed replicas, when the tier does not autoscale. */
   readonly replicas?: number;
-  /** Autoscaling range, when the tier autoscales. */
-  readonly autoscaling?: Required<AutoscalingOptions>;
+  /** Autoscaling range and targets, when the tier autoscales. */
+  readonly autoscaling?: ResolvedAutoscaling;
   /** Container requests and limits. */
   readonly resources: ResourceRequirements;
   /** Whether untagged and `latest` images are accepted. */
@@ -193,7 +193,10 @@ export function serviceResources(tier: Tier, svc: ServiceConfig): ResourceRequir
 export function serviceAutoscaling(tier: Tier, svc: ServiceConfig): AutoscalingOptions | undefined {
   const d = TIER_DEFAULTS[tier].autoscaling;
   if (svc.replicas !== undefined || (!svc.autoscaling && !d)) return undefined;
-  return { ...d, ...svc.autoscaling };
+  // A memory target of the limit replaces the tier's target of the request (the two exclude each other).
+  const { memoryUtilization, ...tierRest } = d ?? {};
+  const tierTargets = svc.autoscaling?.memoryOfLimit === undefined ? { ...tierRest, memoryUtilization } : tierRest;
+  return { ...tierTargets, ...svc.autoscaling };
 }
 
 /** Replicas of a service when it does not autoscale: the file's, else the tier's. */

@@ -142,12 +142,29 @@ export interface ServiceConfig {
   };
   /** Fixed replicas; excludes autoscaling. */
   replicas?: number;
-  /** HPA on CPU and memory; excludes replicas. */
+  /** HPA on CPU and memory (and requests per second when asked); excludes replicas. */
   autoscaling?: {
     minReplicas?: number;
     maxReplicas?: number;
+    /** Target average CPU, in percent of the request. Default: 70. */
     cpuUtilization?: number;
+    /**
+     * Target average memory, in percent of the request (the HPA's Utilization). Default: 80, unless memoryOfLimit is
+     * set.
+     */
     memoryUtilization?: number;
+    /**
+     * Target average memory, in percent of the limit (the memory alerts' base), rendered as an AverageValue; excludes
+     * memoryUtilization (the tier's is dropped).
+     */
+    memoryOfLimit?: number;
+    /**
+     * Target average HTTP requests per second per pod: a Pods metric from the custom metrics API, served by a
+     * Prometheus Adapter rule over the service's request counter. Default: not scaled on requests.
+     */
+    requestsPerSecond?: number;
+    /** The per-pod request rate's name in the custom metrics API. Default: http_requests_per_second. */
+    requestsPerSecondMetric?: string;
   };
   resources?: {
     requests?: QuantitiesConfig;
@@ -164,6 +181,21 @@ export interface ServiceConfig {
       listenerName?: string;
       trafficNamespace?: string;
       hosts: Array<string>;
+      /**
+       * Redirect plain HTTP to HTTPS: an HTTPRoute <name>-https-redirect on the Gateway's plain-HTTP listener,
+       * answering 301 to https. Needs listenerName (the HTTPS listener). Default: no redirect.
+       */
+      httpsRedirect?: {
+        /** The Gateway's plain-HTTP listener (sectionName of the redirect route). */
+        listenerName: string;
+      };
+      /** A Strict-Transport-Security header on every response (a ResponseHeaderModifier filter). Default: no header. */
+      hsts?: {
+        /** max-age: how long browsers keep to HTTPS, up to 2 years. Default: 31536000 (a year). */
+        maxAgeSeconds?: number;
+        /** Cover every subdomain of the hosts too; only when all of them serve HTTPS. Default: false. */
+        includeSubDomains?: boolean;
+      };
     };
     ingress?: {
       hosts: Array<string>;
@@ -171,6 +203,20 @@ export interface ServiceConfig {
       clusterIssuer?: string;
       tlsSecretName?: string;
       controllerNamespace?: string;
+      /**
+       * ingress-nginx rate limits per client IP and per controller replica (limit-* annotations); over them, 503 unless
+       * the controller's limit-req-status-code says otherwise. Default: none.
+       */
+      rateLimit?: {
+        /** limit-rps: requests per second from one client IP. */
+        requestsPerSecond?: number;
+        /**
+         * limit-burst-multiplier: the burst over requestsPerSecond, as a multiple of it. Default: ingress-nginx's, 5.
+         */
+        burstMultiplier?: number;
+        /** limit-connections: concurrent connections from one client IP. */
+        connections?: number;
+      };
     };
   };
   /** How database migrations run: none, on-start (in the binary before it serves) or job (a Job before the rollout). */
@@ -192,6 +238,12 @@ export interface ServiceConfig {
   rollout?: {
     minReadySeconds?: number;
     drainSeconds?: number;
+    /**
+     * How the preStop hook waits drainSeconds. exec-sleep (default) runs `sleep` from the image, which needs a sleep
+     * executable (busybox or coreutils; scratch, distroless static and single-binary images have none). sleep-action is
+     * Kubernetes' own lifecycle sleep action: nothing needed in the image, Kubernetes 1.30 or later.
+     */
+    drainHook?: 'exec-sleep' | 'sleep-action';
     terminationGracePeriodSeconds?: number;
     /**
      * Any value (a date, a build id): changing it rolls the pods. With a `latest` image (dev), a new token is how a

@@ -63,6 +63,13 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Labels the queries set themselves: a status label of that name would match the wrong thing. */
 const RESERVED_LABELS = ['le', 'namespace', 'service', 'pod', 'rollouts_pod_template_hash'];
 
+/** Message for a name that is not a Prometheus metric name. */
+export function checkMetricName(name: unknown): string | undefined {
+  return typeof name === 'string' && METRIC_NAME.test(name)
+    ? undefined
+    : `${show(name)} is not a metric name: use letters, digits, "_" and ":", not starting with a digit`;
+}
+
 /** Problems of HTTP metrics options at `path`: names a PromQL query can hold. */
 export function validateHttpMetricsOptions(o: HttpMetricsOptions, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
@@ -70,10 +77,7 @@ export function validateHttpMetricsOptions(o: HttpMetricsOptions, path: FieldPat
     c.check(path.child('preset'), `${show(o.preset)} is not a preset; use one of ${Object.keys(HTTP_METRICS_PRESETS).join(', ')}`);
   }
   for (const field of ['requestsTotal', 'durationHistogram'] as const) {
-    const name = o[field];
-    if (name !== undefined && !(typeof name === 'string' && METRIC_NAME.test(name))) {
-      c.check(path.child(field), `${show(name)} is not a metric name: use letters, digits, "_" and ":", not starting with a digit`);
-    }
+    if (o[field] !== undefined) c.check(path.child(field), checkMetricName(o[field]));
   }
   const label = o.statusLabel;
   if (label !== undefined) {

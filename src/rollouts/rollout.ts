@@ -2,7 +2,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { forWorkloadKind } from '../api-service/pod';
+import { forWorkloadKind, podTemplateJson } from '../api-service/pod';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout' with { 'resolution-mode': 'import' };
 
 type RolloutSpec = IRollout['spec'];
@@ -22,6 +22,6 @@ export function rolloutObject(
   const manifest: Omit<IRollout, 'spec'> = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata };
   return new ApiObject(scope, id, {
     ...manifest,
-    spec: { ...spec, template: Lazy.any({ produce: () => k8s.toJson_PodTemplateSpec(forWorkloadKind(template, 'Rollout')) }) },
+    spec: { ...spec, template: Lazy.any({ produce: () => podTemplateJson(forWorkloadKind(template, 'Rollout')) }) },
   });
 }

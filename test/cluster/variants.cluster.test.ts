@@ -57,12 +57,15 @@ const VARIANTS: readonly Variant[] = [
     edit: (text) => text.replace(/^    image: .*\n/m, ''),
   },
   {
-    // With NodeLocal DNSCache's address as the cluster DNS, too.
+    // With NodeLocal DNSCache's address as the cluster DNS, and ingress-nginx rate limits, too.
     name: 'staging-ingress',
     base: 'staging',
     release: 'strategy: rolling',
     edit: (text) =>
-      `${text.replace(/    exposure:\n(      .*\n)+/, '    exposure:\n      ingress:\n        hosts: [api.staging.trading.example.com]\n')}dns: { cidr: 169.254.20.10/32 }\n`,
+      `${text.replace(
+        /    exposure:\n(      .*\n)+/,
+        '    exposure:\n      ingress:\n        hosts: [api.staging.trading.example.com]\n        rateLimit: { requestsPerSecond: 50, connections: 20 }\n',
+      )}dns: { cidr: 169.254.20.10/32 }\n`,
   },
   {
     name: 'prod-argo-blue-green',

@@ -10,6 +10,7 @@ import { ResourceRequirements } from '../../core/resources';
 import { checkCidr, checkDnsLabel, checkPort } from '../../core/value-rules';
 import { SecretRef, SecretStore, validateSecretReference, validateStoreReference } from '../../core/secrets';
 import { Problem, ProblemCollector } from '../../core/problems';
+import { DrainHook } from '../../api-service/drain-hook';
 import { Exposure, validateGatewayExposure, validateIngressExposure } from '../../api-service/exposure';
 import { Migration, validateJobMigration, validateOnStart } from '../../api-service/migration';
 import { resolveAutoscaling, Scaling, validateAutoscaling, validateFixed } from '../../api-service/scaling';
@@ -95,7 +96,11 @@ export function serviceSection(
   const scaling = autoscaling
     ? checked(c, validateAutoscaling(autoscaling, path.child('autoscaling')), () => Scaling.autoscale(autoscaling))
     : checked(c, validateFixed(replicas, path), () => Scaling.fixed(replicas));
-  const gateway = svc.exposure?.gateway;
+  const gatewayConfig = svc.exposure?.gateway;
+  const gateway = gatewayConfig && {
+    ...gatewayConfig,
+    hsts: gatewayConfig.hsts && { includeSubDomains: gatewayConfig.hsts.includeSubDomains, maxAge: seconds(gatewayConfig.hsts.maxAgeSeconds) },
+  };
   const ingress = svc.exposure?.ingress;
   const exposure = gateway
     ? checked(c, validateGatewayExposure(gateway, path.child('exposure.gateway')), () => Exposure.gateway(gateway))
@@ -147,6 +152,7 @@ export function serviceSection(
         drain: seconds(svc.rollout.drainSeconds),
         terminationGracePeriod: seconds(svc.rollout.terminationGracePeriodSeconds),
         restartToken: svc.rollout.restartToken,
+        drainHook: svc.rollout.drainHook && DrainHook.fromName(svc.rollout.drainHook),
       },
       runAsUser: svc.runAsUser,
       networkPolicy: svc.networkPolicy,
