@@ -31,7 +31,7 @@ export {
   ICanaryEngine,
   WeightedCanaryOptions,
 } from './canary/engine-options';
-export { AnalysisOptions } from './rollouts/analysis';
+export { AnalysisOptions, CustomAnalysisMetric } from './rollouts/analysis';
 export { DEFAULT_SMOKE_TEST_IMAGE, SmokeTestOptions } from './api-service/smoke-test';
 
 // Data and namespace
