@@ -623,6 +623,12 @@ export interface ArgoCanaryReleaseConfig {
    */
   backgroundAnalysis?: boolean;
   /**
+   * Scale the stable ReplicaSet down as traffic moves to the canary (strategy.canary.dynamicStableScale), so the
+   * release peaks near 1.5x the replicas with the default steps instead of 2x; an abort then scales stable back up
+   * before traffic returns to it. Needs traffic routing (a Gateway or Ingress exposure). Default: false.
+   */
+  dynamicStableScale?: boolean;
+  /**
    * The smoke check before traffic moves (every engine): a curl Job GETting the health paths. argo-rollouts: a job
    * metric in the pre-promotion analysis (blue-green) or at the start of the canary; service-switch and weighted: an
    * Argo CD PostSync hook Job against the preview or canary Service, in the 60-smoke-test stage (Flux).

@@ -157,11 +157,12 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
         steps: r.steps?.map((step) => CanaryStep.fromData(step)),
         backgroundAnalysis: r.backgroundAnalysis,
         smokeTest: smokeTestOf(r.smokeTest),
+        dynamicStableScale: r.dynamicStableScale,
       };
       const exposure = exposureOf(svc);
       const problems = validateArgoCanaryOptions(options, at, path.child('image'));
       c.add(problems);
-      c.add(validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposure, at));
+      c.add(validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposure, at, undefined, r.dynamicStableScale));
       if (problems.length > 0) return undefined;
       const engine = CanaryEngine.argoRollouts(options);
       const viaGateway = (r.trafficRouting ?? 'gateway-api') === 'gateway-api' && svc.exposure?.gateway !== undefined;
