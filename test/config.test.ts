@@ -73,7 +73,7 @@ describe('environment files: one clear message per problem, naming the file and 
       }),
     ).toEqual([
       `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
-      `${FILE}: quota.requestsMemory: 48Gi is below the 93.7Gi the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 84Gi, trading-db 6Gi, trading-cache 3.4Gi, ...): set quota.requestsMemory to at least 93.7Gi, or lower the replicas or requests`,
+      `${FILE}: quota.requestsMemory: 48Gi is below the 98Gi the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 84Gi, trading-db 6.4Gi, trading-api migration 4Gi, ...): set quota.requestsMemory to at least 98Gi, or lower the replicas or requests`,
     ]);
   });
 
@@ -242,9 +242,9 @@ describe('environment files: one clear message per problem, naming the file and 
         d.quota = { requestsCpu: '10', limitsCpu: '10', pods: 5 };
       }),
     ).toEqual([
-      `${FILE}: quota.requestsCpu: 10000m is below the 15500m the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 10500m, trading-db 3000m, trading-cache 1800m, ...): set quota.requestsCpu to at least 15500m, or lower the replicas or requests`,
-      `${FILE}: quota.limitsCpu: 10000m is below the 62350m the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 42000m, trading-db 12000m, trading-cache 7350m, ...): set quota.limitsCpu to at least 62350m, or lower the replicas or requests`,
-      `${FILE}: quota.pods: 5 is below the 29 the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 21, trading-db 3, trading-cache 3, ...): set quota.pods to at least 29, or lower the replicas or requests`,
+      `${FILE}: quota.requestsCpu: 10000m is below the 16300m the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 10500m, trading-db 3300m, trading-cache 1800m, ...): set quota.requestsCpu to at least 16300m, or lower the replicas or requests`,
+      `${FILE}: quota.limitsCpu: 10000m is below the 65850m the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 42000m, trading-db 13500m, trading-cache 7350m, ...): set quota.limitsCpu to at least 65850m, or lower the replicas or requests`,
+      `${FILE}: quota.pods: 5 is below the 30 the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 21, trading-db 3, trading-cache 3, ...): set quota.pods to at least 30, or lower the replicas or requests`,
     ]);
   });
 
@@ -687,7 +687,7 @@ describe('environment files: one clear message per problem, naming the file and 
           true,
         ),
       ).toEqual([
-        `${FILE}: quota.pods: 30 is below the 50 the services, databases and caches need at full scale, with every colour, canary and surge pod (trading-api 42, trading-db 3, trading-cache 3, ...): set quota.pods to at least 50, or lower the replicas or requests`,
+        `${FILE}: quota.pods: 30 is below the 52 the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 42, trading-db 3, trading-cache 3, ...): set quota.pods to at least 52, or lower the replicas or requests`,
       ]);
     });
   });

@@ -15,7 +15,9 @@ import { requireUniqueObjectNames } from '../core/unique-names';
 import { ConfigurationError, ProblemCollector, throwIfProblems } from '../core/problems';
 import { checkDnsSubdomain, checkEnvVarName } from '../core/value-rules';
 import { checkSecretKey, SecretRef } from '../core/secrets';
-import { ApiServiceProps, IServiceEngine, WorkloadConfig } from './api-service-props';
+import { ApiServiceProps, DEFAULT_RESOURCES, IServiceEngine, WorkloadConfig } from './api-service-props';
+import type { IPodDemandSource, PodDemand } from '../core/pod-demand';
+import { ReleasePods, rollingPodsAtFullScale, serviceDemands } from './service-demand';
 import { Exposure } from './exposure';
 import { Migration } from './migration';
 import { migrationBackupName } from './backup-wait';
@@ -78,7 +80,7 @@ export function subscribeRollout(
  * the workloads (a Deployment, two colours, a Rollout) with the protected builders, so the pod
  * definition, security profile and policies exist once.
  */
-export abstract class ApiServiceBase extends Construct implements IApiService {
+export abstract class ApiServiceBase extends Construct implements IApiService, IPodDemandSource {
   /** `metadata.name` of the primary workload and its Service. */
   public readonly name: string;
   /** HTTP port the Services expose. */
@@ -112,6 +114,8 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   protected readonly labelOptions: StandardLabelsOptions;
   /** The object builders, scoped to this construct (release engines build through them too). */
   protected readonly objects: ServiceObjects;
+  /** What the release runs (a subclass's engine says): a Deployment's rolling update unless set. */
+  protected releasePods: ReleasePods = { podsAtFullScale: rollingPodsAtFullScale, runsSmokeTest: false };
 
   private readonly env: k8s.EnvVar[] = [];
   /** What a smoke check GETs by default: the readiness path, then a path per connected dependency. */
@@ -336,6 +340,22 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
         workload.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(SyncWave.APPLICATION));
       }
     }
+  }
+
+  /**
+   * The pods the service runs at its peak, for the namespace's quota (a TradingNamespace in the same chart checks
+   * them): its workloads at full scale as its engine counts them, the migration Job with its backup-wait init
+   * containers, and the smoke check's Job.
+   */
+  public podDemands(): readonly PodDemand[] {
+    return serviceDemands({
+      name: this.name,
+      podsAtFullScale: this.releasePods.podsAtFullScale(this.scaling.maxReplicas),
+      resources: this.props.resources ?? DEFAULT_RESOURCES,
+      migration: this.props.migration ?? Migration.none(),
+      backupWaits: this.backupWaits.length,
+      smokeTest: this.releasePods.runsSmokeTest,
+    });
   }
 
   /**

@@ -278,6 +278,8 @@ export interface ICanaryEngine extends IServiceEngine {
    * pod counted: what the namespace's quota must admit.
    */
   podsAtFullScale(maxReplicas: number, exposure: ExposureKind): number;
+  /** Whether a release runs the smoke check's Job (one pod, counted in the quota). */
+  readonly runsSmokeTest: boolean;
   /**
    * Builds the workloads, Services, routes, autoscaler, budgets and alerts through `objects`, for pods
    * selected by `selector`, with the canary Service named `canaryName`.

@@ -49,6 +49,10 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     return this.options.allowLatestTag ?? false;
   }
 
+  public get runsSmokeTest(): boolean {
+    return resolveSmokeTest(this.options.smokeTest) !== undefined;
+  }
+
   public exposureProblems(exposure: ExposureKind, path?: FieldPath, exposurePath?: FieldPath): Problem[] {
     return validateCanaryRolloutProps('argo-rollouts', this.options.trafficRouting, exposure, path, exposurePath, this.options.dynamicStableScale);
   }

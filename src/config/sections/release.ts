@@ -28,6 +28,7 @@ import { ExposureKind } from '../../api-service/exposure';
 import { ApiServiceBase } from '../../api-service/api-service-base';
 import { ApiServiceProps } from '../../api-service/api-service-props';
 import { TradingBackend } from '../../trading-backend/trading-backend';
+import { rollingPodsAtFullScale } from '../../api-service/service-demand';
 import { TIER_DEFAULTS } from '../tiers';
 import { checked } from './checked';
 import { analysisOf, seconds, smokeTestOf } from './durations';
@@ -50,8 +51,10 @@ export type BaseServiceProps = Omit<ApiServiceProps, 'image' | 'allowLatestTag'>
 export interface ReleasePlan {
   /** Builds the service's construct in `scope`. */
   build(scope: Construct, id: string, props: BaseServiceProps): ApiServiceBase;
-  /** Pods the service runs at full scale with `maxReplicas` per workload, every colour, canary and surge pod counted. */
+  /** Pods the service runs at full scale with `maxReplicas` per workload, every colour, canary and surge pod counted (the engine's count). */
   podsAtFullScale(maxReplicas: number): number;
+  /** Whether a release runs the smoke check's Job. */
+  readonly runsSmokeTest: boolean;
   /** Whether a controller moves the HTTPRoute weights during a release (GitOps must leave them alone). */
   readonly controllerMovesRouteWeights: boolean;
 }
@@ -77,7 +80,6 @@ interface ReleaseAdapter<R> {
 
 const exposureOf = (svc: ServiceConfig): ExposureKind => (svc.exposure?.gateway ? 'gateway' : svc.exposure?.ingress ? 'ingress' : 'none');
 const hostsOf = (svc: ServiceConfig): string[] => svc.exposure?.gateway?.hosts ?? svc.exposure?.ingress?.hosts ?? [];
-const blueGreenPods = (max: number): number => 2 * (max + 1);
 const allowLatestTag = (env: EnvironmentConfig): boolean => TIER_DEFAULTS[env.tier].allowLatestTag;
 
 /** The release kinds: `rolling` and each strategy/engine pair, with the block each reads. */
@@ -94,7 +96,8 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
     usesServiceImage: true,
     adapt: ({ env, svc }) => ({
       build: (scope, id, props) => new TradingBackend(scope, id, { ...props, image: svc.image ?? '', allowLatestTag: allowLatestTag(env) }),
-      podsAtFullScale: (max) => max + 1,
+      podsAtFullScale: rollingPodsAtFullScale,
+      runsSmokeTest: false,
       controllerMovesRouteWeights: false,
     }),
   },
@@ -117,7 +120,8 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
       return (
         engine && {
           build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
-          podsAtFullScale: blueGreenPods,
+          podsAtFullScale: (max) => engine.podsAtFullScale(max),
+          runsSmokeTest: engine.runsSmokeTest,
           controllerMovesRouteWeights: false,
         }
       );
@@ -140,7 +144,8 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
         engine && {
           build: (scope, id, props) =>
             new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine, notifications: environmentNotifications(env) }),
-          podsAtFullScale: blueGreenPods,
+          podsAtFullScale: (max) => engine.podsAtFullScale(max),
+          runsSmokeTest: engine.runsSmokeTest,
           controllerMovesRouteWeights: false,
         }
       );
@@ -169,6 +174,7 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
       return {
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine, notifications: environmentNotifications(env) }),
         podsAtFullScale: (max) => engine.podsAtFullScale(max, exposure),
+        runsSmokeTest: engine.runsSmokeTest,
         controllerMovesRouteWeights: viaGateway,
       };
     },
@@ -194,6 +200,7 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
       return {
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine }),
         podsAtFullScale: (max) => engine.podsAtFullScale(max, exposure),
+        runsSmokeTest: engine.runsSmokeTest,
         controllerMovesRouteWeights: false,
       };
     },
