@@ -55,6 +55,7 @@ export { RedisCredentials } from './redis/redis-credentials';
 export { ExternalRedisProps } from './redis/external-redis';
 export { CacheConnection, ICache, SentinelConnection } from './core/cache';
 export { ContainerLimits, NamespaceQuota, TradingNamespace, TradingNamespaceProps } from './namespace/trading-namespace';
+export { ContainerResources, IPodDemandSource, PodDemand } from './core/pod-demand';
 
 // Wiring and shared value types
 export { ClusterDns, DNS_CONTEXT, INetworkPeer, NetworkPeer, NetworkPort } from './core/network-peer';
