@@ -42,7 +42,7 @@ export {
   ICanaryEngine,
   WeightedCanaryOptions,
 } from './canary/engine-options';
-export { AnalysisOptions } from './rollouts/analysis';
+export { AnalysisOptions, CustomAnalysisMetric } from './rollouts/analysis';
 export { DEFAULT_SMOKE_TEST_IMAGE, SmokeTestOptions } from './api-service/smoke-test';
 
 // Data and namespace
@@ -66,6 +66,7 @@ export { RedisCredentials } from './redis/redis-credentials';
 export { ExternalRedisProps } from './redis/external-redis';
 export { CacheConnection, ICache, SentinelConnection } from './core/cache';
 export { ContainerLimits, NamespaceQuota, TradingNamespace, TradingNamespaceProps } from './namespace/trading-namespace';
+export { ContainerResources, IPodDemandSource, PodDemand } from './core/pod-demand';
 
 // Wiring and shared value types
 export { ClusterDns, DNS_CONTEXT, INetworkPeer, NetworkPeer, NetworkPort } from './core/network-peer';

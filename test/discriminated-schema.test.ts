@@ -38,7 +38,7 @@ describe('discriminated blocks', () => {
 
   it('a key of another branch does not apply to this one, which says what it takes', () => {
     expect(problemsWith({ image: IMAGE, release: { strategy: 'canary', previewHost: 'preview.example.com' } })).toEqual([
-      `${S}.release.previewHost: does not apply to canary/argo-rollouts; it takes steps, trafficRouting, analysis, backgroundAnalysis, smokeTest`,
+      `${S}.release.previewHost: does not apply to canary/argo-rollouts; it takes steps, trafficRouting, analysis, backgroundAnalysis, dynamicStableScale, smokeTest`,
     ]);
     expect(problemsWith({ image: IMAGE, release: { strategy: 'rolling', steps: [] } })).toEqual([`${S}.release.steps: does not apply to rolling`]);
     expect(problemsWith({ image: IMAGE, migration: { mode: 'job', command: ['migrate'], startupTimeoutSeconds: 60 } })).toEqual([
@@ -48,7 +48,7 @@ describe('discriminated blocks', () => {
 
   it('a typo in a branch is an unknown key with the likely one', () => {
     expect(problemsWith({ image: IMAGE, release: { strategy: 'canary', stesp: [] } })[0]).toBe(
-      `${S}.release.stesp: unknown key (did you mean "steps"?); allowed: strategy, engine, steps, trafficRouting, analysis, backgroundAnalysis, smokeTest`,
+      `${S}.release.stesp: unknown key (did you mean "steps"?); allowed: strategy, engine, steps, trafficRouting, analysis, backgroundAnalysis, dynamicStableScale, smokeTest`,
     );
   });
 

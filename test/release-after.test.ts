@@ -93,6 +93,23 @@ describe('a service that releases after another', () => {
     expect(waveOf(one(objects, 'Deployment', 'trading-web'))).toBe('4');
   });
 
+  it('counts its wait Job against the quota, in both doors', () => {
+    const demands = (stage: (b: Built) => void): string[] => {
+      const chart = new Chart(new App(), 'test', { namespace: 'trading-test' });
+      const { web } = build(chart, API, stage);
+      return web.podDemands().map((d) => `${d.who} ${d.pods}`);
+    };
+    expect(demands((b) => b.web.releaseAfter(b.api))).toContain('trading-web release-wait 1');
+    expect(demands((b) => b.web.releaseAfter(b.api, { stabilization: Duration.seconds(0) }))).not.toContain('trading-web release-wait 1');
+    const doc = parseMap(prod);
+    doc.quota = { pods: 1 };
+    const needed = (): number =>
+      Number(/set quota\.pods to at least (\d+)/.exec(environmentProblems('prod', FILE, JSON.stringify(doc)).join('\n'))?.[1]);
+    const withWait = needed();
+    at(doc, 'services', 'trading-web').releaseAfter = { service: 'trading-api', stabilizationSeconds: 0 };
+    expect(needed()).toBe(withWait - 1);
+  });
+
   it('rejects what cannot be ordered, naming the prop', () => {
     const fails = (stage: (b: Built) => void): string => errorOf(() => staged(API, stage)).message;
     expect(fails((b) => b.web.releaseAfter(b.web))).toContain('releaseAfter: names this service itself');

@@ -24,7 +24,9 @@ import { requireUniqueObjectNames } from '../core/unique-names';
 import { ConfigurationError, ProblemCollector, throwIfProblems } from '../core/problems';
 import { checkDnsSubdomain, checkEnvVarName } from '../core/value-rules';
 import { checkSecretKey, SecretRef } from '../core/secrets';
-import { ApiServiceProps, IServiceEngine, WorkloadConfig } from './api-service-props';
+import { ApiServiceProps, DEFAULT_RESOURCES, IServiceEngine, WorkloadConfig } from './api-service-props';
+import type { IPodDemandSource, PodDemand } from '../core/pod-demand';
+import { ReleasePods, rollingPodsAtFullScale, serviceDemands } from './service-demand';
 import { Exposure } from './exposure';
 import { Migration } from './migration';
 import { migrationBackupName } from './backup-wait';
@@ -34,6 +36,7 @@ import {
   ReleaseAfterOptions,
   ReleaseCheckpoint,
   releaseWaitJobSpec,
+  runsReleaseWait,
   stabilizationSeconds,
   validateReleaseAfterOptions,
 } from './release-after';
@@ -103,7 +106,7 @@ export function subscribeRollout(
  * the workloads (a Deployment, two colours, a Rollout) with the protected builders, so the pod
  * definition, security profile and policies exist once.
  */
-export abstract class ApiServiceBase extends Construct implements IApiService {
+export abstract class ApiServiceBase extends Construct implements IApiService, IPodDemandSource {
   /** `metadata.name` of the primary workload and its Service. */
   public readonly name: string;
   /** HTTP port the Services expose. */
@@ -137,6 +140,8 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   protected readonly labelOptions: StandardLabelsOptions;
   /** The object builders, scoped to this construct (release engines build through them too). */
   protected readonly objects: ServiceObjects;
+  /** What the release runs (a subclass's engine says): a Deployment's rolling update unless set. */
+  protected releasePods: ReleasePods = { podsAtFullScale: rollingPodsAtFullScale, runsSmokeTest: false };
 
   private readonly env: k8s.EnvVar[] = [];
   /** What a smoke check GETs by default: the readiness path, then a path per connected dependency. */
@@ -152,8 +157,9 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
   private readonly backupReadRules: k8s.PolicyRule[] = [];
   private migrationImage?: string;
   private readonly kindName: string;
-  /** The service this one releases after, once `releaseAfter` was called. */
+  /** The service this one releases after, once `releaseAfter` was called, and how. */
   private releasedAfter?: ReleaseCheckpoint;
+  private releaseAfterOptions?: ReleaseAfterOptions;
 
   /** The props of a service whose pods an engine runs: the engine's image and tag policy. */
   protected static withEngine(props: Omit<ApiServiceProps, 'image' | 'allowLatestTag'>, engine: IServiceEngine): ApiServiceProps {
@@ -392,6 +398,7 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
     c.add(validateReleaseAfterOptions(options, this.props.allowLatestTag ?? false, FieldPath.props().child('releaseAfter')));
     throwIfProblems(where, c.problems);
     this.releasedAfter = checkpoint;
+    this.releaseAfterOptions = options;
     markStagedRelease(this);
     // Judged on the finished tree: `upstream` may be staged after this call.
     this.node.addValidation({
@@ -403,8 +410,8 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
                 'release both after the same service, or merge the stages',
             ],
     });
+    if (!runsReleaseWait(options)) return;
     const seconds = stabilizationSeconds(options);
-    if (seconds === 0) return;
     const name = `${this.name}-release-wait`;
     const labels = standardLabels({ ...this.labelOptions, name, component: 'release-wait' });
     const selector = selectorLabels({ ...this.labelOptions, name, component: 'release-wait' });
@@ -473,6 +480,23 @@ export abstract class ApiServiceBase extends Construct implements IApiService {
       },
       admit: (peer) => this.allowIngressFrom(peer, { port: this.port }),
     };
+  }
+
+  /**
+   * The pods the service runs at its peak, for the namespace's quota (a TradingNamespace in the same chart checks
+   * them): its workloads at full scale as its engine counts them, the migration Job with its backup-wait init
+   * containers, and the smoke check's Job.
+   */
+  public podDemands(): readonly PodDemand[] {
+    return serviceDemands({
+      name: this.name,
+      podsAtFullScale: this.releasePods.podsAtFullScale(this.scaling.maxReplicas),
+      resources: this.props.resources ?? DEFAULT_RESOURCES,
+      migration: this.props.migration ?? Migration.none(),
+      backupWaits: this.backupWaits.length,
+      smokeTest: this.releasePods.runsSmokeTest,
+      releaseWait: runsReleaseWait(this.releaseAfterOptions),
+    });
   }
 
   /**

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
 import type { MigrationBackup } from '../core/connection';
 import { restrictedContainerSecurityContext } from '../core/pod-security';
+import { k8sResources, ResourceRequirements } from '../core/resources';
 
 /** The projected volume with the waiting container's token and the cluster CA. */
 export const BACKUP_WAIT_TOKEN_VOLUME = 'backup-wait-token';
@@ -78,6 +79,9 @@ function waitScript(backup: MigrationBackup, timeoutSeconds: number): string {
   ].join('\n');
 }
 
+/** Requests and limits of the container that waits for a backup (counted in the namespace's quota). */
+export const BACKUP_WAIT_RESOURCES: ResourceRequirements = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } };
+
 /** The init container that holds the migration until `backup` completed (restricted profile, read-only root). */
 export function backupWaitContainer(name: string, backup: MigrationBackup, image: string, timeoutSeconds: number, uid: number): k8s.Container {
   return {
@@ -89,10 +93,7 @@ export function backupWaitContainer(name: string, backup: MigrationBackup, image
       { name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'BACKUP', value: backup.name },
     ],
-    resources: {
-      requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-      limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('32Mi') },
-    },
+    resources: k8sResources(BACKUP_WAIT_RESOURCES),
     securityContext: restrictedContainerSecurityContext(uid),
     volumeMounts: [{ name: BACKUP_WAIT_TOKEN_VOLUME, mountPath: TOKEN_DIR, readOnly: true }],
   };

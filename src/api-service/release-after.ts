@@ -13,7 +13,8 @@ import { PodPlacement, placementPodSpec } from '../core/placement';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { Problem, ProblemCollector } from '../core/problems';
 import { checkImage } from '../core/value-rules';
-import { DEFAULT_SMOKE_TEST_IMAGE } from './smoke-test';
+import { ResourceRequirements, k8sResources } from '../core/resources';
+import { DEFAULT_SMOKE_TEST_IMAGE, SMOKE_TEST_RESOURCES } from './smoke-test';
 
 /** How a service releases after another. */
 export interface ReleaseAfterOptions {
@@ -58,6 +59,14 @@ export function validateReleaseAfterOptions(o: ReleaseAfterOptions, allowLatestT
 export function stabilizationSeconds(o: ReleaseAfterOptions): number {
   return o.stabilization ? wholeSeconds(o.stabilization) : 60;
 }
+
+/** Whether a service released after another with `o` runs a wait Job (a period above 0). */
+export function runsReleaseWait(o: ReleaseAfterOptions | undefined): boolean {
+  return o !== undefined && stabilizationSeconds(o) > 0;
+}
+
+/** Requests and limits of the wait's curl container (the smoke check's). */
+export const RELEASE_WAIT_RESOURCES: ResourceRequirements = SMOKE_TEST_RESOURCES;
 
 /** What a wait Job is built from. */
 export interface ReleaseWaitInput {
@@ -110,10 +119,7 @@ export function releaseWaitJobSpec(i: ReleaseWaitInput): k8s.JobSpec {
               { name: 'WAIT_URL', value: i.url },
               { name: 'WAIT_SECONDS', value: String(i.seconds) },
             ],
-            resources: {
-              requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-              limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') },
-            },
+            resources: k8sResources(RELEASE_WAIT_RESOURCES),
             securityContext: restrictedContainerSecurityContext(WAIT_UID),
           },
         ],

@@ -11,6 +11,7 @@ import { checkDurationRange, wholeSeconds } from '../core/duration';
 import { PodPlacement, placementPodSpec } from '../core/placement';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { checkImage } from '../core/value-rules';
+import { k8sResources, ResourceRequirements } from '../core/resources';
 import { Problem, ProblemCollector, show } from '../core/problems';
 
 /**
@@ -84,6 +85,9 @@ export interface SmokeJobInput {
   readonly placement: PodPlacement;
 }
 
+/** Requests and limits of the curl container (counted in the namespace's quota). */
+export const SMOKE_TEST_RESOURCES: ResourceRequirements = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
+
 /** UID the curl container runs as. */
 const SMOKE_UID = 10001;
 
@@ -121,10 +125,7 @@ export function smokeTestJobSpec(i: SmokeJobInput): k8s.JobSpec {
               '%{http_code} %{url_effective}\\n',
               ...i.urls,
             ],
-            resources: {
-              requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-              limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') },
-            },
+            resources: k8sResources(SMOKE_TEST_RESOURCES),
             securityContext: restrictedContainerSecurityContext(SMOKE_UID),
           },
         ],

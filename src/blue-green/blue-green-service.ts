@@ -60,6 +60,7 @@ export class BlueGreenService extends ApiServiceBase {
     throwIfProblems(`BlueGreenService ${this.node.path}`, validateBlueGreenServiceProps(props.previewHost, this.exposure.kind, this.exposure.hosts));
     const previewName = `${this.name}-preview`;
     const parts = props.engine._bind(this.objects, this.selector, previewName);
+    this.releasePods = { podsAtFullScale: (max) => props.engine.podsAtFullScale(max), runsSmokeTest: props.engine.runsSmokeTest };
     this.objects.wrapWorkloads(parts.workloads);
     this.activeService = parts.activeService;
     this.previewService = parts.previewService;

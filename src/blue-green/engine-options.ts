@@ -110,6 +110,13 @@ export interface IBlueGreenEngine extends IServiceEngine {
   /** Which engine. */
   readonly kind: BlueGreenEngineKind;
   /**
+   * The most pods the engine runs during a release when each colour (or ReplicaSet) runs `maxReplicas`: what the
+   * namespace's quota must admit.
+   */
+  podsAtFullScale(maxReplicas: number): number;
+  /** Whether a release runs the smoke check's Job (one pod, counted in the quota). */
+  readonly runsSmokeTest: boolean;
+  /**
    * Builds the workloads, Services, autoscalers, budgets and alerts through `objects`, for pods selected
    * by `selector`, with the preview Service named `previewName`.
    * @internal

@@ -51,6 +51,7 @@ export class CanaryRollout extends ApiServiceBase {
     super(scope, id, ApiServiceBase.withEngine(props, props.engine), 'CanaryRollout');
     throwIfProblems(`CanaryRollout ${this.node.path}`, props.engine.exposureProblems(this.exposure.kind));
     const parts = props.engine._bind(this.objects, this.selector, `${this.name}-canary`);
+    this.releasePods = { podsAtFullScale: (max) => props.engine.podsAtFullScale(max, this.exposure.kind), runsSmokeTest: props.engine.runsSmokeTest };
     this.objects.wrapWorkloads(parts.workloads, parts.longestPauseSeconds);
     this.stableService = parts.stableService;
     this.canaryService = parts.canaryService;

@@ -105,6 +105,13 @@ export interface ArgoCanaryOptions {
    * the first `setWeight`. @default - on, GETting the readiness path and the health path of each connected database and cache
    */
   readonly smokeTest?: SmokeTestOptions;
+  /**
+   * Scale the stable ReplicaSet down as traffic moves to the canary (`strategy.canary.dynamicStableScale`), instead
+   * of keeping it at full size until the promotion: the release then runs about 1.5 × the replicas at its peak with
+   * the default steps, not 2 ×. The price: an abort has to scale stable back up before traffic can return to it
+   * (the canary shrinks as traffic shifts back). Needs traffic routing (`gateway-api` or `nginx`). @default false
+   */
+  readonly dynamicStableScale?: boolean;
   /** Accept an untagged or `latest` image (dev only). @default false */
   readonly allowLatestTag?: boolean;
 }
@@ -194,8 +201,17 @@ export function validateArgoCanaryOptions(
   }
   if (o.analysis) c.add(validateAnalysisOptions(o.analysis, path.child('analysis')));
   if (o.smokeTest) c.add(validateSmokeTestOptions(o.smokeTest, o.allowLatestTag ?? false, path.child('smokeTest')));
+  if (o.dynamicStableScale !== undefined && typeof o.dynamicStableScale !== 'boolean') {
+    c.check(path.child('dynamicStableScale'), `${show(o.dynamicStableScale)} must be true or false`);
+  } else if (o.dynamicStableScale && o.trafficRouting === 'replicas') {
+    c.check(path.child('dynamicStableScale'), DYNAMIC_STABLE_SCALE_NEEDS_ROUTING);
+  }
   return [...c.problems];
 }
+
+/** Argo Rollouts rejects dynamicStableScale without traffic routing (validation.InvalidCanaryDynamicStableScale). */
+const DYNAMIC_STABLE_SCALE_NEEDS_ROUTING =
+  'needs traffic routing ("gateway-api" or "nginx"): with replica counts there is no stable traffic share to scale by; give the service a Gateway or Ingress exposure, or remove dynamicStableScale';
 
 /** Problems with weighted canary options. */
 export function validateWeightedCanaryOptions(o: Partial<WeightedCanaryOptions>, path: FieldPath = FieldPath.props()): Problem[] {
@@ -262,6 +278,8 @@ export interface ICanaryEngine extends IServiceEngine {
    * pod counted: what the namespace's quota must admit.
    */
   podsAtFullScale(maxReplicas: number, exposure: ExposureKind): number;
+  /** Whether a release runs the smoke check's Job (one pod, counted in the quota). */
+  readonly runsSmokeTest: boolean;
   /**
    * Builds the workloads, Services, routes, autoscaler, budgets and alerts through `objects`, for pods
    * selected by `selector`, with the canary Service named `canaryName`.
@@ -270,15 +288,22 @@ export interface ICanaryEngine extends IServiceEngine {
   _bind(objects: ServiceObjects, selector: Readonly<Record<string, string>>, canaryName: string): CanaryParts;
 }
 
-/** Problems of a canary that depend on the exposure: the traffic routing must name a route or an ingress. */
+/**
+ * Problems of a canary that depend on the exposure: the traffic routing must name a route or an ingress, and
+ * `dynamicStableScale` needs traffic routing (none without an exposure).
+ */
 export function validateCanaryRolloutProps(
   engine: CanaryEngineKind,
   trafficRouting: CanaryTrafficMode | undefined,
   exposure: ExposureKind,
   path: FieldPath = FieldPath.props(),
   exposurePath: FieldPath = FieldPath.props().child('exposure'),
+  dynamicStableScale = false,
 ): Problem[] {
   const c = new ProblemCollector();
+  if (dynamicStableScale === true && trafficRouting === undefined && exposure === 'none') {
+    c.check(path.child('dynamicStableScale'), DYNAMIC_STABLE_SCALE_NEEDS_ROUTING);
+  }
   if (trafficRouting === 'gateway-api' && exposure !== 'gateway') {
     c.check(path.child('trafficRouting'), `${show(trafficRouting)} names no HTTPRoute: it needs a Gateway exposure`);
   }

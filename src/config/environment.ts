@@ -4,8 +4,10 @@
  * and judges it with the library's own rules (the ones the constructs and factories run) at that path, so
  * every problem is created where it is found; a plan is only built when the file has none.
  */
-import { parseQuantity } from '../core/quantity';
-import { ResourceRequirements } from '../core/resources';
+import { quotaProblems } from '../core/pod-demand';
+import { serviceDemands } from '../api-service/service-demand';
+import { runsReleaseWait } from '../api-service/release-after';
+import { seconds } from './sections/durations';
 import { checkDnsLabel, checkHostname } from '../core/value-rules';
 import { ClusterDns, validateClusterDns } from '../core/network-peer';
 import { validatePlacement } from '../core/placement';
@@ -18,7 +20,7 @@ import { validateObservabilityOptions } from '../monitoring/settings';
 import { TradingNamespaceProps, validateTradingNamespaceProps } from '../namespace/trading-namespace';
 import schema from './environment.schema.json';
 import { CachePlan, cacheSection } from './sections/cache';
-import { DatabasePlan, databaseSection, POOLER_POD_RESOURCES } from './sections/database';
+import { DatabasePlan, databaseSection } from './sections/database';
 import { monitoringProblems } from './sections/monitoring';
 import { checked } from './sections/checked';
 import { READ_URL_VARIABLE, secretStore, ServiceCapacity, ServicePlan, serviceSection } from './sections/service';
@@ -294,8 +296,10 @@ function hostProblems(env: EnvironmentConfig, root: FieldPath): Problem[] {
 }
 
 /**
- * A quota too small for the services at full scale (every colour, canary and surge pod), the
- * databases and the caches would block a rollout in the cluster; say so at synth time, with what drives the need.
+ * A quota too small for what the environment runs at its peak would block a rollout in the cluster; say so at synth
+ * time, with what drives the need. Each service, database and cache counts its pods as its construct does (the
+ * library's one rule, which a TradingNamespace also applies to its chart): every colour, canary and surge pod, the
+ * migration and smoke-check Jobs, init containers and sidecars, with the LimitRange's defaults for what sets none.
  */
 function quotaCapacityProblems(
   env: EnvironmentConfig,
@@ -304,42 +308,17 @@ function quotaCapacityProblems(
   databases: readonly DatabasePlan[],
   caches: readonly CachePlan[],
 ): Problem[] {
-  const quota = environmentQuota(env);
-  type Field = 'requestsCpu' | 'requestsMemory' | 'limitsCpu' | 'limitsMemory' | 'pods';
-  const fields: readonly Field[] = ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'pods'];
-  const need = new Map<Field, Array<{ who: string; amount: number }>>(fields.map((f) => [f, []]));
-  const add = (who: string, pods: number, r: ResourceRequirements): void => {
-    const q = [r.requests.cpu, r.requests.memory, r.limits.cpu, r.limits.memory].map((v) => parseQuantity(v));
-    if (pods === 0 || q.some((v) => v === undefined)) return;
-    [...(q as number[]), 1].forEach((per, i) => need.get(fields[i])?.push({ who, amount: pods * per }));
-  };
-  for (const s of services) add(s.name, s.podsAtFullScale, s.resources);
-  for (const d of databases) {
-    add(d.name, d.instances, d.resources);
-    add(`${d.name} pooler`, d.poolerInstances, POOLER_POD_RESOURCES);
-  }
-  for (const k of caches) add(k.name, k.pods, k.podResources);
-  const c = new ProblemCollector();
-  // Both numbers in one unit: millicores for CPU, Mi or Gi for memory.
-  const fmt = (field: Field, v: number): string => {
-    if (field === 'pods') return String(v);
-    if (field.endsWith('Cpu')) return `${Math.ceil(v * 1000 - 1e-9)}m`;
-    return v >= 2 ** 30 ? `${Math.ceil((v / 2 ** 30) * 10 - 1e-9) / 10}Gi` : `${Math.ceil(v / 2 ** 20 - 1e-9)}Mi`;
-  };
-  for (const field of fields) {
-    const have = field === 'pods' ? quota.pods : parseQuantity(quota[field]);
-    const parts = need.get(field) ?? [];
-    const total = parts.reduce((n, p) => n + p.amount, 0);
-    if (typeof have !== 'number' || have >= total) continue;
-    const drivers = [...parts]
-      .sort((a, b) => b.amount - a.amount)
-      .slice(0, 3)
-      .map((p) => `${p.who} ${fmt(field, p.amount)}`)
-      .join(', ');
-    c.check(
-      root.child('quota').child(field),
-      `${fmt(field, have)} is below the ${fmt(field, total)} the services, databases and caches need at full scale, with every colour, canary and surge pod (${drivers}${parts.length > 3 ? ', ...' : ''}): set quota.${field} to at least ${fmt(field, total)}, or lower the replicas or requests`,
-    );
-  }
-  return [...c.problems];
+  const demands = [
+    ...services.flatMap((s) => {
+      // The migration Job waits for a backup of the database it migrates when that database takes them (as connectTo wires it).
+      const svc = env.services[s.name];
+      const database = databases.find((d) => d.name === svc?.database);
+      const waits = s.migration.job?.backupFirst && database !== undefined && database.offer.noBackupBeforeMigration === undefined;
+      const releaseWait = runsReleaseWait(svc?.releaseAfter && { stabilization: seconds(svc.releaseAfter.stabilizationSeconds) });
+      return serviceDemands({ ...s, backupWaits: waits ? 1 : 0, smokeTest: s.runsSmokeTest, releaseWait });
+    }),
+    ...databases.flatMap((d) => d.demands),
+    ...caches.flatMap((k) => k.demands),
+  ];
+  return quotaProblems(environmentQuota(env), demands, environmentContainerLimits(env), root);
 }

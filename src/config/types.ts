@@ -462,6 +462,40 @@ export interface AnalysisConfig {
    */
   backgroundInconclusiveLimit?: number;
   prometheusAddress?: string;
+  /**
+   * Metrics of your own, measured beside the built-in ones in the same AnalysisTemplate(s) and the same Prometheus.
+   * Each fails closed like them: a measurement with no series or a NaN value is inconclusive, never a success. Default:
+   * none.
+   */
+  customMetrics?: Array<{
+    /**
+     * Name of the metric in the AnalysisTemplate: an RFC 1123 label, unique, not success-rate, latency-p95 or
+     * smoke-test.
+     */
+    name: string;
+    /**
+     * PromQL query returning an instant vector; its values reach the conditions as the list result (result[0] is the
+     * first series). {{args.namespace}}, {{args.service-name}} and {{args.pod-template-hash}} select the new version's
+     * pods.
+     */
+    query: string;
+    /**
+     * Condition (Argo Rollouts' expr language) a measured value must meet to pass, like "result[0] < 0.05". Default:
+     * the negation of failureCondition.
+     */
+    successCondition?: string;
+    /**
+     * Condition under which a measured value fails, like "result[0] >= 0.05". Default: the negation of
+     * successCondition.
+     */
+    failureCondition?: string;
+    /** Time between measurements (a Go duration, 1s to 1h). Default: the analysis's interval. */
+    interval?: string;
+    /** Measurements per bounded run. Default: the analysis's count. */
+    count?: number;
+    /** Failed measurements tolerated before the run fails. Default: the analysis's failureLimit. */
+    failureLimit?: number;
+  }>;
 }
 
 export interface SmokeTestConfig {
@@ -665,6 +699,12 @@ export interface ArgoCanaryReleaseConfig {
    * true.
    */
   backgroundAnalysis?: boolean;
+  /**
+   * Scale the stable ReplicaSet down as traffic moves to the canary (strategy.canary.dynamicStableScale), so the
+   * release peaks near 1.5x the replicas with the default steps instead of 2x; an abort then scales stable back up
+   * before traffic returns to it. Needs traffic routing (a Gateway or Ingress exposure). Default: false.
+   */
+  dynamicStableScale?: boolean;
   /**
    * The smoke check before traffic moves (every engine): a curl Job GETting the health paths. argo-rollouts: a job
    * metric in the pre-promotion analysis (blue-green) or at the start of the canary; service-switch and weighted: an

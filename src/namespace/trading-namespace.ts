@@ -1,11 +1,12 @@
 import { FieldPath } from '../core/field-path';
-import { JsonPatch, ApiObject } from 'cdk8s';
+import { Chart, JsonPatch, ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { defaultPartOf, standardLabels } from '../core/labels';
 import { checkDnsLabel, checkInteger, checkNotBelow, checkOwnNamespace } from '../core/value-rules';
 import { checkQuantity } from '../core/quantity';
-import { Problem, ProblemCollector, throwIfProblems } from '../core/problems';
+import { formatProblems, Problem, ProblemCollector, throwIfProblems } from '../core/problems';
+import { isPodDemandSource, quotaProblems } from '../core/pod-demand';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { k8sQuantities, ResourceQuantities } from '../core/resources';
 import { kubeObject } from '../core/kube-object';
@@ -60,7 +61,8 @@ export interface TradingNamespaceProps {
 /**
  * A namespace for one environment: the Namespace enforcing the Pod Security Standards "restricted"
  * profile, a ResourceQuota, a LimitRange and a default-deny NetworkPolicy that every workload's own
- * policy opens up.
+ * policy opens up. With a quota, synthesis fails when the services, databases and caches of its chart need more at
+ * their peak than it admits (every colour, canary, surge and Job pod, init containers and sidecars counted).
  */
 export class TradingNamespace extends Construct {
   /** Namespace name. */
@@ -78,6 +80,18 @@ export class TradingNamespace extends Construct {
     super(scope, id);
     throwIfProblems(`TradingNamespace ${this.node.path}`, validateTradingNamespaceProps(props));
     requireUniqueObjectNames(this);
+    const quota = props.quota;
+    if (quota) {
+      // Judged on the finished chart: every construct in it that runs pods says what it runs at its peak, by the same
+      // rule the environment files are judged with.
+      this.node.addValidation({
+        validate: () => {
+          const sources = Chart.of(this).node.findAll().filter(isPodDemandSource);
+          const demands = sources.flatMap((source) => [...source.podDemands()]);
+          return formatProblems(`TradingNamespace ${this.node.path}`, quotaProblems(quota, demands, props.containerLimits));
+        },
+      });
+    }
     this.name = props.name;
     const labels = standardLabels({ name: props.name, instance: props.name, component: 'namespace', partOf: props.partOf ?? defaultPartOf(this) });
     const version = props.podSecurityVersion ?? 'v1.28';

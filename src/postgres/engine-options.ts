@@ -1,3 +1,4 @@
+import type { PodDemand } from '../core/pod-demand';
 import { FieldPath } from '../core/field-path';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -180,6 +181,11 @@ export interface IPostgresEngine {
     path?: FieldPath,
     enginePath?: FieldPath,
   ): Problem[];
+  /**
+   * The pods a cluster `name` of `instances` instances with `resources` runs, sidecars and pooler included: what the
+   * namespace's quota must admit.
+   */
+  podDemands(name: string, instances: number, resources: ResourceRequirements): PodDemand[];
   /**
    * Builds the engine's objects.
    * @internal

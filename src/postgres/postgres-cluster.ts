@@ -1,3 +1,4 @@
+import type { IPodDemandSource, PodDemand } from '../core/pod-demand';
 import { FieldPath } from '../core/field-path';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -97,7 +98,7 @@ const DEFAULT_RESOURCES: ResourceRequirements = {
  * without the operator); `PostgresCluster.fromExternal()` for a database outside the cluster. Connect a
  * backend with `backend.connectTo(db)`.
  */
-export class PostgresCluster extends DataStoreBase implements IDatabase {
+export class PostgresCluster extends DataStoreBase implements IDatabase, IPodDemandSource {
   /**
    * A PostgreSQL database that already exists outside the cluster (RDS, Cloud SQL, a shared server):
    * `connectTo` gives clients the same variables, with the credentials from a Secret by reference,
@@ -138,6 +139,7 @@ export class PostgresCluster extends DataStoreBase implements IDatabase {
   private readonly parts: PostgresParts;
   /** Where the Kubernetes API server is (egress of the instances and of pods that wait for backups). */
   private readonly controlPlane: NetworkPeer;
+  private readonly demands: () => PodDemand[];
   constructor(scope: Construct, id: string, props: PostgresClusterProps = {}) {
     super(scope, id, 'PostgresCluster', 'connectTo(db)');
     this.engine = props.engine ?? PostgresEngine.cloudNativePg();
@@ -171,6 +173,8 @@ export class PostgresCluster extends DataStoreBase implements IDatabase {
       controlPlane: this.controlPlane,
       placement: placementOf(this, props.placement),
     });
+    const instances = props.instances ?? this.engine.defaultInstances;
+    this.demands = () => this.engine.podDemands(this.name, instances, props.resources ?? DEFAULT_RESOURCES);
     this.resource = this.parts.resource;
     if (pruneProtectionOf(this, props.pruneProtection)) protectFromPrune(this.resource);
     this.pooler = this.parts.pooler;
@@ -189,6 +193,11 @@ export class PostgresCluster extends DataStoreBase implements IDatabase {
   /** The instances' pods. */
   public get networkPeer(): NetworkPeer {
     return this.parts.peer;
+  }
+
+  /** The instance, sidecar and pooler pods it runs, for the namespace's quota (as its engine counts them). */
+  public podDemands(): readonly PodDemand[] {
+    return this.demands();
   }
 
   /** Admits `peer` to PostgreSQL: to the pooler and, for migrations that bypass it, to the instances. */

@@ -1,3 +1,5 @@
+import { cachePodDemands } from './redis-objects';
+import type { IPodDemandSource, PodDemand } from '../core/pod-demand';
 import { FieldPath } from '../core/field-path';
 import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
 import { protectFromPrune, pruneProtectionOf } from '../core/prune-protection';
@@ -118,7 +120,7 @@ const MAXMEMORY_SHARE = 0.8;
  * sidecar with a ServiceMonitor. The password comes only by reference. `RedisCache.fromExternal()` for a
  * Redis outside the cluster. Connect a backend with `backend.connectTo(cache)`.
  */
-export class RedisCache extends DataStoreBase implements ICache {
+export class RedisCache extends DataStoreBase implements ICache, IPodDemandSource {
   /**
    * A Redis that already exists outside the cluster (ElastiCache, Memorystore): `connectTo` gives
    * clients `REDIS_PASSWORD` (by reference) and `REDIS_URL`, and an egress rule to its address block;
@@ -156,6 +158,7 @@ export class RedisCache extends DataStoreBase implements ICache {
   public readonly externalSecret?: ApiObject;
 
   private readonly parts: RedisParts;
+  private readonly demands: PodDemand[];
   constructor(scope: Construct, id: string, props: RedisCacheProps) {
     super(scope, id, 'RedisCache', 'connectTo(cache)');
     this.engine = props.engine ?? RedisEngine.standalone();
@@ -208,6 +211,7 @@ export class RedisCache extends DataStoreBase implements ICache {
         ? { image: props.exporterImage ?? DEFAULT_EXPORTER_IMAGE, monitoringPeer: NetworkPeer.namespace(props.monitoringNamespace ?? 'monitoring') }
         : undefined,
     });
+    this.demands = cachePodDemands(this.name, props.replicas ?? this.engine.defaultReplicas, resources, this.engine.kind === 'sentinel', monitoring);
     this.statefulSet = this.parts.statefulSet;
     if (pruneProtectionOf(this, props.pruneProtection)) protectFromPrune(this.statefulSet);
     this.configMap = this.parts.configMap;
@@ -218,6 +222,11 @@ export class RedisCache extends DataStoreBase implements ICache {
     this.networkPolicy = this.parts.networkPolicy;
     this.serviceMonitor = this.parts.serviceMonitor;
     this.connection = { ...this.parts.connection, database: 0, tls: false, secretName, passwordKey: credentials.passwordKey };
+  }
+
+  /** The Redis pods it runs (Sentinel and exporter containers in each), for the namespace's quota. */
+  public podDemands(): readonly PodDemand[] {
+    return this.demands;
   }
 
   /** The Redis pods. */

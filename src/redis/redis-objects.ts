@@ -1,3 +1,4 @@
+import { container, PodDemand } from '../core/pod-demand';
 /**
  * The objects every Redis engine emits, built from one description of the pods, so the security
  * profile, probes, Services and policies exist once: a StatefulSet under the restricted profile with a
@@ -23,6 +24,15 @@ export const REDIS_PORT = 6379;
 export const SENTINEL_PORT = 26379;
 /** The exporter's metrics port. */
 export const EXPORTER_PORT = 9121;
+/**
+ * The pods of a cache: `pods` pods, each with the Redis container, Sentinel's beside it with the Sentinel engine,
+ * and the redis_exporter sidecar when monitored: what the namespace's quota must admit.
+ */
+export function cachePodDemands(name: string, pods: number, resources: ResourceRequirements, sentinel: boolean, exporter: boolean): PodDemand[] {
+  const containers = [resources, ...(sentinel ? [SENTINEL_RESOURCES] : []), ...(exporter ? [EXPORTER_RESOURCES] : [])];
+  return [{ who: name, pods, containers: containers.map(container) }];
+}
+
 /** Requests and limits of the redis_exporter sidecar. */
 export const EXPORTER_RESOURCES: ResourceRequirements = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
 /** Requests and limits of the Sentinel container. */

@@ -1,7 +1,7 @@
 // Internal: typed against @kubernetes-models (a dev dependency), so not part of the published API.
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate' with { 'resolution-mode': 'import' };
 import { durationText } from '../core/duration';
-import { RATE_WINDOW, ResolvedAnalysis } from './analysis';
+import { RATE_WINDOW, ResolvedAnalysis, ResolvedCustomMetric } from './analysis';
 
 type Metric = NonNullable<NonNullable<IAnalysisTemplate['spec']>['metrics']>[number];
 type RolloutAnalysis = {
@@ -11,6 +11,22 @@ type RolloutAnalysis = {
 
 /** A measurement that holds a value: at least one series, and not NaN. */
 const HAS_VALUE = 'len(result) > 0 && !isNaN(result[0])';
+
+/**
+ * The conditions of a custom metric, guarded like the built-in ones: both are emitted, each requiring a value,
+ * so a measurement without one meets neither and is inconclusive. A condition given alone stands for its
+ * negation as the other (Argo Rollouts' own reading of a lone condition), but only over measured values:
+ * left alone, a lone successCondition would fail on no data and a lone failureCondition would pass on it.
+ * The user's condition is parenthesized, so an `||` in it cannot escape the guard.
+ */
+export function guardedConditions(m: Pick<ResolvedCustomMetric, 'successCondition' | 'failureCondition'>): {
+  successCondition: string;
+  failureCondition: string;
+} {
+  const pass = m.successCondition !== undefined ? `(${m.successCondition})` : `!(${m.failureCondition})`;
+  const fail = m.failureCondition !== undefined ? `(${m.failureCondition})` : `!(${m.successCondition})`;
+  return { successCondition: `${HAS_VALUE} && ${pass}`, failureCondition: `${HAS_VALUE} && ${fail}` };
+}
 
 /** Whether an analysis run takes `count` measurements (a step, post-promotion) or runs until the rollout ends (background). */
 export type AnalysisRun = 'bounded' | 'background';
@@ -72,6 +88,15 @@ export function analysisTemplate(
                 `histogram_quantile(0.95, sum by (le) (rate(${a.http.durationHistogram}_bucket{${selector}}[${window}])))`,
               ),
             ]),
+        ...a.customMetrics.map((m): Metric => ({
+          name: m.name,
+          ...limits,
+          interval: m.interval,
+          ...(run === 'bounded' ? { count: m.count } : {}),
+          failureLimit: m.failureLimit,
+          ...guardedConditions(m),
+          provider: { prometheus: { address: a.prometheusAddress, query: m.query } },
+        })),
       ],
     },
   };

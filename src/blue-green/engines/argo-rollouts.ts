@@ -32,6 +32,18 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
     return this.options.allowLatestTag ?? false;
   }
 
+  public get runsSmokeTest(): boolean {
+    return resolveSmokeTest(this.options.smokeTest) !== undefined;
+  }
+
+  /**
+   * The active and the preview ReplicaSets at full size (no `previewReplicaCount`), the old one kept through
+   * `scaleDownDelaySeconds` after the switch; counted as two colours with a surge pod each, as before.
+   */
+  public podsAtFullScale(maxReplicas: number): number {
+    return 2 * (maxReplicas + 1);
+  }
+
   /** @internal */
   public _bind(o: ServiceObjects, selector: Readonly<Record<string, string>>, previewName: string): BlueGreenParts {
     const options = this.options;

@@ -38,6 +38,15 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
     return this.options.allowLatestTag ?? false;
   }
 
+  public get runsSmokeTest(): boolean {
+    return resolveSmokeTest(this.options.smokeTest) !== undefined;
+  }
+
+  /** Both colours at full size (each has its own HPA), each with its Deployment's surge pod while it rolls. */
+  public podsAtFullScale(maxReplicas: number): number {
+    return 2 * (maxReplicas + 1);
+  }
+
   /** A ConfigMap per colour (the release colour's first: migrations load it), so a config change rolls one colour. */
   public get workloadConfig(): readonly WorkloadConfig[] {
     const first = this.options.releaseColor ?? this.options.activeColor;

@@ -49,18 +49,40 @@ export class ArgoCanaryEngine implements ICanaryEngine {
     return this.options.allowLatestTag ?? false;
   }
 
+  public get runsSmokeTest(): boolean {
+    return resolveSmokeTest(this.options.smokeTest) !== undefined;
+  }
+
   public exposureProblems(exposure: ExposureKind, path?: FieldPath, exposurePath?: FieldPath): Problem[] {
-    return validateCanaryRolloutProps('argo-rollouts', this.options.trafficRouting, exposure, path, exposurePath);
+    return validateCanaryRolloutProps('argo-rollouts', this.options.trafficRouting, exposure, path, exposurePath, this.options.dynamicStableScale);
   }
 
   /**
-   * With traffic routing, Argo Rollouts keeps the stable ReplicaSet at full size while the canary's grows to the
-   * step's weight, and to full size before the promotion: twice the replicas (its docs, "Traffic Management":
-   * the stable set is scaled down only after the switch, unless `dynamicStableScale`). Without traffic routing
-   * the canary replaces pods within `maxSurge` (25 %).
+   * What Argo Rollouts (v1.9, `replicasetutil.CalculateReplicaCountsForTrafficRoutedCanary`) runs at the peak of a
+   * release of `maxReplicas` (R) pods:
+   * - without traffic routing, the canary replaces pods within `maxSurge` (25 %): R + ⌈R/4⌉;
+   * - with traffic routing, the stable ReplicaSet stays at R while the canary grows to the step's weight, and to R
+   *   before the promotion: 2R;
+   * - with `dynamicStableScale`, the canary is ⌈w·R/100⌉ for the desired weight w and stable is the larger of
+   *   ⌈(100 − w)·R/100⌉ and its share of the traffic actually routed. The controller scales the canary up for the next
+   *   weight first and moves traffic only once the canary is at its count (`AtDesiredReplicaCountsForCanary`), so
+   *   stable still holds the previous weight's share: the peak is the largest ⌈next·R/100⌉ + ⌈(100 − previous)·R/100⌉
+   *   over consecutive weights 0, the steps' `setWeight`s, 100 (the promotion). An abort walks the same weights back
+   *   (`GetDesiredCanaryWeight`), so it does not exceed it. The smoke check's one canary pod at weight 0 (R + 1) stays
+   *   below the move to 100, which always runs R canary pods beside a stable share of at least one pod.
    */
   public podsAtFullScale(maxReplicas: number, exposure: ExposureKind): number {
-    return this.mode(exposure) === 'replicas' ? maxReplicas + Math.ceil(maxReplicas / 4) : 2 * maxReplicas;
+    const r = maxReplicas;
+    if (this.mode(exposure) === 'replicas') return r + Math.ceil(r / 4);
+    if (!this.options.dynamicStableScale) return 2 * r;
+    const share = (weight: number): number => Math.ceil((weight * r) / 100);
+    const weights = [
+      0,
+      ...(this.options.steps ?? DEFAULT_CANARY_STEPS).flatMap((s) => (s.data.setWeight === undefined ? [] : [s.data.setWeight])),
+      100,
+    ];
+    const transitions = weights.slice(1).map((next, i) => share(next) + share(100 - weights[i]));
+    return Math.max(...transitions);
   }
 
   private mode(exposure: ExposureKind): CanaryTrafficMode {
@@ -121,6 +143,8 @@ export class ArgoCanaryEngine implements ICanaryEngine {
           canary: {
             canaryService: canaryName,
             ...(trafficRouting ? { stableService: o.name, trafficRouting } : {}),
+            // Validated to come with traffic routing only; no scaleDownDelaySeconds is emitted, which Argo rejects beside it.
+            ...(trafficRouting && this.options.dynamicStableScale ? { dynamicStableScale: true } : {}),
             maxSurge: '25%',
             maxUnavailable: 0,
             steps,

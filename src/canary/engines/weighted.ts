@@ -38,6 +38,10 @@ export class WeightedCanaryEngine implements ICanaryEngine {
     return this.options.allowLatestTag ?? false;
   }
 
+  public get runsSmokeTest(): boolean {
+    return resolveSmokeTest(this.options.smokeTest) !== undefined;
+  }
+
   public exposureProblems(exposure: ExposureKind, path?: FieldPath, exposurePath?: FieldPath): Problem[] {
     return validateCanaryRolloutProps('weighted', undefined, exposure, path, exposurePath);
   }

@@ -6,8 +6,6 @@
 import { Construct } from 'constructs';
 import { ICache } from '../../core/cache';
 import { FieldPath } from '../../core/field-path';
-import { parseQuantity } from '../../core/quantity';
-import { ResourceRequirements } from '../../core/resources';
 import { SecretStore, validateSecretReference, validateStoreReference } from '../../core/secrets';
 import { Problem, ProblemCollector } from '../../core/problems';
 import { SentinelEngineOptions, validateSentinelOptions } from '../../redis/engine-options';
@@ -15,7 +13,8 @@ import { ExternalRedisProps, validateExternalRedisProps } from '../../redis/exte
 import { RedisCache, RedisCacheProps, validateRedisCacheProps } from '../../redis/redis-cache';
 import { RedisCredentials } from '../../redis/redis-credentials';
 import { RedisEngine } from '../../redis/redis-engine';
-import { EXPORTER_RESOURCES, SENTINEL_RESOURCES } from '../../redis/redis-objects';
+import { cachePodDemands } from '../../redis/redis-objects';
+import type { PodDemand } from '../../core/pod-demand';
 import { resourcesWithDefaults, TIER_DEFAULTS } from '../tiers';
 import type { CacheConfig, EnvironmentConfig } from '../types';
 import { checked } from './checked';
@@ -27,9 +26,8 @@ export interface CachePlan {
   readonly name: string;
   /** Builds it (a RedisCache, or the reference to an external Redis) into `scope`. */
   build(scope: Construct): ICache;
-  /** Pods, and the requests and limits of each pod, every container summed (for the quota at full scale). */
-  readonly pods: number;
-  readonly podResources: ResourceRequirements;
+  /** The pods it runs, for the quota at full scale (what the RedisCache reports). */
+  readonly demands: readonly PodDemand[];
 }
 
 /** Where a cache's password comes from, as an entry (or its `external` block) writes it. */
@@ -96,21 +94,8 @@ export function cacheSection(
     placement: env.placement,
     instance: `${name}-${env.tier}`,
   };
-  const podResources = sumResources([resources, ...(sentinel ? [SENTINEL_RESOURCES] : []), ...(monitoring ? [EXPORTER_RESOURCES] : [])]);
-  return { plan: { name, pods: replicas, podResources, build: (scope) => new RedisCache(scope, name, props) }, problems: [] };
-}
-
-/**
- * Requests and limits of containers that share a pod, added up (CPU in millicores, memory in bytes); malformed ones are the constructor's to report.
- */
-function sumResources(list: readonly ResourceRequirements[]): ResourceRequirements {
-  const total = (pick: (r: ResourceRequirements) => string): number => list.reduce((n, r) => n + (parseQuantity(pick(r)) ?? NaN), 0);
-  const cpu = (v: number): string => (Number.isNaN(v) ? 'invalid' : `${Math.round(v * 1000)}m`);
-  const memory = (v: number): string => (Number.isNaN(v) ? 'invalid' : String(Math.round(v)));
-  return {
-    requests: { cpu: cpu(total((r) => r.requests.cpu)), memory: memory(total((r) => r.requests.memory)) },
-    limits: { cpu: cpu(total((r) => r.limits.cpu)), memory: memory(total((r) => r.limits.memory)) },
-  };
+  const demands = cachePodDemands(name, replicas, resources, sentinel, monitoring);
+  return { plan: { name, demands, build: (scope) => new RedisCache(scope, name, props) }, problems: [] };
 }
 
 /** Exactly one source of the password (reported at `sourcePath`); a store entry needs the environment's store. */
@@ -151,5 +136,5 @@ function externalCache(
   c.add(validateExternalRedisProps(reference, at));
   if (!credentials || c.problems.length > 0) return { problems: c.problems };
   const props: ExternalRedisProps = { ...reference, credentials };
-  return { plan: { name, pods: 0, podResources: sumResources([]), build: (scope) => RedisCache.fromExternal(scope, name, props) }, problems: [] };
+  return { plan: { name, demands: [], build: (scope) => RedisCache.fromExternal(scope, name, props) }, problems: [] };
 }

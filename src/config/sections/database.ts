@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { ClientOffer } from '../../core/connection';
 import { IDatabase } from '../../core/database';
 import { FieldPath } from '../../core/field-path';
-import { ResourceRequirements } from '../../core/resources';
+import type { PodDemand } from '../../core/pod-demand';
 import { SecretStore, validateSecretReference, validateStoreReference } from '../../core/secrets';
 import { Problem, ProblemCollector } from '../../core/problems';
 import {
@@ -33,14 +33,9 @@ export interface DatabasePlan {
   build(scope: Construct): IDatabase;
   /** What it offers the services that connect to it. */
   readonly offer: ClientOffer;
-  /** Instances, each with `resources`, and pooler pods. */
-  readonly instances: number;
-  readonly resources: ResourceRequirements;
-  readonly poolerInstances: number;
+  /** The pods it runs (instances, sidecars, pooler), for the quota at full scale: what its engine reports. */
+  readonly demands: readonly PodDemand[];
 }
-
-/** PgBouncer pods: 100m/128Mi requested, 500m/256Mi limit each (what the CNPG engine emits). */
-export const POOLER_POD_RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
 
 /** The plan of the database at `path` (`databases.<name>`), or its problems at their paths in the file. */
 export function databaseSection(
@@ -99,10 +94,8 @@ export function databaseSection(
   return {
     plan: {
       name,
-      instances,
-      resources,
+      demands: engine.podDemands(name, instances, resources),
       offer: engine.clientOffer,
-      poolerInstances: pooler ? (pooler.instances ?? 2) : 0,
       build: (scope) => new PostgresCluster(scope, name, props),
     },
     problems: [],
@@ -173,14 +166,10 @@ function externalDatabase(
   return {
     plan: {
       name,
-      instances: 0,
-      resources: NO_RESOURCES,
-      poolerInstances: 0,
+      demands: [],
       offer: EXTERNAL_DATABASE_OFFER,
       build: (scope) => PostgresCluster.fromExternal(scope, name, props),
     },
     problems: [],
   };
 }
-
-const NO_RESOURCES: ResourceRequirements = { requests: { cpu: '0', memory: '0' }, limits: { cpu: '0', memory: '0' } };

@@ -26,11 +26,19 @@ export function durationOf(c: ProblemCollector, path: FieldPath, text: string | 
 /** The analysis block at `path` of a release. */
 export function analysisOf(c: ProblemCollector, path: FieldPath, a: AnalysisConfig | undefined): AnalysisOptions | undefined {
   if (a === undefined) return undefined;
-  const { interval, initialDelay, ...rest } = a;
+  const { interval, initialDelay, customMetrics, ...rest } = a;
   return {
     ...rest,
     interval: durationOf(c, path.child('interval'), interval),
     initialDelay: durationOf(c, path.child('initialDelay'), initialDelay),
+    ...(customMetrics === undefined
+      ? {}
+      : {
+          customMetrics: customMetrics.map((m, i) => ({
+            ...m,
+            interval: durationOf(c, path.child('customMetrics').index(i).child('interval'), m.interval),
+          })),
+        }),
   };
 }
 

@@ -28,6 +28,7 @@ import { ExposureKind } from '../../api-service/exposure';
 import { ApiServiceBase } from '../../api-service/api-service-base';
 import { ApiServiceProps } from '../../api-service/api-service-props';
 import { TradingBackend } from '../../trading-backend/trading-backend';
+import { rollingPodsAtFullScale } from '../../api-service/service-demand';
 import { TIER_DEFAULTS } from '../tiers';
 import { checked } from './checked';
 import { analysisOf, seconds, smokeTestOf } from './durations';
@@ -50,8 +51,10 @@ export type BaseServiceProps = Omit<ApiServiceProps, 'image' | 'allowLatestTag'>
 export interface ReleasePlan {
   /** Builds the service's construct in `scope`. */
   build(scope: Construct, id: string, props: BaseServiceProps): ApiServiceBase;
-  /** Pods the service runs at full scale with `maxReplicas` per workload, every colour, canary and surge pod counted. */
+  /** Pods the service runs at full scale with `maxReplicas` per workload, every colour, canary and surge pod counted (the engine's count). */
   podsAtFullScale(maxReplicas: number): number;
+  /** Whether a release runs the smoke check's Job. */
+  readonly runsSmokeTest: boolean;
   /** Whether a controller moves the HTTPRoute weights during a release (GitOps must leave them alone). */
   readonly controllerMovesRouteWeights: boolean;
   /** Whether it releases on an Argo Rollouts Rollout subscribed to the environment's notifications, which announces its completion. */
@@ -79,7 +82,6 @@ interface ReleaseAdapter<R> {
 
 const exposureOf = (svc: ServiceConfig): ExposureKind => (svc.exposure?.gateway ? 'gateway' : svc.exposure?.ingress ? 'ingress' : 'none');
 const hostsOf = (svc: ServiceConfig): string[] => svc.exposure?.gateway?.hosts ?? svc.exposure?.ingress?.hosts ?? [];
-const blueGreenPods = (max: number): number => 2 * (max + 1);
 const allowLatestTag = (env: EnvironmentConfig): boolean => TIER_DEFAULTS[env.tier].allowLatestTag;
 
 /** The release kinds: `rolling` and each strategy/engine pair, with the block each reads. */
@@ -96,7 +98,8 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
     usesServiceImage: true,
     adapt: ({ env, svc }) => ({
       build: (scope, id, props) => new TradingBackend(scope, id, { ...props, image: svc.image ?? '', allowLatestTag: allowLatestTag(env) }),
-      podsAtFullScale: (max) => max + 1,
+      podsAtFullScale: rollingPodsAtFullScale,
+      runsSmokeTest: false,
       controllerMovesRouteWeights: false,
       onRollout: false,
     }),
@@ -120,7 +123,8 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
       return (
         engine && {
           build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
-          podsAtFullScale: blueGreenPods,
+          podsAtFullScale: (max) => engine.podsAtFullScale(max),
+          runsSmokeTest: engine.runsSmokeTest,
           controllerMovesRouteWeights: false,
           onRollout: false,
         }
@@ -144,7 +148,8 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
         engine && {
           build: (scope, id, props) =>
             new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine, notifications: environmentNotifications(env) }),
-          podsAtFullScale: blueGreenPods,
+          podsAtFullScale: (max) => engine.podsAtFullScale(max),
+          runsSmokeTest: engine.runsSmokeTest,
           controllerMovesRouteWeights: false,
           onRollout: true,
         }
@@ -162,17 +167,19 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
         steps: r.steps?.map((step) => CanaryStep.fromData(step)),
         backgroundAnalysis: r.backgroundAnalysis,
         smokeTest: smokeTestOf(r.smokeTest),
+        dynamicStableScale: r.dynamicStableScale,
       };
       const exposure = exposureOf(svc);
       const problems = validateArgoCanaryOptions(options, at, path.child('image'));
       c.add(problems);
-      c.add(validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposure, at));
+      c.add(validateCanaryRolloutProps('argo-rollouts', r.trafficRouting, exposure, at, undefined, r.dynamicStableScale));
       if (problems.length > 0) return undefined;
       const engine = CanaryEngine.argoRollouts(options);
       const viaGateway = (r.trafficRouting ?? 'gateway-api') === 'gateway-api' && svc.exposure?.gateway !== undefined;
       return {
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine, notifications: environmentNotifications(env) }),
         podsAtFullScale: (max) => engine.podsAtFullScale(max, exposure),
+        runsSmokeTest: engine.runsSmokeTest,
         controllerMovesRouteWeights: viaGateway,
         onRollout: true,
       };
@@ -199,6 +206,7 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
       return {
         build: (scope, id, props) => new CanaryRollout(scope, id, { ...props, engine }),
         podsAtFullScale: (max) => engine.podsAtFullScale(max, exposure),
+        runsSmokeTest: engine.runsSmokeTest,
         controllerMovesRouteWeights: false,
         onRollout: false,
       };

@@ -64,11 +64,15 @@ function secretRefOf(c: ProblemCollector, entry: SecretEnvConfig, path: FieldPat
     : checked(c, validateSecretReference(entry.secretName, { key: entry.key }, path), () => SecretRef.fromSecret(entry.secretName, entry.key));
 }
 
-/** The pods a service runs at full scale, and what each requests and may use. */
+/** What a service runs at full scale (its workloads, as its engine counts them, and its Jobs), and what each pod requests and may use. */
 export interface ServiceCapacity {
   readonly name: string;
   readonly podsAtFullScale: number;
   readonly resources: ResourceRequirements;
+  /** How it migrates (a Job runs a pod). */
+  readonly migration: Migration;
+  /** Whether its release runs the smoke check's Job. */
+  readonly runsSmokeTest: boolean;
 }
 
 /**
@@ -165,7 +169,13 @@ export function serviceSection(
   if (own) c.add(validateApiServiceProps(name, { ...own, ...image }, path, FieldPath.file().child('secretStore')));
   // Counted toward the quota once its scale is known (a scale out of range says nothing about the quota).
   const capacity = release.plan &&
-    scaling && { name, podsAtFullScale: release.plan.podsAtFullScale(autoscaling?.maxReplicas ?? replicas), resources };
+    scaling && {
+      name,
+      podsAtFullScale: release.plan.podsAtFullScale(autoscaling?.maxReplicas ?? replicas),
+      resources,
+      migration: migration ?? Migration.none(),
+      runsSmokeTest: release.plan.runsSmokeTest,
+    };
   if (c.problems.length > 0 || !release.plan || !own) return { capacity, problems: c.problems };
   const props: BaseServiceProps = {
     ...own,

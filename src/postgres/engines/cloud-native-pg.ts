@@ -1,3 +1,5 @@
+import { container, PodDemand } from '../../core/pod-demand';
+import { ResourceRequirements } from '../../core/resources';
 import { ApiObject } from 'cdk8s';
 import { FieldPath } from '../../core/field-path';
 import { k8s } from 'cdk8s-plus-28';
@@ -27,6 +29,8 @@ import {
 } from '../engine-options';
 
 const CNPG_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+/** PgBouncer's container: 100m/128Mi requested, 500m/256Mi limit. */
+export const POOLER_RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
 /** The name of the archive a recovering cluster restores from, among its externalClusters. */
 const RECOVERY_SOURCE = 'origin';
 
@@ -49,6 +53,19 @@ export class CloudNativePgEngine implements IPostgresEngine {
 
   private constructor(private readonly options: CloudNativePgOptions) {
     this.clientOffer = { readReplicas: true, ...(options.backup ? {} : { noBackupBeforeMigration: 'has no backup configured (backup)' }) };
+  }
+
+  /**
+   * The instances, each with the Barman Cloud plugin's sidecar when backups are configured (the plugin injects a
+   * `plugin-barman-cloud` container into every instance pod; the ObjectStore sets no `instanceSidecarConfiguration`,
+   * so the sidecar has no resources and the namespace's LimitRange gives it its defaults), and the PgBouncer pods.
+   */
+  public podDemands(name: string, instances: number, resources: ResourceRequirements): PodDemand[] {
+    const pooler = this.options.pooler;
+    return [
+      { who: name, pods: instances, containers: [container(resources), ...(this.options.backup ? [{}] : [])] },
+      ...(pooler ? [{ who: `${name} pooler`, pods: pooler.instances ?? 2, containers: [container(POOLER_RESOURCES)] }] : []),
+    ];
   }
 
   /** The pooler must not take a name CNPG uses for the Cluster's own Services. */
@@ -193,7 +210,7 @@ export class CloudNativePgEngine implements IPostgresEngine {
               containers: [
                 {
                   name: 'pgbouncer',
-                  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+                  resources: { requests: { ...POOLER_RESOURCES.requests }, limits: { ...POOLER_RESOURCES.limits } },
                 },
               ],
               // CNPG sets neither spread nor a PDB: one node drain could take every PgBouncer (and the API's database) at once.

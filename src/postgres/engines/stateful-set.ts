@@ -1,3 +1,5 @@
+import type { ResourceRequirements } from '../../core/resources';
+import { container, PodDemand } from '../../core/pod-demand';
 import { k8s } from 'cdk8s-plus-28';
 import { FieldPath } from '../../core/field-path';
 import type { ClientOffer } from '../../core/connection';
@@ -38,6 +40,11 @@ export class StatefulSetEngine implements IPostgresEngine {
   public readonly defaultInstances = 1;
   /** One instance without replicas, and no backups. */
   public readonly clientOffer: ClientOffer = { readReplicas: false, noBackupBeforeMigration: 'runs as a StatefulSet, which takes no backups' };
+
+  /** One pod with the postgres container. */
+  public podDemands(name: string, instances: number, resources: ResourceRequirements): PodDemand[] {
+    return [{ who: name, pods: instances, containers: [container(resources)] }];
+  }
 
   private constructor(private readonly options: StatefulSetEngineOptions) {}
 
