@@ -137,9 +137,10 @@ describe('BlueGreenService, Service-switch engine', () => {
     ).toContain('greenConfig.bad-name: "bad-name" is not');
   });
 
-  it('switches with a diff that touches only the Service selectors, and the smoke check follows the release onto the public Service', () => {
+  it("switches with a diff that touches the Service selectors and the new live colour's HPA minimum, and the smoke check follows the release onto the public Service", () => {
     const switched = serviceSwitch('green');
     expect(changedPaths(objects, switched)).toEqual([
+      'HorizontalPodAutoscaler/trading-api-green: spec.minReplicas',
       'Job/trading-api-smoke-test: spec.template.spec.containers[0].command[9]',
       'Service/trading-api-preview: spec.selector.version',
       'Service/trading-api: spec.selector.version',
@@ -168,6 +169,7 @@ describe('BlueGreenService, Service-switch engine', () => {
     expect(one(unstaged, 'Deployment', 'trading-api-green').spec.replicas).toBe(0);
     expect(changedPaths(blue, green)).toEqual([
       'Deployment/trading-api-blue: spec.replicas',
+      'HorizontalPodAutoscaler/trading-api-green: spec.minReplicas',
       'Job/trading-api-smoke-test: spec.template.spec.containers[0].command[9]',
       'Service/trading-api-preview: spec.selector.version',
       'Service/trading-api: spec.selector.version',
@@ -341,5 +343,41 @@ describe('BlueGreenService: bad input', () => {
     expect(errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: 'x/api:latest', greenImage: V2 })).message).toContain(
       'blueImage: "x/api:latest" uses the "latest" tag',
     );
+  });
+});
+
+describe('the release colour scales like the live one before the switch', () => {
+  const hpaMin = (objects: Obj[], color: string): number | undefined =>
+    one(objects, 'HorizontalPodAutoscaler', `trading-api-${color}`).spec.minReplicas;
+
+  it("raises the staged colour's HPA minimum to the service's maximum, and returns it at the switch", () => {
+    const staged = serviceSwitch('blue');
+    expect(hpaMin(staged, 'green')).toBe(20);
+    expect(hpaMin(staged, 'blue')).toBe(3);
+    // The switch committed: green is live with the service's own minimum; blue, now idle, scales down slowly.
+    const switched = serviceSwitch('green');
+    expect([hpaMin(switched, 'green'), hpaMin(switched, 'blue')]).toEqual([3, 3]);
+  });
+
+  it('takes releaseMinReplicas within the autoscaling range, and rejects it outside it or without autoscaling', () => {
+    const render8 = (extra: Partial<BlueGreenServiceProps> = {}, releaseMinReplicas = 8) =>
+      render(
+        (s) =>
+          new BlueGreenService(s, 'trading-api', {
+            engine: BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, releaseColor: 'green', releaseMinReplicas }),
+            scaling: Scaling.autoscale(),
+            ...extra,
+          }),
+      );
+    expect(hpaMin(render8(), 'green')).toBe(8);
+    expect(errorOf(() => render8({}, 21)).message).toContain(
+      "engine.releaseMinReplicas: 21 is outside the service's autoscaling range 3 to 20: use a count in it",
+    );
+    expect(errorOf(() => render8({ scaling: Scaling.fixed(3) })).message).toContain(
+      'engine.releaseMinReplicas: applies only to an autoscaled service: with fixed replicas both colours run the same count',
+    );
+    expect(
+      errorOf(() => BlueGreenEngine.serviceSwitch({ activeColor: 'blue', blueImage: V1, greenImage: V2, releaseMinReplicas: 0 })).message,
+    ).toContain('releaseMinReplicas: 0');
   });
 });

@@ -528,7 +528,7 @@ describe('environment files: one clear message per problem, naming the file and 
           true,
         ),
       ).toEqual([
-        `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, previewHost, smokeTest, blueConfig, greenConfig`,
+        `${FILE}: services.trading-api.release.canaryWeight: does not apply to blue-green/service-switch; it takes activeColor, blueImage, greenImage, releaseColor, scaleDownIdle, releaseMinReplicas, previewHost, smokeTest, blueConfig, greenConfig`,
         `${FILE}: services.trading-api.image: is not used with release blue-green/service-switch, which names its images in release`,
       ]);
       expect(

@@ -195,3 +195,13 @@ describe('the reference deployment: the frontend releases after the API', () => 
     expect(stage('release-wait')?.spec.dependsOn?.[0]?.name).toMatch(new RegExp(`^trading-${name}-(smoke-test|application)$`));
   });
 });
+
+describe('releaseMinReplicas in an environment file', () => {
+  it("is the release colour's HPA minimum, judged against the service's autoscaling at its field", () => {
+    const doc = parseMap(prod);
+    (at(doc, 'services', 'trading-api').release as Record<string, unknown>).releaseMinReplicas = 30;
+    expect(environmentProblems('prod', FILE, JSON.stringify(doc))).toEqual([
+      `${FILE}: services.trading-api.release.releaseMinReplicas: 30 is outside the service's autoscaling range 3 to 20: use a count in it`,
+    ]);
+  });
+});

@@ -25,7 +25,7 @@ import { Exposure, RouteRequest } from './exposure';
 import { Migration } from './migration';
 import { DrainHook } from './drain-hook';
 import { BackendPodInput, backendPodTemplate, podTemplateJson } from './pod';
-import { DEFAULT_REQUESTS_PER_SECOND_METRIC, Scaling } from './scaling';
+import { DEFAULT_REQUESTS_PER_SECOND_METRIC, ResolvedAutoscaling, Scaling } from './scaling';
 import { ResolvedSmokeTest, smokeTestJobSpec } from './smoke-test';
 
 /** Annotation of a smoke-check pod naming what it tests (the Service and the image of the release). */
@@ -73,6 +73,8 @@ export interface ServiceWorkload {
   readonly selector: Readonly<Record<string, string>>;
   /** Whether the service's autoscaler scales it (a canary track keeps its own count). */
   readonly autoscaled: boolean;
+  /** Its autoscaler's minimum, when not the service's (a blue-green colour carrying a staged release). */
+  readonly minReplicas?: number;
 }
 
 /** What `wrapWorkloads` put around the workloads. */
@@ -221,7 +223,7 @@ export class ServiceObjects {
   }
 
   /** An `autoscaling/v2` HPA on CPU, memory (of the request, or of the limit) and requests per second if asked, for `target`, when autoscaling. */
-  private autoscaler(id: string, name: string, target: k8s.CrossVersionObjectReferenceV2): ApiObject | undefined {
+  private autoscaler(id: string, name: string, target: k8s.CrossVersionObjectReferenceV2, minReplicas?: number): ApiObject | undefined {
     const a = this.spec.scaling.autoscaling;
     if (!a) return undefined;
     this.autoscalerNames.push(name);
@@ -253,7 +255,7 @@ export class ServiceObjects {
         metadata: this.meta(name),
         spec: {
           scaleTargetRef: target,
-          minReplicas: a.minReplicas,
+          minReplicas: minReplicas ?? a.minReplicas,
           maxReplicas: a.maxReplicas,
           metrics: [utilization('cpu', a.cpuUtilization), memory, ...requestRate],
           // Scale up at once, scale down slowly: trading load is bursty.
@@ -276,6 +278,11 @@ export class ServiceObjects {
       },
       k8s.toJson_KubePodDisruptionBudgetProps,
     );
+  }
+
+  /** The service's autoscaling, when an HPA owns the count. */
+  public get autoscaling(): ResolvedAutoscaling | undefined {
+    return this.spec.scaling.autoscaling;
   }
 
   /** Replicas of a workload at its full size: none when an HPA owns the count. */
@@ -504,7 +511,9 @@ export class ServiceObjects {
     const disruptionBudgets: ApiObject[] = [];
     for (const w of workloads) {
       const apiVersion = w.kind === 'Rollout' ? 'argoproj.io/v1alpha1' : 'apps/v1';
-      const autoscaler = w.autoscaled ? this.autoscaler(`${w.idPrefix}Autoscaler`, w.name, { apiVersion, kind: w.kind, name: w.name }) : undefined;
+      const autoscaler = w.autoscaled
+        ? this.autoscaler(`${w.idPrefix}Autoscaler`, w.name, { apiVersion, kind: w.kind, name: w.name }, w.minReplicas)
+        : undefined;
       if (autoscaler) autoscalers.push(autoscaler);
       disruptionBudgets.push(this.disruptionBudget(`${w.idPrefix}DisruptionBudget`, w.name, { ...w.selector }));
     }

@@ -57,7 +57,10 @@ export class BlueGreenService extends ApiServiceBase {
 
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id, ApiServiceBase.withEngine(props, props.engine), 'BlueGreenService', props.engine.workloadConfig);
-    throwIfProblems(`BlueGreenService ${this.node.path}`, validateBlueGreenServiceProps(props.previewHost, this.exposure.kind, this.exposure.hosts));
+    throwIfProblems(`BlueGreenService ${this.node.path}`, [
+      ...validateBlueGreenServiceProps(props.previewHost, this.exposure.kind, this.exposure.hosts),
+      ...props.engine.scalingProblems(this.scaling.autoscaling, FieldPath.props().child('engine')),
+    ]);
     const previewName = `${this.name}-preview`;
     const parts = props.engine._bind(this.objects, this.selector, previewName);
     this.releasePods = { podsAtFullScale: (max) => props.engine.podsAtFullScale(max), runsSmokeTest: props.engine.runsSmokeTest };

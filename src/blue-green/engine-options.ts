@@ -1,7 +1,7 @@
 import { FieldPath } from '../core/field-path';
 import { ApiObject, Duration } from 'cdk8s';
 import { checkDurationRange } from '../core/duration';
-import { checkEnvVarName, checkImage } from '../core/value-rules';
+import { checkEnvVarName, checkImage, checkInteger } from '../core/value-rules';
 import { Problem, ProblemCollector, show } from '../core/problems';
 import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
 import type { IServiceEngine } from '../api-service/api-service-props';
@@ -30,6 +30,16 @@ export interface ServiceSwitchOptions {
    * @default false
    */
   readonly scaleDownIdle?: boolean;
+  /**
+   * The HPA minimum of the release colour while a release is staged on it (`releaseColor` is not the
+   * `activeColor`): the switch sends all traffic to that colour at once, and its autoscaler would start from its
+   * own minimum, so it is raised to at least what the live colour may run before the switch. Once the switch is
+   * committed (`activeColor` = `releaseColor`), the colour's minimum is the service's again and its autoscaler
+   * scales it down slowly (a 5-minute stabilization window). Only with autoscaling (fixed replicas: both
+   * colours run the same count); between the service's minReplicas and maxReplicas.
+   * @default - the service's autoscaling maxReplicas
+   */
+  readonly releaseMinReplicas?: number;
   /**
    * The smoke check of the release (GETs of the health paths with a timeout) before traffic moves:
    * a Job `<name>-smoke-test` against the preview Service (the idle colour, which carries a staged release), run as an Argo CD PostSync hook and as
@@ -116,12 +126,42 @@ export interface IBlueGreenEngine extends IServiceEngine {
   podsAtFullScale(maxReplicas: number): number;
   /** Whether a release runs the smoke check's Job (one pod, counted in the quota). */
   readonly runsSmokeTest: boolean;
+  /** Problems of the engine's options (written at `path`) with the service's autoscaling range (`undefined`: fixed replicas). */
+  scalingProblems(autoscaling: AutoscalingRange | undefined, path?: FieldPath): Problem[];
   /**
    * Builds the workloads, Services, autoscalers, budgets and alerts through `objects`, for pods selected
    * by `selector`, with the preview Service named `previewName`.
    * @internal
    */
   _bind(objects: ServiceObjects, selector: Readonly<Record<string, string>>, previewName: string): BlueGreenParts;
+}
+
+/** A service's autoscaling range. */
+export interface AutoscalingRange {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+}
+
+/** Problems of a release colour's raised HPA minimum with the service's range. */
+export function validateReleaseMinReplicas(value: number | undefined, autoscaling: AutoscalingRange | undefined, path: FieldPath): Problem[] {
+  if (value === undefined || checkInteger(value, 1, 1000) !== undefined) return [];
+  if (!autoscaling) {
+    return [
+      {
+        field: String(path),
+        message: 'applies only to an autoscaled service: with fixed replicas both colours run the same count',
+      },
+    ];
+  }
+  if (value > autoscaling.maxReplicas || value < autoscaling.minReplicas) {
+    return [
+      {
+        field: String(path),
+        message: `${value} is outside the service's autoscaling range ${autoscaling.minReplicas} to ${autoscaling.maxReplicas}: use a count in it`,
+      },
+    ];
+  }
+  return [];
 }
 
 function checkColor(value: unknown): string | undefined {
@@ -138,6 +178,7 @@ export function validateServiceSwitchOptions(o: Partial<ServiceSwitchOptions>, p
   for (const field of ['blueConfig', 'greenConfig'] as const) {
     for (const key of Object.keys(o[field] ?? {})) c.check(path.child(`${field}.${key}`), checkEnvVarName(key));
   }
+  if (o.releaseMinReplicas !== undefined) c.check(path.child('releaseMinReplicas'), checkInteger(o.releaseMinReplicas, 1, 1000));
   if (o.releaseColor !== undefined) {
     c.check(path.child('releaseColor'), checkColor(o.releaseColor));
     if (o.blueImage === o.greenImage && typeof o.blueImage === 'string') {

@@ -637,6 +637,12 @@ export interface ServiceSwitchReleaseConfig {
   /** The colour carrying a staged release. */
   releaseColor?: 'blue' | 'green';
   scaleDownIdle?: boolean;
+  /**
+   * The HPA minimum of the releaseColor while the release is staged on it (releaseColor is not activeColor), so the
+   * colour is at least as large as the live one before the switch; with autoscaling only, within its range. Default:
+   * autoscaling.maxReplicas.
+   */
+  releaseMinReplicas?: number;
   /** Public host of the preview (idle) colour. */
   previewHost?: string;
   /**

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { wholeSeconds } from '../../core/duration';
-import { throwIfProblems } from '../../core/problems';
+import { Problem, throwIfProblems } from '../../core/problems';
 import { resolveAnalysis } from '../../rollouts/analysis';
 import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-template';
 import { rolloutObject } from '../../rollouts/rollout';
@@ -42,6 +42,11 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
    */
   public podsAtFullScale(maxReplicas: number): number {
     return 2 * (maxReplicas + 1);
+  }
+
+  /** Argo Rollouts scales the preview ReplicaSet to the active one's size itself: nothing to judge. */
+  public scalingProblems(): Problem[] {
+    return [];
   }
 
   /** @internal */

@@ -3,7 +3,10 @@ import { throwIfProblems } from '../../core/problems';
 import type { WorkloadConfig } from '../../api-service/api-service-props';
 import type { ServiceObjects, ServiceWorkload } from '../../api-service/service-objects';
 import { resolveSmokeTest } from '../../api-service/smoke-test';
+import { FieldPath } from '../../core/field-path';
+import { Problem } from '../../core/problems';
 import {
+  AutoscalingRange,
   BlueGreenEngineKind,
   BlueGreenParts,
   Color,
@@ -11,6 +14,7 @@ import {
   COLORS,
   IBlueGreenEngine,
   ServiceSwitchOptions,
+  validateReleaseMinReplicas,
   validateServiceSwitchOptions,
 } from '../engine-options';
 
@@ -47,6 +51,10 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
     return 2 * (maxReplicas + 1);
   }
 
+  public scalingProblems(autoscaling: AutoscalingRange | undefined, path: FieldPath = FieldPath.props()): Problem[] {
+    return validateReleaseMinReplicas(this.options.releaseMinReplicas, autoscaling, path.child('releaseMinReplicas'));
+  }
+
   /** A ConfigMap per colour (the release colour's first: migrations load it), so a config change rolls one colour. */
   public get workloadConfig(): readonly WorkloadConfig[] {
     const first = this.options.releaseColor ?? this.options.activeColor;
@@ -78,7 +86,20 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
         scaledDown ? 0 : o.replicas(),
         { [COLOR_LABEL]: color },
       );
-      workloads.push({ idPrefix: id, name: workload, kind: 'Deployment', selector: colorSelector, autoscaled: true });
+      // A release staged on this colour gets all the traffic at the switch: its autoscaler's minimum is raised
+      // before it, so the colour is at least as large as the live one may be (the HPA controller scales a target
+      // below its minimum up without waiting for metrics).
+      const staged = color === this.options.releaseColor && color !== active;
+      const autoscaling = o.autoscaling;
+      const minReplicas = staged && autoscaling ? (this.options.releaseMinReplicas ?? autoscaling.maxReplicas) : undefined;
+      workloads.push({
+        idPrefix: id,
+        name: workload,
+        kind: 'Deployment',
+        selector: colorSelector,
+        autoscaled: true,
+        ...(minReplicas !== undefined ? { minReplicas } : {}),
+      });
     }
     const activeService = o.service('Service', o.name, { ...selector, [COLOR_LABEL]: active });
     const previewService = o.service('PreviewService', previewName, { ...selector, [COLOR_LABEL]: idle });

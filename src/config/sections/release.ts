@@ -29,7 +29,8 @@ import { ApiServiceBase } from '../../api-service/api-service-base';
 import { ApiServiceProps } from '../../api-service/api-service-props';
 import { TradingBackend } from '../../trading-backend/trading-backend';
 import { rollingPodsAtFullScale } from '../../api-service/service-demand';
-import { TIER_DEFAULTS } from '../tiers';
+import { serviceAutoscaling, TIER_DEFAULTS } from '../tiers';
+import { resolveAutoscaling } from '../../api-service/scaling';
 import { checked } from './checked';
 import { analysisOf, seconds, smokeTestOf } from './durations';
 import { environmentNotifications } from './notifications';
@@ -114,12 +115,15 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
         greenImage: r.greenImage,
         releaseColor: r.releaseColor,
         scaleDownIdle: r.scaleDownIdle,
+        releaseMinReplicas: r.releaseMinReplicas,
         allowLatestTag: allowLatestTag(env),
         smokeTest: smokeTestOf(r.smokeTest),
         blueConfig: r.blueConfig,
         greenConfig: r.greenConfig,
       };
       const engine = checked(c, validateServiceSwitchOptions(options, at), () => BlueGreenEngine.serviceSwitch(options));
+      const autoscaling = serviceAutoscaling(env.tier, svc);
+      if (engine) c.add(engine.scalingProblems(autoscaling && resolveAutoscaling(autoscaling), at));
       return (
         engine && {
           build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),
