@@ -137,10 +137,9 @@ describe('BlueGreenService, Service-switch engine', () => {
     ).toContain('greenConfig.bad-name: "bad-name" is not');
   });
 
-  it("switches with a diff that touches the Service selectors and the new live colour's HPA minimum, and the smoke check follows the release onto the public Service", () => {
+  it('switches with a diff that touches only the Service selectors, and the smoke check follows the release onto the public Service', () => {
     const switched = serviceSwitch('green');
     expect(changedPaths(objects, switched)).toEqual([
-      'HorizontalPodAutoscaler/trading-api-green: spec.minReplicas',
       'Job/trading-api-smoke-test: spec.template.spec.containers[0].command[9]',
       'Service/trading-api-preview: spec.selector.version',
       'Service/trading-api: spec.selector.version',
@@ -169,7 +168,6 @@ describe('BlueGreenService, Service-switch engine', () => {
     expect(one(unstaged, 'Deployment', 'trading-api-green').spec.replicas).toBe(0);
     expect(changedPaths(blue, green)).toEqual([
       'Deployment/trading-api-blue: spec.replicas',
-      'HorizontalPodAutoscaler/trading-api-green: spec.minReplicas',
       'Job/trading-api-smoke-test: spec.template.spec.containers[0].command[9]',
       'Service/trading-api-preview: spec.selector.version',
       'Service/trading-api: spec.selector.version',
@@ -350,13 +348,21 @@ describe('the release colour scales like the live one before the switch', () => 
   const hpaMin = (objects: Obj[], color: string): number | undefined =>
     one(objects, 'HorizontalPodAutoscaler', `trading-api-${color}`).spec.minReplicas;
 
-  it("raises the staged colour's HPA minimum to the service's maximum, and returns it at the switch", () => {
+  it("raises the release colour's HPA minimum to the service's maximum, through the switch, until the release is finished", () => {
     const staged = serviceSwitch('blue');
-    expect(hpaMin(staged, 'green')).toBe(20);
-    expect(hpaMin(staged, 'blue')).toBe(3);
-    // The switch committed: green is live with the service's own minimum; blue, now idle, scales down slowly.
+    expect([hpaMin(staged, 'green'), hpaMin(staged, 'blue')]).toEqual([20, 3]);
+    // The switch keeps it: lowered in the same commit, green would be scaled down on the idle load it measured before.
     const switched = serviceSwitch('green');
-    expect([hpaMin(switched, 'green'), hpaMin(switched, 'blue')]).toEqual([3, 3]);
+    expect([hpaMin(switched, 'green'), hpaMin(switched, 'blue')]).toEqual([20, 3]);
+    // Finished (releaseColor removed): the service's own minimum on both.
+    const finished = render(
+      (s) =>
+        new BlueGreenService(s, 'trading-api', {
+          engine: BlueGreenEngine.serviceSwitch({ activeColor: 'green', blueImage: V1, greenImage: V2 }),
+          scaling: Scaling.autoscale(),
+        }),
+    );
+    expect([hpaMin(finished, 'green'), hpaMin(finished, 'blue')]).toEqual([3, 3]);
   });
 
   it('takes releaseMinReplicas within the autoscaling range, and rejects it outside it or without autoscaling', () => {

@@ -31,12 +31,12 @@ export interface ServiceSwitchOptions {
    */
   readonly scaleDownIdle?: boolean;
   /**
-   * The HPA minimum of the release colour while a release is staged on it (`releaseColor` is not the
-   * `activeColor`): the switch sends all traffic to that colour at once, and its autoscaler would start from its
-   * own minimum, so it is raised to at least what the live colour may run before the switch. Once the switch is
-   * committed (`activeColor` = `releaseColor`), the colour's minimum is the service's again and its autoscaler
-   * scales it down slowly (a 5-minute stabilization window). Only with autoscaling (fixed replicas: both
-   * colours run the same count); between the service's minReplicas and maxReplicas.
+   * The HPA minimum of the release colour (`releaseColor`): the switch sends all traffic to that colour at once,
+   * and its autoscaler would start from its own minimum, so it is raised to at least what the live colour may run
+   * before the switch. It stays raised after the switch (lowered in the switch commit, the autoscaler would scale
+   * the colour down at once on the idle load it measured before): finish a release by removing `releaseColor`
+   * once the new colour has served for a while, and its autoscaler scales it on its real load. Only with
+   * autoscaling (fixed replicas: both colours run the same count); between the service's minReplicas and maxReplicas.
    * @default - the service's autoscaling maxReplicas
    */
   readonly releaseMinReplicas?: number;

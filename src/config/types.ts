@@ -638,8 +638,8 @@ export interface ServiceSwitchReleaseConfig {
   releaseColor?: 'blue' | 'green';
   scaleDownIdle?: boolean;
   /**
-   * The HPA minimum of the releaseColor while the release is staged on it (releaseColor is not activeColor), so the
-   * colour is at least as large as the live one before the switch; with autoscaling only, within its range. Default:
+   * The HPA minimum of the releaseColor, so the colour is at least as large as the live one before the switch; it stays
+   * raised after the switch until releaseColor is removed. With autoscaling only, within its range. Default:
    * autoscaling.maxReplicas.
    */
   releaseMinReplicas?: number;

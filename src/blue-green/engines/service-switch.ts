@@ -86,10 +86,12 @@ export class ServiceSwitchEngine implements IBlueGreenEngine {
         scaledDown ? 0 : o.replicas(),
         { [COLOR_LABEL]: color },
       );
-      // A release staged on this colour gets all the traffic at the switch: its autoscaler's minimum is raised
-      // before it, so the colour is at least as large as the live one may be (the HPA controller scales a target
-      // below its minimum up without waiting for metrics).
-      const staged = color === this.options.releaseColor && color !== active;
+      // The release colour gets all the traffic at the switch: its autoscaler's minimum is raised before it, so
+      // the colour is at least as large as the live one may be (the HPA controller scales a target below its
+      // minimum up without waiting for metrics). It stays raised after the switch: lowered in the same commit,
+      // the autoscaler would scale the colour down at once on the idle load it measured before the switch (its
+      // scale-down window keeps recommendations, and those were of a colour without traffic).
+      const staged = color === this.options.releaseColor;
       const autoscaling = o.autoscaling;
       const minReplicas = staged && autoscaling ? (this.options.releaseMinReplicas ?? autoscaling.maxReplicas) : undefined;
       workloads.push({
