@@ -46,6 +46,8 @@ describe('Gateway exposure: HTTP to HTTPS redirect', () => {
     expect(redirects.map((r) => [r.metadata.name, r.spec.hostnames, r.spec.parentRefs?.[0].sectionName])).toEqual([
       ['trading-api-https-redirect', ['api.trading.example.com'], 'http'],
       ['trading-api-preview-https-redirect', ['preview.api.trading.example.com'], 'http'],
+      // prod's frontend sets its own.
+      ['trading-web-https-redirect', ['trading.example.com'], 'http'],
     ]);
   });
 });
