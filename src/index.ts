@@ -19,11 +19,13 @@ export {
 } from './api-service/exposure';
 export { JobMigrationOptions, Migration, MigrationMode, OnStartMigrationOptions } from './api-service/migration';
 export { AutoscalingOptions, DEFAULT_REQUESTS_PER_SECOND_METRIC, ResolvedAutoscaling, Scaling } from './api-service/scaling';
+export { DEFAULT_RELEASE_WAIT_IMAGE, MAX_STABILIZATION_SECONDS, ReleaseAfterOptions, ReleaseCheckpoint } from './api-service/release-after';
 export { PrometheusAdapterRule, prometheusAdapterRule } from './monitoring/prometheus-adapter';
 export { BlueGreenService, BlueGreenServiceProps } from './blue-green/blue-green-service';
 export { BlueGreenEngine } from './blue-green/blue-green-engine';
 export {
   ArgoBlueGreenOptions,
+  AutoscalingRange,
   BlueGreenEngineKind,
   BlueGreenParts,
   Color,

@@ -80,21 +80,22 @@ describe('apply stages', () => {
         kind: 'Job',
         metadata: { annotations: { 'argocd.argoproj.io/hook': phase, ...(wave ? { 'argocd.argoproj.io/sync-wave': wave } : {}) } },
       });
-    expect([hook('PreSync', '-1'), hook('Sync', '0'), hook('PostSync', '2'), hook('PostSync'), hook('Sync', '3'), hook('PostSync', '5')]).toEqual([
-      'migration',
-      'migration',
-      'smoke-test',
-      'smoke-test',
-      'release-wait',
-      'staged-smoke-test',
-    ]);
+    expect([
+      hook('PreSync', '-1'),
+      hook('Sync', '0'),
+      hook('PostSync', '2'),
+      hook('PostSync'),
+      hook('Sync', '2'),
+      hook('Sync', '3'),
+      hook('PostSync', '5'),
+    ]).toEqual(['migration', 'migration', 'smoke-test', 'smoke-test', 'smoke-test', 'release-wait', 'staged-smoke-test']);
     expect(APPLY_STAGES.map((s) => [s.folder, s.hooks])).toEqual([
       ['10-namespace', []],
       ['20-config', []],
       ['30-database', []],
       ['40-migration', ['PreSync', 'Sync']],
       ['50-application', []],
-      ['60-smoke-test', ['PostSync']],
+      ['60-smoke-test', ['PostSync', 'Sync']],
       ['70-release-wait', ['Sync']],
       ['80-staged-application', []],
       ['90-staged-smoke-test', ['PostSync']],
@@ -362,8 +363,8 @@ describe("the reference app's GitOps objects", () => {
       (a) => a.metadata.annotations?.['notifications.argoproj.io/subscribe.on-sync-failed.slack'] === 'trading-releases',
     );
     expect(subscribed.map((a) => a.metadata.name)).toEqual(['trading-prod', 'trading-staging']);
-    // Completed releases: prod's colours and both frontends are Deployments, so Argo CD and Flux announce them,
-    // once the last stage (the frontend, released after the API) is healthy.
+    // Completed releases: prod's colours and both frontends are Deployments, so Argo CD and Flux announce them:
+    // Flux from the last stage of each service's release (an API release does not change the frontend's stages).
     expect(subscribed.map((a) => a.metadata.annotations?.['notifications.argoproj.io/subscribe.on-deployed.slack'])).toEqual([
       'trading-releases',
       'trading-releases',
@@ -373,8 +374,22 @@ describe("the reference app's GitOps objects", () => {
         .filter((a) => a.spec.eventSeverity === 'info')
         .map((a) => [a.metadata.name, a.spec.eventSources, a.spec.inclusionList]),
     ).toEqual([
-      ['trading-prod-deployed', [{ kind: 'Kustomization', name: 'trading-prod-staged-application' }], ['^Health check passed in ']],
-      ['trading-staging-deployed', [{ kind: 'Kustomization', name: 'trading-staging-staged-application' }], ['^Health check passed in ']],
+      [
+        'trading-prod-deployed',
+        [
+          { kind: 'Kustomization', name: 'trading-prod-smoke-test' },
+          { kind: 'Kustomization', name: 'trading-prod-staged-application' },
+        ],
+        ['^Health check passed in '],
+      ],
+      [
+        'trading-staging-deployed',
+        [
+          { kind: 'Kustomization', name: 'trading-staging-application' },
+          { kind: 'Kustomization', name: 'trading-staging-staged-application' },
+        ],
+        ['^Health check passed in '],
+      ],
     ]);
     expect(all(objectsIn('flux'), 'Provider').map((p) => [p.metadata.name, p.spec.channel, p.spec.secretRef?.name])).toEqual([
       ['trading-prod-slack', 'trading-releases', 'slack-notifications'],

@@ -171,15 +171,20 @@ const admitsFrom = (objects: Obj[], to: Readonly<Record<string, string>>, from: 
   );
 
 describe('smoke check before traffic moves', () => {
-  it("prod's blue-green release is smoke-tested through the preview Service by an Argo CD PostSync hook in its own stage", () => {
+  it("prod's blue-green release is smoke-tested through the preview Service by an Argo CD hook in its own stage, before the frontend's wait", () => {
     const objects = objectsOf('prod');
     const files = rendered.get('prod')?.files ?? [];
     expect(files.map((f) => f.path)).toContain('60-smoke-test/job-trading-api-smoke-test.yaml');
     const job = one(objects, 'Job', 'trading-api-smoke-test');
+    // prod's frontend releases after the API: a Sync hook in wave 2 runs before the wait (wave 3); a PostSync hook
+    // would run after the frontend.
     expect(job.metadata.annotations).toMatchObject({
-      'argocd.argoproj.io/hook': 'PostSync',
+      'argocd.argoproj.io/hook': 'Sync',
+      'argocd.argoproj.io/sync-wave': '2',
       'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
     });
+    const wait = one(objects, 'Job', 'trading-web-release-wait');
+    expect(Number(wait.metadata.annotations?.['argocd.argoproj.io/sync-wave'])).toBeGreaterThan(2);
     const preview = one(objects, 'Service', 'trading-api-preview');
     // The preview selects the colour that carries the staged release, not the active one.
     expect(preview.spec.selector.version).toBe('green');

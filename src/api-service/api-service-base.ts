@@ -49,13 +49,13 @@ import type { Notifications } from '../gitops/notifications';
  * canary, `rollouts-pod-template-hash` of an Argo Rollouts ReplicaSet; Prometheus names the last
  * `rollouts_pod_template_hash`). Labels a pod does not carry are skipped.
  */
+export const POD_TARGET_LABELS: readonly string[] = ['version', 'track', 'rollouts-pod-template-hash'];
+
 /** Annotation of a release-wait Job's pods: the revision of the service it waits for. */
 export const RELEASE_WAIT_REVISION_ANNOTATION = 'cdk8s-trading/release-wait-revision';
 
 /** Kinds whose change is a release of a service (what the revision of a release checkpoint covers). */
 const REVISION_KINDS = new Set(['Deployment', 'Rollout', 'StatefulSet', 'Service']);
-
-export const POD_TARGET_LABELS: readonly string[] = ['version', 'track', 'rollouts-pod-template-hash'];
 
 /**
  * An API service as other code wires to it: it connects to databases and caches, admits and reaches

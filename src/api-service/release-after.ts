@@ -20,7 +20,8 @@ import { DEFAULT_SMOKE_TEST_IMAGE, SMOKE_TEST_RESOURCES } from './smoke-test';
 export interface ReleaseAfterOptions {
   /**
    * How long the first service must answer its readiness path, through its Service, before this one
-   * is released (0 s to 1 h; 0: only the order, no wait).
+   * is released (0 s to 5 min, so the wait ends within Flux's default 10-minute stage timeout; 0: only the
+   * order, no wait).
    * @default Duration.seconds(60)
    */
   readonly stabilization?: Duration;
@@ -47,10 +48,16 @@ export interface ReleaseCheckpoint {
   admit(peer: INetworkPeer): void;
 }
 
+/**
+ * The longest stabilization period: the wait Job's deadline (the period + 2 min) stays within Flux's default
+ * stage timeout (10 min), which fails a stage whose Job is still running.
+ */
+export const MAX_STABILIZATION_SECONDS = 300;
+
 /** Problems with the options, at `path`; `allowLatestTag` as for the service's own images. */
 export function validateReleaseAfterOptions(o: ReleaseAfterOptions, allowLatestTag: boolean, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  if (o.stabilization !== undefined) c.check(path.seconds('stabilization'), checkDurationRange(o.stabilization, 0, 3600));
+  if (o.stabilization !== undefined) c.check(path.seconds('stabilization'), checkDurationRange(o.stabilization, 0, MAX_STABILIZATION_SECONDS));
   if (o.image !== undefined) c.check(path.child('image'), checkImage(o.image, allowLatestTag));
   return [...c.problems];
 }

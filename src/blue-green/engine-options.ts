@@ -37,6 +37,7 @@ export interface ServiceSwitchOptions {
    * the colour down at once on the idle load it measured before): finish a release by removing `releaseColor`
    * once the new colour has served for a while, and its autoscaler scales it on its real load. Only with
    * autoscaling (fixed replicas: both colours run the same count); between the service's minReplicas and maxReplicas.
+   * Without `releaseColor` it has no effect, so it may stay set between releases.
    * @default - the service's autoscaling maxReplicas
    */
   readonly releaseMinReplicas?: number;

@@ -290,7 +290,7 @@ export interface ServiceConfig {
     service: string;
     /**
      * How long that service must answer its readiness path, polled every 5 s through its Service, before this one is
-     * released (0 to 3600; 0: only the order, no wait Job). Default: 60.
+     * released (0 to 300, within Flux's default 10-minute stage timeout; 0: only the order, no wait Job). Default: 60.
      */
     stabilizationSeconds?: number;
     /**

@@ -176,11 +176,19 @@ export class FluxDelivery extends Construct {
           ],
         },
       };
-      // The last stage depends on every other one and waits for its own objects: its health check passes
-      // when the whole release is ready (after the smoke check, which re-runs whenever an image changes).
-      // Only that message: the stage's other info events are change sets and "Dependencies do not meet
-      // ready condition" retries, and "Reconciliation finished" never reaches a Slack Provider.
-      const last = kustomizations[env.name][kustomizations[env.name].length - 1];
+      // A stage's health check passes (and says so) only when that stage applied a change: so the success
+      // message comes from the last stage of each release, the smoke test where there is one (its Job changes
+      // with every image), else the application; and the same for the services released after another, whose
+      // stages an API release does not change. Only that message: the stages' other info events are change sets
+      // and "Dependencies do not meet ready condition" retries, and "Reconciliation finished" never reaches Slack.
+      const stageNames = kustomizations[env.name].map((k) => k.metadata.name as string);
+      const lastOf = (...stages: string[]): string[] =>
+        stages
+          .map((stage) => `${name}-${env.name}-${stage}`)
+          .filter((n) => stageNames.includes(n))
+          .slice(-1);
+      const announcing = [...lastOf('application', 'smoke-test'), ...lastOf('staged-application', 'staged-smoke-test')];
+      const sources = announcing.length > 0 ? announcing : stageNames.slice(-1);
       const successAlert: IAlert | undefined = announcesDelivery(env)
         ? {
             apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
@@ -190,7 +198,7 @@ export class FluxDelivery extends Construct {
               providerRef: { name: `${objectName}-${n.service}` },
               eventSeverity: 'info',
               eventMetadata: { environment: env.name },
-              eventSources: [{ kind: 'Kustomization', name: last.metadata.name as string }],
+              eventSources: sources.map((source) => ({ kind: 'Kustomization' as const, name: source })),
               inclusionList: [FLUX_HEALTH_PASSED_MESSAGE],
             },
           }

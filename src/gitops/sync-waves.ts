@@ -28,7 +28,7 @@ export const APPLY_STAGES: readonly ApplyStageSpec[] = [
   { stage: 'database', wave: SyncWave.DATABASE, folder: '30-database', hooks: [] },
   { stage: 'migration', wave: SyncWave.MIGRATION, folder: '40-migration', hooks: ['PreSync', 'Sync'] },
   { stage: 'application', wave: SyncWave.APPLICATION, folder: '50-application', hooks: [] },
-  { stage: 'smoke-test', wave: SyncWave.SMOKE_TEST, folder: '60-smoke-test', hooks: ['PostSync'] },
+  { stage: 'smoke-test', wave: SyncWave.SMOKE_TEST, folder: '60-smoke-test', hooks: ['PostSync', 'Sync'] },
   { stage: 'release-wait', wave: SyncWave.RELEASE_WAIT, folder: '70-release-wait', hooks: ['Sync'] },
   { stage: 'staged-application', wave: SyncWave.STAGED_APPLICATION, folder: '80-staged-application', hooks: [] },
   { stage: 'staged-smoke-test', wave: SyncWave.STAGED_SMOKE_TEST, folder: '90-staged-smoke-test', hooks: ['PostSync'] },
@@ -74,19 +74,27 @@ export function applyStageOf(manifest: { kind: string; metadata: { annotations?:
  * applies the namespace and its guards, then configuration and secrets, then databases, then
  * migrations, then the application. Objects that already have a wave or are hooks keep theirs, except
  * the application and smoke-check objects of a service that releases after another: they move to the
- * staged waves, after the wait.
+ * staged waves, after the wait; and with such a service, the other smoke checks become Sync hooks of their
+ * wave, so they run before the wait.
  */
 export function applySyncWaves(scope: IConstruct): void {
-  for (const child of scope.node.findAll()) {
-    if (!(child instanceof ApiObject)) continue;
+  const objects = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const hasStagedReleases = objects.some((o) => inStagedRelease(o));
+  for (const child of objects) {
     const annotations: Record<string, string> = child.metadata.toJson().annotations ?? {};
-    const staged = inStagedRelease(child) ? STAGED[applyStageOf({ kind: child.kind, metadata: { annotations } })] : undefined;
+    const stage = applyStageOf({ kind: child.kind, metadata: { annotations } });
+    const staged = inStagedRelease(child) ? STAGED[stage] : undefined;
     if (staged !== undefined) {
       child.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(staged));
       continue;
     }
+    // Argo CD runs PostSync hooks after every wave, so a smoke check would come after the services released
+    // after this one: as a Sync hook in its wave, it runs before the wait, as Flux's stage order has it.
+    if (hasStagedReleases && stage === 'smoke-test' && annotations[HOOK_ANNOTATION] === 'PostSync') {
+      child.metadata.addAnnotation(HOOK_ANNOTATION, 'Sync');
+      continue;
+    }
     if (annotations[SYNC_WAVE_ANNOTATION] !== undefined || annotations[HOOK_ANNOTATION] !== undefined) continue;
-    const stage = applyStageOf({ kind: child.kind, metadata: { annotations } });
     const wave = APPLY_STAGES.find((s) => s.stage === stage)?.wave ?? SyncWave.APPLICATION;
     child.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
   }

@@ -30,6 +30,21 @@ describe.concurrent('dist/ installed on Kubernetes', () => {
       expect(report.health.problems).toEqual([]);
       expect(report.applied).toBe(environmentObjects(DIST, environment).length);
       expect(report.health.healthy.length).toBeGreaterThan(0);
+      // A service released after another: the wait before it ran to completion, and the frontend came up after it.
+      if (environment !== 'dev') {
+        expect(report.health.healthy).toEqual(expect.arrayContaining(['Job/trading-web-release-wait', 'Deployment/trading-web']));
+      }
+      // prod stages a release on green: the real HPA controller scales green to its raised minimum (the service's
+      // maximum) before any switch, without metrics, while blue stays at the service's minimum.
+      if (environment === 'prod') {
+        const namespace = namespaceOf(DIST, environment);
+        const replicas = async (color: string): Promise<number | undefined> =>
+          (await client.get<{ spec: { replicas?: number } }>('apps/v1', 'Deployment', namespace, `trading-api-${color}`))?.spec.replicas;
+        const scaled = await waitFor('green at its raised HPA minimum', 120_000, async () =>
+          (await replicas('green')) === 20 ? true : undefined,
+        ).catch(() => false);
+        expect([scaled, await replicas('green'), await replicas('blue')]).toEqual([true, 20, 3]);
+      }
 
       // What `kubectl rollout restart` does to every Deployment and StatefulSet: a new pod template, so the
       // controllers replace every pod, surge pods included, under the namespace's quota and LimitRange.
