@@ -57,6 +57,10 @@ export interface RedisPodPlan {
   readonly spread: boolean;
   /** Names of the Sentinel Service, with Sentinel. */
   readonly sentinelServiceName?: string;
+  /** Seconds a stopping pod gets, its preStop hooks included. */
+  readonly terminationGracePeriodSeconds: number;
+  /** Pods replicate from a primary (Sentinel): the replication alerts and panels apply. */
+  readonly replication: boolean;
 }
 
 /** A container running one of the ConfigMap's start scripts with the password in its environment. */
@@ -70,6 +74,8 @@ export function redisContainer(
     readiness: string[];
     liveness: string[];
     mounts: k8s.VolumeMount[];
+    /** A ConfigMap script run before the container is stopped. */
+    preStopScript?: string;
   },
 ): k8s.Container {
   const password = { secretKeyRef: { name: b.credentials.secretName, key: b.credentials.passwordKey } };
@@ -89,6 +95,8 @@ export function redisContainer(
     livenessProbe: { exec: { command: o.liveness }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
     // Loading a large append-only file takes a while; liveness starts only after it.
     startupProbe: { exec: { command: o.liveness }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 },
+    // An exec hook runs in the container, with its user, read-only root and environment (REDISCLI_AUTH).
+    ...(o.preStopScript ? { lifecycle: { preStop: { exec: { command: ['sh', `${CONFIG_DIR}/${o.preStopScript}`] } } } } : {}),
     resources: k8sResources(o.resources),
     securityContext: restrictedContainerSecurityContext(b.runAsUser),
     volumeMounts: [
@@ -100,9 +108,10 @@ export function redisContainer(
   };
 }
 
-/** The Redis server every engine runs: `start-redis.sh`, the client port, the data volume. */
-export function redisServerContainer(b: RedisBuild): k8s.Container {
+/** The Redis server every engine runs: `start-redis.sh`, the client port, the data volume (and the engine's preStop script). */
+export function redisServerContainer(b: RedisBuild, preStopScript?: string): k8s.Container {
   return redisContainer(b, {
+    preStopScript,
     name: 'redis',
     script: 'start-redis.sh',
     port: { name: 'redis', port: REDIS_PORT },
@@ -229,7 +238,7 @@ export function buildRedisObjects(b: RedisBuild, plan: RedisPodPlan): RedisParts
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext(b.runAsUser),
             ...placementPodSpec(b.placement),
-            terminationGracePeriodSeconds: 30,
+            terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
             containers,
             volumes: [
               { name: 'config', configMap: { name: configMapName } },

@@ -16,10 +16,23 @@ import {
 } from '../redis-objects';
 
 /**
+ * How long the Redis container's preStop waits, at most, for another pod to answer as the primary after it
+ * asked a Sentinel to fail over. A forced failover normally completes in a few seconds; past this the pod
+ * stops anyway and the Sentinels fail over as for a lost primary.
+ */
+export const FAILOVER_WAIT_SECONDS = 30;
+/**
+ * Grace period of the pods: the preStop's wait (the countdown starts before the hook runs) plus time for
+ * Redis to stop on SIGTERM (`shutdown-timeout` of 10 s, the last fsync of the append-only file).
+ */
+export const SENTINEL_GRACE_SECONDS = FAILOVER_WAIT_SECONDS + 30;
+
+/**
  * Redis with automatic failover (production): a StatefulSet whose first pod starts as the primary and
  * the others as its replicas, each pod with a Sentinel beside Redis; one pod per node. Pods announce
  * their stable DNS names, so a restarted pod (new IP) is still the same member; on start each asks the
- * Sentinels which pod is the primary now.
+ * Sentinels which pod is the primary now. A primary being stopped (rolling update, drain) hands over
+ * first: its preStop has a Sentinel promote a replica and waits until one answers as the primary.
  */
 export class SentinelEngine implements IRedisEngine {
   /** A checked engine. */
@@ -104,6 +117,43 @@ export class SentinelEngine implements IRedisEngine {
       'exec redis-sentinel /etc/redis/sentinel.conf',
       '',
     ].join('\n');
+    const preStopRedis = [
+      '#!/bin/sh',
+      '# preStop of the Redis container. A replica stops at once. The primary asks a Sentinel on another pod',
+      '# (its own is being stopped too) to fail over now, which needs no quorum: that Sentinel promotes a',
+      '# replica at once, instead of the down-after period plus an election once this pod is gone. Then it',
+      `# waits, at most ${FAILOVER_WAIT_SECONDS} s, until the pod the Sentinels name answers as the primary. Exit 1 (a`,
+      '# FailedPreStopHook event) when no Sentinel took the failover or none completed in time.',
+      '# redis-cli reads the password from REDISCLI_AUTH, never from an argument.',
+      'set -u',
+      `headless="${headless}.\${POD_NAMESPACE}.svc"`,
+      'me="${HOSTNAME}.${headless}"',
+      `role=$(timeout 3 redis-cli -h 127.0.0.1 -p ${REDIS_PORT} role 2>/dev/null | head -n 1)`,
+      '[ "$role" = master ] || exit 0',
+      'asked=""',
+      `for i in ${pods.join(' ')}; do`,
+      `  peer="${b.name}-$i.\${headless}"`,
+      '  [ "$peer" != "$me" ] || continue',
+      `  reply=$(timeout 3 redis-cli -h "$peer" -p ${SENTINEL_PORT} sentinel failover ${master} 2>&1 | head -n 1)`,
+      '  case "$reply" in',
+      '    OK | *INPROG*) asked="$peer"; break ;;',
+      '  esac',
+      '  echo "Sentinel on $peer did not fail over: ${reply:-no answer}" >&2',
+      'done',
+      'if [ -z "$asked" ]; then echo "no Sentinel took the failover; stopping as the primary" >&2; exit 1; fi',
+      `end=$(($(date +%s) + ${FAILOVER_WAIT_SECONDS}))`,
+      'while [ "$(date +%s)" -lt "$end" ]; do',
+      `  primary=$(timeout 3 redis-cli -h "$asked" -p ${SENTINEL_PORT} sentinel get-master-addr-by-name ${master} 2>/dev/null | head -n 1)`,
+      '  if [ -n "$primary" ] && [ "$primary" != "$me" ]; then',
+      `    role=$(timeout 3 redis-cli -h "$primary" -p ${REDIS_PORT} role 2>/dev/null | head -n 1)`,
+      '    if [ "$role" = master ]; then echo "$primary is the primary now"; exit 0; fi',
+      '  fi',
+      '  sleep 1',
+      'done',
+      `echo "no other pod became the primary within ${FAILOVER_WAIT_SECONDS} s; stopping as the primary" >&2`,
+      'exit 1',
+      '',
+    ].join('\n');
     const sentinelConf = [
       '# Rendered into /etc/redis/sentinel.conf at start, with the primary and the passwords.',
       `port ${SENTINEL_PORT}`,
@@ -123,9 +173,10 @@ export class SentinelEngine implements IRedisEngine {
         'find-master.sh': findMaster,
         'start-redis.sh': startRedis,
         'start-sentinel.sh': startSentinel,
+        'prestop-redis.sh': preStopRedis,
       },
       containers: [
-        redisServerContainer(b),
+        redisServerContainer(b, 'prestop-redis.sh'),
         redisContainer(b, {
           name: 'sentinel',
           script: 'start-sentinel.sh',
@@ -143,6 +194,8 @@ export class SentinelEngine implements IRedisEngine {
       peerPorts: [REDIS_PORT, SENTINEL_PORT],
       spread: true,
       sentinelServiceName: `${b.name}-sentinel`,
+      terminationGracePeriodSeconds: SENTINEL_GRACE_SECONDS,
+      replication: true,
     });
     return {
       ...parts,

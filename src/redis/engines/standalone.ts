@@ -48,6 +48,8 @@ export class StandaloneEngine implements IRedisEngine {
       ports: [{ name: 'redis', port: REDIS_PORT }],
       peerPorts: [],
       spread: false,
+      terminationGracePeriodSeconds: 30,
+      replication: false,
     });
   }
 }
