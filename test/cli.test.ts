@@ -118,7 +118,7 @@ describe('cdk8s-trading synth, as a process', () => {
     const p = scratchProject();
     const r = cli(p.root, ['synth']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^dist\/prod: \d+ files, \d+ bytes, \d+ ms \(Backup 1, Cluster 1, ConfigMap 7, Deployment 3, /m);
+    expect(r.stdout).toMatch(/^dist\/prod: \d+ files, \d+ bytes, \d+ ms \(Backup 1, Cluster 1, ConfigMap 8, Deployment 3, /m);
     expect(r.stdout).toMatch(/^dist\/gitops\/argocd: \d+ files, \d+ bytes, \d+ ms \(AppProject 1, Application 3\)$/m);
     expect(r.stdout).toMatch(/^dist\/gitops\/flux: \d+ files, \d+ bytes, \d+ ms \(Alert 4, GitRepository 1, Kustomization 19, Provider 2\)$/m);
     expect(r.stdout).toMatch(/synthesized 5 folder\(s\) into dist\/ in \d+ ms/);

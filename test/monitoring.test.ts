@@ -7,6 +7,7 @@ import { environmentProblems } from '../src/config/build';
 import { Environment, parseEnvironment } from '../src/config/environment';
 import * as apiSignals from '../src/monitoring/api-signals';
 import * as pgSignals from '../src/monitoring/postgres-signals';
+import * as redisSignals from '../src/monitoring/redis-signals';
 import { resolveHttpMetrics } from '../src/monitoring/http-metrics';
 import { dashboardUid } from '../src/monitoring/dashboard';
 import { DEFAULT_RUNBOOK_BASE_URL, MONITORING_CONTEXT, REPOSITORY_URL } from '../src/monitoring/settings';
@@ -149,12 +150,12 @@ describe.each(ENVIRONMENTS)('alerts and dashboards in dist/%s', (env) => {
   const namespace = `trading-${env}`;
   const rules = rulesOf(objects);
 
-  it('has a PrometheusRule for the API service and one for the database', () => {
+  it('has a PrometheusRule for the API service, one for the database and one for the cache', () => {
     expect(
       all(objects, 'PrometheusRule')
         .map((r) => r.metadata.name)
         .sort(),
-    ).toEqual(['trading-api-alerts', 'trading-db-alerts', ...FRONTEND(env).map((s) => `${s}-alerts`)]);
+    ).toEqual(['trading-api-alerts', 'trading-cache-alerts', 'trading-db-alerts', ...FRONTEND(env).map((s) => `${s}-alerts`)]);
     expect(rules.length).toBeGreaterThan(10);
   });
 
@@ -167,7 +168,8 @@ describe.each(ENVIRONMENTS)('alerts and dashboards in dist/%s', (env) => {
       const where = `${r.object} ${r.alert}`;
       expect(['warning', 'critical'], where).toContain(r.labels.severity);
       expect(r.labels.environment, where).toBe(env);
-      expect(r.object === 'trading-db-alerts' ? r.labels.cluster : r.labels.service, where).toBe(r.object.replace(/-alerts$/, ''));
+      const dataStore = r.object === 'trading-db-alerts' || r.object === 'trading-cache-alerts';
+      expect(dataStore ? r.labels.cluster : r.labels.service, where).toBe(r.object.replace(/-alerts$/, ''));
       expect(r.annotations.summary, where).toMatch(/\S/);
       expect(r.annotations.description, where).toMatch(/\S/);
       expect(r.annotations.runbook_url, where).toBe(`${DEFAULT_RUNBOOK_BASE_URL}${r.alert.toLowerCase()}`);
@@ -180,10 +182,11 @@ describe.each(ENVIRONMENTS)('alerts and dashboards in dist/%s', (env) => {
     expect(severities.has('critical')).toBe(env === 'prod');
   });
 
-  it('has a dashboard ConfigMap for the API service and for the database, labelled for the Grafana sidecar', () => {
+  it('has a dashboard ConfigMap for the API service, the database and the cache, labelled for the Grafana sidecar', () => {
     const dashboards = dashboardsOf(objects);
     expect(dashboards.map((d) => d.name).sort()).toEqual([
       'trading-api-dashboard',
+      'trading-cache-dashboard',
       'trading-db-dashboard',
       ...FRONTEND(env).map((s) => `${s}-dashboard`),
     ]);
@@ -294,8 +297,8 @@ describe('dashboards across environments and synths', () => {
           .map((f) => (JSON.parse(Object.values((parse(f.content) as { data: Record<string, string> }).data)[0]) as Dashboard).uid),
       );
     const first = uids();
-    // An API and a database per environment, and the frontend in staging and prod.
-    expect(first).toHaveLength(8);
+    // An API, a database and a cache per environment, and the frontend in staging and prod.
+    expect(first).toHaveLength(11);
     expect(uids()).toEqual(first);
     expect(new Set(first).size).toBe(first.length);
   });
@@ -406,6 +409,82 @@ describe('one source: the panels and the alerts use the same signal functions', 
       'kube_statefulset_status_replicas_ready{namespace="trading-dev", statefulset="trading-db"}',
     );
     expect(rules.find((r) => r.alert === 'PostgresStorageAlmostFull')?.expr).toContain('persistentvolumeclaim=~"data-trading-db-0"');
+  });
+});
+
+describe('one source: the cache panels and alerts use the same signal functions', () => {
+  const target = (env: string): redisSignals.RedisSignalTarget => ({
+    namespace: `trading-${env}`,
+    cache: 'trading-cache',
+    podPattern: 'trading-cache-[0-9]+',
+    scrapeService: 'trading-cache-headless',
+    container: 'redis',
+  });
+  const signalsOf = (t: redisSignals.RedisSignalTarget): Set<string> =>
+    new Set(
+      Object.values(redisSignals)
+        .filter((fn): fn is (t: redisSignals.RedisSignalTarget) => string | undefined => typeof fn === 'function')
+        .map((fn) => fn(t))
+        .filter((e): e is string => e !== undefined),
+    );
+
+  it('the prod cache (Sentinel) dashboard plots exactly the signals, and the alerts compare the same signals', () => {
+    const objects = distObjects('prod');
+    const t = target('prod');
+    const cache = dashboardsOf(objects).find((d) => d.name === 'trading-cache-dashboard')?.json as Dashboard;
+    for (const e of cache.panels.flatMap((p) => p.targets.map((x) => x.expr))) expect(signalsOf(t), e).toContain(e);
+    expect(cache.panels.map((p) => p.title)).toEqual(
+      expect.arrayContaining(['Primaries', 'Replicas attached', 'Memory of maxmemory', 'Evicted keys per second', 'Replica link to the primary']),
+    );
+    const byName = Object.fromEntries(
+      rulesOf(objects)
+        .filter((r) => r.object === 'trading-cache-alerts')
+        .map((r) => [r.alert, r]),
+    );
+    expect(Object.keys(byName).sort()).toEqual([
+      'RedisDown',
+      'RedisEvictingKeys',
+      'RedisExporterDown',
+      'RedisMemoryNearMax',
+      'RedisMultiplePrimaries',
+      'RedisNoPrimary',
+      'RedisRejectedConnections',
+      'RedisReplicasMissing',
+      'RedisReplicationBroken',
+    ]);
+    expect(byName.RedisNoPrimary.expr).toBe(`(${redisSignals.redisPrimaries(t)}) < 1\n  or ${redisSignals.redisAbsent(t) as string}`);
+    expect(byName.RedisMultiplePrimaries.expr).toBe(`(${redisSignals.redisPrimaries(t)}) > 1`);
+    expect(byName.RedisReplicationBroken.expr).toBe(`${redisSignals.redisReplicaLinkUp(t)} < 1`);
+    // prod.yaml: three pods, so two replicas.
+    expect(byName.RedisReplicasMissing.expr).toBe(`${redisSignals.redisConnectedReplicas(t)} < 2`);
+    expect(byName.RedisMemoryNearMax.expr).toBe(`${redisSignals.redisMemoryOfMax(t)} > 0.9`);
+    expect(byName.RedisEvictingKeys.expr).toBe(`${redisSignals.redisEvictionRate(t)} > 0`);
+    expect(byName.RedisRejectedConnections.expr).toBe(`${redisSignals.redisRejectedConnections(t)} > 0`);
+    expect(byName.RedisExporterDown.expr).toBe(`${redisSignals.redisScrapeUp(t)} == 0`);
+    expect(byName.RedisNoPrimary.labels.severity).toBe('critical');
+    // allkeys-lru evicts at maxmemory: a full cache is a warning, not a page.
+    expect(byName.RedisMemoryNearMax.labels.severity).toBe('warning');
+  });
+
+  it('the dev and staging caches (standalone) have no replication alerts or panels', () => {
+    for (const env of ['dev', 'staging']) {
+      const objects = distObjects(env);
+      const rules = rulesOf(objects).filter((r) => r.object === 'trading-cache-alerts');
+      expect(rules.map((r) => r.alert).sort(), env).toEqual([
+        'RedisDown',
+        'RedisEvictingKeys',
+        'RedisExporterDown',
+        'RedisMemoryNearMax',
+        'RedisNoPrimary',
+        'RedisRejectedConnections',
+      ]);
+      const cache = dashboardsOf(objects).find((d) => d.name === 'trading-cache-dashboard')?.json as Dashboard;
+      expect(
+        cache.panels.map((p) => p.title),
+        env,
+      ).not.toContain('Replicas attached');
+      for (const e of cache.panels.flatMap((p) => p.targets.map((x) => x.expr))) expect(signalsOf(target(env)), e).toContain(e);
+    }
   });
 });
 

@@ -588,8 +588,8 @@ describe('RedisCache: bad input (environment file)', () => {
         cache(d).masterName = 'm';
       }),
     ).toEqual([
-      `${FILE}: caches.trading-cache.quorum: does not apply to engine "standalone"; it takes replicas, allowFewerReplicas, image, storage, persistence, resources, maxMemory, maxMemoryPolicy, monitoring, credentialsSecret, passwordKey, remoteKey, passwordProperty`,
-      `${FILE}: caches.trading-cache.masterName: does not apply to engine "standalone"; it takes replicas, allowFewerReplicas, image, storage, persistence, resources, maxMemory, maxMemoryPolicy, monitoring, credentialsSecret, passwordKey, remoteKey, passwordProperty`,
+      `${FILE}: caches.trading-cache.quorum: does not apply to engine "standalone"; it takes replicas, allowFewerReplicas, image, storage, persistence, resources, maxMemory, maxMemoryPolicy, monitoring, alerts, dashboard, credentialsSecret, passwordKey, remoteKey, passwordProperty`,
+      `${FILE}: caches.trading-cache.masterName: does not apply to engine "standalone"; it takes replicas, allowFewerReplicas, image, storage, persistence, resources, maxMemory, maxMemoryPolicy, monitoring, alerts, dashboard, credentialsSecret, passwordKey, remoteKey, passwordProperty`,
     ]);
     expect(
       problemsAfter((d) => {

@@ -406,6 +406,10 @@ export interface CacheConfig {
     | 'volatile-ttl';
   /** redis_exporter sidecar and a ServiceMonitor. Default: true. */
   monitoring?: boolean;
+  /** A PrometheusRule for the cache (<name>-alerts); needs monitoring. Default: true when monitoring is on. */
+  alerts?: boolean;
+  /** A Grafana dashboard ConfigMap (<name>-dashboard); needs monitoring. Default: true when monitoring is on. */
+  dashboard?: boolean;
   /** An existing Secret with the password (or use remoteKey). */
   credentialsSecret?: string;
   /** Key of the password in credentialsSecret. Default: password. */
@@ -899,6 +903,10 @@ export interface StandaloneCacheConfig {
     | 'volatile-ttl';
   /** redis_exporter sidecar and a ServiceMonitor. Default: true. */
   monitoring?: boolean;
+  /** A PrometheusRule for the cache (<name>-alerts); needs monitoring. Default: true when monitoring is on. */
+  alerts?: boolean;
+  /** A Grafana dashboard ConfigMap (<name>-dashboard); needs monitoring. Default: true when monitoring is on. */
+  dashboard?: boolean;
   /** An existing Secret with the password (or use remoteKey). */
   credentialsSecret?: string;
   /** Key of the password in credentialsSecret. Default: password. */
@@ -947,6 +955,10 @@ export interface SentinelCacheConfig {
     | 'volatile-ttl';
   /** redis_exporter sidecar and a ServiceMonitor. Default: true. */
   monitoring?: boolean;
+  /** A PrometheusRule for the cache (<name>-alerts); needs monitoring. Default: true when monitoring is on. */
+  alerts?: boolean;
+  /** A Grafana dashboard ConfigMap (<name>-dashboard); needs monitoring. Default: true when monitoring is on. */
+  dashboard?: boolean;
   /** An existing Secret with the password (or use remoteKey). */
   credentialsSecret?: string;
   /** Key of the password in credentialsSecret. Default: password. */

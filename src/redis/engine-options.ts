@@ -6,6 +6,7 @@ import type { CacheConnection } from '../core/cache';
 import { checkDurationRange } from '../core/duration';
 import type { NetworkPeer } from '../core/network-peer';
 import type { ResourceRequirements } from '../core/resources';
+import type { ObservabilitySettings } from '../monitoring/settings';
 import { checkInteger } from '../core/value-rules';
 import { Problem, ProblemCollector, show } from '../core/problems';
 
@@ -56,6 +57,14 @@ export interface RedisBuild {
   readonly placement: PodPlacement;
   /** The exporter sidecar and who scrapes it; none when monitoring is off. */
   readonly exporter?: { readonly image: string; readonly monitoringPeer: NetworkPeer };
+  /** Whether to emit the PrometheusRule (only with the exporter, whose metrics it reads). */
+  readonly alerts: boolean;
+  /** Whether to emit the Grafana dashboard ConfigMap (only with the exporter). */
+  readonly dashboard: boolean;
+  /** Environment label, runbooks, severity and dashboard folder. */
+  readonly observability: ObservabilitySettings;
+  /** `maxmemory-policy`, which decides how loud memory near the maximum is. */
+  readonly maxMemoryPolicy: string;
 }
 
 /** What an engine built. */
@@ -76,6 +85,10 @@ export interface RedisParts {
   readonly networkPolicy: ApiObject;
   /** The ServiceMonitor, when monitoring is on. */
   readonly serviceMonitor?: ApiObject;
+  /** The PrometheusRule, when alerts are on. */
+  readonly alertRules?: ApiObject;
+  /** The Grafana dashboard ConfigMap, when the dashboard is on. */
+  readonly dashboard?: ApiObject;
   /** Connection settings for clients (the password Secret is the construct's to add). */
   readonly connection: Omit<CacheConnection, 'secretName' | 'passwordKey' | 'tls' | 'database'>;
   /** The pods. */

@@ -21,6 +21,7 @@ import { IRedisEngine, RedisParts } from './engine-options';
 import { ExternalRedis, ExternalRedisProps } from './external-redis';
 import { RedisCredentials } from './redis-credentials';
 import { RedisEngine } from './redis-engine';
+import { ObservabilityOptions, observabilityOf, validateObservabilityOptions } from '../monitoring/settings';
 
 /** What Redis evicts when it reaches `maxmemory`. */
 export type RedisEvictionPolicy =
@@ -82,6 +83,20 @@ export interface RedisCacheProps {
   readonly maxMemoryPolicy?: RedisEvictionPolicy;
   /** Run the redis_exporter sidecar and emit a ServiceMonitor. @default true */
   readonly monitoring?: boolean;
+  /**
+   * Emit a PrometheusRule (`<name>-alerts`): no primary, Redis or its exporter down, memory near `maxmemory`,
+   * evictions, rejected connections; with Sentinel also more than one primary, a replica's broken link and
+   * missing replicas. They read the exporter's metrics, so they need `monitoring`.
+   * @default - true when monitoring is on
+   */
+  readonly alerts?: boolean;
+  /** Emit a Grafana dashboard ConfigMap (`<name>-dashboard`, label `grafana_dashboard: "1"`); needs `monitoring`. @default - true when monitoring is on */
+  readonly dashboard?: boolean;
+  /**
+   * Environment label, runbook URLs, severity and dashboard folder of the alerts and dashboard. @default - the `cdk8s-trading:monitoring` context,
+   * else the defaults of `ObservabilityOptions`
+   */
+  readonly observability?: ObservabilityOptions;
   /** redis_exporter image with a pinned tag. @default 'docker.io/oliver006/redis_exporter:v1.67.0' */
   readonly exporterImage?: string;
   /** Namespace Prometheus runs in, admitted to the exporter port. @default 'monitoring' */
@@ -154,6 +169,10 @@ export class RedisCache extends DataStoreBase implements ICache, IPodDemandSourc
   public readonly networkPolicy: ApiObject;
   /** The ServiceMonitor, when monitoring is on. */
   public readonly serviceMonitor?: ApiObject;
+  /** The PrometheusRule, when alerts are on. */
+  public readonly alertRules?: ApiObject;
+  /** The Grafana dashboard ConfigMap, when the dashboard is on. */
+  public readonly dashboard?: ApiObject;
   /** The ExternalSecret that syncs the password, with `RedisCredentials.fromExternalStore`. */
   public readonly externalSecret?: ApiObject;
 
@@ -210,6 +229,10 @@ export class RedisCache extends DataStoreBase implements ICache, IPodDemandSourc
       exporter: monitoring
         ? { image: props.exporterImage ?? DEFAULT_EXPORTER_IMAGE, monitoringPeer: NetworkPeer.namespace(props.monitoringNamespace ?? 'monitoring') }
         : undefined,
+      alerts: props.alerts ?? monitoring,
+      dashboard: props.dashboard ?? monitoring,
+      observability: observabilityOf(this, props.observability),
+      maxMemoryPolicy: props.maxMemoryPolicy ?? 'allkeys-lru',
     });
     this.demands = cachePodDemands(this.name, props.replicas ?? this.engine.defaultReplicas, resources, this.engine.kind === 'sentinel', monitoring);
     this.statefulSet = this.parts.statefulSet;
@@ -221,6 +244,8 @@ export class RedisCache extends DataStoreBase implements ICache, IPodDemandSourc
     this.disruptionBudget = this.parts.disruptionBudget;
     this.networkPolicy = this.parts.networkPolicy;
     this.serviceMonitor = this.parts.serviceMonitor;
+    this.alertRules = this.parts.alertRules;
+    this.dashboard = this.parts.dashboard;
     this.connection = { ...this.parts.connection, database: 0, tls: false, secretName, passwordKey: credentials.passwordKey };
   }
 
@@ -302,6 +327,20 @@ export function validateRedisCacheProps(
   if (appendFsync !== undefined && !['always', 'everysec', 'no'].includes(appendFsync)) {
     c.check(path.child('persistence.appendFsync'), `${show(appendFsync)} is not an fsync policy; use one of always, everysec, no`);
   }
+  if (props.monitoring === false) {
+    for (const [key, what] of [
+      ['alerts', 'the alerts read'],
+      ['dashboard', 'the dashboard plots'],
+    ] as const) {
+      if (props[key] === true) {
+        c.check(
+          path.child(key),
+          `is true but monitoring is false: ${what} the redis_exporter's metrics, which only the monitoring sidecar exports; turn monitoring on, or leave ${key} out`,
+        );
+      }
+    }
+  }
+  if (props.observability !== undefined) c.add(validateObservabilityOptions(props.observability, path.child('observability')));
   if (props.monitoringNamespace !== undefined) c.check(path.child('monitoringNamespace'), checkDnsLabel(props.monitoringNamespace));
   if (props.runAsUser !== undefined) c.check(path.child('runAsUser'), checkInteger(props.runAsUser, 1, 2147483647));
   if (props.placement !== undefined) c.add(validatePlacement(props.placement, path.child('placement')));

@@ -16,6 +16,10 @@ import { kubeObject } from '../core/kube-object';
 import { dnsEgressRule, NetworkPeer, policyPorts } from '../core/network-peer';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
 import { k8sResources, ResourceRequirements } from '../core/resources';
+import { monitoringObjects } from '../monitoring/objects';
+import { RedisAlertOptions, redisAlertGroups, redisAlertSpecs } from '../monitoring/redis-alerts';
+import { redisDashboard, redisDashboardPanels } from '../monitoring/redis-dashboard';
+import type { RedisSignalTarget } from '../monitoring/redis-signals';
 import { RedisBuild, RedisParts } from './engine-options';
 
 /** The Redis port. */
@@ -61,6 +65,8 @@ export interface RedisPodPlan {
   readonly terminationGracePeriodSeconds: number;
   /** Pods replicate from a primary (Sentinel): the replication alerts and panels apply. */
   readonly replication: boolean;
+  /** The engine, as the dashboard's description names it. */
+  readonly engineName: string;
 }
 
 /** A container running one of the ConfigMap's start scripts with the password in its environment. */
@@ -347,6 +353,25 @@ export function buildRedisObjects(b: RedisBuild, plan: RedisPodPlan): RedisParts
     serviceMonitor = new ApiObject(b.scope, 'ServiceMonitor', monitor);
   }
 
+  // The alerts and the dashboard read the exporter's metrics: without it they would only ever say "absent".
+  const signals: RedisSignalTarget = {
+    namespace: b.namespace,
+    cache: b.name,
+    podPattern: `${b.name}-[0-9]+`,
+    scrapeService: headless,
+    container: 'redis',
+  };
+  const alertOptions: RedisAlertOptions = { replicas: b.replicas, replication: plan.replication, maxMemoryPolicy: b.maxMemoryPolicy };
+  const { alertRules, dashboard } = monitoringObjects(b.scope, {
+    name: b.name,
+    meta: (n) => b.meta(n),
+    settings: b.observability,
+    alerts: b.exporter !== undefined && b.alerts,
+    dashboard: b.exporter !== undefined && b.dashboard,
+    groups: () => redisAlertGroups(signals, redisAlertSpecs(signals, alertOptions), b.observability),
+    dashboardModel: () => redisDashboard(signals, plan.engineName, redisDashboardPanels(signals, alertOptions), b.observability.environment),
+  });
+
   return {
     statefulSet,
     configMap,
@@ -356,6 +381,8 @@ export function buildRedisObjects(b: RedisBuild, plan: RedisPodPlan): RedisParts
     disruptionBudget,
     networkPolicy,
     serviceMonitor,
+    alertRules,
+    dashboard,
     peer,
     connection: { host: b.name, port: REDIS_PORT, clientPeer: peer, clientPorts, namespace: b.namespace },
     admit: (client) => {

@@ -83,6 +83,8 @@ export function cacheSection(
     maxMemory: cache.maxMemory,
     maxMemoryPolicy: cache.maxMemoryPolicy,
     monitoring,
+    alerts: cache.alerts,
+    dashboard: cache.dashboard,
   };
   // The construct's own rule at the file's paths; the engine's options are flat in the entry.
   c.add(validateRedisCacheProps(name, { ...own, engine }, path, path));

@@ -196,6 +196,7 @@ export class SentinelEngine implements IRedisEngine {
       sentinelServiceName: `${b.name}-sentinel`,
       terminationGracePeriodSeconds: SENTINEL_GRACE_SECONDS,
       replication: true,
+      engineName: 'Sentinel',
     });
     return {
       ...parts,

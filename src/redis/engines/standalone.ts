@@ -50,6 +50,7 @@ export class StandaloneEngine implements IRedisEngine {
       spread: false,
       terminationGracePeriodSeconds: 30,
       replication: false,
+      engineName: 'standalone',
     });
   }
 }

@@ -1,0 +1,144 @@
+/**
+ * The dashboard of a Redis cache: pods up, primaries, memory against `maxmemory`, evictions, rejected
+ * connections, clients, commands, hit ratio, the container's memory and restarts; with replication (Sentinel)
+ * also attached replicas, each replica's link and each pod's role. Every panel plots a signal of
+ * `redis-signals.ts`, as the alerts do.
+ */
+import { buildDashboard, GrafanaDashboard, PanelSpec } from './dashboard';
+import type { RedisAlertOptions } from './redis-alerts';
+import * as s from './redis-signals';
+
+/** The panels of a cache's dashboard. */
+export function redisDashboardPanels(t: s.RedisSignalTarget, o: RedisAlertOptions): PanelSpec[] {
+  const replication: PanelSpec[] = o.replication
+    ? [
+        {
+          title: 'Replicas attached',
+          description: `Replicas attached to the primary (configured: ${o.replicas - 1}).`,
+          type: 'stat',
+          unit: 'short',
+          width: 6,
+          queries: [{ expr: s.redisConnectedReplicas(t), legend: 'replicas' }],
+        },
+      ]
+    : [];
+  const roles: PanelSpec[] = o.replication
+    ? [
+        {
+          title: 'Role per pod',
+          description: 'Which pod is the primary (master) and which are replicas (slave); a failover shows as a swap.',
+          unit: 'short',
+          min: 0,
+          queries: [{ expr: s.redisRoles(t), legend: '{{pod}} {{role}}' }],
+        },
+        {
+          title: 'Replica link to the primary',
+          description: 'Per replica, 1 while its link to the primary is up (RedisReplicationBroken below 1 for 5 minutes).',
+          unit: 'short',
+          min: 0,
+          max: 1,
+          queries: [{ expr: s.redisReplicaLinkUp(t), legend: '{{pod}}' }],
+        },
+      ]
+    : [];
+  return [
+    {
+      title: 'Redis up',
+      description: 'Pods whose Redis answers the exporter.',
+      type: 'stat',
+      unit: 'short',
+      width: 6,
+      queries: [{ expr: s.redisUp(t), legend: '{{pod}}' }],
+    },
+    {
+      title: 'Primaries',
+      description: 'Pods that answer as the primary: 1 expected (RedisNoPrimary at 0, RedisMultiplePrimaries above 1).',
+      type: 'stat',
+      unit: 'short',
+      width: 6,
+      queries: [{ expr: s.redisPrimaries(t), legend: 'primaries' }],
+    },
+    ...replication,
+    {
+      title: 'Memory of maxmemory',
+      description: 'Memory used as a share of maxmemory (RedisMemoryNearMax above 90 %).',
+      type: 'stat',
+      unit: 'percentunit',
+      width: 6,
+      queries: [{ expr: s.redisMemoryOfMax(t), legend: '{{pod}}' }],
+    },
+    {
+      title: 'Memory used and maxmemory',
+      description: `Memory used per pod against maxmemory (policy ${o.maxMemoryPolicy}).`,
+      unit: 'bytes',
+      min: 0,
+      queries: [
+        { expr: s.redisMemoryUsed(t), legend: '{{pod}} used' },
+        { expr: s.redisMemoryMax(t), legend: '{{pod}} maxmemory' },
+      ],
+    },
+    {
+      title: 'Evicted keys per second',
+      description: 'Keys evicted at maxmemory (RedisEvictingKeys above 0 for 15 minutes).',
+      unit: 'ops',
+      min: 0,
+      queries: [{ expr: s.redisEvictionRate(t), legend: '{{pod}}' }],
+    },
+    {
+      title: 'Rejected connections (5 m)',
+      description: 'Connections refused because maxclients was reached (RedisRejectedConnections above 0).',
+      unit: 'short',
+      min: 0,
+      queries: [{ expr: s.redisRejectedConnections(t), legend: '{{pod}}' }],
+    },
+    {
+      title: 'Connected clients',
+      description: 'Client connections per pod.',
+      unit: 'short',
+      min: 0,
+      queries: [{ expr: s.redisConnectedClients(t), legend: '{{pod}}' }],
+    },
+    {
+      title: 'Commands per second',
+      description: 'Commands processed per second, per pod.',
+      unit: 'ops',
+      min: 0,
+      queries: [{ expr: s.redisCommandRate(t), legend: '{{pod}}' }],
+    },
+    {
+      title: 'Hit ratio',
+      description: 'Share of key lookups that found the key.',
+      unit: 'percentunit',
+      min: 0,
+      max: 1,
+      queries: [{ expr: s.redisHitRatio(t), legend: 'hits' }],
+    },
+    ...roles,
+    {
+      title: 'Container memory of limit',
+      description: 'Working set of the Redis container as a share of its memory limit (fork copy-on-write shows here, not in maxmemory).',
+      unit: 'percentunit',
+      min: 0,
+      queries: [{ expr: s.redisContainerMemoryOfLimit(t), legend: '{{pod}}' }],
+    },
+    {
+      title: 'Restarts (15 m)',
+      description: 'Redis container restarts per pod over 15 minutes.',
+      unit: 'short',
+      min: 0,
+      queries: [{ expr: s.redisRestarts(t), legend: '{{pod}}' }],
+    },
+  ];
+}
+
+/** The dashboard of one cache with `panels`. */
+export function redisDashboard(t: s.RedisSignalTarget, engine: string, panels: readonly PanelSpec[], environment: string): GrafanaDashboard {
+  return buildDashboard({
+    namespace: t.namespace,
+    name: t.cache,
+    title: `${t.cache} Redis (${t.namespace ?? environment})`,
+    description: `Redis cache ${t.cache} (${engine}). Generated by cdk8s-trading.`,
+    tags: ['cdk8s-trading', 'redis', environment],
+    panels,
+  });
+}
