@@ -59,6 +59,7 @@ export {
   StatefulSetEngineOptions,
 } from './postgres/engine-options';
 export { DatabaseCredentials, ExternalPostgresProps } from './postgres/external-postgres';
+export { BackupEgress } from './postgres/backup-egress';
 export { DatabaseConnection, IDatabase } from './core/database';
 export { ClientAsk, ClientOffer, ConnectionBinding, ConnectionRequest, ConnectOptions, IConnectable } from './core/connection';
 export { RedisCache, RedisCacheProps, RedisEvictionPolicy, RedisPersistenceOptions, RedisStorageOptions } from './redis/redis-cache';

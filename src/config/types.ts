@@ -524,6 +524,10 @@ export type ReleaseConfig = RollingReleaseConfig | ArgoBlueGreenReleaseConfig | 
 
 export interface BackupConfig {
   destinationPath: string;
+  /**
+   * Endpoint of an S3-compatible store (MinIO, Ceph), like http://minio.minio.svc:9000. Default: the cloud's own (AWS
+   * S3 for s3://).
+   */
   endpointUrl?: string;
   credentialsSecret?: string;
   accessKeyIdKey?: string;
@@ -533,6 +537,25 @@ export interface BackupConfig {
   /** Six-field cron, seconds first. Default: 0 0 2 * * *. */
   schedule?: string;
   walCompression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy' | 'xz' | 'zstd';
+  /**
+   * Where the instances may reach the store (an egress rule of its own, apart from the API server's). Default: derived
+   * from endpointUrl (or an http(s) destinationPath): a Service URL like http://minio.minio.svc:9000 allows that
+   * namespace on that port; an external endpoint, and s3:// or gs:// without one, 0.0.0.0/0 on its port (443 by
+   * default).
+   */
+  egress?: {
+    /** Namespace of the store's pods. Default: the endpoint's Service namespace. */
+    namespace?: string;
+    /** Labels of the store's pods in that namespace. Default: every pod of the namespace. */
+    podLabels?: Record<string, string>;
+    /** An address block instead of pods (a store outside the cluster); namespace and podLabels do not apply with it. */
+    cidr?: string;
+    /**
+     * The store pods' ports (a Service's targetPort, which NetworkPolicies match). Default: the endpoint's port, else
+     * 443 for https, 80 for http.
+     */
+    ports?: Array<number>;
+  };
 }
 
 export interface ExternalDatabaseConfig {

@@ -12,6 +12,7 @@ import type { ObservabilitySettings } from '../monitoring/settings';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../core/value-rules';
 import { checkSecretKey } from '../core/secrets';
 import { Problem, ProblemCollector, show } from '../core/problems';
+import { BackupEgress, checkEndpointUrl, validateBackupEgress } from './backup-egress';
 
 /** Where backups go: an S3-compatible bucket through the Barman Cloud plugin. */
 export interface PostgresBackupOptions {
@@ -31,6 +32,14 @@ export interface PostgresBackupOptions {
   readonly schedule?: string;
   /** WAL compression. @default 'gzip' */
   readonly walCompression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy' | 'xz' | 'zstd';
+  /**
+   * Where the instances may reach the store (their egress rule to it, apart from the API server's): the store's pods
+   * or an address block, and its ports.
+   * @default - derived from `endpointUrl` (or an http(s) `destinationPath`): an in-cluster Service URL
+   * (`http://minio.minio.svc:9000`) gives its namespace and port; an external endpoint, and `s3://` or `gs://` without
+   * one, `0.0.0.0/0` on its port (443 by default)
+   */
+  readonly egress?: BackupEgress;
 }
 
 /** Connection pooling with PgBouncer (a CNPG Pooler of type rw). */
@@ -217,9 +226,7 @@ export function validateBackupOptions(o: Partial<PostgresBackupOptions>, path: F
   if (typeof o.destinationPath !== 'string' || !/^(s3|gs|https?):\/\/[^\s]+$/.test(o.destinationPath)) {
     c.check(path.child('destinationPath'), `${show(o.destinationPath)} is not an object store path: use a value like "s3://bucket/prefix"`);
   }
-  if (o.endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(o.endpointUrl)) {
-    c.check(path.child('endpointUrl'), `${show(o.endpointUrl)} is not a URL: use a value like "https://minio.example.com"`);
-  }
+  if (o.endpointUrl !== undefined) c.check(path.child('endpointUrl'), checkEndpointUrl(o.endpointUrl));
   if (o.credentialsSecret === undefined) {
     c.check(path.child('credentialsSecret'), 'is required: backups need a Secret with the object store credentials');
   } else {
@@ -229,6 +236,7 @@ export function validateBackupOptions(o: Partial<PostgresBackupOptions>, path: F
   if (o.secretAccessKeyKey !== undefined) c.check(path.child('secretAccessKeyKey'), checkSecretKey(o.secretAccessKeyKey));
   if (o.retention !== undefined) c.check(path.child('retention'), checkRetention(o.retention));
   if (o.schedule !== undefined) c.check(path.child('schedule'), checkSixFieldCron(o.schedule));
+  if (o.egress !== undefined) c.add(validateBackupEgress(o.egress, path.child('egress')));
   return [...c.problems];
 }
 

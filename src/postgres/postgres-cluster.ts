@@ -71,7 +71,10 @@ export interface PostgresClusterProps {
   readonly observability?: ObservabilityOptions;
   /** Namespace Prometheus runs in, admitted to the metrics ports. @default 'monitoring' */
   readonly monitoringNamespace?: string;
-  /** Where the Kubernetes API (and object storage) is, for the instances' egress policy. @default '0.0.0.0/0' */
+  /**
+   * Where the Kubernetes API server is, for the egress of the instances, the operator's Jobs and the pods that wait for
+   * backups (443/6443). Object storage has a rule of its own (`backup.egress`). @default '0.0.0.0/0'
+   */
   readonly controlPlaneCidr?: string;
   /** `app.kubernetes.io/part-of` of every object. @default - the `cdk8s-trading:partOf` context, else the chart's namespace, else the chart's id */
   readonly partOf?: string;

@@ -10,6 +10,7 @@ import { DatabaseConnection } from '../../core/database';
 import { kubeObject } from '../../core/kube-object';
 import { placementPodSpec } from '../../core/placement';
 import { dnsEgressRule, NetworkPeer, policyPorts } from '../../core/network-peer';
+import { backupEgressRule } from '../backup-egress';
 import { SyncWave, syncWaveAnnotation } from '../../core/sync-wave';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/problems';
 import { monitoringObjects } from '../../monitoring/objects';
@@ -247,6 +248,17 @@ export class CloudNativePgEngine implements IPostgresEngine {
       { from: [NetworkPeer.namespace(o.operatorNamespace ?? 'cnpg-system').toPolicyPeer()], ports: policyPorts([{ port: 8000 }, { port: 5432 }]) },
     );
     if (b.monitoring) instanceIngress.push({ from: [b.monitoringPeer.toPolicyPeer()], ports: policyPorts([{ port: 9187 }]) });
+    // The instance manager and the Barman Cloud sidecar (which reads its ObjectStore and credentials) use the Kubernetes API.
+    const apiServerRule: k8s.NetworkPolicyEgressRule = { to: [b.controlPlane.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) };
+    // The sidecar writes to (and a recovery reads from) object storage: rules of their own, derived from each store's
+    // endpoint, so an in-cluster MinIO is reachable and narrowing controlPlaneCidr never cuts backups.
+    const backupRules = o.backup ? [backupEgressRule(o.backup, b.namespace)] : [];
+    const recoveryRules = recovery?.objectStore ? [backupEgressRule(recovery.objectStore, b.namespace)] : [];
+    // The operator's Jobs (initdb, join, full-recovery) carry `cnpg.io/cluster` and `cnpg.io/jobRole`, not
+    // `cnpg.io/podRole` (pkg/specs/jobs.go): the instances' policy does not select them, so they get their own.
+    const jobSelector = { matchLabels: { 'cnpg.io/cluster': b.name }, matchExpressions: [{ key: 'cnpg.io/jobRole', operator: 'Exists' }] };
+    // A joining replica copies the primary with pg_basebackup.
+    instanceIngress.push({ from: [{ podSelector: jobSelector }], ports: policyPorts([{ port: 5432 }]) });
     const networkPolicy = kubeObject(
       b.scope,
       'NetworkPolicy',
@@ -260,8 +272,28 @@ export class CloudNativePgEngine implements IPostgresEngine {
           egress: [
             dnsEgressRule(b.scope),
             { to: [instancesPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }, { port: 8000 }]) },
-            // The instance manager watches the Kubernetes API; the Barman sidecar writes to object storage.
-            { to: [b.controlPlane.toPolicyPeer()], ports: policyPorts([{ port: 443 }, { port: 6443 }]) },
+            apiServerRule,
+            ...backupRules,
+          ],
+        },
+      },
+      k8s.toJson_KubeNetworkPolicyProps,
+    );
+    kubeObject(
+      b.scope,
+      'JobNetworkPolicy',
+      k8s.KubeNetworkPolicy.GVK,
+      {
+        metadata: b.meta(`${b.name}-jobs`),
+        spec: {
+          podSelector: jobSelector,
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [],
+          egress: [
+            dnsEgressRule(b.scope),
+            { to: [instancesPeer.toPolicyPeer()], ports: policyPorts([{ port: 5432 }]) },
+            apiServerRule,
+            ...distinct([...backupRules, ...recoveryRules]),
           ],
         },
       },
@@ -374,6 +406,11 @@ export class CloudNativePgEngine implements IPostgresEngine {
       },
     };
   }
+}
+
+/** The rules without repeats (a recovery from the backup store's own endpoint needs no second rule). */
+function distinct(rules: k8s.NetworkPolicyEgressRule[]): k8s.NetworkPolicyEgressRule[] {
+  return rules.filter((r, i) => rules.findIndex((q) => JSON.stringify(q) === JSON.stringify(r)) === i);
 }
 
 function podMonitor(b: PostgresBuild, name: string, selector: Record<string, string>, id: string): void {
