@@ -50,6 +50,7 @@ export { DEFAULT_SMOKE_TEST_IMAGE, SmokeTestOptions } from './api-service/smoke-
 // Data and namespace
 export { PostgresCluster, PostgresClusterProps, PostgresStorageOptions } from './postgres/postgres-cluster';
 export { PostgresEngine } from './postgres/postgres-engine';
+export { CNPG_DEFAULT_IMAGE } from './postgres/engines/cloud-native-pg';
 export {
   CloudNativePgOptions,
   IPostgresEngine,

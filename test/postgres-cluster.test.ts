@@ -52,7 +52,7 @@ describe('PostgresCluster on CloudNativePG, with backups and a pooler', () => {
     expect(cluster.spec.storage).toEqual({ size: '100Gi', storageClass: 'gp3' });
     expect(cluster.spec.bootstrap.initdb).toMatchObject({ database: 'trading', owner: 'trading' });
     expect(cluster.spec.postgresql.parameters).toEqual({ max_connections: '200' });
-    expect(cluster.spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:\d+\.\d+$/);
+    expect(cluster.spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:\d+\.\d+-\d{12}-(minimal|standard)-(bookworm|trixie)@sha256:/);
     expect(cluster.spec.resources.limits.memory).toBe(cluster.spec.resources.requests.memory);
   });
 

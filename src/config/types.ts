@@ -313,6 +313,10 @@ export interface DatabaseConfig {
   alerts?: boolean;
   /** A Grafana dashboard ConfigMap (<name>-dashboard). Default: true. */
   dashboard?: boolean;
+  /**
+   * Image pinned by tag or digest. Default: a CloudNativePG standard image (17.11, Debian trixie, by digest) with
+   * cloudnative-pg, docker.io/library/postgres:17.5 with statefulset.
+   */
   image?: string;
   /** Application database. Default: app. */
   database?: string;
@@ -806,6 +810,7 @@ export interface StatefulSetDatabaseConfig {
   alerts?: boolean;
   /** A Grafana dashboard ConfigMap (<name>-dashboard). Default: true. */
   dashboard?: boolean;
+  /** Image pinned by tag or digest. Default: docker.io/library/postgres:17.5. */
   image?: string;
   /** Application database. Default: app. */
   database?: string;
@@ -838,6 +843,10 @@ export interface CloudNativePgDatabaseConfig {
   alerts?: boolean;
   /** A Grafana dashboard ConfigMap (<name>-dashboard). Default: true. */
   dashboard?: boolean;
+  /**
+   * Image pinned by tag or digest (Cluster imageName): a CloudNativePG minimal or standard image, like
+   * ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie. Default: 17.11 standard on Debian trixie, by digest.
+   */
   image?: string;
   /** Application database. Default: app. */
   database?: string;

@@ -41,7 +41,12 @@ export interface PostgresClusterProps {
   readonly instances?: number;
   /** Refuse fewer than three instances (production); a deliberate exception sets this to false. @default false */
   readonly requireHighAvailability?: boolean;
-  /** PostgreSQL image with a pinned tag. @default - 'ghcr.io/cloudnative-pg/postgresql:17.5' with CloudNativePG, 'docker.io/library/postgres:17.5' with a StatefulSet */
+  /**
+   * PostgreSQL image, pinned by a tag or a digest (`Cluster.spec.imageName` with CloudNativePG). With CloudNativePG use one
+   * of its `minimal` or `standard` images (`ghcr.io/cloudnative-pg/postgresql:17.11-standard-trixie`), made for the Barman
+   * Cloud plugin, whose sidecar brings Barman Cloud. Moving a cluster to another Debian release changes its locale data.
+   * @default - `CNPG_DEFAULT_IMAGE` (17.11, standard, trixie, by digest) with CloudNativePG, 'docker.io/library/postgres:17.5' with a StatefulSet
+   */
   readonly image?: string;
   /** Application database created at bootstrap. @default 'app' */
   readonly database?: string;

@@ -30,6 +30,15 @@ import {
 } from '../engine-options';
 
 const CNPG_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+/**
+ * The PostgreSQL image of a Cluster: CloudNativePG's `standard` image (PGDG packages on Debian trixie, with PGAudit,
+ * pgvector, failover slots and all locales), pinned by its build's tag and digest as CloudNativePG's own
+ * `ClusterImageCatalog` (postgresql-standard-trixie) pins it. `minimal` and `standard` images carry no Barman Cloud:
+ * they are made for the Barman Cloud plugin, whose sidecar brings it; the `system` images and their bare `17.5`-style
+ * tags (Debian bullseye) are deprecated.
+ */
+export const CNPG_DEFAULT_IMAGE =
+  'ghcr.io/cloudnative-pg/postgresql:17.11-202608170816-standard-trixie@sha256:91e0de662d53895a45f1396f4ee1a75daeb0c26fc87853afc9c8f43e01fdaa21';
 /** PgBouncer's container: 100m/128Mi requested, 500m/256Mi limit. */
 export const POOLER_RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
 /** The name of the archive a recovering cluster restores from, among its externalClusters. */
@@ -112,7 +121,7 @@ export class CloudNativePgEngine implements IPostgresEngine {
       metadata: b.meta(b.name),
       spec: {
         instances: b.props.instances ?? 3,
-        imageName: b.props.image ?? 'ghcr.io/cloudnative-pg/postgresql:17.5',
+        imageName: b.props.image ?? CNPG_DEFAULT_IMAGE,
         primaryUpdateStrategy: 'unsupervised',
         primaryUpdateMethod: 'switchover',
         enablePDB: true,
