@@ -257,10 +257,12 @@ export class ControlPlane {
               type: 'kwok',
             },
           },
-          // A worker of a common size: 16 cores, 64 GiB, 110 pods.
+          // Large workers (64 cores, 256 GiB, 250 pods): the suite runs each environment several times at once
+          // (install, upgrades, variants), prod with a staged colour at its raised HPA minimum; capacity must never
+          // decide a test (the placement tests decide by taints and zones, the quota and LimitRange by namespace).
           status: {
-            allocatable: { cpu: '16', memory: '64Gi', pods: '110', 'ephemeral-storage': '200Gi' },
-            capacity: { cpu: '16', memory: '64Gi', pods: '110', 'ephemeral-storage': '200Gi' },
+            allocatable: { cpu: '64', memory: '256Gi', pods: '250', 'ephemeral-storage': '500Gi' },
+            capacity: { cpu: '64', memory: '256Gi', pods: '250', 'ephemeral-storage': '500Gi' },
           },
         };
         const r = await this.client.send('POST', '/api/v1/nodes', node);
