@@ -73,7 +73,7 @@ describe('environment files: one clear message per problem, naming the file and 
       }),
     ).toEqual([
       `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
-      `${FILE}: quota.requestsMemory: 48Gi is below the 98.9Gi the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 84Gi, trading-db 6.4Gi, trading-api migration 4Gi, ...): set quota.requestsMemory to at least 98.9Gi, or lower the replicas or requests`,
+      `${FILE}: quota.requestsMemory: 48Gi is below the 102.9Gi the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 84Gi, trading-db 6.4Gi, trading-api migration 4Gi, ...): set quota.requestsMemory to at least 102.9Gi, or lower the replicas or requests`,
     ]);
   });
 
@@ -242,9 +242,9 @@ describe('environment files: one clear message per problem, naming the file and 
         d.quota = { requestsCpu: '10', limitsCpu: '10', pods: 5 };
       }),
     ).toEqual([
-      `${FILE}: quota.requestsCpu: 10000m is below the 17010m the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 10500m, trading-db 3300m, trading-cache 1800m, ...): set quota.requestsCpu to at least 17010m, or lower the replicas or requests`,
-      `${FILE}: quota.limitsCpu: 10000m is below the 69450m the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 42000m, trading-db 13500m, trading-cache 7350m, ...): set quota.limitsCpu to at least 69450m, or lower the replicas or requests`,
-      `${FILE}: quota.pods: 5 is below the 38 the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 21, trading-web 7, trading-db 3, ...): set quota.pods to at least 38, or lower the replicas or requests`,
+      `${FILE}: quota.requestsCpu: 10000m is below the 17510m the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 10500m, trading-db 3300m, trading-cache 1800m, ...): set quota.requestsCpu to at least 17510m, or lower the replicas or requests`,
+      `${FILE}: quota.limitsCpu: 10000m is below the 71450m the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 42000m, trading-db 13500m, trading-cache 7350m, ...): set quota.limitsCpu to at least 71450m, or lower the replicas or requests`,
+      `${FILE}: quota.pods: 5 is below the 39 the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 21, trading-web 7, trading-db 3, ...): set quota.pods to at least 39, or lower the replicas or requests`,
     ]);
   });
 
@@ -700,7 +700,7 @@ describe('environment files: one clear message per problem, naming the file and 
           true,
         ),
       ).toEqual([
-        `${FILE}: quota.pods: 30 is below the 60 the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 42, trading-web 7, trading-db 3, ...): set quota.pods to at least 60, or lower the replicas or requests`,
+        `${FILE}: quota.pods: 30 is below the 61 the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 42, trading-web 7, trading-db 3, ...): set quota.pods to at least 61, or lower the replicas or requests`,
       ]);
     });
   });

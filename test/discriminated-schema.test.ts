@@ -42,7 +42,7 @@ describe('discriminated blocks', () => {
     ]);
     expect(problemsWith({ image: IMAGE, release: { strategy: 'rolling', steps: [] } })).toEqual([`${S}.release.steps: does not apply to rolling`]);
     expect(problemsWith({ image: IMAGE, migration: { mode: 'job', command: ['migrate'], startupTimeoutSeconds: 60 } })).toEqual([
-      `${S}.migration.startupTimeoutSeconds: does not apply to mode "job"; it takes command, backoffLimit, activeDeadlineSeconds, backupFirst, backupTimeoutSeconds`,
+      `${S}.migration.startupTimeoutSeconds: does not apply to mode "job"; it takes command, backoffLimit, activeDeadlineSeconds, backupFirst, backupTimeoutSeconds, rollbackCommand`,
     ]);
   });
 

@@ -162,7 +162,7 @@ describe('the reference app', () => {
     for (const env of ['staging', 'prod']) {
       const objects = objectsOf(env);
       const wave = (o: Obj): number => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
-      const job = objects.find((o) => o.kind === 'Job') as Obj;
+      const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'trading-api-migrate') as Obj;
       const cluster = objects.find((o) => o.kind === 'Cluster') as Obj;
       // The database exists in the cluster before a Sync-phase hook runs; a PreSync hook would not wait for it.
       expect(job.metadata.annotations?.['argocd.argoproj.io/hook']).toBe('Sync');

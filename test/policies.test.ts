@@ -216,6 +216,7 @@ describe('policy rules in the synth', () => {
       }),
     ).toEqual([
       `${FILE}: policy network-policy-coverage: Job/trading-api-migrate: no NetworkPolicy (other than a select-all default-deny) selects its pods`,
+      `${FILE}: policy network-policy-coverage: Job/trading-api-migrate-rollback: no NetworkPolicy (other than a select-all default-deny) selects its pods`,
       `${FILE}: policy network-policy-coverage: Rollout/trading-api: no NetworkPolicy (other than a select-all default-deny) selects its pods`,
     ]);
     expect(
@@ -224,6 +225,7 @@ describe('policy rules in the synth', () => {
         d.waivers = [
           { rule: 'network-policy-coverage', object: 'Rollout/trading-api', reason: 'a service mesh enforces traffic policy here' },
           { rule: 'network-policy-coverage', object: 'Job/trading-api-migrate', reason: 'a service mesh enforces traffic policy here' },
+          { rule: 'network-policy-coverage', object: 'Job/trading-api-migrate-rollback', reason: 'a service mesh enforces traffic policy here' },
         ];
       }),
     ).toEqual([]);

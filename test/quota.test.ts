@@ -73,6 +73,14 @@ describe('what each construct reports it runs', () => {
     expect(demandsOf((c) => new TradingBackend(c, 'api', { image: IMAGE })).has('api migration')).toBe(false);
   });
 
+  it('counts the suspended rollback Job as a pod of its container: resumed, it must be admitted like the migration', () => {
+    const down = { command: ['/app/migrate'], rollbackCommand: ['/app/migrate', 'down'] };
+    const d = demandsOf((c) => new TradingBackend(c, 'api', { image: IMAGE, migration: Migration.job(down) }));
+    expect(d.get('api migration rollback')).toMatchObject({ pods: 1, containers: [{ requests: { cpu: '500m', memory: '512Mi' } }] });
+    const plain = demandsOf((c) => new TradingBackend(c, 'api', { image: IMAGE, migration: Migration.job({ command: ['/app/migrate'] }) }));
+    expect(plain.has('api migration rollback')).toBe(false);
+  });
+
   it("counts the backup-wait init container of a migration that waits for its database's backup", () => {
     const d = demandsOf((c) => {
       const db = new PostgresCluster(c, 'db', { engine: PostgresEngine.cloudNativePg({ backup: BACKUP }) });
@@ -153,12 +161,12 @@ describe('the environment-file door', () => {
   it("counts the migration and smoke Jobs and the backup sidecars against the file's quota, at its field", () => {
     const doc = parseMap(prod);
     // prod at full scale: 42 colour pods, 3 instances, 2 poolers, 3 cache pods, the migration and smoke Jobs, the
-    // frontend's 6 + 1 surge pods and its release-wait Job: 60 pods.
-    doc.quota = { pods: 59 };
-    expect(environmentProblems('prod', FILE, JSON.stringify(doc))).toEqual([
-      `${FILE}: quota.pods: 59 is below the 60 the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 42, trading-web 7, trading-db 3, ...): set quota.pods to at least 60, or lower the replicas or requests`,
-    ]);
+    // frontend's 6 + 1 surge pods, its release-wait Job and the suspended migration rollback Job: 61 pods.
     doc.quota = { pods: 60 };
+    expect(environmentProblems('prod', FILE, JSON.stringify(doc))).toEqual([
+      `${FILE}: quota.pods: 60 is below the 61 the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 42, trading-web 7, trading-db 3, ...): set quota.pods to at least 61, or lower the replicas or requests`,
+    ]);
+    doc.quota = { pods: 61 };
     expect(environmentProblems('prod', FILE, JSON.stringify(doc))).toEqual([]);
     // The instances' Barman sidecars take the LimitRange's default request: 3 × (1 + 1) CPU.
     doc.containerLimits = { defaultRequest: { cpu: '1', memory: '128Mi' }, defaultLimit: { cpu: '2', memory: '512Mi' } };

@@ -662,7 +662,7 @@ describe('RedisCache: bad input (environment file)', () => {
         d.quota = { pods: 28 };
       }),
     ).toEqual([
-      `${FILE}: quota.pods: 28 is below the 60 the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 42, trading-web 7, trading-db 3, ...): set quota.pods to at least 60, or lower the replicas or requests`,
+      `${FILE}: quota.pods: 28 is below the 61 the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 42, trading-web 7, trading-db 3, ...): set quota.pods to at least 61, or lower the replicas or requests`,
     ]);
   });
 });

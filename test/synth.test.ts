@@ -50,7 +50,14 @@ describe('synthesizeProject', () => {
   it('removes the file of an object that left the configuration, and folders of removed environments', () => {
     synthesizeProject({ root: p.root, outdir: p.out });
     expect(existsSync(join(p.out, 'prod', '40-migration', 'job-trading-api-migrate.yaml'))).toBe(true);
-    edit(p.root, 'prod', 'migration:\n      mode: job\n      command: [/app/server, migrate]\n', '');
+    edit(
+      p.root,
+      'prod',
+      readFileSync(join(p.root, 'environments', 'prod.yaml'), 'utf8')
+        .match(/ {4}migration:\n {6}mode: job\n(?: {6}.*\n)+/)?.[0]
+        .slice(4) ?? 'no migration',
+      '',
+    );
     rmSync(join(p.root, 'environments', 'dev.yaml'));
     rmSync(join(p.root, 'environments', 'gitops.yaml'));
     synthesizeProject({ root: p.root, outdir: p.out });
@@ -71,7 +78,14 @@ describe('synthesizeProject', () => {
     synthesizeProject({ root: p.root, outdir: p.out });
     writeFileSync(join(p.out, 'dev', 'marker.yaml'), 'kept: true\n');
     edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
-    edit(p.root, 'prod', 'migration:\n      mode: job\n      command: [/app/server, migrate]\n', '');
+    edit(
+      p.root,
+      'prod',
+      readFileSync(join(p.root, 'environments', 'prod.yaml'), 'utf8')
+        .match(/ {4}migration:\n {6}mode: job\n(?: {6}.*\n)+/)?.[0]
+        .slice(4) ?? 'no migration',
+      '',
+    );
     const { rendered, kept } = synthesizeProject({ root: p.root, outdir: p.out, only: ['prod'] });
     expect(rendered.map((r) => r.folder)).toEqual(['prod', 'gitops/argocd', 'gitops/flux']);
     expect(kept).toEqual(['dev', 'staging']);

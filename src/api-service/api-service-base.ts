@@ -129,6 +129,8 @@ export abstract class ApiServiceBase extends Construct implements IApiService, I
   public readonly podMonitor?: ApiObject;
   /** The migration Job, when migrations run as a Job. */
   public readonly migrationJob?: ApiObject;
+  /** The suspended down-migration Job `<name>-migrate-rollback`, when the Job migration has a `rollbackCommand`. */
+  public readonly migrationRollbackJob?: ApiObject;
 
   /** The validated props. */
   protected readonly props: ApiServiceProps;
@@ -293,7 +295,7 @@ export abstract class ApiServiceBase extends Construct implements IApiService, I
       this.podMonitor = new ApiObject(this, 'PodMonitor', podMonitor);
     }
 
-    this.migrationJob = migration._renderJob({
+    const migrationRequest = {
       scope: this,
       name,
       metadata: this.objects.meta(`${name}-migrate`, { component: 'migration' }),
@@ -301,7 +303,10 @@ export abstract class ApiServiceBase extends Construct implements IApiService, I
       podLabels: standardLabels({ ...this.labelOptions, component: 'migration' }),
       backups: this.backupWaits,
       runAsUser: props.runAsUser ?? 10001,
-    });
+    };
+    this.migrationJob = migration._renderJob(migrationRequest);
+    // The same pod as the migration's (variables, secrets, labels, so the same NetworkPolicy and database admission).
+    this.migrationRollbackJob = migration._renderRollbackJob(migrationRequest);
     if (this.migrationJob) this.migrationImage = this.objects.podInput(this.selector).image;
   }
 

@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { MigrationBackup } from '../core/connection';
 import { kubeObject } from '../core/kube-object';
-import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, syncWaveAnnotation } from '../core/sync-wave';
+import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { backupWaitContainer, backupWaitTokenVolume } from './backup-wait';
 import { BackendPodInput, taskPodTemplate } from './pod';
 import { checkDurationRange, wholeSeconds } from '../core/duration';
@@ -38,6 +38,14 @@ export interface JobMigrationOptions {
   readonly backupTimeout?: Duration;
   /** Image of the container that waits for the backup (it needs `sh` and `curl`). @default - the smoke check's curl image (`DEFAULT_SMOKE_TEST_IMAGE`) */
   readonly backupWaitImage?: string;
+  /**
+   * Command that undoes the release's migrations (`["/app/server", "migrate", "down", "1"]`), rendered as a suspended Job
+   * `<name>-migrate-rollback` with the migration's image, variables, secrets and network rules, which runs only when an
+   * operator resumes it (`kubectl patch job <name>-migrate-rollback -p '{"spec":{"suspend":false}}'`). Argo CD creates it
+   * without counting its health and without treating the resumed Job as drift; see the runbook "The migration broke production".
+   * @default - no rollback Job
+   */
+  readonly rollbackCommand?: string[];
 }
 
 /** The settings of a Job migration, resolved. */
@@ -50,6 +58,8 @@ export interface JobMigrationSettings {
   readonly backupFirstRequested: boolean;
   readonly backupTimeoutSeconds: number;
   readonly backupWaitImage: string;
+  /** The down-migration command of the on-demand rollback Job, if any. */
+  readonly rollbackCommand?: string[];
 }
 
 /** The image that waits for a pre-migration backup unless given. */
@@ -115,6 +125,7 @@ export abstract class Migration {
       backupFirstRequested: options.backupFirst === true,
       backupTimeoutSeconds: wholeSeconds(checked.backupTimeout),
       backupWaitImage: options.backupWaitImage ?? DEFAULT_BACKUP_WAIT_IMAGE,
+      ...(options.rollbackCommand === undefined ? {} : { rollbackCommand: [...options.rollbackCommand] }),
     });
   }
 
@@ -139,6 +150,14 @@ export abstract class Migration {
    * @internal
    */
   public _renderJob(_request: MigrationJobRequest): ApiObject | undefined {
+    return undefined;
+  }
+
+  /**
+   * The suspended down-migration Job, for `job` with a `rollbackCommand`; else nothing.
+   * @internal
+   */
+  public _renderRollbackJob(_request: MigrationJobRequest): ApiObject | undefined {
     return undefined;
   }
 }
@@ -219,7 +238,54 @@ class JobMigration extends Migration {
       k8s.toJson_KubeJobProps,
     );
   }
+
+  /**
+   * The down-migration as a Job created suspended: no pod runs until an operator resumes it. Not a hook (a hook would
+   * run it on every sync); Argo CD leaves its health out of the Application's (a suspended Job is `Suspended`, which
+   * would hold the Application at Suspended), ignores `spec.suspend` (the Application respects ignored differences, so
+   * a sync does not suspend a resumed Job again), and recreates it when a release changes its immutable template.
+   */
+  public _renderRollbackJob(r: MigrationJobRequest): ApiObject | undefined {
+    const job = this.settings;
+    if (job.rollbackCommand === undefined) return undefined;
+    const task = taskPodTemplate(r.pod, 'migrate-rollback', r.podLabels, job.rollbackCommand);
+    return kubeObject(
+      r.scope,
+      'MigrationRollback',
+      k8s.KubeJob.GVK,
+      {
+        metadata: {
+          ...r.metadata,
+          name: migrationRollbackJobName(r.name),
+          annotations: { ...ROLLBACK_JOB_ANNOTATIONS, ...syncWaveAnnotation(SyncWave.MIGRATION) },
+        },
+        spec: {
+          suspend: true,
+          // A down-migration that failed half-way is for a person to look at, not to retry.
+          backoffLimit: 0,
+          activeDeadlineSeconds: job.activeDeadlineSeconds,
+          template: task,
+        },
+      },
+      k8s.toJson_KubeJobProps,
+    );
+  }
 }
+
+/** The name of a service's on-demand rollback Job. */
+export function migrationRollbackJobName(service: string): string {
+  return `${service}-migrate-rollback`;
+}
+
+/**
+ * What keeps the suspended rollback Job from disturbing delivery: Argo CD leaves it out of the Application's health
+ * (`ignore-healthcheck`) and deletes and recreates it when its template changes (a Job's template is immutable);
+ * Flux applies the migration stage with `force`, which does the same.
+ */
+export const ROLLBACK_JOB_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'argocd.argoproj.io/ignore-healthcheck': 'true',
+  'argocd.argoproj.io/sync-options': 'Force=true,Replace=true',
+};
 
 /** Problems with on-start migration options. */
 export function validateOnStart(o: OnStartMigrationOptions, path: FieldPath = FieldPath.props()): Problem[] {
@@ -235,7 +301,7 @@ export function validateJobMigration(o: Partial<JobMigrationOptions>, path: Fiel
   const c = new ProblemCollector();
   if (o.command === undefined) {
     c.check(path.child('command'), 'is required: the command that migrates, like ["/app/server", "migrate"]');
-  } else if (!Array.isArray(o.command) || o.command.length === 0 || o.command.some((a) => typeof a !== 'string' || a === '')) {
+  } else if (!isCommand(o.command)) {
     c.check(path.child('command'), `${show(o.command)} must be a non-empty list of non-empty strings, like ["/app/server", "migrate"]`);
   }
   if (o.backoffLimit !== undefined) c.check(path.child('backoffLimit'), checkInteger(o.backoffLimit, 0, 10));
@@ -246,5 +312,16 @@ export function validateJobMigration(o: Partial<JobMigrationOptions>, path: Fiel
     c.check(path.child('backupFirst'), `${show(o.backupFirst)} must be true or false`);
   if (o.backupTimeout !== undefined) c.check(path.seconds('backupTimeout'), checkDurationRange(o.backupTimeout, 60, 86400));
   if (o.backupWaitImage !== undefined) c.check(path.child('backupWaitImage'), checkImage(o.backupWaitImage, false));
+  if (o.rollbackCommand !== undefined && !isCommand(o.rollbackCommand)) {
+    c.check(
+      path.child('rollbackCommand'),
+      `${show(o.rollbackCommand)} must be a non-empty list of non-empty strings, like ["/app/server", "migrate", "down", "1"]`,
+    );
+  }
   return [...c.problems];
+}
+
+/** Whether `value` is a command: a non-empty list of non-empty strings. */
+function isCommand(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 0 && value.every((a) => typeof a === 'string' && a !== '');
 }

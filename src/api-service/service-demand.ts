@@ -1,6 +1,6 @@
 /**
  * The pods an API service runs at its peak, for the namespace's quota: its workloads at full scale (as its release
- * engine reports them), the migration Job (with its backup-wait init containers), the smoke check's Job and the wait
+ * engine reports them), the migration Job (with its backup-wait init containers), its on-demand rollback Job, the smoke check's Job and the wait
  * before a staged release. Both doors
  * count a service with this one function: the construct with what it built, the environment files with their plan.
  */
@@ -60,6 +60,8 @@ export function serviceDemands(i: ServiceDemandInput): PodDemand[] {
           },
         ]
       : []),
+    // A suspended Job runs no pod, but once an operator resumes it its pod must be admitted like the migration's.
+    ...(i.migration.job?.rollbackCommand ? [{ who: `${i.name} migration rollback`, pods: 1, containers: [container(i.resources)] }] : []),
     ...(i.smokeTest ? [{ who: `${i.name} smoke-test`, pods: 1, containers: [container(SMOKE_TEST_RESOURCES)] }] : []),
     ...(i.releaseWait ? [{ who: `${i.name} release-wait`, pods: 1, containers: [container(RELEASE_WAIT_RESOURCES)] }] : []),
   ];

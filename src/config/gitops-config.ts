@@ -25,6 +25,7 @@ import { inFile, parseAndCheckSchema } from './yaml-file';
 import type { Environment } from './environment';
 import type { GitOpsConfig } from './gitops-types';
 import { TIER_DEFAULTS } from './tiers';
+import { migrationRollbackJobName } from '../api-service/migration';
 
 export type { GitOpsConfig } from './gitops-types';
 
@@ -53,11 +54,21 @@ export function parseGitOps(file: string, text: string): GitOpsConfig {
   return config;
 }
 
-/** What Argo CD must not compare in an environment: the HTTPRoute weights the Argo Rollouts Gateway API plugin moves. */
+/**
+ * What Argo CD must not compare in an environment: the HTTPRoute weights the Argo Rollouts Gateway API plugin moves,
+ * and whether an operator resumed a migration's rollback Job (the Application respects ignored differences, so a sync
+ * does not suspend a running down-migration again).
+ */
 function ignoredDifferences(environment: Environment): IgnoredDifference[] {
-  return environment.plan.services
-    .filter((svc) => svc.release.controllerMovesRouteWeights)
-    .map((svc) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: svc.name, jsonPointers: ['/spec/rules/0/backendRefs'] }));
+  const services = environment.plan.services;
+  return [
+    ...services
+      .filter((svc) => svc.release.controllerMovesRouteWeights)
+      .map((svc) => ({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: svc.name, jsonPointers: ['/spec/rules/0/backendRefs'] })),
+    ...services
+      .filter((svc) => svc.props.migration?.job?.rollbackCommand !== undefined)
+      .map((svc) => ({ group: 'batch', kind: 'Job', name: migrationRollbackJobName(svc.name), jsonPointers: ['/spec/suspend'] })),
+  ];
 }
 
 /** The output folder of the GitOps objects: `gitops/argocd` and `gitops/flux` under dist/. */

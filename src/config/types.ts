@@ -792,6 +792,12 @@ export interface JobMigrationConfig {
   backupFirst?: boolean;
   /** How long the Job waits for that backup. Default: 1800. */
   backupTimeoutSeconds?: number;
+  /**
+   * Command that undoes the release's migrations, like [/app/server, migrate, down, "1"]: rendered as a suspended Job
+   * <service>-migrate-rollback (same image, variables and network rules as the migration) that runs only when an
+   * operator resumes it (see the runbook "The migration broke production"). Default: no rollback Job.
+   */
+  rollbackCommand?: Array<string>;
 }
 
 /** A database outside the cluster: only its reference. */

@@ -218,6 +218,7 @@ function migrationOf(c: ProblemCollector, svc: ServiceConfig, path: FieldPath): 
       activeDeadline: seconds(m.activeDeadlineSeconds),
       backupFirst: m.backupFirst,
       backupTimeout: seconds(m.backupTimeoutSeconds),
+      rollbackCommand: m.rollbackCommand as string[] | undefined,
     };
     return checked(c, validateJobMigration(options, path), () => Migration.job(options));
   }
