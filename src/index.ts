@@ -81,6 +81,12 @@ export { FieldPath, FieldSpelling } from './core/field-path';
 export { PART_OF_CONTEXT } from './core/labels';
 export { PLACEMENT_CONTEXT, PodPlacement, Toleration } from './core/placement';
 export { PRUNE_PROTECTION_ANNOTATIONS, PRUNE_PROTECTION_CONTEXT } from './core/prune-protection';
+export {
+  RELOADER_ROLLOUT_STRATEGY_ANNOTATION,
+  RELOADER_SECRET_ANNOTATION,
+  SECRET_ROTATION_CONTEXT,
+  SecretRotationOptions,
+} from './core/secret-rotation';
 
 // Monitoring: where alerts and dashboards point
 export { DEFAULT_PROMETHEUS_ADDRESS, DEFAULT_RUNBOOK_BASE_URL, MONITORING_CONTEXT, ObservabilityOptions } from './monitoring/settings';

@@ -273,6 +273,9 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
       'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': 'C0123ABCD',
       'notifications.argoproj.io/subscribe.on-analysis-run-failed.slack': 'C0123ABCD',
       'notifications.argoproj.io/subscribe.on-rollout-completed.slack': 'C0123ABCD',
+      // Reloader rolls the Rollout in place when a Secret it reads changes (secretRotation, on unless turned off).
+      'reloader.stakater.com/rollout-strategy': 'restart',
+      'secret.reloader.stakater.com/auto': 'true',
     });
   });
 

@@ -140,8 +140,14 @@ describe('CanaryRollout: notifications', () => {
       'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': 'trading-releases',
       'notifications.argoproj.io/subscribe.on-analysis-run-failed.slack': 'trading-releases',
       'notifications.argoproj.io/subscribe.on-rollout-completed.slack': 'trading-releases',
+      // Reloader rolls the Rollout in place when a Secret it reads changes (secretRotation, on unless turned off).
+      'reloader.stakater.com/rollout-strategy': 'restart',
+      'secret.reloader.stakater.com/auto': 'true',
     });
-    expect(one(canary({ engine: CanaryEngine.argoRollouts({ image: V2 }), exposure: GATEWAY }), 'Rollout').metadata.annotations).toBeUndefined();
+    expect(one(canary({ engine: CanaryEngine.argoRollouts({ image: V2 }), exposure: GATEWAY }), 'Rollout').metadata.annotations).toEqual({
+      'reloader.stakater.com/rollout-strategy': 'restart',
+      'secret.reloader.stakater.com/auto': 'true',
+    });
   });
 
   it('leave rollout completed out with onSuccess: false, failures still subscribed', () => {
@@ -150,6 +156,9 @@ describe('CanaryRollout: notifications', () => {
     expect(rollout.metadata.annotations).toEqual({
       'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': 'trading-releases',
       'notifications.argoproj.io/subscribe.on-analysis-run-failed.slack': 'trading-releases',
+      // Reloader rolls the Rollout in place when a Secret it reads changes (secretRotation, on unless turned off).
+      'reloader.stakater.com/rollout-strategy': 'restart',
+      'secret.reloader.stakater.com/auto': 'true',
     });
   });
 

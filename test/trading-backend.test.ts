@@ -411,7 +411,7 @@ describe('TradingBackend: variants', () => {
       expect(api.node.defaultChild).toBe(api.deployment);
       api.deployment.metadata.addAnnotation('example.com/owner', 'desk-7');
     });
-    expect(one(objects, 'Deployment').metadata.annotations).toEqual({ 'example.com/owner': 'desk-7' });
+    expect(one(objects, 'Deployment').metadata.annotations).toEqual({ 'example.com/owner': 'desk-7', 'secret.reloader.stakater.com/auto': 'true' });
   });
 });
 

@@ -4,6 +4,7 @@ import { PodPlacement } from '../core/placement';
 import { ObservabilityOptions } from '../monitoring/settings';
 import { ResourceRequirements } from '../core/resources';
 import { SecretRef, SecretStore } from '../core/secrets';
+import type { SecretRotationOptions } from '../core/secret-rotation';
 import { DrainHook } from './drain-hook';
 import { Exposure } from './exposure';
 import { Migration } from './migration';
@@ -94,6 +95,13 @@ export interface ApiServiceProps {
   readonly secretEnv?: Record<string, SecretRef>;
   /** Store that `SecretRef.fromExternalStore` entries are read from. @default - none; required when any external reference is used */
   readonly secretStore?: SecretStore;
+  /**
+   * How a rotated Secret (its own, a database's or a cache's password) reaches the running pods: with `reloader`, every
+   * workload (each colour, the Rollout) is annotated for Stakater Reloader, which rolls it when a Secret it references
+   * changes. The migration Job reads the Secrets when it starts and is not annotated.
+   * @default - the `cdk8s-trading:secretRotation` context, else `{ reloader: true }`
+   */
+  readonly secretRotation?: SecretRotationOptions;
   /** Route from outside the cluster. @default Exposure.none() */
   readonly exposure?: Exposure;
   /** Database migrations. @default Migration.none() */

@@ -2,6 +2,7 @@ import { FieldPath } from '../core/field-path';
 import { Duration } from 'cdk8s';
 import { checkDurationRange, durationText } from '../core/duration';
 import { validatePlacement } from '../core/placement';
+import { validateSecretRotation } from '../core/secret-rotation';
 import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, validateResources } from '../core/value-rules';
 import { Problem, ProblemCollector, show } from '../core/problems';
 import { validateObservabilityOptions } from '../monitoring/settings';
@@ -100,5 +101,6 @@ export function validateApiServiceProps(
   if (r.drainHook !== undefined) c.check(path.child('rollout.drainHook'), checkDrainHook(r.drainHook));
   if (props.runAsUser !== undefined) c.check(path.child('runAsUser'), checkInteger(props.runAsUser, 1, 2147483647));
   if (props.placement !== undefined) c.add(validatePlacement(props.placement, path.child('placement')));
+  if (props.secretRotation !== undefined) c.add(validateSecretRotation(props.secretRotation, path.child('secretRotation')));
   return [...c.problems];
 }

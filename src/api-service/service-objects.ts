@@ -8,6 +8,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate' with { 'resolution-mode': 'import' };
 import { wholeSeconds } from '../core/duration';
+import { reloadOnSecretChange, reloadsOnSecretChange } from '../core/secret-rotation';
 import { parseQuantity } from '../core/quantity';
 import { placementOf } from '../core/placement';
 import { kubeObject } from '../core/kube-object';
@@ -343,8 +344,17 @@ export class ServiceObjects {
         return json && { ...json, spec: { ...json.spec, template: podTemplateJson(template) } };
       },
     );
-    this.applicationWorkloads.push(deployment);
+    this.addApplicationWorkload(deployment);
     return deployment;
+  }
+
+  /**
+   * Records `workload` (a Deployment or Rollout the service or its engine built) as running the application: ordered after
+   * migrations when a database is connected, and rolled by Reloader when a Secret it references changes (`secretRotation`).
+   */
+  public addApplicationWorkload(workload: ApiObject): void {
+    this.applicationWorkloads.push(workload);
+    if (reloadsOnSecretChange(this.scope, this.spec.props.secretRotation)) reloadOnSecretChange(workload);
   }
 
   /** An HTTPRoute (Gateway exposure) for `hosts` to `backends`, or `undefined` without Gateway exposure. */

@@ -14,6 +14,7 @@ import { READ_URL_VARIABLE, ServicePlan } from './sections/service';
 import { MONITORING_CONTEXT } from '../monitoring/settings';
 import { DNS_CONTEXT } from '../core/network-peer';
 import { PRUNE_PROTECTION_CONTEXT } from '../core/prune-protection';
+import { SECRET_ROTATION_CONTEXT } from '../core/secret-rotation';
 import { TIER_DEFAULTS } from './tiers';
 
 /**
@@ -26,6 +27,7 @@ export function buildEnvironment(environment: Environment, scope: Construct = ne
   const chart = new Chart(scope, environment.name, { namespace: env.namespace, disableResourceNameHashes: true });
   chart.node.setContext(MONITORING_CONTEXT, environmentObservability(env, environment.name));
   chart.node.setContext(PRUNE_PROTECTION_CONTEXT, env.pruneProtection ?? TIER_DEFAULTS[env.tier].pruneProtection);
+  chart.node.setContext(SECRET_ROTATION_CONTEXT, { reloader: env.secretRotation?.reloader ?? TIER_DEFAULTS[env.tier].secretRotationReloader });
   if (environment.plan.dns) chart.node.setContext(DNS_CONTEXT, environment.plan.dns);
   new PolicyGate(chart, 'PolicyGate', { allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag, waivers: env.waivers });
   new TradingNamespace(chart, 'Namespace', namespaceProps(env));

@@ -4,6 +4,7 @@
  * and judges it with the library's own rules (the ones the constructs and factories run) at that path, so
  * every problem is created where it is found; a plan is only built when the file has none.
  */
+import { validateSecretRotation } from '../core/secret-rotation';
 import { quotaProblems } from '../core/pod-demand';
 import { serviceDemands } from '../api-service/service-demand';
 import { runsReleaseWait } from '../api-service/release-after';
@@ -128,6 +129,7 @@ export function planEnvironment(
     c.check(root.child('notifications.onSuccess'), checkOnSuccess(env.notifications.onSuccess));
   }
   if (env.dns) c.add(validateClusterDns(env.dns, root.child('dns')));
+  if (env.secretRotation !== undefined) c.add(validateSecretRotation(env.secretRotation, root.child('secretRotation')));
   if (env.monitoringNamespace !== undefined) c.check(root.child('monitoringNamespace'), checkDnsLabel(env.monitoringNamespace));
   c.add(monitoringProblems(env, root.child('monitoring')));
   (env.waivers ?? []).forEach((w, i) => {

@@ -63,6 +63,11 @@ export interface TierDefaults {
   readonly monitoring: { readonly warningOnly: boolean };
   /** Whether GitOps keeps the namespace, databases and caches when they leave Git (off in dev, where data is disposable). */
   readonly pruneProtection: boolean;
+  /**
+   * Whether the API workloads and the caches' StatefulSets are rolled by Stakater Reloader when a Secret they read
+   * changes (staging and production, whose secrets come from the secret manager and are rotated; not dev).
+   */
+  readonly secretRotationReloader: boolean;
   /** Whether an Argo Rollouts blue-green release promotes itself once its analysis passes (production promotes by hand). */
   readonly autoPromotion: boolean;
   /** Whether Argo CD syncs the environment by itself (production syncs by hand). */
@@ -103,6 +108,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
     },
     monitoring: { warningOnly: true },
     pruneProtection: false,
+    secretRotationReloader: false,
     autoPromotion: true,
     automatedSync: true,
   },
@@ -134,6 +140,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
     },
     monitoring: { warningOnly: true },
     pruneProtection: true,
+    secretRotationReloader: true,
     autoPromotion: true,
     automatedSync: true,
   },
@@ -165,6 +172,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
     },
     monitoring: { warningOnly: false },
     pruneProtection: true,
+    secretRotationReloader: true,
     autoPromotion: false,
     automatedSync: false,
   },

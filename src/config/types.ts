@@ -18,6 +18,19 @@ export interface EnvironmentConfig {
    */
   pruneProtection?: boolean;
   /**
+   * How a rotated password or secret (an ExternalSecret refresh, a CloudNativePG app Secret) reaches the running pods,
+   * which read Secrets only at start.
+   */
+  secretRotation?: {
+    /**
+     * Annotate every API workload (each colour, the Rollout) and each cache's StatefulSet for Stakater Reloader
+     * (secret.reloader.stakater.com/auto; rollout-strategy restart on Rollouts), which rolls them when a Secret they
+     * read changes. Reloader must run in the cluster with --reload-strategy=annotations (and --is-Argo-Rollouts=true
+     * for Rollouts). Default: the tier's (false in dev, true in staging and prod).
+     */
+    reloader?: boolean;
+  };
+  /**
    * Where the pods' DNS queries go (every pod's egress allows it): the DNS pods by namespace and labels, or an address
    * block (NodeLocal DNSCache: 169.254.20.10/32). Default: pods labelled k8s-app: kube-dns in kube-system.
    */

@@ -3,6 +3,7 @@ import type { IPodDemandSource, PodDemand } from '../core/pod-demand';
 import { FieldPath } from '../core/field-path';
 import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
 import { protectFromPrune, pruneProtectionOf } from '../core/prune-protection';
+import { reloadOnSecretChange, reloadsOnSecretChange, SecretRotationOptions, validateSecretRotation } from '../core/secret-rotation';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DataStoreBase } from '../core/data-store';
@@ -111,6 +112,12 @@ export interface RedisCacheProps {
    * @default - the `cdk8s-trading:pruneProtection` context, else true
    */
   readonly pruneProtection?: boolean;
+  /**
+   * Roll the pods when the password Secret changes (Stakater Reloader, `secret.reloader.stakater.com/auto`): Redis and
+   * Sentinel read it only at start. See the README for the order of a rotation with replicas.
+   * @default - the `cdk8s-trading:secretRotation` context, else `{ reloader: true }`
+   */
+  readonly secretRotation?: SecretRotationOptions;
   /** `app.kubernetes.io/part-of` of every object. @default - the `cdk8s-trading:partOf` context, else the chart's namespace, else the chart's id */
   readonly partOf?: string;
   /** `app.kubernetes.io/instance` of every object. @default - the name */
@@ -237,6 +244,7 @@ export class RedisCache extends DataStoreBase implements ICache, IPodDemandSourc
     this.demands = cachePodDemands(this.name, props.replicas ?? this.engine.defaultReplicas, resources, this.engine.kind === 'sentinel', monitoring);
     this.statefulSet = this.parts.statefulSet;
     if (pruneProtectionOf(this, props.pruneProtection)) protectFromPrune(this.statefulSet);
+    if (reloadsOnSecretChange(this, props.secretRotation)) reloadOnSecretChange(this.statefulSet);
     this.configMap = this.parts.configMap;
     this.headlessService = this.parts.headlessService;
     this.service = this.parts.service;
@@ -346,6 +354,7 @@ export function validateRedisCacheProps(
   if (props.placement !== undefined) c.add(validatePlacement(props.placement, path.child('placement')));
   if (props.partOf !== undefined) c.check(path.child('partOf'), checkDnsLabel(props.partOf));
   if (props.instance !== undefined) c.check(path.child('instance'), checkDnsLabel(props.instance));
+  if (props.secretRotation !== undefined) c.add(validateSecretRotation(props.secretRotation, path.child('secretRotation')));
   if (c.problems.every((p) => p.field !== String(path.child('replicas'))))
     c.add(props.engine.propsProblems({ replicas: props.replicas }, path, enginePath));
   return [...c.problems];

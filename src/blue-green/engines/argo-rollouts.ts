@@ -105,7 +105,7 @@ export class ArgoBlueGreenEngine implements IBlueGreenEngine {
       },
       o.podTemplate({ ...selector }),
     );
-    o.applicationWorkloads.push(rollout);
+    o.addApplicationWorkload(rollout);
     const workloads = [{ idPrefix: '', name: o.name, kind: 'Rollout' as const, selector, autoscaled: true }];
     return { activeService, previewService, rollout, workloads, analysisTemplate: template, smokeTest: smokeTest?.template };
   }

@@ -154,7 +154,7 @@ export class ArgoCanaryEngine implements ICanaryEngine {
       },
       o.podTemplate({ ...selector }),
     );
-    o.applicationWorkloads.push(rollout);
+    o.addApplicationWorkload(rollout);
     // The plugin moves the weights; start with all traffic on stable.
     const route =
       mode === 'gateway-api'
