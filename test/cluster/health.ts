@@ -1,6 +1,6 @@
 /**
  * What "healthy" means for the objects of one namespace under the real controllers: workloads at their
- * desired, available and updated replicas, Jobs complete, Services with ready endpoints on every port, PDBs
+ * desired, available and updated replicas, Jobs complete (or suspended, waiting for an operator), Services with ready endpoints on every port, PDBs
  * that match pods and allow a disruption where more than one pod runs, HPAs able to scale their target. A
  * problem names the object and, where the controllers said why (a pod the API server rejected), their words.
  */
@@ -32,6 +32,7 @@ interface Workload {
     clusterIP?: string;
     publishNotReadyAddresses?: boolean;
     scaleTargetRef?: { apiVersion: string; kind: string; name: string };
+    suspend?: boolean;
     strategy?: { canary?: { stableService?: string; canaryService?: string }; blueGreen?: { activeService?: string; previewService?: string } };
     minAvailable?: number | string;
     maxUnavailable?: number | string;
@@ -149,7 +150,10 @@ export async function namespaceHealth(client: ApiClient, namespace: string, expe
   }
   for (const j of jobs) {
     const conditions = j.status?.conditions ?? [];
-    if (conditions.some((c) => c.type === 'Complete' && c.status === 'True')) {
+    // A suspended Job (a down-migration kept for an operator) runs nothing until resumed: Argo CD ignores its
+    // health (ignore-healthcheck), kstatus reads its Suspended condition as current.
+    const suspended = j.spec.suspend === true && !(j.status?.active ?? 0);
+    if (suspended || conditions.some((c) => c.type === 'Complete' && c.status === 'True')) {
       healthy.push(name(j, 'Job'));
       continue;
     }
