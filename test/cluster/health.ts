@@ -1,7 +1,7 @@
 /**
  * What "healthy" means for the objects of one namespace under the real controllers: workloads at their
- * desired, available and updated replicas, Jobs complete (or suspended, waiting for an operator), Services with ready endpoints on every port, PDBs
- * that match pods and allow a disruption where more than one pod runs, HPAs able to scale their target. A
+ * desired, available and updated replicas, Jobs complete (or suspended, waiting for an operator), Services
+ * with ready endpoints on every port, PDBs that match pods and allow a disruption where more than one pod runs, HPAs able to scale their target. A
  * problem names the object and, where the controllers said why (a pod the API server rejected), their words.
  */
 import type { ApiClient, KubeObject } from '../../src/cli/cluster/api-client';
