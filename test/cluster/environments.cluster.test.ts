@@ -60,7 +60,8 @@ describe.concurrent('dist/ installed on Kubernetes', () => {
         );
         expect(r.status, `${w.kind}/${w.metadata.name}`).toBe(200);
       }
-      const health = await waitFor('the restarted workloads', 180_000, async () => {
+      // prod's staged colour runs 20 pods, replaced one at a time (maxSurge 1, maxUnavailable 0, minReadySeconds 10).
+      const health = await waitFor('the restarted workloads', 360_000, async () => {
         const h = await namespaceHealth(client, namespace, objects);
         return h.problems.length === 0 ? h : undefined;
       }).catch(async () => namespaceHealth(client, namespace, objects));

@@ -54,12 +54,14 @@ describe('spread over partly tainted nodes', () => {
     expect(report.rejected).toEqual([]);
     expect(report.warnings).toEqual([]);
     expect(report.health.problems).toEqual([]);
-    const pods = await client.list<{ spec: { nodeName?: string }; metadata: { ownerReferences?: Array<{ kind: string }> } }>(
-      'v1',
-      'Pod',
-      'spread-test',
+    const pods = await client.list<{
+      spec: { nodeName?: string };
+      metadata: { labels?: Record<string, string>; ownerReferences?: Array<{ kind: string }> };
+    }>('v1', 'Pod', 'spread-test');
+    // The API's pods (staging also runs the frontend, released after it).
+    const api = pods.filter(
+      (p) => p.metadata.ownerReferences?.[0]?.kind === 'ReplicaSet' && p.metadata.labels?.['app.kubernetes.io/name'] === 'trading-api',
     );
-    const api = pods.filter((p) => p.metadata.ownerReferences?.[0]?.kind === 'ReplicaSet');
     expect(api).toHaveLength(6);
     expect(api.every((p) => p.spec.nodeName !== undefined && !p.spec.nodeName.includes(TAINTED_ZONE))).toBe(true);
   });
