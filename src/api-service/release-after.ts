@@ -9,12 +9,11 @@ import { k8s } from 'cdk8s-plus-28';
 import { checkDurationRange, wholeSeconds } from '../core/duration';
 import { FieldPath } from '../core/field-path';
 import { INetworkPeer } from '../core/network-peer';
-import { PodPlacement, placementPodSpec } from '../core/placement';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/pod-security';
+import { PodPlacement } from '../core/placement';
 import { Problem, ProblemCollector } from '../core/problems';
 import { checkImage } from '../core/value-rules';
-import { ResourceRequirements, k8sResources } from '../core/resources';
-import { DEFAULT_SMOKE_TEST_IMAGE, SMOKE_TEST_RESOURCES } from './smoke-test';
+import { ResourceRequirements } from '../core/resources';
+import { curlJobSpec, DEFAULT_SMOKE_TEST_IMAGE, SMOKE_TEST_RESOURCES } from './smoke-test';
 
 /** How a service releases after another. */
 export interface ReleaseAfterOptions {
@@ -86,8 +85,6 @@ export interface ReleaseWaitInput {
   readonly placement: PodPlacement;
 }
 
-/** UID the wait container runs as (curl's image user). */
-const WAIT_UID = 10001;
 /** Seconds between two polls. */
 const POLL_SECONDS = 5;
 
@@ -105,34 +102,22 @@ export function releaseWaitJobSpec(i: ReleaseWaitInput): k8s.JobSpec {
     'done',
     'echo "$WAIT_URL answered for $WAIT_SECONDS s"',
   ].join('\n');
-  return {
+  return curlJobSpec({
     backoffLimit: 0,
     activeDeadlineSeconds: i.seconds + 120,
-    template: {
-      metadata: { labels: { ...i.labels }, ...(Object.keys(i.annotations).length ? { annotations: { ...i.annotations } } : {}) },
-      spec: {
-        restartPolicy: 'Never',
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
-        securityContext: restrictedPodSecurityContext(WAIT_UID),
-        ...placementPodSpec(i.placement),
-        containers: [
-          {
-            name: 'release-wait',
-            image: i.image,
-            imagePullPolicy: 'IfNotPresent',
-            command: ['sh', '-c', script],
-            env: [
-              { name: 'WAIT_URL', value: i.url },
-              { name: 'WAIT_SECONDS', value: String(i.seconds) },
-            ],
-            resources: k8sResources(RELEASE_WAIT_RESOURCES),
-            securityContext: restrictedContainerSecurityContext(WAIT_UID),
-          },
-        ],
-      },
+    labels: i.labels,
+    annotations: i.annotations,
+    placement: i.placement,
+    container: {
+      name: 'release-wait',
+      image: i.image,
+      command: ['sh', '-c', script],
+      env: [
+        { name: 'WAIT_URL', value: i.url },
+        { name: 'WAIT_SECONDS', value: String(i.seconds) },
+      ],
     },
-  };
+  });
 }
 
 /** The default image of the wait Job. */

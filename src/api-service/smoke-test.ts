@@ -97,9 +97,52 @@ const SMOKE_UID = 10001;
  * profile with a read-only root filesystem, retried once, with a deadline.
  */
 export function smokeTestJobSpec(i: SmokeJobInput): k8s.JobSpec {
-  return {
+  return curlJobSpec({
     backoffLimit: 1,
     activeDeadlineSeconds: 300,
+    labels: i.labels,
+    annotations: i.annotations,
+    placement: i.placement,
+    container: {
+      name: 'smoke-test',
+      image: i.smoke.image,
+      command: [
+        'curl',
+        '--fail',
+        '--fail-early',
+        '--silent',
+        '--show-error',
+        '--max-time',
+        String(i.smoke.timeoutSeconds),
+        '--write-out',
+        '%{http_code} %{url_effective}\\n',
+        ...i.urls,
+      ],
+    },
+  });
+}
+
+/** A Job of the curl image that checks a service from outside its pods (the smoke check, the wait before a staged release). */
+export interface CurlJobInput {
+  readonly backoffLimit: number;
+  readonly activeDeadlineSeconds: number;
+  /** Labels of the Job's pods (what its NetworkPolicy selects). */
+  readonly labels: Record<string, string>;
+  /** Annotations of the Job's pods. */
+  readonly annotations: Record<string, string>;
+  readonly placement: PodPlacement;
+  /** The one container: its name, image, command and variables. */
+  readonly container: Pick<k8s.Container, 'name' | 'image' | 'command' | 'env'>;
+}
+
+/**
+ * The Job spec every curl check shares: never restarted in place, no service account token or service links,
+ * the restricted profile with a read-only root filesystem, the smoke check's small requests and limits.
+ */
+export function curlJobSpec(i: CurlJobInput): k8s.JobSpec {
+  return {
+    backoffLimit: i.backoffLimit,
+    activeDeadlineSeconds: i.activeDeadlineSeconds,
     template: {
       metadata: { labels: { ...i.labels }, ...(Object.keys(i.annotations).length ? { annotations: { ...i.annotations } } : {}) },
       spec: {
@@ -110,21 +153,11 @@ export function smokeTestJobSpec(i: SmokeJobInput): k8s.JobSpec {
         ...placementPodSpec(i.placement),
         containers: [
           {
-            name: 'smoke-test',
-            image: i.smoke.image,
+            name: i.container.name,
+            image: i.container.image,
             imagePullPolicy: 'IfNotPresent',
-            command: [
-              'curl',
-              '--fail',
-              '--fail-early',
-              '--silent',
-              '--show-error',
-              '--max-time',
-              String(i.smoke.timeoutSeconds),
-              '--write-out',
-              '%{http_code} %{url_effective}\\n',
-              ...i.urls,
-            ],
+            command: i.container.command,
+            ...(i.container.env ? { env: i.container.env } : {}),
             resources: k8sResources(SMOKE_TEST_RESOURCES),
             securityContext: restrictedContainerSecurityContext(SMOKE_UID),
           },
