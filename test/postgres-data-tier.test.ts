@@ -299,8 +299,15 @@ describe('a backup before each release migrates', () => {
   describe('the waiting script, run against a fake API server', () => {
     const script = one(objects, 'Job', 'api-migrate').spec!.template.spec!.initContainers![0].command![2];
     const bin = mkdtempSync(join(tmpdir(), 'backup-wait-'));
-    // curl answers with the backup as the API server would; date advances ten minutes per call; sleep returns at once.
-    writeFileSync(join(bin, 'curl'), '#!/bin/sh\nprintf \'%s\\n%s\' "$FAKE_BODY" "$FAKE_CODE"\n', { mode: 0o755 });
+    // curl answers with the backup as the API server would, indented for curl unless the URL asks for pretty=false
+    // (test/cluster/migration.cluster.test.ts runs the script against a real one); date advances ten minutes per
+    // call; sleep returns at once.
+    writeFileSync(
+      join(bin, 'curl'),
+      '#!/bin/sh\nfor a; do url=$a; done\ncase "$url" in *pretty=false*) b=$FAKE_BODY ;; *) b=$(printf \'%s\' "$FAKE_BODY" | sed \'s/":/": /g\') ;; esac\n' +
+        'printf \'%s\\n%s\' "$b" "$FAKE_CODE"\n',
+      { mode: 0o755 },
+    );
     writeFileSync(join(bin, 'sleep'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     writeFileSync(join(bin, 'date'), `#!/bin/sh\nn=$(cat "${bin}/now" 2>/dev/null || echo 1000000)\necho $((n + 600)) > "${bin}/now"\necho $n\n`, {
       mode: 0o755,

@@ -57,7 +57,9 @@ function waitScript(backup: MigrationBackup, timeoutSeconds: number): string {
   const status = `$(echo "$body" | sed -n 's/.*"status":{\\([^}]*\\)}.*/\\1/p')`;
   return [
     'set -u',
-    `url="https://kubernetes.default.svc/apis/${backup.group}/${backup.version}/namespaces/$NAMESPACE/${backup.resource}/$BACKUP"`,
+    // `pretty=false`: the API server indents its JSON for clients whose User-Agent starts with curl (apiserver's
+    // isPrettyPrint), and `"phase": "completed"` with a space would never match the patterns below.
+    `url="https://kubernetes.default.svc/apis/${backup.group}/${backup.version}/namespaces/$NAMESPACE/${backup.resource}/$BACKUP?pretty=false"`,
     `deadline=$(( $(date +%s) + ${timeoutSeconds} ))`,
     'last="no answer from the Kubernetes API yet"',
     'while :; do',

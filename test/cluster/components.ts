@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,7 +52,26 @@ const COMPONENTS: readonly Component[] = [
   },
   { module: 'etcd', packages: ['.'], ldflags: () => '-s -w' },
   { module: 'kwok', packages: ['sigs.k8s.io/kwok/cmd/kwok'], ldflags: () => '-s -w' },
+  // The release controllers, run out of the cluster by the release scenarios (test/cluster/controllers.ts).
+  { module: 'argo-rollouts', packages: ['github.com/argoproj/argo-rollouts/cmd/rollouts-controller', './gatewayapi-plugin'], ldflags: () => '-s -w' },
+  { module: 'cloudnative-pg', packages: ['github.com/cloudnative-pg/cloudnative-pg/cmd/manager'], ldflags: () => '-s -w' },
 ];
+
+/** The Go modules whose versions the programs are built from, by wrapper module. */
+const VERSIONED: Readonly<Record<string, string>> = {
+  kubernetes: 'k8s.io/kubernetes',
+  etcd: 'go.etcd.io/etcd/server/v3',
+  kwok: 'sigs.k8s.io/kwok',
+  'argo-rollouts': 'github.com/argoproj/argo-rollouts',
+  'cloudnative-pg': 'github.com/cloudnative-pg/cloudnative-pg',
+};
+
+/** Every file of a wrapper module (sources of its own programs included), relative to it, sorted. */
+function moduleFiles(dir: string, under = ''): string[] {
+  return readdirSync(join(dir, under), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? moduleFiles(dir, join(under, e.name)) : [join(under, e.name)]))
+    .sort();
+}
 
 /** Where the built programs are kept. */
 export function cacheRoot(): string {
@@ -90,20 +109,16 @@ function programName(pkg: string, module: string): string {
 export function ensurePrograms(log: (line: string) => void = () => undefined): Programs {
   const paths: Record<string, string> = {};
   const builds: BuildReport[] = [];
-  const versions: Record<string, string> = {
-    'k8s.io/kubernetes': requiredVersion(readFileSync(join(MODULES, 'kubernetes', 'go.mod'), 'utf8'), 'k8s.io/kubernetes'),
-    'go.etcd.io/etcd/server/v3': requiredVersion(readFileSync(join(MODULES, 'etcd', 'go.mod'), 'utf8'), 'go.etcd.io/etcd/server/v3'),
-    'sigs.k8s.io/kwok': requiredVersion(readFileSync(join(MODULES, 'kwok', 'go.mod'), 'utf8'), 'sigs.k8s.io/kwok'),
-  };
+  const versions: Record<string, string> = Object.fromEntries(
+    Object.entries(VERSIONED).map(([module, path]) => [path, requiredVersion(readFileSync(join(MODULES, module, 'go.mod'), 'utf8'), path)]),
+  );
   const go = goVersion();
   for (const c of COMPONENTS) {
     const dir = join(MODULES, c.module);
     const goMod = readFileSync(join(dir, 'go.mod'), 'utf8');
     const ldflags = c.ldflags?.(goMod) ?? '';
     const hash = createHash('sha256');
-    for (const f of ['go.mod', 'go.sum', 'main.go', 'tools.go']) {
-      if (existsSync(join(dir, f))) hash.update(`${f}\0${readFileSync(join(dir, f))}\0`);
-    }
+    for (const f of moduleFiles(dir)) hash.update(`${f}\0${readFileSync(join(dir, f))}\0`);
     hash.update(`${go}\0${(c.tags ?? []).join(',')}\0${ldflags}\0${c.packages.join(',')}`);
     const target = join(cacheRoot(), `${c.module}-${hash.digest('hex').slice(0, 16)}`);
     const names = c.packages.map((p) => programName(p, c.module));

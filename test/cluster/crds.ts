@@ -74,20 +74,26 @@ export const CRD_SOURCES: readonly CrdSource[] = [
   },
 ];
 
+/** The folder of a module in the module cache, downloaded (checksum-verified) through the proxy once. */
+export function moduleDir(module: string, version: string): string {
+  const info = JSON.parse(
+    execFileSync('go', ['mod', 'download', '-json', `${module}@${version}`], {
+      encoding: 'utf8',
+      cwd: __dirname,
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+    }),
+  ) as { Dir?: string; Error?: string };
+  if (!info.Dir) throw new Error(`go mod download ${module}@${version}: ${info.Error ?? 'no folder'}`);
+  return info.Dir;
+}
+
 /** Every CRD object, read from the module cache (downloading the modules once). */
 export function upstreamCrds(): KubeObject[] {
   const out: KubeObject[] = [];
   for (const s of CRD_SOURCES) {
-    const info = JSON.parse(
-      execFileSync('go', ['mod', 'download', '-json', `${s.module}@${s.version}`], {
-        encoding: 'utf8',
-        cwd: __dirname,
-        env: { ...process.env, GOFLAGS: '-mod=mod' },
-      }),
-    ) as { Dir?: string; Error?: string };
-    if (!info.Dir) throw new Error(`go mod download ${s.module}@${s.version}: ${info.Error ?? 'no folder'}`);
+    const dir = moduleDir(s.module, s.version);
     for (const f of s.files) {
-      for (const doc of parseAllDocuments(readFileSync(join(info.Dir, f), 'utf8'))) {
+      for (const doc of parseAllDocuments(readFileSync(join(dir, f), 'utf8'))) {
         const value = doc.toJS() as (KubeObject & { spec: { versions: Array<Record<string, unknown>> } }) | null;
         if (value?.kind !== 'CustomResourceDefinition') continue;
         // `selectableFields` (field selectors on custom fields) arrived in Kubernetes 1.30; a 1.28 API server

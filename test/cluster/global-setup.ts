@@ -41,7 +41,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const startSeconds = (Date.now() - startStarted) / 1000;
   log(
-    `Kubernetes ${programs.versions['k8s.io/kubernetes']} (etcd ${programs.versions['go.etcd.io/etcd/server/v3']}, kwok ${programs.versions['sigs.k8s.io/kwok']}): ` +
+    `Kubernetes ${programs.versions['k8s.io/kubernetes']} (etcd ${programs.versions['go.etcd.io/etcd/server/v3']}, kwok ${programs.versions['sigs.k8s.io/kwok']}; ` +
+      `Argo Rollouts ${programs.versions['github.com/argoproj/argo-rollouts']}, CloudNativePG ${programs.versions['github.com/cloudnative-pg/cloudnative-pg']}): ` +
       `programs ready in ${buildSeconds.toFixed(1)} s (${programs.builds.map((b) => `${b.component} ${b.seconds > 0 ? `built in ${b.seconds.toFixed(0)} s` : `cached, built in ${b.builtSeconds.toFixed(0)} s`}`).join(', ')}), ` +
       `control plane up with ${crds} CRDs in ${startSeconds.toFixed(1)} s; logs in ${dir}`,
   );

@@ -1,0 +1,6 @@
+//go:build tools
+
+// The command the cluster tests build; importing it records its dependencies in go.mod and go.sum.
+package tools
+
+import _ "github.com/argoproj/argo-rollouts/cmd/rollouts-controller"
