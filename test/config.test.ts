@@ -654,7 +654,7 @@ describe('environment files: one clear message per problem, naming the file and 
         ),
       ).toEqual([
         `${FILE}: services.trading-api.release.smokeTest.paths[0]: "health" is not a URL path: use a path starting with "/", like "/health/db"`,
-        `${FILE}: services.trading-api.release.smokeTest.timeoutSeconds: 10m is out of range: use 1s to 1m`,
+        `${FILE}: services.trading-api.release.smokeTest.timeoutSeconds: 600 is out of range: use 1 to 60 seconds (1m)`,
         `${FILE}: services.trading-api.release.smokeTest.image: "curlimages/curl:latest" uses the "latest" tag: pin a version or a digest; "latest" is allowed only in dev`,
       ]);
     });

@@ -87,7 +87,7 @@ export function validateApiServiceProps(
   ] as const;
   const bad = ranges.filter(
     ([field, value, min, max]) =>
-      value !== undefined && c.check(path.child('rollout').seconds(field), checkDurationRange(value, min, max)) !== undefined,
+      value !== undefined && c.check(path.child('rollout').seconds(field), checkDurationRange(value, min, max, path.spelling)) !== undefined,
   );
   const drain = r.drain ?? Duration.seconds(10);
   const grace = r.terminationGracePeriod ?? Duration.seconds(45);

@@ -187,7 +187,15 @@ export function planEnvironment(
   c.add(quotaCapacityProblems(env, root, capacities, databases, caches));
   c.add(validateTradingNamespaceProps(namespaceProps(env), root, root.child('namespace')));
   c.add(connectionProblems(env, root, databases));
-  return { plan: { services, databases, caches, ...(env.dns ? { dns: env.dns } : {}) }, problems: c.problems };
+  // A store that is written but rejected is not missing: its own problem is the one to fix, not "is required" elsewhere.
+  const storeRejected = env.secretStore !== undefined && store === undefined;
+  const problems = storeRejected ? c.problems.filter((p) => !asksForStore(p)) : c.problems;
+  return { plan: { services, databases, caches, ...(env.dns ? { dns: env.dns } : {}) }, problems };
+}
+
+/** A problem that only says the environment's secretStore is missing: `secretStore: is required because ...`, `needs the environment's secretStore`. */
+function asksForStore(p: Problem): boolean {
+  return p.field === 'secretStore' || p.message.includes("needs the environment's secretStore");
 }
 
 /** The namespace's props: the file's values over the tier's. */

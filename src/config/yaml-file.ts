@@ -5,6 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { Problem, show } from '../core/problems';
+import { namesSecret } from '../core/secrets';
 import { compileSchema } from './schema-validator';
 
 /** A YAML file parsed and checked against its JSON Schema. */
@@ -171,6 +172,16 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
   const secretRefPaths = new Set(
     errors.filter((e) => e.keyword === 'oneOf' && e.schemaPath.startsWith('#/definitions/secretEnv/')).map((e) => e.instancePath),
   );
+  // A misspelt key that is required is one problem: the unknown key, naming the key it stands for (not also "is required").
+  const misspelt = new Map<string, string>();
+  for (const e of errors.filter((x) => x.keyword === 'additionalProperties')) {
+    const key = String((e.params as { additionalProperty: string }).additionalProperty);
+    const guess = closest(key, Object.keys((e.parentSchema as { properties?: object }).properties ?? {}));
+    const missing = errors.some(
+      (r) => r.keyword === 'required' && r.instancePath === e.instancePath && (r.params as { missingProperty: string }).missingProperty === guess,
+    );
+    if (guess !== undefined && missing) misspelt.set(join(jsonPointerToField(e.instancePath), guess), key);
+  }
   for (const e of errors) {
     const field = jsonPointerToField(e.instancePath);
     if ([...secretRefPaths].some((p) => e.instancePath === p) || [...secretRefPaths].some((p) => e.instancePath.startsWith(`${p}/`))) {
@@ -199,7 +210,8 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
         if (parent.title !== undefined && (known.has(key) || guess === undefined)) {
           add(join(field, key), `does not apply to ${parent.title}${takes.length && !defining ? `; it takes ${takes.join(', ')}` : ''}`);
         } else {
-          add(join(field, key), `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`);
+          const required = guess !== undefined && misspelt.get(join(field, guess)) === key ? ', which is required' : '';
+          add(join(field, key), `unknown key${guess ? ` (did you mean "${guess}"${required}?)` : ''}; allowed: ${allowed.join(', ')}`);
         }
         break;
       }
@@ -211,6 +223,8 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
         break;
       }
       case 'required': {
+        // The key is there, misspelt: the unknown key's problem says so.
+        if (misspelt.has(join(field, String((e.params as { missingProperty: string }).missingProperty)))) break;
         // In a branch of a discriminated block, say whose requirement it is.
         const title = e.instancePath === '' ? undefined : (e.parentSchema as { title?: string }).title;
         add(join(field, String((e.params as { missingProperty: string }).missingProperty)), title ? `is required with ${title}` : 'is required');
@@ -221,7 +235,9 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
           field,
           field === ''
             ? 'the file must be a mapping of keys (like "tier: prod"), not a list or a single value'
-            : `${show(e.data)} must be ${typeWords((e.params as { type: string }).type)}`,
+            : namesSecret(field)
+              ? `must be ${typeWords((e.params as { type: string }).type)} (the value is not shown here: it may be a secret)`
+              : `${show(e.data)} must be ${typeWords((e.params as { type: string }).type)}`,
         );
         break;
       case 'enum': {

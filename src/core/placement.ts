@@ -8,6 +8,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { checkDnsSubdomain, checkInteger, checkLabelKey, checkLabelValue } from './value-rules';
 import { Problem, ProblemCollector, show } from './problems';
+import { checkSecretName } from './secrets';
 
 /** A taint the pods tolerate. */
 export interface Toleration {
@@ -48,7 +49,7 @@ export function placementOf(scope: IConstruct, own: PodPlacement | undefined): P
 /** Every problem of a placement. */
 export function validatePlacement(p: PodPlacement, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  (p.imagePullSecrets ?? []).forEach((s, i) => c.check(path.child(`imagePullSecrets[${i}]`), checkDnsSubdomain(s)));
+  (p.imagePullSecrets ?? []).forEach((s, i) => c.check(path.child(`imagePullSecrets[${i}]`), checkSecretName(s)));
   if (p.priorityClassName !== undefined) c.check(path.child('priorityClassName'), checkDnsSubdomain(p.priorityClassName));
   for (const [key, value] of Object.entries(p.nodeSelector ?? {})) {
     c.check(path.child(`nodeSelector.${key}`), checkLabelKey(key) ?? checkLabelValue(value));
