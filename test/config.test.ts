@@ -136,7 +136,7 @@ describe('environment files: one clear message per problem, naming the file and 
         svc(d).replica = 3;
       }),
     ).toEqual([
-      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress, database, cache, release, networkPolicy, readReplicas, releaseAfter`,
+      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, allowFewerReplicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress, database, cache, release, networkPolicy, readReplicas, releaseAfter`,
     ]);
     expect(
       problemsAfter((d) => {

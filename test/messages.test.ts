@@ -1,4 +1,15 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { Scaling } from '../src/api-service/scaling';
+import { CanaryStep } from '../src/canary/engine-options';
+import { PART_OF_CONTEXT } from '../src/core/labels';
+import { PLACEMENT_CONTEXT } from '../src/core/placement';
+import { MONITORING_CONTEXT } from '../src/monitoring/settings';
+import { synthesizeProject } from '../src/synth/project';
+import { TradingBackend } from '../src/trading-backend/trading-backend';
+import { scratchProject } from './support/project';
 import { parseGitOps } from '../src/config/gitops-config';
 import { ConfigurationError } from '../src/core/problems';
 import { SecretRef } from '../src/core/secrets';
@@ -6,7 +17,9 @@ import { Notifications } from '../src/gitops/notifications';
 import { Exposure } from '../src/api-service/exposure';
 import { fileOf, problemsAfter } from './support/environment-edit';
 import { at, JsonMap } from './support/yaml';
-import { errorOf } from './support/render';
+import { errorOf, render } from './support/render';
+
+const IMAGE = 'ghcr.io/acme-trading/trading-api:1.4.2';
 
 /** The problems a TypeScript call throws. */
 const thrown = (fn: () => unknown): string[] => {
@@ -145,6 +158,81 @@ describe('a credential pasted into a field that names a Secret is never repeated
     expect(problemsAfter('prod', (d) => (at(d, 'notifications', 'slack').secretName = 'slack-bot-token-2024'))).toEqual([]);
     expect(problemsAfter('prod', (d) => (at(d, 'notifications', 'slack').secretName = 'Slack_Token'))).toEqual([
       `${fileOf('prod')}: notifications.slack.secretName: "Slack_Token" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters`,
+    ]);
+  });
+});
+
+describe('a single-pod API in production needs saying so, as databases and caches do', () => {
+  const HA = 'is below 2, the minimum for high availability (one pod is down through every node drain and restart); to run fewer on purpose, say so';
+  it('in an environment file: at replicas or autoscaling.minReplicas; allowFewerReplicas accepts it, and applies only to prod', () => {
+    const web = (d: JsonMap): JsonMap => at(d, 'services', 'trading-web');
+    expect(problemsAfter('prod', (d) => (at(d, 'services', 'trading-web', 'autoscaling').minReplicas = 1))).toEqual([
+      expect.stringContaining(`${fileOf('prod')}: services.trading-web.autoscaling.minReplicas: 1 ${HA}`),
+    ]);
+    const single = (d: JsonMap): void => {
+      delete web(d).autoscaling;
+      web(d).replicas = 1;
+    };
+    expect(problemsAfter('prod', single)).toEqual([expect.stringContaining(`${fileOf('prod')}: services.trading-web.replicas: 1 ${HA}`)]);
+    expect(problemsAfter('prod', (d) => (single(d), (web(d).allowFewerReplicas = true)))).toEqual([]);
+    expect(problemsAfter('staging', (d) => (web(d).allowFewerReplicas = true))).toEqual([
+      `${fileOf('staging')}: services.trading-web.allowFewerReplicas: applies only to prod`,
+    ]);
+  });
+
+  it('in TypeScript: requireHighAvailability', () => {
+    const build = (scaling: Scaling, requireHighAvailability?: boolean) => () =>
+      render((s) => new TradingBackend(s, 'api', { image: IMAGE, scaling, requireHighAvailability }));
+    expect(thrown(build(Scaling.fixed(1), true))).toEqual([expect.stringContaining(`TradingBackend test/api: scaling: 1 ${HA}`)]);
+    expect(thrown(build(Scaling.autoscale({ minReplicas: 1, maxReplicas: 4 }), true))).toEqual([
+      expect.stringContaining(`TradingBackend test/api: scaling: 1 ${HA}`),
+    ]);
+    expect(() => build(Scaling.fixed(2), true)()).not.toThrow();
+    expect(() => build(Scaling.fixed(1))()).not.toThrow();
+  });
+});
+
+describe('an environment file name that cannot name an environment', () => {
+  it('is reported against the file before anything is written, with or without gitops.yaml', () => {
+    for (const gitops of [true, false]) {
+      const p = scratchProject();
+      if (!gitops) rmSync(join(p.root, 'environments', 'gitops.yaml'));
+      const staging = readFileSync(join(p.root, 'environments', 'staging.yaml'), 'utf8');
+      writeFileSync(join(p.root, 'environments', 'QA_env.yaml'), staging.replace('namespace: trading-staging', 'namespace: trading-qa'));
+      expect(thrown(() => synthesizeProject({ root: p.root, outdir: p.out }))).toEqual([
+        'environments/QA_env.yaml: the file name "QA_env" is not a valid environment name (it names the folder in dist/, the GitOps ' +
+          'applications and the alerts\' label): use at most 22 lower-case letters, digits and "-", starting and ending with a letter or ' +
+          'digit, like "qa-env.yaml"',
+      ]);
+      expect(existsSync(p.out)).toBe(false);
+    }
+  });
+});
+
+describe('the TypeScript door: contexts are judged like props, and a string is not a Duration', () => {
+  const withContext = (key: string, value: unknown) => () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'test', { namespace: 'shop' });
+    chart.node.setContext(key, value);
+    new TradingBackend(chart, 'api', { image: IMAGE });
+    app.synth();
+  };
+  it('names the context key and the field', () => {
+    expect(thrown(withContext(PLACEMENT_CONTEXT, { imagePullSecrets: ['Registry_Creds'] }))).toEqual([
+      'context cdk8s-trading:placement: imagePullSecrets[0]: "Registry_Creds" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters',
+    ]);
+    expect(thrown(withContext(PLACEMENT_CONTEXT, 'pool-a'))).toEqual(['context cdk8s-trading:placement: "pool-a" is not a mapping']);
+    expect(thrown(withContext(MONITORING_CONTEXT, 'prod'))).toEqual(['context cdk8s-trading:monitoring: "prod" is not a mapping']);
+    expect(thrown(withContext(PART_OF_CONTEXT, 'Trading Desk'))).toEqual([
+      'context cdk8s-trading:partOf: "Trading Desk" is not a valid name: use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit',
+    ]);
+    expect(() => withContext(PLACEMENT_CONTEXT, { imagePullSecrets: ['registry-creds'] })()).not.toThrow();
+    expect(() => withContext(PART_OF_CONTEXT, 'trading')()).not.toThrow();
+  });
+
+  it('CanaryStep.pause with a string names the argument', () => {
+    expect(thrown(() => CanaryStep.pause('30s' as never))).toEqual([
+      'CanaryStep.pause: duration: "30s" is not a Duration: use Duration.seconds(n), Duration.minutes(n) or Duration.hours(n)',
     ]);
   });
 });

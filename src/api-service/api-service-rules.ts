@@ -28,6 +28,17 @@ export function checkRestartToken(value: unknown): string | undefined {
     : `${show(value)} is not a restart token: use up to 63 letters, digits, ".", "_", ":", "+" or "-", starting with a letter or digit, like a date ("2026-05-01T10.00Z") or a build id`;
 }
 
+/** The fewest pods an API service runs in production unless told otherwise: one pod is down through every drain. */
+export const MIN_HA_API_REPLICAS = 2;
+
+/** A service's lowest pod count (`minReplicas`, or its fixed replicas) when high availability is required. */
+export function checkApiHighAvailability(minReplicas: number): string | undefined {
+  return minReplicas < MIN_HA_API_REPLICAS
+    ? `${show(minReplicas)} is below ${MIN_HA_API_REPLICAS}, the minimum for high availability (one pod is down through every node drain and ` +
+        'restart); to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerReplicas: true in an environment file)'
+    : undefined;
+}
+
 /**
  * Every problem with the props of an API service (TradingBackend, BlueGreenService, CanaryRollout)
  * that can be judged from the props alone, at `path` (the store, which a file names once for every service,
@@ -39,8 +50,10 @@ export function validateApiServiceProps(
   props: Omit<ApiServiceProps, 'image'> & { readonly image?: string },
   path: FieldPath = FieldPath.props(),
   secretStorePath: FieldPath = path.child('secretStore'),
+  scalingPath: FieldPath = path.child('scaling'),
 ): Problem[] {
   const c = new ProblemCollector();
+  if (props.requireHighAvailability && props.scaling !== undefined) c.check(scalingPath, checkApiHighAvailability(props.scaling.minReplicas));
   c.check(path.name(), checkDnsLabel(props.name ?? id, MAX_SERVICE_NAME_LENGTH));
   if ('image' in props) c.check(path.child('image'), checkImage(props.image, props.allowLatestTag ?? false));
   if (props.partOf !== undefined) c.check(path.child('partOf'), checkDnsLabel(props.partOf));

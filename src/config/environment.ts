@@ -63,27 +63,60 @@ export interface ParsedEnvironment {
  * it, each as `file: field: message`.
  */
 export function parseEnvironment(name: string, file: string, text: string): ParsedEnvironment {
+  const named = environmentNameProblems(name);
   const parsed = parseAndCheckSchema(text, schema, DISCRIMINATORS);
-  if (parsed.data === undefined) return { problems: inFile(file, parsed.problems) };
+  if (parsed.data === undefined) return { problems: inFile(file, [...named, ...parsed.problems]) };
   // The value rules read what the schema admits: a value it rejects is absent for them, and what they
   // would say about it is the schema's to say. A whole entry rejected is skipped; a value rejected outside
   // the entries leaves the file to the schema.
   const readable = readableData(parsed.data, parsed.schemaErrors, DISCRIMINATORS, 3);
   const entries = readable.rejected.map((field) => entryOf(field));
-  if (entries.some((entry) => entry === undefined)) return { problems: inFile(file, parsed.problems) };
+  if (entries.some((entry) => entry === undefined)) return { problems: inFile(file, [...named, ...parsed.problems]) };
   const wholeEntries = new Set(entries.filter((e): e is { entry: string; whole: boolean } => e !== undefined && e.whole).map((e) => e.entry));
   const planned = planEnvironment(readable.data as EnvironmentConfig, wholeEntries, readable.rejected);
   const said = [...readable.rejected, ...readable.unread];
-  const problems = [...parsed.problems, ...planned.problems.filter((p) => !said.some((f) => within(p.field, f)))];
-  // The environment's name labels its alerts unless the file names the environment.
+  const problems = [...named, ...parsed.problems, ...planned.problems.filter((p) => !said.some((f) => within(p.field, f)))];
+  // The environment's name labels its alerts unless the file names the environment (a name that is no name is said above).
   const config = parsed.data as EnvironmentConfig;
-  if (config.monitoring?.environment === undefined) {
+  if (config.monitoring?.environment === undefined && named.length === 0) {
     for (const p of validateObservabilityOptions({ environment: name })) {
       problems.push({ field: 'monitoring.environment', message: `${p.message}; the file's name is the label unless you set it` });
     }
   }
   if (problems.length > 0) return { problems: inFile(file, problems) };
   return { environment: { name, file, config: parsed.data as EnvironmentConfig, plan: planned.plan }, problems: [] };
+}
+
+/**
+ * The file's name is the environment's: its folder in `dist/`, its chart, its Argo CD Application and Flux
+ * Kustomizations (`<project>-<name>`) and its alerts' label. A name Kubernetes cannot take is the file's problem,
+ * found before anything is built or written.
+ */
+function environmentNameProblems(name: string): Problem[] {
+  if (checkDnsLabel(name, MAX_ENVIRONMENT_NAME_LENGTH) === undefined) return [];
+  return [
+    {
+      field: '',
+      message:
+        `the file name ${show(name)} is not a valid environment name (it names the folder in dist/, the GitOps applications and the alerts' ` +
+        `label): use at most ${MAX_ENVIRONMENT_NAME_LENGTH} lower-case letters, digits and "-", starting and ending with a letter or digit, like ` +
+        `"${suggestedName(name)}.yaml"`,
+    },
+  ];
+}
+
+/** GitOps objects carry `app.kubernetes.io/instance: <project>-<name>`, a label value of 63 characters with a project of up to 40. */
+const MAX_ENVIRONMENT_NAME_LENGTH = 22;
+
+/** A valid spelling of `name`, to suggest. */
+function suggestedName(name: string): string {
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, MAX_ENVIRONMENT_NAME_LENGTH)
+    .replace(/-+$/, '');
+  return s === '' ? 'qa' : s;
 }
 
 /** Keys that decide what the rest of their block means: a wrong one takes its whole block out. */

@@ -43,13 +43,19 @@ export function parseDurationText(text: string): Duration | undefined {
         : Duration.millis(ms);
 }
 
+/** A cdk8s Duration, not what a JavaScript caller may pass instead (`'30s'`, `30`). */
+export function checkIsDuration(value: unknown): string | undefined {
+  return value instanceof Duration
+    ? undefined
+    : `${JSON.stringify(value) ?? String(value)} is not a Duration: use Duration.seconds(n), Duration.minutes(n) or Duration.hours(n)`;
+}
+
 /**
  * A Duration of whole seconds from `minSeconds` to `maxSeconds`; the message names both ends as the user wrote
  * the value: Durations in props (`5m`), whole seconds in a file's `…Seconds` key (`spelling` 'file': `300`).
  */
 export function checkDurationRange(value: unknown, minSeconds: number, maxSeconds: number, spelling: FieldSpelling = 'props'): string | undefined {
-  if (!(value instanceof Duration))
-    return `${JSON.stringify(value) ?? String(value)} is not a Duration: use Duration.seconds(n), Duration.minutes(n) or Duration.hours(n)`;
+  if (!(value instanceof Duration)) return checkIsDuration(value);
   const ms = value.toMilliseconds();
   const text = (n: number): string => durationText(Duration.seconds(n));
   const range =

@@ -7,7 +7,7 @@ import { FieldPath } from './field-path';
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { checkDnsSubdomain, checkInteger, checkLabelKey, checkLabelValue } from './value-rules';
-import { Problem, ProblemCollector, show } from './problems';
+import { contextValue, Problem, ProblemCollector, show } from './problems';
 import { checkSecretName } from './secrets';
 
 /** A taint the pods tolerate. */
@@ -42,8 +42,7 @@ export const PLACEMENT_CONTEXT = 'cdk8s-trading:placement';
 /** The placement of a construct: its props', else the `cdk8s-trading:placement` context's, else none. */
 export function placementOf(scope: IConstruct, own: PodPlacement | undefined): PodPlacement {
   if (own) return own;
-  const fromContext: unknown = scope.node.tryGetContext(PLACEMENT_CONTEXT);
-  return fromContext !== null && typeof fromContext === 'object' ? (fromContext as PodPlacement) : {};
+  return contextValue<PodPlacement>(PLACEMENT_CONTEXT, scope.node.tryGetContext(PLACEMENT_CONTEXT), (p) => validatePlacement(p)) ?? {};
 }
 
 /** Every problem of a placement. */

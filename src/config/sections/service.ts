@@ -94,6 +94,8 @@ export function serviceSection(
     if (ref) secretEnv[variable] = ref;
   }
   if (svc.replicas !== undefined && svc.autoscaling !== undefined) c.check(path.child('autoscaling'), 'set either replicas or autoscaling, not both');
+  const requireHighAvailability = TIER_DEFAULTS[env.tier].requireHighAvailability;
+  if (svc.allowFewerReplicas !== undefined && !requireHighAvailability) c.check(path.child('allowFewerReplicas'), 'applies only to prod');
   const given = serviceAutoscaling(env.tier, svc);
   const autoscaling = given && resolveAutoscaling(given);
   const replicas = serviceReplicas(env.tier, svc);
@@ -144,6 +146,7 @@ export function serviceSection(
       metricsPort: svc.metricsPort,
       healthCheck: svc.healthCheck,
       scaling,
+      requireHighAvailability: requireHighAvailability && !(svc.allowFewerReplicas ?? false),
       resources,
       config: svc.config,
       secretEnv,
@@ -166,7 +169,9 @@ export function serviceSection(
   // The construct's own rule, at the file's paths; an image the release names is judged with the release.
   const image =
     release.usesServiceImage && svc.image !== undefined ? { image: svc.image, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag } : {};
-  if (own) c.add(validateApiServiceProps(name, { ...own, ...image }, path, FieldPath.file().child('secretStore')));
+  // Too few pods is said where the count is written: `replicas`, else `autoscaling.minReplicas` (the tier's own is enough).
+  const scalingPath = path.child(svc.replicas !== undefined ? 'replicas' : 'autoscaling.minReplicas');
+  if (own) c.add(validateApiServiceProps(name, { ...own, ...image }, path, FieldPath.file().child('secretStore'), scalingPath));
   // Counted toward the quota once its scale is known (a scale out of range says nothing about the quota).
   const capacity = release.plan &&
     scaling && {
