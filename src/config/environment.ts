@@ -75,7 +75,15 @@ export function parseEnvironment(name: string, file: string, text: string): Pars
   const wholeEntries = new Set(entries.filter((e): e is { entry: string; whole: boolean } => e !== undefined && e.whole).map((e) => e.entry));
   const planned = planEnvironment(readable.data as EnvironmentConfig, wholeEntries, readable.rejected);
   const said = [...readable.rejected, ...readable.unread];
-  const problems = [...named, ...parsed.problems, ...planned.problems.filter((p) => !said.some((f) => within(p.field, f)))];
+  // A key the schema found misspelt (`backups`, did you mean "backup"?) is there: a rule's "backup: is required" is that typo again.
+  const misspelt = new Set(
+    parsed.problems.flatMap((p) => {
+      const guess = /^unknown key \(did you mean "([^"]+)"/.exec(p.message)?.[1];
+      return guess === undefined ? [] : [p.field.replace(/[^.]+$/, guess)];
+    }),
+  );
+  const derived = (p: Problem): boolean => said.some((f) => within(p.field, f)) || (misspelt.has(p.field) && p.message.startsWith('is required'));
+  const problems = [...named, ...parsed.problems, ...planned.problems.filter((p) => !derived(p))];
   // The environment's name labels its alerts unless the file names the environment (a name that is no name is said above).
   const config = parsed.data as EnvironmentConfig;
   if (config.monitoring?.environment === undefined && named.length === 0) {

@@ -184,6 +184,8 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
   }
   for (const e of errors) {
     const field = jsonPointerToField(e.instancePath);
+    // Below a field that names a Secret, the value may be the secret itself: say what is wrong without it.
+    const value = namesSecret(field) ? 'the value (not shown here: it may be a secret)' : show(e.data);
     if ([...secretRefPaths].some((p) => e.instancePath === p) || [...secretRefPaths].some((p) => e.instancePath.startsWith(`${p}/`))) {
       if (e.keyword === 'oneOf') {
         // The value may be the secret itself, written in the wrong place: never repeat it.
@@ -219,7 +221,7 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
         // A key a branch takes only in one form (a StatefulSet database's `pooler: false`) names the branch.
         const title = (e.parentSchema as { title?: string }).title;
         const allowed = show((e.params as { allowedValue: unknown }).allowedValue);
-        add(field, title ? `does not apply to ${title}, which takes only ${allowed}` : `${show(e.data)} is not allowed; use ${allowed}`);
+        add(field, title ? `does not apply to ${title}, which takes only ${allowed}` : `${value} is not allowed; use ${allowed}`);
         break;
       }
       case 'required': {
@@ -237,7 +239,7 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
             ? 'the file must be a mapping of keys (like "tier: prod"), not a list or a single value'
             : namesSecret(field)
               ? `must be ${typeWords((e.params as { type: string }).type)} (the value is not shown here: it may be a secret)`
-              : `${show(e.data)} must be ${typeWords((e.params as { type: string }).type)}`,
+              : `${value} must be ${typeWords((e.params as { type: string }).type)}`,
         );
         break;
       case 'enum': {
@@ -249,10 +251,7 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
           add(field, `${show(e.data)} is not an engine of strategy ${show(strategy)}: use ${engines}`);
           break;
         }
-        add(
-          field,
-          `${show(e.data)} is not allowed; use one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => show(v)).join(', ')}`,
-        );
+        add(field, `${value} is not allowed; use one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => show(v)).join(', ')}`);
         break;
       }
       case 'maxProperties':
@@ -268,10 +267,10 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
         );
         break;
       case 'minimum':
-        add(field, `${show(e.data)} must be at least ${(e.params as { limit: number }).limit}`);
+        add(field, `${value} must be at least ${(e.params as { limit: number }).limit}`);
         break;
       default:
-        add(field, `${show(e.data)} is not allowed here`);
+        add(field, `${value} is not allowed here`);
     }
   }
   return problems;
