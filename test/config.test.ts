@@ -73,7 +73,7 @@ describe('environment files: one clear message per problem, naming the file and 
       }),
     ).toEqual([
       `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
-      `${FILE}: quota.requestsMemory: 48Gi is below the 102.9Gi the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 84Gi, trading-db 6.4Gi, trading-api migration 4Gi, ...): set quota.requestsMemory to at least 102.9Gi, or lower the replicas or requests`,
+      `${FILE}: quota.requestsMemory: the prod tier's default of 48Gi (not set in the file) is below the 102.9Gi the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 84Gi, trading-db 6.4Gi, trading-api migration 4Gi, ...): set quota.requestsMemory to at least 102.9Gi, or lower the replicas or requests`,
     ]);
   });
 

@@ -75,6 +75,14 @@ describe('messages point at what the user wrote', () => {
     ]);
   });
 
+  it("a quota bound the file does not set is the tier's, and said to be; one the file sets is quoted as written", () => {
+    const bigger = (d: JsonMap): void => void (at(d, 'services', 'trading-web', 'autoscaling').maxReplicas = 90);
+    const tier = problemsAfter('prod', bigger).find((p) => p.includes('quota.pods'));
+    expect(tier).toMatch(/^environments\/prod\.yaml: quota\.pods: the prod tier's default of 100 \(not set in the file\) is below the 145 /);
+    const written = problemsAfter('prod', (d) => (bigger(d), (d.quota = { pods: 120 }))).find((p) => p.includes('quota.pods'));
+    expect(written).toMatch(/^environments\/prod\.yaml: quota\.pods: 120 is below the 145 /);
+  });
+
   it('…Seconds fields say their range in seconds, as the file writes them; props keep Durations', () => {
     expect(
       problemsAfter('prod', (d) => {

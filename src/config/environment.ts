@@ -371,5 +371,6 @@ function quotaCapacityProblems(
     ...databases.flatMap((d) => d.demands),
     ...caches.flatMap((k) => k.demands),
   ];
-  return quotaProblems(environmentQuota(env), demands, environmentContainerLimits(env), root);
+  const defaultedBy = (field: string): string | undefined => (env.quota && field in env.quota ? undefined : `the ${env.tier} tier`);
+  return quotaProblems(environmentQuota(env), demands, environmentContainerLimits(env), root, defaultedBy);
 }
