@@ -3,7 +3,7 @@ import { Duration } from 'cdk8s';
 import { checkDurationRange, durationText } from '../core/duration';
 import { validatePlacement } from '../core/placement';
 import { validateSecretRotation } from '../core/secret-rotation';
-import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, validateResources } from '../core/value-rules';
+import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, ResourceField, validateResources } from '../core/value-rules';
 import { Problem, ProblemCollector, show } from '../core/problems';
 import { validateObservabilityOptions } from '../monitoring/settings';
 import type { ApiServiceProps } from './api-service-props';
@@ -51,6 +51,8 @@ export function validateApiServiceProps(
   path: FieldPath = FieldPath.props(),
   secretStorePath: FieldPath = path.child('secretStore'),
   scalingPath: FieldPath = path.child('scaling'),
+  /** Who set a request or limit the user did not write (an environment file's tier). */
+  resourceDefaults?: (field: ResourceField) => string | undefined,
 ): Problem[] {
   const c = new ProblemCollector();
   if (props.requireHighAvailability && props.scaling !== undefined) c.check(scalingPath, checkApiHighAvailability(props.scaling.minReplicas));
@@ -70,7 +72,7 @@ export function validateApiServiceProps(
     c.check(path.child('healthCheck.livenessPath'), checkHttpPath(props.healthCheck.livenessPath));
   }
   if (props.resources !== undefined) {
-    c.add(validateResources(props.resources, path.child('resources')));
+    c.add(validateResources(props.resources, path.child('resources'), resourceDefaults));
   }
   for (const key of Object.keys(props.config ?? {})) {
     c.check(path.child(`config.${key}`), checkEnvVarName(key));

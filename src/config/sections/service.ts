@@ -7,7 +7,7 @@
 import { FieldPath } from '../../core/field-path';
 import { NetworkPeer } from '../../core/network-peer';
 import { ResourceRequirements } from '../../core/resources';
-import { checkCidr, checkDnsLabel, checkPort } from '../../core/value-rules';
+import { checkCidr, checkDnsLabel, checkPort, ResourceField } from '../../core/value-rules';
 import { SecretRef, SecretStore, validateSecretReference, validateStoreReference } from '../../core/secrets';
 import { Problem, ProblemCollector } from '../../core/problems';
 import { DrainHook } from '../../api-service/drain-hook';
@@ -171,7 +171,11 @@ export function serviceSection(
     release.usesServiceImage && svc.image !== undefined ? { image: svc.image, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag } : {};
   // Too few pods is said where the count is written: `replicas`, else `autoscaling.minReplicas` (the tier's own is enough).
   const scalingPath = path.child(svc.replicas !== undefined ? 'replicas' : 'autoscaling.minReplicas');
-  if (own) c.add(validateApiServiceProps(name, { ...own, ...image }, path, FieldPath.file().child('secretStore'), scalingPath));
+  const tierDefault = (field: ResourceField): string | undefined => {
+    const [kind, resource] = field.split('.') as ['requests' | 'limits', 'cpu' | 'memory'];
+    return svc.resources?.[kind]?.[resource] === undefined ? `the ${env.tier} tier` : undefined;
+  };
+  if (own) c.add(validateApiServiceProps(name, { ...own, ...image }, path, FieldPath.file().child('secretStore'), scalingPath, tierDefault));
   // Counted toward the quota once its scale is known (a scale out of range says nothing about the quota).
   const capacity = release.plan &&
     scaling && {
