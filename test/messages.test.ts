@@ -83,6 +83,23 @@ describe('messages point at what the user wrote', () => {
     expect(written).toMatch(/^environments\/prod\.yaml: quota\.pods: 120 is below the 145 /);
   });
 
+  it("a part of a service that cannot be built (a bad host, an empty migration command) does not hide the rest's problems", () => {
+    expect(
+      problemsAfter('prod', (d) => {
+        const web = at(d, 'services', 'trading-web');
+        web.image = 'ghcr.io/acme/web:latest';
+        web.port = 9090;
+        at(web, 'exposure', 'gateway').hosts = ['Bad Host'];
+        web.migration = { mode: 'job', command: [] };
+      }),
+    ).toEqual([
+      expect.stringMatching(/^environments\/prod\.yaml: services\.trading-web\.exposure\.gateway\.hosts\[0\]: "Bad Host" is not a valid hostname/),
+      expect.stringMatching(/^environments\/prod\.yaml: services\.trading-web\.migration\.command: \[\] must be a non-empty list/),
+      expect.stringMatching(/^environments\/prod\.yaml: services\.trading-web\.image: "ghcr\.io\/acme\/web:latest" uses the "latest" tag/),
+      'environments/prod.yaml: services.trading-web.metricsPort: 9090 is the HTTP port too: metrics need their own port',
+    ]);
+  });
+
   it('…Seconds fields say their range in seconds, as the file writes them; props keep Durations', () => {
     expect(
       problemsAfter('prod', (d) => {

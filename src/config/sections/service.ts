@@ -138,34 +138,35 @@ export function serviceSection(
   const release: ReturnType<typeof releaseSection> = releaseRejected ? { usesServiceImage: false, problems: [] } : releaseSection(env, svc, path);
   c.add(release.problems);
   const resources = serviceResources(env.tier, svc);
-  const own: BaseServiceProps | undefined = scaling &&
-    exposure &&
-    migration && {
-      name,
-      port: svc.port,
-      metricsPort: svc.metricsPort,
-      healthCheck: svc.healthCheck,
-      scaling,
-      requireHighAvailability: requireHighAvailability && !(svc.allowFewerReplicas ?? false),
-      resources,
-      config: svc.config,
-      secretEnv,
-      secretStore: store,
-      exposure,
-      migration,
-      monitoring: { ...svc.monitoring, interval: monitoringInterval },
-      rollout: svc.rollout && {
-        minReady: seconds(svc.rollout.minReadySeconds),
-        drain: seconds(svc.rollout.drainSeconds),
-        terminationGracePeriod: seconds(svc.rollout.terminationGracePeriodSeconds),
-        restartToken: svc.rollout.restartToken,
-        drainHook: svc.rollout.drainHook && DrainHook.fromName(svc.rollout.drainHook),
-      },
-      runAsUser: svc.runAsUser,
-      networkPolicy: svc.networkPolicy,
-      command: svc.command,
-      args: svc.args,
-    };
+  // Judged whole even when a part could not be built (a bad host, an empty migration command): the rest of the
+  // service (its image, ports, resources) still gets its findings; only a service with every part is planned.
+  const judged = {
+    name,
+    port: svc.port,
+    metricsPort: svc.metricsPort,
+    healthCheck: svc.healthCheck,
+    scaling,
+    requireHighAvailability: requireHighAvailability && !(svc.allowFewerReplicas ?? false),
+    resources,
+    config: svc.config,
+    secretEnv,
+    secretStore: store,
+    exposure,
+    migration,
+    monitoring: { ...svc.monitoring, interval: monitoringInterval },
+    rollout: svc.rollout && {
+      minReady: seconds(svc.rollout.minReadySeconds),
+      drain: seconds(svc.rollout.drainSeconds),
+      terminationGracePeriod: seconds(svc.rollout.terminationGracePeriodSeconds),
+      restartToken: svc.rollout.restartToken,
+      drainHook: svc.rollout.drainHook && DrainHook.fromName(svc.rollout.drainHook),
+    },
+    runAsUser: svc.runAsUser,
+    networkPolicy: svc.networkPolicy,
+    command: svc.command,
+    args: svc.args,
+  };
+  const own: BaseServiceProps | undefined = scaling && exposure && migration && { ...judged, scaling, exposure, migration };
   // The construct's own rule, at the file's paths; an image the release names is judged with the release.
   const image =
     release.usesServiceImage && svc.image !== undefined ? { image: svc.image, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag } : {};
@@ -175,7 +176,7 @@ export function serviceSection(
     const [kind, resource] = field.split('.') as ['requests' | 'limits', 'cpu' | 'memory'];
     return svc.resources?.[kind]?.[resource] === undefined ? `the ${env.tier} tier` : undefined;
   };
-  if (own) c.add(validateApiServiceProps(name, { ...own, ...image }, path, FieldPath.file().child('secretStore'), scalingPath, tierDefault));
+  c.add(validateApiServiceProps(name, { ...judged, ...image }, path, FieldPath.file().child('secretStore'), scalingPath, tierDefault));
   // Counted toward the quota once its scale is known (a scale out of range says nothing about the quota).
   const capacity = release.plan &&
     scaling && {
