@@ -100,6 +100,19 @@ describe('messages point at what the user wrote', () => {
     ]);
   });
 
+  it('a prod database without its backup still gets its other findings', () => {
+    expect(
+      problemsAfter('prod', (d) => {
+        const db = at(d, 'databases', 'trading-db');
+        delete db.backup;
+        db.instances = 1;
+      }),
+    ).toEqual([
+      `${fileOf('prod')}: databases.trading-db.backup: is required in prod: set destinationPath and credentialsSecret of the object store`,
+      expect.stringMatching(/^environments\/prod\.yaml: databases\.trading-db\.instances: 1 is below 3, the minimum for high availability/),
+    ]);
+  });
+
   it('…Seconds fields say their range in seconds, as the file writes them; props keep Durations', () => {
     expect(
       problemsAfter('prod', (d) => {
