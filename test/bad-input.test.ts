@@ -6,6 +6,7 @@ import { environmentProblems } from '../src/config/build';
 import { parseEnvironment } from '../src/config/environment';
 import { parseGitOps } from '../src/config/gitops-config';
 import { NetworkPeer } from '../src/core/network-peer';
+import { namesSecret } from '../src/core/secrets';
 import { ConfigurationError } from '../src/core/problems';
 import { TradingNamespace } from '../src/namespace/trading-namespace';
 import { loadProject, renderEnvironment, renderGitOps, synthesizeProject } from '../src/synth/project';
@@ -232,9 +233,35 @@ describe('messages', () => {
 describe('random bad input (seeded)', () => {
   const schemas = new SchemaValidator();
   const environments = loadProject(ROOT).environments;
-  const texts = Object.fromEntries(
+  const texts: Record<string, string> = Object.fromEntries(
     ['dev', 'staging', 'prod', 'gitops'].map((n) => [n, readFileSync(join(ROOT, 'environments', `${n}.yaml`), 'utf8')]),
   );
+  // The reference files with every field this release added set, so mutations reach them too (issues 21 and 22).
+  const withNewFields = (name: 'staging' | 'prod', edit: (d: Record<string, Record<string, Record<string, Record<string, unknown>>>>) => void) => {
+    const doc = parse(texts[name]) as Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+    edit(doc);
+    return stringify(doc);
+  };
+  texts['prod-new'] = withNewFields('prod', (d) => {
+    const api = d.services['trading-api'];
+    (api.release as Record<string, unknown>).releaseMinReplicas = 12;
+    api.rollout = { drainSeconds: 15, drainHook: 'exec-sleep' };
+    api.autoscaling = { minReplicas: 3, maxReplicas: 20, memoryOfLimit: 75, requestsPerSecond: 50 };
+    const web = d.services['trading-web'];
+    web.exposure = { ingress: { hosts: ['trading.example.com'], rateLimit: { requestsPerSecond: 20, burstMultiplier: 5, connections: 10 } } };
+    (d.databases['trading-db'].backup as Record<string, unknown>).egress = { cidr: '52.216.0.0/15' };
+    (d as Record<string, unknown>).secretRotation = { reloader: false };
+    (d as Record<string, unknown>).notifications = { slack: { channel: 'trading-releases', secretName: 'slack-notifications' }, onSuccess: false };
+  });
+  texts['staging-new'] = withNewFields('staging', (d) => {
+    d.services['trading-api'].release = {
+      strategy: 'canary',
+      engine: 'argo-rollouts',
+      dynamicStableScale: true,
+      analysis: { customMetrics: [{ name: 'order-errors', query: 'sum(rate(orders_failed_total[2m]))', failureCondition: 'result[0] > 5' }] },
+    };
+  });
+  const NAMES = ['dev', 'staging', 'prod', 'gitops', 'prod-new', 'staging-new'];
   const VALUES: unknown[] = [
     null,
     true,
@@ -264,6 +291,9 @@ describe('random bad input (seeded)', () => {
     'job',
     'canary',
     'hunter2',
+    'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX',
+    86400,
   ];
   const INTERNAL = /undefined|must NOT|There is already a Construct|\bat .*\.ts:\d+|\[object Object\]|NaN/;
 
@@ -302,15 +332,23 @@ describe('random bad input (seeded)', () => {
     return stringify(doc);
   };
 
+  it('starts from valid files, the new fields of this release set in two of them', () => {
+    for (const variant of NAMES.filter((n) => n.endsWith('-new'))) {
+      const name = variant.replace(/-new$/, '');
+      expect(parseEnvironment(name, `environments/${name}.yaml`, texts[variant]).problems, variant).toEqual([]);
+    }
+  });
+
   it('never ends in a program error, an invalid object, or a message without a file and a field', () => {
     const random = prng(20261123);
     const started = Date.now();
     let runs = 0;
     let rejected = 0;
-    for (; runs < 400 && Date.now() - started < 12_000; runs++) {
-      const name = ['dev', 'staging', 'prod', 'gitops'][runs % 4];
+    for (; runs < 600 && Date.now() - started < 18_000; runs++) {
+      const variant = NAMES[runs % NAMES.length];
+      const name = variant.replace(/-new$/, '');
       const file = `environments/${name}.yaml`;
-      const text = mutate(texts[name], random);
+      const text = mutate(texts[variant], random);
       const context = `case ${runs} (${file}):\n${text}`;
       let problems: readonly string[] = [];
       try {
@@ -338,6 +376,24 @@ describe('random bad input (seeded)', () => {
       }
       for (const p of problems) {
         expect(p.startsWith(`${file}: `), `${context}\n${p}`).toBe(true);
+        // A field path names each segment once (never `services.api.replicas.replicas`).
+        const segments = p
+          .slice(file.length + 2)
+          .split(': ')[0]
+          .split(/[.[\]]+/)
+          .filter(Boolean);
+        expect(
+          segments.filter((seg, i) => i > 0 && seg === segments[i - 1]),
+          `${context}\n${p}`,
+        ).toEqual([]);
+        // A misspelt key is one problem, not also "is required".
+        const required = new RegExp(`^${file}: (.*)\\.([^.]+): is required`).exec(p);
+        if (required) {
+          const typo = problems.find((q) => q.startsWith(`${file}: ${required[1]}.`) && q.includes(`(did you mean "${required[2]}"`));
+          expect(typo, `${context}\n${p}`).toBeUndefined();
+        }
+        // A credential written in a field that names a Secret is never repeated.
+        if (namesSecret(segments.join('.'))) expect(p, `${context}\n${p}`).not.toMatch(/ghp_|hooks\.slack/);
         expect(p.slice(file.length + 2).trim(), `${context}\n${p}`).not.toBe('');
         expect(p, `${context}\n${p}`).not.toMatch(INTERNAL);
         expect(p.length, `${context}\n${p}`).toBeLessThan(600);

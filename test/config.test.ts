@@ -65,15 +65,17 @@ describe('environment files: one clear message per problem, naming the file and 
       problemsAfter((d) => {
         svc(d).resources = { limits: { cpu: '100m' } };
       }),
-    ).toEqual([`${FILE}: services.trading-api.resources.limits.cpu: "100m" is below the request "500m": it must be at least that`]);
+    ).toEqual([
+      `${FILE}: services.trading-api.resources.limits.cpu: "100m" is below the prod tier's default request "500m": it must be at least that`,
+    ]);
     // Requests that large also overflow the namespace quota at full scale: both are reported, the service's own first.
     expect(
       problemsAfter((d) => {
         svc(d).resources = { requests: { memory: '4Gi' } };
       }),
     ).toEqual([
-      `${FILE}: services.trading-api.resources.limits.memory: "2Gi" is below the request "4Gi": it must be at least that`,
-      `${FILE}: quota.requestsMemory: 48Gi is below the 102.9Gi the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 84Gi, trading-db 6.4Gi, trading-api migration 4Gi, ...): set quota.requestsMemory to at least 102.9Gi, or lower the replicas or requests`,
+      `${FILE}: services.trading-api.resources.limits.memory: the prod tier's default "2Gi" (not set in the file) is below the request "4Gi": set it to at least that`,
+      `${FILE}: quota.requestsMemory: the prod tier's default of 48Gi (not set in the file) is below the 102.9Gi the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (trading-api 84Gi, trading-db 6.4Gi, trading-api migration 4Gi, ...): set quota.requestsMemory to at least 102.9Gi, or lower the replicas or requests`,
     ]);
   });
 
@@ -136,7 +138,7 @@ describe('environment files: one clear message per problem, naming the file and 
         svc(d).replica = 3;
       }),
     ).toEqual([
-      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress, database, cache, release, networkPolicy, readReplicas, releaseAfter`,
+      `${FILE}: services.trading-api.replica: unknown key (did you mean "replicas"?); allowed: image, port, metricsPort, healthCheck, replicas, allowFewerReplicas, autoscaling, resources, config, secretEnv, exposure, migration, monitoring, rollout, runAsUser, command, args, egress, database, cache, release, networkPolicy, readReplicas, releaseAfter`,
     ]);
     expect(
       problemsAfter((d) => {
@@ -654,7 +656,7 @@ describe('environment files: one clear message per problem, naming the file and 
         ),
       ).toEqual([
         `${FILE}: services.trading-api.release.smokeTest.paths[0]: "health" is not a URL path: use a path starting with "/", like "/health/db"`,
-        `${FILE}: services.trading-api.release.smokeTest.timeoutSeconds: 10m is out of range: use 1s to 1m`,
+        `${FILE}: services.trading-api.release.smokeTest.timeoutSeconds: 600 is out of range: use 1 to 60 seconds (1m)`,
         `${FILE}: services.trading-api.release.smokeTest.image: "curlimages/curl:latest" uses the "latest" tag: pin a version or a digest; "latest" is allowed only in dev`,
       ]);
     });

@@ -133,11 +133,14 @@ describe('one cause, one line: what follows from a problem the schema named is n
     expect(edited(base, 'prod', (d) => void (api(d).rollout = { drainSeconds: -1 }))).toEqual([`${P}.rollout.drainSeconds: -1 must be at least 0`]);
   });
 
-  it('a file name that cannot label alerts is a problem of the file, not a failed build', () => {
-    expect(parseEnvironment('dev eu', 'environments/dev eu.yaml', dev).problems).toEqual([
-      'environments/dev eu.yaml: monitoring.environment: "dev eu" is not a label value: use up to 63 letters, digits, "-", "_" or ".", like "prod"; the file\'s name is the label unless you set it',
-    ]);
+  it('a file name that cannot name an environment is a problem of the file, not a failed build (monitoring.environment does not fix it)', () => {
+    const problem =
+      'environments/dev eu.yaml: the file name "dev eu" is not a valid environment name (it names the folder in dist/, the GitOps ' +
+      'applications and the alerts\' label): use at most 22 lower-case letters, digits and "-", starting and ending with a letter or digit, ' +
+      'like "dev-eu.yaml"';
+    expect(parseEnvironment('dev eu', 'environments/dev eu.yaml', dev).problems).toEqual([problem]);
     const named = dev.replace(/^tier: dev$/m, 'tier: dev\nmonitoring: { environment: dev-eu }');
-    expect(parseEnvironment('dev eu', 'environments/dev eu.yaml', named).problems).toEqual([]);
+    expect(parseEnvironment('dev eu', 'environments/dev eu.yaml', named).problems).toEqual([problem]);
+    expect(parseEnvironment('dev-eu', 'environments/dev-eu.yaml', named).problems).toEqual([]);
   });
 });

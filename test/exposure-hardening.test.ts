@@ -149,7 +149,7 @@ describe('bad values are errors at their fields', () => {
       }),
     ).toEqual([
       'environments/prod.yaml: services.trading-api.exposure.gateway.httpsRedirect.listenerName: "HTTP_PLAIN" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters',
-      'environments/prod.yaml: services.trading-api.exposure.gateway.hsts.maxAgeSeconds: 27777h46m40s is out of range: use 0s to 17520h',
+      'environments/prod.yaml: services.trading-api.exposure.gateway.hsts.maxAgeSeconds: 100000000 is out of range: use 0 to 63072000 seconds (17520h)',
     ]);
     expect(
       problemsAfter('prod', (d) => {

@@ -57,7 +57,7 @@ describe('FieldPath: each problem is created at the path the user wrote', () => 
     const doc = parseMap(base);
     at(doc, 'caches', 'trading-cache').downAfterSeconds = 0;
     expect(environmentProblems('prod', FILE, JSON.stringify(doc))).toEqual([
-      `${FILE}: caches.trading-cache.downAfterSeconds: 0s is out of range: use 1s to 10m`,
+      `${FILE}: caches.trading-cache.downAfterSeconds: 0 is out of range: use 1 to 600 seconds (10m)`,
     ]);
   });
 });

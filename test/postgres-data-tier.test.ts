@@ -394,7 +394,7 @@ services:
       'environments/staging.yaml: services.api.migration.backupFirst: does not apply to mode "on-start"; it takes startupTimeoutSeconds',
     ]);
     expect(environmentProblems('staging', 'environments/staging.yaml', file('{ mode: job, command: [migrate], backupTimeoutSeconds: 5 }'))).toEqual([
-      'environments/staging.yaml: services.api.migration.backupTimeoutSeconds: 5s is out of range: use 1m to 24h',
+      'environments/staging.yaml: services.api.migration.backupTimeoutSeconds: 5 is out of range: use 60 to 86400 seconds (24h)',
     ]);
   });
 });

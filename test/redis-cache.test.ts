@@ -596,7 +596,7 @@ describe('RedisCache: bad input (environment file)', () => {
         cache(d).quorum = 5;
         cache(d).downAfterSeconds = 0;
       }),
-    ).toEqual([`${FILE}: caches.trading-cache.downAfterSeconds: 0s is out of range: use 1s to 10m`]);
+    ).toEqual([`${FILE}: caches.trading-cache.downAfterSeconds: 0 is out of range: use 1 to 600 seconds (10m)`]);
     expect(
       problemsAfter((d) => {
         cache(d).quorum = 5;

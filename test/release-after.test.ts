@@ -146,7 +146,7 @@ describe('releaseAfter in an environment file', () => {
     at(doc, 'services', 'trading-web').releaseAfter = { service: 'trading-ap', stabilizationSeconds: 7200, image: 'curl:latest' };
     const problems = environmentProblems('prod', FILE, JSON.stringify(doc));
     expect(problems).toEqual([
-      `${FILE}: services.trading-web.releaseAfter.stabilizationSeconds: 2h is out of range: use 0s to 5m`,
+      `${FILE}: services.trading-web.releaseAfter.stabilizationSeconds: 7200 is out of range: use 0 to 300 seconds (5m)`,
       `${FILE}: services.trading-web.releaseAfter.image: "curl:latest" uses the "latest" tag: pin a version or a digest; "latest" is allowed only in dev`,
       `${FILE}: services.trading-web.releaseAfter.service: "trading-ap" is not a service of this environment; use one of trading-api`,
     ]);

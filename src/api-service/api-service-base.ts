@@ -22,8 +22,8 @@ import { dnsEgressRule, INetworkPeer, NetworkPeer, NetworkPort, policyPorts } fr
 import { compareStrings, sortedRecord } from '../core/order';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { ConfigurationError, ProblemCollector, throwIfProblems } from '../core/problems';
-import { checkDnsSubdomain, checkEnvVarName } from '../core/value-rules';
-import { checkSecretKey, SecretRef } from '../core/secrets';
+import { checkEnvVarName } from '../core/value-rules';
+import { checkSecretKey, checkSecretName, SecretRef } from '../core/secrets';
 import { ApiServiceProps, DEFAULT_RESOURCES, IServiceEngine, WorkloadConfig } from './api-service-props';
 import type { IPodDemandSource, PodDemand } from '../core/pod-demand';
 import { ReleasePods, rollingPodsAtFullScale, serviceDemands } from './service-demand';
@@ -327,7 +327,7 @@ export abstract class ApiServiceBase extends Construct implements IApiService, I
   public addSecretEnv(name: string, secretName: string, key: string): void {
     const c = new ProblemCollector();
     c.check('name', checkEnvVarName(name));
-    c.check('secretName', checkDnsSubdomain(secretName));
+    c.check('secretName', checkSecretName(secretName));
     c.check('key', checkSecretKey(key));
     throwIfProblems(`${this.kindName} ${this.node.path}: addSecretEnv`, c.problems);
     const entry = { name, valueFrom: { secretKeyRef: { name: secretName, key } } };

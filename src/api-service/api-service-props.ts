@@ -87,6 +87,12 @@ export interface ApiServiceProps {
   readonly healthCheck?: HealthCheckOptions;
   /** Replica count or autoscaling (per colour, for blue-green). @default Scaling.fixed(2) */
   readonly scaling?: Scaling;
+  /**
+   * Refuse fewer than two pods (`Scaling.fixed(1)`, or autoscaling from one): a single pod is down through every node
+   * drain and restart. Production environment files set it (a deliberate exception says `allowFewerReplicas: true`),
+   * as databases and caches below three need theirs. @default false
+   */
+  readonly requireHighAvailability?: boolean;
   /** CPU and memory requests and limits. @default - 500m/512Mi requested, 2000m/2Gi limit */
   readonly resources?: ResourceRequirements;
   /** Non-secret settings, stored in a ConfigMap and loaded as environment variables. @default - no ConfigMap */

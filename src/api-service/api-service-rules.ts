@@ -3,7 +3,7 @@ import { Duration } from 'cdk8s';
 import { checkDurationRange, durationText } from '../core/duration';
 import { validatePlacement } from '../core/placement';
 import { validateSecretRotation } from '../core/secret-rotation';
-import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, validateResources } from '../core/value-rules';
+import { checkDnsLabel, checkEnvVarName, checkImage, checkInteger, checkPort, ResourceField, validateResources } from '../core/value-rules';
 import { Problem, ProblemCollector, show } from '../core/problems';
 import { validateObservabilityOptions } from '../monitoring/settings';
 import type { ApiServiceProps } from './api-service-props';
@@ -28,6 +28,17 @@ export function checkRestartToken(value: unknown): string | undefined {
     : `${show(value)} is not a restart token: use up to 63 letters, digits, ".", "_", ":", "+" or "-", starting with a letter or digit, like a date ("2026-05-01T10.00Z") or a build id`;
 }
 
+/** The fewest pods an API service runs in production unless told otherwise: one pod is down through every drain. */
+export const MIN_HA_API_REPLICAS = 2;
+
+/** A service's lowest pod count (`minReplicas`, or its fixed replicas) when high availability is required. */
+export function checkApiHighAvailability(minReplicas: number): string | undefined {
+  return minReplicas < MIN_HA_API_REPLICAS
+    ? `${show(minReplicas)} is below ${MIN_HA_API_REPLICAS}, the minimum for high availability (one pod is down through every node drain and ` +
+        'restart); to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerReplicas: true in an environment file)'
+    : undefined;
+}
+
 /**
  * Every problem with the props of an API service (TradingBackend, BlueGreenService, CanaryRollout)
  * that can be judged from the props alone, at `path` (the store, which a file names once for every service,
@@ -39,8 +50,12 @@ export function validateApiServiceProps(
   props: Omit<ApiServiceProps, 'image'> & { readonly image?: string },
   path: FieldPath = FieldPath.props(),
   secretStorePath: FieldPath = path.child('secretStore'),
+  scalingPath: FieldPath = path.child('scaling'),
+  /** Who set a request or limit the user did not write (an environment file's tier). */
+  resourceDefaults?: (field: ResourceField) => string | undefined,
 ): Problem[] {
   const c = new ProblemCollector();
+  if (props.requireHighAvailability && props.scaling !== undefined) c.check(scalingPath, checkApiHighAvailability(props.scaling.minReplicas));
   c.check(path.name(), checkDnsLabel(props.name ?? id, MAX_SERVICE_NAME_LENGTH));
   if ('image' in props) c.check(path.child('image'), checkImage(props.image, props.allowLatestTag ?? false));
   if (props.partOf !== undefined) c.check(path.child('partOf'), checkDnsLabel(props.partOf));
@@ -57,7 +72,7 @@ export function validateApiServiceProps(
     c.check(path.child('healthCheck.livenessPath'), checkHttpPath(props.healthCheck.livenessPath));
   }
   if (props.resources !== undefined) {
-    c.add(validateResources(props.resources, path.child('resources')));
+    c.add(validateResources(props.resources, path.child('resources'), resourceDefaults));
   }
   for (const key of Object.keys(props.config ?? {})) {
     c.check(path.child(`config.${key}`), checkEnvVarName(key));
@@ -87,7 +102,7 @@ export function validateApiServiceProps(
   ] as const;
   const bad = ranges.filter(
     ([field, value, min, max]) =>
-      value !== undefined && c.check(path.child('rollout').seconds(field), checkDurationRange(value, min, max)) !== undefined,
+      value !== undefined && c.check(path.child('rollout').seconds(field), checkDurationRange(value, min, max, path.spelling)) !== undefined,
   );
   const drain = r.drain ?? Duration.seconds(10);
   const grace = r.terminationGracePeriod ?? Duration.seconds(45);

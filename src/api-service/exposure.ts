@@ -7,6 +7,7 @@ import { kubeObject } from '../core/kube-object';
 import { Problem, ProblemCollector, throwIfProblems, show } from '../core/problems';
 import { checkDurationRange, wholeSeconds } from '../core/duration';
 import { checkDnsLabel, checkDnsSubdomain, checkHostname, checkInteger } from '../core/value-rules';
+import { checkSecretName } from '../core/secrets';
 
 /** Options for `Exposure.gateway`. */
 export interface GatewayExposureOptions {
@@ -389,7 +390,8 @@ export function validateGatewayExposure(o: GatewayExposureOptions, path: FieldPa
       );
     }
   }
-  if (o.hsts?.maxAge !== undefined) c.check(path.child('hsts').seconds('maxAge'), checkDurationRange(o.hsts.maxAge, 0, MAX_HSTS_SECONDS));
+  if (o.hsts?.maxAge !== undefined)
+    c.check(path.child('hsts').seconds('maxAge'), checkDurationRange(o.hsts.maxAge, 0, MAX_HSTS_SECONDS, path.spelling));
   return [...c.problems];
 }
 
@@ -399,7 +401,7 @@ export function validateIngressExposure(o: IngressExposureOptions, path: FieldPa
   validateHosts(c, o.hosts, path);
   if (o.className !== undefined) c.check(path.child('className'), checkDnsSubdomain(o.className));
   if (o.clusterIssuer !== undefined) c.check(path.child('clusterIssuer'), checkDnsSubdomain(o.clusterIssuer));
-  if (o.tlsSecretName !== undefined) c.check(path.child('tlsSecretName'), checkDnsSubdomain(o.tlsSecretName));
+  if (o.tlsSecretName !== undefined) c.check(path.child('tlsSecretName'), checkSecretName(o.tlsSecretName));
   if (o.controllerNamespace !== undefined) c.check(path.child('controllerNamespace'), checkDnsLabel(o.controllerNamespace));
   if (o.rateLimit !== undefined) validateRateLimit(c, o.rateLimit, path.child('rateLimit'));
   return [...c.problems];

@@ -291,7 +291,7 @@ export const ROLLBACK_JOB_ANNOTATIONS: Readonly<Record<string, string>> = {
 export function validateOnStart(o: OnStartMigrationOptions, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
   if (o.startupTimeout !== undefined) {
-    c.check(path.seconds('startupTimeout'), checkDurationRange(o.startupTimeout, 10, 3600));
+    c.check(path.seconds('startupTimeout'), checkDurationRange(o.startupTimeout, 10, 3600, path.spelling));
   }
   return [...c.problems];
 }
@@ -306,11 +306,11 @@ export function validateJobMigration(o: Partial<JobMigrationOptions>, path: Fiel
   }
   if (o.backoffLimit !== undefined) c.check(path.child('backoffLimit'), checkInteger(o.backoffLimit, 0, 10));
   if (o.activeDeadline !== undefined) {
-    c.check(path.seconds('activeDeadline'), checkDurationRange(o.activeDeadline, 30, 86400));
+    c.check(path.seconds('activeDeadline'), checkDurationRange(o.activeDeadline, 30, 86400, path.spelling));
   }
   if (o.backupFirst !== undefined && typeof o.backupFirst !== 'boolean')
     c.check(path.child('backupFirst'), `${show(o.backupFirst)} must be true or false`);
-  if (o.backupTimeout !== undefined) c.check(path.seconds('backupTimeout'), checkDurationRange(o.backupTimeout, 60, 86400));
+  if (o.backupTimeout !== undefined) c.check(path.seconds('backupTimeout'), checkDurationRange(o.backupTimeout, 60, 86400, path.spelling));
   if (o.backupWaitImage !== undefined) c.check(path.child('backupWaitImage'), checkImage(o.backupWaitImage, false));
   if (o.rollbackCommand !== undefined && !isCommand(o.rollbackCommand)) {
     c.check(

@@ -56,7 +56,8 @@ export const MAX_STABILIZATION_SECONDS = 300;
 /** Problems with the options, at `path`; `allowLatestTag` as for the service's own images. */
 export function validateReleaseAfterOptions(o: ReleaseAfterOptions, allowLatestTag: boolean, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  if (o.stabilization !== undefined) c.check(path.seconds('stabilization'), checkDurationRange(o.stabilization, 0, MAX_STABILIZATION_SECONDS));
+  if (o.stabilization !== undefined)
+    c.check(path.seconds('stabilization'), checkDurationRange(o.stabilization, 0, MAX_STABILIZATION_SECONDS, path.spelling));
   if (o.image !== undefined) c.check(path.child('image'), checkImage(o.image, allowLatestTag));
   return [...c.problems];
 }

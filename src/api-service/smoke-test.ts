@@ -68,7 +68,7 @@ export function validateSmokeTestOptions(o: SmokeTestOptions, allowLatestTag: bo
       });
     }
   }
-  if (o.timeout !== undefined) c.check(path.seconds('timeout'), checkDurationRange(o.timeout, 1, 60));
+  if (o.timeout !== undefined) c.check(path.seconds('timeout'), checkDurationRange(o.timeout, 1, 60, path.spelling));
   if (o.image !== undefined) c.check(path.child('image'), checkImage(o.image, allowLatestTag));
   return [...c.problems];
 }

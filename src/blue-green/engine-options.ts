@@ -200,7 +200,7 @@ export function validateArgoBlueGreenOptions(
 ): Problem[] {
   const c = new ProblemCollector();
   c.check(imagePath, checkImage(o.image, o.allowLatestTag ?? false));
-  if (o.scaleDownDelay !== undefined) c.check(path.seconds('scaleDownDelay'), checkDurationRange(o.scaleDownDelay, 0, 86400));
+  if (o.scaleDownDelay !== undefined) c.check(path.seconds('scaleDownDelay'), checkDurationRange(o.scaleDownDelay, 0, 86400, path.spelling));
   if (o.analysis) c.add(validateAnalysisOptions(o.analysis, path.child('analysis')));
   if (o.analysis?.backgroundInconclusiveLimit !== undefined) {
     c.check(

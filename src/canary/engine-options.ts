@@ -1,6 +1,7 @@
 import { FieldPath } from '../core/field-path';
 import { checkImage, checkInteger } from '../core/value-rules';
-import { Problem, ProblemCollector, show } from '../core/problems';
+import { Problem, ProblemCollector, show, throwIfProblems } from '../core/problems';
+import { checkIsDuration } from '../core/duration';
 import { ApiObject, Duration } from 'cdk8s';
 import { AnalysisOptions, validateAnalysisOptions } from '../rollouts/analysis';
 import type { IServiceEngine } from '../api-service/api-service-props';
@@ -28,7 +29,9 @@ export class CanaryStep {
   /** Wait `duration` (whole seconds) before the next step. */
   public static pause(duration: Duration): CanaryStep {
     // Argo Rollouts pauses in whole seconds, written with one unit (`90s`, not `1m30s`); anything else is left
-    // for the validator to reject, as written.
+    // for the validator to reject, as written. A JavaScript caller's string (`'30s'`) is named, not a TypeError.
+    const notDuration = checkIsDuration(duration);
+    if (notDuration !== undefined) throwIfProblems('CanaryStep.pause', [{ field: 'duration', message: notDuration }]);
     const ms = duration.toMilliseconds();
     const text =
       ms % 3_600_000 === 0 && ms > 0

@@ -63,27 +63,68 @@ export interface ParsedEnvironment {
  * it, each as `file: field: message`.
  */
 export function parseEnvironment(name: string, file: string, text: string): ParsedEnvironment {
+  const named = environmentNameProblems(name);
   const parsed = parseAndCheckSchema(text, schema, DISCRIMINATORS);
-  if (parsed.data === undefined) return { problems: inFile(file, parsed.problems) };
+  if (parsed.data === undefined) return { problems: inFile(file, [...named, ...parsed.problems]) };
   // The value rules read what the schema admits: a value it rejects is absent for them, and what they
   // would say about it is the schema's to say. A whole entry rejected is skipped; a value rejected outside
   // the entries leaves the file to the schema.
   const readable = readableData(parsed.data, parsed.schemaErrors, DISCRIMINATORS, 3);
   const entries = readable.rejected.map((field) => entryOf(field));
-  if (entries.some((entry) => entry === undefined)) return { problems: inFile(file, parsed.problems) };
+  if (entries.some((entry) => entry === undefined)) return { problems: inFile(file, [...named, ...parsed.problems]) };
   const wholeEntries = new Set(entries.filter((e): e is { entry: string; whole: boolean } => e !== undefined && e.whole).map((e) => e.entry));
   const planned = planEnvironment(readable.data as EnvironmentConfig, wholeEntries, readable.rejected);
   const said = [...readable.rejected, ...readable.unread];
-  const problems = [...parsed.problems, ...planned.problems.filter((p) => !said.some((f) => within(p.field, f)))];
-  // The environment's name labels its alerts unless the file names the environment.
+  // A key the schema found misspelt (`backups`, did you mean "backup"?) is there: a rule's "backup: is required" is that typo again.
+  const misspelt = new Set(
+    parsed.problems.flatMap((p) => {
+      const guess = /^unknown key \(did you mean "([^"]+)"/.exec(p.message)?.[1];
+      return guess === undefined ? [] : [p.field.replace(/[^.]+$/, guess)];
+    }),
+  );
+  const derived = (p: Problem): boolean => said.some((f) => within(p.field, f)) || (misspelt.has(p.field) && p.message.startsWith('is required'));
+  const problems = [...named, ...parsed.problems, ...planned.problems.filter((p) => !derived(p))];
+  // The environment's name labels its alerts unless the file names the environment (a name that is no name is said above).
   const config = parsed.data as EnvironmentConfig;
-  if (config.monitoring?.environment === undefined) {
+  if (config.monitoring?.environment === undefined && named.length === 0) {
     for (const p of validateObservabilityOptions({ environment: name })) {
       problems.push({ field: 'monitoring.environment', message: `${p.message}; the file's name is the label unless you set it` });
     }
   }
   if (problems.length > 0) return { problems: inFile(file, problems) };
   return { environment: { name, file, config: parsed.data as EnvironmentConfig, plan: planned.plan }, problems: [] };
+}
+
+/**
+ * The file's name is the environment's: its folder in `dist/`, its chart, its Argo CD Application and Flux
+ * Kustomizations (`<project>-<name>`) and its alerts' label. A name Kubernetes cannot take is the file's problem,
+ * found before anything is built or written.
+ */
+function environmentNameProblems(name: string): Problem[] {
+  if (checkDnsLabel(name, MAX_ENVIRONMENT_NAME_LENGTH) === undefined) return [];
+  return [
+    {
+      field: '',
+      message:
+        `the file name ${show(name)} is not a valid environment name (it names the folder in dist/, the GitOps applications and the alerts' ` +
+        `label): use at most ${MAX_ENVIRONMENT_NAME_LENGTH} lower-case letters, digits and "-", starting and ending with a letter or digit, like ` +
+        `"${suggestedName(name)}.yaml"`,
+    },
+  ];
+}
+
+/** GitOps objects carry `app.kubernetes.io/instance: <project>-<name>`, a label value of 63 characters with a project of up to 40. */
+const MAX_ENVIRONMENT_NAME_LENGTH = 22;
+
+/** A valid spelling of `name`, to suggest. */
+function suggestedName(name: string): string {
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, MAX_ENVIRONMENT_NAME_LENGTH)
+    .replace(/-+$/, '');
+  return s === '' ? 'qa' : s;
 }
 
 /** Keys that decide what the rest of their block means: a wrong one takes its whole block out. */
@@ -187,7 +228,15 @@ export function planEnvironment(
   c.add(quotaCapacityProblems(env, root, capacities, databases, caches));
   c.add(validateTradingNamespaceProps(namespaceProps(env), root, root.child('namespace')));
   c.add(connectionProblems(env, root, databases));
-  return { plan: { services, databases, caches, ...(env.dns ? { dns: env.dns } : {}) }, problems: c.problems };
+  // A store that is written but rejected is not missing: its own problem is the one to fix, not "is required" elsewhere.
+  const storeRejected = env.secretStore !== undefined && store === undefined;
+  const problems = storeRejected ? c.problems.filter((p) => !asksForStore(p)) : c.problems;
+  return { plan: { services, databases, caches, ...(env.dns ? { dns: env.dns } : {}) }, problems };
+}
+
+/** A problem that only says the environment's secretStore is missing: `secretStore: is required because ...`, `needs the environment's secretStore`. */
+function asksForStore(p: Problem): boolean {
+  return p.field === 'secretStore' || p.message.includes("needs the environment's secretStore");
 }
 
 /** The namespace's props: the file's values over the tier's. */
@@ -322,5 +371,6 @@ function quotaCapacityProblems(
     ...databases.flatMap((d) => d.demands),
     ...caches.flatMap((k) => k.demands),
   ];
-  return quotaProblems(environmentQuota(env), demands, environmentContainerLimits(env), root);
+  const defaultedBy = (field: string): string | undefined => (env.quota && field in env.quota ? undefined : `the ${env.tier} tier`);
+  return quotaProblems(environmentQuota(env), demands, environmentContainerLimits(env), root, defaultedBy);
 }

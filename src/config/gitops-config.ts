@@ -6,16 +6,9 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChartLayout, setChartOutput } from '../gitops/chart-output';
 import { parseDurationText } from '../core/duration';
-import {
-  checkDnsLabel,
-  checkDnsSubdomain,
-  checkDuration,
-  checkGitRevision,
-  checkGitUrl,
-  checkHttpsUrl,
-  checkRepositoryPath,
-} from '../core/value-rules';
+import { checkDnsLabel, checkDuration, checkGitRevision, checkGitUrl, checkHttpsUrl, checkRepositoryPath } from '../core/value-rules';
 import { ConfigurationError, ProblemCollector } from '../core/problems';
+import { checkSecretName } from '../core/secrets';
 import { ArgoCdDelivery, DeliveredEnvironment, IgnoredDifference } from '../gitops/argo-cd-delivery';
 import { FluxDelivery } from '../gitops/flux-delivery';
 import { APPLY_STAGES } from '../gitops/sync-waves';
@@ -49,7 +42,7 @@ export function parseGitOps(file: string, text: string): GitOpsConfig {
   if (!config.argocd && !config.flux) c.check('', 'names no delivery tool: add argocd: {} and/or flux: {}');
   if (config.flux?.interval !== undefined) c.check('flux.interval', checkDuration(config.flux.interval));
   if (config.flux?.timeout !== undefined) c.check('flux.timeout', checkDuration(config.flux.timeout));
-  if (config.flux?.credentialsSecret !== undefined) c.check('flux.credentialsSecret', checkDnsSubdomain(config.flux.credentialsSecret));
+  if (config.flux?.credentialsSecret !== undefined) c.check('flux.credentialsSecret', checkSecretName(config.flux.credentialsSecret));
   if (c.problems.length > 0) throw new ConfigurationError(inFile(file, c.problems));
   return config;
 }

@@ -49,6 +49,8 @@ export interface TierDefaults {
   readonly autoscaling?: ResolvedAutoscaling;
   /** Container requests and limits. */
   readonly resources: ResourceRequirements;
+  /** Whether an API service below two pods needs `allowFewerReplicas` (as databases and caches below three need theirs). */
+  readonly requireHighAvailability: boolean;
   /** Whether untagged and `latest` images are accepted. */
   readonly allowLatestTag: boolean;
   /** Namespace ResourceQuota. */
@@ -84,6 +86,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
     replicas: 1,
     resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '1Gi' } },
     allowLatestTag: true,
+    requireHighAvailability: false,
     quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '16', limitsMemory: '32Gi', pods: 30 },
     containerLimits: {
       defaultRequest: { cpu: '100m', memory: '128Mi' },
@@ -116,6 +119,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
     replicas: 2,
     resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2000m', memory: '2Gi' } },
     allowLatestTag: false,
+    requireHighAvailability: false,
     quota: { requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '32', limitsMemory: '64Gi', pods: 40 },
     containerLimits: {
       defaultRequest: { cpu: '100m', memory: '128Mi' },
@@ -148,6 +152,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
     autoscaling: { minReplicas: 3, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80 },
     resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2000m', memory: '2Gi' } },
     allowLatestTag: false,
+    requireHighAvailability: true,
     quota: { requestsCpu: '32', requestsMemory: '48Gi', limitsCpu: '128', limitsMemory: '128Gi', pods: 100 },
     containerLimits: {
       defaultRequest: { cpu: '100m', memory: '128Mi' },

@@ -155,6 +155,8 @@ export interface ServiceConfig {
   };
   /** Fixed replicas; excludes autoscaling. */
   replicas?: number;
+  /** prod only: accept fewer than 2 API pods (replicas or autoscaling.minReplicas) deliberately. */
+  allowFewerReplicas?: boolean;
   /** HPA on CPU and memory (and requests per second when asked); excludes replicas. */
   autoscaling?: {
     minReplicas?: number;

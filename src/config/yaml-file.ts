@@ -5,6 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { Problem, show } from '../core/problems';
+import { namesSecret } from '../core/secrets';
 import { compileSchema } from './schema-validator';
 
 /** A YAML file parsed and checked against its JSON Schema. */
@@ -171,8 +172,20 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
   const secretRefPaths = new Set(
     errors.filter((e) => e.keyword === 'oneOf' && e.schemaPath.startsWith('#/definitions/secretEnv/')).map((e) => e.instancePath),
   );
+  // A misspelt key that is required is one problem: the unknown key, naming the key it stands for (not also "is required").
+  const misspelt = new Map<string, string>();
+  for (const e of errors.filter((x) => x.keyword === 'additionalProperties')) {
+    const key = String((e.params as { additionalProperty: string }).additionalProperty);
+    const guess = closest(key, Object.keys((e.parentSchema as { properties?: object }).properties ?? {}));
+    const missing = errors.some(
+      (r) => r.keyword === 'required' && r.instancePath === e.instancePath && (r.params as { missingProperty: string }).missingProperty === guess,
+    );
+    if (guess !== undefined && missing) misspelt.set(join(jsonPointerToField(e.instancePath), guess), key);
+  }
   for (const e of errors) {
     const field = jsonPointerToField(e.instancePath);
+    // Below a field that names a Secret, the value may be the secret itself: say what is wrong without it.
+    const value = namesSecret(field) ? 'the value (not shown here: it may be a secret)' : show(e.data);
     if ([...secretRefPaths].some((p) => e.instancePath === p) || [...secretRefPaths].some((p) => e.instancePath.startsWith(`${p}/`))) {
       if (e.keyword === 'oneOf') {
         // The value may be the secret itself, written in the wrong place: never repeat it.
@@ -199,7 +212,8 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
         if (parent.title !== undefined && (known.has(key) || guess === undefined)) {
           add(join(field, key), `does not apply to ${parent.title}${takes.length && !defining ? `; it takes ${takes.join(', ')}` : ''}`);
         } else {
-          add(join(field, key), `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`);
+          const required = guess !== undefined && misspelt.get(join(field, guess)) === key ? ', which is required' : '';
+          add(join(field, key), `unknown key${guess ? ` (did you mean "${guess}"${required}?)` : ''}; allowed: ${allowed.join(', ')}`);
         }
         break;
       }
@@ -207,10 +221,12 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
         // A key a branch takes only in one form (a StatefulSet database's `pooler: false`) names the branch.
         const title = (e.parentSchema as { title?: string }).title;
         const allowed = show((e.params as { allowedValue: unknown }).allowedValue);
-        add(field, title ? `does not apply to ${title}, which takes only ${allowed}` : `${show(e.data)} is not allowed; use ${allowed}`);
+        add(field, title ? `does not apply to ${title}, which takes only ${allowed}` : `${value} is not allowed; use ${allowed}`);
         break;
       }
       case 'required': {
+        // The key is there, misspelt: the unknown key's problem says so.
+        if (misspelt.has(join(field, String((e.params as { missingProperty: string }).missingProperty)))) break;
         // In a branch of a discriminated block, say whose requirement it is.
         const title = e.instancePath === '' ? undefined : (e.parentSchema as { title?: string }).title;
         add(join(field, String((e.params as { missingProperty: string }).missingProperty)), title ? `is required with ${title}` : 'is required');
@@ -221,7 +237,9 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
           field,
           field === ''
             ? 'the file must be a mapping of keys (like "tier: prod"), not a list or a single value'
-            : `${show(e.data)} must be ${typeWords((e.params as { type: string }).type)}`,
+            : namesSecret(field)
+              ? `must be ${typeWords((e.params as { type: string }).type)} (the value is not shown here: it may be a secret)`
+              : `${value} must be ${typeWords((e.params as { type: string }).type)}`,
         );
         break;
       case 'enum': {
@@ -233,10 +251,7 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
           add(field, `${show(e.data)} is not an engine of strategy ${show(strategy)}: use ${engines}`);
           break;
         }
-        add(
-          field,
-          `${show(e.data)} is not allowed; use one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => show(v)).join(', ')}`,
-        );
+        add(field, `${value} is not allowed; use one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => show(v)).join(', ')}`);
         break;
       }
       case 'maxProperties':
@@ -252,10 +267,10 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
         );
         break;
       case 'minimum':
-        add(field, `${show(e.data)} must be at least ${(e.params as { limit: number }).limit}`);
+        add(field, `${value} must be at least ${(e.params as { limit: number }).limit}`);
         break;
       default:
-        add(field, `${show(e.data)} is not allowed here`);
+        add(field, `${value} is not allowed here`);
     }
   }
   return problems;

@@ -5,6 +5,7 @@
  */
 import { Duration } from 'cdk8s';
 import { checkDuration } from './value-rules';
+import type { FieldSpelling } from './field-path';
 
 /** Whole seconds of `d` (callers check first that it is whole). */
 export function wholeSeconds(d: Duration): number {
@@ -42,13 +43,26 @@ export function parseDurationText(text: string): Duration | undefined {
         : Duration.millis(ms);
 }
 
-/** A Duration of whole seconds from `minSeconds` to `maxSeconds`; the message names both ends. */
-export function checkDurationRange(value: unknown, minSeconds: number, maxSeconds: number): string | undefined {
-  if (!(value instanceof Duration))
-    return `${JSON.stringify(value) ?? String(value)} is not a Duration: use Duration.seconds(n), Duration.minutes(n) or Duration.hours(n)`;
+/** A cdk8s Duration, not what a JavaScript caller may pass instead (`'30s'`, `30`). */
+export function checkIsDuration(value: unknown): string | undefined {
+  return value instanceof Duration
+    ? undefined
+    : `${JSON.stringify(value) ?? String(value)} is not a Duration: use Duration.seconds(n), Duration.minutes(n) or Duration.hours(n)`;
+}
+
+/**
+ * A Duration of whole seconds from `minSeconds` to `maxSeconds`; the message names both ends as the user wrote
+ * the value: Durations in props (`5m`), whole seconds in a file's `…Seconds` key (`spelling` 'file': `300`).
+ */
+export function checkDurationRange(value: unknown, minSeconds: number, maxSeconds: number, spelling: FieldSpelling = 'props'): string | undefined {
+  if (!(value instanceof Duration)) return checkIsDuration(value);
   const ms = value.toMilliseconds();
-  const range = `${durationText(Duration.seconds(minSeconds))} to ${durationText(Duration.seconds(maxSeconds))}`;
+  const text = (n: number): string => durationText(Duration.seconds(n));
+  const range =
+    spelling === 'file'
+      ? `${minSeconds} to ${maxSeconds} seconds${maxSeconds >= 60 ? ` (${text(maxSeconds)})` : ''}`
+      : `${text(minSeconds)} to ${text(maxSeconds)}`;
   if (ms % 1000 !== 0) return `${ms} ms is not a whole number of seconds: use ${range}`;
   const s = ms / 1000;
-  return s < minSeconds || s > maxSeconds ? `${durationText(value)} is out of range: use ${range}` : undefined;
+  return s < minSeconds || s > maxSeconds ? `${spelling === 'file' ? s : durationText(value)} is out of range: use ${range}` : undefined;
 }

@@ -1,5 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { contextValue } from './problems';
+import { checkDnsLabel } from './value-rules';
 
 /**
  * The recommended `app.kubernetes.io/*` labels. Every object a construct of this library emits carries
@@ -25,8 +27,14 @@ export const PART_OF_CONTEXT = 'cdk8s-trading:partOf';
  * else the namespace of its chart, else the chart's id. One place decides it, for every construct.
  */
 export function defaultPartOf(scope: IConstruct): string {
-  const fromContext: unknown = scope.node.tryGetContext(PART_OF_CONTEXT);
-  if (typeof fromContext === 'string' && fromContext !== '') return fromContext;
+  // Judged as the partOf prop is: a label value that names one application, a DNS label.
+  const fromContext = contextValue<string>(
+    PART_OF_CONTEXT,
+    scope.node.tryGetContext(PART_OF_CONTEXT),
+    (v) => [checkDnsLabel(v)].filter((m): m is string => m !== undefined).map((message) => ({ field: '', message })),
+    false,
+  );
+  if (fromContext !== undefined) return fromContext;
   const chart = Chart.of(scope);
   return chart.namespace ?? chart.node.id;
 }

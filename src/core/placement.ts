@@ -7,7 +7,8 @@ import { FieldPath } from './field-path';
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { checkDnsSubdomain, checkInteger, checkLabelKey, checkLabelValue } from './value-rules';
-import { Problem, ProblemCollector, show } from './problems';
+import { contextValue, Problem, ProblemCollector, show } from './problems';
+import { checkSecretName } from './secrets';
 
 /** A taint the pods tolerate. */
 export interface Toleration {
@@ -41,14 +42,13 @@ export const PLACEMENT_CONTEXT = 'cdk8s-trading:placement';
 /** The placement of a construct: its props', else the `cdk8s-trading:placement` context's, else none. */
 export function placementOf(scope: IConstruct, own: PodPlacement | undefined): PodPlacement {
   if (own) return own;
-  const fromContext: unknown = scope.node.tryGetContext(PLACEMENT_CONTEXT);
-  return fromContext !== null && typeof fromContext === 'object' ? (fromContext as PodPlacement) : {};
+  return contextValue<PodPlacement>(PLACEMENT_CONTEXT, scope.node.tryGetContext(PLACEMENT_CONTEXT), (p) => validatePlacement(p)) ?? {};
 }
 
 /** Every problem of a placement. */
 export function validatePlacement(p: PodPlacement, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  (p.imagePullSecrets ?? []).forEach((s, i) => c.check(path.child(`imagePullSecrets[${i}]`), checkDnsSubdomain(s)));
+  (p.imagePullSecrets ?? []).forEach((s, i) => c.check(path.child(`imagePullSecrets[${i}]`), checkSecretName(s)));
   if (p.priorityClassName !== undefined) c.check(path.child('priorityClassName'), checkDnsSubdomain(p.priorityClassName));
   for (const [key, value] of Object.entries(p.nodeSelector ?? {})) {
     c.check(path.child(`nodeSelector.${key}`), checkLabelKey(key) ?? checkLabelValue(value));

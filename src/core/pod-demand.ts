@@ -105,6 +105,8 @@ export function quotaProblems(
   demands: readonly PodDemand[],
   defaults: ContainerDefaults | undefined,
   path: FieldPath = FieldPath.props(),
+  /** Who set a bound the user did not write (`the prod tier`), so the message does not quote it as theirs. */
+  defaultedBy: (field: keyof QuotaLimits) => string | undefined = () => undefined,
 ): Problem[] {
   const need = new Map<Field, Array<{ who: string; amount: number }>>(FIELDS.map((f) => [f, []]));
   for (const d of demands) {
@@ -130,9 +132,10 @@ export function quotaProblems(
       .map((p) => `${p.who} ${fmt(field, p.amount)}`)
       .join(', ');
     const at = path.child('quota').child(field);
+    const by = defaultedBy(field);
     c.check(
       at,
-      `${fmt(field, have)} is below the ${fmt(field, total)} the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (${drivers}${parts.length > 3 ? ', ...' : ''}): set ${at} to at least ${fmt(field, total)}, or lower the replicas or requests`,
+      `${by === undefined ? fmt(field, have) : `${by}'s default of ${fmt(field, have)} (not set in the file)`} is below the ${fmt(field, total)} the services, databases and caches need at full scale, with every colour, canary, surge, Job, init and sidecar container counted (${drivers}${parts.length > 3 ? ', ...' : ''}): set ${at} to at least ${fmt(field, total)}, or lower the replicas or requests`,
     );
   }
   return [...c.problems];

@@ -60,6 +60,21 @@ export function throwIfProblems(owner: string, problems: readonly Problem[]): vo
 }
 
 /**
+ * Judges the value of a construct-context key (`cdk8s-trading:placement`) as props are judged: `undefined` when it is
+ * unset (or null), else the value, once `validate` finds nothing; a value that is not a mapping when `mapping` is asked
+ * for, or any problem, is a ConfigurationError naming the context key (`context cdk8s-trading:placement: ...`).
+ */
+export function contextValue<T>(key: string, value: unknown, validate: (v: T) => readonly Problem[], mapping = true): T | undefined {
+  if (value === undefined || value === null) return undefined;
+  const problems =
+    mapping && (typeof value !== 'object' || Array.isArray(value))
+      ? [{ field: '', message: `${show(value)} is not a mapping` }]
+      : validate(value as T);
+  if (problems.length > 0) throw new ConfigurationError(problems.map((p) => ({ where: `context ${key}`, field: p.field, message: p.message })));
+  return value as T;
+}
+
+/**
  * Collects problems while walking a props object. `check` records a message when it is defined,
  * so rule functions (which return `string | undefined`) compose without branching.
  */

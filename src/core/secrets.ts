@@ -13,9 +13,38 @@ export function validateSecretReference(
   secretNamePath: FieldPath = path.child('secretName'),
 ): Problem[] {
   const c = new ProblemCollector();
-  c.check(secretNamePath, checkDnsSubdomain(secretName));
+  c.check(secretNamePath, checkSecretName(secretName));
   for (const [field, key] of Object.entries(keys)) if (key !== undefined) c.check(path.child(field), checkSecretKey(key));
   return [...c.problems];
+}
+
+/**
+ * Whether a field (`services.api.secretEnv.JWT_SECRET.secretName`, `flux.credentialsSecret`) names a Secret, a key
+ * of one or a credential: a value written there may be the secret itself, pasted in the wrong place, so messages
+ * about it never repeat it.
+ */
+export function namesSecret(field: string): boolean {
+  return field.split(/[.[\]]/).some((segment) => /secret(?!Rotation)|credential|password|token/i.test(segment));
+}
+
+/**
+ * Whether a value looks like a credential rather than a name: a URL (a webhook, a DSN with a password), a token
+ * with a well-known prefix (Slack, GitHub, GitLab, AWS, Stripe, OpenAI, a JWT), or a long run of letters and digits
+ * without the "-" or "." that names have (a hex or base64 key).
+ */
+export function looksLikeCredential(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (/:\/\/|hooks\.slack\.com|^[^\s@/]+:[^\s@/]+@/i.test(value)) return true;
+  if (/^(xox[a-z]?-|gh[pousr]_|github_pat_|glpat-|sk[-_]|pk_live_|rk_live_|AKIA|ASIA|eyJ)/.test(value)) return true;
+  return /^[A-Za-z0-9+/=_]{24,}$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value);
+}
+
+/** The name of a Secret: a DNS subdomain, and never a credential, which is not repeated (not even in this message). */
+export function checkSecretName(value: unknown): string | undefined {
+  if (looksLikeCredential(value)) {
+    return 'looks like a credential (a token, a password or a URL), not the name of a Secret: put the value into a Secret and give its name here (the value is not shown here)';
+  }
+  return checkDnsSubdomain(value);
 }
 
 /** Problems of a reference to an entry of an external secret manager: its key and the properties read from it. */
@@ -102,7 +131,7 @@ export class SecretStore {
 /** Problems of the name of a secret store. */
 export function validateStoreName(name: string, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  c.check(path.name(), checkDnsSubdomain(name));
+  c.check(path.name(), checkSecretName(name));
   return [...c.problems];
 }
 
@@ -110,5 +139,7 @@ export function validateStoreName(name: string, path: FieldPath = FieldPath.prop
 export function checkSecretKey(value: unknown): string | undefined {
   return typeof value === 'string' && /^[-._a-zA-Z0-9]+$/.test(value) && value.length <= 253
     ? undefined
-    : `${show(value)} is not a valid Secret key: use letters, digits, "-", "_" and "."`;
+    : looksLikeCredential(value)
+      ? 'looks like a credential, not the key of a Secret: use letters, digits, "-", "_" and "." (the value is not shown here)'
+      : `${show(value)} is not a valid Secret key: use letters, digits, "-", "_" and "."`;
 }

@@ -220,6 +220,7 @@ export function validateResources(
     readonly limits?: { readonly cpu?: unknown; readonly memory?: unknown };
   },
   path: FieldPath,
+  defaultedBy: (field: ResourceField) => string | undefined = () => undefined,
 ): Problem[] {
   const c = new ProblemCollector();
   for (const resource of ['cpu', 'memory'] as const) {
@@ -227,10 +228,22 @@ export function validateResources(
     const limit = resources.limits?.[resource];
     c.check(path.child(`requests.${resource}`), request === undefined ? undefined : checkQuantity(request, resource));
     c.check(path.child(`limits.${resource}`), limit === undefined ? undefined : checkQuantity(limit, resource));
-    c.check(path.child(`limits.${resource}`), checkNotBelow(limit, request, 'the request'));
+    // A side the user did not write (an environment tier's default) is named as such, never quoted as theirs.
+    const limitBy = defaultedBy(`limits.${resource}`);
+    const requestBy = defaultedBy(`requests.${resource}`);
+    const below = checkNotBelow(limit, request, requestBy === undefined ? 'the request' : `${requestBy}'s default request`);
+    c.check(
+      path.child(`limits.${resource}`),
+      below !== undefined && limitBy !== undefined
+        ? `${limitBy}'s default ${show(limit)} (not set in the file) is below the request ${show(request)}: set it to at least that`
+        : below,
+    );
   }
   return [...c.problems];
 }
+
+/** A request or limit of a container's resources, as `validateResources` names them. */
+export type ResourceField = `${'requests' | 'limits'}.${'cpu' | 'memory'}`;
 
 /** A Git URL Argo CD and Flux can clone: `https://…`, `ssh://…` or `git@host:org/repo.git`. */
 export function checkGitUrl(value: unknown): string | undefined {

@@ -6,7 +6,8 @@ import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolki
 import type { IAlert } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Alert' with { 'resolution-mode': 'import' };
 import type { IProvider } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3/Provider' with { 'resolution-mode': 'import' };
 import { standardLabels } from '../core/labels';
-import { checkDnsLabel, checkDnsSubdomain } from '../core/value-rules';
+import { checkDnsLabel } from '../core/value-rules';
+import { checkSecretName } from '../core/secrets';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { ProblemCollector, throwIfProblems } from '../core/problems';
 import { announcesDelivery, DeliveredEnvironment, repositoryName, validateDeliveryProps } from './argo-cd-delivery';
@@ -88,7 +89,7 @@ export class FluxDelivery extends Construct {
     if (props.fluxNamespace !== undefined) c.check('fluxNamespace', checkDnsLabel(props.fluxNamespace));
     if (props.interval !== undefined) c.check('interval', checkDurationRange(props.interval, 1, 86400));
     if (props.timeout !== undefined) c.check('timeout', checkDurationRange(props.timeout, 1, 86400));
-    if (props.credentialsSecret !== undefined) c.check('credentialsSecret', checkDnsSubdomain(props.credentialsSecret));
+    if (props.credentialsSecret !== undefined) c.check('credentialsSecret', checkSecretName(props.credentialsSecret));
     props.environments.forEach((e, i) => {
       if (e.notifications && e.notifications.secretName === undefined) {
         c.check(

@@ -6,7 +6,7 @@
  * The channel by name; credentials only by Secret reference.
  */
 import { FieldPath } from '../core/field-path';
-import { checkDnsSubdomain } from '../core/value-rules';
+import { checkSecretName } from '../core/secrets';
 import { ProblemCollector, Problem, show, throwIfProblems } from '../core/problems';
 
 /** Options of Slack notifications. */
@@ -69,7 +69,7 @@ export function checkSlackChannel(value: unknown): string | undefined {
 export function validateSlackOptions(o: Partial<SlackNotificationOptions>, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
   c.check(path.child('channel'), checkSlackChannel(o.channel));
-  if (o.secretName !== undefined) c.check(path.child('secretName'), checkDnsSubdomain(o.secretName));
+  if (o.secretName !== undefined) c.check(path.child('secretName'), checkSecretName(o.secretName));
   c.check(path.child('onSuccess'), checkOnSuccess(o.onSuccess));
   return [...c.problems];
 }

@@ -8,7 +8,7 @@ import { HttpMetrics, HttpMetricsOptions, resolveHttpMetrics, validateHttpMetric
 import { FieldPath } from '../core/field-path';
 import { Chart, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ConfigurationError, Problem, ProblemCollector, show } from '../core/problems';
+import { contextValue, Problem, ProblemCollector, show } from '../core/problems';
 
 /** How often Prometheus scrapes a service's pods (its PodMonitor) when `monitoring.interval` is not set. */
 export const DEFAULT_SCRAPE_INTERVAL = Duration.seconds(30);
@@ -128,12 +128,9 @@ export function validateObservabilityOptions(o: ObservabilityOptions, path: Fiel
  * defaults. A context with a wrong value is a ConfigurationError naming the context key.
  */
 export function observabilityOf(scope: IConstruct, own: ObservabilityOptions = {}): ObservabilitySettings {
-  const raw: unknown = scope.node.tryGetContext(MONITORING_CONTEXT);
-  const context: ObservabilityOptions = raw !== null && typeof raw === 'object' ? (raw as ObservabilityOptions) : {};
-  const contextProblems = validateObservabilityOptions(context);
-  if (contextProblems.length > 0) {
-    throw new ConfigurationError(contextProblems.map((p) => ({ where: `context ${MONITORING_CONTEXT}`, field: p.field, message: p.message })));
-  }
+  const context =
+    contextValue<ObservabilityOptions>(MONITORING_CONTEXT, scope.node.tryGetContext(MONITORING_CONTEXT), (o) => validateObservabilityOptions(o)) ??
+    {};
   const chart = Chart.of(scope);
   const environment = own.environment ?? context.environment ?? chart.namespace ?? chart.node.id;
   return {

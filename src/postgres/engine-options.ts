@@ -9,8 +9,8 @@ import type { NetworkPeer } from '../core/network-peer';
 import type { PodPlacement } from '../core/placement';
 import type { ResourceRequirements } from '../core/resources';
 import type { ObservabilitySettings } from '../monitoring/settings';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../core/value-rules';
-import { checkSecretKey } from '../core/secrets';
+import { checkDnsLabel, checkInteger } from '../core/value-rules';
+import { checkSecretKey, checkSecretName } from '../core/secrets';
 import { Problem, ProblemCollector, show } from '../core/problems';
 import { BackupEgress, checkEndpointUrl, validateBackupEgress } from './backup-egress';
 
@@ -230,7 +230,7 @@ export function validateBackupOptions(o: Partial<PostgresBackupOptions>, path: F
   if (o.credentialsSecret === undefined) {
     c.check(path.child('credentialsSecret'), 'is required: backups need a Secret with the object store credentials');
   } else {
-    c.check(path.child('credentialsSecret'), checkDnsSubdomain(o.credentialsSecret));
+    c.check(path.child('credentialsSecret'), checkSecretName(o.credentialsSecret));
   }
   if (o.accessKeyIdKey !== undefined) c.check(path.child('accessKeyIdKey'), checkSecretKey(o.accessKeyIdKey));
   if (o.secretAccessKeyKey !== undefined) c.check(path.child('secretAccessKeyKey'), checkSecretKey(o.secretAccessKeyKey));
@@ -281,7 +281,7 @@ export function validateStatefulSetOptions(o: Partial<StatefulSetEngineOptions>,
   if (o.credentialsSecret === undefined) {
     c.check(path.child('credentialsSecret'), 'is required: the StatefulSet engine reads the superuser credentials from an existing Secret');
   } else {
-    c.check(path.child('credentialsSecret'), checkDnsSubdomain(o.credentialsSecret));
+    c.check(path.child('credentialsSecret'), checkSecretName(o.credentialsSecret));
   }
   if (o.usernameKey !== undefined) c.check(path.child('usernameKey'), checkSecretKey(o.usernameKey));
   if (o.passwordKey !== undefined) c.check(path.child('passwordKey'), checkSecretKey(o.passwordKey));

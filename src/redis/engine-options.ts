@@ -122,7 +122,7 @@ export function validateSentinelOptions(o: SentinelEngineOptions, path: FieldPat
     c.check(path.child('masterName'), `${show(o.masterName)} is not a master name: use up to 64 letters, digits, ".", "_" and "-"`);
   }
   if (o.quorum !== undefined) c.check(path.child('quorum'), checkInteger(o.quorum, 1, 9));
-  if (o.downAfter !== undefined) c.check(path.seconds('downAfter'), checkDurationRange(o.downAfter, 1, 600));
-  if (o.failoverTimeout !== undefined) c.check(path.seconds('failoverTimeout'), checkDurationRange(o.failoverTimeout, 10, 3600));
+  if (o.downAfter !== undefined) c.check(path.seconds('downAfter'), checkDurationRange(o.downAfter, 1, 600, path.spelling));
+  if (o.failoverTimeout !== undefined) c.check(path.seconds('failoverTimeout'), checkDurationRange(o.failoverTimeout, 10, 3600, path.spelling));
   return [...c.problems];
 }

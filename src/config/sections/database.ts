@@ -54,8 +54,8 @@ export function databaseSection(
   if (engineKind === 'cloudnative-pg' && d.requireBackup && db.backup === undefined) {
     c.check(path.child('backup'), `is required in ${env.tier}: set destinationPath and credentialsSecret of the object store`);
   }
+  // The rest of the entry is still judged (a missing backup does not hide `instances: 1`); it is planned only without problems.
   if (db.allowFewerInstances !== undefined && !d.requireHighAvailability) c.check(path.child('allowFewerInstances'), 'applies only to prod');
-  if (c.problems.length > 0) return { problems: c.problems };
 
   const pooler: PostgresPoolerOptions | undefined =
     engineKind === 'statefulset' || db.pooler === false || (db.pooler === undefined && !d.pooler)

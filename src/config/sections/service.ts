@@ -7,7 +7,7 @@
 import { FieldPath } from '../../core/field-path';
 import { NetworkPeer } from '../../core/network-peer';
 import { ResourceRequirements } from '../../core/resources';
-import { checkCidr, checkDnsLabel, checkPort } from '../../core/value-rules';
+import { checkCidr, checkDnsLabel, checkPort, ResourceField } from '../../core/value-rules';
 import { SecretRef, SecretStore, validateSecretReference, validateStoreReference } from '../../core/secrets';
 import { Problem, ProblemCollector } from '../../core/problems';
 import { DrainHook } from '../../api-service/drain-hook';
@@ -94,6 +94,8 @@ export function serviceSection(
     if (ref) secretEnv[variable] = ref;
   }
   if (svc.replicas !== undefined && svc.autoscaling !== undefined) c.check(path.child('autoscaling'), 'set either replicas or autoscaling, not both');
+  const requireHighAvailability = TIER_DEFAULTS[env.tier].requireHighAvailability;
+  if (svc.allowFewerReplicas !== undefined && !requireHighAvailability) c.check(path.child('allowFewerReplicas'), 'applies only to prod');
   const given = serviceAutoscaling(env.tier, svc);
   const autoscaling = given && resolveAutoscaling(given);
   const replicas = serviceReplicas(env.tier, svc);
@@ -136,37 +138,45 @@ export function serviceSection(
   const release: ReturnType<typeof releaseSection> = releaseRejected ? { usesServiceImage: false, problems: [] } : releaseSection(env, svc, path);
   c.add(release.problems);
   const resources = serviceResources(env.tier, svc);
-  const own: BaseServiceProps | undefined = scaling &&
-    exposure &&
-    migration && {
-      name,
-      port: svc.port,
-      metricsPort: svc.metricsPort,
-      healthCheck: svc.healthCheck,
-      scaling,
-      resources,
-      config: svc.config,
-      secretEnv,
-      secretStore: store,
-      exposure,
-      migration,
-      monitoring: { ...svc.monitoring, interval: monitoringInterval },
-      rollout: svc.rollout && {
-        minReady: seconds(svc.rollout.minReadySeconds),
-        drain: seconds(svc.rollout.drainSeconds),
-        terminationGracePeriod: seconds(svc.rollout.terminationGracePeriodSeconds),
-        restartToken: svc.rollout.restartToken,
-        drainHook: svc.rollout.drainHook && DrainHook.fromName(svc.rollout.drainHook),
-      },
-      runAsUser: svc.runAsUser,
-      networkPolicy: svc.networkPolicy,
-      command: svc.command,
-      args: svc.args,
-    };
+  // Judged whole even when a part could not be built (a bad host, an empty migration command): the rest of the
+  // service (its image, ports, resources) still gets its findings; only a service with every part is planned.
+  const judged = {
+    name,
+    port: svc.port,
+    metricsPort: svc.metricsPort,
+    healthCheck: svc.healthCheck,
+    scaling,
+    requireHighAvailability: requireHighAvailability && !(svc.allowFewerReplicas ?? false),
+    resources,
+    config: svc.config,
+    secretEnv,
+    secretStore: store,
+    exposure,
+    migration,
+    monitoring: { ...svc.monitoring, interval: monitoringInterval },
+    rollout: svc.rollout && {
+      minReady: seconds(svc.rollout.minReadySeconds),
+      drain: seconds(svc.rollout.drainSeconds),
+      terminationGracePeriod: seconds(svc.rollout.terminationGracePeriodSeconds),
+      restartToken: svc.rollout.restartToken,
+      drainHook: svc.rollout.drainHook && DrainHook.fromName(svc.rollout.drainHook),
+    },
+    runAsUser: svc.runAsUser,
+    networkPolicy: svc.networkPolicy,
+    command: svc.command,
+    args: svc.args,
+  };
+  const own: BaseServiceProps | undefined = scaling && exposure && migration && { ...judged, scaling, exposure, migration };
   // The construct's own rule, at the file's paths; an image the release names is judged with the release.
   const image =
     release.usesServiceImage && svc.image !== undefined ? { image: svc.image, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag } : {};
-  if (own) c.add(validateApiServiceProps(name, { ...own, ...image }, path, FieldPath.file().child('secretStore')));
+  // Too few pods is said where the count is written: `replicas`, else `autoscaling.minReplicas` (the tier's own is enough).
+  const scalingPath = path.child(svc.replicas !== undefined ? 'replicas' : 'autoscaling.minReplicas');
+  const tierDefault = (field: ResourceField): string | undefined => {
+    const [kind, resource] = field.split('.') as ['requests' | 'limits', 'cpu' | 'memory'];
+    return svc.resources?.[kind]?.[resource] === undefined ? `the ${env.tier} tier` : undefined;
+  };
+  c.add(validateApiServiceProps(name, { ...judged, ...image }, path, FieldPath.file().child('secretStore'), scalingPath, tierDefault));
   // Counted toward the quota once its scale is known (a scale out of range says nothing about the quota).
   const capacity = release.plan &&
     scaling && {

@@ -1,0 +1,276 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { Scaling } from '../src/api-service/scaling';
+import { CanaryStep } from '../src/canary/engine-options';
+import { PART_OF_CONTEXT } from '../src/core/labels';
+import { PLACEMENT_CONTEXT } from '../src/core/placement';
+import { MONITORING_CONTEXT } from '../src/monitoring/settings';
+import { synthesizeProject } from '../src/synth/project';
+import { TradingBackend } from '../src/trading-backend/trading-backend';
+import { scratchProject } from './support/project';
+import { parseGitOps } from '../src/config/gitops-config';
+import { ConfigurationError } from '../src/core/problems';
+import { SecretRef } from '../src/core/secrets';
+import { Notifications } from '../src/gitops/notifications';
+import { Exposure } from '../src/api-service/exposure';
+import { fileOf, problemsAfter } from './support/environment-edit';
+import { at, JsonMap } from './support/yaml';
+import { errorOf, render } from './support/render';
+
+const IMAGE = 'ghcr.io/acme-trading/trading-api:1.4.2';
+
+/** The problems a TypeScript call throws. */
+const thrown = (fn: () => unknown): string[] => {
+  const e = errorOf(fn);
+  expect(e).toBeInstanceOf(ConfigurationError);
+  return [...(e as ConfigurationError).problems];
+};
+
+describe('messages point at what the user wrote', () => {
+  it('a misspelt required key is one problem: the unknown key, naming the key it stands for (no extra "is required")', () => {
+    const cases: Array<[string, (d: JsonMap) => void, string]> = [
+      [
+        'dev',
+        (d) => {
+          const db = at(d, 'databases', 'trading-db');
+          db.credentialSecret = db.credentialsSecret;
+          delete db.credentialsSecret;
+        },
+        'databases.trading-db.credentialSecret: unknown key (did you mean "credentialsSecret", which is required?)',
+      ],
+      [
+        'prod',
+        (d) => {
+          d.namespce = d.namespace;
+          delete d.namespace;
+        },
+        'namespce: unknown key (did you mean "namespace", which is required?)',
+      ],
+      [
+        'staging',
+        (d) => {
+          const slack = at(d, 'notifications', 'slack');
+          slack.chanel = slack.channel;
+          delete slack.channel;
+        },
+        'notifications.slack.chanel: unknown key (did you mean "channel", which is required?)',
+      ],
+    ];
+    for (const [env, edit, start] of cases) {
+      const problems = problemsAfter(env, edit);
+      expect(problems, start).toHaveLength(1);
+      expect(problems[0].startsWith(`${fileOf(env)}: ${start}; allowed: `), problems[0]).toBe(true);
+    }
+  });
+
+  it('a secretStore written with a bad name is that one problem, not also "is required" wherever the store is used', () => {
+    expect(
+      problemsAfter('prod', (d) => {
+        at(d, 'secretStore').name = 'Vault';
+      }),
+    ).toEqual([
+      `${fileOf('prod')}: secretStore.name: "Vault" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters`,
+    ]);
+  });
+
+  it("a quota bound the file does not set is the tier's, and said to be; one the file sets is quoted as written", () => {
+    const bigger = (d: JsonMap): void => void (at(d, 'services', 'trading-web', 'autoscaling').maxReplicas = 90);
+    const tier = problemsAfter('prod', bigger).find((p) => p.includes('quota.pods'));
+    expect(tier).toMatch(/^environments\/prod\.yaml: quota\.pods: the prod tier's default of 100 \(not set in the file\) is below the 145 /);
+    const written = problemsAfter('prod', (d) => (bigger(d), (d.quota = { pods: 120 }))).find((p) => p.includes('quota.pods'));
+    expect(written).toMatch(/^environments\/prod\.yaml: quota\.pods: 120 is below the 145 /);
+  });
+
+  it("a part of a service that cannot be built (a bad host, an empty migration command) does not hide the rest's problems", () => {
+    expect(
+      problemsAfter('prod', (d) => {
+        const web = at(d, 'services', 'trading-web');
+        web.image = 'ghcr.io/acme/web:latest';
+        web.port = 9090;
+        at(web, 'exposure', 'gateway').hosts = ['Bad Host'];
+        web.migration = { mode: 'job', command: [] };
+      }),
+    ).toEqual([
+      expect.stringMatching(/^environments\/prod\.yaml: services\.trading-web\.exposure\.gateway\.hosts\[0\]: "Bad Host" is not a valid hostname/),
+      expect.stringMatching(/^environments\/prod\.yaml: services\.trading-web\.migration\.command: \[\] must be a non-empty list/),
+      expect.stringMatching(/^environments\/prod\.yaml: services\.trading-web\.image: "ghcr\.io\/acme\/web:latest" uses the "latest" tag/),
+      'environments/prod.yaml: services.trading-web.metricsPort: 9090 is the HTTP port too: metrics need their own port',
+    ]);
+  });
+
+  it('a prod database without its backup still gets its other findings', () => {
+    expect(
+      problemsAfter('prod', (d) => {
+        const db = at(d, 'databases', 'trading-db');
+        delete db.backup;
+        db.instances = 1;
+      }),
+    ).toEqual([
+      `${fileOf('prod')}: databases.trading-db.backup: is required in prod: set destinationPath and credentialsSecret of the object store`,
+      expect.stringMatching(/^environments\/prod\.yaml: databases\.trading-db\.instances: 1 is below 3, the minimum for high availability/),
+    ]);
+  });
+
+  it('…Seconds fields say their range in seconds, as the file writes them; props keep Durations', () => {
+    expect(
+      problemsAfter('prod', (d) => {
+        at(d, 'services', 'trading-api', 'exposure', 'gateway', 'hsts').maxAgeSeconds = 70000000;
+        at(d, 'services', 'trading-web', 'releaseAfter').stabilizationSeconds = 301;
+      }),
+    ).toEqual([
+      `${fileOf('prod')}: services.trading-api.exposure.gateway.hsts.maxAgeSeconds: 70000000 is out of range: use 0 to 63072000 seconds (17520h)`,
+      `${fileOf('prod')}: services.trading-web.releaseAfter.stabilizationSeconds: 301 is out of range: use 0 to 300 seconds (5m)`,
+    ]);
+  });
+});
+
+describe('a credential pasted into a field that names a Secret is never repeated, and never written', () => {
+  const CREDENTIALS = [
+    'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX',
+    'xoxb-1234567890-abcdefghij',
+    // A lower-case hex key is a valid Secret name: only its look gives it away.
+    '9f86d081884c7d659a2feaea0c55ad015a3bf4f1',
+    'AKIAIOSFODNN7EXAMPLE',
+  ];
+  const FIELDS: Array<[string, string, (d: JsonMap, v: string) => void]> = [
+    ['dev', 'databases.trading-db.credentialsSecret', (d, v) => (at(d, 'databases', 'trading-db').credentialsSecret = v)],
+    ['dev', 'caches.trading-cache.credentialsSecret', (d, v) => (at(d, 'caches', 'trading-cache').credentialsSecret = v)],
+    [
+      'dev',
+      'services.trading-api.secretEnv.JWT_SECRET.secretName',
+      (d, v) => (at(d, 'services', 'trading-api', 'secretEnv', 'JWT_SECRET').secretName = v),
+    ],
+    ['dev', 'services.trading-api.secretEnv.JWT_SECRET.key', (d, v) => (at(d, 'services', 'trading-api', 'secretEnv', 'JWT_SECRET').key = v)],
+    ['dev', 'placement.imagePullSecrets[0]', (d, v) => (d.placement = { imagePullSecrets: [v] })],
+    ['prod', 'databases.trading-db.backup.credentialsSecret', (d, v) => (at(d, 'databases', 'trading-db', 'backup').credentialsSecret = v)],
+    ['prod', 'notifications.slack.secretName', (d, v) => (at(d, 'notifications', 'slack').secretName = v)],
+    ['prod', 'secretStore.name', (d, v) => (at(d, 'secretStore').name = v)],
+  ];
+
+  it('in environment files: one problem at the field, without the value', () => {
+    for (const [env, field, edit] of FIELDS) {
+      for (const value of CREDENTIALS) {
+        const problems = problemsAfter(env, (d) => edit(d, value));
+        const where = `${fileOf(env)}: ${field}: `;
+        // A Secret key may hold upper case and "_" (an AWS key id is a valid key); every other value is a problem.
+        if (field.endsWith('.key') && /^[-._a-zA-Z0-9]+$/.test(value)) continue;
+        expect(problems, `${field} = ${value}`).toEqual([expect.stringMatching(new RegExp(`^${where.replace(/[.[\]]/g, '\\$&')}`))]);
+        expect(problems[0], field).toMatch(/not shown here/);
+        for (const part of [value, value.slice(0, 12), value.slice(-12)]) expect(problems.join('\n')).not.toContain(part);
+      }
+    }
+  });
+
+  it('a value of the wrong type in such a field is not repeated either', () => {
+    const problems = problemsAfter('dev', (d) => {
+      at(d, 'services', 'trading-api').secretEnv = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' as unknown as JsonMap;
+    });
+    expect(problems).toEqual([
+      `${fileOf('dev')}: services.trading-api.secretEnv: must be a mapping of keys (the value is not shown here: it may be a secret)`,
+    ]);
+  });
+
+  it('in gitops.yaml and in TypeScript', () => {
+    const token = 'glpat-abcdefghij0123456789';
+    const gitops = thrown(() =>
+      parseGitOps('environments/gitops.yaml', `repository: https://git.example.com/d.git\nflux: { credentialsSecret: ${token} }\n`),
+    );
+    expect(gitops).toEqual([expect.stringMatching(/^environments\/gitops\.yaml: flux\.credentialsSecret: looks like a credential/)]);
+    const ts = [
+      ...thrown(() => SecretRef.fromSecret(token, 'password')),
+      ...thrown(() => Notifications.slack({ channel: 'releases', secretName: token })),
+      ...thrown(() => Exposure.ingress({ hosts: ['a.example.com'], tlsSecretName: token })),
+    ];
+    expect(ts).toEqual([
+      expect.stringMatching(/^SecretRef\.fromSecret: secretName: looks like a credential/),
+      expect.stringMatching(/^Notifications\.slack: secretName: looks like a credential/),
+      expect.stringMatching(/^Exposure\.ingress: tlsSecretName: looks like a credential/),
+    ]);
+    expect([...gitops, ...ts].join('\n')).not.toContain('abcdefghij');
+  });
+
+  it('names that are names still pass, and a bad one is still quoted', () => {
+    expect(problemsAfter('prod', (d) => (at(d, 'notifications', 'slack').secretName = 'slack-bot-token-2024'))).toEqual([]);
+    expect(problemsAfter('prod', (d) => (at(d, 'notifications', 'slack').secretName = 'Slack_Token'))).toEqual([
+      `${fileOf('prod')}: notifications.slack.secretName: "Slack_Token" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters`,
+    ]);
+  });
+});
+
+describe('a single-pod API in production needs saying so, as databases and caches do', () => {
+  const HA = 'is below 2, the minimum for high availability (one pod is down through every node drain and restart); to run fewer on purpose, say so';
+  it('in an environment file: at replicas or autoscaling.minReplicas; allowFewerReplicas accepts it, and applies only to prod', () => {
+    const web = (d: JsonMap): JsonMap => at(d, 'services', 'trading-web');
+    expect(problemsAfter('prod', (d) => (at(d, 'services', 'trading-web', 'autoscaling').minReplicas = 1))).toEqual([
+      expect.stringContaining(`${fileOf('prod')}: services.trading-web.autoscaling.minReplicas: 1 ${HA}`),
+    ]);
+    const single = (d: JsonMap): void => {
+      delete web(d).autoscaling;
+      web(d).replicas = 1;
+    };
+    expect(problemsAfter('prod', single)).toEqual([expect.stringContaining(`${fileOf('prod')}: services.trading-web.replicas: 1 ${HA}`)]);
+    expect(problemsAfter('prod', (d) => (single(d), (web(d).allowFewerReplicas = true)))).toEqual([]);
+    expect(problemsAfter('staging', (d) => (web(d).allowFewerReplicas = true))).toEqual([
+      `${fileOf('staging')}: services.trading-web.allowFewerReplicas: applies only to prod`,
+    ]);
+  });
+
+  it('in TypeScript: requireHighAvailability', () => {
+    const build = (scaling: Scaling, requireHighAvailability?: boolean) => () =>
+      render((s) => new TradingBackend(s, 'api', { image: IMAGE, scaling, requireHighAvailability }));
+    expect(thrown(build(Scaling.fixed(1), true))).toEqual([expect.stringContaining(`TradingBackend test/api: scaling: 1 ${HA}`)]);
+    expect(thrown(build(Scaling.autoscale({ minReplicas: 1, maxReplicas: 4 }), true))).toEqual([
+      expect.stringContaining(`TradingBackend test/api: scaling: 1 ${HA}`),
+    ]);
+    expect(() => build(Scaling.fixed(2), true)()).not.toThrow();
+    expect(() => build(Scaling.fixed(1))()).not.toThrow();
+  });
+});
+
+describe('an environment file name that cannot name an environment', () => {
+  it('is reported against the file before anything is written, with or without gitops.yaml', () => {
+    for (const gitops of [true, false]) {
+      const p = scratchProject();
+      if (!gitops) rmSync(join(p.root, 'environments', 'gitops.yaml'));
+      const staging = readFileSync(join(p.root, 'environments', 'staging.yaml'), 'utf8');
+      writeFileSync(join(p.root, 'environments', 'QA_env.yaml'), staging.replace('namespace: trading-staging', 'namespace: trading-qa'));
+      expect(thrown(() => synthesizeProject({ root: p.root, outdir: p.out }))).toEqual([
+        'environments/QA_env.yaml: the file name "QA_env" is not a valid environment name (it names the folder in dist/, the GitOps ' +
+          'applications and the alerts\' label): use at most 22 lower-case letters, digits and "-", starting and ending with a letter or ' +
+          'digit, like "qa-env.yaml"',
+      ]);
+      expect(existsSync(p.out)).toBe(false);
+    }
+  });
+});
+
+describe('the TypeScript door: contexts are judged like props, and a string is not a Duration', () => {
+  const withContext = (key: string, value: unknown) => () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'test', { namespace: 'shop' });
+    chart.node.setContext(key, value);
+    new TradingBackend(chart, 'api', { image: IMAGE });
+    app.synth();
+  };
+  it('names the context key and the field', () => {
+    expect(thrown(withContext(PLACEMENT_CONTEXT, { imagePullSecrets: ['Registry_Creds'] }))).toEqual([
+      'context cdk8s-trading:placement: imagePullSecrets[0]: "Registry_Creds" is not a valid name: use lower-case letters, digits, "-" and ".", at most 253 characters',
+    ]);
+    expect(thrown(withContext(PLACEMENT_CONTEXT, 'pool-a'))).toEqual(['context cdk8s-trading:placement: "pool-a" is not a mapping']);
+    expect(thrown(withContext(MONITORING_CONTEXT, 'prod'))).toEqual(['context cdk8s-trading:monitoring: "prod" is not a mapping']);
+    expect(thrown(withContext(PART_OF_CONTEXT, 'Trading Desk'))).toEqual([
+      'context cdk8s-trading:partOf: "Trading Desk" is not a valid name: use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit',
+    ]);
+    expect(() => withContext(PLACEMENT_CONTEXT, { imagePullSecrets: ['registry-creds'] })()).not.toThrow();
+    expect(() => withContext(PART_OF_CONTEXT, 'trading')()).not.toThrow();
+  });
+
+  it('CanaryStep.pause with a string names the argument', () => {
+    expect(thrown(() => CanaryStep.pause('30s' as never))).toEqual([
+      'CanaryStep.pause: duration: "30s" is not a Duration: use Duration.seconds(n), Duration.minutes(n) or Duration.hours(n)',
+    ]);
+  });
+});
