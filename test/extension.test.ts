@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -125,7 +125,7 @@ module.exports = (chart) => leftPad(chart);
 
 describe('environments/extend.ts is type-checked against the library', () => {
   it(
-    'reports each type error at its line and column',
+    'reports each type error at its line and column, with the problems of the environment files',
     () => {
       const text = `import { ApiObject, Chart } from 'cdk8s';
 import type { Environment } from 'cdk8s-trading';
@@ -138,7 +138,11 @@ export default function extend(chart: Chart, environment: Environment): void {
   });
 }
 `;
-      expectSynthFailure({ 'extend.ts': text }, [
+      // With the environment files' own problems: every problem at once.
+      const dev = readFileSync(join(base.root, 'environments', 'dev.yaml'), 'utf8').replace('namespace: trading-dev', 'namespace: Trading-Dev');
+      expectSynthFailure({ 'extend.ts': text, 'dev.yaml': dev }, [
+        'environments/dev.yaml: namespace: "Trading-Dev" is not a valid name: use at most 63 lower-case letters, digits and "-", ' +
+          'starting and ending with a letter or digit',
         `${at('extend.ts', text, 'replicas: number')}: Type 'string' is not assignable to type 'number'. (TS2322)`,
         `${at('extend.ts', text, 'teir')}: Property 'teir' does not exist on type 'EnvironmentConfig'. (TS2339)`,
       ]);

@@ -49,6 +49,8 @@ const requireHere = createRequire(__filename);
 const SHARED = new Set(['cdk8s', 'cdk8s-plus-28', 'constructs']);
 /** The file name the compiled extension runs under: its stack frames are found by it, and mapped back. */
 const COMPILED_SUFFIX = '<cdk8s-trading compiled>';
+/** \`console\` for an extension type-checked without \`@types/node\`. */
+const CONSOLE = `declare var console: { ${['log', 'info', 'warn', 'error', 'debug'].map((m) => `${m}(...data: unknown[]): void;`).join(' ')} };`;
 /** Stack frames kept while the extension runs (V8 keeps 10): enough to reach its own frame under the library's constructs. */
 const STACK_DEPTH = 64;
 
@@ -268,9 +270,10 @@ function typeCheck(root: string, file: string, inputs: readonly string[], shownO
     paths[name] = [peer(name)];
     paths[`${name}/*`] = [`${peer(name)}/*`];
   }
-  // Node's types when the project has them, as its own editor sees the file (and loading them costs a second).
+  // Node's types when the project has them, as its own editor sees the file (loading them costs a second);
+  // without them, \`console\` still exists, as it does where the extension runs.
   const nodeTypes = resolveFrom(root, '@types/node/package.json');
-  const program = ts.createProgram([file], {
+  const options: import('typescript').CompilerOptions = {
     strict: true,
     noEmit: true,
     target: ts.ScriptTarget.ES2022,
@@ -283,7 +286,16 @@ function typeCheck(root: string, file: string, inputs: readonly string[], shownO
     paths,
     types: nodeTypes ? ['node'] : [],
     ...(nodeTypes ? { typeRoots: [dirname(dirname(nodeTypes))] } : {}),
-  });
+  };
+  const host = ts.createCompilerHost(options);
+  const ambient = join(dirname(file), '__cdk8s-trading-console.d.ts');
+  if (!nodeTypes) {
+    const { getSourceFile, fileExists } = host;
+    host.getSourceFile = (name, ...rest) =>
+      name === ambient ? ts.createSourceFile(name, CONSOLE, ts.ScriptTarget.ES2022) : getSourceFile(name, ...rest);
+    host.fileExists = (name) => name === ambient || fileExists(name);
+  }
+  const program = ts.createProgram(nodeTypes ? [file] : [file, ambient], options, host);
   const mine = new Set(own);
   const problems: string[] = [];
   for (const source of program.getSourceFiles().filter((s) => mine.has(resolve(s.fileName)))) {
