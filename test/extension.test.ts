@@ -88,7 +88,7 @@ export default function extend(chart: Chart, environment: Environment): void {
       // dev gets past the throws, to the second construct with the id "owner".
       expectSynthFailure({ 'extend.ts': text, 'owner.ts': helper }, [
         `${at('extend.ts', text, "new ApiObject(chart, 'owner', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner-2'")}: ` +
-          "in environment dev: There is already a Construct with name 'owner' in _Chart [dev]",
+          'in environment dev: construct id "owner" is already used in "dev": give each construct of a scope its own id',
         `${at('owner.ts', helper, 'new TypeError')}: in environment prod: TypeError: no owner for prod`,
         `${at('extend.ts', text, 'new Error')}: in environment staging: staging has no owner either`,
       ]);

@@ -195,6 +195,12 @@ function linesOf(e: unknown): string[] {
   const missing = code === 'MODULE_NOT_FOUND' ? /Cannot find module '([^']+)'/.exec(e.message)?.[1] : undefined;
   if (missing !== undefined) return [`cannot find module ${show(missing)}: install it in the project, or correct the import`];
   const first = e.message.split('\n')[0];
+  // constructs names the scope by its class, which a bundle renames (\`_Chart\`): say it by its id instead.
+  const taken = /^There is already a Construct with name '(.*)' in \S+(?: \[(.*)\])?$/.exec(first);
+  if (taken)
+    return [
+      `construct id ${show(taken[1])} is already used in ${taken[2] ? show(taken[2]) : 'this scope'}: give each construct of a scope its own id`,
+    ];
   return [e.name === 'Error' ? first : `${e.name}: ${first}`];
 }
 
