@@ -178,7 +178,8 @@ export default function extend(chart: Chart, environment: Environment): void {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('environments/extend.ts: must export a function');
     expect(tree(p.out)['prod/20-config/configmap-team-info.yaml']).toBeDefined();
-  });
+    // Type-checking the extension against the library's sources takes seconds of CPU (environments/extend.ts).
+  }, 120_000);
 
   // The CLI that npm run synth starts carries cdk8s, cdk8s-plus-28, constructs and the library in one file:
   // an extension must still get those very instances, by name or by subpath.
@@ -208,5 +209,6 @@ export default function extend(chart: Chart, environment: Environment): void {
     expect(files).toEqual(
       expect.arrayContaining(['20-config/configmap-plus.yaml', '20-config/configmap-kube.yaml', '50-application/deployment-extra.yaml']),
     );
-  });
+    // Type-checking the extension against the library's sources takes seconds of CPU (environments/extend.ts).
+  }, 120_000);
 });

@@ -9,8 +9,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { useSchemaCompiler } from '../config/schema-validator';
 import { ConfigurationError } from '../core/problems';
 import { compareTrees, FolderDiff } from '../synth/compare';
-import { loadExtension } from '../synth/extension';
-import { ENVIRONMENTS_DIR, synthesizeProject } from '../synth/project';
+import { EnvironmentExtension, loadExtension } from '../synth/extension';
+import { ENVIRONMENTS_DIR, readProject, synthesizeProject } from '../synth/project';
 import { diskCachedCompiler } from '../synth/schema-cache';
 import { validateTree } from '../synth/validate-tree';
 import { describeFsError, WriteError } from '../synth/write';
@@ -218,6 +218,26 @@ function printProblems(io: Required<CliIo>, headline: string, problems: readonly
   for (const p of problems) io.err(`  ${p}`);
 }
 
+/**
+ * The project's `environments/extend.ts`, compiled and type-checked. When it cannot be loaded, the
+ * environment files' own problems are reported with its problems: every problem at once.
+ */
+function extensionOf(root: string, io: Required<CliIo>): EnvironmentExtension | undefined {
+  try {
+    return loadExtension(root, { cwd: io.cwd, note: (line) => io.out(`note: ${line}`) });
+  } catch (e) {
+    if (!(e instanceof ConfigurationError)) throw e;
+    let others: readonly string[] = [];
+    try {
+      others = readProject(root).problems;
+    } catch (f) {
+      if (!(f instanceof ConfigurationError)) throw f;
+      others = f.problems;
+    }
+    throw new ConfigurationError([...others, ...e.problems]);
+  }
+}
+
 function runSynth(args: ParsedArgs, io: Required<CliIo>): number {
   const started = process.hrtime.bigint();
   const root = projectRoot(args, io, true) as string;
@@ -228,7 +248,7 @@ function runSynth(args: ParsedArgs, io: Required<CliIo>): number {
   try {
     // A cdk8s CLI hands over a scratch folder it has just emptied; its parent may not exist yet.
     if (given === undefined && io.env.CDK8S_OUTDIR) mkdirSync(dirname(outdir), { recursive: true });
-    const result = synthesizeProject({ root, outdir, only: args.values.env, extend: loadExtension(root) });
+    const result = synthesizeProject({ root, outdir, only: args.values.env, extend: extensionOf(root, io) });
     for (const r of result.rendered) {
       const kinds = Object.entries(r.kinds)
         .map(([k, n]) => `${k} ${n}`)
@@ -346,7 +366,7 @@ function runDiff(args: ParsedArgs, io: Required<CliIo>): number {
   const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-trading-diff-'));
   try {
     const fresh = join(scratch, 'out');
-    synthesizeProject({ root, outdir: fresh, extend: loadExtension(root) });
+    synthesizeProject({ root, outdir: fresh, extend: extensionOf(root, io) });
     const diffs = compareTrees(dist, fresh);
     if (diffs.length === 0) {
       io.out(`${label}/ matches a fresh synth`);

@@ -4,13 +4,26 @@
  * constructs without forking the loader. The file is compiled with esbuild; `cdk8s-trading` inside it
  * (and cdk8s, cdk8s-plus-28, constructs) resolve to the modules that run it, so its constructs and these
  * share one tree.
+ *
+ * Whatever goes wrong in it is bad input of that file, reported like the environment files' problems: one
+ * line each, at the line and column of the user's source (through esbuild's source map), never a stack
+ * into the compiled code. A `.ts` extension is type-checked against the library's declarations when
+ * `typescript` can be loaded, and the objects it adds are held to the library's rules (their namespace,
+ * unique names, the policy gate) and reported against it.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
-import { Chart } from 'cdk8s';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, SourceMap } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { compileFunction } from 'node:vm';
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct, Node } from 'constructs';
 import type { Environment } from '../config/environment';
-import { ConfigurationError } from '../core/problems';
+import { ConfigurationError, show } from '../core/problems';
+import { checkPolicies } from '../policy/policies';
+import { PolicyGate } from '../policy/policy-gate';
+import type { ManifestView } from '../policy/manifest-view';
+import { filesUnder } from './files';
 
 /** Receives each environment's chart (with its constructs built from the file) before it is rendered. */
 export type EnvironmentExtension = (chart: Chart, environment: Environment) => void;
@@ -18,19 +31,119 @@ export type EnvironmentExtension = (chart: Chart, environment: Environment) => v
 /** The extension files looked for in `environments/`, in order. */
 export const EXTENSION_FILES = ['extend.ts', 'extend.js', 'extend.cjs'] as const;
 
+/**
+ * Problems of the extension, already reported against its file: callers pass them on as they are
+ * instead of placing them in an environment file.
+ */
+export class ExtensionError extends ConfigurationError {}
+
+/** Options of `loadExtension`. */
+export interface LoadExtensionOptions {
+  /** The folder paths in messages are relative to. @default process.cwd() */
+  readonly cwd?: string;
+  /** Receives a line worth telling that is not a problem (the extension was not type-checked). @default - dropped */
+  readonly note?: (line: string) => void;
+}
+
 const requireHere = createRequire(__filename);
 const SHARED = new Set(['cdk8s', 'cdk8s-plus-28', 'constructs']);
+/** The file name the compiled extension runs under: its stack frames are found by it, and mapped back. */
+const COMPILED_SUFFIX = '<cdk8s-trading compiled>';
+/** \`console\` for an extension type-checked without \`@types/node\`. */
+const CONSOLE = `declare var console: { ${['log', 'info', 'warn', 'error', 'debug'].map((m) => `${m}(...data: unknown[]): void;`).join(' ')} };`;
+/** Stack frames kept while the extension runs (V8 keeps 10): enough to reach its own frame under the library's constructs. */
+const STACK_DEPTH = 64;
+
+/** A position in a source the user wrote, 1-based, as editors and compilers print it. */
+interface SourcePosition {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
 
 /** The extension of the project at `root`, when it has one. */
-export function loadExtension(root: string): EnvironmentExtension | undefined {
+export function loadExtension(root: string, options: LoadExtensionOptions = {}): EnvironmentExtension | undefined {
   const file = EXTENSION_FILES.map((f) => join(root, 'environments', f)).find((f) => existsSync(f));
   if (!file) return undefined;
-  const shown = relative(process.cwd(), file) || file;
+  const cwd = options.cwd ?? process.cwd();
+  const shownOf = (path: string): string => relative(cwd, path) || path;
+  const shown = shownOf(file);
+  const { code, map, inputs } = compile(file, shown);
+  if (file.endsWith('.ts')) {
+    const problems = typeCheck(root, file, inputs, shownOf);
+    if (problems === undefined) options.note?.(`${shown}: not type-checked: typescript cannot be loaded from the project (npm i -D typescript)`);
+    else if (problems.length > 0) throw new ExtensionError(problems);
+  }
+  const compiled = `${file}${COMPILED_SUFFIX}`;
+  const where = (e: unknown): string => {
+    const at = positionOf(e, compiled, map);
+    return at ? `${shownOf(at.file)}:${at.line}:${at.column}` : shown;
+  };
+
+  const requireThere = createRequire(file);
+  const library = requireHere('../index') as object;
+  const module = { exports: {} as { default?: unknown; extend?: unknown } };
+  // The library and its peers resolve to the very modules running now: one cdk8s, one construct tree.
+  const requireFor = (id: string): unknown => (id === 'cdk8s-trading' ? library : SHARED.has(id.split('/')[0]) ? requireHere(id) : requireThere(id));
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Math.max(limit, STACK_DEPTH);
+  try {
+    const load = compileFunction(code, ['module', 'exports', 'require', '__filename', '__dirname'], { filename: compiled });
+    load(module, module.exports, requireFor, file, dirname(file));
+  } catch (e) {
+    throw new ExtensionError(linesOf(e).map((m) => `${where(e)}: while loading it: ${m}`));
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  const fn = module.exports.default ?? module.exports.extend ?? module.exports;
+  if (typeof fn !== 'function') {
+    throw new ExtensionError([`${shown}: must export a function (export default function (chart, environment) { ... })`]);
+  }
+  const extension = fn as EnvironmentExtension;
+  return (chart, environment) => {
+    const before = new Set(chart.node.findAll());
+    const sites = new Map<IConstruct, string>();
+    // Where each construct the extension adds is created: the line of its `new`, for the problems of its
+    // objects. Every construct registers with its scope through Node's (private) addChild; without it
+    // (another constructs major), problems name the file only.
+    const nodes = Node.prototype as unknown as { addChild?: (this: Node, child: Construct, childName: string) => void };
+    const addChild = nodes.addChild;
+    if (typeof addChild === 'function') {
+      nodes.addChild = function (child, childName) {
+        addChild.call(this, child, childName);
+        const at = positionOf(new Error(), compiled, map);
+        if (at) sites.set(child, `${shownOf(at.file)}:${at.line}:${at.column}`);
+      };
+    }
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = Math.max(limit, STACK_DEPTH);
+    try {
+      extension(chart, environment);
+    } catch (e) {
+      throw new ExtensionError(linesOf(e).map((m) => `${where(e)}: in environment ${environment.name}: ${m}`));
+    } finally {
+      nodes.addChild = addChild;
+      Error.stackTraceLimit = limit;
+    }
+    const siteOf = (c: IConstruct): string => {
+      for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
+        const site = sites.get(s);
+        if (site) return site;
+      }
+      return shown;
+    };
+    const problems = addedObjectProblems(chart, environment, before, siteOf);
+    if (problems.length > 0) throw new ExtensionError(problems);
+  };
+}
+
+/** The extension bundled (its own relative imports inside, packages outside) with a source map back to its sources. */
+function compile(file: string, shown: string): { code: string; map: SourceMap; inputs: string[] } {
   const { buildSync } = requireHere('esbuild') as typeof import('esbuild');
-  let code: string;
   try {
     const out = buildSync({
       entryPoints: [file],
+      outfile: `${file}.js`,
       bundle: true,
       write: false,
       platform: 'node',
@@ -38,27 +151,214 @@ export function loadExtension(root: string): EnvironmentExtension | undefined {
       target: 'node20',
       packages: 'external',
       logLevel: 'silent',
-      sourcemap: 'inline',
+      sourcemap: 'external',
+      sourcesContent: false,
+      metafile: true,
     });
-    code = out.outputFiles[0].text;
+    const text = (suffix: string): string => out.outputFiles.find((f) => f.path.endsWith(suffix))?.text ?? '';
+    const payload = JSON.parse(text('.map')) as { sources: string[] };
+    // Sources as absolute paths, so a position found in any of the extension's own modules names that file.
+    const map = new SourceMap({ ...payload, sources: payload.sources.map((s) => resolve(dirname(file), s)) } as never);
+    const workingDir = process.cwd();
+    const inputs = Object.keys(out.metafile.inputs).map((i) => resolve(workingDir, i));
+    return { code: text('.js'), map, inputs };
   } catch (e) {
-    const errors = (e as { errors?: Array<{ text: string; location?: { line: number; column: number } | null }> }).errors ?? [];
-    throw new ConfigurationError(
+    const errors = (e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors ?? [];
+    throw new ExtensionError(
       errors.length > 0
-        ? errors.map((x) => `${shown}${x.location ? `:${x.location.line}:${x.location.column}` : ''}: ${x.text}`)
+        ? errors.map((x) => `${x.location ? `${x.location.file}:${x.location.line}:${x.location.column + 1}` : shown}: ${x.text}`)
         : [`${shown}: cannot compile: ${(e as Error).message}`],
     );
   }
-  const requireThere = createRequire(file);
-  const library = requireHere('../index') as object;
-  const module = { exports: {} as { default?: unknown; extend?: unknown } };
-  const load = new Function('module', 'exports', 'require', '__filename', '__dirname', code);
-  // The library and its peers resolve to the very modules running now: one cdk8s, one construct tree.
-  const requireFor = (id: string): unknown => (id === 'cdk8s-trading' ? library : SHARED.has(id.split('/')[0]) ? requireHere(id) : requireThere(id));
-  load(module, module.exports, requireFor, file, join(file, '..'));
-  const fn = module.exports.default ?? module.exports.extend ?? module.exports;
-  if (typeof fn !== 'function') {
-    throw new ConfigurationError([`${shown}: must export a function (export default function (chart, environment) { ... })`]);
+}
+
+/** The innermost frame of `e`'s stack in the compiled extension, mapped back to the user's source. */
+function positionOf(e: unknown, compiled: string, map: SourceMap): SourcePosition | undefined {
+  const stack = e instanceof Error && typeof e.stack === 'string' ? e.stack : '';
+  for (const line of stack.split('\n')) {
+    const at = line.lastIndexOf(`${compiled}:`);
+    if (at < 0) continue;
+    const m = /^:(\d+):(\d+)/.exec(line.slice(at + compiled.length));
+    if (!m) continue;
+    const entry = map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) continue;
+    return { file: entry.originalSource, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
   }
-  return fn as EnvironmentExtension;
+  return undefined;
+}
+
+/** What was thrown, one line per problem: a ConfigurationError's own lines, otherwise the first line of the message. */
+function linesOf(e: unknown): string[] {
+  if (e instanceof ConfigurationError) return [...e.problems];
+  if (!(e instanceof Error)) return [`threw ${show(e)}`];
+  const code = (e as { code?: unknown }).code;
+  const missing = code === 'MODULE_NOT_FOUND' ? /Cannot find module '([^']+)'/.exec(e.message)?.[1] : undefined;
+  if (missing !== undefined) return [`cannot find module ${show(missing)}: install it in the project, or correct the import`];
+  const first = e.message.split('\n')[0];
+  // constructs names the scope by its class, which a bundle renames (\`_Chart\`): say it by its id instead.
+  const taken = /^There is already a Construct with name '(.*)' in \S+(?: \[(.*)\])?$/.exec(first);
+  if (taken)
+    return [
+      `construct id ${show(taken[1])} is already used in ${taken[2] ? show(taken[2]) : 'this scope'}: give each construct of a scope its own id`,
+    ];
+  return [e.name === 'Error' ? first : `${e.name}: ${first}`];
+}
+
+/**
+ * The objects the extension added, held to the rules the library's own objects follow: in the environment's
+ * namespace, a name of their own per kind and namespace, and no policy finding. Each problem names the line
+ * that created the object.
+ */
+function addedObjectProblems(chart: Chart, environment: Environment, before: ReadonlySet<IConstruct>, siteOf: (c: IConstruct) => string): string[] {
+  const namespace = environment.config.namespace;
+  const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const added = new Set(objects.filter((o) => !before.has(o)));
+  if (added.size === 0) return [];
+  const manifests = new Map<ApiObject, ManifestView>(objects.map((o) => [o, o.toJson() as ManifestView]));
+  const problems: string[] = [];
+  const report = (o: ApiObject, message: string): void => {
+    const m = manifests.get(o) as ManifestView;
+    problems.push(`${siteOf(o)}: in environment ${environment.name}: ${m.kind}/${m.metadata.name} (${o.node.path}): ${message}`);
+  };
+  const identity = (m: ManifestView): string =>
+    `${m.apiVersion.split('/').slice(0, -1).join('/')}/${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+  const owners = new Map<string, ApiObject>();
+  for (const o of objects.filter((x) => !added.has(x))) owners.set(identity(manifests.get(o) as ManifestView), o);
+  for (const o of added) {
+    const m = manifests.get(o) as ManifestView;
+    const other = m.metadata.namespace;
+    if (other !== undefined && other !== namespace) {
+      report(
+        o,
+        `namespace: ${show(other)} is outside the environment's namespace ${show(namespace)}: an extension adds objects to its environment only`,
+      );
+    } else if (m.kind === 'Namespace' && m.metadata.name !== namespace) {
+      report(
+        o,
+        `${show(m.metadata.name)} is a namespace other than the environment's ${show(namespace)}: an extension adds objects to its environment only`,
+      );
+    }
+    const first = owners.get(identity(m));
+    if (first) {
+      const by = before.has(first) ? 'the library' : `the extension (${siteOf(first)})`;
+      report(o, `name: ${show(m.metadata.name)} is already used by ${first.node.path}, made by ${by}: names must be unique per kind and namespace`);
+    } else owners.set(identity(m), o);
+  }
+  const ids = new Map([...added].map((o) => [`${(manifests.get(o) as ManifestView).kind}/${o.name}`, o]));
+  const findings = checkPolicies([...manifests.values()], PolicyGate.of(chart)?.options ?? {});
+  for (const f of findings) {
+    const o = ids.get(f.object);
+    if (o && !f.waiver) report(o, `policy ${f.rule}: ${f.message}`);
+  }
+  return problems;
+}
+
+/**
+ * The type errors of a `.ts` extension and the files it imports (`inputs`), checked against the library's
+ * declarations, or undefined when no `typescript` can be loaded. Each is one line: file:line:column, the
+ * message and its code. A clean result is remembered under the project's cache, keyed by the sources,
+ * the library and the compiler, so an unchanged extension costs nothing on the next synth.
+ */
+function typeCheck(root: string, file: string, inputs: readonly string[], shownOf: (path: string) => string): string[] | undefined {
+  const ts = loadTypeScript(root);
+  if (!ts) return undefined;
+  const library = libraryDeclarations();
+  const own = inputs.filter((i) => !i.split(/[\\/]/).includes('node_modules'));
+  const key = createHash('sha256')
+    .update(JSON.stringify([ts.version, library.stamp, own.map((i) => [i, existsSync(i) ? readFileSync(i, 'utf8') : ''])]))
+    .digest('hex')
+    .slice(0, 24);
+  const passed = join(root, 'node_modules', '.cache', 'cdk8s-trading', `extension-${key}.ok`);
+  if (existsSync(passed)) return [];
+  const peer = (name: string): string => dirname(requireHere.resolve(`${name}/package.json`));
+  const paths: Record<string, string[]> = { 'cdk8s-trading': [library.entry] };
+  for (const name of SHARED) {
+    paths[name] = [peer(name)];
+    paths[`${name}/*`] = [`${peer(name)}/*`];
+  }
+  // Node's types when the project has them, as its own editor sees the file (loading them costs a second);
+  // without them, \`console\` still exists, as it does where the extension runs.
+  const nodeTypes = resolveFrom(root, '@types/node/package.json');
+  const options: import('typescript').CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2022.d.ts'],
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    allowJs: false,
+    paths,
+    types: nodeTypes ? ['node'] : [],
+    ...(nodeTypes ? { typeRoots: [dirname(dirname(nodeTypes))] } : {}),
+  };
+  const host = ts.createCompilerHost(options);
+  const ambient = join(dirname(file), '__cdk8s-trading-console.d.ts');
+  if (!nodeTypes) {
+    const { getSourceFile, fileExists } = host;
+    host.getSourceFile = (name, ...rest) =>
+      name === ambient ? ts.createSourceFile(name, CONSOLE, ts.ScriptTarget.ES2022) : getSourceFile(name, ...rest);
+    host.fileExists = (name) => name === ambient || fileExists(name);
+  }
+  const program = ts.createProgram(nodeTypes ? [file] : [file, ambient], options, host);
+  const mine = new Set(own);
+  const problems: string[] = [];
+  for (const source of program.getSourceFiles().filter((s) => mine.has(resolve(s.fileName)))) {
+    for (const d of [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]) {
+      const text = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+      const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
+      problems.push(`${shownOf(resolve(source.fileName))}${at ? `:${at.line + 1}:${at.character + 1}` : ''}: ${text} (TS${d.code})`);
+    }
+  }
+  if (problems.length === 0) {
+    try {
+      mkdirSync(dirname(passed), { recursive: true });
+      writeFileSync(passed, '');
+    } catch {
+      // A read-only project checks every time.
+    }
+  }
+  return problems;
+}
+
+/** The project's own `typescript`, else the one beside this package, else none. */
+function loadTypeScript(root: string): typeof import('typescript') | undefined {
+  for (const from of [root, __dirname]) {
+    const entry = resolveFrom(from, 'typescript');
+    if (entry) return requireHere(entry) as typeof import('typescript');
+  }
+  return undefined;
+}
+
+function resolveFrom(dir: string, id: string): string | undefined {
+  try {
+    return createRequire(join(dir, 'noop.js')).resolve(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What `cdk8s-trading` means to the type checker: the package's declarations (`lib/index.d.ts`) when this
+ * code runs from the package, the sources (`src/index.ts`) when it runs from this repository; and a stamp
+ * that changes when they do.
+ */
+function libraryDeclarations(): { entry: string; stamp: string } {
+  let dir = __dirname;
+  while (dirname(dir) !== dir && !isLibraryRoot(dir)) dir = dirname(dir);
+  const declarations = join(dir, 'lib', 'index.d.ts');
+  const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '';
+  if (relative(join(dir, 'lib'), __dirname).startsWith('..') === false && existsSync(declarations)) {
+    return { entry: declarations, stamp: `${version} ${statSync(declarations).mtimeMs}` };
+  }
+  const src = join(dir, 'src');
+  const newest = Math.max(...filesUnder(src).map((f) => statSync(join(src, f)).mtimeMs));
+  return { entry: join(src, 'index.ts'), stamp: `${version} src ${newest}` };
+}
+
+function isLibraryRoot(dir: string): boolean {
+  const file = join(dir, 'package.json');
+  if (!existsSync(file)) return false;
+  return (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'cdk8s-trading';
 }

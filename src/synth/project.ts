@@ -13,7 +13,7 @@ import { ConfigurationError, show } from '../core/problems';
 import { APPLY_STAGES } from '../gitops/sync-waves';
 import { filesUnder } from './files';
 import { GitOpsApp, treeFiles } from './gitops-app';
-import { EnvironmentExtension } from './extension';
+import { EnvironmentExtension, ExtensionError } from './extension';
 import { OutputFile } from './layout';
 import { collectIfLarge } from './collect';
 import { CheckedChart, checkChart, RenderedFolder, renderChecked } from './render';
@@ -107,9 +107,12 @@ function checkEnvironment(environment: Environment, extend: EnvironmentExtension
   }
 }
 
-/** A ConfigurationError with its problems reported against the environment's file; anything else as it is. */
+/**
+ * A ConfigurationError with its problems reported against the environment's file; anything else as it is,
+ * and so are the extension's problems, which name its file.
+ */
 function locatedIn(environment: Environment, e: unknown): unknown {
-  if (!(e instanceof ConfigurationError)) return e;
+  if (!(e instanceof ConfigurationError) || e instanceof ExtensionError) return e;
   return new ConfigurationError(e.located.map((p) => ({ ...p, where: p.where ? `${environment.file}: ${p.where}` : environment.file })));
 }
 

@@ -86,8 +86,27 @@ try {
   check('the README has an environments/extend.ts example', readmeExtension !== undefined);
   writeFileSync(join(project, 'environments', 'extend.ts'), readmeExtension ?? '');
   sh(bin, ['synth'], project);
+  const cliDistWithExtension = tree(join(project, 'dist'));
   check('extend.ts added its ConfigMap to every environment', ['dev', 'staging', 'prod'].every((e) => readdirSync(join(project, 'dist', e, '20-config')).includes('configmap-team-info.yaml')));
   sh(bin, ['validate'], project);
+  // Against the published declarations: a type error and a throw are synth failures at their line of extend.ts.
+  const extensionWith = (text) => {
+    writeFileSync(join(project, 'environments', 'extend.ts'), text);
+    const r = sh(bin, ['synth'], project, 1);
+    const at = (needle) => {
+      const before = text.slice(0, text.indexOf(needle)).split('\n');
+      return `environments/extend.ts:${before.length}:${before.at(-1).length + 1}`;
+    };
+    return { lines: r.stderr.trimEnd().split('\n'), at };
+  };
+  const typed = extensionWith(`${readmeExtension ?? ''}\nexport const replicas: number = 'three';\n`);
+  const typeError = `  ${typed.at('replicas: number')}: Type 'string' is not assignable to type 'number'. (TS2322)`;
+  check('a type error in extend.ts fails the synth at its line', typed.lines[1] === typeError, typed.lines.join('\n'));
+  const throwing = "  if (environment.name === 'prod') throw new Error('no team for prod');\n  new ApiObject";
+  const thrown = extensionWith((readmeExtension ?? '').replace('  new ApiObject', throwing));
+  const throwLine = `  ${thrown.at('new Error')}: in environment prod: no team for prod`;
+  check('a throw in extend.ts fails the synth at its line, naming the environment', thrown.lines[1] === throwLine, thrown.lines.join('\n'));
+  check('dist/ is left as it was after the failed synths', JSON.stringify(tree(join(project, 'dist'))) === JSON.stringify(cliDistWithExtension));
   rmSync(join(project, 'environments', 'extend.ts'));
   sh(bin, ['synth'], project);
 

@@ -1,0 +1,193 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, scratchProject, tree } from './support/project';
+
+// environments/extend.ts as users run it: through the CLI process, into a dist/ synthesized before, which a
+// failing synth must leave byte for byte as it was.
+
+// A first synth of an extension type-checks it against the library's sources (about 4 s of CPU here), on top
+// of the synth: more than the default timeout on a busy 2-core machine.
+const SLOW = 120_000;
+
+let base: { root: string; out: string };
+beforeAll(() => {
+  base = scratchProject();
+  const r = cli(base.root, ['synth']);
+  expect(r.status, r.stderr).toBe(0);
+}, SLOW);
+
+/** A copy of the synthesized project with `files` written into its environments/ folder. */
+function projectWith(files: Record<string, string>): { root: string; out: string } {
+  const root = mkdtempSync(join(tmpdir(), 'cdk8s-trading-ext-'));
+  cpSync(base.root, root, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, 'environments', name), text);
+  return { root, out: join(root, 'dist') };
+}
+
+/** `file:line:column` (1-based) of the first `needle` in `text`, as compilers print positions. */
+function at(file: string, text: string, needle: string): string {
+  const index = text.indexOf(needle);
+  expect(index, `${needle} in ${file}`).toBeGreaterThanOrEqual(0);
+  const lines = text.slice(0, index).split('\n');
+  return `environments/${file}:${lines.length}:${(lines.at(-1) as string).length + 1}`;
+}
+
+/** Runs `synth` on a project with `files`; expects exit 1, dist/ unchanged and exactly `problems` (one line each, no stack). */
+function expectSynthFailure(files: Record<string, string>, problems: readonly string[]): void {
+  const p = projectWith(files);
+  const before = tree(p.out);
+  const r = cli(p.root, ['synth']);
+  expect(r.status, r.stdout).toBe(1);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stderr.trimEnd().split('\n')).toEqual(['synth failed; dist/ was left as it was.', ...problems.map((l) => `  ${l}`)]);
+  expect(tree(p.out)).toEqual(before);
+}
+
+describe('environments/extend.ts that throws, as a synth failure at the line of the source', () => {
+  it(
+    'names the line and column of a top-level throw',
+    () => {
+      const text = `import { Chart } from 'cdk8s';
+
+const owners: Record<string, string> = JSON.parse('{}');
+if (!owners.dev) throw new Error('no owner for dev in the owners table');
+
+export default function extend(chart: Chart): void {
+  chart.addDependency();
+}
+`;
+      expectSynthFailure({ 'extend.ts': text }, [`${at('extend.ts', text, 'new Error')}: while loading it: no owner for dev in the owners table`]);
+    },
+    SLOW,
+  );
+
+  it(
+    'names the environment being built when the function throws, also in a module of its own or on a second construct with one id',
+    () => {
+      const helper = `import type { Environment } from 'cdk8s-trading';
+
+export function owner(environment: Environment): string {
+  if (environment.config.tier === 'prod') {
+    throw new TypeError(\`no owner for \${environment.name}\`);
+  }
+  return 'team-a';
+}
+`;
+      const text = `import { ApiObject, Chart } from 'cdk8s';
+import type { Environment } from 'cdk8s-trading';
+import { owner } from './owner';
+
+export default function extend(chart: Chart, environment: Environment): void {
+  new ApiObject(chart, 'owner', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' }, data: { owner: owner(environment) } });
+  if (environment.name === 'staging') throw new Error('staging has no owner either');
+  new ApiObject(chart, 'owner', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner-2' } });
+}
+`;
+      // dev gets past the throws, to the second construct with the id "owner".
+      expectSynthFailure({ 'extend.ts': text, 'owner.ts': helper }, [
+        `${at('extend.ts', text, "new ApiObject(chart, 'owner', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner-2'")}: ` +
+          'in environment dev: construct id "owner" is already used in "dev": give each construct of a scope its own id',
+        `${at('owner.ts', helper, 'new TypeError')}: in environment prod: TypeError: no owner for prod`,
+        `${at('extend.ts', text, 'new Error')}: in environment staging: staging has no owner either`,
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
+    'names the import of a module that is not there, in a .ts file (type check) and in a .js file (loading)',
+    () => {
+      const text = `import { Chart } from 'cdk8s';
+import { leftPad } from 'no-such-package-anywhere';
+import { NoSuchConstruct } from 'cdk8s-plus-28';
+
+export default function extend(chart: Chart): void {
+  new NoSuchConstruct(chart, leftPad('x'));
+}
+`;
+      expectSynthFailure({ 'extend.ts': text }, [
+        `${at('extend.ts', text, "'no-such-package-anywhere'")}: Cannot find module 'no-such-package-anywhere' or its corresponding type declarations. (TS2307)`,
+        `${at('extend.ts', text, 'NoSuchConstruct }')}: Module '"cdk8s-plus-28"' has no exported member 'NoSuchConstruct'. (TS2305)`,
+      ]);
+      const js = `'use strict';
+const { leftPad } = require('no-such-package-anywhere');
+module.exports = (chart) => leftPad(chart);
+`;
+      expectSynthFailure({ 'extend.js': js }, [
+        `${at('extend.js', js, "require('no-such")}: while loading it: cannot find module "no-such-package-anywhere": install it in the project, or correct the import`,
+      ]);
+    },
+    SLOW,
+  );
+});
+
+describe('environments/extend.ts is type-checked against the library', () => {
+  it(
+    'reports each type error at its line and column, with the problems of the environment files',
+    () => {
+      const text = `import { ApiObject, Chart } from 'cdk8s';
+import type { Environment } from 'cdk8s-trading';
+
+export default function extend(chart: Chart, environment: Environment): void {
+  const replicas: number = environment.config.namespace;
+  new ApiObject(chart, 'team', {
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team' },
+    data: { tier: environment.config.teir, replicas: String(replicas) },
+  });
+}
+`;
+      // With the environment files' own problems: every problem at once.
+      const dev = readFileSync(join(base.root, 'environments', 'dev.yaml'), 'utf8').replace('namespace: trading-dev', 'namespace: Trading-Dev');
+      expectSynthFailure({ 'extend.ts': text, 'dev.yaml': dev }, [
+        'environments/dev.yaml: namespace: "Trading-Dev" is not a valid name: use at most 63 lower-case letters, digits and "-", ' +
+          'starting and ending with a letter or digit',
+        `${at('extend.ts', text, 'replicas: number')}: Type 'string' is not assignable to type 'number'. (TS2322)`,
+        `${at('extend.ts', text, 'teir')}: Property 'teir' does not exist on type 'EnvironmentConfig'. (TS2339)`,
+      ]);
+    },
+    SLOW,
+  );
+});
+
+describe('objects environments/extend.ts adds follow the rules of the library', () => {
+  it(
+    'reports another namespace, a name of a library object and a policy finding against extend.ts; writes none',
+    () => {
+      const text = `import { ApiObject, Chart } from 'cdk8s';
+import { Deployment } from 'cdk8s-plus-28';
+import type { Environment } from 'cdk8s-trading';
+
+export default function extend(chart: Chart, environment: Environment): void {
+  if (environment.name !== 'dev') return;
+  new ApiObject(chart, 'coredns', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns-custom', namespace: 'kube-system' } });
+  new ApiObject(chart, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'trading-api-config' }, data: { a: 'b' } });
+  new Deployment(chart, 'tools', { metadata: { name: 'tools' }, containers: [{ image: 'busybox:1.37', portNumber: 8080 }] });
+}
+`;
+      const p = projectWith({ 'extend.ts': text });
+      const before = tree(p.out);
+      const r = cli(p.root, ['synth']);
+      expect(r.status).toBe(1);
+      const lines = r.stderr.trimEnd().split('\n').slice(1);
+      const prefix = (needle: string): string => `  ${at('extend.ts', text, needle)}: in environment dev: `;
+      expect(lines).toContain(
+        `${prefix("new ApiObject(chart, 'coredns'")}ConfigMap/coredns-custom (dev/coredns): namespace: "kube-system" is outside the environment's ` +
+          'namespace "trading-dev": an extension adds objects to its environment only',
+      );
+      expect(lines).toContain(
+        `${prefix("new ApiObject(chart, 'config'")}ConfigMap/trading-api-config (dev/config): name: "trading-api-config" is already used by ` +
+          'dev/trading-api/ConfigMap, made by the library: names must be unique per kind and namespace',
+      );
+      expect(lines).toContain(
+        `${prefix('new Deployment')}Deployment/tools (dev/tools/Resource): policy network-policy-coverage: no NetworkPolicy (other than a select-all ` +
+          'default-deny) selects its pods',
+      );
+      // Every problem is the extension's, none is put in an environment file or written anywhere.
+      for (const line of lines) expect(line).toMatch(/^ {2}environments\/extend\.ts:\d+:\d+: in environment dev: /);
+      expect(tree(p.out)).toEqual(before);
+    },
+    SLOW,
+  );
+});
