@@ -235,7 +235,7 @@ describe('files a user keeps in subfolders of dist/', () => {
             : ['dist/prod/overlays/eu/kustomization.yaml', 'dist/prod/overlays/eu/replicas.yaml'],
         );
         expect(lines[1]).toContain('not written by a synth (no kustomization.yaml it wrote lists it) and would be deleted');
-        expect(lines[1]).toContain('move it out of dist/ (files directly in dist/ are kept) or delete it');
+        expect(lines[1]).toContain('move it out of dist/, or delete it');
         expect(snapshot(p.out)).toEqual(before);
       }
       // Moved out of the subfolders, the synth runs, and keeps the top-level file.

@@ -143,15 +143,19 @@ function safeMtime(file: string): number {
 
 /**
  * Repairs what an interrupted earlier write left: puts back a tree that was moved aside, drops a
- * half-written one. Every write does this first, under the lock.
+ * half-written one. Every write does this first, under the lock. True when a tree was put back.
  */
-export function recoverInterruptedWrite(outdir: string): void {
+export function recoverInterruptedWrite(outdir: string): boolean {
   const { next, old } = writerPaths(outdir);
+  let restored = false;
   if (existsSync(old)) {
-    if (!existsSync(outdir)) renameSync(old, outdir);
-    else removeLeftover(old);
+    if (!existsSync(outdir)) {
+      renameSync(old, outdir);
+      restored = true;
+    } else removeLeftover(old);
   }
   removeLeftover(next);
+  return restored;
 }
 
 /**
@@ -285,7 +289,7 @@ function unownedFilesLost(outdir: string, shown: string, files: readonly OutputF
     .map(
       (p) =>
         `${join(shown, p)}: not written by a synth (no kustomization.yaml it wrote lists it) and would be deleted, since a synth ` +
-        `replaces ${shown}/ as a whole: move it out of ${shown}/ (files directly in ${shown}/ are kept) or delete it`,
+        `replaces ${shown}/ as a whole: move it out of ${shown}/, or delete it`,
     );
 }
 
@@ -306,10 +310,10 @@ export function writeTree(linkOrFolder: string, files: readonly OutputFile[], op
   const { next, old } = writerPaths(outdir);
   try {
     step('locked');
-    recoverInterruptedWrite(outdir);
+    const restored = recoverInterruptedWrite(outdir);
     step('recovered');
     // A tree that recovery put back is held to the same checks.
-    checkOutputFolder(linkOrFolder);
+    if (restored) checkOutputFolder(linkOrFolder);
     const unowned = unownedFilesLost(outdir, shown, files);
     if (unowned.length > 0) throw refusal(unowned, shown);
     let current = next;
