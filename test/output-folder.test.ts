@@ -192,7 +192,7 @@ describe('a dist/ that is a symbolic link', () => {
       const dangling = cli(p.root, ['synth']);
       expect(dangling.status).toBe(1);
       expect(dangling.stderr).toBe(
-        `synth failed: cannot write dist/: it is a symbolic link to ${join(p.root, 'missing')}, which no such file or folder; create that folder or remove the link\n`,
+        `synth failed: cannot write dist/: it is a symbolic link to ${join(p.root, 'missing')}, which does not exist; create that folder or remove the link\n`,
       );
       rmSync(p.out);
       synthesizeProject({ root: p.root, outdir: p.out });
@@ -353,6 +353,23 @@ describe('validate on a hand-edited dist/', () => {
         `dist/prod/50-application/values.yaml: document 1: not a Kubernetes object (apiVersion: nothing, kind: nothing, metadata: nothing; keys replicaCount, image): ${allowed}`,
       ]);
       expect(snapshot(p.out)).toEqual(before);
+    },
+    SLOW,
+  );
+
+  it(
+    'a manifest the user cannot read is a problem of that file, for a user who is not root',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const file = join(p.out, 'dev', '20-config', 'configmap-trading-api-config.yaml');
+      chmodSync(file, 0o000);
+      const r = asNonRoot(p.root, ['validate']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      expect(r.stderr).toContain(
+        'dist/dev/20-config/configmap-trading-api-config.yaml: cannot be read (permission denied): validate reads every manifest under dist; make it readable',
+      );
     },
     SLOW,
   );

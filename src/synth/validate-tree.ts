@@ -16,6 +16,7 @@ import { filesUnder } from './files';
 import { Manifest } from './layout';
 import { ENVIRONMENTS_DIR, readProject, renderEnvironment } from './project';
 import { SchemaValidator } from './strict-schemas';
+import { describeFsError } from './write';
 
 /** The result of a validation. */
 export interface TreeValidation {
@@ -176,7 +177,16 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
   for (const path of all.filter((f) => /\.ya?ml$/.test(f) && !KUSTOMIZE_FILES.test(f))) {
     const shown = relative(cwd, join(dir, path)) || path;
     let objects = 0;
-    readDocuments(readFileSync(join(dir, path), 'utf8')).forEach((doc, i) => {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, path), 'utf8');
+    } catch (e) {
+      problems.push(
+        `${shown}: cannot be read (${describeFsError(e)}): validate reads every manifest under ${relative(cwd, dir) || '.'}; make it readable`,
+      );
+      continue;
+    }
+    readDocuments(text).forEach((doc, i) => {
       if ('errors' in doc) {
         problems.push(...doc.errors.map((e) => `${shown}: document ${i + 1}: cannot parse YAML: ${e}`));
         return;

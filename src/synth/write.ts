@@ -211,9 +211,10 @@ export function checkOutputFolder(outdir: string): string {
     try {
       target = realpathSync(outdir);
     } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
       throw new WriteError(
-        `cannot write ${shown}/: it is a symbolic link to ${resolve(dirname(outdir), readlinkSync(outdir))}, which ${describeFsError(e)}; ` +
-          'create that folder or remove the link',
+        `cannot write ${shown}/: it is a symbolic link to ${resolve(dirname(outdir), readlinkSync(outdir))}, which ` +
+          `${missing ? 'does not exist' : `cannot be followed (${describeFsError(e)})`}; create that folder or remove the link`,
       );
     }
   }
