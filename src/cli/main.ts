@@ -3,7 +3,7 @@
  * 1 when the configuration, the output or the disk has a problem (every problem printed, one per line),
  * 2 on a usage error.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { useSchemaCompiler } from '../config/schema-validator';
@@ -59,7 +59,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       'Checks every environment file, renders every environment (or only those named by --env; the other\n' +
       "environments' folders are kept, dist/gitops/ is rendered again) and replaces the output folder atomically.\n" +
       'Nothing is written unless everything is valid. --outdir defaults to dist/ in the project root (or\n' +
-      '$CDK8S_OUTDIR when a cdk8s CLI runs it).',
+      '$CDK8S_OUTDIR when it is set, as a cdk8s CLI does; validate and diff then default to it too). A dist/ that is\n' +
+      'a symbolic link is written through; files in its subfolders that no synth wrote are never deleted: the synth\n' +
+      'refuses and lists them.',
     spec: { values: { ...ROOT_OPTION, env: { alias: 'e', repeatable: true }, outdir: { alias: 'o' } } },
     run: runSynth,
   },
@@ -238,16 +240,41 @@ function extensionOf(root: string, io: Required<CliIo>): EnvironmentExtension | 
   }
 }
 
+/**
+ * The output folder when none is given: `dist/` in the project root, or `$CDK8S_OUTDIR`. A cdk8s CLI sets it for
+ * the app it runs; set in a shell, it moves every command's default (synth, validate, diff) there alike, and each
+ * says so, so that a synth and the diff after it never look at different folders.
+ */
+function defaultOutput(root: string | undefined, io: Required<CliIo>): { dir: string; fromEnv: boolean } | undefined {
+  if (io.env.CDK8S_OUTDIR) return { dir: resolve(io.cwd, io.env.CDK8S_OUTDIR), fromEnv: true };
+  return root === undefined ? undefined : { dir: join(root, 'dist'), fromEnv: false };
+}
+
+/** `dist/`, or `dist/ (→ /elsewhere/out)` when it is a symbolic link, which the synth writes through. */
+function outputLabel(io: Required<CliIo>, dir: string): string {
+  const label = `${shown(io, dir)}/`;
+  try {
+    return lstatSync(dir).isSymbolicLink() ? `${label} (→ ${realpathSync(dir)})` : label;
+  } catch {
+    return label;
+  }
+}
+
 function runSynth(args: ParsedArgs, io: Required<CliIo>): number {
   const started = process.hrtime.bigint();
   const root = projectRoot(args, io, true) as string;
   const given = args.values.outdir?.[0];
-  const outdir = given !== undefined ? resolve(io.cwd, given) : io.env.CDK8S_OUTDIR ? resolve(io.cwd, io.env.CDK8S_OUTDIR) : join(root, 'dist');
+  const fallback = defaultOutput(root, io) as { dir: string; fromEnv: boolean };
+  const fromEnv = given === undefined && fallback.fromEnv;
+  const outdir = given !== undefined ? resolve(io.cwd, given) : fallback.dir;
   const label = `${shown(io, outdir)}/`;
+  // A cdk8s CLI deletes its output folder before it runs the app (cdk8s synth -o dist included): what was there
+  // is gone before this process starts, so a failure must not claim it was left as it was.
+  const existed = existsSync(outdir);
   useProjectCache(root);
   try {
     // A cdk8s CLI hands over a scratch folder it has just emptied; its parent may not exist yet.
-    if (given === undefined && io.env.CDK8S_OUTDIR) mkdirSync(dirname(outdir), { recursive: true });
+    if (fromEnv) mkdirSync(dirname(outdir), { recursive: true });
     const result = synthesizeProject({ root, outdir, only: args.values.env, extend: extensionOf(root, io) });
     for (const r of result.rendered) {
       const kinds = Object.entries(r.kinds)
@@ -256,25 +283,38 @@ function runSynth(args: ParsedArgs, io: Required<CliIo>): number {
       io.out(`${shown(io, join(outdir, r.folder))}: ${r.files.length} files, ${r.bytes} bytes, ${r.milliseconds.toFixed(0)} ms (${kinds})`);
     }
     if (result.kept.length > 0) io.out(`kept as they were: ${result.kept.map((k) => shown(io, join(outdir, k))).join(', ')}`);
-    io.out(`synthesized ${result.rendered.length} folder(s) into ${label} in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`);
+    io.out(
+      `synthesized ${result.rendered.length} folder(s) into ${outputLabel(io, outdir)} in ` +
+        `${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`,
+    );
+    if (fromEnv && outdir !== join(root, 'dist')) {
+      io.out(`note: written to ${label}, not dist/: CDK8S_OUTDIR=${io.env.CDK8S_OUTDIR} is set (validate and diff look there too while it is)`);
+    }
     return 0;
   } catch (e) {
-    if (e instanceof ConfigurationError) {
-      printProblems(io, `synth failed; ${label} was left as it was.`, e.problems);
-      return 1;
+    const problems = e instanceof ConfigurationError || e instanceof WriteError ? e.problems : undefined;
+    if (problems === undefined) throw e;
+    if (!existed && fromEnv) {
+      printProblems(io, `synth failed; nothing was written to ${label}, which was not there when this synth started.`, problems);
+      io.err(
+        `note: a cdk8s CLI (cdk8s synth) deletes its output folder before it runs the app; if ${label} held output you keep, ` +
+          `restore it (git checkout -- ${shown(io, outdir)}) and synthesize with cdk8s-trading synth (npm run synth), which replaces it only when everything is valid`,
+      );
+    } else if (e instanceof WriteError && problems.length === 1) {
+      io.err(`synth failed: ${problems[0]}`);
+    } else {
+      printProblems(io, `synth failed; ${label} was left as it was.`, problems);
     }
-    if (e instanceof WriteError) {
-      io.err(`synth failed: ${e.message}`);
-      return 1;
-    }
-    throw e;
+    return 1;
   }
 }
 
 function runValidate(args: ParsedArgs, io: Required<CliIo>): number | Promise<number> {
   const root = projectRoot(args, io, false);
   const given = args.positionals[0];
-  const dir = given !== undefined ? resolve(io.cwd, given) : root ? join(root, 'dist') : resolve(io.cwd);
+  const fallback = given === undefined ? defaultOutput(root, io) : undefined;
+  const dir = given !== undefined ? resolve(io.cwd, given) : (fallback?.dir ?? resolve(io.cwd));
+  if (fallback?.fromEnv) io.out(`note: validating ${shown(io, dir)}/: CDK8S_OUTDIR=${io.env.CDK8S_OUTDIR} is set`);
   if (!args.booleans.has('server') && (args.values.context || args.values.kubeconfig || args.booleans.has('allow-missing-namespaces'))) {
     throw new UsageError('--context, --kubeconfig and --allow-missing-namespaces go with --server');
   }
@@ -360,8 +400,10 @@ export function describeDrift(diffs: readonly FolderDiff[], label: string): stri
 
 function runDiff(args: ParsedArgs, io: Required<CliIo>): number {
   const root = projectRoot(args, io, true) as string;
-  const dist = args.positionals[0] !== undefined ? resolve(io.cwd, args.positionals[0]) : join(root, 'dist');
+  const fallback = defaultOutput(root, io) as { dir: string; fromEnv: boolean };
+  const dist = args.positionals[0] !== undefined ? resolve(io.cwd, args.positionals[0]) : fallback.dir;
   const label = shown(io, dist);
+  if (args.positionals[0] === undefined && fallback.fromEnv) io.out(`note: comparing ${label}/: CDK8S_OUTDIR=${io.env.CDK8S_OUTDIR} is set`);
   useProjectCache(root);
   const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-trading-diff-'));
   try {

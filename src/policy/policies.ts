@@ -150,8 +150,9 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
 }
 
 function matchLabels(selector: SelectorView | Record<string, string> | undefined): Record<string, string> | undefined {
-  if (selector === undefined) return undefined;
-  return 'matchLabels' in selector && typeof selector.matchLabels === 'object' ? selector.matchLabels : undefined;
+  // A hand-edited manifest may hold null where the schema allows it (`selector: null`, `matchLabels: null`).
+  if (typeof selector !== 'object' || selector === null) return undefined;
+  return 'matchLabels' in selector && typeof selector.matchLabels === 'object' && selector.matchLabels !== null ? selector.matchLabels : undefined;
 }
 
 /**
@@ -163,7 +164,7 @@ class LabelSetIndex {
   private readonly buckets = new Map<string, Array<Record<string, string>>>();
 
   constructor(sets: ReadonlyArray<Record<string, string> | undefined>) {
-    const nonEmpty = sets.filter((x): x is Record<string, string> => x !== undefined && Object.keys(x).length > 0);
+    const nonEmpty = sets.filter((x): x is Record<string, string> => typeof x === 'object' && x !== null && Object.keys(x).length > 0);
     const frequency = new Map<string, number>();
     for (const set of nonEmpty) for (const [k, v] of Object.entries(set)) frequency.set(`${k}=${v}`, (frequency.get(`${k}=${v}`) ?? 0) + 1);
     for (const set of nonEmpty) {

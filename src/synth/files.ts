@@ -1,7 +1,9 @@
 /** Reading output trees. */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { parse } from 'yaml';
 import { compareStrings } from '../core/order';
+import { kustomization, KUSTOMIZATION_FILE } from './layout';
 
 /** Every file under `dir`, as paths relative to it, in a stable order; none when `dir` does not exist. */
 export function filesUnder(dir: string): string[] {
@@ -16,4 +18,52 @@ export function filesUnder(dir: string): string[] {
   };
   walk(dir);
   return out;
+}
+
+/**
+ * The files under `dir` that a synth wrote, as paths relative to it: every kustomization.yaml of the synth's
+ * folders and what their `resources` list. The synth's folders are the top-level folders (or, in a folder
+ * without one, like `gitops/`, its subfolders) whose kustomization.yaml is one the synth writes (a plain
+ * `resources` list in its format), and the folders those list. Anything else (an overlay, a patch, a
+ * `.gitkeep`, a file in a folder the synth does not list) is the user's.
+ */
+export function synthOwnedFiles(dir: string): Set<string> {
+  const owned = new Set<string>();
+  const visit = (folder: string, listed: boolean): void => {
+    const kustomizationFile = join(dir, folder, KUSTOMIZATION_FILE);
+    const resources = existsSync(kustomizationFile) ? resourcesOf(readFileSync(kustomizationFile, 'utf8'), listed) : undefined;
+    if (resources === undefined) return;
+    owned.add(relative(dir, kustomizationFile));
+    for (const entry of resources) {
+      const path = join(dir, folder, entry);
+      const inside = relative(dir, path);
+      if (inside.startsWith('..') || isAbsolute(inside) || !existsSync(path)) continue;
+      if (statSync(path).isDirectory()) visit(inside, true);
+      else owned.add(inside);
+    }
+  };
+  for (const top of existsSync(dir) ? readdirSync(dir).sort(compareStrings) : []) {
+    if (!statSync(join(dir, top)).isDirectory()) continue;
+    if (existsSync(join(dir, top, KUSTOMIZATION_FILE))) visit(top, false);
+    else
+      for (const sub of readdirSync(join(dir, top)).sort(compareStrings))
+        if (statSync(join(dir, top, sub)).isDirectory()) visit(join(top, sub), false);
+  }
+  return owned;
+}
+
+/**
+ * The `resources` of a kustomization.yaml. At the top of a tree, only of one the synth wrote (exactly its
+ * format); in a folder the synth listed, of any (a user's edit of it is overwritten, the files it lists are the synth's).
+ */
+function resourcesOf(text: string, listed: boolean): string[] | undefined {
+  const entries = [...text.matchAll(/^ {2}- (.*)$/gm)].map((m) => (m[1].startsWith('"') ? (JSON.parse(m[1]) as string) : m[1]));
+  if (kustomization(entries) === text) return entries;
+  if (!listed) return undefined;
+  try {
+    const doc = parse(text) as { resources?: unknown } | null;
+    return Array.isArray(doc?.resources) ? doc.resources.filter((r): r is string => typeof r === 'string') : [];
+  } catch {
+    return [];
+  }
 }

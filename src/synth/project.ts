@@ -17,7 +17,7 @@ import { EnvironmentExtension, ExtensionError } from './extension';
 import { OutputFile } from './layout';
 import { collectIfLarge } from './collect';
 import { CheckedChart, checkChart, RenderedFolder, renderChecked } from './render';
-import { writeTree, WriteTreeOptions } from './write';
+import { checkOutputFolder, writeTree, WriteTreeOptions } from './write';
 
 /** The folder of the environment files, under the project root. */
 export const ENVIRONMENTS_DIR = 'environments';
@@ -179,6 +179,8 @@ export function synthesizeProject(options: SynthesizeOptions): SynthesizeResult 
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
 
+  // Before the previous output is read: a folder that cannot be replaced is refused now, in one line.
+  checkOutputFolder(options.outdir);
   const keptFiles = previousOutput(options.outdir, only.length > 0 ? new Set([...selected.map((e) => e.name), GITOPS_FOLDER]) : undefined);
   const kept = [...new Set(keptFiles.map((f) => f.path.split('/')[0]).filter((p) => keptFiles.some((f) => f.path.startsWith(`${p}/`))))];
   if (project.gitops) {

@@ -5,10 +5,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { TIER_DEFAULTS } from '../config/tiers';
 import type { Environment } from '../config/environment';
-import { ConfigurationError } from '../core/problems';
+import { ConfigurationError, show } from '../core/problems';
 import { checkPolicies, unusedWaivers } from '../policy/policies';
 import { ManifestView } from '../policy/manifest-view';
 import { emitYaml, JsonValue } from './emit-yaml';
@@ -16,6 +16,7 @@ import { filesUnder } from './files';
 import { Manifest } from './layout';
 import { ENVIRONMENTS_DIR, readProject, renderEnvironment } from './project';
 import { SchemaValidator } from './strict-schemas';
+import { describeFsError } from './write';
 
 /** The result of a validation. */
 export interface TreeValidation {
@@ -170,20 +171,39 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
   let documents = 0;
   const byNamespace = new Map<string, Array<{ manifest: Manifest; file: string }>>();
   const seen = new Map<string, string>();
-  for (const path of filesUnder(dir).filter((f) => /\.ya?ml$/.test(f) && !KUSTOMIZE_FILES.test(f) && !f.split('/').some((s) => s.startsWith('.')))) {
+  const all = filesUnder(dir).filter((f) => !f.split('/').some((s) => s.startsWith('.')));
+  /** Files holding at least one Kubernetes object, which a kustomization.yaml must list to have them applied. */
+  const manifests: string[] = [];
+  for (const path of all.filter((f) => /\.ya?ml$/.test(f) && !KUSTOMIZE_FILES.test(f))) {
     const shown = relative(cwd, join(dir, path)) || path;
-    readDocuments(readFileSync(join(dir, path), 'utf8')).forEach((doc, i) => {
+    let objects = 0;
+    let text: string;
+    try {
+      text = readFileSync(join(dir, path), 'utf8');
+    } catch (e) {
+      problems.push(
+        `${shown}: cannot be read (${describeFsError(e)}): validate reads every manifest under ${relative(cwd, dir) || '.'}; make it readable`,
+      );
+      continue;
+    }
+    readDocuments(text).forEach((doc, i) => {
       if ('errors' in doc) {
         problems.push(...doc.errors.map((e) => `${shown}: document ${i + 1}: cannot parse YAML: ${e}`));
         return;
       }
-      const m = doc.value as Manifest | null;
-      if (!m) return;
+      if (doc.value === null || doc.value === undefined) return;
+      const notObject = notAnObject(doc.value);
+      if (notObject) {
+        problems.push(`${shown}: document ${i + 1}: ${notObject}`);
+        return;
+      }
+      const m = doc.value as Manifest;
+      objects++;
       documents++;
-      const id = `${m.kind}/${m.metadata?.name ?? `#${i + 1}`}`;
+      const id = `${m.kind}/${typeof m.metadata.name === 'string' ? m.metadata.name : `#${i + 1}`}`;
       for (const p of schemas.validate(m)) problems.push(`${shown}: ${id}: ${p.field ? `${p.field}: ` : ''}${p.message}`);
-      const namespace = m.metadata?.namespace ?? '';
-      const key = `${m.apiVersion}/${m.kind}/${namespace}/${m.metadata?.name}`;
+      const namespace = typeof m.metadata.namespace === 'string' ? m.metadata.namespace : '';
+      const key = `${m.apiVersion}/${m.kind}/${namespace}/${m.metadata.name}`;
       const first = seen.get(key);
       if (first) problems.push(`${shown}: ${id}: duplicate object, also in ${first}`);
       seen.set(key, shown);
@@ -191,7 +211,9 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
       if (entries) entries.push({ manifest: m, file: shown });
       else byNamespace.set(namespace, [{ manifest: m, file: shown }]);
     });
+    if (objects > 0) manifests.push(path);
   }
+  problems.push(...kustomizationProblems(dir, all, manifests, cwd));
 
   let environments: readonly Environment[] = [];
   const inProject = root !== undefined && existsSync(join(root, ENVIRONMENTS_DIR));
@@ -204,10 +226,22 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
   for (const [namespace, entries] of byNamespace) {
     const environment = environments.find((e) => e.config.namespace === namespace);
     const waivers = environment?.config.waivers ?? [];
-    const findings = checkPolicies(entries.map((e) => e.manifest) as unknown as ManifestView[], {
-      allowLatestTag: environment ? TIER_DEFAULTS[environment.config.tier].allowLatestTag : false,
-      waivers,
-    });
+    let findings: ReturnType<typeof checkPolicies>;
+    try {
+      findings = checkPolicies(entries.map((e) => e.manifest) as unknown as ManifestView[], {
+        allowLatestTag: environment ? TIER_DEFAULTS[environment.config.tier].allowLatestTag : false,
+        waivers,
+      });
+    } catch (e) {
+      // The rules read objects as the schemas describe them: one that is not (a string where a list belongs)
+      // can stop them. That is the schema problem already reported; without one, it is a bug and keeps its trace.
+      const files = new Set(entries.map((x) => x.file));
+      if (!problems.some((p) => files.has(p.split(': ')[0]))) throw e;
+      problems.push(
+        `${relative(cwd, dir) || '.'}: policy rules: not run on namespace ${show(namespace)}: its objects have the schema problems above; fix those first`,
+      );
+      continue;
+    }
     const fileOf = new Map(entries.map((e) => [`${e.manifest.kind}/${e.manifest.metadata?.name}`, e.file]));
     for (const f of findings.filter((x) => !x.waiver))
       problems.push(`${fileOf.get(f.object) ?? relative(cwd, dir)}: policy ${f.rule}: ${f.object}: ${f.message}`);
@@ -225,4 +259,97 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
     }
   }
   return { problems, documents };
+}
+
+const WHAT_BELONGS = 'only Kubernetes objects (apiVersion, kind and metadata) belong in a folder of manifests; move other files out of it';
+
+/** Why a YAML document is not a Kubernetes object (a values file, a list, a string), or undefined when it is one. */
+function notAnObject(value: unknown): string | undefined {
+  if (Array.isArray(value)) return `a list, not a Kubernetes object: ${WHAT_BELONGS}`;
+  if (typeof value !== 'object' || value === null) return `${show(value)} is not a Kubernetes object: ${WHAT_BELONGS}`;
+  const o = value as Record<string, unknown>;
+  const wrong = [
+    ...(['apiVersion', 'kind'] as const).filter((k) => typeof o[k] !== 'string' || o[k] === '').map((k) => `${k}: ${show(o[k])}`),
+    ...(typeof o.metadata !== 'object' || o.metadata === null || Array.isArray(o.metadata) ? [`metadata: ${show(o.metadata)}`] : []),
+  ];
+  if (wrong.length === 0) return undefined;
+  const keys = Object.keys(o);
+  const found = keys.length === 0 ? 'no keys' : `keys ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}`;
+  return `not a Kubernetes object (${wrong.join(', ')}; ${found}): ${WHAT_BELONGS}`;
+}
+
+/** A kustomize reference that is not a local path (a Git or HTTP URL), which only kustomize can check. */
+const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)|\?ref=/i;
+
+/** Every local path a kustomization names, with the field it is in (`resources[2]`, `patches[0].path`). */
+function referencedPaths(k: Record<string, unknown>): Array<{ field: string; value: string }> {
+  const out: Array<{ field: string; value: string }> = [];
+  const add = (field: string, value: unknown): void => {
+    // A multi-line string is an inline patch, not a path.
+    if (typeof value === 'string' && value !== '' && !value.includes('\n') && !REMOTE.test(value)) out.push({ field, value });
+  };
+  const list = (key: string): unknown[] => (Array.isArray(k[key]) ? (k[key] as unknown[]) : []);
+  for (const key of ['resources', 'components', 'crds', 'configurations', 'generators', 'transformers', 'validators', 'patchesStrategicMerge'])
+    list(key).forEach((v, i) => add(`${key}[${i}]`, v));
+  for (const key of ['patches', 'patchesJson6902']) list(key).forEach((v, i) => add(`${key}[${i}].path`, (v as { path?: unknown } | null)?.path));
+  for (const key of ['configMapGenerator', 'secretGenerator']) {
+    list(key).forEach((g, i) => {
+      const gen = (g ?? {}) as { files?: unknown; envs?: unknown };
+      (Array.isArray(gen.files) ? gen.files : []).forEach((f: unknown, j) =>
+        add(`${key}[${i}].files[${j}]`, typeof f === 'string' ? f.slice(f.indexOf('=') + 1) : f),
+      );
+      (Array.isArray(gen.envs) ? gen.envs : []).forEach((f: unknown, j) => add(`${key}[${i}].envs[${j}]`, f));
+    });
+  }
+  return out;
+}
+
+/**
+ * kustomization.yaml files against the files beside them, both ways: an entry naming a file or folder that is not
+ * there (kustomize, Argo CD and Flux then cannot build the folder), and a manifest that the kustomization.yaml of
+ * its folder (or of the nearest folder above it) does not reach, so that none of them ever applies it.
+ */
+function kustomizationProblems(dir: string, files: readonly string[], manifests: readonly string[], cwd: string): string[] {
+  const problems: string[] = [];
+  const shownOf = (p: string): string => relative(cwd, join(dir, p)) || p;
+  const folderOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
+  const kustomizations = new Map<string, string>(); // folder → its kustomization file
+  const covered = new Set<string>();
+  for (const file of files.filter((f) => KUSTOMIZE_FILES.test(f))) {
+    const folder = folderOf(file);
+    kustomizations.set(folder, file);
+    let parsed: unknown;
+    try {
+      parsed = parse(readFileSync(join(dir, file), 'utf8'), { version: '1.1' }) as unknown;
+    } catch (e) {
+      problems.push(`${shownOf(file)}: cannot parse YAML: ${(e as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      problems.push(`${shownOf(file)}: ${show(parsed)} is not a kustomization: kustomize reads a mapping with resources, patches and the like`);
+      continue;
+    }
+    for (const { field, value } of referencedPaths(parsed as Record<string, unknown>)) {
+      const target = join(dir, folder, value);
+      covered.add(relative(dir, target));
+      if (!existsSync(target)) {
+        problems.push(
+          `${shownOf(file)}: ${field}: ${show(value)} does not exist: kustomize, Argo CD and Flux cannot build ${shownOf(folder)}/ ` +
+            `without it; restore it (a synth writes it again) or remove the entry`,
+        );
+      }
+    }
+  }
+  for (const file of manifests) {
+    if (covered.has(file)) continue;
+    let folder = folderOf(file);
+    while (!kustomizations.has(folder) && folder !== '') folder = folderOf(folder);
+    const k = kustomizations.get(folder);
+    if (k === undefined) continue; // a folder of manifests without kustomize: every file in it is applied
+    problems.push(
+      `${shownOf(file)}: not listed in ${shownOf(k)}: kustomize, Argo CD and Flux never apply it; ` +
+        `add ${show(relative(join(dir, folder), join(dir, file)))} to its resources, or move the file out of ${shownOf(folder)}/`,
+    );
+  }
+  return problems;
 }

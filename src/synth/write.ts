@@ -6,9 +6,32 @@
  * tree or the complete new one; the only window without `dist/` (between the two renames) is repaired
  * by the next run, which puts `.dist.old` back. A lock file beside the tree (`.dist.lock`, holding the
  * writer's pid) makes a second writer wait; a lock whose process is gone is taken over.
+ *
+ * Before any of that, everything the swap will need is checked (`checkOutputFolder`): the folders it creates,
+ * renames and empties must be writable, and no file a user keeps in a subfolder may be lost. A refusal changes
+ * nothing, so a read-only `dist/` never ends in a half-applied swap that every later run trips over.
+ * A `dist/` that is a symbolic link is written through: the swap happens beside the folder it points to.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { filesUnder, synthOwnedFiles } from './files';
 import type { OutputFile } from './layout';
 
 /** A write step, in order; observers (tests) see each one as it completes. */
@@ -22,11 +45,16 @@ export interface WriteTreeOptions {
   readonly onStep?: (step: WriteStep) => void;
 }
 
-/** A write failed: names the path and the cause in one line. Nothing partial is left behind. */
+/** A write failed or was refused: one line per problem, each naming the path and the cause. Nothing partial is left behind. */
 export class WriteError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** Every problem, one line each. */
+  public readonly problems: readonly string[];
+
+  constructor(problems: string | readonly string[]) {
+    const lines = typeof problems === 'string' ? [problems] : [...problems];
+    super(lines.join('\n'));
     this.name = 'WriteError';
+    this.problems = lines;
   }
 }
 
@@ -70,9 +98,8 @@ function sleep(ms: number): void {
 }
 
 /** Takes the lock of `outdir`, waiting for a live holder and taking over a dead one's. */
-function lock(outdir: string, timeoutMs: number): () => void {
+function lock(outdir: string, shown: string, timeoutMs: number): () => void {
   const { lock: file } = writerPaths(outdir);
-  const shown = relative(process.cwd(), outdir) || outdir;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -116,33 +143,180 @@ function safeMtime(file: string): number {
 
 /**
  * Repairs what an interrupted earlier write left: puts back a tree that was moved aside, drops a
- * half-written one. Every write does this first, under the lock.
+ * half-written one. Every write does this first, under the lock. True when a tree was put back.
  */
-export function recoverInterruptedWrite(outdir: string): void {
+export function recoverInterruptedWrite(outdir: string): boolean {
   const { next, old } = writerPaths(outdir);
+  let restored = false;
   if (existsSync(old)) {
-    if (!existsSync(outdir)) renameSync(old, outdir);
-    else rmSync(old, { recursive: true, force: true });
+    if (!existsSync(outdir)) {
+      renameSync(old, outdir);
+      restored = true;
+    } else removeLeftover(old);
   }
-  rmSync(next, { recursive: true, force: true });
+  removeLeftover(next);
+  return restored;
+}
+
+/**
+ * Removes a folder the writer made (`.dist.new`, `.dist.old`). An old tree moved aside keeps its modes, so a
+ * read-only `dist/` left one behind that cannot be emptied: it is our own copy, so it is made writable first.
+ */
+function removeLeftover(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+    return;
+  } catch {
+    makeFoldersWritable(path);
+  }
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch (e) {
+    throw new WriteError(`cannot remove ${path}, left by an interrupted synth: ${describeFsError(e)}; remove it by hand (rm -rf ${path})`);
+  }
+}
+
+function makeFoldersWritable(dir: string): void {
+  try {
+    if (!lstatSync(dir).isDirectory()) return;
+    chmodSync(dir, (statSync(dir).mode & 0o7777) | 0o700);
+    for (const entry of readdirSync(dir)) makeFoldersWritable(join(dir, entry));
+  } catch {
+    // Not ours to change: the removal that follows says so.
+  }
+}
+
+/** The access a folder of the tree needs: list it, and create, rename and remove its entries. */
+const FOLDER_ACCESS = constants.R_OK | constants.W_OK | constants.X_OK;
+
+function accessProblem(path: string, mode: number): string | undefined {
+  try {
+    accessSync(path, mode);
+    return undefined;
+  } catch (e) {
+    return describeFsError(e);
+  }
+}
+
+/**
+ * Checks that `outdir` can be replaced, before anything is changed, and returns the folder to write: `outdir`
+ * itself, or the folder it links to. Throws a WriteError with one line per problem: a missing parent, a file in
+ * the way, a folder that is not writable (for the user running the synth), a file that cannot be read, a
+ * symbolic link inside the tree (the swap would replace it with a copy and leave its target stale).
+ */
+export function checkOutputFolder(outdir: string): string {
+  const shown = relative(process.cwd(), outdir) || outdir;
+  let target = outdir;
+  if (isLink(outdir)) {
+    try {
+      target = realpathSync(outdir);
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new WriteError(
+        `cannot write ${shown}/: it is a symbolic link to ${resolve(dirname(outdir), readlinkSync(outdir))}, which ` +
+          `${missing ? 'does not exist' : `cannot be followed (${describeFsError(e)})`}; create that folder or remove the link`,
+      );
+    }
+  }
+  const parent = dirname(target);
+  if (!existsSync(parent)) throw new WriteError(`cannot write ${shown}/: its parent folder ${parent} does not exist`);
+  if (existsSync(target) && !statSync(target).isDirectory()) throw new WriteError(`cannot write ${shown}/: it is a file, not a folder`);
+  const problems: string[] = [];
+  const parentProblem = accessProblem(parent, constants.W_OK | constants.X_OK);
+  if (parentProblem) {
+    problems.push(
+      `${relative(process.cwd(), parent) || parent}/: not writable (${parentProblem}): the synth writes ${shown}/ in full beside it ` +
+        `(${basename(writerPaths(target).next)}) and swaps the two; make the folder writable, or synthesize elsewhere with --outdir`,
+    );
+  }
+  if (existsSync(target)) problems.push(...treeProblems(target, shown));
+  if (problems.length > 0) throw refusal(problems, shown);
+  return target;
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** Folders of the tree the swap cannot empty, files it cannot read, links it would break: one line each. */
+function treeProblems(root: string, shown: string): string[] {
+  const problems: string[] = [];
+  const name = (p: string): string => join(shown, relative(root, p));
+  const walk = (dir: string): void => {
+    const denied = accessProblem(dir, FOLDER_ACCESS);
+    if (denied) {
+      // One line for the folder; what is inside it has the same cause and the same fix.
+      problems.push(
+        `${name(dir)}/: not writable (${denied}): a synth replaces ${shown}/ as a whole, so it must list, create and remove ` +
+          `what is in every folder of it; make it writable (chmod -R u+rwX ${shown}), or synthesize elsewhere with --outdir`,
+      );
+      return;
+    }
+    for (const entry of readdirSync(dir)) {
+      const p = join(dir, entry);
+      const stat = lstatSync(p);
+      if (stat.isSymbolicLink()) {
+        problems.push(
+          `${name(p)}: a symbolic link (to ${readlinkSync(p)}) inside ${shown}/: a synth writes ${shown}/ anew and would replace it with ` +
+            `a copy, leaving its target stale; link ${shown}/ itself instead (the synth writes through that link), or remove this one`,
+        );
+      } else if (stat.isDirectory()) {
+        walk(p);
+      } else {
+        const unreadable = accessProblem(p, constants.R_OK);
+        if (unreadable)
+          problems.push(`${name(p)}: cannot be read (${unreadable}): the synth reads ${shown}/ before it replaces it; make it readable`);
+      }
+    }
+  };
+  walk(root);
+  return problems;
+}
+
+/**
+ * Files under `outdir` that writing `files` would delete although no synth wrote them (a kustomize overlay, an
+ * extra patch a user keeps there): one line each. What a synth wrote is what its kustomization.yaml files list.
+ */
+function unownedFilesLost(outdir: string, shown: string, files: readonly OutputFile[]): string[] {
+  if (!existsSync(outdir)) return [];
+  const kept = new Set(files.map((f) => f.path));
+  const owned = synthOwnedFiles(outdir);
+  return filesUnder(outdir)
+    .filter((p) => !kept.has(p) && !owned.has(p))
+    .map(
+      (p) =>
+        `${join(shown, p)}: not written by a synth (no kustomization.yaml it wrote lists it) and would be deleted, since a synth ` +
+        `replaces ${shown}/ as a whole: move it out of ${shown}/, or delete it`,
+    );
+}
+
+/** A refusal before anything was changed: a single line says so itself; several go under a headline that does. */
+function refusal(problems: readonly string[], shown: string): WriteError {
+  return new WriteError(problems.length === 1 ? [`${problems[0]}; ${shown}/ was left as it was`] : problems);
 }
 
 /**
  * Replaces `outdir` with exactly `files` (paths relative to it), atomically; see the file comment.
  * Throws a WriteError naming the path and cause when the disk refuses; `outdir` is then as it was.
  */
-export function writeTree(outdir: string, files: readonly OutputFile[], options: WriteTreeOptions = {}): void {
+export function writeTree(linkOrFolder: string, files: readonly OutputFile[], options: WriteTreeOptions = {}): void {
   const step = options.onStep ?? ((): void => undefined);
-  const shown = relative(process.cwd(), outdir) || outdir;
-  const parent = dirname(outdir);
-  if (!existsSync(parent)) throw new WriteError(`cannot write ${shown}/: its parent folder ${parent} does not exist`);
-  if (existsSync(outdir) && !statSync(outdir).isDirectory()) throw new WriteError(`cannot write ${shown}/: it is a file, not a folder`);
-  const release = lock(outdir, options.lockTimeoutMs ?? 60_000);
+  const shown = relative(process.cwd(), linkOrFolder) || linkOrFolder;
+  const outdir = checkOutputFolder(linkOrFolder);
+  const release = lock(outdir, shown, options.lockTimeoutMs ?? 60_000);
   const { next, old } = writerPaths(outdir);
   try {
     step('locked');
-    recoverInterruptedWrite(outdir);
+    const restored = recoverInterruptedWrite(outdir);
     step('recovered');
+    // A tree that recovery put back is held to the same checks.
+    if (restored) checkOutputFolder(linkOrFolder);
+    const unowned = unownedFilesLost(outdir, shown, files);
+    if (unowned.length > 0) throw refusal(unowned, shown);
     let current = next;
     try {
       mkdirSync(next);
@@ -172,7 +346,11 @@ export function writeTree(outdir: string, files: readonly OutputFile[], options:
       throw new WriteError(`cannot replace ${shown}/: ${describeFsError(e)}; it was left as it was`);
     }
     step('new-moved-in');
-    rmSync(old, { recursive: true, force: true });
+    try {
+      removeLeftover(old);
+    } catch {
+      // The new tree is in place; the next write removes what is left of the old one (recoverInterruptedWrite).
+    }
     step('old-removed');
   } finally {
     release();

@@ -1,0 +1,439 @@
+// The output folder and a hand-edited dist/ (issue 23): every case through the CLI as `npm run synth`,
+// `npm run validate` and `npm run diff` start it, in a process, so a stack trace would show in its stderr.
+import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthesizeProject } from '../src/synth/project';
+import { writerPaths } from '../src/synth/write';
+import { ensureBuilt } from './support/dev-build';
+import { cli, edit, ROOT, scratchProject, tree } from './support/project';
+
+/** Nobody's uid: the permission cases are about a user without rights that root always has. */
+const NOBODY = 65534;
+const IS_ROOT = process.getuid?.() === 0;
+
+/** Files and the modes of every file and folder under `dir`: "byte for byte as it was" includes its permissions. */
+function snapshot(dir: string): { files: Record<string, string>; modes: Record<string, number> } {
+  const modes: Record<string, number> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d).sort()) {
+      const p = join(d, e);
+      modes[p.slice(dir.length)] = statSync(p).mode;
+      if (statSync(p).isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return { files: tree(dir), modes };
+}
+
+function chownTree(path: string, uid: number): void {
+  chownSync(path, uid, uid);
+  if (lstatSync(path).isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), uid);
+}
+
+/**
+ * Runs the CLI as a user that is not root. Run as root (a container), the test hands the project to `nobody` and
+ * starts the CLI with setpriv (util-linux), so the kernel, not a simulation, refuses the writes: root passes every
+ * permission check, so a test run as root alone could not fail. Run as any other user, the CLI runs as that user.
+ */
+function asNonRoot(root: string, args: readonly string[]): SpawnSyncReturns<string> {
+  if (!IS_ROOT) return cli(root, args);
+  chownTree(root, NOBODY);
+  return spawnSync(
+    'setpriv',
+    [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, join(ROOT, 'scripts', 'cli.cjs'), ...args],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: '' } },
+  );
+}
+
+/** Each test starts the CLI a few times; under a full parallel run, a process takes several seconds. */
+const SLOW = 180_000;
+
+const NO_STACK = /^\s+at |TypeError|ReferenceError/m;
+
+/** The writer's siblings of dist/ (.dist.new, .dist.old, .dist.lock) left in the project root. */
+const leftovers = (root: string): string[] => readdirSync(root).filter((f) => f.startsWith('.dist'));
+
+beforeAll(() => {
+  ensureBuilt();
+});
+
+describe('a read-only output folder, for a user who is not root', () => {
+  it.each([
+    ['dist/', 'dist'],
+    ['one environment folder', 'dist/prod'],
+    ['a stage folder deep inside', 'dist/staging/50-application'],
+  ])(
+    '%s: one line naming the folder and the permission, nothing changed, and the next run works once it is writable',
+    (_, folder) => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
+      const target = join(p.root, folder);
+      chmodSync(target, 0o555);
+      const before = snapshot(p.out);
+      const r = asNonRoot(p.root, ['synth']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `synth failed: ${folder}/: not writable (permission denied): a synth replaces dist/ as a whole, so it must list, create and ` +
+          'remove what is in every folder of it; make it writable (chmod -R u+rwX dist), or synthesize elsewhere with --outdir; dist/ was left as it was\n',
+      );
+      expect(snapshot(p.out)).toEqual(before);
+      expect(leftovers(p.root)).toEqual([]);
+      // No hidden state: once writable, the next synth simply runs.
+      chmodSync(target, 0o755);
+      const again = asNonRoot(p.root, ['synth']);
+      expect(again.status, again.stderr).toBe(0);
+      expect(readFileSync(join(p.out, 'prod', '20-config', 'configmap-trading-api-blue-config.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
+      expect(leftovers(p.root)).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    'a project folder that is not writable: the folder the swap needs, in one line',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const before = snapshot(p.out);
+      chmodSync(p.root, 0o555);
+      try {
+        const r = asNonRoot(p.root, ['synth']);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toBe(
+          `synth failed: ${p.root}/: not writable (permission denied): the synth writes dist/ in full beside it (.dist.new) and swaps ` +
+            'the two; make the folder writable, or synthesize elsewhere with --outdir; dist/ was left as it was\n',
+        );
+        expect(snapshot(p.out)).toEqual(before);
+      } finally {
+        chmodSync(p.root, 0o700);
+      }
+      expect(leftovers(p.root)).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    'every problem at once: two read-only folders are two lines under one headline',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      chmodSync(join(p.out, 'dev'), 0o555);
+      chmodSync(join(p.out, 'gitops', 'flux'), 0o555);
+      const r = asNonRoot(p.root, ['synth']);
+      expect(r.status).toBe(1);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines[0]).toBe('synth failed; dist/ was left as it was.');
+      expect(lines.slice(1).map((l) => l.split(': ')[0])).toEqual(['  dist/dev/', '  dist/gitops/flux/']);
+    },
+    SLOW,
+  );
+
+  it(
+    'a read-only .dist.old an interrupted synth of an earlier version left no longer blocks every later run',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const { old } = writerPaths(p.out);
+      synthesizeProject({ root: p.root, outdir: old });
+      chmodSync(join(old, 'prod'), 0o555);
+      chmodSync(old, 0o555);
+      const r = asNonRoot(p.root, ['synth']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(leftovers(p.root)).toEqual([]);
+    },
+    SLOW,
+  );
+});
+
+describe('a dist/ that is a symbolic link', () => {
+  it(
+    'is written through: the link stays, its target gets the new output, nothing stale is left there',
+    () => {
+      const p = scratchProject();
+      const elsewhere = mkdtempSync(join(tmpdir(), 'cdk8s-trading-elsewhere-'));
+      const target = join(elsewhere, 'out');
+      synthesizeProject({ root: p.root, outdir: target });
+      symlinkSync(target, p.out);
+      edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
+      const r = cli(p.root, ['synth']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`into dist/ (→ ${target})`);
+      expect(lstatSync(p.out).isSymbolicLink()).toBe(true);
+      expect(readFileSync(join(target, 'prod', '20-config', 'configmap-trading-api-blue-config.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
+      expect(readdirSync(elsewhere)).toEqual(['out']);
+      expect(leftovers(p.root)).toEqual([]);
+      expect(cli(p.root, ['diff']).stdout).toContain('dist/ matches a fresh synth');
+    },
+    SLOW,
+  );
+
+  it(
+    'a link to nothing, and a link inside dist/, are refused in one line each',
+    () => {
+      const p = scratchProject();
+      symlinkSync(join(p.root, 'missing'), p.out);
+      const dangling = cli(p.root, ['synth']);
+      expect(dangling.status).toBe(1);
+      expect(dangling.stderr).toBe(
+        `synth failed: cannot write dist/: it is a symbolic link to ${join(p.root, 'missing')}, which does not exist; create that folder or remove the link\n`,
+      );
+      rmSync(p.out);
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const kept = mkdtempSync(join(tmpdir(), 'cdk8s-trading-kept-'));
+      renameSync(join(p.out, 'dev'), join(kept, 'dev'));
+      symlinkSync(join(kept, 'dev'), join(p.out, 'dev'));
+      const before = tree(p.out);
+      const r = cli(p.root, ['synth']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^synth failed: dist\/dev: a symbolic link \(to .*\) inside dist\/: a synth writes dist\/ anew and would replace it/);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(tree(p.out)).toEqual(before);
+    },
+    SLOW,
+  );
+});
+
+describe('files a user keeps in subfolders of dist/', () => {
+  it(
+    'are never deleted: the synth refuses, one line per file, and leaves dist/ as it was',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      mkdirSync(join(p.out, 'prod', 'overlays', 'eu'), { recursive: true });
+      writeFileSync(join(p.out, 'prod', 'overlays', 'eu', 'kustomization.yaml'), 'resources: [../..]\npatches: [{ path: replicas.yaml }]\n');
+      writeFileSync(join(p.out, 'prod', 'overlays', 'eu', 'replicas.yaml'), 'kind: Deployment\n');
+      writeFileSync(join(p.out, 'staging', '50-application', 'extra-patch.yaml'), 'kind: Service\n');
+      writeFileSync(join(p.out, 'README.md'), 'our output\n');
+      edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
+      const before = snapshot(p.out);
+      for (const args of [['synth'], ['synth', '--env', 'prod']]) {
+        const r = cli(p.root, args);
+        expect(r.status).toBe(1);
+        const lines = r.stderr.trimEnd().split('\n');
+        expect(lines[0]).toBe('synth failed; dist/ was left as it was.');
+        const named = lines.slice(1).map((l) => l.split(': ')[0].trim());
+        expect(named).toEqual(
+          args.length === 1
+            ? ['dist/prod/overlays/eu/kustomization.yaml', 'dist/prod/overlays/eu/replicas.yaml', 'dist/staging/50-application/extra-patch.yaml']
+            : ['dist/prod/overlays/eu/kustomization.yaml', 'dist/prod/overlays/eu/replicas.yaml'],
+        );
+        expect(lines[1]).toContain('not written by a synth (no kustomization.yaml it wrote lists it) and would be deleted');
+        expect(lines[1]).toContain('move it out of dist/, or delete it');
+        expect(snapshot(p.out)).toEqual(before);
+      }
+      // Moved out of the subfolders, the synth runs, and keeps the top-level file.
+      rmSync(join(p.out, 'prod', 'overlays'), { recursive: true });
+      rmSync(join(p.out, 'staging', '50-application', 'extra-patch.yaml'));
+      const r = cli(p.root, ['synth']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(join(p.out, 'README.md'), 'utf8')).toBe('our output\n');
+    },
+    SLOW,
+  );
+
+  it(
+    'what an earlier synth wrote and the configuration dropped is still removed without a word',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      rmSync(join(p.root, 'environments', 'dev.yaml'));
+      edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
+      const r = cli(p.root, ['synth']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(existsSync(join(p.out, 'dev'))).toBe(false);
+    },
+    SLOW,
+  );
+});
+
+describe('cdk8s synth -o dist (the stock cdk8s CLI deletes its output folder, then runs the app)', () => {
+  // What cdk8s-cli's synth command does (src/cli/cmds/synth.ts): fs.rmSync(outdir, { recursive: true, force: true }),
+  // then the app with CDK8S_OUTDIR=outdir (src/util.ts synthApp). The cdk8s CLI is not a dependency: this is that.
+  const cdk8sSynth = (root: string, output: string): SpawnSyncReturns<string> => {
+    rmSync(join(root, output), { recursive: true, force: true });
+    return cli(root, ['synth'], { CDK8S_OUTDIR: output });
+  };
+
+  it(
+    'with a bad configuration, does not claim dist/ was left as it was, and says how to restore it',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      edit(p.root, 'prod', 'namespace: trading-prod', 'namespace: Trading-Prod');
+      const r = cdk8sSynth(p.root, 'dist');
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toContain('left as it was');
+      expect(r.stderr).toMatch(
+        /^synth failed; nothing was written to dist\/, which was not there when this synth started\.\n {2}environments\/prod\.yaml: namespace:/,
+      );
+      expect(r.stderr).toContain(
+        'note: a cdk8s CLI (cdk8s synth) deletes its output folder before it runs the app; if dist/ held output you keep, restore it (git checkout -- dist)',
+      );
+      expect(r.stderr).not.toMatch(NO_STACK);
+    },
+    SLOW,
+  );
+
+  it(
+    'with a good configuration, writes dist/ again',
+    () => {
+      const p = scratchProject();
+      const r = cdk8sSynth(p.root, 'dist');
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).not.toContain('note:');
+      expect(readdirSync(p.out).sort()).toEqual(['dev', 'gitops', 'prod', 'staging']);
+    },
+    SLOW,
+  );
+});
+
+describe('CDK8S_OUTDIR set in the shell', () => {
+  it(
+    'synth says where the output went, and validate and diff look at the same folder',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const before = tree(p.out);
+      edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
+      const env = { CDK8S_OUTDIR: 'out' };
+      const synth = cli(p.root, ['synth'], env);
+      expect(synth.status, synth.stderr).toBe(0);
+      expect(synth.stdout).toMatch(/^synthesized 5 folder\(s\) into out\/ in \d+ ms$/m);
+      expect(synth.stdout).toContain('note: written to out/, not dist/: CDK8S_OUTDIR=out is set (validate and diff look there too while it is)');
+      expect(tree(p.out)).toEqual(before);
+      const diff = cli(p.root, ['diff'], env);
+      expect(diff.status, diff.stdout).toBe(0);
+      expect(diff.stdout).toBe('note: comparing out/: CDK8S_OUTDIR=out is set\nout/ matches a fresh synth\n');
+      const validate = cli(p.root, ['validate'], env);
+      expect(validate.status, validate.stderr).toBe(0);
+      expect(validate.stdout).toMatch(/^note: validating out\/: CDK8S_OUTDIR=out is set\nvalidated \d+ documents under out: 0 problem\(s\)\n$/);
+      // Without it, diff compares dist/ again, which the synth above did not touch.
+      expect(cli(p.root, ['diff']).status).toBe(1);
+    },
+    SLOW,
+  );
+});
+
+describe('validate on a hand-edited dist/', () => {
+  it(
+    'reports YAML that is not a Kubernetes object as a problem of its file, with every other problem, never a TypeError',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      writeFileSync(join(p.out, 'prod', '50-application', 'values.yaml'), 'replicaCount: 3\nimage:\n  tag: "1.2"\n');
+      writeFileSync(join(p.out, 'prod', '20-config', 'list.yaml'), '- a\n- b\n');
+      writeFileSync(join(p.out, 'dev', '20-config', 'notes.yaml'), 'just a sentence\n');
+      writeFileSync(join(p.out, 'dev', '20-config', 'half.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: my-config\n');
+      const before = snapshot(p.out);
+      const r = cli(p.root, ['validate']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      const allowed = 'only Kubernetes objects (apiVersion, kind and metadata) belong in a folder of manifests; move other files out of it';
+      expect(r.stderr.split('\n').filter((l) => l.includes('not a Kubernetes object'))).toEqual([
+        `dist/dev/20-config/half.yaml: document 1: not a Kubernetes object (metadata: "my-config"; keys apiVersion, kind, metadata): ${allowed}`,
+        `dist/dev/20-config/notes.yaml: document 1: "just a sentence" is not a Kubernetes object: ${allowed}`,
+        `dist/prod/20-config/list.yaml: document 1: a list, not a Kubernetes object: ${allowed}`,
+        `dist/prod/50-application/values.yaml: document 1: not a Kubernetes object (apiVersion: nothing, kind: nothing, metadata: nothing; keys replicaCount, image): ${allowed}`,
+      ]);
+      expect(snapshot(p.out)).toEqual(before);
+    },
+    SLOW,
+  );
+
+  it(
+    'a manifest the user cannot read is a problem of that file, for a user who is not root',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const file = join(p.out, 'dev', '20-config', 'configmap-trading-api-config.yaml');
+      chmodSync(file, 0o000);
+      const r = asNonRoot(p.root, ['validate']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      expect(r.stderr).toContain(
+        'dist/dev/20-config/configmap-trading-api-config.yaml: cannot be read (permission denied): validate reads every manifest under dist; make it readable',
+      );
+    },
+    SLOW,
+  );
+
+  it(
+    'checks kustomization.yaml resources against the files, both ways',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      rmSync(join(p.out, 'prod', '50-application', 'service-trading-api-preview.yaml'));
+      const config = readFileSync(join(p.out, 'staging', '20-config', 'configmap-trading-api-config.yaml'), 'utf8');
+      writeFileSync(join(p.out, 'staging', '20-config', 'configmap-team-info.yaml'), config.replace('name: trading-api-config', 'name: team-info'));
+      rmSync(join(p.out, 'dev', '30-database'), { recursive: true });
+      const before = snapshot(p.out);
+      const r = cli(p.root, ['validate']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines).toContain(
+        'dist/prod/50-application/kustomization.yaml: resources[12]: "service-trading-api-preview.yaml" does not exist: kustomize, Argo CD ' +
+          'and Flux cannot build dist/prod/50-application/ without it; restore it (a synth writes it again) or remove the entry',
+      );
+      expect(lines).toContain(
+        'dist/dev/kustomization.yaml: resources[2]: "30-database" does not exist: kustomize, Argo CD and Flux cannot build dist/dev/ ' +
+          'without it; restore it (a synth writes it again) or remove the entry',
+      );
+      expect(lines).toContain(
+        'dist/staging/20-config/configmap-team-info.yaml: not listed in dist/staging/20-config/kustomization.yaml: kustomize, Argo CD and ' +
+          'Flux never apply it; add "configmap-team-info.yaml" to its resources, or move the file out of dist/staging/20-config/',
+      );
+      expect(snapshot(p.out)).toEqual(before);
+    },
+    SLOW,
+  );
+
+  it(
+    'a folder of manifests without kustomize is applied whole: nothing to list there',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const loose = mkdtempSync(join(tmpdir(), 'cdk8s-trading-loose-'));
+      for (const f of readdirSync(join(p.out, 'prod', '10-namespace')).filter((x) => x !== 'kustomization.yaml'))
+        writeFileSync(join(loose, f), readFileSync(join(p.out, 'prod', '10-namespace', f)));
+      const r = cli(tmpdir(), ['validate', loose]);
+      expect(r.stderr).not.toContain('not listed');
+      expect(r.stderr).not.toMatch(NO_STACK);
+    },
+    SLOW,
+  );
+
+  it(
+    'null where the schema allows it (a selector: null) is judged, not a crash of the policy rules',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const pdb = join(p.out, 'prod', '50-application', 'poddisruptionbudget-trading-api-blue.yaml');
+      const text = readFileSync(pdb, 'utf8');
+      writeFileSync(pdb, text.replace(/\n {2}selector:\n(?: {4}.*\n)+/, '\n  selector: null\n'));
+      expect(readFileSync(pdb, 'utf8')).toContain('selector: null');
+      const r = cli(p.root, ['validate']);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      expect(r.stderr).toContain('dist/prod/50-application/poddisruptionbudget-trading-api-blue.yaml: policy pdb-selects-pods');
+      expect(r.status).toBe(1);
+    },
+    SLOW,
+  );
+});
