@@ -1,7 +1,9 @@
 /**
  * The extension point of environment-file projects: `environments/extend.ts` (or `.js`) default-exports
  * a function that receives each environment's chart before it is rendered, so a team adds its own
- * constructs without forking the loader. The file is compiled with esbuild; `cdk8s-trading` inside it
+ * constructs without forking the loader. The file is compiled with esbuild, an optional peer dependency:
+ * only a project with an extension installs it (and its install script, which npm asks every project to
+ * review, is not needed: the binary comes from its platform package). `cdk8s-trading` inside it
  * (and cdk8s, cdk8s-plus-28, constructs) resolve to the modules that run it, so its constructs and these
  * share one tree.
  */
@@ -21,12 +23,25 @@ export const EXTENSION_FILES = ['extend.ts', 'extend.js', 'extend.cjs'] as const
 const requireHere = createRequire(__filename);
 const SHARED = new Set(['cdk8s', 'cdk8s-plus-28', 'constructs']);
 
+/** esbuild, loaded only for a project with an extension; a one-line problem when it is not installed. */
+function esbuild(shown: string): typeof import('esbuild') {
+  try {
+    return requireHere('esbuild') as typeof import('esbuild');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !/'esbuild'/.test((e as Error).message)) throw e;
+    throw new ConfigurationError([
+      `${shown}: compiling it needs esbuild, which is not installed: run npm install --save-dev esbuild ` +
+        '(an optional peer dependency of cdk8s-trading; its install script is not needed)',
+    ]);
+  }
+}
+
 /** The extension of the project at `root`, when it has one. */
 export function loadExtension(root: string): EnvironmentExtension | undefined {
   const file = EXTENSION_FILES.map((f) => join(root, 'environments', f)).find((f) => existsSync(f));
   if (!file) return undefined;
   const shown = relative(process.cwd(), file) || file;
-  const { buildSync } = requireHere('esbuild') as typeof import('esbuild');
+  const { buildSync } = esbuild(shown);
   let code: string;
   try {
     const out = buildSync({
