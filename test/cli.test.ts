@@ -90,16 +90,67 @@ describe('cdk8s-trading init', () => {
     expect(readdirSync(join(dir, 'dist', 'prod', '50-application'))).toContain('horizontalpodautoscaler-api.yaml');
   });
 
-  it('never overwrites a file without --force', () => {
+  it('never overwrites an environment file, even with --force, and says so per file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdk8s-trading-init-'));
     mkdirSync(join(dir, 'environments'));
     writeFileSync(join(dir, 'environments', 'prod.yaml'), 'mine\n');
+    writeFileSync(join(dir, 'environments', 'README.md'), 'our notes\n');
     const r = inProcess(dir, 'init');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('kept environments/prod.yaml (exists; --force overwrites it)');
+    expect(r.stdout).toContain('wrote environments/dev.yaml');
+    expect(r.stdout).toContain(
+      'kept environments/prod.yaml (your environment file; init never overwrites one: delete it to start from the template)',
+    );
+    expect(r.stdout).toContain('kept environments/README.md (exists; --force overwrites it)');
+    const forced = inProcess(dir, 'init', '--force');
+    expect(forced.status).toBe(0);
+    expect(forced.stdout.split('\n')).toEqual([
+      'unchanged environments/schema.json',
+      'unchanged environments/gitops.schema.json',
+      ...['dev', 'staging', 'prod', 'gitops'].map(
+        (e) => `kept environments/${e}.yaml (your environment file; init never overwrites one: delete it to start from the template)`,
+      ),
+      expect.stringMatching(/^updated environments\/README\.md \(cdk8s-trading \d+\.\d+\.\d+\)$/),
+    ]);
     expect(readFileSync(join(dir, 'environments', 'prod.yaml'), 'utf8')).toBe('mine\n');
-    inProcess(dir, 'init', '--force');
-    expect(readFileSync(join(dir, 'environments', 'prod.yaml'), 'utf8')).toContain('tier: prod');
+    expect(readFileSync(join(dir, 'environments', 'README.md'), 'utf8')).not.toBe('our notes\n');
+  });
+
+  it('refreshes only the schemas with --schemas-only; validate warns while a copied schema is not the installed one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-trading-init-'));
+    expect(inProcess(dir, 'init').status).toBe(0);
+    expect(inProcess(dir, 'synth').status).toBe(0);
+    const clean = inProcess(dir, 'validate');
+    expect(clean.status).toBe(0);
+    expect(clean.stderr).toBe('');
+    // As a schema from an older version of the package would be: one key fewer.
+    const schemaFile = join(dir, 'environments', 'schema.json');
+    const installed = readFileSync(schemaFile, 'utf8');
+    const old = JSON.parse(installed) as { properties: Record<string, unknown> };
+    delete old.properties.waivers;
+    writeFileSync(schemaFile, JSON.stringify(old));
+    const prod = join(dir, 'environments', 'prod.yaml');
+    writeFileSync(prod, `${readFileSync(prod, 'utf8')}# our change\n`);
+    const stale = inProcess(dir, 'validate');
+    expect(stale.status).toBe(0);
+    expect(stale.stderr).toMatch(
+      /^warning: environments\/schema\.json is not the schema of the installed cdk8s-trading \S+ \(editors check the environment files against it\): run cdk8s-trading init --schemas-only$/,
+    );
+    expect(inProcess(dir, 'init').stdout).toContain(
+      "kept environments/schema.json (not the installed package's schema; --schemas-only rewrites the schemas)",
+    );
+    const refresh = inProcess(dir, 'init', '--schemas-only');
+    expect(refresh.status).toBe(0);
+    expect(refresh.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^updated environments\/schema\.json \(cdk8s-trading \S+\)$/),
+      'unchanged environments/gitops.schema.json',
+    ]);
+    expect(readFileSync(schemaFile, 'utf8')).toBe(installed);
+    expect(readFileSync(prod, 'utf8')).toMatch(/# our change\n$/);
+    expect(inProcess(dir, 'validate').stderr).toBe('');
+    // Reformatted (as a formatter would) is still the same schema.
+    writeFileSync(schemaFile, JSON.stringify(JSON.parse(installed), null, 4));
+    expect(inProcess(dir, 'validate').stderr).toBe('');
   });
 });
 

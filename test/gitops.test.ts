@@ -540,7 +540,7 @@ describe('validate and diff', () => {
       expect(v.stderr).toContain(
         'dist/dev/50-application/deployment-trading-api.yaml: policy pod-security-restricted: Deployment/trading-api: container trading-api: privileged',
       );
-      expect(run('diff').stdout).toContain('      spec.template.spec.containers[0].securityContext.privileged: true → false');
+      expect(run('diff').stdout).toContain('      spec.template.spec.containers[name=trading-api].securityContext.privileged: true → false');
     } finally {
       restore();
     }

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { useSchemaCompiler } from '../config/schema-validator';
 import { ConfigurationError } from '../core/problems';
-import { compareTrees, FolderDiff } from '../synth/compare';
+import { compareTrees } from '../synth/compare';
+import { DiffDetail, diffReport } from '../synth/diff-report';
 import { EnvironmentExtension, loadExtension } from '../synth/extension';
 import { ENVIRONMENTS_DIR, readProject, synthesizeProject } from '../synth/project';
 import { diskCachedCompiler } from '../synth/schema-cache';
@@ -44,12 +45,19 @@ const ROOT_OPTION = { root: {} } as const;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   init: {
-    summary: 'write environments/ (dev, staging, prod, gitops + JSON schemas) to start from',
-    usage: 'cdk8s-trading init [--root DIR] [--force]',
+    summary: 'write environments/ (dev, staging, prod, gitops + JSON schemas) to start from; refresh the schemas',
+    usage: 'cdk8s-trading init [--root DIR] [--force | --schemas-only]',
     details:
       'Writes environments/{dev,staging,prod,gitops}.yaml, their JSON schemas and a README into DIR (default: the\n' +
-      'current folder). Existing files are kept unless --force is given.',
-    spec: { values: ROOT_OPTION, booleans: { force: { alias: 'f' } } },
+      'current folder), each only where it is missing. Prints per file what it wrote and what it kept.\n' +
+      '\n' +
+      '  --schemas-only  rewrite only the JSON schemas (schema.json, gitops.schema.json) with those of the installed\n' +
+      '                  cdk8s-trading: after an upgrade of the package (validate warns when they differ)\n' +
+      '  --force         also rewrite the schemas and README.md that exist\n' +
+      '\n' +
+      'Environment files (*.yaml) are yours: init never overwrites one, with or without --force (delete it to\n' +
+      'start again from the template).',
+    spec: { values: ROOT_OPTION, booleans: { force: { alias: 'f' }, 'schemas-only': {} } },
     run: runInit,
   },
   synth: {
@@ -83,11 +91,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   diff: {
     summary: 'what a fresh synth would change in dist/, object by object, with old → new values',
-    usage: 'cdk8s-trading diff [DIR] [--root DIR]',
+    usage: 'cdk8s-trading diff [DIR] [--env NAME]... [--full | --stat] [--root DIR]',
     details:
       'Synthesizes into a temporary folder and compares it with DIR (default: dist/ in the project root):\n' +
-      'objects added, removed and changed, with the changed fields. Exit 1 on any difference.',
-    spec: { values: ROOT_OPTION, positionals: 1 },
+      'objects added, removed and changed, with the changed fields (`path: old → new`). Lists are matched the\n' +
+      'way Kubernetes merges them: containers, env, ports and volumes by name (`env[name=LOG_LEVEL]`), a\n' +
+      'kustomization\'s resources as a set (`resources: + "deployment-api.yaml"`). A long or multi-line value\n' +
+      'shows as a unified diff of its lines. Exit 1 on any difference.\n' +
+      '\n' +
+      '  --env NAME  only the folder of this environment (repeatable); dist/gitops/ is then not compared\n' +
+      '  --full      every changed line of every object (by default long objects and values are shortened)\n' +
+      '  --stat      one line per folder and the objects added, removed and changed, without the fields',
+    spec: { values: { ...ROOT_OPTION, env: { alias: 'e', repeatable: true } }, booleans: { full: {}, stat: {} }, positionals: 1 },
     run: runDiff,
   },
 };
@@ -187,32 +202,90 @@ function useProjectCache(root: string): void {
   useSchemaCompiler(diskCachedCompiler(join(root, 'node_modules', '.cache', 'cdk8s-trading')));
 }
 
+/** What `init` does with an existing file of its templates. */
+type InitFileKind = 'schema' | 'environment' | 'other';
+
+/**
+ * The JSON schemas are the package's (always the installed version's); the environment files are the team's
+ * from the moment they exist; the README is a starting point a team may edit.
+ */
+function initFileKind(path: string): InitFileKind {
+  return path.endsWith('.json') ? 'schema' : /\.ya?ml$/.test(path) ? 'environment' : 'other';
+}
+
 function runInit(args: ParsedArgs, io: Required<CliIo>): number {
   const root = resolve(io.cwd, args.values.root?.[0] ?? '.');
   const force = args.booleans.has('force');
-  const written: string[] = [];
-  const kept: string[] = [];
+  const schemasOnly = args.booleans.has('schemas-only');
+  const lines: string[] = [];
+  let wroteEnvironment = false;
   for (const [path, content] of Object.entries(initFiles())) {
+    const kind = initFileKind(path);
+    if (schemasOnly && kind !== 'schema') continue;
     const file = join(root, path);
-    if (existsSync(file) && !force) {
-      kept.push(path);
-      continue;
+    const label = shown(io, file);
+    const existing = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    if (existing !== undefined) {
+      if (kind === 'environment') {
+        lines.push(`kept ${label} (your environment file; init never overwrites one: delete it to start from the template)`);
+        continue;
+      }
+      if (existing === content) {
+        lines.push(`unchanged ${label}`);
+        continue;
+      }
+      if (kind === 'other' && !force) {
+        lines.push(`kept ${label} (exists; --force overwrites it)`);
+        continue;
+      }
+      if (kind === 'schema' && !force && !schemasOnly) {
+        lines.push(`kept ${label} (not the installed package's schema; --schemas-only rewrites the schemas)`);
+        continue;
+      }
     }
     try {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, content);
     } catch (e) {
-      io.err(`init failed: cannot write ${shown(io, file)}: ${describeFsError(e)}`);
+      for (const line of lines) io.out(line);
+      io.err(`init failed: cannot write ${label}: ${describeFsError(e)}`);
       return 1;
     }
-    written.push(path);
+    lines.push(existing === undefined ? `wrote ${label}` : `updated ${label} (cdk8s-trading ${version()})`);
+    wroteEnvironment ||= existing === undefined && kind === 'environment';
   }
-  for (const path of written) io.out(`wrote ${shown(io, join(root, path))}`);
-  for (const path of kept) io.out(`kept ${shown(io, join(root, path))} (exists; --force overwrites it)`);
+  for (const line of lines) io.out(line);
+  if (!wroteEnvironment) return 0;
   io.out('');
   io.out(`Next: set your image in ${ENVIRONMENTS_DIR}/{dev,staging,prod}.yaml (now ${PLACEHOLDER_IMAGE}:0.1.0) and your Git repository`);
   io.out(`in ${ENVIRONMENTS_DIR}/gitops.yaml, then run: cdk8s-trading synth && cdk8s-trading validate`);
   return 0;
+}
+
+/**
+ * Warnings for the schemas `init` copied into the project that are not the installed package's: an editor
+ * would complete and check the environment files against an older (or newer) version of the keys.
+ */
+function staleSchemas(root: string, io: Required<CliIo>): string[] {
+  const warnings: string[] = [];
+  for (const [path, content] of Object.entries(initFiles())) {
+    const file = join(root, path);
+    if (initFileKind(path) !== 'schema' || !existsSync(file)) continue;
+    let same: boolean;
+    try {
+      // Parsed, so a formatter run over the project does not count as a difference.
+      same = JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))) === JSON.stringify(JSON.parse(content));
+    } catch {
+      same = false;
+    }
+    if (!same) {
+      warnings.push(
+        `warning: ${shown(io, file)} is not the schema of the installed cdk8s-trading ${version()} (editors check the ` +
+          `environment files against it): run cdk8s-trading init --schemas-only`,
+      );
+    }
+  }
+  return warnings;
 }
 
 function printProblems(io: Required<CliIo>, headline: string, problems: readonly string[]): void {
@@ -318,6 +391,7 @@ function runValidate(args: ParsedArgs, io: Required<CliIo>): number | Promise<nu
   if (!args.booleans.has('server') && (args.values.context || args.values.kubeconfig || args.booleans.has('allow-missing-namespaces'))) {
     throw new UsageError('--context, --kubeconfig and --allow-missing-namespaces go with --server');
   }
+  if (root && !args.booleans.has('server')) for (const w of staleSchemas(root, io)) io.err(w);
   if (!existsSync(dir)) {
     io.err(`${shown(io, dir)}: no such folder${given === undefined ? '; run cdk8s-trading synth first' : ''}`);
     return 1;
@@ -382,44 +456,38 @@ async function validateOnServer(
   }
 }
 
-/** Diff lines of a comparison. */
-export function describeDrift(diffs: readonly FolderDiff[], label: string): string[] {
-  const lines: string[] = [];
-  for (const d of diffs) {
-    lines.push(`${label}/${d.folder}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`);
-    for (const a of d.added) lines.push(`  + ${a}`);
-    for (const r of d.removed) lines.push(`  - ${r}`);
-    for (const c of d.changed) {
-      lines.push(`  ~ ${c.item}`);
-      for (const f of c.fields.slice(0, 12)) lines.push(`      ${f}`);
-      if (c.fields.length > 12) lines.push(`      … ${c.fields.length - 12} more`);
-    }
-  }
-  return lines;
-}
-
 function runDiff(args: ParsedArgs, io: Required<CliIo>): number {
   const root = projectRoot(args, io, true) as string;
   const fallback = defaultOutput(root, io) as { dir: string; fromEnv: boolean };
   const dist = args.positionals[0] !== undefined ? resolve(io.cwd, args.positionals[0]) : fallback.dir;
   const label = shown(io, dist);
   if (args.positionals[0] === undefined && fallback.fromEnv) io.out(`note: comparing ${label}/: CDK8S_OUTDIR=${io.env.CDK8S_OUTDIR} is set`);
+  if (args.booleans.has('full') && args.booleans.has('stat')) throw new UsageError('--full and --stat exclude each other');
+  const detail: DiffDetail = args.booleans.has('full') ? 'full' : args.booleans.has('stat') ? 'stat' : 'default';
+  const only = args.values.env;
+  const scope = only ? only.map((e) => `${label}/${e}/`).join(', ') : `${label}/`;
+  const plural = only !== undefined && only.length > 1;
   useProjectCache(root);
   const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-trading-diff-'));
   try {
     const fresh = join(scratch, 'out');
-    synthesizeProject({ root, outdir: fresh, extend: extensionOf(root, io) });
-    const diffs = compareTrees(dist, fresh);
+    synthesizeProject({ root, outdir: fresh, only, extend: extensionOf(root, io) });
+    // With --env, gitops/ describes only the named environments: comparing it would report the others as removed.
+    const diffs = compareTrees(dist, fresh, only ? { folders: only } : {});
     if (diffs.length === 0) {
-      io.out(`${label}/ matches a fresh synth`);
+      io.out(`${scope} ${plural ? 'match' : 'matches'} a fresh synth`);
       return 0;
     }
-    for (const line of describeDrift(diffs, label)) io.out(line);
-    io.out(`${label}/ differs from a fresh synth: run cdk8s-trading synth and commit the result`);
+    const report = diffReport(diffs, label, detail);
+    for (const line of report.lines) io.out(line);
+    if (report.truncated) io.out('(shortened: --full prints every changed line)');
+    io.out(
+      `${scope} ${plural ? 'differ' : 'differs'} from a fresh synth: run cdk8s-trading synth${only ? only.map((e) => ` --env ${e}`).join('') : ''} and commit the result`,
+    );
     return 1;
   } catch (e) {
     if (e instanceof ConfigurationError) {
-      printProblems(io, `synth failed, so ${label}/ cannot be compared:`, e.problems);
+      printProblems(io, `synth failed, so ${scope} cannot be compared:`, e.problems);
       return 1;
     }
     throw e;

@@ -1,7 +1,9 @@
 /**
  * The extension point of environment-file projects: `environments/extend.ts` (or `.js`) default-exports
  * a function that receives each environment's chart before it is rendered, so a team adds its own
- * constructs without forking the loader. The file is compiled with esbuild; `cdk8s-trading` inside it
+ * constructs without forking the loader. The file is compiled with esbuild, an optional peer dependency:
+ * only a project with an extension installs it (and its install script, which npm asks every project to
+ * review, is not needed: the binary comes from its platform package). `cdk8s-trading` inside it
  * (and cdk8s, cdk8s-plus-28, constructs) resolve to the modules that run it, so its constructs and these
  * share one tree.
  *
@@ -59,6 +61,19 @@ interface SourcePosition {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+}
+
+/** esbuild, loaded only for a project with an extension; a one-line problem when it is not installed. */
+function esbuild(shown: string): typeof import('esbuild') {
+  try {
+    return requireHere('esbuild') as typeof import('esbuild');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !/'esbuild'/.test((e as Error).message)) throw e;
+    throw new ConfigurationError([
+      `${shown}: compiling it needs esbuild, which is not installed: run npm install --save-dev esbuild ` +
+        '(an optional peer dependency of cdk8s-trading; its install script is not needed)',
+    ]);
+  }
 }
 
 /** The extension of the project at `root`, when it has one. */
@@ -139,7 +154,7 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
 
 /** The extension bundled (its own relative imports inside, packages outside) with a source map back to its sources. */
 function compile(file: string, shown: string): { code: string; map: SourceMap; inputs: string[] } {
-  const { buildSync } = requireHere('esbuild') as typeof import('esbuild');
+  const { buildSync } = esbuild(shown);
   try {
     const out = buildSync({
       entryPoints: [file],

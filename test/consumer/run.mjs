@@ -85,6 +85,12 @@ try {
   // The README's extension next to the environment files.
   check('the README has an environments/extend.ts example', readmeExtension !== undefined);
   writeFileSync(join(project, 'environments', 'extend.ts'), readmeExtension ?? '');
+  // esbuild is an optional peer: not installed with the package, asked for in one line when an extension needs it.
+  check('npm i of the package installs no esbuild (nor its install script)', !existsSync(join(project, 'node_modules', 'esbuild')));
+  const noEsbuild = sh(bin, ['synth'], project, 1);
+  check('synth says an extension needs esbuild and how to install it', noEsbuild.stderr.includes('compiling it needs esbuild, which is not installed: run npm install --save-dev esbuild'),
+    noEsbuild.stderr);
+  sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '-D', `esbuild@${version('esbuild')}`], project);
   sh(bin, ['synth'], project);
   const cliDistWithExtension = tree(join(project, 'dist'));
   check('extend.ts added its ConfigMap to every environment', ['dev', 'staging', 'prod'].every((e) => readdirSync(join(project, 'dist', e, '20-config')).includes('configmap-team-info.yaml')));
