@@ -2,8 +2,8 @@
  * The extension point of environment-file projects: `environments/extend.ts` (or `.js`) default-exports
  * a function that receives each environment's chart before it is rendered, so a team adds its own
  * constructs without forking the loader. The file is compiled with esbuild; `cdk8s-trading` inside it
- * (and cdk8s, cdk8s-plus-28, constructs) resolve to the modules that run it, so its constructs and these
- * share one tree.
+ * (and `cdk8s-trading/toolkit`, cdk8s, cdk8s-plus-28, constructs) resolve to the modules that run it, so
+ * its constructs and these share one tree.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,10 +51,12 @@ export function loadExtension(root: string): EnvironmentExtension | undefined {
   }
   const requireThere = createRequire(file);
   const library = requireHere('../index') as object;
+  const toolkit = (): object => requireHere('../toolkit') as object;
   const module = { exports: {} as { default?: unknown; extend?: unknown } };
   const load = new Function('module', 'exports', 'require', '__filename', '__dirname', code);
   // The library and its peers resolve to the very modules running now: one cdk8s, one construct tree.
-  const requireFor = (id: string): unknown => (id === 'cdk8s-trading' ? library : SHARED.has(id.split('/')[0]) ? requireHere(id) : requireThere(id));
+  const requireFor = (id: string): unknown =>
+    id === 'cdk8s-trading' ? library : id === 'cdk8s-trading/toolkit' ? toolkit() : SHARED.has(id.split('/')[0]) ? requireHere(id) : requireThere(id);
   load(module, module.exports, requireFor, file, join(file, '..'));
   const fn = module.exports.default ?? module.exports.extend ?? module.exports;
   if (typeof fn !== 'function') {
