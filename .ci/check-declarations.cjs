@@ -1,4 +1,4 @@
-// The published package's declarations, as far as lib/index.d.ts reaches, may import only the peer
+// The published package's declarations, as far as lib/index.d.ts and lib/toolkit.d.ts reach, may import only the peer
 // dependencies, the package's own dependencies and Node: a dev dependency's types there break
 // consumers that type-check libraries.
 const fs = require('node:fs');
@@ -26,9 +26,11 @@ const visit = (file) => {
     }
   }
 };
+// Both entry points: `cdk8s-trading` and `cdk8s-trading/toolkit`.
 visit(path.resolve(root, 'index.d.ts'));
+visit(path.resolve(root, 'toolkit.d.ts'));
 if (bad.length > 0) {
   console.error(`the public declarations import non-peer modules:\n${bad.join('\n')}`);
   process.exit(1);
 }
-console.log(`${root}/index.d.ts reaches ${seen.size} declaration files; they import only peer dependencies, dependencies and Node`);
+console.log(`${root}/index.d.ts and toolkit.d.ts reach ${seen.size} declaration files; they import only peer dependencies, dependencies and Node`);

@@ -7,8 +7,8 @@
 //                one file to read and compile (from a V8 code cache) instead of ~330 modules, which is
 //                most of a warm synth's start-up. Whatever requires the peers by name (an extension, a
 //                cdk8s-plus-28 subpath) gets the bundled instances: the bundle registers them.
-// index.js beside it hands environments/extend.ts the bundle's own copy of the library (extension.ts asks
-// for '../index'), so the extension's constructs and the CLI's share one set of classes.
+// index.js (and toolkit.js) beside it hand environments/extend.ts the bundle's own copy of the library (extension.ts
+// asks for '../index' and '../toolkit'), so the extension's constructs and the CLI's share one set of classes.
 const { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire, Module } = require('node:module');
 const { dirname, join, relative } = require('node:path');
@@ -74,6 +74,7 @@ export { run } from './src/cli/main';
 // A function, so that the public API (and what only validate/diff need) is initialized only when an
 // extension asks for it.
 export function library(): unknown { return require('./src/index'); }
+export function toolkit(): unknown { return require('./src/toolkit'); }
 const requireHere = createRequire(__filename);
 const peers: Array<[string, unknown]> = [${PEERS.map((p) => `['${p}', require('${p}')]`).join(', ')}];
 for (const [name, exports] of peers) {
@@ -112,6 +113,7 @@ function compile(files, next) {
   // cdk8s loads URLs (Include, Helm) with this script beside its code.
   copyFileSync(join(root, 'node_modules', 'cdk8s', 'lib', '_loadurl.mjs'), join(next, 'cli', '_loadurl.mjs'));
   writeFileSync(join(next, 'index.js'), "'use strict';\nmodule.exports = require('./cli/main.js').library();\n");
+  writeFileSync(join(next, 'toolkit.js'), "'use strict';\nmodule.exports = require('./cli/main.js').toolkit();\n");
 }
 
 /** Compiles when stale; returns the folder of the compiled output (.build/dev). */

@@ -233,7 +233,7 @@ export default function extend(chart: Chart, environment: Environment): void {
   }, 120_000);
 
   // The CLI that npm run synth starts carries cdk8s, cdk8s-plus-28, constructs and the library in one file:
-  // an extension must still get those very instances, by name or by subpath.
+  // an extension must still get those very instances, by name or by subpath (cdk8s-trading/toolkit too).
   it('gives environments/extend.ts the very cdk8s, cdk8s-plus-28, constructs and library it runs', () => {
     const p = scratchProject();
     writeFileSync(
@@ -243,11 +243,17 @@ import { Chart } from 'cdk8s';
 import { ConfigMap } from 'cdk8s-plus-28';
 import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { GitOpsApp, TradingBackend, type Environment } from 'cdk8s-trading';
+import { ConfigurationError, GitOpsApp, TradingBackend, type Environment } from 'cdk8s-trading';
+import { loadProject } from 'cdk8s-trading/toolkit';
 
 export default function extend(chart: Chart, environment: Environment): void {
   if (!(chart instanceof Chart) || !(chart instanceof Construct)) throw new Error('another cdk8s or constructs');
   if (!(chart.node.root instanceof GitOpsApp)) throw new Error('another copy of the library');
+  try {
+    loadProject('/nonexistent-project');
+  } catch (e) {
+    if (!(e instanceof ConfigurationError)) throw new Error('the toolkit is another copy of the library');
+  }
   new ConfigMap(chart, 'plus', { metadata: { name: 'plus' }, data: { env: environment.name } });
   new KubeConfigMap(chart, 'kube', { metadata: { name: 'kube' }, data: { env: environment.name } });
   new TradingBackend(chart, 'extra', { image: 'ghcr.io/acme/extra:1.0.0' });

@@ -214,7 +214,7 @@ describe('the atomic writer', () => {
     edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
     // The library as the CLI runs it (one bundled file: the child starts in a fraction of the time).
     const script = `
-      const { synthesizeProject } = require(${JSON.stringify(join(ROOT, 'scripts', 'dev-build.cjs'))}).requireCli().library();
+      const { synthesizeProject } = require(${JSON.stringify(join(ROOT, 'scripts', 'dev-build.cjs'))}).requireCli().toolkit();
       synthesizeProject({ root: ${JSON.stringify(p.root)}, outdir: ${JSON.stringify(p.out)},
         onStep: (s) => { if (s === ${JSON.stringify(step)}) process.kill(process.pid, 'SIGKILL'); } });`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });

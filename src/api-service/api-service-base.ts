@@ -138,11 +138,20 @@ export abstract class ApiServiceBase extends Construct implements IApiService, I
   protected readonly scaling: Scaling;
   /** Route settings. */
   protected readonly exposure: Exposure;
-  /** Labels of this installation. */
+  /**
+   * Labels of this installation.
+   * @internal
+   */
   protected readonly labelOptions: StandardLabelsOptions;
-  /** The object builders, scoped to this construct (release engines build through them too). */
+  /**
+   * The object builders, scoped to this construct (release engines build through them too).
+   * @internal
+   */
   protected readonly objects: ServiceObjects;
-  /** What the release runs (a subclass's engine says): a Deployment's rolling update unless set. */
+  /**
+   * What the release runs (a subclass's engine says): a Deployment's rolling update unless set.
+   * @internal
+   */
   protected releasePods: ReleasePods = { podsAtFullScale: rollingPodsAtFullScale, runsSmokeTest: false };
 
   private readonly env: k8s.EnvVar[] = [];
@@ -163,7 +172,10 @@ export abstract class ApiServiceBase extends Construct implements IApiService, I
   private releasedAfter?: ReleaseCheckpoint;
   private releaseAfterOptions?: ReleaseAfterOptions;
 
-  /** The props of a service whose pods an engine runs: the engine's image and tag policy. */
+  /**
+   * The props of a service whose pods an engine runs: the engine's image and tag policy.
+   * @internal
+   */
   protected static withEngine(props: Omit<ApiServiceProps, 'image' | 'allowLatestTag'>, engine: IServiceEngine): ApiServiceProps {
     return { ...props, image: engine.primaryImage, allowLatestTag: engine.allowLatestTag };
   }

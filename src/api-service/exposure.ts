@@ -127,7 +127,7 @@ export interface RouteRequest {
 }
 
 /** The Ingress settings once defaulted. */
-type IngressSettings = Required<Omit<IngressExposureOptions, 'tlsSecretName' | 'clusterIssuer' | 'rateLimit'>> &
+export type IngressSettings = Required<Omit<IngressExposureOptions, 'tlsSecretName' | 'clusterIssuer' | 'rateLimit'>> &
   Pick<IngressExposureOptions, 'tlsSecretName' | 'clusterIssuer' | 'rateLimit'>;
 
 /**

@@ -7,12 +7,13 @@ import { Notifications } from '../gitops/notifications';
 import { ApiServiceBase, subscribeRollout } from '../api-service/api-service-base';
 import { ApiServiceProps } from '../api-service/api-service-props';
 import { ExposureKind } from '../api-service/exposure';
-import { Color, IBlueGreenEngine } from './engine-options';
+import { Color } from './engine-options';
+import type { BlueGreenEngine } from './blue-green-engine';
 
 /** Props of a BlueGreenService. The image(s) come from the engine. */
 export interface BlueGreenServiceProps extends Omit<ApiServiceProps, 'image' | 'allowLatestTag'> {
   /** How releases switch: Service selector in Git, or Argo Rollouts. */
-  readonly engine: IBlueGreenEngine;
+  readonly engine: BlueGreenEngine;
   /** Public host routed to the preview (idle) colour for smoke tests. @default - none: the preview Service is reachable in-cluster only */
   readonly previewHost?: string;
   /**

@@ -114,10 +114,10 @@ export interface BlueGreenParts {
 }
 
 /**
- * How a blue-green release runs; `BlueGreenEngine.serviceSwitch()` or `BlueGreenEngine.argoRollouts()`.
+ * What a blue-green engine does (internal: the public, closed `BlueGreenEngine` wraps one).
  * An engine builds its own objects into the service it is bound to.
  */
-export interface IBlueGreenEngine extends IServiceEngine {
+export interface BlueGreenEngineImpl extends IServiceEngine {
   /** Which engine. */
   readonly kind: BlueGreenEngineKind;
   /**

@@ -5,12 +5,13 @@ import { throwIfProblems } from '../core/problems';
 import { Notifications } from '../gitops/notifications';
 import { ApiServiceBase, subscribeRollout } from '../api-service/api-service-base';
 import { ApiServiceProps } from '../api-service/api-service-props';
-import { CanaryTrafficMode, ICanaryEngine } from './engine-options';
+import { CanaryTrafficMode } from './engine-options';
+import type { CanaryEngine } from './canary-engine';
 
 /** Props of a CanaryRollout. The image(s) come from the engine. */
 export interface CanaryRolloutProps extends Omit<ApiServiceProps, 'image' | 'allowLatestTag'> {
   /** How the canary runs: Argo Rollouts with steps and analysis, or a fixed weight without a controller. */
-  readonly engine: ICanaryEngine;
+  readonly engine: CanaryEngine;
   /**
    * Where the Rollout's release events go (Argo Rollouts engine only): subscriptions to rollout aborted,
    * analysis failed and rollout completed, as `notifications.argoproj.io/subscribe.<trigger>.<service>` annotations.

@@ -265,10 +265,10 @@ export interface CanaryParts {
 }
 
 /**
- * How a canary runs; `CanaryEngine.argoRollouts()` or `CanaryEngine.weighted()`. An engine builds its
+ * What a canary engine does (internal: the public, closed `CanaryEngine` wraps one). An engine builds its
  * own objects into the service it is bound to.
  */
-export interface ICanaryEngine extends IServiceEngine {
+export interface CanaryEngineImpl extends IServiceEngine {
   /** Which engine. */
   readonly kind: CanaryEngineKind;
   /**

@@ -46,7 +46,10 @@ export interface Environment {
   readonly file: string;
   /** The file's content. */
   readonly config: EnvironmentConfig;
-  /** What to build. */
+  /**
+   * What to build.
+   * @internal
+   */
   readonly plan: EnvironmentPlan;
 }
 

@@ -172,8 +172,8 @@ export interface PostgresParts {
   admit(peer: NetworkPeer): void;
 }
 
-/** How PostgreSQL runs; `PostgresEngine.cloudNativePg()` or `PostgresEngine.statefulSet()`. */
-export interface IPostgresEngine {
+/** What a PostgreSQL engine does (internal: the public, closed `PostgresEngine` wraps one). */
+export interface PostgresEngineImpl {
   /** Which engine. */
   readonly kind: PostgresEngineKind;
   /** Instances unless the props say. */

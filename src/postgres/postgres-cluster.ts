@@ -16,7 +16,7 @@ import { SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../core/problems';
 import { ObservabilityOptions, observabilityOf, validateObservabilityOptions } from '../monitoring/settings';
-import { IPostgresEngine, PostgresParts } from './engine-options';
+import { PostgresParts } from './engine-options';
 import { ExternalPostgres, ExternalPostgresProps } from './external-postgres';
 import { PostgresEngine } from './postgres-engine';
 
@@ -33,7 +33,7 @@ export interface PostgresClusterProps {
   /** Name of the Cluster or StatefulSet, and the base of every other name. @default - the construct id */
   readonly name?: string;
   /** How PostgreSQL runs. @default PostgresEngine.cloudNativePg() */
-  readonly engine?: IPostgresEngine;
+  readonly engine?: PostgresEngine;
   /**
    * PostgreSQL instances (one primary, the rest replicas). The StatefulSet engine runs exactly one. @default - 3 with CloudNativePG, 1 with a
    * StatefulSet
@@ -119,7 +119,7 @@ export class PostgresCluster extends DataStoreBase implements IDatabase, IPodDem
   /** Name of the Cluster or StatefulSet. */
   public readonly name: string;
   /** Which engine runs it. */
-  public readonly engine: IPostgresEngine;
+  public readonly engine: PostgresEngine;
   /** Connection settings for clients (through the pooler when there is one). */
   public readonly connection: DatabaseConnection;
   /** Connection settings that bypass the pooler, for migrations (session-level locks). */
@@ -231,7 +231,7 @@ export class PostgresCluster extends DataStoreBase implements IDatabase, IPodDem
 /** Every problem with PostgresCluster props. */
 export function validatePostgresClusterProps(
   id: string,
-  props: PostgresClusterProps & { engine: IPostgresEngine },
+  props: PostgresClusterProps & { engine: PostgresEngine },
   path: FieldPath = FieldPath.props(),
   enginePath: FieldPath = path.child('engine'),
 ): Problem[] {

@@ -97,8 +97,8 @@ export interface RedisParts {
   admit(peer: NetworkPeer): void;
 }
 
-/** How Redis runs; `RedisEngine.standalone()` or `RedisEngine.sentinel()`. */
-export interface IRedisEngine {
+/** What a Redis engine does (internal: the public, closed `RedisEngine` wraps one). */
+export interface RedisEngineImpl {
   /** Which engine. */
   readonly kind: RedisEngineKind;
   /** Pods unless the props say. */

@@ -18,7 +18,7 @@ import { checkDnsLabel, checkImage, checkInteger, validateResources } from '../c
 import { SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../core/problems';
-import { IRedisEngine, RedisParts } from './engine-options';
+import { RedisParts } from './engine-options';
 import { ExternalRedis, ExternalRedisProps } from './external-redis';
 import { RedisCredentials } from './redis-credentials';
 import { RedisEngine } from './redis-engine';
@@ -60,7 +60,7 @@ export interface RedisCacheProps {
   /** Name of the StatefulSet and the client Service, and the base of every other name. @default - the construct id */
   readonly name?: string;
   /** How Redis runs. @default RedisEngine.standalone() */
-  readonly engine?: IRedisEngine;
+  readonly engine?: RedisEngine;
   /** Pods (a primary and replicas, each with a Sentinel); the standalone engine runs exactly one. @default - 1 standalone, 3 with Sentinel */
   readonly replicas?: number;
   /** Refuse fewer than three pods (production); a deliberate exception sets this to false. @default false */
@@ -155,7 +155,7 @@ export class RedisCache extends DataStoreBase implements ICache, IPodDemandSourc
   /** Name of the StatefulSet and the client Service. */
   public readonly name: string;
   /** Which engine runs it. */
-  public readonly engine: IRedisEngine;
+  public readonly engine: RedisEngine;
   /** Connection settings for clients. */
   public readonly connection: CacheConnection;
   /** `maxmemory` in bytes, as written to redis.conf (rounded down to whole MiB). */
@@ -286,7 +286,7 @@ function maxMemoryBytes(maxMemory: string | undefined, limit: string): number {
 /** Every problem with RedisCache props. */
 export function validateRedisCacheProps(
   id: string,
-  props: RedisCacheProps & { engine: IRedisEngine },
+  props: RedisCacheProps & { engine: RedisEngine },
   path: FieldPath = FieldPath.props(),
   enginePath: FieldPath = path.child('engine'),
 ): Problem[] {

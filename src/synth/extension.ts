@@ -4,8 +4,8 @@
  * constructs without forking the loader. The file is compiled with esbuild, an optional peer dependency:
  * only a project with an extension installs it (and its install script, which npm asks every project to
  * review, is not needed: the binary comes from its platform package). `cdk8s-trading` inside it
- * (and cdk8s, cdk8s-plus-28, constructs) resolve to the modules that run it, so its constructs and these
- * share one tree.
+ * (and `cdk8s-trading/toolkit`, cdk8s, cdk8s-plus-28, constructs) resolve to the modules that run it, so
+ * its constructs and these share one tree.
  *
  * Whatever goes wrong in it is bad input of that file, reported like the environment files' problems: one
  * line each, at the line and column of the user's source (through esbuild's source map), never a stack
@@ -99,7 +99,9 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
   const library = requireHere('../index') as object;
   const module = { exports: {} as { default?: unknown; extend?: unknown } };
   // The library and its peers resolve to the very modules running now: one cdk8s, one construct tree.
-  const requireFor = (id: string): unknown => (id === 'cdk8s-trading' ? library : SHARED.has(id.split('/')[0]) ? requireHere(id) : requireThere(id));
+  const toolkit = (): object => requireHere('../toolkit') as object;
+  const requireFor = (id: string): unknown =>
+    id === 'cdk8s-trading' ? library : id === 'cdk8s-trading/toolkit' ? toolkit() : SHARED.has(id.split('/')[0]) ? requireHere(id) : requireThere(id);
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = Math.max(limit, STACK_DEPTH);
   try {
@@ -286,7 +288,10 @@ function typeCheck(root: string, file: string, inputs: readonly string[], shownO
   const passed = join(root, 'node_modules', '.cache', 'cdk8s-trading', `extension-${key}.ok`);
   if (existsSync(passed)) return [];
   const peer = (name: string): string => dirname(requireHere.resolve(`${name}/package.json`));
-  const paths: Record<string, string[]> = { 'cdk8s-trading': [library.entry] };
+  const paths: Record<string, string[]> = {
+    'cdk8s-trading': [library.entry],
+    'cdk8s-trading/toolkit': [join(dirname(library.entry), library.entry.endsWith('.d.ts') ? 'toolkit.d.ts' : 'toolkit.ts')],
+  };
   for (const name of SHARED) {
     paths[name] = [peer(name)];
     paths[`${name}/*`] = [`${peer(name)}/*`];
@@ -355,7 +360,7 @@ function resolveFrom(dir: string, id: string): string | undefined {
 }
 
 /**
- * What `cdk8s-trading` means to the type checker: the package's declarations (`lib/index.d.ts`) when this
+ * What `cdk8s-trading` means to the type checker (and `cdk8s-trading/toolkit`, beside it): the package's declarations (`lib/index.d.ts`) when this
  * code runs from the package, the sources (`src/index.ts`) when it runs from this repository; and a stamp
  * that changes when they do.
  */

@@ -41,7 +41,10 @@ export type WriteStep = 'locked' | 'recovered' | 'written' | 'old-moved-aside' |
 export interface WriteTreeOptions {
   /** How long to wait for another writer's lock, in milliseconds. @default 60000 */
   readonly lockTimeoutMs?: number;
-  /** Called after each step (for fault-injection tests). @default - nothing */
+  /**
+   * Called after each step (for fault-injection tests). @default - nothing
+   * @internal
+   */
   readonly onStep?: (step: WriteStep) => void;
 }
 

@@ -116,8 +116,10 @@ try {
   rmSync(join(project, 'environments', 'extend.ts'));
   sh(bin, ['synth'], project);
 
-  // The code-first path: a GitOpsApp in TypeScript, type-checked strictly against the published declarations.
+  // The code-first path: a GitOpsApp in TypeScript, type-checked strictly against the published declarations
+  // (with the `cdk8s-trading/toolkit` subpath), and the engines closed to a team's own (test/api/closed-engines.ts).
   for (const f of ['tsconfig.json', 'app.ts', 'api.spec.ts']) cpSync(join(FIXTURES, f), join(project, f));
+  cpSync(join(ROOT, 'test', 'api', 'closed-engines.ts'), join(project, 'closed-engines.ts'));
   sh(join(project, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], project);
   sh(process.execPath, ['build/app.js'], project);
   const codeDist = tree(join(project, 'dist-code'));

@@ -6,14 +6,14 @@ import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-templ
 import { rolloutObject } from '../../rollouts/rollout';
 import type { ServiceObjects } from '../../api-service/service-objects';
 import { resolveSmokeTest } from '../../api-service/smoke-test';
-import { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, IBlueGreenEngine, validateArgoBlueGreenOptions } from '../engine-options';
+import { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, BlueGreenEngineImpl, validateArgoBlueGreenOptions } from '../engine-options';
 
 /**
  * Argo Rollouts blue-green: a `Rollout` with `strategy.blueGreen` between the active and preview
  * Services, a smoke check of the preview before promotion, post-promotion analysis of the success
  * rate, an HPA targeting the Rollout.
  */
-export class ArgoBlueGreenEngine implements IBlueGreenEngine {
+export class ArgoBlueGreenEngine implements BlueGreenEngineImpl {
   /** A checked engine. */
   public static of(options: ArgoBlueGreenOptions): ArgoBlueGreenEngine {
     throwIfProblems('BlueGreenEngine.argoRollouts', validateArgoBlueGreenOptions(options));

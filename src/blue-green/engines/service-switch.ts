@@ -12,7 +12,7 @@ import {
   Color,
   COLOR_LABEL,
   COLORS,
-  IBlueGreenEngine,
+  BlueGreenEngineImpl,
   ServiceSwitchOptions,
   validateReleaseMinReplicas,
   validateServiceSwitchOptions,
@@ -22,7 +22,7 @@ import {
  * Plain Kubernetes blue-green: `<name>-blue` and `<name>-green` Deployments, each with its HPA, PDB
  * and ConfigMap; the public Service selects `version: <activeColor>`, the preview Service the other colour.
  */
-export class ServiceSwitchEngine implements IBlueGreenEngine {
+export class ServiceSwitchEngine implements BlueGreenEngineImpl {
   /** A checked engine. */
   public static of(options: ServiceSwitchOptions): ServiceSwitchEngine {
     throwIfProblems('BlueGreenEngine.serviceSwitch', validateServiceSwitchOptions(options));

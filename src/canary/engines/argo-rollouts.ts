@@ -20,7 +20,7 @@ import {
   CanaryTrafficMode,
   DEFAULT_CANARY_STEPS,
   GATEWAY_API_PLUGIN,
-  ICanaryEngine,
+  CanaryEngineImpl,
   validateArgoCanaryOptions,
   validateCanaryRolloutProps,
 } from '../engine-options';
@@ -30,7 +30,7 @@ import {
  * success rate and p95 latency, traffic split by the Gateway API plugin (an HTTPRoute that starts at
  * 100/0), NGINX (`stableIngress`) or replica counts.
  */
-export class ArgoCanaryEngine implements ICanaryEngine {
+export class ArgoCanaryEngine implements CanaryEngineImpl {
   /** A checked engine. */
   public static of(options: ArgoCanaryOptions): ArgoCanaryEngine {
     throwIfProblems('CanaryEngine.argoRollouts', validateArgoCanaryOptions(options));

@@ -7,7 +7,7 @@ import { resolveSmokeTest } from '../../api-service/smoke-test';
 import {
   CanaryEngineKind,
   CanaryParts,
-  ICanaryEngine,
+  CanaryEngineImpl,
   TRACK_LABEL,
   validateCanaryRolloutProps,
   validateWeightedCanaryOptions,
@@ -18,7 +18,7 @@ import {
  * A canary without a controller: stable and canary Deployments (`track` label), the HTTPRoute's
  * backend weights (or an NGINX canary Ingress with `canary-weight`) send the canary its share.
  */
-export class WeightedCanaryEngine implements ICanaryEngine {
+export class WeightedCanaryEngine implements CanaryEngineImpl {
   /** A checked engine. */
   public static of(options: WeightedCanaryOptions): WeightedCanaryEngine {
     throwIfProblems('CanaryEngine.weighted', validateWeightedCanaryOptions(options));

@@ -20,7 +20,7 @@ import type { PostgresSignalTarget } from '../../monitoring/postgres-signals';
 import type { BarmanObjectStore, CnpgBackup, CnpgCluster, CnpgPooler, CnpgScheduledBackup } from '../cnpg-types';
 import {
   CloudNativePgOptions,
-  IPostgresEngine,
+  PostgresEngineImpl,
   OnDemandBackup,
   PostgresBackupOptions,
   PostgresBuild,
@@ -49,7 +49,7 @@ const RECOVERY_SOURCE = 'origin';
  * backups (an `ObjectStore`, the plugin as WAL archiver, a `ScheduledBackup`), a PgBouncer `Pooler`,
  * PodMonitors and NetworkPolicies for the instances and the pooler.
  */
-export class CloudNativePgEngine implements IPostgresEngine {
+export class CloudNativePgEngine implements PostgresEngineImpl {
   /** A checked engine. */
   public static of(options: CloudNativePgOptions): CloudNativePgEngine {
     throwIfProblems('PostgresEngine.cloudNativePg', validateCloudNativePgOptions(options));

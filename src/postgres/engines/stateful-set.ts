@@ -16,7 +16,7 @@ import { postgresDashboard, statefulSetDashboardPanels } from '../../monitoring/
 import type { PostgresSignalTarget } from '../../monitoring/postgres-signals';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/problems';
 import {
-  IPostgresEngine,
+  PostgresEngineImpl,
   PostgresBuild,
   PostgresEngineKind,
   PostgresParts,
@@ -29,7 +29,7 @@ import {
  * image under the restricted profile, a real volume, `pg_isready` probes, headless and client
  * Services, a PDB and a NetworkPolicy.
  */
-export class StatefulSetEngine implements IPostgresEngine {
+export class StatefulSetEngine implements PostgresEngineImpl {
   /** A checked engine. */
   public static of(options: StatefulSetEngineOptions): StatefulSetEngine {
     throwIfProblems('PostgresEngine.statefulSet', validateStatefulSetOptions(options));

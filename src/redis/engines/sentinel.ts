@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { FieldPath } from '../../core/field-path';
 import { checkInteger } from '../../core/value-rules';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../../core/problems';
-import { IRedisEngine, RedisBuild, RedisEngineKind, RedisParts, SentinelEngineOptions, validateSentinelOptions } from '../engine-options';
+import { RedisEngineImpl, RedisBuild, RedisEngineKind, RedisParts, SentinelEngineOptions, validateSentinelOptions } from '../engine-options';
 import {
   buildRedisObjects,
   PASSWORD_SHELL,
@@ -34,7 +34,7 @@ export const SENTINEL_GRACE_SECONDS = FAILOVER_WAIT_SECONDS + 30;
  * Sentinels which pod is the primary now. A primary being stopped (rolling update, drain) hands over
  * first: its preStop has a Sentinel promote a replica and waits until one answers as the primary.
  */
-export class SentinelEngine implements IRedisEngine {
+export class SentinelEngine implements RedisEngineImpl {
   /** A checked engine. */
   public static of(options: SentinelEngineOptions): SentinelEngine {
     throwIfProblems('RedisEngine.sentinel', validateSentinelOptions(options));

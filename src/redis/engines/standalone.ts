@@ -1,13 +1,13 @@
 import { Problem, ProblemCollector, show } from '../../core/problems';
 import { FieldPath } from '../../core/field-path';
-import { IRedisEngine, RedisBuild, RedisEngineKind, RedisParts } from '../engine-options';
+import { RedisEngineImpl, RedisBuild, RedisEngineKind, RedisParts } from '../engine-options';
 import { buildRedisObjects, PASSWORD_SHELL, REDIS_PORT, redisConf, redisServerContainer } from '../redis-objects';
 
 /**
  * One Redis pod (dev, staging): a StatefulSet of one with its data volume, no replication. A restart
  * is a short outage; the append-only file brings the data back.
  */
-export class StandaloneEngine implements IRedisEngine {
+export class StandaloneEngine implements RedisEngineImpl {
   /** The engine. */
   public static of(): StandaloneEngine {
     return new StandaloneEngine();
