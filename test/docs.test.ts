@@ -282,6 +282,18 @@ describe('the examples of the README and docs/', () => {
     expect(yamlProblems(f)).toEqual([]);
   });
 
+  it.each(FENCES.filter((f) => f.lang === 'json').map((f) => [f.where, f]))('%s parses as JSON', (_, f) => {
+    expect(() => JSON.parse(f.code) as unknown).not.toThrow();
+  });
+
+  it("runs, in CI, the files the docs show for a team's own project, from the packed tarball", () => {
+    // Those the consumer test takes verbatim from the page that shows them (test/consumer/run.mjs, docFile).
+    const consumer = readFileSync(join(ROOT, 'test', 'consumer', 'run.mjs'), 'utf8');
+    const shown = FENCES.filter((f) => (isTs(f) || f.lang === 'json') && f.attrs.has('file'));
+    expect(shown.map((f) => f.attrs.get('file')).sort()).toEqual(['api.spec.ts', 'app.ts', EXTENSION, 'tsconfig.json']);
+    for (const f of shown) expect(consumer, f.where).toContain(`docFile('${f.doc.replace(/^docs\//, '')}', '${f.attrs.get('file')}')`);
+  });
+
   it('catches a broken example of each kind', () => {
     const fence = (lang: string, info: string, code: string): Fence => ({
       where: 'x',
