@@ -410,8 +410,9 @@ function runValidate(args: ParsedArgs, io: Required<CliIo>): number | Promise<nu
     );
   }
   if (root) useProjectCache(root);
-  const { problems, documents } = validateTree(dir, { root, cwd: io.cwd });
+  const { problems, documents, warnings } = validateTree(dir, { root, cwd: io.cwd });
   for (const p of problems) io.err(p);
+  for (const w of warnings) io.err(`warning: ${w}`);
   io.out(`validated ${documents} documents under ${shown(io, dir)}: ${problems.length} problem(s)`);
   return problems.length > 0 ? 1 : 0;
 }

@@ -4,6 +4,11 @@
  */
 import environmentSchema from '../config/environment.schema.json';
 import gitopsSchema from '../config/gitops.schema.json';
+import { PLACEHOLDER_RUNBOOK_BASE_URL } from '../config/runbook-links';
+import { REPOSITORY_URL } from '../monitoring/settings';
+
+/** Where the package's documentation lives: what the README that `init` writes links to. */
+export const DOCS_URL = `${REPOSITORY_URL}/tree/main/docs`;
 
 /** The placeholder image of the templates; `init` says to replace it. */
 export const PLACEHOLDER_IMAGE = 'registry.example.com/your-team/api';
@@ -21,6 +26,10 @@ function environment(tier: keyof typeof TIERS): string {
 tier: ${tier}
 namespace: my-app-${tier}
 partOf: my-app
+monitoring:
+  # Every alert's runbook_url is this address + the alert's name in lower case: your team's runbooks (validate warns
+  # until it is set). cdk8s-trading's docs/runbooks.md has a section per alert to start from.
+  runbookBaseUrl: ${PLACEHOLDER_RUNBOOK_BASE_URL}
 services:
   api:
     image: ${PLACEHOLDER_IMAGE}:0.1.0      # set your image
@@ -58,8 +67,22 @@ npx cdk8s-trading validate   # strict Kubernetes 1.28 / CRD schemas and the poli
 npx cdk8s-trading diff       # what a fresh synth would change in dist/
 \`\`\`
 
-Commit \`environments/\` and \`dist/\`. To add constructs of your own to every environment, write
-\`environments/extend.ts\`:
+Commit \`environments/\` and \`dist/\`. First set your image, your Git repository (\`gitops.yaml\`) and your runbooks'
+address (\`monitoring.runbookBaseUrl\`). What else a file can say (every key is in \`schema.json\`, which an editor
+with the YAML language server completes):
+
+- **a database**: \`databases: { app-db: { ... } }\` and \`database: app-db\` on the service: in dev a StatefulSet
+  (\`{ credentialsSecret: app-db-credentials }\`), in staging CloudNativePG (\`{}\` will do), in prod CloudNativePG
+  with backups (\`{ backup: { destinationPath: s3://..., credentialsSecret: ... } }\`); \`external:\` for a database
+  outside the cluster;
+- **a cache**: \`caches: { app-cache: { credentialsSecret: app-cache-credentials } }\` and \`cache: app-cache\` on the
+  service (Redis; Sentinel in prod);
+- **a release**: \`release: { strategy: canary }\` or \`release: { strategy: blue-green, ... }\` on the service
+  (rolling by default), with a smoke check before traffic moves;
+- **exposure**: \`exposure: { gateway: { gatewayName, gatewayNamespace, hosts } }\` (Gateway API) or
+  \`exposure: { ingress: ... }\` on the service (cluster-internal by default).
+
+To add constructs of your own to every environment, write \`environments/extend.ts\`:
 
 \`\`\`ts
 import type { Chart } from 'cdk8s';
@@ -67,6 +90,9 @@ export default function extend(chart: Chart, environment: { name: string }): voi
   // new MyConstruct(chart, 'extra', { ... });
 }
 \`\`\`
+
+The package's documentation, with a page per construct and how-to guides (add a service, release by canary or
+blue-green and roll back, rotate a secret, restore a database, upgrade the package): ${DOCS_URL}
 `,
   };
 }

@@ -16,7 +16,7 @@ export const SECRET_ROTATION_CONTEXT = 'cdk8s-trading:secretRotation';
 export interface SecretRotationOptions {
   /**
    * Roll the workload when a Secret it references changes, through Stakater Reloader (which must run in the cluster; see
-   * the README for its flags): `secret.reloader.stakater.com/auto: "true"` on Deployments, StatefulSets and Argo
+   * docs/how-to/rotate-a-secret.md for its flags): `secret.reloader.stakater.com/auto: "true"` on Deployments, StatefulSets and Argo
    * Rollouts, and `reloader.stakater.com/rollout-strategy: "restart"` on Rollouts.
    * @default - the `cdk8s-trading:secretRotation` context, else true
    */

@@ -15,7 +15,7 @@ export interface SlackNotificationOptions {
   readonly channel: string;
   /**
    * The Secret holding the Slack bot token under the key `token`, in Flux's namespace: Flux's `Provider`
-   * reads it. (Argo CD and Argo Rollouts read their token from their own notification Secrets; see the README.)
+   * reads it. (Argo CD and Argo Rollouts read their token from their own notification Secrets; see docs/gitops-delivery.md.)
    * @default - none; FluxDelivery then rejects the environment's notifications
    */
   readonly secretName?: string;

@@ -114,7 +114,7 @@ export interface RedisCacheProps {
   readonly pruneProtection?: boolean;
   /**
    * Roll the pods when the password Secret changes (Stakater Reloader, `secret.reloader.stakater.com/auto`): Redis and
-   * Sentinel read it only at start. See the README for the order of a rotation with replicas.
+   * Sentinel read it only at start. See docs/how-to/rotate-a-secret.md for the order of a rotation with replicas.
    * @default - the `cdk8s-trading:secretRotation` context, else `{ reloader: true }`
    */
   readonly secretRotation?: SecretRotationOptions;

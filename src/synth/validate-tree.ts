@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { runbookLinkWarnings } from '../config/runbook-links';
 import { TIER_DEFAULTS } from '../config/tiers';
 import type { Environment } from '../config/environment';
 import { ConfigurationError, show } from '../core/problems';
@@ -24,6 +25,8 @@ export interface TreeValidation {
   readonly problems: readonly string[];
   /** Objects read. */
   readonly documents: number;
+  /** What is valid but probably not meant, one line each (a team's alerts linking to this library's runbooks). */
+  readonly warnings: readonly string[];
 }
 
 let shared: SchemaValidator | undefined;
@@ -158,6 +161,15 @@ export interface ValidateTreeOptions {
   readonly cwd?: string;
 }
 
+/** Whether the project at `root` is this library's own repository (its package.json is cdk8s-trading's). */
+function isThisLibrary(root: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: unknown }).name === 'cdk8s-trading';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Validates the manifests under `dir`. With a project `root`, policy findings in an environment's
  * namespace use that environment's waivers and tier, and the environment files are checked and rendered
@@ -258,7 +270,9 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
       problems.push(...e.problems);
     }
   }
-  return { problems, documents };
+  // This repository's own environments may link to its runbooks; any other project's alerts should not.
+  const warnings = inProject && !isThisLibrary(root) ? runbookLinkWarnings(environments) : [];
+  return { problems, documents, warnings };
 }
 
 const WHAT_BELONGS = 'only Kubernetes objects (apiVersion, kind and metadata) belong in a folder of manifests; move other files out of it';

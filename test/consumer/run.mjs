@@ -11,12 +11,25 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const FIXTURES = join(ROOT, 'test', 'consumer', 'project');
-// The README's "Install and use in your own repository" section: its commands and its extend.ts, verbatim.
+// The README's "Install and use in your own repository" section: its commands, verbatim; and the files the
+// how-to guides show (extend.ts, a GitOpsApp program, its tsconfig.json, a vitest spec), verbatim: fences
+// marked file=<path> (docs/contributing.md).
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('## Install and use in your own repository'), readme.indexOf('## GitOpsApp and PolicyGate'));
+const start = readme.indexOf('## Install and use in your own repository');
+const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
 const readmeCommands = (/```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '').split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
-const readmeExtension = /```ts\n(\/\/ environments\/extend\.ts[\s\S]*?)```/.exec(section)?.[1];
+/** The body of the fence marked file=<path> in a page of docs/. */
+const docFile = (page, path) => {
+  const text = readFileSync(join(ROOT, 'docs', page), 'utf8');
+  const at = text.indexOf(` file=${path}\n`);
+  return at < 0 ? undefined : text.slice(at + ` file=${path}\n`.length, text.indexOf('\n```', at) + 1);
+};
+const readmeExtension = docFile('how-to/add-your-own-objects.md', 'environments/extend.ts');
+const docsFiles = {
+  'tsconfig.json': docFile('how-to/add-your-own-objects.md', 'tsconfig.json'),
+  'app.ts': docFile('how-to/add-your-own-objects.md', 'app.ts'),
+  'api.spec.ts': docFile('how-to/test-your-charts.md', 'api.spec.ts'),
+};
 const work = mkdtempSync(join(tmpdir(), 'cdk8s-trading-consumer-'));
 const project = join(work, 'project');
 const version = (pkg) => JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
@@ -82,8 +95,8 @@ try {
   sh(bin, ['validate'], join(project, 'docs'));
   const cliDist = tree(join(project, 'dist'));
 
-  // The README's extension next to the environment files.
-  check('the README has an environments/extend.ts example', readmeExtension !== undefined);
+  // The how-to's extension next to the environment files.
+  check('docs/how-to/add-your-own-objects.md has an environments/extend.ts example', readmeExtension !== undefined);
   writeFileSync(join(project, 'environments', 'extend.ts'), readmeExtension ?? '');
   // esbuild is an optional peer: not installed with the package, asked for in one line when an extension needs it.
   check('npm i of the package installs no esbuild (nor its install script)', !existsSync(join(project, 'node_modules', 'esbuild')));
@@ -118,8 +131,16 @@ try {
 
   // The code-first path: a GitOpsApp in TypeScript, type-checked strictly against the published declarations
   // (with the `cdk8s-trading/toolkit` subpath), and the engines closed to a team's own (test/api/closed-engines.ts).
-  for (const f of ['tsconfig.json', 'app.ts', 'api.spec.ts']) cpSync(join(FIXTURES, f), join(project, f));
+  for (const [f, text] of Object.entries(docsFiles)) {
+    check(`the docs show ${f}`, text !== undefined);
+    writeFileSync(join(project, f), text ?? '');
+  }
   cpSync(join(ROOT, 'test', 'api', 'closed-engines.ts'), join(project, 'closed-engines.ts'));
+  writeFileSync(
+    join(project, 'tsconfig.closed-engines.json'),
+    JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, files: ['closed-engines.ts'] }),
+  );
+  sh(join(project, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.closed-engines.json'], project);
   sh(join(project, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], project);
   sh(process.execPath, ['build/app.js'], project);
   const codeDist = tree(join(project, 'dist-code'));
