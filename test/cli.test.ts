@@ -122,7 +122,8 @@ describe('cdk8s-trading init', () => {
     expect(inProcess(dir, 'synth').status).toBe(0);
     const clean = inProcess(dir, 'validate');
     expect(clean.status).toBe(0);
-    expect(clean.stderr).toBe('');
+    // (init's runbook placeholder is warned about on its own; no schema is.)
+    expect(clean.stderr).not.toMatch(/schema/);
     // As a schema from an older version of the package would be: one key fewer.
     const schemaFile = join(dir, 'environments', 'schema.json');
     const installed = readFileSync(schemaFile, 'utf8');
@@ -133,9 +134,11 @@ describe('cdk8s-trading init', () => {
     writeFileSync(prod, `${readFileSync(prod, 'utf8')}# our change\n`);
     const stale = inProcess(dir, 'validate');
     expect(stale.status).toBe(0);
-    expect(stale.stderr).toMatch(
-      /^warning: environments\/schema\.json is not the schema of the installed cdk8s-trading \S+ \(editors check the environment files against it\): run cdk8s-trading init --schemas-only$/,
-    );
+    expect(stale.stderr.split('\n').filter((l) => /schema/.test(l))).toEqual([
+      expect.stringMatching(
+        /^warning: environments\/schema\.json is not the schema of the installed cdk8s-trading \S+ \(editors check the environment files against it\): run cdk8s-trading init --schemas-only$/,
+      ),
+    ]);
     expect(inProcess(dir, 'init').stdout).toContain(
       "kept environments/schema.json (not the installed package's schema; --schemas-only rewrites the schemas)",
     );
@@ -147,10 +150,10 @@ describe('cdk8s-trading init', () => {
     ]);
     expect(readFileSync(schemaFile, 'utf8')).toBe(installed);
     expect(readFileSync(prod, 'utf8')).toMatch(/# our change\n$/);
-    expect(inProcess(dir, 'validate').stderr).toBe('');
+    expect(inProcess(dir, 'validate').stderr).not.toMatch(/schema/);
     // Reformatted (as a formatter would) is still the same schema.
     writeFileSync(schemaFile, JSON.stringify(JSON.parse(installed), null, 4));
-    expect(inProcess(dir, 'validate').stderr).toBe('');
+    expect(inProcess(dir, 'validate').stderr).not.toMatch(/schema/);
   });
 });
 

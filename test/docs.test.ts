@@ -224,7 +224,7 @@ describe('the examples of the README and docs/', () => {
         outdir: work,
         outExtension: { '.js': '.cjs' },
         logLevel: 'silent',
-        alias: { 'cdk8s-trading': join(ROOT, 'src', 'index.ts') },
+        alias: { 'cdk8s-trading/toolkit': join(ROOT, 'src', 'toolkit.ts'), 'cdk8s-trading': join(ROOT, 'src', 'index.ts') },
         nodePaths: [join(ROOT, 'node_modules')],
         external: ['cdk8s', 'cdk8s-plus-28', 'constructs'],
       });
