@@ -37,7 +37,20 @@ export const CRD_SOURCES: readonly CrdSource[] = [
   {
     module: 'github.com/cloudnative-pg/cloudnative-pg',
     version: 'v1.30.0',
-    files: ['clusters', 'poolers', 'backups', 'scheduledbackups'].map((k) => `config/crd/bases/postgresql.cnpg.io_${k}.yaml`),
+    // All of the operator's kinds, not only those the library emits: the operator refuses to start without them.
+    files: [
+      'clusters',
+      'poolers',
+      'backups',
+      'scheduledbackups',
+      'databases',
+      'databaseroles',
+      'publications',
+      'subscriptions',
+      'imagecatalogs',
+      'clusterimagecatalogs',
+      'failoverquorums',
+    ].map((k) => `config/crd/bases/postgresql.cnpg.io_${k}.yaml`),
   },
   { module: 'github.com/cloudnative-pg/plugin-barman-cloud', version: 'v0.14.0', files: ['config/crd/bases/barmancloud.cnpg.io_objectstores.yaml'] },
   {

@@ -165,6 +165,23 @@ async function deleteAndWait(client: ApiClient, o: KubeObject): Promise<void> {
   );
 }
 
+/** The key Argo Rollouts adds to the selectors of the Services a Rollout names. */
+const ROLLOUTS_HASH = 'rollouts-pod-template-hash';
+
+/**
+ * A Service as Argo CD's default (client-side) apply leaves it: kubectl's three-way merge keeps a selector key
+ * that no applied configuration ever had, so the `rollouts-pod-template-hash` Argo Rollouts adds stays. A
+ * server-side apply (Flux; Argo CD with ServerSideApply=true) replaces the selector, an atomic map, whole.
+ */
+async function withControllerSelector(client: ApiClient, o: KubeObject): Promise<KubeObject> {
+  type Svc = KubeObject & { spec?: { selector?: Record<string, string> } };
+  const live = await client.get<Svc>(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
+  const hash = live?.spec?.selector?.[ROLLOUTS_HASH];
+  const mine = o as Svc;
+  if (!hash || !mine.spec?.selector || ROLLOUTS_HASH in mine.spec.selector) return o;
+  return { ...mine, spec: { ...mine.spec, selector: { ...mine.spec.selector, [ROLLOUTS_HASH]: hash } } } as KubeObject;
+}
+
 /** Options of one apply. */
 export interface ApplyOptions {
   /** The `dist/` folder (for the GitOps objects of dist/gitops/). */
@@ -208,6 +225,7 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
         recreated.push(label(o));
       }
     }
+    if (options.tool === 'argocd' && o.kind === 'Service') o = await withControllerSelector(client, o);
     let r: ApiResponse;
     try {
       r = await client.apply(o, { fieldManager: FIELD_MANAGER });
