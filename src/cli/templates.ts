@@ -82,7 +82,8 @@ with the YAML language server completes):
 - **exposure**: \`exposure: { gateway: { gatewayName, gatewayNamespace, hosts } }\` (Gateway API) or
   \`exposure: { ingress: ... }\` on the service (cluster-internal by default).
 
-To add constructs of your own to every environment, write \`environments/extend.ts\`:
+To add constructs of your own to every environment, write \`environments/extend.ts\` (compiled with esbuild, an
+optional peer dependency: \`npm i -D esbuild\`; type-checked when \`typescript\` is installed):
 
 \`\`\`ts
 import type { Chart } from 'cdk8s';
@@ -90,6 +91,8 @@ export default function extend(chart: Chart, environment: { name: string }): voi
   // new MyConstruct(chart, 'extra', { ... });
 }
 \`\`\`
+
+After upgrading the package, \`npx cdk8s-trading init --schemas-only\` refreshes the copied schemas (and nothing else).
 
 The package's documentation, with a page per construct and how-to guides (add a service, release by canary or
 blue-green and roll back, rotate a secret, restore a database, upgrade the package): ${DOCS_URL}
