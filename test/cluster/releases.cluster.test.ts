@@ -25,7 +25,7 @@ const started = Date.now();
 
 const GOOD: Script = { successRate: { value: 1 }, latencyP95: { value: 0.12 } };
 
-/** A scenario: staging's file in namespace `release-<name>`, its canary shortened through documented options. */
+/** A scenario: staging's file in namespace `rel-<name>`, its canary shortened through documented options. */
 interface Scenario {
   readonly name: string;
   readonly script?: Script;
@@ -65,9 +65,9 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'canary-empty', script: { successRate: { empty: true }, latencyP95: { empty: true } }, until: inconclusive },
   { name: 'canary-nan', script: { successRate: { nan: true }, latencyP95: { nan: true } }, until: inconclusive },
   // Nothing listens on port 9 of loopback: every measurement is an error.
-  { name: 'canary-unreachable', prometheusAddress: 'http://127.0.0.1:9', until: (r) => r.status?.abort === true },
+  { name: 'canary-down', prometheusAddress: 'http://127.0.0.1:9', until: (r) => r.status?.abort === true },
   {
-    name: 'argo-blue-green',
+    name: 'blue-green',
     script: GOOD,
     until: promoted,
     release: `release:
@@ -84,7 +84,8 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-const namespaceOf = (s: Scenario): string => `release-${s.name}`;
+// `rel-<name>`: an environment file's name is at most 22 characters (it names GitOps objects and labels).
+const namespaceOf = (s: Scenario): string => `rel-${s.name}`;
 const IMAGE = 'ghcr.io/acme-trading/trading-api:1.4.2';
 const NEXT_IMAGE = 'ghcr.io/acme-trading/trading-api:1.4.3';
 
@@ -227,7 +228,7 @@ beforeAll(async () => {
   await Promise.all(
     SCENARIOS.map(async (s) => {
       const report = await applyEnvironment(client, { distRoot: firstDist, environment: namespaceOf(s), tool: 'argocd', stageTimeoutMs: 120_000 });
-      record(inject('recordDir'), `release-${s.name}`, applyRecord(report));
+      record(inject('recordDir'), `rel-${s.name}`, applyRecord(report));
       if (report.rejected.length > 0 || report.health.problems.length > 0) {
         throw new Error(`${s.name}: install failed: ${JSON.stringify({ rejected: report.rejected, problems: report.health.problems })}`);
       }
@@ -270,7 +271,7 @@ afterAll(async () => {
 
 describe.concurrent('releases under the Argo Rollouts controller', () => {
   it('canary, good metrics: smoke check at 0 %, then 10 → 25 → 50 % on the HTTPRoute, then the new version is stable', async () => {
-    const ns = 'release-canary-good';
+    const ns = 'rel-canary-good';
     const { samples, last } = await played('canary-good');
     expect(weightsSeen(samples).filter((w) => w > 0 && w < 100)).toEqual([10, 25, 50]);
     // Before the first setWeight (the smoke check's steps), the canary had no traffic.
@@ -300,7 +301,7 @@ describe.concurrent('releases under the Argo Rollouts controller', () => {
   });
 
   it('canary, a 5xx ratio over the threshold: the analysis fails, the Rollout aborts and traffic returns to stable', async () => {
-    const ns = 'release-canary-5xx';
+    const ns = 'rel-canary-5xx';
     const { samples, last, before } = await played('canary-5xx');
     await waitFor('the route back on stable', 60_000, async () => (canaryWeight(await route(ns)) === 0 ? true : undefined));
     expect(last.status?.stableRS).toBe(before);
@@ -315,7 +316,7 @@ describe.concurrent('releases under the Argo Rollouts controller', () => {
   });
 
   it.each(['canary-empty', 'canary-nan'])('%s: no data is inconclusive, never success: the Rollout pauses at 10 %%', async (name) => {
-    const ns = `release-${name}`;
+    const ns = `rel-${name}`;
     const { last, before } = await played(name);
     expect(last.status?.stableRS).toBe(before);
     expect(canaryWeight(await route(ns))).toBeLessThanOrEqual(10);
@@ -325,16 +326,16 @@ describe.concurrent('releases under the Argo Rollouts controller', () => {
   });
 
   it('canary, Prometheus unreachable: the measurements error, the analysis errors and the Rollout aborts', async () => {
-    const ns = 'release-canary-unreachable';
-    const { last, before } = await played('canary-unreachable');
+    const ns = 'rel-canary-down';
+    const { last, before } = await played('canary-down');
     await waitFor('the route back on stable', 60_000, async () => (canaryWeight(await route(ns)) === 0 ? true : undefined));
     expect(last.status?.stableRS).toBe(before);
     expect((await runs(ns)).some((r) => r.status?.phase === 'Error')).toBe(true);
   });
 
   it('Argo blue-green: preview at full size, smoke and metrics before promotion, the active Service switched, the old set scaled down after the delay', async () => {
-    const ns = 'release-argo-blue-green';
-    const { samples, last, before } = await played('argo-blue-green');
+    const ns = 'rel-blue-green';
+    const { samples, last, before } = await played('blue-green');
     const next = last.status?.stableRS as string;
     // Before the switch, the preview ReplicaSet was at full size beside the active one.
     expect(samples.some((s) => (s.ready[next] ?? 0) >= 2 && (s.ready[before as string] ?? 0) >= 2)).toBe(true);
