@@ -19,7 +19,8 @@ export const ZONES = ['zone-a', 'zone-b', 'zone-c'] as const;
 /** Fake Nodes per zone. */
 const NODES_PER_ZONE = 2;
 
-function freePort(): Promise<number> {
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const server = createServer();
     server.unref();

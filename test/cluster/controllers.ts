@@ -6,11 +6,10 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient, KubeObject } from '../../src/cli/cluster/api-client';
-import { waitFor } from './control-plane';
+import { freePort, waitFor } from './control-plane';
 
 /** A program the test started, with its log. */
 export class Program {
@@ -40,18 +39,6 @@ export class Program {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     if (!this.exited) this.child.kill('SIGKILL');
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function applyOrThrow(client: ApiClient, o: KubeObject): Promise<void> {
