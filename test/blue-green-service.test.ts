@@ -43,6 +43,11 @@ const sorted = (objects: Obj[]): string =>
 describe('BlueGreenService, Service-switch engine', () => {
   const objects = serviceSwitch('blue');
 
+  it("leaves both Services to Flux's apply like any other object: the colour is switched in Git", () => {
+    for (const svc of all(objects, 'Service'))
+      expect(svc.metadata.annotations?.['kustomize.toolkit.fluxcd.io/ssa'], svc.metadata.name).toBeUndefined();
+  });
+
   it('matches the reviewed snapshot', () => {
     expect(sorted(objects)).toMatchSnapshot();
   });
@@ -226,6 +231,12 @@ describe('BlueGreenService, Argo Rollouts engine', () => {
     });
     expect(one(objects, 'Service', 'trading-api').spec.selector).toEqual(rollout.spec.selector.matchLabels);
     expect(all(objects, 'Deployment')).toEqual([]);
+  });
+
+  it('has Flux create the active and preview Services and leave them alone: an active selector without the hash is a first deploy to Argo', () => {
+    for (const name of ['trading-api', 'trading-api-preview']) {
+      expect(one(objects, 'Service', name).metadata.annotations?.['kustomize.toolkit.fluxcd.io/ssa'], name).toBe('IfNotPresent');
+    }
   });
 
   it('smoke-tests the preview before promotion, with a job metric that passes only when its Job does', () => {

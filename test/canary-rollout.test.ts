@@ -92,6 +92,12 @@ describe('CanaryRollout, Argo Rollouts with the Gateway API plugin', () => {
     expect(one(objects, 'HTTPRoute').metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' });
   });
 
+  it('tells Flux to create the stable and canary Services and leave them alone, so a reconcile keeps the ReplicaSet Argo narrows each to', () => {
+    for (const name of ['trading-api', 'trading-api-canary']) {
+      expect(one(objects, 'Service', name).metadata.annotations?.['kustomize.toolkit.fluxcd.io/ssa'], name).toBe('IfNotPresent');
+    }
+  });
+
   it('measures success rate >= 99 % and p95 < 1 s, aborting after one failed measurement', () => {
     const metrics = one(objects, 'AnalysisTemplate', 'trading-api-analysis').spec.metrics;
     expect(metrics.map((m) => m.name)).toEqual(['success-rate', 'latency-p95']);
@@ -201,6 +207,9 @@ describe('CanaryRollout, Argo Rollouts with NGINX and with replicas', () => {
     ]);
     expect(strategy.analysis.startingStep).toBe(1);
     expect(one(objects, 'Service', 'trading-api').spec.selector).toEqual(one(objects, 'Rollout').spec.selector.matchLabels);
+    // Argo narrows only the canary Service here; the public one stays Git's, applied by Flux like any other.
+    expect(one(objects, 'Service', 'trading-api-canary').metadata.annotations?.['kustomize.toolkit.fluxcd.io/ssa']).toBe('IfNotPresent');
+    expect(one(objects, 'Service', 'trading-api').metadata.annotations?.['kustomize.toolkit.fluxcd.io/ssa']).toBeUndefined();
   });
 });
 

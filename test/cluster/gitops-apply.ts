@@ -43,6 +43,8 @@ export interface ApplyReport {
   readonly pruned: readonly string[];
   /** Objects that left the folder and were kept because they say so (prune disabled). */
   readonly keptFromPrune: readonly string[];
+  /** Objects in the cluster that the tool leaves as they are (Flux's `ssa: IfNotPresent` or `Ignore`). */
+  readonly skipped: readonly string[];
   /** The namespaces' health after the last stage. */
   readonly health: HealthReport;
 }
@@ -157,6 +159,24 @@ function keepsFromPrune(tool: GitOpsTool, o: KubeObject): boolean {
   return (annotationOf(o, 'kustomize.toolkit.fluxcd.io/prune') ?? '').toLowerCase() === 'disabled';
 }
 
+/**
+ * Whether Flux leaves `o` alone, as kustomize-controller's apply does (fluxcd/pkg ssa's shouldSkipApply):
+ * `kustomize.toolkit.fluxcd.io/ssa: Ignore` on the object in Git or in the cluster, or `IfNotPresent` in Git
+ * when the object exists.
+ */
+async function fluxSkips(client: ApiClient, o: KubeObject): Promise<boolean> {
+  const policy = (x: KubeObject | undefined): string | undefined => (x ? annotationOf(x, 'kustomize.toolkit.fluxcd.io/ssa') : undefined);
+  if (policy(o) === 'Ignore') return true;
+  let live: KubeObject | undefined;
+  try {
+    live = await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
+  } catch (e) {
+    if (e instanceof UnknownKindError) return false;
+    throw e;
+  }
+  return policy(live) === 'Ignore' || (live !== undefined && policy(o) === 'IfNotPresent');
+}
+
 async function deleteAndWait(client: ApiClient, o: KubeObject): Promise<void> {
   const r = await client.delete(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
   if (r.status >= 300 && r.status !== 404) throw new Error(`deleting ${label(o)}: ${statusMessage(r)}`);
@@ -211,6 +231,7 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
   const recreated: string[] = [];
   const pruned: string[] = [];
   const keptFromPrune: string[] = [];
+  const skipped: string[] = [];
   let applied = 0;
   const all = order.stages.flatMap((s) => s.files.flatMap((f) => f.objects));
   const namespaces = [...new Set(all.map((o) => (o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace)).filter((n): n is string => !!n))];
@@ -226,6 +247,10 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
       }
     }
     if (options.tool === 'argocd' && o.kind === 'Service') o = await withControllerSelector(client, o);
+    if (options.tool === 'flux' && (await fluxSkips(client, o))) {
+      skipped.push(label(o));
+      return;
+    }
     let r: ApiResponse;
     try {
       r = await client.apply(o, { fieldManager: FIELD_MANAGER });
@@ -286,7 +311,7 @@ export async function applyEnvironment(client: ApiClient, options: ApplyOptions)
     if (health.problems.length === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  return { applied, rejected, warnings, recreated, pruned, keptFromPrune, health };
+  return { applied, rejected, warnings, recreated, pruned, keptFromPrune, skipped, health };
 }
 
 /** The health of every namespace of the environment, over the objects applied to it. */

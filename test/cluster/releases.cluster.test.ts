@@ -13,7 +13,7 @@ import { cli, scratchProject } from '../support/project';
 import { ensurePrograms } from './components';
 import { waitFor } from './control-plane';
 import { Program, startArgoRollouts } from './controllers';
-import { applyEnvironment, environmentObjects } from './gitops-apply';
+import { applyEnvironment, environmentObjects, GitOpsTool } from './gitops-apply';
 import { PrometheusStandIn, Script } from './prometheus';
 import { applyRecord, record } from './record';
 
@@ -35,6 +35,27 @@ interface Scenario {
   readonly release?: string;
   /** When the release has played out, given the stable ReplicaSet before it. */
   readonly until: (r: Rollout, before: string | undefined) => boolean;
+  /** How the folder is applied (Argo CD's client-side apply, or Flux's server-side apply). @default 'argocd' */
+  readonly tool?: GitOpsTool;
+}
+
+/**
+ * Once Argo Rollouts has narrowed a Service to one ReplicaSet, no apply of the GitOps tool widens it again:
+ * not in any sample, and not between samples (Argo's `SwitchService` event from no hash, which it records
+ * each time it has to narrow a Service again, happened once per Service, at install). For a Flux scenario,
+ * the commit was applied a second time while the release ran.
+ */
+async function expectServicesNeverWidened(name: string, samples: readonly Sample[]): Promise<void> {
+  expect(widened(samples)).toEqual([]);
+  const events = await client.list<Event & { count?: number }>('v1', 'Event', `rel-${name}`);
+  const fromNothing = events.filter((e) => e.reason === 'SwitchService' && / from '' to /.test(e.message ?? ''));
+  const perService = new Map<string, number>();
+  for (const e of fromNothing) {
+    const service = /service '([^']+)'/.exec(e.message ?? '')?.[1] ?? '?';
+    perService.set(service, (perService.get(service) ?? 0) + (e.count ?? 1));
+  }
+  expect([...perService].filter(([, n]) => n > 1)).toEqual([]);
+  if (SCENARIOS.find((s) => s.name === name)?.tool === 'flux') expect(reappliedMidRelease.has(name)).toBe(true);
 }
 
 const promoted = (r: Rollout, before: string | undefined): boolean => r.status?.phase === 'Healthy' && r.status.stableRS !== before;
@@ -59,18 +80,7 @@ const SHORT_CANARY = `release:
         inconclusiveLimit: 1
         initialDelay: 0s`;
 
-const SCENARIOS: readonly Scenario[] = [
-  { name: 'canary-good', script: GOOD, until: promoted },
-  { name: 'canary-5xx', script: { successRate: { value: 0.62 }, latencyP95: { value: 0.12 } }, until: aborted },
-  { name: 'canary-empty', script: { successRate: { empty: true }, latencyP95: { empty: true } }, until: inconclusive },
-  { name: 'canary-nan', script: { successRate: { nan: true }, latencyP95: { nan: true } }, until: inconclusive },
-  // Nothing listens on port 9 of loopback: every measurement is an error.
-  { name: 'canary-down', prometheusAddress: 'http://127.0.0.1:9', until: (r) => r.status?.abort === true },
-  {
-    name: 'blue-green',
-    script: GOOD,
-    until: promoted,
-    release: `release:
+const BLUE_GREEN = `release:
       strategy: blue-green
       engine: argo-rollouts
       autoPromotion: true
@@ -80,9 +90,21 @@ const SCENARIOS: readonly Scenario[] = [
         count: 3
         failureLimit: 1
         inconclusiveLimit: 1
-        initialDelay: 0s`,
-  },
+        initialDelay: 0s`;
+
+const SCENARIOS: readonly Scenario[] = [
+  { name: 'canary-good', script: GOOD, until: promoted },
+  // Flux applies server-side, and again at every interval while a release runs.
+  { name: 'canary-flux', script: GOOD, until: promoted, tool: 'flux' },
+  { name: 'canary-5xx', script: { successRate: { value: 0.62 }, latencyP95: { value: 0.12 } }, until: aborted },
+  { name: 'canary-empty', script: { successRate: { empty: true }, latencyP95: { empty: true } }, until: inconclusive },
+  { name: 'canary-nan', script: { successRate: { nan: true }, latencyP95: { nan: true } }, until: inconclusive },
+  // Nothing listens on port 9 of loopback: every measurement is an error.
+  { name: 'canary-down', prometheusAddress: 'http://127.0.0.1:9', until: (r) => r.status?.abort === true },
+  { name: 'blue-green', script: GOOD, until: promoted, release: BLUE_GREEN },
+  { name: 'blue-green-flux', script: GOOD, until: promoted, release: BLUE_GREEN, tool: 'flux' },
 ];
+const toolOf = (s: Scenario): GitOpsTool => s.tool ?? 'argocd';
 
 // `rel-<name>`: an environment file's name is at most 22 characters (it names GitOps objects and labels).
 const namespaceOf = (s: Scenario): string => `rel-${s.name}`;
@@ -139,6 +161,7 @@ interface ReplicaSet {
   spec: { replicas?: number };
   status?: { readyReplicas?: number; replicas?: number };
 }
+type Svc = KubeObject & { spec: { selector?: Record<string, string> } };
 interface Event {
   reason?: string;
   message?: string;
@@ -170,6 +193,8 @@ interface Sample {
   readonly abort?: boolean;
   /** Ready pods per ReplicaSet hash. */
   readonly ready: Record<string, number>;
+  /** The ReplicaSet hash each Service of the namespace selects (undefined: all the service's pods). */
+  readonly selects: Record<string, string | undefined>;
 }
 
 /** Samples a release until `done` holds of the Rollout (or the time runs out). */
@@ -177,7 +202,7 @@ async function watch(ns: string, done: (r: Rollout) => boolean, timeoutMs: numbe
   const samples: Sample[] = [];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [r, rt, sets] = await Promise.all([rollout(ns), route(ns), replicaSets(ns)]);
+    const [r, rt, sets, services] = await Promise.all([rollout(ns), route(ns), replicaSets(ns), client.list<Svc>('v1', 'Service', ns)]);
     if (!r) throw new Error(`${ns}: the Rollout is gone`);
     samples.push({
       at: Date.now(),
@@ -186,6 +211,7 @@ async function watch(ns: string, done: (r: Rollout) => boolean, timeoutMs: numbe
       weight: canaryWeight(rt),
       abort: r.status?.abort,
       ready: Object.fromEntries(sets.filter(hashOf).map((s) => [hashOf(s), s.status?.readyReplicas ?? 0])),
+      selects: Object.fromEntries(services.map((svc) => [svc.metadata.name, svc.spec.selector?.['rollouts-pod-template-hash']])),
     });
     if (done(r)) return { samples, last: r };
     if (Date.now() > deadline) {
@@ -208,6 +234,30 @@ async function refusedPods(ns: string): Promise<string[]> {
 }
 
 const installed = new Map<string, KubeObject[]>();
+/** The Flux scenarios whose release had the commit applied a second time while it ran. */
+const reappliedMidRelease = new Set<string>();
+
+/** A release between its start and its end: a canary with some traffic, a blue-green with the preview on the new pods. */
+function underWay(r: Rollout | undefined, rt: Route | undefined): boolean {
+  const st = r?.status;
+  if (!st?.currentPodHash || st.currentPodHash === st.stableRS) return false;
+  if (st.blueGreen?.previewSelector !== undefined)
+    return st.blueGreen.previewSelector === st.currentPodHash && st.blueGreen.activeSelector !== st.currentPodHash;
+  return (canaryWeight(rt) ?? 0) > 0;
+}
+
+/** Services that selected one ReplicaSet in one sample and every pod of the service in a later one. */
+function widened(samples: readonly Sample[]): string[] {
+  const narrowed = new Set<string>();
+  const found = new Set<string>();
+  for (const s of samples) {
+    for (const [name, hash] of Object.entries(s.selects)) {
+      if (hash !== undefined) narrowed.add(name);
+      else if (narrowed.has(name)) found.add(name);
+    }
+  }
+  return [...found];
+}
 let firstDist = '';
 /** Each scenario's release, watched from before the next release is applied: its samples, or what went wrong. */
 const releases = new Map<string, Promise<{ samples: Sample[]; last: Rollout; before?: string } | Error>>();
@@ -227,7 +277,7 @@ beforeAll(async () => {
   // Installed at the current image: a Rollout's first revision goes straight to full scale, no steps.
   await Promise.all(
     SCENARIOS.map(async (s) => {
-      const report = await applyEnvironment(client, { distRoot: firstDist, environment: namespaceOf(s), tool: 'argocd', stageTimeoutMs: 120_000 });
+      const report = await applyEnvironment(client, { distRoot: firstDist, environment: namespaceOf(s), tool: toolOf(s), stageTimeoutMs: 120_000 });
       record(inject('recordDir'), `rel-${s.name}`, applyRecord(report));
       if (report.rejected.length > 0 || report.health.problems.length > 0) {
         throw new Error(`${s.name}: install failed: ${JSON.stringify({ rejected: report.rejected, problems: report.health.problems })}`);
@@ -250,15 +300,22 @@ beforeAll(async () => {
     );
   }
   await Promise.all(
-    SCENARIOS.map((s) =>
-      applyEnvironment(client, {
-        distRoot: next,
-        environment: namespaceOf(s),
-        tool: 'argocd',
-        previous: installed.get(s.name),
-        stageTimeoutMs: 5_000,
-      }),
-    ),
+    SCENARIOS.map(async (s) => {
+      const ns = namespaceOf(s);
+      const options = { distRoot: next, environment: ns, tool: toolOf(s), previous: installed.get(s.name), stageTimeoutMs: 5_000 };
+      await applyEnvironment(client, options);
+      if (toolOf(s) !== 'flux') return;
+      // Flux applies the same commit again at its next interval, whatever the release is doing.
+      // (A release that ends without ever being under way is left to the assertions on its analysis.)
+      let ended = false;
+      void releases.get(s.name)?.then(() => (ended = true));
+      const seen = await waitFor(`${ns}: the new version taking traffic or previewed`, 120_000, async () =>
+        ended ? 'ended' : underWay(await rollout(ns), await route(ns)) ? 'under way' : undefined,
+      );
+      if (seen === 'ended') return;
+      await applyEnvironment(client, { ...options, previous: environmentObjects(next, ns) });
+      reappliedMidRelease.add(s.name);
+    }),
   );
 }, 600_000);
 
@@ -270,35 +327,39 @@ afterAll(async () => {
 });
 
 describe.concurrent('releases under the Argo Rollouts controller', () => {
-  it('canary, good metrics: smoke check at 0 %, then 10 → 25 → 50 % on the HTTPRoute, then the new version is stable', async () => {
-    const ns = 'rel-canary-good';
-    const { samples, last } = await played('canary-good');
-    expect(weightsSeen(samples).filter((w) => w > 0 && w < 100)).toEqual([10, 25, 50]);
-    // Before the first setWeight (the smoke check's steps), the canary had no traffic.
-    const beforeTraffic = samples.filter((s) => s.step !== undefined && s.step < 3);
-    expect(beforeTraffic.length).toBeGreaterThan(0);
-    expect(beforeTraffic.every((s) => s.weight === 0)).toBe(true);
-    expect(last.status?.stableRS).toBe(last.status?.currentPodHash);
-    // Fully promoted: Argo leaves the route as it was at the end (the canary backend at 100) and points both
-    // Services at the new pods, so every backend of the route serves the new version.
-    for (const name of ['trading-api', 'trading-api-canary']) {
-      const svc = await client.get<KubeObject & { spec: { selector: Record<string, string> } }>('v1', 'Service', ns, name);
-      expect(svc?.spec.selector['rollouts-pod-template-hash'], name).toBe(last.status?.stableRS);
-    }
-    // The smoke check ran as a Job metric and passed while the canary had no traffic.
-    const all = await runs(ns);
-    const smoke = all.find((r) => r.spec.metrics.some((m) => m.name === 'smoke-test'));
-    expect(smoke?.status?.phase).toBe('Successful');
-    const metrics = all.find((r) => r.metadata.labels?.['rollout-type'] === 'Step' && r.spec.metrics.some((m) => m.name === 'success-rate'));
-    expect(metrics?.status?.phase).toBe('Successful');
-    expect(prometheus.queriesOf(ns).length).toBeGreaterThan(0);
-    // The new pods' own series: the query selects them by the hash label Argo puts on them.
-    expect(prometheus.queriesOf(ns).some((q) => q.query.includes(`rollouts_pod_template_hash="${last.status?.currentPodHash}"`))).toBe(true);
-    // Quota and LimitRange admitted every pod of every step (the stable set stays at full size under traffic routing).
-    expect(await refusedPods(ns)).toEqual([]);
-    const peak = Math.max(...samples.map((s) => Object.values(s.ready).reduce((a, b) => a + b, 0)));
-    expect(peak).toBeGreaterThan(2);
-  });
+  it.each(['canary-good', 'canary-flux'])(
+    '%s: smoke check at weight 0, then weights 10 → 25 → 50 on the HTTPRoute, then the new version is stable',
+    async (name) => {
+      const ns = `rel-${name}`;
+      const { samples, last } = await played(name);
+      expect(weightsSeen(samples).filter((w) => w > 0 && w < 100)).toEqual([10, 25, 50]);
+      // Before the first setWeight (the smoke check's steps), the canary had no traffic.
+      const beforeTraffic = samples.filter((s) => s.step !== undefined && s.step < 3);
+      expect(beforeTraffic.length).toBeGreaterThan(0);
+      expect(beforeTraffic.every((s) => s.weight === 0)).toBe(true);
+      expect(last.status?.stableRS).toBe(last.status?.currentPodHash);
+      // Fully promoted: Argo leaves the route as it was at the end (the canary backend at 100) and points both
+      // Services at the new pods, so every backend of the route serves the new version.
+      for (const name of ['trading-api', 'trading-api-canary']) {
+        const svc = await client.get<KubeObject & { spec: { selector: Record<string, string> } }>('v1', 'Service', ns, name);
+        expect(svc?.spec.selector['rollouts-pod-template-hash'], name).toBe(last.status?.stableRS);
+      }
+      // The smoke check ran as a Job metric and passed while the canary had no traffic.
+      const all = await runs(ns);
+      const smoke = all.find((r) => r.spec.metrics.some((m) => m.name === 'smoke-test'));
+      expect(smoke?.status?.phase).toBe('Successful');
+      const metrics = all.find((r) => r.metadata.labels?.['rollout-type'] === 'Step' && r.spec.metrics.some((m) => m.name === 'success-rate'));
+      expect(metrics?.status?.phase).toBe('Successful');
+      expect(prometheus.queriesOf(ns).length).toBeGreaterThan(0);
+      // The new pods' own series: the query selects them by the hash label Argo puts on them.
+      expect(prometheus.queriesOf(ns).some((q) => q.query.includes(`rollouts_pod_template_hash="${last.status?.currentPodHash}"`))).toBe(true);
+      // Quota and LimitRange admitted every pod of every step (the stable set stays at full size under traffic routing).
+      expect(await refusedPods(ns)).toEqual([]);
+      const peak = Math.max(...samples.map((s) => Object.values(s.ready).reduce((a, b) => a + b, 0)));
+      expect(peak).toBeGreaterThan(2);
+      await expectServicesNeverWidened(name, samples);
+    },
+  );
 
   it('canary, a 5xx ratio over the threshold: the analysis fails, the Rollout aborts and traffic returns to stable', async () => {
     const ns = 'rel-canary-5xx';
@@ -315,7 +376,7 @@ describe.concurrent('releases under the Argo Rollouts controller', () => {
     expect(annotations['notifications.argoproj.io/subscribe.on-analysis-run-failed.slack']).toBe('trading-releases');
   });
 
-  it.each(['canary-empty', 'canary-nan'])('%s: no data is inconclusive, never success: the Rollout pauses at 10 %%', async (name) => {
+  it.each(['canary-empty', 'canary-nan'])('%s: no data is inconclusive, never success: the Rollout pauses at weight 10', async (name) => {
     const ns = `rel-${name}`;
     const { last, before } = await played(name);
     expect(last.status?.stableRS).toBe(before);
@@ -333,28 +394,32 @@ describe.concurrent('releases under the Argo Rollouts controller', () => {
     expect((await runs(ns)).some((r) => r.status?.phase === 'Error')).toBe(true);
   });
 
-  it('Argo blue-green: preview at full size, smoke and metrics before promotion, the active Service switched, the old set scaled down after the delay', async () => {
-    const ns = 'rel-blue-green';
-    const { samples, last, before } = await played('blue-green');
-    const next = last.status?.stableRS as string;
-    // Before the switch, the preview ReplicaSet was at full size beside the active one.
-    expect(samples.some((s) => (s.ready[next] ?? 0) >= 2 && (s.ready[before as string] ?? 0) >= 2)).toBe(true);
-    const active = await client.get<KubeObject & { spec: { selector: Record<string, string> } }>('v1', 'Service', ns, 'trading-api');
-    expect(active?.spec.selector['rollouts-pod-template-hash']).toBe(next);
-    const all = await runs(ns);
-    const shown = all.map((r) => `${r.metadata.name} ${r.metadata.labels?.['rollout-type']} ${r.status?.phase}`).join('; ');
-    expect(
-      all.some((r) => r.metadata.labels?.['rollout-type'] === 'PrePromotion' && r.status?.phase === 'Successful'),
-      shown,
-    ).toBe(true);
-    expect(
-      all.some((r) => r.metadata.labels?.['rollout-type'] === 'PostPromotion' && r.status?.phase === 'Successful'),
-      shown,
-    ).toBe(true);
-    await waitFor('the old ReplicaSet scaled down after scaleDownDelaySeconds', 90_000, async () => {
-      const old = (await replicaSets(ns)).find((s) => hashOf(s) === before);
-      return old && (old.spec.replicas ?? 0) === 0 ? true : undefined;
-    });
-    expect(await refusedPods(ns)).toEqual([]);
-  });
+  it.each(['blue-green', 'blue-green-flux'])(
+    '%s: preview at full size, smoke and metrics before promotion, the active Service switched, the old set scaled down after the delay',
+    async (name) => {
+      const ns = `rel-${name}`;
+      const { samples, last, before } = await played(name);
+      const next = last.status?.stableRS as string;
+      // Before the switch, the preview ReplicaSet was at full size beside the active one.
+      expect(samples.some((s) => (s.ready[next] ?? 0) >= 2 && (s.ready[before as string] ?? 0) >= 2)).toBe(true);
+      const active = await client.get<KubeObject & { spec: { selector: Record<string, string> } }>('v1', 'Service', ns, 'trading-api');
+      expect(active?.spec.selector['rollouts-pod-template-hash']).toBe(next);
+      const all = await runs(ns);
+      const shown = all.map((r) => `${r.metadata.name} ${r.metadata.labels?.['rollout-type']} ${r.status?.phase}`).join('; ');
+      expect(
+        all.some((r) => r.metadata.labels?.['rollout-type'] === 'PrePromotion' && r.status?.phase === 'Successful'),
+        shown,
+      ).toBe(true);
+      expect(
+        all.some((r) => r.metadata.labels?.['rollout-type'] === 'PostPromotion' && r.status?.phase === 'Successful'),
+        shown,
+      ).toBe(true);
+      await waitFor('the old ReplicaSet scaled down after scaleDownDelaySeconds', 90_000, async () => {
+        const old = (await replicaSets(ns)).find((s) => hashOf(s) === before);
+        return old && (old.spec.replicas ?? 0) === 0 ? true : undefined;
+      });
+      expect(await refusedPods(ns)).toEqual([]);
+      await expectServicesNeverWidened(name, samples);
+    },
+  );
 });

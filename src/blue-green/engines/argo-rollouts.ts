@@ -3,7 +3,7 @@ import { wholeSeconds } from '../../core/duration';
 import { Problem, throwIfProblems } from '../../core/problems';
 import { resolveAnalysis } from '../../rollouts/analysis';
 import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-template';
-import { rolloutObject } from '../../rollouts/rollout';
+import { rolloutManagedService, rolloutObject } from '../../rollouts/rollout';
 import type { ServiceObjects } from '../../api-service/service-objects';
 import { resolveSmokeTest } from '../../api-service/smoke-test';
 import { ArgoBlueGreenOptions, BlueGreenEngineKind, BlueGreenParts, BlueGreenEngineImpl, validateArgoBlueGreenOptions } from '../engine-options';
@@ -53,8 +53,8 @@ export class ArgoBlueGreenEngine implements BlueGreenEngineImpl {
   public _bind(o: ServiceObjects, selector: Readonly<Record<string, string>>, previewName: string): BlueGreenParts {
     const options = this.options;
     const scope = o.scope;
-    const activeService = o.service('Service', o.name, { ...selector });
-    const previewService = o.service('PreviewService', previewName, { ...selector });
+    const activeService = rolloutManagedService(o.service('Service', o.name, { ...selector }));
+    const previewService = rolloutManagedService(o.service('PreviewService', previewName, { ...selector }));
     const namespace = o.namespace ?? 'default';
     const analysisName = `${o.name}-success-rate`;
     const template = options.disableAnalysis

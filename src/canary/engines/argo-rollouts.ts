@@ -8,7 +8,7 @@ import { FieldPath } from '../../core/field-path';
 import { Problem, throwIfProblems } from '../../core/problems';
 import { resolveAnalysis } from '../../rollouts/analysis';
 import { analysisTemplate, metricsAnalysis } from '../../rollouts/analysis-template';
-import { rolloutObject } from '../../rollouts/rollout';
+import { rolloutManagedService, rolloutObject } from '../../rollouts/rollout';
 import type { ExposureKind } from '../../api-service/exposure';
 import type { ServiceObjects } from '../../api-service/service-objects';
 import { resolveSmokeTest } from '../../api-service/smoke-test';
@@ -96,7 +96,8 @@ export class ArgoCanaryEngine implements CanaryEngineImpl {
     const namespace = o.namespace ?? 'default';
     // Replica-based canaries are reached through a Service over all pods; Argo would narrow a stableService to the stable pods.
     const stableService = o.service('Service', o.name, { ...selector });
-    const canaryService = o.service('CanaryService', canaryName, { ...selector });
+    const canaryService = rolloutManagedService(o.service('CanaryService', canaryName, { ...selector }));
+    if (mode !== 'replicas') rolloutManagedService(stableService);
     const analysisName = `${o.name}-analysis`;
     const backgroundName = `${o.name}-background-analysis`;
     const analysis = resolveAnalysis(this.options.analysis ?? {}, 1, o.scrapeInterval, o.prometheusAddress, o.httpMetrics);
