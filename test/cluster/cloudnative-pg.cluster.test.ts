@@ -3,13 +3,14 @@
  * mutating and validating webhooks served on loopback (the envtest pattern: a CA of the test's, the
  * operator's own webhook configurations pointed at https://127.0.0.1:<port>), so the `Cluster`, `Pooler`,
  * `Backup` and `ScheduledBackup` objects of dist/ pass the operator's defaulting and validation; then the
- * objects the operator creates from them (Services, Secrets, the PodDisruptionBudget, the bootstrap Job,
- * volumes, the pooler's Deployment) are held to the namespace's PodSecurity, quota and LimitRange.
- * No PostgreSQL runs under kwok: the instances never report to the operator, so the Cluster does not
- * become healthy, and what a running database does (backups, failover) is not shown here.
+ * objects the operator creates from them (Services, Secrets, the PodDisruptionBudget, the first instance's
+ * volume, the bootstrap Job and its pod) are held to the namespace's PodSecurity, quota and LimitRange.
+ * No PostgreSQL runs under kwok: the bootstrap never finishes, so the Cluster does not become healthy, the
+ * instances' own pods and the pooler's Deployment (which waits for the Cluster's credentials) are not made,
+ * and what a running database does (backups, failover) is not shown here.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -59,6 +60,12 @@ interface Event {
   reason?: string;
   message?: string;
   involvedObject?: { kind?: string; name?: string };
+}
+
+/** Go's name of this machine's architecture. */
+function goArch(): string {
+  const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x' };
+  return arch[process.arch] ?? process.arch;
 }
 
 /** A CA and a serving certificate for 127.0.0.1, named as the operator reads them from WEBHOOK_CERT_DIR. */
@@ -130,6 +137,10 @@ beforeAll(async () => {
     const r = await client.apply(w, { fieldManager: 'cluster-test' });
     if (r.status >= 300) throw new Error(`${w.kind}: ${statusMessage(r)}`);
   }
+  // The operator hands its own binary to each instance (as the bootstrap controller) and looks for it, per
+  // architecture, at operator/manager_<arch> under its working directory, where its image keeps it.
+  mkdirSync(join(scratch, 'operator'));
+  symlinkSync(ensurePrograms().paths.manager, join(scratch, 'operator', `manager_${goArch()}`));
   operator = new Program(
     ensurePrograms().paths.manager,
     ['controller', '--leader-elect=false', `--webhook-port=${port}`, `--metrics-bind-address=127.0.0.1:${metrics}`],
@@ -172,19 +183,37 @@ describe("prod's databases under the CloudNativePG operator", () => {
     expect(bad.status).toBeGreaterThanOrEqual(400);
   });
 
-  it("the operator's objects are admitted in the namespace (staging without backup): its Services, no refusal by quota, LimitRange or PodSecurity", async () => {
+  it("the operator's objects are admitted in the namespace (staging without backup): Services, Secrets, PDB, volumes and the bootstrap Job's pod", async () => {
     const ns = CHILDREN;
     const cluster = childObjects.find((o) => o.kind === 'Cluster') as Cluster;
     const name = cluster.metadata.name;
-    await waitFor("the operator's Services", 120_000, async () => {
+    const names = async (apiVersion: string, kind: string): Promise<string[]> =>
+      (await client.list(apiVersion, kind, ns)).map((o) => o.metadata.name);
+    // The first instance's bootstrap: its volume, and the initdb Job whose pod the namespace must admit.
+    const initdb = `${name}-1-initdb`;
+    await waitFor("the operator's objects", 120_000, async () => {
       if (operator?.exited) throw Object.assign(new Error(`the operator exited:\n${operator.tail()}`), { fatal: true });
-      const services = (await client.list('v1', 'Service', ns)).map((s) => s.metadata.name);
-      return ['rw', 'ro', 'r'].every((s) => services.includes(`${name}-${s}`)) ? true : undefined;
-    }).catch((e: Error) => {
-      throw new Error(`${e.message}\n--- operator log ---\n${operator?.tail(30)}`);
+      const [services, jobs, claims, budgets, pods] = await Promise.all([
+        names('v1', 'Service'),
+        names('batch/v1', 'Job'),
+        names('v1', 'PersistentVolumeClaim'),
+        names('policy/v1', 'PodDisruptionBudget'),
+        client.list<KubeObject & { metadata: { labels?: Record<string, string> } }>('v1', 'Pod', ns),
+      ]);
+      return ['rw', 'ro', 'r'].every((s) => services.includes(`${name}-${s}`)) &&
+        jobs.includes(initdb) &&
+        claims.includes(`${name}-1`) &&
+        budgets.includes(`${name}-primary`) &&
+        pods.some((p) => p.metadata.labels?.['job-name'] === initdb)
+        ? true
+        : undefined;
+    }).catch(async (e: Error) => {
+      const refused = (await client.list<Event>('v1', 'Event', ns)).filter((ev) => ev.reason === 'FailedCreate').map((ev) => ev.message);
+      throw new Error(`${e.message}\nrefused: ${refused.join('; ') || 'nothing'}\n--- operator log ---\n${operator?.tail(30)}`);
     });
-    // The bootstrap goes no further here: the credentials Secrets come from external-secrets, which does not run
-    // here, and no PostgreSQL answers under kwok. What the operator says it waits for is printed for the record.
+    // The credentials the operator generates for the application (its owner) are there for the services' env.
+    expect(await names('v1', 'Secret')).toContain(`${name}-app`);
+    // No PostgreSQL runs under kwok: the bootstrap pod never finishes, and the Cluster stays in its setup phase.
     const stored = await client.get<KubeObject & { status?: { phase?: string; phaseReason?: string } }>('postgresql.cnpg.io/v1', 'Cluster', ns, name);
     console.log(`[cluster] CloudNativePG: Cluster ${ns}/${name}: ${stored?.status?.phase ?? 'no phase'} (${stored?.status?.phaseReason ?? ''})`);
     const events = await client.list<Event>('v1', 'Event', ns);
