@@ -375,6 +375,40 @@ describe('validate on a hand-edited dist/', () => {
   );
 
   it(
+    'a folder the user cannot list is one problem of that folder, not a crash and not its files reported missing',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      chmodSync(join(p.out, 'dev', '20-config'), 0o000);
+      const r = asNonRoot(p.root, ['validate']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      const lines = r.stderr.split('\n').filter((l) => l.includes('dist/dev/20-config'));
+      expect(lines).toEqual(['dist/dev/20-config/: cannot be read (permission denied): validate reads every manifest under dist; make it readable']);
+    },
+    SLOW,
+  );
+
+  it(
+    'diff names every folder and file of dist/ it cannot read, at once, before synthesizing anything',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      chmodSync(join(p.out, 'dev', '20-config'), 0o000);
+      chmodSync(join(p.out, 'prod', '10-namespace', 'kustomization.yaml'), 0o000);
+      const r = asNonRoot(p.root, ['diff']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      expect(r.stderr.split('\n').filter((l) => l.trim())).toEqual([
+        'cannot compare dist/:',
+        '  dist/dev/20-config/: cannot be read (permission denied): diff compares every file under dist/ with a fresh synth; make it readable',
+        '  dist/prod/10-namespace/kustomization.yaml: cannot be read (permission denied): diff compares every file under dist/ with a fresh synth; make it readable',
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
     'checks kustomization.yaml resources against the files, both ways',
     () => {
       const p = scratchProject();

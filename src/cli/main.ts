@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { useSchemaCompiler } from '../config/schema-validator';
 import { ConfigurationError } from '../core/problems';
 import { compareTrees } from '../synth/compare';
+import { unreadableUnder } from '../synth/files';
 import { DiffDetail, diffReport } from '../synth/diff-report';
 import { EnvironmentExtension, loadExtension } from '../synth/extension';
 import { ENVIRONMENTS_DIR, readProject, synthesizeProject } from '../synth/project';
@@ -468,6 +469,19 @@ function runDiff(args: ParsedArgs, io: Required<CliIo>): number {
   const only = args.values.env;
   const scope = only ? only.map((e) => `${label}/${e}/`).join(', ') : `${label}/`;
   const plural = only !== undefined && only.length > 1;
+  // Every file of the committed tree is read; what cannot be is reported before a synth is spent on it.
+  const unreadable = unreadableUnder(dist);
+  if (unreadable.length > 0) {
+    printProblems(
+      io,
+      `cannot compare ${scope}:`,
+      unreadable.map(
+        (u) =>
+          `${shown(io, join(dist, u.path))}${u.folder ? '/' : ''}: cannot be read (${describeFsError(u.error)}): diff compares every file under ${label}/ with a fresh synth; make it readable`,
+      ),
+    );
+    return 1;
+  }
   useProjectCache(root);
   const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-trading-diff-'));
   try {

@@ -1,23 +1,64 @@
 /** Reading output trees. */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { compareStrings } from '../core/order';
 import { kustomization, KUSTOMIZATION_FILE } from './layout';
 
-/** Every file under `dir`, as paths relative to it, in a stable order; none when `dir` does not exist. */
-export function filesUnder(dir: string): string[] {
+/** A folder that could not be listed or a file that could not be read, under a tree. */
+export interface Unreadable {
+  /** Relative to the tree's root (`''`: the root itself). */
+  readonly path: string;
+  readonly error: unknown;
+  readonly folder: boolean;
+}
+
+/**
+ * Every file under `dir`, as paths relative to it, in a stable order; none when `dir` does not exist. A folder
+ * that cannot be listed (no read or search permission) throws, unless `unreadable` is given: then it is recorded
+ * there and the walk goes on with the rest.
+ */
+export function filesUnder(dir: string, unreadable?: Unreadable[]): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   const walk = (d: string): void => {
-    for (const entry of readdirSync(d).sort(compareStrings)) {
+    let entries: string[];
+    try {
+      entries = readdirSync(d).sort(compareStrings);
+    } catch (e) {
+      if (!unreadable) throw e;
+      unreadable.push({ path: relative(dir, d), error: e, folder: true });
+      return;
+    }
+    for (const entry of entries) {
       const p = join(d, entry);
-      if (statSync(p).isDirectory()) walk(p);
+      let folder: boolean;
+      try {
+        folder = statSync(p).isDirectory();
+      } catch (e) {
+        if (!unreadable) throw e;
+        unreadable.push({ path: relative(dir, d), error: e, folder: true });
+        return;
+      }
+      if (folder) walk(p);
       else out.push(relative(dir, p));
     }
   };
   walk(dir);
   return out;
+}
+
+/** What under `dir` cannot be read: folders that cannot be listed and files that cannot be opened for reading. */
+export function unreadableUnder(dir: string): Unreadable[] {
+  const unreadable: Unreadable[] = [];
+  for (const file of filesUnder(dir, unreadable)) {
+    try {
+      accessSync(join(dir, file), constants.R_OK);
+    } catch (e) {
+      unreadable.push({ path: file, error: e, folder: false });
+    }
+  }
+  return unreadable;
 }
 
 /**

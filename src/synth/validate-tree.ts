@@ -13,7 +13,7 @@ import { ConfigurationError, show } from '../core/problems';
 import { checkPolicies, unusedWaivers } from '../policy/policies';
 import { ManifestView } from '../policy/manifest-view';
 import { emitYaml, JsonValue } from './emit-yaml';
-import { filesUnder } from './files';
+import { filesUnder, Unreadable } from './files';
 import { Manifest } from './layout';
 import { ENVIRONMENTS_DIR, readProject, renderEnvironment } from './project';
 import { SchemaValidator } from './strict-schemas';
@@ -183,7 +183,14 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
   let documents = 0;
   const byNamespace = new Map<string, Array<{ manifest: Manifest; file: string }>>();
   const seen = new Map<string, string>();
-  const all = filesUnder(dir).filter((f) => !f.split('/').some((s) => s.startsWith('.')));
+  const unreadable: Unreadable[] = [];
+  const all = filesUnder(dir, unreadable).filter((f) => !f.split('/').some((s) => s.startsWith('.')));
+  for (const folder of unreadable) {
+    const shown = relative(cwd, join(dir, folder.path)) || folder.path || '.';
+    problems.push(
+      `${shown}/: cannot be read (${describeFsError(folder.error)}): validate reads every manifest under ${relative(cwd, dir) || '.'}; make it readable`,
+    );
+  }
   /** Files holding at least one Kubernetes object, which a kustomization.yaml must list to have them applied. */
   const manifests: string[] = [];
   for (const path of all.filter((f) => /\.ya?ml$/.test(f) && !KUSTOMIZE_FILES.test(f))) {
@@ -225,7 +232,7 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
     });
     if (objects > 0) manifests.push(path);
   }
-  problems.push(...kustomizationProblems(dir, all, manifests, cwd));
+  problems.push(...kustomizationProblems(dir, all, manifests, cwd, unreadable));
 
   let environments: readonly Environment[] = [];
   const inProject = root !== undefined && existsSync(join(root, ENVIRONMENTS_DIR));
@@ -323,8 +330,16 @@ function referencedPaths(k: Record<string, unknown>): Array<{ field: string; val
  * there (kustomize, Argo CD and Flux then cannot build the folder), and a manifest that the kustomization.yaml of
  * its folder (or of the nearest folder above it) does not reach, so that none of them ever applies it.
  */
-function kustomizationProblems(dir: string, files: readonly string[], manifests: readonly string[], cwd: string): string[] {
+function kustomizationProblems(
+  dir: string,
+  files: readonly string[],
+  manifests: readonly string[],
+  cwd: string,
+  unreadable: readonly Unreadable[],
+): string[] {
   const problems: string[] = [];
+  // What is in a folder that cannot be listed is unknown, not missing: its own problem says so.
+  const unknown = (p: string): boolean => unreadable.some((u) => u.path === '' || p === u.path || p.startsWith(`${u.path}/`));
   const shownOf = (p: string): string => relative(cwd, join(dir, p)) || p;
   const folderOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
   const kustomizations = new Map<string, string>(); // folder → its kustomization file
@@ -346,7 +361,7 @@ function kustomizationProblems(dir: string, files: readonly string[], manifests:
     for (const { field, value } of referencedPaths(parsed as Record<string, unknown>)) {
       const target = join(dir, folder, value);
       covered.add(relative(dir, target));
-      if (!existsSync(target)) {
+      if (!existsSync(target) && !unknown(relative(dir, target))) {
         problems.push(
           `${shownOf(file)}: ${field}: ${show(value)} does not exist: kustomize, Argo CD and Flux cannot build ${shownOf(folder)}/ ` +
             `without it; restore it (a synth writes it again) or remove the entry`,
