@@ -350,6 +350,8 @@ describe('environment files: one clear message per problem, naming the file and 
         `${FILE}: databases.trading-db.parameters: does not apply to engine "statefulset"; it takes instances, allowFewerInstances, alerts, dashboard, image, database, owner, storage, resources, credentialsSecret, usernameKey, passwordKey`,
         `${FILE}: databases.trading-db.backup: does not apply to engine "statefulset"; it takes instances, allowFewerInstances, alerts, dashboard, image, database, owner, storage, resources, credentialsSecret, usernameKey, passwordKey`,
         `${FILE}: databases.trading-db.pooler: does not apply to engine "statefulset", which takes only false`,
+        // The missing Secret does not hide what prod asks of the engine itself.
+        `${FILE}: databases.trading-db.instances: 1 is the engine's own count (instances is not set), below 3, the minimum for high availability: use an engine that replicates (CloudNativePG), or say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)`,
       ]);
     });
 

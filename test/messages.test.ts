@@ -113,6 +113,71 @@ describe('messages point at what the user wrote', () => {
     ]);
   });
 
+  it("a database's and a cache's requests and limits the file does not set are named as the tier's defaults, never quoted as written", () => {
+    expect(
+      problemsAfter('prod', (d) => {
+        at(d, 'databases', 'trading-db').resources = { limits: { cpu: '100m' } };
+        const cache = at(d, 'caches', 'trading-cache');
+        cache.maxMemory = '5Gi';
+        cache.resources = { requests: { memory: '2Gi' } };
+      }),
+    ).toEqual([
+      'environments/prod.yaml: databases.trading-db.resources.limits.cpu: "100m" is below the prod tier\'s default request "1": it must be at least that',
+      'environments/prod.yaml: caches.trading-cache.resources.limits.memory: the prod tier\'s default "1Gi" (not set in the file) is below the request "2Gi": set it to at least that',
+      'environments/prod.yaml: caches.trading-cache.maxMemory: "5Gi" is above the prod tier\'s default memory limit "1Gi" (resources.limits.memory is not set): the container would be OOM-killed before Redis evicts anything; lower maxMemory or set resources.limits.memory to at least it',
+    ]);
+    // Written, the same values are quoted as the user's.
+    expect(
+      problemsAfter('prod', (d) => {
+        at(d, 'databases', 'trading-db').resources = { requests: { cpu: '1' }, limits: { cpu: '100m' } };
+        const cache = at(d, 'caches', 'trading-cache');
+        cache.maxMemory = '5Gi';
+        cache.resources = { limits: { memory: '1Gi' } };
+      }),
+    ).toEqual([
+      'environments/prod.yaml: databases.trading-db.resources.limits.cpu: "100m" is below the request "1": it must be at least that',
+      expect.stringMatching(/^environments\/prod\.yaml: caches\.trading-cache\.resources\.limits\.memory: "1Gi" is below maxMemory "5Gi"/),
+    ]);
+  });
+
+  it("a database's or cache's credentials problem does not hide the entry's other findings", () => {
+    expect(
+      problemsAfter('prod', (d) => {
+        const db = at(d, 'databases', 'trading-db');
+        at(db, 'backup').credentialsSecret = 'AKIAIOSFODNN7EXAMPLE/wJalrXUtnFEMI';
+        db.instances = 1;
+        const cache = at(d, 'caches', 'trading-cache');
+        cache.credentialsSecret = 'Bad_Name';
+        delete cache.remoteKey;
+        cache.replicas = 1;
+      }),
+    ).toEqual([
+      expect.stringMatching(/^environments\/prod\.yaml: databases\.trading-db\.backup\.credentialsSecret: looks like a credential/),
+      expect.stringMatching(/^environments\/prod\.yaml: databases\.trading-db\.instances: 1 is below 3, the minimum for high availability/),
+      expect.stringMatching(/^environments\/prod\.yaml: caches\.trading-cache\.credentialsSecret: "Bad_Name" is not a valid name/),
+      expect.stringMatching(/^environments\/prod\.yaml: caches\.trading-cache\.replicas: 1 is below 3, the minimum for high availability/),
+    ]);
+    // Two sources of the password, and a StatefulSet database without a valid Secret: the same.
+    const both = problemsAfter('prod', (d) => {
+      const cache = at(d, 'caches', 'trading-cache');
+      cache.credentialsSecret = 'trading-cache-password';
+      cache.replicas = 2;
+    });
+    expect(both).toEqual([
+      'environments/prod.yaml: caches.trading-cache.credentialsSecret: needs exactly one of credentialsSecret (an existing Secret with the password) or remoteKey (an entry of the secretStore)',
+      expect.stringMatching(/^environments\/prod\.yaml: caches\.trading-cache\.replicas: 2 is below 3/),
+    ]);
+    const statefulSet = problemsAfter('dev', (d) => {
+      const db = at(d, 'databases', 'trading-db');
+      db.credentialsSecret = 'Bad_Name';
+      db.instances = 2;
+    });
+    expect(statefulSet).toEqual([
+      expect.stringMatching(/^environments\/dev\.yaml: databases\.trading-db\.credentialsSecret: "Bad_Name" is not a valid name/),
+      expect.stringMatching(/^environments\/dev\.yaml: databases\.trading-db\.instances: 2 is not possible with the StatefulSet engine/),
+    ]);
+  });
+
   it('…Seconds fields say their range in seconds, as the file writes them; props keep Durations', () => {
     expect(
       problemsAfter('prod', (d) => {

@@ -438,7 +438,13 @@ describe('RedisCache: bad input (props)', () => {
   });
 
   it('rejects a memory limit below maxMemory, and a maxMemory that is not a quantity', () => {
+    // The default limit is named as such, at the field written; a written limit is quoted at its own field.
     expect(cacheError({ maxMemory: '1Gi' })).toEqual([
+      'RedisCache test/trading-cache: maxMemory: "1Gi" is above the default memory limit "512Mi" (resources.limits.memory is not set): the container would be OOM-killed before Redis evicts anything; lower maxMemory or set resources.limits.memory to at least it',
+    ]);
+    expect(
+      cacheError({ maxMemory: '1Gi', resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } } }),
+    ).toEqual([
       'RedisCache test/trading-cache: resources.limits.memory: "512Mi" is below maxMemory "1Gi": the container would be OOM-killed before Redis evicts anything; raise the limit or lower maxMemory (default: 80 % of the limit)',
     ]);
     expect(cacheError({ maxMemory: '1GB' })).toEqual([
@@ -560,7 +566,7 @@ describe('RedisCache: bad input (environment file)', () => {
       }),
     ).toEqual([
       `${FILE}: caches.trading-cache.storage.size: "10GB" is not a Kubernetes quantity; use a value like "10Gi"`,
-      `${FILE}: caches.trading-cache.resources.limits.memory: "1Gi" is below maxMemory "2Gi": the container would be OOM-killed before Redis evicts anything; raise the limit or lower maxMemory (default: 80 % of the limit)`,
+      `${FILE}: caches.trading-cache.maxMemory: "2Gi" is above the prod tier's default memory limit "1Gi" (resources.limits.memory is not set): the container would be OOM-killed before Redis evicts anything; lower maxMemory or set resources.limits.memory to at least it`,
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { NamespaceQuota, ContainerLimits } from '../namespace/trading-namespace';
 import { ResourceRequirements } from '../core/resources';
+import type { ResourceField } from '../core/value-rules';
 import { AutoscalingOptions, ResolvedAutoscaling } from '../api-service/scaling';
 import type { EnvironmentConfig, ServiceConfig } from './types';
 
@@ -191,6 +192,17 @@ export function resourcesWithDefaults(given: PartialResources | undefined, defau
   return {
     requests: { cpu: given?.requests?.cpu ?? defaults.requests.cpu, memory: given?.requests?.memory ?? defaults.requests.memory },
     limits: { cpu: given?.limits?.cpu ?? defaults.limits.cpu, memory: given?.limits?.memory ?? defaults.limits.memory },
+  };
+}
+
+/**
+ * Who set each request or limit the file does not: the tier, named so a message never quotes its default as
+ * if the user had written it (`validateResources`' `defaultedBy`).
+ */
+export function tierResourceDefaults(tier: Tier, given: PartialResources | undefined): (field: ResourceField) => string | undefined {
+  return (field) => {
+    const [kind, resource] = field.split('.') as ['requests' | 'limits', 'cpu' | 'memory'];
+    return given?.[kind]?.[resource] === undefined ? `the ${tier} tier` : undefined;
   };
 }
 

@@ -9,7 +9,7 @@ import { defaultPartOf, standardLabels, StandardLabelsOptions } from '../core/la
 import { PodPlacement, placementOf, validatePlacement } from '../core/placement';
 import { protectFromPrune, pruneProtectionOf } from '../core/prune-protection';
 import { NetworkPeer } from '../core/network-peer';
-import { checkCidr, checkDnsLabel, checkImage, checkInteger, validateResources } from '../core/value-rules';
+import { checkCidr, checkDnsLabel, checkImage, checkInteger, ResourceField, validateResources } from '../core/value-rules';
 import { checkQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
 import { SyncWave, syncWaveAnnotation } from '../core/sync-wave';
@@ -234,6 +234,8 @@ export function validatePostgresClusterProps(
   props: PostgresClusterProps & { engine: PostgresEngine },
   path: FieldPath = FieldPath.props(),
   enginePath: FieldPath = path.child('engine'),
+  /** Who set a request or limit the user did not write (an environment file's tier). */
+  resourceDefaults?: (field: ResourceField) => string | undefined,
 ): Problem[] {
   const c = new ProblemCollector();
   const name = props.name ?? id;
@@ -243,7 +245,9 @@ export function validatePostgresClusterProps(
   if (props.requireHighAvailability && typeof instances === 'number' && instances < 3) {
     c.check(
       path.child('instances'),
-      `${show(instances)} is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)`,
+      props.instances === undefined
+        ? `${show(instances)} is the engine's own count (instances is not set), below 3, the minimum for high availability: use an engine that replicates (CloudNativePG), or say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)`
+        : `${show(instances)} is below 3, the minimum for high availability; to run fewer on purpose, say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)`,
     );
   }
   if (props.image !== undefined) c.check(path.child('image'), checkImage(props.image, false));
@@ -252,7 +256,7 @@ export function validatePostgresClusterProps(
   if (props.storage?.size !== undefined) c.check(path.child('storage.size'), checkQuantity(props.storage.size, 'storage'));
   if (props.storage?.storageClass !== undefined) c.check(path.child('storage.storageClass'), checkDnsLabel(props.storage.storageClass, 253));
   if (props.resources) {
-    c.add(validateResources(props.resources, path.child('resources')));
+    c.add(validateResources(props.resources, path.child('resources'), resourceDefaults));
   }
   if (props.monitoringNamespace !== undefined) c.check(path.child('monitoringNamespace'), checkDnsLabel(props.monitoringNamespace));
   if (props.controlPlaneCidr !== undefined) c.check(path.child('controlPlaneCidr'), checkCidr(props.controlPlaneCidr));

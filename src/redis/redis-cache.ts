@@ -14,7 +14,7 @@ import { defaultPartOf, selectorLabels, standardLabels } from '../core/labels';
 import { NetworkPeer } from '../core/network-peer';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
-import { checkDnsLabel, checkImage, checkInteger, validateResources } from '../core/value-rules';
+import { checkDnsLabel, checkImage, checkInteger, ResourceField, validateResources } from '../core/value-rules';
 import { SyncWave, syncWaveAnnotation } from '../core/sync-wave';
 import { requireUniqueObjectNames } from '../core/unique-names';
 import { Problem, ProblemCollector, show, throwIfProblems } from '../core/problems';
@@ -289,6 +289,8 @@ export function validateRedisCacheProps(
   props: RedisCacheProps & { engine: RedisEngine },
   path: FieldPath = FieldPath.props(),
   enginePath: FieldPath = path.child('engine'),
+  /** Who set a request or limit the user did not write (an environment file's tier). */
+  resourceDefaults?: (field: ResourceField) => string | undefined,
 ): Problem[] {
   const c = new ProblemCollector();
   c.check(path.name(), checkDnsLabel(props.name ?? id, 40));
@@ -314,7 +316,7 @@ export function validateRedisCacheProps(
   if (props.storage?.storageClass !== undefined) c.check(path.child('storage.storageClass'), checkDnsLabel(props.storage.storageClass, 253));
   const limit = props.resources?.limits?.memory ?? DEFAULT_REDIS_RESOURCES.limits.memory;
   if (props.resources) {
-    c.add(validateResources(props.resources, path.child('resources')));
+    c.add(validateResources(props.resources, path.child('resources'), resourceDefaults));
   }
   if (props.maxMemory !== undefined && c.check(path.child('maxMemory'), checkQuantity(props.maxMemory, 'memory')) === undefined) {
     const max = parseQuantity(props.maxMemory) ?? 0;
@@ -322,9 +324,13 @@ export function validateRedisCacheProps(
     if (max < 2 ** 20)
       c.check(path.child('maxMemory'), `${show(props.maxMemory)} is below 1Mi: Redis could hold almost nothing; use a value like "400Mi"`);
     else if (lim !== undefined && lim < max) {
+      // A limit nobody wrote (the library's, or an environment tier's) is named as a default, at the field written.
+      const defaultedBy = props.resources?.limits?.memory === undefined ? 'the' : resourceDefaults?.('limits.memory')?.concat("'s");
       c.check(
-        path.child('resources.limits.memory'),
-        `${show(limit)} is below maxMemory ${show(props.maxMemory)}: the container would be OOM-killed before Redis evicts anything; raise the limit or lower maxMemory (default: 80 % of the limit)`,
+        defaultedBy === undefined ? path.child('resources.limits.memory') : path.child('maxMemory'),
+        defaultedBy === undefined
+          ? `${show(limit)} is below maxMemory ${show(props.maxMemory)}: the container would be OOM-killed before Redis evicts anything; raise the limit or lower maxMemory (default: 80 % of the limit)`
+          : `${show(props.maxMemory)} is above ${defaultedBy} default memory limit ${show(limit)} (resources.limits.memory is not set): the container would be OOM-killed before Redis evicts anything; lower maxMemory or set resources.limits.memory to at least it`,
       );
     }
   }

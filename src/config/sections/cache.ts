@@ -15,7 +15,7 @@ import { RedisCredentials } from '../../redis/redis-credentials';
 import { RedisEngine } from '../../redis/redis-engine';
 import { cachePodDemands } from '../../redis/redis-objects';
 import type { PodDemand } from '../../core/pod-demand';
-import { resourcesWithDefaults, TIER_DEFAULTS } from '../tiers';
+import { resourcesWithDefaults, TIER_DEFAULTS, tierResourceDefaults } from '../tiers';
 import type { CacheConfig, EnvironmentConfig } from '../types';
 import { checked } from './checked';
 import { seconds } from './durations';
@@ -38,6 +38,9 @@ interface CredentialsConfig {
   readonly passwordProperty?: string;
 }
 
+/** Judges an entry whose password source has problems of its own; never built. */
+const STAND_IN_CREDENTIALS = RedisCredentials.fromSecret('stand-in');
+
 /** The plan of the cache at `path` (`caches.<name>`), or its problems at their paths in the file. */
 export function cacheSection(
   env: EnvironmentConfig,
@@ -52,8 +55,9 @@ export function cacheSection(
   // The keys of each engine are the schema's (its branch for the engine written, else the tier's).
   const sentinel = (cache.engine ?? d.engine) === 'sentinel';
   if (cache.allowFewerReplicas !== undefined && !d.requireHighAvailability) c.check(path.child('allowFewerReplicas'), 'applies only to prod');
+  const before = c.problems.length;
   credentialProblems(c, cache, store, path, path.child('credentialsSecret'));
-  if (c.problems.length > 0) return { problems: c.problems };
+  const sourceWritten = c.problems.length === before;
 
   const sentinelOptions: SentinelEngineOptions = {
     masterName: cache.masterName,
@@ -64,8 +68,8 @@ export function cacheSection(
   const engine = sentinel
     ? checked(c, validateSentinelOptions(sentinelOptions, path), () => RedisEngine.sentinel(sentinelOptions))
     : RedisEngine.standalone();
-  const credentials = credentialsOf(c, cache, store, path);
-  if (!engine || !credentials) return { problems: c.problems };
+  const credentials = sourceWritten ? credentialsOf(c, cache, store, path) : undefined;
+  if (!engine) return { problems: c.problems };
   const replicas = cache.replicas ?? (sentinel ? d.replicas : 1);
   const resources = resourcesWithDefaults(cache.resources, d.resources);
   const monitoring = cache.monitoring ?? true;
@@ -76,7 +80,9 @@ export function cacheSection(
     // A standalone cache is one pod by design; the tier asks for a quorum only of Sentinel.
     requireHighAvailability: sentinel && d.requireHighAvailability && !(cache.allowFewerReplicas ?? false),
     image: cache.image,
-    credentials,
+    // The password's problems are reported above; a stand-in lets the rest of the entry be judged too (a bad
+    // Secret name does not hide `replicas: 1` in prod). It is planned only without problems.
+    credentials: credentials ?? STAND_IN_CREDENTIALS,
     storage: { size: cache.storage?.size ?? d.storageSize, storageClass: cache.storage?.storageClass },
     persistence: cache.persistence,
     resources,
@@ -87,8 +93,8 @@ export function cacheSection(
     dashboard: cache.dashboard,
   };
   // The construct's own rule at the file's paths; the engine's options are flat in the entry.
-  c.add(validateRedisCacheProps(name, { ...own, engine }, path, path));
-  if (c.problems.length > 0) return { problems: c.problems };
+  c.add(validateRedisCacheProps(name, { ...own, engine }, path, path, tierResourceDefaults(env.tier, cache.resources)));
+  if (c.problems.length > 0 || !credentials) return { problems: c.problems };
   const props: RedisCacheProps = {
     ...own,
     monitoringNamespace: env.monitoringNamespace,

@@ -21,7 +21,7 @@ import {
 import { DatabaseCredentials, EXTERNAL_DATABASE_OFFER, ExternalPostgresProps, validateExternalPostgresProps } from '../../postgres/external-postgres';
 import { PostgresCluster, PostgresClusterProps, validatePostgresClusterProps } from '../../postgres/postgres-cluster';
 import { PostgresEngine } from '../../postgres/postgres-engine';
-import { resourcesWithDefaults, TIER_DEFAULTS } from '../tiers';
+import { resourcesWithDefaults, TIER_DEFAULTS, tierResourceDefaults } from '../tiers';
 import type { DatabaseConfig, EnvironmentConfig, ExternalDatabaseConfig } from '../types';
 import { checked } from './checked';
 
@@ -64,13 +64,16 @@ export function databaseSection(
         ? db.pooler
         : {};
   const engine = engineKind === 'statefulset' ? statefulSetEngine(c, db, path) : cloudNativePgEngine(c, db, pooler, path);
-  if (!engine) return { problems: c.problems };
+  // The engine's options have problems of their own (a backup's credentials, the Secret of the StatefulSet
+  // engine): the rest of the entry is judged with an engine of the same kind without them, and not planned.
+  const judgedBy = engine ?? standInEngine(engineKind, pooler, path);
   const instances = db.instances ?? (engineKind === 'statefulset' ? 1 : d.instances);
   const resources = resourcesWithDefaults(db.resources, d.resources);
   const own: PostgresClusterProps = {
     name,
-    engine,
-    instances,
+    engine: judgedBy,
+    // The StatefulSet engine's one instance is its own, not a count the file wrote.
+    instances: engineKind === 'statefulset' ? db.instances : instances,
     requireHighAvailability: d.requireHighAvailability && !(db.allowFewerInstances ?? false),
     image: db.image,
     database: db.database,
@@ -82,8 +85,8 @@ export function databaseSection(
     dashboard: db.dashboard,
   };
   // The construct's own rule at the file's paths; the engine's options are flat in the entry.
-  c.add(validatePostgresClusterProps(name, { ...own, engine }, path, path));
-  if (c.problems.length > 0) return { problems: c.problems };
+  c.add(validatePostgresClusterProps(name, { ...own, engine: judgedBy }, path, path, tierResourceDefaults(env.tier, db.resources)));
+  if (c.problems.length > 0 || !engine) return { problems: c.problems };
   const props: PostgresClusterProps = {
     ...own,
     partOf: env.partOf,
@@ -100,6 +103,16 @@ export function databaseSection(
     },
     problems: [],
   };
+}
+
+/** An engine of `kind` for judging an entry whose engine options have problems: the pooler if it is valid, nothing else. */
+function standInEngine(kind: string, pooler: PostgresPoolerOptions | undefined, path: FieldPath): PostgresEngine {
+  if (kind === 'statefulset') return PostgresEngine.statefulSet({ credentialsSecret: 'stand-in' });
+  const poolerOnly: CloudNativePgOptions = pooler ? { pooler } : {};
+  return (
+    checked(new ProblemCollector(), validateCloudNativePgOptions(poolerOnly, path), () => PostgresEngine.cloudNativePg(poolerOnly)) ??
+    PostgresEngine.cloudNativePg({})
+  );
 }
 
 function statefulSetEngine(c: ProblemCollector, db: DatabaseConfig, path: FieldPath): ReturnType<typeof PostgresEngine.statefulSet> | undefined {

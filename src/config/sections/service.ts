@@ -7,7 +7,7 @@
 import { FieldPath } from '../../core/field-path';
 import { NetworkPeer } from '../../core/network-peer';
 import { ResourceRequirements } from '../../core/resources';
-import { checkCidr, checkDnsLabel, checkPort, ResourceField } from '../../core/value-rules';
+import { checkCidr, checkDnsLabel, checkPort } from '../../core/value-rules';
 import { SecretRef, SecretStore, validateSecretReference, validateStoreReference } from '../../core/secrets';
 import { Problem, ProblemCollector } from '../../core/problems';
 import { DrainHook } from '../../api-service/drain-hook';
@@ -16,7 +16,7 @@ import { Migration, validateJobMigration, validateOnStart } from '../../api-serv
 import { resolveAutoscaling, Scaling, validateAutoscaling, validateFixed } from '../../api-service/scaling';
 import { validateApiServiceProps } from '../../api-service/api-service-rules';
 import { ReleaseAfterOptions, validateReleaseAfterOptions } from '../../api-service/release-after';
-import { serviceAutoscaling, serviceReplicas, serviceResources, TIER_DEFAULTS } from '../tiers';
+import { serviceAutoscaling, serviceReplicas, serviceResources, TIER_DEFAULTS, tierResourceDefaults } from '../tiers';
 import type { EnvironmentConfig, SecretEnvConfig, ServiceConfig } from '../types';
 import { checked } from './checked';
 import { durationOf, seconds } from './durations';
@@ -172,10 +172,7 @@ export function serviceSection(
     release.usesServiceImage && svc.image !== undefined ? { image: svc.image, allowLatestTag: TIER_DEFAULTS[env.tier].allowLatestTag } : {};
   // Too few pods is said where the count is written: `replicas`, else `autoscaling.minReplicas` (the tier's own is enough).
   const scalingPath = path.child(svc.replicas !== undefined ? 'replicas' : 'autoscaling.minReplicas');
-  const tierDefault = (field: ResourceField): string | undefined => {
-    const [kind, resource] = field.split('.') as ['requests' | 'limits', 'cpu' | 'memory'];
-    return svc.resources?.[kind]?.[resource] === undefined ? `the ${env.tier} tier` : undefined;
-  };
+  const tierDefault = tierResourceDefaults(env.tier, svc.resources);
   c.add(validateApiServiceProps(name, { ...judged, ...image }, path, FieldPath.file().child('secretStore'), scalingPath, tierDefault));
   // Counted toward the quota once its scale is known (a scale out of range says nothing about the quota).
   const capacity = release.plan &&
