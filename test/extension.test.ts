@@ -97,6 +97,24 @@ export default function extend(chart: Chart, environment: Environment): void {
   );
 
   it(
+    'refuses an async function, whose objects after an await would be lost and whose throw would come after dist/ was written',
+    () => {
+      const text = `import { ApiObject, Chart } from 'cdk8s';
+
+export default async function extend(chart: Chart): Promise<void> {
+  await Promise.resolve();
+  new ApiObject(chart, 'late', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' } });
+  throw new Error('after the await');
+}
+`;
+      const refused = (env: string): string =>
+        `environments/extend.ts: in environment ${env}: the function returned a Promise (an async function): a synth is synchronous, so objects added after an await would be lost and errors thrown there would come after dist/ was written; add the objects without async and await`;
+      expectSynthFailure({ 'extend.ts': text }, [refused('dev'), refused('prod'), refused('staging')]);
+    },
+    SLOW,
+  );
+
+  it(
     'names the import of a module that is not there, in a .ts file (type check) and in a .js file (loading)',
     () => {
       const text = `import { Chart } from 'cdk8s';

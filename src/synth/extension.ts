@@ -134,13 +134,23 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
     }
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = Math.max(limit, STACK_DEPTH);
+    let returned: unknown;
     try {
-      extension(chart, environment);
+      returned = extension(chart, environment);
     } catch (e) {
       throw new ExtensionError(linesOf(e).map((m) => `${where(e)}: in environment ${environment.name}: ${m}`));
     } finally {
       nodes.addChild = addChild;
       Error.stackTraceLimit = limit;
+    }
+    if (isThenable(returned)) {
+      // Synthesis is synchronous: what an async function adds after its first await would be missing from
+      // dist/, and what it throws there would surface after the output was written. It is refused, and its
+      // eventual rejection is not left to crash the process.
+      returned.then(undefined, () => undefined);
+      throw new ExtensionError([
+        `${shown}: in environment ${environment.name}: the function returned a Promise (an async function): a synth is synchronous, so objects added after an await would be lost and errors thrown there would come after dist/ was written; add the objects without async and await`,
+      ]);
     }
     const siteOf = (c: IConstruct): string => {
       for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
@@ -152,6 +162,10 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
     const problems = addedObjectProblems(chart, environment, before, siteOf);
     if (problems.length > 0) throw new ExtensionError(problems);
   };
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
 }
 
 /** The extension bundled (its own relative imports inside, packages outside) with a source map back to its sources. */
