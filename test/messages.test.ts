@@ -310,6 +310,18 @@ describe('an environment file name that cannot name an environment', () => {
       expect(existsSync(p.out)).toBe(false);
     }
   });
+
+  it('a YAML file the loader does not read (.yml, .YAML) is reported, not silently left out of dist/', () => {
+    const p = scratchProject();
+    const staging = readFileSync(join(p.root, 'environments', 'staging.yaml'), 'utf8');
+    writeFileSync(join(p.root, 'environments', 'qa.yml'), staging.replace('namespace: trading-staging', 'namespace: trading-qa'));
+    writeFileSync(join(p.root, 'environments', 'uat.YAML'), staging.replace('namespace: trading-staging', 'namespace: trading-uat'));
+    expect(thrown(() => synthesizeProject({ root: p.root, outdir: p.out }))).toEqual([
+      'environments/qa.yml: not read: environment files (and gitops.yaml) end in ".yaml"; rename it to qa.yaml',
+      'environments/uat.YAML: not read: environment files (and gitops.yaml) end in ".yaml"; rename it to uat.yaml',
+    ]);
+    expect(existsSync(p.out)).toBe(false);
+  });
 });
 
 describe('the TypeScript door: contexts are judged like props, and a string is not a Duration', () => {

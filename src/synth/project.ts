@@ -44,6 +44,15 @@ export function readProject(root: string): ProjectConfig & { readonly problems: 
     .filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE)
     .sort(compareStrings);
   const problems: string[] = [];
+  // A YAML file the loader does not read would be an environment silently missing from dist/.
+  for (const fileName of readdirSync(dir)
+    .filter((f) => /\.ya?ml$/i.test(f) && !f.endsWith('.yaml'))
+    .sort(compareStrings)) {
+    const wanted = fileName.replace(/\.ya?ml$/i, '.yaml');
+    problems.push(
+      `${relative(root, join(dir, fileName)) || fileName}: not read: environment files (and ${GITOPS_FILE}) end in ".yaml"; rename it to ${wanted}`,
+    );
+  }
   const environments: Environment[] = [];
   for (const fileName of names) {
     const file = relative(root, join(dir, fileName)) || fileName;
