@@ -131,6 +131,21 @@ flux: { namespace: flux_system, interval: 5 minutes, credentialsSecret: Deploy_K
       `${F}: flux.interval: "5 minutes" is not a duration: use a value like "30s", "5m" or "1h"`,
       expect.stringMatching(/^environments\/gitops\.yaml: flux\.credentialsSecret: "Deploy_Key" is not a valid name/),
     ]);
+    // Credentials in the URL would be written into dist/'s GitOps objects: refused, never repeated.
+    const TOKEN = 'ghp_1234567890abcdefghijABCDEFGHIJ123456';
+    for (const repository of [
+      `https://x-access-token:${TOKEN}@github.com/acme/deploy.git`,
+      `https://${TOKEN}@github.com/acme/deploy.git`,
+      `ht!ps://${TOKEN}@github.com`,
+    ]) {
+      const found = configurationProblems(() => parseGitOps(F, `repository: ${repository}\nflux: {}\n`));
+      expect(found, repository).toHaveLength(1);
+      expect(found[0]).toMatch(/^environments\/gitops\.yaml: repository: (carries credentials before "@"|the value \(not shown here)/);
+      expect(found.join('\n')).not.toContain(TOKEN);
+    }
+    // A user for SSH, and an "@" after the host, are not credentials.
+    expect(parseGitOps(F, 'repository: ssh://git@github.com/acme/deploy.git\nflux: {}\n').repository).toBe('ssh://git@github.com/acme/deploy.git');
+    expect(parseGitOps(F, 'repository: https://git.example.com/acme/deploy@v2.git\nflux: {}\n').repository).toContain('@v2');
     expect(configurationProblems(() => parseGitOps(F, 'repository: https://git.example.com/deploy.git\nrevision: ""\nargocd: {}\n'))).toEqual([
       `${F}: revision: "" is not a branch, tag or commit: use a name like "main" or "release-1.4", without spaces or ".."`,
     ]);

@@ -247,9 +247,17 @@ export type ResourceField = `${'requests' | 'limits'}.${'cpu' | 'memory'}`;
 
 /** A Git URL Argo CD and Flux can clone: `https://…`, `ssh://…` or `git@host:org/repo.git`. */
 export function checkGitUrl(value: unknown): string | undefined {
-  return typeof value === 'string' && /^(https:\/\/|ssh:\/\/|git@)[^\s]+$/.test(value)
-    ? undefined
-    : `${show(value)} is not a Git URL: use "https://…", "ssh://…" or "git@host:org/repo.git"`;
+  // The URL is written into the GitOps objects in dist/: credentials in it (an HTTPS user or token, an SSH
+  // password) would be committed. A value with "@" in a place it should not be is never repeated.
+  if (typeof value === 'string' && /^(https:\/\/[^/\s]*@|ssh:\/\/[^/@\s]*:[^/@\s]*@)/.test(value)) {
+    return (
+      'carries credentials before "@": the URL is written into the GitOps objects in dist/; give them to the GitOps tool in a ' +
+      'Secret (flux.credentialsSecret, or a repository Secret of Argo CD) and write the URL without them (the value is not shown here)'
+    );
+  }
+  if (typeof value === 'string' && /^(https:\/\/|ssh:\/\/|git@)[^\s]+$/.test(value)) return undefined;
+  const shown = typeof value === 'string' && value.includes('@') ? 'the value (not shown here: it may hold credentials)' : show(value);
+  return `${shown} is not a Git URL: use "https://…", "ssh://…" or "git@host:org/repo.git"`;
 }
 
 /** A branch, tag or commit as `git check-ref-format` accepts it (no spaces, no `..`, not empty). */
