@@ -135,11 +135,18 @@ export function validateStoreName(name: string, path: FieldPath = FieldPath.prop
   return [...c.problems];
 }
 
-/** A Secret data key: letters, digits, `-`, `_` and `.`. */
+/**
+ * A Secret data key: letters, digits, `-`, `_` and `.`, and never a credential pasted in its place (a token with a
+ * well-known prefix, a URL, or a long run of letters and digits).
+ */
 export function checkSecretKey(value: unknown): string | undefined {
+  // Keys are often environment-variable names (`ASIA_PACIFIC_DB_URL`, `SIGNING_KEY_2024`) or camelCase words of
+  // some length: those are never taken for credentials; a run of letters and digits must be long to be one.
+  const envStyle = typeof value === 'string' && /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(value);
+  const onlyLong = typeof value === 'string' && /^[A-Za-z0-9+/=]+$/.test(value) && !/^(AKIA|ASIA|eyJ)/.test(value);
+  const pasted = !envStyle && looksLikeCredential(value) && !(onlyLong && (value as string).length < 32);
+  if (pasted) return 'looks like a credential, not the key of a Secret: use letters, digits, "-", "_" and "." (the value is not shown here)';
   return typeof value === 'string' && /^[-._a-zA-Z0-9]+$/.test(value) && value.length <= 253
     ? undefined
-    : looksLikeCredential(value)
-      ? 'looks like a credential, not the key of a Secret: use letters, digits, "-", "_" and "." (the value is not shown here)'
-      : `${show(value)} is not a valid Secret key: use letters, digits, "-", "_" and "."`;
+    : `${show(value)} is not a valid Secret key: use letters, digits, "-", "_" and "."`;
 }
