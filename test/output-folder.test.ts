@@ -440,6 +440,57 @@ describe('validate on a hand-edited dist/', () => {
   );
 
   it(
+    'a kustomization.yaml that is gone, malformed or lists a path twice or from outside is one problem at its cause, not one per file',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      rmSync(join(p.out, 'prod', '30-database', 'kustomization.yaml'));
+      writeFileSync(
+        join(p.out, 'dev', '20-config', 'kustomization.yaml'),
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: 5\n',
+      );
+      const staging = join(p.out, 'staging', '10-namespace', 'kustomization.yaml');
+      const listed = readFileSync(staging, 'utf8');
+      writeFileSync(staging, `${listed}  - limitrange-container-defaults.yaml\n  - ../../../environments/staging.yaml\n`);
+      const r = cli(p.root, ['validate']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      const lines = r.stderr
+        .trimEnd()
+        .split('\n')
+        .filter((l) => /^dist\/(prod|dev|staging)\//.test(l));
+      const count = listed.split('\n').filter((l) => l.startsWith('  - ')).length;
+      expect(lines).toEqual([
+        'dist/dev/20-config/kustomization.yaml: resources: 5 is not a list of paths: kustomize cannot build dist/dev/20-config/',
+        'dist/prod/kustomization.yaml: resources[2]: "30-database" is a folder without a kustomization.yaml: kustomize, Argo CD and Flux ' +
+          'cannot build dist/prod/; restore it (a synth writes it again) or remove the entry',
+        `dist/staging/10-namespace/kustomization.yaml: resources[${count}]: "limitrange-container-defaults.yaml" is listed twice: kustomize ` +
+          'refuses an object it already has; remove one entry',
+        `dist/staging/10-namespace/kustomization.yaml: resources[${count + 1}]: "../../../environments/staging.yaml" is a file outside ` +
+          'dist/staging/10-namespace/: kustomize loads files only from its own folder (a base elsewhere is a folder with its own ' +
+          'kustomization.yaml); move it in or list its folder',
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
+    'a kustomization.yaml the user cannot read is one problem, for a user who is not root',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      chmodSync(join(p.out, 'prod', '30-database', 'kustomization.yaml'), 0o000);
+      const r = asNonRoot(p.root, ['validate']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      expect(r.stderr.split('\n').filter((l) => l.includes('dist/prod/30-database'))).toEqual([
+        'dist/prod/30-database/kustomization.yaml: cannot be read (permission denied): validate reads every kustomization under dist; make it readable',
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
     'a folder of manifests without kustomize is applied whole: nothing to list there',
     () => {
       const p = scratchProject();

@@ -3,7 +3,7 @@
  * CRD schemas, the policy rules run on the objects of each namespace, and, in a project, the environment
  * files checked and rendered too (what the next synth would write must pass the same rules).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { runbookLinkWarnings } from '../config/runbook-links';
@@ -344,33 +344,79 @@ function kustomizationProblems(
   const folderOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
   const kustomizations = new Map<string, string>(); // folder → its kustomization file
   const covered = new Set<string>();
+  // Folders whose files a problem of their own already accounts for (a kustomization that cannot be read, a
+  // listed folder without one): their files are not also reported one by one as not listed.
+  const accounted = new Set<string>();
   for (const file of files.filter((f) => KUSTOMIZE_FILES.test(f))) {
     const folder = folderOf(file);
     kustomizations.set(folder, file);
+    let text: string;
+    try {
+      text = readFileSync(join(dir, file), 'utf8');
+    } catch (e) {
+      problems.push(
+        `${shownOf(file)}: cannot be read (${describeFsError(e)}): validate reads every kustomization under ${relative(cwd, dir) || '.'}; make it readable`,
+      );
+      accounted.add(folder);
+      continue;
+    }
     let parsed: unknown;
     try {
-      parsed = parse(readFileSync(join(dir, file), 'utf8'), { version: '1.1' }) as unknown;
+      parsed = parse(text, { version: '1.1' }) as unknown;
     } catch (e) {
       problems.push(`${shownOf(file)}: cannot parse YAML: ${(e as Error).message.split('\n')[0]}`);
+      accounted.add(folder);
       continue;
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       problems.push(`${shownOf(file)}: ${show(parsed)} is not a kustomization: kustomize reads a mapping with resources, patches and the like`);
+      accounted.add(folder);
       continue;
     }
-    for (const { field, value } of referencedPaths(parsed as Record<string, unknown>)) {
+    const k = parsed as Record<string, unknown>;
+    if (k.resources !== undefined && !(Array.isArray(k.resources) && k.resources.every((r) => typeof r === 'string'))) {
+      problems.push(`${shownOf(file)}: resources: ${show(k.resources)} is not a list of paths: kustomize cannot build ${shownOf(folder) || '.'}/`);
+      accounted.add(folder);
+    }
+    const seen = new Set<string>();
+    for (const { field, value } of referencedPaths(k)) {
       const target = join(dir, folder, value);
-      covered.add(relative(dir, target));
-      if (!existsSync(target) && !unknown(relative(dir, target))) {
+      const inside = relative(dir, target);
+      covered.add(inside);
+      if (field.startsWith('resources[')) {
+        if (seen.has(inside)) {
+          problems.push(`${shownOf(file)}: ${field}: ${show(value)} is listed twice: kustomize refuses an object it already has; remove one entry`);
+        }
+        seen.add(inside);
+      }
+      if (!existsSync(target)) {
+        if (!unknown(inside)) {
+          problems.push(
+            `${shownOf(file)}: ${field}: ${show(value)} does not exist: kustomize, Argo CD and Flux cannot build ${shownOf(folder)}/ ` +
+              `without it; restore it (a synth writes it again) or remove the entry`,
+          );
+        }
+        continue;
+      }
+      const isFolder = statSync(target).isDirectory();
+      if (!isFolder && relative(join(dir, folder), target).startsWith('..')) {
         problems.push(
-          `${shownOf(file)}: ${field}: ${show(value)} does not exist: kustomize, Argo CD and Flux cannot build ${shownOf(folder)}/ ` +
-            `without it; restore it (a synth writes it again) or remove the entry`,
+          `${shownOf(file)}: ${field}: ${show(value)} is a file outside ${shownOf(folder) || '.'}/: kustomize loads files only from its own folder ` +
+            '(a base elsewhere is a folder with its own kustomization.yaml); move it in or list its folder',
         );
+      }
+      if (isFolder && !unknown(inside) && !files.some((f) => KUSTOMIZE_FILES.test(f) && folderOf(f) === inside)) {
+        problems.push(
+          `${shownOf(file)}: ${field}: ${show(value)} is a folder without a kustomization.yaml: kustomize, Argo CD and Flux cannot build ` +
+            `${shownOf(folder) || '.'}/; restore it (a synth writes it again) or remove the entry`,
+        );
+        accounted.add(inside);
       }
     }
   }
+  const isAccounted = (file: string): boolean => [...accounted].some((a) => a === '' || file === a || file.startsWith(`${a}/`));
   for (const file of manifests) {
-    if (covered.has(file)) continue;
+    if (covered.has(file) || isAccounted(file)) continue;
     let folder = folderOf(file);
     while (!kustomizations.has(folder) && folder !== '') folder = folderOf(folder);
     const k = kustomizations.get(folder);
