@@ -65,6 +65,22 @@ describe('messages point at what the user wrote', () => {
     }
   });
 
+  it('a misspelt key that picks the kind of its block (a migration mode, a release strategy) or of a secret reference is that one problem', () => {
+    const rename = (o: JsonMap, from: string, to: string): void => {
+      o[to] = o[from];
+      delete o[from];
+    };
+    expect(problemsAfter('staging', (d) => rename(at(d, 'services', 'trading-api', 'migration'), 'mode', 'mod'))).toEqual([
+      `${fileOf('staging')}: services.trading-api.migration.mod: unknown key (did you mean "mode", which is required?)`,
+    ]);
+    expect(problemsAfter('staging', (d) => rename(at(d, 'services', 'trading-api', 'release'), 'strategy', 'stategy'))).toEqual([
+      `${fileOf('staging')}: services.trading-api.release.stategy: unknown key (did you mean "strategy", which is required?)`,
+    ]);
+    expect(problemsAfter('staging', (d) => rename(at(d, 'services', 'trading-api', 'secretEnv', 'JWT_SECRET'), 'remoteKey', 'remotekey'))).toEqual([
+      `${fileOf('staging')}: services.trading-api.secretEnv.JWT_SECRET.remotekey: unknown key (did you mean "remoteKey"?); a reference is {secretName, key} or {remoteKey, property}`,
+    ]);
+  });
+
   it('a secretStore written with a bad name is that one problem, not also "is required" wherever the store is used', () => {
     expect(
       problemsAfter('prod', (d) => {

@@ -187,6 +187,12 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
     // Below a field that names a Secret, the value may be the secret itself: say what is wrong without it.
     const value = namesSecret(field) ? 'the value (not shown here: it may be a secret)' : show(e.data);
     if ([...secretRefPaths].some((p) => e.instancePath === p) || [...secretRefPaths].some((p) => e.instancePath.startsWith(`${p}/`))) {
+      const ref = valueAt(data, pointerSegments(e.instancePath));
+      const typo = e.keyword === 'oneOf' ? referenceTypo(ref) : undefined;
+      if (typo) {
+        add(join(field, typo.key), `unknown key (did you mean "${typo.meant}"?); a reference is {secretName, key} or {remoteKey, property}`);
+        continue;
+      }
       if (e.keyword === 'oneOf') {
         // The value may be the secret itself, written in the wrong place: never repeat it.
         add(
@@ -225,8 +231,16 @@ function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: Rea
         break;
       }
       case 'required': {
+        const missing = String((e.params as { missingProperty: string }).missingProperty);
         // The key is there, misspelt: the unknown key's problem says so.
-        if (misspelt.has(join(field, String((e.params as { missingProperty: string }).missingProperty)))) break;
+        if (misspelt.has(join(field, missing))) break;
+        // A misspelt key that picks the block's kind (`mod:` for `mode:`) leaves no branch to report it: the
+        // typo is named here, as the one problem.
+        const typo = typoOf(valueAt(data, pointerSegments(e.instancePath)), missing, e.parentSchema);
+        if (typo !== undefined) {
+          add(join(field, typo), `unknown key (did you mean "${missing}", which is required?)`);
+          break;
+        }
         // In a branch of a discriminated block, say whose requirement it is.
         const title = e.instancePath === '' ? undefined : (e.parentSchema as { title?: string }).title;
         add(join(field, String((e.params as { missingProperty: string }).missingProperty)), title ? `is required with ${title}` : 'is required');
@@ -302,6 +316,25 @@ function valueAt(data: unknown, segments: readonly string[]): unknown {
     (node, seg) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined),
     data,
   );
+}
+
+/** A key of `here` that is not one of the schema's and stands for `missing`, misspelt. */
+function typoOf(here: unknown, missing: string, parentSchema: unknown): string | undefined {
+  if (here === null || typeof here !== 'object' || Array.isArray(here)) return undefined;
+  const known = Object.keys((parentSchema as { properties?: object } | undefined)?.properties ?? {});
+  return Object.keys(here).find((k) => k !== missing && !known.includes(k) && closest(k, [missing]) === missing);
+}
+
+/** In a mapping meant as a secret reference, a misspelt key of one of its two shapes (`remotekey`, `secretname`). */
+function referenceTypo(ref: unknown): { key: string; meant: string } | undefined {
+  if (ref === null || typeof ref !== 'object' || Array.isArray(ref)) return undefined;
+  const keys = ['secretName', 'key', 'remoteKey', 'property'];
+  for (const k of Object.keys(ref)) {
+    if (keys.includes(k)) continue;
+    const meant = closest(k, keys);
+    if (meant !== undefined) return { key: k, meant };
+  }
+  return undefined;
 }
 
 function closest(word: string, candidates: string[]): string | undefined {
