@@ -316,7 +316,7 @@ describe('CDK8S_OUTDIR set in the shell', () => {
       const synth = cli(p.root, ['synth'], env);
       expect(synth.status, synth.stderr).toBe(0);
       expect(synth.stdout).toMatch(/^synthesized 5 folder\(s\) into out\/ in \d+ ms$/m);
-      expect(synth.stdout).toContain('note: written to out/, not dist/: CDK8S_OUTDIR=out is set (validate and diff look there too while it is)');
+      expect(synth.stdout).toContain('note: written to out/, not dist/: CDK8S_OUTDIR=out is set; validate and diff look there too while it is');
       expect(tree(p.out)).toEqual(before);
       const diff = cli(p.root, ['diff'], env);
       expect(diff.status, diff.stdout).toBe(0);
@@ -326,6 +326,13 @@ describe('CDK8S_OUTDIR set in the shell', () => {
       expect(validate.stdout).toMatch(/^note: validating out\/: CDK8S_OUTDIR=out is set\nvalidated \d+ documents under out: 0 problem\(s\)\n$/);
       // Without it, diff compares dist/ again, which the synth above did not touch.
       expect(cli(p.root, ['diff']).status).toBe(1);
+      // From a subfolder, the relative folder is the subfolder's: said as such, never "dist/, not dist/".
+      const inside = cli(join(p.root, 'environments'), ['synth'], { CDK8S_OUTDIR: 'dist' });
+      expect(inside.status, inside.stderr).toBe(0);
+      expect(inside.stdout).toContain(
+        'note: written to dist/, not ../dist/: CDK8S_OUTDIR=dist is set, read from environments/ (the current folder); validate and diff look there too while it is',
+      );
+      expect(tree(p.out)).toEqual(before);
     },
     SLOW,
   );

@@ -362,7 +362,12 @@ function runSynth(args: ParsedArgs, io: Required<CliIo>): number {
         `${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`,
     );
     if (fromEnv && outdir !== join(root, 'dist')) {
-      io.out(`note: written to ${label}, not dist/: CDK8S_OUTDIR=${io.env.CDK8S_OUTDIR} is set (validate and diff look there too while it is)`);
+      // Both folders as seen from where the command runs (from a subfolder, CDK8S_OUTDIR=dist is not the project's dist/).
+      const where = io.cwd === root ? '' : `, read from ${relative(root, io.cwd) || '.'}/ (the current folder)`;
+      io.out(
+        `note: written to ${label}, not ${shown(io, join(root, 'dist'))}/: CDK8S_OUTDIR=${io.env.CDK8S_OUTDIR} is set${where}; ` +
+          'validate and diff look there too while it is',
+      );
     }
     return 0;
   } catch (e) {
