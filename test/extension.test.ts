@@ -208,4 +208,35 @@ export default function extend(chart: Chart, environment: Environment): void {
     },
     SLOW,
   );
+
+  it(
+    'reports a name Kubernetes refuses, a cluster-scoped kind and a field its schema does not have, as validate would after the synth',
+    () => {
+      const text = `import { ApiObject, Chart } from 'cdk8s';
+import type { Environment } from 'cdk8s-trading';
+
+export default function extend(chart: Chart, environment: Environment): void {
+  if (environment.name !== 'dev') return;
+  new ApiObject(chart, 'upper', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'TRADING_API' } });
+  new ApiObject(chart, 'admin', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'team-admin' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+  });
+  new ApiObject(chart, 'info', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-info' }, data: { team: 'desk' } });
+  new ApiObject(chart, 'extra', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-extra' }, bogus: 5 } as never);
+}
+`;
+      const prefix = (needle: string): string => `${at('extend.ts', text, needle)}: in environment dev: `;
+      expectSynthFailure({ 'extend.ts': text }, [
+        `${prefix("new ApiObject(chart, 'upper'")}ConfigMap/TRADING_API (dev/upper): metadata.name: "TRADING_API" is not a valid name: use lower-case ` +
+          'letters, digits, "-" and ".", at most 253 characters',
+        `${prefix("new ApiObject(chart, 'admin'")}ClusterRoleBinding/team-admin (dev/admin): ClusterRoleBinding is cluster-scoped: an environment's ` +
+          'folder holds objects of its namespace only; apply it outside the environment',
+        `${prefix("new ApiObject(chart, 'extra'")}ConfigMap/team-extra (dev/extra): unknown field "bogus"`,
+      ]);
+    },
+    SLOW,
+  );
 });

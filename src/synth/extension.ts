@@ -26,6 +26,8 @@ import { checkPolicies } from '../policy/policies';
 import { PolicyGate } from '../policy/policy-gate';
 import type { ManifestView } from '../policy/manifest-view';
 import { filesUnder } from './files';
+import { sharedSchemaValidator } from './strict-schemas';
+import { checkDnsSubdomain } from '../core/value-rules';
 
 /** Receives each environment's chart (with its constructs built from the file) before it is rendered. */
 export type EnvironmentExtension = (chart: Chart, environment: Environment) => void;
@@ -240,6 +242,22 @@ function linesOf(e: unknown): string[] {
  * namespace, a name of their own per kind and namespace, and no policy finding. Each problem names the line
  * that created the object.
  */
+/** Kubernetes' cluster-scoped kinds, by the API group their apiVersion starts with. */
+const CLUSTER_SCOPED = new Map<string, string>([
+  ['ClusterRole', 'rbac.authorization.k8s.io/'],
+  ['ClusterRoleBinding', 'rbac.authorization.k8s.io/'],
+  ['CustomResourceDefinition', 'apiextensions.k8s.io/'],
+  ['PersistentVolume', 'v1'],
+  ['StorageClass', 'storage.k8s.io/'],
+  ['PriorityClass', 'scheduling.k8s.io/'],
+  ['IngressClass', 'networking.k8s.io/'],
+  ['RuntimeClass', 'node.k8s.io/'],
+  ['ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/'],
+  ['MutatingWebhookConfiguration', 'admissionregistration.k8s.io/'],
+  ['APIService', 'apiregistration.k8s.io/'],
+  ['GatewayClass', 'gateway.networking.k8s.io/'],
+]);
+
 function addedObjectProblems(chart: Chart, environment: Environment, before: ReadonlySet<IConstruct>, siteOf: (c: IConstruct) => string): string[] {
   const namespace = environment.config.namespace;
   const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
@@ -258,6 +276,17 @@ function addedObjectProblems(chart: Chart, environment: Environment, before: Rea
   for (const o of added) {
     const m = manifests.get(o) as ManifestView;
     const other = m.metadata.namespace;
+    if (CLUSTER_SCOPED.has(m.kind) && m.apiVersion.startsWith(CLUSTER_SCOPED.get(m.kind) as string)) {
+      report(o, `${m.kind} is cluster-scoped: an environment's folder holds objects of its namespace only; apply it outside the environment`);
+      continue;
+    }
+    const badName = checkDnsSubdomain(m.metadata.name);
+    if (badName) report(o, `metadata.name: ${badName}`);
+    // The kinds validate knows are held to their schemas here too (validate would refuse them after the synth).
+    const schemas = sharedSchemaValidator();
+    if (schemas.knows(m.apiVersion, m.kind)) {
+      for (const p of schemas.validate(m)) report(o, `${p.field ? `${p.field}: ` : ''}${p.message}`);
+    }
     if (other !== undefined && other !== namespace) {
       report(
         o,

@@ -109,6 +109,13 @@ export interface SchemaValidatorOptions {
   readonly checkFormats?: boolean;
 }
 
+let shared: SchemaValidator | undefined;
+/** One validator of the package's schemas per process: the generated validators are loaded (or compiled) once. */
+export function sharedSchemaValidator(): SchemaValidator {
+  shared ??= new SchemaValidator();
+  return shared;
+}
+
 /** A strict validator over one schema directory. */
 export class SchemaValidator {
   private readonly index: Record<string, string>;

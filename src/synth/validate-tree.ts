@@ -16,7 +16,7 @@ import { emitYaml, JsonValue } from './emit-yaml';
 import { filesUnder, Unreadable } from './files';
 import { Manifest } from './layout';
 import { ENVIRONMENTS_DIR, readProject, renderEnvironment } from './project';
-import { SchemaValidator } from './strict-schemas';
+import { sharedSchemaValidator } from './strict-schemas';
 import { describeFsError } from './write';
 
 /** The result of a validation. */
@@ -29,12 +29,7 @@ export interface TreeValidation {
   readonly warnings: readonly string[];
 }
 
-let shared: SchemaValidator | undefined;
-/** One validator per process: the generated validators are loaded (or compiled) once. */
-function strictValidator(): SchemaValidator {
-  shared ??= new SchemaValidator();
-  return shared;
-}
+const strictValidator = sharedSchemaValidator;
 
 /**
  * The documents of a manifest file as Kubernetes reads them (YAML 1.1). A file as this tool writes it is read
