@@ -210,6 +210,39 @@ export default function extend(chart: Chart, environment: Environment): void {
   );
 
   it(
+    "a problem of the whole environment that its file alone does not have (a quota its added workloads exceed) is the extension's",
+    () => {
+      const text = `import { Chart } from 'cdk8s';
+import { Scaling, TradingBackend } from 'cdk8s-trading';
+import type { Environment } from 'cdk8s-trading';
+
+export default function extend(chart: Chart, environment: Environment): void {
+  if (environment.name !== 'prod') return;
+  new TradingBackend(chart, 'bulk', {
+    image: 'ghcr.io/acme-trading/bulk:1.0.0',
+    scaling: Scaling.fixed(20),
+    resources: { requests: { cpu: '1', memory: '256Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+  });
+}
+`;
+      const p = projectWith({ 'extend.ts': text });
+      const before = tree(p.out);
+      const r = cli(p.root, ['synth']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      const lines = r.stderr.trimEnd().split('\n').slice(1);
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        expect(line).toMatch(/^ {2}environments\/extend\.ts: in environment prod: TradingNamespace prod\/Namespace: quota\.(requests|limits)Cpu: /);
+        expect(line).toContain('bulk 21000m');
+        expect(line).toMatch(/\(environments\/prod\.yaml alone passes: what the extension adds causes it\)$/);
+      }
+      expect(tree(p.out)).toEqual(before);
+    },
+    SLOW,
+  );
+
+  it(
     'reports a name Kubernetes refuses, a cluster-scoped kind and a field its schema does not have, as validate would after the synth',
     () => {
       const text = `import { ApiObject, Chart } from 'cdk8s';

@@ -119,7 +119,7 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
     throw new ExtensionError([`${shown}: must export a function (export default function (chart, environment) { ... })`]);
   }
   const extension = fn as EnvironmentExtension;
-  return (chart, environment) => {
+  const run: EnvironmentExtension = (chart, environment) => {
     const before = new Set(chart.node.findAll());
     const sites = new Map<IConstruct, string>();
     // Where each construct the extension adds is created: the line of its `new`, for the problems of its
@@ -164,6 +164,16 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
     const problems = addedObjectProblems(chart, environment, before, siteOf);
     if (problems.length > 0) throw new ExtensionError(problems);
   };
+  return Object.assign(run, { [EXTENSION_FILE]: shown });
+}
+
+/** The property of a loaded extension naming its file as messages show it. */
+const EXTENSION_FILE = Symbol('cdk8s-trading extension file');
+
+/** The file of a loaded extension, as messages show it. */
+export function extensionFile(extension: EnvironmentExtension): string {
+  const file = (extension as { [EXTENSION_FILE]?: unknown })[EXTENSION_FILE];
+  return typeof file === 'string' ? file : 'environments/extend.ts';
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {

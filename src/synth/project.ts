@@ -9,11 +9,11 @@ import { parseEnvironment } from '../config/environment';
 import { buildGitOps, GITOPS_FILE, GITOPS_FOLDER, GitOpsConfig, parseGitOps } from '../config/gitops-config';
 import type { Environment } from '../config/environment';
 import { compareStrings } from '../core/order';
-import { ConfigurationError, show } from '../core/problems';
+import { ConfigurationError, formatProblem, show } from '../core/problems';
 import { APPLY_STAGES } from '../gitops/sync-waves';
 import { filesUnder } from './files';
 import { GitOpsApp, treeFiles } from './gitops-app';
-import { EnvironmentExtension, ExtensionError } from './extension';
+import { EnvironmentExtension, ExtensionError, extensionFile } from './extension';
 import { OutputFile } from './layout';
 import { collectIfLarge } from './collect';
 import { CheckedChart, checkChart, RenderedFolder, renderChecked } from './render';
@@ -112,7 +112,28 @@ function checkEnvironment(environment: Environment, extend: EnvironmentExtension
     extend?.(chart, environment);
     return checkChart(chart);
   } catch (e) {
+    // A problem of the whole (a quota the added workloads exceed) that the environment alone does not have is
+    // the extension's: said against its file, not the environment's. Checked again only when something failed.
+    if (extend && e instanceof ConfigurationError && !(e instanceof ExtensionError) && passesAlone(environment)) {
+      throw new ExtensionError(
+        e.located.map(
+          (p) =>
+            `${extensionFile(extend)}: in environment ${environment.name}: ${formatProblem(p)} (${environment.file} alone passes: what the extension adds causes it)`,
+        ),
+      );
+    }
     throw locatedIn(environment, e);
+  }
+}
+
+/** Whether the environment, built and checked without its extension, has no problem. */
+function passesAlone(environment: Environment): boolean {
+  try {
+    checkChart(buildEnvironment(environment, new GitOpsApp()));
+    return true;
+  } catch (e) {
+    if (e instanceof ConfigurationError) return false;
+    throw e;
   }
 }
 
