@@ -249,6 +249,27 @@ describe('files a user keeps in subfolders of dist/', () => {
   );
 
   it(
+    'a file the user lists by hand in a kustomization.yaml the synth wrote is theirs too: refused, not deleted',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const folder = join(p.out, 'prod', '50-application');
+      writeFileSync(join(folder, 'mine.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: desk-notes\n');
+      writeFileSync(join(folder, 'kustomization.yaml'), `${readFileSync(join(folder, 'kustomization.yaml'), 'utf8')}  - mine.yaml\n`);
+      const before = snapshot(p.out);
+      const r = cli(p.root, ['synth']);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trimEnd().split('\n')).toEqual([
+        'synth failed: dist/prod/50-application/mine.yaml: not written by a synth (listed by hand: a synth names each file after the one ' +
+          'object in it, <kind>-<name>.yaml) and would be deleted, since a synth replaces dist/ as a whole: move it out of dist/, or delete it; ' +
+          'dist/ was left as it was',
+      ]);
+      expect(snapshot(p.out)).toEqual(before);
+    },
+    SLOW,
+  );
+
+  it(
     'what an earlier synth wrote and the configuration dropped is still removed without a word',
     () => {
       const p = scratchProject();

@@ -31,7 +31,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { filesUnder, synthOwnedFiles } from './files';
+import { KUSTOMIZATION_FILE } from './layout';
 import type { OutputFile } from './layout';
 
 /** A write step, in order; observers (tests) see each one as it completes. */
@@ -282,19 +284,45 @@ function treeProblems(root: string, shown: string): string[] {
 
 /**
  * Files under `outdir` that writing `files` would delete although no synth wrote them (a kustomize overlay, an
- * extra patch a user keeps there): one line each. What a synth wrote is what its kustomization.yaml files list.
+ * extra patch a user keeps there): one line each. What a synth wrote is what its kustomization.yaml files list,
+ * each named after the one object in it; a file a user listed there by hand is not.
  */
 function unownedFilesLost(outdir: string, shown: string, files: readonly OutputFile[]): string[] {
   if (!existsSync(outdir)) return [];
   const kept = new Set(files.map((f) => f.path));
   const owned = synthOwnedFiles(outdir);
-  return filesUnder(outdir)
-    .filter((p) => !kept.has(p) && !owned.has(p))
-    .map(
-      (p) =>
-        `${join(shown, p)}: not written by a synth (no kustomization.yaml it wrote lists it) and would be deleted, since a synth ` +
-        `replaces ${shown}/ as a whole: move it out of ${shown}/, or delete it`,
-    );
+  const problems: string[] = [];
+  for (const p of filesUnder(outdir).filter((f) => !kept.has(f))) {
+    const why = !owned.has(p)
+      ? 'no kustomization.yaml it wrote lists it'
+      : !namedAsWritten(join(outdir, p))
+        ? `listed by hand: a synth names each file after the one object in it, <kind>-<name>.yaml`
+        : undefined;
+    if (why) {
+      problems.push(
+        `${join(shown, p)}: not written by a synth (${why}) and would be deleted, since a synth replaces ${shown}/ as a whole: ` +
+          `move it out of ${shown}/, or delete it`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Whether a file is as a synth names it: a kustomization.yaml, or `<kind>-<name>.yaml` holding that one object. */
+function namedAsWritten(file: string): boolean {
+  if (basename(file) === KUSTOMIZATION_FILE) return true;
+  let docs: unknown[];
+  try {
+    docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as unknown);
+  } catch {
+    return false;
+  }
+  const one = docs.length === 1 ? (docs[0] as { kind?: unknown; metadata?: { name?: unknown } } | null) : null;
+  return (
+    typeof one?.kind === 'string' &&
+    typeof one.metadata?.name === 'string' &&
+    basename(file) === `${one.kind.toLowerCase()}-${one.metadata.name}.yaml`
+  );
 }
 
 /** A refusal before anything was changed: a single line says so itself; several go under a headline that does. */
