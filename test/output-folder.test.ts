@@ -107,6 +107,31 @@ describe('a read-only output folder, for a user who is not root', () => {
   );
 
   it(
+    'reported with the problems of the environment files, all at once, not after they are fixed',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      edit(p.root, 'prod', 'LOG_LEVEL: info', 'LOG_LEVEL: warn');
+      edit(p.root, 'dev', 'namespace: trading-dev', 'namespace: Trading_Dev');
+      chmodSync(join(p.out, 'prod'), 0o555);
+      const before = snapshot(p.out);
+      const r = asNonRoot(p.root, ['synth']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines[0]).toBe('synth failed; dist/ was left as it was.');
+      expect(lines.some((l) => l.startsWith('  environments/dev.yaml: namespace: '))).toBe(true);
+      expect(lines).toContain(
+        '  dist/prod/: not writable (permission denied): a synth replaces dist/ as a whole, so it must list, create and remove what is in ' +
+          'every folder of it; make it writable (chmod -R u+rwX dist), or synthesize elsewhere with --outdir',
+      );
+      expect(snapshot(p.out)).toEqual(before);
+      chmodSync(join(p.out, 'prod'), 0o755);
+    },
+    SLOW,
+  );
+
+  it(
     'a project folder that is not writable: the folder the swap needs, in one line',
     () => {
       const p = scratchProject();

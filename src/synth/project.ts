@@ -17,7 +17,7 @@ import { EnvironmentExtension, ExtensionError, extensionFile } from './extension
 import { OutputFile } from './layout';
 import { collectIfLarge } from './collect';
 import { CheckedChart, checkChart, RenderedFolder, renderChecked } from './render';
-import { checkOutputFolder, writeTree, WriteTreeOptions } from './write';
+import { checkOutputFolder, writeTree, WriteError, WriteTreeOptions } from './write';
 
 /** The folder of the environment files, under the project root. */
 export const ENVIRONMENTS_DIR = 'environments';
@@ -126,6 +126,17 @@ function checkEnvironment(environment: Environment, extend: EnvironmentExtension
   }
 }
 
+/** What would stop the output folder from being replaced, one line each (without the "left as it was" of a refusal). */
+function outputFolderProblems(outdir: string): string[] {
+  try {
+    checkOutputFolder(outdir);
+    return [];
+  } catch (e) {
+    if (!(e instanceof WriteError)) throw e;
+    return e.problems.map((p) => p.replace(/; \S+ was left as it was$/, ''));
+  }
+}
+
 /** Whether the environment, built and checked without its extension, has no problem. */
 function passesAlone(environment: Environment): boolean {
   try {
@@ -207,7 +218,10 @@ export function synthesizeProject(options: SynthesizeOptions): SynthesizeResult 
       problems.push(...e.problems);
     }
   }
-  if (problems.length > 0) throw new ConfigurationError(problems);
+  if (problems.length > 0) {
+    // The output folder's own problems too (a read-only folder), so fixing the files is not met by a second refusal.
+    throw new ConfigurationError([...problems, ...outputFolderProblems(options.outdir)]);
+  }
 
   // Before the previous output is read: a folder that cannot be replaced is refused now, in one line.
   checkOutputFolder(options.outdir);
