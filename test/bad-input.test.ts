@@ -140,7 +140,7 @@ flux: { namespace: flux_system, interval: 5 minutes, credentialsSecret: Deploy_K
     ]) {
       const found = configurationProblems(() => parseGitOps(F, `repository: ${repository}\nflux: {}\n`));
       expect(found, repository).toHaveLength(1);
-      expect(found[0]).toMatch(/^environments\/gitops\.yaml: repository: (carries credentials before "@"|the value \(not shown here)/);
+      expect(found[0]).toMatch(/^environments\/gitops\.yaml: repository: (carries credentials \(before "@"\)|the value \(not shown here)/);
       expect(found.join('\n')).not.toContain(TOKEN);
     }
     // A user for SSH, and an "@" after the host, are not credentials.

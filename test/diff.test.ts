@@ -68,6 +68,20 @@ describe('cdk8s-trading diff, for a reviewer', () => {
     expect(d.lines.join('\n')).not.toMatch(/env\[\d+\]/);
   });
 
+  it('never repeats a credential a hand edit put into dist/', () => {
+    const rollout = 'staging/50-application/rollout-trading-api.yaml';
+    tamper(rollout, '                  name: trading-api-secrets\n', '                  name: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n');
+    tamper(rollout, '              value: trading-db-rw\n', '              value: postgresql://trading:hunter2hunter2@trading-db-rw:5432/trading\n');
+    for (const args of [[], ['--full']]) {
+      const d = diff(...args);
+      expect(d.status, d.stderr).toBe(1);
+      const text = d.lines.join('\n');
+      expect(text).not.toMatch(/abcdefghij|hunter2/);
+      expect(text).toMatch(/secretKeyRef\.name: "\(a value that looks like a credential; not shown\)" → "trading-api-secrets"/);
+      expect(text).toMatch(/value: "\(a value that looks like a credential; not shown\)" → "trading-db-rw"/);
+    }
+  });
+
   it('shows a long single-line value around the part that differs, in full with --full', () => {
     tamper('staging/50-application/rollout-trading-api.yaml', 'trading?sslmode=require', 'trading?sslmode=disable');
     const d = diff('--env', 'staging');

@@ -259,6 +259,12 @@ export default function extend(chart: Chart, environment: Environment): void {
   });
   new ApiObject(chart, 'info', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-info' }, data: { team: 'desk' } });
   new ApiObject(chart, 'extra', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-extra' }, bogus: 5 } as never);
+  new ApiObject(chart, 'hooks', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'team-hooks' },
+    data: { WEBHOOK: 'https://alerts.example.com/hook?token=abc123def456ghi' },
+  });
 }
 `;
       const prefix = (needle: string): string => `${at('extend.ts', text, needle)}: in environment dev: `;
@@ -268,6 +274,8 @@ export default function extend(chart: Chart, environment: Environment): void {
         `${prefix("new ApiObject(chart, 'admin'")}ClusterRoleBinding/team-admin (dev/admin): ClusterRoleBinding is cluster-scoped: an environment's ` +
           'folder holds objects of its namespace only; apply it outside the environment',
         `${prefix("new ApiObject(chart, 'extra'")}ConfigMap/team-extra (dev/extra): unknown field "bogus"`,
+        `${prefix("new ApiObject(chart, 'hooks'")}ConfigMap/team-hooks (dev/hooks): policy no-credentials: data.WEBHOOK: looks like a credential ` +
+          '(a token, or a URL with a password or a token): it would be committed with dist/; keep it in a Secret and reference it (the value is not shown here)',
       ]);
     },
     SLOW,

@@ -279,6 +279,84 @@ describe('a credential pasted into a field that names a Secret is never repeated
     expect([...gitops, ...ts].join('\n')).not.toContain('abcdefghij');
   });
 
+  it('in a URL (a user or password before "@", a token in the query) and in a secret manager reference: refused, not repeated', () => {
+    const URLS: Array<[string, string, string, (d: JsonMap, v: string) => void]> = [
+      [
+        'prod',
+        'databases.trading-db.backup.endpointUrl',
+        'https://minio:Sup3rS3cretPassw0rd@minio.example.com',
+        (d, v) => (at(d, 'databases', 'trading-db', 'backup').endpointUrl = v),
+      ],
+      [
+        'prod',
+        'databases.trading-db.backup.destinationPath',
+        'https://backup:Sup3rS3cretPassw0rd@store.example.com/b',
+        (d, v) => (at(d, 'databases', 'trading-db', 'backup').destinationPath = v),
+      ],
+      [
+        'prod',
+        'monitoring.runbookBaseUrl',
+        'https://bot:Sup3rS3cretPassw0rd@runbooks.example.com/trading',
+        (d, v) => (d.monitoring = { runbookBaseUrl: v }),
+      ],
+      [
+        'prod',
+        'monitoring.runbookBaseUrl',
+        'https://runbooks.example.com/trading/?token=Sup3rS3cretPassw0rd#',
+        (d, v) => (d.monitoring = { runbookBaseUrl: v }),
+      ],
+      [
+        'prod',
+        'services.trading-api.secretEnv.JWT_SECRET.remoteKey',
+        'ghp_Sup3rS3cretPassw0rdabcdefghij0123',
+        (d, v) => (at(d, 'services', 'trading-api', 'secretEnv', 'JWT_SECRET').remoteKey = v),
+      ],
+      [
+        'prod',
+        'services.trading-api.secretEnv.JWT_SECRET.property',
+        '9f86d081884c7d659a2feaea0c55ad015a3bf4f1Sup3rS3cretPassw0rd',
+        (d, v) => (at(d, 'services', 'trading-api', 'secretEnv', 'JWT_SECRET').property = v),
+      ],
+      [
+        'prod',
+        'caches.trading-cache.passwordProperty',
+        'redis://:Sup3rS3cretPassw0rd@redis:6379',
+        (d, v) => (at(d, 'caches', 'trading-cache').passwordProperty = v),
+      ],
+    ];
+    for (const [env, field, value, edit] of URLS) {
+      const problems = problemsAfter(env, (d) => edit(d, value));
+      expect(problems, `${field} = ${value}`).toEqual([
+        expect.stringMatching(new RegExp(`^${`${fileOf(env)}: ${field}: `.replace(/[.[\]]/g, '\\$&')}.*not shown here`)),
+      ]);
+      expect(problems.join('\n'), field).not.toContain('Sup3rS3cret');
+    }
+    const gitops = thrown(() =>
+      parseGitOps('environments/gitops.yaml', 'repository: https://git.example.com/d.git?access_token=Sup3rS3cretPassw0rd\nflux: {}\n'),
+    );
+    expect(gitops).toEqual([expect.stringMatching(/^environments\/gitops\.yaml: repository: carries credentials \(in its query\).*not shown here/)]);
+    expect(gitops.join('\n')).not.toContain('Sup3rS3cret');
+  });
+
+  it('URLs and secret manager paths without credentials still pass', () => {
+    expect(
+      problemsAfter('prod', (d) => (at(d, 'databases', 'trading-db', 'backup').endpointUrl = 'https://minio.example.com:9000/?region=eu')),
+    ).toEqual([]);
+    expect(
+      problemsAfter('prod', (d) => (d.monitoring = { runbookBaseUrl: 'https://wiki.example.com/display/TRADING/Runbooks?page=alerts#' })),
+    ).toEqual([]);
+    for (const key of [
+      'secret/data/trading/prod/api',
+      'trading/prod/api2key/signing',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:trading-api',
+    ]) {
+      expect(
+        problemsAfter('prod', (d) => (at(d, 'services', 'trading-api', 'secretEnv', 'JWT_SECRET').remoteKey = key)),
+        key,
+      ).toEqual([]);
+    }
+  });
+
   it('names that are names still pass, and a bad one is still quoted', () => {
     expect(problemsAfter('prod', (d) => (at(d, 'notifications', 'slack').secretName = 'slack-bot-token-2024'))).toEqual([]);
     expect(problemsAfter('prod', (d) => (at(d, 'notifications', 'slack').secretName = 'Slack_Token'))).toEqual([

@@ -462,6 +462,24 @@ describe('validate on a hand-edited dist/', () => {
   );
 
   it(
+    'a credential pasted into a hand-edited manifest is reported at its field and never repeated',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const file = join(p.out, 'staging', '50-application', 'rollout-trading-api.yaml');
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain('name: trading-api-secrets');
+      writeFileSync(file, text.replace('name: trading-api-secrets', 'name: ghp_abcdefghijklmnopqrstuvwxyz0123456789'));
+      const r = cli(p.root, ['validate']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      expect(r.stderr).toMatch(/^dist\/staging.*Rollout\/trading-api.*secretKeyRef\.name: looks like a credential/m);
+      expect(r.stdout + r.stderr).not.toContain('abcdefghij');
+    },
+    SLOW,
+  );
+
+  it(
     'checks kustomization.yaml resources against the files, both ways',
     () => {
       const p = scratchProject();

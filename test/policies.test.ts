@@ -45,7 +45,7 @@ describe('policy rules', () => {
   });
 
   it('has an id and a description for each rule', () => {
-    expect(Object.keys(POLICY_RULES)).toHaveLength(12);
+    expect(Object.keys(POLICY_RULES)).toHaveLength(13);
     for (const text of Object.values(POLICY_RULES)) expect(text.length).toBeGreaterThan(20);
   });
 
@@ -148,6 +148,43 @@ describe('policy rules', () => {
         o.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'aHVudGVyMg==' } });
       }),
     ).toEqual(['no-secret-data Secret/s: carries data; reference an existing Secret or an ExternalSecret instead']);
+  });
+
+  it('no-credentials: a Secret reference or a URL that holds a credential, in any kind, never repeated', () => {
+    const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    const found = breaking((o) => {
+      const pod = podSpec(o);
+      pod.imagePullSecrets = [{ name: token }];
+      container(o).env = [
+        { name: 'DSN', value: 'postgresql://trading:hunter2hunter2@db:5432/trading' },
+        { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'trading-db-app', key: token } } },
+      ];
+      o.push({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'hooks' },
+        data: { URL: 'see https://example.com/hook?access_token=abc123def456' },
+      });
+    });
+    expect(found).toEqual([
+      expect.stringMatching(/^no-credentials Deployment\/api: spec\.template\.spec\.containers\[0\]\.env\[0\]\.value: looks like a credential/),
+      expect.stringMatching(
+        /^no-credentials Deployment\/api: spec\.template\.spec\.containers\[0\]\.env\[1\]\.valueFrom\.secretKeyRef\.key: looks like/,
+      ),
+      expect.stringMatching(/^no-credentials Deployment\/api: spec\.template\.spec\.imagePullSecrets\[0\]\.name: looks like a credential/),
+      expect.stringMatching(/^no-credentials ConfigMap\/hooks: data\.URL: looks like a credential/),
+    ]);
+    expect(found.join('\n')).not.toMatch(/ghp_|hunter2|abc123/);
+    // $(VAR) references filled from the environment, a user without a password, and names are not credentials.
+    expect(
+      breaking((o) => {
+        container(o).env = [
+          { name: 'DATABASE_URL', value: 'postgresql://$(PGUSER):$(PGPASSWORD)@trading-db-rw:5432/trading' },
+          { name: 'REPO', value: 'ssh://git@github.com/acme/deploy.git' },
+          { name: 'JWT', valueFrom: { secretKeyRef: { name: 'trading-api-secrets', key: 'jwt-secret' } } },
+        ];
+      }),
+    ).toEqual([]);
   });
 
   it('limit-range-admits: limits above max, requests below min, a ratio above the maximum, all after the defaults', () => {

@@ -1,6 +1,6 @@
 import { FieldPath } from './field-path';
 import { Problem, ProblemCollector, throwIfProblems, show } from './problems';
-import { checkDnsSubdomain } from './value-rules';
+import { checkDnsSubdomain, CREDENTIAL_QUERY } from './value-rules';
 
 /**
  * Problems of a reference to an existing Secret: its name (at `secretNamePath`) and the keys read from
@@ -54,15 +54,40 @@ export function validateStoreReference(
   path: FieldPath = FieldPath.props(),
 ): Problem[] {
   const c = new ProblemCollector();
-  if (typeof remoteKey !== 'string' || remoteKey.trim() === '') {
+  if (pastedIntoStoreReference(remoteKey)) {
+    c.check(path.child('remoteKey'), `${PASTED_INTO_STORE_REFERENCE}, not the key of an entry in the secret manager ${VALUE_NOT_SHOWN}`);
+  } else if (typeof remoteKey !== 'string' || remoteKey.trim() === '') {
     c.check(path.child('remoteKey'), `${show(remoteKey)} must be the non-empty key of the entry in the secret manager`);
   }
   for (const [field, property] of Object.entries(properties)) {
-    if (property !== undefined && (typeof property !== 'string' || property === '')) {
+    if (pastedIntoStoreReference(property)) {
+      c.check(path.child(field), `${PASTED_INTO_STORE_REFERENCE}, not the name of a property of the entry ${VALUE_NOT_SHOWN}`);
+    } else if (property !== undefined && (typeof property !== 'string' || property === '')) {
       c.check(path.child(field), `${show(property)} must be a non-empty property name`);
     }
   }
   return [...c.problems];
+}
+
+const PASTED_INTO_STORE_REFERENCE = 'looks like a credential (a token, a password or a URL)';
+const VALUE_NOT_SHOWN = '(it is written into the ExternalSecret in dist/; the value is not shown here)';
+
+/**
+ * Whether a key or property of a secret manager's entry is a credential pasted in its place. Keys are paths
+ * (`trading/prod/jwt`, `secret/data/trading`) and properties are words of any length, so only strong signs count: a
+ * URL, a token's well-known prefix, or a segment that is a long run of letters and digits (32 or more, as a hex or
+ * base64 key is).
+ */
+function pastedIntoStoreReference(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (/:\/\/|hooks\.slack\.com|^[^\s@/]+:[^\s@/]+@/i.test(value)) return true;
+  return value
+    .split('/')
+    .some(
+      (segment) =>
+        /^(xox[a-z]?-|gh[pousr]_|github_pat_|glpat-|sk[-_]|pk_live_|rk_live_|AKIA|ASIA|eyJ)/.test(segment) ||
+        (/^[A-Za-z0-9+=_]{32,}$/.test(segment) && /[0-9]/.test(segment) && /[A-Za-z]/.test(segment)),
+    );
 }
 
 /**
@@ -149,4 +174,54 @@ export function checkSecretKey(value: unknown): string | undefined {
   return typeof value === 'string' && /^[-._a-zA-Z0-9]+$/.test(value) && value.length <= 253
     ? undefined
     : `${show(value)} is not a valid Secret key: use letters, digits, "-", "_" and "."`;
+}
+
+/** What a credential found in an object's field is shown as, in place of the value. */
+export const CREDENTIAL_NOT_SHOWN = '(a value that looks like a credential; not shown)';
+
+/** Maps whose keys are the user's own (a Secret's, a ConfigMap's, a SealedSecret's data): their keys name nothing. */
+const DATA_MAPS = new Set(['data', 'stringData', 'encryptedData', 'binaryData']);
+/** The last field of a reference to a Secret or to one of its keys. */
+const REFERENCE_FIELDS = new Set(['name', 'secretName', 'key', 'secretKey']);
+/** A URL inside a longer text (a command line, a ConfigMap value). */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
+
+/**
+ * Whether the string at `path` of an object is (or holds) a credential: a reference to a Secret (`secretKeyRef.name`,
+ * `imagePullSecrets[0].name`, a volume's `secretName`) whose value looks like a credential, or, anywhere, a URL that
+ * carries one (`user:password@`, `?access_token=`). `$(VAR)` references, which the kubelet fills from the
+ * container's environment, are not credentials.
+ */
+export function credentialAt(path: readonly string[], value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const last = path[path.length - 1] ?? '';
+  const inData = path.slice(0, -1).some((p) => DATA_MAPS.has(p));
+  if (!inData && REFERENCE_FIELDS.has(last) && namesSecret(path.join('.')) && looksLikeCredential(value)) return true;
+  for (const url of value.replace(/\$\([A-Za-z_][A-Za-z0-9_]*\)/g, '').match(URL_IN_TEXT) ?? []) {
+    const userinfo = /^[^:]+:\/\/([^/?#@]*)@/.exec(url)?.[1];
+    if (userinfo !== undefined && (/:./.test(userinfo) || looksLikeCredential(userinfo))) return true;
+    if (CREDENTIAL_QUERY.test(url)) return true;
+  }
+  return false;
+}
+
+/** The paths (`spec.template.spec.imagePullSecrets[0].name`) of the credentials in `value` (see `credentialAt`). */
+export function credentialPaths(value: unknown, path: readonly string[] = []): string[] {
+  if (typeof value === 'string') return credentialAt(path, value) ? [showPath(path)] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => credentialPaths(v, [...path.slice(0, -1), `${path[path.length - 1] ?? ''}[${i}]`]));
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => credentialPaths(v, [...path, k]));
+  return [];
+}
+
+/** `value` with every credential in it (see `credentialAt`) replaced by `CREDENTIAL_NOT_SHOWN`. */
+export function withoutCredentials(value: unknown, path: readonly string[] = []): unknown {
+  if (typeof value === 'string') return credentialAt(path, value) ? CREDENTIAL_NOT_SHOWN : value;
+  if (Array.isArray(value)) return value.map((v, i) => withoutCredentials(v, [...path.slice(0, -1), `${path[path.length - 1] ?? ''}[${i}]`]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutCredentials(v, [...path, k])]));
+  return value;
+}
+
+function showPath(path: readonly string[]): string {
+  return path.join('.');
 }

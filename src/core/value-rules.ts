@@ -245,18 +245,62 @@ export function validateResources(
 /** A request or limit of a container's resources, as `validateResources` names them. */
 export type ResourceField = `${'requests' | 'limits'}.${'cpu' | 'memory'}`;
 
+/** A query parameter of a URL that carries a credential (`?access_token=…`, `&X-Amz-Signature=…`). */
+export const CREDENTIAL_QUERY = new RegExp(
+  `[?&#;](${[
+    'access[_-]?token',
+    'token',
+    'private[_-]?token',
+    'api[_-]?key',
+    'apikey',
+    'key',
+    'password',
+    'passwd',
+    'pwd',
+    'secret',
+    'client[_-]?secret',
+    'sig',
+    'signature',
+    'x-amz-signature',
+    'x-amz-credential',
+    'x-goog-signature',
+  ].join('|')})=[^&#\\s]`,
+  'i',
+);
+
+/**
+ * A URL that carries a credential: a user or password before "@" (`https://user:pass@host`, `https://token@host`), or a
+ * query parameter that is one (`?access_token=…`, `&X-Amz-Signature=…`). Every URL a configuration gives is written
+ * into dist/, so such a URL is refused, and the message does not repeat it.
+ */
+export function checkUrlCredentials(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(value);
+  const query = CREDENTIAL_QUERY.test(value);
+  if (!userinfo && !query) return undefined;
+  return (
+    `carries a credential (${userinfo ? 'a user or password before "@"' : 'a token in its query'}): every URL is written into dist/; ` +
+    'give the credential to the component that needs it in a Secret and write the URL without it (the value is not shown here)'
+  );
+}
+
 /** A Git URL Argo CD and Flux can clone: `https://…`, `ssh://…` or `git@host:org/repo.git`. */
 export function checkGitUrl(value: unknown): string | undefined {
-  // The URL is written into the GitOps objects in dist/: credentials in it (an HTTPS user or token, an SSH
-  // password) would be committed. A value with "@" in a place it should not be is never repeated.
-  if (typeof value === 'string' && /^(https:\/\/[^/\s]*@|ssh:\/\/[^/@\s]*:[^/@\s]*@)/.test(value)) {
+  // The URL is written into the GitOps objects in dist/: credentials in it (an HTTPS user or token, a token in the
+  // query, an SSH password) would be committed. Such a value is never repeated.
+  const sshPassword = typeof value === 'string' && /^ssh:\/\/[^/@\s]*:[^/@\s]*@/.test(value);
+  const https = typeof value === 'string' && value.startsWith('https://') ? checkUrlCredentials(value) : undefined;
+  if (sshPassword || https !== undefined) {
     return (
-      'carries credentials before "@": the URL is written into the GitOps objects in dist/; give them to the GitOps tool in a ' +
-      'Secret (flux.credentialsSecret, or a repository Secret of Argo CD) and write the URL without them (the value is not shown here)'
+      `carries credentials (${sshPassword || /^https:\/\/[^/?#\s]*@/.test(value as string) ? 'before "@"' : 'in its query'}): the URL is written into the GitOps objects in dist/; ` +
+      'give them to the GitOps tool in a Secret (flux.credentialsSecret, or a repository Secret of Argo CD) and write the URL without them (the value is not shown here)'
     );
   }
   if (typeof value === 'string' && /^(https:\/\/|ssh:\/\/|git@)[^\s]+$/.test(value)) return undefined;
-  const shown = typeof value === 'string' && value.includes('@') ? 'the value (not shown here: it may hold credentials)' : show(value);
+  const shown =
+    typeof value === 'string' && (value.includes('@') || checkUrlCredentials(value))
+      ? 'the value (not shown here: it may hold credentials)'
+      : show(value);
   return `${shown} is not a Git URL: use "https://…", "ssh://…" or "git@host:org/repo.git"`;
 }
 
@@ -275,6 +319,8 @@ export function checkRepositoryPath(value: unknown): string | undefined {
 
 /** An https URL (an API server). */
 export function checkHttpsUrl(value: unknown): string | undefined {
+  const credentials = checkUrlCredentials(value);
+  if (credentials !== undefined) return credentials;
   return typeof value === 'string' && /^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(value)
     ? undefined
     : `${show(value)} is not an https URL, like "https://kubernetes.default.svc"`;

@@ -6,6 +6,7 @@
  */
 import { HttpMetrics, HttpMetricsOptions, resolveHttpMetrics, validateHttpMetricsOptions } from './http-metrics';
 import { FieldPath } from '../core/field-path';
+import { checkUrlCredentials } from '../core/value-rules';
 import { Chart, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { contextValue, Problem, ProblemCollector, show } from '../core/problems';
@@ -100,7 +101,13 @@ export function validateObservabilityOptions(o: ObservabilityOptions, path: Fiel
   if (o.environment !== undefined && !(typeof o.environment === 'string' && LABEL_VALUE.test(o.environment))) {
     c.check(path.child('environment'), `${show(o.environment)} is not a label value: use up to 63 letters, digits, "-", "_" or ".", like "prod"`);
   }
-  if (o.runbookBaseUrl !== undefined && !(typeof o.runbookBaseUrl === 'string' && /^https?:\/\/[^\s/]+(\/[^\s]*)?[/#]$/.test(o.runbookBaseUrl))) {
+  const runbookCredentials = checkUrlCredentials(o.runbookBaseUrl);
+  if (runbookCredentials !== undefined) {
+    c.check(path.child('runbookBaseUrl'), runbookCredentials);
+  } else if (
+    o.runbookBaseUrl !== undefined &&
+    !(typeof o.runbookBaseUrl === 'string' && /^https?:\/\/[^\s/]+(\/[^\s]*)?[/#]$/.test(o.runbookBaseUrl))
+  ) {
     c.check(
       path.child('runbookBaseUrl'),
       `${show(o.runbookBaseUrl)} is not a runbook base URL: use an http(s) URL ending in "/" or "#" (the alert's name in lower case is appended), like "https://runbooks.example.com/trading/"`,

@@ -1,4 +1,5 @@
 import { parseQuantity } from '../core/quantity';
+import { credentialPaths } from '../core/secrets';
 import { checkImage } from '../core/value-rules';
 import { ContainerView, ManifestView, PodSpecView, SelectorView } from './manifest-view';
 import { podSpecOf, restrictedViolations } from './pod-security-standards';
@@ -16,6 +17,7 @@ export const POLICY_RULES = {
   'hpa-target-exists': 'Every HorizontalPodAutoscaler targets a workload that exists.',
   'pdb-selects-pods': 'Every PodDisruptionBudget selects the pods of a workload.',
   'no-secret-data': 'No Secret carries data: secrets come by reference.',
+  'no-credentials': 'No field holds a credential: a reference to a Secret holds its name, a URL carries no password or token (dist/ is committed).',
   'limit-range-admits':
     "Every container (init containers, Jobs and operator-run pods included) fits the namespace's LimitRange, which the API server enforces on every pod.",
 } as const;
@@ -275,6 +277,15 @@ export function checkPolicies(manifests: readonly ManifestView[], options: Polic
     }
     if (m.kind === 'Secret' && (Object.keys(m.data ?? {}).length > 0 || Object.keys(m.stringData ?? {}).length > 0)) {
       add('no-secret-data', m, 'carries data; reference an existing Secret or an ExternalSecret instead');
+    }
+    // Every object, whatever its kind: a token is as public in a ConfigMap or a custom resource as in a Deployment.
+    // (A Secret's data is no-secret-data's finding.)
+    for (const field of credentialPaths(m.kind === 'Secret' ? { ...m, data: undefined, stringData: undefined } : m)) {
+      add(
+        'no-credentials',
+        m,
+        `${field}: looks like a credential (a token, or a URL with a password or a token): it would be committed with dist/; keep it in a Secret and reference it (the value is not shown here)`,
+      );
     }
   }
 

@@ -6,7 +6,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { FieldPath } from '../core/field-path';
 import { NetworkPeer, policyPorts } from '../core/network-peer';
 import { Problem, ProblemCollector, show } from '../core/problems';
-import { checkCidr, checkDnsLabel, checkLabelKey, checkLabelValue, checkPort } from '../core/value-rules';
+import { checkCidr, checkDnsLabel, checkLabelKey, checkLabelValue, checkPort, checkUrlCredentials } from '../core/value-rules';
 
 /**
  * The object store's end of the backup egress rule. Unset fields are derived from the store's address
@@ -63,6 +63,8 @@ function storeUrl(a: ObjectStoreAddress): URL | undefined {
 
 /** Whether `text` is an http(s) URL with a host (the WHATWG parser's view, as Barman's boto3 would need). */
 export function checkEndpointUrl(text: unknown): string | undefined {
+  const credentials = checkUrlCredentials(text);
+  if (credentials !== undefined) return credentials;
   let url: URL | undefined;
   try {
     url = typeof text === 'string' && /^https?:\/\/\S+$/.test(text) ? new URL(text) : undefined;

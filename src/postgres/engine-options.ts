@@ -9,7 +9,7 @@ import type { NetworkPeer } from '../core/network-peer';
 import type { PodPlacement } from '../core/placement';
 import type { ResourceRequirements } from '../core/resources';
 import type { ObservabilitySettings } from '../monitoring/settings';
-import { checkDnsLabel, checkInteger } from '../core/value-rules';
+import { checkDnsLabel, checkInteger, checkUrlCredentials } from '../core/value-rules';
 import { checkSecretKey, checkSecretName } from '../core/secrets';
 import { Problem, ProblemCollector, show } from '../core/problems';
 import { BackupEgress, checkEndpointUrl, validateBackupEgress } from './backup-egress';
@@ -223,7 +223,10 @@ export function checkRetention(value: unknown): string | undefined {
 /** Problems with backup options. */
 export function validateBackupOptions(o: Partial<PostgresBackupOptions>, path: FieldPath = FieldPath.props()): Problem[] {
   const c = new ProblemCollector();
-  if (typeof o.destinationPath !== 'string' || !/^(s3|gs|https?):\/\/[^\s]+$/.test(o.destinationPath)) {
+  const pathCredentials = checkUrlCredentials(o.destinationPath);
+  if (pathCredentials !== undefined) {
+    c.check(path.child('destinationPath'), pathCredentials);
+  } else if (typeof o.destinationPath !== 'string' || !/^(s3|gs|https?):\/\/[^\s]+$/.test(o.destinationPath)) {
     c.check(path.child('destinationPath'), `${show(o.destinationPath)} is not an object store path: use a value like "s3://bucket/prefix"`);
   }
   if (o.endpointUrl !== undefined) c.check(path.child('endpointUrl'), checkEndpointUrl(o.endpointUrl));

@@ -6,6 +6,7 @@
  */
 import { stringify } from 'yaml';
 import { Change, FolderDiff } from './compare';
+import { withoutCredentials } from '../core/secrets';
 
 /** How much to print. */
 export type DiffDetail = 'default' | 'full' | 'stat';
@@ -60,10 +61,15 @@ function changeLines(change: Change, full: boolean, shortened: () => void): stri
       return ['same objects, other bytes (formatting or order)'];
     case 'order':
       return [`${change.path}: order ${change.before.join(', ')} → ${change.after.join(', ')}`];
-    case 'members':
-      return [...wrap(`${change.path}: + `, change.added.map(json)), ...wrap(`${change.path}: - `, change.removed.map(json))];
-    case 'value':
-      return valueLines(change.path, change.before, change.after, full, shortened);
+    case 'members': {
+      // A hand edit may have put a credential into dist/: the report (a CI log, a pull request comment) never repeats it.
+      const hide = (v: unknown): string => json(withoutCredentials(v, [...segments(change.path).slice(0, -1), `${segments(change.path).pop()}[0]`]));
+      return [...wrap(`${change.path}: + `, change.added.map(hide)), ...wrap(`${change.path}: - `, change.removed.map(hide))];
+    }
+    case 'value': {
+      const at = segments(change.path);
+      return valueLines(change.path, withoutCredentials(change.before, at), withoutCredentials(change.after, at), full, shortened);
+    }
   }
 }
 
@@ -116,6 +122,11 @@ function textOf(value: unknown): string[] {
   }
   if (typeof value !== 'object' || value === null) return [JSON.stringify(value)];
   return stringify(value, { lineWidth: 0 }).replace(/\n$/, '').split('\n');
+}
+
+/** A change's path (`spec.containers[name=api].env[0].value`) as the fields `withoutCredentials` judges. */
+function segments(path: string): string[] {
+  return path === '.' ? [] : path.split('.');
 }
 
 function json(value: unknown): string {
