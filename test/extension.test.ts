@@ -210,6 +210,30 @@ export default function extend(chart: Chart, environment: Environment): void {
   );
 
   it(
+    "an object that cannot be rendered, or a construct added outside the environment's chart, is a problem at its line, not a crash or a loss",
+    () => {
+      const text = `import { ApiObject, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import type { Environment } from 'cdk8s-trading';
+
+export default function extend(chart: Chart, environment: Environment): void {
+  if (environment.name !== 'dev') return;
+  new kplus.Deployment(chart, 'worker', {});
+  const other = new Chart(chart.node.root, 'extra', { namespace: 'trading-dev' });
+  new ApiObject(other, 'info', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-info' } });
+}
+`;
+      const prefix = (needle: string): string => `${at('extend.ts', text, needle)}: in environment dev: `;
+      expectSynthFailure({ 'extend.ts': text }, [
+        `${prefix('new Chart')}"extra" is added under "the App", outside the environment's chart "dev": only that chart is written to dist/; ` +
+          'add it to the chart the function receives',
+        `${prefix('new kplus.Deployment')}Deployment/dev-worker (dev/worker/Resource): cannot be rendered: PodSpec must have at least 1 container`,
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
     "a problem of the whole environment that its file alone does not have (a quota its added workloads exceed) is the extension's",
     () => {
       const text = `import { Chart } from 'cdk8s';

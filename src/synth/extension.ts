@@ -122,6 +122,8 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
   const run: EnvironmentExtension = (chart, environment) => {
     const before = new Set(chart.node.findAll());
     const sites = new Map<IConstruct, string>();
+    const outside: string[] = [];
+    const outsideRoots = new Set<IConstruct>();
     // Where each construct the extension adds is created: the line of its `new`, for the problems of its
     // objects. Every construct registers with its scope through Node's (private) addChild; without it
     // (another constructs major), problems name the file only.
@@ -132,6 +134,16 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
         addChild.call(this, child, childName);
         const at = positionOf(new Error(), compiled, map);
         if (at) sites.set(child, `${shownOf(at.file)}:${at.line}:${at.column}`);
+        // Only the environment's chart is rendered into its folder: a construct added anywhere else (a Chart of
+        // its own under the App) would be silently missing from dist/.
+        if (!this.scopes.includes(chart) && !this.scopes.some((c) => outsideRoots.has(c))) {
+          outsideRoots.add(child);
+          outside.push(
+            `${at ? `${shownOf(at.file)}:${at.line}:${at.column}` : shown}: in environment ${environment.name}: ${show(childName)} is added ` +
+              `under ${show(this.path || 'the App')}, outside the environment's chart ${show(chart.node.path)}: only that chart is written to ` +
+              `dist/; add it to the chart the function receives`,
+          );
+        }
       };
     }
     const limit = Error.stackTraceLimit;
@@ -161,7 +173,7 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
       }
       return shown;
     };
-    const problems = addedObjectProblems(chart, environment, before, siteOf);
+    const problems = [...outside, ...addedObjectProblems(chart, environment, before, siteOf)];
     if (problems.length > 0) throw new ExtensionError(problems);
   };
   return Object.assign(run, { [EXTENSION_FILE]: shown });
@@ -247,11 +259,6 @@ function linesOf(e: unknown): string[] {
   return [e.name === 'Error' ? first : `${e.name}: ${first}`];
 }
 
-/**
- * The objects the extension added, held to the rules the library's own objects follow: in the environment's
- * namespace, a name of their own per kind and namespace, and no policy finding. Each problem names the line
- * that created the object.
- */
 /** Kubernetes' cluster-scoped kinds, by the API group their apiVersion starts with. */
 const CLUSTER_SCOPED = new Map<string, string>([
   ['ClusterRole', 'rbac.authorization.k8s.io/'],
@@ -268,13 +275,29 @@ const CLUSTER_SCOPED = new Map<string, string>([
   ['GatewayClass', 'gateway.networking.k8s.io/'],
 ]);
 
+/**
+ * The objects the extension added, held to the rules the library's own objects follow: in the environment's
+ * namespace, a name of their own per kind and namespace, and no policy finding. Each problem names the line
+ * that created the object.
+ */
 function addedObjectProblems(chart: Chart, environment: Environment, before: ReadonlySet<IConstruct>, siteOf: (c: IConstruct) => string): string[] {
   const namespace = environment.config.namespace;
   const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   const added = new Set(objects.filter((o) => !before.has(o)));
   if (added.size === 0) return [];
-  const manifests = new Map<ApiObject, ManifestView>(objects.map((o) => [o, o.toJson() as ManifestView]));
   const problems: string[] = [];
+  // An object that cannot render (a cdk8s-plus Deployment without containers) is one problem at the line that made
+  // it; the rules below judge the objects that render.
+  const manifests = new Map<ApiObject, ManifestView>();
+  for (const o of objects) {
+    try {
+      manifests.set(o, o.toJson() as ManifestView);
+    } catch (e) {
+      const message = linesOf(e)[0].replace(/^Failed serializing construct at path '[^']*' with name '[^']*': (Error: )?/, '');
+      problems.push(`${siteOf(o)}: in environment ${environment.name}: ${o.kind}/${o.name} (${o.node.path}): cannot be rendered: ${message}`);
+    }
+  }
+  if (problems.length > 0) return problems;
   const report = (o: ApiObject, message: string): void => {
     const m = manifests.get(o) as ManifestView;
     problems.push(`${siteOf(o)}: in environment ${environment.name}: ${m.kind}/${m.metadata.name} (${o.node.path}): ${message}`);
