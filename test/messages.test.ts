@@ -81,6 +81,17 @@ describe('messages point at what the user wrote', () => {
     ]);
   });
 
+  it('a typo inside a block that may also be true or false (a pooler) is that typo alone; a value of neither form is one line', () => {
+    const pooler = (value: unknown) => problemsAfter('prod', (d) => (at(d, 'databases', 'trading-db').pooler = value as JsonMap));
+    expect(pooler({ instances: 2, poolMode: 'transactoin' })).toEqual([
+      `${fileOf('prod')}: databases.trading-db.pooler.poolMode: "transactoin" is not allowed; use one of "session", "transaction"`,
+    ]);
+    expect(pooler({ instance: 2 })).toEqual([
+      `${fileOf('prod')}: databases.trading-db.pooler.instance: unknown key (did you mean "instances"?); allowed: name, instances, poolMode, maxClientConnections, defaultPoolSize`,
+    ]);
+    expect(pooler('sometimes')).toEqual([`${fileOf('prod')}: databases.trading-db.pooler: "sometimes" must be true or false or a mapping of keys`]);
+  });
+
   it('a secretStore written with a bad name is that one problem, not also "is required" wherever the store is used', () => {
     expect(
       problemsAfter('prod', (d) => {

@@ -158,7 +158,61 @@ function join(base: string, key: string): string {
   return base ? `${base}.${key}` : key;
 }
 
-function schemaErrorsToProblems(errors: ErrorObject[], data: unknown, known: ReadonlySet<string>): Problem[] {
+/**
+ * The errors of a value that may take several forms (`pooler: true` or `pooler: {…}`), without the forms its type
+ * rules out: a mapping with a typo inside is that typo, not also "must be true or false" and "is not allowed here".
+ */
+function withoutOtherForms(errors: readonly ErrorObject[], data: unknown): ErrorObject[] {
+  const drop = new Set<ErrorObject>();
+  const merged: ErrorObject[] = [];
+  for (const choice of errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf')) {
+    const at = choice.instancePath;
+    const actual = jsonType(valueAt(data, pointerSegments(at)));
+    const otherType = (e: ErrorObject): boolean =>
+      e.instancePath === at &&
+      ((e.keyword === 'type' && !([] as string[]).concat((e.params as { type: string | string[] }).type).some((t) => fitsType(t, actual))) ||
+        (e.keyword === 'const' &&
+          (e.parentSchema as { title?: string }).title === undefined &&
+          jsonType((e.params as { allowedValue: unknown }).allowedValue) !== actual));
+    const within = errors.filter((e) => e !== choice && (e.instancePath === at || e.instancePath.startsWith(`${at}/`)));
+    const own = within.filter((e) => !otherType(e) && e.keyword !== 'oneOf' && e.keyword !== 'anyOf');
+    if (own.length === within.length) continue;
+    if (own.length > 0) {
+      drop.add(choice);
+      for (const e of within) if (otherType(e)) drop.add(e);
+      continue;
+    }
+    // No form takes a value of its type: one line naming them all.
+    const types = within
+      .filter((e) => e.keyword === 'type')
+      .map((e) => ([] as string[]).concat((e.params as { type: string | string[] }).type).join(','));
+    const distinct = [...new Set(types)];
+    if (distinct.length < 2 || within.some((e) => !['type', 'const', 'oneOf', 'anyOf'].includes(e.keyword))) continue;
+    for (const e of within) drop.add(e);
+    drop.add(choice);
+    if (!merged.some((m) => m.instancePath === at)) merged.push({ ...within[0], keyword: 'type', params: { type: distinct.join(',') } });
+  }
+  return [...errors.filter((e) => !drop.has(e)), ...merged];
+}
+
+function jsonType(value: unknown): string {
+  return value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'array'
+      : typeof value === 'number'
+        ? Number.isInteger(value)
+          ? 'integer'
+          : 'number'
+        : typeof value;
+}
+
+function fitsType(schemaType: string, actual: string): boolean {
+  return schemaType === actual || (schemaType === 'number' && actual === 'integer');
+}
+
+function schemaErrorsToProblems(all: ErrorObject[], data: unknown, known: ReadonlySet<string>): Problem[] {
+  const errors = withoutOtherForms(all, data);
   const problems: Problem[] = [];
   const seen = new Set<string>();
   const add = (field: string, message: string): void => {
@@ -366,6 +420,10 @@ function editDistance(a: string, b: string): number {
 
 /** A JSON Schema type in words. */
 function typeWords(type: string): string {
+  if (type.includes(',')) {
+    const words = type.split(',').map(typeWords);
+    return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+  }
   switch (type) {
     case 'integer':
       return 'a whole number';
