@@ -259,6 +259,8 @@ export default function extend(chart: Chart, environment: Environment): void {
       for (const line of lines) {
         expect(line).toMatch(/^ {2}environments\/extend\.ts: in environment prod: TradingNamespace prod\/Namespace: quota\.(requests|limits)Cpu: /);
         expect(line).toContain('bulk 21000m');
+        // prod.yaml sets no quota: its bounds are the tier's, and said to be.
+        expect(line).toMatch(/: quota\.\w+: the prod tier's default of \d+m \(not set in the file\) is below/);
         expect(line).toMatch(/\(environments\/prod\.yaml alone passes: what the extension adds causes it\)$/);
       }
       expect(tree(p.out)).toEqual(before);

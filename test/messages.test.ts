@@ -102,6 +102,30 @@ describe('messages point at what the user wrote', () => {
     ]);
   });
 
+  it("an autoscaling bound the file does not set is the tier's, and said to be, at the bound the file sets", () => {
+    const api = (d: JsonMap): JsonMap => at(d, 'services', 'trading-api');
+    expect(problemsAfter('prod', (d) => (api(d).autoscaling = { maxReplicas: 2 }))).toEqual([
+      `${fileOf('prod')}: services.trading-api.autoscaling.maxReplicas: 2 is below the prod tier's default minReplicas 3 (minReplicas is not set): set minReplicas too, at most 2`,
+    ]);
+    expect(problemsAfter('prod', (d) => (api(d).autoscaling = { minReplicas: 25 }))).toEqual([
+      `${fileOf('prod')}: services.trading-api.autoscaling.minReplicas: 25 is above the prod tier's default maxReplicas 20 (maxReplicas is not set): minReplicas must be at most maxReplicas`,
+    ]);
+    expect(problemsAfter('prod', (d) => (api(d).autoscaling = { minReplicas: 12, maxReplicas: 10 }))).toEqual([
+      `${fileOf('prod')}: services.trading-api.autoscaling.minReplicas: 12 is above maxReplicas 10: minReplicas must be at most maxReplicas`,
+    ]);
+    expect(problemsAfter('prod', (d) => (at(api(d), 'release').releaseMinReplicas = 25))).toEqual([
+      `${fileOf('prod')}: services.trading-api.release.releaseMinReplicas: 25 is outside the service's autoscaling range 3 to 20 (minReplicas and maxReplicas are the prod tier's defaults, not set in autoscaling): use a count in it`,
+    ]);
+    expect(
+      problemsAfter('prod', (d) => {
+        at(api(d), 'release').releaseMinReplicas = 25;
+        api(d).autoscaling = { minReplicas: 4, maxReplicas: 10 };
+      }),
+    ).toEqual([
+      `${fileOf('prod')}: services.trading-api.release.releaseMinReplicas: 25 is outside the service's autoscaling range 4 to 10: use a count in it`,
+    ]);
+  });
+
   it("a quota bound the file does not set is the tier's, and said to be; one the file sets is quoted as written", () => {
     const bigger = (d: JsonMap): void => void (at(d, 'services', 'trading-web', 'autoscaling').maxReplicas = 90);
     const tier = problemsAfter('prod', bigger).find((p) => p.includes('quota.pods'));

@@ -201,7 +201,7 @@ describe('releaseMinReplicas in an environment file', () => {
     const doc = parseMap(prod);
     (at(doc, 'services', 'trading-api').release as Record<string, unknown>).releaseMinReplicas = 30;
     expect(environmentProblems('prod', FILE, JSON.stringify(doc))).toEqual([
-      `${FILE}: services.trading-api.release.releaseMinReplicas: 30 is outside the service's autoscaling range 3 to 20: use a count in it`,
+      `${FILE}: services.trading-api.release.releaseMinReplicas: 30 is outside the service's autoscaling range 3 to 20 (minReplicas and maxReplicas are the prod tier's defaults, not set in autoscaling): use a count in it`,
     ]);
   });
 });

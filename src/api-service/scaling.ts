@@ -100,7 +100,11 @@ export function validateFixed(replicas: unknown, path: FieldPath = FieldPath.pro
 }
 
 /** Problems with an autoscaling range; shared with the environment-file validation. */
-export function validateAutoscaling(o: AutoscalingOptions, path: FieldPath = FieldPath.props()): Problem[] {
+export function validateAutoscaling(
+  o: AutoscalingOptions,
+  path: FieldPath = FieldPath.props(),
+  defaultedBy: (field: 'minReplicas' | 'maxReplicas') => string | undefined = () => undefined,
+): Problem[] {
   const c = new ProblemCollector();
   c.check(path.child('minReplicas'), o.minReplicas === undefined ? undefined : checkInteger(o.minReplicas, 1, 1000));
   c.check(path.child('maxReplicas'), o.maxReplicas === undefined ? undefined : checkInteger(o.maxReplicas, 1, 1000));
@@ -124,7 +128,20 @@ export function validateAutoscaling(o: AutoscalingOptions, path: FieldPath = Fie
     }
   }
   if (typeof o.minReplicas === 'number' && typeof o.maxReplicas === 'number' && o.minReplicas > o.maxReplicas) {
-    c.check(path.child('minReplicas'), `${show(o.minReplicas)} is above maxReplicas ${show(o.maxReplicas)}: minReplicas must be at most maxReplicas`);
+    // The side the user did not write (an environment tier's default) is named as such, and the problem is put at
+    // the side they wrote.
+    const minBy = defaultedBy('minReplicas');
+    const maxBy = defaultedBy('maxReplicas');
+    if (minBy !== undefined && maxBy === undefined) {
+      c.check(
+        path.child('maxReplicas'),
+        `${show(o.maxReplicas)} is below ${minBy}'s default minReplicas ${show(o.minReplicas)} (minReplicas is not set): set minReplicas too, at most ${show(o.maxReplicas)}`,
+      );
+    } else {
+      const max =
+        maxBy === undefined ? `maxReplicas ${show(o.maxReplicas)}` : `${maxBy}'s default maxReplicas ${show(o.maxReplicas)} (maxReplicas is not set)`;
+      c.check(path.child('minReplicas'), `${show(o.minReplicas)} is above ${max}: minReplicas must be at most maxReplicas`);
+    }
   }
   return [...c.problems];
 }

@@ -141,6 +141,8 @@ export interface BlueGreenEngineImpl extends IServiceEngine {
 export interface AutoscalingRange {
   readonly minReplicas: number;
   readonly maxReplicas: number;
+  /** Which bounds the user did not set, for messages (`maxReplicas is the prod tier's default`). @default - the user set both */
+  readonly defaults?: string;
 }
 
 /** Problems of a release colour's raised HPA minimum with the service's range. */
@@ -158,7 +160,7 @@ export function validateReleaseMinReplicas(value: number | undefined, autoscalin
     return [
       {
         field: String(path),
-        message: `${value} is outside the service's autoscaling range ${autoscaling.minReplicas} to ${autoscaling.maxReplicas}: use a count in it`,
+        message: `${value} is outside the service's autoscaling range ${autoscaling.minReplicas} to ${autoscaling.maxReplicas}${autoscaling.defaults ? ` (${autoscaling.defaults})` : ''}: use a count in it`,
       },
     ];
   }

@@ -244,7 +244,13 @@ function asksForStore(p: Problem): boolean {
 
 /** The namespace's props: the file's values over the tier's. */
 export function namespaceProps(env: EnvironmentConfig): TradingNamespaceProps {
-  return { name: env.namespace, partOf: env.partOf, quota: environmentQuota(env), containerLimits: environmentContainerLimits(env) };
+  const quota = environmentQuota(env);
+  const quotaSetBy = Object.fromEntries(
+    Object.keys(quota)
+      .filter((f) => !(env.quota && f in env.quota))
+      .map((f) => [f, `the ${env.tier} tier`]),
+  );
+  return { name: env.namespace, partOf: env.partOf, quota, quotaSetBy, containerLimits: environmentContainerLimits(env) };
 }
 
 const KEY_OF = { databases: 'database', caches: 'cache' } as const;

@@ -224,6 +224,11 @@ export function serviceAutoscaling(tier: Tier, svc: ServiceConfig): AutoscalingO
   return { ...tierTargets, ...svc.autoscaling };
 }
 
+/** `the <tier> tier` when a bound of the service's autoscaling range is the tier's default, not written in the file. */
+export function tierAutoscalingDefault(tier: Tier, svc: ServiceConfig, field: 'minReplicas' | 'maxReplicas'): string | undefined {
+  return svc.autoscaling?.[field] === undefined && TIER_DEFAULTS[tier].autoscaling?.[field] !== undefined ? `the ${tier} tier` : undefined;
+}
+
 /** Replicas of a service when it does not autoscale: the file's, else the tier's. */
 export function serviceReplicas(tier: Tier, svc: ServiceConfig): number {
   return svc.replicas ?? TIER_DEFAULTS[tier].replicas ?? 1;

@@ -44,6 +44,12 @@ export interface TradingNamespaceProps {
   readonly partOf?: string;
   /** ResourceQuota. @default - no quota */
   readonly quota?: NamespaceQuota;
+  /**
+   * Who set each bound of `quota` the user did not write (`the prod tier`), named in the message of a quota the
+   * chart's workloads exceed instead of quoting the bound as the user's.
+   * @default - every bound is the user's
+   */
+  readonly quotaSetBy?: { readonly [field in keyof NamespaceQuota]?: string };
   /** LimitRange. @default - no LimitRange */
   readonly containerLimits?: ContainerLimits;
   /** Emit a NetworkPolicy that denies all ingress and egress not allowed by another policy. @default true */
@@ -88,7 +94,10 @@ export class TradingNamespace extends Construct {
         validate: () => {
           const sources = Chart.of(this).node.findAll().filter(isPodDemandSource);
           const demands = sources.flatMap((source) => [...source.podDemands()]);
-          return formatProblems(`TradingNamespace ${this.node.path}`, quotaProblems(quota, demands, props.containerLimits));
+          return formatProblems(
+            `TradingNamespace ${this.node.path}`,
+            quotaProblems(quota, demands, props.containerLimits, FieldPath.props(), (f) => props.quotaSetBy?.[f]),
+          );
         },
       });
     }

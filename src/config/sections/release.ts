@@ -29,7 +29,7 @@ import { ApiServiceBase } from '../../api-service/api-service-base';
 import { ApiServiceProps } from '../../api-service/api-service-props';
 import { TradingBackend } from '../../trading-backend/trading-backend';
 import { rollingPodsAtFullScale } from '../../api-service/service-demand';
-import { serviceAutoscaling, TIER_DEFAULTS } from '../tiers';
+import { serviceAutoscaling, TIER_DEFAULTS, tierAutoscalingDefault } from '../tiers';
 import { resolveAutoscaling } from '../../api-service/scaling';
 import { checked } from './checked';
 import { analysisOf, seconds, smokeTestOf } from './durations';
@@ -123,7 +123,12 @@ const ADAPTERS: { readonly [K in keyof ReleaseKinds]: ReleaseAdapter<ReleaseKind
       };
       const engine = checked(c, validateServiceSwitchOptions(options, at), () => BlueGreenEngine.serviceSwitch(options));
       const autoscaling = serviceAutoscaling(env.tier, svc);
-      if (engine) c.add(engine.scalingProblems(autoscaling && resolveAutoscaling(autoscaling), at));
+      const defaulted = (['minReplicas', 'maxReplicas'] as const).filter((f) => tierAutoscalingDefault(env.tier, svc, f) !== undefined);
+      const defaults =
+        defaulted.length === 0
+          ? undefined
+          : `${defaulted.join(' and ')} ${defaulted.length > 1 ? 'are' : 'is'} the ${env.tier} tier's default${defaulted.length > 1 ? 's' : ''}, not set in autoscaling`;
+      if (engine) c.add(engine.scalingProblems(autoscaling && { ...resolveAutoscaling(autoscaling), defaults }, at));
       return (
         engine && {
           build: (scope, id, props) => new BlueGreenService(scope, id, { ...props, previewHost: r.previewHost, engine }),

@@ -16,7 +16,7 @@ import { Migration, validateJobMigration, validateOnStart } from '../../api-serv
 import { resolveAutoscaling, Scaling, validateAutoscaling, validateFixed } from '../../api-service/scaling';
 import { validateApiServiceProps } from '../../api-service/api-service-rules';
 import { ReleaseAfterOptions, validateReleaseAfterOptions } from '../../api-service/release-after';
-import { serviceAutoscaling, serviceReplicas, serviceResources, TIER_DEFAULTS, tierResourceDefaults } from '../tiers';
+import { serviceAutoscaling, serviceReplicas, serviceResources, TIER_DEFAULTS, tierAutoscalingDefault, tierResourceDefaults } from '../tiers';
 import type { EnvironmentConfig, SecretEnvConfig, ServiceConfig } from '../types';
 import { checked } from './checked';
 import { durationOf, seconds } from './durations';
@@ -100,7 +100,11 @@ export function serviceSection(
   const autoscaling = given && resolveAutoscaling(given);
   const replicas = serviceReplicas(env.tier, svc);
   const scaling = autoscaling
-    ? checked(c, validateAutoscaling(autoscaling, path.child('autoscaling')), () => Scaling.autoscale(autoscaling))
+    ? checked(
+        c,
+        validateAutoscaling(autoscaling, path.child('autoscaling'), (f) => tierAutoscalingDefault(env.tier, svc, f)),
+        () => Scaling.autoscale(autoscaling),
+      )
     : checked(c, validateFixed(replicas, path), () => Scaling.fixed(replicas));
   const gatewayConfig = svc.exposure?.gateway;
   const gateway = gatewayConfig && {
