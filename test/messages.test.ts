@@ -102,6 +102,22 @@ describe('messages point at what the user wrote', () => {
     ]);
   });
 
+  it("a limit above the LimitRange's max is one problem at the limit, not the quota derived from it nor policy lines on generated objects", () => {
+    const api = (d: JsonMap): JsonMap => at(d, 'services', 'trading-api');
+    // 6 CPUs x 21 pods also exceed prod's quota: the cause alone is told.
+    expect(problemsAfter('prod', (d) => (api(d).resources = { limits: { cpu: '6' } }))).toEqual([
+      `${fileOf('prod')}: services.trading-api.resources.limits.cpu: "6" is above the prod tier's LimitRange max "4" (containerLimits.max.cpu): ` +
+        'the API server rejects every pod of it; use at most "4", or raise containerLimits.max.cpu',
+    ]);
+    const above = (field: string, value: string): string =>
+      `${fileOf('prod')}: ${field}: ${value} is above containerLimits.max.memory "1Gi": the API server rejects every pod of it; use at most "1Gi", or raise containerLimits.max.memory`;
+    // A limit the file does not set is the tier's, and said to be.
+    expect(problemsAfter('prod', (d) => (d.containerLimits = { max: { memory: '1Gi' } }))).toEqual([
+      above('services.trading-api.resources.limits.memory', `the prod tier's default "2Gi" (not set in the file)`),
+      above('databases.trading-db.resources.limits.memory', `the prod tier's default "2Gi" (not set in the file)`),
+    ]);
+  });
+
   it("an autoscaling bound the file does not set is the tier's, and said to be, at the bound the file sets", () => {
     const api = (d: JsonMap): JsonMap => at(d, 'services', 'trading-api');
     expect(problemsAfter('prod', (d) => (api(d).autoscaling = { maxReplicas: 2 }))).toEqual([

@@ -274,8 +274,9 @@ describe('policy rules in the synth', () => {
         at(d, 'databases', 'trading-db').resources = { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '8', memory: '16Gi' } };
       }),
     ).toEqual([
-      `${FILE}: policy limit-range-admits: Cluster/trading-db: container "postgres": cpu limit "8" is above the max "4" of LimitRange container-defaults: the API server rejects every pod`,
-      `${FILE}: policy limit-range-admits: Cluster/trading-db: container "postgres": memory limit "16Gi" is above the max "8Gi" of LimitRange container-defaults: the API server rejects every pod`,
+      // At the field the file sets, before any object is built (the policy rule judges what the TypeScript door builds).
+      `${FILE}: databases.trading-db.resources.limits.cpu: "8" is above the staging tier's LimitRange max "4" (containerLimits.max.cpu): the API server rejects every pod of it; use at most "4", or raise containerLimits.max.cpu`,
+      `${FILE}: databases.trading-db.resources.limits.memory: "16Gi" is above the staging tier's LimitRange max "8Gi" (containerLimits.max.memory): the API server rejects every pod of it; use at most "8Gi", or raise containerLimits.max.memory`,
     ]);
   });
 
@@ -305,7 +306,9 @@ describe('the namespace LimitRange from an environment file', () => {
     const withDb = prod.replace(/^  trading-db:\n/m, big);
     expect(withDb).not.toBe(prod);
     expect(synthProblems('prod', FILE, withDb)).toEqual(
-      expect.arrayContaining([expect.stringContaining('policy limit-range-admits: Cluster/trading-db:')]),
+      expect.arrayContaining([
+        expect.stringContaining('databases.trading-db.resources.limits.cpu: "8" is above the prod tier\'s LimitRange max "4"'),
+      ]),
     );
     const raised = `${withDb}containerLimits: { max: { cpu: "8" } }\n`;
     expect(synthProblems('prod', FILE, raised)).toEqual([]);

@@ -25,7 +25,9 @@ import { DatabasePlan, databaseSection } from './sections/database';
 import { monitoringProblems } from './sections/monitoring';
 import { checked } from './sections/checked';
 import { READ_URL_VARIABLE, secretStore, ServiceCapacity, ServicePlan, serviceSection } from './sections/service';
-import { environmentContainerLimits, environmentQuota } from './tiers';
+import { environmentContainerLimits, environmentQuota, PartialResources, resourcesWithDefaults, serviceResources, TIER_DEFAULTS } from './tiers';
+import { ResourceRequirements } from '../core/resources';
+import { parseQuantity } from '../core/quantity';
 import type { EnvironmentConfig } from './types';
 import { inFile, parseAndCheckSchema, readableData } from './yaml-file';
 
@@ -228,7 +230,11 @@ export function planEnvironment(
   c.add(referenceProblems(env, root, 'caches'));
   c.add(hostProblems(env, root));
   c.add(releaseOrderProblems(env, root, serviceKeys));
-  c.add(quotaCapacityProblems(env, root, capacities, databases, caches));
+  // A limit above the LimitRange's max is the cause; the quota computed from it would be a derived problem, told
+  // before (or instead of) it. The quota is judged once the limits fit.
+  const limits = containerLimitProblems(env, root);
+  c.add(limits);
+  if (limits.length === 0) c.add(quotaCapacityProblems(env, root, capacities, databases, caches));
   c.add(validateTradingNamespaceProps(namespaceProps(env), root, root.child('namespace')));
   c.add(connectionProblems(env, root, databases));
   // A store that is written but rejected is not missing: its own problem is the one to fix, not "is required" elsewhere.
@@ -351,6 +357,53 @@ function hostProblems(env: EnvironmentConfig, root: FieldPath): Problem[] {
       }
       owners.set(host, name);
     });
+  }
+  return [...c.problems];
+}
+
+/**
+ * Limits of services, databases and caches above the namespace's LimitRange max (`containerLimits.max`), at the
+ * field that sets them: the API server's LimitRanger would reject every pod of the workload, its Jobs and sidecars
+ * alike. A side the file does not set is named as the tier's default.
+ */
+function containerLimitProblems(env: EnvironmentConfig, root: FieldPath): Problem[] {
+  const max = environmentContainerLimits(env).max;
+  const tier = TIER_DEFAULTS[env.tier];
+  const entries: Array<[FieldPath, PartialResources | undefined, ResourceRequirements]> = [
+    ...Object.entries(env.services).map(([name, svc]): [FieldPath, PartialResources | undefined, ResourceRequirements] => [
+      root.child('services').entry(name),
+      svc.resources,
+      serviceResources(env.tier, svc),
+    ]),
+    ...Object.entries(env.databases ?? {}).map(([name, db]): [FieldPath, PartialResources | undefined, ResourceRequirements] => [
+      root.child('databases').entry(name),
+      db.resources,
+      resourcesWithDefaults(db.resources, tier.database.resources),
+    ]),
+    ...Object.entries(env.caches ?? {}).map(([name, cache]): [FieldPath, PartialResources | undefined, ResourceRequirements] => [
+      root.child('caches').entry(name),
+      cache.resources,
+      resourcesWithDefaults(cache.resources, tier.cache.resources),
+    ]),
+  ];
+  const c = new ProblemCollector();
+  for (const [at, given, resources] of entries) {
+    for (const r of ['cpu', 'memory'] as const) {
+      const limit = resources.limits?.[r];
+      const bound = max[r];
+      const [l, m] = [typeof limit === 'string' ? parseQuantity(limit) : undefined, typeof bound === 'string' ? parseQuantity(bound) : undefined];
+      if (l === undefined || m === undefined || l <= m) continue;
+      const mine = given?.limits?.[r] !== undefined;
+      const maxOwn = env.containerLimits?.max?.[r] !== undefined;
+      const value = mine ? show(limit) : `the ${env.tier} tier's default ${show(limit)} (not set in the file)`;
+      const limitRange = maxOwn
+        ? `containerLimits.max.${r} ${show(bound)}`
+        : `the ${env.tier} tier's LimitRange max ${show(bound)} (containerLimits.max.${r})`;
+      c.check(
+        at.child(`resources.limits.${r}`),
+        `${value} is above ${limitRange}: the API server rejects every pod of it; use at most ${show(bound)}, or raise containerLimits.max.${r}`,
+      );
+    }
   }
   return [...c.problems];
 }

@@ -187,7 +187,7 @@ export const TIER_DEFAULTS: Readonly<Record<Tier, TierDefaults>> = {
 // The file's values completed with its tier's: every default an environment file leaves to its tier is taken here.
 
 /** Requests and limits as a file gives them, each missing quantity taken from `defaults`. */
-type PartialResources = { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+export type PartialResources = { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
 export function resourcesWithDefaults(given: PartialResources | undefined, defaults: ResourceRequirements): ResourceRequirements {
   return {
     requests: { cpu: given?.requests?.cpu ?? defaults.requests.cpu, memory: given?.requests?.memory ?? defaults.requests.memory },
