@@ -92,6 +92,30 @@ describe('messages point at what the user wrote', () => {
     expect(pooler('sometimes')).toEqual([`${fileOf('prod')}: databases.trading-db.pooler: "sometimes" must be true or false or a mapping of keys`]);
   });
 
+  it('a misspelt database of a service, or a misspelt remoteKey, is the one problem: not also what follows from it', () => {
+    expect(problemsAfter('dev', (d) => (at(d, 'services', 'trading-api').database = 'trading-dbb'))).toEqual([
+      `${fileOf('dev')}: services.trading-api.database: "trading-dbb" is not a database of this environment; use one of trading-db`,
+    ]);
+    const typo = problemsAfter('prod', (d) => {
+      const cache = at(d, 'caches', 'trading-cache');
+      cache.remotKey = cache.remoteKey;
+      delete cache.remoteKey;
+    });
+    expect(typo).toEqual([
+      expect.stringMatching(/^environments\/prod\.yaml: caches\.trading-cache\.remotKey: unknown key \(did you mean "remoteKey"\?\)/),
+    ]);
+    // Neither source, and no typo of one: still said.
+    expect(problemsAfter('prod', (d) => delete at(d, 'caches', 'trading-cache').remoteKey)).toEqual([
+      `${fileOf('prod')}: caches.trading-cache.credentialsSecret: needs exactly one of credentialsSecret (an existing Secret with the password) or remoteKey (an entry of the secretStore)`,
+    ]);
+    // A database nobody names is still said when no service names a missing one.
+    expect(problemsAfter('dev', (d) => delete at(d, 'services', 'trading-api').database)).toEqual(
+      expect.arrayContaining([
+        `${fileOf('dev')}: databases.trading-db: no service connects to it (set \`database: trading-db\` on the services that use it), or remove it`,
+      ]),
+    );
+  });
+
   it('a secretStore written with a bad name is that one problem, not also "is required" wherever the store is used', () => {
     expect(
       problemsAfter('prod', (d) => {

@@ -29,7 +29,7 @@ import { environmentContainerLimits, environmentQuota, PartialResources, resourc
 import { ResourceRequirements } from '../core/resources';
 import { parseQuantity } from '../core/quantity';
 import type { EnvironmentConfig } from './types';
-import { inFile, parseAndCheckSchema, readableData } from './yaml-file';
+import { closest, inFile, parseAndCheckSchema, readableData } from './yaml-file';
 
 /** What an environment file stands for: every construct's props, checked, ready to build. */
 export interface EnvironmentPlan {
@@ -265,6 +265,11 @@ const KEY_OF = { databases: 'database', caches: 'cache' } as const;
 function clientProblems(env: EnvironmentConfig, root: FieldPath, section: 'databases' | 'caches', name: string): Problem[] {
   const key = KEY_OF[section];
   if (Object.values(env.services).some((svc) => svc[key] === name)) return [];
+  // A service that names a database the environment does not have by a typo of this one (`trading-dbb`) means this
+  // one: that reference is the problem, told at the service; "no service connects to it" would only follow from it.
+  const defined = Object.keys(env[section] ?? {});
+  const meant = (wanted: unknown): boolean => typeof wanted === 'string' && !defined.includes(wanted) && closest(wanted, defined) === name;
+  if (Object.values(env.services).some((svc) => meant(svc[key]))) return [];
   return [
     {
       field: String(root.child(section).child(name)),

@@ -391,7 +391,8 @@ function referenceTypo(ref: unknown): { key: string; meant: string } | undefined
   return undefined;
 }
 
-function closest(word: string, candidates: string[]): string | undefined {
+/** The candidate `word` is most likely a typo of, if one is near enough. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const c of candidates) {
@@ -438,4 +439,12 @@ function typeWords(type: string): string {
     default:
       return `a ${type}`;
   }
+}
+
+/**
+ * Whether `entry` has a key that is a typo of one of `keys` (`remotKey`): the unknown key's own problem names it, so
+ * a rule that finds none of `keys` written would report the same typo a second time.
+ */
+export function hasTypoOf(entry: object, keys: readonly string[]): boolean {
+  return Object.keys(entry).some((k) => !keys.includes(k) && closest(k, keys) !== undefined);
 }

@@ -3,6 +3,7 @@
  * construct's own rules at its path in the file, then built into RedisCache props. The Sentinel engine's
  * fields are flat in the file (`quorum`, not `engine.quorum`), so the engine's path is the entry's.
  */
+import { hasTypoOf } from '../yaml-file';
 import { Construct } from 'constructs';
 import { ICache } from '../../core/cache';
 import { FieldPath } from '../../core/field-path';
@@ -57,7 +58,8 @@ export function cacheSection(
   if (cache.allowFewerReplicas !== undefined && !d.requireHighAvailability) c.check(path.child('allowFewerReplicas'), 'applies only to prod');
   const before = c.problems.length;
   credentialProblems(c, cache, store, path, path.child('credentialsSecret'));
-  const sourceWritten = c.problems.length === before;
+  // (Neither source written may be a typo the schema reports, with nothing here: no credentials either way.)
+  const sourceWritten = c.problems.length === before && (cache.credentialsSecret !== undefined || cache.remoteKey !== undefined);
 
   const sentinelOptions: SentinelEngineOptions = {
     masterName: cache.masterName,
@@ -106,9 +108,12 @@ export function cacheSection(
   return { plan: { name, demands, build: (scope) => new RedisCache(scope, name, props) }, problems: [] };
 }
 
+const SOURCES = ['credentialsSecret', 'remoteKey'];
+
 /** Exactly one source of the password (reported at `sourcePath`); a store entry needs the environment's store. */
 function credentialProblems(c: ProblemCollector, x: CredentialsConfig, store: SecretStore | undefined, path: FieldPath, sourcePath: FieldPath): void {
-  if ((x.credentialsSecret === undefined) === (x.remoteKey === undefined)) {
+  const neither = x.credentialsSecret === undefined && x.remoteKey === undefined;
+  if ((x.credentialsSecret === undefined) === (x.remoteKey === undefined) && !(neither && hasTypoOf(x, SOURCES))) {
     c.check(sourcePath, 'needs exactly one of credentialsSecret (an existing Secret with the password) or remoteKey (an entry of the secretStore)');
   }
   if (x.credentialsSecret !== undefined && x.passwordProperty !== undefined) c.check(path.child('passwordProperty'), 'applies only with remoteKey');

@@ -3,6 +3,7 @@
  * construct's own rules at its path in the file, then built into PostgresCluster props. The engine's
  * fields are flat in the file (`backup`, `pooler`, not `engine.*`), so the engine's path is the entry's.
  */
+import { hasTypoOf } from '../yaml-file';
 import { Construct } from 'constructs';
 import { ClientOffer } from '../../core/connection';
 import { IDatabase } from '../../core/database';
@@ -148,7 +149,8 @@ function externalDatabase(
 ): { plan?: DatabasePlan; problems: readonly Problem[] } {
   const c = new ProblemCollector();
   const at = path.child('external');
-  if ((x.credentialsSecret === undefined) === (x.remoteKey === undefined)) {
+  const neither = x.credentialsSecret === undefined && x.remoteKey === undefined;
+  if ((x.credentialsSecret === undefined) === (x.remoteKey === undefined) && !(neither && hasTypoOf(x, ['credentialsSecret', 'remoteKey']))) {
     c.check(at, 'needs exactly one of credentialsSecret (an existing Secret) or remoteKey (an entry of the secretStore)');
   }
   if (x.credentialsSecret !== undefined) {
@@ -158,7 +160,7 @@ function externalDatabase(
     for (const k of ['usernameKey', 'passwordKey'] as const) if (x[k] !== undefined) c.check(at.child(k), 'applies only with credentialsSecret');
     if (!store) c.check(at.child('remoteKey'), "needs the environment's secretStore, which the credentials are read from");
   }
-  if (c.problems.length > 0) return { problems: c.problems };
+  if (c.problems.length > 0 || neither) return { problems: c.problems };
   const credentials =
     x.credentialsSecret !== undefined
       ? checked(
