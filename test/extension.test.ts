@@ -234,6 +234,39 @@ export default function extend(chart: Chart, environment: Environment): void {
   );
 
   it(
+    "a library object the extension changes (a JSON patch) is held to the schemas and names too; Kubernetes' name, label and key rules hold",
+    () => {
+      const text = `import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import type { Environment } from 'cdk8s-trading';
+
+const named = (chart: Chart, kind: string, name: string): ApiObject =>
+  chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === kind && c.name === name) as ApiObject;
+
+export default function extend(chart: Chart, environment: Environment): void {
+  if (environment.name !== 'dev') return;
+  named(chart, 'ConfigMap', 'trading-api-config').addJsonPatch(JsonPatch.add('/spec', { bogus: 1 }));
+  named(chart, 'Service', 'trading-api').addJsonPatch(JsonPatch.replace('/metadata/name', 'Trading_API'));
+  new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'team.api', labels: { tier: 'a b' } }, spec: { ports: [{ port: 80 }] } });
+  new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-cm' }, data: { 'a/b': 'x' } });
+}
+`;
+      const prefix = (needle: string): string => `${at('extend.ts', text, needle)}: in environment dev: `;
+      const library = ' (an object of the library, as the extension changed it)';
+      expectSynthFailure({ 'extend.ts': text }, [
+        `environments/extend.ts: in environment dev: ConfigMap/trading-api-config (dev/trading-api/ConfigMap): unknown field "spec"${library}`,
+        'environments/extend.ts: in environment dev: Service/Trading_API (dev/trading-api/Service): metadata.name: "Trading_API" is not a valid ' +
+          `name: use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit${library}`,
+        `${prefix("new ApiObject(chart, 'svc'")}Service/team.api (dev/svc): metadata.name: "team.api" is not a valid name: use at most 63 lower-case ` +
+          'letters, digits and "-", starting and ending with a letter or digit',
+        `${prefix("new ApiObject(chart, 'svc'")}Service/team.api (dev/svc): metadata.labels.tier: "a b" is not a label value: at most 63 letters, ` +
+          'digits, "-", "_" and ".", starting and ending with a letter or digit',
+        `${prefix("new ApiObject(chart, 'cm'")}ConfigMap/team-cm (dev/cm): data: "a/b" is not a valid key: use letters, digits, "-", "_" and "."`,
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
     "a problem of the whole environment that its file alone does not have (a quota its added workloads exceed) is the extension's",
     () => {
       const text = `import { Chart } from 'cdk8s';

@@ -27,7 +27,7 @@ import { PolicyGate } from '../policy/policy-gate';
 import type { ManifestView } from '../policy/manifest-view';
 import { filesUnder } from './files';
 import { sharedSchemaValidator } from './strict-schemas';
-import { checkDnsSubdomain } from '../core/value-rules';
+import { checkDnsLabel, checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../core/value-rules';
 
 /** Receives each environment's chart (with its constructs built from the file) before it is rendered. */
 export type EnvironmentExtension = (chart: Chart, environment: Environment) => void;
@@ -284,7 +284,6 @@ function addedObjectProblems(chart: Chart, environment: Environment, before: Rea
   const namespace = environment.config.namespace;
   const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   const added = new Set(objects.filter((o) => !before.has(o)));
-  if (added.size === 0) return [];
   const problems: string[] = [];
   // An object that cannot render (a cdk8s-plus Deployment without containers) is one problem at the line that made
   // it; the rules below judge the objects that render.
@@ -306,6 +305,15 @@ function addedObjectProblems(chart: Chart, environment: Environment, before: Rea
     `${m.apiVersion.split('/').slice(0, -1).join('/')}/${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
   const owners = new Map<string, ApiObject>();
   for (const o of objects.filter((x) => !added.has(x))) owners.set(identity(manifests.get(o) as ManifestView), o);
+  // The library's own objects pass these rules as the library renders them; an extension can still change them
+  // (a JSON patch, a renamed object): held to Kubernetes' names and the strict schemas too.
+  const schemas = sharedSchemaValidator();
+  for (const o of objects.filter((x) => !added.has(x) && manifests.has(x))) {
+    const m = manifests.get(o) as ManifestView;
+    const changed = (message: string): void => report(o, `${message} (an object of the library, as the extension changed it)`);
+    for (const p of kubernetesNameProblems(m)) changed(p);
+    if (schemas.knows(m.apiVersion, m.kind)) for (const p of schemas.validate(m)) changed(`${p.field ? `${p.field}: ` : ''}${p.message}`);
+  }
   for (const o of added) {
     const m = manifests.get(o) as ManifestView;
     const other = m.metadata.namespace;
@@ -313,10 +321,8 @@ function addedObjectProblems(chart: Chart, environment: Environment, before: Rea
       report(o, `${m.kind} is cluster-scoped: an environment's folder holds objects of its namespace only; apply it outside the environment`);
       continue;
     }
-    const badName = checkDnsSubdomain(m.metadata.name);
-    if (badName) report(o, `metadata.name: ${badName}`);
+    for (const p of kubernetesNameProblems(m)) report(o, p);
     // The kinds validate knows are held to their schemas here too (validate would refuse them after the synth).
-    const schemas = sharedSchemaValidator();
     if (schemas.knows(m.apiVersion, m.kind)) {
       for (const p of schemas.validate(m)) report(o, `${p.field ? `${p.field}: ` : ''}${p.message}`);
     }
@@ -457,4 +463,51 @@ function isLibraryRoot(dir: string): boolean {
   const file = join(dir, 'package.json');
   if (!existsSync(file)) return false;
   return (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'cdk8s-trading';
+}
+
+/**
+ * What the API server's validation refuses in an object's names that no OpenAPI schema says: the name of its kind
+ * (a Service's or Namespace's is an RFC 1035/1123 label, most others a DNS subdomain), its labels' keys and values,
+ * and the keys of a ConfigMap's or Secret's data.
+ */
+function kubernetesNameProblems(m: ManifestView): string[] {
+  const out: string[] = [];
+  const name = m.metadata.name;
+  if (m.kind === 'Service') {
+    const bad =
+      typeof name === 'string' && /^[0-9]/.test(name) ? `${show(name)} is not a Service name: it must start with a letter` : checkDnsLabel(name);
+    if (bad) out.push(`metadata.name: ${bad}`);
+  } else if (m.kind === 'Namespace') {
+    const bad = checkDnsLabel(name);
+    if (bad) out.push(`metadata.name: ${bad}`);
+  } else {
+    const bad = checkDnsSubdomain(name);
+    if (bad) out.push(`metadata.name: ${bad}`);
+  }
+  const labelSets: Array<[string, unknown]> = [
+    ['metadata.labels', m.metadata.labels],
+    ['spec.template.metadata.labels', (m.spec as { template?: { metadata?: { labels?: unknown } } } | undefined)?.template?.metadata?.labels],
+  ];
+  for (const [at, labels] of labelSets) {
+    if (labels === null || typeof labels !== 'object') continue;
+    for (const [key, value] of Object.entries(labels)) {
+      const badKey = checkLabelKey(key);
+      if (badKey) out.push(`${at}: ${badKey}`);
+      const badValue = checkLabelValue(value);
+      if (badValue) out.push(`${at}.${key}: ${badValue}`);
+    }
+  }
+  if (m.kind === 'ConfigMap' || m.kind === 'Secret') {
+    const record = m as unknown as Record<string, unknown>;
+    for (const field of ['data', 'binaryData', 'stringData']) {
+      const data = record[field];
+      if (data === null || typeof data !== 'object') continue;
+      for (const key of Object.keys(data)) {
+        if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253 || key === '.' || key === '..') {
+          out.push(`${field}: ${show(key)} is not a valid key: use letters, digits, "-", "_" and "."`);
+        }
+      }
+    }
+  }
+  return out;
 }
