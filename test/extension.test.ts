@@ -267,6 +267,33 @@ export default function extend(chart: Chart, environment: Environment): void {
   );
 
   it(
+    'what a callback adds or throws after the function returned is reported before anything is written, by synth and diff',
+    () => {
+      const text = `import { ApiObject, Chart } from 'cdk8s';
+import type { Environment } from 'cdk8s-trading';
+
+export default function extend(chart: Chart, environment: Environment): void {
+  if (environment.name !== 'dev') return;
+  void Promise.resolve().then(() => new ApiObject(chart, 'late', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' } }));
+  void Promise.resolve().then(() => {
+    throw new Error('boom later');
+  });
+}
+`;
+      const late = [
+        `${at('extend.ts', text, 'new ApiObject')}: in environment dev: adds a construct after the function returned (in a callback: a Promise's then, ` +
+          'setTimeout), which a synth does not wait for: it would be missing from dist/; add it in the function itself',
+        `${at('extend.ts', text, 'new Error')}: after the function returned (in a callback: a Promise's then, setTimeout): boom later`,
+      ];
+      expectSynthFailure({ 'extend.ts': text }, late);
+      const r = cli(projectWith({ 'extend.ts': text }).root, ['diff']);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trimEnd().split('\n')).toEqual(['synth failed, so dist/ cannot be compared:', ...late.map((l) => `  ${l}`)]);
+    },
+    SLOW,
+  );
+
+  it(
     "a problem of the whole environment that its file alone does not have (a quota its added workloads exceed) is the extension's",
     () => {
       const text = `import { Chart } from 'cdk8s';

@@ -11,8 +11,8 @@ import { ConfigurationError } from '../core/problems';
 import { compareTrees } from '../synth/compare';
 import { unreadableUnder } from '../synth/files';
 import { DiffDetail, diffReport } from '../synth/diff-report';
-import { EnvironmentExtension, loadExtension } from '../synth/extension';
-import { ENVIRONMENTS_DIR, readProject, synthesizeProject } from '../synth/project';
+import { EnvironmentExtension, loadExtension, settleExtension } from '../synth/extension';
+import { ENVIRONMENTS_DIR, PreparedSynth, prepareSynth, readProject, SynthesizeResult } from '../synth/project';
 import { diskCachedCompiler } from '../synth/schema-cache';
 import { validateTree } from '../synth/validate-tree';
 import { describeFsError, WriteError } from '../synth/write';
@@ -334,7 +334,7 @@ function outputLabel(io: Required<CliIo>, dir: string): string {
   }
 }
 
-function runSynth(args: ParsedArgs, io: Required<CliIo>): number {
+function runSynth(args: ParsedArgs, io: Required<CliIo>): number | Promise<number> {
   const started = process.hrtime.bigint();
   const root = projectRoot(args, io, true) as string;
   const given = args.values.outdir?.[0];
@@ -346,10 +346,7 @@ function runSynth(args: ParsedArgs, io: Required<CliIo>): number {
   // is gone before this process starts, so a failure must not claim it was left as it was.
   const existed = existsSync(outdir);
   useProjectCache(root);
-  try {
-    // A cdk8s CLI hands over a scratch folder it has just emptied; its parent may not exist yet.
-    if (fromEnv) mkdirSync(dirname(outdir), { recursive: true });
-    const result = synthesizeProject({ root, outdir, only: args.values.env, extend: extensionOf(root, io) });
+  const written = (result: SynthesizeResult): number => {
     for (const r of result.rendered) {
       const kinds = Object.entries(r.kinds)
         .map(([k, n]) => `${k} ${n}`)
@@ -370,7 +367,8 @@ function runSynth(args: ParsedArgs, io: Required<CliIo>): number {
       );
     }
     return 0;
-  } catch (e) {
+  };
+  const failed = (e: unknown): number => {
     const problems = e instanceof ConfigurationError || e instanceof WriteError ? e.problems : undefined;
     if (problems === undefined) throw e;
     if (!existed && fromEnv) {
@@ -385,7 +383,32 @@ function runSynth(args: ParsedArgs, io: Required<CliIo>): number {
       printProblems(io, `synth failed; ${label} was left as it was.`, problems);
     }
     return 1;
+  };
+  let extend: EnvironmentExtension | undefined;
+  let prepared: PreparedSynth;
+  try {
+    // A cdk8s CLI hands over a scratch folder it has just emptied; its parent may not exist yet.
+    if (fromEnv) mkdirSync(dirname(outdir), { recursive: true });
+    extend = extensionOf(root, io);
+    prepared = prepareSynth({ root, outdir, only: args.values.env, extend });
+    if (!extend) {
+      prepared.write();
+      return written(prepared);
+    }
+  } catch (e) {
+    return failed(e);
   }
+  // An extension's callbacks (a Promise's then, setTimeout) run after the synchronous build: they are waited for,
+  // and what they add or throw is reported, before anything is written.
+  return settleExtension(extend).then((late) => {
+    try {
+      if (late.length > 0) throw new ConfigurationError(late);
+      prepared.write();
+      return written(prepared);
+    } catch (e) {
+      return failed(e);
+    }
+  });
 }
 
 function runValidate(args: ParsedArgs, io: Required<CliIo>): number | Promise<number> {
@@ -463,7 +486,7 @@ async function validateOnServer(
   }
 }
 
-function runDiff(args: ParsedArgs, io: Required<CliIo>): number {
+function runDiff(args: ParsedArgs, io: Required<CliIo>): number | Promise<number> {
   const root = projectRoot(args, io, true) as string;
   const fallback = defaultOutput(root, io) as { dir: string; fromEnv: boolean };
   const dist = args.positionals[0] !== undefined ? resolve(io.cwd, args.positionals[0]) : fallback.dir;
@@ -489,9 +512,8 @@ function runDiff(args: ParsedArgs, io: Required<CliIo>): number {
   }
   useProjectCache(root);
   const scratch = mkdtempSync(join(tmpdir(), 'cdk8s-trading-diff-'));
-  try {
-    const fresh = join(scratch, 'out');
-    synthesizeProject({ root, outdir: fresh, only, extend: extensionOf(root, io) });
+  const fresh = join(scratch, 'out');
+  const compare = (): number => {
     // With --env, gitops/ describes only the named environments: comparing it would report the others as removed.
     const diffs = compareTrees(dist, fresh, only ? { folders: only } : {});
     if (diffs.length === 0) {
@@ -505,13 +527,42 @@ function runDiff(args: ParsedArgs, io: Required<CliIo>): number {
       `${scope} ${plural ? 'differ' : 'differs'} from a fresh synth: run cdk8s-trading synth${only ? only.map((e) => ` --env ${e}`).join('') : ''} and commit the result`,
     );
     return 1;
-  } catch (e) {
-    if (e instanceof ConfigurationError) {
-      printProblems(io, `synth failed, so ${scope} cannot be compared:`, e.problems);
-      return 1;
+  };
+  const attempt = (step: () => number): number => {
+    try {
+      return step();
+    } catch (e) {
+      if (e instanceof ConfigurationError) {
+        printProblems(io, `synth failed, so ${scope} cannot be compared:`, e.problems);
+        return 1;
+      }
+      throw e;
     }
-    throw e;
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+  };
+  const clean = (): void => rmSync(scratch, { recursive: true, force: true });
+  let extend: EnvironmentExtension | undefined;
+  let prepared: PreparedSynth | undefined;
+  const code = attempt(() => {
+    extend = extensionOf(root, io);
+    prepared = prepareSynth({ root, outdir: fresh, only, extend });
+    return 0;
+  });
+  if (!prepared || !extend) {
+    try {
+      return prepared ? attempt(() => ((prepared as PreparedSynth).write(), compare())) : code;
+    } finally {
+      clean();
+    }
   }
+  // As synth does: an extension's callbacks are waited for, and their problems reported, before the comparison.
+  const ready = prepared;
+  return settleExtension(extend)
+    .then((late) =>
+      attempt(() => {
+        if (late.length > 0) throw new ConfigurationError(late);
+        ready.write();
+        return compare();
+      }),
+    )
+    .finally(clean);
 }

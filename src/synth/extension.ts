@@ -175,8 +175,48 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
     };
     const problems = [...outside, ...addedObjectProblems(chart, environment, before, siteOf)];
     if (problems.length > 0) throw new ExtensionError(problems);
+    // What a callback (a Promise's then, setTimeout) would add later cannot reach dist/: adding it throws, and
+    // `settleExtension` reports it before anything is written.
+    chart.node.lock();
   };
-  return Object.assign(run, { [EXTENSION_FILE]: shown });
+  const settle = async (): Promise<string[]> => {
+    const caught: unknown[] = [];
+    const onError = (e: unknown): void => void caught.push(e);
+    process.on('unhandledRejection', onError);
+    process.on('uncaughtException', onError);
+    try {
+      // Promise callbacks run first, then timers due now, then what setImmediate queued.
+      await new Promise((done) => setTimeout(done, 0));
+      await new Promise((done) => setImmediate(done));
+    } finally {
+      process.off('unhandledRejection', onError);
+      process.off('uncaughtException', onError);
+    }
+    return caught.flatMap((e) => {
+      const locked = e instanceof Error ? /^Cannot add children (?:to "([^"]*)" )?during synthesis/.exec(e.message) : null;
+      const lines = locked
+        ? [
+            `in environment ${locked[1] ?? '?'}: adds a construct after the function returned (in a callback: a Promise's then, setTimeout), ` +
+              'which a synth does not wait for: it would be missing from dist/; add it in the function itself',
+          ]
+        : linesOf(e).map((m) => `after the function returned (in a callback: a Promise's then, setTimeout): ${m}`);
+      return lines.map((m) => `${where(e)}: ${m}`);
+    });
+  };
+  return Object.assign(run, { [EXTENSION_FILE]: shown, [SETTLE]: settle });
+}
+
+/** The property of a loaded extension that waits for its callbacks and reports what they did. */
+const SETTLE = Symbol('cdk8s-trading extension settle');
+
+/**
+ * Waits for what the extension's runs left to run (Promise callbacks, timers due now) and returns their problems,
+ * one line each: a construct added to a chart after the function returned, or anything they threw. Called after
+ * every environment is built and before anything is written.
+ */
+export async function settleExtension(extension: EnvironmentExtension): Promise<string[]> {
+  const settle = (extension as { [SETTLE]?: () => Promise<string[]> })[SETTLE];
+  return settle ? settle() : [];
 }
 
 /** The property of a loaded extension naming its file as messages show it. */

@@ -195,6 +195,22 @@ export interface SynthesizeResult {
  * so it never describes folders that are not there.
  */
 export function synthesizeProject(options: SynthesizeOptions): SynthesizeResult {
+  const prepared = prepareSynth(options);
+  prepared.write();
+  return { rendered: prepared.rendered, kept: prepared.kept };
+}
+
+/** A synth checked and rendered in memory, not yet written. */
+export interface PreparedSynth extends SynthesizeResult {
+  /** Replaces the output folder with the rendered folders (and the kept ones). */
+  write(): void;
+}
+
+/**
+ * `synthesizeProject` up to the write: every environment checked and rendered, the output folder checked. The
+ * caller may wait (for an extension's callbacks) before it writes.
+ */
+export function prepareSynth(options: SynthesizeOptions): PreparedSynth {
   const project = readProject(options.root);
   const only = options.only ?? [];
   const all = project.environments;
@@ -237,12 +253,8 @@ export function synthesizeProject(options: SynthesizeOptions): SynthesizeResult 
     }
     rendered.push(...renderGitOps(project.gitops, delivered, stageFolders));
   }
-  writeTree(
-    options.outdir,
-    [...keptFiles, ...treeFiles(rendered)].sort((a, b) => compareStrings(a.path, b.path)),
-    options,
-  );
-  return { rendered, kept };
+  const files = [...keptFiles, ...treeFiles(rendered)].sort((a, b) => compareStrings(a.path, b.path));
+  return { rendered, kept, write: () => writeTree(options.outdir, files, options) };
 }
 
 /** The apply-stage folders among `paths` (relative to an environment folder), in apply order. */
