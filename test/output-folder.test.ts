@@ -480,6 +480,28 @@ describe('validate on a hand-edited dist/', () => {
   );
 
   it(
+    'a symbolic link to nothing is a problem of that file in validate and diff; the rest of its folder is read',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      symlinkSync('/nonexistent/extra.yaml', join(p.out, 'prod', '50-application', 'extra.yaml'));
+      const cause = 'cannot be read (a symbolic link to /nonexistent/extra.yaml, which does not exist)';
+      const validate = cli(p.root, ['validate']);
+      expect(validate.status).toBe(1);
+      expect(validate.stderr.split('\n').filter((l) => l.startsWith('dist/'))).toEqual([
+        `dist/prod/50-application/extra.yaml: ${cause}: validate reads every manifest under dist; make it readable`,
+      ]);
+      const diff = cli(p.root, ['diff']);
+      expect(diff.status).toBe(1);
+      expect(diff.stderr.trimEnd().split('\n')).toEqual([
+        'cannot compare dist/:',
+        `  dist/prod/50-application/extra.yaml: ${cause}: diff compares every file under dist/ with a fresh synth; make it readable`,
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
     'checks kustomization.yaml resources against the files, both ways',
     () => {
       const p = scratchProject();

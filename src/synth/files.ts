@@ -1,5 +1,5 @@
 /** Reading output trees. */
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { compareStrings } from '../core/order';
@@ -37,6 +37,12 @@ export function filesUnder(dir: string, unreadable?: Unreadable[]): string[] {
         folder = statSync(p).isDirectory();
       } catch (e) {
         if (!unreadable) throw e;
+        // A link to nothing is a problem of that entry; the folder's other entries are read as usual.
+        const target = danglingLinkTarget(p);
+        if (target !== undefined) {
+          unreadable.push({ path: relative(dir, p), error: new Error(`a symbolic link to ${target}, which does not exist`), folder: false });
+          continue;
+        }
         unreadable.push({ path: relative(dir, d), error: e, folder: true });
         return;
       }
@@ -46,6 +52,15 @@ export function filesUnder(dir: string, unreadable?: Unreadable[]): string[] {
   };
   walk(dir);
   return out;
+}
+
+/** The target of `path` when it is a symbolic link whose target does not exist. */
+function danglingLinkTarget(path: string): string | undefined {
+  try {
+    return lstatSync(path).isSymbolicLink() && !existsSync(path) ? readlinkSync(path) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What under `dir` cannot be read: folders that cannot be listed and files that cannot be opened for reading. */

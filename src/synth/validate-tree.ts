@@ -183,7 +183,7 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
   for (const folder of unreadable) {
     const shown = relative(cwd, join(dir, folder.path)) || folder.path || '.';
     problems.push(
-      `${shown}/: cannot be read (${describeFsError(folder.error)}): validate reads every manifest under ${relative(cwd, dir) || '.'}; make it readable`,
+      `${shown}${folder.folder ? '/' : ''}: cannot be read (${describeFsError(folder.error)}): validate reads every manifest under ${relative(cwd, dir) || '.'}; make it readable`,
     );
   }
   /** Files holding at least one Kubernetes object, which a kustomization.yaml must list to have them applied. */
