@@ -6,6 +6,7 @@ import { Scaling } from '../src/api-service/scaling';
 import { CanaryStep } from '../src/canary/engine-options';
 import { PART_OF_CONTEXT } from '../src/core/labels';
 import { PLACEMENT_CONTEXT } from '../src/core/placement';
+import { DNS_CONTEXT } from '../src/core/network-peer';
 import { MONITORING_CONTEXT } from '../src/monitoring/settings';
 import { synthesizeProject } from '../src/synth/project';
 import { TradingBackend } from '../src/trading-backend/trading-backend';
@@ -518,6 +519,21 @@ describe('the TypeScript door: contexts are judged like props, and a string is n
     ]);
     expect(() => withContext(PLACEMENT_CONTEXT, { imagePullSecrets: ['registry-creds'] })()).not.toThrow();
     expect(() => withContext(PART_OF_CONTEXT, 'trading')()).not.toThrow();
+  });
+
+  it('a misspelt key of a context, and a list where a mapping goes, are errors naming it (they were ignored)', () => {
+    expect(thrown(withContext(PLACEMENT_CONTEXT, { imagePullSecret: ['registry-creds'] }))).toEqual([
+      'context cdk8s-trading:placement: imagePullSecret: unknown key (did you mean "imagePullSecrets"?); allowed: imagePullSecrets, priorityClassName, nodeSelector, tolerations',
+    ]);
+    expect(thrown(withContext(MONITORING_CONTEXT, { enviroment: 'prod' }))).toEqual([
+      expect.stringMatching(/^context cdk8s-trading:monitoring: enviroment: unknown key \(did you mean "environment"\?\); allowed: environment, /),
+    ]);
+    expect(thrown(withContext(DNS_CONTEXT, { namespce: 'dns' }))).toEqual([
+      'context cdk8s-trading:dns: namespce: unknown key (did you mean "namespace"?); allowed: namespace, podLabels, cidr',
+    ]);
+    expect(thrown(withContext(DNS_CONTEXT, ['kube-system']))).toEqual(['context cdk8s-trading:dns: ["kube-system"] is not a mapping']);
+    expect(() => withContext(DNS_CONTEXT, { namespace: 'dns-system' })()).not.toThrow();
+    expect(() => withContext(MONITORING_CONTEXT, { environment: 'prod' })()).not.toThrow();
   });
 
   it('CanaryStep.pause with a string names the argument', () => {

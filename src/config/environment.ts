@@ -29,7 +29,8 @@ import { environmentContainerLimits, environmentQuota, PartialResources, resourc
 import { ResourceRequirements } from '../core/resources';
 import { parseQuantity } from '../core/quantity';
 import type { EnvironmentConfig } from './types';
-import { closest, inFile, parseAndCheckSchema, readableData } from './yaml-file';
+import { inFile, parseAndCheckSchema, readableData } from './yaml-file';
+import { closest } from '../core/closest';
 
 /** What an environment file stands for: every construct's props, checked, ready to build. */
 export interface EnvironmentPlan {

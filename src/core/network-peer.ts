@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { NAMESPACE_NAME_LABEL } from './labels';
 import { IConstruct } from 'constructs';
 import { checkCidr, checkDnsLabel, checkLabelKey, checkLabelValue } from './value-rules';
-import { ConfigurationError, Problem, ProblemCollector, throwIfProblems } from './problems';
+import { contextValue, Problem, ProblemCollector, throwIfProblems } from './problems';
 
 /**
  * Anything that can be the other end of a NetworkPolicy rule: a `NetworkPeer`, or a construct whose pods
@@ -101,17 +101,12 @@ export function validateClusterDns(d: ClusterDns, path: FieldPath = FieldPath.pr
   return [...c.problems];
 }
 
+/** The keys of ClusterDns, for a context written by hand. */
+const CLUSTER_DNS_KEYS = Object.keys({ namespace: true, podLabels: true, cidr: true } satisfies Record<keyof ClusterDns, true>);
+
 /** The cluster DNS below `scope`: the `cdk8s-trading:dns` context, else kube-dns in kube-system. */
 export function clusterDnsOf(scope: IConstruct): ClusterDns {
-  const fromContext: unknown = scope.node.tryGetContext(DNS_CONTEXT);
-  if (fromContext === undefined || fromContext === null) return {};
-  const problems =
-    typeof fromContext === 'object'
-      ? validateClusterDns(fromContext as ClusterDns)
-      : [{ field: '', message: `${JSON.stringify(fromContext)} is not a mapping` }];
-  if (problems.length > 0)
-    throw new ConfigurationError(problems.map((p) => ({ where: `context ${DNS_CONTEXT}`, field: p.field, message: p.message })));
-  return fromContext as ClusterDns;
+  return contextValue<ClusterDns>(DNS_CONTEXT, scope.node.tryGetContext(DNS_CONTEXT), (d) => validateClusterDns(d), true, CLUSTER_DNS_KEYS) ?? {};
 }
 
 /** Egress to the cluster DNS (kube-dns / CoreDNS in kube-system unless the `cdk8s-trading:dns` context says otherwise) on 53/UDP and 53/TCP. */

@@ -39,10 +39,21 @@ export interface PodPlacement {
 /** The construct-context key that sets the placement of every construct below it that sets none in its props. */
 export const PLACEMENT_CONTEXT = 'cdk8s-trading:placement';
 
+/** The keys of PodPlacement, for a context written by hand. */
+const PLACEMENT_KEYS = Object.keys({
+  imagePullSecrets: true,
+  priorityClassName: true,
+  nodeSelector: true,
+  tolerations: true,
+} satisfies Record<keyof PodPlacement, true>);
+
 /** The placement of a construct: its props', else the `cdk8s-trading:placement` context's, else none. */
 export function placementOf(scope: IConstruct, own: PodPlacement | undefined): PodPlacement {
   if (own) return own;
-  return contextValue<PodPlacement>(PLACEMENT_CONTEXT, scope.node.tryGetContext(PLACEMENT_CONTEXT), (p) => validatePlacement(p)) ?? {};
+  return (
+    contextValue<PodPlacement>(PLACEMENT_CONTEXT, scope.node.tryGetContext(PLACEMENT_CONTEXT), (p) => validatePlacement(p), true, PLACEMENT_KEYS) ??
+    {}
+  );
 }
 
 /** Every problem of a placement. */

@@ -1,6 +1,7 @@
 /**
  * One configuration problem: where it is and what is wrong with it.
  */
+import { closest } from './closest';
 import { FieldPath } from './field-path';
 
 export interface Problem {
@@ -64,12 +65,26 @@ export function throwIfProblems(owner: string, problems: readonly Problem[]): vo
  * unset (or null), else the value, once `validate` finds nothing; a value that is not a mapping when `mapping` is asked
  * for, or any problem, is a ConfigurationError naming the context key (`context cdk8s-trading:placement: ...`).
  */
-export function contextValue<T>(key: string, value: unknown, validate: (v: T) => readonly Problem[], mapping = true): T | undefined {
+export function contextValue<T>(
+  key: string,
+  value: unknown,
+  validate: (v: T) => readonly Problem[],
+  mapping = true,
+  /** The keys a mapping may have: any other is a problem (a typo would otherwise be ignored). @default - any */
+  keys?: readonly string[],
+): T | undefined {
   if (value === undefined || value === null) return undefined;
+  const unknown = keys && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value).filter((k) => !keys.includes(k)) : [];
   const problems =
     mapping && (typeof value !== 'object' || Array.isArray(value))
       ? [{ field: '', message: `${show(value)} is not a mapping` }]
-      : validate(value as T);
+      : [
+          ...unknown.map((k) => {
+            const guess = closest(k, keys ?? []);
+            return { field: k, message: `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${(keys ?? []).join(', ')}` };
+          }),
+          ...validate(value as T),
+        ];
   if (problems.length > 0) throw new ConfigurationError(problems.map((p) => ({ where: `context ${key}`, field: p.field, message: p.message })));
   return value as T;
 }

@@ -130,14 +130,30 @@ export function validateObservabilityOptions(o: ObservabilityOptions, path: Fiel
   return [...c.problems];
 }
 
+/** The keys of ObservabilityOptions, for a context written by hand. */
+const OBSERVABILITY_KEYS = Object.keys({
+  environment: true,
+  runbookBaseUrl: true,
+  warningOnly: true,
+  dashboardFolder: true,
+  dashboardFolderAnnotation: true,
+  prometheusAddress: true,
+  httpMetrics: true,
+} satisfies Record<keyof ObservabilityOptions, true>);
+
 /**
  * The settings of a construct: its own options, else the `cdk8s-trading:monitoring` context's, else the
  * defaults. A context with a wrong value is a ConfigurationError naming the context key.
  */
 export function observabilityOf(scope: IConstruct, own: ObservabilityOptions = {}): ObservabilitySettings {
   const context =
-    contextValue<ObservabilityOptions>(MONITORING_CONTEXT, scope.node.tryGetContext(MONITORING_CONTEXT), (o) => validateObservabilityOptions(o)) ??
-    {};
+    contextValue<ObservabilityOptions>(
+      MONITORING_CONTEXT,
+      scope.node.tryGetContext(MONITORING_CONTEXT),
+      (o) => validateObservabilityOptions(o),
+      true,
+      OBSERVABILITY_KEYS,
+    ) ?? {};
   const chart = Chart.of(scope);
   const environment = own.environment ?? context.environment ?? chart.namespace ?? chart.node.id;
   return {
