@@ -68,6 +68,19 @@ describe('cdk8s-trading diff, for a reviewer', () => {
     expect(d.lines.join('\n')).not.toMatch(/env\[\d+\]/);
   });
 
+  it('a committed file that is not valid YAML is one change naming the line, not its objects added and the file removed', () => {
+    const file = 'prod/20-config/configmap-trading-api-blue-config.yaml';
+    writeFileSync(join(p.out, file), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n  bad: [\n');
+    const d = diff();
+    expect(d.status, d.stderr).toBe(1);
+    expect(d.lines).toEqual([
+      'dist/prod: 0 added, 0 removed, 1 changed',
+      `  ~ ${file.slice('prod/'.length)}`,
+      '      not valid YAML (line 3, column 18: Implicit keys need to be on a single line): its objects cannot be compared; a synth writes it anew',
+      'dist/ differs from a fresh synth: run cdk8s-trading synth and commit the result',
+    ]);
+  });
+
   it('never repeats a credential a hand edit put into dist/', () => {
     const rollout = 'staging/50-application/rollout-trading-api.yaml';
     tamper(rollout, '                  name: trading-api-secrets\n', '                  name: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n');

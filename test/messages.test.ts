@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
@@ -443,6 +443,21 @@ describe('a credential pasted into a field that names a Secret is never repeated
 
 describe('a single-pod API in production needs saying so, as databases and caches do', () => {
   const HA = 'is below 2, the minimum for high availability (one pod is down through every node drain and restart); to run fewer on purpose, say so';
+  it("a prod database's single pooler pod too: at pooler.instances; allowFewerInstances accepts it; other tiers need nothing", () => {
+    const db = (d: JsonMap): JsonMap => at(d, 'databases', 'trading-db');
+    expect(problemsAfter('prod', (d) => (at(db(d), 'pooler').instances = 1))).toEqual([
+      `${fileOf('prod')}: databases.trading-db.pooler.instances: 1 is below 2, the minimum for a pooler every client connects through to ` +
+        "survive a node's loss; to run one on purpose, say so (requireHighAvailability: false in props, allowFewerInstances: true in an environment file)",
+    ]);
+    expect(
+      problemsAfter('prod', (d) => {
+        at(db(d), 'pooler').instances = 1;
+        db(d).allowFewerInstances = true;
+      }),
+    ).toEqual([]);
+    expect(problemsAfter('staging', (d) => (db(d).pooler = { instances: 1 }))).toEqual([]);
+  });
+
   it('in an environment file: at replicas or autoscaling.minReplicas; allowFewerReplicas accepts it, and applies only to prod', () => {
     const web = (d: JsonMap): JsonMap => at(d, 'services', 'trading-web');
     expect(problemsAfter('prod', (d) => (at(d, 'services', 'trading-web', 'autoscaling').minReplicas = 1))).toEqual([
@@ -492,9 +507,17 @@ describe('an environment file name that cannot name an environment', () => {
     const staging = readFileSync(join(p.root, 'environments', 'staging.yaml'), 'utf8');
     writeFileSync(join(p.root, 'environments', 'qa.yml'), staging.replace('namespace: trading-staging', 'namespace: trading-qa'));
     writeFileSync(join(p.root, 'environments', 'uat.YAML'), staging.replace('namespace: trading-staging', 'namespace: trading-uat'));
+    // The name to rename to is one an environment can have.
+    writeFileSync(join(p.root, 'environments', 'Perf.Yaml'), staging.replace('namespace: trading-staging', 'namespace: trading-perf'));
+    // A file in a subfolder is not read either: said, not silently left out.
+    mkdirSync(join(p.root, 'environments', 'eu'));
+    writeFileSync(join(p.root, 'environments', 'eu', 'qa.yaml'), staging);
     expect(thrown(() => synthesizeProject({ root: p.root, outdir: p.out }))).toEqual([
+      'environments/Perf.Yaml: not read: environment files (and gitops.yaml) end in ".yaml"; rename it to perf.yaml',
       'environments/qa.yml: not read: environment files (and gitops.yaml) end in ".yaml"; rename it to qa.yaml',
       'environments/uat.YAML: not read: environment files (and gitops.yaml) end in ".yaml"; rename it to uat.yaml',
+      'environments/eu/qa.yaml: not read: environment files are read from environments/ itself, not from its subfolders; move it to ' +
+        'environments/ (its file name names the environment)',
     ]);
     expect(existsSync(p.out)).toBe(false);
   });

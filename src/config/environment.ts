@@ -123,7 +123,7 @@ function environmentNameProblems(name: string): Problem[] {
 const MAX_ENVIRONMENT_NAME_LENGTH = 22;
 
 /** A valid spelling of `name`, to suggest. */
-function suggestedName(name: string): string {
+export function suggestedName(name: string): string {
   const s = name
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')

@@ -61,7 +61,9 @@ export type Change =
   /** The object moved to another file. */
   | { readonly kind: 'file'; readonly before: string; readonly after: string }
   /** Same objects, other bytes (key order, quoting, comments). */
-  | { readonly kind: 'formatting'; readonly file: string };
+  | { readonly kind: 'formatting'; readonly file: string }
+  /** The committed file is not valid YAML (a hand edit, a conflict marker): its objects cannot be compared. */
+  | { readonly kind: 'unparsable'; readonly file: string; readonly error: string };
 
 /** The list entries' keys tried, in order: the first every entry has, with distinct values, keys the list. */
 const MERGE_KEYS = ['name', 'mountPath', 'devicePath', 'containerPort', 'port', 'secretKey', 'alert', 'record'] as const;
@@ -152,9 +154,14 @@ export interface FolderDiff {
 }
 
 /** Objects of a folder by `Kind/name` (or file, `file#n` when it holds several), with their file; other files by path. */
-function objectsOf(dir: string): { objects: Map<string, { file: string; object: unknown }>; others: Map<string, string> } {
+function objectsOf(dir: string): {
+  objects: Map<string, { file: string; object: unknown }>;
+  others: Map<string, string>;
+  unparsable: Map<string, string>;
+} {
   const objects = new Map<string, { file: string; object: unknown }>();
   const others = new Map<string, string>();
+  const unparsable = new Map<string, string>();
   for (const file of filesUnder(dir)) {
     const text = readFileSync(join(dir, file), 'utf8');
     if (!/\.ya?ml$/.test(file)) {
@@ -162,13 +169,19 @@ function objectsOf(dir: string): { objects: Map<string, { file: string; object: 
       continue;
     }
     const docs = parseAllDocuments(text);
+    const error = docs.flatMap((d) => d.errors)[0];
+    if (error) {
+      const at = error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}: ` : '';
+      unparsable.set(file, `${at}${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+      continue;
+    }
     docs.forEach((doc, i) => {
       const o = doc.toJS() as Partial<ComparedObject> | null;
       const named = o && typeof o.kind === 'string' && typeof o.metadata?.name === 'string';
       objects.set(named ? `${o.kind}/${o.metadata?.name}` : docs.length > 1 ? `${file}#${i + 1}` : file, { file, object: o });
     });
   }
-  return { objects, others };
+  return { objects, others, unparsable };
 }
 
 /** Which top-level folders to compare. */
@@ -188,8 +201,11 @@ export function compareTrees(committedRoot: string, freshRoot: string, options: 
     const added: string[] = [];
     const removed: string[] = [];
     const changed: ChangedItem[] = [];
+    // A committed file that does not parse is one change, not its objects added and the file removed.
+    for (const [file, error] of before.unparsable) changed.push({ item: file, changes: [{ kind: 'unparsable', file, error }] });
     for (const [id, a] of after.objects) {
       const b = before.objects.get(id);
+      if (!b && before.unparsable.has(a.file)) continue;
       if (!b) added.push(id);
       else {
         const changes = objectChanges(b.object, a.object, setPaths(a.object));
@@ -210,6 +226,7 @@ export function compareTrees(committedRoot: string, freshRoot: string, options: 
         /\.ya?ml$/.test(f) &&
         existsSync(join(committedRoot, folder, f)) &&
         readFileSync(join(committedRoot, folder, f), 'utf8') !== readFileSync(join(freshRoot, folder, f), 'utf8') &&
+        !before.unparsable.has(f) &&
         !changed.some((c) => before.objects.get(c.item)?.file === f || after.objects.get(c.item)?.file === f),
     );
     for (const f of rawDrift) changed.push({ item: f, changes: [{ kind: 'formatting', file: f }] });

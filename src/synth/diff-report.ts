@@ -59,6 +59,8 @@ function changeLines(change: Change, full: boolean, shortened: () => void): stri
       return [`file ${change.before} → ${change.after}`];
     case 'formatting':
       return ['same objects, other bytes (formatting or order)'];
+    case 'unparsable':
+      return [`not valid YAML (${change.error}): its objects cannot be compared; a synth writes it anew`];
     case 'order':
       return [`${change.path}: order ${change.before.join(', ')} → ${change.after.join(', ')}`];
     case 'members': {

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildEnvironment } from '../config/build';
-import { parseEnvironment } from '../config/environment';
+import { parseEnvironment, suggestedName } from '../config/environment';
 import { buildGitOps, GITOPS_FILE, GITOPS_FOLDER, GitOpsConfig, parseGitOps } from '../config/gitops-config';
 import type { Environment } from '../config/environment';
 import { compareStrings } from '../core/order';
@@ -48,10 +48,23 @@ export function readProject(root: string): ProjectConfig & { readonly problems: 
   for (const fileName of readdirSync(dir)
     .filter((f) => /\.ya?ml$/i.test(f) && !f.endsWith('.yaml'))
     .sort(compareStrings)) {
-    const wanted = fileName.replace(/\.ya?ml$/i, '.yaml');
+    const base = fileName.replace(/\.ya?ml$/i, '');
+    // The name it is renamed to must be one an environment can have (`Qa.Yaml` becomes qa.yaml, not Qa.yaml).
+    const wanted = base.toLowerCase() === GITOPS_FILE.replace(/\.yaml$/, '') ? GITOPS_FILE : `${suggestedName(base)}.yaml`;
     problems.push(
       `${relative(root, join(dir, fileName)) || fileName}: not read: environment files (and ${GITOPS_FILE}) end in ".yaml"; rename it to ${wanted}`,
     );
+  }
+  // Environment files are read from environments/ itself: one in a subfolder would be silently missing from dist/.
+  for (const sub of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'node_modules')) {
+    for (const fileName of readdirSync(join(dir, sub.name))
+      .filter((f) => /\.ya?ml$/i.test(f))
+      .sort(compareStrings)) {
+      problems.push(
+        `${relative(root, join(dir, sub.name, fileName))}: not read: environment files are read from ${shownDir}/ itself, not from its ` +
+          `subfolders; move it to ${shownDir}/ (its file name names the environment)`,
+      );
+    }
   }
   const environments: Environment[] = [];
   for (const fileName of names) {

@@ -78,10 +78,20 @@ export class CloudNativePgEngine implements PostgresEngineImpl {
     ];
   }
 
-  /** The pooler must not take a name CNPG uses for the Cluster's own Services. */
-  public propsProblems(name: string, _props: object, path = FieldPath.props(), enginePath = path.child('engine')): Problem[] {
+  /**
+   * The pooler must not take a name CNPG uses for the Cluster's own Services; and where high availability is
+   * required, it runs at least 2 pods (one PgBouncer pod is every client's single point of failure).
+   */
+  public propsProblems(name: string, props: object, path = FieldPath.props(), enginePath = path.child('engine')): Problem[] {
     const c = new ProblemCollector();
     const pooler = this.options.pooler;
+    if (pooler && (props as { requireHighAvailability?: boolean }).requireHighAvailability && pooler.instances === 1) {
+      c.check(
+        enginePath.child('pooler.instances'),
+        "1 is below 2, the minimum for a pooler every client connects through to survive a node's loss; to run one on purpose, say so " +
+          '(requireHighAvailability: false in props, allowFewerInstances: true in an environment file)',
+      );
+    }
     if (pooler) {
       const poolerName = pooler.name ?? `${name}-pooler`;
       if (poolerName === name) {
