@@ -141,6 +141,30 @@ module.exports = (chart) => leftPad(chart);
   );
 });
 
+describe('paths in messages, from a subfolder', () => {
+  it(
+    'name the environment files, the extension and the output folder alike, as seen from where the command runs',
+    () => {
+      const text = `import { Chart } from 'cdk8s';
+import type { Environment } from 'cdk8s-trading';
+
+export default function extend(chart: Chart, environment: Environment): void {
+  if (environment.name === 'prod') throw new Error('nope');
+}
+`;
+      const p = projectWith({ 'extend.ts': text });
+      const dev = join(p.root, 'environments', 'dev.yaml');
+      writeFileSync(dev, readFileSync(dev, 'utf8').replace(/^tier: dev$/m, 'tier: dev\nbogus: 1'));
+      const r = cli(join(p.root, 'environments'), ['synth']);
+      expect(r.status).toBe(1);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines[0]).toBe('synth failed; ../dist/ was left as it was.');
+      expect(lines.slice(1)).toEqual([expect.stringMatching(/^ {2}dev\.yaml: bogus: /), '  extend.ts:5:42: in environment prod: nope']);
+    },
+    SLOW,
+  );
+});
+
 describe('environments/extend.ts is type-checked against the library', () => {
   it(
     'reports each type error at its line and column, with the problems of the environment files',

@@ -305,7 +305,7 @@ function extensionOf(root: string, io: Required<CliIo>): EnvironmentExtension | 
     if (!(e instanceof ConfigurationError)) throw e;
     let others: readonly string[] = [];
     try {
-      others = readProject(root).problems;
+      others = readProject(root, io.cwd).problems;
     } catch (f) {
       if (!(f instanceof ConfigurationError)) throw f;
       others = f.problems;
@@ -390,7 +390,7 @@ function runSynth(args: ParsedArgs, io: Required<CliIo>): number | Promise<numbe
     // A cdk8s CLI hands over a scratch folder it has just emptied; its parent may not exist yet.
     if (fromEnv) mkdirSync(dirname(outdir), { recursive: true });
     extend = extensionOf(root, io);
-    prepared = prepareSynth({ root, outdir, only: args.values.env, extend });
+    prepared = prepareSynth({ root, outdir, only: args.values.env, extend, cwd: io.cwd });
     if (!extend) {
       prepared.write();
       return written(prepared);
@@ -544,7 +544,7 @@ function runDiff(args: ParsedArgs, io: Required<CliIo>): number | Promise<number
   let prepared: PreparedSynth | undefined;
   const code = attempt(() => {
     extend = extensionOf(root, io);
-    prepared = prepareSynth({ root, outdir: fresh, only, extend });
+    prepared = prepareSynth({ root, outdir: fresh, only, extend, cwd: io.cwd });
     return 0;
   });
   if (!prepared || !extend) {

@@ -36,9 +36,10 @@ export function loadProject(root: string): ProjectConfig {
 }
 
 /** The project's valid environments (and gitops.yaml) with the problems of the others, every file read. */
-export function readProject(root: string): ProjectConfig & { readonly problems: readonly string[] } {
+export function readProject(root: string, cwd: string = root): ProjectConfig & { readonly problems: readonly string[] } {
   const dir = join(root, ENVIRONMENTS_DIR);
-  const shownDir = relative(root, dir) || dir;
+  // Files are named as seen from where the command runs, as the extension and the output folder are.
+  const shownDir = relative(cwd, dir) || '.';
   if (!existsSync(dir)) throw new ConfigurationError([`${shownDir}: no such folder; run cdk8s-trading init to create it`]);
   const names = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE)
@@ -52,7 +53,7 @@ export function readProject(root: string): ProjectConfig & { readonly problems: 
     // The name it is renamed to must be one an environment can have (`Qa.Yaml` becomes qa.yaml, not Qa.yaml).
     const wanted = base.toLowerCase() === GITOPS_FILE.replace(/\.yaml$/, '') ? GITOPS_FILE : `${suggestedName(base)}.yaml`;
     problems.push(
-      `${relative(root, join(dir, fileName)) || fileName}: not read: environment files (and ${GITOPS_FILE}) end in ".yaml"; rename it to ${wanted}`,
+      `${relative(cwd, join(dir, fileName)) || fileName}: not read: environment files (and ${GITOPS_FILE}) end in ".yaml"; rename it to ${wanted}`,
     );
   }
   // Environment files are read from environments/ itself: one in a subfolder would be silently missing from dist/.
@@ -61,14 +62,14 @@ export function readProject(root: string): ProjectConfig & { readonly problems: 
       .filter((f) => /\.ya?ml$/i.test(f))
       .sort(compareStrings)) {
       problems.push(
-        `${relative(root, join(dir, sub.name, fileName))}: not read: environment files are read from ${shownDir}/ itself, not from its ` +
+        `${relative(cwd, join(dir, sub.name, fileName))}: not read: environment files are read from ${shownDir}/ itself, not from its ` +
           `subfolders; move it to ${shownDir}/ (its file name names the environment)`,
       );
     }
   }
   const environments: Environment[] = [];
   for (const fileName of names) {
-    const file = relative(root, join(dir, fileName)) || fileName;
+    const file = relative(cwd, join(dir, fileName)) || fileName;
     const result = parseEnvironment(fileName.replace(/\.yaml$/, ''), file, readFileSync(join(dir, fileName), 'utf8'));
     problems.push(...result.problems);
     if (result.environment) environments.push(result.environment);
@@ -77,7 +78,7 @@ export function readProject(root: string): ProjectConfig & { readonly problems: 
   const gitopsFile = join(dir, GITOPS_FILE);
   if (existsSync(gitopsFile)) {
     try {
-      gitops = parseGitOps(relative(root, gitopsFile) || GITOPS_FILE, readFileSync(gitopsFile, 'utf8'));
+      gitops = parseGitOps(relative(cwd, gitopsFile) || GITOPS_FILE, readFileSync(gitopsFile, 'utf8'));
     } catch (e) {
       if (!(e instanceof ConfigurationError)) throw e;
       problems.push(...e.problems);
@@ -191,6 +192,8 @@ export interface SynthesizeOptions extends WriteTreeOptions {
   readonly only?: readonly string[];
   /** Called with each environment's chart before it is rendered. @default - none */
   readonly extend?: EnvironmentExtension;
+  /** The folder the environment files' paths in messages are relative to. @default - the project root */
+  readonly cwd?: string;
 }
 
 /** What a synth wrote. */
@@ -224,7 +227,7 @@ export interface PreparedSynth extends SynthesizeResult {
  * caller may wait (for an extension's callbacks) before it writes.
  */
 export function prepareSynth(options: SynthesizeOptions): PreparedSynth {
-  const project = readProject(options.root);
+  const project = readProject(options.root, options.cwd);
   const only = options.only ?? [];
   const all = project.environments;
   const problems: string[] = [...project.problems];

@@ -232,7 +232,7 @@ export function validateTree(dir: string, options: ValidateTreeOptions = {}): Tr
   let environments: readonly Environment[] = [];
   const inProject = root !== undefined && existsSync(join(root, ENVIRONMENTS_DIR));
   if (inProject) {
-    const project = readProject(root);
+    const project = readProject(root, cwd);
     environments = project.environments;
     problems.push(...project.problems);
   }
