@@ -309,6 +309,28 @@ describe('files a user keeps in subfolders of dist/', () => {
   );
 });
 
+describe('a file where the synth writes a folder', () => {
+  it(
+    "is named with the environment files' problems, as seen from where the command runs, and dist/ is left as it was",
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      rmSync(join(p.out, 'prod'), { recursive: true });
+      writeFileSync(join(p.out, 'prod'), 'notes\n');
+      edit(p.root, 'dev', 'tier: dev', 'tier: dev\nbogus: 1');
+      const before = snapshot(p.out);
+      const r = cli(p.root, ['synth']);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trimEnd().split('\n').slice(1)).toEqual([
+        expect.stringMatching(/^ {2}environments\/dev\.yaml: bogus: /),
+        '  dist/prod: a file where the synth writes the folder of environment prod; move it out of dist/, or delete it',
+      ]);
+      expect(snapshot(p.out)).toEqual(before);
+    },
+    SLOW,
+  );
+});
+
 describe('cdk8s synth -o dist (the stock cdk8s CLI deletes its output folder, then runs the app)', () => {
   // What cdk8s-cli's synth command does (src/cli/cmds/synth.ts): fs.rmSync(outdir, { recursive: true, force: true }),
   // then the app with CDK8S_OUTDIR=outdir (src/util.ts synthApp). The cdk8s CLI is not a dependency: this is that.

@@ -250,9 +250,23 @@ export function prepareSynth(options: SynthesizeOptions): PreparedSynth {
       problems.push(...e.problems);
     }
   }
-  if (problems.length > 0) {
+  // A file where the synth writes a folder (dist/prod) would be kept as the user's and collide with it.
+  const folders = [...selected.map((e) => e.name), ...(project.gitops ? [GITOPS_FOLDER] : [])];
+  const clashes = folders
+    .filter((f) => {
+      try {
+        return !statSync(join(options.outdir, f)).isDirectory();
+      } catch {
+        return false;
+      }
+    })
+    .map((f) => {
+      const shown = relative(options.cwd ?? process.cwd(), join(options.outdir, f)) || f;
+      return `${shown}: a file where the synth writes the folder of ${f === GITOPS_FOLDER ? 'the GitOps objects' : `environment ${f}`}; move it out of ${relative(options.cwd ?? process.cwd(), options.outdir) || '.'}/, or delete it`;
+    });
+  if (problems.length > 0 || clashes.length > 0) {
     // The output folder's own problems too (a read-only folder), so fixing the files is not met by a second refusal.
-    throw new ConfigurationError([...problems, ...outputFolderProblems(options.outdir)]);
+    throw new ConfigurationError([...problems, ...clashes, ...outputFolderProblems(options.outdir)]);
   }
 
   // Before the previous output is read: a folder that cannot be replaced is refused now, in one line.
