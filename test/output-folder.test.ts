@@ -295,6 +295,27 @@ describe('files a user keeps in subfolders of dist/', () => {
   );
 
   it(
+    'a file named as a synth names it but appended by hand to a kustomization.yaml is refused too: the list is not as a synth writes it',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const folder = join(p.out, 'prod', '20-config');
+      writeFileSync(join(folder, 'configmap-desk-notes.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: desk-notes\n');
+      writeFileSync(join(folder, 'kustomization.yaml'), `${readFileSync(join(folder, 'kustomization.yaml'), 'utf8')}  - configmap-desk-notes.yaml\n`);
+      const before = snapshot(p.out);
+      const r = cli(p.root, ['synth']);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trimEnd().split('\n')).toEqual([
+        'synth failed: dist/prod/20-config/configmap-desk-notes.yaml: not written by a synth (listed in a kustomization.yaml edited by hand: ' +
+          'a synth lists one file per line, sorted, and this list is not) and would be deleted, since a synth replaces dist/ as a whole: ' +
+          'move it out of dist/, or delete it; dist/ was left as it was',
+      ]);
+      expect(snapshot(p.out)).toEqual(before);
+    },
+    SLOW,
+  );
+
+  it(
     'what an earlier synth wrote and the configuration dropped is still removed without a word',
     () => {
       const p = scratchProject();

@@ -33,7 +33,8 @@ import {
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { filesUnder, synthOwnedFiles } from './files';
-import { KUSTOMIZATION_FILE } from './layout';
+import { kustomization, KUSTOMIZATION_FILE } from './layout';
+import { compareStrings } from '../core/order';
 import type { OutputFile } from './layout';
 
 /** A write step, in order; observers (tests) see each one as it completes. */
@@ -297,7 +298,9 @@ function unownedFilesLost(outdir: string, shown: string, files: readonly OutputF
       ? 'no kustomization.yaml it wrote lists it'
       : !namedAsWritten(join(outdir, p))
         ? `listed by hand: a synth names each file after the one object in it, <kind>-<name>.yaml`
-        : undefined;
+        : editedByHand(join(outdir, dirname(p), KUSTOMIZATION_FILE))
+          ? `listed in a ${KUSTOMIZATION_FILE} edited by hand: a synth lists one file per line, sorted, and this list is not`
+          : undefined;
     if (why) {
       problems.push(
         `${join(shown, p)}: not written by a synth (${why}) and would be deleted, since a synth replaces ${shown}/ as a whole: ` +
@@ -306,6 +309,21 @@ function unownedFilesLost(outdir: string, shown: string, files: readonly OutputF
     }
   }
   return problems;
+}
+
+/**
+ * Whether a kustomization.yaml is not as a synth writes it (its entries one per line, sorted): an entry a user
+ * appended (`configmap-team-info.yaml` after the others) makes the files it lists possibly theirs.
+ */
+function editedByHand(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  const entries = [...text.matchAll(/^ {2}- (.*)$/gm)].map((m) => (m[1].startsWith('"') ? (JSON.parse(m[1]) as string) : m[1]));
+  return kustomization([...entries].sort(compareStrings)) !== text;
 }
 
 /** Whether a file is as a synth names it: a kustomization.yaml, or `<kind>-<name>.yaml` holding that one object. */
