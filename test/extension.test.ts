@@ -318,6 +318,29 @@ export default function extend(chart: Chart, environment: Environment): void {
   );
 
   it(
+    'removing what the library makes (its quota, its container limits) is refused at the line that removes it',
+    () => {
+      const text = `import { ApiObject, Chart } from 'cdk8s';
+import type { Environment } from 'cdk8s-trading';
+
+export default function extend(chart: Chart, environment: Environment): void {
+  if (environment.name !== 'dev') return;
+  const victims = chart.node.findAll().filter((c) => c instanceof ApiObject && ['LimitRange', 'ResourceQuota'].includes((c as ApiObject).kind));
+  for (const v of victims) v.node.scope?.node.tryRemoveChild(v.node.id);
+}
+`;
+      const why =
+        'an object of the library: what the library makes (a quota, container limits, network policies, budgets) is kept; patch it (addJsonPatch) to change it';
+      const site = `${at('extend.ts', text, 'tryRemoveChild')}: in environment dev: removes`;
+      expectSynthFailure({ 'extend.ts': text }, [
+        `${site} ResourceQuota/compute (dev/Namespace/Quota), ${why}`,
+        `${site} LimitRange/container-defaults (dev/Namespace/Limits), ${why}`,
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
     "a problem of the whole environment that its file alone does not have (a quota its added workloads exceed) is the extension's",
     () => {
       const text = `import { Chart } from 'cdk8s';

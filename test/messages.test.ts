@@ -414,6 +414,56 @@ describe('a credential pasted into a field that names a Secret is never repeated
     expect(gitops.join('\n')).not.toContain('Sup3rS3cret');
   });
 
+  it("in any other field: refused at its field with the file's other problems, and never quoted by another rule", () => {
+    const PASTED =
+      'looks like a credential (a token, or a URL with a password or a token): it would be written into dist/; keep it in a Secret and reference it (secretEnv, credentialsSecret) (the value is not shown here)';
+    const problems = problemsAfter('prod', (d) => {
+      const web = at(d, 'services', 'trading-web');
+      at(web, 'config').GH = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+      at(web, 'config').HOOK = 'https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX';
+      web.args = ['--token=xoxb-123456789012-1234567890123-abcdefghij'];
+      // Another problem of the file does not hide them; a rule of its own does not quote the value.
+      web.image = 'https://u:Sup3rS3cret@ghcr.io/acme/web:1.0';
+    });
+    expect(problems).toEqual([
+      `${fileOf('prod')}: services.trading-web.image: the value (not shown here: it looks like a credential) has a malformed digest: use "@sha256:" followed by 64 lower-case hex digits`,
+      `${fileOf('prod')}: services.trading-web.config.GH: ${PASTED}`,
+      `${fileOf('prod')}: services.trading-web.config.HOOK: ${PASTED}`,
+      `${fileOf('prod')}: services.trading-web.args[0]: ${PASTED}`,
+    ]);
+    expect(problems.join('\n')).not.toMatch(/ghp_|hooks\.slack|xoxb|Sup3rS3cret/);
+    const gitops = thrown(() =>
+      parseGitOps('environments/gitops.yaml', 'repository: https://git.example.com/d.git\nrevision: https://u:Sup3rS3cret@x\nflux: {}\n'),
+    );
+    expect(gitops.join('\n')).not.toContain('Sup3rS3cret');
+    expect(gitops).toEqual([
+      expect.stringMatching(/^environments\/gitops\.yaml: revision: the value \(not shown here: it looks like a credential\) is not a branch/),
+    ]);
+  });
+
+  it('what only resembles a credential passes: variables filled in later, a fragment, a short or public query value, a prefix alone', () => {
+    const web = (d: JsonMap): JsonMap => at(d, 'services', 'trading-web');
+    for (const value of [
+      'postgresql://$PGUSER:$PGPASSWORD@$PGHOST:5432/trading',
+      'redis://:${REDIS_PASSWORD}@trading-cache:6379',
+      'postgresql://$(PGUSER):$(PGPASSWORD)@trading-db-rw:5432/trading',
+      'https://docs.example.com/errors#token=expired',
+      'https://maps.example.com/api?key=AIzaPublicBrowserKey',
+      'https://cdn.example.com/a.js?signature=v2-format',
+      'sk-signing-key',
+      'ASIA_PACIFIC',
+    ]) {
+      expect(
+        problemsAfter('prod', (d) => (at(web(d), 'config').VALUE = value)),
+        value,
+      ).toEqual([]);
+    }
+    expect(problemsAfter('prod', (d) => (at(d, 'notifications', 'slack').secretName = 'sk-signing'))).toEqual([]);
+    expect(problemsAfter('prod', (d) => (at(d, 'services', 'trading-api', 'secretEnv', 'JWT_SECRET').remoteKey = 'ASIA_PAC/trading/api'))).toEqual(
+      [],
+    );
+  });
+
   it('URLs and secret manager paths without credentials still pass', () => {
     expect(
       problemsAfter('prod', (d) => (at(d, 'databases', 'trading-db', 'backup').endpointUrl = 'https://minio.example.com:9000/?region=eu')),

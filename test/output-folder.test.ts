@@ -513,11 +513,15 @@ describe('validate on a hand-edited dist/', () => {
       const text = readFileSync(file, 'utf8');
       expect(text).toContain('name: trading-api-secrets');
       writeFileSync(file, text.replace('name: trading-api-secrets', 'name: ghp_abcdefghijklmnopqrstuvwxyz0123456789'));
+      // In what kustomize adds to every object, too.
+      const kustomization = join(p.out, 'prod', 'kustomization.yaml');
+      writeFileSync(kustomization, `${readFileSync(kustomization, 'utf8')}commonAnnotations: { link: "https://u:Sup3rS3cret@x.example.com" }\n`);
       const r = cli(p.root, ['validate']);
       expect(r.status).toBe(1);
       expect(r.stderr).not.toMatch(NO_STACK);
       expect(r.stderr).toMatch(/^dist\/staging.*Rollout\/trading-api.*secretKeyRef\.name: looks like a credential/m);
-      expect(r.stdout + r.stderr).not.toContain('abcdefghij');
+      expect(r.stderr).toMatch(/^dist\/prod\/kustomization\.yaml: commonAnnotations\.link: looks like a credential/m);
+      expect(r.stdout + r.stderr).not.toMatch(/abcdefghij|Sup3rS3cret/);
     },
     SLOW,
   );

@@ -159,6 +159,7 @@ describe('policy rules', () => {
         { name: 'DSN', value: 'postgresql://trading:hunter2hunter2@db:5432/trading' },
         { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'trading-db-app', key: token } } },
       ];
+      container(o).args = ['--aws-key=AKIAIOSFODNN7EXAMPLE'];
       o.push({
         apiVersion: 'v1',
         kind: 'ConfigMap',
@@ -171,10 +172,11 @@ describe('policy rules', () => {
       expect.stringMatching(
         /^no-credentials Deployment\/api: spec\.template\.spec\.containers\[0\]\.env\[1\]\.valueFrom\.secretKeyRef\.key: looks like/,
       ),
+      expect.stringMatching(/^no-credentials Deployment\/api: spec\.template\.spec\.containers\[0\]\.args\[0\]: looks like a credential/),
       expect.stringMatching(/^no-credentials Deployment\/api: spec\.template\.spec\.imagePullSecrets\[0\]\.name: looks like a credential/),
       expect.stringMatching(/^no-credentials ConfigMap\/hooks: data\.URL: looks like a credential/),
     ]);
-    expect(found.join('\n')).not.toMatch(/ghp_|hunter2|abc123/);
+    expect(found.join('\n')).not.toMatch(/ghp_|hunter2|abc123|AKIA/);
     // $(VAR) references filled from the environment, a user without a password, and names are not credentials.
     expect(
       breaking((o) => {

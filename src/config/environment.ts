@@ -29,7 +29,7 @@ import { environmentContainerLimits, environmentQuota, PartialResources, resourc
 import { ResourceRequirements } from '../core/resources';
 import { parseQuantity } from '../core/quantity';
 import type { EnvironmentConfig } from './types';
-import { inFile, parseAndCheckSchema, readableData } from './yaml-file';
+import { credentialProblems, inFile, parseAndCheckSchema, readableData } from './yaml-file';
 import { closest } from '../core/closest';
 
 /** What an environment file stands for: every construct's props, checked, ready to build. */
@@ -72,12 +72,14 @@ export function parseEnvironment(name: string, file: string, text: string): Pars
   const named = environmentNameProblems(name);
   const parsed = parseAndCheckSchema(text, schema, DISCRIMINATORS);
   if (parsed.data === undefined) return { problems: inFile(file, [...named, ...parsed.problems]) };
+  // A credential in any field, said whatever else the file has (a field with a problem of its own says it there).
+  const pasted = credentialProblems(parsed.data, new Set(parsed.problems.map((p) => p.field)));
   // The value rules read what the schema admits: a value it rejects is absent for them, and what they
   // would say about it is the schema's to say. A whole entry rejected is skipped; a value rejected outside
   // the entries leaves the file to the schema.
   const readable = readableData(parsed.data, parsed.schemaErrors, DISCRIMINATORS, 3);
   const entries = readable.rejected.map((field) => entryOf(field));
-  if (entries.some((entry) => entry === undefined)) return { problems: inFile(file, [...named, ...parsed.problems]) };
+  if (entries.some((entry) => entry === undefined)) return { problems: inFile(file, [...named, ...parsed.problems, ...pasted]) };
   const wholeEntries = new Set(entries.filter((e): e is { entry: string; whole: boolean } => e !== undefined && e.whole).map((e) => e.entry));
   const planned = planEnvironment(readable.data as EnvironmentConfig, wholeEntries, readable.rejected);
   const said = [...readable.rejected, ...readable.unread];
@@ -89,7 +91,8 @@ export function parseEnvironment(name: string, file: string, text: string): Pars
     }),
   );
   const derived = (p: Problem): boolean => said.some((f) => within(p.field, f)) || (misspelt.has(p.field) && p.message.startsWith('is required'));
-  const problems = [...named, ...parsed.problems, ...planned.problems.filter((p) => !derived(p))];
+  const own = planned.problems.filter((p) => !derived(p));
+  const problems = [...named, ...parsed.problems, ...own, ...pasted.filter((p) => !own.some((o) => o.field === p.field))];
   // The environment's name labels its alerts unless the file names the environment (a name that is no name is said above).
   const config = parsed.data as EnvironmentConfig;
   if (config.monitoring?.environment === undefined && named.length === 0) {

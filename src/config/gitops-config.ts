@@ -14,7 +14,7 @@ import { FluxDelivery } from '../gitops/flux-delivery';
 import { APPLY_STAGES } from '../gitops/sync-waves';
 import { environmentNotifications } from './sections/notifications';
 import schema from './gitops.schema.json';
-import { inFile, parseAndCheckSchema } from './yaml-file';
+import { credentialProblems, inFile, parseAndCheckSchema } from './yaml-file';
 import type { Environment } from './environment';
 import type { GitOpsConfig } from './gitops-types';
 import { TIER_DEFAULTS } from './tiers';
@@ -28,7 +28,9 @@ export const GITOPS_FILE = 'gitops.yaml';
 /** Parses `gitops.yaml`; throws a ConfigurationError with every problem. */
 export function parseGitOps(file: string, text: string): GitOpsConfig {
   const parsed = parseAndCheckSchema(text, schema);
-  if (parsed.problems.length > 0) throw new ConfigurationError(inFile(file, parsed.problems));
+  // A credential in any field, said with the schema's problems (a field with a problem of its own says it there).
+  const pasted = credentialProblems(parsed.data, new Set(parsed.problems.map((p) => p.field)));
+  if (parsed.problems.length > 0) throw new ConfigurationError(inFile(file, [...parsed.problems, ...pasted]));
   const config = parsed.data as GitOpsConfig;
   // The rules of ArgoCdDelivery/FluxDelivery, checked here so problems name this file's fields.
   const c = new ProblemCollector();
@@ -43,6 +45,7 @@ export function parseGitOps(file: string, text: string): GitOpsConfig {
   if (config.flux?.interval !== undefined) c.check('flux.interval', checkDuration(config.flux.interval));
   if (config.flux?.timeout !== undefined) c.check('flux.timeout', checkDuration(config.flux.timeout));
   if (config.flux?.credentialsSecret !== undefined) c.check('flux.credentialsSecret', checkSecretName(config.flux.credentialsSecret));
+  c.add(pasted.filter((p) => !c.problems.some((o) => o.field === p.field)));
   if (c.problems.length > 0) throw new ConfigurationError(inFile(file, c.problems));
   return config;
 }

@@ -7,6 +7,7 @@ import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { Problem, show } from '../core/problems';
 import { namesSecret } from '../core/secrets';
 import { closest } from '../core/closest';
+import { holdsCredential } from '../core/credential-shape';
 import { compileSchema } from './schema-validator';
 
 /** A YAML file parsed and checked against its JSON Schema. */
@@ -137,7 +138,43 @@ function withoutBranchNoise(errors: readonly ErrorObject[], discriminators: Read
 
 /** Formats problems of a file as `file: field: message`. */
 export function inFile(file: string, problems: readonly Problem[]): string[] {
-  return problems.map((p) => `${file}: ${p.field ? `${p.field}: ` : ''}${p.message}`);
+  // A key that is a credential (pasted as a key of `config:`) is not repeated in its field's path either.
+  const field = (f: string): string =>
+    holdsCredential(f)
+      ? f
+          .split('.')
+          .map((k) => (holdsCredential(k) ? '(a key not shown here)' : k))
+          .join('.')
+      : f;
+  return problems.map((p) => `${file}: ${p.field ? `${field(p.field)}: ` : ''}${p.message}`);
+}
+
+/**
+ * Every value (or key) of a configuration file that is or holds a credential (a well-known token, a URL with a
+ * password or a query token), at its field, without the value: whatever the field, it would be written into dist/.
+ * Fields in `skip` (those with a problem of their own) are left to it.
+ */
+export function credentialProblems(data: unknown, skip: ReadonlySet<string> = new Set()): Problem[] {
+  const problems: Problem[] = [];
+  const message =
+    'looks like a credential (a token, or a URL with a password or a token): it would be written into dist/; keep it in a Secret ' +
+    'and reference it (secretEnv, credentialsSecret) (the value is not shown here)';
+  const walk = (value: unknown, segments: string[]): void => {
+    if (typeof value === 'string') {
+      const field = segmentsToField(segments);
+      if (holdsCredential(value) && !skip.has(field)) problems.push({ field, message });
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, [...segments, String(i)]));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (holdsCredential(k))
+          problems.push({ field: segmentsToField(segments), message: `a key ${message.replace('looks like', 'that looks like')}` });
+        else walk(v, [...segments, k]);
+      }
+    }
+  };
+  walk(data, []);
+  return problems;
 }
 
 function pointerSegments(pointer: string): string[] {

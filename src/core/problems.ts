@@ -2,6 +2,7 @@
  * One configuration problem: where it is and what is wrong with it.
  */
 import { closest } from './closest';
+import { holdsCredential } from './credential-shape';
 import { FieldPath } from './field-path';
 
 export interface Problem {
@@ -126,6 +127,8 @@ export class ProblemCollector {
  */
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
+  // Whatever field it was written in, a credential is never repeated (a message ends up in CI logs and reviews).
+  if (typeof value === 'string' && holdsCredential(value)) return 'the value (not shown here: it looks like a credential)';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

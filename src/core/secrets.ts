@@ -1,6 +1,7 @@
 import { FieldPath } from './field-path';
 import { Problem, ProblemCollector, throwIfProblems, show } from './problems';
-import { checkDnsSubdomain, CREDENTIAL_QUERY } from './value-rules';
+import { checkDnsSubdomain } from './value-rules';
+import { holdsCredential, isToken } from './credential-shape';
 
 /**
  * Problems of a reference to an existing Secret: its name (at `secretNamePath`) and the keys read from
@@ -35,7 +36,7 @@ export function namesSecret(field: string): boolean {
 export function looksLikeCredential(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   if (/:\/\/|hooks\.slack\.com|^[^\s@/]+:[^\s@/]+@/i.test(value)) return true;
-  if (/^(xox[a-z]?-|gh[pousr]_|github_pat_|glpat-|sk[-_]|pk_live_|rk_live_|AKIA|ASIA|eyJ)/.test(value)) return true;
+  if (isToken(value)) return true;
   return /^[A-Za-z0-9+/=_]{24,}$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value);
 }
 
@@ -83,11 +84,7 @@ function pastedIntoStoreReference(value: unknown): boolean {
   if (/:\/\/|hooks\.slack\.com|^[^\s@/]+:[^\s@/]+@/i.test(value)) return true;
   return value
     .split('/')
-    .some(
-      (segment) =>
-        /^(xox[a-z]?-|gh[pousr]_|github_pat_|glpat-|sk[-_]|pk_live_|rk_live_|AKIA|ASIA|eyJ)/.test(segment) ||
-        (/^[A-Za-z0-9+=_]{32,}$/.test(segment) && /[0-9]/.test(segment) && /[A-Za-z]/.test(segment)),
-    );
+    .some((segment) => isToken(segment) || (/^[A-Za-z0-9+=_]{32,}$/.test(segment) && /[0-9]/.test(segment) && /[A-Za-z]/.test(segment)));
 }
 
 /**
@@ -183,26 +180,21 @@ export const CREDENTIAL_NOT_SHOWN = '(a value that looks like a credential; not 
 const DATA_MAPS = new Set(['data', 'stringData', 'encryptedData', 'binaryData']);
 /** The last field of a reference to a Secret or to one of its keys. */
 const REFERENCE_FIELDS = new Set(['name', 'secretName', 'key', 'secretKey']);
-/** A URL inside a longer text (a command line, a ConfigMap value). */
-const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
 
 /**
  * Whether the string at `path` of an object is (or holds) a credential: a reference to a Secret (`secretKeyRef.name`,
- * `imagePullSecrets[0].name`, a volume's `secretName`) whose value looks like a credential, or, anywhere, a URL that
- * carries one (`user:password@`, `?access_token=`). `$(VAR)` references, which the kubelet fills from the
- * container's environment, are not credentials.
+ * `imagePullSecrets[0].name`, a volume's `secretName`) whose value looks like a credential, or, anywhere, a
+ * well-known token (`ghp_…`, `AKIA…`, also inside `--token=…`) or a URL that carries one (`user:password@`,
+ * `?access_token=`). `$(VAR)`, `${VAR}` and `$VAR` references, filled in where the value is used, are not.
  */
 export function credentialAt(path: readonly string[], value: unknown): boolean {
   if (typeof value !== 'string') return false;
   const last = path[path.length - 1] ?? '';
   const inData = path.slice(0, -1).some((p) => DATA_MAPS.has(p));
   if (!inData && REFERENCE_FIELDS.has(last) && namesSecret(path.join('.')) && looksLikeCredential(value)) return true;
-  for (const url of value.replace(/\$\([A-Za-z_][A-Za-z0-9_]*\)/g, '').match(URL_IN_TEXT) ?? []) {
-    const userinfo = /^[^:]+:\/\/([^/?#@]*)@/.exec(url)?.[1];
-    if (userinfo !== undefined && (/:./.test(userinfo) || looksLikeCredential(userinfo))) return true;
-    if (CREDENTIAL_QUERY.test(url)) return true;
-  }
-  return false;
+  // A SealedSecret's encrypted values are meant to be committed.
+  if (path.some((p) => p === 'encryptedData')) return false;
+  return holdsCredential(value);
 }
 
 /** The paths (`spec.template.spec.imagePullSecrets[0].name`) of the credentials in `value` (see `credentialAt`). */

@@ -5,6 +5,7 @@
 import { checkQuantity, parseQuantity } from './quantity';
 import { FieldPath } from './field-path';
 import { Problem, ProblemCollector, show } from './problems';
+import { urlHoldsCredential } from './credential-shape';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -245,29 +246,6 @@ export function validateResources(
 /** A request or limit of a container's resources, as `validateResources` names them. */
 export type ResourceField = `${'requests' | 'limits'}.${'cpu' | 'memory'}`;
 
-/** A query parameter of a URL that carries a credential (`?access_token=…`, `&X-Amz-Signature=…`). */
-export const CREDENTIAL_QUERY = new RegExp(
-  `[?&#;](${[
-    'access[_-]?token',
-    'token',
-    'private[_-]?token',
-    'api[_-]?key',
-    'apikey',
-    'key',
-    'password',
-    'passwd',
-    'pwd',
-    'secret',
-    'client[_-]?secret',
-    'sig',
-    'signature',
-    'x-amz-signature',
-    'x-amz-credential',
-    'x-goog-signature',
-  ].join('|')})=[^&#\\s]`,
-  'i',
-);
-
 /**
  * A URL that carries a credential: a user or password before "@" (`https://user:pass@host`, `https://token@host`), or a
  * query parameter that is one (`?access_token=…`, `&X-Amz-Signature=…`). Every URL a configuration gives is written
@@ -276,7 +254,7 @@ export const CREDENTIAL_QUERY = new RegExp(
 export function checkUrlCredentials(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const userinfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(value);
-  const query = CREDENTIAL_QUERY.test(value);
+  const query = !userinfo && urlHoldsCredential(value);
   if (!userinfo && !query) return undefined;
   return (
     `carries a credential (${userinfo ? 'a user or password before "@"' : 'a token in its query'}): every URL is written into dist/; ` +

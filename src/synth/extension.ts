@@ -146,6 +146,19 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
         }
       };
     }
+    // What the library made is its guarantee (a quota, container limits, the default-deny policy, budgets): an
+    // extension adds to it and may patch it, but what it removes is refused, at the line that removes it.
+    const removedAt = new Map<IConstruct, string>();
+    const removing = Node.prototype as unknown as { tryRemoveChild?: (this: Node, childName: string) => boolean };
+    const tryRemoveChild = removing.tryRemoveChild;
+    if (typeof tryRemoveChild === 'function') {
+      removing.tryRemoveChild = function (childName) {
+        const child = this.tryFindChild(childName);
+        const at = positionOf(new Error(), compiled, map);
+        if (child && at) removedAt.set(child, `${shownOf(at.file)}:${at.line}:${at.column}`);
+        return tryRemoveChild.call(this, childName);
+      };
+    }
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = Math.max(limit, STACK_DEPTH);
     let returned: unknown;
@@ -155,7 +168,18 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
       throw new ExtensionError(linesOf(e).map((m) => `${where(e)}: in environment ${environment.name}: ${m}`));
     } finally {
       nodes.addChild = addChild;
+      removing.tryRemoveChild = tryRemoveChild;
       Error.stackTraceLimit = limit;
+    }
+    const present = new Set(chart.node.findAll());
+    for (const o of before) {
+      if (!(o instanceof ApiObject) || present.has(o)) continue;
+      let site: string | undefined;
+      for (let s: IConstruct | undefined = o; s && site === undefined; s = s.node.scope) site = removedAt.get(s);
+      outside.push(
+        `${site ?? shown}: in environment ${environment.name}: removes ${o.kind}/${o.name} (${o.node.path}), an object of the library: ` +
+          'what the library makes (a quota, container limits, network policies, budgets) is kept; patch it (addJsonPatch) to change it',
+      );
     }
     if (isThenable(returned)) {
       // Synthesis is synchronous: what an async function adds after its first await would be missing from

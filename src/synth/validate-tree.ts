@@ -3,6 +3,7 @@
  * CRD schemas, the policy rules run on the objects of each namespace, and, in a project, the environment
  * files checked and rendered too (what the next synth would write must pass the same rules).
  */
+import { credentialPaths } from '../core/secrets';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -369,6 +370,13 @@ function kustomizationProblems(
       continue;
     }
     const k = parsed as Record<string, unknown>;
+    // What kustomize adds to every object (commonAnnotations, a configMapGenerator's literals) is committed too.
+    for (const field of credentialPaths(k)) {
+      problems.push(
+        `${shownOf(file)}: ${field}: looks like a credential (a token, or a URL with a password or a token): it would be committed with ` +
+          `${relative(cwd, dir) || '.'}/; keep it in a Secret and reference it (the value is not shown here)`,
+      );
+    }
     if (k.resources !== undefined && !(Array.isArray(k.resources) && k.resources.every((r) => typeof r === 'string'))) {
       problems.push(`${shownOf(file)}: resources: ${show(k.resources)} is not a list of paths: kustomize cannot build ${shownOf(folder) || '.'}/`);
       accounted.add(folder);
