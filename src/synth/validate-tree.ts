@@ -44,7 +44,15 @@ function readDocuments(text: string): Array<{ value: unknown } | { errors: strin
   const value = readEmitted(text);
   if (value !== undefined && emitYaml(value) === text) return [{ value }];
   return parseAllDocuments(text, { version: '1.1', uniqueKeys: true }).map((doc) =>
-    doc.errors.length > 0 ? { errors: doc.errors.map((e) => e.message.split('\n')[0]) } : { value: doc.toJS() },
+    // The yaml package ends its first line with "at line 3, column 18:" before a code excerpt: the position goes first.
+    doc.errors.length > 0
+      ? {
+          errors: doc.errors.map((e) => {
+            const text = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+            return e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ${text}` : text;
+          }),
+        }
+      : { value: doc.toJS() },
   );
 }
 
