@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { CLI_SUITES } from './vitest.cli.config.mts';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The cluster tests need Go and a control plane: `npm run test:cluster` (vitest.cluster.config.mts).
-    exclude: ['test/cluster/**', '**/node_modules/**'],
+    // The cluster tests need Go and a control plane: `npm run test:cluster` (vitest.cluster.config.mts); the CLI's
+    // end-to-end suites start a process per test: `npm run test:cli` (vitest.cli.config.mts). CI runs both after this.
+    exclude: ['test/cluster/**', '**/node_modules/**', ...CLI_SUITES],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     // vitest's default is one worker fewer than the cores (one, on a 2-core machine); the files spend much
