@@ -316,6 +316,25 @@ describe('files a user keeps in subfolders of dist/', () => {
   );
 
   it(
+    'what a user adds to a kustomization.yaml the synth wrote (patches, labels) is refused, not dropped',
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const file = join(p.out, 'prod', '50-application', 'kustomization.yaml');
+      writeFileSync(file, `${readFileSync(file, 'utf8')}commonLabels:\n  team: desk\n`);
+      const before = snapshot(p.out);
+      const r = cli(p.root, ['synth']);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trimEnd().split('\n')).toEqual([
+        'synth failed: dist/prod/50-application/kustomization.yaml: edited by hand (commonLabels): a synth writes it anew with its resources ' +
+          'only and would drop it; keep it in a kustomization of your own outside dist/ that lists this folder; dist/ was left as it was',
+      ]);
+      expect(snapshot(p.out)).toEqual(before);
+    },
+    SLOW,
+  );
+
+  it(
     'what an earlier synth wrote and the configuration dropped is still removed without a word',
     () => {
       const p = scratchProject();

@@ -308,7 +308,30 @@ function unownedFilesLost(outdir: string, shown: string, files: readonly OutputF
       );
     }
   }
+  // A kustomization.yaml the synth rewrites keeps only its resources: what a user added to it (patches, labels,
+  // generators) would be dropped without a word.
+  for (const p of [...owned].filter((f) => basename(f) === KUSTOMIZATION_FILE && kept.has(f))) {
+    const added = addedKustomizeFields(join(outdir, p));
+    if (added.length > 0) {
+      problems.push(
+        `${join(shown, p)}: edited by hand (${added.join(', ')}): a synth writes it anew with its resources only and would drop ` +
+          `${added.length > 1 ? 'them' : 'it'}; keep ${added.length > 1 ? 'them' : 'it'} in a kustomization of your own outside ${shown}/ ` +
+          `that lists this folder`,
+      );
+    }
+  }
   return problems;
+}
+
+/** The fields of a kustomization.yaml besides those a synth writes (apiVersion, kind, resources). */
+function addedKustomizeFields(file: string): string[] {
+  try {
+    const doc = parseAllDocuments(readFileSync(file, 'utf8'))[0]?.toJS() as unknown;
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return [];
+    return Object.keys(doc).filter((k) => !['apiVersion', 'kind', 'resources'].includes(k));
+  } catch {
+    return [];
+  }
 }
 
 /**
