@@ -198,22 +198,25 @@ export function credentialAt(path: readonly string[], value: unknown): boolean {
 }
 
 /** The paths (`spec.template.spec.imagePullSecrets[0].name`) of the credentials in `value` (see `credentialAt`). */
-export function credentialPaths(value: unknown, path: readonly string[] = []): string[] {
-  if (typeof value === 'string') return credentialAt(path, value) ? [showPath(path)] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => credentialPaths(v, [...path.slice(0, -1), `${path[path.length - 1] ?? ''}[${i}]`]));
-  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => credentialPaths(v, [...path, k]));
-  return [];
+export function credentialPaths(value: unknown): string[] {
+  const found: string[] = [];
+  mapStrings(value, [], (path, text) => {
+    if (credentialAt(path, text)) found.push(path.join('.'));
+    return text;
+  });
+  return found;
 }
 
 /** `value` with every credential in it (see `credentialAt`) replaced by `CREDENTIAL_NOT_SHOWN`. */
 export function withoutCredentials(value: unknown, path: readonly string[] = []): unknown {
-  if (typeof value === 'string') return credentialAt(path, value) ? CREDENTIAL_NOT_SHOWN : value;
-  if (Array.isArray(value)) return value.map((v, i) => withoutCredentials(v, [...path.slice(0, -1), `${path[path.length - 1] ?? ''}[${i}]`]));
-  if (typeof value === 'object' && value !== null)
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutCredentials(v, [...path, k])]));
-  return value;
+  return mapStrings(value, path, (at, text) => (credentialAt(at, text) ? CREDENTIAL_NOT_SHOWN : text));
 }
 
-function showPath(path: readonly string[]): string {
-  return path.join('.');
+/** `value` with each string replaced by what `map` makes of it and its path (a list's entry is `field[i]`). */
+function mapStrings(value: unknown, path: readonly string[], map: (path: readonly string[], text: string) => string): unknown {
+  if (typeof value === 'string') return map(path, value);
+  if (Array.isArray(value)) return value.map((v, i) => mapStrings(v, [...path.slice(0, -1), `${path[path.length - 1] ?? ''}[${i}]`], map));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, [...path, k], map)]));
+  return value;
 }
