@@ -339,11 +339,24 @@ describe.concurrent('releases under the Argo Rollouts controller', () => {
       expect(beforeTraffic.every((s) => s.weight === 0)).toBe(true);
       expect(last.status?.stableRS).toBe(last.status?.currentPodHash);
       // Fully promoted: Argo leaves the route as it was at the end (the canary backend at 100) and points both
-      // Services at the new pods, so every backend of the route serves the new version.
-      for (const name of ['trading-api', 'trading-api-canary']) {
-        const svc = await client.get<KubeObject & { spec: { selector: Record<string, string> } }>('v1', 'Service', ns, name);
-        expect(svc?.spec.selector['rollouts-pod-template-hash'], name).toBe(last.status?.stableRS);
-      }
+      // Services at the new pods, so every backend of the route serves the new version. The controller moves the
+      // Services at the start of a reconcile, from the stableRS the previous one wrote (rolloutCanary calls
+      // reconcileStableAndCanaryService before syncRolloutStatusCanary, argo-rollouts v1.9.1 rollout/canary.go),
+      // so they follow status.stableRS one reconcile later: wait for that, then require both on the new pods.
+      const selectors = async (): Promise<Record<string, string | undefined>> => {
+        const out: Record<string, string | undefined> = {};
+        for (const svc of ['trading-api', 'trading-api-canary']) {
+          const got = await client.get<KubeObject & { spec: { selector: Record<string, string> } }>('v1', 'Service', ns, svc);
+          out[svc] = got?.spec.selector['rollouts-pod-template-hash'];
+        }
+        return out;
+      };
+      const expected = { 'trading-api': last.status?.stableRS, 'trading-api-canary': last.status?.stableRS };
+      const settled = await waitFor('both Services on the new pods', 30_000, async () => {
+        const now = await selectors();
+        return now['trading-api'] === expected['trading-api'] && now['trading-api-canary'] === expected['trading-api-canary'] ? now : undefined;
+      }).catch(async () => selectors());
+      expect(settled).toEqual(expected);
       // The smoke check ran as a Job metric and passed while the canary had no traffic.
       const all = await runs(ns);
       const smoke = all.find((r) => r.spec.metrics.some((m) => m.name === 'smoke-test'));
