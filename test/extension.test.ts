@@ -240,11 +240,23 @@ export default function extend(chart: Chart, environment: Environment): void {
 import * as kplus from 'cdk8s-plus-28';
 import type { Environment } from 'cdk8s-trading';
 
+class Pending extends ApiObject {
+  constructor(scope: Chart, id: string) {
+    super(scope, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pending' } });
+  }
+  override toJson(): never {
+    throw new Error('the data is not known yet');
+  }
+}
+
+class StillPending extends Pending {}
+
 export default function extend(chart: Chart, environment: Environment): void {
   if (environment.name !== 'dev') return;
   new kplus.Deployment(chart, 'worker', {});
   const other = new Chart(chart.node.root, 'extra', { namespace: 'trading-dev' });
   new ApiObject(other, 'info', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-info' } });
+  new StillPending(chart, 'pending');
 }
 `;
       const prefix = (needle: string): string => `${at('extend.ts', text, needle)}: in environment dev: `;
@@ -252,6 +264,8 @@ export default function extend(chart: Chart, environment: Environment): void {
         `${prefix('new Chart')}"extra" is added under "the App", outside the environment's chart "dev": only that chart is written to dist/; ` +
           'add it to the chart the function receives',
         `${prefix('new kplus.Deployment')}Deployment/dev-worker (dev/worker/Resource): cannot be rendered: PodSpec must have at least 1 container`,
+        // A class of the extension's own: the line that instantiates it, not its constructor's super().
+        `${prefix('new StillPending')}ConfigMap/pending (dev/pending): cannot be rendered: the data is not known yet`,
       ]);
     },
     SLOW,

@@ -132,7 +132,9 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
     if (typeof addChild === 'function') {
       nodes.addChild = function (child, childName) {
         addChild.call(this, child, childName);
-        const at = positionOf(new Error(), compiled, map);
+        // A class of the extension's own that extends a construct registers from its constructor's super(): the
+        // line that makes the object is where that class is instantiated, so its constructor frames are skipped.
+        const at = positionOf(new Error(), compiled, map, classNamesOf(child));
         if (at) sites.set(child, `${shownOf(at.file)}:${at.line}:${at.column}`);
         // Only the environment's chart is rendered into its folder: a construct added anywhere else (a Chart of
         // its own under the App) would be silently missing from dist/.
@@ -291,12 +293,27 @@ function compile(file: string, shown: string): { code: string; map: SourceMap; i
   }
 }
 
-/** The innermost frame of `e`'s stack in the compiled extension, mapped back to the user's source. */
-function positionOf(e: unknown, compiled: string, map: SourceMap): SourcePosition | undefined {
+/** The names of the classes `o` is an instance of, its own class first. */
+function classNamesOf(o: object): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (let p: unknown = Object.getPrototypeOf(o); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const name = (p as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === 'string' && name !== '') names.add(name);
+  }
+  return names;
+}
+
+/**
+ * The innermost frame of `e`'s stack in the compiled extension, mapped back to the user's source; frames inside
+ * the constructor of a class named in `constructing` (`at new Name (…)`) are passed over.
+ */
+function positionOf(e: unknown, compiled: string, map: SourceMap, constructing: ReadonlySet<string> = new Set()): SourcePosition | undefined {
   const stack = e instanceof Error && typeof e.stack === 'string' ? e.stack : '';
   for (const line of stack.split('\n')) {
     const at = line.lastIndexOf(`${compiled}:`);
     if (at < 0) continue;
+    const inside = /^\s*at new (\S+) \(/.exec(line)?.[1];
+    if (inside !== undefined && constructing.has(inside)) continue;
     const m = /^:(\d+):(\d+)/.exec(line.slice(at + compiled.length));
     if (!m) continue;
     const entry = map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
