@@ -335,6 +335,30 @@ describe('files a user keeps in subfolders of dist/', () => {
   );
 
   it(
+    "an environment's own kustomization.yaml edited by hand (an entry dropped, labels added) is one line, not one per file under it",
+    () => {
+      const p = scratchProject();
+      synthesizeProject({ root: p.root, outdir: p.out });
+      const file = join(p.out, 'prod', 'kustomization.yaml');
+      writeFileSync(file, `${readFileSync(file, 'utf8').replace('  - 50-application\n', '')}commonLabels:\n  team: desk\n`);
+      const before = snapshot(p.out);
+      const r = cli(p.root, ['synth']);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trimEnd().split('\n')).toEqual([
+        'synth failed: dist/prod/kustomization.yaml: edited by hand (commonLabels): a synth writes it anew with its resources ' +
+          'only and would drop it; keep it in a kustomization of your own outside dist/ that lists this folder; dist/ was left as it was',
+      ]);
+      expect(snapshot(p.out)).toEqual(before);
+      // Its list alone edited (the entry dropped): the synth lists it again, and nothing under it is anyone else's.
+      writeFileSync(file, readFileSync(file, 'utf8').replace('commonLabels:\n  team: desk\n', ''));
+      const again = cli(p.root, ['synth']);
+      expect(again.status, again.stderr).toBe(0);
+      expect(readFileSync(file, 'utf8')).toContain('  - 50-application\n');
+    },
+    SLOW,
+  );
+
+  it(
     'what an earlier synth wrote and the configuration dropped is still removed without a word',
     () => {
       const p = scratchProject();

@@ -1,6 +1,6 @@
 /** Reading output trees. */
 import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { compareStrings } from '../core/order';
 import { kustomization, KUSTOMIZATION_FILE } from './layout';
@@ -81,9 +81,11 @@ export function unreadableUnder(dir: string): Unreadable[] {
  * folders and what their `resources` list. The synth's folders are the top-level folders (or, in a folder
  * without one, like `gitops/`, its subfolders) whose kustomization.yaml is one the synth writes (a plain
  * `resources` list in its format), and the folders those list. Anything else (an overlay, a patch, a
- * `.gitkeep`, a file in a folder the synth does not list) is the user's.
+ * `.gitkeep`, a file in a folder the synth does not list) is the user's. So is every folder whose
+ * kustomization.yaml is in `rewritten` (the coming synth writes it), even when that file or the one above it was
+ * edited by hand: what it lists is read as it is, and what the edit added is the caller's to report, once.
  */
-export function synthOwnedFiles(dir: string): Set<string> {
+export function synthOwnedFiles(dir: string, rewritten: ReadonlySet<string> = new Set()): Set<string> {
   const owned = new Set<string>();
   const visit = (folder: string, listed: boolean): void => {
     const kustomizationFile = join(dir, folder, KUSTOMIZATION_FILE);
@@ -104,6 +106,10 @@ export function synthOwnedFiles(dir: string): Set<string> {
     else
       for (const sub of readdirSync(join(dir, top)).sort(compareStrings))
         if (statSync(join(dir, top, sub)).isDirectory()) visit(join(top, sub), false);
+  }
+  // The folders the coming synth writes are the synth's whatever was done to the kustomization.yaml above them.
+  for (const file of [...rewritten].filter((f) => basename(f) === KUSTOMIZATION_FILE).sort(compareStrings)) {
+    if (!owned.has(file) && existsSync(join(dir, file))) visit(dirname(file), true);
   }
   return owned;
 }

@@ -291,7 +291,7 @@ function treeProblems(root: string, shown: string): string[] {
 function unownedFilesLost(outdir: string, shown: string, files: readonly OutputFile[]): string[] {
   if (!existsSync(outdir)) return [];
   const kept = new Set(files.map((f) => f.path));
-  const owned = synthOwnedFiles(outdir);
+  const owned = synthOwnedFiles(outdir, kept);
   const problems: string[] = [];
   for (const p of filesUnder(outdir).filter((f) => !kept.has(f))) {
     const why = !owned.has(p)
