@@ -148,9 +148,9 @@ beforeAll(async () => {
   );
   await waitFor('the CloudNativePG webhook server', 120_000, async () => {
     if (operator?.exited) throw Object.assign(new Error(`the operator exited:\n${operator.tail()}`), { fatal: true });
-    return /Serving webhook server|starting webhook server|Starting webhook server/i.test(readFileSync(operator?.log ?? '', 'utf8'))
-      ? true
-      : undefined;
+    // "Serving", not "Starting": controller-runtime v0.24.1 logs the latter before it loads the certificates and
+    // listens (pkg/webhook/server.go), so an apply right after it could be refused with "connection refused".
+    return /Serving webhook server/.test(readFileSync(operator?.log ?? '', 'utf8')) ? true : undefined;
   });
   // The Namespace first (as both GitOps tools order kinds), then everything else in dist/'s order.
   for (const o of [...objects, ...childObjects].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'))) {

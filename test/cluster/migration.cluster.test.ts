@@ -177,18 +177,6 @@ describe('the migration waits for its backup (the init container on the API serv
     expect(await exitCode(s, `${backupName}-other`), s.output).toBe(1);
     expect(s.output).toMatch(/cannot read backup .*HTTP 403.*ServiceAccount, Role and RoleBinding/);
     // What the ServiceAccount may do, asked of the API server's authorizer.
-    const can = async (verb: string, name?: string): Promise<boolean> => {
-      const r = await client.send('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SubjectAccessReview',
-        spec: {
-          user: `system:serviceaccount:${ns}:${serviceAccount}`,
-          groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'],
-          resourceAttributes: { namespace: ns, group: 'postgresql.cnpg.io', resource: 'backups', verb, name },
-        },
-      });
-      return (r.body as { status: { allowed: boolean } }).status.allowed;
-    };
     expect(await can('get', backupName)).toBe(true);
     expect(await can('list')).toBe(false);
     expect(await can('watch', backupName)).toBe(false);
@@ -208,4 +196,21 @@ async function grant(name: string): Promise<void> {
   role.rules[0].resourceNames = [...role.rules[0].resourceNames, name];
   const r = await client.apply(role, { fieldManager: FIELD_MANAGER });
   if (r.status >= 300) throw new Error(`Role: HTTP ${r.status}`);
+  // The authorizer reads Roles from an informer cache (kube-apiserver's RBAC authorizer), which may lag the write:
+  // the script's first request follows at once, so wait until the authorizer itself allows it.
+  await waitFor(`the authorizer to allow get on ${name}`, 10_000, async () => ((await can('get', name)) ? true : undefined));
+}
+
+/** What the migration Job's ServiceAccount may do with Backups, asked of the API server's authorizer. */
+async function can(verb: string, name?: string): Promise<boolean> {
+  const r = await client.send('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    spec: {
+      user: `system:serviceaccount:${ns}:${serviceAccount}`,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'],
+      resourceAttributes: { namespace: ns, group: 'postgresql.cnpg.io', resource: 'backups', verb, name },
+    },
+  });
+  return (r.body as { status: { allowed: boolean } }).status.allowed;
 }

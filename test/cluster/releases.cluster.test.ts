@@ -202,7 +202,10 @@ async function watch(ns: string, done: (r: Rollout) => boolean, timeoutMs: numbe
   const samples: Sample[] = [];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [r, rt, sets, services] = await Promise.all([rollout(ns), route(ns), replicaSets(ns), client.list<Svc>('v1', 'Service', ns)]);
+    // The route first: Argo moves it only after it wrote the step that sets the weight, so a route read before the
+    // Rollout never shows a weight ahead of the step read with it.
+    const rt = await route(ns);
+    const [r, sets, services] = await Promise.all([rollout(ns), replicaSets(ns), client.list<Svc>('v1', 'Service', ns)]);
     if (!r) throw new Error(`${ns}: the Rollout is gone`);
     samples.push({
       at: Date.now(),
