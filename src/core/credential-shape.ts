@@ -65,8 +65,11 @@ export function urlHoldsCredential(url: string): boolean {
  * webhook, or a URL with a password or a query token. `$(VAR)`, `${VAR}` and `$VAR` references are not.
  */
 export function holdsCredential(text: string): boolean {
+  // Every string of every object passes here: the common short value and the text without a URL are answered
+  // without the scans they cannot match (the shortest credential, a password in `a://:b@`, has 7 characters).
+  if (text.length < 7) return false;
   if (TOKEN.test(text) || SLACK_WEBHOOK.test(text)) return true;
-  return (text.match(URL_IN_TEXT) ?? []).some(urlHoldsCredential);
+  return text.includes('://') && (text.match(URL_IN_TEXT) ?? []).some(urlHoldsCredential);
 }
 
 /** Whether `text` is a well-known token from its start (`ghp_…`, `AKIA…`). */

@@ -212,11 +212,26 @@ export function withoutCredentials(value: unknown, path: readonly string[] = [])
   return mapStrings(value, path, (at, text) => (credentialAt(at, text) ? CREDENTIAL_NOT_SHOWN : text));
 }
 
-/** `value` with each string replaced by what `map` makes of it and its path (a list's entry is `field[i]`). */
+/**
+ * `value` with each string replaced by what `map` makes of it and its path (a list's entry is `field[i]`). What
+ * `map` leaves as it was is returned as it was, without a copy: the policy rules pass every object of a synth here.
+ */
 function mapStrings(value: unknown, path: readonly string[], map: (path: readonly string[], text: string) => string): unknown {
   if (typeof value === 'string') return map(path, value);
-  if (Array.isArray(value)) return value.map((v, i) => mapStrings(v, [...path.slice(0, -1), `${path[path.length - 1] ?? ''}[${i}]`], map));
-  if (typeof value === 'object' && value !== null)
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, [...path, k], map)]));
-  return value;
+  if (typeof value !== 'object' || value === null) return value;
+  const last = path.length - 1;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const next = mapStrings(value[i], [...path.slice(0, -1), `${path[last] ?? ''}[${i}]`], map);
+      if (next !== value[i]) (out ??= [...(value as unknown[])])[i] = next;
+    }
+    return out ?? value;
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const next = mapStrings(v, [...path, k], map);
+    if (next !== v) (out ??= { ...(value as Record<string, unknown>) })[k] = next;
+  }
+  return out ?? value;
 }
