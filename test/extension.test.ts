@@ -238,6 +238,7 @@ export default function extend(chart: Chart, environment: Environment): void {
     () => {
       const text = `import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
 import type { Environment } from 'cdk8s-trading';
 
 class Pending extends ApiObject {
@@ -251,12 +252,30 @@ class Pending extends ApiObject {
 
 class StillPending extends Pending {}
 
+class Crew extends kplus.Deployment {
+  constructor(scope: Chart, id: string) {
+    super(scope, id, {});
+  }
+}
+
+class Shelf extends ApiObject {
+  constructor(scope: Construct, id: string, depth: number) {
+    super(scope, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: \`shelf-\${depth}\` } });
+    if (depth > 0) new Shelf(this, 'inner', depth - 1);
+  }
+  override toJson(): never {
+    throw new Error('a shelf is never ready');
+  }
+}
+
 export default function extend(chart: Chart, environment: Environment): void {
   if (environment.name !== 'dev') return;
   new kplus.Deployment(chart, 'worker', {});
   const other = new Chart(chart.node.root, 'extra', { namespace: 'trading-dev' });
   new ApiObject(other, 'info', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-info' } });
   new StillPending(chart, 'pending');
+  new Crew(chart, 'crew');
+  new Shelf(chart, 'shelf', 1);
 }
 `;
       const prefix = (needle: string): string => `${at('extend.ts', text, needle)}: in environment dev: `;
@@ -264,8 +283,12 @@ export default function extend(chart: Chart, environment: Environment): void {
         `${prefix('new Chart')}"extra" is added under "the App", outside the environment's chart "dev": only that chart is written to dist/; ` +
           'add it to the chart the function receives',
         `${prefix('new kplus.Deployment')}Deployment/dev-worker (dev/worker/Resource): cannot be rendered: PodSpec must have at least 1 container`,
-        // A class of the extension's own: the line that instantiates it, not its constructor's super().
+        // A class of the extension's own: the line that instantiates it, not its constructor's super(), also for
+        // the resource a library construct it extends makes, and for one it makes of its own kind.
         `${prefix('new StillPending')}ConfigMap/pending (dev/pending): cannot be rendered: the data is not known yet`,
+        `${prefix('new Crew')}Deployment/dev-crew (dev/crew/Resource): cannot be rendered: PodSpec must have at least 1 container`,
+        `${prefix("new Shelf(chart, 'shelf'")}ConfigMap/shelf-1 (dev/shelf): cannot be rendered: a shelf is never ready`,
+        `${prefix("new Shelf(this, 'inner'")}ConfigMap/shelf-0 (dev/shelf/inner): cannot be rendered: a shelf is never ready`,
       ]);
     },
     SLOW,

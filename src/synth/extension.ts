@@ -124,6 +124,7 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
     const sites = new Map<IConstruct, string>();
     const outside: string[] = [];
     const outsideRoots = new Set<IConstruct>();
+    const superCalls = new Set<string>();
     // Where each construct the extension adds is created: the line of its `new`, for the problems of its
     // objects. Every construct registers with its scope through Node's (private) addChild; without it
     // (another constructs major), problems name the file only.
@@ -133,8 +134,9 @@ export function loadExtension(root: string, options: LoadExtensionOptions = {}):
       nodes.addChild = function (child, childName) {
         addChild.call(this, child, childName);
         // A class of the extension's own that extends a construct registers from its constructor's super(): the
-        // line that makes the object is where that class is instantiated, so its constructor frames are skipped.
-        const at = positionOf(new Error(), compiled, map, classNamesOf(child));
+        // line that makes the object is where that class is instantiated, so those super() calls are passed over,
+        // for it and for what a library construct's constructor makes on its behalf (a Deployment's resource).
+        const at = positionOf(new Error(), compiled, map, { classes: classNamesOf(child), superCalls });
         if (at) sites.set(child, `${shownOf(at.file)}:${at.line}:${at.column}`);
         // Only the environment's chart is rendered into its folder: a construct added anywhere else (a Chart of
         // its own under the App) would be silently missing from dist/.
@@ -303,19 +305,35 @@ function classNamesOf(o: object): ReadonlySet<string> {
   return names;
 }
 
+/** A construct being registered: the classes it is an instance of, and the super() calls seen so far (compiled positions). */
+interface Construction {
+  readonly classes: ReadonlySet<string>;
+  readonly superCalls: Set<string>;
+}
+
 /**
- * The innermost frame of `e`'s stack in the compiled extension, mapped back to the user's source; frames inside
- * the constructor of a class named in `constructing` (`at new Name (…)`) are passed over.
+ * The innermost frame of `e`'s stack in the compiled extension, mapped back to the user's source. For a construct
+ * being registered, the innermost frames inside the constructors of its own classes (`at new Name (…)`, each class
+ * once, so a class that makes another of its kind keeps that line) are its super() calls: they are recorded in
+ * `superCalls` and passed over, as is every super() call recorded before.
  */
-function positionOf(e: unknown, compiled: string, map: SourceMap, constructing: ReadonlySet<string> = new Set()): SourcePosition | undefined {
+function positionOf(e: unknown, compiled: string, map: SourceMap, construction?: Construction): SourcePosition | undefined {
   const stack = e instanceof Error && typeof e.stack === 'string' ? e.stack : '';
+  const classes = new Set(construction?.classes);
   for (const line of stack.split('\n')) {
     const at = line.lastIndexOf(`${compiled}:`);
     if (at < 0) continue;
-    const inside = /^\s*at new (\S+) \(/.exec(line)?.[1];
-    if (inside !== undefined && constructing.has(inside)) continue;
     const m = /^:(\d+):(\d+)/.exec(line.slice(at + compiled.length));
     if (!m) continue;
+    if (construction) {
+      const inside = /^\s*at new (\S+) \(/.exec(line)?.[1];
+      const position = `${m[1]}:${m[2]}`;
+      if (inside !== undefined && classes.delete(inside)) {
+        construction.superCalls.add(position);
+        continue;
+      }
+      if (construction.superCalls.has(position)) continue;
+    }
     const entry = map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
     if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) continue;
     return { file: entry.originalSource, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
