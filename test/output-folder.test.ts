@@ -19,6 +19,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { compareStrings } from '../src/core/order';
+import { kustomization } from '../src/synth/layout';
 import { synthesizeProject } from '../src/synth/project';
 import { writerPaths } from '../src/synth/write';
 import { ensureBuilt } from './support/dev-build';
@@ -339,6 +342,11 @@ describe('files a user keeps in subfolders of dist/', () => {
     () => {
       const p = scratchProject();
       synthesizeProject({ root: p.root, outdir: p.out });
+      // What an earlier synth wrote and the configuration no longer makes: a file listed as a synth lists it.
+      const application = join(p.out, 'prod', '50-application');
+      const entries = parse(readFileSync(join(application, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+      writeFileSync(join(application, 'configmap-retired.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: retired\n');
+      writeFileSync(join(application, 'kustomization.yaml'), kustomization([...entries.resources, 'configmap-retired.yaml'].sort(compareStrings)));
       const file = join(p.out, 'prod', 'kustomization.yaml');
       writeFileSync(file, `${readFileSync(file, 'utf8').replace('  - 50-application\n', '')}commonLabels:\n  team: desk\n`);
       const before = snapshot(p.out);
@@ -349,11 +357,23 @@ describe('files a user keeps in subfolders of dist/', () => {
           'only and would drop it; keep it in a kustomization of your own outside dist/ that lists this folder; dist/ was left as it was',
       ]);
       expect(snapshot(p.out)).toEqual(before);
-      // Its list alone edited (the entry dropped): the synth lists it again, and nothing under it is anyone else's.
-      writeFileSync(file, readFileSync(file, 'utf8').replace('commonLabels:\n  team: desk\n', ''));
+      // A folder of the user's own that the edited file lists stays the user's: refused, not deleted.
+      mkdirSync(join(p.out, 'prod', 'team'));
+      writeFileSync(join(p.out, 'prod', 'team', 'kustomization.yaml'), kustomization(['configmap-desk.yaml']));
+      writeFileSync(join(p.out, 'prod', 'team', 'configmap-desk.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: desk\n');
+      writeFileSync(file, `${readFileSync(file, 'utf8').replace('commonLabels:\n  team: desk\n', '')}  - team\n`);
+      const team = cli(p.root, ['synth']);
+      expect(team.status).toBe(1);
+      expect(team.stderr).toContain('dist/prod/team/configmap-desk.yaml: not written by a synth');
+      expect(team.stderr).toContain('dist/prod/team/kustomization.yaml: not written by a synth');
+      // Its list alone edited (the entry dropped): the folders under it are still the synth's, so what it no longer
+      // makes goes without a word, and the entry is listed again.
+      rmSync(join(p.out, 'prod', 'team'), { recursive: true });
+      writeFileSync(file, readFileSync(file, 'utf8').replace('  - team\n', ''));
       const again = cli(p.root, ['synth']);
       expect(again.status, again.stderr).toBe(0);
       expect(readFileSync(file, 'utf8')).toContain('  - 50-application\n');
+      expect(existsSync(join(application, 'configmap-retired.yaml'))).toBe(false);
     },
     SLOW,
   );

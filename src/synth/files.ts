@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { compareStrings } from '../core/order';
+import { stageOfFolder } from '../gitops/sync-waves';
 import { kustomization, KUSTOMIZATION_FILE } from './layout';
 
 /** A folder that could not be listed or a file that could not be read, under a tree. */
@@ -87,7 +88,7 @@ export function unreadableUnder(dir: string): Unreadable[] {
  */
 export function synthOwnedFiles(dir: string, rewritten: ReadonlySet<string> = new Set()): Set<string> {
   const owned = new Set<string>();
-  const visit = (folder: string, listed: boolean): void => {
+  const visit = (folder: string, listed: boolean, followFolders = true): void => {
     const kustomizationFile = join(dir, folder, KUSTOMIZATION_FILE);
     const resources = existsSync(kustomizationFile) ? resourcesOf(readFileSync(kustomizationFile, 'utf8'), listed) : undefined;
     if (resources === undefined) return;
@@ -96,8 +97,11 @@ export function synthOwnedFiles(dir: string, rewritten: ReadonlySet<string> = ne
       const path = join(dir, folder, entry);
       const inside = relative(dir, path);
       if (inside.startsWith('..') || isAbsolute(inside) || !existsSync(path)) continue;
-      if (statSync(path).isDirectory()) visit(inside, true);
-      else owned.add(inside);
+      if (statSync(path).isDirectory()) {
+        // The only folders a synth lists are its apply stages (`50-application`), each right inside the folder
+        // that lists it: any other is a user's, even in a list as sorted as a synth's.
+        if (followFolders && dirname(inside) === folder && stageOfFolder(basename(inside)) !== undefined) visit(inside, true);
+      } else owned.add(inside);
     }
   };
   for (const top of existsSync(dir) ? readdirSync(dir).sort(compareStrings) : []) {
@@ -107,9 +111,10 @@ export function synthOwnedFiles(dir: string, rewritten: ReadonlySet<string> = ne
       for (const sub of readdirSync(join(dir, top)).sort(compareStrings))
         if (statSync(join(dir, top, sub)).isDirectory()) visit(join(top, sub), false);
   }
-  // The folders the coming synth writes are the synth's whatever was done to the kustomization.yaml above them.
+  // The folders the coming synth writes are the synth's whatever was done to the kustomization.yaml above them;
+  // each is taken alone, since a folder such an edited file lists by hand is not the synth's for that.
   for (const file of [...rewritten].filter((f) => basename(f) === KUSTOMIZATION_FILE).sort(compareStrings)) {
-    if (!owned.has(file) && existsSync(join(dir, file))) visit(dirname(file), true);
+    if (!owned.has(file) && existsSync(join(dir, file))) visit(dirname(file), true, false);
   }
   return owned;
 }

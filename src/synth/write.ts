@@ -298,7 +298,7 @@ function unownedFilesLost(outdir: string, shown: string, files: readonly OutputF
       ? 'no kustomization.yaml it wrote lists it'
       : !namedAsWritten(join(outdir, p))
         ? `listed by hand: a synth names each file after the one object in it, <kind>-<name>.yaml`
-        : editedByHand(join(outdir, dirname(p), KUSTOMIZATION_FILE))
+        : listedByHand(outdir, p, kept)
           ? `listed in a ${KUSTOMIZATION_FILE} edited by hand: a synth lists one file per line, sorted, and this list is not`
           : undefined;
     if (why) {
@@ -338,6 +338,19 @@ function addedKustomizeFields(file: string): string[] {
  * Whether a kustomization.yaml is not as a synth writes it (its entries one per line, sorted): an entry a user
  * appended (`configmap-team-info.yaml` after the others) makes the files it lists possibly theirs.
  */
+/**
+ * Whether a kustomization.yaml edited by hand lists `file` (relative to `outdir`), or a folder above it, up to a
+ * folder the coming synth writes (`kept` holds its kustomization.yaml): a folder a user adds to a list is theirs.
+ */
+function listedByHand(outdir: string, file: string, kept: ReadonlySet<string>): boolean {
+  for (let folder = dirname(file); folder !== '.' && folder !== ''; folder = dirname(folder)) {
+    if (editedByHand(join(outdir, folder, KUSTOMIZATION_FILE))) return true;
+    if (kept.has(join(folder, KUSTOMIZATION_FILE))) return false;
+  }
+  return false;
+}
+
+/** Whether a kustomization.yaml is not as a synth writes it: its resources one per line, sorted, and nothing else. */
 function editedByHand(file: string): boolean {
   let text: string;
   try {
