@@ -52,6 +52,20 @@ describe('cdk8s-trading diff, for a reviewer', () => {
     ]);
   });
 
+  it('prints a value a hand-edited file shares through a YAML alias in full at each place, not as an alias', () => {
+    tamper(
+      'staging/20-config/serviceaccount-trading-api.yaml',
+      'kind: ServiceAccount\n',
+      'kind: ServiceAccount\nimagePullSecrets:\n  - &pull { name: registry }\n  - *pull\n',
+    );
+    const d = diff('--full');
+    expect(d.status, d.stderr).toBe(1);
+    const shown = d.lines.join('\n');
+    expect(shown).toContain('imagePullSecrets');
+    expect(shown).not.toMatch(/[&*]a\d/);
+    expect(shown.match(/name: registry/g)).toHaveLength(2);
+  });
+
   it('matches env entries by name: a changed value names its variable, a reordered list says so', () => {
     const rollout = 'staging/50-application/rollout-trading-api.yaml';
     tamper(rollout, '              value: trading-db-rw\n', '              value: old-db-rw\n');

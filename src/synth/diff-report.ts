@@ -124,7 +124,8 @@ function textOf(value: unknown): string[] {
     return value.replace(/\n$/, '').split('\n');
   }
   if (typeof value !== 'object' || value === null) return [JSON.stringify(value)];
-  return stringify(value, { lineWidth: 0 }).replace(/\n$/, '').split('\n');
+  // A value shared by a YAML alias in a hand-edited file is printed in full at each place, never as `*a1`.
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false }).replace(/\n$/, '').split('\n');
 }
 
 /** A change's path with a key that is a credential (a hand edit's `data: {"https://u:p@h": …}`) not shown. */
