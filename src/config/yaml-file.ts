@@ -7,7 +7,7 @@ import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import { Problem, show } from '../core/problems';
 import { namesSecret } from '../core/secrets';
 import { closest } from '../core/closest';
-import { holdsCredential } from '../core/credential-shape';
+import { holdsCredential, withoutCredentialKeys } from '../core/credential-shape';
 import { compileSchema } from './schema-validator';
 
 /** A YAML file parsed and checked against its JSON Schema. */
@@ -139,14 +139,7 @@ function withoutBranchNoise(errors: readonly ErrorObject[], discriminators: Read
 /** Formats problems of a file as `file: field: message`. */
 export function inFile(file: string, problems: readonly Problem[]): string[] {
   // A key that is a credential (pasted as a key of `config:`) is not repeated in its field's path either.
-  const field = (f: string): string =>
-    holdsCredential(f)
-      ? f
-          .split('.')
-          .map((k) => (holdsCredential(k) ? '(a key not shown here)' : k))
-          .join('.')
-      : f;
-  return problems.map((p) => `${file}: ${p.field ? `${field(p.field)}: ` : ''}${p.message}`);
+  return problems.map((p) => `${file}: ${p.field ? `${withoutCredentialKeys(p.field)}: ` : ''}${p.message}`);
 }
 
 /**

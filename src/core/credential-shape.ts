@@ -72,6 +72,15 @@ export function holdsCredential(text: string): boolean {
   return text.includes('://') && (text.match(URL_IN_TEXT) ?? []).some(urlHoldsCredential);
 }
 
+/** `field` (`config.LOG_LEVEL`) with each key that is or holds a credential shown as `(a key not shown here)`. */
+export function withoutCredentialKeys(field: string): string {
+  if (!holdsCredential(field)) return field;
+  return field
+    .split('.')
+    .map((k) => (holdsCredential(k) ? '(a key not shown here)' : k))
+    .join('.');
+}
+
 /** Whether `text` is a well-known token from its start (`ghp_…`, `AKIA…`). */
 export function isToken(text: string): boolean {
   const m = TOKEN.exec(text);

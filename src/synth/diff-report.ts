@@ -7,7 +7,8 @@
 import { stringify } from 'yaml';
 import { Change, FolderDiff } from './compare';
 import { withoutCredentials } from '../core/secrets';
-import { holdsCredential } from '../core/credential-shape';
+// A hand edit's key can be a credential (`data: {"https://u:p@h": …}`): paths are shown without it.
+import { withoutCredentialKeys } from '../core/credential-shape';
 
 /** How much to print. */
 export type DiffDetail = 'default' | 'full' | 'stat';
@@ -63,15 +64,17 @@ function changeLines(change: Change, full: boolean, shortened: () => void): stri
     case 'unparsable':
       return [`not valid YAML (${change.error}): its objects cannot be compared; a synth writes it anew`];
     case 'order':
-      return [`${shownPath(change.path)}: order ${change.before.join(', ')} → ${change.after.join(', ')}`];
+      return [`${withoutCredentialKeys(change.path)}: order ${change.before.join(', ')} → ${change.after.join(', ')}`];
     case 'members': {
       // A hand edit may have put a credential into dist/: the report (a CI log, a pull request comment) never repeats it.
       const hide = (v: unknown): string => json(withoutCredentials(v, [...segments(change.path).slice(0, -1), `${segments(change.path).pop()}[0]`]));
-      return [...wrap(`${shownPath(change.path)}: + `, change.added.map(hide)), ...wrap(`${shownPath(change.path)}: - `, change.removed.map(hide))];
+      const path = withoutCredentialKeys(change.path);
+      return [...wrap(`${path}: + `, change.added.map(hide)), ...wrap(`${path}: - `, change.removed.map(hide))];
     }
     case 'value': {
       const at = segments(change.path);
-      return valueLines(shownPath(change.path), withoutCredentials(change.before, at), withoutCredentials(change.after, at), full, shortened);
+      const path = withoutCredentialKeys(change.path);
+      return valueLines(path, withoutCredentials(change.before, at), withoutCredentials(change.after, at), full, shortened);
     }
   }
 }
@@ -126,15 +129,6 @@ function textOf(value: unknown): string[] {
   if (typeof value !== 'object' || value === null) return [JSON.stringify(value)];
   // A value shared by a YAML alias in a hand-edited file is printed in full at each place, never as `*a1`.
   return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false }).replace(/\n$/, '').split('\n');
-}
-
-/** A change's path with a key that is a credential (a hand edit's `data: {"https://u:p@h": …}`) not shown. */
-function shownPath(path: string): string {
-  return holdsCredential(path)
-    ? segments(path)
-        .map((k) => (holdsCredential(k) ? '(a key not shown here)' : k))
-        .join('.')
-    : path;
 }
 
 /** A change's path (`spec.containers[name=api].env[0].value`) as the fields `withoutCredentials` judges. */

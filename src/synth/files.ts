@@ -119,12 +119,17 @@ export function synthOwnedFiles(dir: string, rewritten: ReadonlySet<string> = ne
   return owned;
 }
 
+/** The entries of a kustomization.yaml's list as a synth writes them (`  - name`, one per line), in their order. */
+export function listedEntries(text: string): string[] {
+  return [...text.matchAll(/^ {2}- (.*)$/gm)].map((m) => (m[1].startsWith('"') ? (JSON.parse(m[1]) as string) : m[1]));
+}
+
 /**
  * The `resources` of a kustomization.yaml. At the top of a tree, only of one the synth wrote (exactly its
  * format); in a folder the synth listed, of any (a user's edit of it is overwritten, the files it lists are the synth's).
  */
 function resourcesOf(text: string, listed: boolean): string[] | undefined {
-  const entries = [...text.matchAll(/^ {2}- (.*)$/gm)].map((m) => (m[1].startsWith('"') ? (JSON.parse(m[1]) as string) : m[1]));
+  const entries = listedEntries(text);
   if (kustomization(entries) === text) return entries;
   if (!listed) return undefined;
   try {

@@ -32,7 +32,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { filesUnder, synthOwnedFiles } from './files';
+import { filesUnder, listedEntries, synthOwnedFiles } from './files';
 import { kustomization, KUSTOMIZATION_FILE } from './layout';
 import { compareStrings } from '../core/order';
 import type { OutputFile } from './layout';
@@ -335,10 +335,6 @@ function addedKustomizeFields(file: string): string[] {
 }
 
 /**
- * Whether a kustomization.yaml is not as a synth writes it (its entries one per line, sorted): an entry a user
- * appended (`configmap-team-info.yaml` after the others) makes the files it lists possibly theirs.
- */
-/**
  * Whether a kustomization.yaml edited by hand lists `file` (relative to `outdir`), or a folder above it, up to a
  * folder the coming synth writes (`kept` holds its kustomization.yaml): a folder a user adds to a list is theirs.
  */
@@ -350,7 +346,10 @@ function listedByHand(outdir: string, file: string, kept: ReadonlySet<string>): 
   return false;
 }
 
-/** Whether a kustomization.yaml is not as a synth writes it: its resources one per line, sorted, and nothing else. */
+/**
+ * Whether a kustomization.yaml is not as a synth writes it (its entries one per line, sorted, and nothing else): an
+ * entry a user appended (`configmap-team-info.yaml` after the others) makes the files it lists possibly theirs.
+ */
 function editedByHand(file: string): boolean {
   let text: string;
   try {
@@ -358,8 +357,7 @@ function editedByHand(file: string): boolean {
   } catch {
     return false;
   }
-  const entries = [...text.matchAll(/^ {2}- (.*)$/gm)].map((m) => (m[1].startsWith('"') ? (JSON.parse(m[1]) as string) : m[1]));
-  return kustomization([...entries].sort(compareStrings)) !== text;
+  return kustomization(listedEntries(text).sort(compareStrings)) !== text;
 }
 
 /** Whether a file is as a synth names it: a kustomization.yaml, or `<kind>-<name>.yaml` holding that one object. */
